@@ -1,0 +1,44 @@
+"""The local stack's dev token issuer: mints bearer tokens for demo identities.
+
+Deployed only when the stage is ``local`` (tests/infra proves it is absent
+elsewhere). Tokens are ES256 JWTs signed by a KMS key; the authorizer checks
+them against that key's public half, published here as JWKS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.platform.api import make_resolver
+from etax.platform.dev_identities import DevTokenRequest, identity_for
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+from etax.platform.tokens import KmsKeySource, KmsTokenSigner
+
+app = make_resolver()
+kms = boto3.client("kms")
+KEY_ID = required("AUTH_DEV_KEY_ID")
+signer = KmsTokenSigner(kms, KEY_ID, required("AUTH_ISSUER"), required("AUTH_AUDIENCE"))
+public_keys = KmsKeySource(kms, KEY_ID)
+
+
+@app.post("/v1/auth/dev-token")
+def dev_token(request: DevTokenRequest) -> dict[str, Any]:
+    identity = identity_for(request)
+    return {
+        "token": signer.mint(identity, ttl_seconds=request.ttl_seconds),
+        "token_type": "Bearer",
+        "expires_in": request.ttl_seconds,
+        **identity.context(),
+    }
+
+
+@app.get("/v1/auth/jwks.json")
+def jwks() -> dict[str, Any]:
+    return public_keys.jwks()
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -1,0 +1,86 @@
+"""What differs between deployments, read from CDK context (``-c key=value`` or cdk.json).
+
+=================  ==========================================================
+context key        meaning
+=================  ==========================================================
+``stage``          ``local`` (the local stack: adds the dev token issuer and
+                   short queue timings) or any other name (``dev``, ``prod``…)
+``auth_issuer``    the JWT issuer (``iss``) the authorizer trusts; required
+                   outside ``local``, e.g. a Cognito user pool's issuer URL
+``auth_audience``  the audience (``aud``) tokens must carry (default ``etax-api``)
+``auth_jwks_url``  the issuer's published keys (JWKS); required outside ``local``
+``alarm_email``    optional address subscribed to the alarm topic
+``version``        the version string the functions report (default ``dev``)
+=================  ==========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Node
+
+LOCAL = "local"
+DEV_ISSUER = "https://dev-issuer.etax.local"
+DEFAULT_AUDIENCE = "etax-api"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StageConfig:
+    stage: str
+    auth_issuer: str
+    auth_audience: str
+    auth_jwks_url: str | None
+    alarm_email: str | None
+    version: str
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == LOCAL
+
+    @property
+    def stack_name(self) -> str:
+        return f"Etax-{self.stage}"
+
+    @property
+    def queue_visibility_factor(self) -> int:
+        """Queue visibility timeout as a multiple of the consumer's timeout.
+
+        AWS recommends six; the local stack uses two so a failing message
+        reaches its dead-letter queue in seconds in the tests.
+        """
+        return 2 if self.is_local else 6
+
+    @classmethod
+    def from_context(cls, node: Node) -> StageConfig:
+        def get(key: str) -> str | None:
+            value = node.try_get_context(key)
+            return str(value) if value not in (None, "") else None
+
+        stage = get("stage") or LOCAL
+        config = cls(
+            stage=stage,
+            auth_issuer=get("auth_issuer") or (DEV_ISSUER if stage == LOCAL else ""),
+            auth_audience=get("auth_audience") or DEFAULT_AUDIENCE,
+            auth_jwks_url=get("auth_jwks_url"),
+            alarm_email=get("alarm_email"),
+            version=get("version") or "dev",
+        )
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        if not self.stage.isalnum() or not self.stage.islower():
+            raise ConfigError(f"stage {self.stage!r} must be lower-case letters and digits")
+        if not self.is_local:
+            missing = [k for k, v in (("auth_issuer", self.auth_issuer),
+                                      ("auth_jwks_url", self.auth_jwks_url)) if not v]
+            if missing:
+                raise ConfigError(
+                    f"stage {self.stage!r} needs context {', '.join(missing)} "
+                    "(the identity provider the authorizer trusts); see README § Deploy"
+                )

@@ -1,0 +1,83 @@
+"""The platform every plan board stands on (plan action E20, the tax cloud)."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.platform.api import Api
+from infra.platform.auth import Auth
+from infra.platform.data import table
+from infra.platform.events import QueueConsumer, event_bus
+from infra.platform.functions import Functions
+from infra.platform.keys import signing_key
+from infra.platform.observability import Observability
+
+
+class Platform(Construct):
+    """Layers, the API and its authorizer, the bus, the signing key, idempotency, alarms.
+
+    Boards add their constructs with :meth:`function`, :meth:`table`,
+    :meth:`consumer` and ``api.route``, so every action is made the same way.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        self.retain = not config.is_local
+        self.observability = Observability(self, "Observability",
+                                           alarm_email=config.alarm_email)
+        self.functions = Functions(self, "Functions", stage=config.stage,
+                                   version=config.version, retain_logs=self.retain)
+        self.bus: events.EventBus = event_bus(self, "Bus", stage=config.stage)
+        self.signing_key: kms.Key = signing_key(
+            self, "SigningKey", description="Signs e-invoices and tax certificates (ECDSA P-256)",
+            retain=self.retain,
+        )
+        self.idempotency_table = table(self, "IdempotencyTable", partition_key="id",
+                                       ttl_attribute="expiration", retain=self.retain)
+        self.auth = Auth(self, "Auth", config=config, functions=self.functions)
+        self.api = Api(self, "Api", stage=config.stage, retain_logs=self.retain,
+                       authorizer_function=self.auth.authorizer)
+        self.observability.watch_api(self.api.rest_api)
+        self.platform_function = self.function(
+            self, "platform", description="Liveness and who-am-I", memory_size=128)
+        self.api.route("GET", "/v1/health", self.platform_function, public=True)
+        self.api.route("GET", "/v1/me", self.platform_function)
+        if self.auth.dev_issuer is not None:
+            self.api.route("POST", "/v1/auth/dev-token", self.auth.dev_issuer, public=True)
+            self.api.route("GET", "/v1/auth/jwks.json", self.auth.dev_issuer, public=True)
+
+    def function(self, scope: Construct, name: str, *, description: str,
+                 environment: dict[str, str] | None = None,
+                 publishes_events: bool = False, idempotent: bool = False,
+                 **options: object) -> lambda_.Function:
+        """A function of a board, with the platform's bus and idempotency wired if it uses them."""
+        env = dict(environment or {})
+        if publishes_events:
+            env["EVENT_BUS_NAME"] = self.bus.event_bus_name
+        if idempotent:
+            env["IDEMPOTENCY_TABLE"] = self.idempotency_table.table_name
+        function = self.functions.create(scope, name, description=description, environment=env,
+                                         **options)  # type: ignore[arg-type]
+        if publishes_events:
+            self.bus.grant_put_events_to(function)
+        if idempotent:
+            self.idempotency_table.grant_read_write_data(function)
+        return function
+
+    def table(self, scope: Construct, construct_id: str, *, partition_key: str,
+              sort_key: str | None = None, ttl_attribute: str | None = None) -> dynamodb.Table:
+        return table(scope, construct_id, partition_key=partition_key, sort_key=sort_key,
+                     ttl_attribute=ttl_attribute, retain=self.retain)
+
+    def consumer(self, scope: Construct, construct_id: str, *, function: lambda_.Function,
+                 batch_size: int = 10) -> QueueConsumer:
+        return QueueConsumer(scope, construct_id, function=function,
+                             observability=self.observability,
+                             visibility_factor=self.config.queue_visibility_factor,
+                             batch_size=batch_size, retain=self.retain)

@@ -1,0 +1,67 @@
+"""The event bus, and queue-fed consumers (SQS with a dead-letter queue) for every pipeline stage."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.platform.observability import Observability
+
+MAX_RECEIVE_COUNT = 3
+
+
+def event_bus(scope: Construct, construct_id: str, *, stage: str) -> events.EventBus:
+    """The platform's one custom bus: sources ``tax.<context>``, past-tense detail types."""
+    return events.EventBus(scope, construct_id, event_bus_name=f"etax-{stage}")
+
+
+class QueueConsumer(Construct):
+    """A queue, its dead-letter queue with an alarm, and a function consuming it.
+
+    The function reports failed records one by one (``ReportBatchItemFailures``,
+    Powertools ``BatchProcessor``): the rest of a batch is not retried. After
+    ``MAX_RECEIVE_COUNT`` receives a message rests in the dead-letter queue.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: lambda_.Function,
+        observability: Observability,
+        visibility_factor: int,
+        batch_size: int = 10,
+        retain: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            removal_policy=removal,
+        )
+        self.queue = sqs.Queue(
+            self, "Queue",
+            visibility_timeout=Duration.seconds(
+                function.timeout.to_seconds() * visibility_factor if function.timeout else 60
+            ),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters,
+                                                  max_receive_count=MAX_RECEIVE_COUNT),
+            removal_policy=removal,
+        )
+        function.add_event_source(sources.SqsEventSource(
+            self.queue,
+            batch_size=batch_size,
+            max_batching_window=Duration.seconds(1),
+            report_batch_item_failures=True,
+        ))
+        observability.alarm_on_dead_letters(self.dead_letters, construct_id)

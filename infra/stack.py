@@ -1,0 +1,38 @@
+"""The deployable unit: the platform and the plan boards, with the outputs clients need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.handling import TaxHandling
+from infra.platform import Platform
+from infra.platform.api import API_STAGE
+
+
+class EtaxStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig,
+                 **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.platform = Platform(self, "Platform", config=config)
+        self.handling = TaxHandling(self, "TaxHandling", platform=self.platform)
+
+        outputs = {
+            "ApiUrl": self.platform.api.rest_api.url,
+            "ApiId": self.platform.api.rest_api.rest_api_id,
+            "ApiStage": API_STAGE,
+            "EventBusName": self.platform.bus.event_bus_name,
+            "SigningKeyId": self.platform.signing_key.key_id,
+            "IdempotencyTableName": self.platform.idempotency_table.table_name,
+            "RegistryTableName": self.handling.registry.table_name,
+            "RegistrationFeedQueueUrl": self.handling.feed.queue.queue_url,
+            "RegistrationFeedDeadLetterQueueUrl": self.handling.feed.dead_letters.queue_url,
+            "RegistrationFeedFunctionName": self.handling.registration_feed.function_name,
+            "AlarmTopicArn": self.platform.observability.topic.topic_arn,
+            "Stage": config.stage,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

@@ -1,0 +1,9 @@
+"""The e-tax platform's shared code: pure tax rules, bounded contexts and platform helpers.
+
+Layout:
+- ``etax.rules``: pure rules (identifiers, tax tables…) with no AWS imports.
+- ``etax.<context>`` (e.g. ``etax.registration``): one bounded context each: its
+  domain service, its pynamodb models and repository.
+- ``etax.platform``: what every function shares: observability, settings,
+  the HTTP resolver and its problem responses, auth, events, idempotency.
+"""

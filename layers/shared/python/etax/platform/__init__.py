@@ -1,0 +1,1 @@
+"""What every function shares: observability, settings, HTTP problems, auth, events, idempotency."""

@@ -1,0 +1,124 @@
+"""The HTTP side of every API function: one resolver factory, one error mapping.
+
+``make_resolver()`` returns a Powertools REST resolver with request
+validation on (typed path/query parameters and pydantic bodies) and with the
+exception handlers that turn every failure into ``application/problem+json``:
+
+- :class:`~etax.platform.errors.ProblemError` subclasses → their status;
+- a body that is not JSON → 400; a body or parameter that fails its schema → 422,
+  naming the first failing field and listing all of them;
+- an unknown route → 404;
+- anything else → 500 with the request id, logged with its stack trace (a bug,
+  never a verdict on the client's input).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from etax.platform.errors import BadRequest, NotFound, ProblemError, Unprocessable
+from etax.platform.observability import logger
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(error: ProblemError) -> Response[str]:
+    """The HTTP response for a problem."""
+    return Response(
+        status_code=error.status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(error.body(), ensure_ascii=False),
+        headers=error.headers,
+    )
+
+
+def _field_of(location: tuple[Any, ...]) -> str:
+    """``("body", "items", 0, "price")`` → ``items[0].price``; the source alone if nothing else."""
+    parts = [p for p in location[1:]] or list(location)
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "body"
+
+
+def validation_problem(error: RequestValidationError) -> ProblemError:
+    """Map Powertools' validation errors onto one problem (400 for unparsable JSON)."""
+    errors = list(error.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return BadRequest("the request body is not valid JSON", field="body")
+    listed = [
+        {"field": _field_of(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
+        for e in errors
+    ]
+    first = listed[0] if listed else {"field": "body", "message": "invalid request"}
+    return Unprocessable(
+        f"{first['field']}: {first['message']}",
+        field=first["field"],
+        extra={"errors": listed},
+    )
+
+
+def make_resolver(*, cors_origin: str = "*") -> APIGatewayRestResolver:
+    """A REST resolver with validation, CORS and the platform's problem mapping."""
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        cors=CORSConfig(
+            allow_origin=cors_origin,
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        ),
+    )
+
+    @app.exception_handler(ProblemError)
+    def _problem(error: ProblemError) -> Response[str]:
+        if error.status >= 500:
+            logger.exception("server problem", extra={"problem": error.body()})
+        else:
+            logger.info("client problem", extra={"problem": error.body()})
+        return problem_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response[str]:
+        problem = validation_problem(error)
+        logger.info("invalid request", extra={"problem": problem.body()})
+        return problem_response(problem)
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response[str]:
+        event = app.current_event
+        return problem_response(NotFound(f"no route for {event.http_method} {event.path}"))
+
+    @app.exception_handler(Exception)
+    def _bug(error: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        request_id = app.current_event.request_context.request_id
+        problem = ProblemError(
+            "the server failed to handle this request; it has been logged",
+            extra={"request_id": request_id},
+        )
+        return problem_response(problem)
+
+    return app
+
+
+def json_body(app: APIGatewayRestResolver) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 naming the body."""
+    raw = app.current_event.body
+    if raw is None or raw == "":
+        raise BadRequest("a JSON object body is required", field="body")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BadRequest("the request body is not valid JSON", field="body") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object", field="body")
+    return body

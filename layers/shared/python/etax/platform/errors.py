@@ -1,0 +1,74 @@
+"""Errors that become RFC 9457 ``application/problem+json`` responses.
+
+Domain services raise these; the resolver (:mod:`etax.platform.api`) maps
+them to HTTP. Each names what failed (``field``) when a field failed, so a
+client can point at it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ProblemError(Exception):
+    status = 500
+    title = "Internal error"
+    slug = "internal"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        problem: dict[str, Any] = {
+            "type": f"urn:etax:problem:{self.slug}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.field is not None:
+            problem["field"] = self.field
+        problem.update(self.extra)
+        return problem
+
+
+class BadRequest(ProblemError):
+    status, title, slug = 400, "Bad request", "bad-request"
+
+
+class Unauthorized(ProblemError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class Forbidden(ProblemError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(ProblemError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(ProblemError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class Unprocessable(ProblemError):
+    status, title, slug = 422, "Unprocessable content", "validation"
+
+
+class TooManyRequests(ProblemError):
+    status, title, slug = 429, "Too many requests", "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field, headers={"Retry-After": str(retry_after)},
+                         extra={"retry_after": retry_after})

@@ -1,0 +1,216 @@
+"""Bearer tokens: verifying them (the authorizer) and minting them (the local dev issuer).
+
+Tokens are JWTs. Verification checks the signature against the issuer's
+published keys, and ``exp``, ``iss`` and ``aud``; the platform's claims are
+``sub`` (the subject: a credit code, a resident ID, an officer or partner id),
+``role`` and, for officers, ``tax_office``. Identity providers that carry
+roles as groups (Cognito's ``cognito:groups``) are read too.
+
+Key sources:
+- :class:`JwksKeySource`: the issuer's JWKS document over HTTPS (Cognito, any
+  OIDC issuer in a real account), fetched once per execution environment and
+  again when a token names an unknown ``kid`` (key rotation).
+- :class:`KmsKeySource`: the public half of a KMS key (the local dev issuer,
+  whose private key never leaves KMS).
+
+Minting (:class:`KmsTokenSigner`) signs ES256 with KMS (ECDSA_SHA_256 over the
+JWS signing input), converting KMS's DER signature to the JOSE r‖s form.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+ROLES = ("taxpayer", "officer", "partner", "developer", "admin")
+ALGORITHMS = ["ES256", "RS256"]
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message says why (for logs, not for clients)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a verified token speaks for."""
+
+    subject: str
+    role: str
+    tax_office: str | None = None
+
+    def context(self) -> dict[str, str]:
+        """The authorizer context API Gateway hands to the functions (string values only)."""
+        ctx = {"role": self.role, "subject": self.subject}
+        if self.tax_office:
+            ctx["tax_office"] = self.tax_office
+        return ctx
+
+
+class KeySource(Protocol):
+    def key_for(self, kid: str | None) -> Any: ...
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class JwksKeySource:
+    """Keys from an issuer's JWKS URL, cached, refreshed on an unknown ``kid``."""
+
+    def __init__(self, url: str, min_refresh_seconds: float = 60.0) -> None:
+        self.url = url
+        self.min_refresh_seconds = min_refresh_seconds
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+
+    def _fetch(self) -> None:
+        with urllib.request.urlopen(self.url, timeout=5) as response:  # noqa: S310 - https URL from config
+            document = json.load(response)
+        keys: dict[str, Any] = {}
+        for jwk in document.get("keys", []):
+            algorithm = RSAAlgorithm if jwk.get("kty") == "RSA" else ECAlgorithm
+            keys[jwk.get("kid", "")] = algorithm.from_jwk(json.dumps(jwk))
+        self._keys = keys
+        self._fetched_at = time.monotonic()
+
+    def key_for(self, kid: str | None) -> Any:
+        if (kid or "") not in self._keys and (
+            time.monotonic() - self._fetched_at >= self.min_refresh_seconds or not self._keys
+        ):
+            self._fetch()
+        try:
+            return self._keys[kid or ""]
+        except KeyError:
+            raise InvalidToken(f"no published key with kid {kid!r}") from None
+
+
+class KmsKeySource:
+    """The public key of one KMS signing key, fetched once."""
+
+    def __init__(self, kms_client: Any, key_id: str) -> None:
+        self.kms = kms_client
+        self.key_id = key_id
+        self._key: Any = None
+        self._kid: str | None = None
+
+    def _load(self) -> None:
+        answer = self.kms.get_public_key(KeyId=self.key_id)
+        self._key = serialization.load_der_public_key(answer["PublicKey"])
+        self._kid = answer["KeyId"].rsplit("/", 1)[-1]
+
+    def key_for(self, kid: str | None) -> Any:
+        if self._key is None:
+            self._load()
+        if kid is not None and kid != self._kid:
+            raise InvalidToken(f"token kid {kid!r} is not this issuer's key")
+        return self._key
+
+    def jwks(self) -> dict[str, Any]:
+        """The key as a JWKS document, for clients that verify tokens themselves."""
+        self.key_for(None)
+        jwk = json.loads(ECAlgorithm.to_jwk(self._key))
+        jwk.update({"kid": self._kid, "use": "sig", "alg": "ES256"})
+        return {"keys": [jwk]}
+
+
+class TokenVerifier:
+    """Verifies bearer tokens for one issuer and audience."""
+
+    def __init__(self, issuer: str, audience: str, keys: KeySource, leeway: float = 30) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.keys = keys
+        self.leeway = leeway
+
+    def verify(self, token: str) -> Identity:
+        try:
+            header = jwt.get_unverified_header(token)
+            key = self.keys.key_for(header.get("kid"))
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from None
+        return identity_from_claims(claims)
+
+
+def identity_from_claims(claims: dict[str, Any]) -> Identity:
+    role = claims.get("role")
+    if role is None:
+        groups = [g for g in claims.get("cognito:groups", []) if g in ROLES]
+        role = groups[0] if groups else None
+    if role not in ROLES:
+        raise InvalidToken(f"token carries no known role (got {role!r})")
+    tax_office = claims.get("tax_office")
+    if role == "officer" and not tax_office:
+        raise InvalidToken("an officer token must carry a tax_office")
+    return Identity(subject=str(claims["sub"]), role=str(role),
+                    tax_office=str(tax_office) if tax_office else None)
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header value."""
+    if not authorization:
+        raise InvalidToken("no Authorization header")
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("the Authorization header is not 'Bearer <token>'")
+    return token.strip()
+
+
+class KmsTokenSigner:
+    """Mints ES256 tokens with a KMS ECC_NIST_P256 key (the local dev issuer)."""
+
+    def __init__(self, kms_client: Any, key_id: str, issuer: str, audience: str) -> None:
+        self.kms = kms_client
+        self.key_id = key_id
+        self.issuer = issuer
+        self.audience = audience
+        self._kid: str | None = None
+
+    def _key_kid(self) -> str:
+        if self._kid is None:
+            self._kid = self.kms.describe_key(KeyId=self.key_id)["KeyMetadata"]["KeyId"]
+        return self._kid
+
+    def mint(self, identity: Identity, ttl_seconds: int = 3600, now: float | None = None) -> str:
+        issued = int(now if now is not None else time.time())
+        header = {"alg": "ES256", "typ": "JWT", "kid": self._key_kid()}
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": identity.subject,
+            "role": identity.role,
+            "iat": issued,
+            "exp": issued + ttl_seconds,
+        }
+        if identity.tax_office:
+            claims["tax_office"] = identity.tax_office
+        signing_input = ".".join(
+            _b64url(json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode())
+            for part in (header, claims)
+        )
+        answer = self.kms.sign(
+            KeyId=self.key_id,
+            Message=signing_input.encode(),
+            MessageType="RAW",
+            SigningAlgorithm="ECDSA_SHA_256",
+        )
+        r, s = decode_dss_signature(answer["Signature"])
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return f"{signing_input}.{_b64url(signature)}"

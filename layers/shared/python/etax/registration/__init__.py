@@ -1,0 +1,1 @@
+"""Taxpayer registration (plan action B4, online acceptance): the registry and its public check."""

@@ -1,0 +1,78 @@
+"""The registration record of a taxpayer, and what of it the public may see.
+
+Pure: no AWS. The registry is fed by the market-supervision department's
+registration feed (see :mod:`etax.registration.feed`) and read by the public
+verification and by the taxpayer itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ABNORMAL = "abnormal"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            Status.ACTIVE: "正常",
+            Status.SUSPENDED: "停业",
+            Status.ABNORMAL: "非正常户",
+            Status.CANCELLED: "注销",
+        }[self]
+
+
+class TaxpayerType(StrEnum):
+    GENERAL = "general"
+    SMALL_SCALE = "small_scale"
+
+    @property
+    def label(self) -> str:
+        return {TaxpayerType.GENERAL: "一般纳税人", TaxpayerType.SMALL_SCALE: "小规模纳税人"}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRecord:
+    credit_code: str
+    name: str
+    status: Status
+    registration_date: date
+    tax_office_code: str
+    tax_office_name: str
+    taxpayer_type: TaxpayerType
+    legal_representative: str
+    address: str
+    industry: str
+    revision: int
+    updated_at: str
+
+    def public_view(self) -> dict[str, Any]:
+        """The facts anyone may check: who, in what state, since when, where registered."""
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "status_label": self.status.label,
+            "registration_date": self.registration_date.isoformat(),
+            "tax_office": {"code": self.tax_office_code, "name": self.tax_office_name},
+        }
+
+    def owner_view(self) -> dict[str, Any]:
+        """Everything, for the taxpayer itself and the officers of its tax office."""
+        return {
+            "credit_code": self.credit_code,
+            **self.public_view(),
+            "taxpayer_type": self.taxpayer_type.value,
+            "taxpayer_type_label": self.taxpayer_type.label,
+            "legal_representative": self.legal_representative,
+            "address": self.address,
+            "industry": self.industry,
+            "revision": self.revision,
+            "updated_at": self.updated_at,
+        }

@@ -1,0 +1,105 @@
+"""Registration services: the public check of a credit code, the owner's record, the feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from etax.platform.auth import Principal, ensure_can_reach_taxpayer
+from etax.platform.errors import BadRequest, NotFound
+from etax.platform.events import DomainEvent
+from etax.registration.feed import FeedRecord
+from etax.registration.records import RegistrationRecord
+from etax.rules import uscc
+
+
+class Registry(Protocol):
+    def get(self, credit_code: str) -> RegistrationRecord | None: ...
+
+    def put_unless_stale(self, record: RegistrationRecord) -> bool: ...
+
+
+class Publisher(Protocol):
+    def publish(self, events: list[DomainEvent]) -> None: ...
+
+
+def parse_code(text: str, field: str = "credit_code") -> uscc.CreditCode:
+    try:
+        return uscc.parse(text)
+    except uscc.MalformedCode as error:
+        raise BadRequest(f"not a Unified Social Credit Code: {error.reason}", field=field) from None
+
+
+class RegistrationService:
+    def __init__(self, registry: Registry, publisher: Publisher | None = None) -> None:
+        self.registry = registry
+        self.publisher = publisher
+
+    def verify(self, text: str) -> dict[str, Any]:
+        """The public check: is the code well formed, is its checksum right, is it registered?
+
+        The checksum and the registration are reported separately: real
+        registered codes exist whose check character is wrong.
+        """
+        code = parse_code(text)
+        record = self.registry.get(code.code)
+        return {
+            "credit_code": code.code,
+            "checksum_valid": code.checksum_valid,
+            "checksum_reason": code.checksum_reason,
+            "structure": {
+                "registration_authority": {
+                    "code": code.registration_authority, "name": code.authority_name,
+                },
+                "entity_type": {
+                    "code": code.registration_authority + code.entity_type,
+                    "name": code.entity_type_name,
+                },
+                "region_code": code.region_code,
+                "organization_code": code.organization_code,
+                "check_character": code.check_character,
+                "expected_check_character": code.expected_check_character,
+            },
+            "warnings": code.warnings,
+            "registered": record is not None,
+            "registration": record.public_view() if record else None,
+        }
+
+    def owner_record(self, principal: Principal, text: str) -> dict[str, Any]:
+        """The full record, for the taxpayer itself, an officer of its tax office, or an admin."""
+        code = parse_code(text)
+        record = self.registry.get(code.code)
+        if record is None:
+            if principal.role in ("taxpayer", "officer"):
+                # Same answer as for someone else's record: do not reveal what exists.
+                ensure_can_reach_taxpayer(principal, code.code, None)
+            raise NotFound(f"no taxpayer is registered under {code.code}")
+        ensure_can_reach_taxpayer(principal, record.credit_code, record.tax_office_code)
+        return record.owner_view()
+
+    def apply_feed_record(self, record: FeedRecord) -> bool:
+        """Store a feed record unless the registry holds a newer one; announce the change.
+
+        At least once: if announcing fails, the message is retried and the
+        same revision is stored and announced again; consumers of
+        ``RegistrationChanged`` are idempotent on (credit_code, revision).
+        """
+        stored = RegistrationRecord(
+            **record.model_dump(),
+            updated_at=datetime.now(UTC).isoformat(),
+        )
+        changed = self.registry.put_unless_stale(stored)
+        if changed and self.publisher is not None:
+            self.publisher.publish([
+                DomainEvent(
+                    detail_type="RegistrationChanged",
+                    detail={
+                        "credit_code": stored.credit_code,
+                        "status": stored.status.value,
+                        "tax_office_code": stored.tax_office_code,
+                        "revision": stored.revision,
+                    },
+                    resources=(f"taxpayer/{stored.credit_code}",),
+                )
+            ])
+        return changed

@@ -1,0 +1,1 @@
+"""Pure rules: no AWS, no I/O, fully unit-tested."""
