@@ -76,8 +76,15 @@ class Idempotency:
         principal: str,
         payload: Any,
         operation: Callable[[], dict[str, Any]],
+        lambda_context: Any = None,
     ) -> dict[str, Any]:
-        """Run ``operation`` once for this key; return its (stored) JSON-able result."""
+        """Run ``operation`` once for this key; return its (stored) JSON-able result.
+
+        With the Lambda context, a request cut short by the function's timeout
+        can be retried as soon as that time is up, not only after expiry.
+        """
+        if lambda_context is not None:
+            self.config.register_lambda_context(lambda_context)
         request = {"scope": scope, "principal": principal, "key": check_key(key),
                    "payload": payload}
         try:

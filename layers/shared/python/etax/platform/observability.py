@@ -16,6 +16,7 @@ on per function only where that detail is wanted: ``ETAX_XRAY_SDK=1``.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
 metrics = Metrics()
+# Functions without business metrics still publish the cold-start metric; that is not a mistake.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

