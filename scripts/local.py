@@ -49,7 +49,7 @@ def aws_env(endpoint: str) -> dict[str, str]:
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_S3": endpoint,
         "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",  # noqa: S105 - LocalStack's fixed dummy credentials
+        "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "CDK_DEFAULT_ACCOUNT": ACCOUNT,
@@ -152,7 +152,8 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
         if not waiting:
             break
         if time.monotonic() > deadline:
-            raise TimeoutError(f"demo registry not applied within {timeout:.0f} s: {sorted(waiting)}")
+            raise TimeoutError(
+                f"demo registry not applied within {timeout:.0f} s: {sorted(waiting)}")
         time.sleep(0.5)
     print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed",
           flush=True)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from etax.platform.events import EventPublisher
@@ -37,7 +38,7 @@ def apply(record: SQSRecord) -> None:
                                                "changed": changed})
 
 
-def consume(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def consume(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=apply, processor=processor, context=context
     )

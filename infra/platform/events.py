@@ -1,4 +1,4 @@
-"""The event bus, and queue-fed consumers (SQS with a dead-letter queue) for every pipeline stage."""
+"""The event bus, and queue-fed consumers (SQS with a dead-letter queue) for pipeline stages."""
 
 from __future__ import annotations
 

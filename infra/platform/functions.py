@@ -103,5 +103,5 @@ class Functions(Construct):
         acknowledge(function, "AwsSolutions-IAM5[Resource::*]",
                     "active tracing: xray:PutTraceSegments/PutTelemetryRecords accept only '*'")
         acknowledge(function, "AwsSolutions-L1",
-                    "Python 3.12 is pinned: the dependency layer is built for it, and moved on purpose")
+                    "Python 3.12 is pinned: the dependency layer is built for it; moved on purpose")
         return function

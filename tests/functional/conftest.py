@@ -70,7 +70,8 @@ def load_handler(function: str) -> ModuleType:
     """Import ``functions/<function>/handler.py`` afresh (its module-level clients under moto)."""
     module_name = f"function_{function}_handler"
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS / function / "handler.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)

@@ -31,11 +31,12 @@ def test_the_same_key_runs_the_operation_once(idempotency: Idempotency) -> None:
 
 
 def test_keys_are_per_caller_and_route(idempotency: Idempotency) -> None:
-    results = [
-        idempotency.run(key="k", scope=scope, principal=who, payload={},
-                        operation=lambda scope=scope, who=who: {"by": f"{scope}/{who}"})
-        for scope, who in (("POST /a", "p1"), ("POST /a", "p2"), ("POST /b", "p1"))
-    ]
+    def answer(scope: str, who: str) -> dict[str, object]:
+        return idempotency.run(key="k", scope=scope, principal=who, payload={},
+                               operation=lambda: {"by": f"{scope}/{who}"})
+
+    results = [answer(scope, who)
+               for scope, who in (("POST /a", "p1"), ("POST /a", "p2"), ("POST /b", "p1"))]
     assert [r["by"] for r in results] == ["POST /a/p1", "POST /a/p2", "POST /b/p1"]
 
 

@@ -16,16 +16,19 @@ from etax.platform.tokens import Identity
      Identity("11010519491231002X", "taxpayer")),
     (DevTokenRequest(role="officer", subject="officer-1", tax_office="13501000000"),
      Identity("officer-1", "officer", "13501000000")),
-    (DevTokenRequest(role="partner", subject="bank-minjiang"), Identity("bank-minjiang", "partner")),
+    (DevTokenRequest(role="partner", subject="bank-minjiang"),
+     Identity("bank-minjiang", "partner")),
 ])
 def test_identities(request_: DevTokenRequest, identity: Identity) -> None:
     assert identity_for(request_) == identity
 
 
 @pytest.mark.parametrize(("request_", "field", "message"), [
-    (DevTokenRequest(role="taxpayer", subject="12345"), "subject", "credit code or a resident ID"),
+    (DevTokenRequest(role="taxpayer", subject="12345"), "subject",
+     "credit code or a resident ID"),
     (DevTokenRequest(role="officer", subject="officer-1"), "tax_office", "11-digit"),
-    (DevTokenRequest(role="officer", subject="officer-1", tax_office="fz"), "tax_office", "11-digit"),
+    (DevTokenRequest(role="officer", subject="officer-1", tax_office="fz"), "tax_office",
+     "11-digit"),
     (DevTokenRequest(role="admin", subject="a b"), "subject", "letters, digits"),
     (DevTokenRequest(role="admin", subject="admin-1", tax_office="13501000000"), "tax_office",
      "only officers"),

@@ -16,7 +16,7 @@ class FakeEventBridge:
         self.calls: list[list[dict[str, Any]]] = []
         self.fail = dict(fail or {})  # event index in detail → times it fails
 
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         assert len(Entries) <= 10
         self.calls.append(Entries)
         results = []

@@ -34,15 +34,15 @@ class FakeKms:
     def __init__(self) -> None:
         self.private_key = ec.generate_private_key(ec.SECP256R1())
 
-    def describe_key(self, KeyId: str) -> dict[str, Any]:  # noqa: N803 - boto3's names
+    def describe_key(self, KeyId: str) -> dict[str, Any]:
         return {"KeyMetadata": {"KeyId": KEY_ID}}
 
-    def sign(self, KeyId: str, Message: bytes, MessageType: str,  # noqa: N803
-             SigningAlgorithm: str) -> dict[str, Any]:  # noqa: N803
+    def sign(self, KeyId: str, Message: bytes, MessageType: str,
+             SigningAlgorithm: str) -> dict[str, Any]:
         assert (MessageType, SigningAlgorithm) == ("RAW", "ECDSA_SHA_256")
         return {"Signature": self.private_key.sign(Message, ec.ECDSA(hashes.SHA256()))}
 
-    def get_public_key(self, KeyId: str) -> dict[str, Any]:  # noqa: N803
+    def get_public_key(self, KeyId: str) -> dict[str, Any]:
         der = self.private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return {"KeyId": f"arn:aws:kms:us-east-1:000000000000:key/{KEY_ID}", "PublicKey": der}

@@ -39,7 +39,7 @@ def problem_response(error: ProblemError) -> Response[str]:
 
 def _field_of(location: tuple[Any, ...]) -> str:
     """``("body", "items", 0, "price")`` → ``items[0].price``; the source alone if nothing else."""
-    parts = [p for p in location[1:]] or list(location)
+    parts = list(location[1:]) or list(location)
     out = ""
     for part in parts:
         if isinstance(part, int):

@@ -39,11 +39,15 @@ def require_principal(event: dict[str, Any], *roles: str) -> Principal:
     if principal is None:
         raise Unauthorized("sign in first: this route needs a bearer token")
     if roles and principal.role not in roles:
-        raise Forbidden(f"this route is for {', '.join(roles)}; you are signed in as {principal.role}")
+        raise Forbidden(
+            f"this route is for {', '.join(roles)}; you are signed in as {principal.role}"
+        )
     return principal
 
 
-def ensure_can_reach_taxpayer(principal: Principal, owner: str, owner_tax_office: str | None) -> None:
+def ensure_can_reach_taxpayer(
+    principal: Principal, owner: str, owner_tax_office: str | None
+) -> None:
     """A taxpayer reaches only its own records; an officer only those of its tax office.
 
     ``owner`` is the taxpayer the record belongs to (credit code or resident ID)

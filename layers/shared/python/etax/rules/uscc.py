@@ -132,7 +132,8 @@ class CreditCode:
         found = []
         if self.authority_name is None:
             found.append(
-                f"registration-authority code {self.registration_authority!r} is not a published one"
+                f"registration-authority code {self.registration_authority!r} "
+                "is not a published one"
             )
         elif self.entity_type_name is None:
             found.append(
