@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
-
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
 from etax.platform.tokens import (
@@ -28,7 +26,9 @@ from etax.platform.tokens import (
 def _keys() -> KeySource:
     jwks_url = os.environ.get("AUTH_JWKS_URL")
     if jwks_url:
-        return JwksKeySource(jwks_url)
+        return JwksKeySource(jwks_url)  # a real account: no AWS SDK needed on this path
+    import boto3  # the local stack's dev issuer key lives in KMS
+
     return KmsKeySource(boto3.client("kms"), required("AUTH_DEV_KEY_ID"))
 
 

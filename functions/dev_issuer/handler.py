@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
-from etax.platform.api import make_resolver
+from etax.platform.api import make_resolver, parse_body
 from etax.platform.dev_identities import DevTokenRequest, identity_for
 from etax.platform.observability import instrument
 from etax.platform.settings import required
@@ -26,7 +26,8 @@ public_keys = KmsKeySource(kms, KEY_ID)
 
 
 @app.post("/v1/auth/dev-token")
-def dev_token(request: DevTokenRequest) -> dict[str, Any]:
+def dev_token() -> dict[str, Any]:
+    request = parse_body(app, DevTokenRequest)
     identity = identity_for(request)
     return {
         "token": signer.mint(identity, ttl_seconds=request.ttl_seconds),

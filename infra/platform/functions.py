@@ -51,7 +51,7 @@ class Functions(Construct):
         )
         self.shared_layer = lambda_.LayerVersion(
             self, "SharedLayer",
-            code=lambda_.Code.from_asset(str(SHARED_LAYER_DIR)),
+            code=lambda_.Code.from_asset(str(SHARED_LAYER_DIR), exclude=["**/__pycache__"]),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="The etax domain library and platform helpers",

@@ -1,0 +1,265 @@
+"""Benchmarks of the platform, written to docs/benchmarks.md (``make bench``).
+
+Measured here, on a shared and noisy 2-core machine, so every figure is a
+median (and p99 where there are enough samples) over many runs, and latencies
+through the local stack are also given as a ratio to ``/v1/health`` measured
+in the same run:
+
+1. init (import) time of each function in a fresh interpreter of the
+   Lambda-like runtime (``.venv-lambda``: Python 3.12 with only boto3), with the
+   function's code and both layers on the path, as Lambda imports a handler;
+2. the size of each layer, zipped as CDK uploads it;
+3. cold start and warm latency through API Gateway on the local stack
+   (LocalStack on the host, the app deployed with cdklocal) for ``/v1/health``
+   and the registration check. A cold start is forced by changing the
+   function's configuration, which makes LocalStack start a new environment.
+
+Usage: python scripts/bench.py [--warm N] [--cold N] [--imports N] [--no-stack] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import local  # noqa: E402
+import localstack_ctl  # noqa: E402
+
+LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
+LAYER_PATHS = [ROOT / "layers" / "shared" / "python",
+               ROOT / ".build" / "layers" / "deps" / "python"]
+FUNCTION_ENV = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "POWERTOOLS_SERVICE_NAME": "bench",
+    "POWERTOOLS_METRICS_NAMESPACE": "ETax",
+    "ETAX_STAGE": "local",
+    "REGISTRY_TABLE": "registry",
+    "IDEMPOTENCY_TABLE": "idempotency",
+    "EVENT_BUS_NAME": "etax-bench",
+    "AUTH_ISSUER": "https://dev-issuer.etax.local",
+    "AUTH_AUDIENCE": "etax-api",
+    "AUTH_DEV_KEY_ID": "00000000-0000-0000-0000-000000000000",
+}
+IMPORT_TARGET_MS = 150
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+# -- 1. init time -------------------------------------------------------------------------------
+
+IMPORT_PROBE = (
+    "import time, sys; t = time.perf_counter(); import handler; "
+    "sys.stdout.write(repr(time.perf_counter() - t))"
+)
+
+
+def import_times(function: str, runs: int) -> list[float]:
+    env = {**FUNCTION_ENV, "PATH": os.environ.get("PATH", ""), "HOME": str(ROOT / ".build"),
+           "PYTHONPATH": os.pathsep.join(str(p) for p in [ROOT / "functions" / function,
+                                                         *LAYER_PATHS]),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([str(LAMBDA_PYTHON), "-c", IMPORT_PROBE], env=env, check=True,
+                             capture_output=True, text=True, cwd=ROOT / "functions" / function)
+        times.append(float(out.stdout))
+    return times
+
+
+def bench_imports(runs: int) -> list[str]:
+    # Compile the layers once, as Lambda's cached bytecode would be on a warm host.
+    subprocess.run([str(LAMBDA_PYTHON), "-m", "compileall", "-q", *map(str, LAYER_PATHS)],
+                   check=False, capture_output=True)
+    rows = ["| function | median | p90 | target |", "|---|---|---|---|"]
+    for function in sorted(p.name for p in (ROOT / "functions").iterdir() if p.is_dir()):
+        times = import_times(function, runs)
+        median = statistics.median(times)
+        verdict = "met" if median * 1000 < IMPORT_TARGET_MS else "**over**"
+        rows.append(f"| {function} | {ms(median)} | {ms(percentile(times, 0.9))} | "
+                    f"{IMPORT_TARGET_MS} ms: {verdict} |")
+    return rows
+
+
+def bench_boto3_baseline(runs: int) -> str:
+    probe = ("import time, sys; t = time.perf_counter(); import boto3; "
+             "boto3.client('dynamodb', region_name='us-east-1'); "
+             "sys.stdout.write(repr(time.perf_counter() - t))")
+    times = [float(subprocess.run([str(LAMBDA_PYTHON), "-c", probe], check=True,
+                                  capture_output=True, text=True).stdout) for _ in range(runs)]
+    return ms(statistics.median(times))
+
+
+# -- 2. layer sizes ------------------------------------------------------------------------------
+
+
+def zipped_size(directory: Path) -> tuple[int, int]:
+    buffer = io.BytesIO()
+    unzipped = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(directory))
+                unzipped += path.stat().st_size
+    return buffer.tell(), unzipped
+
+
+def bench_layers() -> list[str]:
+    rows = ["| layer | zipped | unzipped |", "|---|---|---|"]
+    for name, directory in (("shared (etax)", ROOT / "layers" / "shared"),
+                            ("deps (third-party)", ROOT / ".build" / "layers" / "deps")):
+        zipped, unzipped = zipped_size(directory)
+        rows.append(f"| {name} | {zipped / 1e6:.2f} MB | {unzipped / 1e6:.2f} MB |")
+    return rows
+
+
+# -- 3. through the local stack ------------------------------------------------------------------
+
+
+def timed_get(url: str) -> float:
+    started = time.perf_counter()
+    answer = requests.get(url, timeout=60)
+    elapsed = time.perf_counter() - started
+    if answer.status_code != 200:
+        raise RuntimeError(f"{url} answered {answer.status_code}: {answer.text[:200]}")
+    return elapsed
+
+
+def force_cold(lambda_client: Any, function_name: str, nonce: int) -> None:
+    config = lambda_client.get_function_configuration(FunctionName=function_name)
+    variables = dict(config["Environment"]["Variables"], BENCH_NONCE=str(nonce))
+    lambda_client.update_function_configuration(FunctionName=function_name,
+                                                Environment={"Variables": variables})
+    waiter = lambda_client.get_waiter("function_updated_v2")
+    waiter.wait(FunctionName=function_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+
+
+def function_named(lambda_client: Any, service: str) -> str:
+    for page in lambda_client.get_paginator("list_functions").paginate():
+        for function in page["Functions"]:
+            env = function.get("Environment", {}).get("Variables", {})
+            if env.get("POWERTOOLS_SERVICE_NAME") == service:
+                name: str = function["FunctionName"]
+                return name
+    raise LookupError(f"no function with service {service}")
+
+
+def bench_stack(warm: int, cold: int) -> list[str]:
+    localstack_ctl.setup()
+    handle = localstack_ctl.start(localstack_ctl.free_port(), ROOT / ".build" / "bench-localstack")
+    try:
+        outputs = local.deploy(handle.endpoint)
+        local.seed(outputs)
+        api = outputs["ApiUrl"]
+        lambda_client = local.client("lambda", handle.endpoint)
+        endpoints = {
+            "GET /v1/health": ("platform", f"{api}/v1/health"),
+            "GET /v1/registration/verify/{code}": (
+                "registration", f"{api}/v1/registration/verify/91350100M000100Y43"),
+        }
+        results: dict[str, dict[str, list[float]]] = {}
+        for label, (service, url) in endpoints.items():
+            name = function_named(lambda_client, service)
+            colds = []
+            for nonce in range(cold):
+                force_cold(lambda_client, name, nonce)
+                colds.append(timed_get(url))
+            for _ in range(10):
+                timed_get(url)  # settle into one warm environment
+            results[label] = {"cold": colds, "warm": []}
+        # Warm samples interleaved, so both endpoints see the same machine noise.
+        for _ in range(warm):
+            for label, (_, url) in endpoints.items():
+                results[label]["warm"].append(timed_get(url))
+    finally:
+        handle.stop()
+    health_warm = statistics.median(results["GET /v1/health"]["warm"])
+    rows = [
+        f"| endpoint | cold start (median of {cold}) | warm median | warm p99 "
+        f"| warm median ÷ health |",
+        "|---|---|---|---|---|",
+    ]
+    for label, samples in results.items():
+        warm_median = statistics.median(samples["warm"])
+        rows.append(
+            f"| `{label}` | {ms(statistics.median(samples['cold']))} | {ms(warm_median)} | "
+            f"{ms(percentile(samples['warm'], 0.99))} | {warm_median / health_warm:.2f} |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the platform.")
+    parser.add_argument("--imports", type=int, default=15, help="fresh imports per function")
+    parser.add_argument("--warm", type=int, default=300, help="warm requests per endpoint")
+    parser.add_argument("--cold", type=int, default=5, help="forced cold starts per endpoint")
+    parser.add_argument("--no-stack", action="store_true", help="skip the local-stack part")
+    parser.add_argument("--write", action="store_true", help=f"write {REPORT.name}")
+    args = parser.parse_args()
+
+    sections = [
+        f"## Function init time (fresh interpreter, {args.imports} runs each)",
+        "",
+        *bench_imports(args.imports),
+        "",
+        f"For scale, `import boto3` plus one client alone: {bench_boto3_baseline(args.imports)} "
+        "(median) in the same interpreter.",
+        "",
+        "## Layer sizes",
+        "",
+        *bench_layers(),
+        "",
+    ]
+    if not args.no_stack:
+        sections += [
+            f"## Through API Gateway on the local stack ({args.warm} warm requests each, "
+            "sequential, interleaved)",
+            "",
+            *bench_stack(args.warm, args.cold),
+            "",
+        ]
+    command = "python scripts/bench.py " + " ".join(sys.argv[1:])
+    header = [
+        "# Benchmarks",
+        "",
+        f"Made by `{command.strip()}` (`make bench`) on {datetime.now(UTC):%Y-%m-%d}: "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} "
+        "(the Lambda-like runtime of the local stack). The machine is shared and noisy: compare "
+        "ratios inside one run, not absolute times across runs.",
+        "",
+    ]
+    text = "\n".join(header + sections)
+    print(text)
+    if args.write:
+        REPORT.write_text(text)
+        print(json.dumps({"written": str(REPORT.relative_to(ROOT))}))
+
+
+if __name__ == "__main__":
+    main()

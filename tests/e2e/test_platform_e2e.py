@@ -1,0 +1,212 @@
+"""The platform over HTTP on the deployed local stack, as a client sees it.
+
+The CDK app is deployed once per session to the session's LocalStack and the
+demo data is seeded through the registration feed (``stack`` fixture); every
+test here drives the API with ``requests`` like any client would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+SELLER = "91350100M000100Y43"
+RETAILER = "91350100MA2Y8KXX1B"
+FUZHOU = "13501000000"
+XIAMEN = "13502000000"
+
+
+def token(api: str, role: str, subject: str, tax_office: str | None = None) -> str:
+    body: dict[str, Any] = {"role": role, "subject": subject}
+    if tax_office:
+        body["tax_office"] = tax_office
+    answer = requests.post(f"{api}/v1/auth/dev-token", json=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    value: str = answer.json()["token"]
+    return value
+
+
+def bearer(value: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {value}"}
+
+
+def test_health(api: str) -> None:
+    answer = requests.get(f"{api}/v1/health", timeout=30)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert answer.json()["status"] == "ok"
+    assert answer.json()["stage"] == "local"
+
+
+def test_a_seeded_company_comes_back_with_its_facts(api: str) -> None:
+    body = requests.get(f"{api}/v1/registration/verify/{SELLER}", timeout=30).json()
+    assert body["checksum_valid"] is True
+    assert body["registered"] is True
+    assert body["registration"]["name"] == "福州闽江示例科技有限公司"
+    assert body["registration"]["status"] == "active"
+    assert body["registration"]["registration_date"] == "2016-03-01"
+    assert body["registration"]["tax_office"] == {
+        "code": FUZHOU, "name": "国家税务总局福州市税务局"}
+
+
+def test_the_standards_examples(api: str) -> None:
+    valid = requests.get(f"{api}/v1/registration/verify/91350100M000100Y43", timeout=30).json()
+    invalid = requests.get(f"{api}/v1/registration/verify/91350100M000100Y4Z", timeout=30)
+    assert valid["checksum_valid"] is True
+    assert invalid.status_code == 200
+    assert invalid.json()["checksum_valid"] is False
+    assert invalid.json()["checksum_reason"] == (
+        "check character is 'Z', but positions 1-17 give '3'")
+
+
+def test_registered_with_a_wrong_checksum(api: str) -> None:
+    body = requests.get(f"{api}/v1/registration/verify/91350211M0000XUF46", timeout=30).json()
+    assert (body["checksum_valid"], body["registered"]) == (False, True)
+
+
+def test_malformed_codes_are_400_problems_naming_the_field(api: str) -> None:
+    answer = requests.get(f"{api}/v1/registration/verify/9135010", timeout=30)
+    assert answer.status_code == 400
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert answer.json()["field"] == "credit_code"
+    assert "18 characters" in answer.json()["detail"]
+
+
+def test_unknown_routes_are_not_500(api: str) -> None:
+    answer = requests.get(f"{api}/v1/nowhere", timeout=30)
+    assert 400 <= answer.status_code < 500
+
+
+def test_signed_in_identity(api: str) -> None:
+    officer = token(api, "officer", "officer-fz-0001", FUZHOU)
+    answer = requests.get(f"{api}/v1/me", headers=bearer(officer), timeout=30)
+    assert answer.status_code == 200
+    assert answer.json() == {"role": "officer", "subject": "officer-fz-0001",
+                             "tax_office": FUZHOU}
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic dXNlcjpwYXNz"},
+])
+def test_401_without_a_valid_token(api: str, headers: dict[str, str]) -> None:
+    answer = requests.get(f"{api}/v1/me", headers=headers, timeout=30)
+    assert answer.status_code == 401
+
+
+def test_a_tampered_token_is_401(api: str) -> None:
+    good = token(api, "admin", "admin-0001")
+    header, claims, signature = good.split(".")
+    forged = header + "." + claims[:-2] + ("A" if claims[-2] != "A" else "B") + claims[-1]
+    answer = requests.get(f"{api}/v1/me", headers=bearer(f"{forged}.{signature}"), timeout=30)
+    assert answer.status_code == 401
+
+
+@pytest.mark.parametrize(("role", "subject", "office", "status"), [
+    ("taxpayer", SELLER, None, 200),
+    ("officer", "officer-fz-0001", FUZHOU, 200),
+    ("admin", "admin-0001", None, 200),
+    ("taxpayer", RETAILER, None, 403),
+    ("officer", "officer-xm-0001", XIAMEN, 403),
+    ("partner", "bank-minjiang-demo", None, 403),
+])
+def test_a_taxpayer_reaches_only_its_own_record(api: str, role: str, subject: str,
+                                                office: str | None, status: int) -> None:
+    answer = requests.get(f"{api}/v1/registration/records/{SELLER}",
+                          headers=bearer(token(api, role, subject, office)), timeout=30)
+    assert answer.status_code == status, answer.text
+    if status == 200:
+        assert answer.json()["legal_representative"] == "林晓明"
+    else:
+        assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"role": "officer", "subject": "officer-1"}, "tax_office"),
+    ({"role": "taxpayer", "subject": "12345"}, "subject"),
+    ({"role": "wizard", "subject": "x-1"}, "role"),
+])
+def test_dev_token_refuses_impossible_identities(api: str, body: dict[str, Any],
+                                                 field: str) -> None:
+    answer = requests.post(f"{api}/v1/auth/dev-token", json=body, timeout=30)
+    assert answer.status_code == 422
+    assert answer.json()["field"] == field
+
+
+def test_bad_json_is_400(api: str) -> None:
+    answer = requests.post(f"{api}/v1/auth/dev-token", data="{nope",
+                           headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "body"
+
+
+def test_cors_preflight_for_browsers(api: str) -> None:
+    answer = requests.options(f"{api}/v1/registration/verify/{SELLER}", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"}, timeout=30)
+    assert answer.status_code in (200, 204)
+    assert answer.headers.get("Access-Control-Allow-Origin") == "*"
+
+
+def test_feed_failures_reach_the_dead_letter_queue_alone(stack: dict[str, Any],
+                                                        aws: Any) -> None:
+    """A batch with one good and two bad records: the good one lands, only the bad ones
+    are retried and end in the dead-letter queue."""
+    sqs = aws("sqs")
+    good_code = "91350100MA2YXE2E0X"
+    good = {
+        "credit_code": good_code, "name": "福州示例新设有限公司", "status": "active",
+        "registration_date": "2026-11-01", "tax_office_code": FUZHOU,
+        "tax_office_name": "国家税务总局福州市税务局", "taxpayer_type": "small_scale",
+        "legal_representative": "王五", "revision": 1,
+    }
+    marker = uuid.uuid4().hex
+    bad = [good | {"credit_code": "not-a-code", "name": marker},
+           good | {"revision": 0, "name": marker}]
+    sqs.send_message_batch(QueueUrl=stack["RegistrationFeedQueueUrl"], Entries=[
+        {"Id": str(i), "MessageBody": json.dumps(m, ensure_ascii=False)}
+        for i, m in enumerate([good, *bad])])
+
+    api = stack["ApiUrl"]
+    deadline = time.monotonic() + 60
+    while not requests.get(f"{api}/v1/registration/verify/{good_code}",
+                           timeout=30).json()["registered"]:
+        assert time.monotonic() < deadline, "the good record never reached the registry"
+        time.sleep(0.5)
+
+    dead: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 90
+    while len(dead) < 2:
+        assert time.monotonic() < deadline, f"only {len(dead)} of 2 bad records dead-lettered"
+        answer = sqs.receive_message(QueueUrl=stack["RegistrationFeedDeadLetterQueueUrl"],
+                                     MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                     AttributeNames=["ApproximateReceiveCount"])
+        for message in answer.get("Messages", []):
+            body = json.loads(message["Body"])
+            if body["name"] == marker:
+                dead.append(body)
+            sqs.delete_message(QueueUrl=stack["RegistrationFeedDeadLetterQueueUrl"],
+                               ReceiptHandle=message["ReceiptHandle"])
+    assert sorted(d["credit_code"] for d in dead) == sorted(b["credit_code"] for b in bad)
+
+
+def test_the_aws_cli_lists_the_apps_tables(stack: dict[str, Any]) -> None:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    listed = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "aws"), "--endpoint-url", stack["Endpoint"],
+         "dynamodb", "list-tables", "--output", "json"],
+        capture_output=True, text=True, env=env, check=True, timeout=60)
+    tables = json.loads(listed.stdout)["TableNames"]
+    assert stack["RegistryTableName"] in tables
+    assert stack["IdempotencyTableName"] in tables
