@@ -44,7 +44,7 @@ class Functions(Construct):
         self.retain_logs = retain_logs
         self.deps_layer = lambda_.LayerVersion(
             self, "DepsLayer",
-            code=lambda_.Code.from_asset(str(DEPS_LAYER_DIR)),
+            code=lambda_.Code.from_asset(str(DEPS_LAYER_DIR), exclude=["**/__pycache__"]),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="Third-party packages (pinned manylinux wheels)",

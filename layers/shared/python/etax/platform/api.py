@@ -75,7 +75,7 @@ def validation_problem(errors: list[Any], prefix: tuple[Any, ...] = ()) -> Probl
 
 
 def make_resolver(*, cors_origin: str = "*") -> APIGatewayRestResolver:
-    """A REST resolver with validation, CORS and the platform's problem mapping."""
+    """A REST resolver with CORS, UTF-8 JSON and the platform's problem mapping."""
     app = APIGatewayRestResolver(
         serializer=serialize,
         cors=CORSConfig(

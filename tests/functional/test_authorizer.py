@@ -1,11 +1,10 @@
-"""The authorizer and the local dev issuer, over moto's KMS."""
+"""The authorizer, with tokens from the local dev issuer, over moto's KMS."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import jwt
 import pytest
 
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
@@ -55,38 +54,3 @@ def test_the_sample_token_event_is_unauthorized() -> None:
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         load_handler("authorizer").handler(sample_event("authorizer/token.json"),
                                             LambdaContext())
-
-
-@pytest.mark.usefixtures("dev_key")
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({"role": "king", "subject": "x"}, 422, "role"),
-    ({"role": "officer", "subject": "officer-1"}, 422, "tax_office"),
-    ({"role": "taxpayer", "subject": "123"}, 422, "subject"),
-    ({"subject": "x"}, 422, "role"),
-    ({"role": "admin", "subject": "admin-1", "ttl_seconds": 10}, 422, "ttl_seconds"),
-])
-def test_dev_token_refuses_impossible_identities(body: dict[str, Any], status: int,
-                                                 field: str) -> None:
-    answer = mint(body)
-    assert answer["statusCode"] == status
-    assert answer["json"]["field"] == field
-
-
-@pytest.mark.usefixtures("dev_key")
-def test_dev_token_with_a_body_that_is_not_json_is_400() -> None:
-    event = sample_event("dev_issuer/dev_token.json")
-    event["body"] = "{role: admin"
-    answer = call(load_handler("dev_issuer"), event)
-    assert answer["statusCode"] == 400
-    assert answer["json"]["field"] == "body"
-
-
-@pytest.mark.usefixtures("dev_key")
-def test_jwks_publishes_the_key_tokens_are_checked_against() -> None:
-    token = mint({"role": "admin", "subject": "admin-1"})["json"]["token"]
-    jwks = call(load_handler("dev_issuer"), sample_event("dev_issuer/jwks.json"))["json"]
-    [key] = jwks["keys"]
-    assert (key["kty"], key["crv"], key["alg"]) == ("EC", "P-256", "ES256")
-    claims = jwt.decode(token, jwt.PyJWK(key), algorithms=["ES256"],
-                        audience="etax-api", issuer="https://dev-issuer.etax.local")
-    assert claims["role"] == "admin"
