@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -206,27 +205,24 @@ def running_endpoint() -> str:
 
 
 def up(port: int) -> None:
+    """Start LocalStack, deploy, seed, print how to use it; stop everything on Ctrl-C."""
     localstack_ctl.setup()
     handle = localstack_ctl.start(port, STATE_DIR)
     (STATE_DIR / "endpoint").write_text(handle.endpoint + "\n")
-
-    def request_stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # `kill` stops the stack as cleanly as Ctrl-C
-
-    signal.signal(signal.SIGTERM, request_stop)
-    try:
-        outputs = deploy(handle.endpoint)
-        seed(outputs)
-        write_outputs(outputs)
-        print(banner(outputs), flush=True)
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        print("\nstopping the local stack…", flush=True)
-    finally:
-        handle.stop()
-        (STATE_DIR / "endpoint").unlink(missing_ok=True)
-        print("stopped.", flush=True)
+    with localstack_ctl.stop_signals_interrupt():  # Ctrl-C and `kill` both stop cleanly
+        try:
+            outputs = deploy(handle.endpoint)
+            seed(outputs)
+            write_outputs(outputs)
+            print(banner(outputs), flush=True)
+            code = handle.child.wait() if handle.child else 0
+            print(f"LocalStack exited ({code}):\n{handle.log_tail()}", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("\nstopping the local stack…", flush=True)
+        finally:
+            handle.stop()
+            (STATE_DIR / "endpoint").unlink(missing_ok=True)
+            print("stopped.", flush=True)
 
 
 def main() -> None:
