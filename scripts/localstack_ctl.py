@@ -21,7 +21,7 @@ Python API (used by ``tests/e2e/conftest.py``)::
     handle.endpoint  # "http://127.0.0.1:<port>"
     handle.stop()
 
-Only the standard library is used, so any Python 3 can run this file; paths are relative to the
+Only the standard library is used, so any Python >= 3.9 can run this file; paths are relative to the
 repository root (this file's parent's parent), so it works from any directory and in a fresh clone.
 """
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -39,7 +40,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +59,9 @@ LOCALSTACK_PYTHON = "3.13"  # what LocalStack's runtime needs
 LAMBDA_PYTHON = "3.12"  # the functions' runtime (python3.12)
 
 READY_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 15.0
+# LocalStack's shutdown can hang on its Lambda log thread retrying against the stopping gateway;
+# nothing is persisted (PERSISTENCE=0), so SIGKILL after a short grace loses nothing.
+STOP_TIMEOUT_SECONDS = 5.0
 POLL_SECONDS = 0.2
 LOG_TAIL_LINES = 60
 
@@ -169,10 +171,24 @@ def write_stamp(venv: Path, stamp: dict[str, str]) -> None:
     (venv / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n")
 
 
+def setup_environment() -> dict[str, str]:
+    """The caller's environment for setup steps, with pip's cache kept inside the project."""
+    env = {key: value for key, value in os.environ.items() if key not in DROPPED_VARIABLES}
+    env.setdefault("PIP_CACHE_DIR", str(BUILD_DIR / "pip-cache"))
+    return env
+
+
 def run(command: list[str], what: str) -> None:
     """Run a setup step, failing with its output."""
     print(f"[localstack-ctl] {what}", file=sys.stderr, flush=True)
-    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=setup_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise LocalStackError(
             f"{what} failed ({result.returncode}):\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
@@ -245,10 +261,23 @@ def setup_lambda_venv() -> None:
         write_stamp(LAMBDA_VENV, wanted)
 
 
+@contextlib.contextmanager
+def setup_lock() -> Iterator[None]:
+    """Serialize setups (parallel test workers each call ``setup()``)."""
+    BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    with (BUILD_DIR / "localstack-setup.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def setup() -> None:
     """Create or update both environments; a no-op (well under a second) when up to date."""
-    setup_localstack_venv()
-    setup_lambda_venv()
+    with setup_lock():
+        setup_localstack_venv()
+        setup_lambda_venv()
 
 
 # -- processes --------------------------------------------------------------------------------
@@ -377,6 +406,7 @@ def localstack_environment(port: int, state: StatePaths) -> dict[str, str]:
             "DNS_ADDRESS": "0",
             "PROVIDER_OVERRIDE_DYNAMODB": PROVIDER_NAME,
             "PROVIDER_OVERRIDE_DYNAMODBSTREAMS": PROVIDER_NAME,
+            "PROVIDER_OVERRIDE_S3": PROVIDER_NAME,
             "LAMBDA_RUNTIME_EXECUTOR": EXECUTOR_NAME,
             "ETAX_LAMBDA_PYTHON": str(venv_python(LAMBDA_VENV)),
             "S3_SKIP_SIGNATURE_VALIDATION": "0",
@@ -420,7 +450,7 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 def get_json(url: str) -> dict[str, object] | None:
     """GET a JSON document from LocalStack; ``None`` while it is not answering."""
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL
+        with urllib.request.urlopen(url, timeout=2) as response:
             data = json.loads(response.read())
     except (OSError, ValueError):
         return None
@@ -485,7 +515,7 @@ def start(
         raise LocalStackError(f"port {port} on 127.0.0.1 is already in use")
     prepare_state(state)
     with state.log_file.open("wb") as log:
-        child = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        child = subprocess.Popen(
             [str(venv_python(LOCALSTACK_VENV)), "-m", LAUNCH_MODULE],
             cwd=state.root,
             env=localstack_environment(port, state),
@@ -521,23 +551,27 @@ def stop(state_dir: Path) -> bool:
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Let ``kill <pid>`` of a foreground run stop LocalStack as Ctrl-C does."""
+def stop_signals_interrupt() -> Iterator[None]:
+    """Make Ctrl-C and ``kill <pid>`` of a foreground run stop LocalStack cleanly.
+
+    SIGINT is installed explicitly too: a shell starting us in the background leaves it ignored.
+    """
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_foreground(handle: LocalStackHandle) -> int:
     """Stay attached until Ctrl-C/SIGTERM (then stop cleanly) or until LocalStack exits."""
     assert handle.child is not None
-    with sigterm_as_interrupt():
+    with stop_signals_interrupt():
         try:
             code = handle.child.wait()
         except KeyboardInterrupt:
@@ -577,8 +611,8 @@ def main(argv: list[str] | None = None) -> int:
             print("stopped" if stopped else "not running")
             return 0
         handle = start(args.port, args.state_dir, ready_timeout=args.timeout)
-        print(f"LocalStack ready at {handle.endpoint} (pid {handle.process.pid}, log {handle.log_file})")
-        sys.stdout.flush()
+        pid, log = handle.process.pid, handle.log_file
+        print(f"LocalStack ready at {handle.endpoint} (pid {pid}, log {log})", flush=True)
         return run_foreground(handle) if args.foreground else 0
     except LocalStackError as error:
         print(f"[localstack-ctl] {error}", file=sys.stderr)
