@@ -170,7 +170,7 @@ def test_feed_failures_reach_the_dead_letter_queue_alone(stack: dict[str, Any],
         "legal_representative": "王五", "revision": 1,
     }
     marker = uuid.uuid4().hex
-    bad = [good | {"credit_code": "not-a-code", "name": marker},
+    bad: list[dict[str, Any]] = [good | {"credit_code": "not-a-code", "name": marker},
            good | {"revision": 0, "name": marker}]
     sqs.send_message_batch(QueueUrl=stack["RegistrationFeedQueueUrl"], Entries=[
         {"Id": str(i), "MessageBody": json.dumps(m, ensure_ascii=False)}
