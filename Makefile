@@ -7,8 +7,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Python 3.12, the functions' runtime: $PYTHON312, else python3.12 on PATH, else pyenv's.
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.12.*/bin/python 2>/dev/null | tail -n 1)
+# Python 3.12, the functions' runtime: $PYTHON312, else a working python3.12 on PATH, else
+# pyenv's newest 3.12.x. (LocalStack's own environment needs 3.13: scripts/localstack_ctl.py.)
+PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12.*/bin/python 2>/dev/null | sort -V | tail -n 1); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 export PYTHON312
 
 VENV := .venv
