@@ -10,17 +10,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
-from pynamodb.models import Model
 
-from etax.platform.dynamo import region, table_name
+from etax.platform.dynamo import EtaxModel
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 
 
-class RegistryItem(Model):
+class RegistryItem(EtaxModel):
     class Meta:
-        table_name = table_name("REGISTRY_TABLE")
-        region = region()
+        table_env = "REGISTRY_TABLE"
 
     credit_code = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
@@ -84,13 +81,6 @@ class RegistryRepository:
             revision=record.revision,
             updated_at=record.updated_at or datetime.now(UTC).isoformat(),
         )
-        try:
-            item.save(
-                condition=RegistryItem.credit_code.does_not_exist()
-                | (RegistryItem.revision <= record.revision)
-            )
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return item.save_if(
+            RegistryItem.credit_code.does_not_exist() | (RegistryItem.revision <= record.revision)
+        )
