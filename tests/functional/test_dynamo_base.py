@@ -34,7 +34,7 @@ def test_save_if_answers_whether_the_condition_held(aws: None,
         name = UnicodeAttribute(hash_key=True)
         value = NumberAttribute()
 
-    assert Counter.Meta.table_name == "counters"
+    assert Counter.Meta.table_name == "counters"  # type: ignore[attr-defined]  # set by the base
     first = Counter(name="draws", value=1)
     assert first.save_if(Counter.name.does_not_exist())
     assert not Counter(name="draws", value=2).save_if(Counter.name.does_not_exist())
