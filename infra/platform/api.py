@@ -10,7 +10,7 @@ from constructs import Construct
 
 from infra.nag import API_GATEWAY_LOGS_POLICY, acknowledge
 
-API_STAGE = "v1"
+API_STAGE = "api"  # URLs read {ApiUrl}/v1/...: the stage is not a version
 THROTTLE_RATE = 1000  # requests per second, steady, per stage (methods may lower it)
 THROTTLE_BURST = 2000
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 
-METHOD_ARN = "arn:aws:execute-api:us-east-1:000000000000:abc123defg/v1/GET/v1/me"
+METHOD_ARN = "arn:aws:execute-api:us-east-1:000000000000:abc123defg/api/GET/v1/me"
 
 
 def mint(body: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def test_a_dev_token_is_allowed_by_the_authorizer_with_its_identity() -> None:
                                   "tax_office": "13501000000"}
     [statement] = verdict["policyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
-    assert statement["Resource"] == "arn:aws:execute-api:us-east-1:000000000000:abc123defg/v1/*"
+    assert statement["Resource"] == "arn:aws:execute-api:us-east-1:000000000000:abc123defg/api/*"
 
 
 @pytest.mark.usefixtures("dev_key")

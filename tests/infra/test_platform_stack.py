@@ -68,7 +68,7 @@ def test_a_real_stage_needs_an_identity_provider() -> None:
 
 def test_the_api_stage_throttles_logs_and_traces(prod: Template) -> None:
     prod.has_resource_properties("AWS::ApiGateway::Stage", {
-        "StageName": "v1",
+        "StageName": "api",
         "TracingEnabled": True,
         "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.any_value()},
         "MethodSettings": Match.array_with([Match.object_like({
