@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra.config import StageConfig
 from infra.handling import TaxHandling
+from infra.invoices import InvoiceServices
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 
@@ -19,6 +20,8 @@ class EtaxStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.platform = Platform(self, "Platform", config=config)
         self.handling = TaxHandling(self, "TaxHandling", platform=self.platform)
+        self.invoices = InvoiceServices(self, "InvoiceServices", platform=self.platform,
+                                        registry=self.handling.registry)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -31,6 +34,9 @@ class EtaxStack(Stack):
             "RegistrationFeedQueueUrl": self.handling.feed.queue.queue_url,
             "RegistrationFeedDeadLetterQueueUrl": self.handling.feed.dead_letters.queue_url,
             "RegistrationFeedFunctionName": self.handling.registration_feed.function_name,
+            "InvoicesTableName": self.invoices.invoices.table_name,
+            "IssuingQuotaTableName": self.invoices.quotas.table_name,
+            "ChannelTokenSecretArn": self.invoices.channel_token.secret_arn,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
         }

@@ -27,9 +27,12 @@ import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
 
 import demo_data  # noqa: E402
 import localstack_ctl  # noqa: E402
+
+from etax.rules.money import parse_yuan  # noqa: E402
 
 STATE_DIR = ROOT / ".build" / "localstack"
 OUTPUTS_FILE = ROOT / "local-outputs.json"
@@ -154,8 +157,13 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
             raise TimeoutError(
                 f"demo registry not applied within {timeout:.0f} s: {sorted(waiting)}")
         time.sleep(0.5)
-    print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed",
-          flush=True)
+    for identity in demo_data.IDENTITIES:
+        if identity.get("issuing_quota"):
+            dynamodb.put_item(TableName=outputs["IssuingQuotaTableName"], Item={
+                "key": {"S": f"quota#{identity['subject']}"},
+                "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
+    print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed "
+          "and the seller's issuing quota", flush=True)
 
 
 def write_outputs(outputs: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ class Api(Construct):
             self, "RestApi",
             rest_api_name=f"etax-{stage}",
             description="The e-tax platform's public API",
+            binary_media_types=["application/pdf"],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
             deploy_options=apigw.StageOptions(

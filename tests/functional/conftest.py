@@ -19,6 +19,9 @@ from unittest import mock
 import boto3
 import pytest
 from botocore.client import BaseClient
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +42,9 @@ FUNCTION_ENV = {
     "REGISTRY_TABLE": "registry",
     "IDEMPOTENCY_TABLE": "idempotency",
     "EVENT_BUS_NAME": "etax-test",
+    "INVOICES_TABLE": "invoices",
+    "INVOICE_SEQUENCES_TABLE": "sequences",
+    "ISSUING_QUOTA_TABLE": "quotas",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -86,7 +92,8 @@ def call(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
         headers = {k: v[-1] for k, v in (answer.get("multiValueHeaders") or {}).items()}
         headers.update(answer.get("headers") or {})
         answer["headers"] = headers
-        answer["json"] = json.loads(answer["body"]) if answer.get("body") else None
+        is_json = headers.get("Content-Type", "").endswith("json")
+        answer["json"] = json.loads(answer["body"]) if answer.get("body") and is_json else None
     return answer
 
 
@@ -95,7 +102,8 @@ def aws() -> Iterator[None]:
     """moto for every AWS call, with the platform's tables and bus created."""
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
-        for table, key in (("registry", "credit_code"), ("idempotency", "id")):
+        for table, key in (("registry", "credit_code"), ("idempotency", "id"),
+                           ("invoices", "number"), ("sequences", "key"), ("quotas", "key")):
             dynamodb.create_table(
                 TableName=table,
                 KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
@@ -138,3 +146,41 @@ def dev_key(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
         KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
     monkeypatch.setenv("AUTH_DEV_KEY_ID", key_id)
     return key_id
+
+
+SELLER = "91350100M000100Y43"
+QUOTA_FEN = 100_000_00  # 100,000.00 yuan
+
+
+class DigestKms:
+    """KMS signing a SHA-256 digest (MessageType DIGEST) as AWS KMS and LocalStack do; moto
+    does not implement DIGEST yet, so the functional tests stand in for KMS with a local key
+    (the e2e tests sign with LocalStack's KMS)."""
+
+    def __init__(self) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+
+    def sign(self, KeyId: str, Message: bytes, MessageType: str,
+             SigningAlgorithm: str) -> dict[str, Any]:
+        assert (MessageType, SigningAlgorithm) == ("DIGEST", "ECDSA_SHA_256")
+        signature = self.key.sign(Message, ec.ECDSA(Prehashed(hashes.SHA256())))
+        return {"KeyId": f"arn:aws:kms:us-east-1:123456789012:key/{KeyId}",
+                "Signature": signature}
+
+    def get_public_key(self, KeyId: str) -> dict[str, Any]:
+        der = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return {"KeyId": f"arn:aws:kms:us-east-1:123456789012:key/{KeyId}", "PublicKey": der}
+
+
+@pytest.fixture
+def invoicing(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("SIGNING_KEY_ID", "1234abcd-12ab-34cd-56ef-1234567890ab")
+    from tests.functional.test_registration import put_record
+
+    put_record(SELLER)
+    boto3.client("dynamodb").put_item(TableName="quotas", Item={
+        "key": {"S": f"quota#{SELLER}"}, "monthly_fen": {"N": str(QUOTA_FEN)}})
+    module = load_handler("invoices")
+    module.signer.kms = DigestKms()
+    return module

@@ -12,7 +12,8 @@ import app
 from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
-FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer"}
+FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
+             "verification", "invoice_events"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -84,8 +85,9 @@ def test_public_and_signed_in_routes(local: Template) -> None:
     for method in prod_methods:
         props = method["Properties"]
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
-    # public: health, verify, dev-token, jwks; signed in: me, records; OPTIONS preflights are NONE
-    assert by_auth["CUSTOM"] == 2
+    # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
+    # print, red-letter, void); everything else is public, OPTIONS preflights included
+    assert by_auth["CUSTOM"] == 7
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -95,7 +97,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 2
+    assert len(tables) == 5
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -125,7 +127,7 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     })
     queues = resources(prod, "AWS::SQS::Queue")
-    assert len(queues) == 2
+    assert len(queues) == 3  # the registration feed and its DLQ; the invoice stream's failures
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
     assert len(with_dlq) == 1
     assert with_dlq[0]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
@@ -138,7 +140,8 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
     alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == ["5XXError", "ApproximateNumberOfMessagesVisible"]
+    assert metrics == ["5XXError", "ApproximateNumberOfMessagesVisible",
+                       "ApproximateNumberOfMessagesVisible"]
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"]
     prod.has_resource_properties("AWS::SNS::Subscription", {

@@ -1,0 +1,100 @@
+"""E-invoices and mobile issuing (plan actions C8, C9): issue, download, print, credit, void;
+the published specification and signing keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.invoices.render import render_pdf
+from etax.invoices.repository import InvoiceRepository
+from etax.invoices.requests import IssueRequest, RedLetterRequest
+from etax.invoices.service import InvoiceService
+from etax.invoices.signing import KmsDocumentSigner
+from etax.invoices.spec import published
+from etax.platform.api import make_resolver, parse_body
+from etax.platform.auth import Principal, require_principal
+from etax.platform.idempotency import HEADER, Idempotency
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+from etax.registration.repository import RegistryRepository
+
+app = make_resolver()
+signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))
+service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
+idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+def _once(principal: Principal, scope: str, payload: Any,
+          operation: Any) -> dict[str, Any]:
+    result: dict[str, Any] = idempotency.run(
+        key=app.current_event.headers.get(HEADER) or app.current_event.headers.get(
+            HEADER.lower()),
+        scope=scope, principal=principal.subject, payload=payload, operation=operation,
+        lambda_context=app.lambda_context)
+    return result
+
+
+@app.post("/v1/invoices")
+def issue() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    request = parse_body(app, IssueRequest)
+    answer = _once(principal, "POST /v1/invoices", request.model_dump(mode="json"),
+                   lambda: service.issue(principal, request).summary())
+    return answer, 201
+
+
+@app.get("/v1/invoices/spec")
+def spec() -> dict[str, Any]:
+    return published()
+
+
+@app.get("/v1/keys")
+def keys() -> dict[str, Any]:
+    return {"keys": [signer.public_key()]}
+
+
+@app.get("/v1/invoices/<number>")
+def download(number: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    invoice = service.envelope_for(principal, number)
+    return {**invoice.envelope, "status": invoice.status, "red_number": invoice.red_number}
+
+
+@app.get("/v1/invoices/<number>/document")
+def document(number: str) -> Response[bytes]:
+    principal = require_principal(app.current_event.raw_event)
+    invoice = service.envelope_for(principal, number)
+    return Response(
+        status_code=200,
+        content_type="application/pdf",
+        body=render_pdf(invoice.envelope, invoice.status),
+        headers={"Content-Disposition": f'inline; filename="{number}.pdf"'},
+    )
+
+
+@app.post("/v1/invoices/<number>/red-letter")
+def red_letter(number: str) -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    request = parse_body(app, RedLetterRequest)
+    answer = _once(principal, f"POST /v1/invoices/{number}/red-letter",
+                   request.model_dump(mode="json"),
+                   lambda: service.red_letter(principal, number, request).summary())
+    return answer, 201
+
+
+@app.post("/v1/invoices/<number>/void")
+def void(number: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+
+    def run() -> dict[str, Any]:
+        invoice = service.void(principal, number)
+        return {"number": number, "status": invoice.status}
+
+    return _once(principal, f"POST /v1/invoices/{number}/void", {}, run)
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

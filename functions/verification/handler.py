@@ -1,0 +1,120 @@
+"""The national invoice verification service (plan action C10): the public API, QR parsing,
+and the WeChat-style and SMS-style message channels."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.invoices import channels
+from etax.invoices.repository import InvoiceRepository
+from etax.invoices.verification import VerificationService
+from etax.platform.api import json_body, make_resolver
+from etax.platform.errors import BadRequest, Forbidden, Unprocessable
+from etax.platform.observability import instrument, logger
+from etax.platform.settings import required
+from etax.rules import money, qr
+from etax.rules.invoice_types import type_name
+
+app = make_resolver()
+service = VerificationService(InvoiceRepository())
+_channel_token: str | None = None
+
+
+def channel_token() -> str:
+    """The shared token of the message channels (Secrets Manager), read once."""
+    global _channel_token
+    if _channel_token is None:
+        secret = boto3.client("secretsmanager").get_secret_value(
+            SecretId=required("CHANNEL_TOKEN_SECRET"))
+        _channel_token = str(json.loads(secret["SecretString"])["token"])
+    return _channel_token
+
+
+@app.post("/v1/invoices/verify")
+def verify() -> dict[str, Any]:
+    return service.verify(json_body(app))
+
+
+@app.post("/v1/invoices/qr/parse")
+def parse_qr() -> dict[str, Any]:
+    payload = json_body(app).get("payload")
+    if not isinstance(payload, str):
+        raise BadRequest("payload must be the QR code's text", field="payload")
+    try:
+        parsed = qr.parse(payload)
+    except qr.QrError as error:
+        field = "payload" if error.field == "payload" else f"payload.{error.field}"
+        raise BadRequest(f"{field}: {error.reason}", field=field) from None
+    return {
+        "version": parsed.version,
+        "type": parsed.type,
+        "type_name": type_name(parsed.type),
+        "code": parsed.code,
+        "number": parsed.number,
+        "amount": money.format_yuan(parsed.amount_fen),
+        "date": parsed.issue_date.isoformat(),
+        "check_code": parsed.check_code,
+        "tail": parsed.tail,
+    }
+
+
+def answer_text(text: str) -> str:
+    command = channels.parse_text(text)
+    if command.query is None:
+        return channels.help_reply(command.reason)
+    try:
+        return channels.reply_text(service.check(command.query))
+    except Unprocessable as error:
+        return channels.help_reply(error.detail)
+
+
+@app.get("/v1/channels/wechat")
+def wechat_handshake() -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    try:
+        channels.check_wechat(channel_token(), dict(params))
+    except channels.ChannelAuthError:
+        raise Forbidden("bad signature") from None
+    return Response(200, "text/plain", params.get("echostr", ""))
+
+
+@app.post("/v1/channels/wechat")
+def wechat_message() -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    try:
+        channels.check_wechat(channel_token(), dict(params))
+    except channels.ChannelAuthError:
+        raise Forbidden("bad signature") from None
+    try:
+        message = channels.parse_wechat(app.current_event.body or "")
+    except ValueError as error:
+        raise Unprocessable(str(error), field="body") from None
+    if message.msg_type != "text":
+        reply = channels.help_reply("only text messages are understood")
+    else:
+        reply = answer_text(message.content)
+    logger.info("wechat message answered", extra={"msg_type": message.msg_type})
+    return Response(200, "application/xml", channels.wechat_reply(message, reply))
+
+
+@app.post("/v1/channels/sms")
+def sms_message() -> dict[str, Any]:
+    raw = (app.current_event.body or "").encode()
+    try:
+        channels.check_sms(channel_token(), raw, app.current_event.headers.get("X-Signature")
+                           or app.current_event.headers.get("x-signature"))
+    except channels.ChannelAuthError:
+        raise Forbidden("bad signature", field="X-Signature") from None
+    body = json_body(app)
+    sender, text = body.get("from"), body.get("text")
+    if not isinstance(sender, str) or not sender:
+        raise Unprocessable("from must be the sender's number", field="from")
+    return {"to": sender, "text": answer_text(text if isinstance(text, str) else "")}
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -1,0 +1,127 @@
+"""Board C, invoice services (发票服务): e-invoices and mobile issuing (C8, C9), the national
+verification service with its message channels (C10). The lottery (C11) joins this board."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.nag import acknowledge
+from infra.platform import Platform
+
+
+class InvoiceServices(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
+                 registry: dynamodb.Table) -> None:
+        super().__init__(scope, construct_id)
+        self.invoices = dynamodb.Table(
+            self, "InvoicesTable",
+            partition_key=dynamodb.Attribute(name="number", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
+        )
+        self.invoices.add_global_secondary_index(
+            index_name="by_seller",
+            partition_key=dynamodb.Attribute(name="seller", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="issued_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )
+        self.sequences = platform.table(self, "SequencesTable", partition_key="key")
+        self.quotas = platform.table(self, "QuotaTable", partition_key="key")
+        tables_env = {
+            "INVOICES_TABLE": self.invoices.table_name,
+            "INVOICE_SEQUENCES_TABLE": self.sequences.table_name,
+            "ISSUING_QUOTA_TABLE": self.quotas.table_name,
+        }
+
+        # C8, C9: issuing, downloads, red-letter, voiding, spec, keys
+        self.issuing: lambda_.Function = platform.function(
+            self, "invoices",
+            description="C8/C9: issue, download, print, credit and void e-invoices",
+            environment={**tables_env, "REGISTRY_TABLE": registry.table_name,
+                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+            idempotent=True,
+            memory_size=512,
+        )
+        self.issuing.add_to_role_policy(iam.PolicyStatement(  # the table, not its index
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                     "dynamodb:ConditionCheckItem"],
+            resources=[self.invoices.table_arn]))
+        for table in (self.sequences, self.quotas):
+            table.grant_read_write_data(self.issuing)
+        registry.grant_read_data(self.issuing)
+        platform.signing_key.grant(self.issuing, "kms:Sign", "kms:GetPublicKey")
+        api = platform.api
+        api.route("POST", "/v1/invoices", self.issuing)
+        api.route("GET", "/v1/invoices/spec", self.issuing, public=True)
+        api.route("GET", "/v1/keys", self.issuing, public=True)
+        api.route("GET", "/v1/invoices/{number}", self.issuing)
+        api.route("GET", "/v1/invoices/{number}/document", self.issuing)
+        api.route("POST", "/v1/invoices/{number}/red-letter", self.issuing)
+        api.route("POST", "/v1/invoices/{number}/void", self.issuing)
+
+        # C10: verification — the hot path may only count-and-read an invoice (UpdateItem)
+        self.channel_token = secretsmanager.Secret(
+            self, "ChannelToken",
+            description="Shared token of the WeChat-style and SMS-style verification channels",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}", generate_string_key="token",  # noqa: S106
+                exclude_punctuation=True, password_length=32),
+            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
+        )
+        acknowledge(self.channel_token, "AwsSolutions-SMG4",
+                    "rotating the channel token means re-registering it with the message "
+                    "platforms, an operator's step")
+        self.verification: lambda_.Function = platform.function(
+            self, "verification",
+            description="C10: national invoice verification (API, QR parsing, message channels)",
+            environment={"INVOICES_TABLE": self.invoices.table_name,
+                         "INVOICE_SEQUENCES_TABLE": self.sequences.table_name,
+                         "ISSUING_QUOTA_TABLE": self.quotas.table_name,
+                         "CHANNEL_TOKEN_SECRET": self.channel_token.secret_arn},
+            memory_size=512,
+        )
+        self.verification.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"], resources=[self.invoices.table_arn]))
+        self.channel_token.grant_read(self.verification)
+        api.route("POST", "/v1/invoices/verify", self.verification, public=True)
+        api.route("POST", "/v1/invoices/qr/parse", self.verification, public=True)
+        api.route("GET", "/v1/channels/wechat", self.verification, public=True)
+        api.route("POST", "/v1/channels/wechat", self.verification, public=True)
+        api.route("POST", "/v1/channels/sms", self.verification, public=True)
+
+        # The stream announces InvoiceIssued / InvoiceRedIssued / InvoiceVoided
+        self.events_function: lambda_.Function = platform.function(
+            self, "invoice_events",
+            description="Announces invoice facts on the bus from the invoices table's stream",
+            publishes_events=True,
+            timeout=Duration.seconds(10),
+        )
+        self.stream_failures = sqs.Queue(
+            self, "StreamFailures",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
+        )
+        acknowledge(self.stream_failures, "AwsSolutions-SQS3",
+                    "this queue is itself the failure destination of the invoice stream")
+        self.events_function.add_event_source(sources.DynamoEventSource(
+            self.invoices,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=10,
+            bisect_batch_on_error=True,
+            retry_attempts=5,
+            on_failure=sources.SqsDlq(self.stream_failures),
+        ))
+        platform.observability.alarm_on_dead_letters(self.stream_failures, "InvoiceStream")

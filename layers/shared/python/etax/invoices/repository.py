@@ -1,0 +1,303 @@
+"""Invoice tables and their repository.
+
+``INVOICES_TABLE`` — partition key ``number`` (the 20-digit invoice number).
+One item per invoice: the signed canonical document (``doc``, ``signature``),
+the facts verification needs as attributes, the status (``normal`` /
+``voided`` / ``red_flushed``) and the per-day verification counters
+(``chk_<yyyymmdd>``). GSI ``by_seller`` (``seller``, ``issued_at``) lists a
+seller's invoices (used-invoice checks, the seller's history). No scans.
+
+``INVOICE_SEQUENCES_TABLE`` — partition key ``key``:
+
+- ``global#<yy><region><channel>``: ``next_block``, the next free block of the
+  national sequence for that year, region and channel (touched once per
+  :data:`BLOCK_SIZE` invoices, so never a hot key);
+- ``issuer#<credit code>#<yy><region><channel>``: the issuer's current block
+  (``block_end``) and its ``next`` sequence number.
+
+``ISSUING_QUOTA_TABLE`` — partition key ``key``: ``quota#<credit code>`` holds
+the monthly issuing quota (``monthly_fen``, set by the tax office);
+``used#<credit code>#<yyyymm>`` what the month has used (``used_fen``).
+
+Issuing is one ``TransactWriteItems``: the invoice (must not exist), the
+issuer's sequence (must still be at the number read), the month's usage (must
+stay within the quota). A number is consumed if and only if its invoice is
+written, so numbers are never reused and never skipped silently.
+
+When a block runs out the issuer takes the next free block; when the year
+(and so the series) changes, the rest of the old block stays visible on the
+issuer's old series item (``next`` .. ``block_end``): unused, never silent.
+
+Verification is one ``UpdateItem`` (see :meth:`InvoiceRepository.count_check`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from etax.platform.dynamo import region, table_name
+
+BLOCK_SIZE = 1000
+CLEANUP_DAYS = 31
+
+
+class QuotaExceeded(Exception):
+    """The month's usage would pass the issuer's quota."""
+
+
+class SequenceMoved(Exception):
+    """Another request took the number first; read again and retry."""
+
+
+class StatusChanged(Exception):
+    """The invoice is not in the status the transition needs (any more)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInvoice:
+    number: str
+    document: dict[str, Any]
+    signature: dict[str, str]
+    status: str
+    red_number: str | None
+    checks_today: int | None = None
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        return {"document": self.document, "signature": self.signature}
+
+
+def _day_attribute(day: date) -> str:
+    return f"chk_{day:%Y%m%d}"
+
+
+def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
+    checks = None
+    if day is not None and _day_attribute(day) in item:
+        checks = int(item[_day_attribute(day)]["N"])
+    return StoredInvoice(
+        number=item["number"]["S"],
+        document=json.loads(item["doc"]["S"]),
+        signature={k: v["S"] for k, v in item["signature"]["M"].items()},
+        status=item["status"]["S"],
+        red_number=item.get("red_number", {}).get("S"),
+        checks_today=checks,
+    )
+
+
+class InvoiceRepository:
+    """DynamoDB access for invoices, sequences and quotas (low-level client: the
+    transactions and the one-call verification need exact expressions)."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.invoices = table_name("INVOICES_TABLE")
+        self.sequences = table_name("INVOICE_SEQUENCES_TABLE")
+        self.quotas = table_name("ISSUING_QUOTA_TABLE")
+
+    # -- issuing -------------------------------------------------------------------------
+
+    def issuer_state(self, credit_code: str, series: str, month: str) -> dict[str, int | None]:
+        """The issuer's sequence position, monthly quota and month's usage: one BatchGetItem."""
+        keys = {
+            self.sequences: {"Keys": [{"key": {"S": f"issuer#{credit_code}#{series}"}}],
+                             "ConsistentRead": True},
+            self.quotas: {"Keys": [{"key": {"S": f"quota#{credit_code}"}},
+                                   {"key": {"S": f"used#{credit_code}#{month}"}}],
+                          "ConsistentRead": True},
+        }
+        answer = self.db.batch_get_item(RequestItems=keys)
+        state: dict[str, int | None] = {"next": None, "block_end": None, "quota": None,
+                                        "used": 0}
+        for item in answer["Responses"].get(self.sequences, []):
+            state["next"] = int(item["next"]["N"])
+            state["block_end"] = int(item["block_end"]["N"])
+        for item in answer["Responses"].get(self.quotas, []):
+            if item["key"]["S"].startswith("quota#"):
+                state["quota"] = int(item["monthly_fen"]["N"])
+            else:
+                state["used"] = int(item["used_fen"]["N"])
+        if answer.get("UnprocessedKeys"):
+            raise SequenceMoved("issuer state not fully read; retry")
+        return state
+
+    def take_block(self, credit_code: str, series: str, seen_next: int | None) -> tuple[int, int]:
+        """Give the issuer a fresh block of the national sequence; returns (next, block_end).
+
+        The global counter moves by one per block; the issuer item is replaced
+        only if it is still where it was read, so two racing requests cannot
+        both install a block (the loser retries and uses the winner's).
+        """
+        answer = self.db.update_item(
+            TableName=self.sequences,
+            Key={"key": {"S": f"global#{series}"}},
+            UpdateExpression="ADD next_block :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        block = int(answer["Attributes"]["next_block"]["N"]) - 1
+        start, end = block * BLOCK_SIZE + 1, (block + 1) * BLOCK_SIZE
+        put: dict[str, Any] = {
+            "TableName": self.sequences,
+            "Item": {"key": {"S": f"issuer#{credit_code}#{series}"}, "next": {"N": str(start)},
+                     "block_end": {"N": str(end)}, "block": {"N": str(block)}},
+        }
+        if seen_next is None:
+            put.update(ConditionExpression="attribute_not_exists(#k)",
+                       ExpressionAttributeNames={"#k": "key"})
+        else:
+            put.update(ConditionExpression="#n = :seen", ExpressionAttributeNames={"#n": "next"},
+                       ExpressionAttributeValues={":seen": {"N": str(seen_next)}})
+        try:
+            self.db.put_item(**put)
+        except self.db.exceptions.ConditionalCheckFailedException:
+            raise SequenceMoved("another request installed a block first") from None
+        return start, end
+
+    def write_issued(
+        self,
+        *,
+        credit_code: str,
+        series: str,
+        sequence: int,
+        month: str,
+        quota_fen: int,
+        document: dict[str, Any],
+        document_json: str,
+        signature: dict[str, str],
+        facts: dict[str, Any],
+        flush_original: str | None = None,
+    ) -> None:
+        """The issuing transaction (see the module docstring)."""
+        total = int(document["total_fen"])
+        item = {
+            "number": {"S": document["number"]},
+            "doc": {"S": document_json},
+            "signature": {"M": {k: {"S": v} for k, v in signature.items()}},
+            "status": {"S": "normal"},
+            "seller": {"S": credit_code},
+            "issued_at": {"S": document["issued_at"]},
+            **{k: ({"N": str(v)} if isinstance(v, int) else {"S": str(v)})
+               for k, v in facts.items()},
+        }
+        usage_condition = "attribute_not_exists(used_fen) OR used_fen <= :room"
+        actions: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.invoices, "Item": item,
+                     "ConditionExpression": "attribute_not_exists(#n)",
+                     "ExpressionAttributeNames": {"#n": "number"}}},
+            {"Update": {"TableName": self.sequences,
+                        "Key": {"key": {"S": f"issuer#{credit_code}#{series}"}},
+                        "UpdateExpression": "SET #n = :after",
+                        "ConditionExpression": "#n = :seq AND block_end >= :seq",
+                        "ExpressionAttributeNames": {"#n": "next"},
+                        "ExpressionAttributeValues": {":seq": {"N": str(sequence)},
+                                                      ":after": {"N": str(sequence + 1)}}}},
+            {"Update": {"TableName": self.quotas,
+                        "Key": {"key": {"S": f"used#{credit_code}#{month}"}},
+                        "UpdateExpression": "ADD used_fen :total",
+                        "ConditionExpression": usage_condition if total > 0
+                        else "attribute_exists(used_fen) OR :total <= :zero",
+                        "ExpressionAttributeValues": {
+                            ":total": {"N": str(total)},
+                            **({":room": {"N": str(quota_fen - total)}} if total > 0
+                               else {":zero": {"N": "0"}}),
+                        }}},
+        ]
+        if flush_original is not None:
+            actions.append({"Update": {
+                "TableName": self.invoices,
+                "Key": {"number": {"S": flush_original}},
+                "UpdateExpression": "SET #s = :flushed, red_number = :red",
+                "ConditionExpression": "#s = :normal",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":flushed": {"S": "red_flushed"},
+                                              ":normal": {"S": "normal"},
+                                              ":red": {"S": document["number"]}},
+            }})
+        try:
+            self.db.transact_write_items(TransactItems=actions)
+        except self.db.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise SequenceMoved("the number was taken; retry") from None
+            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+                raise QuotaExceeded from None
+            if len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
+                raise StatusChanged("the original invoice is no longer normal") from None
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise SequenceMoved("an invoice with this number exists; retry") from None
+            raise
+
+    # -- reading and transitions ---------------------------------------------------------
+
+    def get(self, number: str) -> StoredInvoice | None:
+        item = self.db.get_item(TableName=self.invoices, Key={"number": {"S": number}}).get("Item")
+        return _stored(item) if item else None
+
+    def void(self, number: str, seller: str, month: str) -> StoredInvoice:
+        """normal → voided, by its seller; the month's usage is given back in the same
+        transaction."""
+        invoice = self.get(number)
+        if invoice is None:
+            raise StatusChanged("no such invoice")
+        total = int(invoice.document["total_fen"])
+        try:
+            self.db.transact_write_items(TransactItems=[
+                {"Update": {
+                    "TableName": self.invoices, "Key": {"number": {"S": number}},
+                    "UpdateExpression": "SET #s = :voided",
+                    "ConditionExpression": "#s = :normal AND seller = :seller",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":voided": {"S": "voided"},
+                                                  ":normal": {"S": "normal"},
+                                                  ":seller": {"S": seller}}}},
+                {"Update": {
+                    "TableName": self.quotas, "Key": {"key": {"S": f"used#{seller}#{month}"}},
+                    "UpdateExpression": "ADD used_fen :minus",
+                    "ExpressionAttributeValues": {":minus": {"N": str(-total)}}}},
+            ])
+        except self.db.exceptions.TransactionCanceledException:
+            raise StatusChanged("only a normal invoice of yours can be voided") from None
+        return StoredInvoice(number, invoice.document, invoice.signature, "voided",
+                             invoice.red_number)
+
+    def count_check(self, number: str, day: date, limit: int) -> tuple[StoredInvoice | None, bool]:
+        """Count one verification of ``number`` on ``day`` and read the invoice: ONE call.
+
+        ``UpdateItem`` adds one to the day's counter (``chk_<yyyymmdd>``) only if
+        the invoice exists and the day is still under ``limit``, removes the
+        counters of the previous days (so they do not pile up), and returns the
+        whole item (``ALL_NEW``). When the condition fails, DynamoDB returns the
+        item as it was (``ReturnValuesOnConditionCheckFailure``): no item means
+        not found, an item means the day's limit is reached. Returns
+        ``(invoice or None, within_limit)``.
+        """
+        today = _day_attribute(day)
+        names = {"#n": "number", "#d": today}
+        removes = []
+        for back in range(1, CLEANUP_DAYS + 1):
+            names[f"#p{back}"] = _day_attribute(day - timedelta(days=back))
+            removes.append(f"#p{back}")
+        try:
+            answer = self.db.update_item(
+                TableName=self.invoices,
+                Key={"number": {"S": number}},
+                UpdateExpression="ADD #d :one REMOVE " + ", ".join(removes),
+                ConditionExpression="attribute_exists(#n) AND "
+                                    "(attribute_not_exists(#d) OR #d < :limit)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}},
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self.db.exceptions.ConditionalCheckFailedException as error:
+            item = error.response.get("Item")
+            return (_stored(item, day) if item else None), False
+        return _stored(answer["Attributes"], day), True

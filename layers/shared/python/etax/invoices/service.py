@@ -1,0 +1,326 @@
+"""Issuing e-invoices (C8, C9): documents, numbers, quota, signature, QR; red-letter and voiding.
+
+The issued document is canonical JSON (:mod:`etax.invoices.canonical`,
+schema in :mod:`etax.invoices.spec`), signed with the platform's KMS key; the
+envelope (document + signature) is what the seller and buyer download and
+what anyone can check offline with the published key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from etax.invoices.canonical import canonical_bytes
+from etax.invoices.repository import QuotaExceeded, SequenceMoved, StatusChanged, StoredInvoice
+from etax.invoices.requests import EnterpriseBuyer, IssueRequest, RedLetterRequest
+from etax.invoices.signing import Signature
+from etax.platform.auth import Principal
+from etax.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from etax.registration.records import RegistrationRecord, Status, TaxpayerType
+from etax.rules import invoice_numbers, money, qr, resident_id, uscc
+from etax.rules.invoice_types import type_name
+from etax.rules.verification import business_date
+
+SPEC = "etax-invoice/1"
+TYPE_FOR = {"ordinary": "32", "special": "31"}
+MAX_ATTEMPTS = 5
+
+
+class Repository(Protocol):
+    def issuer_state(self, credit_code: str, series: str, month: str) -> dict[str, int | None]: ...
+
+    def take_block(self, credit_code: str, series: str,
+                   seen_next: int | None) -> tuple[int, int]: ...
+
+    def write_issued(self, *, credit_code: str, series: str, sequence: int, month: str,
+                     quota_fen: int, document: dict[str, Any], document_json: str,
+                     signature: dict[str, str], facts: dict[str, Any],
+                     flush_original: str | None = None) -> None: ...
+
+    def get(self, number: str) -> StoredInvoice | None: ...
+
+    def void(self, number: str, seller: str, month: str) -> StoredInvoice: ...
+
+
+class Registry(Protocol):
+    def get(self, credit_code: str) -> RegistrationRecord | None: ...
+
+
+class Signer(Protocol):
+    def sign(self, document: dict[str, Any]) -> Signature: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    envelope: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        document = self.envelope["document"]
+        return {
+            "number": document["number"],
+            "type": document["type"],
+            "issue_date": document["issue_date"],
+            "amount": money.format_yuan(document["amount_fen"]),
+            "tax": money.format_yuan(document["tax_fen"]),
+            "total": money.format_yuan(document["total_fen"]),
+            "qr": document["qr"],
+            "red_letter_of": document.get("red_letter_of"),
+            "signature": self.envelope["signature"],
+        }
+
+
+def _field_error(field: str, reason: str) -> Unprocessable:
+    return Unprocessable(f"{field}: {reason}", field=field)
+
+
+class InvoiceService:
+    def __init__(self, repository: Repository, registry: Registry, signer: Signer,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.repository = repository
+        self.registry = registry
+        self.signer = signer
+        self.now = now
+
+    # -- issuing -------------------------------------------------------------------------
+
+    def seller_record(self, principal: Principal) -> RegistrationRecord:
+        if principal.role != "taxpayer" or not uscc.is_valid(principal.subject):
+            raise Forbidden("invoices are issued by a registered enterprise taxpayer "
+                            "signed in with its credit code")
+        record = self.registry.get(principal.subject)
+        if record is None or record.status is not Status.ACTIVE:
+            raise Forbidden(f"{principal.subject} is not an active registered taxpayer")
+        return record
+
+    def _buyer(self, request: IssueRequest) -> dict[str, Any]:
+        buyer = request.buyer
+        if isinstance(buyer, EnterpriseBuyer):
+            try:
+                code = uscc.parse(buyer.credit_code)
+            except uscc.MalformedCode as error:
+                raise _field_error("buyer.credit_code", error.reason) from None
+            record = self.registry.get(code.code)
+            name = record.name if record else buyer.name
+            if not name:
+                raise _field_error("buyer.name", "the buyer is not registered: give its name")
+            return {"kind": "enterprise", "credit_code": code.code, "name": name}
+        try:
+            person = resident_id.parse(buyer.id_number)
+        except resident_id.MalformedResidentId as error:
+            raise _field_error("buyer.id_number", error.reason) from None
+        return {"kind": "person", "name": buyer.name, "id_number": person.number}
+
+    def _lines(self, request: IssueRequest) -> tuple[list[dict[str, Any]], money.Totals]:
+        lines, amounts = [], []
+        for i, item in enumerate(request.items):
+            try:
+                quantity = money.parse_quantity(item.quantity)
+            except money.MoneyError as error:
+                raise _field_error(f"items[{i}].quantity", error.reason) from None
+            try:
+                price = money.parse_unit_price(item.unit_price)
+            except money.MoneyError as error:
+                raise _field_error(f"items[{i}].unit_price", error.reason) from None
+            try:
+                rate = money.TaxRate.parse(item.tax_rate)
+            except money.MoneyError as error:
+                raise _field_error(f"items[{i}].tax_rate", error.reason) from None
+            try:
+                line = money.compute_line(quantity, price, rate)
+            except money.MoneyError as error:
+                raise _field_error(f"items[{i}]", error.reason) from None
+            amounts.append(line)
+            lines.append({
+                "line": i + 1, "name": item.name, "spec": item.spec, "unit": item.unit,
+                "quantity": str(quantity), "unit_price": str(price), "tax_rate": rate.text,
+                "amount_fen": line.amount_fen, "tax_fen": line.tax_fen,
+            })
+        totals = money.compute_totals(amounts)
+        if totals.total_fen <= 0:
+            raise _field_error("items", "an invoice must total more than zero")
+        return lines, totals
+
+    def issue(self, principal: Principal, request: IssueRequest) -> Issued:
+        seller = self.seller_record(principal)
+        if request.invoice_type == "special":
+            if seller.taxpayer_type is not TaxpayerType.GENERAL:
+                raise _field_error("invoice_type", "only general VAT taxpayers issue special "
+                                                   "VAT invoices")
+            if not isinstance(request.buyer, EnterpriseBuyer):
+                raise _field_error("invoice_type", "a special VAT invoice needs an enterprise "
+                                                   "buyer")
+        buyer = self._buyer(request)
+        lines, totals = self._lines(request)
+        body = {
+            "type": TYPE_FOR[request.invoice_type],
+            "channel": request.channel,
+            "buyer": buyer,
+            "items": lines,
+            "amount_fen": totals.amount_fen,
+            "tax_fen": totals.tax_fen,
+            "total_fen": totals.total_fen,
+            "remarks": request.remarks,
+            "red_letter_of": None,
+        }
+        return self._issue(seller, body, request.channel)
+
+    def red_letter(self, principal: Principal, number: str,
+                   request: RedLetterRequest) -> Issued:
+        """A red-letter (credit) invoice mirroring ``number`` exactly, negated; the
+        original becomes ``red_flushed`` in the same transaction."""
+        seller = self.seller_record(principal)
+        original = self.repository.get(number)
+        if original is None or original.document["seller"]["credit_code"] != seller.credit_code:
+            raise NotFound(f"you have issued no invoice {number}")
+        if original.status != "normal":
+            raise Conflict(f"invoice {number} is {original.status}; only a normal invoice "
+                           "can be credited")
+        document = original.document
+        body = {
+            "type": document["type"],
+            "channel": request.channel,
+            "buyer": document["buyer"],
+            "items": [dict(line, amount_fen=-line["amount_fen"], tax_fen=-line["tax_fen"],
+                           quantity=str(-money.parse_decimal(line["quantity"],
+                                                             field_max_places=6)))
+                      for line in document["items"]],
+            "amount_fen": -document["amount_fen"],
+            "tax_fen": -document["tax_fen"],
+            "total_fen": -document["total_fen"],
+            "remarks": f"红字发票，对应蓝字发票 {number}：{request.reason}",
+            "red_letter_of": number,
+        }
+        return self._issue(seller, body, request.channel, flush_original=number)
+
+    def _issue(self, seller: RegistrationRecord, body: dict[str, Any], channel: str,
+               flush_original: str | None = None) -> Issued:
+        now = self.now()
+        day = business_date(now)
+        month = f"{day:%Y%m}"
+        region = invoice_numbers.region_of_credit_code(seller.credit_code)
+        year2 = day.year % 100
+        series = f"{year2:02d}{region}{invoice_numbers.CHANNEL_DIGITS[channel]}"
+        for _ in range(MAX_ATTEMPTS):
+            state = self.repository.issuer_state(seller.credit_code, series, month)
+            quota, used = state["quota"], state["used"] or 0
+            if quota is None:
+                raise Forbidden(f"{seller.credit_code} has no issuing quota; ask the tax office")
+            if body["total_fen"] > 0 and used + body["total_fen"] > quota:
+                raise Conflict(
+                    f"this invoice would pass the monthly issuing quota of "
+                    f"{money.format_yuan(quota)} yuan ({money.format_yuan(used)} used)",
+                    field="items",
+                )
+            sequence, block_end = state["next"], state["block_end"]
+            try:
+                if sequence is None or block_end is None or sequence > block_end:
+                    sequence, block_end = self.repository.take_block(
+                        seller.credit_code, series, state["next"])
+                number = invoice_numbers.format_number(day.year, region, channel, sequence)
+                document = self._document(seller, body, number, now)
+                signature = self.signer.sign(document)
+                self.repository.write_issued(
+                    credit_code=seller.credit_code, series=series, sequence=sequence,
+                    month=month, quota_fen=quota, document=document,
+                    document_json=canonical_bytes(document).decode(),
+                    signature=signature.as_dict(), facts=self._facts(document),
+                    flush_original=flush_original,
+                )
+            except SequenceMoved:
+                continue
+            except QuotaExceeded:
+                raise Conflict("this invoice would pass the monthly issuing quota",
+                               field="items") from None
+            except StatusChanged:
+                raise Conflict(f"invoice {flush_original} was changed meanwhile") from None
+            return Issued({"document": document, "signature": signature.as_dict()})
+        raise Conflict("too many invoices issued at once by this seller; retry")
+
+    @staticmethod
+    def _document(seller: RegistrationRecord, body: dict[str, Any], number: str,
+                  now: datetime) -> dict[str, Any]:
+        day = business_date(now)
+        payload = qr.QrPayload(version="01", type=body["type"], code="", number=number,
+                               amount_fen=abs(body["total_fen"]), issue_date=day,
+                               check_code="", tail="")
+        payload = qr.with_tail(payload)
+        return {
+            "spec": SPEC,
+            "number": number,
+            "type": body["type"],
+            "type_name": type_name(body["type"]),
+            "issue_date": day.isoformat(),
+            "issued_at": now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "channel": body["channel"],
+            "seller": {"credit_code": seller.credit_code, "name": seller.name,
+                       "tax_office_code": seller.tax_office_code},
+            "buyer": body["buyer"],
+            "items": body["items"],
+            "amount_fen": body["amount_fen"],
+            "tax_fen": body["tax_fen"],
+            "total_fen": body["total_fen"],
+            "currency": "CNY",
+            "remarks": body["remarks"],
+            "red_letter_of": body["red_letter_of"],
+            "qr": qr.render(payload),
+        }
+
+    @staticmethod
+    def _facts(document: dict[str, Any]) -> dict[str, Any]:
+        """Attributes stored beside the document (for indexes and the lottery)."""
+        buyer = document["buyer"]
+        return {
+            "type": document["type"],
+            "issue_date": document["issue_date"],
+            "total_fen": document["total_fen"],
+            "buyer_id": buyer.get("credit_code") or buyer.get("id_number"),
+        }
+
+    # -- reading and voiding --------------------------------------------------------------
+
+    def envelope_for(self, principal: Principal, number: str) -> StoredInvoice:
+        """The signed invoice, for its seller, its buyer, an officer of the seller's office,
+        or an admin; anyone else is told it does not exist."""
+        invoice = self.repository.get(number)
+        if invoice is None:
+            raise NotFound(f"no invoice {number}")
+        document = invoice.document
+        buyer = document["buyer"]
+        allowed = (
+            principal.role == "admin"
+            or (principal.role == "taxpayer" and principal.subject in (
+                document["seller"]["credit_code"], buyer.get("credit_code"),
+                buyer.get("id_number")))
+            or (principal.role == "officer"
+                and principal.tax_office == document["seller"]["tax_office_code"])
+        )
+        if not allowed:
+            raise NotFound(f"no invoice {number}")
+        return invoice
+
+    def void(self, principal: Principal, number: str) -> StoredInvoice:
+        """Void an invoice: its seller, within the month of issue (Asia/Shanghai), while
+        it is normal."""
+        seller = self.seller_record(principal)
+        invoice = self.repository.get(number)
+        if invoice is None or invoice.document["seller"]["credit_code"] != seller.credit_code:
+            raise NotFound(f"you have issued no invoice {number}")
+        issued_month = invoice.document["issue_date"][:7].replace("-", "")
+        month = f"{business_date(self.now()):%Y%m}"
+        if issued_month != month:
+            raise Conflict(f"invoice {number} was issued in another month; issue a "
+                           "red-letter invoice instead")
+        if invoice.status != "normal" or invoice.document.get("red_letter_of"):
+            raise Conflict(f"invoice {number} cannot be voided (it is {invoice.status})")
+        try:
+            return self.repository.void(number, seller.credit_code, month)
+        except StatusChanged:
+            raise Conflict(f"invoice {number} was changed meanwhile") from None
+
+
+def envelope_json(envelope: dict[str, Any]) -> str:
+    return json.dumps(envelope, ensure_ascii=False, indent=2)

@@ -1,0 +1,198 @@
+"""E-invoices and the national verification service over HTTP on the local stack:
+issue → download → offline signature check → verify five times → the sixth is refused →
+red-letter → verification shows it; the WeChat-style and SMS-style channels; bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from etax.invoices.channels import wechat_signature
+from tests.e2e.test_platform_e2e import bearer, token
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+SELLER = "91350100M000100Y43"
+BUYER_ID = "350102199003071234"
+ISSUE: dict[str, Any] = {
+    "buyer": {"name": "陈小明", "id_number": BUYER_ID},
+    "items": [{"name": "茶叶", "spec": "500g", "unit": "盒", "quantity": "2",
+               "unit_price": "500.00", "tax_rate": "0.09"}],
+    "channel": "mobile",
+}
+
+
+@pytest.fixture(scope="module")
+def seller(api: str) -> dict[str, str]:
+    return {**bearer(token(api, "taxpayer", SELLER))}
+
+
+def issue(api: str, seller: dict[str, str], body: dict[str, Any] | None = None,
+          key: str | None = None) -> requests.Response:
+    return requests.post(f"{api}/v1/invoices", json=body or ISSUE, timeout=60,
+                         headers={**seller, "Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def verify(api: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.post(f"{api}/v1/invoices/verify", json=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def test_issue_download_check_verify_and_credit(api: str, seller: dict[str, str],
+                                                tmp_path: Path) -> None:
+    answer = issue(api, seller)
+    assert answer.status_code == 201, answer.text
+    summary = answer.json()
+    assert (summary["amount"], summary["tax"], summary["total"]) == ("1000.00", "90.00",
+                                                                     "1090.00")
+    number = summary["number"]
+
+    # the buyer downloads it and checks the signature offline with the published key only
+    buyer = bearer(token(api, "taxpayer", BUYER_ID))
+    envelope = requests.get(f"{api}/v1/invoices/{number}", headers=buyer, timeout=30).json()
+    (tmp_path / "invoice.json").write_text(json.dumps(envelope, ensure_ascii=False))
+    keys = requests.get(f"{api}/v1/keys", timeout=30).json()
+    (tmp_path / "keys.json").write_text(json.dumps(keys))
+    checked = subprocess.run([sys.executable, str(ROOT / "scripts" / "verify_document.py"),
+                              str(tmp_path / "invoice.json"), "--keys",
+                              str(tmp_path / "keys.json")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    envelope["document"]["total_fen"] = 1
+    (tmp_path / "forged.json").write_text(json.dumps(envelope, ensure_ascii=False))
+    forged = subprocess.run([sys.executable, str(ROOT / "scripts" / "verify_document.py"),
+                             str(tmp_path / "forged.json"), "--keys",
+                             str(tmp_path / "keys.json")], capture_output=True, text=True)
+    assert forged.returncode == 1
+
+    # the printable document
+    pdf = requests.get(f"{api}/v1/invoices/{number}/document",
+                       headers={**buyer, "Accept": "application/pdf"}, timeout=60)
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+    # five checks, the sixth refused
+    query = {"number": number, "issue_date": summary["issue_date"], "total": summary["total"]}
+    for n in range(1, 6):
+        result = verify(api, query)
+        assert (result["result_code"], result["checks_today"]) == ("001", n)
+    assert result["invoice"]["status"] == "normal"
+    assert verify(api, query)["result_code"] == "002"
+
+    # a red-letter invoice: the original shows as red-flushed (checked on its QR payload? the
+    # original's count is used up today, so the red invoice itself is checked)
+    red = requests.post(f"{api}/v1/invoices/{number}/red-letter", json={"reason": "退货"},
+                        headers={**seller, "Idempotency-Key": str(uuid.uuid4())}, timeout=60)
+    assert red.status_code == 201, red.text
+    red_summary = red.json()
+    assert red_summary["red_letter_of"] == number
+    original = requests.get(f"{api}/v1/invoices/{number}", headers=seller, timeout=30).json()
+    assert (original["status"], original["red_number"]) == ("red_flushed", red_summary["number"])
+    red_check = verify(api, {"qr": red_summary["qr"]})
+    assert red_check["result_code"] == "001"
+    assert red_check["invoice"]["red_letter_of"] == number
+
+
+def test_verification_shows_red_flushed_and_voided(api: str, seller: dict[str, str]) -> None:
+    first = issue(api, seller).json()
+    requests.post(f"{api}/v1/invoices/{first['number']}/red-letter", json={"reason": "开错"},
+                  headers={**seller, "Idempotency-Key": str(uuid.uuid4())}, timeout=60)
+    assert verify(api, {"qr": first["qr"]})["invoice"]["status"] == "red_flushed"
+    second = issue(api, seller).json()
+    voided = requests.post(f"{api}/v1/invoices/{second['number']}/void",
+                           headers={**seller, "Idempotency-Key": str(uuid.uuid4())}, timeout=30)
+    assert voided.json() == {"number": second["number"], "status": "voided"}
+    assert verify(api, {"qr": second["qr"]})["invoice"]["status"] == "voided"
+
+
+def test_not_found_and_mismatch(api: str, seller: dict[str, str]) -> None:
+    summary = issue(api, seller).json()
+    assert verify(api, {"number": summary["number"], "issue_date": summary["issue_date"],
+                        "total": "1.00"})["result_code"] == "006"
+    assert verify(api, {"number": "26359000000000000001", "issue_date": summary["issue_date"],
+                        "total": "1.00"})["result_code"] == "009"
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({**ISSUE, "items": [{**ISSUE["items"][0], "tax_rate": "0.17"}]}, 422, "items[0].tax_rate"),
+    ({**ISSUE, "channel": "fax"}, 422, "channel"),
+])
+def test_bad_invoices_name_the_field(api: str, seller: dict[str, str], body: dict[str, Any],
+                                     status: int, field: str) -> None:
+    answer = issue(api, seller, body)
+    assert answer.status_code == status
+    assert answer.json()["field"] == field
+
+
+def test_issuing_needs_an_idempotency_key_and_a_seller(api: str,
+                                                       seller: dict[str, str]) -> None:
+    missing = requests.post(f"{api}/v1/invoices", json=ISSUE, headers=seller, timeout=30)
+    assert (missing.status_code, missing.json()["field"]) == (400, "Idempotency-Key")
+    officer = bearer(token(api, "officer", "officer-fz-0001", "13501000000"))
+    refused = requests.post(f"{api}/v1/invoices", json=ISSUE, timeout=30,
+                            headers={**officer, "Idempotency-Key": "x"})
+    assert refused.status_code == 403
+    anonymous = requests.post(f"{api}/v1/invoices", json=ISSUE, timeout=30,
+                              headers={"Idempotency-Key": "x"})
+    assert anonymous.status_code == 401
+
+
+def test_qr_parse_and_spec(api: str) -> None:
+    parsed = requests.post(f"{api}/v1/invoices/qr/parse", timeout=30, json={
+        "payload": "01,32,,23442000000014209621,112,20230215,,74AE"}).json()
+    assert (parsed["type"], parsed["amount"], parsed["date"]) == ("32", "112.00", "2023-02-15")
+    bad = requests.post(f"{api}/v1/invoices/qr/parse", json={"payload": "01,32"}, timeout=30)
+    assert (bad.status_code, bad.json()["field"]) == (400, "payload")
+    spec = requests.get(f"{api}/v1/invoices/spec", timeout=30).json()
+    assert spec["schema"]["properties"]["number"]["pattern"] == "^[0-9]{20}$"
+
+
+def channel_token(aws: Any, stack: dict[str, Any]) -> str:
+    secret = aws("secretsmanager").get_secret_value(SecretId=stack["ChannelTokenSecretArn"])
+    value: str = json.loads(secret["SecretString"])["token"]
+    return value
+
+
+def test_wechat_and_sms_channels(api: str, seller: dict[str, str], aws: Any,
+                                 stack: dict[str, Any]) -> None:
+    summary = issue(api, seller).json()
+    secret = channel_token(aws, stack)
+    text = f"CY {summary['number']} {summary['issue_date'].replace('-', '')} {summary['total']}"
+    timestamp, nonce = str(int(time.time())), "abc123"
+    params = {"timestamp": timestamp, "nonce": nonce,
+              "signature": wechat_signature(secret, timestamp, nonce)}
+    handshake = requests.get(f"{api}/v1/channels/wechat", params={**params, "echostr": "hi"},
+                             timeout=30)
+    assert handshake.text == "hi"
+    message = ("<xml><ToUserName><![CDATA[gh_etax]]></ToUserName><FromUserName><![CDATA[oU1]]>"
+               "</FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+               f"<Content><![CDATA[{text}]]></Content><MsgId>9</MsgId></xml>")
+    reply = requests.post(f"{api}/v1/channels/wechat", params=params, timeout=30,
+                          data=message.encode(), headers={"Content-Type": "application/json"})
+    assert reply.status_code == 200, reply.text
+    assert "查验成功" in reply.text
+    assert "<ToUserName>oU1</ToUserName>" in reply.text
+    bad = requests.post(f"{api}/v1/channels/wechat", params={**params, "signature": "0"},
+                        data=message.encode(), headers={"Content-Type": "application/json"},
+                        timeout=30)
+    assert bad.status_code == 403
+
+    body = json.dumps({"from": "+8613800000000", "text": "hello"}).encode()
+    sms = requests.post(f"{api}/v1/channels/sms", data=body, timeout=30, headers={
+        "Content-Type": "application/json",
+        "X-Signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()})
+    assert sms.status_code == 200
+    assert "发票查验" in sms.json()["text"]  # help, not an error page

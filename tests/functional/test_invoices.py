@@ -1,0 +1,200 @@
+"""Issuing, downloading, printing, crediting and voiding e-invoices, over moto."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from etax.invoices.signing import SignatureMismatch, verify_envelope
+from etax.rules import qr
+from tests.functional.conftest import LambdaContext, call, sample_event
+from tests.functional.test_registration import put_record
+
+SELLER = "91350100M000100Y43"
+BUYER_ID = "350102199003071234"
+
+
+def as_principal(event: dict[str, Any], role: str, subject: str,
+                 tax_office: str | None = None) -> None:
+    authorizer = {"principalId": subject, "role": role, "subject": subject}
+    if tax_office:
+        authorizer["tax_office"] = tax_office
+    event["requestContext"]["authorizer"] = authorizer
+
+
+def request(method: str, path: str, *, body: Any = None, who: tuple[str, ...] | None = None,
+            key: str | None = None, resource: str | None = None,
+            params: dict[str, str] | None = None) -> dict[str, Any]:
+    event = sample_event("invoices/issue.json")
+    event["httpMethod"] = method
+    event["path"] = path
+    event["resource"] = resource or path
+    event["pathParameters"] = params
+    event["body"] = json.dumps(body, ensure_ascii=False) if body is not None else None
+    event["headers"].pop("Idempotency-Key", None)
+    event["multiValueHeaders"].pop("Idempotency-Key", None)
+    if key:
+        event["headers"]["Idempotency-Key"] = key
+        event["multiValueHeaders"]["Idempotency-Key"] = [key]
+    if who is None:
+        event["requestContext"].pop("authorizer", None)
+    else:
+        as_principal(event, *who)
+    return event
+
+
+ISSUE: dict[str, Any] = {
+    "buyer": {"name": "陈小明", "id_number": BUYER_ID},
+    "items": [
+        {"name": "笔记本电脑", "spec": "X1", "unit": "台", "quantity": "1",
+         "unit_price": "1000.00", "tax_rate": "0.13"},
+        {"name": "技术服务", "quantity": "3", "unit_price": "33.33", "tax_rate": "0.06"},
+    ],
+    "channel": "mobile",
+}
+SELLER_WHO = ("taxpayer", SELLER)
+
+
+def issue(module: Any, body: dict[str, Any] | None = None, key: str = "k-1") -> dict[str, Any]:
+    return call(module, request("POST", "/v1/invoices", body=body or ISSUE, who=SELLER_WHO,
+                                key=key))
+
+
+def test_issue_computes_signs_and_numbers(invoicing: Any) -> None:
+    answer = issue(invoicing)
+    assert answer["statusCode"] == 201, answer["json"]
+    summary = answer["json"]
+    assert summary["amount"] == "1099.99"   # 1000.00 + 3 x 33.33
+    assert summary["tax"] == "136.00"       # 130.00 + 6.00 (99.99 x 6% = 5.9994 → 6.00)
+    assert summary["total"] == "1235.99"
+    number = summary["number"]
+    assert len(number) == 20
+    assert (number[2:4], number[4]) == ("35", "2")  # Fujian, mobile
+    parsed = qr.parse(summary["qr"])
+    assert (parsed.type, parsed.number, parsed.amount_fen) == ("32", number, 123599)
+
+    envelope = call(invoicing, request("GET", f"/v1/invoices/{number}", who=SELLER_WHO,
+                                       resource="/v1/invoices/{number}",
+                                       params={"number": number}))["json"]
+    keys = call(invoicing, request("GET", "/v1/keys"))["json"]["keys"]
+    verify_envelope(envelope, keys[0]["public_key_pem"])
+    envelope["document"]["total_fen"] += 1
+    with pytest.raises(SignatureMismatch):
+        verify_envelope(envelope, keys[0]["public_key_pem"])
+
+
+def test_numbers_are_consecutive_and_never_reused(invoicing: Any) -> None:
+    numbers = [issue(invoicing, key=f"k-{i}")["json"]["number"] for i in range(3)]
+    sequences = [int(n[5:]) for n in numbers]
+    assert sequences == [sequences[0], sequences[0] + 1, sequences[0] + 2]
+
+
+def test_the_same_idempotency_key_issues_once(invoicing: Any) -> None:
+    first = issue(invoicing, key="same")["json"]["number"]
+    second = issue(invoicing, key="same")["json"]["number"]
+    assert first == second
+    assert issue(invoicing, key="other")["json"]["number"] != first
+
+
+def test_idempotency_key_is_required(invoicing: Any) -> None:
+    answer = call(invoicing, request("POST", "/v1/invoices", body=ISSUE, who=SELLER_WHO))
+    assert answer["statusCode"] == 400
+    assert answer["json"]["field"] == "Idempotency-Key"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"items": [{**ISSUE["items"][0], "tax_rate": "0.17"}]}, "items[0].tax_rate"),
+    ({"items": [{**ISSUE["items"][0], "unit_price": "1.123456789"}]}, "items[0].unit_price"),
+    ({"items": []}, "items"),
+    ({"buyer": {"credit_code": "91350100M0001000IX"}}, "buyer.credit_code"),
+    ({"buyer": {"name": "陈小明", "id_number": "350102199003071235"}}, "buyer.id_number"),
+    ({"channel": "fax"}, "channel"),
+])
+def test_bad_requests_name_the_field(invoicing: Any, change: dict[str, Any],
+                                     field: str) -> None:
+    answer = issue(invoicing, {**ISSUE, **change})
+    assert answer["statusCode"] == 422, answer["json"]
+    assert answer["json"]["field"] == field
+
+
+def test_the_quota_is_never_passed(invoicing: Any) -> None:
+    big = {**ISSUE, "items": [{"name": "设备", "quantity": "1", "unit_price": "50000.00",
+                              "tax_rate": "0.13"}]}
+    assert issue(invoicing, big, key="a")["statusCode"] == 201  # 56,500.00 of 100,000.00
+    answer = issue(invoicing, big, key="b")  # another 56,500.00 would pass the quota
+    assert answer["statusCode"] == 409
+    assert "quota" in answer["json"]["detail"]
+
+
+def test_only_registered_sellers_with_a_quota_issue(invoicing: Any) -> None:
+    other = "91440300708461136T"
+    answer = call(invoicing, request("POST", "/v1/invoices", body=ISSUE,
+                                     who=("taxpayer", other), key="x"))
+    assert answer["statusCode"] == 403
+    put_record(other, tax_office_code="14403000000")
+    answer = call(invoicing, request("POST", "/v1/invoices", body=ISSUE,
+                                     who=("taxpayer", other), key="y"))
+    assert answer["statusCode"] == 403
+    assert "quota" in answer["json"]["detail"]
+
+
+def test_who_may_download(invoicing: Any) -> None:
+    number = issue(invoicing)["json"]["number"]
+
+    def status(*who: str) -> int:
+        answer = call(invoicing, request("GET", f"/v1/invoices/{number}", who=who,
+                                         resource="/v1/invoices/{number}",
+                                         params={"number": number}))
+        return int(answer["statusCode"])
+
+    assert status("taxpayer", SELLER) == 200
+    assert status("taxpayer", BUYER_ID) == 200
+    assert status("officer", "o-1", "13501000000") == 200
+    assert status("taxpayer", "91440300708461136T") == 404
+    assert status("officer", "o-2", "13502000000") == 404
+
+
+def test_printable_document(invoicing: Any) -> None:
+    number = issue(invoicing)["json"]["number"]
+    event = request("GET", f"/v1/invoices/{number}/document", who=SELLER_WHO,
+                    resource="/v1/invoices/{number}/document", params={"number": number})
+    answer = invoicing.handler(event, LambdaContext())
+    assert answer["statusCode"] == 200
+    assert answer["isBase64Encoded"] is True
+    assert base64.b64decode(answer["body"]).startswith(b"%PDF")
+
+
+def test_red_letter_and_void(invoicing: Any) -> None:
+    first = issue(invoicing, key="a")["json"]["number"]
+    red = call(invoicing, request("POST", f"/v1/invoices/{first}/red-letter",
+                                  body={"reason": "退货"}, who=SELLER_WHO, key="r",
+                                  resource="/v1/invoices/{number}/red-letter",
+                                  params={"number": first}))
+    assert red["statusCode"] == 201, red["json"]
+    assert red["json"]["red_letter_of"] == first
+    assert red["json"]["total"] == "-1235.99"
+    again = call(invoicing, request("POST", f"/v1/invoices/{first}/red-letter",
+                                    body={"reason": "退货"}, who=SELLER_WHO, key="r2",
+                                    resource="/v1/invoices/{number}/red-letter",
+                                    params={"number": first}))
+    assert again["statusCode"] == 409
+
+    second = issue(invoicing, key="b")["json"]["number"]
+    voided = call(invoicing, request("POST", f"/v1/invoices/{second}/void", who=SELLER_WHO,
+                                     key="v", resource="/v1/invoices/{number}/void",
+                                     params={"number": second}))
+    assert voided["json"] == {"number": second, "status": "voided"}
+    used = boto3.client("dynamodb").get_item(TableName="quotas", Key={"key": {
+        "S": f"used#{SELLER}#{_month()}"}})["Item"]["used_fen"]["N"]
+    assert int(used) == 0  # issued 2 x 1235.99, credited one, voided the other
+
+
+def _month() -> str:
+    from datetime import UTC, datetime
+
+    from etax.rules.verification import business_date
+    return f"{business_date(datetime.now(UTC)):%Y%m}"

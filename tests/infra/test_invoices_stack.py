@@ -1,0 +1,57 @@
+"""Board C as synthesized: the verification hot path's privileges, the invoice stream, PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from tests.infra.test_platform_stack import functions_by_service, resources
+
+
+def role_actions(template: Template, service: str) -> set[str]:
+    role = functions_by_service(template)[service]["Properties"]["Role"]["Fn::GetAtt"][0]
+    found: set[str] = set()
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                action = statement["Action"]
+                found.update(action if isinstance(action, list) else [action])
+    return found
+
+
+def test_verification_may_only_count_and_read_invoices(prod: Template) -> None:
+    dynamodb = {a for a in role_actions(prod, "verification") if a.startswith("dynamodb:")}
+    assert dynamodb == {"dynamodb:UpdateItem"}
+
+
+def test_issuing_writes_invoices_but_never_deletes(prod: Template) -> None:
+    actions = role_actions(prod, "invoices")
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "kms:Sign"} <= actions
+    assert "dynamodb:DeleteItem" not in {a for a in actions if "Invoices" in a}
+
+
+def test_invoice_facts_leave_through_the_table_stream(prod: Template) -> None:
+    prod.has_resource_properties("AWS::DynamoDB::Table", {
+        "KeySchema": [{"AttributeName": "number", "KeyType": "HASH"}],
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "GlobalSecondaryIndexes": [Match.object_like({"IndexName": "by_seller"})],
+    })
+    prod.has_resource_properties("AWS::Lambda::EventSourceMapping", {
+        "BisectBatchOnFunctionError": True,
+        "MaximumRetryAttempts": 5,
+        "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
+    })
+    assert "events:PutEvents" in role_actions(prod, "invoice_events")
+
+
+def test_the_api_serves_pdf_as_binary(prod: Template) -> None:
+    prod.has_resource_properties("AWS::ApiGateway::RestApi", {
+        "BinaryMediaTypes": ["application/pdf"]})
+
+
+def test_channel_token_is_a_generated_secret(prod: Template) -> None:
+    secrets: dict[str, Any] = resources(prod, "AWS::SecretsManager::Secret")
+    [secret] = secrets.values()
+    assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "token"
+    assert "secretsmanager:GetSecretValue" in role_actions(prod, "verification")
