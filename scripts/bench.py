@@ -29,7 +29,10 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +220,7 @@ def bench_stack(warm: int, cold: int) -> list[str]:
         for _ in range(warm):
             for label, (_, url) in endpoints.items():
                 results[label]["warm"].append(timed_get(url))
+        throughput_rows = bench_throughput(api)
     finally:
         handle.stop()
     health_warm = statistics.median(results["GET /v1/health"]["warm"])
@@ -230,6 +234,74 @@ def bench_stack(warm: int, cold: int) -> list[str]:
         rows.append(
             f"| `{label}` | {ms(statistics.median(samples['cold']))} | {ms(warm_median)} | "
             f"{ms(percentile(samples['warm'], 0.99))} | {warm_median / health_warm:.2f} |")
+    return [*rows, "", *throughput_rows]
+
+
+THROUGHPUT_INVOICES = 64
+THROUGHPUT_REQUESTS = 150
+
+
+def rate(requests_: list[Callable[[], Any]], concurrency: int) -> float:
+    """Requests per second for ``requests_`` sent from ``concurrency`` threads."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for answer in pool.map(lambda send: send(), requests_):
+            if answer.status_code != 200:
+                raise RuntimeError(f"answered {answer.status_code}: {answer.text[:200]}")
+    return len(requests_) / (time.perf_counter() - started)
+
+
+def bench_throughput(api: str) -> list[str]:
+    """Verification and health requests/s at concurrency 1 and 8 in the same run.
+
+    Every verification is a genuine check of a distinct (invoice, attempt) pair
+    within the daily limit, so each one takes the hot path's single UpdateItem.
+    """
+    token = requests.post(f"{api}/v1/auth/dev-token", timeout=30, json={
+        "role": "taxpayer", "subject": "91350100M000100Y43"}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    queries = []
+    for i in range(THROUGHPUT_INVOICES):
+        issued = requests.post(f"{api}/v1/invoices", timeout=60, headers={
+            **headers, "Idempotency-Key": f"bench-{time.time_ns()}-{i}"}, json={
+            "buyer": {"name": "陈小明", "id_number": "350102199003071234"},
+            "items": [{"name": "茶叶", "quantity": "1", "unit_price": "100.00",
+                       "tax_rate": "0.09"}], "channel": "api"}).json()
+        queries += [{"number": issued["number"], "issue_date": issued["issue_date"],
+                     "total": issued["total"]}] * 5
+    rows = ["| concurrency | `GET /v1/health` req/s | `POST /v1/invoices/verify` req/s "
+            "| verify ÷ health |", "|---|---|---|---|"]
+    for concurrency in (1, 8):
+        def health_request() -> requests.Response:
+            return requests.get(f"{api}/v1/health", timeout=60)
+
+        health = rate([health_request] * THROUGHPUT_REQUESTS, concurrency)
+        batch, queries = queries[:THROUGHPUT_REQUESTS], queries[THROUGHPUT_REQUESTS:]
+        verify = rate([partial(requests.post, f"{api}/v1/invoices/verify", json=q, timeout=60)
+                       for q in batch], concurrency)
+        rows.append(f"| {concurrency} | {health:.1f} | {verify:.1f} | {verify / health:.2f} |")
+    return [f"Throughput ({THROUGHPUT_REQUESTS} requests per cell, from a second process on "
+            "loopback):", "", *rows]
+
+
+# -- 4. in-process handler time (moto) ------------------------------------------------------------
+
+IN_PROCESS_RESULTS = ROOT / ".build" / "bench" / "in_process.json"
+
+
+def bench_in_process(checks: int) -> list[str]:
+    """Handler time in-process over moto (tests/performance, which writes its figures)."""
+    env = {**os.environ, "ETAX_BENCH_CHECKS": str(checks),
+           "ETAX_BENCH_OUT": str(IN_PROCESS_RESULTS)}
+    subprocess.run([sys.executable, "-m", "pytest", "tests/performance", "-q",
+                    "-p", "no:cacheprovider"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    results = json.loads(IN_PROCESS_RESULTS.read_text())
+    rows = ["| handler | calls | median | p99 | DynamoDB calls per call (counted) |",
+            "|---|---|---|---|---|"]
+    for row in results:
+        rows.append(f"| {row['handler']} | {row['calls']} | {ms(row['median'])} | "
+                    f"{ms(row['p99'])} | {row['dynamodb_calls']} |")
     return rows
 
 
@@ -238,6 +310,7 @@ def main() -> None:
     parser.add_argument("--imports", type=int, default=15, help="fresh imports per function")
     parser.add_argument("--warm", type=int, default=300, help="warm requests per endpoint")
     parser.add_argument("--cold", type=int, default=5, help="forced cold starts per endpoint")
+    parser.add_argument("--checks", type=int, default=500, help="in-process verifications")
     parser.add_argument("--no-stack", action="store_true", help="skip the local-stack part")
     parser.add_argument("--write", action="store_true", help=f"write {REPORT.name}")
     args = parser.parse_args()
@@ -253,6 +326,10 @@ def main() -> None:
         "## Layer sizes",
         "",
         *bench_layers(),
+        "",
+        f"## In-process handler time (moto in-process, {args.checks} checks)",
+        "",
+        *bench_in_process(args.checks),
         "",
     ]
     if not args.no_stack:

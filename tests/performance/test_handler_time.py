@@ -1,0 +1,54 @@
+"""In-process handler time over moto, for `make bench` (scripts/bench.py) — not part of
+`make test`: figures are written down, never asserted (the machine is shared and noisy).
+
+Writes a JSON list to $ETAX_BENCH_OUT: per handler, the number of calls, median and p99
+seconds, and the DynamoDB calls each call made (counted on the botocore client).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.functional.conftest import ApiCalls, LambdaContext, call, load_handler, sample_event
+
+CHECKS = int(os.environ.get("ETAX_BENCH_CHECKS", "100"))
+OUT = Path(os.environ.get("ETAX_BENCH_OUT", ".build/bench/in_process.json"))
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def test_verification_handler_time(invoicing: Any, api_calls: ApiCalls) -> None:
+    queries = []
+    for i in range(max(1, CHECKS // 5)):
+        event = sample_event("invoices/issue.json")
+        event["headers"]["Idempotency-Key"] = f"bench-{i}"
+        issued = call(invoicing, event)["json"]
+        queries += [{"number": issued["number"], "issue_date": issued["issue_date"],
+                     "total": issued["total"]}] * 5
+    verification = load_handler("verification")
+    event = sample_event("verification/verify.json")
+    times, dynamodb_calls = [], set()
+    for query in queries:
+        event["body"] = json.dumps(query)
+        api_calls.clear()
+        started = time.perf_counter()
+        answer = verification.handler(event, LambdaContext())
+        times.append(time.perf_counter() - started)
+        assert json.loads(answer["body"])["result_code"] == "001"
+        dynamodb_calls.add(len(api_calls.of("dynamodb")))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps([{
+        "handler": "verification (`POST /v1/invoices/verify`, genuine checks)",
+        "calls": len(times),
+        "median": statistics.median(times),
+        "p99": p99(times),
+        "dynamodb_calls": ", ".join(str(n) for n in sorted(dynamodb_calls)),
+    }], indent=1))
