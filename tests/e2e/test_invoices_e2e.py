@@ -181,12 +181,12 @@ def test_wechat_and_sms_channels(api: str, seller: dict[str, str], aws: Any,
                "</FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType>"
                f"<Content><![CDATA[{text}]]></Content><MsgId>9</MsgId></xml>")
     reply = requests.post(f"{api}/v1/channels/wechat", params=params, timeout=30,
-                          data=message.encode(), headers={"Content-Type": "application/json"})
+                          data=message.encode(), headers={"Content-Type": "text/xml"})
     assert reply.status_code == 200, reply.text
     assert "查验成功" in reply.text
     assert "<ToUserName>oU1</ToUserName>" in reply.text
     bad = requests.post(f"{api}/v1/channels/wechat", params={**params, "signature": "0"},
-                        data=message.encode(), headers={"Content-Type": "application/json"},
+                        data=message.encode(), headers={"Content-Type": "text/xml"},
                         timeout=30)
     assert bad.status_code == 403
 
