@@ -196,3 +196,24 @@ def test_wechat_and_sms_channels(api: str, seller: dict[str, str], aws: Any,
         "X-Signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()})
     assert sms.status_code == 200
     assert "发票查验" in sms.json()["text"]  # help, not an error page
+
+
+def test_imported_legacy_invoices_are_verified(api: str, stack: dict[str, Any],
+                                               tmp_path: Path) -> None:
+    record = {"code": "044031900104", "number": "00077001", "issue_date": "2025-03-02",
+              "amount": "200.00", "tax": "26.00", "total": "226.00",
+              "check_code": "48114255542168299876",
+              "seller": {"name": "深圳示例有限公司"}, "buyer": {"name": "李四"}}
+    lines = tmp_path / "legacy.jsonl"
+    lines.write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    command = [sys.executable, str(ROOT / "scripts" / "import_legacy_invoices.py"), str(lines),
+               "--table", stack["InvoicesTableName"], "--endpoint", stack["Endpoint"]]
+    first = subprocess.run(command, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "imported 1" in first.stdout
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert "already present 1" in again.stdout
+    result = verify(api, {"code": record["code"], "number": record["number"],
+                          "issue_date": record["issue_date"], "check_code_last6": "299876"})
+    assert result["result_code"] == "001"
+    assert result["invoice"]["type"] == "04"
