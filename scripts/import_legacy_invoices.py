@@ -41,7 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         outputs = json.loads(outputs_file.read_text())
         table = table or outputs["InvoicesTableName"]
         endpoint = endpoint or outputs["Endpoint"]
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=args.region)
+    credentials = {}
+    if boto3.Session().get_credentials() is None and "127.0.0.1" in (endpoint or ""):
+        # the local stack takes any credentials; a real account uses the caller's own
+        credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=args.region,
+                          **credentials)
     imported = present = refused = 0
     for line_number, line in enumerate(args.file.read_text().splitlines(), start=1):
         if not line.strip():
