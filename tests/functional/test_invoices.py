@@ -198,3 +198,17 @@ def _month() -> str:
 
     from etax.rules.verification import business_date
     return f"{business_date(datetime.now(UTC)):%Y%m}"
+
+
+def test_a_block_lost_in_a_race_is_recorded_not_silently_skipped(invoicing: Any) -> None:
+    from etax.invoices.repository import InvoiceRepository, SequenceMoved
+
+    repository = InvoiceRepository()
+    series = "26352"
+    start, end = repository.take_block(SELLER, series, None)
+    with pytest.raises(SequenceMoved):
+        repository.take_block(SELLER, series, None)  # a racing request saw no block either
+    abandoned = boto3.client("dynamodb").get_item(TableName="sequences", Key={
+        "key": {"S": f"abandoned#{series}#1"}})["Item"]
+    assert (int(abandoned["first"]["N"]), int(abandoned["last"]["N"])) == (end + 1, end + 1000)
+    assert start == 1

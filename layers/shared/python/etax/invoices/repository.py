@@ -24,7 +24,9 @@ issuer's sequence (must still be at the number read), the month's usage (must
 stay within the quota). A number is consumed if and only if its invoice is
 written, so numbers are never reused and never skipped silently.
 
-When a block runs out the issuer takes the next free block; when the year
+When a block runs out the issuer takes the next free block (a block taken
+by a request that then loses the race to install it is recorded as
+``abandoned#<series>#<block>``, never reused); when the year
 (and so the series) changes, the rest of the old block stays visible on the
 issuer's old series item (``next`` .. ``block_end``): unused, never silent.
 
@@ -158,6 +160,11 @@ class InvoiceRepository:
         try:
             self.db.put_item(**put)
         except self.db.exceptions.ConditionalCheckFailedException:
+            # Another request installed a block first: this one is never used, and says so.
+            self.db.put_item(TableName=self.sequences, Item={
+                "key": {"S": f"abandoned#{series}#{block}"}, "issuer": {"S": credit_code},
+                "first": {"N": str(start)}, "last": {"N": str(end)},
+                "reason": {"S": "lost a race to install the issuer's next block"}})
             raise SequenceMoved("another request installed a block first") from None
         return start, end
 
