@@ -662,3 +662,54 @@ def test_cloudformation_authorizer_and_table(
     wait_stack(cfn, name, "DELETE_COMPLETE")
     with pytest.raises(apigw.exceptions.NotFoundException):
         apigw.get_authorizer(restApiId=api, authorizerId=authorizer)
+
+
+def test_transactions_are_all_or_nothing_for_readers_and_streams(localstack: Any) -> None:
+    """A cancelled transaction writes nothing, not even to the stream, and the stream goes on
+    (moto alone applies items one by one, then swaps whole tables back: a stream reader saw
+    the cancelled Put and lost every later write; etax_localstack.dynamodb_atomic), and 50
+    concurrent transactions against a 10-unit counter succeed exactly 10 times."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ddb = client(localstack, "dynamodb")
+    table = unique("atomic")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     StreamSpecification={"StreamEnabled": True,
+                                          "StreamViewType": "NEW_IMAGE"})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "stock"}, "left": {"N": "10"}})
+    streams = client(localstack, "dynamodbstreams")
+    arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                          ShardIteratorType="LATEST")["ShardIterator"]
+
+    def take(i: int, limit: str = "0") -> bool:
+        try:
+            client(localstack, "dynamodb").transact_write_items(TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": f"win-{i}"}},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Update": {"TableName": table, "Key": {"pk": {"S": "stock"}},
+                            "UpdateExpression": "SET #l = #l - :one",
+                            "ConditionExpression": "#l > :limit",
+                            "ExpressionAttributeNames": {"#l": "left"},
+                            "ExpressionAttributeValues": {":one": {"N": "1"},
+                                                          ":limit": {"N": limit}}}},
+            ])
+        except ddb.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    assert not take(999, limit="100")  # cancelled: its Put must not show anywhere
+    ddb.put_item(TableName=table, Item={"pk": {"S": "after"}})
+    records = streams.get_records(ShardIterator=iterator, Limit=100)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["after"]
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "win-999"}})
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        won = sum(pool.map(take, range(50)))
+    items = ddb.scan(TableName=table)["Items"]
+    wins = [i for i in items if i["pk"]["S"].startswith("win-")]
+    stock = next(i for i in items if i["pk"]["S"] == "stock")
+    assert (won, len(wins), stock["left"]["N"]) == (10, 10, "0")

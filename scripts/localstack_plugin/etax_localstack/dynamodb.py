@@ -7,6 +7,9 @@ into a call to moto's in-process backend: CreateTable with GSIs/LSIs, UpdateTime
 writes, TransactWriteItems, Query, BatchWriteItem and the stream APIs all come from moto, and
 LocalStack's CloudFormation provider for ``AWS::DynamoDB::Table`` talks to it like to any provider.
 
+Writes are made serializable first (:mod:`etax_localstack.dynamodb_atomic`): moto alone
+lets concurrent conditional writes both pass and breaks streams on a cancelled transaction.
+
 Select them with ``PROVIDER_OVERRIDE_DYNAMODB=etax`` and ``PROVIDER_OVERRIDE_DYNAMODBSTREAMS=etax``.
 """
 
@@ -16,6 +19,8 @@ from localstack.aws.api.dynamodb import DynamodbApi
 from localstack.aws.api.dynamodbstreams import DynamodbstreamsApi
 from localstack.services.moto import MotoFallbackDispatcher
 from localstack.services.plugins import Service, aws_provider
+
+from . import dynamodb_atomic
 
 PROVIDER_NAME = "etax"
 
@@ -31,7 +36,8 @@ class MotoDynamoDBStreamsProvider(DynamodbstreamsApi):  # type: ignore[misc, unu
 
 @aws_provider(api="dynamodb", name=PROVIDER_NAME)  # type: ignore[untyped-decorator]
 def dynamodb_etax() -> Service:
-    """Build the DynamoDB service whose dispatch table forwards to moto."""
+    """Build the DynamoDB service whose dispatch table forwards to moto (writes serializable)."""
+    dynamodb_atomic.install()
     return Service.for_provider(
         MotoDynamoDBProvider(), dispatch_table_factory=MotoFallbackDispatcher
     )
