@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.config import StageConfig
 from infra.handling import TaxHandling
 from infra.invoices import InvoiceServices
+from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 
@@ -22,6 +23,8 @@ class EtaxStack(Stack):
         self.handling = TaxHandling(self, "TaxHandling", platform=self.platform)
         self.invoices = InvoiceServices(self, "InvoiceServices", platform=self.platform,
                                         registry=self.handling.registry)
+        self.lottery = Lottery(self, "Lottery", platform=self.platform,
+                               invoices=self.invoices.invoices)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -37,6 +40,13 @@ class EtaxStack(Stack):
             "InvoicesTableName": self.invoices.invoices.table_name,
             "IssuingQuotaTableName": self.invoices.quotas.table_name,
             "ChannelTokenSecretArn": self.invoices.channel_token.secret_arn,
+            "LotteryTableName": self.lottery.table.table_name,
+            "LotteryDrawsTableName": self.lottery.draws.table_name,
+            "LotteryLedgerTableName": self.lottery.ledger.table_name,
+            "LotterySeedKeyId": self.lottery.seed_key.key_id,
+            "PayoutQueueUrl": self.lottery.payouts.queue.queue_url,
+            "PayoutDeadLetterQueueUrl": self.lottery.payouts.dead_letters.queue_url,
+            "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
         }

@@ -8,6 +8,7 @@ check must report them as registered with an invalid checksum.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 FUZHOU_OFFICE = {"tax_office_code": "13501000000", "tax_office_name": "国家税务总局福州市税务局"}
@@ -97,3 +98,33 @@ IDENTITIES: list[dict[str, Any]] = [
     {"role": "developer", "subject": "dev-appsquare-0001", "description": "app square developer"},
     {"role": "admin", "subject": "admin-0001", "description": "platform administrator"},
 ]
+
+
+def lottery_campaign(today: date) -> dict[str, Any]:
+    """The demo lottery of Fujian (region 35), in ``campaign_to_dict`` form: period 1 runs
+    from ``today`` (an Asia/Shanghai date) for two weeks, period 2 the two weeks after.
+
+    Small and friendly to demos: 800 × 5, 300 × 15 and 50 × 180 prizes for 1,000
+    expected uploads per period, so about one scan in five wins; 数电普票 of at least
+    100 yuan; 2 draws a day and 20 a month per person (Ningbo's limits, FACTS.md §6).
+    """
+    tiers = [{"name": "800-yuan", "amount_yuan": "800.00", "count": 5},
+             {"name": "300-yuan", "amount_yuan": "300.00", "count": 15},
+             {"name": "50-yuan", "amount_yuan": "50.00", "count": 180}]
+    return {
+        "id": f"fujian-demo-{today:%Y%m%d}",
+        "name": "福建有奖发票（演示）",
+        "region": "35",
+        "min_amount_yuan": "100.00",
+        "eligible_types": ["32"],
+        "per_person_daily": 2,
+        "per_person_monthly": 20,
+        "periods": [
+            {"index": 1, "opens": today.isoformat(),
+             "closes": (today + timedelta(days=13)).isoformat(),
+             "expected_entries": 1000, "tiers": tiers},
+            {"index": 2, "opens": (today + timedelta(days=14)).isoformat(),
+             "closes": (today + timedelta(days=27)).isoformat(),
+             "expected_entries": 1000, "tiers": tiers},
+        ],
+    }

@@ -162,8 +162,44 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
             dynamodb.put_item(TableName=outputs["IssuingQuotaTableName"], Item={
                 "key": {"S": f"quota#{identity['subject']}"},
                 "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
+    campaign = seed_lottery(outputs)
     print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed "
-          "and the seller's issuing quota", flush=True)
+          f"and the seller's issuing quota; lottery campaign {campaign} (region 35)", flush=True)
+
+
+def seed_lottery(outputs: dict[str, Any]) -> str:
+    """Create the demo lottery campaign through the API, as an admin would (a campaign that
+    exists already, from an earlier seed, is left as it is)."""
+    import urllib.error
+    import urllib.request
+    from datetime import UTC, datetime
+
+    from etax.rules.verification import business_date
+
+    api = outputs["ApiUrl"]
+    body = demo_data.lottery_campaign(business_date(datetime.now(UTC)))
+
+    def post(path: str, data: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
+        request = urllib.request.Request(
+            f"{api}{path}", data=json.dumps(data).encode(), method="POST",
+            headers={"Content-Type": "application/json", **headers})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    admin = next(i for i in demo_data.IDENTITIES if i["role"] == "admin")
+    status, minted = post("/v1/auth/dev-token", {"role": "admin", "subject": admin["subject"]},
+                          {})
+    if status != 200:
+        raise RuntimeError(f"no admin token for the demo lottery: {status} {minted}")
+    status, answer = post("/v1/lottery/campaigns", body,
+                          {"Authorization": f"Bearer {minted['token']}",
+                           "Idempotency-Key": f"demo-campaign-{body['id']}"})
+    if status not in (201, 409):
+        raise RuntimeError(f"demo lottery campaign refused: {status} {answer}")
+    return str(body["id"])
 
 
 def write_outputs(outputs: dict[str, Any]) -> None:

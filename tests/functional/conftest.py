@@ -45,6 +45,9 @@ FUNCTION_ENV = {
     "INVOICES_TABLE": "invoices",
     "INVOICE_SEQUENCES_TABLE": "sequences",
     "ISSUING_QUOTA_TABLE": "quotas",
+    "LOTTERY_TABLE": "lottery",
+    "LOTTERY_DRAWS_TABLE": "lottery-draws",
+    "LOTTERY_LEDGER_TABLE": "lottery-ledger",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -110,6 +113,28 @@ def aws() -> Iterator[None]:
                 AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
                 BillingMode="PAY_PER_REQUEST",
             )
+        dynamodb.create_table(
+            TableName="lottery", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+        dynamodb.create_table(
+            TableName="lottery-draws", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "number", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "number", "AttributeType": "S"},
+                                  {"AttributeName": "period_key", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_period",
+                "KeySchema": [{"AttributeName": "period_key", "KeyType": "HASH"},
+                              {"AttributeName": "number", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+                    "campaign_id", "period_index", "value_hex", "tier", "result", "drawn_at"]}}],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        dynamodb.create_table(
+            TableName="lottery-ledger", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
 

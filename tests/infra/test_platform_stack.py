@@ -13,7 +13,7 @@ from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
-             "verification", "invoice_events"}
+             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -53,8 +53,8 @@ def test_the_dev_issuer_exists_only_on_the_local_stack(local: Template, prod: Te
     assert {"auth", "dev-token", "jwks.json"} <= local_paths
     assert not {"auth", "dev-token", "jwks.json"} & prod_paths
     # and no key for it, and an authorizer that trusts the configured issuer only
-    assert len(resources(local, "AWS::KMS::Key")) == 2
-    assert len(resources(prod, "AWS::KMS::Key")) == 1
+    assert len(resources(local, "AWS::KMS::Key")) == 3
+    assert len(resources(prod, "AWS::KMS::Key")) == 2
     authorizer = functions_by_service(prod)["authorizer"]["Properties"]["Environment"]["Variables"]
     assert authorizer["AUTH_ISSUER"] == PROD_CONTEXT["auth_issuer"]
     assert authorizer["AUTH_JWKS_URL"] == PROD_CONTEXT["auth_jwks_url"]
@@ -87,7 +87,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
     # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
     # print, red-letter, void); everything else is public, OPTIONS preflights included
-    assert by_auth["CUSTOM"] == 7
+    assert by_auth["CUSTOM"] == 10
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -97,7 +97,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 5
+    assert len(tables) == 8
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -127,9 +127,9 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     })
     queues = resources(prod, "AWS::SQS::Queue")
-    assert len(queues) == 3  # the registration feed and its DLQ; the invoice stream's failures
+    assert len(queues) == 6  # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_dlq) == 1
+    assert len(with_dlq) == 2
     assert with_dlq[0]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
     # AWS's advice: visibility timeout six times the consumer's timeout (5 s)
     assert with_dlq[0]["Properties"]["VisibilityTimeout"] == 30
@@ -140,8 +140,7 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
     alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == ["5XXError", "ApproximateNumberOfMessagesVisible",
-                       "ApproximateNumberOfMessagesVisible"]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4]
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"]
     prod.has_resource_properties("AWS::SNS::Subscription", {

@@ -1,0 +1,72 @@
+"""The instant invoice lottery (plan action C11): campaigns (admin creates, anyone reads,
+closed periods exported for replay), the scan (an instant draw for the invoice's buyer) and
+the person's view of a draw and its payout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.lottery.repository import InvoiceReader, LotteryRepository
+from etax.lottery.requests import ScanRequest
+from etax.lottery.seeds import SeedVault
+from etax.lottery.service import LotteryService
+from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.auth import Principal, require_principal
+from etax.platform.errors import NotFound
+from etax.platform.idempotency import HEADER, Idempotency
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+
+app = make_resolver()
+vault = SeedVault(boto3.client("kms"), required("LOTTERY_SEED_KEY_ID"))
+service = LotteryService(LotteryRepository(), InvoiceReader(), vault)
+idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
+    headers = app.current_event.headers
+    result: dict[str, Any] = idempotency.run(
+        key=headers.get(HEADER) or headers.get(HEADER.lower()), scope=scope,
+        principal=principal.subject, payload=payload, operation=operation,
+        lambda_context=app.lambda_context)
+    return result
+
+
+@app.post("/v1/lottery/campaigns")
+def create_campaign() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "admin")
+    body = json_body(app)
+    return _once(principal, "POST /v1/lottery/campaigns", body,
+                 lambda: service.create_campaign(principal, body)), 201
+
+
+@app.get("/v1/lottery/campaigns/<campaign_id>")
+def campaign(campaign_id: str) -> dict[str, Any]:
+    return service.campaign_view(campaign_id)
+
+
+@app.get("/v1/lottery/campaigns/<campaign_id>/periods/<index>/export")
+def export(campaign_id: str, index: str) -> dict[str, Any]:
+    if not index.isdigit():
+        raise NotFound(f"no period {index}", field="index")
+    return service.export(campaign_id, int(index))
+
+
+@app.post("/v1/lottery/scan")
+def scan() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    request = parse_body(app, ScanRequest)
+    return _once(principal, "POST /v1/lottery/scan", request.model_dump(mode="json"),
+                 lambda: service.scan(principal, request)), 201
+
+
+@app.get("/v1/lottery/draws/<number>")
+def draw(number: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    return service.draw_view(principal, number)
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

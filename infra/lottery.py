@@ -1,0 +1,161 @@
+"""Board C, invoice services: the instant invoice lottery with payouts (plan action C11).
+
+Resources: the lottery table (campaigns, periods with sealed seeds, the region index,
+inventory shards, per-person counters with TTL), the draws table (one item per invoice
+ever, a ``by_period`` index for the export, a stream as the outbox of prize events), the
+simulated payment providers' ledger, a dedicated symmetric KMS key for the seeds (only the
+lottery API function may decrypt), the API function, the stream → bus function, and the
+payout pipeline: ``PrizeWon`` rule → queue (+ dead letters, alarm) → payout worker.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.nag import acknowledge
+from infra.platform import Platform
+from infra.platform.events import MAX_RECEIVE_COUNT
+
+EXPORT_ATTRIBUTES = ["campaign_id", "period_index", "value_hex", "tier", "result", "drawn_at"]
+
+
+class Lottery(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
+                 invoices: dynamodb.Table) -> None:
+        super().__init__(scope, construct_id)
+        removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
+        self.table = platform.table(self, "LotteryTable", partition_key="pk", sort_key="sk",
+                                    ttl_attribute="expires_at")
+        self.draws = dynamodb.Table(
+            self, "DrawsTable",
+            partition_key=dynamodb.Attribute(name="number", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            removal_policy=removal,
+        )
+        self.draws.add_global_secondary_index(
+            index_name="by_period",
+            partition_key=dynamodb.Attribute(name="period_key",
+                                             type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="number", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=EXPORT_ATTRIBUTES,
+        )
+        self.ledger = platform.table(self, "PayoutLedgerTable", partition_key="key")
+        self.seed_key = kms.Key(
+            self, "SeedKey",
+            description="Seals the invoice lottery's period seeds (only the lottery decrypts)",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
+
+        # the API: campaigns, the scan, draws
+        self.api_function: lambda_.Function = platform.function(
+            self, "lottery",
+            description="C11: invoice lottery campaigns, the instant draw, draws and payouts",
+            environment={"LOTTERY_TABLE": self.table.table_name,
+                         "LOTTERY_DRAWS_TABLE": self.draws.table_name,
+                         "INVOICES_TABLE": invoices.table_name,
+                         "LOTTERY_SEED_KEY_ID": self.seed_key.key_id},
+            idempotent=True,
+            memory_size=512,
+        )
+        self.api_function.add_to_role_policy(iam.PolicyStatement(  # no Scan: Queries only
+            actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                     "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
+                     "dynamodb:ConditionCheckItem"],
+            resources=[self.table.table_arn]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:PutItem"],
+            resources=[self.draws.table_arn]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"],
+            resources=[f"{self.draws.table_arn}/index/by_period"]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(  # read the facts, nothing else
+            actions=["dynamodb:GetItem"], resources=[invoices.table_arn]))
+        self.seed_key.grant(self.api_function, "kms:Encrypt", "kms:Decrypt")
+        self.seed_key.add_to_resource_policy(iam.PolicyStatement(
+            sid="OnlyTheLotteryDecryptsSeeds",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["kms:Decrypt"],
+            resources=["*"],
+            conditions={"ArnNotEquals": {"aws:PrincipalArn": self.api_function.role.role_arn
+                                         if self.api_function.role else ""}},
+        ))
+        api = platform.api
+        api.route("POST", "/v1/lottery/campaigns", self.api_function)
+        api.route("GET", "/v1/lottery/campaigns/{campaign_id}", self.api_function, public=True)
+        api.route("GET", "/v1/lottery/campaigns/{campaign_id}/periods/{index}/export",
+                  self.api_function, public=True)
+        api.route("POST", "/v1/lottery/scan", self.api_function)
+        api.route("GET", "/v1/lottery/draws/{number}", self.api_function)
+
+        # the outbox: the draws table's stream announces PrizeWon / PrizePaid / …Failed
+        self.events_function: lambda_.Function = platform.function(
+            self, "lottery_events",
+            description="Announces lottery facts on the bus from the draws table's stream",
+            publishes_events=True,
+        )
+        self.stream_failures = sqs.Queue(
+            self, "StreamFailures",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            removal_policy=removal,
+        )
+        acknowledge(self.stream_failures, "AwsSolutions-SQS3",
+                    "this queue is itself the failure destination of the draws stream")
+        self.events_function.add_event_source(sources.DynamoEventSource(
+            self.draws,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=10,
+            bisect_batch_on_error=True,
+            retry_attempts=5,
+            on_failure=sources.SqsDlq(self.stream_failures),
+        ))
+        platform.observability.alarm_on_dead_letters(self.stream_failures, "LotteryStream")
+
+        # the payout pipeline: PrizeWon → queue → worker → provider → paid
+        self.payout_function: lambda_.Function = platform.function(
+            self, "lottery_payout",
+            description="Pays won prizes through the provider of the chosen method",
+            environment={
+                "LOTTERY_TABLE": self.table.table_name,
+                "LOTTERY_DRAWS_TABLE": self.draws.table_name,
+                "LOTTERY_LEDGER_TABLE": self.ledger.table_name,
+                "PAYOUT_MAX_RECEIVES": str(MAX_RECEIVE_COUNT),
+                "PAYOUT_BACKOFF_SECONDS": "2" if platform.config.is_local else "30",
+                "PAYOUT_TIMEOUT_SECONDS": "2",
+                "PAYOUT_SIMULATED_SLOW_SECONDS": "4",
+            },
+            timeout=Duration.seconds(15),
+        )
+        self.payout_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            resources=[self.draws.table_arn]))
+        self.payout_function.add_to_role_policy(iam.PolicyStatement(  # the providers' books
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            resources=[self.ledger.table_arn]))
+        self.payouts = platform.consumer(self, "Payouts", function=self.payout_function,
+                                         batch_size=5)
+        self.payout_function.add_environment("PAYOUT_QUEUE_URL", self.payouts.queue.queue_url)
+        self.prize_won_rule = events.Rule(
+            self, "PrizeWonRule",
+            description="Won prizes go to the payout queue",
+            event_bus=platform.bus,
+            event_pattern=events.EventPattern(source=["tax.lottery"], detail_type=["PrizeWon"]),
+            targets=[targets.SqsQueue(self.payouts.queue)],
+        )

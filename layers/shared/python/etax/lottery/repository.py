@@ -1,0 +1,498 @@
+"""DynamoDB access for the lottery (keys and access patterns: :mod:`etax.lottery`).
+
+The low-level client, as in :mod:`etax.invoices.repository`: the scan is one
+``TransactWriteItems`` whose cancellation reasons say which invariant held the
+draw back (drawn before, a limit, an empty shard), and that needs exact
+expressions and positions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from etax.lottery import EXPORT_SHARDS
+from etax.platform.dynamo import region, table_name
+from etax.rules import lottery
+
+MAX_BATCH_WRITE = 25
+BATCH_ATTEMPTS = 8
+
+PENDING = "pending"
+PAID = "paid"
+FAILED = "failed"
+NONE = "none"
+
+
+class CampaignExists(Exception):
+    """A campaign with this id exists already."""
+
+
+class AlreadyDrawn(Exception):
+    """The invoice was drawn before (one draw per invoice ever)."""
+
+
+class LimitReached(Exception):
+    """The person's daily or monthly limit would be passed; ``scope`` is ``day`` or ``month``."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+class ShardEmpty(Exception):
+    """The chosen inventory shard has no prize left."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPeriod:
+    index: int
+    commitment: str
+    seed_ciphertext: bytes
+    shards: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCampaign:
+    campaign: lottery.Campaign
+    periods: dict[int, StoredPeriod]
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """The person's counters the scan increments, with their limits and expiry (epoch s)."""
+
+    person: str
+    campaign_id: str
+    day: str
+    month: str
+    daily_limit: int
+    monthly_limit: int
+    day_expires: int
+    month_expires: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDraw:
+    number: str
+    draw_id: str
+    record: lottery.DrawRecord
+    person: str
+    prize_fen: int
+    payout_state: str
+    payout_method: str | None
+    payout_account: str | None
+    payout_attempts: int
+    paid_at: str | None
+    failed_at: str | None
+    provider_ref: str | None
+    last_error: str | None
+    updated_at: str
+
+
+def shard_split(count: int, shards: int) -> list[int]:
+    """``count`` prizes split exactly over ``shards``: the first ``count % shards`` get one more."""
+    base, extra = divmod(count, shards)
+    return [base + (1 if i < extra else 0) for i in range(shards)]
+
+
+def export_shard(number: str) -> int:
+    """The ``by_period`` index partition of an invoice: stable, spread evenly."""
+    return hashlib.sha256(number.encode("ascii")).digest()[0] % EXPORT_SHARDS
+
+
+def period_key(campaign_id: str, period_index: int, shard: int) -> str:
+    return f"{campaign_id}#{period_index}#{shard}"
+
+
+def stock_key(campaign_id: str, period_index: int, tier: str, shard: int) -> dict[str, Any]:
+    return {"pk": {"S": f"stock#{campaign_id}#{period_index}#{tier}#{shard}"},
+            "sk": {"S": "stock"}}
+
+
+def _s(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return str(value["S"]) if value and "S" in value else None
+
+
+def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
+    value = item.get(name)
+    return int(value["N"]) if value and "N" in value else default
+
+
+def draw_from_item(item: dict[str, Any]) -> StoredDraw:
+    record = lottery.DrawRecord(
+        campaign_id=item["campaign_id"]["S"],
+        period_index=int(item["period_index"]["N"]),
+        invoice_number=item["number"]["S"],
+        value_hex=item["value_hex"]["S"],
+        tier=_s(item, "tier"),
+        result=item["result"]["S"],
+        drawn_at=datetime.fromisoformat(item["drawn_at"]["S"]),
+    )
+    return StoredDraw(
+        number=record.invoice_number,
+        draw_id=item["draw_id"]["S"],
+        record=record,
+        person=item["person"]["S"],
+        prize_fen=_n(item, "prize_fen"),
+        payout_state=item["payout_state"]["S"],
+        payout_method=_s(item, "payout_method"),
+        payout_account=_s(item, "payout_account"),
+        payout_attempts=_n(item, "payout_attempts"),
+        paid_at=_s(item, "paid_at"),
+        failed_at=_s(item, "failed_at"),
+        provider_ref=_s(item, "provider_ref"),
+        last_error=_s(item, "last_error"),
+        updated_at=item["updated_at"]["S"],
+    )
+
+
+class LotteryRepository:
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.table = table_name("LOTTERY_TABLE")
+        self.draws = table_name("LOTTERY_DRAWS_TABLE")
+
+    # -- campaigns -----------------------------------------------------------------------
+
+    def create_campaign(self, campaign: lottery.Campaign, periods: Sequence[StoredPeriod], *,
+                        created_by: str, created_at: str) -> None:
+        """The campaign, its periods and its region entry in one transaction (the campaign
+        must not exist), then every inventory shard (BatchWriteItem, retried until done).
+
+        The shards are written after the transaction so that a taken campaign id never
+        overwrites another campaign's inventory; a scan finding a shard not yet written
+        sees it as empty (a sold-out, never an oversell) for the milliseconds it takes.
+        """
+        pk = {"S": f"campaign#{campaign.id}"}
+        actions: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table,
+                     "Item": {"pk": pk, "sk": {"S": "campaign"},
+                              "doc": {"S": json.dumps(lottery.campaign_to_dict(campaign),
+                                                      ensure_ascii=False)},
+                              "created_by": {"S": created_by},
+                              "created_at": {"S": created_at}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self.table,
+                     "Item": {"pk": {"S": f"region#{campaign.region}"},
+                              "sk": {"S": f"{campaign.closes.isoformat()}#{campaign.id}"},
+                              "campaign_id": {"S": campaign.id},
+                              "opens": {"S": campaign.opens.isoformat()},
+                              "closes": {"S": campaign.closes.isoformat()}}}},
+        ]
+        for period in periods:
+            actions.append({"Put": {"TableName": self.table, "Item": {
+                "pk": pk, "sk": {"S": f"period#{period.index:04d}"},
+                "seed_ct": {"B": period.seed_ciphertext},
+                "commitment": {"S": period.commitment},
+                "shards": {"M": {k: {"N": str(v)} for k, v in period.shards.items()}},
+            }}})
+        try:
+            self.db.transact_write_items(TransactItems=actions)
+        except self.db.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise CampaignExists(campaign.id) from None
+            raise
+        stock: list[dict[str, Any]] = []
+        for period in periods:
+            for tier in campaign.period(period.index).tiers:
+                split = shard_split(tier.count, period.shards[tier.name])
+                for shard, remaining in enumerate(split):
+                    stock.append({"PutRequest": {"Item": {
+                        **stock_key(campaign.id, period.index, tier.name, shard),
+                        "remaining": {"N": str(remaining)},
+                        "initial": {"N": str(remaining)}}}})
+        self._batch_write(stock)
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        for start in range(0, len(requests), MAX_BATCH_WRITE):
+            pending = {self.table: requests[start:start + MAX_BATCH_WRITE]}
+            for attempt in range(BATCH_ATTEMPTS):
+                answer = self.db.batch_write_item(RequestItems=pending)
+                pending = answer.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(0.05 * 2 ** attempt)
+            if pending:
+                raise RuntimeError("inventory shards not written after retries; create again")
+
+    def campaign(self, campaign_id: str) -> StoredCampaign | None:
+        """The campaign and its periods: one Query on the campaign's partition."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"campaign#{campaign_id}"}},
+        }
+        while True:
+            answer = self.db.query(**kwargs)
+            items.extend(answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                break
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        head = next((i for i in items if i["sk"]["S"] == "campaign"), None)
+        if head is None:
+            return None
+        campaign = lottery.campaign_from_dict(json.loads(head["doc"]["S"]))
+        periods = {}
+        for item in items:
+            if item["sk"]["S"].startswith("period#"):
+                index = int(item["sk"]["S"].removeprefix("period#"))
+                periods[index] = StoredPeriod(
+                    index=index,
+                    commitment=item["commitment"]["S"],
+                    seed_ciphertext=bytes(item["seed_ct"]["B"]),
+                    shards={k: int(v["N"]) for k, v in item["shards"]["M"].items()},
+                )
+        return StoredCampaign(campaign, periods, head["created_at"]["S"])
+
+    def region_campaigns(self, region_code: str, day: str) -> list[tuple[str, str, str]]:
+        """(id, opens, closes) of a region's campaigns not closed before ``day``: one Query."""
+        answer = self.db.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk >= :day",
+            ExpressionAttributeValues={":pk": {"S": f"region#{region_code}"},
+                                       ":day": {"S": day}},
+        )
+        return [(i["campaign_id"]["S"], i["opens"]["S"], i["closes"]["S"])
+                for i in answer.get("Items", [])]
+
+    # -- inventory -----------------------------------------------------------------------
+
+    def stock(self, campaign_id: str, period_index: int, tier: str,
+              shards: int) -> dict[int, int]:
+        """Prizes left per shard (one BatchGetItem, eventually consistent: the count only
+        goes down, so a stale read may show a prize already gone, never hide one left)."""
+        keys = [stock_key(campaign_id, period_index, tier, n) for n in range(shards)]
+        left: dict[int, int] = {}
+        request: dict[str, Any] = {self.table: {"Keys": keys}}
+        for attempt in range(BATCH_ATTEMPTS):
+            answer = self.db.batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(self.table, []):
+                shard = int(item["pk"]["S"].rsplit("#", 1)[1])
+                left[shard] = int(item["remaining"]["N"])
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.02 * 2 ** attempt)
+        return left
+
+    # -- the scan ------------------------------------------------------------------------
+
+    def precheck(self, number: str, counters: Counters) -> tuple[bool, int, int]:
+        """(drawn before, draws today, draws this month): ONE BatchGetItem over both tables.
+
+        Read before the transaction so that a repeated scan or a person over a limit is
+        answered without a cancelled transaction (which DynamoDB bills like a written one);
+        the transaction's conditions stay the guarantee when two scans race.
+        """
+        person = {"S": f"count#{counters.person}#{counters.campaign_id}"}
+        request: dict[str, Any] = {
+            self.draws: {"Keys": [{"number": {"S": number}}], "ProjectionExpression": "#n",
+                         "ExpressionAttributeNames": {"#n": "number"}},
+            self.table: {"Keys": [{"pk": person, "sk": {"S": f"day#{counters.day}"}},
+                                  {"pk": person, "sk": {"S": f"month#{counters.month}"}}]},
+        }
+        drawn, today, month = False, 0, 0
+        for attempt in range(BATCH_ATTEMPTS):
+            answer = self.db.batch_get_item(RequestItems=request)
+            drawn = drawn or bool(answer["Responses"].get(self.draws))
+            for item in answer["Responses"].get(self.table, []):
+                if item["sk"]["S"].startswith("day#"):
+                    today = _n(item, "n")
+                else:
+                    month = _n(item, "n")
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.02 * 2 ** attempt)
+        return drawn, today, month
+
+    def write_draw(self, item: dict[str, Any], counters: Counters,
+                   shard: tuple[str, int] | None) -> None:
+        """The scan's one atomic write (module doc of :mod:`etax.lottery`):
+
+        0. the draw, if the invoice was never drawn;
+        1. 2. the person's day and month counters, if under the campaign's limits;
+        3. when it wins, one prize off inventory shard ``shard`` = (tier, n), if any is left.
+
+        Raises :class:`AlreadyDrawn`, :class:`LimitReached` or :class:`ShardEmpty`, in that
+        order of precedence, when DynamoDB cancels the transaction.
+        """
+        person = {"S": f"count#{counters.person}#{counters.campaign_id}"}
+        limit_condition = "attribute_not_exists(n) OR n < :limit"
+        actions: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.draws, "Item": item,
+                     "ConditionExpression": "attribute_not_exists(#n)",
+                     "ExpressionAttributeNames": {"#n": "number"}}},
+            {"Update": {"TableName": self.table,
+                        "Key": {"pk": person, "sk": {"S": f"day#{counters.day}"}},
+                        "UpdateExpression": "ADD n :one SET expires_at = :ttl",
+                        "ConditionExpression": limit_condition,
+                        "ExpressionAttributeValues": {
+                            ":one": {"N": "1"}, ":limit": {"N": str(counters.daily_limit)},
+                            ":ttl": {"N": str(counters.day_expires)}}}},
+            {"Update": {"TableName": self.table,
+                        "Key": {"pk": person, "sk": {"S": f"month#{counters.month}"}},
+                        "UpdateExpression": "ADD n :one SET expires_at = :ttl",
+                        "ConditionExpression": limit_condition,
+                        "ExpressionAttributeValues": {
+                            ":one": {"N": "1"}, ":limit": {"N": str(counters.monthly_limit)},
+                            ":ttl": {"N": str(counters.month_expires)}}}},
+        ]
+        if shard is not None:
+            tier, n = shard
+            actions.append({"Update": {
+                "TableName": self.table,
+                "Key": stock_key(item["campaign_id"]["S"], int(item["period_index"]["N"]),
+                                 tier, n),
+                "UpdateExpression": "ADD remaining :minus",
+                "ConditionExpression": "remaining > :zero",
+                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}}}})
+        try:
+            self.db.transact_write_items(TransactItems=actions)
+        except self.db.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            failed = [i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
+            if 0 in failed:
+                raise AlreadyDrawn(item["number"]["S"]) from None
+            if 1 in failed:
+                raise LimitReached("day") from None
+            if 2 in failed:
+                raise LimitReached("month") from None
+            if 3 in failed:
+                raise ShardEmpty from None
+            raise
+
+    # -- draws ---------------------------------------------------------------------------
+
+    def get_draw(self, number: str, *, consistent: bool = False) -> StoredDraw | None:
+        item = self.db.get_item(TableName=self.draws, Key={"number": {"S": number}},
+                                ConsistentRead=consistent).get("Item")
+        return draw_from_item(item) if item else None
+
+    def period_records(self, campaign_id: str, period_index: int) -> list[lottery.DrawRecord]:
+        """Every draw of a period from the ``by_period`` index: one Query per index shard
+        (paginated), never a Scan. Sorted by invoice number for a stable file."""
+        records = []
+        for shard in range(EXPORT_SHARDS):
+            kwargs: dict[str, Any] = {
+                "TableName": self.draws,
+                "IndexName": "by_period",
+                "KeyConditionExpression": "period_key = :key",
+                "ExpressionAttributeValues": {
+                    ":key": {"S": period_key(campaign_id, period_index, shard)}},
+            }
+            while True:
+                answer = self.db.query(**kwargs)
+                for item in answer.get("Items", []):
+                    records.append(lottery.DrawRecord(
+                        campaign_id=item["campaign_id"]["S"],
+                        period_index=int(item["period_index"]["N"]),
+                        invoice_number=item["number"]["S"],
+                        value_hex=item["value_hex"]["S"],
+                        tier=_s(item, "tier"),
+                        result=item["result"]["S"],
+                        drawn_at=datetime.fromisoformat(item["drawn_at"]["S"]),
+                    ))
+                if "LastEvaluatedKey" not in answer:
+                    break
+                kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return sorted(records, key=lambda r: r.invoice_number)
+
+    # -- the payout state machine (conditional updates only) -----------------------------
+
+    def _transition(self, number: str, allowed_from: Iterable[str], update: str,
+                    values: dict[str, Any], names: dict[str, str] | None = None) -> bool:
+        sources = list(allowed_from)
+        placeholders = {f":from{i}": {"S": s} for i, s in enumerate(sources)}
+        try:
+            self.db.update_item(
+                TableName=self.draws,
+                Key={"number": {"S": number}},
+                UpdateExpression=update,
+                ConditionExpression=f"payout_state IN ({', '.join(placeholders)})",
+                ExpressionAttributeValues={**values, **placeholders},
+                **({"ExpressionAttributeNames": names} if names else {}),
+            )
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def mark_paid(self, number: str, *, provider_ref: str, paid_at: str) -> bool:
+        """pending/failed → paid. False when the draw is not in a payable state (e.g. paid
+        already: a repeated message moves nothing)."""
+        return self._transition(
+            number, (PENDING, FAILED),
+            "SET payout_state = :paid, provider_ref = :ref, paid_at = :at, updated_at = :at "
+            "ADD payout_attempts :one REMOVE last_error",
+            {":paid": {"S": PAID}, ":ref": {"S": provider_ref}, ":at": {"S": paid_at},
+             ":one": {"N": "1"}})
+
+    def record_failure(self, number: str, *, error: str, at: str) -> bool:
+        """Count a failed attempt (state unchanged), while the draw is still payable."""
+        return self._transition(
+            number, (PENDING, FAILED),
+            "SET last_error = :error, updated_at = :at ADD payout_attempts :one",
+            {":error": {"S": error[:500]}, ":at": {"S": at}, ":one": {"N": "1"}})
+
+    def mark_failed(self, number: str, *, at: str) -> bool:
+        """pending → failed, when the last delivery before the dead-letter queue failed."""
+        return self._transition(
+            number, (PENDING,),
+            "SET payout_state = :failed, failed_at = :at, updated_at = :at",
+            {":failed": {"S": FAILED}, ":at": {"S": at}})
+
+
+# -- the invoices table, read only ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFacts:
+    """What the lottery needs of an invoice: the attributes the issuer stores beside it."""
+
+    number: str
+    type: str
+    issue_date: str
+    total_fen: int
+    buyer_id: str | None
+    status: str
+
+
+class InvoiceReader:
+    """One GetItem by number on ``INVOICES_TABLE``, reading only the facts (not the signed
+    document). Deliberately not the verification service: a scan is not a public check
+    and must not use up the invoice's daily verification count."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.table = table_name("INVOICES_TABLE")
+
+    def get(self, number: str) -> InvoiceFacts | None:
+        item = self.db.get_item(
+            TableName=self.table, Key={"number": {"S": number}},
+            ProjectionExpression="#n, #t, issue_date, total_fen, buyer_id, #s",
+            ExpressionAttributeNames={"#n": "number", "#t": "type", "#s": "status"},
+        ).get("Item")
+        if not item or "type" not in item or "total_fen" not in item:
+            return None
+        return InvoiceFacts(number=item["number"]["S"], type=item["type"]["S"],
+                            issue_date=item["issue_date"]["S"],
+                            total_fen=int(item["total_fen"]["N"]),
+                            buyer_id=_s(item, "buyer_id"), status=item["status"]["S"])

@@ -1,0 +1,47 @@
+"""What clients send to the lottery routes (pydantic: a 422 names the failing field).
+
+The campaign body is ``etax.rules.lottery.campaign_to_dict``'s form and is read by
+``campaign_from_dict`` (whose errors name the period and tier), not by a model here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+ACCOUNT_PATTERN = r"^[A-Za-z0-9_.@+\-]{4,64}$"
+
+Method = Literal["wechat", "alipay", "bank"]
+
+
+class PayoutIn(BaseModel):
+    """Where a prize goes: the wallet or bank account the person chose at the scan.
+
+    The account is a WeChat openid, an Alipay login (phone or e-mail) or a bank card
+    number; only its shape is checked here (4-64 characters, letters, digits and
+    ``_ . @ + -``): the provider is the authority on whether it exists.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Method
+    account: Annotated[str, StringConstraints(strip_whitespace=True, pattern=ACCOUNT_PATTERN)]
+
+
+class ScanRequest(BaseModel):
+    """Either the invoice's QR payload, or its number, issue date and total (价税合计)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    qr: Annotated[str, StringConstraints(max_length=300)] | None = None
+    number: Annotated[str, StringConstraints(max_length=20)] | None = None
+    issue_date: Annotated[str, StringConstraints(max_length=10)] | None = None
+    total: Annotated[str, StringConstraints(max_length=24)] | None = None
+    payout: PayoutIn
+
+    def invoice_fields(self) -> dict[str, object]:
+        """The invoice part, in the form the verification rules read."""
+        fields = {"qr": self.qr, "number": self.number, "issue_date": self.issue_date,
+                  "total": self.total}
+        return {k: v for k, v in fields.items() if v is not None}

@@ -1,0 +1,447 @@
+"""The lottery's API side: campaigns (created by an admin, public to read), the scan
+(an instant draw for the invoice's buyer) and the person's view of a draw.
+
+Decisions written down here because the issue leaves them open:
+
+* **Person limits answer 429 with ``Retry-After``** (seconds to the next China
+  midnight for the daily limit, to the first of next month for the monthly one),
+  as the platform answers every limit (DESIGN.md § API conventions). They are
+  enforced by the counters' conditions inside the scan's transaction, so two
+  scans at once cannot both pass a limit; :func:`~etax.rules.lottery.check_entry`
+  is called with zero counts and judges only the invoice.
+* **Every draw counts** against the limits: a win, no prize or a sold-out alike.
+* **One campaign per region at a time**: a new campaign whose dates overlap one
+  of the same region is refused (409); the scan takes the region from the
+  invoice number's digits 3-4.
+* **The draw id** is ``<campaign>-<period>-<invoice number>``: unique because an
+  invoice is drawn once ever, and stable, so the payment provider can be asked
+  for it again without paying twice.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+from etax.lottery.repository import (
+    NONE,
+    PENDING,
+    AlreadyDrawn,
+    CampaignExists,
+    Counters,
+    InvoiceFacts,
+    LimitReached,
+    ShardEmpty,
+    StoredCampaign,
+    StoredDraw,
+    StoredPeriod,
+    export_shard,
+    period_key,
+)
+from etax.lottery.requests import ScanRequest
+from etax.platform.auth import Principal
+from etax.platform.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unprocessable,
+)
+from etax.rules import lottery, resident_id
+from etax.rules.verification import SHANGHAI, VerifyInputError, business_date, query_from_request
+
+MAX_SHARDS = 8
+"""Inventory shards per tier and period (fewer when the tier has fewer prizes)."""
+REGION_CACHE_SECONDS = 30.0
+DAY_TTL_DAYS = 2
+MONTH_TTL_DAYS = 40
+
+
+class Repository(Protocol):
+    def create_campaign(self, campaign: lottery.Campaign, periods: list[StoredPeriod], *,
+                        created_by: str, created_at: str) -> None: ...
+
+    def campaign(self, campaign_id: str) -> StoredCampaign | None: ...
+
+    def region_campaigns(self, region_code: str, day: str) -> list[tuple[str, str, str]]: ...
+
+    def stock(self, campaign_id: str, period_index: int, tier: str,
+              shards: int) -> dict[int, int]: ...
+
+    def write_draw(self, item: dict[str, Any], counters: Counters,
+                   shard: tuple[str, int] | None) -> None: ...
+
+    def precheck(self, number: str, counters: Counters) -> tuple[bool, int, int]: ...
+
+    def get_draw(self, number: str, *, consistent: bool = False) -> StoredDraw | None: ...
+
+    def period_records(self, campaign_id: str,
+                       period_index: int) -> list[lottery.DrawRecord]: ...
+
+
+class Invoices(Protocol):
+    def get(self, number: str) -> InvoiceFacts | None: ...
+
+
+class Vault(Protocol):
+    def seal(self, campaign_id: str, period_index: int, seed: bytes) -> bytes: ...
+
+    def open(self, campaign_id: str, period_index: int, ciphertext: bytes) -> bytes: ...
+
+
+def mask_account(account: str) -> str:
+    """What an answer shows of a payout account: its last four characters."""
+    return "*" * max(len(account) - 4, 0) + account[-4:]
+
+
+def draw_id(campaign_id: str, period_index: int, number: str) -> str:
+    return f"{campaign_id}-{period_index}-{number}"
+
+
+def _midnight_after(day: date) -> datetime:
+    nxt = day + timedelta(days=1)
+    return datetime(nxt.year, nxt.month, nxt.day, tzinfo=SHANGHAI)
+
+
+def _month_after(day: date) -> datetime:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime(year, month, 1, tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A scan that passed every check, ready to be drawn and written."""
+
+    campaign: StoredCampaign
+    period: lottery.Period
+    invoice: InvoiceFacts
+    person: str
+    method: str
+    account: str
+
+
+class LotteryService:
+    def __init__(self, repository: Repository, invoices: Invoices, vault: Vault,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 rng: random.Random | None = None) -> None:
+        self.repository = repository
+        self.invoices = invoices
+        self.vault = vault
+        self.now = now
+        self.rng = rng or random.SystemRandom()
+        self._campaigns: dict[str, StoredCampaign] = {}  # immutable once created
+        self._regions: dict[tuple[str, str], tuple[float, list[str]]] = {}
+
+    # -- campaigns -----------------------------------------------------------------------
+
+    def create_campaign(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        """A campaign from its data; a fresh seed per period, sealed by KMS, committed to."""
+        if principal.role != "admin":
+            raise Forbidden("only an administrator creates lottery campaigns")
+        try:
+            campaign = lottery.campaign_from_dict(body)
+        except lottery.CampaignError as error:
+            raise Unprocessable(error.reason, field="body") from None
+        if not (len(campaign.region) == 2 and campaign.region.isascii()
+                and campaign.region.isdigit() and campaign.region != "00"):
+            raise Unprocessable(
+                "region must be the two-digit province code that invoice numbers carry in "
+                "digits 3-4 (e.g. 35 for Fujian)", field="region")
+        for other_id, opens, closes in self.repository.region_campaigns(
+                campaign.region, campaign.opens.isoformat()):
+            if opens <= campaign.closes.isoformat():
+                raise Conflict(f"campaign {other_id} already runs in region {campaign.region} "
+                               f"from {opens} to {closes}", field="region")
+        periods = []
+        for period in campaign.periods:
+            seed = lottery.new_seed()
+            periods.append(StoredPeriod(
+                index=period.index,
+                commitment=lottery.commitment(seed),
+                seed_ciphertext=self.vault.seal(campaign.id, period.index, seed),
+                shards={t.name: min(MAX_SHARDS, t.count) for t in period.tiers},
+            ))
+        try:
+            self.repository.create_campaign(
+                campaign, periods, created_by=principal.subject,
+                created_at=self.now().astimezone(UTC).isoformat(timespec="seconds"))
+        except CampaignExists:
+            raise Conflict(f"a campaign {campaign.id} exists already", field="id") from None
+        self._regions.clear()
+        return self.campaign_view(campaign.id)
+
+    def _campaign(self, campaign_id: str) -> StoredCampaign | None:
+        cached = self._campaigns.get(campaign_id)
+        if cached is None:
+            cached = self.repository.campaign(campaign_id)
+            if cached is not None:
+                self._campaigns[campaign_id] = cached
+        return cached
+
+    def _stored(self, campaign_id: str) -> StoredCampaign:
+        stored = self._campaign(campaign_id)
+        if stored is None:
+            raise NotFound(f"no lottery campaign {campaign_id}")
+        return stored
+
+    def _closed(self, period: lottery.Period) -> bool:
+        return business_date(self.now()) > period.closes
+
+    def campaign_view(self, campaign_id: str) -> dict[str, Any]:
+        """The campaign, each period's commitment, and the seeds of closed periods."""
+        stored = self._stored(campaign_id)
+        periods = []
+        for period in stored.campaign.periods:
+            kept = stored.periods[period.index]
+            closed = self._closed(period)
+            seed = (self.vault.open(campaign_id, period.index, kept.seed_ciphertext)
+                    if closed else None)
+            periods.append({
+                "index": period.index,
+                "opens": period.opens.isoformat(),
+                "closes": period.closes.isoformat(),
+                "commitment": kept.commitment,
+                "closed": closed,
+                "seed_hex": seed.hex() if seed is not None else None,
+                "odds": {t.name: f"{t.count}/{period.expected_entries}" for t in period.tiers},
+            })
+        return {"campaign": lottery.campaign_to_dict(stored.campaign),
+                "created_at": stored.created_at, "periods": periods}
+
+    def export(self, campaign_id: str, period_index: int) -> dict[str, Any]:
+        """A closed period in the file format ``scripts/lottery_replay.py`` reads."""
+        stored = self._stored(campaign_id)
+        try:
+            period = stored.campaign.period(period_index)
+        except lottery.CampaignError as error:
+            raise NotFound(error.reason) from None
+        if not self._closed(period):
+            raise Conflict(f"period {period_index} closes on {period.closes}; its seed and "
+                           "draws are published the day after")
+        kept = stored.periods[period_index]
+        seed = self.vault.open(campaign_id, period_index, kept.seed_ciphertext)
+        records = self.repository.period_records(campaign_id, period_index)
+        return {
+            "campaign": lottery.campaign_to_dict(stored.campaign),
+            "period_index": period_index,
+            "seed_hex": seed.hex(),
+            "commitment": kept.commitment,
+            "records": [lottery.record_to_dict(r) for r in records],
+        }
+
+    def _open_campaign(self, region_code: str, today: date) -> StoredCampaign | None:
+        key = (region_code, today.isoformat())
+        cached = self._regions.get(key)
+        if cached is None or cached[0] < time.monotonic():
+            day = today.isoformat()
+            ids = [campaign_id for campaign_id, opens, closes
+                   in self.repository.region_campaigns(region_code, day)
+                   if opens <= day <= closes]
+            cached = (time.monotonic() + REGION_CACHE_SECONDS, ids)
+            self._regions[key] = cached
+        for campaign_id in cached[1]:
+            stored = self._campaign(campaign_id)
+            if stored is not None:
+                return stored
+        return None
+
+    # -- the scan ------------------------------------------------------------------------
+
+    def _person(self, principal: Principal) -> str:
+        if principal.role != "taxpayer" or not resident_id.is_valid(principal.subject):
+            raise Forbidden("the invoice lottery is for natural persons signed in with their "
+                            "resident ID")
+        return principal.subject
+
+    def check(self, principal: Principal, request: ScanRequest, today: date) -> Entry:
+        """Every check before the draw; each refusal names its reason (and field)."""
+        person = self._person(principal)
+        try:
+            query = query_from_request(request.invoice_fields())
+        except VerifyInputError as error:
+            raise Unprocessable(f"{error.field}: {error.reason}", field=error.field) from None
+        if query.code is not None or query.total_fen is None:
+            raise Unprocessable("only fully digitalized invoices (20-digit numbers) enter the "
+                                "lottery", field="number")
+        invoice = self.invoices.get(query.number)
+        if invoice is None:
+            raise NotFound(f"no invoice {query.number}", field="number")
+        if invoice.issue_date != query.issue_date.isoformat() \
+                or invoice.total_fen != query.total_fen:
+            raise Unprocessable("the issue date or total does not match the invoice",
+                                field="total")
+        if invoice.buyer_id != person:
+            raise Forbidden("only the invoice's buyer (by real name) may enter it in the "
+                            "lottery", field="number")
+        if invoice.status != "normal":
+            raise Unprocessable(f"the invoice is {invoice.status.replace('_', '-')}: only a "
+                                "normal invoice enters the lottery", field="number")
+        stored = self._open_campaign(invoice.number[2:4], today)
+        if stored is None:
+            raise Unprocessable(f"no lottery campaign is open in region {invoice.number[2:4]} "
+                                f"on {today}", field="number")
+        try:
+            period = lottery.check_entry(
+                stored.campaign, invoice_type=invoice.type, invoice_number=invoice.number,
+                amount_fen=invoice.total_fen, issued_on=date.fromisoformat(invoice.issue_date),
+                scanned_on=today, draws_today=0, draws_this_month=0)
+        except lottery.NotEligible as error:
+            raise Unprocessable(error.reason, field="number",
+                                extra={"campaign_id": stored.campaign.id}) from None
+        return Entry(stored, period, invoice, person, request.payout.method,
+                     request.payout.account)
+
+    def scan(self, principal: Principal, request: ScanRequest) -> dict[str, Any]:
+        """Draw an eligible invoice once and answer at once (see the module doc)."""
+        now = self.now()
+        today = business_date(now)
+        entry = self.check(principal, request, today)
+        campaign = entry.campaign.campaign
+        kept = entry.campaign.periods[entry.period.index]
+        seed = self.vault.open(campaign.id, entry.period.index, kept.seed_ciphertext)
+        drawn = lottery.draw(seed, campaign.id, entry.period, entry.invoice.number)
+        counters = Counters(
+            person=entry.person, campaign_id=campaign.id,
+            day=today.isoformat(), month=f"{today:%Y-%m}",
+            daily_limit=campaign.per_person_daily, monthly_limit=campaign.per_person_monthly,
+            day_expires=int((_midnight_after(today) + timedelta(days=DAY_TTL_DAYS)).timestamp()),
+            month_expires=int((_month_after(today) + timedelta(days=MONTH_TTL_DAYS)).timestamp()),
+        )
+        try:
+            drawn_before, today_count, month_count = self.repository.precheck(
+                entry.invoice.number, counters)
+            if drawn_before:
+                raise AlreadyDrawn(entry.invoice.number)
+            if today_count >= campaign.per_person_daily:
+                raise LimitReached("day")
+            if month_count >= campaign.per_person_monthly:
+                raise LimitReached("month")
+            drawn = self._write(drawn, entry, kept, counters, now)
+        except AlreadyDrawn:
+            raise Conflict(f"invoice {entry.invoice.number} has been drawn already (one draw "
+                           "per invoice)", field="number") from None
+        except LimitReached as limit:
+            if limit.scope == "day":
+                until = _midnight_after(today)
+                detail = f"you have drawn {campaign.per_person_daily} invoices today, the limit"
+            else:
+                until = _month_after(today)
+                detail = (f"you have drawn {campaign.per_person_monthly} invoices in "
+                          f"{today:%Y-%m}, the limit")
+            retry = max(1, int((until - now).total_seconds()) + 1)
+            raise TooManyRequests(detail, retry_after=retry) from None
+        return self._answer(drawn, entry, kept, now)
+
+    def _item(self, drawn: lottery.Draw, entry: Entry, now: datetime) -> dict[str, Any]:
+        at = now.astimezone(UTC).isoformat()
+        number = entry.invoice.number
+        item: dict[str, Any] = {
+            "number": {"S": number},
+            "draw_id": {"S": draw_id(drawn.campaign_id, drawn.period_index, number)},
+            "campaign_id": {"S": drawn.campaign_id},
+            "period_index": {"N": str(drawn.period_index)},
+            "period_key": {"S": period_key(drawn.campaign_id, drawn.period_index,
+                                           export_shard(number))},
+            "value_hex": {"S": drawn.value_hex},
+            "result": {"S": drawn.result},
+            "drawn_at": {"S": at},
+            "person": {"S": entry.person},
+            "prize_fen": {"N": str(drawn.prize_fen)},
+            "payout_state": {"S": PENDING if drawn.result == lottery.WON else NONE},
+            "payout_attempts": {"N": "0"},
+            "updated_at": {"S": at},
+        }
+        if drawn.tier is not None:
+            item["tier"] = {"S": drawn.tier.name}
+        if drawn.result == lottery.WON:
+            item["payout_method"] = {"S": entry.method}
+            item["payout_account"] = {"S": entry.account}
+        return item
+
+    def _write(self, drawn: lottery.Draw, entry: Entry, kept: StoredPeriod,
+               counters: Counters, now: datetime) -> lottery.Draw:
+        """Write the draw; a win takes a prize from a random shard with one left, trying
+        the others when a shard runs out meanwhile; all empty → sold out, never oversold."""
+        if drawn.result == lottery.WON and drawn.tier is not None:
+            tier = drawn.tier.name
+            left = self.repository.stock(drawn.campaign_id, drawn.period_index, tier,
+                                         kept.shards[tier])
+            candidates = [shard for shard, remaining in left.items() if remaining > 0]
+            self.rng.shuffle(candidates)
+            for shard in candidates:
+                try:
+                    self.repository.write_draw(self._item(drawn, entry, now), counters,
+                                               (tier, shard))
+                except ShardEmpty:
+                    continue
+                return drawn
+            drawn = drawn.mark_sold_out()
+        self.repository.write_draw(self._item(drawn, entry, now), counters, None)
+        return drawn
+
+    def _answer(self, drawn: lottery.Draw, entry: Entry, kept: StoredPeriod,
+                now: datetime) -> dict[str, Any]:
+        payout: dict[str, Any] = {"state": NONE}
+        if drawn.result == lottery.WON:
+            payout = {"state": PENDING, "method": entry.method,
+                      "account": mask_account(entry.account)}
+        return {
+            "draw_id": draw_id(drawn.campaign_id, drawn.period_index, entry.invoice.number),
+            "invoice_number": entry.invoice.number,
+            "campaign_id": drawn.campaign_id,
+            "period_index": drawn.period_index,
+            "result": drawn.result,
+            "tier": drawn.tier.name if drawn.tier is not None else None,
+            "prize": lottery.yuan(drawn.prize_fen) if drawn.result == lottery.WON else None,
+            "value_hex": drawn.value_hex,
+            "drawn_at": now.astimezone(UTC).isoformat(),
+            "commitment": kept.commitment,
+            "payout": payout,
+        }
+
+    # -- reading a draw ------------------------------------------------------------------
+
+    def draw_view(self, principal: Principal, number: str) -> dict[str, Any]:
+        """The draw and its payout, for the person who drew it, officers and admins; anyone
+        else is told it does not exist."""
+        stored = self.repository.get_draw(number, consistent=True)
+        allowed = principal.role in ("admin", "officer") or (
+            stored is not None and principal.role == "taxpayer"
+            and principal.subject == stored.person)
+        if stored is None or not allowed:
+            raise NotFound(f"no draw of invoice {number}")
+        return draw_answer(stored)
+
+
+def draw_answer(stored: StoredDraw) -> dict[str, Any]:
+    record = stored.record
+    payout: dict[str, Any] = {"state": stored.payout_state}
+    if stored.payout_state != NONE:
+        payout.update({
+            "method": stored.payout_method,
+            "account": mask_account(stored.payout_account or ""),
+            "amount": lottery.yuan(stored.prize_fen),
+            "attempts": stored.payout_attempts,
+            "requested_at": record.drawn_at.isoformat(),
+            "paid_at": stored.paid_at,
+            "failed_at": stored.failed_at,
+            "provider_ref": stored.provider_ref,
+            "last_error": stored.last_error,
+            "updated_at": stored.updated_at,
+        })
+    return {
+        "draw_id": stored.draw_id,
+        "invoice_number": stored.number,
+        "campaign_id": record.campaign_id,
+        "period_index": record.period_index,
+        "result": record.result,
+        "tier": record.tier,
+        "prize": lottery.yuan(stored.prize_fen) if record.result == lottery.WON else None,
+        "value_hex": record.value_hex,
+        "drawn_at": record.drawn_at.isoformat(),
+        "payout": payout,
+    }
