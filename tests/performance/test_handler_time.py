@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from etax.rules import resident_id
 from tests.functional.conftest import ApiCalls, LambdaContext, call, load_handler, sample_event
+from tests.functional.test_lottery import campaign_body, create, new_invoice, scan
 
 CHECKS = int(os.environ.get("ETAX_BENCH_CHECKS", "100"))
 OUT = Path(os.environ.get("ETAX_BENCH_OUT", ".build/bench/in_process.json"))
@@ -23,6 +25,17 @@ OUT = Path(os.environ.get("ETAX_BENCH_OUT", ".build/bench/in_process.json"))
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+RESULTS: list[dict[str, Any]] = []
+
+
+def record(handler: str, times: list[float], dynamodb_calls: set[int]) -> None:
+    RESULTS.append({"handler": handler, "calls": len(times),
+                    "median": statistics.median(times), "p99": p99(times),
+                    "dynamodb_calls": ", ".join(str(n) for n in sorted(dynamodb_calls))})
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(RESULTS, indent=1))
 
 
 def test_verification_handler_time(invoicing: Any, api_calls: ApiCalls) -> None:
@@ -44,11 +57,25 @@ def test_verification_handler_time(invoicing: Any, api_calls: ApiCalls) -> None:
         times.append(time.perf_counter() - started)
         assert json.loads(answer["body"])["result_code"] == "001"
         dynamodb_calls.add(len(api_calls.of("dynamodb")))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps([{
-        "handler": "verification (`POST /v1/invoices/verify`, genuine checks)",
-        "calls": len(times),
-        "median": statistics.median(times),
-        "p99": p99(times),
-        "dynamodb_calls": ", ".join(str(n) for n in sorted(dynamodb_calls)),
-    }], indent=1))
+    record("verification (`POST /v1/invoices/verify`, genuine checks)", times, dynamodb_calls)
+
+
+def test_scan_handler_time(invoicing: Any, lottery_fn: Any, api_calls: ApiCalls) -> None:
+    scans = max(1, CHECKS // 5)
+    assert create(lottery_fn, campaign_body("bench", expected=max(1000, scans * 5), daily=5,
+                                            monthly=50))["statusCode"] == 201
+    people = []
+    for i in range(scans):
+        head = f"35010219900101{i % 1000:03d}"
+        people.append(head + resident_id.check_character(head))
+    invoices = [new_invoice(invoicing, f"bench-scan-{i}", buyer=people[i]) for i in range(scans)]
+    times, dynamodb_calls = [], set()
+    for person, invoice in zip(people, invoices, strict=True):
+        api_calls.clear()
+        started = time.perf_counter()
+        answer = scan(lottery_fn, invoice, who=("taxpayer", person))
+        times.append(time.perf_counter() - started)
+        assert answer["statusCode"] == 201, answer["json"]
+        dynamodb_calls.add(len(api_calls.of("dynamodb")))
+    record("lottery scan (`POST /v1/lottery/scan`, with its Idempotency-Key records)", times,
+           dynamodb_calls)
