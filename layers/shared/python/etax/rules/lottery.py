@@ -64,10 +64,11 @@ import secrets
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import Final, Literal, cast
+
+from etax.rules import money
 
 # --- national limits and constants (FACTS.md §6) -------------------------------------------
 
@@ -101,7 +102,6 @@ RESULTS: Final[frozenset[str]] = frozenset({WON, NO_PRIZE, SOLD_OUT})
 
 _CAMPAIGN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _TYPE_CODE = re.compile(r"[0-9]{2}")
-_YUAN = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]{1,2})?")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -133,16 +133,15 @@ class NotEligible(LotteryError):
 
 def yuan(fen: int) -> str:
     """Fen as a decimal yuan string with two places: 80000 → ``"800.00"``."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    return money.format_yuan(fen)
 
 
 def parse_yuan(text: str) -> int:
     """A decimal yuan string (``"800"``, ``"800.5"``, ``"800.00"``) as fen; no floats, no signs."""
-    if not _YUAN.fullmatch(text):
-        raise CampaignError(f"{text!r} is not an amount in yuan such as '800.00'")
-    return int(Decimal(text) * 100)
+    try:
+        return money.parse_yuan(text)
+    except money.MoneyError:
+        raise CampaignError(f"{text!r} is not an amount in yuan such as '800.00'") from None
 
 
 # --- campaigns -------------------------------------------------------------------------------
