@@ -7,9 +7,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
@@ -107,21 +105,5 @@ class InvoiceServices(Construct):
             publishes_events=True,
             timeout=Duration.seconds(10),
         )
-        self.stream_failures = sqs.Queue(
-            self, "StreamFailures",
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
-        )
-        acknowledge(self.stream_failures, "AwsSolutions-SQS3",
-                    "this queue is itself the failure destination of the invoice stream")
-        self.events_function.add_event_source(sources.DynamoEventSource(
-            self.invoices,
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=10,
-            bisect_batch_on_error=True,
-            retry_attempts=5,
-            on_failure=sources.SqsDlq(self.stream_failures),
-        ))
-        platform.observability.alarm_on_dead_letters(self.stream_failures, "InvoiceStream")
+        self.stream_failures = platform.outbox(self, "InvoiceStream", table=self.invoices,
+                                               function=self.events_function).failures

@@ -17,11 +17,8 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.events import MAX_RECEIVE_COUNT
 
@@ -109,24 +106,8 @@ class Lottery(Construct):
             description="Announces lottery facts on the bus from the draws table's stream",
             publishes_events=True,
         )
-        self.stream_failures = sqs.Queue(
-            self, "StreamFailures",
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            removal_policy=removal,
-        )
-        acknowledge(self.stream_failures, "AwsSolutions-SQS3",
-                    "this queue is itself the failure destination of the draws stream")
-        self.events_function.add_event_source(sources.DynamoEventSource(
-            self.draws,
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=10,
-            bisect_batch_on_error=True,
-            retry_attempts=5,
-            on_failure=sources.SqsDlq(self.stream_failures),
-        ))
-        platform.observability.alarm_on_dead_letters(self.stream_failures, "LotteryStream")
+        self.stream_failures = platform.outbox(self, "LotteryStream", table=self.draws,
+                                               function=self.events_function).failures
 
         # the payout pipeline: PrizeWon → queue → worker → provider → paid
         self.payout_function: lambda_.Function = platform.function(

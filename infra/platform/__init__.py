@@ -12,7 +12,7 @@ from infra.config import StageConfig
 from infra.platform.api import Api
 from infra.platform.auth import Auth
 from infra.platform.data import table
-from infra.platform.events import QueueConsumer, event_bus
+from infra.platform.events import QueueConsumer, StreamOutbox, event_bus
 from infra.platform.functions import Functions
 from infra.platform.keys import signing_key
 from infra.platform.observability import Observability
@@ -81,3 +81,8 @@ class Platform(Construct):
                              observability=self.observability,
                              visibility_factor=self.config.queue_visibility_factor,
                              batch_size=batch_size, retain=self.retain)
+
+    def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable,
+               function: lambda_.Function) -> StreamOutbox:
+        return StreamOutbox(scope, construct_id, table=table, function=function,
+                            observability=self.observability, retain=self.retain)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.nag import acknowledge
 from infra.platform.observability import Observability
 
 MAX_RECEIVE_COUNT = 3
@@ -65,3 +67,42 @@ class QueueConsumer(Construct):
             report_batch_item_failures=True,
         ))
         observability.alarm_on_dead_letters(self.dead_letters, construct_id)
+
+
+class StreamOutbox(Construct):
+    """A table's stream feeding the function that announces its facts on the bus.
+
+    The outbox pattern: a fact is published because it was written, never instead of
+    being written. Failing batches are bisected and retried five times, then parked
+    (metadata of the records) in an SQS queue with an alarm.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.ITable,
+        function: lambda_.Function,
+        observability: Observability,
+        retain: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.failures = sqs.Queue(
+            self, "Failures",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+        acknowledge(self.failures, "AwsSolutions-SQS3",
+                    "this queue is itself the failure destination of a table stream")
+        function.add_event_source(sources.DynamoEventSource(
+            table,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=10,
+            bisect_batch_on_error=True,
+            retry_attempts=5,
+            on_failure=sources.SqsDlq(self.failures),
+        ))
+        observability.alarm_on_dead_letters(self.failures, construct_id)
