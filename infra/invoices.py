@@ -18,16 +18,8 @@ class InvoiceServices(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
                  registry: dynamodb.Table) -> None:
         super().__init__(scope, construct_id)
-        self.invoices = dynamodb.Table(
-            self, "InvoicesTable",
-            partition_key=dynamodb.Attribute(name="number", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
-        )
+        self.invoices = platform.table(self, "InvoicesTable", partition_key="number",
+                                       stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
         self.invoices.add_global_secondary_index(
             index_name="by_seller",
             partition_key=dynamodb.Attribute(name="seller", type=dynamodb.AttributeType.STRING),

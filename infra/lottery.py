@@ -32,16 +32,8 @@ class Lottery(Construct):
         removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
         self.table = platform.table(self, "LotteryTable", partition_key="pk", sort_key="sk",
                                     ttl_attribute="expires_at")
-        self.draws = dynamodb.Table(
-            self, "DrawsTable",
-            partition_key=dynamodb.Attribute(name="number", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-            removal_policy=removal,
-        )
+        self.draws = platform.table(self, "DrawsTable", partition_key="number",
+                                    stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
         self.draws.add_global_secondary_index(
             index_name="by_period",
             partition_key=dynamodb.Attribute(name="period_key",

@@ -71,9 +71,10 @@ class Platform(Construct):
         return function
 
     def table(self, scope: Construct, construct_id: str, *, partition_key: str,
-              sort_key: str | None = None, ttl_attribute: str | None = None) -> dynamodb.Table:
+              sort_key: str | None = None, ttl_attribute: str | None = None,
+              stream: dynamodb.StreamViewType | None = None) -> dynamodb.Table:
         return table(scope, construct_id, partition_key=partition_key, sort_key=sort_key,
-                     ttl_attribute=ttl_attribute, retain=self.retain)
+                     ttl_attribute=ttl_attribute, stream=stream, retain=self.retain)
 
     def consumer(self, scope: Construct, construct_id: str, *, function: lambda_.Function,
                  batch_size: int = 10) -> QueueConsumer:

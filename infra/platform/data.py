@@ -14,6 +14,7 @@ def table(
     partition_key: str,
     sort_key: str | None = None,
     ttl_attribute: str | None = None,
+    stream: dynamodb.StreamViewType | None = None,
     retain: bool,
 ) -> dynamodb.Table:
     """An on-demand table, encrypted, with point-in-time recovery (backups).
@@ -33,5 +34,6 @@ def table(
             point_in_time_recovery_enabled=True
         ),
         time_to_live_attribute=ttl_attribute,
+        stream=stream,
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
     )

@@ -2,7 +2,7 @@
 
 The stock providers start DynamoDB Local, which needs a Java runtime and a jar download that an
 offline machine cannot fetch. An empty subclass of LocalStack's generated API class raises
-``NotImplementedError`` for every operation, and ``MotoFallbackDispatcher`` turns each of those
+a not-implemented error for every operation, and ``MotoFallbackDispatcher`` turns each of those
 into a call to moto's in-process backend: CreateTable with GSIs/LSIs, UpdateTimeToLive, conditional
 writes, TransactWriteItems, Query, BatchWriteItem and the stream APIs all come from moto, and
 LocalStack's CloudFormation provider for ``AWS::DynamoDB::Table`` talks to it like to any provider.
