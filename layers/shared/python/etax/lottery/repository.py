@@ -126,8 +126,9 @@ def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
     return int(value["N"]) if value and "N" in value else default
 
 
-def draw_from_item(item: dict[str, Any]) -> StoredDraw:
-    record = lottery.DrawRecord(
+def record_from_item(item: dict[str, Any]) -> lottery.DrawRecord:
+    """The auditable part of a draw item (also all the export index projects)."""
+    return lottery.DrawRecord(
         campaign_id=item["campaign_id"]["S"],
         period_index=int(item["period_index"]["N"]),
         invoice_number=item["number"]["S"],
@@ -136,6 +137,10 @@ def draw_from_item(item: dict[str, Any]) -> StoredDraw:
         result=item["result"]["S"],
         drawn_at=datetime.fromisoformat(item["drawn_at"]["S"]),
     )
+
+
+def draw_from_item(item: dict[str, Any]) -> StoredDraw:
+    record = record_from_item(item)
     return StoredDraw(
         number=record.invoice_number,
         draw_id=item["draw_id"]["S"],
@@ -386,7 +391,7 @@ class LotteryRepository:
     def period_records(self, campaign_id: str, period_index: int) -> list[lottery.DrawRecord]:
         """Every draw of a period from the ``by_period`` index: one Query per index shard
         (paginated), never a Scan. Sorted by invoice number for a stable file."""
-        records = []
+        records: list[lottery.DrawRecord] = []
         for shard in range(EXPORT_SHARDS):
             kwargs: dict[str, Any] = {
                 "TableName": self.draws,
@@ -397,16 +402,7 @@ class LotteryRepository:
             }
             while True:
                 answer = self.db.query(**kwargs)
-                for item in answer.get("Items", []):
-                    records.append(lottery.DrawRecord(
-                        campaign_id=item["campaign_id"]["S"],
-                        period_index=int(item["period_index"]["N"]),
-                        invoice_number=item["number"]["S"],
-                        value_hex=item["value_hex"]["S"],
-                        tier=_s(item, "tier"),
-                        result=item["result"]["S"],
-                        drawn_at=datetime.fromisoformat(item["drawn_at"]["S"]),
-                    ))
+                records.extend(record_from_item(item) for item in answer.get("Items", []))
                 if "LastEvaluatedKey" not in answer:
                     break
                 kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
