@@ -17,7 +17,7 @@ from etax.invoices.signing import KmsDocumentSigner
 from etax.invoices.spec import published
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import Principal, require_principal
-from etax.platform.idempotency import HEADER, Idempotency
+from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
@@ -28,14 +28,9 @@ service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
 idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
 
 
-def _once(principal: Principal, scope: str, payload: Any,
-          operation: Any) -> dict[str, Any]:
-    result: dict[str, Any] = idempotency.run(
-        key=app.current_event.headers.get(HEADER) or app.current_event.headers.get(
-            HEADER.lower()),
-        scope=scope, principal=principal.subject, payload=payload, operation=operation,
-        lambda_context=app.lambda_context)
-    return result
+def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
+    return idempotency.run_request(app, scope=scope, principal=principal.subject,
+                                   payload=payload, operation=operation)
 
 
 @app.post("/v1/invoices")

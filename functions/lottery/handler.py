@@ -16,7 +16,7 @@ from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.auth import Principal, require_principal
 from etax.platform.errors import NotFound
-from etax.platform.idempotency import HEADER, Idempotency
+from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 
@@ -27,12 +27,8 @@ idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
 
 
 def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
-    headers = app.current_event.headers
-    result: dict[str, Any] = idempotency.run(
-        key=headers.get(HEADER) or headers.get(HEADER.lower()), scope=scope,
-        principal=principal.subject, payload=payload, operation=operation,
-        lambda_context=app.lambda_context)
-    return result
+    return idempotency.run_request(app, scope=scope, principal=principal.subject,
+                                   payload=payload, operation=operation)
 
 
 @app.post("/v1/lottery/campaigns")

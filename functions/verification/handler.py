@@ -106,8 +106,7 @@ def wechat_message() -> Response[str]:
 def sms_message() -> dict[str, Any]:
     raw = (app.current_event.body or "").encode()
     try:
-        channels.check_sms(channel_token(), raw, app.current_event.headers.get("X-Signature")
-                           or app.current_event.headers.get("x-signature"))
+        channels.check_sms(channel_token(), raw, app.current_event.headers.get("X-Signature"))
     except channels.ChannelAuthError:
         raise Forbidden("bad signature", field="X-Signature") from None
     body = json_body(app)

@@ -99,3 +99,18 @@ class Idempotency:
                 field=HEADER,
             ) from None
         return result
+
+    def run_request(
+        self,
+        app: Any,
+        *,
+        scope: str,
+        principal: str,
+        payload: Any,
+        operation: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """:meth:`run` for the request a Powertools resolver is handling: the key from its
+        ``Idempotency-Key`` header (headers are case-insensitive), its Lambda context."""
+        return self.run(key=app.current_event.headers.get(HEADER), scope=scope,
+                        principal=principal, payload=payload, operation=operation,
+                        lambda_context=app.lambda_context)
