@@ -194,7 +194,15 @@ class InvoiceRepository:
             **{k: ({"N": str(v)} if isinstance(v, int) else {"S": str(v)})
                for k, v in facts.items()},
         }
-        usage_condition = "attribute_not_exists(used_fen) OR used_fen <= :room"
+        usage: dict[str, Any] = {
+            "TableName": self.quotas,
+            "Key": {"key": {"S": f"used#{credit_code}#{month}"}},
+            "UpdateExpression": "ADD used_fen :total",
+            "ExpressionAttributeValues": {":total": {"N": str(total)}},
+        }
+        if total > 0:  # a credit (red-letter) invoice only gives quota back
+            usage["ConditionExpression"] = "attribute_not_exists(used_fen) OR used_fen <= :room"
+            usage["ExpressionAttributeValues"][":room"] = {"N": str(quota_fen - total)}
         actions: list[dict[str, Any]] = [
             {"Put": {"TableName": self.invoices, "Item": item,
                      "ConditionExpression": "attribute_not_exists(#n)",
@@ -206,16 +214,7 @@ class InvoiceRepository:
                         "ExpressionAttributeNames": {"#n": "next"},
                         "ExpressionAttributeValues": {":seq": {"N": str(sequence)},
                                                       ":after": {"N": str(sequence + 1)}}}},
-            {"Update": {"TableName": self.quotas,
-                        "Key": {"key": {"S": f"used#{credit_code}#{month}"}},
-                        "UpdateExpression": "ADD used_fen :total",
-                        "ConditionExpression": usage_condition if total > 0
-                        else "attribute_exists(used_fen) OR :total <= :zero",
-                        "ExpressionAttributeValues": {
-                            ":total": {"N": str(total)},
-                            **({":room": {"N": str(quota_fen - total)}} if total > 0
-                               else {":zero": {"N": "0"}}),
-                        }}},
+            {"Update": usage},
         ]
         if flush_original is not None:
             actions.append({"Update": {

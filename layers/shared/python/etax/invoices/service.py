@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from etax.invoices.canonical import canonical_bytes
@@ -221,7 +221,7 @@ class InvoiceService:
                     sequence, block_end = self.repository.take_block(
                         seller.credit_code, series, state["next"])
                 number = invoice_numbers.format_number(day.year, region, channel, sequence)
-                document = self._document(seller, body, number, now)
+                document = self._document(seller, body, number, now, day)
                 signature = self.signer.sign(document)
                 self.repository.write_issued(
                     credit_code=seller.credit_code, series=series, sequence=sequence,
@@ -242,8 +242,7 @@ class InvoiceService:
 
     @staticmethod
     def _document(seller: RegistrationRecord, body: dict[str, Any], number: str,
-                  now: datetime) -> dict[str, Any]:
-        day = business_date(now)
+                  now: datetime, day: date) -> dict[str, Any]:
         payload = qr.QrPayload(version="01", type=body["type"], code="", number=number,
                                amount_fen=abs(body["total_fen"]), issue_date=day,
                                check_code="", tail="")
