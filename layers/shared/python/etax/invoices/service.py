@@ -8,7 +8,6 @@ what anyone can check offline with the published key.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -320,6 +319,3 @@ class InvoiceService:
         except StatusChanged:
             raise Conflict(f"invoice {number} was changed meanwhile") from None
 
-
-def envelope_json(envelope: dict[str, Any]) -> str:
-    return json.dumps(envelope, ensure_ascii=False, indent=2)
