@@ -13,6 +13,7 @@ from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.tools import Toolbox
 
 
 class EtaxStack(Stack):
@@ -25,6 +26,7 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry)
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
+        self.toolbox = Toolbox(self, "Toolbox", platform=self.platform)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -49,6 +51,7 @@ class EtaxStack(Stack):
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
+            "ToolsFunctionName": self.toolbox.function.function_name,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -13,7 +13,8 @@ from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
-             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout"}
+             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
+             "tools"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
