@@ -50,8 +50,8 @@ def test_annual_reconciliation(api: str) -> None:
 
 
 def test_bonus_and_its_cliff(api: str) -> None:
-    assert ok(api, "iit/bonus", {"bonus": "36000"})["tax"] == "1080.00"
-    above = ok(api, "iit/bonus", {"bonus": "36001"})
+    assert ok(api, "iit/bonus", {"bonus": "36000", "year": 2026})["tax"] == "1080.00"
+    above = ok(api, "iit/bonus", {"bonus": "36001", "year": 2026})
     assert above["tax"] == "3390.10"
     assert above["cliff"]["extra_tax"] == "2310.10"
 

@@ -70,7 +70,8 @@ def test_the_sample_answers(tools: ModuleType) -> None:
 
 def test_the_rules_default_to_today_in_china(tools: ModuleType) -> None:
     before = today_in_china()
-    body = post(tools, "iit_bonus", {"bonus": "1000"})["json"]
+    body = post(tools, "vehicle_vessel", {"province": "35", "vehicle_class": "passenger_car",
+                                          "displacement_l": "1.2"})["json"]
     assert body["date"] in {before.isoformat(), today_in_china().isoformat()}
 
 
