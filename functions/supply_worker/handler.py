@@ -32,7 +32,7 @@ from etax.supply.logistics import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.service import SupplyService
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 sqs = boto3.client("sqs")
 STEP_SECONDS = float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))
 POLL_SECONDS = max(1, min(900, int(os.environ.get("LOGISTICS_POLL_SECONDS", "900"))))

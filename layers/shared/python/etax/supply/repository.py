@@ -174,7 +174,8 @@ class SupplyRepository:
         kwargs: dict[str, Any] = {
             "TableName": self.table, "IndexName": "by_applicant",
             "KeyConditionExpression": "applicant = :a AND applied_at < :before",
-            "FilterExpression": "invoice_type = :t AND attribute_exists(batch)",
+            "FilterExpression": "invoice_type = :t AND attribute_exists(#b)",
+            "ExpressionAttributeNames": {"#b": "batch"},
             "ExpressionAttributeValues": {":a": {"S": applicant}, ":before": {"S": before},
                                           ":t": {"S": invoice_type}},
             "ScanIndexForward": False}
