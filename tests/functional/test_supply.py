@@ -100,12 +100,14 @@ class Pipeline:
         return [json.loads(json.dumps(r.to_json(), default=str))
                 for r in table.stream_shard.items]
 
-    def pump(self) -> list[str]:
-        """Run until quiet; the detail types published, in order."""
+    def pump(self, *, failing: int = 0) -> list[str]:
+        """Run until quiet; the detail types published, in order. ``failing``: how many
+        worker messages are expected to be reported failed."""
         types: list[str] = []
         while True:
             records = self.records()[self.seen:]
             if not records:
+                assert failing == 0, f"{failing} more failure(s) expected"
                 return types
             self.seen += len(records)
             before = len(self.published)
@@ -117,7 +119,7 @@ class Pipeline:
                         for i, e in enumerate(new) if e.detail_type in WORKER_EVENTS]
             if messages:
                 answer = self.worker.handler({"Records": messages}, LambdaContext())
-                assert answer["batchItemFailures"] == []
+                failing -= len(answer["batchItemFailures"])
 
     def track(self) -> None:
         """Deliver the worker's delayed tracking messages (to its own queue, 60 s later)."""
@@ -360,3 +362,37 @@ def test_the_sample_events_run(api: Any, worker: Any, events_fn: Any,
     monkeypatch.setattr(events_fn.publisher, "publish", published.extend)
     events_fn.handler(sample_event("supply_events/stream.json"), LambdaContext())
     assert [e.detail_type for e in published] == ["InvoiceSupplyApproved"]
+
+
+def test_a_worker_failing_midway_posts_one_batch_once(
+        api: Any, pipeline: Pipeline, worker: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The carrier fails after the batch was allotted: the message is reported failed, its
+    redelivery posts the same batch once (the counter moved once, one waybill)."""
+    application = apply(api, PAPER)["json"]
+    real_ship = worker.service.carrier.ship
+    calls: list[str] = []
+
+    def flaky(shipment_id: str, parcel: Any) -> Any:
+        calls.append(shipment_id)
+        if len(calls) == 1:
+            raise ConnectionError("carrier unreachable")
+        return real_ship(shipment_id, parcel)
+
+    monkeypatch.setattr(worker.service.carrier, "ship", flaky)
+    approved = {"detail-type": "InvoiceSupplyApproved", "source": "tax.supply",
+                "detail": {"application_id": application["id"]}}
+    pipeline.pump(failing=1)  # Applied → approved; the Approved message fails at the carrier
+    assert view(api, application["id"])["json"]["state"] == "approved"
+    assert view(api, application["id"])["json"]["batch"]["last"] == "00000005"
+    for attempt in ("redelivery", "duplicate"):
+        answer = worker.handler({"Records": [sqs_message(approved, attempt)]}, LambdaContext())
+        assert answer["batchItemFailures"] == []
+    shown = view(api, application["id"])["json"]
+    assert shown["state"] == "shipped"
+    assert shown["batch"] == {"code": "035012600104", "first": "00000001",
+                              "last": "00000005", "count": 5}
+    counter = boto3.client("dynamodb").get_item(
+        TableName="supply", Key={"id": {"S": "counter#035012600104"}})["Item"]
+    assert counter["last_number"]["N"] == "5"
+    assert calls == [application["id"], application["id"]]  # the duplicate found it shipped
+    assert [t["stage"] for t in shown["trail"]].count("shipped") == 1
