@@ -183,3 +183,10 @@ def test_the_sample_event_runs(module: Any) -> None:
     answer = call(module, sample_event("certificates/issue.json"))
     assert answer["statusCode"] == 201, answer["json"]
     assert json.dumps(answer["json"], ensure_ascii=False).count("SG") >= 1
+
+
+def test_the_public_check_reads_one_item(module: Any, api_calls: Any) -> None:
+    number = issue(module, RESIDENCY)["json"]["number"]
+    api_calls.clear()
+    assert verify(module, number)["json"]["verdict"] == "authentic"
+    assert api_calls.of("dynamodb") == ["GetItem"]
