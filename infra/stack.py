@@ -13,6 +13,7 @@ from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.supply import SelfService
 from infra.tools import Toolbox
 
 
@@ -27,6 +28,10 @@ class EtaxStack(Stack):
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
         self.toolbox = Toolbox(self, "Toolbox", platform=self.platform)
+        self.self_service = SelfService(self, "SelfService", platform=self.platform,
+                                        registry=self.handling.registry,
+                                        invoices=self.invoices.invoices,
+                                        quotas=self.invoices.quotas)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -49,6 +54,10 @@ class EtaxStack(Stack):
             "PayoutQueueUrl": self.lottery.payouts.queue.queue_url,
             "PayoutDeadLetterQueueUrl": self.lottery.payouts.dead_letters.queue_url,
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
+            "SupplyTableName": self.self_service.supply.table_name,
+            "SupplyQueueUrl": self.self_service.queue.queue.queue_url,
+            "SupplyDeadLetterQueueUrl": self.self_service.queue.dead_letters.queue_url,
+            "CertificatesTableName": self.self_service.certificates.table_name,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
             "ToolsFunctionName": self.toolbox.function.function_name,
