@@ -48,6 +48,8 @@ FUNCTION_ENV = {
     "LOTTERY_TABLE": "lottery",
     "LOTTERY_DRAWS_TABLE": "lottery-draws",
     "LOTTERY_LEDGER_TABLE": "lottery-ledger",
+    "REFUNDS_TABLE": "refunds",
+    "REFUND_TREASURY_TABLE": "refund-treasury",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -133,6 +135,22 @@ def aws() -> Iterator[None]:
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
         dynamodb.create_table(
             TableName="lottery-ledger", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
+        dynamodb.create_table(
+            TableName="refunds", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "case_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "case_id", "AttributeType": "S"},
+                                  {"AttributeName": "review_office", "AttributeType": "S"},
+                                  {"AttributeName": "submitted_at", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_review_office",
+                "KeySchema": [{"AttributeName": "review_office", "KeyType": "HASH"},
+                              {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"}}],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        dynamodb.create_table(
+            TableName="refund-treasury", BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
