@@ -13,6 +13,7 @@ from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.refunds import Refunds
 
 
 class EtaxStack(Stack):
@@ -25,6 +26,8 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry)
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
+        self.refunds = Refunds(self, "Refunds", platform=self.platform,
+                               registry=self.handling.registry)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -49,6 +52,13 @@ class EtaxStack(Stack):
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
+            "RefundsTableName": self.refunds.table.table_name,
+            "RefundTreasuryTableName": self.refunds.treasury.table_name,
+            "RefundStreamFailuresQueueUrl": self.refunds.stream_failures.queue_url,
         }
+        for name, consumer in self.refunds.stages.items():
+            stage = "".join(part.capitalize() for part in name.split("_"))
+            outputs[f"{stage}QueueUrl"] = consumer.queue.queue_url
+            outputs[f"{stage}DeadLetterQueueUrl"] = consumer.dead_letters.queue_url
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

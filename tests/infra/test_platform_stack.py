@@ -13,7 +13,9 @@ from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
-             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout"}
+             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
+             "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
+             "refund_notify"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -86,8 +88,9 @@ def test_public_and_signed_in_routes(local: Template) -> None:
         props = method["Properties"]
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
     # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
-    # print, red-letter, void); everything else is public, OPTIONS preflights included
-    assert by_auth["CUSTOM"] == 10
+    # print, red-letter, void), the lottery's (campaigns, scan, draws) and the refunds' (apply,
+    # review queue, read, approve, reject); everything else is public, OPTIONS preflights included
+    assert by_auth["CUSTOM"] == 15
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -97,7 +100,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 8
+    assert len(tables) == 10
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -127,9 +130,11 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     })
     queues = resources(prod, "AWS::SQS::Queue")
-    assert len(queues) == 6  # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream
+    # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream; four refund stages +
+    # DLQs, refunds stream
+    assert len(queues) == 15
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_dlq) == 2
+    assert len(with_dlq) == 6
     assert with_dlq[0]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
     # AWS's advice: visibility timeout six times the consumer's timeout (5 s)
     assert with_dlq[0]["Properties"]["VisibilityTimeout"] == 30
@@ -140,7 +145,7 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
     alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 9]
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"]
     prod.has_resource_properties("AWS::SNS::Subscription", {
