@@ -105,7 +105,7 @@ class Case:
         return replace(self, state=target, updated_at=stage.at, trail=(*self.trail, stage),
                        **changes)
 
-    def view(self, *, for_owner_or_officer: bool = True) -> dict[str, Any]:
+    def view(self) -> dict[str, Any]:
         """What the applicant, an officer of its office and an admin see."""
         shown: dict[str, Any] = {
             "id": self.case_id,
