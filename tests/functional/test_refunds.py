@@ -12,6 +12,13 @@ import boto3
 import pytest
 
 from etax.platform.events import DomainEvent
+from etax.refunds.treasury import (
+    Payment,
+    SimulatedTreasury,
+    TreasuryAdapter,
+    TreasuryError,
+    TreasuryRejected,
+)
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import request
 from tests.functional.test_registration import OFFICE, SELLER, put_record
@@ -221,6 +228,8 @@ def test_export_refund_amounts_and_who_may_claim_what(pipeline: Pipeline) -> Non
     ({**EXPORT, "lines": [{**EXPORT["lines"][0], "input_vat": "-1.00"}]},
      "lines[0].input_vat", 422),
     ({**IIT, "year": 2018}, "year", 422),
+    ({**IIT, "year": 2100}, "year", 422),
+    ({**EXPORT, "export_date": "2100-01-01"}, "export_date", 422),
     ({**IIT, "employer": "91350100M000100Y44"}, "employer", 422),
 ])
 def test_bad_applications_name_the_field(pipeline: Pipeline, body: dict[str, Any], field: str,
@@ -410,6 +419,24 @@ def test_a_poisoned_message_fails_alone(pipeline: Pipeline) -> None:
         "bad", "empty", "unknown"]
     [checked] = pipeline.announce()
     assert checked.detail_type == "RefundDocumentsChecked"
+
+
+def test_the_simulated_treasury_pays_a_key_once(aws: None) -> None:
+    treasury = TreasuryAdapter(SimulatedTreasury(boto3.client("dynamodb"), "refund-treasury"))
+    first = treasury.pay("RF1", "6217000000001234", 100_00)
+    assert treasury.pay("RF1", "6217000000001234", 100_00) == first  # found, not paid again
+    with pytest.raises(TreasuryRejected, match="another account or amount"):
+        treasury.pay("RF1", "6217000000001234", 200_00)
+    with pytest.raises(TreasuryRejected, match="positive"):
+        treasury.pay("RF2", "6217000000001234", 0)
+    assert len(treasury_payments()) == 1
+
+    class Down:
+        def pay(self, key: str, account: str, amount_fen: int) -> Payment:
+            raise ConnectionError("treasury front end unreachable")
+
+    with pytest.raises(TreasuryError, match="unavailable"):
+        TreasuryAdapter(Down()).pay("RF3", "6217000000001234", 1)
 
 
 def test_sample_events(pipeline: Pipeline) -> None:

@@ -137,6 +137,12 @@ class RefundService:
                 raise Unprocessable("small-scale exporters are exempt from VAT on exports, "
                                     "not refunded", field="kind")
         now = self.now().astimezone(UTC)
+        today = business_date(now)
+        if isinstance(request, IitAnnualRefundIn) and request.year >= today.year:
+            raise Unprocessable(f"the annual reconciliation of {request.year} opens after "
+                                "that year has ended", field="year")
+        if isinstance(request, ExportRefundIn) and request.export_date > today:
+            raise Unprocessable("the export date is in the future", field="export_date")
         conditions: list[str] = []
         if record is not None and record.status is not Status.ACTIVE:
             conditions.append("registration_not_active")
@@ -148,7 +154,7 @@ class RefundService:
             conditions.append("input_vat_cap_applied")
         at = now.isoformat()
         case = Case(
-            case_id=f"RF{business_date(now):%Y%m%d}{uuid.uuid4().hex[:10].upper()}",
+            case_id=f"RF{today:%Y%m%d}{uuid.uuid4().hex[:10].upper()}",
             kind=request.kind, applicant=applicant.subject, applicant_kind=applicant.kind,
             tax_office=applicant.tax_office, state=SUBMITTED, amount_fen=amount,
             claim=_claim(request), computation=computation,
