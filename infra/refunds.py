@@ -1,9 +1,9 @@
 """Board B, tax handling: the refund pipeline (plan action B6).
 
-Resources: the refunds table (one item per case, the sparse ``by_review_office`` index, a
-stream as the outbox), the simulated treasury's books, the API function, the stream → bus
-function, and one queue-fed consumer per stage, each fed by an EventBridge rule on the fact
-that precedes it::
+Resources: the refunds table (one item per case, the sparse ``by_review_office`` index, the
+``by_applicant`` index, a stream as the outbox), the simulated treasury's books, the API
+function, the stream → bus function, and one queue-fed consumer per stage, each fed by an
+EventBridge rule on the fact that precedes it::
 
     RefundSubmitted         → checks   queue (+ dead letters, alarm) → refund_checks
     RefundDocumentsChecked  → approval queue …                       → refund_approval
@@ -26,6 +26,9 @@ from constructs import Construct
 
 from infra.platform import Platform
 from infra.platform.events import QueueConsumer
+
+# what the applicant's index projects (etax.refunds.repository.APPLICANT_ATTRIBUTES)
+APPLICANT_ATTRIBUTES = ("kind", "state", "amount_fen", "tax_office", "updated_at")
 
 SOURCE = "tax.refunds"
 STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -54,6 +57,14 @@ class Refunds(Construct):
             sort_key=dynamodb.Attribute(name="submitted_at", type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.table.add_global_secondary_index(
+            index_name="by_applicant",
+            partition_key=dynamodb.Attribute(name="applicant",
+                                             type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="submitted_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(APPLICANT_ATTRIBUTES),
+        )
         self.treasury = platform.table(self, "TreasuryTable", partition_key="key")
         table_env = {"REFUNDS_TABLE": self.table.table_name}
 
@@ -70,7 +81,8 @@ class Refunds(Construct):
             resources=[self.table.table_arn]))
         self.api_function.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:Query"],
-            resources=[f"{self.table.table_arn}/index/by_review_office"]))
+            resources=[f"{self.table.table_arn}/index/by_review_office",
+                       f"{self.table.table_arn}/index/by_applicant"]))
         self.api_function.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:GetItem"], resources=[registry.table_arn]))
         api = platform.api

@@ -1,5 +1,6 @@
-"""Refunds (plan action B6): a taxpayer applies, the applicant, an officer of its tax office
-or an admin follows every stage, officers list their office's review queue and decide."""
+"""Refunds (plan action B6): a taxpayer applies and lists its cases, the applicant, an officer
+of its tax office or an admin follows every stage, officers list their office's review queue
+and decide."""
 
 from __future__ import annotations
 
@@ -32,12 +33,12 @@ def apply() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/refunds")
-def review_queue() -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event, "officer", "admin")
+def cases() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
     query = app.current_event.query_string_parameters or {}
-    return service.review_queue(principal, state=query.get("state"),
-                                office=query.get("tax_office"), limit=query.get("limit"),
-                                cursor=query.get("cursor"))
+    return service.list_cases(principal, state=query.get("state"),
+                              office=query.get("tax_office"), limit=query.get("limit"),
+                              cursor=query.get("cursor"))
 
 
 @app.get("/v1/refunds/<case_id>")

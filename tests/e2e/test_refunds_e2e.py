@@ -143,6 +143,9 @@ def test_a_refund_from_submission_to_paid_and_notified(api: str, aws: Any,
         "title": "退税已退付", "body": event["detail"]["notification"]["body"],
         "link": f"/v1/refunds/{case['id']}"}
     assert "614.40" in event["detail"]["notification"]["body"]
+    mine = requests.get(f"{api}/v1/refunds", headers=taxpayer, timeout=30)
+    assert mine.status_code == 200, mine.text
+    assert case["id"] in [i["id"] for i in mine.json()["items"]]
     # the applicant's office may read it, an admin too; another taxpayer may not
     assert read(api, bearer(token(api, "officer", "officer-fz-0001", FUZHOU)),
                 case["id"]).status_code == 200

@@ -142,12 +142,18 @@ def aws() -> Iterator[None]:
             KeySchema=[{"AttributeName": "case_id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "case_id", "AttributeType": "S"},
                                   {"AttributeName": "review_office", "AttributeType": "S"},
+                                  {"AttributeName": "applicant", "AttributeType": "S"},
                                   {"AttributeName": "submitted_at", "AttributeType": "S"}],
             GlobalSecondaryIndexes=[{
                 "IndexName": "by_review_office",
                 "KeySchema": [{"AttributeName": "review_office", "KeyType": "HASH"},
                               {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}],
+                "Projection": {"ProjectionType": "ALL"}}, {
+                "IndexName": "by_applicant",
+                "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
+                              {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+                    "kind", "state", "amount_fen", "tax_office", "updated_at"]}}],
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
         dynamodb.create_table(
             TableName="refund-treasury", BillingMode="PAY_PER_REQUEST",

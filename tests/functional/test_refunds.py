@@ -258,6 +258,26 @@ def test_the_employer_decides_the_office_of_an_iit_refund(pipeline: Pipeline) ->
     assert beijing["tax_office"] == "11101000000"
 
 
+def test_a_taxpayer_lists_its_own_cases_newest_first(pipeline: Pipeline) -> None:
+    ids = [apply(pipeline.api, IIT, key=f"k-{n}")["json"]["id"] for n in range(3)]
+    apply(pipeline.api, IIT, who=("taxpayer", OTHER_PERSON), key="other")
+    page = queue(pipeline.api, ("taxpayer", PERSON), {"limit": "2"})
+    assert page["statusCode"] == 200, page["json"]
+    assert [i["id"] for i in page["json"]["items"]] == ids[::-1][:2]
+    assert page["json"]["items"][0]["state"] == "submitted"
+    assert page["json"]["items"][0]["amount"] == "614.40"
+    rest = queue(pipeline.api, ("taxpayer", PERSON), {"cursor": page["json"]["cursor"]})
+    assert [i["id"] for i in rest["json"]["items"]] == ids[:1]
+    assert rest["json"]["cursor"] is None
+    # a cursor of someone else's list, or a filter, is refused
+    other = queue(pipeline.api, ("taxpayer", OTHER_PERSON), {"cursor": page["json"]["cursor"]})
+    assert (other["statusCode"], other["json"]["field"]) == (400, "cursor")
+    assert queue(pipeline.api, ("taxpayer", PERSON), {"cursor": "bm90LWEtY3Vyc29y"})[
+        "json"]["field"] == "cursor"
+    assert queue(pipeline.api, ("taxpayer", PERSON), {"state": "review"})["statusCode"] == 400
+    assert queue(pipeline.api, ("taxpayer", PERSON), {"limit": "0"})["json"]["field"] == "limit"
+
+
 # -- who may read ----------------------------------------------------------------------------
 
 
@@ -290,7 +310,7 @@ def test_officers_list_their_queue_and_decide(pipeline: Pipeline) -> None:
     assert [i["id"] for i in rest["items"]] == [second]
     assert queue(pipeline.api, OTHER_OFFICER)["json"]["items"] == []
     assert queue(pipeline.api, OTHER_OFFICER, {"tax_office": OFFICE})["statusCode"] == 403
-    assert queue(pipeline.api, ("taxpayer", SELLER))["statusCode"] == 403
+    assert queue(pipeline.api, ("partner", "bank-minjiang-demo"))["statusCode"] == 403
     assert queue(pipeline.api, query={"state": "paid"})["json"]["field"] == "state"
     admin = queue(pipeline.api, ("admin", "admin-0001"), {"tax_office": OFFICE})["json"]
     assert len(admin["items"]) == 2

@@ -56,6 +56,12 @@ def test_the_refunds_table_has_a_sparse_review_index_and_a_stream(prod: Template
             "IndexName": "by_review_office",
             "KeySchema": [{"AttributeName": "review_office", "KeyType": "HASH"},
                           {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
+        }), Match.object_like({
+            "IndexName": "by_applicant",
+            "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
+                          {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+                "kind", "state", "amount_fen", "tax_office", "updated_at"]},
         })],
     })
     refunds = table_id(prod, "RefundsRefundsTable")
@@ -109,8 +115,9 @@ def test_least_privilege(prod: Template) -> None:
         assert not actions_on(prod, service, treasury), service
     assert actions_on(prod, "refunds", refunds) == {"dynamodb:GetItem", "dynamodb:PutItem",
                                                     "dynamodb:UpdateItem", "dynamodb:Query"}
-    query = [s for s in statements_of(prod, "refunds") if s["Action"] == "dynamodb:Query"]
-    assert all("/index/by_review_office" in str(s["Resource"]) for s in query)
+    [query] = [s for s in statements_of(prod, "refunds") if s["Action"] == "dynamodb:Query"]
+    assert len(query["Resource"]) == 2
+    assert all("/index/" in str(r) for r in query["Resource"])  # the indexes, not the table
     registry = table_id(prod, "TaxHandlingRegistryTable")
     assert actions_on(prod, "refunds", registry) == {"dynamodb:GetItem"}
     # no Scan and no Delete on either refunds table, by anyone
@@ -121,6 +128,13 @@ def test_least_privilege(prod: Template) -> None:
             if {"dynamodb:Scan", "dynamodb:DeleteItem"} & set(granted):
                 assert refunds not in str(statement["Resource"]), statement
                 assert treasury not in str(statement["Resource"]), statement
+
+
+def test_the_applicant_index_projects_what_the_repository_reads() -> None:
+    from etax.refunds.repository import APPLICANT_ATTRIBUTES as READ
+    from infra.refunds import APPLICANT_ATTRIBUTES as PROJECTED
+
+    assert READ == PROJECTED
 
 
 def test_routes(local: Template) -> None:

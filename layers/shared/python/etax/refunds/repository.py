@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -17,6 +18,9 @@ from etax.platform.dynamo import region, table_name
 from etax.refunds.cases import REVIEW, Case, Stage, from_item, to_item
 
 REVIEW_INDEX = "by_review_office"
+APPLICANT_INDEX = "by_applicant"
+APPLICANT_ATTRIBUTES = ("kind", "state", "amount_fen", "tax_office", "updated_at")
+"""what ``by_applicant`` projects besides the keys: enough for the applicant's list"""
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -39,15 +43,30 @@ def encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    """A cursor back to the key it came from; ValueError if it is not one of ours."""
+def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+    """A cursor back to the key it came from (a list on the index partitioned by
+    ``partition``); ValueError if it is not one of that list's."""
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as error:
         raise ValueError("not a cursor of this list") from error
-    if not isinstance(key, dict) or set(key) != {"case_id", "review_office", "submitted_at"}:
+    if not isinstance(key, dict) or set(key) != {"case_id", partition, "submitted_at"} \
+            or not all(isinstance(v, str) for v in key.values()):
         raise ValueError("not a cursor of this list")
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """A line of the applicant's list of cases."""
+
+    case_id: str
+    kind: str
+    state: str
+    amount_fen: int
+    tax_office: str
+    submitted_at: str
+    updated_at: str
 
 
 class RefundRepository:
@@ -143,3 +162,25 @@ class RefundRepository:
         cases = [from_item(deserialize(i)) for i in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
         return cases, encode_cursor({k: v["S"] for k, v in last.items()} if last else None)
+
+    def of_applicant(self, applicant: str, *, limit: int, cursor: dict[str, Any] | None = None
+                     ) -> tuple[list[CaseSummary], str | None]:
+        """The applicant's cases, newest first: one Query on ``by_applicant``."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table, "IndexName": APPLICANT_INDEX, "Limit": limit,
+            "ScanIndexForward": False,
+            "KeyConditionExpression": "applicant = :applicant",
+            "ExpressionAttributeValues": {":applicant": {"S": applicant}},
+        }
+        if cursor is not None:
+            kwargs["ExclusiveStartKey"] = {k: {"S": str(v)} for k, v in cursor.items()}
+        answer = self.db.query(**kwargs)
+        found = []
+        for raw in answer.get("Items", []):
+            item = deserialize(raw)
+            found.append(CaseSummary(str(item["case_id"]), str(item["kind"]),
+                                     str(item["state"]), int(item["amount_fen"]),
+                                     str(item["tax_office"]), str(item["submitted_at"]),
+                                     str(item["updated_at"])))
+        last = answer.get("LastEvaluatedKey")
+        return found, encode_cursor({k: v["S"] for k, v in last.items()} if last else None)

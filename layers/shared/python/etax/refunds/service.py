@@ -201,39 +201,58 @@ class RefundService:
     def view(self, principal: Principal, case_id: str) -> dict[str, Any]:
         return self._reachable(principal, case_id).view()
 
-    def review_queue(self, principal: Principal, *, state: str | None, office: str | None,
-                     limit: str | None, cursor: str | None) -> dict[str, Any]:
-        """The cases of a tax office waiting for an officer (officers: their own office;
-        admins name one)."""
-        if state not in (None, "review"):
-            raise Unprocessable("only the review queue can be listed: state=review",
-                                field="state")
-        if principal.role == "officer":
-            if office not in (None, principal.tax_office):
-                raise Forbidden("officers list the queue of their own tax office")
-            office = principal.tax_office
-        elif principal.role != "admin":
-            raise Forbidden("the review queue is for officers; read a case by its id")
-        if not office:
-            raise BadRequest("name the tax office: tax_office=<code>", field="tax_office")
+    def list_cases(self, principal: Principal, *, state: str | None, office: str | None,
+                   limit: str | None, cursor: str | None) -> dict[str, Any]:
+        """A taxpayer: its own cases, newest first. An officer: the cases of its tax office
+        waiting for review (``state=review``, the default), oldest first; an admin names
+        the office."""
         size = 20
         if limit is not None:
             if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
                 raise BadRequest(f"limit is 1-{MAX_PAGE}", field="limit")
             size = int(limit)
-        try:
-            start = decode_cursor(cursor) if cursor else None
-        except ValueError:
-            raise BadRequest("this cursor does not come from this list", field="cursor") \
-                from None
-        if start is not None and start.get("review_office") != office:
-            raise BadRequest("this cursor does not come from this list", field="cursor")
-        cases, next_cursor = self.repository.review_queue(office, limit=size, cursor=start)
+        if principal.role == "taxpayer":
+            if state is not None or office is not None:
+                raise BadRequest("a taxpayer lists all its own cases: no filters",
+                                 field="state" if state is not None else "tax_office")
+            own, next_cursor = self.repository.of_applicant(
+                principal.subject, limit=size,
+                cursor=self._cursor(cursor, "applicant", principal.subject))
+            return {"applicant": principal.subject, "cursor": next_cursor,
+                    "items": [{"id": c.case_id, "kind": c.kind, "state": c.state,
+                               "amount": format_yuan(c.amount_fen), "tax_office": c.tax_office,
+                               "submitted_at": c.submitted_at, "updated_at": c.updated_at}
+                              for c in own]}
+        if state not in (None, "review"):
+            raise Unprocessable("officers list the review queue: state=review", field="state")
+        if principal.role == "officer":
+            if office not in (None, principal.tax_office):
+                raise Forbidden("officers list the queue of their own tax office")
+            office = principal.tax_office
+        elif principal.role != "admin":
+            raise Forbidden("refund cases are listed for taxpayers, officers and admins")
+        if not office:
+            raise BadRequest("name the tax office: tax_office=<code>", field="tax_office")
+        cases, next_cursor = self.repository.review_queue(
+            office, limit=size, cursor=self._cursor(cursor, "review_office", office))
         return {"tax_office": office,
                 "items": [{"id": c.case_id, "kind": c.kind, "applicant": c.applicant,
                            "amount": format_yuan(c.amount_fen), "flags": list(c.flags),
                            "submitted_at": c.submitted_at} for c in cases],
                 "cursor": next_cursor}
+
+    @staticmethod
+    def _cursor(cursor: str | None, partition: str, value: str) -> dict[str, Any] | None:
+        """The start key a cursor stands for; 400 unless it comes from this very list."""
+        if not cursor:
+            return None
+        try:
+            start = decode_cursor(cursor, partition)
+        except ValueError:
+            start = None
+        if start is None or start[partition] != value:
+            raise BadRequest("this cursor does not come from this list", field="cursor")
+        return start
 
     # -- officers ----------------------------------------------------------------------------
 
