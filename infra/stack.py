@@ -47,6 +47,9 @@ class EtaxStack(Stack):
             "PayoutQueueUrl": self.lottery.payouts.queue.queue_url,
             "PayoutDeadLetterQueueUrl": self.lottery.payouts.dead_letters.queue_url,
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
+            "AcceptanceTableName": self.handling.acceptance.table_name,
+            "DocumentsBucketName": self.handling.documents.bucket_name,
+            "AcceptanceStreamFailuresQueueUrl": self.handling.acceptance_stream_failures.queue_url,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
         }

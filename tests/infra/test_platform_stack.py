@@ -13,7 +13,8 @@ from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
-             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout"}
+             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
+             "applications", "acceptance_events"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -86,8 +87,9 @@ def test_public_and_signed_in_routes(local: Template) -> None:
         props = method["Properties"]
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
     # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
-    # print, red-letter, void); everything else is public, OPTIONS preflights included
-    assert by_auth["CUSTOM"] == 10
+    # print, red-letter, void); online acceptance's 5 registration and 8 application routes;
+    # everything else is public, OPTIONS preflights included
+    assert by_auth["CUSTOM"] == 23
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -97,7 +99,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 8
+    assert len(tables) == 9
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -127,7 +129,8 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     })
     queues = resources(prod, "AWS::SQS::Queue")
-    assert len(queues) == 6  # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream
+    assert len(queues) == 7  # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream;
+    # acceptance stream failures
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
     assert len(with_dlq) == 2
     assert with_dlq[0]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
@@ -140,7 +143,7 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
     alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 5]
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"]
     prod.has_resource_properties("AWS::SNS::Subscription", {
@@ -151,20 +154,24 @@ def test_least_privilege_registry_access(prod: Template) -> None:
     """The public check only reads the registry; only the feed consumer writes it."""
     policies = resources(prod, "AWS::IAM::Policy")
     functions = functions_by_service(prod)
+    [registry] = [k for k in resources(prod, "AWS::DynamoDB::Table") if "Registry" in k]
 
-    def actions_of(service: str) -> set[str]:
+    def actions_of(service: str, table: str | None = None) -> set[str]:
         role = functions[service]["Properties"]["Role"]["Fn::GetAtt"][0]
         found: set[str] = set()
         for policy in policies.values():
             if {"Ref": role} in policy["Properties"]["Roles"]:
                 for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                    if table is not None and table not in str(statement["Resource"]):
+                        continue
                     action = statement["Action"]
                     found.update(action if isinstance(action, list) else [action])
         return found
 
-    assert "dynamodb:GetItem" in actions_of("registration")
-    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & actions_of(
-        "registration")
+    for reader in ("registration", "applications"):
+        assert "dynamodb:GetItem" in actions_of(reader, registry)
+        assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & \
+            actions_of(reader, registry)
     assert "dynamodb:PutItem" in actions_of("registration_feed")
     assert "events:PutEvents" in actions_of("registration_feed")
     assert not any(a.startswith("dynamodb:") for a in actions_of("platform"))
