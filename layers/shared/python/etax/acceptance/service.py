@@ -35,7 +35,7 @@ from etax.acceptance.requests import (
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.errors import Conflict, Forbidden, NotFound, ProblemError, Unprocessable
 from etax.registration.records import RegistrationRecord
-from etax.rules import uscc
+from etax.rules import resident_id, uscc
 
 MAX_CHANGES_SHOWN = 20
 
@@ -154,7 +154,9 @@ class RegistrationDesk:
         try:
             code = uscc.parse(principal.subject).code
         except uscc.MalformedCode:
-            raise Forbidden("a withholding agent is an organisation with a credit code") from None
+            code = None
+        if code is None or resident_id.is_valid(principal.subject):
+            raise Forbidden("a withholding agent is an organisation with a credit code")
         record = self.registry.get(code)
         office = body.tax_office_code or (record.tax_office_code if record else None)
         if office is None:
