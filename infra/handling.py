@@ -140,12 +140,14 @@ class TaxHandling(Construct):
     def _documents_bucket(self, platform: Platform) -> s3.Bucket:
         """Private, encrypted, TLS only; abandoned uploads expire; browsers may POST forms."""
         removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
+        scope = Construct(self, "Uploads")
+        # access-log delivery granted by a bucket policy, not the legacy log-delivery ACL
+        scope.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
         logs = s3.Bucket(
-            self, "DocumentsAccessLogs",
+            scope, "DocumentsAccessLogs",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs",
                                               expiration=Duration.days(365))],
             removal_policy=removal,
@@ -154,7 +156,7 @@ class TaxHandling(Construct):
                     "this bucket is itself the access-log destination of the documents bucket")
         origins = str(self.node.try_get_context("upload_origins") or "*").split(",")
         return s3.Bucket(
-            self, "DocumentsBucket",
+            scope, "DocumentsBucket",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,

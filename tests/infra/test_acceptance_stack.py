@@ -14,7 +14,7 @@ from tests.infra.test_platform_stack import functions_by_service, resources
 
 def documents_bucket(template: Template) -> tuple[str, dict[str, Any]]:
     [(key, bucket)] = [(k, v) for k, v in resources(template, "AWS::S3::Bucket").items()
-                       if k.startswith("TaxHandlingDocumentsBucket")]
+                       if "DocumentsBucket" in k]
     return key, bucket["Properties"]
 
 
@@ -26,7 +26,10 @@ def test_documents_bucket_is_private_and_encrypted(prod: Template) -> None:
     [rule] = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert bucket["LoggingConfiguration"]["DestinationBucketName"]["Ref"].startswith(
-        "TaxHandlingDocumentsAccessLogs")
+        "TaxHandlingUploadsDocumentsAccessLogs")
+    for found in resources(prod, "AWS::S3::Bucket").values():       # no legacy log ACL
+        assert "AccessControl" not in found["Properties"]
+    assert "logging.s3.amazonaws.com" in str(resources(prod, "AWS::S3::BucketPolicy"))
 
 
 def test_documents_bucket_refuses_plain_http(prod: Template) -> None:
@@ -94,7 +97,7 @@ def test_least_privilege(prod: Template) -> None:
     assert "events:PutEvents" not in applications
     # object writes are limited to the two prefixes
     [(key, _)] = [(k, v) for k, v in resources(prod, "AWS::S3::Bucket").items()
-                  if k.startswith("TaxHandlingDocumentsBucket")]
+                  if "DocumentsBucket" in k]
     role = functions_by_service(prod)["applications"]["Properties"]["Role"]["Fn::GetAtt"][0]
     for policy in resources(prod, "AWS::IAM::Policy").values():
         if {"Ref": role} not in policy["Properties"]["Roles"]:
