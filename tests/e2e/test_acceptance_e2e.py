@@ -240,3 +240,31 @@ def test_record_filing_is_accepted_at_once(api: str, tokens: dict[str, str]) -> 
     assert answer.status_code == 201, answer.text
     assert answer.json()["state"] == "accepted"
     assert [t["state"] for t in answer.json()["trail"]] == ["accepted"]
+
+
+def test_more_documents_requested_then_resubmitted(api: str, tokens: dict[str, str]) -> None:
+    seller, officer = tokens["seller"], tokens["officer"]
+    created = requests.post(f"{api}/v1/applications", headers=headers(seller, key=True),
+                            timeout=60, json={"item": "property_tax_hardship_relief"})
+    application_id = created.json()["id"]
+    path = f"{api}/v1/applications/{application_id}"
+    for kind in ("hardship_statement", "property_certificate", None):
+        if kind is None:
+            assert requests.post(f"{path}/submit", headers=headers(seller),
+                                 timeout=60).json()["state"] == "submitted"
+            asked = requests.post(f"{path}/decision", headers=headers(officer), timeout=60,
+                                  json={"decision": "request_documents",
+                                        "reason": "请补充房产证明"})
+            assert asked.json()["state"] == "documents_requested", asked.text
+            kind = "other"
+        document = add_document(api, seller, application_id, kind)
+        assert post_form(document["upload"], PDF, f"{kind}.pdf").status_code in (200, 201, 204)
+        assert confirm(api, seller, application_id,
+                       document["document"]["id"]).json()["status"] == "confirmed"
+    resubmitted = requests.post(f"{path}/submit", headers=headers(seller), timeout=60)
+    assert resubmitted.json()["state"] == "submitted", resubmitted.text
+    rejected = requests.post(f"{path}/decision", headers=headers(officer), timeout=60,
+                             json={"decision": "reject", "reason": "不符合条件"}).json()
+    assert [(t["state"], t["reason"]) for t in rejected["trail"]] == [
+        ("draft", None), ("submitted", None), ("documents_requested", "请补充房产证明"),
+        ("submitted", None), ("rejected", "不符合条件")]

@@ -260,7 +260,7 @@ class ApplicationService:
             "documents": [_public(d, "incoming_key", "key") for d in documents],
             "missing_documents": ([] if state.final
                                   else machine.missing_documents(required, confirmed)),
-            "trail": [_public(t) for t in trail],
+            "trail": [{"reason": None, **_public(t)} for t in trail],
         }
 
     def queue(self, principal: Principal, state: str) -> dict[str, Any]:
@@ -341,6 +341,9 @@ class ApplicationService:
                                             str(document["content_type"]),
                                             int(document["max_bytes"]))
         except UploadProblem as problem:
+            now = self.repo.get(application_pk(application_id), f"document#{document_id}")
+            if now is not None and now["status"] == "confirmed":   # a concurrent confirmation
+                return _public(now, "incoming_key", "key")
             raise Unprocessable(f"upload not accepted: {problem.reason}",
                                 field="document_id") from None
         values = {"status": "confirmed", "key": target, "size": stored.size,
