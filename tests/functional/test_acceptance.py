@@ -380,3 +380,44 @@ def test_trail_entries_are_announced_with_notifications(aws: None, api_calls: Ap
         "title": "非营利组织免税资格认定：已批准",
         "body": "您的申请 0123456789abcdef0123456789abcdef（非营利组织免税资格认定）状态：已批准。",
         "link": "/v1/applications/0123456789abcdef0123456789abcdef"}
+
+
+def test_the_sample_application_events(registered: None) -> None:
+    created = call(load_handler("applications"), sample_event("applications/create.json"))
+    assert created["statusCode"] == 201, created
+    assert created["json"]["details"] == {"organisation_type": "社会团体"}
+    decision = sample_event("applications/decision.json")
+    application_id = created["json"]["id"]
+    decision["path"] = f"/v1/applications/{application_id}/decision"
+    decision["pathParameters"] = {"application_id": application_id}
+    early = call(load_handler("applications"), decision)
+    assert (early["statusCode"], early["json"]["field"]) == (409, "state")   # still a draft
+
+
+def test_a_stale_details_update_is_refused_whole(registered: None) -> None:
+    path = f"/v1/registration/records/{SELLER}"
+    request("registration", "PATCH", path, SELLER_AUTH, {"business_scope": "软件开发"})
+    repository = AcceptanceRepository()
+    pk = f"taxpayer#{SELLER}"
+    with pytest.raises(ConditionFailed):
+        repository.update_details(pk, 0, {"business_scope": "stale"},
+                                  {"pk": pk, "sk": "change#stale", "at": "x"})
+    with pytest.raises(ConditionFailed):   # "none stored yet" while one is
+        repository.update_details(pk, None, {"business_scope": "stale"},
+                                  {"pk": pk, "sk": "change#stale", "at": "x"})
+    items = repository.partition(pk)
+    assert not any(i["sk"] == "change#stale" for i in items)
+    assert next(i for i in items if i["sk"] == "details")["business_scope"] == "软件开发"
+
+
+def test_only_the_applicant_adds_and_confirms_documents(registered: None) -> None:
+    application_id = create(SELLER_AUTH, "nonprofit_tax_exemption", "a7")["json"]["id"]
+    asked = request("applications", "POST", f"/v1/applications/{application_id}/documents",
+                    SELLER_AUTH, {"kind": "financial_statements", "filename": "x.pdf",
+                                  "content_type": "application/pdf"})["json"]
+    confirm_path = (f"/v1/applications/{application_id}/documents/"
+                    f"{asked['document']['id']}/confirm")
+    for auth in (OTHER_AUTH, OFFICER, ADMIN):
+        assert request("applications", "POST", confirm_path, auth)["statusCode"] == 403
+        assert request("applications", "POST", f"/v1/applications/{application_id}/submit",
+                       auth)["statusCode"] == 403
