@@ -24,8 +24,10 @@ pk                      sk                      item
 ``application#<id>``    ``trail#<seq>``         one state change (seq = version after it)
 ======================  ======================  ==========================================
 
-Access patterns: everything of a taxpayer or of an application is one ``Query`` on its
-partition; an officer's queue is the ``by_office`` index (``office``, ``queue`` =
-``<state>#<updated_at>#<id>``, on application items only). No scans. The stream's ``trail#``
-inserts are announced on the bus by the ``acceptance_events`` function (the outbox).
+Access patterns: everything of an application is one ``Query`` on its partition; a
+taxpayer's registrations are one ``Query`` (sk after ``change$``) and its latest changes
+another (``change#`` newest first, limited); an officer's queue is the ``by_office``
+index (``office``, ``queue`` = ``<state>#<updated_at>#<id>``, on application items only).
+No scans. The stream's ``trail#`` inserts are announced on the bus by the
+``acceptance_events`` function (the outbox).
 """

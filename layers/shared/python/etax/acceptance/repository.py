@@ -57,6 +57,31 @@ class AcceptanceRepository:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def latest(self, pk: str, prefix: str, limit: int) -> list[dict[str, Any]]:
+        """The last ``limit`` items of a partition whose sk begins with ``prefix``, newest
+        first (sort keys that sort by time, e.g. ``change#<at>#…``)."""
+        answer = self.db.query(
+            TableName=self.table, ConsistentRead=True, ScanIndexForward=False, Limit=limit,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+            ExpressionAttributeValues={":pk": {"S": pk}, ":prefix": {"S": prefix}})
+        return [from_item(i) for i in answer.get("Items", [])]
+
+    def after(self, pk: str, sk: str) -> list[dict[str, Any]]:
+        """Every item of a partition whose sk sorts after ``sk``."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table, "ConsistentRead": True,
+            "KeyConditionExpression": "#pk = :pk AND #sk > :after",
+            "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk"},
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":after": {"S": sk}}}
+        while True:
+            page = self.db.query(**kwargs)
+            items.extend(from_item(i) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def get(self, pk: str, sk: str) -> dict[str, Any] | None:
         answer = self.db.get_item(TableName=self.table, ConsistentRead=True,
                                   Key={"pk": {"S": pk}, "sk": {"S": sk}})

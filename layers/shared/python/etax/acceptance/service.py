@@ -99,10 +99,12 @@ class RegistrationDesk:
 
     def details_view(self, subject: str) -> dict[str, Any]:
         """What the taxpayer maintains itself, with the recent changes (caller authorized)."""
-        items = self.repo.partition(taxpayer_pk(subject))
+        pk = taxpayer_pk(subject)
+        # sort keys: change#… < details < person < temporary#… < withholding; the history
+        # grows, so only its latest entries are read
+        items = self.repo.after(pk, "change$")
         details = next((i for i in items if i["sk"] == "details"), None)
-        changes = sorted((i for i in items if i["sk"].startswith("change#")),
-                         key=lambda i: i["sk"], reverse=True)[:MAX_CHANGES_SHOWN]
+        changes = self.repo.latest(pk, "change#", MAX_CHANGES_SHOWN)
         return {
             "details": _public(details) if details else {"version": 0},
             "changes": [_public(c, "change_id") for c in changes],
