@@ -4,7 +4,8 @@ withholding-agent registration, and natural persons' registration with a real-na
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -19,22 +20,32 @@ from etax.acceptance.requests import (
 from etax.acceptance.service import RegistrationDesk
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import Principal, require_principal
-from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
 from etax.registration.service import RegistrationService, parse_code
 
+if TYPE_CHECKING:
+    from etax.platform.idempotency import Idempotency
+
 app = make_resolver()
 registry = RegistryRepository()
 service = RegistrationService(registry)
 desk = RegistrationDesk(AcceptanceRepository(), registry, SimulatedBank())
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+@cache
+def idempotency() -> Idempotency:
+    """Made on the first registration, not at start: the public check is the hot path and
+    does not need the idempotency machinery's import time."""
+    from etax.platform.idempotency import Idempotency
+
+    return Idempotency(required("IDEMPOTENCY_TABLE"))
 
 
 def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
-    return idempotency.run_request(app, scope=scope, principal=principal.subject,
-                                   payload=payload, operation=operation)
+    return idempotency().run_request(app, scope=scope, principal=principal.subject,
+                                     payload=payload, operation=operation)
 
 
 @app.get("/v1/registration/verify/<credit_code>")

@@ -33,8 +33,16 @@ class ConditionFailed(Exception):
 
 class AcceptanceRepository:
     def __init__(self, client: Any | None = None) -> None:
-        self.db = client or boto3.client("dynamodb", region_name=region())
+        self._client = client
         self.table = table_name("ACCEPTANCE_TABLE")
+
+    @property
+    def db(self) -> Any:
+        """The client, made on first use (the registration function's public check, its hot
+        path, never touches this table and should not pay for a client at start)."""
+        if self._client is None:
+            self._client = boto3.client("dynamodb", region_name=region())
+        return self._client
 
     # reads ------------------------------------------------------------------------------
     def partition(self, pk: str, prefix: str | None = None) -> list[dict[str, Any]]:
