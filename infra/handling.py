@@ -1,15 +1,24 @@
-"""Board B, tax handling (办税服务): B4 online acceptance so far — the taxpayer registry,
-the public credit-code check, the taxpayer's own record, and the registration feed."""
+"""Board B, tax handling (办税服务): B4 online acceptance — the taxpayer registry, the public
+credit-code check, the taxpayer's own record and the registration feed; the details a
+taxpayer maintains itself, temporary, withholding-agent and natural-person registration;
+applications with supporting documents in S3, reviewed by officers, announced through the
+acceptance table's stream."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.events import QueueConsumer
+
+QUEUE_ATTRIBUTES = ["id", "item", "item_name", "category", "applicant", "state", "updated_at"]
+ABANDONED_UPLOAD_DAYS = 1   # an upload not confirmed within a day is deleted
 
 
 class TaxHandling(Construct):
@@ -18,16 +27,35 @@ class TaxHandling(Construct):
         self.registry: dynamodb.Table = platform.table(self, "RegistryTable",
                                                        partition_key="credit_code")
         env = {"REGISTRY_TABLE": self.registry.table_name}
+        self.acceptance: dynamodb.Table = platform.table(
+            self, "AcceptanceTable", partition_key="pk", sort_key="sk",
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
+        self.acceptance.add_global_secondary_index(
+            index_name="by_office",
+            partition_key=dynamodb.Attribute(name="office", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="queue", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=QUEUE_ATTRIBUTES,
+        )
+        acceptance_env = {"ACCEPTANCE_TABLE": self.acceptance.table_name}
 
         self.registration: lambda_.Function = platform.function(
             self, "registration",
-            description="B4: public credit-code check and the taxpayer's registration record",
-            environment=env,
+            description="B4: public credit-code check, the taxpayer's registration record and "
+                        "details, temporary, withholding-agent and natural-person registration",
+            environment={**env, **acceptance_env},
+            idempotent=True,
         )
         self.registry.grant_read_data(self.registration)
+        self._grant_acceptance(self.registration, query_index=False)
         api = platform.api
         api.route("GET", "/v1/registration/verify/{credit_code}", self.registration, public=True)
         api.route("GET", "/v1/registration/records/{credit_code}", self.registration)
+        api.route("PATCH", "/v1/registration/records/{credit_code}", self.registration)
+        api.route("POST", "/v1/registration/temporary", self.registration)
+        api.route("POST", "/v1/registration/withholding-agents", self.registration)
+        api.route("POST", "/v1/registration/natural-persons", self.registration)
+        api.route("GET", "/v1/registration/natural-persons/{resident_id}", self.registration)
 
         self.registration_feed: lambda_.Function = platform.function(
             self, "registration_feed",
@@ -39,3 +67,111 @@ class TaxHandling(Construct):
         self.registry.grant_read_write_data(self.registration_feed)
         self.feed: QueueConsumer = platform.consumer(self, "RegistrationFeed",
                                                      function=self.registration_feed)
+
+        # applications: documents in S3, the API, the stream announcing state changes
+        self.documents = self._documents_bucket(platform)
+        self.applications: lambda_.Function = platform.function(
+            self, "applications",
+            description="B4: applications (record-filing, qualification, preferential) with "
+                        "documents, officer review and the progress trail",
+            environment={**env, **acceptance_env,
+                         "DOCUMENTS_BUCKET": self.documents.bucket_name},
+            idempotent=True,
+        )
+        self.applications.add_to_role_policy(iam.PolicyStatement(  # the applicant's office
+            actions=["dynamodb:GetItem"], resources=[self.registry.table_arn]))
+        self._grant_acceptance(self.applications, query_index=True)
+        # the presigned POST is signed by this role: it may write incoming/ only; a confirmed
+        # upload is copied to documents/ (read for download links), never deleted there
+        bucket_arn = self.documents.bucket_arn
+        self.applications.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+            resources=[f"{bucket_arn}/incoming/*"]))
+        self.applications.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:GetObject"],
+            resources=[f"{bucket_arn}/documents/*"]))
+        for prefix in ("incoming", "documents"):
+            acknowledge(self.applications,
+                        f"AwsSolutions-IAM5[Resource::<{self._logical(self.documents)}.Arn>"
+                        f"/{prefix}/*]",
+                        "object keys are made per upload under this prefix; only the prefix "
+                        "can be named")
+        api.route("GET", "/v1/applications/items", self.applications, public=True)
+        api.route("POST", "/v1/applications", self.applications)
+        api.route("GET", "/v1/applications", self.applications)
+        api.route("GET", "/v1/applications/{application_id}", self.applications)
+        api.route("POST", "/v1/applications/{application_id}/documents", self.applications)
+        api.route("GET", "/v1/applications/{application_id}/documents/{document_id}",
+                  self.applications)
+        api.route("POST", "/v1/applications/{application_id}/documents/{document_id}/confirm",
+                  self.applications)
+        api.route("POST", "/v1/applications/{application_id}/submit", self.applications)
+        api.route("POST", "/v1/applications/{application_id}/decision", self.applications)
+
+        self.acceptance_events: lambda_.Function = platform.function(
+            self, "acceptance_events",
+            description="Announces application state changes (with the applicant's "
+                        "notification) on the bus from the acceptance table's stream",
+            publishes_events=True,
+        )
+        self.acceptance_stream_failures = platform.outbox(
+            self, "AcceptanceStream", table=self.acceptance,
+            function=self.acceptance_events).failures
+
+    @staticmethod
+    def _logical(bucket: s3.Bucket) -> str:
+        from aws_cdk import Stack
+
+        cfn = bucket.node.default_child
+        assert isinstance(cfn, s3.CfnBucket)
+        return Stack.of(bucket).resolve(cfn.logical_id)  # type: ignore[no-any-return]
+
+    def _grant_acceptance(self, function: lambda_.Function, *, query_index: bool) -> None:
+        """Reads, conditional writes and transactions on the acceptance table; no Scan."""
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                     "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+            resources=[self.acceptance.table_arn]))
+        if query_index:
+            function.add_to_role_policy(iam.PolicyStatement(
+                actions=["dynamodb:Query"],
+                resources=[f"{self.acceptance.table_arn}/index/by_office"]))
+
+    def _documents_bucket(self, platform: Platform) -> s3.Bucket:
+        """Private, encrypted, TLS only; abandoned uploads expire; browsers may POST forms."""
+        removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
+        scope = Construct(self, "Uploads")
+        # access-log delivery granted by a bucket policy, not the legacy log-delivery ACL
+        scope.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+        logs = s3.Bucket(
+            scope, "DocumentsAccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs",
+                                              expiration=Duration.days(365))],
+            removal_policy=removal,
+        )
+        acknowledge(logs, "AwsSolutions-S1",
+                    "this bucket is itself the access-log destination of the documents bucket")
+        origins = str(self.node.try_get_context("upload_origins") or "*").split(",")
+        return s3.Bucket(
+            scope, "DocumentsBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=False,
+            server_access_logs_bucket=logs,
+            server_access_logs_prefix="documents/",
+            lifecycle_rules=[s3.LifecycleRule(
+                id="abandoned-uploads", prefix="incoming/",
+                expiration=Duration.days(ABANDONED_UPLOAD_DAYS),
+                abort_incomplete_multipart_upload_after=Duration.days(ABANDONED_UPLOAD_DAYS))],
+            cors=[s3.CorsRule(
+                allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+                allowed_origins=[o.strip() for o in origins if o.strip()],
+                allowed_headers=["*"],
+                exposed_headers=["ETag", "Location"],
+                max_age=3000)],
+            removal_policy=removal,
+        )

@@ -1,20 +1,51 @@
-"""Registration (plan action B4, online acceptance): the public credit-code check and the
-taxpayer's own registration record."""
+"""Registration (plan action B4, online acceptance): the public credit-code check, the
+taxpayer's own registration record and the details it maintains itself, temporary and
+withholding-agent registration, and natural persons' registration with a real-name check."""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from etax.platform.api import make_resolver
-from etax.platform.auth import require_principal
+from etax.acceptance.realname import SimulatedBank
+from etax.acceptance.repository import AcceptanceRepository
+from etax.acceptance.requests import (
+    NaturalPersonRegistration,
+    RegistrationUpdate,
+    TemporaryRegistration,
+    WithholdingAgentRegistration,
+)
+from etax.acceptance.service import RegistrationDesk
+from etax.platform.api import make_resolver, parse_body
+from etax.platform.auth import Principal, require_principal
 from etax.platform.observability import instrument
+from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
-from etax.registration.service import RegistrationService
+from etax.registration.service import RegistrationService, parse_code
+
+if TYPE_CHECKING:
+    from etax.platform.idempotency import Idempotency
 
 app = make_resolver()
-service = RegistrationService(RegistryRepository())
+registry = RegistryRepository()
+service = RegistrationService(registry)
+desk = RegistrationDesk(AcceptanceRepository(), registry, SimulatedBank())
+
+
+@cache
+def idempotency() -> Idempotency:
+    """Made on the first registration, not at start: the public check is the hot path and
+    does not need the idempotency machinery's import time."""
+    from etax.platform.idempotency import Idempotency
+
+    return Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
+    return idempotency().run_request(app, scope=scope, principal=principal.subject,
+                                     payload=payload, operation=operation)
 
 
 @app.get("/v1/registration/verify/<credit_code>")
@@ -25,7 +56,47 @@ def verify(credit_code: str) -> dict[str, Any]:
 @app.get("/v1/registration/records/<credit_code>")
 def record(credit_code: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event)
-    return service.owner_record(principal, credit_code)
+    view = service.owner_record(principal, credit_code)   # authorizes the caller
+    return {**view, **desk.details_view(view["credit_code"])}
+
+
+@app.patch("/v1/registration/records/<credit_code>")
+def update(credit_code: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    code = parse_code(credit_code).code
+    return desk.update(principal, code, parse_body(app, RegistrationUpdate))
+
+
+@app.post("/v1/registration/temporary")
+def temporary() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    body = parse_body(app, TemporaryRegistration)
+    return _once(principal, "POST /v1/registration/temporary", body.model_dump(mode="json"),
+                 lambda: desk.register_temporary(principal, body)), 201
+
+
+@app.post("/v1/registration/withholding-agents")
+def withholding_agent() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    body = parse_body(app, WithholdingAgentRegistration)
+    return _once(principal, "POST /v1/registration/withholding-agents",
+                 body.model_dump(mode="json"),
+                 lambda: desk.register_withholding_agent(principal, body)), 201
+
+
+@app.post("/v1/registration/natural-persons")
+def natural_person() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    body = parse_body(app, NaturalPersonRegistration)
+    return _once(principal, "POST /v1/registration/natural-persons",
+                 body.model_dump(mode="json"),
+                 lambda: desk.register_person(principal, body)), 201
+
+
+@app.get("/v1/registration/natural-persons/<resident_id>")
+def person(resident_id: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    return desk.person_view(principal, resident_id.upper())
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -52,6 +52,8 @@ FUNCTION_ENV = {
     "CERTIFICATES_TABLE": "certificates",
     "REFUNDS_TABLE": "refunds",
     "REFUND_TREASURY_TABLE": "refund-treasury",
+    "ACCEPTANCE_TABLE": "acceptance",
+    "DOCUMENTS_BUCKET": "documents",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -186,6 +188,21 @@ def aws() -> Iterator[None]:
             TableName="refund-treasury", BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
+        dynamodb.create_table(
+            TableName="acceptance", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                                  for a in ("pk", "sk", "office", "queue")],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_office",
+                "KeySchema": [{"AttributeName": "office", "KeyType": "HASH"},
+                              {"AttributeName": "queue", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+                    "id", "item", "item_name", "category", "applicant", "state",
+                    "updated_at"]}}],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
 

@@ -16,7 +16,7 @@ FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "inv
              "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
              "tools", "supply", "supply_events", "supply_worker", "certificates",
              "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
-             "refund_notify"}
+             "refund_notify", "applications", "acceptance_events"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -41,6 +41,7 @@ PUBLIC_ROUTES = {
     "POST /v1/tools/vehicle-vessel",
     "POST /v1/tools/departure-refund",
     "GET /v1/certificates/{number}/verify",
+    "GET /v1/applications/items",
 }
 
 
@@ -215,20 +216,24 @@ def test_least_privilege_registry_access(prod: Template) -> None:
     """The public check only reads the registry; only the feed consumer writes it."""
     policies = resources(prod, "AWS::IAM::Policy")
     functions = functions_by_service(prod)
+    [registry] = [k for k in resources(prod, "AWS::DynamoDB::Table") if "Registry" in k]
 
-    def actions_of(service: str) -> set[str]:
+    def actions_of(service: str, table: str | None = None) -> set[str]:
         role = functions[service]["Properties"]["Role"]["Fn::GetAtt"][0]
         found: set[str] = set()
         for policy in policies.values():
             if {"Ref": role} in policy["Properties"]["Roles"]:
                 for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                    if table is not None and table not in str(statement["Resource"]):
+                        continue
                     action = statement["Action"]
                     found.update(action if isinstance(action, list) else [action])
         return found
 
-    assert "dynamodb:GetItem" in actions_of("registration")
-    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & actions_of(
-        "registration")
+    for reader in ("registration", "applications"):
+        assert "dynamodb:GetItem" in actions_of(reader, registry)
+        assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & \
+            actions_of(reader, registry)
     assert "dynamodb:PutItem" in actions_of("registration_feed")
     assert "events:PutEvents" in actions_of("registration_feed")
     assert not any(a.startswith("dynamodb:") for a in actions_of("platform"))

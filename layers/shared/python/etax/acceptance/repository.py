@@ -1,0 +1,202 @@
+"""DynamoDB access for online acceptance (keys and access patterns: :mod:`etax.acceptance`).
+
+The low-level client, as the other boards do where a write is a transaction: a state change
+is one ``TransactWriteItems`` (the conditional update of the application and the put of its
+trail entry), so the trail and the state never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from etax.platform.dynamo import region, table_name
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item not in the expected state."""
+
+
+class AcceptanceRepository:
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client
+        self.table = table_name("ACCEPTANCE_TABLE")
+
+    @property
+    def db(self) -> Any:
+        """The client, made on first use (the registration function's public check, its hot
+        path, never touches this table and should not pay for a client at start)."""
+        if self._client is None:
+            self._client = boto3.client("dynamodb", region_name=region())
+        return self._client
+
+    # reads ------------------------------------------------------------------------------
+    def partition(self, pk: str, prefix: str | None = None) -> list[dict[str, Any]]:
+        """Every item of one partition (optionally those whose sk begins with ``prefix``)."""
+        names = {"#pk": "pk"}
+        values: dict[str, Any] = {":pk": {"S": pk}}
+        condition = "#pk = :pk"
+        if prefix:
+            names["#sk"] = "sk"
+            values[":prefix"] = {"S": prefix}
+            condition += " AND begins_with(#sk, :prefix)"
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": condition,
+                                  "ExpressionAttributeNames": names,
+                                  "ExpressionAttributeValues": values, "ConsistentRead": True}
+        while True:
+            page = self.db.query(**kwargs)
+            items.extend(from_item(i) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def latest(self, pk: str, prefix: str, limit: int) -> list[dict[str, Any]]:
+        """The last ``limit`` items of a partition whose sk begins with ``prefix``, newest
+        first (sort keys that sort by time, e.g. ``change#<at>#…``)."""
+        answer = self.db.query(
+            TableName=self.table, ConsistentRead=True, ScanIndexForward=False, Limit=limit,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+            ExpressionAttributeValues={":pk": {"S": pk}, ":prefix": {"S": prefix}})
+        return [from_item(i) for i in answer.get("Items", [])]
+
+    def after(self, pk: str, sk: str) -> list[dict[str, Any]]:
+        """Every item of a partition whose sk sorts after ``sk``."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table, "ConsistentRead": True,
+            "KeyConditionExpression": "#pk = :pk AND #sk > :after",
+            "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk"},
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":after": {"S": sk}}}
+        while True:
+            page = self.db.query(**kwargs)
+            items.extend(from_item(i) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        answer = self.db.get_item(TableName=self.table, ConsistentRead=True,
+                                  Key={"pk": {"S": pk}, "sk": {"S": sk}})
+        return from_item(answer["Item"]) if "Item" in answer else None
+
+    def office_queue(self, office: str, state: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Applications of one tax office in one state, oldest change first (the index)."""
+        answer = self.db.query(
+            TableName=self.table, IndexName="by_office", Limit=limit,
+            KeyConditionExpression="#o = :o AND begins_with(#q, :state)",
+            ExpressionAttributeNames={"#o": "office", "#q": "queue"},
+            ExpressionAttributeValues={":o": {"S": office}, ":state": {"S": f"{state}#"}})
+        return [from_item(i) for i in answer.get("Items", [])]
+
+    # writes -----------------------------------------------------------------------------
+    def put_new(self, values: dict[str, Any]) -> bool:
+        """Put an item that must not exist yet; False if it does."""
+        try:
+            self.db.put_item(TableName=self.table, Item=to_item(values),
+                             ConditionExpression="attribute_not_exists(pk)")
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def put(self, values: dict[str, Any]) -> None:
+        self.db.put_item(TableName=self.table, Item=to_item(values))
+
+    def update_details(self, pk: str, expected_version: int | None, values: dict[str, Any],
+                       change: dict[str, Any]) -> None:
+        """Set the changed details and record the change, in one transaction, only if the
+        details are still at ``expected_version`` (None: none stored yet)."""
+        names = {"#v": "version", **{f"#f{i}": k for i, k in enumerate(values)}}
+        exprs: dict[str, Any] = {":next": {"N": str((expected_version or 0) + 1)}}
+        sets = ["#v = :next"]
+        for i, (_, value) in enumerate(values.items()):
+            exprs[f":f{i}"] = _serializer.serialize(value)
+            sets.append(f"#f{i} = :f{i}")
+        if expected_version is None:
+            condition = "attribute_not_exists(pk)"
+        else:
+            condition = "#v = :expected"
+            exprs[":expected"] = {"N": str(expected_version)}
+        self._transact([
+            {"Update": {"TableName": self.table,
+                        "Key": {"pk": {"S": pk}, "sk": {"S": "details"}},
+                        "UpdateExpression": "SET " + ", ".join(sets),
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": exprs}},
+            {"Put": {"TableName": self.table, "Item": to_item(change),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ])
+
+    def create_application(self, application: dict[str, Any],
+                           trail: dict[str, Any]) -> None:
+        self._transact([
+            {"Put": {"TableName": self.table, "Item": to_item(application),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self.table, "Item": to_item(trail),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ])
+
+    def transition(self, pk: str, *, from_state: str, from_version: int,
+                   changes: dict[str, Any], trail: dict[str, Any],
+                   also: Sequence[dict[str, Any]] = ()) -> None:
+        """Move an application: only if it is still in ``from_state`` at ``from_version``;
+        the new values and the trail entry are written together or not at all."""
+        names = {"#s": "state", "#v": "version",
+                 **{f"#c{i}": k for i, k in enumerate(changes)}}
+        values: dict[str, Any] = {":from": {"S": from_state},
+                                  ":version": {"N": str(from_version)}}
+        sets = []
+        for i, (_, value) in enumerate(changes.items()):
+            values[f":c{i}"] = _serializer.serialize(value)
+            sets.append(f"#c{i} = :c{i}")
+        self._transact([
+            {"Update": {"TableName": self.table,
+                        "Key": {"pk": {"S": pk}, "sk": {"S": "application"}},
+                        "UpdateExpression": "SET " + ", ".join(sets),
+                        "ConditionExpression": "#s = :from AND #v = :version",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values}},
+            {"Put": {"TableName": self.table, "Item": to_item(trail),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            *also,
+        ])
+
+    def confirm_document(self, pk: str, sk: str, values: dict[str, Any]) -> bool:
+        """Mark a pending document confirmed (once); False if it was not pending."""
+        names = {"#st": "status", **{f"#d{i}": k for i, k in enumerate(values)}}
+        exprs: dict[str, Any] = {":pending": {"S": "pending"}}
+        sets = []
+        for i, (_, value) in enumerate(values.items()):
+            exprs[f":d{i}"] = _serializer.serialize(value)
+            sets.append(f"#d{i} = :d{i}")
+        try:
+            self.db.update_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                                UpdateExpression="SET " + ", ".join(sets),
+                                ConditionExpression="#st = :pending",
+                                ExpressionAttributeNames=names,
+                                ExpressionAttributeValues=exprs)
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        try:
+            self.db.transact_write_items(TransactItems=actions)
+        except self.db.exceptions.TransactionCanceledException as error:
+            raise ConditionFailed(str(error)) from None

@@ -1,0 +1,224 @@
+"""Online acceptance rules: the application state machine, the catalogue, request validation,
+the simulated bank and what the stream announces."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from boto3.dynamodb.types import TypeSerializer
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from etax.acceptance import applications as machine
+from etax.acceptance.announcements import event_for
+from etax.acceptance.applications import Action, State, TrailEntry
+from etax.acceptance.catalogue import ITEMS, Category, UnknownItem, item, matches_signature
+from etax.acceptance.realname import SimulatedBank, VerifierUnavailable
+from etax.acceptance.requests import (
+    Decision,
+    NaturalPersonRegistration,
+    RegistrationUpdate,
+    TemporaryRegistration,
+    luhn_valid,
+)
+
+PERSON = "350102199003071234"
+CARD = "622202020011003345"   # Luhn-valid
+
+
+def test_record_filing_is_accepted_at_once_and_others_open_as_drafts() -> None:
+    assert machine.initial(Category.RECORD_FILING) == (Action.FILE, State.ACCEPTED)
+    assert machine.initial(Category.QUALIFICATION) == (Action.OPEN, State.DRAFT)
+    assert machine.initial(Category.PREFERENTIAL) == (Action.OPEN, State.DRAFT)
+
+
+def test_the_review_cycle() -> None:
+    state = State.DRAFT
+    for action, expected in ((Action.SUBMIT, State.SUBMITTED),
+                             (Action.REQUEST_DOCUMENTS, State.DOCUMENTS_REQUESTED),
+                             (Action.SUBMIT, State.SUBMITTED),
+                             (Action.APPROVE, State.APPROVED)):
+        state = machine.next_state(state, action)
+        assert state is expected
+    assert state.final
+
+
+@pytest.mark.parametrize(("state", "action"), [
+    (State.DRAFT, Action.APPROVE), (State.SUBMITTED, Action.SUBMIT),
+    (State.APPROVED, Action.REJECT), (State.REJECTED, Action.SUBMIT),
+    (State.ACCEPTED, Action.SUBMIT), (State.DOCUMENTS_REQUESTED, Action.APPROVE),
+])
+def test_what_cannot_happen(state: State, action: Action) -> None:
+    with pytest.raises(machine.InvalidTransition, match=state.value):
+        machine.next_state(state, action)
+
+
+@given(st.lists(st.sampled_from(list(Action)), max_size=30))
+def test_no_sequence_leaves_a_final_state_or_decides_twice(actions: list[Action]) -> None:
+    """Whatever is tried, a decided application stays decided, and only an officer's
+    decision (from submitted) ends a reviewed application."""
+    state = State.DRAFT
+    decisions = 0
+    for action in actions:
+        try:
+            after = machine.next_state(state, action)
+        except machine.InvalidTransition:
+            continue
+        assert not state.final
+        if after in (State.APPROVED, State.REJECTED):
+            assert state is State.SUBMITTED
+            decisions += 1
+        state = after
+    assert decisions <= 1
+
+
+def test_missing_documents() -> None:
+    assert machine.missing_documents(("a", "b"), {"b", "other"}) == ["a"]
+    assert machine.missing_documents((), set()) == []
+
+
+def test_notification_follows_the_contract_and_is_stable_per_trail_entry() -> None:
+    entry = TrailEntry(3, State.REJECTED, Action.REJECT, "officer", "officer-1",
+                       "2026-11-28T10:00:00+00:00", "材料不全")
+    note = machine.notification("abc", PERSON, "房产税困难减免", entry)
+    assert set(note) == {"id", "recipient", "kind", "title", "body", "link"}
+    assert note["id"] == "application:abc:3:rejected"
+    assert note["recipient"] == PERSON
+    assert note["kind"] == "application.rejected"
+    assert note["link"] == "/v1/applications/abc"
+    assert "材料不全" in note["body"]
+    again = machine.notification("abc", PERSON, "房产税困难减免", entry)
+    assert again == note
+
+
+def test_every_state_has_an_event_type_and_a_label() -> None:
+    for state in State:
+        assert machine.EVENT_TYPES[state].startswith("Application")
+        assert state.label
+
+
+def test_catalogue_items_are_data_with_effective_dates() -> None:
+    assert item("rd_super_deduction", date(2026, 1, 1)).category is Category.RECORD_FILING
+    with pytest.raises(UnknownItem, match="not in force"):
+        item("rd_super_deduction", date(2017, 12, 31))
+    with pytest.raises(UnknownItem, match="no application item"):
+        item("nothing", date(2026, 1, 1))
+    for found in ITEMS.values():
+        if found.category is Category.RECORD_FILING:
+            assert found.required_documents == ()
+        else:
+            assert found.required_documents
+
+
+def test_signatures() -> None:
+    assert matches_signature("application/pdf", b"%PDF-1.7\n")
+    assert not matches_signature("application/pdf", b"\x89PNG\r\n\x1a\n")
+    assert matches_signature("image/png", b"\x89PNG\r\n\x1a\n....")
+    assert matches_signature("image/jpeg", b"\xff\xd8\xff\xe0")
+    assert not matches_signature("text/plain", b"hello")
+
+
+def field_of(error: ValidationError) -> str:
+    return ".".join(str(p) for p in error.errors()[0]["loc"])
+
+
+def test_a_taxpayer_changes_only_what_it_may() -> None:
+    update = RegistrationUpdate.model_validate({"business_address": "福州市鼓楼区示例路8号",
+                                                "contact_phone": "0591-87654321"})
+    assert update.model_dump(exclude_none=True) == {
+        "business_address": "福州市鼓楼区示例路8号", "contact_phone": "0591-87654321"}
+    with pytest.raises(ValidationError) as error:
+        RegistrationUpdate.model_validate({"name": "改个名字"})
+    assert field_of(error.value) == "name"
+    with pytest.raises(ValidationError) as error:
+        RegistrationUpdate.model_validate({"contact_phone": "12345"})
+    assert field_of(error.value) == "contact_phone"
+    with pytest.raises(ValidationError) as error:
+        RegistrationUpdate.model_validate({"contact_email": "not-an-address"})
+    assert field_of(error.value) == "contact_email"
+    with pytest.raises(ValidationError, match="at least one field"):
+        RegistrationUpdate.model_validate({})
+
+
+def person(**changes: Any) -> dict[str, Any]:
+    return {"resident_id": PERSON, "name": "陈小明", "bank_card": CARD,
+            "phone": "13800138000", "tax_office_code": "13501000000", **changes}
+
+
+def test_natural_person_needs_a_valid_resident_id_and_card() -> None:
+    assert NaturalPersonRegistration.model_validate(person()).resident_id == PERSON
+    with pytest.raises(ValidationError) as error:
+        NaturalPersonRegistration.model_validate(person(resident_id="350102199003071235"))
+    assert field_of(error.value) == "resident_id"
+    assert "check character" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        NaturalPersonRegistration.model_validate(person(bank_card="622202020011003346"))
+    assert field_of(error.value) == "bank_card"
+
+
+@given(st.text(alphabet="0123456789", min_size=15, max_size=18))
+def test_luhn_accepts_exactly_one_check_digit(body: str) -> None:
+    assert sum(luhn_valid(body + d) for d in "0123456789") == 1
+
+
+def test_temporary_registration_period() -> None:
+    base = {"name": "临时经营", "business_address": "展会路1号", "business_scope": "展销",
+            "tax_office_code": "13501000000", "contact_phone": "13800138000"}
+    TemporaryRegistration.model_validate({**base, "valid_from": "2026-12-01",
+                                          "valid_until": "2027-05-30"})
+    with pytest.raises(ValidationError, match="at most 180 days"):
+        TemporaryRegistration.model_validate({**base, "valid_from": "2026-12-01",
+                                              "valid_until": "2027-06-01"})
+    with pytest.raises(ValidationError, match="before valid_from"):
+        TemporaryRegistration.model_validate({**base, "valid_from": "2026-12-01",
+                                              "valid_until": "2026-11-01"})
+
+
+def test_a_refusal_needs_a_reason() -> None:
+    assert Decision.model_validate({"decision": "approve"}).reason is None
+    for decision in ("reject", "request_documents"):
+        with pytest.raises(ValidationError, match="reason is required"):
+            Decision.model_validate({"decision": decision})
+
+
+def test_the_simulated_bank_is_controlled_by_the_card() -> None:
+    bank = SimulatedBank()
+    ok = bank.verify(name="陈小明", resident_id=PERSON, bank_card=CARD, phone="13800138000")
+    assert ok.matched
+    assert ok.reference.startswith("SIMBANK-")
+    refused = bank.verify(name="陈小明", resident_id=PERSON, bank_card="622202020011020000",
+                          phone="13800138000")
+    assert (refused.matched, refused.mismatched_field) == (False, "name")
+    with pytest.raises(VerifierUnavailable):
+        bank.verify(name="x", resident_id=PERSON, bank_card="622202020011059990", phone="1")
+
+
+def stream_record(name: str, item: dict[str, Any]) -> dict[str, Any]:
+    image = {k: TypeSerializer().serialize(v) for k, v in item.items()}
+    return {"eventName": name, "dynamodb": {"NewImage": image}}
+
+
+TRAIL = {"pk": "application#abc", "sk": "trail#0002", "application_id": "abc",
+         "applicant": "91350100M000100Y43", "item": "nonprofit_tax_exemption",
+         "item_name": "非营利组织免税资格认定", "office": "13501000000", "seq": 2,
+         "state": "submitted", "action": "submit", "state_label": "已提交，待审核",
+         "by": {"role": "taxpayer", "subject": "91350100M000100Y43"},
+         "at": "2026-11-28T10:00:00.000+00:00"}
+
+
+def test_a_new_trail_entry_is_announced_with_the_applicants_notification() -> None:
+    event = event_for(stream_record("INSERT", TRAIL))
+    assert event is not None
+    assert event.detail_type == "ApplicationSubmitted"
+    assert event.detail["notification"]["id"] == "application:abc:2:submitted"
+    assert event.detail["notification"]["recipient"] == "91350100M000100Y43"
+    assert event.detail["tax_office"] == "13501000000"
+
+
+def test_other_records_are_not_announced() -> None:
+    assert event_for(stream_record("MODIFY", TRAIL)) is None
+    assert event_for(stream_record("INSERT", {**TRAIL, "sk": "application"})) is None
+    assert event_for(stream_record("INSERT", {**TRAIL, "sk": "document#x"})) is None
