@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import StageConfig
+from infra.filing import FilingAndPayment
 from infra.handling import TaxHandling
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
@@ -25,6 +26,8 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry)
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
+        self.filing = FilingAndPayment(self, "FilingAndPayment", platform=self.platform,
+                                       registry=self.handling.registry)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -47,6 +50,9 @@ class EtaxStack(Stack):
             "PayoutQueueUrl": self.lottery.payouts.queue.queue_url,
             "PayoutDeadLetterQueueUrl": self.lottery.payouts.dead_letters.queue_url,
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
+            "FilingTableName": self.filing.table.table_name,
+            "PaymentCallbackSecretArn": self.filing.callback_secret.secret_arn,
+            "FilingRemindersFunctionName": self.filing.reminder_function.function_name,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
         }
