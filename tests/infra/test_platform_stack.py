@@ -13,7 +13,8 @@ from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
-             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout"}
+             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
+             "filing", "filing_callbacks", "filing_reminders"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -86,8 +87,9 @@ def test_public_and_signed_in_routes(local: Template) -> None:
         props = method["Properties"]
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
     # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
-    # print, red-letter, void); everything else is public, OPTIONS preflights included
-    assert by_auth["CUSTOM"] == 10
+    # print, red-letter, void), the filing routes (7); everything else is public, OPTIONS
+    # preflights included
+    assert by_auth["CUSTOM"] == 17
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -97,7 +99,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 8
+    assert len(tables) == 9
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
