@@ -7,10 +7,13 @@ test owns); another taxpayer refused."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +28,7 @@ from tests.e2e.test_platform_e2e import bearer, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
+ROOT = Path(__file__).resolve().parents[2]
 RETAILER = "91350100MA2Y8KXX1B"  # demo data: small-scale, Fuzhou tax office
 FUZHOU = "13501000000"
 OTHER = "91350100M000100Y43"
@@ -150,7 +154,8 @@ def test_filed_with_the_tax_computed_paid_in_two_parts_with_a_receipt(
     assert obligation(api, fuzhou, oid).status_code == 200
 
 
-def test_a_late_payment_carries_the_surcharge(api: str, master: bytes) -> None:
+def test_a_late_payment_carries_the_surcharge(api: str, stack: dict[str, Any],
+                                             tmp_path: Path) -> None:
     taxpayer = bearer(token(api, "taxpayer", RETAILER))
     filed = open_obligation(api, taxpayer, RETAILER, months_back(3), "1000000.00")
     oid = filed["obligation_id"]
@@ -166,7 +171,16 @@ def test_a_late_payment_carries_the_surcharge(api: str, master: bytes) -> None:
     payment = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
                    {"method": "pos", "amount": liability["outstanding"]})
     assert payment.status_code == 201, payment.text
-    assert provider_confirms(api, master, payment.json()).json()["changed"] is True
+    # the provider confirms through the script that plays the simulated providers
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(stack))
+    confirmed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "simulate_payment.py"),
+         payment.json()["payment_id"], "pos", liability["outstanding"], "--outputs",
+         str(outputs)], capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"})
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert json.loads(confirmed.stdout)["changed"] is True
     shown = requests.get(f"{api}/v1/filing/payments/{payment.json()['payment_id']}",
                          headers=taxpayer, timeout=60).json()
     assert shown["status"] == "confirmed"
