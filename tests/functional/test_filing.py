@@ -364,3 +364,63 @@ def test_the_scheduled_event_runs_for_today(filing: Any) -> None:
     reminders = load_handler("filing_reminders")
     summary = reminders.handler(sample_event("filing_reminders/schedule.json"), LambdaContext())
     assert summary["date"] == business_date(datetime.now(UTC)).isoformat()
+
+
+def test_a_payment_started_twice_with_one_key_is_one_payment(filing: Any) -> None:
+    oid = create(filing, current_period())["json"]["obligation_id"]
+    file_return(filing, oid, {"sales": "150000.00"})
+    first = start_payment(filing, oid, "pos", "100.00", key="same-key")
+    again = start_payment(filing, oid, "pos", "100.00", key="same-key")
+    assert first["statusCode"] == again["statusCode"] == 201
+    assert first["json"]["payment_id"] == again["json"]["payment_id"]
+    other_body = start_payment(filing, oid, "pos", "200.00", key="same-key")
+    assert (other_body["statusCode"], other_body["json"]["field"]) == (422, "Idempotency-Key")
+    missing = call(filing, event(
+        "filing/start_payment.json", path=f"/v1/filing/obligations/{oid}/payments",
+        resource="/v1/filing/obligations/{obligation_id}/payments",
+        params={"obligation_id": oid}, body={"method": "pos", "amount": "1.00"}))
+    assert (missing["statusCode"], missing["json"]["field"]) == (400, "Idempotency-Key")
+
+
+def test_a_failed_payment_changes_no_liability(filing: Any, callbacks: Any) -> None:
+    oid = create(filing, current_period())["json"]["obligation_id"]
+    file_return(filing, oid, {"sales": "150000.00"})
+    payment = start_payment(filing, oid, "online_banking", "1500.00")["json"]
+    body, headers = payments.SimulatedProvider("online_banking", MASTER).callback(
+        payment["payment_id"], 150_000, status="failed")
+    answer = send_callback(callbacks, "online_banking", body, headers["X-Signature"])
+    assert answer["json"] == {"payment_id": payment["payment_id"], "status": "failed",
+                              "changed": True}
+    # a success arriving after the failure changes nothing either
+    assert confirm(callbacks, payment)["json"] == {"payment_id": payment["payment_id"],
+                                                    "status": "failed", "changed": False}
+    shown = obligation(filing, oid)["json"]
+    assert (shown["status"], shown["liability"]["outstanding"]) == ("filed", "1500.00")
+    assert get(filing, f"/v1/filing/payments/{payment['payment_id']}/receipt",
+               "/v1/filing/payments/{payment_id}/receipt",
+               {"payment_id": payment["payment_id"]})["statusCode"] == 409
+
+
+def test_two_callbacks_racing_on_one_liability_both_count(
+        filing: Any, callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second payment's callback lands between the first one's read and its write: the
+    first finds the obligation moved (version), reads again and applies on top."""
+    oid = create(filing, current_period())["json"]["obligation_id"]
+    file_return(filing, oid, {"sales": "150000.00"})
+    first = start_payment(filing, oid, "pos", "1000.00")["json"]
+    second = start_payment(filing, oid, "third_party", "500.00")["json"]
+    repository = callbacks.service.repository
+    original = repository.confirm_payment
+    raced: list[str] = []
+
+    def racing(payment: Any, *args: Any, **kwargs: Any) -> None:
+        if not raced:
+            raced.append(payment.payment_id)
+            assert confirm(callbacks, second)["json"]["changed"] is True
+        original(payment, *args, **kwargs)
+
+    monkeypatch.setattr(repository, "confirm_payment", racing)
+    assert confirm(callbacks, first)["json"]["changed"] is True
+    assert raced == [first["payment_id"]]
+    shown = obligation(filing, oid)["json"]
+    assert (shown["status"], shown["liability"]["tax_paid"]) == ("paid", "1500.00")
