@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from etax.filing.deadlines import Period
 from etax.filing.returns import CalculatorComputer, TaxComputer
 from etax.rules import money
 
@@ -68,8 +69,8 @@ def small_scale_vat(request: SmallScaleVat, *, on: date) -> dict[str, Any]:
     }
 
 
-def _with_months(data: dict[str, Any], months: int) -> dict[str, Any]:
-    return {**data, "months": months}
+def _with_months(data: dict[str, Any], period: Period) -> dict[str, Any]:
+    return {**data, "months": 3 if period.periodicity == "quarterly" else 1}
 
 
 COMPUTERS: dict[str, TaxComputer] = {

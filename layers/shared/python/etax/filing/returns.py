@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from etax.filing.deadlines import Period
 from etax.platform.api import validation_problem
 from etax.platform.errors import Unprocessable
 
@@ -28,7 +28,7 @@ class Computation:
 
 
 class TaxComputer(Protocol):
-    def compute(self, data: dict[str, Any], *, on: date, months: int) -> Computation: ...
+    def compute(self, data: dict[str, Any], *, period: Period) -> Computation: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +39,20 @@ class CalculatorComputer:
     request_model: type[BaseModel]
     compute_answer: Callable[..., dict[str, Any]]
     payable_fen: Callable[[dict[str, Any]], int]
-    prepare: Callable[[dict[str, Any], int], dict[str, Any]] = lambda data, months: data
+    prepare: Callable[[dict[str, Any], Period], dict[str, Any]] = lambda data, period: data
+    """What the return's period fixes in the calculator's request (e.g. month or quarter)."""
 
-    def compute(self, data: dict[str, Any], *, on: date, months: int) -> Computation:
+    def compute(self, data: dict[str, Any], *, period: Period) -> Computation:
+        """The calculator's answer for ``data`` under the rules in force at the period's end;
+        a bad figure is a 422 naming ``data.<field>``."""
         try:
-            request = self.request_model.model_validate(self.prepare(data, months))
+            request = self.request_model.model_validate(self.prepare(data, period))
+            answer = self.compute_answer(request, on=period.end)
         except ValidationError as error:
             raise validation_problem(list(error.errors()), prefix=("body", "data")) from None
-        answer = self.compute_answer(request, on=on)
+        except Unprocessable as error:
+            field = f"data.{error.field}" if error.field else "data"
+            raise Unprocessable(f"{field}: {error.detail}", field=field) from None
         return Computation(tax_fen=max(self.payable_fen(answer), 0), answer=answer)
 
 
@@ -57,7 +63,7 @@ def computers() -> Mapping[str, TaxComputer]:
     return calculation.COMPUTERS
 
 
-def compute(kind: str, data: Any, *, on: date, months: int) -> Computation:
+def compute(kind: str, data: Any, *, period: Period) -> Computation:
     known = computers()
     computer = known.get(kind)
     if computer is None:
@@ -65,4 +71,4 @@ def compute(kind: str, data: Any, *, on: date, months: int) -> Computation:
                             f"{', '.join(sorted(known))}", field="kind")
     if not isinstance(data, dict):
         raise Unprocessable("data: the return's figures must be a JSON object", field="data")
-    return computer.compute(data, on=on, months=months)
+    return computer.compute(data, period=period)

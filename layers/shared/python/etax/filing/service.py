@@ -40,7 +40,6 @@ from etax.rules import money, resident_id, uscc
 from etax.rules.verification import business_date
 
 RECEIPT_SPEC = "etax-payment-receipt/1"
-MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
 CONFIRM_ATTEMPTS = 5
 
 
@@ -217,8 +216,7 @@ class FilingService:
             raise Conflict(f"the obligation {identifier} is {obligation.status} already",
                            field="obligation_id")
         period = deadlines.parse_period(obligation.period)
-        computation = returns.compute(request.kind, request.data, on=period.end,
-                                      months=MONTHS[period.periodicity])
+        computation = returns.compute(request.kind, request.data, period=period)
         ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen)
         try:
             self.repository.file_return(obligation, kind=request.kind,
