@@ -14,6 +14,7 @@ from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.tools import Toolbox
 
 
 class EtaxStack(Stack):
@@ -28,6 +29,7 @@ class EtaxStack(Stack):
                                invoices=self.invoices.invoices)
         self.filing = FilingAndPayment(self, "FilingAndPayment", platform=self.platform,
                                        registry=self.handling.registry)
+        self.toolbox = Toolbox(self, "Toolbox", platform=self.platform)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -55,6 +57,7 @@ class EtaxStack(Stack):
             "FilingRemindersFunctionName": self.filing.reminder_function.function_name,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
+            "ToolsFunctionName": self.toolbox.function.function_name,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -14,7 +14,7 @@ from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
              "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
-             "filing", "filing_callbacks", "filing_reminders"}
+             "filing", "filing_callbacks", "filing_reminders", "tools"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:

@@ -1,0 +1,34 @@
+"""Board A, the tax toolbox (plan action A3): the tax calculators as public routes.
+
+One function serves every calculator (``functions/tools``); it reads no table and calls no
+other service: the rules are data in the shared layer (``etax/calculators/data``), so its role
+has nothing but its logs and traces.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.platform import Platform
+
+ROUTES = (
+    "/v1/tools/iit/withholding",
+    "/v1/tools/iit/annual",
+    "/v1/tools/iit/bonus",
+    "/v1/tools/vat",
+    "/v1/tools/vehicle-vessel",
+    "/v1/tools/departure-refund",
+)
+
+
+class Toolbox(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
+        super().__init__(scope, construct_id)
+        self.function: lambda_.Function = platform.function(
+            self, "tools",
+            description="A3: tax calculators (income tax, VAT, vehicle and vessel tax, "
+                        "departure refund)",
+        )
+        for path in ROUTES:
+            platform.api.route("POST", path, self.function, public=True)
