@@ -104,7 +104,7 @@ def test_filed_with_the_tax_computed_paid_in_two_parts_with_a_receipt(
     assert filed["tax_office"] == FUZHOU
     assert filed["due_date"] == deadlines.deadline("vat", period).due_date.isoformat()
     assert filed["status"] == "filed"
-    assert filed["return"]["computation"]["tax"] == "1500.00"  # 150,000 × 1 %
+    assert filed["return"]["computation"]["tax_due"] == "1500.00"  # 150,000 × 1 %
     assert filed["liability"]["outstanding"] == "1500.00"
     bad = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
                {"method": "cheque", "amount": "1.00"})

@@ -14,7 +14,7 @@ import pytest
 from etax.filing import deadlines, payments
 from etax.filing.repository import FilingRepository
 from etax.invoices.signing import verify_envelope
-from etax.rules import uscc
+from etax.rules import money, uscc
 from etax.rules.verification import business_date
 from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import as_principal
@@ -115,8 +115,6 @@ def send_callback(callbacks: Any, method: str, body: bytes,
 
 def confirm(callbacks: Any, payment: dict[str, Any], *,
             at: datetime | None = None) -> dict[str, Any]:
-    from etax.rules import money
-
     provider = payments.SimulatedProvider(payment["method"], MASTER)
     body, headers = provider.callback(payment["payment_id"], money.parse_yuan(payment["amount"]),
                                       confirmed_at=at)
@@ -185,7 +183,7 @@ def test_a_return_computes_the_tax_and_creates_a_liability(filing: Any) -> None:
     shown = filed["json"]
     assert shown["status"] == "filed"
     assert shown["return"]["kind"] == "vat_small_scale"
-    assert shown["return"]["computation"]["tax"] == "1500.00"  # 150,000 × 1 % (2023 No.19)
+    assert shown["return"]["computation"]["tax_due"] == "1500.00"  # 150,000 × 1 % (2023 No.19)
     assert shown["return"]["computation"]["steps"]
     assert shown["liability"]["tax"] == "1500.00"
     assert shown["liability"]["outstanding"] == "1500.00"
@@ -424,3 +422,47 @@ def test_two_callbacks_racing_on_one_liability_both_count(
     assert raced == [first["payment_id"]]
     shown = obligation(filing, oid)["json"]
     assert (shown["status"], shown["liability"]["tax_paid"]) == ("paid", "1500.00")
+
+
+def test_every_return_kind_computes_through_its_calculator(filing: Any) -> None:
+    """General VAT, the annual IIT reconciliation and vehicle and vessel tax, each computed by
+    the toolbox's calculator (FACTS.md §3 and §4 examples)."""
+    general = create(filing, "2026-11", taxpayer=OTHER, who=("taxpayer", OTHER))
+    filed = file_return(filing, general["json"]["obligation_id"], {
+        "sales": [{"amount": "100000", "rate": "0.13"}], "input_tax": "5000"},
+        kind="vat_general", who=("taxpayer", OTHER))
+    assert filed["statusCode"] == 201, filed["json"]
+    assert filed["json"]["liability"]["tax"] == "8000.00"
+    assert filed["json"]["return"]["computation"]["rules"]
+
+    person = "350102199003071234"
+    iit = create(filing, "2025", taxpayer=person, tax_type="iit_annual",
+                 who=("taxpayer", person))["json"]["obligation_id"]
+    figures = {"income": "240000", "social_insurance": "12480",
+               "special_additional": {"child_education": "18000"}, "withheld": "0"}
+    filed = file_return(filing, iit, figures, kind="iit_annual", who=("taxpayer", person))
+    assert filed["statusCode"] == 201, filed["json"]
+    # 240,000 − 60,000 − 12,480 − 18,000 = 149,520 → × 20 % − 16,920 = 12,984.00
+    assert filed["json"]["liability"]["tax"] == "12984.00"
+    assert filed["json"]["return"]["computation"]["date"] == "2025-12-31"
+
+    vehicles = create(filing, "2026", tax_type="vehicle_vessel")["json"]["obligation_id"]
+    bad = file_return(filing, vehicles, {"vehicles": [
+        {"province": "35", "vehicle_class": "passenger_car", "displacement_l": "1.8"},
+        {"province": "35", "vehicle_class": "passenger_car"}]}, kind="vehicle_vessel",
+        key="bad-vehicles")
+    assert (bad["statusCode"], bad["json"]["field"]) == (422, "data.vehicles[1].displacement_l")
+    empty = file_return(filing, vehicles, {"vehicles": []}, kind="vehicle_vessel", key="empty")
+    assert (empty["statusCode"], empty["json"]["field"]) == (422, "data.vehicles")
+    filed = file_return(filing, vehicles, {"vehicles": [
+        {"province": "35", "vehicle_class": "passenger_car", "displacement_l": "1.8"},
+        {"province": "35", "vehicle_class": "passenger_car", "displacement_l": "1.0"}]},
+        kind="vehicle_vessel")
+    assert filed["statusCode"] == 201, filed["json"]
+    answers = filed["json"]["return"]["computation"]["vehicles"]
+    total = sum(money.parse_yuan(a["annual_tax"]) for a in answers)
+    assert filed["json"]["liability"]["tax"] == money.format_yuan(total)
+    assert answers[0]["annual_tax"] == "480.00"
+
+    wrong = file_return(filing, vehicles, {"sales": "1"}, kind="vat_small_scale", key="wrong")
+    assert (wrong["statusCode"], wrong["json"]["field"]) == (422, "kind")

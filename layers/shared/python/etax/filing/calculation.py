@@ -1,80 +1,105 @@
-"""The computer of each return kind (see :mod:`etax.filing.returns`).
+"""The computer of each return kind (see :mod:`etax.filing.returns`): thin adapters over the tax
+calculators (:mod:`etax.calculators`), which hold every rate, bracket and threshold.
 
-Wired today: the small-scale VAT return. Its rule is data with effective dates (FACTS.md §4):
-the simplified levy rate of 3 %, reduced to 1 % with sales up to 100,000 a month (300,000 a
-quarter) exempt from 2023-08-01 to 2027-12-31 (财政部 税务总局公告2023年第19号).
+A return's ``data`` is the calculator's request without what the obligation already fixes: the
+period fixes the rules' date (its last day, or its year), and for small-scale VAT whether
+the threshold is a month's or a quarter's. Whatever the return sends for those is replaced.
+
+=====================  =============================================  ======================
+kind                   data (see the calculator)                      tax payable
+=====================  =============================================  ======================
+``vat_small_scale``    :class:`~etax.calculators.vat.SmallScaleRequest`  ``tax_due``
+                       (``sales``, ``prices_include_tax``)
+``vat_general``        :class:`~etax.calculators.vat.GeneralRequest`  ``tax_due``
+                       (``sales`` lines, ``input_tax``, …)
+``iit_annual``         :class:`~etax.calculators.iit.annual.Request`  ``to_pay`` (a refund
+                                                                      is the refund
+                                                                      pipeline's)
+``vehicle_vessel``     ``{"vehicles": [<vehicle_vessel.Request>…]}``  Σ ``annual_tax``
+=====================  =============================================  ======================
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from etax.calculators import vat, vehicle_vessel
+from etax.calculators.iit import annual
 from etax.filing.deadlines import Period
-from etax.filing.returns import CalculatorComputer, TaxComputer
+from etax.filing.returns import CalculatorComputer, Computation, TaxComputer
+from etax.platform.api import validation_problem
+from etax.platform.errors import Unprocessable
 from etax.rules import money
 
-SMALL_SCALE_RULES: list[dict[str, Any]] = [
-    {"effective_from": "2009-01-01", "rate": "0.03", "monthly_exemption_fen": 0,
-     "source": "增值税暂行条例 art. 12: simplified levy rate 3 % (FACTS.md §4)"},
-    {"effective_from": "2023-08-01", "rate": "0.01", "monthly_exemption_fen": 100_000_00,
-     "source": "财政部 税务总局公告2023年第19号 (FACTS.md §4)"},
-    {"effective_from": "2028-01-01", "rate": "0.03", "monthly_exemption_fen": 0,
-     "source": "the 2023 No.19 relief ends on 2027-12-31 (FACTS.md §4)"},
-]
+FIXED_BY_THE_PERIOD = ("date", "year")
 
 
-class SmallScaleVat(BaseModel):
+def _payable(name: str) -> Any:
+    return lambda answer: money.parse_yuan(answer[name])
+
+
+def _without_dates(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in FIXED_BY_THE_PERIOD}
+
+
+def _small_scale(data: dict[str, Any], period: Period) -> dict[str, Any]:
+    return {**_without_dates(data), "taxpayer": "small_scale", "date": period.end,
+            "period": "quarter" if period.periodicity == "quarterly" else "month"}
+
+
+def _general(data: dict[str, Any], period: Period) -> dict[str, Any]:
+    return {**_without_dates(data), "taxpayer": "general", "date": period.end}
+
+
+def _annual(data: dict[str, Any], period: Period) -> dict[str, Any]:
+    return {**_without_dates(data), "year": period.end.year}
+
+
+class Vehicles(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sales: str
-    """VAT-exclusive sales of the period, in yuan."""
-    months: int = 1
+    vehicles: list[dict[str, Any]] = Field(min_length=1, max_length=500)
 
-    @field_validator("sales")
-    @classmethod
-    def _yuan(cls, value: str) -> str:
+
+@dataclass(frozen=True, slots=True)
+class VehiclesComputer:
+    """Vehicle and vessel tax for the year: one calculator answer per vehicle, summed."""
+
+    def compute(self, data: dict[str, Any], *, period: Period) -> Computation:
+        per_vehicle = CalculatorComputer(
+            request_model=vehicle_vessel.Request, compute_answer=vehicle_vessel.compute,
+            payable_fen=_payable("annual_tax"),
+            prepare=lambda one, p: {**_without_dates(one), "year": p.end.year})
         try:
-            money.parse_yuan(value)
-        except money.MoneyError as error:
-            raise ValueError(error.reason) from None
-        return value
-
-
-def small_scale_vat(request: SmallScaleVat, *, on: date) -> dict[str, Any]:
-    rule = max((r for r in SMALL_SCALE_RULES if date.fromisoformat(r["effective_from"]) <= on),
-               key=lambda r: r["effective_from"])
-    sales = money.parse_yuan(request.sales)
-    threshold = rule["monthly_exemption_fen"] * request.months
-    exempt = threshold > 0 and sales <= threshold
-    rate = Decimal(rule["rate"])
-    tax = 0 if exempt else int((Decimal(sales) * rate).quantize(Decimal(1), ROUND_HALF_UP))
-    return {
-        "regime": "small_scale",
-        "sales": money.format_yuan(sales),
-        "rate": str(rate),
-        "exemption_threshold": money.format_yuan(threshold),
-        "exempt": exempt,
-        "tax": money.format_yuan(tax),
-        "steps": [
-            f"rule in force on {on.isoformat()}: {rule['source']}",
-            f"exemption threshold {money.format_yuan(threshold)} for {request.months} month(s); "
-            f"sales {money.format_yuan(sales)} → {'exempt' if exempt else 'taxable'}",
-            "tax = 0" if exempt else
-            f"tax = {money.format_yuan(sales)} × {rate} = {money.format_yuan(tax)} "
-            "(half up to the fen)",
-        ],
-    }
-
-
-def _with_months(data: dict[str, Any], period: Period) -> dict[str, Any]:
-    return {**data, "months": 3 if period.periodicity == "quarterly" else 1}
+            listed = Vehicles.model_validate(data)
+        except ValidationError as error:
+            raise validation_problem(list(error.errors()), prefix=("body", "data")) from None
+        answers, total = [], 0
+        for index, vehicle in enumerate(listed.vehicles):
+            try:
+                one = per_vehicle.compute(vehicle, period=period)
+            except Unprocessable as error:
+                field = (error.field or "data").replace("data.", f"data.vehicles[{index}].", 1)
+                raise Unprocessable(f"{field}: {error.detail.split(': ', 1)[-1]}",
+                                    field=field) from None
+            answers.append(one.answer)
+            total += one.tax_fen
+        return Computation(tax_fen=total, answer={
+            "vehicles": answers, "tax": money.format_yuan(total),
+            "steps": [f"Σ annual tax of {len(answers)} vehicle(s) = {money.format_yuan(total)}"]})
 
 
 COMPUTERS: dict[str, TaxComputer] = {
     "vat_small_scale": CalculatorComputer(
-        request_model=SmallScaleVat, compute_answer=small_scale_vat,
-        payable_fen=lambda answer: money.parse_yuan(answer["tax"]), prepare=_with_months),
+        request_model=vat.SmallScaleRequest, compute_answer=vat.compute,
+        payable_fen=_payable("tax_due"), prepare=_small_scale),
+    "vat_general": CalculatorComputer(
+        request_model=vat.GeneralRequest, compute_answer=vat.compute,
+        payable_fen=_payable("tax_due"), prepare=_general),
+    "iit_annual": CalculatorComputer(
+        request_model=annual.Request, compute_answer=annual.compute,
+        payable_fen=_payable("to_pay"), prepare=_annual),
+    "vehicle_vessel": VehiclesComputer(),
 }
