@@ -178,6 +178,10 @@ def test_a_return_computes_the_tax_and_creates_a_liability(filing: Any) -> None:
     assert bad["json"]["field"] == "data.sales"
     unknown = file_return(filing, oid, {"sales": "1.00"}, kind="vat_general_x", key="bad-2")
     assert (unknown["statusCode"], unknown["json"]["field"]) == (422, "kind")
+    regime = file_return(filing, oid, {"sales": [{"amount": "1.00", "rate": "0.13"}]},
+                         kind="vat_general", key="bad-3")
+    assert (regime["statusCode"], regime["json"]["field"]) == (422, "kind")
+    assert "小规模纳税人" in regime["json"]["detail"]
     filed = file_return(filing, oid, {"sales": "150000.00"})
     assert filed["statusCode"] == 201, filed["json"]
     shown = filed["json"]

@@ -215,6 +215,7 @@ class FilingService:
         if obligation.status != OPEN:
             raise Conflict(f"the obligation {identifier} is {obligation.status} already",
                            field="obligation_id")
+        self._check_vat_regime(obligation.taxpayer, request.kind)
         period = deadlines.parse_period(obligation.period)
         computation = returns.compute(request.kind, request.data, period=period)
         ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen)
@@ -229,6 +230,16 @@ class FilingService:
         filed = self.repository.get_obligation(identifier, consistent=True)
         assert filed is not None
         return self.view(filed)
+
+    def _check_vat_regime(self, taxpayer: str, kind: str) -> None:
+        """A registered taxpayer files the VAT return of its regime (general or small-scale)."""
+        if self.registry is None or not kind.startswith("vat_") or not uscc.is_valid(taxpayer):
+            return
+        record = self.registry.get(taxpayer)
+        if record is not None and kind != f"vat_{record.taxpayer_type.value}":
+            raise Unprocessable(f"kind: {taxpayer} is registered as a "
+                                f"{record.taxpayer_type.label}; it files "
+                                f"vat_{record.taxpayer_type.value}", field="kind")
 
     # -- payments ------------------------------------------------------------------------
 
