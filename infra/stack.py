@@ -14,6 +14,7 @@ from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.supply import SelfService
 from infra.tools import Toolbox
 
 
@@ -30,6 +31,10 @@ class EtaxStack(Stack):
         self.filing = FilingAndPayment(self, "FilingAndPayment", platform=self.platform,
                                        registry=self.handling.registry)
         self.toolbox = Toolbox(self, "Toolbox", platform=self.platform)
+        self.self_service = SelfService(self, "SelfService", platform=self.platform,
+                                        registry=self.handling.registry,
+                                        invoices=self.invoices.invoices,
+                                        quotas=self.invoices.quotas)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -55,6 +60,10 @@ class EtaxStack(Stack):
             "FilingTableName": self.filing.table.table_name,
             "PaymentCallbackSecretArn": self.filing.callback_secret.secret_arn,
             "FilingRemindersFunctionName": self.filing.reminder_function.function_name,
+            "SupplyTableName": self.self_service.supply.table_name,
+            "SupplyQueueUrl": self.self_service.queue.queue.queue_url,
+            "SupplyDeadLetterQueueUrl": self.self_service.queue.dead_letters.queue_url,
+            "CertificatesTableName": self.self_service.certificates.table_name,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
             "ToolsFunctionName": self.toolbox.function.function_name,

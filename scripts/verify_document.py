@@ -3,7 +3,8 @@
     python scripts/verify_document.py invoice.json --key platform-key.pem
     python scripts/verify_document.py invoice.json --keys keys.json   # the answer of GET /v1/keys
 
-The file is the envelope a client downloads (``GET /v1/invoices/{number}``):
+The file is the envelope a client downloads (``GET /v1/invoices/{number}``,
+``GET /v1/certificates/{id}``):
 ``{"document": {...}, "signature": {"algorithm": "ES256", "key_id": ..., "value": ...}}``.
 The signature covers the canonical bytes of ``document`` (keys sorted, no
 whitespace, UTF-8). Exit status 0: authentic and unaltered; 1: not; 2: unusable input.
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
 
-from etax.invoices.signing import SignatureMismatch, verify_envelope  # noqa: E402
+from etax.documents.signing import SignatureMismatch, verify_envelope  # noqa: E402
 
 
 def public_key(args: argparse.Namespace, key_id: str) -> str:

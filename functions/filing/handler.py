@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.documents.signing import KmsDocumentSigner
 from etax.filing.repository import FilingRepository
 from etax.filing.service import FilingService, ObligationRequest, PaymentRequest, ReturnRequest
-from etax.invoices.signing import KmsDocumentSigner
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency

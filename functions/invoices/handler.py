@@ -9,11 +9,11 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.documents.signing import KmsDocumentSigner
 from etax.invoices.render import render_pdf
 from etax.invoices.repository import InvoiceRepository
 from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.invoices.service import InvoiceService
-from etax.invoices.signing import KmsDocumentSigner
 from etax.invoices.spec import published
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import Principal, require_principal

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import requests
 
+from etax.documents.signing import verify_envelope
 from etax.filing import deadlines
 from etax.filing.payments import SimulatedProvider
-from etax.invoices.signing import verify_envelope
 from etax.rules import money, uscc
 from etax.rules.verification import business_date
 from tests.e2e.test_platform_e2e import bearer, token

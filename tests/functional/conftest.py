@@ -49,6 +49,8 @@ FUNCTION_ENV = {
     "LOTTERY_DRAWS_TABLE": "lottery-draws",
     "LOTTERY_LEDGER_TABLE": "lottery-ledger",
     "FILING_TABLE": "filing",
+    "SUPPLY_TABLE": "supply",
+    "CERTIFICATES_TABLE": "certificates",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -136,6 +138,31 @@ def aws() -> Iterator[None]:
             TableName="lottery-ledger", BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
+        dynamodb.create_table(
+            TableName="supply", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                                  {"AttributeName": "applicant", "AttributeType": "S"},
+                                  {"AttributeName": "applied_at", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_applicant",
+                "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
+                              {"AttributeName": "applied_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"}}],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        dynamodb.create_table(
+            TableName="certificates", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        dynamodb.update_table(  # the invoices table's by_seller index, as infra/invoices.py
+            TableName="invoices",
+            AttributeDefinitions=[{"AttributeName": "seller", "AttributeType": "S"},
+                                  {"AttributeName": "issued_at", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "by_seller",
+                "KeySchema": [{"AttributeName": "seller", "KeyType": "HASH"},
+                              {"AttributeName": "issued_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
         create_filing_table(dynamodb)
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield

@@ -11,9 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
+from etax.documents.signing import verify_envelope
 from etax.filing import deadlines, payments
 from etax.filing.repository import FilingRepository
-from etax.invoices.signing import verify_envelope
 from etax.rules import money, uscc
 from etax.rules.verification import business_date
 from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler, sample_event

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from etax.invoices.signing import SignatureMismatch, verify_envelope
+from etax.documents.signing import SignatureMismatch, verify_envelope
 from etax.rules import qr
 from tests.functional.conftest import LambdaContext, call, sample_event
 from tests.functional.test_registration import put_record

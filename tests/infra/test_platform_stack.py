@@ -14,7 +14,8 @@ from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
              "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
-             "filing", "filing_callbacks", "filing_reminders", "tools"}
+             "filing", "filing_callbacks", "filing_reminders", "tools", "supply",
+             "supply_events", "supply_worker", "certificates"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -87,9 +88,10 @@ def test_public_and_signed_in_routes(local: Template) -> None:
         props = method["Properties"]
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
     # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
-    # print, red-letter, void), the filing routes (7); everything else is public, OPTIONS
-    # preflights included
-    assert by_auth["CUSTOM"] == 17
+    # print, red-letter, void), the lottery's campaign creation, scan and draws, invoice supply
+    # (apply, list, follow, decide), certificates (apply, download, print) and filing (7);
+    # everything else is public, OPTIONS preflights included
+    assert by_auth["CUSTOM"] == 24
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -99,7 +101,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 9
+    assert len(tables) == 11
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -129,9 +131,11 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     })
     queues = resources(prod, "AWS::SQS::Queue")
-    assert len(queues) == 6  # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream
+    # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream; supply steps + DLQ,
+    # supply stream
+    assert len(queues) == 9
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_dlq) == 2
+    assert len(with_dlq) == 3
     assert with_dlq[0]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
     # AWS's advice: visibility timeout six times the consumer's timeout (5 s)
     assert with_dlq[0]["Properties"]["VisibilityTimeout"] == 30
@@ -142,7 +146,7 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
     alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 6]
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"]
     prod.has_resource_properties("AWS::SNS::Subscription", {

@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from etax.documents.signing import Signature
 from etax.filing import deadlines, payments, returns
 from etax.filing.ledger import Ledger
 from etax.filing.repository import (
@@ -24,7 +25,6 @@ from etax.filing.repository import (
     StateChanged,
     obligation_id,
 )
-from etax.invoices.signing import Signature
 from etax.platform.api import validation_problem
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.errors import (

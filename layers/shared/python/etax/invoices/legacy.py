@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from etax.invoices.canonical import canonical_bytes
+from etax.documents.canonical import canonical_bytes
 from etax.rules import money
 from etax.rules.invoice_types import InvoiceCodeError, classify_legacy_code, type_name
 

@@ -1,10 +1,8 @@
 """A printable rendering of a signed invoice: one A5-landscape PDF page with its QR code.
 
-Chinese text uses the PDF standard CJK font ``STSong-Light`` (Adobe-GB1), which
-every PDF reader provides, so no font file is shipped or embedded. The QR code
-carries the national payload (:mod:`etax.rules.qr`), so any verification app
-can scan the printed page. reportlab is imported here only, when a document is
-rendered, not at a function's cold start.
+The QR code carries the national payload (:mod:`etax.rules.qr`), so any verification
+app can scan the printed page. Font, QR drawing, footer and stamp are shared with the
+other signed documents (:mod:`etax.documents.pdf`).
 """
 
 from __future__ import annotations
@@ -12,28 +10,20 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from etax.documents.pdf import FONT, canvas_for, draw_qr, signature_footer, stamp
 from etax.rules import money
 
-FONT = "STSong-Light"
 STATUS_STAMPS = {"voided": "作废 VOID", "red_flushed": "已红冲 CREDITED"}
 
 
 def render_pdf(envelope: dict[str, Any], status: str = "normal") -> bytes:
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
     from reportlab.lib.pagesizes import A5, landscape
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     document = envelope["document"]
     width, height = landscape(A5)
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=True)
+    pdf = canvas_for(buffer, (width, height))
     pdf.setTitle(f"{document['type_name']} {document['number']}")
     pdf.setAuthor(document["seller"]["name"])
 
@@ -48,12 +38,7 @@ def render_pdf(envelope: dict[str, Any], status: str = "normal") -> bytes:
     pdf.drawRightString(right, height - 24 * mm, f"发票号码：{document['number']}")
     pdf.drawRightString(right, height - 29 * mm, f"开票日期：{document['issue_date']}")
 
-    qr = QrCodeWidget(document["qr"])
-    x0, y0, x1, y1 = qr.getBounds()
-    size = 24 * mm
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(qr)
-    renderPDF.draw(drawing, pdf, 12 * mm, height - 38 * mm)
+    draw_qr(pdf, document["qr"], 12 * mm, height - 38 * mm, 24 * mm)
 
     buyer = document["buyer"]
     seller = document["seller"]
@@ -91,16 +76,9 @@ def render_pdf(envelope: dict[str, Any], status: str = "normal") -> bytes:
     if document.get("remarks"):
         pdf.drawString(12 * mm, y - 12 * mm, f"备注：{document['remarks'][:60]}")
     signature = envelope["signature"]
-    pdf.drawString(12 * mm, 8 * mm, f"电子签名 {signature['algorithm']} · 密钥 "
-                                    f"{signature['key_id']} · 可在 /v1/keys 获取公钥离线验签")
+    pdf.drawString(12 * mm, 8 * mm, signature_footer(signature))
     if status in STATUS_STAMPS:
-        pdf.saveState()
-        pdf.setFillColorRGB(0.8, 0.1, 0.1)
-        pdf.setFont(FONT, 36)
-        pdf.translate(width / 2, height / 2)
-        pdf.rotate(20)
-        pdf.drawCentredString(0, 0, STATUS_STAMPS[status])
-        pdf.restoreState()
+        stamp(pdf, STATUS_STAMPS[status], width, height)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -1,6 +1,6 @@
 """Issuing e-invoices (C8, C9): documents, numbers, quota, signature, QR; red-letter and voiding.
 
-The issued document is canonical JSON (:mod:`etax.invoices.canonical`,
+The issued document is canonical JSON (:mod:`etax.documents.canonical`,
 schema in :mod:`etax.invoices.spec`), signed with the platform's KMS key; the
 envelope (document + signature) is what the seller and buyer download and
 what anyone can check offline with the published key.
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from etax.invoices.canonical import canonical_bytes
+from etax.documents.canonical import canonical_bytes
+from etax.documents.signing import Signature
 from etax.invoices.repository import QuotaExceeded, SequenceMoved, StatusChanged, StoredInvoice
 from etax.invoices.requests import EnterpriseBuyer, IssueRequest, RedLetterRequest
-from etax.invoices.signing import Signature
 from etax.platform.auth import Principal
 from etax.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType

@@ -2,7 +2,7 @@
 
 Served at ``GET /v1/invoices/spec``. Money is integer fen (``*_fen``); a
 red-letter invoice carries negative amounts and ``red_letter_of``. The
-signature covers the canonical bytes of the document (:mod:`etax.invoices.canonical`).
+signature covers the canonical bytes of the document (:mod:`etax.documents.canonical`).
 """
 
 from __future__ import annotations

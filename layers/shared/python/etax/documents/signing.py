@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from etax.invoices.canonical import canonical_bytes
+from etax.documents.canonical import canonical_bytes
 
 ALGORITHM = "ES256"
 

@@ -1,0 +1,65 @@
+"""Tax certificates (plan action B7): a taxpayer applies for a tax residency certificate or a
+tax payment certificate, issued at once as a signed document; the holder (or an officer of
+its office, or an admin) downloads it as JSON or PDF; anyone verifies it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.certificates.documents import render_pdf
+from etax.certificates.payments import PaymentRecordsNotConnected
+from etax.certificates.repository import CertificateRepository
+from etax.certificates.requests import CertificateRequest
+from etax.certificates.service import CertificateService
+from etax.documents.signing import KmsDocumentSigner
+from etax.platform.api import make_resolver, parse_body
+from etax.platform.auth import require_principal
+from etax.platform.idempotency import Idempotency
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+from etax.registration.repository import RegistryRepository
+
+app = make_resolver()
+signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))
+service = CertificateService(CertificateRepository(), RegistryRepository(), signer,
+                             PaymentRecordsNotConnected())
+idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+@app.post("/v1/certificates")
+def issue() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    request = parse_body(app, CertificateRequest)
+    answer = idempotency.run_request(
+        app, scope="POST /v1/certificates", principal=principal.subject,
+        payload=request.model_dump(mode="json", by_alias=True),
+        operation=lambda: service.issue(principal, request))
+    return answer, 201
+
+
+@app.get("/v1/certificates/<number>")
+def download(number: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    certificate = service.certificate_for(principal, number)
+    return {**certificate.envelope, "status": certificate.status}
+
+
+@app.get("/v1/certificates/<number>/document")
+def document(number: str) -> Response[bytes]:
+    principal = require_principal(app.current_event.raw_event)
+    certificate = service.certificate_for(principal, number)
+    return Response(status_code=200, content_type="application/pdf",
+                    body=render_pdf(certificate.envelope, certificate.status),
+                    headers={"Content-Disposition": f'inline; filename="{number}.pdf"'})
+
+
+@app.get("/v1/certificates/<number>/verify")
+def verify(number: str) -> dict[str, Any]:
+    return service.verify(number, app.current_event.get_query_string_value("digest"))
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

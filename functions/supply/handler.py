@@ -1,0 +1,66 @@
+"""Invoice supply (plan action B7): a taxpayer applies (paper invoices posted, or a higher
+monthly quota for 数电票) and follows its application; an officer of its tax office decides
+the ones the automatic checks (验旧) sent for review."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.platform.api import make_resolver, parse_body
+from etax.platform.auth import Principal, require_principal
+from etax.platform.idempotency import Idempotency
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+from etax.registration.repository import RegistryRepository
+from etax.supply.logistics import SimulatedCarrier
+from etax.supply.repository import IssuedInvoices, SupplyRepository
+from etax.supply.requests import DecisionRequest, SupplyRequest
+from etax.supply.service import SupplyService
+
+app = make_resolver()
+service = SupplyService(
+    SupplyRepository(), RegistryRepository(), IssuedInvoices(),
+    SimulatedCarrier(boto3.client("dynamodb"), required("SUPPLY_TABLE"),
+                     step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))))
+idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
+    return idempotency.run_request(app, scope=scope, principal=principal.subject,
+                                   payload=payload, operation=operation)
+
+
+@app.post("/v1/invoice-supplies")
+def apply() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    request = parse_body(app, SupplyRequest)
+    return _once(principal, "POST /v1/invoice-supplies", request.model_dump(mode="json"),
+                 lambda: service.apply(principal, request)), 201
+
+
+@app.get("/v1/invoice-supplies")
+def own() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    return service.list_own(principal)
+
+
+@app.get("/v1/invoice-supplies/<application_id>")
+def view(application_id: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    return service.view(principal, application_id)
+
+
+@app.post("/v1/invoice-supplies/<application_id>/decision")
+def decide(application_id: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event, "officer", "admin")
+    request = parse_body(app, DecisionRequest)
+    return _once(principal, f"POST /v1/invoice-supplies/{application_id}/decision",
+                 request.model_dump(mode="json"),
+                 lambda: service.decide(principal, application_id, request))
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -1,0 +1,62 @@
+"""The certificates table (keys: :mod:`etax.certificates`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from etax.documents.canonical import canonical_bytes
+from etax.platform.dynamo import region, table_name
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCertificate:
+    number: str
+    owner: str
+    tax_office: str
+    document: dict[str, Any]
+    signature: dict[str, str]
+    status: str
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        return {"document": self.document, "signature": self.signature}
+
+
+class CertificateExists(Exception):
+    pass
+
+
+class CertificateRepository:
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.table = table_name("CERTIFICATES_TABLE")
+
+    def put_new(self, *, owner: str, tax_office: str, document: dict[str, Any],
+                signature: dict[str, str]) -> None:
+        try:
+            self.db.put_item(
+                TableName=self.table,
+                Item={"id": {"S": document["number"]}, "owner": {"S": owner},
+                      "tax_office": {"S": tax_office}, "type": {"S": document["type"]},
+                      "doc": {"S": canonical_bytes(document).decode()},
+                      "signature": {"M": {k: {"S": v} for k, v in signature.items()}},
+                      "status": {"S": "valid"}, "issued_at": {"S": document["issued_at"]}},
+                ConditionExpression="attribute_not_exists(id)")
+        except self.db.exceptions.ConditionalCheckFailedException:
+            raise CertificateExists(document["number"]) from None
+
+    def get(self, number: str) -> StoredCertificate | None:
+        item = self.db.get_item(TableName=self.table, Key={"id": {"S": number}}).get("Item")
+        if not item:
+            return None
+        return StoredCertificate(
+            number=item["id"]["S"], owner=item["owner"]["S"],
+            tax_office=item["tax_office"]["S"], document=json.loads(item["doc"]["S"]),
+            signature={k: v["S"] for k, v in item["signature"]["M"].items()},
+            status=item["status"]["S"])

@@ -1,0 +1,277 @@
+"""DynamoDB access for invoice supply (tables and keys: :mod:`etax.supply`), and the reads of
+the invoice registry and quotas the checks need. The low-level client, as in
+:mod:`etax.invoices.repository`: transitions are exact conditional expressions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from etax.platform.dynamo import region, table_name
+from etax.rules.supply import Batch, IssuedInvoice
+
+MAX_BATCH_GET = 100
+MAX_INVOICES_CHECKED = 1000
+
+
+class ApplicationExists(Exception):
+    """An application with this id exists already."""
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    id: str
+    applicant: str
+    applicant_name: str
+    tax_office: str
+    taxpayer_type: str
+    kind: str
+    state: str
+    applied_at: str
+    updated_at: str
+    request: dict[str, Any]
+    trail: list[dict[str, Any]]
+    checks: list[dict[str, Any]] | None
+    review_reasons: list[str] | None
+    batch: dict[str, Any] | None
+    shipment: dict[str, Any] | None
+
+    def batch_range(self) -> Batch | None:
+        if self.batch is None:
+            return None
+        return Batch(self.batch["code"], int(self.batch["first"]), int(self.batch["last"]))
+
+
+def _json(item: dict[str, Any], name: str) -> Any:
+    value = item.get(name)
+    return json.loads(value["S"]) if value and "S" in value else None
+
+
+def _application(item: dict[str, Any]) -> Application:
+    return Application(
+        id=item["id"]["S"], applicant=item["applicant"]["S"],
+        applicant_name=item.get("applicant_name", {}).get("S", ""),
+        tax_office=item["tax_office"]["S"], taxpayer_type=item["taxpayer_type"]["S"],
+        kind=item["kind"]["S"], state=item["state"]["S"], applied_at=item["applied_at"]["S"],
+        updated_at=item["updated_at"]["S"], request=_json(item, "request") or {},
+        trail=[{k: v["S"] for k, v in entry["M"].items()} for entry in item["trail"]["L"]],
+        checks=_json(item, "checks"), review_reasons=_json(item, "review_reasons"),
+        batch=_json(item, "batch"), shipment=_json(item, "shipment"),
+    )
+
+
+def _entry(stage: str, at: str, by: str, note: str) -> dict[str, Any]:
+    return {"M": {"stage": {"S": stage}, "at": {"S": at}, "by": {"S": by},
+                  "note": {"S": note}}}
+
+
+class SupplyRepository:
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.table = table_name("SUPPLY_TABLE")
+
+    def create(self, application: Application, by: str) -> None:
+        item = {
+            "id": {"S": application.id}, "applicant": {"S": application.applicant},
+            "applicant_name": {"S": application.applicant_name},
+            "tax_office": {"S": application.tax_office},
+            "taxpayer_type": {"S": application.taxpayer_type}, "kind": {"S": application.kind},
+            "state": {"S": application.state}, "applied_at": {"S": application.applied_at},
+            "updated_at": {"S": application.updated_at},
+            "request": {"S": json.dumps(application.request, ensure_ascii=False)},
+            "trail": {"L": [_entry(application.state, application.applied_at, by,
+                                   "applied online")]},
+        }
+        if application.kind == "paper":
+            item["invoice_type"] = {"S": str(application.request["invoice_type"])}
+        try:
+            self.db.put_item(TableName=self.table, Item=item,
+                             ConditionExpression="attribute_not_exists(id)")
+        except self.db.exceptions.ConditionalCheckFailedException:
+            raise ApplicationExists(application.id) from None
+
+    def get(self, application_id: str, *, consistent: bool = False) -> Application | None:
+        item = self.db.get_item(TableName=self.table, Key={"id": {"S": application_id}},
+                                ConsistentRead=consistent).get("Item")
+        if not item or "applicant" not in item:
+            return None
+        return _application(item)
+
+    def move(self, application_id: str, source: str, target: str, *, at: str, by: str,
+             note: str, sets: dict[str, Any] | None = None) -> bool:
+        """``source`` → ``target`` with one trail entry (and JSON ``sets``), only if the
+        application is still in ``source``; False when it is not (moved already)."""
+        names = {"#s": "state"}
+        values: dict[str, Any] = {":source": {"S": source}, ":target": {"S": target},
+                                  ":at": {"S": at}, ":entry": {"L": [_entry(target, at, by,
+                                                                             note)]}}
+        updates = ["#s = :target", "updated_at = :at", "trail = list_append(trail, :entry)"]
+        for i, (name, value) in enumerate((sets or {}).items()):
+            names[f"#f{i}"] = name
+            values[f":f{i}"] = {"S": json.dumps(value, ensure_ascii=False)}
+            updates.append(f"#f{i} = :f{i}")
+        try:
+            self.db.update_item(
+                TableName=self.table, Key={"id": {"S": application_id}},
+                UpdateExpression="SET " + ", ".join(updates),
+                ConditionExpression="#s = :source",
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def set_once(self, application_id: str, name: str, value: Any) -> Any:
+        """Set the JSON attribute ``name`` unless it is set; return the value it holds."""
+        try:
+            self.db.update_item(
+                TableName=self.table, Key={"id": {"S": application_id}},
+                UpdateExpression="SET #n = :v", ConditionExpression="attribute_not_exists(#n)",
+                ExpressionAttributeNames={"#n": name},
+                ExpressionAttributeValues={":v": {"S": json.dumps(value, ensure_ascii=False)}})
+        except self.db.exceptions.ConditionalCheckFailedException:
+            item = self.db.get_item(TableName=self.table, Key={"id": {"S": application_id}},
+                                    ConsistentRead=True)["Item"]
+            return _json(item, name)
+        return value
+
+    def allot(self, code: str, quantity: int) -> Batch:
+        """The next ``quantity`` numbers under ``code`` (one atomic counter update)."""
+        answer = self.db.update_item(
+            TableName=self.table, Key={"id": {"S": f"counter#{code}"}},
+            UpdateExpression="ADD last_number :q",
+            ExpressionAttributeValues={":q": {"N": str(quantity)}}, ReturnValues="UPDATED_NEW")
+        last = int(answer["Attributes"]["last_number"]["N"])
+        return Batch(code, last - quantity + 1, last)
+
+    def abandon(self, batch: Batch, application_id: str) -> None:
+        self.db.put_item(TableName=self.table, Item={
+            "id": {"S": f"abandoned#{batch.code}#{batch.first:08d}"},
+            "last": {"S": f"{batch.last:08d}"}, "application": {"S": application_id},
+            "reason": {"S": "allotted to an application that already had its batch"}})
+
+    def of_applicant(self, applicant: str, *, limit: int = 50) -> list[Application]:
+        """The applicant's applications, newest first (Query on ``by_applicant``)."""
+        found: list[Application] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table, "IndexName": "by_applicant",
+            "KeyConditionExpression": "applicant = :a",
+            "ExpressionAttributeValues": {":a": {"S": applicant}},
+            "ScanIndexForward": False, "Limit": limit}
+        answer = self.db.query(**kwargs)
+        found.extend(_application(item) for item in answer.get("Items", []))
+        return found
+
+    def previous_batch(self, applicant: str, invoice_type: str,
+                       before: str) -> Application | None:
+        """The applicant's latest application of ``invoice_type`` applied before ``before``
+        that was given a batch."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table, "IndexName": "by_applicant",
+            "KeyConditionExpression": "applicant = :a AND applied_at < :before",
+            "FilterExpression": "invoice_type = :t AND attribute_exists(#b)",
+            "ExpressionAttributeNames": {"#b": "batch"},
+            "ExpressionAttributeValues": {":a": {"S": applicant}, ":before": {"S": before},
+                                          ":t": {"S": invoice_type}},
+            "ScanIndexForward": False}
+        while True:
+            answer = self.db.query(**kwargs)
+            for item in answer.get("Items", []):
+                return _application(item)
+            if "LastEvaluatedKey" not in answer:
+                return None
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def _chunks[T](items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class IssuedInvoices:
+    """What 验旧 reads of the invoice registry and the issuing quota (read only, plus the one
+    quota write a digital supply makes)."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.invoices = table_name("INVOICES_TABLE")
+        self.quotas = table_name("ISSUING_QUOTA_TABLE")
+
+    def _batch_get(self, keys: list[str]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for chunk in _chunks(keys, MAX_BATCH_GET):
+            request: dict[str, Any] = {self.invoices: {
+                "Keys": [{"number": {"S": k}} for k in chunk],
+                "ProjectionExpression": "#n, #s, seller, doc",
+                "ExpressionAttributeNames": {"#n": "number", "#s": "status"}}}
+            while request:
+                answer = self.db.batch_get_item(RequestItems=request)
+                items.extend(answer["Responses"].get(self.invoices, []))
+                request = answer.get("UnprocessedKeys") or {}
+        return items
+
+    @staticmethod
+    def _seller(item: dict[str, Any]) -> str:
+        if "seller" in item:
+            return str(item["seller"]["S"])
+        document = json.loads(item["doc"]["S"]) if "doc" in item else {}
+        return str(document.get("seller", {}).get("credit_code", ""))
+
+    def paper_batch(self, batch: Batch) -> dict[str, IssuedInvoice]:
+        """The issued invoices of a paper batch (keyed ``<code>-<number>`` in the registry),
+        by number."""
+        found = self._batch_get([f"{batch.code}-{n}" for n in batch.numbers()])
+        return {item["number"]["S"].split("-", 1)[1]: IssuedInvoice(
+            item["number"]["S"].split("-", 1)[1], item["status"]["S"], self._seller(item))
+            for item in found}
+
+    def of_seller_since(self, seller: str, since: str) -> list[IssuedInvoice]:
+        """The seller's invoices issued at or after ``since`` (UTC ISO time), at most
+        :data:`MAX_INVOICES_CHECKED` (the newest): a Query on ``by_seller``, then their
+        status in batches."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.invoices, "IndexName": "by_seller",
+            "KeyConditionExpression": "seller = :s AND issued_at >= :since",
+            "ExpressionAttributeValues": {":s": {"S": seller}, ":since": {"S": since}},
+            "ScanIndexForward": False}
+        numbers: list[str] = []
+        while len(numbers) < MAX_INVOICES_CHECKED:
+            answer = self.db.query(**kwargs)
+            numbers.extend(item["number"]["S"] for item in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                break
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        numbers = numbers[:MAX_INVOICES_CHECKED]
+        return [IssuedInvoice(item["number"]["S"], item["status"]["S"], seller)
+                for item in self._batch_get(numbers)]
+
+    def quota(self, seller: str, month: str) -> tuple[int | None, int]:
+        """The seller's monthly quota (None: none) and what ``month`` (yyyymm) has used."""
+        answer = self.db.batch_get_item(RequestItems={self.quotas: {
+            "Keys": [{"key": {"S": f"quota#{seller}"}}, {"key": {"S": f"used#{seller}#{month}"}}],
+            "ConsistentRead": True}})
+        quota, used = None, 0
+        for item in answer["Responses"].get(self.quotas, []):
+            if item["key"]["S"].startswith("quota#"):
+                quota = int(item["monthly_fen"]["N"])
+            else:
+                used = int(item["used_fen"]["N"])
+        return quota, used
+
+    def set_quota(self, seller: str, monthly_fen: int, application_id: str) -> None:
+        """The seller's monthly issuing quota becomes ``monthly_fen`` (the supply that raised
+        it is recorded beside it). Setting the same value again changes nothing."""
+        self.db.update_item(
+            TableName=self.quotas, Key={"key": {"S": f"quota#{seller}"}},
+            UpdateExpression="SET monthly_fen = :q, raised_by = :a",
+            ExpressionAttributeValues={":q": {"N": str(monthly_fen)},
+                                       ":a": {"S": application_id}})
