@@ -112,3 +112,10 @@ class FilingAndPayment(Construct):
             schedule=events.Schedule.cron(minute="0", hour=REMINDER_SCHEDULE_UTC_HOUR),
             targets=[targets.LambdaFunction(self.reminder_function, retry_attempts=2)],
         )
+
+    def grant_payment_records(self, function: lambda_.Function) -> None:
+        """Let ``function`` read confirmed payments (one Query on ``by_payer``, nothing else):
+        ``etax.filing.records.FilingPaymentRecords`` for the tax payment certificate."""
+        function.add_environment("FILING_TABLE", self.table.table_name)
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/by_payer"]))

@@ -35,6 +35,8 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry,
                                         invoices=self.invoices.invoices,
                                         quotas=self.invoices.quotas)
+        # tax payment certificates list the confirmed payments of filing and payment
+        self.filing.grant_payment_records(self.self_service.certificates_function)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,

@@ -470,3 +470,29 @@ def test_every_return_kind_computes_through_its_calculator(filing: Any) -> None:
 
     wrong = file_return(filing, vehicles, {"sales": "1"}, kind="vat_small_scale", key="wrong")
     assert (wrong["statusCode"], wrong["json"]["field"]) == (422, "kind")
+
+
+def test_a_tax_payment_certificate_lists_the_confirmed_payments(
+        filing: Any, callbacks: Any) -> None:
+    """The certificates function reads confirmed payments from filing (FilingPaymentRecords):
+    the late payment's tax and surcharge, in one record per payment."""
+    from tests.functional.test_certificates import issue
+
+    oid = create(filing, "2026-08")["json"]["obligation_id"]
+    file_return(filing, oid, {"sales": "1000000.00"})  # 10,000.00, due 2026-09-15
+    payment = start_payment(filing, oid, "third_party", "10050.00")["json"]
+    pending = start_payment(filing, oid, "pos", "1.00")["json"]  # never confirmed: not listed
+    confirm(callbacks, payment, at=datetime(2026, 9, 25, 2, 0, tzinfo=UTC))  # 10 days late
+
+    certificates = load_handler("certificates")
+    certificates.signer.kms = DigestKms()
+    body = {"kind": "tax_payment", "from": "2026-09-01", "to": "2026-09-30"}
+    answer = issue(certificates, body, who=TAXPAYER, key="tp-1")
+    assert answer["statusCode"] == 201, answer["json"]
+    [line] = answer["json"]["content"]["payments"]
+    assert line["payment_id"] == payment["payment_id"] != pending["payment_id"]
+    assert (line["amount_fen"], line["tax_kind"], line["period"], line["paid_on"]) == (
+        10_050_00, "vat", "2026-08-01/2026-08-31", "2026-09-25")
+    assert answer["json"]["total"] == "10050.00"
+    other = issue(certificates, body, who=("taxpayer", OTHER), key="tp-2")
+    assert (other["statusCode"], other["json"]["field"]) == (422, "from")

@@ -110,3 +110,13 @@ def test_the_callback_secret_is_generated(prod: Template) -> None:
                 if "callback" in s["Properties"].get("Description", "")]
     assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "key"
     assert secret["DeletionPolicy"] == "Retain"
+
+
+def test_certificates_may_only_query_confirmed_payments(prod: Template) -> None:
+    variables = functions_by_service(prod)["certificates"]["Properties"]["Environment"][
+        "Variables"]
+    assert "FILING_TABLE" in variables
+    [table] = [k for k in resources(prod, "AWS::DynamoDB::Table") if "FilingTable" in k]
+    granted = [s for s in statements_of(prod, "certificates") if table in str(s["Resource"])]
+    assert [(s["Action"], s["Resource"]["Fn::Join"][1][-1]) for s in granted] == [
+        ("dynamodb:Query", "/index/by_payer")]

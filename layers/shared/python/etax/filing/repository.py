@@ -58,6 +58,8 @@ class Payment:
     obligation_id: str
     taxpayer: str
     tax_office: str | None
+    tax_type: str
+    period: str
     method: str
     amount_fen: int
     status: str
@@ -165,6 +167,7 @@ def payment_from_item(item: dict[str, Any]) -> Payment:
     return Payment(
         payment_id=item["payment_id"]["S"], obligation_id=item["obligation_id"]["S"],
         taxpayer=item["taxpayer"]["S"], tax_office=_s(item, "tax_office"),
+        tax_type=item["tax_type"]["S"], period=item["period"]["S"],
         method=item["method"]["S"], amount_fen=_n(item, "amount_fen"),
         status=item["status"]["S"], instruction=json.loads(item["instruction"]["S"]),
         created_at=item["created_at"]["S"], created_by=item["created_by"]["S"],
@@ -265,6 +268,8 @@ class FilingRepository:
             "payment_id": {"S": payment.payment_id},
             "obligation_id": {"S": payment.obligation_id},
             "taxpayer": {"S": payment.taxpayer},
+            "tax_type": {"S": payment.tax_type},
+            "period": {"S": payment.period},
             "method": {"S": payment.method},
             "amount_fen": {"N": str(payment.amount_fen)},
             "status": {"S": PENDING},

@@ -258,7 +258,8 @@ class FilingService:
         payment_id = f"pay-{uuid.uuid4().hex}"
         payment = Payment(
             payment_id=payment_id, obligation_id=identifier, taxpayer=obligation.taxpayer,
-            tax_office=obligation.tax_office, method=request.method, amount_fen=amount,
+            tax_office=obligation.tax_office, tax_type=obligation.tax_type,
+            period=obligation.period, method=request.method, amount_fen=amount,
             status=PENDING,
             instruction=payments.ADAPTERS[request.method].instruction(payment_id, amount),
             created_at=self.now().astimezone(UTC).isoformat(),
