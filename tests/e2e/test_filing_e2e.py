@@ -143,6 +143,14 @@ def test_filed_with_the_tax_computed_paid_in_two_parts_with_a_receipt(
     assert envelope["signature"]["key_id"] == key["key_id"]
     verify_envelope(envelope, key["public_key_pem"])
 
+    # the tax payment certificate lists both payments (read from filing's confirmed payments)
+    day = today().isoformat()
+    certificate = post(api, "/v1/certificates", taxpayer,
+                       {"kind": "tax_payment", "from": day, "to": day})
+    assert certificate.status_code == 201, certificate.text
+    listed = {p["payment_id"] for p in certificate.json()["content"]["payments"]}
+    assert {first.json()["payment_id"], second.json()["payment_id"]} <= listed
+
     # another taxpayer gets 403; an officer only in its own tax office
     other = bearer(token(api, "taxpayer", OTHER))
     assert obligation(api, other, oid).status_code == 403
