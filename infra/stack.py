@@ -14,6 +14,7 @@ from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.refunds import Refunds
 from infra.supply import SelfService
 from infra.tools import Toolbox
 
@@ -35,6 +36,8 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry,
                                         invoices=self.invoices.invoices,
                                         quotas=self.invoices.quotas)
+        self.refunds = Refunds(self, "Refunds", platform=self.platform,
+                               registry=self.handling.registry)
         # tax payment certificates list the confirmed payments of filing and payment
         self.filing.grant_payment_records(self.self_service.certificates_function)
 
@@ -69,6 +72,13 @@ class EtaxStack(Stack):
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
             "ToolsFunctionName": self.toolbox.function.function_name,
+            "RefundsTableName": self.refunds.table.table_name,
+            "RefundTreasuryTableName": self.refunds.treasury.table_name,
+            "RefundStreamFailuresQueueUrl": self.refunds.stream_failures.queue_url,
         }
+        for name, consumer in self.refunds.stages.items():
+            stage = "".join(part.capitalize() for part in name.split("_"))
+            outputs[f"{stage}QueueUrl"] = consumer.queue.queue_url
+            outputs[f"{stage}DeadLetterQueueUrl"] = consumer.dead_letters.queue_url
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

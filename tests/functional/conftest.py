@@ -51,6 +51,8 @@ FUNCTION_ENV = {
     "FILING_TABLE": "filing",
     "SUPPLY_TABLE": "supply",
     "CERTIFICATES_TABLE": "certificates",
+    "REFUNDS_TABLE": "refunds",
+    "REFUND_TREASURY_TABLE": "refund-treasury",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -163,6 +165,28 @@ def aws() -> Iterator[None]:
                 "KeySchema": [{"AttributeName": "seller", "KeyType": "HASH"},
                               {"AttributeName": "issued_at", "KeyType": "RANGE"}],
                 "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+        dynamodb.create_table(
+            TableName="refunds", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "case_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "case_id", "AttributeType": "S"},
+                                  {"AttributeName": "review_office", "AttributeType": "S"},
+                                  {"AttributeName": "applicant", "AttributeType": "S"},
+                                  {"AttributeName": "submitted_at", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_review_office",
+                "KeySchema": [{"AttributeName": "review_office", "KeyType": "HASH"},
+                              {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"}}, {
+                "IndexName": "by_applicant",
+                "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
+                              {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+                    "kind", "state", "amount_fen", "tax_office", "updated_at"]}}],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        dynamodb.create_table(
+            TableName="refund-treasury", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
         create_filing_table(dynamodb)
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield

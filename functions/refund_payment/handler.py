@@ -1,0 +1,19 @@
+"""Refund pipeline, stage 3: payment by the treasury (``RefundApproved`` → queue → here →
+the treasury adapter, idempotent by the case id → ``paid``). A refused payment is counted
+on the case and its message retried; after the last receive it rests in the dead-letter
+queue until ``scripts/redrive.py`` sends it back."""
+
+from __future__ import annotations
+
+import boto3
+
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+from etax.refunds.pipeline import Pipeline
+from etax.refunds.repository import RefundRepository
+from etax.refunds.stages import stage_consumer
+from etax.refunds.treasury import SimulatedTreasury, TreasuryAdapter
+
+pipeline = Pipeline(RefundRepository(), TreasuryAdapter(
+    SimulatedTreasury(boto3.client("dynamodb"), required("REFUND_TREASURY_TABLE"))))
+handler = instrument(stage_consumer("payment", lambda case_id: pipeline.pay(case_id)))

@@ -1,0 +1,71 @@
+"""Refunds (plan action B6): a taxpayer applies and lists its cases, the applicant, an officer
+of its tax office or an admin follows every stage, officers list their office's review queue
+and decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.auth import require_principal
+from etax.platform.idempotency import Idempotency
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+from etax.refunds.repository import RefundRepository
+from etax.refunds.requests import ApproveIn, RejectIn
+from etax.refunds.service import RefundService
+from etax.registration.repository import RegistryRepository
+
+app = make_resolver()
+service = RefundService(RefundRepository(), RegistryRepository())
+idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+
+
+@app.post("/v1/refunds")
+def apply() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    body = json_body(app)
+    return idempotency.run_request(app, scope="POST /v1/refunds", principal=principal.subject,
+                                   payload=body,
+                                   operation=lambda: service.submit(principal, body)), 201
+
+
+@app.get("/v1/refunds")
+def cases() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    query = app.current_event.query_string_parameters or {}
+    return service.list_cases(principal, state=query.get("state"),
+                              office=query.get("tax_office"), limit=query.get("limit"),
+                              cursor=query.get("cursor"))
+
+
+@app.get("/v1/refunds/<case_id>")
+def case(case_id: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    return service.view(principal, case_id)
+
+
+@app.post("/v1/refunds/<case_id>/approve")
+def approve(case_id: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event, "officer")
+    request = parse_body(app, ApproveIn) if app.current_event.body else ApproveIn()
+    return idempotency.run_request(
+        app, scope=f"POST /v1/refunds/{case_id}/approve", principal=principal.subject,
+        payload=request.model_dump(mode="json"),
+        operation=lambda: service.decide(principal, case_id, approve=True, note=request.note))
+
+
+@app.post("/v1/refunds/<case_id>/reject")
+def reject(case_id: str) -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event, "officer")
+    request = parse_body(app, RejectIn)
+    return idempotency.run_request(
+        app, scope=f"POST /v1/refunds/{case_id}/reject", principal=principal.subject,
+        payload=request.model_dump(mode="json"),
+        operation=lambda: service.decide(principal, case_id, approve=False,
+                                         note=request.reason))
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

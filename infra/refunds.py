@@ -1,0 +1,132 @@
+"""Board B, tax handling: the refund pipeline (plan action B6).
+
+Resources: the refunds table (one item per case, the sparse ``by_review_office`` index, the
+``by_applicant`` index, a stream as the outbox), the simulated treasury's books, the API
+function, the stream → bus function, and one queue-fed consumer per stage, each fed by an
+EventBridge rule on the fact that precedes it::
+
+    RefundSubmitted         → checks   queue (+ dead letters, alarm) → refund_checks
+    RefundDocumentsChecked  → approval queue …                       → refund_approval
+    RefundApproved          → payment  queue …                       → refund_payment
+    RefundPaid|Rejected     → notify   queue …                       → refund_notify
+
+Every stage may read and update the refunds table and nothing else there (no Put, no
+Delete, no Scan); only the payment stage reaches the treasury's books.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.platform import Platform
+from infra.platform.events import QueueConsumer
+
+# what the applicant's index projects (etax.refunds.repository.APPLICANT_ATTRIBUTES)
+APPLICANT_ATTRIBUTES = ("kind", "state", "amount_fen", "tax_office", "updated_at")
+
+SOURCE = "tax.refunds"
+STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    # (function, construct id, detail types that feed it, description)
+    ("refund_checks", "Checks", ("RefundSubmitted",),
+     "B6 stage 1: automatic document check of a submitted refund case"),
+    ("refund_approval", "Approval", ("RefundDocumentsChecked",),
+     "B6 stage 2: approval of a checked refund case"),
+    ("refund_payment", "Payment", ("RefundApproved",),
+     "B6 stage 3: payment of an approved refund by the treasury"),
+    ("refund_notify", "Notify", ("RefundPaid", "RefundRejected"),
+     "B6 stage 4: notification of the applicant"),
+)
+
+
+class Refunds(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
+                 registry: dynamodb.ITable) -> None:
+        super().__init__(scope, construct_id)
+        self.table = platform.table(self, "RefundsTable", partition_key="case_id",
+                                    stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
+        self.table.add_global_secondary_index(
+            index_name="by_review_office",
+            partition_key=dynamodb.Attribute(name="review_office",
+                                             type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="submitted_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.table.add_global_secondary_index(
+            index_name="by_applicant",
+            partition_key=dynamodb.Attribute(name="applicant",
+                                             type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="submitted_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(APPLICANT_ATTRIBUTES),
+        )
+        self.treasury = platform.table(self, "TreasuryTable", partition_key="key")
+        table_env = {"REFUNDS_TABLE": self.table.table_name}
+
+        # the API: apply, follow, the review queue, decisions
+        self.api_function: lambda_.Function = platform.function(
+            self, "refunds",
+            description="B6: refund applications, their stages, officers' review and decisions",
+            environment={**table_env, "REGISTRY_TABLE": registry.table_name},
+            idempotent=True,
+            memory_size=512,
+        )
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            resources=[self.table.table_arn]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"],
+            resources=[f"{self.table.table_arn}/index/by_review_office",
+                       f"{self.table.table_arn}/index/by_applicant"]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem"], resources=[registry.table_arn]))
+        api = platform.api
+        api.route("POST", "/v1/refunds", self.api_function)
+        api.route("GET", "/v1/refunds", self.api_function)
+        api.route("GET", "/v1/refunds/{case_id}", self.api_function)
+        api.route("POST", "/v1/refunds/{case_id}/approve", self.api_function)
+        api.route("POST", "/v1/refunds/{case_id}/reject", self.api_function)
+
+        # the outbox: every change of a case's state is announced from the stream
+        self.events_function: lambda_.Function = platform.function(
+            self, "refund_events",
+            description="Announces refund facts on the bus from the refunds table's stream",
+            publishes_events=True,
+            timeout=Duration.seconds(10),
+        )
+        self.stream_failures = platform.outbox(self, "RefundStream", table=self.table,
+                                               function=self.events_function).failures
+
+        # the stages: rule → queue (+ dead letters, alarm) → consumer
+        self.stages: dict[str, QueueConsumer] = {}
+        self.stage_functions: dict[str, lambda_.Function] = {}
+        for name, stage_id, detail_types, description in STAGES:
+            environment = dict(table_env)
+            if name == "refund_payment":
+                environment["REFUND_TREASURY_TABLE"] = self.treasury.table_name
+            function = platform.function(self, name, description=description,
+                                         environment=environment,
+                                         timeout=Duration.seconds(6))
+            function.add_to_role_policy(iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                resources=[self.table.table_arn]))
+            if name == "refund_payment":
+                function.add_to_role_policy(iam.PolicyStatement(  # the treasury's books
+                    actions=["dynamodb:GetItem", "dynamodb:PutItem"],
+                    resources=[self.treasury.table_arn]))
+            consumer = platform.consumer(self, stage_id, function=function, batch_size=10)
+            events.Rule(
+                self, f"{stage_id}Rule",
+                description=f"{' / '.join(detail_types)} → the refund {stage_id.lower()} queue",
+                event_bus=platform.bus,
+                event_pattern=events.EventPattern(source=[SOURCE],
+                                                  detail_type=list(detail_types)),
+                targets=[targets.SqsQueue(consumer.queue)],
+            )
+            self.stages[name] = consumer
+            self.stage_functions[name] = function

@@ -1,0 +1,68 @@
+"""The refunds table's stream as the outbox of the pipeline's events.
+
+A case's write is its event: a new case announces ``RefundSubmitted``, each change of
+``state`` the fact of the state it entered. The EventBridge rules route each fact to the
+next stage's queue; ``RefundNotified`` carries the ``notification`` object of the platform's
+notification contract for the push fan-out. A batch retried whole may announce a fact twice:
+every stage is idempotent on the case's state, and the notification id is stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from etax.platform.events import DomainEvent
+from etax.refunds.cases import (
+    APPROVED,
+    CHECKED,
+    NOTIFIED,
+    PAID,
+    REJECTED,
+    REVIEW,
+    SUBMITTED,
+    from_item,
+)
+from etax.refunds.repository import deserialize
+
+SOURCE: Final = "tax.refunds"
+DETAIL_TYPES: Final = {
+    SUBMITTED: "RefundSubmitted",
+    REVIEW: "RefundReviewRequired",
+    CHECKED: "RefundDocumentsChecked",
+    APPROVED: "RefundApproved",
+    PAID: "RefundPaid",
+    REJECTED: "RefundRejected",
+    NOTIFIED: "RefundNotified",
+}
+
+
+def event_for(record: dict[str, Any]) -> DomainEvent | None:
+    """The fact a stream record announces, or None (no change of state)."""
+    change = record.get("dynamodb", {})
+    new_image = change.get("NewImage") or {}
+    if not new_image or "case_id" not in new_image:
+        return None
+    name = record.get("eventName")
+    new = deserialize(new_image)
+    old_state = (change.get("OldImage") or {}).get("state", {}).get("S")
+    if name == "INSERT":
+        if new.get("state") != SUBMITTED:
+            return None
+    elif name != "MODIFY" or new.get("state") == old_state:
+        return None
+    case = from_item(new)
+    detail: dict[str, Any] = {
+        "case_id": case.case_id, "kind": case.kind, "applicant": case.applicant,
+        "tax_office": case.tax_office, "state": case.state, "amount_fen": case.amount_fen,
+        "at": case.trail[-1].at if case.trail else case.updated_at,
+    }
+    if case.state == REVIEW:
+        detail["flags"] = list(case.flags)
+    if case.state == PAID:
+        detail["treasury_ref"] = case.treasury_ref
+        detail["approved_fen"] = case.approved_fen
+    if case.state == REJECTED:
+        detail["reason"] = case.reason
+    if case.state == NOTIFIED and case.notification is not None:
+        detail["notification"] = case.notification
+    return DomainEvent(DETAIL_TYPES[case.state], detail, resources=(case.case_id,))
