@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.config import StageConfig
+from infra.filing import FilingAndPayment
 from infra.handling import TaxHandling
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
@@ -28,6 +29,8 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry)
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
+        self.filing = FilingAndPayment(self, "FilingAndPayment", platform=self.platform,
+                                       registry=self.handling.registry)
         self.toolbox = Toolbox(self, "Toolbox", platform=self.platform)
         self.self_service = SelfService(self, "SelfService", platform=self.platform,
                                         registry=self.handling.registry,
@@ -35,6 +38,8 @@ class EtaxStack(Stack):
                                         quotas=self.invoices.quotas)
         self.refunds = Refunds(self, "Refunds", platform=self.platform,
                                registry=self.handling.registry)
+        # tax payment certificates list the confirmed payments of filing and payment
+        self.filing.grant_payment_records(self.self_service.certificates_function)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -57,6 +62,9 @@ class EtaxStack(Stack):
             "PayoutQueueUrl": self.lottery.payouts.queue.queue_url,
             "PayoutDeadLetterQueueUrl": self.lottery.payouts.dead_letters.queue_url,
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
+            "FilingTableName": self.filing.table.table_name,
+            "PaymentCallbackSecretArn": self.filing.callback_secret.secret_arn,
+            "FilingRemindersFunctionName": self.filing.reminder_function.function_name,
             "SupplyTableName": self.self_service.supply.table_name,
             "SupplyQueueUrl": self.self_service.queue.queue.queue_url,
             "SupplyDeadLetterQueueUrl": self.self_service.queue.dead_letters.queue_url,

@@ -11,11 +11,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.certificates.documents import render_pdf
-from etax.certificates.payments import PaymentRecordsNotConnected
 from etax.certificates.repository import CertificateRepository
 from etax.certificates.requests import CertificateRequest
 from etax.certificates.service import CertificateService
 from etax.documents.signing import KmsDocumentSigner
+from etax.filing.records import FilingPaymentRecords
+from etax.filing.repository import FilingRepository
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency
@@ -26,7 +27,7 @@ from etax.registration.repository import RegistryRepository
 app = make_resolver()
 signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))
 service = CertificateService(CertificateRepository(), RegistryRepository(), signer,
-                             PaymentRecordsNotConnected())
+                             FilingPaymentRecords(FilingRepository()))
 idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
 
 

@@ -48,6 +48,7 @@ FUNCTION_ENV = {
     "LOTTERY_TABLE": "lottery",
     "LOTTERY_DRAWS_TABLE": "lottery-draws",
     "LOTTERY_LEDGER_TABLE": "lottery-ledger",
+    "FILING_TABLE": "filing",
     "SUPPLY_TABLE": "supply",
     "CERTIFICATES_TABLE": "certificates",
     "REFUNDS_TABLE": "refunds",
@@ -203,8 +204,30 @@ def aws() -> Iterator[None]:
                     "updated_at"]}}],
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
         boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"])
+        create_filing_table(dynamodb)
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
+
+
+def create_filing_table(dynamodb: Any) -> None:
+    """The filing table as infra/filing.py makes it (both sparse indexes)."""
+    dynamodb.create_table(
+        TableName="filing", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in
+                              ("pk", "sk", "open_shard", "due_date", "payer", "paid_on")],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "by_due",
+             "KeySchema": [{"AttributeName": "open_shard", "KeyType": "HASH"},
+                           {"AttributeName": "due_date", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+                 "obligation_id", "taxpayer", "tax_type", "period", "status",
+                 "last_reminded"]}},
+            {"IndexName": "by_payer",
+             "KeySchema": [{"AttributeName": "payer", "KeyType": "HASH"},
+                           {"AttributeName": "paid_on", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "ALL"}}])
 
 
 @dataclass

@@ -159,8 +159,8 @@ PAYMENTS = [
 
 def test_the_tax_payment_certificate_lists_the_payments_of_the_period(module: Any) -> None:
     body = {"kind": "tax_payment", "from": "2026-04-01", "to": "2026-06-30"}
-    unavailable = issue(module, body)
-    assert unavailable["statusCode"] == 503  # until the payment service provides records
+    nothing = issue(module, body)  # read from filing and payment: no payment recorded there
+    assert (nothing["statusCode"], nothing["json"]["field"]) == (422, "from")
     module.service.payments = InMemoryPaymentRecords(PAYMENTS)
     answer = issue(module, body, key="c-3")
     assert answer["statusCode"] == 201, answer["json"]

@@ -52,6 +52,7 @@ def test_the_api_serves_pdf_as_binary(prod: Template) -> None:
 
 def test_channel_token_is_a_generated_secret(prod: Template) -> None:
     secrets: dict[str, Any] = resources(prod, "AWS::SecretsManager::Secret")
-    [secret] = secrets.values()
+    [secret] = [s for s in secrets.values()
+                if "channel" in s["Properties"].get("Description", "")]
     assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "token"
     assert "secretsmanager:GetSecretValue" in role_actions(prod, "verification")

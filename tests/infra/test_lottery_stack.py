@@ -95,7 +95,7 @@ def test_payout_worker_reports_batch_item_failures_with_a_dead_letter_queue(
 
 def test_prize_won_rule_feeds_the_payout_queue(prod: Template) -> None:
     rules = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()]
-    [rule] = [r for r in rules if r["EventPattern"].get("source") == ["tax.lottery"]]
+    [rule] = [r for r in rules if r.get("EventPattern", {}).get("source") == ["tax.lottery"]]
     assert rule["EventPattern"] == {"source": ["tax.lottery"], "detail-type": ["PrizeWon"]}
     [target] = rule["Targets"]
     assert "Fn::GetAtt" in target["Arn"]

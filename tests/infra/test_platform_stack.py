@@ -16,7 +16,8 @@ FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "inv
              "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
              "tools", "supply", "supply_events", "supply_worker", "certificates",
              "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
-             "refund_notify", "applications", "acceptance_events"}
+             "refund_notify", "applications", "acceptance_events", "filing", "filing_callbacks",
+             "filing_reminders"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -42,6 +43,7 @@ PUBLIC_ROUTES = {
     "POST /v1/tools/departure-refund",
     "GET /v1/certificates/{number}/verify",
     "GET /v1/applications/items",
+    "POST /v1/filing/callbacks/{method}",
 }
 
 

@@ -80,7 +80,7 @@ def test_every_stage_is_a_rule_a_queue_with_dead_letters_and_a_consumer(
     queues = resources(prod, "AWS::SQS::Queue")
     alarms = [a["Properties"] for a in resources(prod, "AWS::CloudWatch::Alarm").values()]
     rules = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()
-             if r["Properties"]["EventPattern"].get("source") == ["tax.refunds"]]
+             if r["Properties"].get("EventPattern", {}).get("source") == ["tax.refunds"]]
     assert len(rules) == len(STAGES)
     for service, detail_types in STAGES.items():
         [mapping] = [m["Properties"] for m in

@@ -29,7 +29,7 @@ def test_supply_table_has_the_applicant_index_and_a_stream(prod: Template) -> No
 def test_a_rule_sends_the_workers_events_to_its_queue(prod: Template) -> None:
     rules: dict[str, Any] = resources(prod, "AWS::Events::Rule")
     [rule] = [r for r in rules.values()
-              if r["Properties"]["EventPattern"].get("source") == ["tax.supply"]]
+              if r["Properties"].get("EventPattern", {}).get("source") == ["tax.supply"]]
     assert sorted(rule["Properties"]["EventPattern"]["detail-type"]) == [
         "InvoiceSupplyApplied", "InvoiceSupplyApproved", "InvoiceSupplyShipped"]
     queue_id = rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]

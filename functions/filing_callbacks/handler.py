@@ -1,0 +1,47 @@
+"""Payment providers' signed callbacks (public route): a payment confirmed or failed.
+
+``POST /v1/filing/callbacks/{method}`` with ``X-Signature: hex(HMAC-SHA256(key, body))``
+(see :mod:`etax.filing.payments`); a bad signature is 403, a replay changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.logging import correlation_paths
+
+from etax.filing.payments import SIGNATURE_HEADER
+from etax.filing.repository import FilingRepository
+from etax.filing.service import FilingService
+from etax.platform.api import make_resolver
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+
+app = make_resolver()
+_master: bytes | None = None
+
+
+def callback_master() -> bytes:
+    """The providers' master callback secret (Secrets Manager), read once."""
+    global _master
+    if _master is None:
+        secret = boto3.client("secretsmanager").get_secret_value(
+            SecretId=required("PAYMENT_CALLBACK_SECRET"))
+        _master = str(json.loads(secret["SecretString"])["key"]).encode()
+    return _master
+
+
+service = FilingService(FilingRepository(), None, callback_master=callback_master)
+
+
+@app.post("/v1/filing/callbacks/<method>")
+def provider_callback(method: str) -> dict[str, Any]:
+    event = app.current_event
+    raw = event.body or ""
+    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
+    return service.callback(method, body, event.headers.get(SIGNATURE_HEADER))
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

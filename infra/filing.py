@@ -1,0 +1,121 @@
+"""Board B, tax handling: filing and payment with reminders (plan action B5).
+
+Resources: the filing table (obligations with their returns and ledgers, payments) with the
+sparse ``by_due`` index the reminder run Queries and the sparse ``by_payer`` index of confirmed
+payments; the providers' callback secret; the API function (obligations, returns, payments,
+signed receipts); the public callback function; the reminder function and its daily schedule.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.nag import acknowledge
+from infra.platform import Platform
+
+DUE_INDEX_ATTRIBUTES = ["obligation_id", "taxpayer", "tax_type", "period", "status",
+                        "last_reminded"]
+REMINDER_SCHEDULE_UTC_HOUR = "1"  # 09:00 in Asia/Shanghai
+
+
+class FilingAndPayment(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
+                 registry: dynamodb.ITable) -> None:
+        super().__init__(scope, construct_id)
+        self.table = platform.table(self, "FilingTable", partition_key="pk", sort_key="sk")
+        self.table.add_global_secondary_index(
+            index_name="by_due",
+            partition_key=dynamodb.Attribute(name="open_shard",
+                                             type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="due_date", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=DUE_INDEX_ATTRIBUTES,
+        )
+        self.table.add_global_secondary_index(
+            index_name="by_payer",
+            partition_key=dynamodb.Attribute(name="payer", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="paid_on", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.callback_secret = secretsmanager.Secret(
+            self, "PaymentCallbackSecret",
+            description="Master key of the payment providers' callback signatures (HMAC)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}", generate_string_key="key",  # noqa: S106
+                exclude_punctuation=True, password_length=48),
+            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
+        )
+        acknowledge(self.callback_secret, "AwsSolutions-SMG4",
+                    "rotating the callback key means re-keying it with every payment provider, "
+                    "an operator's step")
+        table_env = {"FILING_TABLE": self.table.table_name}
+
+        # the API: obligations, returns, payments, receipts
+        self.api_function: lambda_.Function = platform.function(
+            self, "filing",
+            description="B5: obligations, returns with the tax computed, payments, receipts",
+            environment={**table_env, "REGISTRY_TABLE": registry.table_name,
+                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+            idempotent=True,
+            memory_size=512,
+        )
+        self.api_function.add_to_role_policy(iam.PolicyStatement(  # no Scan
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                     "dynamodb:Query"],
+            resources=[self.table.table_arn]))
+        registry.grant_read_data(self.api_function)
+        platform.signing_key.grant(self.api_function, "kms:Sign", "kms:GetPublicKey")
+        api = platform.api
+        api.route("POST", "/v1/filing/obligations", self.api_function)
+        api.route("GET", "/v1/filing/obligations", self.api_function)
+        api.route("GET", "/v1/filing/obligations/{obligation_id}", self.api_function)
+        api.route("POST", "/v1/filing/obligations/{obligation_id}/return", self.api_function)
+        api.route("POST", "/v1/filing/obligations/{obligation_id}/payments", self.api_function)
+        api.route("GET", "/v1/filing/payments/{payment_id}", self.api_function)
+        api.route("GET", "/v1/filing/payments/{payment_id}/receipt", self.api_function)
+
+        # the providers' callbacks: public, signed, confirm or fail a payment
+        self.callback_function: lambda_.Function = platform.function(
+            self, "filing_callbacks",
+            description="B5: payment providers' signed callbacks confirm payments",
+            environment={**table_env,
+                         "PAYMENT_CALLBACK_SECRET": self.callback_secret.secret_arn},
+        )
+        self.callback_function.add_to_role_policy(iam.PolicyStatement(  # the transaction too
+            actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            resources=[self.table.table_arn]))
+        self.callback_secret.grant_read(self.callback_function)
+        api.route("POST", "/v1/filing/callbacks/{method}", self.callback_function, public=True)
+
+        # the daily reminder run: Query the due index, claim, publish ten per PutEvents
+        self.reminder_function: lambda_.Function = platform.function(
+            self, "filing_reminders",
+            description="B5: daily reminders (催报催缴) for obligations not filed or not paid",
+            environment=table_env,
+            publishes_events=True,
+            timeout=Duration.minutes(5),
+        )
+        self.reminder_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"], resources=[self.table.table_arn]))
+        self.reminder_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/by_due"]))
+        self.schedule = events.Rule(
+            self, "DailyReminders",
+            description="Every day at 09:00 Asia/Shanghai: reminders for missed deadlines",
+            schedule=events.Schedule.cron(minute="0", hour=REMINDER_SCHEDULE_UTC_HOUR),
+            targets=[targets.LambdaFunction(self.reminder_function, retry_attempts=2)],
+        )
+
+    def grant_payment_records(self, function: lambda_.Function) -> None:
+        """Let ``function`` read confirmed payments (one Query on ``by_payer``, nothing else):
+        ``etax.filing.records.FilingPaymentRecords`` for the tax payment certificate."""
+        function.add_environment("FILING_TABLE", self.table.table_name)
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/by_payer"]))

@@ -1,0 +1,139 @@
+"""Paying a liability: one adapter per method, signed callbacks, the simulated providers.
+
+Methods: ``bank_transfer`` (银行转账), ``pos`` (POS 刷卡), ``online_banking`` (网上银行),
+``mobile_banking`` (手机银行), ``third_party`` (第三方支付). A payment is started by the
+taxpayer (the adapter answers how to pay: the account and reference to transfer to, a POS order,
+a redirect or deep link, a QR payload) and confirmed **only** by the provider's callback to the
+public route ``POST /v1/filing/callbacks/{method}``.
+
+Callback signatures: ``X-Signature: hex(HMAC-SHA256(key, body))`` over the raw body bytes, where
+each method's provider has its own key, ``HMAC-SHA256(master, "etax-payment-callback:" +
+method)`` derived from one master secret (Secrets Manager). A wrong or missing signature is
+refused (403) before the body is read. The body::
+
+    {"payment_id": "...", "status": "succeeded" | "failed", "amount": "123.45",
+     "provider_ref": "...", "confirmed_at": "2026-11-28T09:30:00+08:00"}
+
+A replayed callback finds the payment no longer pending and changes nothing.
+
+The providers here are **simulated** (:class:`SimulatedProvider`): they build and sign the
+callback a real provider would send; the e2e tests and ``scripts/simulate_payment.py`` send it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from etax.rules import money
+
+Method = Literal["bank_transfer", "pos", "online_banking", "mobile_banking", "third_party"]
+METHODS: tuple[Method, ...] = ("bank_transfer", "pos", "online_banking", "mobile_banking",
+                               "third_party")
+SIGNATURE_HEADER = "X-Signature"
+TREASURY_ACCOUNT = "国家金库示例支库 账号 3501 0000 0000 0001"
+
+
+def method_key(master: bytes, method: str) -> bytes:
+    """The callback key of one method's provider, derived from the master secret."""
+    return hmac.new(master, f"etax-payment-callback:{method}".encode(), hashlib.sha256).digest()
+
+
+def sign(key: bytes, body: bytes) -> str:
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(master: bytes, method: str, body: bytes, signature: str | None) -> bool:
+    if method not in METHODS or not signature:
+        return False
+    return hmac.compare_digest(sign(method_key(master, method), body), signature.strip().lower())
+
+
+class Callback(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    payment_id: str = Field(min_length=1, max_length=80)
+    status: Literal["succeeded", "failed"]
+    amount: str
+    provider_ref: str = Field(min_length=1, max_length=80)
+    confirmed_at: datetime
+
+    @field_validator("amount")
+    @classmethod
+    def _yuan(cls, value: str) -> str:
+        try:
+            money.parse_yuan(value, allow_zero=False)
+        except money.MoneyError as error:
+            raise ValueError(error.reason) from None
+        return value
+
+    @field_validator("confirmed_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("confirmed_at must carry a time zone")
+        return value
+
+    @property
+    def amount_fen(self) -> int:
+        return money.parse_yuan(self.amount)
+
+
+@dataclass(frozen=True, slots=True)
+class Adapter:
+    """What the taxpayer is told to do for one method (the provider's side of the start)."""
+
+    method: Method
+    label: str
+    gateway: str
+
+    def instruction(self, payment_id: str, amount_fen: int) -> dict[str, Any]:
+        amount = money.format_yuan(amount_fen)
+        if self.method == "bank_transfer":
+            return {"method": self.method, "label": self.label, "payee": TREASURY_ACCOUNT,
+                    "reference": payment_id, "amount": amount}
+        if self.method == "pos":
+            return {"method": self.method, "label": self.label, "pos_order": payment_id,
+                    "amount": amount}
+        if self.method == "third_party":
+            return {"method": self.method, "label": self.label, "amount": amount,
+                    "qr": f"{self.gateway}/qr/{payment_id}"}
+        link = "redirect_url" if self.method == "online_banking" else "deep_link"
+        return {"method": self.method, "label": self.label, "amount": amount,
+                link: f"{self.gateway}/pay?order={payment_id}&amount={amount}"}
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "bank_transfer": Adapter("bank_transfer", "银行转账", "bank-transfer"),
+    "pos": Adapter("pos", "POS 刷卡", "pos"),
+    "online_banking": Adapter("online_banking", "网上银行", "https://ebank.example.cn"),
+    "mobile_banking": Adapter("mobile_banking", "手机银行", "mbank://etax"),
+    "third_party": Adapter("third_party", "第三方支付", "https://pay.example.cn"),
+}
+
+
+class SimulatedProvider:
+    """A payment provider of one method, as far as the platform sees it: a signed callback."""
+
+    def __init__(self, method: str, master: bytes) -> None:
+        if method not in METHODS:
+            raise ValueError(f"unknown payment method {method!r}")
+        self.method = method
+        self.key = method_key(master, method)
+
+    def callback(self, payment_id: str, amount_fen: int, *, status: str = "succeeded",
+                 provider_ref: str | None = None,
+                 confirmed_at: datetime | None = None) -> tuple[bytes, dict[str, str]]:
+        """The body and headers the provider POSTs to ``/v1/filing/callbacks/<method>``."""
+        body = json.dumps({
+            "payment_id": payment_id, "status": status,
+            "amount": money.format_yuan(amount_fen),
+            "provider_ref": provider_ref or f"{self.method.upper()}-{payment_id[-12:]}",
+            "confirmed_at": (confirmed_at or datetime.now(UTC)).isoformat(),
+        }, separators=(",", ":")).encode()
+        return body, {SIGNATURE_HEADER: sign(self.key, body), "Content-Type": "application/json"}

@@ -1,0 +1,74 @@
+"""Returns: which kinds of return a tax is filed with, and how each computes its tax.
+
+The filing service never computes a tax itself: it asks the :class:`TaxComputer` registered for
+the return's kind (:data:`COMPUTERS`), which answers the tax due in fen and a JSON-ready answer
+with the steps. Every computer is a thin adapter over the tax calculators of the toolbox, so a
+rate or a formula exists once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from etax.filing.deadlines import Period
+from etax.platform.api import validation_problem
+from etax.platform.errors import Unprocessable
+
+
+@dataclass(frozen=True, slots=True)
+class Computation:
+    tax_fen: int
+    """The tax this return makes payable (0 when nothing is payable)."""
+    answer: dict[str, Any]
+    """The calculator's answer, JSON-ready, with its steps."""
+
+
+class TaxComputer(Protocol):
+    def compute(self, data: dict[str, Any], *, period: Period) -> Computation: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CalculatorComputer:
+    """A return computed by one calculator: its pydantic request model, its ``compute`` and
+    where the payable tax is in its answer."""
+
+    request_model: type[BaseModel]
+    compute_answer: Callable[..., dict[str, Any]]
+    payable_fen: Callable[[dict[str, Any]], int]
+    prepare: Callable[[dict[str, Any], Period], dict[str, Any]] = lambda data, period: data
+    """What the return's period fixes in the calculator's request (e.g. month or quarter)."""
+
+    def compute(self, data: dict[str, Any], *, period: Period) -> Computation:
+        """The calculator's answer for ``data`` under the rules in force at the period's end;
+        a bad figure is a 422 naming ``data.<field>``."""
+        try:
+            request = self.request_model.model_validate(self.prepare(data, period))
+            answer = self.compute_answer(request, on=period.end)
+        except ValidationError as error:
+            raise validation_problem(list(error.errors()), prefix=("body", "data")) from None
+        except Unprocessable as error:
+            field = f"data.{error.field}" if error.field else "data"
+            raise Unprocessable(f"{field}: {error.detail}", field=field) from None
+        return Computation(tax_fen=max(self.payable_fen(answer), 0), answer=answer)
+
+
+def computers() -> Mapping[str, TaxComputer]:
+    """The computer of every return kind the platform accepts."""
+    from etax.filing import calculation
+
+    return calculation.COMPUTERS
+
+
+def compute(kind: str, data: Any, *, period: Period) -> Computation:
+    known = computers()
+    computer = known.get(kind)
+    if computer is None:
+        raise Unprocessable(f"kind: returns of kind {kind!r} are not accepted; accepted: "
+                            f"{', '.join(sorted(known))}", field="kind")
+    if not isinstance(data, dict):
+        raise Unprocessable("data: the return's figures must be a JSON object", field="data")
+    return computer.compute(data, period=period)

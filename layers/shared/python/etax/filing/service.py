@@ -1,0 +1,400 @@
+"""Filing and payment: obligations, returns with the tax computed, payments confirmed by signed
+provider callbacks, receipts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from etax.documents.signing import Signature
+from etax.filing import deadlines, payments, returns
+from etax.filing.ledger import Ledger
+from etax.filing.repository import (
+    CONFIRMED,
+    FILED,
+    OPEN,
+    PENDING,
+    AlreadyExists,
+    Obligation,
+    Payment,
+    StateChanged,
+    obligation_id,
+)
+from etax.platform.api import validation_problem
+from etax.platform.auth import Principal, ensure_can_reach_taxpayer
+from etax.platform.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ProblemError,
+    Unprocessable,
+)
+from etax.registration.records import RegistrationRecord
+from etax.rules import money, resident_id, uscc
+from etax.rules.verification import business_date
+
+RECEIPT_SPEC = "etax-payment-receipt/1"
+CONFIRM_ATTEMPTS = 5
+
+
+class ObligationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    taxpayer: str = Field(min_length=15, max_length=18)
+    tax_type: str
+    period: str
+    tax_office: str | None = Field(default=None, min_length=1, max_length=20)
+
+    @field_validator("taxpayer")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if uscc.is_valid(value) or resident_id.is_valid(value):
+            return value
+        raise ValueError("not a Unified Social Credit Code or resident ID number with a valid "
+                         "check character")
+
+
+class ReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    data: dict[str, Any]
+
+
+class PaymentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: Literal["bank_transfer", "pos", "online_banking", "mobile_banking", "third_party"]
+    amount: str
+
+    @field_validator("amount")
+    @classmethod
+    def _yuan(cls, value: str) -> str:
+        try:
+            money.parse_yuan(value, allow_zero=False)
+        except money.MoneyError as error:
+            raise ValueError(error.reason) from None
+        return value
+
+
+class Repository(Protocol):
+    def create_obligation(self, obligation: Obligation) -> None: ...
+
+    def get_obligation(self, identifier: str, *, consistent: bool = False
+                       ) -> Obligation | None: ...
+
+    def obligations_of(self, taxpayer: str) -> list[Obligation]: ...
+
+    def file_return(self, obligation: Obligation, *, kind: str, answer: dict[str, Any],
+                    ledger: Ledger, filed_at: str, filed_by: str) -> None: ...
+
+    def create_payment(self, payment: Payment) -> None: ...
+
+    def get_payment(self, payment_id: str, *, consistent: bool = False) -> Payment | None: ...
+
+    def confirm_payment(self, payment: Payment, obligation: Obligation, after: Ledger,
+                        allocation: Any, *, provider_ref: str, confirmed_at: str,
+                        paid_on: date) -> None: ...
+
+    def fail_payment(self, payment_id: str, *, provider_ref: str, at: str) -> bool: ...
+
+
+class Registry(Protocol):
+    def get(self, credit_code: str) -> RegistrationRecord | None: ...
+
+
+class Signer(Protocol):
+    def sign(self, document: dict[str, Any]) -> Signature: ...
+
+
+@dataclass
+class FilingService:
+    repository: Repository
+    registry: Registry | None
+    signer: Signer | None = None
+    callback_master: Callable[[], bytes] | None = None
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def today(self) -> date:
+        return business_date(self.now())
+
+    # -- obligations ---------------------------------------------------------------------
+
+    def create_obligation(self, principal: Principal, request: ObligationRequest
+                          ) -> dict[str, Any]:
+        """By the taxpayer for itself, an officer for its tax office, or an admin."""
+        try:
+            due = deadlines.deadline(request.tax_type, request.period)
+        except deadlines.PeriodError as error:
+            raise Unprocessable(f"{error.field}: {error.reason}", field=error.field) from None
+        record = self.registry.get(request.taxpayer) \
+            if self.registry is not None and uscc.is_valid(request.taxpayer) else None
+        office = record.tax_office_code if record is not None else request.tax_office
+        if principal.role == "officer":
+            office = office or principal.tax_office
+        if principal.role not in ("taxpayer", "officer", "admin"):
+            raise Forbidden("obligations are created by the taxpayer, an officer or an admin")
+        ensure_can_reach_taxpayer(principal, request.taxpayer, office)
+        identifier = obligation_id(request.taxpayer, request.tax_type, due.period.text)
+        obligation = Obligation(
+            obligation_id=identifier, taxpayer=request.taxpayer, tax_office=office,
+            tax_type=request.tax_type, period=due.period.text, due_date=due.due_date,
+            statutory_due=due.statutory, extension=due.how, status=OPEN, version=1,
+            created_by=f"{principal.role}:{principal.subject}",
+            created_at=self.now().astimezone(UTC).isoformat())
+        try:
+            self.repository.create_obligation(obligation)
+        except AlreadyExists:
+            raise Conflict(f"the obligation {identifier} exists already",
+                           field="period") from None
+        view = self.view(obligation)
+        view["calendar_known"] = due.calendar_known
+        return view
+
+    def _reachable(self, principal: Principal, identifier: str,
+                   *, consistent: bool = False) -> Obligation:
+        obligation = self.repository.get_obligation(identifier, consistent=consistent)
+        if obligation is None:
+            raise NotFound(f"no obligation {identifier}", field="obligation_id")
+        ensure_can_reach_taxpayer(principal, obligation.taxpayer, obligation.tax_office)
+        return obligation
+
+    def obligation_view(self, principal: Principal, identifier: str) -> dict[str, Any]:
+        return self.view(self._reachable(principal, identifier))
+
+    def list_obligations(self, principal: Principal, taxpayer: str | None) -> dict[str, Any]:
+        taxpayer = taxpayer or principal.subject
+        found = self.repository.obligations_of(taxpayer)
+        if principal.role == "officer":
+            found = [o for o in found if o.tax_office == principal.tax_office]
+            if not found:
+                ensure_can_reach_taxpayer(principal, taxpayer, None)
+        else:
+            ensure_can_reach_taxpayer(principal, taxpayer, None)
+        return {"taxpayer": taxpayer, "obligations": [self.view(o) for o in found]}
+
+    def view(self, obligation: Obligation) -> dict[str, Any]:
+        today = self.today()
+        shown: dict[str, Any] = {
+            "obligation_id": obligation.obligation_id,
+            "taxpayer": obligation.taxpayer,
+            "tax_office": obligation.tax_office,
+            "tax_type": obligation.tax_type,
+            "period": obligation.period,
+            "due_date": obligation.due_date.isoformat(),
+            "statutory_due_date": obligation.statutory_due.isoformat(),
+            "extension": obligation.extension,
+            "status": obligation.status,
+            "return": None,
+            "liability": None,
+        }
+        if obligation.return_kind is not None:
+            shown["return"] = {"kind": obligation.return_kind,
+                               "computation": obligation.return_answer,
+                               "filed_at": obligation.filed_at}
+        if obligation.ledger is not None:
+            shown["liability"] = liability_view(obligation.ledger, today)
+            shown["liability"]["paid_at"] = obligation.paid_at
+        return shown
+
+    # -- returns -------------------------------------------------------------------------
+
+    def file_return(self, principal: Principal, identifier: str,
+                    request: ReturnRequest) -> dict[str, Any]:
+        """Compute the tax through the return kind's calculator; open → filed; a liability."""
+        obligation = self._reachable(principal, identifier, consistent=True)
+        if principal.role != "taxpayer" and principal.role != "admin":
+            raise Forbidden("a return is filed by the taxpayer")
+        accepted = deadlines.tax_types()[obligation.tax_type]["returns"]
+        if request.kind not in accepted:
+            raise Unprocessable(f"kind: a {obligation.tax_type} obligation is filed with "
+                                f"{' or '.join(accepted)}, not {request.kind!r}", field="kind")
+        if obligation.status != OPEN:
+            raise Conflict(f"the obligation {identifier} is {obligation.status} already",
+                           field="obligation_id")
+        self._check_vat_regime(obligation.taxpayer, request.kind)
+        period = deadlines.parse_period(obligation.period)
+        computation = returns.compute(request.kind, request.data, period=period)
+        ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen)
+        try:
+            self.repository.file_return(obligation, kind=request.kind,
+                                        answer=computation.answer, ledger=ledger,
+                                        filed_at=self.now().astimezone(UTC).isoformat(),
+                                        filed_by=f"{principal.role}:{principal.subject}")
+        except StateChanged:
+            raise Conflict(f"the obligation {identifier} was filed meanwhile",
+                           field="obligation_id") from None
+        filed = self.repository.get_obligation(identifier, consistent=True)
+        assert filed is not None
+        return self.view(filed)
+
+    def _check_vat_regime(self, taxpayer: str, kind: str) -> None:
+        """A registered taxpayer files the VAT return of its regime (general or small-scale)."""
+        if self.registry is None or not kind.startswith("vat_") or not uscc.is_valid(taxpayer):
+            return
+        record = self.registry.get(taxpayer)
+        if record is not None and kind != f"vat_{record.taxpayer_type.value}":
+            raise Unprocessable(f"kind: {taxpayer} is registered as a "
+                                f"{record.taxpayer_type.label}; it files "
+                                f"vat_{record.taxpayer_type.value}", field="kind")
+
+    # -- payments ------------------------------------------------------------------------
+
+    def start_payment(self, principal: Principal, identifier: str,
+                      request: PaymentRequest) -> dict[str, Any]:
+        obligation = self._reachable(principal, identifier, consistent=True)
+        if obligation.status != FILED or obligation.ledger is None:
+            raise Conflict(f"the obligation {identifier} has nothing to pay "
+                           f"(status {obligation.status})", field="obligation_id")
+        amount = money.parse_yuan(request.amount)
+        outstanding = obligation.ledger.outstanding_fen(self.today())
+        if amount > outstanding:
+            raise Unprocessable(f"amount: {request.amount} is more than the "
+                                f"{money.format_yuan(outstanding)} outstanding today",
+                                field="amount")
+        payment_id = f"pay-{uuid.uuid4().hex}"
+        payment = Payment(
+            payment_id=payment_id, obligation_id=identifier, taxpayer=obligation.taxpayer,
+            tax_office=obligation.tax_office, tax_type=obligation.tax_type,
+            period=obligation.period, method=request.method, amount_fen=amount,
+            status=PENDING,
+            instruction=payments.ADAPTERS[request.method].instruction(payment_id, amount),
+            created_at=self.now().astimezone(UTC).isoformat(),
+            created_by=f"{principal.role}:{principal.subject}")
+        self.repository.create_payment(payment)
+        return payment_view(payment)
+
+    def _reachable_payment(self, principal: Principal, payment_id: str) -> Payment:
+        payment = self.repository.get_payment(payment_id)
+        if payment is None:
+            raise NotFound(f"no payment {payment_id}", field="payment_id")
+        ensure_can_reach_taxpayer(principal, payment.taxpayer, payment.tax_office)
+        return payment
+
+    def payment_view(self, principal: Principal, payment_id: str) -> dict[str, Any]:
+        return payment_view(self._reachable_payment(principal, payment_id))
+
+    def receipt(self, principal: Principal, payment_id: str) -> dict[str, Any]:
+        """The signed receipt of a confirmed payment (envelope: document + signature)."""
+        payment = self._reachable_payment(principal, payment_id)
+        if payment.status != CONFIRMED or payment.allocation is None:
+            raise Conflict(f"payment {payment_id} is {payment.status}; a receipt exists once "
+                           "the provider confirmed it", field="payment_id")
+        obligation = self.repository.get_obligation(payment.obligation_id)
+        assert obligation is not None
+        document = {
+            "spec": RECEIPT_SPEC,
+            "receipt_number": payment.payment_id,
+            "taxpayer": payment.taxpayer,
+            "tax_office": payment.tax_office,
+            "obligation_id": payment.obligation_id,
+            "tax_type": obligation.tax_type,
+            "tax_type_name": deadlines.tax_types()[obligation.tax_type]["label"],
+            "period": obligation.period,
+            "method": payment.method,
+            "amount": money.format_yuan(payment.amount_fen),
+            "allocated": {"tax": money.format_yuan(payment.allocation.tax_fen),
+                          "surcharge": money.format_yuan(payment.allocation.surcharge_fen),
+                          "overpaid": money.format_yuan(payment.allocation.overpaid_fen)},
+            "days_late": payment.allocation.days_late,
+            "provider_ref": payment.provider_ref,
+            "confirmed_at": payment.confirmed_at,
+            "paid_on": payment.paid_on,
+        }
+        if self.signer is None:
+            return {"document": document, "signature": None}
+        return {"document": document, "signature": self.signer.sign(document).as_dict()}
+
+    # -- provider callbacks --------------------------------------------------------------
+
+    def callback(self, method: str, body: bytes, signature: str | None) -> dict[str, Any]:
+        """A provider's signed confirmation; replays and races change nothing."""
+        if self.callback_master is None:
+            raise ProblemError("payment callbacks are not configured here")
+        if method not in payments.METHODS:
+            raise NotFound(f"no payment method {method}", field="method")
+        if not payments.signature_valid(self.callback_master(), method, body, signature):
+            raise Forbidden(f"the {payments.SIGNATURE_HEADER} signature does not match",
+                            field=payments.SIGNATURE_HEADER)
+        try:
+            callback = payments.Callback.model_validate_json(body)
+        except ValidationError as error:
+            if any(e.get("type") == "json_invalid" for e in error.errors()):
+                raise BadRequest("the callback body is not JSON", field="body") from None
+            raise validation_problem(list(error.errors()), prefix=("body",)) from None
+        for _ in range(CONFIRM_ATTEMPTS):
+            payment = self.repository.get_payment(callback.payment_id, consistent=True)
+            if payment is None or payment.method != method:
+                raise NotFound(f"no {method} payment {callback.payment_id}", field="payment_id")
+            if payment.status != PENDING:
+                return {"payment_id": payment.payment_id, "status": payment.status,
+                        "changed": False}
+            if callback.amount_fen != payment.amount_fen:
+                raise Unprocessable(f"amount: {callback.amount} is not the "
+                                    f"{money.format_yuan(payment.amount_fen)} of the payment",
+                                    field="amount")
+            at = callback.confirmed_at.astimezone(UTC).isoformat()
+            if callback.status == "failed":
+                changed = self.repository.fail_payment(payment.payment_id,
+                                                       provider_ref=callback.provider_ref, at=at)
+                return {"payment_id": payment.payment_id, "status": "failed",
+                        "changed": changed}
+            obligation = self.repository.get_obligation(payment.obligation_id, consistent=True)
+            if obligation is None or obligation.ledger is None:
+                raise ProblemError(f"payment {payment.payment_id} is for an obligation with "
+                                   "no liability")
+            paid_on = business_date(callback.confirmed_at)
+            after, allocation = obligation.ledger.pay(payment.amount_fen, paid_on)
+            try:
+                self.repository.confirm_payment(payment, obligation, after, allocation,
+                                                provider_ref=callback.provider_ref,
+                                                confirmed_at=at, paid_on=paid_on)
+            except StateChanged:
+                continue  # a replay (seen next round) or another payment moved the ledger
+            return {"payment_id": payment.payment_id, "status": CONFIRMED, "changed": True}
+        raise Conflict("the liability kept changing; the provider should retry",
+                       field="payment_id")
+
+
+def liability_view(ledger: Ledger, today: date) -> dict[str, Any]:
+    accrued = ledger.accrued_to(today)
+    return {
+        "tax": money.format_yuan(ledger.tax_fen),
+        "tax_paid": money.format_yuan(ledger.tax_paid_fen),
+        "tax_outstanding": money.format_yuan(ledger.tax_outstanding_fen),
+        "surcharge": money.format_yuan(accrued.surcharge_accrued_fen),
+        "surcharge_paid": money.format_yuan(ledger.surcharge_paid_fen),
+        "surcharge_outstanding": money.format_yuan(
+            accrued.surcharge_accrued_fen - accrued.surcharge_paid_fen),
+        "outstanding": money.format_yuan(ledger.outstanding_fen(today)),
+        "overpaid": money.format_yuan(ledger.overpaid_fen),
+        "days_late": max((today - ledger.due_date).days, 0) if ledger.tax_outstanding_fen
+        else 0,
+        "as_of": today.isoformat(),
+    }
+
+
+def payment_view(payment: Payment) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "payment_id": payment.payment_id,
+        "obligation_id": payment.obligation_id,
+        "taxpayer": payment.taxpayer,
+        "method": payment.method,
+        "amount": money.format_yuan(payment.amount_fen),
+        "status": payment.status,
+        "instruction": payment.instruction,
+        "created_at": payment.created_at,
+        "provider_ref": payment.provider_ref,
+        "confirmed_at": payment.confirmed_at,
+        "paid_on": payment.paid_on,
+        "allocation": None,
+    }
+    if payment.allocation is not None:
+        shown["allocation"] = {"tax": money.format_yuan(payment.allocation.tax_fen),
+                               "surcharge": money.format_yuan(payment.allocation.surcharge_fen),
+                               "overpaid": money.format_yuan(payment.allocation.overpaid_fen),
+                               "days_late": payment.allocation.days_late}
+    return shown

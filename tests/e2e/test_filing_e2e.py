@@ -1,0 +1,265 @@
+"""Filing and payment (B5) on the local stack over HTTP: an obligation filed with the tax
+computed, paid in two parts through two methods confirmed by signed provider callbacks, with a
+signed receipt; a late payment with the surcharge; the reminder run invoked twice for a day after
+the deadline publishing exactly one reminder per obligation (seen through a rule and a queue the
+test owns); another taxpayer refused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from etax.documents.signing import verify_envelope
+from etax.filing import deadlines
+from etax.filing.payments import SimulatedProvider
+from etax.rules import money, uscc
+from etax.rules.verification import business_date
+from tests.e2e.test_platform_e2e import bearer, token
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+RETAILER = "91350100MA2Y8KXX1B"  # demo data: small-scale, Fuzhou tax office
+FUZHOU = "13501000000"
+OTHER = "91350100M000100Y43"
+
+
+def today() -> date:
+    return business_date(datetime.now(UTC))
+
+
+def months_back(n: int) -> str:
+    """The period ``n`` months before this one (``2026-08`` when n = 3 in November 2026)."""
+    index = today().year * 12 + today().month - 1 - n
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float = 90.0) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value is not None:
+            return value
+        time.sleep(1.0)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def post(api: str, path: str, who: dict[str, str], body: dict[str, Any]) -> requests.Response:
+    return requests.post(f"{api}{path}", json=body, timeout=60,
+                         headers={**who, "Idempotency-Key": str(uuid.uuid4())})
+
+
+def obligation(api: str, who: dict[str, str], oid: str) -> requests.Response:
+    return requests.get(f"{api}/v1/filing/obligations/{oid}", headers=who, timeout=60)
+
+
+def open_obligation(api: str, who: dict[str, str], taxpayer: str, period: str,
+                    sales: str | None) -> dict[str, Any]:
+    created = post(api, "/v1/filing/obligations", who,
+                   {"taxpayer": taxpayer, "tax_type": "vat", "period": period})
+    assert created.status_code == 201, created.text
+    shown: dict[str, Any] = created.json()
+    if sales is None:
+        return shown
+    filed = post(api, f"/v1/filing/obligations/{shown['obligation_id']}/return", who,
+                 {"kind": "vat_small_scale", "data": {"sales": sales}})
+    assert filed.status_code == 201, filed.text
+    result: dict[str, Any] = filed.json()
+    return result
+
+
+@pytest.fixture(scope="module")
+def master(aws: Any, stack: dict[str, Any]) -> bytes:
+    secret = aws("secretsmanager").get_secret_value(SecretId=stack["PaymentCallbackSecretArn"])
+    return str(json.loads(secret["SecretString"])["key"]).encode()
+
+
+def provider_confirms(api: str, master: bytes, payment: dict[str, Any], *,
+                      signature: str | None = None) -> requests.Response:
+    """The simulated provider of the payment's method POSTs its signed callback."""
+    body, headers = SimulatedProvider(payment["method"], master).callback(
+        payment["payment_id"], money.parse_yuan(payment["amount"]))
+    if signature is not None:
+        headers["X-Signature"] = signature
+    return requests.post(f"{api}/v1/filing/callbacks/{payment['method']}", data=body,
+                         headers=headers, timeout=60)
+
+
+def test_filed_with_the_tax_computed_paid_in_two_parts_with_a_receipt(
+        api: str, master: bytes) -> None:
+    taxpayer = bearer(token(api, "taxpayer", RETAILER))
+    period = months_back(0)  # due next month: nothing late
+    filed = open_obligation(api, taxpayer, RETAILER, period, "150000.00")
+    oid = filed["obligation_id"]
+    assert filed["tax_office"] == FUZHOU
+    assert filed["due_date"] == deadlines.deadline("vat", period).due_date.isoformat()
+    assert filed["status"] == "filed"
+    assert filed["return"]["computation"]["tax_due"] == "1500.00"  # 150,000 × 1 %
+    assert filed["liability"]["outstanding"] == "1500.00"
+    bad = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
+               {"method": "cheque", "amount": "1.00"})
+    assert (bad.status_code, bad.json()["field"]) == (422, "method")
+
+    first = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
+                 {"method": "bank_transfer", "amount": "1000.00"})
+    assert first.status_code == 201, first.text
+    second = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
+                  {"method": "mobile_banking", "amount": "500.00"})
+    assert second.status_code == 201, second.text
+    assert first.json()["status"] == second.json()["status"] == "pending"
+
+    forged = provider_confirms(api, master, first.json(), signature="0" * 64)
+    assert forged.status_code == 403, forged.text
+    confirmed = provider_confirms(api, master, first.json())
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["changed"] is True
+    replayed = provider_confirms(api, master, first.json())
+    assert (replayed.status_code, replayed.json()["changed"]) == (200, False)
+    halfway = obligation(api, taxpayer, oid).json()
+    assert (halfway["status"], halfway["liability"]["outstanding"]) == ("filed", "500.00")
+
+    assert provider_confirms(api, master, second.json()).json()["changed"] is True
+    paid = obligation(api, taxpayer, oid).json()
+    assert (paid["status"], paid["liability"]["tax_paid"],
+            paid["liability"]["outstanding"]) == ("paid", "1500.00", "0.00")
+
+    receipt = requests.get(f"{api}/v1/filing/payments/{second.json()['payment_id']}/receipt",
+                           headers=taxpayer, timeout=60)
+    assert receipt.status_code == 200, receipt.text
+    envelope = receipt.json()
+    assert envelope["document"]["amount"] == "500.00"
+    assert envelope["document"]["method"] == "mobile_banking"
+    [key] = requests.get(f"{api}/v1/keys", timeout=60).json()["keys"]
+    assert envelope["signature"]["key_id"] == key["key_id"]
+    verify_envelope(envelope, key["public_key_pem"])
+
+    # the tax payment certificate lists both payments (read from filing's confirmed payments)
+    day = today().isoformat()
+    certificate = post(api, "/v1/certificates", taxpayer,
+                       {"kind": "tax_payment", "from": day, "to": day})
+    assert certificate.status_code == 201, certificate.text
+    listed = {p["payment_id"] for p in certificate.json()["content"]["payments"]}
+    assert {first.json()["payment_id"], second.json()["payment_id"]} <= listed
+
+    # another taxpayer gets 403; an officer only in its own tax office
+    other = bearer(token(api, "taxpayer", OTHER))
+    assert obligation(api, other, oid).status_code == 403
+    assert requests.get(f"{api}/v1/filing/payments/{first.json()['payment_id']}/receipt",
+                        headers=other, timeout=60).status_code == 403
+    xiamen = bearer(token(api, "officer", "officer-xm-0001", "13502000000"))
+    assert obligation(api, xiamen, oid).status_code == 403
+    fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+    assert obligation(api, fuzhou, oid).status_code == 200
+
+
+def test_a_late_payment_carries_the_surcharge(api: str, stack: dict[str, Any],
+                                             tmp_path: Path) -> None:
+    taxpayer = bearer(token(api, "taxpayer", RETAILER))
+    filed = open_obligation(api, taxpayer, RETAILER, months_back(3), "1000000.00")
+    oid = filed["obligation_id"]
+    liability = filed["liability"]
+    days = (date.fromisoformat(liability["as_of"]) - date.fromisoformat(filed["due_date"])).days
+    assert days > 0
+    expected = (1_000_000 * 5 * days + 5_000) // 10_000  # 10,000.00 × 0.05 % × days, half up
+    assert liability["tax"] == "10000.00"
+    assert liability["surcharge"] == money.format_yuan(expected)
+    assert liability["outstanding"] == money.format_yuan(1_000_000 + expected)
+    assert liability["days_late"] == days
+
+    payment = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
+                   {"method": "pos", "amount": liability["outstanding"]})
+    assert payment.status_code == 201, payment.text
+    # the provider confirms through the script that plays the simulated providers
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(stack))
+    confirmed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "simulate_payment.py"),
+         payment.json()["payment_id"], "pos", liability["outstanding"], "--outputs",
+         str(outputs)], capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"})
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert json.loads(confirmed.stdout)["changed"] is True
+    shown = requests.get(f"{api}/v1/filing/payments/{payment.json()['payment_id']}",
+                         headers=taxpayer, timeout=60).json()
+    assert shown["status"] == "confirmed"
+    assert shown["allocation"] == {"tax": "10000.00", "surcharge": money.format_yuan(expected),
+                                   "overpaid": "0.00", "days_late": days}
+    assert obligation(api, taxpayer, oid).json()["status"] == "paid"
+
+
+def test_reminders_once_per_obligation_per_day_even_when_run_twice(
+        api: str, aws: Any, stack: dict[str, Any]) -> None:
+    admin = bearer(token(api, "admin", "admin-0001"))
+    run = uuid.uuid4().hex[:6].upper()  # 0-9 A-F: all in the credit-code alphabet
+    codes = [uscc.complete(f"91350100MA{run}{n}") for n in range(3)]
+    period = months_back(2)
+    not_filed = open_obligation(api, admin, codes[0], period, None)
+    not_paid = open_obligation(api, bearer(token(api, "taxpayer", codes[1])), codes[1], period,
+                               "200000.00")
+    settled = open_obligation(api, bearer(token(api, "taxpayer", codes[2])), codes[2], period,
+                              "50000.00")
+    assert (not_filed["status"], not_paid["status"], settled["status"]) == (
+        "open", "filed", "paid")
+
+    # a rule and a queue of this test's own on the platform bus
+    sqs, events = aws("sqs"), aws("events")
+    queue_url = sqs.create_queue(QueueName=f"e2e-reminders-{run}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    rule = f"e2e-reminders-{run}"
+    events.put_rule(Name=rule, EventBusName=stack["EventBusName"], EventPattern=json.dumps({
+        "source": ["tax.filing", "tax.e2e"],
+        "detail": {"taxpayer": [*codes, f"sentinel-{run}"]}}))
+    events.put_targets(Rule=rule, EventBusName=stack["EventBusName"],
+                       Targets=[{"Id": "queue", "Arn": queue_arn}])
+
+    day = today().isoformat()
+    lambda_ = aws("lambda")
+    summaries = []
+    for _ in range(2):
+        answer = lambda_.invoke(FunctionName=stack["FilingRemindersFunctionName"],
+                                Payload=json.dumps({"date": day}).encode())
+        assert "FunctionError" not in answer, answer["Payload"].read()
+        summaries.append(json.loads(answer["Payload"].read()))
+    assert summaries[0]["date"] == summaries[1]["date"] == day
+    assert summaries[0]["reminded"] >= 2
+    assert summaries[1]["reminded"] == 0
+    # a sentinel sent after both runs: once it arrives, the runs' events have been delivered
+    events.put_events(Entries=[{"EventBusName": stack["EventBusName"], "Source": "tax.e2e",
+                                "DetailType": "Sentinel",
+                                "Detail": json.dumps({"taxpayer": f"sentinel-{run}"})}])
+    received: list[dict[str, Any]] = []
+
+    def drained() -> bool | None:
+        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10,
+                                           WaitTimeSeconds=1).get("Messages", []):
+            received.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return True if any(e["source"] == "tax.e2e" for e in received) else None
+
+    wait_for("the reminders and the sentinel", drained, timeout=120)
+    reminders = [e for e in received if e["source"] == "tax.filing"]
+    assert sorted(e["detail"]["taxpayer"] for e in reminders) == sorted(codes[:2])
+    by_taxpayer = {e["detail"]["taxpayer"]: e for e in reminders}
+    assert by_taxpayer[codes[0]]["detail-type"] == "FilingReminderIssued"
+    assert by_taxpayer[codes[0]]["detail"]["reason"] == "not_filed"
+    assert by_taxpayer[codes[1]]["detail"]["reason"] == "not_paid"
+    notification = by_taxpayer[codes[0]]["detail"]["notification"]
+    assert notification == {
+        "id": f"reminder:{not_filed['obligation_id']}:{day}",
+        "recipient": codes[0], "kind": "filing.reminder",
+        "title": notification["title"], "body": notification["body"],
+        "link": f"/v1/filing/obligations/{not_filed['obligation_id']}"}
+    assert "逾期未申报" in notification["title"]
+    events.remove_targets(Rule=rule, EventBusName=stack["EventBusName"], Ids=["queue"])
+    events.delete_rule(Name=rule, EventBusName=stack["EventBusName"])
