@@ -11,6 +11,7 @@ from infra.config import StageConfig
 from infra.handling import TaxHandling
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
+from infra.notifications import Notifications
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 
@@ -25,6 +26,7 @@ class EtaxStack(Stack):
                                         registry=self.handling.registry)
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
+        self.notifications = Notifications(self, "Notifications", platform=self.platform)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -49,6 +51,14 @@ class EtaxStack(Stack):
             "LotteryStreamFailuresQueueUrl": self.lottery.stream_failures.queue_url,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
+            "NotificationsTableName": self.notifications.table.table_name,
+            "NotificationLedgerTableName": self.notifications.ledger.table_name,
+            "NotifierQueueUrl": self.notifications.queue.queue.queue_url,
+            "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
         }
+        for channel, consumer in self.notifications.channel_queues.items():
+            name = f"Notification{channel.capitalize()}"
+            outputs[f"{name}QueueUrl"] = consumer.queue.queue_url
+            outputs[f"{name}DeadLetterQueueUrl"] = consumer.dead_letters.queue_url
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

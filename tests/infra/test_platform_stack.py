@@ -13,7 +13,8 @@ from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
 FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
-             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout"}
+             "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
+             "notifications", "notifier", "notification_sender"}
 
 
 def resources(template: Template, kind: str) -> dict[str, Any]:
@@ -86,8 +87,9 @@ def test_public_and_signed_in_routes(local: Template) -> None:
         props = method["Properties"]
         by_auth[props["AuthorizationType"]] = by_auth.get(props["AuthorizationType"], 0) + 1
     # signed in: me, records, and the seller's and buyer's invoice routes (issue, download,
-    # print, red-letter, void); everything else is public, OPTIONS preflights included
-    assert by_auth["CUSTOM"] == 10
+    # print, red-letter, void), the inbox and preferences (5); everything else is public,
+    # OPTIONS preflights included
+    assert by_auth["CUSTOM"] == 15
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
@@ -97,7 +99,7 @@ def test_public_and_signed_in_routes(local: Template) -> None:
 
 def test_tables_are_on_demand_encrypted_and_backed_up(prod: Template) -> None:
     tables = resources(prod, "AWS::DynamoDB::Table")
-    assert len(tables) == 8
+    assert len(tables) == 10  # 8 + notifications and the providers' ledger
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -126,7 +128,8 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         "BatchSize": 10,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     })
-    queues = resources(prod, "AWS::SQS::Queue")
+    queues = {k: v for k, v in resources(prod, "AWS::SQS::Queue").items()
+              if not k.startswith("Notifications")}  # tests/infra/test_notifications_stack.py
     assert len(queues) == 6  # feed + DLQ, invoice stream failures; payouts + DLQ, draws stream
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
     assert len(with_dlq) == 2
@@ -138,7 +141,8 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
 
 
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
-    alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
+    alarms = [a for k, a in resources(prod, "AWS::CloudWatch::Alarm").items()
+              if "Notifier" not in k and "Deliveries" not in k]  # the fan-out's: its own test
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
     assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4]
     for alarm in alarms:
