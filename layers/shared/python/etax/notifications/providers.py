@@ -12,7 +12,11 @@ project does not have, so each channel is served here by a **simulated provider*
 * it **fails deterministically, driven by the address**: an address containing ``FAIL``
   (an openid, a device token, an e-mail's local part) or, for SMS, a number in the
   simulated unreachable range ``+86170000xxxxx`` is always refused; ``FLAKY`` fails the
-  first attempt, then sends.
+  first attempt, then sends;
+* it refuses an address **blocked** in its books (an item ``blocked#<channel>#<address>``
+  in the ledger table) for as long as the block is there — how a tester makes a channel
+  fail, lets its messages reach the dead-letter queue, lifts the block ("fixes the
+  cause") and redrives them.
 """
 
 from __future__ import annotations
@@ -74,12 +78,19 @@ class SimulatedProvider:
             ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
         return int(answer["Attributes"]["attempts"]["N"])
 
+    def _blocked(self, address: str) -> bool:
+        try:
+            return "Item" in self.db.get_item(TableName=self.table, ConsistentRead=True, Key={
+                "key": {"S": f"blocked#{self.channel}#{address}"}})
+        except Exception as error:
+            raise ProviderUnavailable(f"{self.channel}: {error}") from error
+
     def send(self, delivery_id: str, address: str, content: dict[str, str]) -> Receipt:
         try:
             attempt = self._attempt(delivery_id)
         except Exception as error:
             raise ProviderUnavailable(f"{self.channel}: {error}") from error
-        if refuses(self.channel, address):
+        if refuses(self.channel, address) or self._blocked(address):
             raise ProviderRejected(f"{self.channel}: address …{address[-4:]} cannot receive "
                                    "messages")
         if "FLAKY" in address and attempt == 1:
