@@ -25,7 +25,7 @@ from infra.platform import Platform
 from infra.platform.events import MAX_RECEIVE_COUNT, QueueConsumer
 
 CHANNELS = ("sms", "wechat", "email", "app")
-NOTIFIER_BATCH = 100  # SendMessageBatch calls stay full (ten entries) at volume
+NOTIFIER_BATCH = 250  # SendMessageBatch calls stay full (ten entries) at volume
 
 # every event whose detail carries a notification with an id (THE NOTIFICATION CONTRACT)
 NOTIFICATION_PATTERN = events.EventPattern(detail={"notification": {"id": events.Match.exists()}})
@@ -97,7 +97,7 @@ class Notifications(Construct):
             environment={**table_env, **{f"{c.upper()}_QUEUE_URL":
                                          self.channel_queues[c].queue.queue_url
                                          for c in CHANNELS}},
-            timeout=Duration.seconds(30),
+            timeout=Duration.seconds(60),
         )
         self.notifier.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem"],

@@ -1,4 +1,4 @@
-"""The notifier: events carrying a ``notification`` (EventBridge rule → SQS, up to 100 a
+"""The notifier: events carrying a ``notification`` (EventBridge rule → SQS, up to 250 a
 batch) → the recipient's preferences → the inbox entry (once per id) → one message per
 chosen channel on that channel's queue (SendMessageBatch, ten per call, the messages of the
 whole batch together). A record whose entry or channel messages could not be written is
@@ -20,9 +20,10 @@ from etax.platform.observability import instrument, logger
 from etax.platform.queues import QueueSender
 from etax.platform.settings import required
 
+queue_sender = QueueSender(boto3.client("sqs"))
 notifier = Notifier(
     NotificationsRepository(),
-    QueueSender(boto3.client("sqs")),
+    queue_sender,
     {channel: required(f"{channel.upper()}_QUEUE_URL") for channel in CHANNELS},
 )
 
@@ -38,10 +39,13 @@ def consume(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
             logger.error("not a notification event", extra={"message_id": message_id,
                                                               "error": str(error)[:500]})
             failed.append(message_id)
+    calls, sent = queue_sender.calls, queue_sender.sent
     outcomes, retry = notifier.process(batch) if batch else ([], [])
     logger.info("notifications handled", extra={
         "received": len(batch), "new": sum(o.created for o in outcomes),
         "channel_messages": sum(len(o.queued) for o in outcomes),
+        "send_message_batch_calls": queue_sender.calls - calls,
+        "messages_sent": queue_sender.sent - sent,
         "failed": len(failed) + len(retry)})
     return {"batchItemFailures": [{"itemIdentifier": i} for i in failed + retry]}
 

@@ -70,7 +70,7 @@ def test_the_notifier_takes_big_batches_and_reports_failures_one_by_one(
         prod: Template) -> None:
     [(notifier_id, notifier)] = functions_of(prod, "notifier").items()
     mapping = mapping_of(prod, notifier_id)
-    assert mapping["BatchSize"] == 100
+    assert mapping["BatchSize"] == 250
     assert mapping["MaximumBatchingWindowInSeconds"] == 1
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     env = notifier["Properties"]["Environment"]["Variables"]
