@@ -12,6 +12,7 @@ from infra.filing import FilingAndPayment
 from infra.handling import TaxHandling
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
+from infra.notifications import Notifications
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.refunds import Refunds
@@ -40,6 +41,7 @@ class EtaxStack(Stack):
                                registry=self.handling.registry)
         # tax payment certificates list the confirmed payments of filing and payment
         self.filing.grant_payment_records(self.self_service.certificates_function)
+        self.notifications = Notifications(self, "Notifications", platform=self.platform)
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,
@@ -78,10 +80,18 @@ class EtaxStack(Stack):
             "RefundsTableName": self.refunds.table.table_name,
             "RefundTreasuryTableName": self.refunds.treasury.table_name,
             "RefundStreamFailuresQueueUrl": self.refunds.stream_failures.queue_url,
+            "NotificationsTableName": self.notifications.table.table_name,
+            "NotificationLedgerTableName": self.notifications.ledger.table_name,
+            "NotifierQueueUrl": self.notifications.queue.queue.queue_url,
+            "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
         }
         for name, consumer in self.refunds.stages.items():
             stage = "".join(part.capitalize() for part in name.split("_"))
             outputs[f"{stage}QueueUrl"] = consumer.queue.queue_url
             outputs[f"{stage}DeadLetterQueueUrl"] = consumer.dead_letters.queue_url
+        for channel, consumer in self.notifications.channel_queues.items():
+            name = f"Notification{channel.capitalize()}"
+            outputs[f"{name}QueueUrl"] = consumer.queue.queue_url
+            outputs[f"{name}DeadLetterQueueUrl"] = consumer.dead_letters.queue_url
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

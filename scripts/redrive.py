@@ -2,11 +2,13 @@
 
     python scripts/redrive.py DLQ_URL QUEUE_URL [--max N] [--endpoint-url URL]
 
-Each message is received from the dead-letter queue, sent to the queue with the same body
-(and message attributes), and only then deleted from the dead-letter queue: a crash in
-between leaves a copy in both, never none — the consumers are idempotent (the lottery's
-payout worker pays a draw at most once). Bounded: at most ``--max`` messages (default 100),
-and it stops when a receive returns nothing. Prints how many messages it moved.
+Messages are received from the dead-letter queue ten at a time, sent to the queue with the
+same bodies (and message attributes) in one SendMessageBatch (entries it refused are
+retried), and only those sent are then deleted from the dead-letter queue (one
+DeleteMessageBatch): a crash in between leaves a copy in both, never none — the consumers
+are idempotent (the lottery's payout worker pays a draw at most once; a notification is
+sent once per channel). Bounded: at most ``--max`` messages (default 100), and it stops
+when a receive returns nothing. Prints how many messages it moved.
 
 Locally: ``--endpoint-url http://127.0.0.1:4566`` (or ``AWS_ENDPOINT_URL``).
 """
@@ -23,6 +25,27 @@ import boto3
 BATCH = 10
 
 
+def _send_batch(sqs: Any, queue: str, messages: list[dict[str, Any]],
+                attempts: int = 3) -> list[dict[str, Any]]:
+    """Send ``messages`` to ``queue`` in one SendMessageBatch, retrying the entries a call
+    did not take; return the messages that were sent."""
+    pending = {f"m{i}": m for i, m in enumerate(messages)}
+    sent: list[dict[str, Any]] = []
+    for _ in range(attempts):
+        entries = []
+        for entry_id, message in pending.items():
+            entry: dict[str, Any] = {"Id": entry_id, "MessageBody": message["Body"]}
+            if message.get("MessageAttributes"):
+                entry["MessageAttributes"] = message["MessageAttributes"]
+            entries.append(entry)
+        answer = sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+        sent += [pending[s["Id"]] for s in answer.get("Successful", [])]
+        pending = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}
+        if not pending:
+            break
+    return sent
+
+
 def redrive(sqs: Any, dead_letters: str, queue: str, limit: int = 100) -> int:
     """Move up to ``limit`` messages from ``dead_letters`` to ``queue``; return how many."""
     moved = 0
@@ -34,13 +57,13 @@ def redrive(sqs: Any, dead_letters: str, queue: str, limit: int = 100) -> int:
         messages = answer.get("Messages", [])
         if not messages:
             break
-        for message in messages:
-            send: dict[str, Any] = {"QueueUrl": queue, "MessageBody": message["Body"]}
-            if message.get("MessageAttributes"):
-                send["MessageAttributes"] = message["MessageAttributes"]
-            sqs.send_message(**send)
-            sqs.delete_message(QueueUrl=dead_letters, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
+        sent = _send_batch(sqs, queue, messages)  # ten per call
+        if sent:  # only what was sent leaves the dead-letter queue
+            sqs.delete_message_batch(QueueUrl=dead_letters, Entries=[
+                {"Id": f"m{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(sent)])
+        moved += len(sent)
+        if len(sent) < len(messages):
+            break  # the queue refuses some: stop, what is left stays in the dead-letter queue
     return moved
 
 

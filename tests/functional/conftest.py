@@ -55,6 +55,8 @@ FUNCTION_ENV = {
     "REFUND_TREASURY_TABLE": "refund-treasury",
     "ACCEPTANCE_TABLE": "acceptance",
     "DOCUMENTS_BUCKET": "documents",
+    "NOTIFICATIONS_TABLE": "notifications",
+    "NOTIFICATION_LEDGER_TABLE": "notification-ledger",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
 }
@@ -205,6 +207,21 @@ def aws() -> Iterator[None]:
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
         boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"])
         create_filing_table(dynamodb)
+        dynamodb.create_table(
+            TableName="notifications", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "recipient", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"}
+                                  for n in ("recipient", "sk", "inbox_of", "listed")],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "inbox",
+                "KeySchema": [{"AttributeName": "inbox_of", "KeyType": "HASH"},
+                              {"AttributeName": "listed", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"}}])
+        dynamodb.create_table(
+            TableName="notification-ledger", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
 

@@ -17,7 +17,7 @@ FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "inv
              "tools", "supply", "supply_events", "supply_worker", "certificates",
              "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
              "refund_notify", "applications", "acceptance_events", "filing", "filing_callbacks",
-             "filing_reminders"}
+             "filing_reminders", "notifications", "notifier", "notification_sender"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.

@@ -1,0 +1,103 @@
+"""The inbox and notification preferences of the signed-in person, and the admin's send:
+
+- ``GET /v1/me/inbox`` — the caller's notifications, newest first (``limit`` 1-100, default
+  20; ``cursor`` from the previous page's ``next_cursor``), each with its delivery per channel;
+- ``POST /v1/me/inbox/read`` — ``{"ids": [...]}`` marks those notifications read;
+- ``GET`` / ``PUT /v1/me/notification-preferences`` — channels and addresses;
+- ``POST /v1/notifications`` (admin) — a notification in the contract's form, published on
+  the bus as ``NotificationRequested``: it reaches the person through the same fan-out as
+  every other (and, by its id, only once)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools.logging import correlation_paths
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from etax.notifications.contract import ID_PATTERN, Notification
+from etax.notifications.preferences import PreferencesIn, from_request
+from etax.notifications.repository import (
+    BadCursor,
+    NotificationsRepository,
+    decode_cursor,
+    encode_cursor,
+)
+from etax.notifications.service import Inbox
+from etax.platform.api import make_resolver, parse_body
+from etax.platform.auth import require_principal
+from etax.platform.errors import Unprocessable
+from etax.platform.events import EventPublisher
+from etax.platform.observability import instrument
+from etax.platform.settings import required
+
+app = make_resolver()
+inbox = Inbox(NotificationsRepository(),
+              EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"),
+                             "tax.notifications"))
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class ReadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: Annotated[list[Annotated[str, StringConstraints(pattern=ID_PATTERN)]],
+                   Field(min_length=1, max_length=25)]
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise Unprocessable(f"limit: a whole number from 1 to {MAX_LIMIT}", field="limit")
+    return int(raw)
+
+
+@app.get("/v1/me/inbox")
+def my_inbox() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    params = app.current_event.query_string_parameters or {}
+    limit = _limit(params.get("limit"))
+    cursor = None
+    if params.get("cursor"):
+        try:
+            cursor = decode_cursor(params["cursor"], principal.subject)
+        except BadCursor as error:
+            raise Unprocessable(f"cursor: {error}", field="cursor") from None
+    items, last = inbox.page(principal.subject, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": encode_cursor(last) if last else None}
+
+
+@app.post("/v1/me/inbox/read")
+def mark_read() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    request = parse_body(app, ReadRequest)
+    return inbox.mark_read(principal.subject, request.ids)
+
+
+@app.get("/v1/me/notification-preferences")
+def preferences() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    return inbox.preferences(principal.subject)
+
+
+@app.put("/v1/me/notification-preferences")
+def set_preferences() -> dict[str, Any]:
+    principal = require_principal(app.current_event.raw_event)
+    request = parse_body(app, PreferencesIn)
+    return inbox.set_preferences(principal.subject, from_request(
+        request, updated_at=inbox.now().isoformat()))
+
+
+@app.post("/v1/notifications")
+def send() -> tuple[dict[str, Any], int]:
+    principal = require_principal(app.current_event.raw_event, "admin")
+    notification = parse_body(app, Notification)
+    inbox.send(notification, sent_by=principal.subject)
+    return {"id": notification.id, "recipient": notification.recipient,
+            "status": "accepted"}, 202
+
+
+handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -1,0 +1,115 @@
+"""The push fan-out and the inbox (used by every board that notifies; D15 builds on it).
+
+Resources: the notifications table (inbox entries and preferences, an ``inbox`` index for
+the newest-first page), the simulated providers' ledger, the API function (inbox,
+preferences, the admin's send), and the pipeline::
+
+    bus ── rule: detail.notification.id exists ──▶ queue (+ DLQ) ──▶ notifier
+        ──▶ sms / wechat / email / app queues (each + DLQ) ──▶ one sender per channel
+
+Every queue is a platform consumer: partial batch responses, a dead-letter queue after
+three receives, an alarm on it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.platform import Platform
+from infra.platform.events import MAX_RECEIVE_COUNT, QueueConsumer
+
+CHANNELS = ("sms", "wechat", "email", "app")
+NOTIFIER_BATCH = 250  # SendMessageBatch calls stay full (ten entries) at volume
+
+# every event whose detail carries a notification with an id (THE NOTIFICATION CONTRACT)
+NOTIFICATION_PATTERN = events.EventPattern(detail={"notification": {"id": events.Match.exists()}})
+
+
+class Notifications(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
+        super().__init__(scope, construct_id)
+        self.table = platform.table(self, "NotificationsTable", partition_key="recipient",
+                                    sort_key="sk")
+        self.table.add_global_secondary_index(
+            index_name="inbox",
+            partition_key=dynamodb.Attribute(name="inbox_of", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="listed", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.ledger = platform.table(self, "ProviderLedgerTable", partition_key="key")
+        table_env = {"NOTIFICATIONS_TABLE": self.table.table_name}
+
+        # the API: the inbox, preferences, the admin's send (through the bus)
+        self.api_function: lambda_.Function = platform.function(
+            self, "notifications",
+            description="The signed-in person's inbox and notification preferences; "
+                        "the admin's send",
+            environment=table_env, publishes_events=True,
+        )
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            resources=[self.table.table_arn]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/inbox"]))
+        api = platform.api
+        api.route("GET", "/v1/me/inbox", self.api_function)
+        api.route("POST", "/v1/me/inbox/read", self.api_function)
+        api.route("GET", "/v1/me/notification-preferences", self.api_function)
+        api.route("PUT", "/v1/me/notification-preferences", self.api_function)
+        api.route("POST", "/v1/notifications", self.api_function)
+
+        # one sender per channel: the same code, the channel as configuration
+        self.senders: dict[str, lambda_.Function] = {}
+        self.channel_queues: dict[str, QueueConsumer] = {}
+        for channel in CHANNELS:
+            scope_ = Construct(self, channel.capitalize())
+            sender = platform.function(
+                scope_, "notification_sender",
+                description=f"Delivers notifications by {channel} through its provider",
+                environment={**table_env,
+                             "NOTIFICATION_CHANNEL": channel,
+                             "NOTIFICATION_LEDGER_TABLE": self.ledger.table_name,
+                             "SENDER_MAX_RECEIVES": str(MAX_RECEIVE_COUNT)},
+                timeout=Duration.seconds(5),
+            )
+            sender.add_to_role_policy(iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                resources=[self.table.table_arn]))
+            sender.add_to_role_policy(iam.PolicyStatement(  # the providers' books
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                resources=[self.ledger.table_arn]))
+            self.senders[channel] = sender
+            self.channel_queues[channel] = platform.consumer(
+                self, f"{channel.capitalize()}Deliveries",
+                                                             function=sender)
+
+        # the notifier: rule → queue → inbox entry + channel messages
+        self.notifier: lambda_.Function = platform.function(
+            self, "notifier",
+            description="Resolves preferences, writes the inbox entry, queues one message "
+                        "per channel",
+            environment={**table_env, **{f"{c.upper()}_QUEUE_URL":
+                                         self.channel_queues[c].queue.queue_url
+                                         for c in CHANNELS}},
+            timeout=Duration.seconds(60),
+        )
+        self.notifier.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem"],
+            resources=[self.table.table_arn]))
+        for consumer in self.channel_queues.values():
+            consumer.queue.grant_send_messages(self.notifier)
+        self.queue = platform.consumer(self, "Notifier", function=self.notifier,
+                                       batch_size=NOTIFIER_BATCH)
+        self.rule = events.Rule(
+            self, "NotificationRule",
+            description="Every event carrying a notification goes to the notifier",
+            event_bus=platform.bus,
+            event_pattern=NOTIFICATION_PATTERN,
+            targets=[targets.SqsQueue(self.queue.queue)],
+        )
