@@ -17,6 +17,7 @@ import requests
 
 from etax.rules import resident_id
 from tests.e2e.test_lottery_e2e import wait_for
+from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -231,6 +232,12 @@ def test_an_application_with_documents_approved_by_the_right_office(
     assert approved_note["recipient"] == SELLER
     assert approved_note["kind"] == "application.approved"
     assert approved_note["link"] == f"/v1/applications/{application_id}"
+    # the taxpayer is notified: the approval is in its inbox, once, through the push fan-out
+    nid = f"application:{application_id}:3:approved"
+    [entry] = wait_for("the approval in the applicant's inbox",
+                       lambda: entries_with(api, bearer(tokens["seller"]), nid) or None)
+    assert (entry["kind"], entry["link"]) == ("application.approved",
+                                              f"/v1/applications/{application_id}")
 
 
 def test_record_filing_is_accepted_at_once(api: str, tokens: dict[str, str]) -> None:

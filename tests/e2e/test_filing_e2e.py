@@ -6,6 +6,7 @@ test owns); another taxpayer refused."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from etax.filing import deadlines
 from etax.filing.payments import SimulatedProvider
 from etax.rules import money, uscc
 from etax.rules.verification import business_date
+from tests.e2e.test_notifications_e2e import entries_with, inbox
 from tests.e2e.test_platform_e2e import bearer, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -261,5 +263,18 @@ def test_reminders_once_per_obligation_per_day_even_when_run_twice(
         "title": notification["title"], "body": notification["body"],
         "link": f"/v1/filing/obligations/{not_filed['obligation_id']}"}
     assert "逾期未申报" in notification["title"]
+    # the missed deadline ends as exactly one reminder in each taxpayer's inbox, none for the
+    # settled one (the push fan-out, deduplicated by the reminder's id)
+    def arrived(me: dict[str, str], nid: str) -> list[dict[str, Any]] | None:
+        return entries_with(api, me, nid) or None
+
+    for code, obligation in ((codes[0], not_filed), (codes[1], not_paid)):
+        me = bearer(token(api, "taxpayer", code))
+        nid = f"reminder:{obligation['obligation_id']}:{day}"
+        wait_for(f"the reminder in {code}'s inbox", functools.partial(arrived, me, nid))
+        entries = inbox(api, me, limit="100")["items"]
+        assert [e["id"] for e in entries if e["kind"] == "filing.reminder"] == [nid]
+    settled_inbox = inbox(api, bearer(token(api, "taxpayer", codes[2])), limit="100")["items"]
+    assert [e for e in settled_inbox if e["kind"] == "filing.reminder"] == []
     events.remove_targets(Rule=rule, EventBusName=stack["EventBusName"], Ids=["queue"])
     events.delete_rule(Name=rule, EventBusName=stack["EventBusName"])

@@ -20,6 +20,7 @@ import requests
 
 from etax.rules import resident_id
 from tests.e2e.test_lottery_e2e import wait_for
+from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -143,6 +144,12 @@ def test_a_refund_from_submission_to_paid_and_notified(api: str, aws: Any,
         "title": "退税已退付", "body": event["detail"]["notification"]["body"],
         "link": f"/v1/refunds/{case['id']}"}
     assert "614.40" in event["detail"]["notification"]["body"]
+    # and the applicant finds it in the inbox, once, through the push fan-out
+    nid = f"refund:{case['id']}:paid"
+    [entry] = wait_for("the refund's notification in the applicant's inbox",
+                       lambda: entries_with(api, taxpayer, nid) or None)
+    assert (entry["kind"], entry["source"]) == ("refund.paid", "tax.refunds")
+    assert entry["link"] == f"/v1/refunds/{case['id']}"
     mine = requests.get(f"{api}/v1/refunds", headers=taxpayer, timeout=30)
     assert mine.status_code == 200, mine.text
     assert case["id"] in [i["id"] for i in mine.json()["items"]]
