@@ -164,6 +164,21 @@ def test_who_may_create_an_obligation(filing: Any) -> None:
                    who=("admin", "admin-0001"))
     assert admin["statusCode"] == 201, admin["json"]
     assert admin["json"]["due_date"] == "2026-06-30"
+    assert admin["json"]["tax_office"] == "13501000000"  # the prefecture of the resident ID
+
+
+def test_a_taxpayer_never_chooses_its_tax_office(filing: Any) -> None:
+    unregistered = uscc.complete("91350100MA2YUNRE9")
+    own = create(filing, "2026-09", taxpayer=unregistered, who=("taxpayer", unregistered))
+    assert own["statusCode"] == 422
+    assert own["json"]["field"] == "taxpayer"
+    person = "350102199003071234"
+    mine = create(filing, "2026-09", taxpayer=person, who=("taxpayer", person))
+    assert mine["statusCode"] == 201, mine["json"]
+    assert mine["json"]["tax_office"] == "13501000000"
+    opened = create(filing, "2026-09", taxpayer=unregistered,
+                    who=("officer", "officer-fz", OFFICE))
+    assert (opened["statusCode"], opened["json"]["tax_office"]) == (201, OFFICE)
 
 
 def current_period() -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from etax.certificates.documents import digest, render_pdf, verify_path
 from etax.rules import certificates as rules
+from etax.rules.tax_offices import prefecture_office
 
 TODAY = date(2026, 11, 28)
 
@@ -43,7 +44,7 @@ def test_bad_jurisdictions_are_refused(code: str) -> None:
 
 
 def test_a_persons_office_is_the_municipal_office_of_the_id_region() -> None:
-    assert rules.person_tax_office("350102199003071234") == "13501000000"
+    assert prefecture_office("350102199003071234") == "13501000000"
 
 
 def test_payment_periods() -> None:

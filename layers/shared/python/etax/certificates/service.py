@@ -23,6 +23,7 @@ from etax.platform.errors import Forbidden, NotFound, Unprocessable
 from etax.registration.records import RegistrationRecord, Status
 from etax.rules import certificates as rules
 from etax.rules import money, resident_id, uscc
+from etax.rules.tax_offices import prefecture_office
 from etax.rules.verification import business_date
 
 PERSON_OFFICE_NAME = "主管税务机关"
@@ -78,7 +79,7 @@ class CertificateService:
         if not request.name:
             raise Unprocessable("name: a natural person gives their name", field="name")
         return ({"kind": "person", "name": request.name, "id_number": person.number},
-                {"code": rules.person_tax_office(person.number), "name": PERSON_OFFICE_NAME},
+                {"code": prefecture_office(person.number), "name": PERSON_OFFICE_NAME},
                 None)
 
     def _content(self, principal: Principal, request: CertificateRequest,

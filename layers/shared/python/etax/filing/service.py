@@ -37,6 +37,7 @@ from etax.platform.errors import (
 )
 from etax.registration.records import RegistrationRecord
 from etax.rules import money, resident_id, uscc
+from etax.rules.tax_offices import prefecture_office
 from etax.rules.verification import business_date
 
 RECEIPT_SPEC = "etax-payment-receipt/1"
@@ -123,6 +124,23 @@ class FilingService:
 
     # -- obligations ---------------------------------------------------------------------
 
+    def _office_of(self, principal: Principal, request: ObligationRequest) -> str | None:
+        """The office in charge: the registry's; a natural person's prefecture office; for a
+        credit code not in the registry, the creating officer's office or the one an admin
+        names. A taxpayer never chooses its own office."""
+        record = self.registry.get(request.taxpayer) \
+            if self.registry is not None and uscc.is_valid(request.taxpayer) else None
+        if record is not None:
+            return record.tax_office_code
+        if resident_id.is_valid(request.taxpayer):
+            return prefecture_office(request.taxpayer)
+        if principal.role == "taxpayer":
+            raise Unprocessable("this credit code is not in the registry: register first, or "
+                                "ask your tax office to open the obligation", field="taxpayer")
+        if principal.role == "officer":
+            return request.tax_office or principal.tax_office
+        return request.tax_office
+
     def create_obligation(self, principal: Principal, request: ObligationRequest
                           ) -> dict[str, Any]:
         """By the taxpayer for itself, an officer for its tax office, or an admin."""
@@ -130,13 +148,9 @@ class FilingService:
             due = deadlines.deadline(request.tax_type, request.period)
         except deadlines.PeriodError as error:
             raise Unprocessable(f"{error.field}: {error.reason}", field=error.field) from None
-        record = self.registry.get(request.taxpayer) \
-            if self.registry is not None and uscc.is_valid(request.taxpayer) else None
-        office = record.tax_office_code if record is not None else request.tax_office
-        if principal.role == "officer":
-            office = office or principal.tax_office
         if principal.role not in ("taxpayer", "officer", "admin"):
             raise Forbidden("obligations are created by the taxpayer, an officer or an admin")
+        office = self._office_of(principal, request)
         ensure_can_reach_taxpayer(principal, request.taxpayer, office)
         identifier = obligation_id(request.taxpayer, request.tax_type, due.period.text)
         obligation = Obligation(

@@ -46,6 +46,7 @@ from etax.rules.refunds import (
     general_refund_fen,
     iit_annual_refund_fen,
 )
+from etax.rules.tax_offices import prefecture_office
 from etax.rules.verification import business_date
 
 CASE_ID = re.compile(r"^RF[0-9]{8}[0-9A-F]{10}$")
@@ -62,11 +63,6 @@ class Applicant:
     kind: str  # enterprise | person
     tax_office: str
     record: RegistrationRecord | None
-
-
-def office_of_region(number: str) -> str:
-    """The tax office of a resident ID's prefecture (see the module doc)."""
-    return f"1{number[:4]}000000"
 
 
 def parse_request(body: dict[str, Any]) -> RefundIn:
@@ -119,7 +115,7 @@ class RefundService:
                 raise Unprocessable(f"employer {request.employer} is not a registered "
                                     "taxpayer", field="employer")
             return Applicant(principal.subject, "person", employer.tax_office_code, None)
-        return Applicant(principal.subject, "person", office_of_region(principal.subject),
+        return Applicant(principal.subject, "person", prefecture_office(principal.subject),
                          None)
 
     def submit(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:

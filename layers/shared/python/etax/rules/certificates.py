@@ -68,11 +68,6 @@ def check_country(code: str) -> str:
     return country
 
 
-def person_tax_office(resident_id: str) -> str:
-    """The municipal tax office of the region of a resident ID (see the module doc)."""
-    return f"1{resident_id[:4]}000000"
-
-
 def check_period(start: date, end: date, today: date) -> None:
     if end < start:
         raise CertificateRefused("to", "the period ends before it starts")
