@@ -86,11 +86,12 @@ lint: $(VENV)/.stamp
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+# The unit and functional suites are in-process (moto): spread over the machine's cores.
 unit: $(VENV)/.stamp
-	$(PYTEST) tests/unit -q
+	$(PYTEST) tests/unit -q -n auto
 
 functional: $(VENV)/.stamp
-	$(PYTEST) tests/functional -q
+	$(PYTEST) tests/functional -q -n auto
 
 infra: $(VENV)/.stamp .build/layers/deps.stamp
 	CDK_VALIDATION=false $(PYTEST) tests/infra -q
