@@ -119,6 +119,43 @@ def test_a_natural_person_registers_and_a_failed_real_name_check_registers_nothi
     assert (wrong_id.status_code, wrong_id.json()["field"]) == (422, "resident_id")
 
 
+def test_temporary_and_withholding_agent_registration_online(
+        api: str, tokens: dict[str, str]) -> None:
+    visitor = token(api, "taxpayer", person_id(17))
+    temporary = requests.post(
+        f"{api}/v1/registration/temporary", timeout=60, headers=headers(visitor, key=True),
+        json={"name": "陈小明（展会临时经营）", "business_address": "福州海峡国际会展中心",
+              "business_scope": "茶叶展销", "tax_office_code": OFFICE,
+              "valid_from": "2026-12-01", "valid_until": "2026-12-31",
+              "contact_phone": "13800138000"})
+    assert temporary.status_code == 201, temporary.text
+    assert temporary.json()["number"].startswith(f"LS{OFFICE}")
+    too_long = requests.post(
+        f"{api}/v1/registration/temporary", timeout=60, headers=headers(visitor, key=True),
+        json={"name": "陈小明", "business_address": "福州", "business_scope": "茶叶",
+              "tax_office_code": OFFICE, "valid_from": "2026-12-01",
+              "valid_until": "2027-12-31", "contact_phone": "13800138000"})
+    assert too_long.status_code == 422, too_long.text
+
+    body = {"taxes": ["individual_income_tax"],
+            "contact": {"name": "张会计", "phone": "13900139000"},
+            "tax_office_code": XIAMEN}  # ignored: the registry names the office
+    agent = requests.post(f"{api}/v1/registration/withholding-agents", json=body, timeout=60,
+                          headers=headers(tokens["retailer"], key=True))
+    assert agent.status_code == 201, agent.text
+    assert (agent.json()["registration_number"], agent.json()["tax_office_code"]) == (
+        f"KJ{RETAILER}", OFFICE)
+    again = requests.post(f"{api}/v1/registration/withholding-agents", json=body, timeout=60,
+                          headers=headers(tokens["retailer"], key=True))
+    assert again.status_code == 409
+    person = requests.post(f"{api}/v1/registration/withholding-agents", json=body, timeout=60,
+                           headers=headers(visitor, key=True))
+    assert person.status_code == 403
+    record = requests.get(f"{api}/v1/registration/records/{RETAILER}", timeout=60,
+                          headers=headers(tokens["retailer"]))
+    assert record.json()["withholding_agent"]["taxes"] == ["individual_income_tax"]
+
+
 def post_form(form: dict[str, Any], content: bytes, filename: str,
               **field_changes: str) -> requests.Response:
     """What a browser does with the upload form: a multipart POST straight to S3."""

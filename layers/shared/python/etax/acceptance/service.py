@@ -160,7 +160,8 @@ class RegistrationDesk:
         if code is None or resident_id.is_valid(principal.subject):
             raise Forbidden("a withholding agent is an organisation with a credit code")
         record = self.registry.get(code)
-        office = body.tax_office_code or (record.tax_office_code if record else None)
+        # the registry's office when it holds the code; a name only for a code it does not
+        office = record.tax_office_code if record is not None else body.tax_office_code
         if office is None:
             raise Unprocessable("not in the registry: name the tax office in charge",
                                 field="tax_office_code")
