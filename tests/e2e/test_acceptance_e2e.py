@@ -137,9 +137,9 @@ def test_temporary_and_withholding_agent_registration_online(
               "valid_until": "2027-12-31", "contact_phone": "13800138000"})
     assert too_long.status_code == 422, too_long.text
 
-    body = {"taxes": ["individual_income_tax"],
-            "contact": {"name": "张会计", "phone": "13900139000"},
-            "tax_office_code": XIAMEN}  # ignored: the registry names the office
+    body: dict[str, Any] = {"taxes": ["individual_income_tax"],
+                            "contact": {"name": "张会计", "phone": "13900139000"},
+                            "tax_office_code": XIAMEN}  # ignored: the registry names it
     agent = requests.post(f"{api}/v1/registration/withholding-agents", json=body, timeout=60,
                           headers=headers(tokens["retailer"], key=True))
     assert agent.status_code == 201, agent.text
