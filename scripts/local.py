@@ -165,6 +165,8 @@ def update_nested_stacks(endpoint: str, cloud_assembly: Path) -> None:
 def template_without_stages(template: dict[str, Any]) -> dict[str, Any]:
     """``template`` without its API Gateway stages, what depends on them or reads them."""
     stages = {k for k, v in template["Resources"].items() if v["Type"] == "AWS::ApiGateway::Stage"}
+    if not stages:
+        return template
 
     def uses_stage(body: Any) -> bool:
         text = json.dumps(body)
