@@ -95,11 +95,12 @@ functional: $(VENV)/.stamp
 infra: $(VENV)/.stamp .build/layers/deps.stamp
 	CDK_VALIDATION=false $(PYTEST) tests/infra -q
 
-# The one synth with CDK's built-in CloudFormation validation on, then cfn-lint on the template.
+# The one synth with CDK's built-in CloudFormation validation on, then cfn-lint on the templates
+# (the stage's and its nested API stack's).
 validate: $(VENV)/.stamp .build/layers/deps.stamp
 	rm -rf .build/cdk.out-validate
 	$(PY) -c "import aws_cdk as cdk, app; a = cdk.App(outdir='.build/cdk.out-validate'); app.build(a); a.synth()" > /dev/null
-	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/Etax-local.template.json
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/*.template.json
 
 e2e: setup
 	$(PYTEST) tests/e2e -q

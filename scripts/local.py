@@ -108,9 +108,132 @@ def deploy(endpoint: str) -> dict[str, Any]:
         "-c", f"version={git_version()}",
         "--progress", "events",
     ], endpoint)
+    update_nested_stacks(endpoint, ROOT / ".build" / f"cdk.out-{port}")
     outputs = local_outputs(endpoint, json.loads(raw_outputs.read_text())[STACK_NAME])
     print(f"deployed {STACK_NAME} in {time.monotonic() - started:.0f} s", flush=True)
     return outputs
+
+
+PSEUDO_PARAMETERS = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
+                     "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
+
+
+def update_nested_stacks(endpoint: str, cloud_assembly: Path) -> None:
+    """Bring each nested stack (the API, docs/decisions/0005) to the template just deployed.
+
+    LocalStack creates a nested stack but does not update one: its ``AWS::CloudFormation::Stack``
+    provider has no update (it logs a warning and keeps the old stack), so a changed route would
+    not be served after a redeploy. This does what CloudFormation does in the cloud: update the
+    nested stack with its new template and the parameters the parent passes it.
+
+    LocalStack cannot update an ``AWS::ApiGateway::Stage`` either, and deleting the replaced
+    ``Deployment`` deletes the stage still on it; so the update goes in two steps, first without
+    the stages (and the outputs that read them), then with them, which creates each stage anew
+    on the new deployment with all its settings.
+    """
+    cloudformation = client("cloudformation", endpoint)
+    parent = json.loads((cloud_assembly / f"{STACK_NAME}.template.json").read_text())
+    deployed = {r["LogicalResourceId"]: r for r in
+                cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]}
+    for logical_id, resource in parent["Resources"].items():
+        if resource["Type"] != "AWS::CloudFormation::Stack":
+            continue
+        nested_id = deployed[logical_id]["PhysicalResourceId"]
+        template = json.loads((cloud_assembly / resource["Metadata"]["aws:asset:path"])
+                              .read_text())
+        current = cloudformation.get_template(StackName=nested_id)["TemplateBody"]
+        if (json.loads(current) if isinstance(current, str) else current) == template:
+            continue
+        properties = resource["Properties"]
+        started = time.monotonic()
+        template_url = resolve(properties["TemplateURL"], deployed, endpoint)
+        parameters = [{"ParameterKey": key, "ParameterValue": resolve(value, deployed, endpoint)}
+                      for key, value in properties.get("Parameters", {}).items()]
+        without_stages = template_without_stages(template)
+        if without_stages != template:
+            bucket, key = template_url.split("/", 3)[3].split("/", 1)
+            key = f"{key.removesuffix('.json')}-without-stages.json"
+            client("s3", endpoint).put_object(Bucket=bucket, Key=key,
+                                              Body=json.dumps(without_stages).encode())
+            update_stack(cloudformation, nested_id, template_url.rsplit("/", 1)[0] + f"/{key}",
+                         parameters)
+        update_stack(cloudformation, nested_id, template_url, parameters)
+        print(f"updated nested stack {resource['Metadata']['aws:cdk:path']} in "
+              f"{time.monotonic() - started:.0f} s", flush=True)
+
+
+def template_without_stages(template: dict[str, Any]) -> dict[str, Any]:
+    """``template`` without its API Gateway stages, what depends on them or reads them."""
+    stages = {k for k, v in template["Resources"].items() if v["Type"] == "AWS::ApiGateway::Stage"}
+    if not stages:
+        return template
+
+    def uses_stage(body: Any) -> bool:
+        text = json.dumps(body)
+        return any(f'"{stage}"' in text for stage in stages)
+
+    resources = {k: v for k, v in template["Resources"].items()
+                 if k not in stages and not uses_stage(v)}
+    if len(resources) != len(template["Resources"]) - len(stages):
+        raise ValueError("a resource of a nested stack uses an API stage: deploy afresh "
+                         "(`make down`, `make up`)")
+    outputs = {k: v for k, v in template.get("Outputs", {}).items() if not uses_stage(v)}
+    return {**template, "Resources": resources, "Outputs": outputs}
+
+
+def update_stack(cloudformation: Any, stack_id: str, template_url: str,
+                 parameters: list[dict[str, str]]) -> None:
+    """Update ``stack_id`` and wait for it; a failure raises with the failed resources' reasons."""
+    try:
+        cloudformation.update_stack(
+            StackName=stack_id, TemplateURL=template_url, Parameters=parameters,
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+    except cloudformation.exceptions.ClientError as error:
+        if "No updates are to be performed" in str(error):
+            return
+        raise
+    status = wait_for_update(cloudformation, stack_id)
+    if status != "UPDATE_COMPLETE":
+        reasons = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason', '')}"
+                   for e in cloudformation.describe_stack_events(
+                       StackName=stack_id)["StackEvents"][:20]
+                   if "FAILED" in e["ResourceStatus"]]
+        raise RuntimeError(f"nested stack {stack_id} {status}: {reasons}")
+
+
+def resolve(value: Any, deployed: dict[str, Any], endpoint: str) -> str:
+    """A value of the parent template as CloudFormation would pass it: the few intrinsics CDK
+    writes for a nested stack (``Fn::Join``, ``Ref``, a function's ``Fn::GetAtt … Arn``)."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(resolve(part, deployed, endpoint) for part in parts)
+    if "Ref" in value:
+        name = value["Ref"]
+        return PSEUDO_PARAMETERS.get(name) or str(deployed[name]["PhysicalResourceId"])
+    if "Fn::GetAtt" in value:
+        logical_id, attribute = value["Fn::GetAtt"]
+        resource = deployed[logical_id]
+        if resource["ResourceType"] == "AWS::Lambda::Function" and attribute == "Arn":
+            configuration = client("lambda", endpoint).get_function_configuration(
+                FunctionName=resource["PhysicalResourceId"])
+            return str(configuration["FunctionArn"])
+    raise ValueError(f"cannot resolve {value!r} for a nested stack; "
+                     "`make down` and `make up` deploy afresh")
+
+
+def wait_for_update(cloudformation: Any, stack_id: str, timeout: float = 600.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = str(cloudformation.describe_stacks(StackName=stack_id)["Stacks"][0]
+                     ["StackStatus"])
+        if not status.endswith("_IN_PROGRESS"):
+            return status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{stack_id} still {status} after {timeout:.0f} s")
+        time.sleep(1)
 
 
 def local_outputs(endpoint: str, stack_outputs: dict[str, str]) -> dict[str, Any]:

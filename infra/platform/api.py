@@ -1,8 +1,13 @@
-"""The REST API: one stage with throttling defaults and JSON access logs, routes added by boards."""
+"""The REST API: one stage with throttling defaults and JSON access logs, routes added by boards.
+
+The API is a nested stack of the stage's stack (docs/decisions/0005): its resources, methods,
+CORS preflights and Lambda permissions count against the nested template's 500-resource limit,
+not the parent's. The functions stay in the parent; CDK passes their ARNs in as parameters.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, NestedStack, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -15,10 +20,14 @@ THROTTLE_RATE = 1000  # requests per second, steady, per stage (methods may lowe
 THROTTLE_BURST = 2000
 
 
-class Api(Construct):
+class Api(NestedStack):
+    """The API's nested stack: RestApi, authorizer, deployment and stage, access logs, and one
+    ``lambda:InvokeFunction`` permission per routed function (not one per method)."""
+
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, retain_logs: bool,
                  authorizer_function: lambda_.IFunction) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id,
+                         description=f"e-tax platform ({stage}): the REST API")
         access_logs = logs.LogGroup(
             self, "AccessLogs",
             retention=logs.RetentionDays.THREE_MONTHS,
@@ -51,9 +60,15 @@ class Api(Construct):
                 max_age=Duration.minutes(10),
             ),
         )
+        # Referenced through an import in this stack, so that the authorizer's invoke
+        # permission is made here too, next to the authorizer it is for.
+        authorizer_handler = lambda_.Function.from_function_attributes(
+            self, "AuthorizerFunction", function_arn=authorizer_function.function_arn,
+            same_environment=True,
+        )
         self.authorizer = apigw.TokenAuthorizer(
             self, "TokenAuthorizer",
-            handler=authorizer_function,
+            handler=authorizer_handler,
             identity_source=apigw.IdentitySource.header("Authorization"),
             results_cache_ttl=Duration.minutes(5),
         )
@@ -71,8 +86,11 @@ class Api(Construct):
               public: bool = False) -> apigw.Method:
         """Serve ``method path`` with ``function``; signed-in callers only unless ``public``."""
         resource = self.rest_api.root.resource_for_path(path)
+        # One permission per function for the whole API (source arn <api-id>/*/*/*), made in
+        # the RestApi's scope, so in this nested stack, on the function's first route only.
         integration = self._integrations.setdefault(
-            function.node.path, apigw.LambdaIntegration(function, allow_test_invoke=False)
+            function.node.path,
+            apigw.LambdaIntegration(function, scope_permission_to_method=False),
         )
         if public:
             public_method = resource.add_method(method, integration,

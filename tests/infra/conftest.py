@@ -1,10 +1,16 @@
 """CDK assertions on the synthesized templates: one synth per stage per session, with the
 built-in CloudFormation validation off (it runs once, in `make validate`). cdk-nag's
-AwsSolutions checks run in every synth: an unacknowledged finding fails it."""
+AwsSolutions checks run in every synth: an unacknowledged finding fails it.
+
+The API is a nested stack (docs/decisions/0005). ``local`` and ``prod`` are each stage's
+templates with the nested stacks folded into the parent, so a test asks about a route or a
+function wherever CloudFormation gets it; ``local_synth``/``prod_synth`` keep the templates
+apart for the tests of what goes where and of the per-template limits."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -24,18 +30,88 @@ PROD_CONTEXT = {
 }
 
 
-def synth(context: dict[str, Any]) -> Template:
+@dataclass(frozen=True)
+class Synthesized:
+    """One stage's synth: the parent template, its nested stacks' templates by construct id,
+    and ``merged``, the parent with every nested stack's resources folded in."""
+
+    parent: dict[str, Any]
+    nested: dict[str, dict[str, Any]]
+    merged: Template
+
+
+def resolve_across(value: Any, replacements: dict[str, Any]) -> Any:
+    """``value`` with each ``{"Ref": p}`` or ``{"Fn::GetAtt": [stack, "Outputs.x"]}`` in
+    ``replacements`` (keyed ``p`` or ``stack.Outputs.x``) replaced by what it stands for."""
+    if isinstance(value, list):
+        return [resolve_across(v, replacements) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if list(value) == ["Ref"] and value["Ref"] in replacements:
+        return replacements[value["Ref"]]
+    if list(value) == ["Fn::GetAtt"] and isinstance(value["Fn::GetAtt"], list):
+        key = ".".join(value["Fn::GetAtt"])
+        if key in replacements:
+            return replacements[key]
+    return {k: resolve_across(v, replacements) for k, v in value.items()}
+
+
+def merge(parent: dict[str, Any], nested: dict[str, tuple[str, dict[str, Any]]]) -> Template:
+    """The parent template as if its nested stacks were inlined: their resources added (a
+    logical id used twice fails), the parameters the parent passes them replaced by the
+    parent's values, and the parent's reads of their outputs by the outputs' values. Tests
+    that look for a route, a method or a permission see it wherever it is deployed."""
+    resources = dict(parent["Resources"])
+    outputs = dict(parent.get("Outputs", {}))
+    for stack_logical_id, template in nested.values():
+        passed = resources[stack_logical_id]["Properties"].get("Parameters", {})
+        inlined = {name: resolve_across(body, passed)
+                   for name, body in template["Resources"].items()}
+        clash = set(inlined) & set(resources)
+        assert not clash, f"logical ids in both the parent and a nested stack: {clash}"
+        resources.update(inlined)
+        produced = {f"{stack_logical_id}.Outputs.{name}": resolve_across(body["Value"], passed)
+                    for name, body in template.get("Outputs", {}).items()}
+        resources = {k: resolve_across(v, produced) for k, v in resources.items()}
+        outputs = {k: resolve_across(v, produced) for k, v in outputs.items()}
+    return Template.from_json({**parent, "Resources": resources, "Outputs": outputs})
+
+
+def synthesize(context: dict[str, Any]) -> Synthesized:
     cdk_app = cdk.App(context=context, builtin_cloud_formation_validation=False)
     stack = app.build(cdk_app)
     cdk_app.synth()
-    return Template.from_stack(stack)
+    parent = dict(Template.from_stack(stack).to_json())
+    nested: dict[str, tuple[str, dict[str, Any]]] = {}
+    for construct in stack.node.find_all():
+        if isinstance(construct, cdk.NestedStack):
+            resource = construct.nested_stack_resource
+            assert resource is not None
+            logical_id = stack.resolve(resource.logical_id)
+            nested[construct.node.id] = (logical_id,
+                                         dict(Template.from_stack(construct).to_json()))
+    return Synthesized(parent=parent,
+                       nested={name: template for name, (_, template) in nested.items()},
+                       merged=merge(parent, nested))
 
 
 @pytest.fixture(scope="session")
-def local() -> Template:
-    return synth({"stage": "local"})
+def local_synth() -> Synthesized:
+    return synthesize({"stage": "local"})
 
 
 @pytest.fixture(scope="session")
-def prod() -> Template:
-    return synth(PROD_CONTEXT)
+def prod_synth() -> Synthesized:
+    return synthesize(PROD_CONTEXT)
+
+
+@pytest.fixture(scope="session")
+def local(local_synth: Synthesized) -> Template:
+    """The local stage, nested stacks folded in (see :func:`merge`)."""
+    return local_synth.merged
+
+
+@pytest.fixture(scope="session")
+def prod(prod_synth: Synthesized) -> Template:
+    """The prod stage, nested stacks folded in (see :func:`merge`)."""
+    return prod_synth.merged

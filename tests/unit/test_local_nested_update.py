@@ -1,0 +1,65 @@
+"""scripts/local.py's update of the API's nested stack on the local stack: the first step's
+template (without the stage) and the values the parent passes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import local
+
+TEMPLATE: dict[str, Any] = {
+    "Parameters": {"fnArn": {"Type": "String"}},
+    "Resources": {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "etax-local"}},
+        "Deployment1": {"Type": "AWS::ApiGateway::Deployment",
+                        "Properties": {"RestApiId": {"Ref": "Api"}}},
+        "Stage": {"Type": "AWS::ApiGateway::Stage", "DependsOn": ["Account"],
+                  "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "api",
+                                 "DeploymentId": {"Ref": "Deployment1"}}},
+        "Account": {"Type": "AWS::ApiGateway::Account", "Properties": {}},
+    },
+    "Outputs": {
+        "ApiRef": {"Value": {"Ref": "Api"}},
+        "StageRef": {"Value": {"Ref": "Stage"}},
+        "Url": {"Value": {"Fn::Join": ["", ["https://", {"Ref": "Api"}, "/", {"Ref": "Stage"}]]}},
+    },
+}
+
+
+def test_the_first_step_drops_the_stage_and_the_outputs_reading_it() -> None:
+    first = local.template_without_stages(TEMPLATE)
+    assert set(first["Resources"]) == {"Api", "Deployment1", "Account"}
+    assert set(first["Outputs"]) == {"ApiRef"}
+    assert first["Parameters"] == TEMPLATE["Parameters"]
+    assert set(TEMPLATE["Resources"]) == {"Api", "Deployment1", "Stage", "Account"}
+
+
+def test_a_resource_that_uses_the_stage_stops_the_update() -> None:
+    template = {**TEMPLATE, "Resources": {
+        **TEMPLATE["Resources"],
+        "Mapping": {"Type": "AWS::ApiGateway::BasePathMapping",
+                    "Properties": {"Stage": {"Ref": "Stage"}}},
+    }}
+    with pytest.raises(ValueError, match="uses an API stage"):
+        local.template_without_stages(template)
+
+
+def test_a_template_without_a_stage_is_left_as_it_is() -> None:
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    assert local.template_without_stages(template) is template
+
+
+def test_the_parent_values_resolve_as_cloudformation_would() -> None:
+    deployed = {"Bucket": {"PhysicalResourceId": "assets", "ResourceType": "AWS::S3::Bucket"}}
+    url = {"Fn::Join": ["", ["https://s3.", {"Ref": "AWS::Region"}, ".",
+                             {"Ref": "AWS::URLSuffix"}, "/", {"Ref": "Bucket"}, "/t.json"]]}
+    assert local.resolve(url, deployed, "http://unused") == \
+        "https://s3.us-east-1.amazonaws.com/assets/t.json"
+    with pytest.raises(ValueError, match="cannot resolve"):
+        local.resolve({"Fn::GetAtt": ["Bucket", "Arn"]}, deployed, "http://unused")
