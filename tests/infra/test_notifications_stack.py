@@ -41,7 +41,7 @@ def actions_of_role(template: Template, function: dict[str, Any]) -> set[str]:
 
 def test_the_rule_takes_every_event_carrying_a_notification_id(prod: Template) -> None:
     rules = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()]
-    [rule] = [r for r in rules if "notification" in str(r["EventPattern"])]
+    [rule] = [r for r in rules if "notification" in str(r.get("EventPattern", ""))]
     assert rule["EventPattern"] == {"detail": {"notification": {"id": [{"exists": True}]}}}
     assert rule["EventBusName"]["Ref"].startswith("PlatformBus")
     [target] = rule["Targets"]
