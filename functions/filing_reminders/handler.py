@@ -19,9 +19,10 @@ from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
 from etax.rules.verification import business_date
 
+publisher = EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), "tax.filing")
 service = ReminderService(
     FilingRepository(),
-    EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), "tax.filing"),
+    publisher,
     page_size=int(os.environ.get("REMINDER_PAGE_SIZE", "500")),
 )
 
@@ -30,8 +31,9 @@ def run(event: dict[str, Any], context: Any) -> dict[str, object]:
     given = event.get("date") if isinstance(event, dict) else None
     day = date.fromisoformat(given) if isinstance(given, str) else business_date(
         datetime.now(UTC))
+    calls = publisher.calls
     summary = service.run(day).as_dict()
-    logger.info("reminders sent", extra=summary)
+    logger.info("reminders sent", extra={**summary, "put_events_calls": publisher.calls - calls})
     return summary
 
 
