@@ -242,6 +242,11 @@ def test_paid_in_two_parts_by_two_methods_through_signed_callbacks(
     file_return(filing, oid, {"sales": "150000.00"})
     too_much = start_payment(filing, oid, "pos", "1500.01")
     assert (too_much["statusCode"], too_much["json"]["field"]) == (422, "amount")
+    for bad in ("0", "-5.00", "12.345", "ten"):
+        refused = start_payment(filing, oid, "pos", bad)
+        assert (refused["statusCode"], refused["json"]["field"]) == (422, "amount"), bad
+    unknown = start_payment(filing, oid, "cheque", "1.00")
+    assert (unknown["statusCode"], unknown["json"]["field"]) == (422, "method")
     first = start_payment(filing, oid, "bank_transfer", "1000.00")
     assert first["statusCode"] == 201, first["json"]
     assert first["json"]["status"] == "pending"

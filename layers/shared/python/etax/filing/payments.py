@@ -27,11 +27,23 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from etax.rules import money
+
+
+def _positive_yuan(value: str) -> str:
+    try:
+        money.parse_yuan(value, allow_zero=False)
+    except money.MoneyError as error:
+        raise ValueError(error.reason) from None
+    return value
+
+
+# An amount paid: a positive decimal string in yuan, kept as given (checked, not converted).
+Amount = Annotated[str, AfterValidator(_positive_yuan)]
 
 Method = Literal["bank_transfer", "pos", "online_banking", "mobile_banking", "third_party"]
 METHODS: tuple[Method, ...] = ("bank_transfer", "pos", "online_banking", "mobile_banking",
@@ -59,18 +71,9 @@ class Callback(BaseModel):
     model_config = ConfigDict(extra="ignore")
     payment_id: str = Field(min_length=1, max_length=80)
     status: Literal["succeeded", "failed"]
-    amount: str
+    amount: Amount
     provider_ref: str = Field(min_length=1, max_length=80)
     confirmed_at: datetime
-
-    @field_validator("amount")
-    @classmethod
-    def _yuan(cls, value: str) -> str:
-        try:
-            money.parse_yuan(value, allow_zero=False)
-        except money.MoneyError as error:
-            raise ValueError(error.reason) from None
-        return value
 
     @field_validator("confirmed_at")
     @classmethod

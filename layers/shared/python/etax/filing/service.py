@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -68,17 +68,8 @@ class ReturnRequest(BaseModel):
 
 class PaymentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    method: Literal["bank_transfer", "pos", "online_banking", "mobile_banking", "third_party"]
-    amount: str
-
-    @field_validator("amount")
-    @classmethod
-    def _yuan(cls, value: str) -> str:
-        try:
-            money.parse_yuan(value, allow_zero=False)
-        except money.MoneyError as error:
-            raise ValueError(error.reason) from None
-        return value
+    method: payments.Method
+    amount: payments.Amount
 
 
 class Repository(Protocol):
