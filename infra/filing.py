@@ -23,6 +23,7 @@ from infra.platform import Platform
 DUE_INDEX_ATTRIBUTES = ["obligation_id", "taxpayer", "tax_type", "period", "status",
                         "last_reminded"]
 REMINDER_SCHEDULE_UTC_HOUR = "1"  # 09:00 in Asia/Shanghai
+REFUSED_TIME_METRIC = "PaymentCallbackTimeRefused"  # etax.filing.payments.REFUSED_TIME_METRIC
 
 
 class FilingAndPayment(Construct):
@@ -93,6 +94,11 @@ class FilingAndPayment(Construct):
             resources=[self.table.table_arn]))
         self.callback_secret.grant_read(self.callback_function)
         api.route("POST", "/v1/filing/callbacks/{method}", self.callback_function, public=True)
+        platform.observability.alarm_on_metric(
+            "PaymentCallbackTimeRefused", metric_name=REFUSED_TIME_METRIC,
+            service="filing_callbacks",
+            description="a payment provider's signed callback carried a confirmation time "
+                        "outside the payment's life (backdated or in the future): refused")
 
         # the daily reminder run: Query the due index, claim, publish ten per PutEvents
         self.reminder_function: lambda_.Function = platform.function(
@@ -119,3 +125,11 @@ class FilingAndPayment(Construct):
         function.add_environment("FILING_TABLE", self.table.table_name)
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/by_payer"]))
+
+    def grant_refund_ledger(self, function: lambda_.Function, *, record: bool = False) -> None:
+        """Let ``function`` read obligations' ledgers (``etax.filing.refunds``: GetItem) and,
+        with ``record``, record a refund in one (UpdateItem, inside the refund's transaction)."""
+        function.add_environment("FILING_TABLE", self.table.table_name)
+        actions = ["dynamodb:GetItem", *(["dynamodb:UpdateItem"] if record else [])]
+        function.add_to_role_policy(iam.PolicyStatement(actions=actions,
+                                                        resources=[self.table.table_arn]))

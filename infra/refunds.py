@@ -10,8 +10,10 @@ EventBridge rule on the fact that precedes it::
     RefundApproved          → payment  queue …                       → refund_payment
     RefundPaid|Rejected     → notify   queue …                       → refund_notify
 
-Every stage may read and update the refunds table and nothing else there (no Put, no
-Delete, no Scan); only the payment stage reaches the treasury's books.
+Every stage may read and update the refunds table and nothing else there (no Put, no Scan;
+the payment stage may also delete a claim the paid case lets go of); only the payment stage
+reaches the treasury's books and records refunds in filing's ledgers. The API function reads
+who applies (registry, natural-person registrations) and the input invoices of an export.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
 
 class Refunds(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
-                 registry: dynamodb.ITable) -> None:
+                 registry: dynamodb.ITable, acceptance: dynamodb.ITable,
+                 invoices: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
         self.table = platform.table(self, "RefundsTable", partition_key="case_id",
                                     stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
@@ -72,19 +75,23 @@ class Refunds(Construct):
         self.api_function: lambda_.Function = platform.function(
             self, "refunds",
             description="B6: refund applications, their stages, officers' review and decisions",
-            environment={**table_env, "REGISTRY_TABLE": registry.table_name},
+            environment={**table_env, "REGISTRY_TABLE": registry.table_name,
+                         "ACCEPTANCE_TABLE": acceptance.table_name,
+                         "INVOICES_TABLE": invoices.table_name},
             idempotent=True,
             memory_size=512,
         )
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        self.api_function.add_to_role_policy(iam.PolicyStatement(  # cases and their claims
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                     "dynamodb:DeleteItem"],
             resources=[self.table.table_arn]))
         self.api_function.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:Query"],
             resources=[f"{self.table.table_arn}/index/by_review_office",
                        f"{self.table.table_arn}/index/by_applicant"]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem"], resources=[registry.table_arn]))
+        self.api_function.add_to_role_policy(iam.PolicyStatement(  # who applies, from what
+            actions=["dynamodb:GetItem"],
+            resources=[registry.table_arn, acceptance.table_arn, invoices.table_arn]))
         api = platform.api
         api.route("POST", "/v1/refunds", self.api_function)
         api.route("GET", "/v1/refunds", self.api_function)
@@ -115,6 +122,9 @@ class Refunds(Construct):
             function.add_to_role_policy(iam.PolicyStatement(
                 actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
                 resources=[self.table.table_arn]))
+            if name == "refund_payment":  # a paid case lets go of its obligation's claim
+                function.add_to_role_policy(iam.PolicyStatement(
+                    actions=["dynamodb:DeleteItem"], resources=[self.table.table_arn]))
             if name == "refund_payment":
                 function.add_to_role_policy(iam.PolicyStatement(  # the treasury's books
                     actions=["dynamodb:GetItem", "dynamodb:PutItem"],

@@ -38,7 +38,13 @@ class EtaxStack(Stack):
                                         invoices=self.invoices.invoices,
                                         quotas=self.invoices.quotas)
         self.refunds = Refunds(self, "Refunds", platform=self.platform,
-                               registry=self.handling.registry)
+                               registry=self.handling.registry,
+                               acceptance=self.handling.acceptance,
+                               invoices=self.invoices.invoices)
+        # refunds are due from filing's ledgers, and recorded there when paid
+        self.filing.grant_refund_ledger(self.refunds.api_function)
+        self.filing.grant_refund_ledger(self.refunds.stage_functions["refund_payment"],
+                                        record=True)
         # tax payment certificates list the confirmed payments of filing and payment
         self.filing.grant_payment_records(self.self_service.certificates_function)
         self.notifications = Notifications(self, "Notifications", platform=self.platform)

@@ -1,5 +1,6 @@
 """Refund pipeline, stage 3: payment by the treasury (``RefundApproved`` → queue → here →
-the treasury adapter, idempotent by the case id → ``paid``). A refused payment is counted
+the treasury adapter, idempotent by the case id → ``paid``, recorded in the filing ledger of
+the case's obligation in the same transaction). A refused payment is counted
 on the case and its message retried; after the last receive it rests in the dead-letter
 queue until ``scripts/redrive.py`` sends it back."""
 
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import boto3
 
+from etax.filing.refunds import FilingOverpayments
+from etax.filing.repository import FilingRepository
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.refunds.pipeline import Pipeline
@@ -15,5 +18,6 @@ from etax.refunds.stages import stage_consumer
 from etax.refunds.treasury import SimulatedTreasury, TreasuryAdapter
 
 pipeline = Pipeline(RefundRepository(), TreasuryAdapter(
-    SimulatedTreasury(boto3.client("dynamodb"), required("REFUND_TREASURY_TABLE"))))
+    SimulatedTreasury(boto3.client("dynamodb"), required("REFUND_TREASURY_TABLE"))),
+    overpayments=FilingOverpayments(FilingRepository()))
 handler = instrument(stage_consumer("payment", lambda case_id: pipeline.pay(case_id)))

@@ -8,6 +8,13 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.people import RegisteredPeople
+from etax.acceptance.realname import SimulatedBank
+from etax.acceptance.repository import AcceptanceRepository
+from etax.filing.refunds import FilingOverpayments
+from etax.filing.repository import FilingRepository
+from etax.invoices.inputs import InvoiceInputs
+from etax.invoices.repository import InvoiceReader
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency
@@ -19,7 +26,10 @@ from etax.refunds.service import RefundService
 from etax.registration.repository import RegistryRepository
 
 app = make_resolver()
-service = RefundService(RefundRepository(), RegistryRepository())
+service = RefundService(RefundRepository(), RegistryRepository(),
+                        people=RegisteredPeople(AcceptanceRepository()),
+                        overpayments=FilingOverpayments(FilingRepository()),
+                        invoices=InvoiceInputs(InvoiceReader()), bank=SimulatedBank())
 idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
 
 

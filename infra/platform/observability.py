@@ -12,6 +12,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.platform.functions import METRICS_NAMESPACE
+
 
 class Observability(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str | None) -> None:
@@ -36,6 +38,24 @@ class Observability(Construct):
             alarm_description=f"messages in the dead-letter queue of {name}",
             metric=queue.metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(1), statistic="Maximum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self._action)
+        return alarm
+
+    def alarm_on_metric(self, name: str, *, metric_name: str, service: str,
+                        description: str) -> cloudwatch.Alarm:
+        """Any count of a business metric a function publishes (Powertools: the project's
+        namespace, dimension ``service`` = the function's name) needs an operator."""
+        alarm = cloudwatch.Alarm(
+            self, name,
+            alarm_description=description,
+            metric=cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
+                                     dimensions_map={"service": service},
+                                     period=Duration.minutes(5), statistic="Sum"),
             threshold=1,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

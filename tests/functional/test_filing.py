@@ -300,12 +300,16 @@ def test_paid_in_two_parts_by_two_methods_through_signed_callbacks(
     assert FilingRepository().confirmed_payments(OTHER, today, today) == []
 
 
-def test_a_late_payment_carries_the_surcharge(filing: Any, callbacks: Any) -> None:
+def test_a_late_payment_carries_the_surcharge(filing: Any, callbacks: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     oid = create(filing, "2026-08")["json"]["obligation_id"]  # due 2026-09-15
     file_return(filing, oid, {"sales": "1000000.00"})  # tax 10,000.00
-    payment = start_payment(filing, oid, "mobile_banking", "6000.00")["json"]
     paid_at = datetime(2026, 9, 25, 2, 0, tzinfo=UTC)  # 10 days late (Shanghai: 25 Sep)
-    assert confirm(callbacks, payment, at=paid_at)["json"]["changed"] is True
+    with monkeypatch.context() as then:  # the payment is made and confirmed on that day
+        for module in (filing, callbacks):
+            then.setattr(module.service, "now", lambda: paid_at)
+        payment = start_payment(filing, oid, "mobile_banking", "6000.00")["json"]
+        assert confirm(callbacks, payment, at=paid_at)["json"]["changed"] is True
     shown = get(filing, f"/v1/filing/payments/{payment['payment_id']}",
                 "/v1/filing/payments/{payment_id}", {"payment_id": payment["payment_id"]})
     assert shown["json"]["allocation"] == {"tax": "6000.00", "surcharge": "0.00",
@@ -316,6 +320,34 @@ def test_a_late_payment_carries_the_surcharge(filing: Any, callbacks: Any) -> No
     expected = 5_000 + (400_000 * 5 * (today - date(2026, 9, 25)).days + 5_000) // 10_000
     assert liability["surcharge"] == f"{expected // 100}.{expected % 100:02d}"
     assert liability["tax_outstanding"] == "4000.00"
+
+
+def test_a_confirmation_time_outside_the_payments_life_is_refused(
+        filing: Any, callbacks: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A signed callback dated before the payment existed (it would wipe the surcharge of a
+    late payment) or in the future (printed on the signed receipt) is refused, alarmed (the
+    metric) and changes nothing; the payment is confirmed by an honest callback after."""
+    oid = create(filing, "2026-08")["json"]["obligation_id"]  # due 2026-09-15: late now
+    file_return(filing, oid, {"sales": "1000000.00"})
+    payment = start_payment(filing, oid, "bank_transfer", "10000.00")["json"]
+    capsys.readouterr()
+    for at in (datetime(2026, 9, 10, 2, 0, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC),
+               datetime.now(UTC) - timedelta(days=1)):
+        refused = confirm(callbacks, payment, at=at)
+        assert (refused["statusCode"], refused["json"]["field"]) == (422, "confirmed_at")
+    logged = capsys.readouterr().out
+    assert logged.count('"PaymentCallbackTimeRefused":[1.0]') + logged.count(
+        '"PaymentCallbackTimeRefused":1') >= 3, logged[-2000:]
+    shown = obligation(filing, oid)["json"]
+    assert shown["liability"]["tax_paid"] == "0.00"
+    late = confirm(callbacks, payment)
+    assert late["json"]["changed"] is True
+    receipt = get(filing, f"/v1/filing/payments/{payment['payment_id']}/receipt",
+                  "/v1/filing/payments/{payment_id}/receipt",
+                  {"payment_id": payment["payment_id"]})["json"]["document"]
+    assert receipt["days_late"] > 0
+    assert receipt["allocated"]["surcharge"] != "0.00" or receipt["allocated"]["tax"] == \
+        "10000.00"
 
 
 def test_an_unknown_payment_or_method_in_a_callback(callbacks: Any) -> None:
@@ -468,6 +500,15 @@ def test_every_return_kind_computes_through_its_calculator(filing: Any) -> None:
     assert filed["statusCode"] == 201, filed["json"]
     # 240,000 − 60,000 − 12,480 − 18,000 = 149,520 → × 20 % − 16,920 = 12,984.00
     assert filed["json"]["liability"]["tax"] == "12984.00"
+    refund_year = create(filing, "2024", taxpayer=person, tax_type="iit_annual",
+                         who=("taxpayer", person))["json"]["obligation_id"]
+    figures = {"income": "120000", "social_insurance": "12480",
+               "special_additional": {"child_education": "18000"}, "withheld": "1500"}
+    refund = file_return(filing, refund_year, figures, kind="iit_annual",
+                         who=("taxpayer", person))["json"]
+    # FACTS §3: 885.60 of tax, 1,500.00 withheld: 614.40 due back, kept for the refund
+    assert (refund["status"], refund["liability"]["refund_due"],
+            refund["liability"]["refundable"]) == ("paid", "614.40", "614.40")
     assert filed["json"]["return"]["computation"]["date"] == "2025-12-31"
 
     vehicles = create(filing, "2026", tax_type="vehicle_vessel")["json"]["obligation_id"]
@@ -493,16 +534,20 @@ def test_every_return_kind_computes_through_its_calculator(filing: Any) -> None:
 
 
 def test_a_tax_payment_certificate_lists_the_confirmed_payments(
-        filing: Any, callbacks: Any) -> None:
+        filing: Any, callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The certificates function reads confirmed payments from filing (FilingPaymentRecords):
     the late payment's tax and surcharge, in one record per payment."""
     from tests.functional.test_certificates import issue
 
     oid = create(filing, "2026-08")["json"]["obligation_id"]
     file_return(filing, oid, {"sales": "1000000.00"})  # 10,000.00, due 2026-09-15
-    payment = start_payment(filing, oid, "third_party", "10050.00")["json"]
-    pending = start_payment(filing, oid, "pos", "1.00")["json"]  # never confirmed: not listed
-    confirm(callbacks, payment, at=datetime(2026, 9, 25, 2, 0, tzinfo=UTC))  # 10 days late
+    paid_at = datetime(2026, 9, 25, 2, 0, tzinfo=UTC)  # 10 days late
+    with monkeypatch.context() as then:  # paid and confirmed on that day
+        for module in (filing, callbacks):
+            then.setattr(module.service, "now", lambda: paid_at)
+        payment = start_payment(filing, oid, "third_party", "10050.00")["json"]
+        pending = start_payment(filing, oid, "pos", "1.00")["json"]  # never confirmed
+        confirm(callbacks, payment, at=paid_at)
 
     certificates = load_handler("certificates")
     certificates.signer.kms = DigestKms()

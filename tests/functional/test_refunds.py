@@ -11,6 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
+from etax.filing.deadlines import deadline
+from etax.filing.ledger import Ledger
+from etax.filing.repository import FilingRepository, Obligation, obligation_id, obligation_key
 from etax.platform.events import DomainEvent
 from etax.refunds.treasury import (
     Payment,
@@ -23,25 +26,26 @@ from tests.functional.conftest import LambdaContext, call, load_handler, sample_
 from tests.functional.test_invoices import request
 from tests.functional.test_registration import OFFICE, SELLER, put_record
 
-PERSON = "350102199003071234"          # resident ID of Fuzhou (region 3501)
-OTHER_PERSON = "11010519491231002X"    # Beijing
+PERSON = "350102199003071234"          # resident ID of Fuzhou (region 3501), registered
+OTHER_PERSON = "11010519491231002X"    # Beijing, registered too
+UNREGISTERED = "350102198001010011"    # a valid resident ID never registered
 SMALL = "91350100MA2Y8KXX1B"           # a small-scale taxpayer of the Fuzhou office
+BUYER_CO = "91350200MA31BNQ576"        # another company, buyer of someone else's invoices
 OTHER_OFFICE = "13502000000"
 ACCOUNT = {"bank": "中国银行福州分行", "number": "6217000000001234"}
-IIT: dict[str, Any] = {"kind": "iit_annual", "year": 2025, "withheld": "1500.00",
-                       "tax": "885.60", "account": ACCOUNT}
-GENERAL: dict[str, Any] = {"kind": "general", "tax_type": "vat", "period": "2026-09",
-                           "paid": "1200.00", "due": "1000.00", "account": ACCOUNT}
+IIT: dict[str, Any] = {"kind": "iit_annual", "year": 2025, "account": ACCOUNT}
+GENERAL: dict[str, Any] = {"kind": "general", "obligation_id": f"{SELLER}:vat:2026-09",
+                           "account": ACCOUNT}
+INV = [f"2635200000000000{n:04d}" for n in range(101, 110)]
 EXPORT: dict[str, Any] = {"kind": "export", "declaration_number": "350120261000012345",
           "export_date": "2026-11-01", "account": ACCOUNT,
-          "lines": [{"product_code": "8471300000", "purchase_amount": "10000.00",
-                     "input_vat": "1300.00", "invoice_number": "26352000000000000101"},
-                    {"product_code": "0902101000", "purchase_amount": "2000.00",
-                     "input_vat": "180.00", "invoice_number": "26352000000000000102"}]}
+          "lines": [{"product_code": "8471300000", "invoice_number": INV[0]},
+                    {"product_code": "0902101000", "invoice_number": INV[1]}]}
 STAGE_OF = {"RefundSubmitted": "refund_checks", "RefundDocumentsChecked": "refund_approval",
             "RefundApproved": "refund_payment", "RefundPaid": "refund_notify",
             "RefundRejected": "refund_notify"}
 OFFICER = ("officer", "officer-fz-0001", OFFICE)
+AT = "2026-11-01T00:00:00+00:00"
 OTHER_OFFICER = ("officer", "officer-xm-0001", OTHER_OFFICE)
 
 
@@ -109,10 +113,76 @@ def raw_message(body: str, receives: int = 1, message_id: str = "m-1") -> dict[s
             "awsRegion": "us-east-1"}
 
 
+def put_person(resident_id: str, office: str = OFFICE, verified: bool = True) -> None:
+    """A natural person registered online (as etax.acceptance's register_person stores it)."""
+    boto3.resource("dynamodb").Table("acceptance").put_item(Item={
+        "pk": f"taxpayer#{resident_id}", "sk": "person", "resident_id": resident_id,
+        "name": "陈小明", "bank_card_last4": "1234", "phone": "13800138000",
+        "tax_office_code": office, "registered_at": "2026-11-01T00:00:00+00:00",
+        "real_name": {"verified": verified, "reference": "SIMBANK-x", "at": "2026-11-01"}})
+
+
+def put_obligation(taxpayer: str, tax_type: str, period: str, *, tax_fen: int = 0,
+                   overpaid_fen: int = 0, refund_due_fen: int = 0, office: str = OFFICE,
+                   filed: bool = True) -> str:
+    """An obligation of filing with its ledger as filing leaves it: a return filed (its tax
+    and any refund it computed) and payments confirmed (``overpaid_fen`` above the tax)."""
+    identifier = obligation_id(taxpayer, tax_type, period)
+    due = deadline(tax_type, period)
+    repository = FilingRepository()
+    repository.create_obligation(Obligation(
+        obligation_id=identifier, taxpayer=taxpayer, tax_office=office, tax_type=tax_type,
+        period=due.period.text, due_date=due.due_date, statutory_due=due.statutory,
+        extension=due.how, status="open", version=1, created_by="test", created_at=AT))
+    if filed:
+        obligation = repository.get_obligation(identifier, consistent=True)
+        assert obligation is not None
+        kind = "iit_annual" if tax_type == "iit_annual" else "vat_general"
+        repository.file_return(obligation, kind=kind, answer={}, filed_at=AT, filed_by="test",
+                               ledger=Ledger(due_date=due.due_date, tax_fen=tax_fen,
+                                             refund_due_fen=refund_due_fen))
+    if overpaid_fen:
+        boto3.client("dynamodb").update_item(
+            TableName="filing", Key=obligation_key(identifier),
+            UpdateExpression="SET tax_paid_fen = :tax, overpaid_fen = :over",
+            ExpressionAttributeValues={":tax": {"N": str(tax_fen)},
+                                       ":over": {"N": str(overpaid_fen)}})
+    return identifier
+
+
+def put_invoice(number: str, buyer: str, amount_fen: int, tax_fen: int, *,
+                status: str = "normal", red_letter_of: str | None = None) -> None:
+    """An issued invoice as the invoices table holds it (what an export refund reads)."""
+    document = {"number": number, "seller": {"credit_code": BUYER_CO},
+                "buyer": {"kind": "enterprise", "credit_code": buyer, "name": "x"},
+                "amount_fen": amount_fen, "tax_fen": tax_fen, "total_fen": amount_fen + tax_fen,
+                "red_letter_of": red_letter_of}
+    boto3.client("dynamodb").put_item(TableName="invoices", Item={
+        "number": {"S": number}, "doc": {"S": json.dumps(document)}, "status": {"S": status},
+        "signature": {"M": {"alg": {"S": "ES256"}}}})
+
+
+def ledger_of(identifier: str) -> Ledger:
+    obligation = FilingRepository().get_obligation(identifier, consistent=True)
+    assert obligation is not None
+    assert obligation.ledger is not None
+    return obligation.ledger
+
+
 @pytest.fixture
 def pipeline(aws: None, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
     put_record(SELLER)
     put_record(SMALL, taxpayer_type="small_scale")
+    put_record(BUYER_CO, tax_office_code=OTHER_OFFICE)
+    put_person(PERSON)
+    put_person(OTHER_PERSON, office="11101000000")
+    # FACTS §3's annual example: 885.60 tax, 1,500.00 withheld → 614.40 to refund
+    put_obligation(PERSON, "iit_annual", "2025", refund_due_fen=614_40)
+    put_obligation(OTHER_PERSON, "iit_annual", "2025", refund_due_fen=100_00,
+                   office="11101000000")
+    put_obligation(SELLER, "vat", "2026-09", tax_fen=1_000_00, overpaid_fen=200_00)
+    put_invoice(INV[0], SELLER, 10_000_00, 1_300_00)
+    put_invoice(INV[1], SELLER, 2_000_00, 180_00)
     return Pipeline(monkeypatch)
 
 
@@ -157,7 +227,9 @@ def test_an_iit_refund_runs_from_submission_to_notified(pipeline: Pipeline) -> N
     case = answer["json"]
     assert (case["state"], case["amount"], case["kind"]) == ("submitted", "614.40",
                                                              "iit_annual")
-    assert case["tax_office"] == OFFICE  # the office of the resident ID's region
+    assert case["tax_office"] == OFFICE  # the office of the filed return's obligation
+    assert case["obligation_id"] == f"{PERSON}:iit_annual:2025"
+    assert case["computation"]["refund_due"] == "614.40"
     assert case["account"] == {"bank": ACCOUNT["bank"], "number": "************1234"}
     assert [s["state"] for s in case["stages"]] == ["submitted"]
     again = apply(pipeline.api, IIT)  # the same Idempotency-Key: the same case
@@ -187,17 +259,24 @@ def test_an_iit_refund_runs_from_submission_to_notified(pipeline: Pipeline) -> N
             assert pipeline.deliver(event) == []
     assert pipeline.announce() == []
     assert len(treasury_payments()) == 1
+    # the ledger recorded the refund: the year is refunded once
+    assert ledger_of(f"{PERSON}:iit_annual:2025").refunded_fen == 614_40
+    twice = apply(pipeline.api, IIT, key="k-again")
+    assert (twice["statusCode"], twice["json"]["field"]) == (422, "year")
+    assert "nothing to refund" in twice["json"]["detail"]
 
 
 def test_export_refund_amounts_and_who_may_claim_what(pipeline: Pipeline) -> None:
     answer = apply(pipeline.api, EXPORT, who=("taxpayer", SELLER))
     assert answer["statusCode"] == 201, answer["json"]
     case = answer["json"]
-    assert case["amount"] == "1480.00"  # 10,000 × 13 % + 2,000 × 9 %
+    assert case["amount"] == "1480.00"  # 10,000 × 13 % + 2,000 × 9 %, from the invoices
     assert case["tax_office"] == OFFICE  # the registry's office of the enterprise
     assert [line["refund"] for line in case["computation"]["lines"]] == ["1300.00", "180.00"]
-    assert case["claim"]["lines"][0]["purchase_amount"] == "10000.00"
-    unknown = {**EXPORT, "lines": [{**EXPORT["lines"][0], "product_code": "9999999999"}]}
+    assert case["computation"]["lines"][0]["purchase_amount"] == "10000.00"
+    put_invoice(INV[2], SELLER, 1_000_00, 130_00)
+    unknown = {**EXPORT, "declaration_number": "350120261000099999",
+               "lines": [{"product_code": "9999999999", "invoice_number": INV[2]}]}
     refused = apply(pipeline.api, unknown, who=("taxpayer", SELLER), key="k-2")
     assert refused["statusCode"] == 422
     assert refused["json"]["field"] == "lines[0].product_code"
@@ -207,7 +286,9 @@ def test_export_refund_amounts_and_who_may_claim_what(pipeline: Pipeline) -> Non
         assert answer["statusCode"] == 422, (body["kind"], who)
         assert answer["json"]["field"] == "kind"
     # an input invoice with less VAT than the refund rate: capped, and an officer looks
-    capped = {**EXPORT, "lines": [{**EXPORT["lines"][0], "input_vat": "300.00"}]}
+    put_invoice(INV[3], SELLER, 10_000_00, 300_00)
+    capped = {**EXPORT, "declaration_number": "350120261000012346",
+              "lines": [{**EXPORT["lines"][0], "invoice_number": INV[3]}]}
     case = apply(pipeline.api, capped, who=("taxpayer", SELLER), key="k-3")["json"]
     assert case["amount"] == "300.00"
     pipeline.drain()
@@ -215,26 +296,65 @@ def test_export_refund_amounts_and_who_may_claim_what(pipeline: Pipeline) -> Non
     assert (shown["state"], shown["flags"]) == ("review", ["input_vat_cap_applied"])
 
 
+def test_an_export_refund_stands_only_on_real_unused_invoices_of_the_exporter(
+        pipeline: Pipeline) -> None:
+    put_invoice(INV[4], BUYER_CO, 10_000_00, 1_300_00)            # issued to someone else
+    put_invoice(INV[5], SELLER, 10_000_00, 1_300_00, status="voided")
+    put_invoice(INV[6], SELLER, 10_000_00, 1_300_00, status="red_flushed")
+    put_invoice(INV[7], SELLER, -10_000_00, -1_300_00, red_letter_of=INV[8])
+    line = EXPORT["lines"][0]
+    for n, (number, says) in enumerate(((INV[2], "no invoice"), (INV[4], "not issued to you"),
+                                        (INV[5], "voided"), (INV[6], "red_flushed"),
+                                        (INV[7], "red-letter"))):
+        body = {**EXPORT, "declaration_number": f"35012026100009{n:04d}",
+                "lines": [{**line, "invoice_number": number}]}
+        answer = apply(pipeline.api, body, who=("taxpayer", SELLER), key=f"bad-{n}")
+        assert answer["statusCode"] == 422, (number, answer["json"])
+        assert answer["json"]["field"] == "lines[0].invoice_number"
+        assert says in answer["json"]["detail"]
+    twice = {**EXPORT, "lines": [line, line]}
+    answer = apply(pipeline.api, twice, who=("taxpayer", SELLER), key="twice")
+    assert (answer["statusCode"], answer["json"]["field"]) == (422, "lines[1].invoice_number")
+    first = apply(pipeline.api, EXPORT, who=("taxpayer", SELLER), key="first")
+    assert first["statusCode"] == 201, first["json"]
+    # the same declaration again, or the same invoice under another declaration: 409
+    again = apply(pipeline.api, {**EXPORT, "lines": [EXPORT["lines"][1]]},
+                  who=("taxpayer", SELLER), key="again")
+    assert (again["statusCode"], again["json"]["field"]) == (409, "declaration_number")
+    assert first["json"]["id"] in again["json"]["detail"]
+    put_invoice(INV[2], SELLER, 1_000_00, 130_00)
+    reused = {**EXPORT, "declaration_number": "350120261000077777",
+              "lines": [{**line, "invoice_number": INV[2]}, EXPORT["lines"][1]]}
+    answer = apply(pipeline.api, reused, who=("taxpayer", SELLER), key="reused")
+    assert (answer["statusCode"], answer["json"]["field"]) == (409, "lines[1].invoice_number")
+    # nothing of the refused applications holds anything: INV[2] is free
+    free = {**reused, "lines": [reused["lines"][0]]}
+    assert apply(pipeline.api, free, who=("taxpayer", SELLER), key="free")["statusCode"] == 201
+
+
 @pytest.mark.parametrize(("body", "field", "status"), [
     ({**GENERAL, "kind": "bonus"}, "kind", 422),
     ({k: v for k, v in GENERAL.items() if k != "kind"}, "kind", 422),
-    ({**GENERAL, "paid": "12,00"}, "paid", 422),
-    ({**GENERAL, "paid": 12.5}, "paid", 422),
-    ({**GENERAL, "paid": "900.00"}, "paid", 422),
-    ({**GENERAL, "period": "2026-13"}, "period", 422),
+    ({**GENERAL, "paid": "1200.00"}, "paid", 422),          # amounts are not the applicant's
+    ({**GENERAL, "obligation_id": "x:vat:2026-09"}, "obligation_id", 422),
+    ({**GENERAL, "obligation_id": f"{SELLER}:vat:2026-08"}, "obligation_id", 422),
+    ({**GENERAL, "obligation_id": f"{SMALL}:vat:2026-09"}, "obligation_id", 422),
     ({**GENERAL, "account": {"bank": "x", "number": "6217"}}, "account.bank", 422),
     ({**GENERAL, "account": {"bank": "中国银行", "number": "62 17"}}, "account.number", 422),
+    ({**GENERAL, "account": {"bank": "中国银行", "number": "6217000000000000"}},
+     "account.number", 422),                                 # the bank: not the applicant's
     ({**EXPORT, "lines": []}, "lines", 422),
-    ({**EXPORT, "lines": [{**EXPORT["lines"][0], "input_vat": "-1.00"}]},
+    ({**EXPORT, "lines": [{**EXPORT["lines"][0], "input_vat": "1300.00"}]},
      "lines[0].input_vat", 422),
     ({**IIT, "year": 2018}, "year", 422),
     ({**IIT, "year": 2100}, "year", 422),
+    ({**IIT, "year": 2024}, "year", 422),                    # no return filed for 2024
+    ({**IIT, "withheld": "1500.00"}, "withheld", 422),
     ({**EXPORT, "export_date": "2100-01-01"}, "export_date", 422),
-    ({**IIT, "employer": "91350100M000100Y44"}, "employer", 422),
 ])
 def test_bad_applications_name_the_field(pipeline: Pipeline, body: dict[str, Any], field: str,
                                          status: int) -> None:
-    who = ("taxpayer", SELLER) if body.get("kind") == "export" else ("taxpayer", PERSON)
+    who = ("taxpayer", PERSON) if body.get("kind") == "iit_annual" else ("taxpayer", SELLER)
     answer = apply(pipeline.api, body, who=who)
     assert answer["statusCode"] == status, answer["json"]
     assert answer["json"]["field"] == field
@@ -242,24 +362,96 @@ def test_bad_applications_name_the_field(pipeline: Pipeline, body: dict[str, Any
     assert stream_records() == []  # nothing half-written
 
 
-def test_applying_needs_a_key_and_a_taxpayer(pipeline: Pipeline) -> None:
+def test_applying_needs_a_key_and_a_registered_taxpayer(pipeline: Pipeline) -> None:
     answer = apply(pipeline.api, IIT, key=None)
     assert (answer["statusCode"], answer["json"]["field"]) == (400, "Idempotency-Key")
     assert apply(pipeline.api, IIT, who=OFFICER)["statusCode"] == 403
     stranger = apply(pipeline.api, GENERAL, who=("taxpayer", "91350100M000100Y4Z"))
     assert (stranger["statusCode"], stranger["json"]["field"]) == (422, "applicant")
+    nobody = apply(pipeline.api, IIT, who=("taxpayer", UNREGISTERED), key="nobody")
+    assert (nobody["statusCode"], nobody["json"]["field"]) == (422, "applicant")
+    assert "natural-persons" in nobody["json"]["detail"]
+    put_person(UNREGISTERED, verified=False)  # a registration without the real-name check
+    unverified = apply(pipeline.api, IIT, who=("taxpayer", UNREGISTERED), key="unverified")
+    assert (unverified["statusCode"], unverified["json"]["field"]) == (422, "applicant")
+    # someone else's obligation is not yours to name
+    foreign = apply(pipeline.api, {**GENERAL, "obligation_id": f"{PERSON}:iit_annual:2025"},
+                    who=("taxpayer", SELLER), key="foreign")
+    assert (foreign["statusCode"], foreign["json"]["field"]) == (422, "obligation_id")
+    general_iit = apply(pipeline.api, {**GENERAL, "obligation_id": f"{PERSON}:iit_annual:2025"},
+                        key="general-iit")
+    assert (general_iit["statusCode"], general_iit["json"]["field"]) == (422, "kind")
+    bank_down = {**IIT, "account": {"bank": "中国银行", "number": "6217000000009990"}}
+    down = apply(pipeline.api, bank_down, key="down")
+    assert (down["statusCode"], down["headers"]["Retry-After"]) == (503, "30")
+    assert stream_records() == []  # nothing half-written
 
 
-def test_the_employer_decides_the_office_of_an_iit_refund(pipeline: Pipeline) -> None:
-    put_record("91350200MA31BNQ576", tax_office_code=OTHER_OFFICE)
-    case = apply(pipeline.api, {**IIT, "employer": "91350200MA31BNQ576"})["json"]
-    assert case["tax_office"] == OTHER_OFFICE
+def test_one_open_case_per_obligation_and_the_ledger_pays_it_once(pipeline: Pipeline) -> None:
+    first = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER), key="g-1")
+    assert first["statusCode"] == 201, first["json"]
+    assert first["json"]["amount"] == "200.00"
+    assert first["json"]["computation"]["overpaid"] == "200.00"
+    second = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER), key="g-2")
+    assert (second["statusCode"], second["json"]["field"]) == (409, "obligation_id")
+    assert first["json"]["id"] in second["json"]["detail"]
+    pipeline.drain()
+    assert read(pipeline.api, first["json"]["id"], ("taxpayer", SELLER))["json"]["state"] == \
+        "notified"
+    ledger = ledger_of(f"{SELLER}:vat:2026-09")
+    assert (ledger.overpaid_fen, ledger.refunded_fen, ledger.refundable_fen) == (
+        200_00, 200_00, 0)
+    nothing = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER), key="g-3")
+    assert (nothing["statusCode"], nothing["json"]["field"]) == (422, "obligation_id")
+    # a new overpayment on the same obligation is refundable again, and only that
+    boto3.client("dynamodb").update_item(
+        TableName="filing", Key=obligation_key(f"{SELLER}:vat:2026-09"),
+        UpdateExpression="SET overpaid_fen = :over", ExpressionAttributeValues={
+            ":over": {"N": str(250_00)}})
+    more = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER), key="g-4")
+    assert (more["statusCode"], more["json"]["amount"]) == (201, "50.00")
+    assert sum(int(p["amount_fen"]["N"]) for p in treasury_payments()) == 200_00
+
+
+def test_a_case_the_ledger_no_longer_covers_is_not_paid(pipeline: Pipeline) -> None:
+    case_id = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER))["json"]["id"]
+    for _ in range(2):
+        for event in pipeline.announce():
+            pipeline.deliver(event)
+    [approved] = pipeline.announce()
+    assert approved.detail_type == "RefundApproved"
+    boto3.client("dynamodb").update_item(  # something else refunded it meanwhile
+        TableName="filing", Key=obligation_key(f"{SELLER}:vat:2026-09"),
+        UpdateExpression="SET refunded_fen = :r", ExpressionAttributeValues={
+            ":r": {"N": str(150_00)}})
+    assert pipeline.deliver(approved, message_id="pay") == ["pay"]
+    assert treasury_payments() == []
+    shown = read(pipeline.api, case_id, ("taxpayer", SELLER))["json"]
+    assert shown["state"] == "approved"
+    assert "not paid" in shown["payment"]["last_error"]
+
+
+def test_a_rejected_case_lets_go_of_its_claims(pipeline: Pipeline) -> None:
+    put_obligation(SELLER, "vat", "2026-08", tax_fen=1_000_00, overpaid_fen=70_000_00)
+    large = {**GENERAL, "obligation_id": f"{SELLER}:vat:2026-08"}
+    first = apply(pipeline.api, large, who=("taxpayer", SELLER), key="l-1")["json"]["id"]
+    pipeline.drain()
+    assert decide(pipeline.api, first, "reject", body={"reason": "资料不全"})["statusCode"] == 200
+    again = apply(pipeline.api, large, who=("taxpayer", SELLER), key="l-2")
+    assert again["statusCode"] == 201, again["json"]
+    assert again["json"]["amount"] == "70000.00"
+
+
+def test_the_obligations_office_is_the_cases(pipeline: Pipeline) -> None:
     beijing = apply(pipeline.api, IIT, who=("taxpayer", OTHER_PERSON), key="k-bj")["json"]
-    assert beijing["tax_office"] == "11101000000"
+    assert (beijing["tax_office"], beijing["amount"]) == ("11101000000", "100.00")
 
 
 def test_a_taxpayer_lists_its_own_cases_newest_first(pipeline: Pipeline) -> None:
-    ids = [apply(pipeline.api, IIT, key=f"k-{n}")["json"]["id"] for n in range(3)]
+    for year in (2023, 2024):
+        put_obligation(PERSON, "iit_annual", str(year), refund_due_fen=614_40)
+    ids = [apply(pipeline.api, {**IIT, "year": year}, key=f"k-{year}")["json"]["id"]
+           for year in (2023, 2024, 2025)]
     apply(pipeline.api, IIT, who=("taxpayer", OTHER_PERSON), key="other")
     page = queue(pipeline.api, ("taxpayer", PERSON), {"limit": "2"})
     assert page["statusCode"] == 200, page["json"]
@@ -297,9 +489,13 @@ def test_who_may_read_a_case(pipeline: Pipeline) -> None:
 
 
 def test_officers_list_their_queue_and_decide(pipeline: Pipeline) -> None:
-    large = {**GENERAL, "paid": "80000.00", "due": "10000.00"}
-    first = apply(pipeline.api, large, who=("taxpayer", SELLER), key="a")["json"]["id"]
-    second = apply(pipeline.api, large, who=("taxpayer", SELLER), key="b")["json"]["id"]
+    for month in ("07", "08"):
+        put_obligation(SELLER, "vat", f"2026-{month}", tax_fen=10_000_00,
+                       overpaid_fen=70_000_00)
+    first = apply(pipeline.api, {**GENERAL, "obligation_id": f"{SELLER}:vat:2026-07"},
+                  who=("taxpayer", SELLER), key="a")["json"]["id"]
+    second = apply(pipeline.api, {**GENERAL, "obligation_id": f"{SELLER}:vat:2026-08"},
+                   who=("taxpayer", SELLER), key="b")["json"]["id"]
     pipeline.drain()
     listed = queue(pipeline.api)["json"]
     assert [i["id"] for i in listed["items"]] == [first, second]
@@ -340,6 +536,8 @@ def test_officers_list_their_queue_and_decide(pipeline: Pipeline) -> None:
     assert [s["state"] for s in ended["stages"]] == ["submitted", "review", "rejected",
                                                      "notified"]
     assert len(treasury_payments()) == 1
+    assert ledger_of(f"{SELLER}:vat:2026-07").refunded_fen == 70_000_00
+    assert ledger_of(f"{SELLER}:vat:2026-08").refunded_fen == 0
 
 
 # -- the stages ------------------------------------------------------------------------------
@@ -394,13 +592,15 @@ def test_a_payment_stage_dying_after_the_treasury_paid_pays_once(
     assert shown["state"] == "paid"
     assert shown["payment"]["treasury_ref"] == treasury_payments()[0]["reference"]["S"]
     assert pipeline.drain() == ["RefundPaid", "RefundNotified"]
+    assert ledger_of(f"{PERSON}:iit_annual:2025").refunded_fen == 614_40  # recorded once
 
 
 def test_a_frozen_account_fails_alone_and_is_paid_once_lifted(pipeline: Pipeline) -> None:
     dynamodb = boto3.client("dynamodb")
     dynamodb.put_item(TableName="refund-treasury",
                       Item={"key": {"S": f"frozen#{ACCOUNT['number']}"}})
-    good = {**IIT, "account": {"bank": "工商银行", "number": "6222000000005678"}}
+    put_obligation(PERSON, "iit_annual", "2024", refund_due_fen=300_00)
+    good = {**IIT, "year": 2024, "account": {"bank": "工商银行", "number": "6222000000005678"}}
     frozen_id = apply(pipeline.api, IIT)["json"]["id"]
     good_id = apply(pipeline.api, good, key="k-2")["json"]["id"]
     for _ in range(2):

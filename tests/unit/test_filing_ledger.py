@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -81,3 +82,11 @@ def test_splitting_a_payment_never_costs_more_than_paying_late_in_one(
     assert allocation.tax_fen + allocation.surcharge_fen + allocation.overpaid_fen == amount
     assert after.surcharge_outstanding_fen(end) + after.surcharge_paid_fen <= one_go + 1
     assert one_go == int((tax * 5 * days + 5000) // 10000)
+
+
+def test_what_is_refundable_is_overpaid_plus_refund_due_minus_refunded() -> None:
+    ledger = Ledger(due_date=date(2026, 6, 30), tax_fen=0, refund_due_fen=614_40)
+    assert ledger.refundable_fen == 614_40
+    paid, _ = Ledger(due_date=date(2026, 11, 16), tax_fen=100_00).pay(150_00, date(2026, 11, 1))
+    assert (paid.overpaid_fen, paid.refundable_fen) == (50_00, 50_00)
+    assert replace(paid, refunded_fen=50_00).refundable_fen == 0

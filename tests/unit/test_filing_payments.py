@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -65,3 +65,20 @@ def test_bad_callback_bodies_are_refused(change: dict[str, str]) -> None:
 def test_unknown_methods_have_no_provider() -> None:
     with pytest.raises(ValueError, match="unknown payment method"):
         SimulatedProvider("cash", MASTER)
+
+
+def test_a_confirmation_time_is_accepted_only_within_the_payments_life() -> None:
+    created = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    received = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    ok = payments.confirmation_time_problem
+    assert ok(created + timedelta(minutes=30), created_at=created, received_at=received) is None
+    skew = payments.CLOCK_SKEW
+    assert ok(created - skew, created_at=created, received_at=received) is None
+    assert ok(received + skew, created_at=created, received_at=received) is None
+    backdated = ok(created - skew - timedelta(seconds=1), created_at=created,
+                   received_at=received)
+    assert backdated is not None
+    assert "before the payment was created" in backdated
+    future = ok(datetime(2030, 1, 1, tzinfo=UTC), created_at=created, received_at=received)
+    assert future is not None
+    assert "later than the callback's arrival" in future

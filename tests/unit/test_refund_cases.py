@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -30,15 +31,18 @@ from etax.refunds.cases import (
     can_move,
     from_item,
     notification_for,
+    released_when,
     to_item,
 )
 from etax.refunds.outbox import event_for
-from etax.refunds.pipeline import Pipeline, decide
-from etax.refunds.repository import serialize
+from etax.refunds.pipeline import NotCovered, Pipeline, decide
+from etax.refunds.repository import ClaimTaken, LedgerMoved, serialize
+from etax.refunds.sources import Overpayment
 from etax.refunds.treasury import Payment, TreasuryRejected
 
 AT = "2026-11-28T08:00:00+00:00"
 APPLICANT = "350102199003071234"
+OBLIGATION = f"{APPLICANT}:iit_annual:2025"
 
 
 def new_case(amount_fen: int = 614_40, case_id: str = "RF20261128ABCDEF0123") -> Case:
@@ -64,15 +68,37 @@ class MemoryCases:
     def get(self, case_id: str, *, consistent: bool = False) -> Case | None:
         return self.cases.get(case_id)
 
-    def transition(self, case: Case, target: str, stage: Stage, **changes: Any) -> Case | None:
+    claims: dict[str, str] = field(default_factory=dict)
+    ledger: MemoryLedger | None = None
+
+    def create(self, case: Case) -> None:
+        """The case and its claims, all or nothing (as the transaction)."""
+        taken = [c for c in case.claims if c in self.claims]
+        if taken:
+            raise ClaimTaken(taken[0], self.claims[taken[0]])
+        self.cases[case.case_id] = case
+        self.claims.update(dict.fromkeys(case.claims, case.case_id))
+
+    def transition(self, case: Case, target: str, stage: Stage, *,
+                   also: Sequence[dict[str, Any]] = (), **changes: Any) -> Case | None:
         if target in self.crash_before:
             self.crash_before.discard(target)
             raise Crash(f"died before recording {target}")
         current = self.cases[case.case_id]
         if current.state != case.state:
             return None
+        for action in also:  # the ledger's conditional update, in the same transaction
+            assert self.ledger is not None
+            if self.ledger.refunded_fen != action["before"]:
+                raise LedgerMoved("the ledger moved")
+        for action in also:
+            assert self.ledger is not None
+            self.ledger.refunded_fen = action["after"]
         moved = current.moved(target, stage, **changes)
         self.cases[case.case_id] = moved
+        for claim in case.claims:
+            if released_when(claim, target) and self.claims.get(claim) == case.case_id:
+                del self.claims[claim]
         return moved
 
     def record_failure(self, case_id: str, *, state: str, error: str, at: str) -> bool:
@@ -100,8 +126,32 @@ class MemoryTreasury:
         return self.books[key]
 
 
+@dataclass
+class MemoryLedger:
+    """One obligation's ledger as :class:`etax.filing.refunds.FilingOverpayments` serves it:
+    ``record_refund`` gives an action conditional on ``refunded`` being as read."""
+
+    overpaid_fen: int = 0
+    refund_due_fen: int = 0
+    refunded_fen: int = 0
+
+    def get(self, obligation_id: str) -> Overpayment | None:
+        if obligation_id != OBLIGATION:
+            return None
+        return Overpayment(OBLIGATION, APPLICANT, "13501000000", "iit_annual", "2025",
+                           "iit_annual", self.overpaid_fen, 0, self.overpaid_fen,
+                           self.refund_due_fen, self.refunded_fen)
+
+    def record_refund(self, overpayment: Overpayment, amount_fen: int) -> dict[str, Any]:
+        if amount_fen > overpayment.refundable_fen:
+            raise ValueError("not refundable")
+        return {"before": overpayment.refunded_fen,
+                "after": overpayment.refunded_fen + amount_fen}
+
+
 def pipeline(cases: MemoryCases, treasury: MemoryTreasury) -> Pipeline:
-    return Pipeline(cases, treasury, now=lambda: datetime(2026, 11, 28, 8, tzinfo=UTC))
+    return Pipeline(cases, treasury, now=lambda: datetime(2026, 11, 28, 8, tzinfo=UTC),
+                    overpayments=cases.ledger)
 
 
 def test_the_transitions() -> None:
@@ -187,7 +237,8 @@ def test_a_refused_payment_is_counted_and_raised() -> None:
 
 
 def test_the_item_round_trips_and_only_review_is_indexed() -> None:
-    case = new_case()
+    case = replace(new_case(), obligation_id=OBLIGATION,
+                   claims=(f"open#obligation#{OBLIGATION}",))
     assert from_item(to_item(case)) == case
     assert "review_office" not in to_item(case)
     waiting = case.moved(REVIEW, Stage(REVIEW, AT, "system:checks"), flags=("x",))
@@ -269,3 +320,83 @@ def test_no_sequence_of_messages_pays_a_case_twice(large: bool, actions: list[st
     # nothing is lost: unless it waits for an officer, the case ends notified
     assert case.state in (REVIEW, NOTIFIED)
     assert (case.state == REVIEW) == (large and not ({REJECTED, CHECKED} & set(states)))
+
+
+# -- the property, with amounts: concurrent applications on one ledger -------------------------
+
+LEDGER_ACTIONS = ("read_a", "read_b", "create_a", "create_b", "overpay", *(
+    f"{step}_{who}" for step in ("advance", "check", "approve", "pay", "pay_crash", "notify",
+                                 "officer_approve", "officer_reject") for who in "ab"),
+    "treasury_down", "treasury_up")
+
+
+def ledger_case(case_id: str, amount_fen: int) -> Case:
+    return replace(new_case(amount_fen, case_id), obligation_id=OBLIGATION,
+                   claims=(f"open#obligation#{OBLIGATION}",))
+
+
+@settings(max_examples=800, deadline=None)
+@given(overpaid=st.one_of(st.integers(1, 5_000_00), st.integers(1, 30_000_00)),
+       actions=st.lists(st.sampled_from(LEDGER_ACTIONS), max_size=40))
+def test_no_sequence_refunds_more_than_the_ledger_shows(overpaid: int,
+                                                        actions: list[str]) -> None:
+    """Two applicants' worth of cases on one obligation — applications read the ledger and
+    create their case at any moment, new overpayments arrive, stages run, crash and repeat,
+    officers decide — and the treasury never pays more than the ledger showed overpaid, the
+    ledger records exactly what the treasury paid, and no case is paid twice."""
+    ledger = MemoryLedger(overpaid_fen=overpaid)
+    cases, treasury = MemoryCases(ledger=ledger), MemoryTreasury()
+    steps = pipeline(cases, treasury)
+    read: dict[str, int] = {}
+    made: dict[str, int] = {"a": 0, "b": 0}
+
+    def act(action: str) -> None:
+        name, _, who = action.rpartition("_")
+        if action in ("treasury_down", "treasury_up"):
+            treasury.closed = action == "treasury_down"
+        elif action == "overpay":
+            ledger.overpaid_fen += 100_00
+        elif name == "read":  # the service reads what the ledger leaves
+            read[who] = ledger.overpaid_fen + ledger.refund_due_fen - ledger.refunded_fen
+        elif name == "create":  # …and creates its case with that amount, later
+            if read.get(who, 0) > 0:
+                made[who] += 1
+                with contextlib.suppress(ClaimTaken):
+                    cases.create(ledger_case(f"{who}{made[who]}", read.pop(who)))
+        else:
+            for case_id in [c for c in cases.cases if c.startswith(who)]:
+                case = cases.cases[case_id]
+                if name in ("officer_approve", "officer_reject"):
+                    decide(cases, case, approve=name == "officer_approve",
+                           officer="officer:o", at=AT, note="理由")
+                elif name == "pay_crash":
+                    cases.crash_before.add(PAID)
+                    with contextlib.suppress(Crash, TreasuryRejected, NotCovered):
+                        steps.pay(case_id)
+                    cases.crash_before.discard(PAID)
+                else:
+                    for step in (("check", "approve", "pay", "notify") if name == "advance"
+                                 else (name,)):
+                        with contextlib.suppress(TreasuryRejected, NotCovered):
+                            getattr(steps, step)(case_id)
+
+    for action in actions:
+        act(action)
+    treasury.closed = False
+    for case_id in list(cases.cases):  # every message delivered again
+        for step in ("check", "approve", "pay", "notify"):
+            with contextlib.suppress(NotCovered):
+                getattr(steps, step)(case_id)
+
+    paid = sum(payment.amount_fen for payment in treasury.books.values())
+    assert paid <= ledger.overpaid_fen
+    assert ledger.refunded_fen == paid
+    for case_id, case in cases.cases.items():
+        states = [s.state for s in case.trail]
+        assert states.count(PAID) <= 1
+        assert all(can_move(a, b) for a, b in itertools.pairwise(states))
+        if case_id in treasury.books:
+            assert PAID in states
+            assert treasury.books[case_id].amount_fen == case.approved_fen
+    open_cases = [c for c in cases.cases.values() if c.state not in (PAID, REJECTED, NOTIFIED)]
+    assert len(open_cases) <= 1  # one open case per obligation

@@ -1,4 +1,4 @@
-"""Refund amounts: overpayments, the IIT annual refund, and export refunds by the
+"""Refund amounts: what a filing ledger leaves to refund, and export refunds by the
 exemption-refund method (purchase value × the product's rate, capped by the input VAT) with
 the rate table as versioned data; and when the automatic check asks an officer to look."""
 
@@ -17,8 +17,7 @@ from etax.rules.refunds import (
     RefundRuleError,
     ReviewPolicy,
     export_refund,
-    general_refund_fen,
-    iit_annual_refund_fen,
+    ledger_refund_fen,
     line_refund_fen,
     review_flags,
 )
@@ -28,22 +27,21 @@ TEA = "0902101000"      # 9 %
 STEEL = "7208100000"    # 0 %: not refunded
 
 
-def test_general_refund_is_the_overpayment() -> None:
-    assert general_refund_fen(1_200_00, 1_000_00) == 200_00
+def test_a_ledger_refund_is_overpaid_plus_refund_due_minus_refunded() -> None:
+    assert ledger_refund_fen(overpaid_fen=200_00, refund_due_fen=0, refunded_fen=0,
+                             field="obligation_id") == 200_00
+    # FACTS §3's annual example: 885.60 tax, 1,500.00 withheld → the return's 614.40 back
+    assert ledger_refund_fen(overpaid_fen=0, refund_due_fen=614_40, refunded_fen=0,
+                             field="year") == 614_40
+    assert ledger_refund_fen(overpaid_fen=100_00, refund_due_fen=614_40, refunded_fen=614_40,
+                             field="year") == 100_00
     with pytest.raises(RefundRuleError) as nothing:
-        general_refund_fen(1_000_00, 1_000_00)
-    assert nothing.value.field == "paid"
-    with pytest.raises(RefundRuleError) as negative:
-        general_refund_fen(1_000_00, -1)
-    assert negative.value.field == "due"
-
-
-def test_iit_annual_refund_is_withheld_minus_the_annual_tax() -> None:
-    # FACTS §3's annual example: 29,520 taxable → 885.60 tax; 1,500.00 withheld → 614.40 back
-    assert iit_annual_refund_fen(1_500_00, 885_60) == 614_40
-    with pytest.raises(RefundRuleError) as owed:
-        iit_annual_refund_fen(800_00, 885_60)
-    assert owed.value.field == "withheld"
+        ledger_refund_fen(overpaid_fen=200_00, refund_due_fen=0, refunded_fen=200_00,
+                          field="obligation_id")
+    assert nothing.value.field == "obligation_id"
+    assert "refunded already 200.00" in nothing.value.reason
+    with pytest.raises(ValueError, match="never negative"):
+        ledger_refund_fen(overpaid_fen=-1, refund_due_fen=0, refunded_fen=0, field="x")
 
 
 def test_export_line_is_purchase_times_rate_capped_by_input_vat() -> None:

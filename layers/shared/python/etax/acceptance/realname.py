@@ -26,6 +26,13 @@ class BankVerifier(Protocol):
     def verify(self, *, name: str, resident_id: str, bank_card: str, phone: str) -> Verdict: ...
 
 
+class AccountVerifier(Protocol):
+    """A bank's check that an account is held by the named person or enterprise (the refund
+    pipeline pays only into an account the bank confirms is the applicant's)."""
+
+    def verify_account(self, *, name: str, id_number: str, account: str) -> Verdict: ...
+
+
 class VerifierUnavailable(Exception):
     """The bank could not answer (try again later)."""
 
@@ -40,9 +47,9 @@ SIMULATED_UNAVAILABLE_SUFFIX = "9990"
 
 
 class SimulatedBank:
-    """A bank whose answers are decided by the card number's last four digits (documented in
-    the README): ``0000`` name mismatch, ``1111`` ID mismatch, ``2222`` phone mismatch,
-    ``9990`` unavailable; any other card matches."""
+    """A bank whose answers are decided by the card or account number's last four digits
+    (documented in the README): ``0000`` name mismatch, ``1111`` ID mismatch, ``2222`` phone
+    mismatch (cards only), ``9990`` unavailable; any other number matches."""
 
     def verify(self, *, name: str, resident_id: str, bank_card: str, phone: str) -> Verdict:
         digest = hashlib.sha256(f"{resident_id}|{bank_card}".encode()).hexdigest()[:16]
@@ -53,4 +60,17 @@ class SimulatedBank:
         if suffix in SIMULATED_RULES:
             field, message = SIMULATED_RULES[suffix]
             return Verdict(False, reference, field, message)
+        return Verdict(True, reference)
+
+    def verify_account(self, *, name: str, id_number: str, account: str) -> Verdict:
+        digest = hashlib.sha256(f"{id_number}|{account}".encode()).hexdigest()[:16]
+        reference = f"SIMBANK-{digest}"
+        suffix = account[-4:]
+        if suffix == SIMULATED_UNAVAILABLE_SUFFIX:
+            raise VerifierUnavailable("the simulated bank is unavailable for this account")
+        if suffix in SIMULATED_RULES and SIMULATED_RULES[suffix][0] != "phone":
+            field, _ = SIMULATED_RULES[suffix]
+            return Verdict(False, reference, field,
+                           "the account holder's name is not the applicant's" if field == "name"
+                           else "the account is not held under the applicant's identity")
         return Verdict(True, reference)

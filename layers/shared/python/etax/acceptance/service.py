@@ -33,7 +33,14 @@ from etax.acceptance.requests import (
     WithholdingAgentRegistration,
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import Conflict, Forbidden, NotFound, ProblemError, Unprocessable
+from etax.platform.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RealNameMismatch,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from etax.registration.records import RegistrationRecord
 from etax.rules import resident_id, uscc
 
@@ -42,14 +49,6 @@ MAX_CHANGES_SHOWN = 20
 
 class Registry(Protocol):
     def get(self, credit_code: str) -> RegistrationRecord | None: ...
-
-
-class RealNameMismatch(ProblemError):
-    status, title, slug = 422, "Real-name check failed", "real-name-mismatch"
-
-
-class ServiceUnavailable(ProblemError):
-    status, title, slug = 503, "Service unavailable", "unavailable"
 
 
 def utc_now() -> str:

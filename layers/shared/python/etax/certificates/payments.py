@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from etax.platform.errors import ProblemError
+from etax.platform.errors import ServiceUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +40,6 @@ class PaymentRecord:
 
 class PaymentRecords(Protocol):
     def paid(self, taxpayer: str, start: date, end: date) -> Sequence[PaymentRecord]: ...
-
-
-class ServiceUnavailable(ProblemError):
-    status, title, slug = 503, "Service unavailable", "unavailable"
 
 
 class PaymentRecordsNotConnected:

@@ -12,9 +12,10 @@ kind                   data (see the calculator)                      tax payabl
                        (``sales``, ``prices_include_tax``)
 ``vat_general``        :class:`~etax.calculators.vat.GeneralRequest`  ``tax_due``
                        (``sales`` lines, ``input_tax``, …)
-``iit_annual``         :class:`~etax.calculators.iit.annual.Request`  ``to_pay`` (a refund
-                                                                      is the refund
-                                                                      pipeline's)
+``iit_annual``         :class:`~etax.calculators.iit.annual.Request`  ``to_pay`` (``to_refund``
+                                                                      is the ledger's
+                                                                      ``refund_due``, paid
+                                                                      by the refund pipeline)
 ``vehicle_vessel``     ``{"vehicles": [<vehicle_vessel.Request>…]}``  Σ ``annual_tax``
 =====================  =============================================  ======================
 """
@@ -100,6 +101,6 @@ COMPUTERS: dict[str, TaxComputer] = {
         payable_fen=_payable("tax_due"), prepare=_general),
     "iit_annual": CalculatorComputer(
         request_model=annual.Request, compute_answer=annual.compute,
-        payable_fen=_payable("to_pay"), prepare=_annual),
+        payable_fen=_payable("to_pay"), prepare=_annual, refund_fen=_payable("to_refund")),
     "vehicle_vessel": VehiclesComputer(),
 }

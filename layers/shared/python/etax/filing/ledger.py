@@ -12,6 +12,13 @@ ends a stretch). So a tax of 10,000.00 paid 10 days late carries 10,000.00 × 0.
 **Allocation** (the project's choice; FACTS.md has no source): a confirmed payment goes first to
 the tax, then to the surcharge; what is left over is recorded as overpaid (for the refund
 pipeline), never lost. Paying the tax first stops the surcharge from growing.
+
+**Refunds** come from this ledger only (:mod:`etax.refunds`): what may be refunded is the
+overpaid remainder of the confirmed payments plus a refund the return itself computed (the
+individual income tax annual reconciliation's ``to_refund``), less what was refunded already —
+``refundable = overpaid + refund_due − refunded``. ``refunded`` grows only in the transaction
+that records a refund as paid, under the condition that it still holds the value the refund
+was checked against, so the sum refunded never passes what the ledger shows.
 """
 
 from __future__ import annotations
@@ -34,6 +41,15 @@ class Ledger:
     surcharge_paid_fen: int = 0
     overpaid_fen: int = 0
     accrued_through: date | None = None  # None: no surcharge counted yet (up to the due date)
+    refund_due_fen: int = 0
+    """a refund the return computed (the IIT annual reconciliation's ``to_refund``)"""
+    refunded_fen: int = 0
+    """refunds paid from this ledger (recorded with the refund's payment)"""
+
+    @property
+    def refundable_fen(self) -> int:
+        """What a refund may still take: ``overpaid + refund_due − refunded``."""
+        return self.overpaid_fen + self.refund_due_fen - self.refunded_fen
 
     @property
     def tax_outstanding_fen(self) -> int:

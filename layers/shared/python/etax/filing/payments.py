@@ -16,6 +16,16 @@ refused (403) before the body is read. The body::
 
 A replayed callback finds the payment no longer pending and changes nothing.
 
+**The confirmation time is bounded** (:func:`confirmation_time_problem`): a provider's
+``confirmed_at`` decides the day of payment, and so the late-payment surcharge and what the
+signed receipt prints, so it is accepted only between the payment's creation and the
+callback's arrival, each widened by :data:`CLOCK_SKEW` (5 minutes: the providers' and the
+platform's clocks are NTP-synchronised; the window absorbs their drift and the network's
+delay, nothing more). A callback dated before the payment existed or after it arrived is
+refused (422 naming ``confirmed_at``), counted in the metric :data:`REFUSED_TIME_METRIC`,
+which raises an alarm: a signed callback with an impossible time is a provider's fault or a
+stolen key.
+
 The providers here are **simulated** (:class:`SimulatedProvider`): they build and sign the
 callback a real provider would send; the e2e tests and ``scripts/simulate_payment.py`` send it.
 """
@@ -26,7 +36,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -49,6 +59,8 @@ Method = Literal["bank_transfer", "pos", "online_banking", "mobile_banking", "th
 METHODS: tuple[Method, ...] = ("bank_transfer", "pos", "online_banking", "mobile_banking",
                                "third_party")
 SIGNATURE_HEADER = "X-Signature"
+CLOCK_SKEW = timedelta(minutes=5)
+REFUSED_TIME_METRIC = "PaymentCallbackTimeRefused"
 TREASURY_ACCOUNT = "国家金库示例支库 账号 3501 0000 0000 0001"
 
 
@@ -65,6 +77,19 @@ def signature_valid(master: bytes, method: str, body: bytes, signature: str | No
     if method not in METHODS or not signature:
         return False
     return hmac.compare_digest(sign(method_key(master, method), body), signature.strip().lower())
+
+
+def confirmation_time_problem(confirmed_at: datetime, *, created_at: datetime,
+                              received_at: datetime) -> str | None:
+    """Why a confirmation time cannot be true of a payment created at ``created_at`` and
+    confirmed by a callback received at ``received_at`` (None if it can)."""
+    if confirmed_at < created_at - CLOCK_SKEW:
+        return (f"confirmed_at {confirmed_at.isoformat()} is before the payment was created "
+                f"({created_at.isoformat()})")
+    if confirmed_at > received_at + CLOCK_SKEW:
+        return (f"confirmed_at {confirmed_at.isoformat()} is later than the callback's "
+                f"arrival ({received_at.isoformat()})")
+    return None
 
 
 class Callback(BaseModel):

@@ -143,7 +143,9 @@ def obligation_from_item(item: dict[str, Any]) -> Obligation:
                         surcharge_accrued_fen=_n(item, "surcharge_accrued_fen"),
                         surcharge_paid_fen=_n(item, "surcharge_paid_fen"),
                         overpaid_fen=_n(item, "overpaid_fen"),
-                        accrued_through=date.fromisoformat(through) if through else None)
+                        accrued_through=date.fromisoformat(through) if through else None,
+                        refund_due_fen=_n(item, "refund_due_fen"),
+                        refunded_fen=_n(item, "refunded_fen"))
     answer = _s(item, "return_answer")
     return Obligation(
         obligation_id=item["obligation_id"]["S"], taxpayer=item["taxpayer"]["S"],
@@ -247,8 +249,10 @@ class FilingRepository:
                   ":kind": {"S": kind},
                   ":answer": {"S": json.dumps(answer, ensure_ascii=False)},
                   ":at": {"S": filed_at}, ":by": {"S": filed_by}, ":one": {"N": "1"}}
+        values[":refund_due"] = {"N": str(ledger.refund_due_fen)}
         update = (f"SET #status = :status, return_kind = :kind, return_answer = :answer, "
-                  f"filed_at = :at, filed_by = :by, {LEDGER_SET} ADD version :one")
+                  f"filed_at = :at, filed_by = :by, refund_due_fen = :refund_due, "
+                  f"{LEDGER_SET} ADD version :one")
         if settled:
             update = update.replace(" ADD", ", paid_at = :at ADD") + " REMOVE open_shard"
         try:

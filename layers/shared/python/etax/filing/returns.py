@@ -25,6 +25,8 @@ class Computation:
     """The tax this return makes payable (0 when nothing is payable)."""
     answer: dict[str, Any]
     """The calculator's answer, JSON-ready, with its steps."""
+    refund_fen: int = 0
+    """A refund the return itself computes (the IIT annual reconciliation), else 0."""
 
 
 class TaxComputer(Protocol):
@@ -41,6 +43,8 @@ class CalculatorComputer:
     payable_fen: Callable[[dict[str, Any]], int]
     prepare: Callable[[dict[str, Any], Period], dict[str, Any]] = lambda data, period: data
     """What the return's period fixes in the calculator's request (e.g. month or quarter)."""
+    refund_fen: Callable[[dict[str, Any]], int] = lambda answer: 0
+    """Where a refund is in its answer (none for most returns)."""
 
     def compute(self, data: dict[str, Any], *, period: Period) -> Computation:
         """The calculator's answer for ``data`` under the rules in force at the period's end;
@@ -53,7 +57,8 @@ class CalculatorComputer:
         except Unprocessable as error:
             field = f"data.{error.field}" if error.field else "data"
             raise Unprocessable(f"{field}: {error.detail}", field=field) from None
-        return Computation(tax_fen=max(self.payable_fen(answer), 0), answer=answer)
+        return Computation(tax_fen=max(self.payable_fen(answer), 0), answer=answer,
+                           refund_fen=max(self.refund_fen(answer), 0))
 
 
 def computers() -> Mapping[str, TaxComputer]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from etax.documents.signing import Signature
@@ -35,6 +36,7 @@ from etax.platform.errors import (
     ProblemError,
     Unprocessable,
 )
+from etax.platform.observability import logger, metrics
 from etax.registration.records import RegistrationRecord
 from etax.rules import money, resident_id, uscc
 from etax.rules.tax_offices import prefecture_office
@@ -223,7 +225,8 @@ class FilingService:
         self._check_vat_regime(obligation.taxpayer, request.kind)
         period = deadlines.parse_period(obligation.period)
         computation = returns.compute(request.kind, request.data, period=period)
-        ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen)
+        ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen,
+                        refund_due_fen=computation.refund_fen)
         try:
             self.repository.file_return(obligation, kind=request.kind,
                                         answer=computation.answer, ledger=ledger,
@@ -341,6 +344,7 @@ class FilingService:
                 raise Unprocessable(f"amount: {callback.amount} is not the "
                                     f"{money.format_yuan(payment.amount_fen)} of the payment",
                                     field="amount")
+            self._check_confirmation_time(payment, callback)
             at = callback.confirmed_at.astimezone(UTC).isoformat()
             if callback.status == "failed":
                 changed = self.repository.fail_payment(payment.payment_id,
@@ -364,6 +368,24 @@ class FilingService:
                        field="payment_id")
 
 
+    def _check_confirmation_time(self, payment: Payment, callback: payments.Callback) -> None:
+        """422 (and the alarm's metric) unless the provider's time can be true
+        (:func:`etax.filing.payments.confirmation_time_problem`)."""
+        problem = payments.confirmation_time_problem(
+            callback.confirmed_at, created_at=datetime.fromisoformat(payment.created_at),
+            received_at=self.now())
+        if problem is None:
+            return
+        metrics.add_metric(name=payments.REFUSED_TIME_METRIC, unit=MetricUnit.Count, value=1)
+        logger.warning("payment callback refused: impossible confirmation time",
+                       extra={"payment_id": payment.payment_id, "method": payment.method,
+                              "provider_ref": callback.provider_ref[:80], "reason": problem})
+        raise Unprocessable(f"{problem}: a confirmation is accepted between the payment's "
+                            f"creation and the callback's arrival (± "
+                            f"{int(payments.CLOCK_SKEW.total_seconds() // 60)} minutes)",
+                            field="confirmed_at")
+
+
 def liability_view(ledger: Ledger, today: date) -> dict[str, Any]:
     accrued = ledger.accrued_to(today)
     return {
@@ -376,6 +398,9 @@ def liability_view(ledger: Ledger, today: date) -> dict[str, Any]:
             accrued.surcharge_accrued_fen - accrued.surcharge_paid_fen),
         "outstanding": money.format_yuan(ledger.outstanding_fen(today)),
         "overpaid": money.format_yuan(ledger.overpaid_fen),
+        "refund_due": money.format_yuan(ledger.refund_due_fen),
+        "refunded": money.format_yuan(ledger.refunded_fen),
+        "refundable": money.format_yuan(ledger.refundable_fen),
         "days_late": max((today - ledger.due_date).days, 0) if ledger.tax_outstanding_fen
         else 0,
         "as_of": today.isoformat(),

@@ -90,9 +90,8 @@ def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
     )
 
 
-class InvoiceRepository:
-    """DynamoDB access for invoices, sequences and quotas (low-level client: the
-    transactions and the one-call verification need exact expressions)."""
+class InvoiceReader:
+    """Reading invoices by number, for whoever needs nothing else (``INVOICES_TABLE`` only)."""
 
     def __init__(self, client: Any | None = None) -> None:
         if client is None:
@@ -101,6 +100,18 @@ class InvoiceRepository:
             client = boto3.client("dynamodb", region_name=region())
         self.db = client
         self.invoices = table_name("INVOICES_TABLE")
+
+    def get(self, number: str) -> StoredInvoice | None:
+        item = self.db.get_item(TableName=self.invoices, Key={"number": {"S": number}}).get("Item")
+        return _stored(item) if item else None
+
+
+class InvoiceRepository(InvoiceReader):
+    """DynamoDB access for invoices, sequences and quotas (low-level client: the
+    transactions and the one-call verification need exact expressions)."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        super().__init__(client)
         self.sequences = table_name("INVOICE_SEQUENCES_TABLE")
         self.quotas = table_name("ISSUING_QUOTA_TABLE")
 
@@ -242,10 +253,6 @@ class InvoiceRepository:
             raise
 
     # -- reading and transitions ---------------------------------------------------------
-
-    def get(self, number: str) -> StoredInvoice | None:
-        item = self.db.get_item(TableName=self.invoices, Key={"number": {"S": number}}).get("Item")
-        return _stored(item) if item else None
 
     def void(self, number: str, seller: str, month: str) -> StoredInvoice:
         """normal → voided, by its seller; the month's usage is given back in the same

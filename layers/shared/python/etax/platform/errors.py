@@ -72,3 +72,15 @@ class TooManyRequests(ProblemError):
     def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(detail, field=field, headers={"Retry-After": str(retry_after)},
                          extra={"retry_after": retry_after})
+
+
+class RealNameMismatch(ProblemError):
+    """A bank did not confirm that an identity, a name and a card or account belong together."""
+
+    status, title, slug = 422, "Real-name check failed", "real-name-mismatch"
+
+
+class ServiceUnavailable(ProblemError):
+    """A service the platform depends on (a bank, …) could not answer: try again later."""
+
+    status, title, slug = 503, "Service unavailable", "unavailable"

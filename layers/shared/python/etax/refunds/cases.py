@@ -97,6 +97,12 @@ class Case:
     last_error: str | None = None
     reason: str | None = None
     notification: dict[str, str] | None = None
+    obligation_id: str | None = None
+    """the filing obligation whose ledger pays a general or IIT annual refund"""
+    claims: tuple[str, ...] = ()
+    """what the case holds while it is open (:func:`claim_key`): its obligation
+    (``open#obligation#…``, released when the case ends) and, for an export, its customs
+    declaration and input invoices (``used#…``, kept once paid, released if rejected)"""
 
     def moved(self, target: str, stage: Stage, **changes: Any) -> Case:
         """This case after the move to ``target`` (what the conditional write stores)."""
@@ -134,6 +140,8 @@ class Case:
             shown["reason"] = self.reason
         if self.notification is not None:
             shown["notification"] = self.notification
+        if self.obligation_id is not None:
+            shown["obligation_id"] = self.obligation_id
         return shown
 
 
@@ -166,7 +174,21 @@ def notification_for(case: Case) -> dict[str, str]:
 
 # -- the item ------------------------------------------------------------------------------------
 
-_OPTIONAL_TEXT = ("treasury_ref", "paid_at", "last_error", "reason")
+_OPTIONAL_TEXT = ("treasury_ref", "paid_at", "last_error", "reason", "obligation_id")
+CLAIM_PREFIX: Final = "claim#"
+
+
+def claim_key(claim: str) -> str:
+    """The table key of a claim item (``claim#open#obligation#<id>``, ``claim#used#invoice#…``):
+    one item per thing a case holds, created with the case and conditional on not existing."""
+    return CLAIM_PREFIX + claim
+
+
+def released_when(claim: str, state: str) -> bool:
+    """Whether a case entering ``state`` lets go of ``claim``: a rejected case lets go of
+    everything; a paid case of its ``open#`` claims (the obligation may be refunded again if
+    its ledger later shows a new overpayment) but keeps its ``used#`` ones for good."""
+    return state == REJECTED or (state == PAID and claim.startswith("open#"))
 
 
 def to_item(case: Case) -> dict[str, Any]:
@@ -182,6 +204,7 @@ def to_item(case: Case) -> dict[str, Any]:
         "trail": [s.as_dict() for s in case.trail],
         "conditions": list(case.conditions), "flags": list(case.flags),
         "attempts": case.attempts,
+        "claims": list(case.claims),
     }
     if case.approved_fen is not None:
         item["approved_fen"] = case.approved_fen
@@ -219,4 +242,6 @@ def from_item(item: dict[str, Any]) -> Case:
         reason=text("reason"),
         notification=({str(k): str(v) for k, v in item["notification"].items()}
                       if item.get("notification") else None),
+        obligation_id=text("obligation_id"),
+        claims=tuple(str(c) for c in item.get("claims", [])),
     )

@@ -14,7 +14,7 @@ case is lost, none is paid twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from etax.refunds.cases import (
     Stage,
     notification_for,
 )
+from etax.refunds.sources import Overpayments
 from etax.refunds.treasury import Payment, TreasuryError
 from etax.rules.refunds import ReviewPolicy, review_flags
 from etax.rules.verification import business_date
@@ -38,8 +39,8 @@ from etax.rules.verification import business_date
 class Repository(Protocol):
     def get(self, case_id: str, *, consistent: bool = False) -> Case | None: ...
 
-    def transition(self, case: Case, target: str, stage: Stage,
-                   **changes: Any) -> Case | None: ...
+    def transition(self, case: Case, target: str, stage: Stage, *,
+                   also: Sequence[dict[str, Any]] = (), **changes: Any) -> Case | None: ...
 
     def record_failure(self, case_id: str, *, state: str, error: str, at: str) -> bool: ...
 
@@ -52,12 +53,19 @@ class UnknownCase(Exception):
     """A message names a case this table does not hold (a poisoned message)."""
 
 
+class NotCovered(TreasuryError):
+    """The ledger no longer covers the approved amount: nothing is paid (retried, then the
+    dead-letter queue: an officer looks)."""
+
+
 class Pipeline:
     def __init__(self, repository: Repository, treasury: Treasury | None = None,
                  policy: ReviewPolicy | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 overpayments: Overpayments | None = None) -> None:
         self.repository = repository
         self.treasury = treasury
+        self.overpayments = overpayments
         self.policy = policy or ReviewPolicy.shipped()
         self.now = now
 
@@ -70,10 +78,10 @@ class Pipeline:
             raise UnknownCase(f"no refund case {case_id}")
         return case
 
-    def _move(self, case: Case, target: str, by: str, note: str | None = None,
-              **changes: Any) -> str:
+    def _move(self, case: Case, target: str, by: str, note: str | None = None, *,
+              also: Sequence[dict[str, Any]] = (), **changes: Any) -> str:
         moved = self.repository.transition(case, target, Stage(target, self._at(), by, note),
-                                           **changes)
+                                           also=also, **changes)
         if moved is None:  # moved by someone else meanwhile: read what it is now
             return self._case(case.case_id).state
         return moved.state
@@ -102,7 +110,12 @@ class Pipeline:
 
     def pay(self, case_id: str) -> str:
         """Payment by the treasury, then the record of it (see the module doc). Raises
-        :class:`TreasuryError` after counting the attempt, so the message is retried."""
+        :class:`TreasuryError` after counting the attempt, so the message is retried.
+
+        A refund of an obligation is paid only if its ledger still covers it, and the case
+        moves to ``paid`` in one transaction with the ledger's record of the refund
+        (conditional on the ledger not having moved: else the message is retried, the
+        treasury finds its payment by the case id, and the record is tried again)."""
         if self.treasury is None:
             raise RuntimeError("the payment stage needs a treasury")
         case = self._case(case_id)
@@ -110,14 +123,28 @@ class Pipeline:
             return case.state
         amount = case.approved_fen if case.approved_fen is not None else case.amount_fen
         try:
+            record = self._ledger_record(case, amount)
             payment = self.treasury.pay(case.case_id, case.account_number, amount)
         except TreasuryError as error:
             self.repository.record_failure(case.case_id, state=APPROVED, error=str(error),
                                            at=self._at())
             raise
-        return self._move(case, PAID, "treasury", payment.reference,
+        return self._move(case, PAID, "treasury", payment.reference, also=record,
                           treasury_ref=payment.reference, paid_at=payment.paid_at,
                           last_error=None)
+
+    def _ledger_record(self, case: Case, amount_fen: int) -> list[dict[str, Any]]:
+        """The ledger's record of this refund (none for a case paid from no obligation)."""
+        if case.obligation_id is None:
+            return []
+        if self.overpayments is None:
+            raise RuntimeError("the payment stage needs the filing ledger")
+        found = self.overpayments.get(case.obligation_id)
+        if found is None or found.refundable_fen < amount_fen:
+            left = 0 if found is None else found.refundable_fen
+            raise NotCovered(f"the ledger of {case.obligation_id} covers {left} fen, not "
+                             f"{amount_fen}: not paid")
+        return [self.overpayments.record_refund(found, amount_fen)]
 
     def notify(self, case_id: str) -> str:
         """``paid`` / ``rejected`` → ``notified``, storing the notification the outbox

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.platform.dynamo import region, table_name
-from etax.refunds.cases import REVIEW, Case, Stage, from_item, to_item
+from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"
 APPLICANT_INDEX = "by_applicant"
@@ -27,6 +28,20 @@ _deserializer = TypeDeserializer()
 
 class CaseExists(Exception):
     """A case with this id exists already."""
+
+
+class ClaimTaken(Exception):
+    """Another case holds what this case would claim (an obligation with an open case, a
+    customs declaration or an input invoice used already)."""
+
+    def __init__(self, claim: str, holder: str | None) -> None:
+        super().__init__(f"{claim} is held by {holder}")
+        self.claim = claim
+        self.holder = holder
+
+
+class LedgerMoved(Exception):
+    """A record the transition's transaction also writes was not as read (retry)."""
 
 
 def serialize(item: dict[str, Any]) -> dict[str, Any]:
@@ -79,25 +94,71 @@ class RefundRepository:
         self.table = table_name("REFUNDS_TABLE")
 
     def create(self, case: Case) -> None:
-        """Store a new case (its id must be new)."""
+        """Store a new case and its claims in one transaction: the case id must be new and
+        nothing it claims may be held by another case (:class:`ClaimTaken` names which)."""
+        if not case.claims:
+            try:
+                self.db.put_item(TableName=self.table, Item=serialize(to_item(case)),
+                                 ConditionExpression="attribute_not_exists(case_id)")
+            except self.db.exceptions.ConditionalCheckFailedException:
+                raise CaseExists(case.case_id) from None
+            return
+        actions = [{"Put": {"TableName": self.table, "Item": serialize(to_item(case)),
+                            "ConditionExpression": "attribute_not_exists(case_id)"}}]
+        actions += [{"Put": {"TableName": self.table,
+                             "Item": serialize({"case_id": claim_key(claim),
+                                                "holder": case.case_id,
+                                                "claimed_at": case.submitted_at}),
+                             "ConditionExpression": "attribute_not_exists(case_id)"}}
+                    for claim in case.claims]
         try:
-            self.db.put_item(TableName=self.table, Item=serialize(to_item(case)),
-                             ConditionExpression="attribute_not_exists(case_id)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise CaseExists(case.case_id) from None
+            self.db.transact_write_items(TransactItems=actions)
+        except self.db.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise CaseExists(case.case_id) from None
+            for index, code in enumerate(reasons[1:]):
+                if code == "ConditionalCheckFailed":
+                    claim = case.claims[index]
+                    raise ClaimTaken(claim, self.holder(claim)) from None
+            for claim in case.claims:  # no reasons given: find the claim that is held
+                if self.holder(claim) is not None:
+                    raise ClaimTaken(claim, self.holder(claim)) from None
+            raise
+
+    def holder(self, claim: str) -> str | None:
+        """The case holding ``claim``, or None."""
+        item = self.db.get_item(TableName=self.table, ConsistentRead=True,
+                                Key={"case_id": {"S": claim_key(claim)}}).get("Item")
+        return item["holder"]["S"] if item else None
+
+    def release_actions(self, case: Case, target: str) -> list[dict[str, Any]]:
+        """The deletes of the claims ``case`` lets go of on entering ``target`` (each only if
+        this case holds it)."""
+        return [{"Delete": {"TableName": self.table, "Key": {"case_id": {"S": claim_key(c)}},
+                            "ConditionExpression": "attribute_not_exists(case_id) OR "
+                                                   "holder = :case",
+                            "ExpressionAttributeValues": {":case": {"S": case.case_id}}}}
+                for c in case.claims if released_when(c, target)]
 
     def get(self, case_id: str, *, consistent: bool = False) -> Case | None:
         item = self.db.get_item(TableName=self.table, Key={"case_id": {"S": case_id}},
                                 ConsistentRead=consistent).get("Item")
         return from_item(deserialize(item)) if item else None
 
-    def transition(self, case: Case, target: str, stage: Stage, **changes: Any) -> Case | None:
+    def transition(self, case: Case, target: str, stage: Stage, *,
+                   also: Sequence[dict[str, Any]] = (), **changes: Any) -> Case | None:
         """Move ``case`` to ``target`` if it is still in the state it was read in.
 
         One ``UpdateItem``: the state, the time, the stage appended to the trail, the
         ``changes`` (a ``None`` removes the attribute) and the review index key, under
         ``state = :from``. Returns the case as stored, or None when the case had moved on
         (a repeated or out-of-order message: nothing is written).
+
+        When the move lets go of claims (:func:`~etax.refunds.cases.released_when`) or
+        ``also`` holds other actions (the ledger's record of a refund), all of it is one
+        ``TransactWriteItems``: the case moves if and only if they are written;
+        :class:`LedgerMoved` if one of the other actions' conditions failed.
         """
         moved = case.moved(target, stage, **changes)
         stored = to_item(moved)
@@ -121,14 +182,24 @@ class RefundRepository:
             removes.append("#review")
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes)
                                                   if removes else "")
+        update = {"TableName": self.table, "Key": {"case_id": {"S": case.case_id}},
+                  "UpdateExpression": expression, "ConditionExpression": "#state = :from",
+                  "ExpressionAttributeNames": names,
+                  "ExpressionAttributeValues": serialize(values)}
+        others = [*also, *self.release_actions(case, target)]
+        if others:
+            try:
+                self.db.transact_write_items(TransactItems=[{"Update": update}, *others])
+            except self.db.exceptions.TransactionCanceledException as error:
+                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+                if not reasons or reasons[0] == "ConditionalCheckFailed":
+                    current = self.get(case.case_id, consistent=True)
+                    if current is None or current.state != case.state:
+                        return None
+                raise LedgerMoved(f"case {case.case_id}: {reasons}") from None
+            return self.get(case.case_id, consistent=True)
         try:
-            answer = self.db.update_item(
-                TableName=self.table, Key={"case_id": {"S": case.case_id}},
-                UpdateExpression=expression,
-                ConditionExpression="#state = :from",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=serialize(values),
-                ReturnValues="ALL_NEW")
+            answer = self.db.update_item(**update, ReturnValues="ALL_NEW")
         except self.db.exceptions.ConditionalCheckFailedException:
             return None
         return from_item(deserialize(answer["Attributes"]))

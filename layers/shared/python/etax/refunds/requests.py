@@ -2,28 +2,16 @@
 
 A refund is one of three kinds, chosen by ``kind``; the body is then read by that kind's
 model, so a failing field is named as the client wrote it (``lines[0].purchase_amount``).
-Amounts are decimal strings in yuan (``etax.rules.money.parse_yuan``), read into fen.
+No request states an amount: what is refunded comes from the platform's own records
+(:mod:`etax.refunds.sources`).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-
-from etax.rules.money import MoneyError, parse_yuan
-
-
-def _fen(value: Any) -> int:
-    try:
-        return parse_yuan(value)
-    except MoneyError as error:
-        raise ValueError(error.reason) from None
-
-
-Yuan = Annotated[int, BeforeValidator(_fen)]
-"""An amount in yuan at the API (``"1200.00"``), fen inside."""
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -38,55 +26,51 @@ class AccountIn(BaseModel):
                                              pattern=r"^[0-9A-Za-z-]{6,34}$")]
 
 
+OBLIGATION_ID = r"^[0-9A-Z]{15,18}:[a-z_]{2,30}:[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
+
+
 class GeneralRefundIn(BaseModel):
-    """A refund of an overpayment: what was paid and what was due for one tax and period."""
+    """A refund of an overpayment of one obligation of filing (``<taxpayer>:<tax>:<period>``).
+
+    The amount is not the applicant's to state: it is what the obligation's ledger shows as
+    overpaid and not yet refunded (:mod:`etax.refunds.sources`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["general"]
-    tax_type: Literal["vat", "consumption", "enterprise_income", "individual_income",
-                      "vehicle_vessel", "stamp", "other"]
-    period: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$")]
-    paid: Yuan
-    due: Yuan
+    obligation_id: Annotated[str, StringConstraints(strip_whitespace=True,
+                                                    pattern=OBLIGATION_ID)]
     account: AccountIn
     note: Text | None = None
 
 
 class IitAnnualRefundIn(BaseModel):
-    """The annual reconciliation's refund: the tax withheld in the year and the annual tax.
-
-    ``employer`` (a credit code) is the withholding agent whose tax office handles the
-    reconciliation; without it, the office of the person's resident-ID region does."""
+    """The refund of the applicant's own filed annual reconciliation of ``year``: the amount
+    is the return's ``to_refund`` as filed, refunded once."""
 
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["iit_annual"]
     year: Annotated[int, Field(ge=2019, le=2100)]
-    withheld: Yuan
-    tax: Yuan
-    employer: Annotated[str, StringConstraints(strip_whitespace=True,
-                                               pattern=r"^[0-9A-Z]{18}$")] | None = None
     account: AccountIn
 
 
 class PurchaseLineIn(BaseModel):
-    """One purchase behind the export: the product's customs code, the VAT-exclusive
-    purchase value and the VAT on the input invoice (whose number is given)."""
+    """One purchase behind the export: the product's customs code and the input invoice
+    (a VAT invoice issued to the exporter); its value and VAT are read from the invoice."""
 
     model_config = ConfigDict(extra="forbid")
 
     product_code: Annotated[str, StringConstraints(strip_whitespace=True,
                                                    pattern=r"^[0-9]{10}$")]
-    purchase_amount: Yuan
-    input_vat: Yuan
     invoice_number: Annotated[str, StringConstraints(strip_whitespace=True,
                                                      pattern=r"^[0-9]{8,20}$")]
 
 
 class ExportRefundIn(BaseModel):
-    """An export refund by the exemption-refund method (免退): the customs declaration, the
-    export date (which picks the rate table) and the purchase lines."""
+    """An export refund by the exemption-refund method (免退): the customs declaration (used
+    once), the export date (which picks the rate table) and the purchase lines, one input
+    invoice each (each invoice used in one refund only)."""
 
     model_config = ConfigDict(extra="forbid")
 

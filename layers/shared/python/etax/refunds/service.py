@@ -1,13 +1,23 @@
 """The refund routes' logic: apply, read a case, an office's review queue, officer decisions.
 
-Which tax office a case belongs to (docs/decisions/0009-refund-pipeline.md):
+A refund is due only from the platform's own records (:mod:`etax.refunds.sources`), never
+from figures in the request:
 
-* an **enterprise** (its credit code is in the registry): the office the registry names;
-* a **natural person**: for an IIT annual refund that names its employer (the withholding
-  agent, a registered credit code), the employer's office — the reconciliation is filed with
-  the office of the place of employment; otherwise the office of the prefecture of the
-  person's resident-ID address code: ``1`` + the first four digits + ``000000``, the form of
-  the office codes in the registry (``13501000000`` is Fuzhou, region ``3501``).
+* only a **registered** taxpayer applies — an enterprise in the registry, or a natural person
+  registered online with the real-name check — and the refund account must be confirmed by
+  the bank as the applicant's (the check registration uses);
+* **general**: the request names one of the applicant's obligations; the refund is what its
+  ledger leaves (confirmed payments − liability − refunded). **iit_annual**: the request
+  names the year; the refund is what the applicant's filed annual return leaves. Both take
+  the obligation's claim, so one case per obligation is open at a time, and the ledger
+  records the refund when it is paid (:meth:`etax.refunds.pipeline.Pipeline.pay`);
+* **export**: each line's input invoice must exist, be issued to the applicant, be neither
+  voided, red-flushed nor red-letter, and be used in one refund only; the customs declaration
+  is used once. Value and VAT come from the invoices; the rate from the rate table.
+
+Which tax office a case belongs to (docs/decisions/0009-refund-pipeline.md): the office of
+the obligation whose ledger pays it (filing decided it: the registry's, or a person's
+prefecture office); for an export, the registry's office of the exporter.
 """
 
 from __future__ import annotations
@@ -21,12 +31,21 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from etax.acceptance.realname import AccountVerifier, VerifierUnavailable
 from etax.platform.api import validation_problem
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from etax.platform.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RealNameMismatch,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from etax.refunds.cases import SUBMITTED, Case, Stage
 from etax.refunds.pipeline import decide
-from etax.refunds.repository import CaseExists, RefundRepository, decode_cursor
+from etax.refunds.repository import CaseExists, ClaimTaken, RefundRepository, decode_cursor
 from etax.refunds.requests import (
     MODELS,
     ExportRefundIn,
@@ -34,6 +53,7 @@ from etax.refunds.requests import (
     IitAnnualRefundIn,
     RefundIn,
 )
+from etax.refunds.sources import InputInvoices, Overpayment, Overpayments, People
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.rules import resident_id
 from etax.rules.money import format_yuan
@@ -43,14 +63,14 @@ from etax.rules.refunds import (
     RateTable,
     RefundRuleError,
     export_refund,
-    general_refund_fen,
-    iit_annual_refund_fen,
+    ledger_refund_fen,
 )
-from etax.rules.tax_offices import prefecture_office
 from etax.rules.verification import business_date
 
 CASE_ID = re.compile(r"^RF[0-9]{8}[0-9A-F]{10}$")
 MAX_PAGE = 100
+IIT_ANNUAL = "iit_annual"
+"""the tax type (and return kind) of the annual reconciliation in filing"""
 
 
 class Registry(Protocol):
@@ -61,6 +81,7 @@ class Registry(Protocol):
 class Applicant:
     subject: str
     kind: str  # enterprise | person
+    name: str
     tax_office: str
     record: RegistrationRecord | None
 
@@ -80,47 +101,67 @@ def parse_request(body: dict[str, Any]) -> RefundIn:
 
 
 def _claim(request: RefundIn) -> dict[str, Any]:
-    """The request as shown back: amounts in yuan, without the account."""
-    claim = request.model_dump(mode="json", exclude={"account"}, exclude_none=True)
-    for name in ("paid", "due", "withheld", "tax"):
-        if name in claim:
-            claim[name] = format_yuan(claim[name])
-    for line in claim.get("lines", []):
-        for name in ("purchase_amount", "input_vat"):
-            line[name] = format_yuan(line[name])
-    return claim
+    """The request as shown back, without the account."""
+    return request.model_dump(mode="json", exclude={"account"}, exclude_none=True)
+
+
+def iit_obligation_id(person: str, year: int) -> str:
+    return f"{person}:{IIT_ANNUAL}:{year}"
+
+
+CLAIM_FIELDS = {"obligation": "obligation_id", "declaration": "declaration_number"}
 
 
 class RefundService:
-    def __init__(self, repository: RefundRepository, registry: Registry,
+    def __init__(self, repository: RefundRepository, registry: Registry, people: People,
+                 overpayments: Overpayments, invoices: InputInvoices, bank: AccountVerifier,
                  rates: RateTable | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repository = repository
         self.registry = registry
+        self.people = people
+        self.overpayments = overpayments
+        self.invoices = invoices
+        self.bank = bank
         self.rates = rates or RateTable.shipped()
         self.now = now
 
     # -- applying ----------------------------------------------------------------------------
 
-    def applicant(self, principal: Principal, request: RefundIn) -> Applicant:
+    def applicant(self, principal: Principal) -> Applicant:
+        """The registered taxpayer behind the token: the registry's enterprise, or a natural
+        person registered with the real-name check; anyone else registers first."""
         record = self.registry.get(principal.subject)
         if record is not None:
-            return Applicant(principal.subject, "enterprise", record.tax_office_code, record)
-        if not resident_id.is_valid(principal.subject):
-            raise Unprocessable("the applicant is neither a registered taxpayer nor a "
-                                "resident: register first", field="applicant")
-        if isinstance(request, IitAnnualRefundIn) and request.employer is not None:
-            employer = self.registry.get(request.employer)
-            if employer is None:
-                raise Unprocessable(f"employer {request.employer} is not a registered "
-                                    "taxpayer", field="employer")
-            return Applicant(principal.subject, "person", employer.tax_office_code, None)
-        return Applicant(principal.subject, "person", prefecture_office(principal.subject),
-                         None)
+            return Applicant(principal.subject, "enterprise", record.name,
+                             record.tax_office_code, record)
+        if resident_id.is_valid(principal.subject):
+            person = self.people.get(principal.subject)
+            if person is not None:
+                return Applicant(principal.subject, "person", person.name, person.tax_office,
+                                 None)
+            raise Unprocessable("a natural person applies for refunds once registered with "
+                                "the real-name check: POST /v1/registration/natural-persons",
+                                field="applicant")
+        raise Unprocessable("the applicant is not a registered taxpayer: register first",
+                            field="applicant")
+
+    def _check_account(self, applicant: Applicant, number: str) -> None:
+        """The bank confirms the account is held by the applicant (name and identity)."""
+        try:
+            verdict = self.bank.verify_account(name=applicant.name, id_number=applicant.subject,
+                                               account=number)
+        except VerifierUnavailable as error:
+            raise ServiceUnavailable(f"the bank's account check is unavailable: {error}",
+                                     headers={"Retry-After": "30"}) from None
+        if not verdict.matched:
+            raise RealNameMismatch(f"the bank did not confirm the account as the applicant's: "
+                                   f"{verdict.message}", field="account.number",
+                                   extra={"reference": verdict.reference})
 
     def submit(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
         request = parse_request(body)
-        applicant = self.applicant(principal, request)
+        applicant = self.applicant(principal)
         record = applicant.record
         if isinstance(request, IitAnnualRefundIn) and applicant.kind != "person":
             raise Unprocessable("the individual income tax annual refund is for natural "
@@ -143,47 +184,129 @@ class RefundService:
         if record is not None and record.status is not Status.ACTIVE:
             conditions.append("registration_not_active")
         try:
-            amount, computation = self._compute(request)
+            if isinstance(request, ExportRefundIn):
+                amount, computation, claims = self._export(applicant, request)
+                office, obligation = applicant.tax_office, None
+            else:
+                found = self._obligation(applicant, request)
+                amount, computation = self._from_ledger(found, request)
+                claims = [f"open#obligation#{found.obligation_id}"]
+                office, obligation = found.tax_office or applicant.tax_office, found.obligation_id
         except RefundRuleError as error:
             raise Unprocessable(error.reason, field=error.field) from None
         if computation.get("capped"):
             conditions.append("input_vat_cap_applied")
+        self._check_account(applicant, request.account.number)
         at = now.isoformat()
         case = Case(
             case_id=f"RF{today:%Y%m%d}{uuid.uuid4().hex[:10].upper()}",
             kind=request.kind, applicant=applicant.subject, applicant_kind=applicant.kind,
-            tax_office=applicant.tax_office, state=SUBMITTED, amount_fen=amount,
+            tax_office=office, state=SUBMITTED, amount_fen=amount,
             claim=_claim(request), computation=computation,
             account_bank=request.account.bank, account_number=request.account.number,
             submitted_at=at, updated_at=at,
-            trail=(Stage(SUBMITTED, at, applicant.subject),), conditions=tuple(conditions))
+            trail=(Stage(SUBMITTED, at, applicant.subject),), conditions=tuple(conditions),
+            obligation_id=obligation, claims=tuple(claims))
         try:
             self.repository.create(case)
         except CaseExists:  # pragma: no cover - 40 random bits per day and prefix
             raise Conflict("a case with this id exists; apply again") from None
+        except ClaimTaken as taken:
+            raise self._taken(taken, request) from None
         return case.view()
 
-    def _compute(self, request: RefundIn) -> tuple[int, dict[str, Any]]:
-        if isinstance(request, GeneralRefundIn):
-            refund = general_refund_fen(request.paid, request.due)
-            return refund, {"rule": "paid - due", "refund": format_yuan(refund)}
+    @staticmethod
+    def _taken(taken: ClaimTaken, request: RefundIn) -> Conflict:
+        _, what, value = taken.claim.split("#", 2)
+        holder = f" (case {taken.holder})" if taken.holder else ""
+        if what == "invoice":
+            assert isinstance(request, ExportRefundIn)
+            index = [line.invoice_number for line in request.lines].index(value)
+            return Conflict(f"input invoice {value} is used in another refund{holder}",
+                            field=f"lines[{index}].invoice_number")
+        if what == "obligation":
+            field = "year" if isinstance(request, IitAnnualRefundIn) else "obligation_id"
+            return Conflict(f"a refund of {value} is open already{holder}: one case per "
+                            "obligation at a time", field=field)
+        return Conflict(f"customs declaration {value} is used in another refund{holder}",
+                        field=CLAIM_FIELDS.get(what, what))
+
+    def _obligation(self, applicant: Applicant,
+                    request: GeneralRefundIn | IitAnnualRefundIn) -> Overpayment:
+        """The applicant's own obligation the request names, read from filing."""
         if isinstance(request, IitAnnualRefundIn):
-            refund = iit_annual_refund_fen(request.withheld, request.tax)
-            return refund, {"rule": "withheld - tax", "refund": format_yuan(refund)}
-        result = export_refund(
-            [PurchaseLine(line.product_code, line.purchase_amount, line.input_vat)
-             for line in request.lines],
-            self.rates, request.export_date)
-        return result.total_fen, {
-            "rule": "min(purchase_amount x rate, input_vat) per line",
+            identifier, field = iit_obligation_id(applicant.subject, request.year), "year"
+        else:
+            identifier, field = request.obligation_id, "obligation_id"
+        found = self.overpayments.get(identifier)
+        if found is None or found.taxpayer != applicant.subject:
+            what = (f"no filed annual reconciliation of {request.year}"
+                    if isinstance(request, IitAnnualRefundIn) else f"no obligation {identifier}")
+            raise RefundRuleError(field, f"{what} of yours in filing")
+        if isinstance(request, IitAnnualRefundIn) and found.return_kind != IIT_ANNUAL:
+            raise RefundRuleError(field, f"the annual reconciliation of {request.year} is not "
+                                         "filed: file it first, the refund is the return's")
+        if isinstance(request, GeneralRefundIn) and found.tax_type == IIT_ANNUAL:
+            raise RefundRuleError("kind", "the annual reconciliation is refunded with kind "
+                                          "iit_annual")
+        if found.return_kind is None:
+            raise RefundRuleError(field, f"no return is filed for {identifier}: nothing is "
+                                         "overpaid before the liability is known")
+        return found
+
+    @staticmethod
+    def _from_ledger(found: Overpayment, request: GeneralRefundIn | IitAnnualRefundIn
+                     ) -> tuple[int, dict[str, Any]]:
+        field = "year" if isinstance(request, IitAnnualRefundIn) else "obligation_id"
+        refund = ledger_refund_fen(overpaid_fen=found.overpaid_fen,
+                                   refund_due_fen=found.refund_due_fen,
+                                   refunded_fen=found.refunded_fen, field=field)
+        return refund, {
+            "rule": "overpaid + refund due by the return - refunded (the filing ledger)",
+            "obligation_id": found.obligation_id,
+            "paid": format_yuan(found.paid_fen), "liability": format_yuan(found.liability_fen),
+            "overpaid": format_yuan(found.overpaid_fen),
+            "refund_due": format_yuan(found.refund_due_fen),
+            "refunded": format_yuan(found.refunded_fen), "refund": format_yuan(refund)}
+
+    def _export(self, applicant: Applicant, request: ExportRefundIn
+                ) -> tuple[int, dict[str, Any], list[str]]:
+        lines: list[PurchaseLine] = []
+        seen: set[str] = set()
+        for index, line in enumerate(request.lines):
+            field = f"lines[{index}].invoice_number"
+            if line.invoice_number in seen:
+                raise RefundRuleError(field, f"input invoice {line.invoice_number} is listed "
+                                             "twice")
+            seen.add(line.invoice_number)
+            invoice = self.invoices.get(line.invoice_number)
+            if invoice is None:
+                raise RefundRuleError(field, f"no invoice {line.invoice_number} was issued")
+            if invoice.buyer_id != applicant.subject:
+                raise RefundRuleError(field, f"invoice {line.invoice_number} was not issued "
+                                             "to you")
+            if invoice.red_letter or invoice.status != "normal":
+                state = "a red-letter invoice" if invoice.red_letter else invoice.status
+                raise RefundRuleError(field, f"invoice {line.invoice_number} is {state}: "
+                                             "it supports no refund")
+            lines.append(PurchaseLine(line.product_code, invoice.amount_fen, invoice.tax_fen))
+        result = export_refund(lines, self.rates, request.export_date)
+        computation = {
+            "rule": "min(purchase_amount x rate, input_vat) per line, both from the invoice",
             "table_version": result.table_version,
-            "lines": [{"product_code": line.product_code, "rate": f"{line.rate:f}",
+            "lines": [{"product_code": line.product_code, "invoice_number": given.invoice_number,
+                       "purchase_amount": format_yuan(bought.purchase_fen),
+                       "input_vat": format_yuan(bought.input_vat_fen), "rate": f"{line.rate:f}",
                        "computed": format_yuan(line.computed_fen),
                        "refund": format_yuan(line.refund_fen), "capped": line.capped}
-                      for line in result.lines],
+                      for line, given, bought in zip(result.lines, request.lines, lines,
+                                                     strict=True)],
             "capped": any(line.capped for line in result.lines),
             "refund": format_yuan(result.total_fen),
         }
+        claims = [f"used#declaration#{request.declaration_number}",
+                  *(f"used#invoice#{line.invoice_number}" for line in request.lines)]
+        return result.total_fen, computation, claims
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -2,11 +2,11 @@
 
 Pure: no AWS. Amounts are integer fen.
 
-* **General refund of an overpayment** (多缴税款退还): what was paid above what was due,
-  ``paid − due``; nothing to refund unless it is positive.
-* **Individual income tax annual refund** (综合所得年度汇算退税): the tax withheld during the
-  year above the tax the annual reconciliation computed, ``withheld − tax`` (FACTS.md §3; the
-  reconciliation itself is the calculators' job, the refund takes its result).
+* **General refund of an overpayment** (多缴税款退还) and the **individual income tax annual
+  refund** (综合所得年度汇算退税): what one obligation's filing ledger leaves to refund —
+  the confirmed payments above the liability, plus the refund the filed annual return
+  computed (withheld − tax, FACTS.md §3), less what was refunded already
+  (:func:`ledger_refund_fen`); never a figure the applicant states.
 * **Export refund, exemption-refund method** (免退, trading enterprises; FACTS.md §4): per
   purchase line, the VAT-exclusive purchase value × the product's refund rate, rounded half-up
   to the fen, **capped by the VAT actually on the input invoice**; the case refunds the sum of
@@ -43,25 +43,19 @@ class RefundRuleError(ValueError):
         self.reason = reason
 
 
-def general_refund_fen(paid_fen: int, due_fen: int) -> int:
-    """An overpayment: ``paid − due``, which must be positive."""
-    if due_fen < 0:
-        raise RefundRuleError("due", "the tax due cannot be negative")
-    if paid_fen <= due_fen:
-        raise RefundRuleError("paid", f"{format_yuan(paid_fen)} paid is not more than the "
-                                      f"{format_yuan(due_fen)} due: nothing was overpaid")
-    return paid_fen - due_fen
-
-
-def iit_annual_refund_fen(withheld_fen: int, tax_fen: int) -> int:
-    """The annual reconciliation's refund: ``withheld − tax``, which must be positive."""
-    if tax_fen < 0:
-        raise RefundRuleError("tax", "the annual tax cannot be negative")
-    if withheld_fen <= tax_fen:
-        raise RefundRuleError("withheld", f"{format_yuan(withheld_fen)} withheld is not more "
-                                          f"than the {format_yuan(tax_fen)} of annual tax: "
-                                          "there is nothing to refund")
-    return withheld_fen - tax_fen
+def ledger_refund_fen(*, overpaid_fen: int, refund_due_fen: int, refunded_fen: int,
+                      field: str) -> int:
+    """What an obligation's ledger leaves to refund: ``overpaid + refund_due − refunded``,
+    which must be positive (``field`` names the request field that chose the obligation)."""
+    if min(overpaid_fen, refund_due_fen, refunded_fen) < 0:
+        raise ValueError("ledger figures are never negative")
+    refundable = overpaid_fen + refund_due_fen - refunded_fen
+    if refundable <= 0:
+        raise RefundRuleError(field, f"the ledger shows nothing to refund: overpaid "
+                                     f"{format_yuan(overpaid_fen)}, refund due by the return "
+                                     f"{format_yuan(refund_due_fen)}, refunded already "
+                                     f"{format_yuan(refunded_fen)}")
+    return refundable
 
 
 # -- export refunds ----------------------------------------------------------------------------
