@@ -1,9 +1,17 @@
-"""The refund pipeline on the local stack over HTTP: a refund from submission to paid and
-notified with every stage in its trail (table stream → bus → rule → queue → stage, four
-times); a case the automatic check flags, decided by an officer of the right tax office (an
-officer of another office gets 403); another taxpayer gets 403; a payment the treasury
-refuses ends in the dead-letter queue and, once the cause is lifted, scripts/redrive.py
-brings it back and it is paid once; a malformed message lands in its dead-letter queue."""
+"""The refund pipeline on the local stack over HTTP.
+
+Refunds are due only from the platform's records: an overpayment made through filing
+(two payments confirmed by their providers for one liability) is refunded exactly once, to the
+fen, while applications race and stage messages are delivered again; the annual
+reconciliation's refund is the filed return's, once; the claims that have no record behind
+them — an unregistered person, an obligation the ledger shows no overpayment on, a second case
+for the same obligation, an IIT refund without a filed return, an export citing an unknown or
+someone else's invoice — are refused with the reason, and nothing is paid. Then the pipeline
+itself: every stage in the trail (table stream → bus → rule → queue → stage, four times), the
+notification in the inbox; a case the automatic check flags, decided by an officer of its
+office (another office gets 403); a payment the treasury refuses ends in the dead-letter queue
+and, once the cause is lifted, scripts/redrive.py brings it back and it is paid once; a
+malformed message lands in its dead-letter queue."""
 
 from __future__ import annotations
 
@@ -12,13 +20,15 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from etax.rules import resident_id
+from etax.filing.payments import SimulatedProvider
+from etax.rules import money, resident_id
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
@@ -27,19 +37,81 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSON = "350102199003071234"                # demo natural person, Fuzhou (region 3501)
-SELLER = "91350100M000100Y43"                # demo company of the Fuzhou tax office
+SELLER = "91350100M000100Y43"                # demo company of the Fuzhou tax office (general)
+RETAILER = "91350100MA2Y8KXX1B"              # demo company (small-scale), Fuzhou
 FUZHOU, XIAMEN = "13501000000", "13502000000"
 STATES = ["submitted", "checked", "approved", "paid", "notified"]
 
 
 def person(n: int) -> str:
-    first17 = f"35020319850101{n:03d}"         # Xiamen residents made for these tests
+    first17 = f"35020319860202{n:03d}"         # Xiamen residents made for these tests
     return first17 + resident_id.check_character(first17)
 
 
-def iit(account: str) -> dict[str, Any]:
-    return {"kind": "iit_annual", "year": 2025, "withheld": "1500.00", "tax": "885.60",
-            "account": {"bank": "中国银行", "number": account}}
+def account(bank: str = "中国银行") -> dict[str, str]:
+    """A fresh account the simulated bank confirms (its last four digits decide)."""
+    return {"bank": bank, "number": f"6217{uuid.uuid4().int % 10**8:08d}5678"}
+
+
+def post(api: str, path: str, who: dict[str, str], body: dict[str, Any]) -> requests.Response:
+    return requests.post(f"{api}{path}", json=body, timeout=60,
+                         headers={**who, "Idempotency-Key": str(uuid.uuid4())})
+
+
+def register(api: str, who: dict[str, str], subject: str, office: str) -> None:
+    """A natural person registers with the real-name check (201, or 409 if it did before)."""
+    answer = post(api, "/v1/registration/natural-persons", who, {
+        "resident_id": subject, "name": "陈小明", "bank_card": "622202020011003345",
+        "phone": "13800138000", "tax_office_code": office})
+    assert answer.status_code in (201, 409), answer.text
+
+
+def filed_iit(api: str, who: dict[str, str], subject: str, year: int = 2025) -> dict[str, Any]:
+    """The annual reconciliation of ``year`` filed: FACTS §3's example, 885.60 of tax against
+    1,500.00 withheld, 614.40 to refund."""
+    created = post(api, "/v1/filing/obligations", who,
+                   {"taxpayer": subject, "tax_type": "iit_annual", "period": str(year)})
+    assert created.status_code == 201, created.text
+    filed = post(api, f"/v1/filing/obligations/{created.json()['obligation_id']}/return", who, {
+        "kind": "iit_annual", "data": {"income": "120000", "social_insurance": "12480",
+                                       "special_additional": {"child_education": "18000"},
+                                       "withheld": "1500"}})
+    assert filed.status_code == 201, filed.text
+    shown: dict[str, Any] = filed.json()
+    assert shown["liability"]["refund_due"] == "614.40"
+    return shown
+
+
+@pytest.fixture(scope="module")
+def master(aws: Any, stack: dict[str, Any]) -> bytes:
+    secret = aws("secretsmanager").get_secret_value(SecretId=stack["PaymentCallbackSecretArn"])
+    return str(json.loads(secret["SecretString"])["key"]).encode()
+
+
+def overpaid(api: str, master: bytes, who: dict[str, str], taxpayer: str, period: str,
+             kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An obligation filed, then paid twice in full (two payments started before either was
+    confirmed, both confirmed by their providers): the ledger shows the tax overpaid."""
+    created = post(api, "/v1/filing/obligations", who,
+                   {"taxpayer": taxpayer, "tax_type": "vat", "period": period})
+    assert created.status_code == 201, created.text
+    oid = created.json()["obligation_id"]
+    filed = post(api, f"/v1/filing/obligations/{oid}/return", who, {"kind": kind, "data": data})
+    assert filed.status_code == 201, filed.text
+    due = filed.json()["liability"]["outstanding"]
+    started = [post(api, f"/v1/filing/obligations/{oid}/payments", who,
+                    {"method": method, "amount": due}) for method in ("pos", "third_party")]
+    for payment in started:
+        assert payment.status_code == 201, payment.text
+        body, headers = SimulatedProvider(payment.json()["method"], master).callback(
+            payment.json()["payment_id"], money.parse_yuan(due))
+        confirmed = requests.post(f"{api}/v1/filing/callbacks/{payment.json()['method']}",
+                                  data=body, headers=headers, timeout=60)
+        assert confirmed.status_code == 200, confirmed.text
+    shown = requests.get(f"{api}/v1/filing/obligations/{oid}", headers=who, timeout=60).json()
+    assert shown["liability"]["overpaid"] == due
+    result: dict[str, Any] = shown
+    return result
 
 
 def apply(api: str, who: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
@@ -120,11 +192,110 @@ def notification_of(aws: Any, queue_url: str, case_id: str) -> dict[str, Any]:
     return wait_for(f"RefundNotified for {case_id}", probe, timeout=60)
 
 
-def test_a_refund_from_submission_to_paid_and_notified(api: str, aws: Any,
-                                                       stack: dict[str, Any],
-                                                       notified_events: str) -> None:
+def refused(api: str, who: dict[str, str], body: dict[str, Any], status: int,
+            field: str) -> dict[str, Any]:
+    answer = requests.post(f"{api}/v1/refunds", json=body, timeout=60,
+                           headers={**who, "Idempotency-Key": str(uuid.uuid4())})
+    assert (answer.status_code, answer.json().get("field")) == (status, field), answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    problem: dict[str, Any] = answer.json()
+    return problem
+
+
+def test_an_overpayment_made_through_filing_is_refunded_exactly_once(
+        api: str, aws: Any, stack: dict[str, Any], master: bytes) -> None:
+    retailer = bearer(token(api, "taxpayer", RETAILER))
+    ledger = overpaid(api, master, retailer, RETAILER, "2020-03", "vat_small_scale",
+                      {"sales": "150000.00"})
+    oid = ledger["obligation_id"]
+    assert ledger["liability"]["overpaid"] == ledger["liability"]["refundable"] == "1500.00"
+    body = {"kind": "general", "obligation_id": oid, "account": account("兴业银行")}
+    # five applications at once for the same obligation: one case, the others 409
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(lambda _: post(api, "/v1/refunds", retailer, body), range(5)))
+    created = [a for a in answers if a.status_code == 201]
+    assert len(created) == 1, [a.text for a in answers]
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
+    assert all(a.json()["field"] == "obligation_id" for a in answers if a.status_code == 409)
+    case = created[0].json()
+    assert (case["amount"], case["obligation_id"], case["tax_office"]) == ("1500.00", oid,
+                                                                          FUZHOU)
+    assert case["computation"]["paid"] == "3000.00"
+    shown = wait_state(api, retailer, case["id"], "notified")
+    assert shown["approved_amount"] == "1500.00"
+    # the payment stage's message delivered twice more (a redelivery, a redrive): paid once
+    approved = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "RefundApproved",
+                "source": "tax.refunds", "detail": {"schema_version": 1, "case_id": case["id"]}}
+    for _ in range(2):
+        aws("sqs").send_message(QueueUrl=stack["RefundPaymentQueueUrl"],
+                                MessageBody=json.dumps(approved))
+    [payment] = payments(aws, stack, case["id"])
+    assert int(payment["amount_fen"]["N"]) == 1500_00
+    after = requests.get(f"{api}/v1/filing/obligations/{oid}", headers=retailer,
+                         timeout=60).json()["liability"]
+    assert (after["refunded"], after["refundable"]) == ("1500.00", "0.00")
+    nothing = refused(api, retailer, body, 422, "obligation_id")
+    assert "nothing to refund" in nothing["detail"]
+    wait_for("the redelivered messages to be consumed",
+             lambda: True if depth(aws, stack["RefundPaymentQueueUrl"]) is None else None)
+    assert len(payments(aws, stack, case["id"])) == 1
+    assert read(api, retailer, case["id"]).json()["state"] == "notified"
+
+
+def test_claims_without_records_are_refused_and_nothing_is_paid(
+        api: str, aws: Any, stack: dict[str, Any], master: bytes) -> None:
+    # a resident ID never registered
+    stranger = person(90)
+    refused(api, bearer(token(api, "taxpayer", stranger)),
+            {"kind": "iit_annual", "year": 2025, "account": account()}, 422, "applicant")
+    # an obligation paid exactly: the ledger shows no overpayment
+    retailer = bearer(token(api, "taxpayer", RETAILER))
+    created = post(api, "/v1/filing/obligations", retailer,
+                   {"taxpayer": RETAILER, "tax_type": "vat", "period": "2020-04"})
+    oid = created.json()["obligation_id"]
+    post(api, f"/v1/filing/obligations/{oid}/return", retailer,
+         {"kind": "vat_small_scale", "data": {"sales": "150000.00"}})
+    paid = post(api, f"/v1/filing/obligations/{oid}/payments", retailer,
+                {"method": "pos", "amount": "1500.00"}).json()
+    body, headers = SimulatedProvider("pos", master).callback(paid["payment_id"], 1500_00)
+    assert requests.post(f"{api}/v1/filing/callbacks/pos", data=body, headers=headers,
+                         timeout=60).status_code == 200
+    general = {"kind": "general", "obligation_id": oid, "account": account()}
+    assert "nothing to refund" in refused(api, retailer, general, 422, "obligation_id")["detail"]
+    # figures stated by the applicant are not read at all
+    refused(api, retailer, {**general, "paid": "50000.00", "due": "0.00"}, 422, "paid")
+    # someone else's obligation
+    refused(api, bearer(token(api, "taxpayer", SELLER)), general, 422, "obligation_id")
+    # an IIT refund with no annual return filed for that year
+    applicant = person(91)
+    who = bearer(token(api, "taxpayer", applicant))
+    register(api, who, applicant, XIAMEN)
+    refused(api, who, {"kind": "iit_annual", "year": 2024, "account": account()}, 422, "year")
+    # an export citing an invoice that does not exist, or one issued to someone else
+    seller = bearer(token(api, "taxpayer", SELLER))
+    issued = post(api, "/v1/invoices", seller, {
+        "buyer": {"name": "陈小明", "id_number": PERSON},
+        "items": [{"name": "茶叶", "quantity": "1", "unit_price": "1000.00",
+                   "tax_rate": "0.13"}], "channel": "web"})
+    assert issued.status_code == 201, issued.text
+    for number in ("26352000000099999999", issued.json()["number"]):
+        declaration = f"3501202610{uuid.uuid4().int % 10**8:08d}"
+        export = {"kind": "export", "declaration_number": declaration,
+                  "export_date": "2026-11-01", "account": account("兴业银行"),
+                  "lines": [{"product_code": "8471300000", "invoice_number": number}]}
+        refused(api, seller, export, 422, "lines[0].invoice_number")
+    mine = requests.get(f"{api}/v1/refunds", headers=seller, timeout=60).json()["items"]
+    assert all(item["kind"] != "export" for item in mine)
+
+
+def test_the_annual_reconciliation_is_refunded_once_and_notified(
+        api: str, aws: Any, stack: dict[str, Any], notified_events: str) -> None:
     taxpayer = bearer(token(api, "taxpayer", PERSON))
-    case = apply(api, taxpayer, iit("6217000000001234"))
+    register(api, taxpayer, PERSON, FUZHOU)
+    filed_iit(api, taxpayer, PERSON)
+    body = {"kind": "iit_annual", "year": 2025, "account": {"bank": "中国银行",
+                                                            "number": "6217000000001234"}}
+    case = apply(api, taxpayer, body)
     assert (case["state"], case["amount"], case["tax_office"]) == ("submitted", "614.40",
                                                                    FUZHOU)
     shown = wait_state(api, taxpayer, case["id"], "notified")
@@ -153,6 +324,8 @@ def test_a_refund_from_submission_to_paid_and_notified(api: str, aws: Any,
     mine = requests.get(f"{api}/v1/refunds", headers=taxpayer, timeout=30)
     assert mine.status_code == 200, mine.text
     assert case["id"] in [i["id"] for i in mine.json()["items"]]
+    # once: the year's refund is spent
+    refused(api, taxpayer, body, 422, "year")
     # the applicant's office may read it, an admin too; another taxpayer may not
     assert read(api, bearer(token(api, "officer", "officer-fz-0001", FUZHOU)),
                 case["id"]).status_code == 200
@@ -164,13 +337,16 @@ def test_a_refund_from_submission_to_paid_and_notified(api: str, aws: Any,
     assert seller.status_code == 403
 
 
-def test_a_flagged_case_is_decided_by_an_officer_of_its_office(api: str, aws: Any,
-                                                               stack: dict[str, Any]) -> None:
+def test_a_flagged_case_is_decided_by_an_officer_of_its_office(
+        api: str, aws: Any, stack: dict[str, Any], master: bytes) -> None:
     seller = bearer(token(api, "taxpayer", SELLER))
-    body = {"kind": "general", "tax_type": "vat", "period": "2026-09", "paid": "80000.00",
-            "due": "10000.00", "account": {"bank": "兴业银行", "number": "117010100100012345"}}
-    case = apply(api, seller, body)
-    assert case["tax_office"] == FUZHOU
+    # 1,000,000 × 13 % − 5,000 = 125,000.00 of tax, paid twice: above the 50,000 threshold
+    oid = overpaid(api, master, seller, SELLER, "2020-05", "vat_general",
+                   {"sales": [{"amount": "1000000", "rate": "0.13"}],
+                    "input_tax": "5000"})["obligation_id"]
+    case = apply(api, seller, {"kind": "general", "obligation_id": oid,
+                               "account": {"bank": "兴业银行", "number": "117010100100012345"}})
+    assert (case["tax_office"], case["amount"]) == (FUZHOU, "125000.00")
     flagged = wait_state(api, seller, case["id"], "review")
     assert flagged["flags"] == ["amount_above_review_threshold"]
     fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
@@ -184,9 +360,10 @@ def test_a_flagged_case_is_decided_by_an_officer_of_its_office(api: str, aws: An
     assert case["id"] not in [i["id"] for i in other["items"]]
 
     assert read(api, xiamen, case["id"]).status_code == 403
-    refused = requests.post(f"{api}/v1/refunds/{case['id']}/approve", json={}, timeout=30,
-                            headers={**xiamen, "Idempotency-Key": str(uuid.uuid4())})
-    assert refused.status_code == 403, refused.text
+    refused_decision = requests.post(f"{api}/v1/refunds/{case['id']}/approve", json={},
+                                     timeout=30,
+                                     headers={**xiamen, "Idempotency-Key": str(uuid.uuid4())})
+    assert refused_decision.status_code == 403, refused_decision.text
     approved = requests.post(f"{api}/v1/refunds/{case['id']}/approve",
                              json={"note": "资料齐全，核实无误"}, timeout=30,
                              headers={**fuzhou, "Idempotency-Key": str(uuid.uuid4())})
@@ -198,18 +375,21 @@ def test_a_flagged_case_is_decided_by_an_officer_of_its_office(api: str, aws: An
         ("checked", "officer:officer-fz-0001"), ("approved", "system:approval"),
         ("paid", "treasury"), ("notified", "system:notify")]
     assert len(payments(aws, stack, case["id"])) == 1
-    assert int(payments(aws, stack, case["id"])[0]["amount_fen"]["N"]) == 70_000_00
+    assert int(payments(aws, stack, case["id"])[0]["amount_fen"]["N"]) == 125_000_00
 
 
 def test_a_refused_payment_is_dead_lettered_then_redriven_and_paid_once(
         api: str, aws: Any, stack: dict[str, Any]) -> None:
-    account = f"6228{uuid.uuid4().int % 10**12:012d}"
+    number = account()["number"]
     treasury = stack["RefundTreasuryTableName"]
     dynamodb = aws("dynamodb")
-    dynamodb.put_item(TableName=treasury, Item={"key": {"S": f"frozen#{account}"}})
+    dynamodb.put_item(TableName=treasury, Item={"key": {"S": f"frozen#{number}"}})
     applicant = person(2)
     taxpayer = bearer(token(api, "taxpayer", applicant))
-    case = apply(api, taxpayer, iit(account))
+    register(api, taxpayer, applicant, XIAMEN)
+    filed_iit(api, taxpayer, applicant)
+    case = apply(api, taxpayer, {"kind": "iit_annual", "year": 2025,
+                                 "account": {"bank": "中国银行", "number": number}})
     assert case["tax_office"] == XIAMEN
     dlq, queue = stack["RefundPaymentDeadLetterQueueUrl"], stack["RefundPaymentQueueUrl"]
     wait_for("the payment's dead letter", lambda: depth(aws, dlq), timeout=180,
@@ -220,7 +400,7 @@ def test_a_refused_payment_is_dead_lettered_then_redriven_and_paid_once(
     assert "frozen" in stuck["payment"]["last_error"]
     assert payments(aws, stack, case["id"]) == []
 
-    dynamodb.delete_item(TableName=treasury, Key={"key": {"S": f"frozen#{account}"}})
+    dynamodb.delete_item(TableName=treasury, Key={"key": {"S": f"frozen#{number}"}})
     moved = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "redrive.py"), dlq, queue,
          "--endpoint-url", stack["Endpoint"]],
@@ -241,6 +421,9 @@ def test_a_malformed_message_lands_in_the_dead_letter_queue(api: str, aws: Any,
     wait_for("the malformed message's dead letter",
              lambda: depth(aws, stack["RefundChecksDeadLetterQueueUrl"]), timeout=180)
     # the pipeline goes on for everyone else
-    taxpayer = bearer(token(api, "taxpayer", person(3)))
-    case = apply(api, taxpayer, iit("6217000000009999"))
+    applicant = person(3)
+    taxpayer = bearer(token(api, "taxpayer", applicant))
+    register(api, taxpayer, applicant, XIAMEN)
+    filed_iit(api, taxpayer, applicant)
+    case = apply(api, taxpayer, {"kind": "iit_annual", "year": 2025, "account": account()})
     wait_state(api, taxpayer, case["id"], "notified")

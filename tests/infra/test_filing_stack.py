@@ -120,3 +120,14 @@ def test_certificates_may_only_query_confirmed_payments(prod: Template) -> None:
     granted = [s for s in statements_of(prod, "certificates") if table in str(s["Resource"])]
     assert [(s["Action"], s["Resource"]["Fn::Join"][1][-1]) for s in granted] == [
         ("dynamodb:Query", "/index/by_payer")]
+
+
+def test_a_refused_confirmation_time_raises_an_alarm(prod: Template) -> None:
+    from etax.filing.payments import REFUSED_TIME_METRIC
+    from infra.filing import REFUSED_TIME_METRIC as WATCHED
+
+    assert WATCHED == REFUSED_TIME_METRIC
+    prod.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "MetricName": REFUSED_TIME_METRIC, "Namespace": "ETax",
+        "Dimensions": [{"Name": "service", "Value": "filing_callbacks"}],
+        "Threshold": 1, "AlarmActions": Match.any_value()})

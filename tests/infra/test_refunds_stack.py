@@ -104,9 +104,12 @@ def test_every_stage_is_a_rule_a_queue_with_dead_letters_and_a_consumer(
 def test_least_privilege(prod: Template) -> None:
     refunds = table_id(prod, "RefundsRefundsTable")
     treasury = table_id(prod, "RefundsTreasuryTable")
+    filing = table_id(prod, "FilingAndPaymentFilingTable")
     for service in STAGES:
+        # the payment stage may also delete the claim a paid case lets go of
+        claims = {"dynamodb:DeleteItem"} if service == "refund_payment" else set()
         assert actions_on(prod, service, refunds) == {"dynamodb:GetItem",
-                                                      "dynamodb:UpdateItem"}, service
+                                                      "dynamodb:UpdateItem"} | claims, service
         assert "events:PutEvents" not in role_actions(prod, service), service
     assert actions_on(prod, "refund_payment", treasury) == {"dynamodb:GetItem",
                                                             "dynamodb:PutItem"}
@@ -114,19 +117,28 @@ def test_least_privilege(prod: Template) -> None:
                     "refund_events"):
         assert not actions_on(prod, service, treasury), service
     assert actions_on(prod, "refunds", refunds) == {"dynamodb:GetItem", "dynamodb:PutItem",
-                                                    "dynamodb:UpdateItem", "dynamodb:Query"}
+                                                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                                                    "dynamodb:Query"}
     [query] = [s for s in statements_of(prod, "refunds") if s["Action"] == "dynamodb:Query"]
     assert len(query["Resource"]) == 2
     assert all("/index/" in str(r) for r in query["Resource"])  # the indexes, not the table
-    registry = table_id(prod, "TaxHandlingRegistryTable")
-    assert actions_on(prod, "refunds", registry) == {"dynamodb:GetItem"}
-    # no Scan and no Delete on either refunds table, by anyone
+    for source in ("TaxHandlingRegistryTable", "TaxHandlingAcceptanceTable",
+                   "InvoiceServicesInvoicesTable"):  # who applies, the export's invoices
+        assert actions_on(prod, "refunds", table_id(prod, source)) == {"dynamodb:GetItem"}
+    # the filing ledger: read when applying, recorded in only by the payment stage
+    assert actions_on(prod, "refunds", filing) == {"dynamodb:GetItem"}
+    assert actions_on(prod, "refund_payment", filing) == {"dynamodb:GetItem",
+                                                          "dynamodb:UpdateItem"}
+    for service in ("refund_checks", "refund_approval", "refund_notify", "refund_events"):
+        assert not actions_on(prod, service, filing), service
+    # no Scan on either refunds table by anyone, no Delete on the treasury's books
     for policy in resources(prod, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             granted = statement["Action"] if isinstance(statement["Action"], list) \
                 else [statement["Action"]]
-            if {"dynamodb:Scan", "dynamodb:DeleteItem"} & set(granted):
+            if "dynamodb:Scan" in granted:
                 assert refunds not in str(statement["Resource"]), statement
+            if {"dynamodb:Scan", "dynamodb:DeleteItem"} & set(granted):
                 assert treasury not in str(statement["Resource"]), statement
 
 
