@@ -283,3 +283,33 @@ def test_reminders_once_per_obligation_per_day_even_when_run_twice(
     assert [e for e in settled_inbox if e["kind"] == "filing.reminder"] == []
     events.remove_targets(Rule=rule, EventBusName=stack["EventBusName"], Ids=["queue"])
     events.delete_rule(Name=rule, EventBusName=stack["EventBusName"])
+
+
+def test_a_backdated_or_future_confirmation_time_is_refused(api: str, master: bytes) -> None:
+    """A provider's signed callback may not move the day of payment: dated before the payment
+    existed it would wipe a late payment's surcharge, dated in the future it would be printed
+    on the signed receipt. Both are refused; the honest callback then confirms."""
+    taxpayer = bearer(token(api, "taxpayer", RETAILER))
+    filed = open_obligation(api, taxpayer, RETAILER, "2024-09", "150000.00")  # late now
+    oid = filed["obligation_id"]
+    outstanding = filed["liability"]["outstanding"]
+    assert money.parse_yuan(outstanding) > 1500_00  # the tax and the surcharge
+    payment = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
+                   {"method": "online_banking", "amount": outstanding}).json()
+    provider = SimulatedProvider("online_banking", master)
+    url = f"{api}/v1/filing/callbacks/online_banking"
+    for at in (datetime(2024, 10, 10, 2, 0, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)):
+        body, headers = provider.callback(payment["payment_id"], money.parse_yuan(outstanding),
+                                          confirmed_at=at)
+        answer = requests.post(url, data=body, headers=headers, timeout=60)
+        assert (answer.status_code, answer.json()["field"]) == (422, "confirmed_at"), answer.text
+    pending = requests.get(f"{api}/v1/filing/payments/{payment['payment_id']}",
+                           headers=taxpayer, timeout=60).json()
+    assert (pending["status"], pending["confirmed_at"]) == ("pending", None)
+    body, headers = provider.callback(payment["payment_id"], money.parse_yuan(outstanding))
+    assert requests.post(url, data=body, headers=headers, timeout=60).json()["changed"] is True
+    receipt = requests.get(f"{api}/v1/filing/payments/{payment['payment_id']}/receipt",
+                           headers=taxpayer, timeout=60).json()["document"]
+    assert receipt["paid_on"] == today().isoformat()
+    assert receipt["days_late"] > 700
+    assert receipt["allocated"]["surcharge"] != "0.00"

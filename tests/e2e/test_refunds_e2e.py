@@ -205,10 +205,13 @@ def refused(api: str, who: dict[str, str], body: dict[str, Any], status: int,
 def test_an_overpayment_made_through_filing_is_refunded_exactly_once(
         api: str, aws: Any, stack: dict[str, Any], master: bytes) -> None:
     retailer = bearer(token(api, "taxpayer", RETAILER))
-    ledger = overpaid(api, master, retailer, RETAILER, "2020-03", "vat_small_scale",
+    ledger = overpaid(api, master, retailer, RETAILER, "2024-03", "vat_small_scale",
                       {"sales": "150000.00"})
     oid = ledger["obligation_id"]
-    assert ledger["liability"]["overpaid"] == ledger["liability"]["refundable"] == "1500.00"
+    # 150,000 × 1 % = 1,500.00 of tax, plus the surcharge of a 2024 period paid today, twice
+    due = ledger["liability"]["overpaid"]
+    assert ledger["liability"]["refundable"] == due
+    assert money.parse_yuan(due) > 1500_00
     body = {"kind": "general", "obligation_id": oid, "account": account("兴业银行")}
     # five applications at once for the same obligation: one case, the others 409
     with ThreadPoolExecutor(max_workers=5) as pool:
@@ -218,11 +221,10 @@ def test_an_overpayment_made_through_filing_is_refunded_exactly_once(
     assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
     assert all(a.json()["field"] == "obligation_id" for a in answers if a.status_code == 409)
     case = created[0].json()
-    assert (case["amount"], case["obligation_id"], case["tax_office"]) == ("1500.00", oid,
-                                                                          FUZHOU)
-    assert case["computation"]["paid"] == "3000.00"
+    assert (case["amount"], case["obligation_id"], case["tax_office"]) == (due, oid, FUZHOU)
+    assert case["computation"]["paid"] == money.format_yuan(2 * money.parse_yuan(due))
     shown = wait_state(api, retailer, case["id"], "notified")
-    assert shown["approved_amount"] == "1500.00"
+    assert shown["approved_amount"] == due
     # the payment stage's message delivered twice more (a redelivery, a redrive): paid once
     approved = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "RefundApproved",
                 "source": "tax.refunds", "detail": {"schema_version": 1, "case_id": case["id"]}}
@@ -230,10 +232,10 @@ def test_an_overpayment_made_through_filing_is_refunded_exactly_once(
         aws("sqs").send_message(QueueUrl=stack["RefundPaymentQueueUrl"],
                                 MessageBody=json.dumps(approved))
     [payment] = payments(aws, stack, case["id"])
-    assert int(payment["amount_fen"]["N"]) == 1500_00
+    assert int(payment["amount_fen"]["N"]) == money.parse_yuan(due)  # to the fen
     after = requests.get(f"{api}/v1/filing/obligations/{oid}", headers=retailer,
                          timeout=60).json()["liability"]
-    assert (after["refunded"], after["refundable"]) == ("1500.00", "0.00")
+    assert (after["refunded"], after["refundable"]) == (due, "0.00")
     nothing = refused(api, retailer, body, 422, "obligation_id")
     assert "nothing to refund" in nothing["detail"]
     wait_for("the redelivered messages to be consumed",
@@ -251,13 +253,16 @@ def test_claims_without_records_are_refused_and_nothing_is_paid(
     # an obligation paid exactly: the ledger shows no overpayment
     retailer = bearer(token(api, "taxpayer", RETAILER))
     created = post(api, "/v1/filing/obligations", retailer,
-                   {"taxpayer": RETAILER, "tax_type": "vat", "period": "2020-04"})
+                   {"taxpayer": RETAILER, "tax_type": "vat", "period": "2024-04"})
     oid = created.json()["obligation_id"]
     post(api, f"/v1/filing/obligations/{oid}/return", retailer,
          {"kind": "vat_small_scale", "data": {"sales": "150000.00"}})
+    outstanding = requests.get(f"{api}/v1/filing/obligations/{oid}", headers=retailer,
+                               timeout=60).json()["liability"]["outstanding"]
     paid = post(api, f"/v1/filing/obligations/{oid}/payments", retailer,
-                {"method": "pos", "amount": "1500.00"}).json()
-    body, headers = SimulatedProvider("pos", master).callback(paid["payment_id"], 1500_00)
+                {"method": "pos", "amount": outstanding}).json()
+    body, headers = SimulatedProvider("pos", master).callback(paid["payment_id"],
+                                                              money.parse_yuan(outstanding))
     assert requests.post(f"{api}/v1/filing/callbacks/pos", data=body, headers=headers,
                          timeout=60).status_code == 200
     general = {"kind": "general", "obligation_id": oid, "account": account()}
@@ -340,13 +345,14 @@ def test_the_annual_reconciliation_is_refunded_once_and_notified(
 def test_a_flagged_case_is_decided_by_an_officer_of_its_office(
         api: str, aws: Any, stack: dict[str, Any], master: bytes) -> None:
     seller = bearer(token(api, "taxpayer", SELLER))
-    # 1,000,000 × 13 % − 5,000 = 125,000.00 of tax, paid twice: above the 50,000 threshold
-    oid = overpaid(api, master, seller, SELLER, "2020-05", "vat_general",
-                   {"sales": [{"amount": "1000000", "rate": "0.13"}],
-                    "input_tax": "5000"})["obligation_id"]
+    # 1,000,000 × 13 % − 5,000 = 125,000.00 of tax (and its surcharge), paid twice: the
+    # overpayment is above the 50,000 threshold
+    ledger = overpaid(api, master, seller, SELLER, "2024-05", "vat_general",
+                      {"sales": [{"amount": "1000000", "rate": "0.13"}], "input_tax": "5000"})
+    oid, due = ledger["obligation_id"], ledger["liability"]["overpaid"]
     case = apply(api, seller, {"kind": "general", "obligation_id": oid,
                                "account": {"bank": "兴业银行", "number": "117010100100012345"}})
-    assert (case["tax_office"], case["amount"]) == (FUZHOU, "125000.00")
+    assert (case["tax_office"], case["amount"]) == (FUZHOU, due)
     flagged = wait_state(api, seller, case["id"], "review")
     assert flagged["flags"] == ["amount_above_review_threshold"]
     fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
@@ -375,7 +381,7 @@ def test_a_flagged_case_is_decided_by_an_officer_of_its_office(
         ("checked", "officer:officer-fz-0001"), ("approved", "system:approval"),
         ("paid", "treasury"), ("notified", "system:notify")]
     assert len(payments(aws, stack, case["id"])) == 1
-    assert int(payments(aws, stack, case["id"])[0]["amount_fen"]["N"]) == 125_000_00
+    assert int(payments(aws, stack, case["id"])[0]["amount_fen"]["N"]) == money.parse_yuan(due)
 
 
 def test_a_refused_payment_is_dead_lettered_then_redriven_and_paid_once(
