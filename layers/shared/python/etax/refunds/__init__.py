@@ -15,6 +15,18 @@ only while a case waits for an officer, so an office's queue is one Query, never
 lists a taxpayer's own cases with one Query. The table's stream (``NEW_AND_OLD_IMAGES``) is
 the outbox of the pipeline's events (:mod:`etax.refunds.outbox`).
 
+The same table holds the **claims** (``case_id`` = ``claim#<claim>``, ``holder`` = the case):
+what an open case holds so that no other case can (its obligation, ``open#obligation#<id>``;
+an export's customs declaration and input invoices, ``used#declaration#<n>`` and
+``used#invoice#<n>``). A case and its claims are written in one transaction, each claim
+conditional on not existing; the claims a case lets go of are deleted in the transaction that
+moves it (:func:`etax.refunds.cases.released_when`). Claims carry neither ``applicant`` nor
+``review_office``, so no index lists them, and the outbox announces nothing for them.
+
+What a refund is due from is read through ports (:mod:`etax.refunds.sources`): filing's
+ledgers (and the record of each refund paid in them), issued invoices, the natural-person
+registrations.
+
 ``REFUND_TREASURY_TABLE`` — partition key ``key``: the simulated treasury's own books
 (``payment#<case id>``; ``frozen#<account>`` marks an account the bank refuses), standing for
 the State Treasury's records of what it paid.

@@ -1,7 +1,7 @@
 """What clients send to the refund routes (pydantic: a 422 names the failing field).
 
 A refund is one of three kinds, chosen by ``kind``; the body is then read by that kind's
-model, so a failing field is named as the client wrote it (``lines[0].purchase_amount``).
+model, so a failing field is named as the client wrote it (``lines[0].invoice_number``).
 No request states an amount: what is refunded comes from the platform's own records
 (:mod:`etax.refunds.sources`).
 """
