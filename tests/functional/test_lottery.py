@@ -220,6 +220,41 @@ def test_campaign_creation_refusals(lottery_fn: Any) -> None:
     assert (overlapping["statusCode"], overlapping["json"]["field"]) == (409, "region")
 
 
+def test_campaign_errors_name_the_real_field(lottery_fn: Any) -> None:
+    body = campaign_body(tiers=[("800-yuan", "800.00", 5), ("50-yuan", "fifty", 195)])
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN, key="t1",
+                                      body=body))
+    assert answer["statusCode"] == 422
+    assert answer["json"]["field"] == "periods[0].tiers[1].amount_yuan"
+    over_cap = campaign_body(tiers=[("900-yuan", "900.00", 5)])
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN, key="t2",
+                                      body=over_cap))
+    assert answer["json"]["field"] == "periods[0].tiers[0].amount_yuan"
+    late = campaign_body()
+    late["periods"][0]["expected_entries"] = "1000"
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN, key="t3",
+                                      body=late))
+    assert (answer["statusCode"], answer["json"]["field"]) == (
+        422, "periods[0].expected_entries")
+
+
+@pytest.mark.parametrize("where", ["opens", "id", "region", "name", "period", "tax_type"])
+def test_a_100_kb_campaign_value_comes_back_short(lottery_fn: Any, where: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    huge = "2" * 100_000
+    body = campaign_body()
+    if where == "opens":
+        body["periods"][0]["opens"] = huge
+    else:
+        body[where] = huge
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN,
+                                      key=f"huge-{where}", body=body))
+    assert answer["statusCode"] == 422
+    assert answer["json"]["field"] == ("periods[0].opens" if where == "opens" else where)
+    assert len(answer["body"]) < 400, answer["body"][:400]
+    assert huge[:1000] not in capsys.readouterr().out   # nor in the log line of the problem
+
+
 # -- the scan -------------------------------------------------------------------------------
 
 

@@ -16,6 +16,10 @@ Decisions written down here because the issue leaves them open:
 * **The draw id** is ``<campaign>-<period>-<invoice number>``: unique because an
   invoice is drawn once ever, and stable, so the payment provider can be asked
   for it again without paying twice.
+* **Errors do not repeat long input**: a campaign error names its field as a path
+  (``periods[0].tiers[1].amount_yuan``, :class:`etax.rules.lottery.CampaignError`)
+  and every string and list of the campaign is bounded before it is read; path
+  parameters are shown as a short excerpt.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from etax.platform.errors import (
     Unprocessable,
 )
 from etax.rules import lottery, resident_id
+from etax.rules.text import excerpt
 from etax.rules.verification import SHANGHAI, VerifyInputError, business_date, query_from_request
 
 MAX_SHARDS = 8
@@ -145,7 +150,7 @@ class LotteryService:
         try:
             campaign = lottery.campaign_from_dict(body)
         except lottery.CampaignError as error:
-            raise Unprocessable(error.reason, field="body") from None
+            raise Unprocessable(error.reason, field=error.field or "body") from None
         if not (len(campaign.region) == 2 and campaign.region.isascii()
                 and campaign.region.isdigit() and campaign.region != "00"):
             raise Unprocessable(
@@ -185,7 +190,7 @@ class LotteryService:
     def _stored(self, campaign_id: str) -> StoredCampaign:
         stored = self._campaign(campaign_id)
         if stored is None:
-            raise NotFound(f"no lottery campaign {campaign_id}")
+            raise NotFound(f"no lottery campaign {excerpt(campaign_id)}")
         return stored
 
     def _closed(self, period: lottery.Period) -> bool:
@@ -413,7 +418,7 @@ class LotteryService:
             stored is not None and principal.role == "taxpayer"
             and principal.subject == stored.person)
         if stored is None or not allowed:
-            raise NotFound(f"no draw of invoice {number}")
+            raise NotFound(f"no draw of invoice {excerpt(number)}")
         return draw_answer(stored)
 
 
