@@ -19,6 +19,7 @@ from etax.platform.errors import NotFound
 from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
+from etax.rules.text import excerpt
 
 app = make_resolver()
 vault = SeedVault(boto3.client("kms"), required("LOTTERY_SEED_KEY_ID"))
@@ -46,8 +47,8 @@ def campaign(campaign_id: str) -> dict[str, Any]:
 
 @app.get("/v1/lottery/campaigns/<campaign_id>/periods/<index>/export")
 def export(campaign_id: str, index: str) -> dict[str, Any]:
-    if not index.isdigit():
-        raise NotFound(f"no period {index}", field="index")
+    if not (index.isascii() and index.isdigit() and len(index) <= 4):
+        raise NotFound(f"no period {excerpt(index)}", field="index")
     return service.export(campaign_id, int(index))
 
 

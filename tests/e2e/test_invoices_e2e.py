@@ -217,3 +217,17 @@ def test_imported_legacy_invoices_are_verified(api: str, stack: dict[str, Any],
                           "issue_date": record["issue_date"], "check_code_last6": "299876"})
     assert result["result_code"] == "001"
     assert result["invoice"]["type"] == "04"
+
+
+def test_invisible_and_bidi_characters_are_refused_in_signed_text(
+        api: str, seller: dict[str, str]) -> None:
+    cases = [
+        ({**ISSUE, "buyer": {"name": "陈小明\u202e", "id_number": BUYER_ID}}, "buyer.name"),
+        ({**ISSUE, "items": [{**ISSUE["items"][0], "name": "茶\u200b叶"}]}, "items[0].name"),
+        ({**ISSUE, "remarks": "合同号 A-1\n价税合计 0.00"}, "remarks"),
+    ]
+    for body, field in cases:
+        answer = issue(api, seller, body)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == field
+        assert "\u202e" not in answer.text

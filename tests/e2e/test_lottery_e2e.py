@@ -265,3 +265,51 @@ def test_fifty_concurrent_scans_never_pay_more_than_ten_prizes(
     paid = {k for k in payments(aws, stack) if k.startswith(campaign_id)}
     assert paid == ids
     assert len(paid) <= 10
+
+
+def test_officers_read_only_the_draws_of_the_buyers_office(api: str,
+                                                          flow: dict[str, Any]) -> None:
+    invoice = issue(api, flow["seller"], BUYER_ID)
+    answer = scan(api, flow["buyer"], invoice, "wx-e2e-0003")
+    assert answer.status_code == 201, answer.text
+    number = answer.json()["invoice_number"]
+    # the buyer's resident ID is of Fuzhou (3501…): the draw belongs to the Fuzhou office
+    fuzhou = bearer(token(api, "officer", "officer-fz-0001", "13501000000"))
+    assert draw_of(api, fuzhou, number)["draw_id"] == answer.json()["draw_id"]
+    # the seller's office (Hangzhou) and any other office are refused
+    for office in ("13301000000", "13502000000"):
+        other = bearer(token(api, "officer", f"officer-{office}", office))
+        refused = requests.get(f"{api}/v1/lottery/draws/{number}", headers=other, timeout=30)
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["Content-Type"].startswith("application/problem+json")
+    admin = bearer(token(api, "admin", "admin-0001"))
+    assert draw_of(api, admin, number)["draw_id"] == answer.json()["draw_id"]
+
+
+def test_campaign_errors_name_the_field_and_never_repeat_long_input(api: str) -> None:
+    admin = bearer(token(api, "admin", "admin-0001"))
+
+    def post(body: dict[str, Any]) -> requests.Response:
+        return requests.post(f"{api}/v1/lottery/campaigns", json=body, timeout=60,
+                             headers={**admin, "Idempotency-Key": str(uuid.uuid4())})
+
+    body = campaign_body(f"e2e-bad-{uuid.uuid4().hex[:6]}", "36", count=10, expected=100,
+                         daily=2)
+    body["periods"][0]["tiers"][0]["amount_yuan"] = "fifty"
+    bad_prize = post(body)
+    assert bad_prize.status_code == 422, bad_prize.text
+    assert bad_prize.json()["field"] == "periods[0].tiers[0].amount_yuan"
+
+    huge = "2" * 100_000
+    for where, field in (("period", "period"), ("tax_type", "tax_type"),
+                         ("opens", "periods[0].opens")):
+        body = campaign_body(f"e2e-huge-{uuid.uuid4().hex[:6]}", "36", count=10,
+                             expected=100, daily=2)
+        if where == "opens":
+            body["periods"][0]["opens"] = huge
+        else:
+            body[where] = huge
+        answer = post(body)
+        assert answer.status_code == 422, answer.text[:500]
+        assert answer.json()["field"] == field
+        assert len(answer.content) < 500, answer.text[:500]

@@ -238,3 +238,27 @@ def test_a_residency_certificate_is_issued_verified_and_guarded(api: str,
                         timeout=30).status_code == 403
     assert requests.get(f"{api}/v1/certificates/RC202611280000000000/verify",
                         timeout=30).status_code == 404
+
+
+def test_certificate_input_is_checked_digest_and_signed_text(api: str) -> None:
+    seller = bearer(token(api, "taxpayer", SELLER))
+    body: dict[str, Any] = {"kind": "tax_residency", "year": 2025, "country": "SG",
+                            "purpose": "享受中新税收协定待遇"}
+    bidi = requests.post(f"{api}/v1/certificates", timeout=60,
+                         json={**body, "purpose": "享受中新\u202e税收协定待遇"},
+                         headers={**seller, "Idempotency-Key": str(uuid.uuid4())})
+    assert bidi.status_code == 422, bidi.text
+    assert bidi.json()["field"] == "purpose"
+    assert "U+202E" in bidi.json()["detail"]
+    issued = requests.post(f"{api}/v1/certificates", timeout=60, json=body,
+                           headers={**seller, "Idempotency-Key": str(uuid.uuid4())})
+    assert issued.status_code == 201, issued.text
+    number = issued.json()["number"]
+    for digest in ("zz", "0" * 63, "g" * 64):
+        answer = requests.get(f"{api}/v1/certificates/{number}/verify",
+                              params={"digest": digest}, timeout=30)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == "digest"
+    good = requests.get(f"{api}/v1/certificates/{number}/verify",
+                        params={"digest": issued.json()["digest"].upper()}, timeout=30)
+    assert (good.status_code, good.json()["matches"]) == (200, True)

@@ -134,12 +134,40 @@ def test_a_natural_person_gives_a_name_and_is_certified_by_the_ids_region(
     ({"kind": "tax_payment", "from": "2026-01-01"}, "to"),
     ({"kind": "tax_payment", "from": "2026-07-01", "to": "2026-06-30"}, "to"),
     ({"kind": "tax_payment", "from": "2026-13-01", "to": "2026-06-30"}, "from"),
+    # text printed in the signed certificate: no bidi override, zero-width or control character
+    ({**RESIDENCY, "purpose": "享受中新税收协定待遇\u202e"}, "purpose"),
+    ({**RESIDENCY, "purpose": "享受\u200b中新税收协定待遇"}, "purpose"),
+    ({**RESIDENCY, "purpose": "第一行\n第二行"}, "purpose"),
+    ({**RESIDENCY, "name": "陈\u2066小明"}, "name"),
+    ({**RESIDENCY, "name": "陈小明\ufeff"}, "name"),
 ])
 def test_bad_applications_name_the_field(module: Any, body: dict[str, Any],
                                          field: str) -> None:
     answer = issue(module, body)
     assert answer["statusCode"] == 422, answer["json"]
     assert answer["json"]["field"] == field
+
+
+def test_a_bidi_override_in_the_purpose_is_refused_without_repeating_it(module: Any) -> None:
+    answer = issue(module, {**RESIDENCY, "purpose": "用于\u202e协定待遇"})
+    assert (answer["statusCode"], answer["json"]["field"]) == (422, "purpose")
+    assert "U+202E" in answer["json"]["detail"]
+    assert "\u202e" not in answer["body"]
+
+
+@pytest.mark.parametrize("digest", ["zz", "a" * 63, "a" * 65, "g" * 64, "e3b0 c442"])
+def test_a_malformed_digest_is_a_422_naming_it(module: Any, digest: str) -> None:
+    number = issue(module, RESIDENCY)["json"]["number"]
+    answer = verify(module, number, digest)
+    assert answer["statusCode"] == 422, answer["json"]
+    assert answer["json"]["field"] == "digest"
+    assert verify(module, "RC202611280000000000", digest)["statusCode"] == 422
+
+
+def test_a_digest_in_upper_case_with_spaces_is_read(module: Any) -> None:
+    summary = issue(module, RESIDENCY)["json"]
+    answer = verify(module, summary["number"], f" {summary['digest'].upper()} ")
+    assert answer["json"]["matches"] is True
 
 
 def test_unregistered_and_non_taxpayers_get_no_certificate(module: Any) -> None:

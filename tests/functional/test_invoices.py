@@ -113,12 +113,32 @@ def test_idempotency_key_is_required(invoicing: Any) -> None:
     ({"buyer": {"credit_code": "91350100M0001000IX"}}, "buyer.credit_code"),
     ({"buyer": {"name": "陈小明", "id_number": "350102199003071235"}}, "buyer.id_number"),
     ({"channel": "fax"}, "channel"),
+    ({"buyer": {"id_number": "350102199003071234"}}, "buyer.name"),
+    ({"buyer": {"name": "陈小明"}}, "buyer"),
+    # text printed in the signed invoice: no bidi, zero-width or control characters
+    ({"buyer": {"name": "陈小明\u202e", "id_number": "350102199003071234"}}, "buyer.name"),
+    ({"buyer": {"name": "福州\u2067示例", "credit_code": "91350100M000100Y43"}}, "buyer.name"),
+    ({"items": [{**ISSUE["items"][0], "name": "笔记本\u200b电脑"}]}, "items[0].name"),
+    ({"items": [{**ISSUE["items"][0], "spec": "X1\u200d"}]}, "items[0].spec"),
+    ({"items": [{**ISSUE["items"][0], "unit": "台\x07"}]}, "items[0].unit"),
+    ({"remarks": "合同号 A-1\n价税合计 0.00"}, "remarks"),
+    ({"remarks": "\u2060"}, "remarks"),
 ])
 def test_bad_requests_name_the_field(invoicing: Any, change: dict[str, Any],
                                      field: str) -> None:
     answer = issue(invoicing, {**ISSUE, **change})
     assert answer["statusCode"] == 422, answer["json"]
     assert answer["json"]["field"] == field
+
+
+def test_a_bidi_override_in_a_red_letter_reason_is_refused(invoicing: Any) -> None:
+    first = issue(invoicing, ISSUE)["json"]["number"]
+    red = call(invoicing, request("POST", f"/v1/invoices/{first}/red-letter",
+                                  body={"reason": "退货\u202e"}, who=SELLER_WHO, key="r",
+                                  resource="/v1/invoices/{number}/red-letter",
+                                  params={"number": first}))
+    assert (red["statusCode"], red["json"]["field"]) == (422, "reason")
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in red["json"]["detail"]
 
 
 def test_the_quota_is_never_passed(invoicing: Any) -> None:

@@ -24,6 +24,8 @@ import lottery_replay  # noqa: E402
 BUYER_ID = "350102199003071234"
 OTHER_PERSON = "11010519491231002X"
 ADMIN = ("admin", "admin-0001")
+FZ_OFFICER = ("officer", "officer-fz-0001", "13501000000")   # the buyer's office (3501…)
+XM_OFFICER = ("officer", "officer-xm-0001", "13502000000")   # Xiamen: another office
 BUYER = ("taxpayer", BUYER_ID)
 WALLET = {"method": "wechat", "account": "wx-openid-0001"}
 
@@ -153,7 +155,7 @@ def pay(payout_fn: Any, *messages: dict[str, Any]) -> list[str]:
     return [f["itemIdentifier"] for f in answer["batchItemFailures"]]
 
 
-def draw_of(module: Any, number: str, who: tuple[str, str] = BUYER) -> dict[str, Any]:
+def draw_of(module: Any, number: str, who: tuple[str, ...] = BUYER) -> dict[str, Any]:
     return call(module, request("GET", f"/v1/lottery/draws/{number}", who=who,
                                 resource="/v1/lottery/draws/{number}",
                                 params={"number": number}))
@@ -218,6 +220,41 @@ def test_campaign_creation_refusals(lottery_fn: Any) -> None:
     assert create(lottery_fn, campaign_body())["statusCode"] == 201
     overlapping = create(lottery_fn, campaign_body("fz-other"))
     assert (overlapping["statusCode"], overlapping["json"]["field"]) == (409, "region")
+
+
+def test_campaign_errors_name_the_real_field(lottery_fn: Any) -> None:
+    body = campaign_body(tiers=[("800-yuan", "800.00", 5), ("50-yuan", "fifty", 195)])
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN, key="t1",
+                                      body=body))
+    assert answer["statusCode"] == 422
+    assert answer["json"]["field"] == "periods[0].tiers[1].amount_yuan"
+    over_cap = campaign_body(tiers=[("900-yuan", "900.00", 5)])
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN, key="t2",
+                                      body=over_cap))
+    assert answer["json"]["field"] == "periods[0].tiers[0].amount_yuan"
+    late = campaign_body()
+    late["periods"][0]["expected_entries"] = "1000"
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN, key="t3",
+                                      body=late))
+    assert (answer["statusCode"], answer["json"]["field"]) == (
+        422, "periods[0].expected_entries")
+
+
+@pytest.mark.parametrize("where", ["opens", "id", "region", "name", "period", "tax_type"])
+def test_a_100_kb_campaign_value_comes_back_short(lottery_fn: Any, where: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    huge = "2" * 100_000
+    body = campaign_body()
+    if where == "opens":
+        body["periods"][0]["opens"] = huge
+    else:
+        body[where] = huge
+    answer = call(lottery_fn, request("POST", "/v1/lottery/campaigns", who=ADMIN,
+                                      key=f"huge-{where}", body=body))
+    assert answer["statusCode"] == 422
+    assert answer["json"]["field"] == ("periods[0].opens" if where == "opens" else where)
+    assert len(answer["body"]) < 400, answer["body"][:400]
+    assert huge[:1000] not in capsys.readouterr().out   # nor in the log line of the problem
 
 
 # -- the scan -------------------------------------------------------------------------------
@@ -417,9 +454,37 @@ def test_a_win_is_announced_paid_once_and_shown(lottery_fn: Any, events_fn: Any,
     assert shown["payout"]["amount"] == "50.00"
     kinds = [e.detail_type for e in announced(events_fn, monkeypatch)]
     assert kinds == ["PrizeWon", "PrizePaid"]
-    # an officer and an admin may look; another person is told there is no such draw
-    assert draw_of(lottery_fn, won["number"], ("officer", "officer-fz-0001"))["statusCode"] == 200
+    # an officer of the buyer's office and an admin may look; another person is told there
+    # is no such draw
+    assert draw_of(lottery_fn, won["number"], FZ_OFFICER)["statusCode"] == 200
+    assert draw_of(lottery_fn, won["number"], ADMIN)["statusCode"] == 200
     assert draw_of(lottery_fn, won["number"], ("taxpayer", OTHER_PERSON))["statusCode"] == 404
+
+
+def test_officers_read_the_draws_of_their_own_office_only(lottery_fn: Any,
+                                                         won: dict[str, Any]) -> None:
+    assert scan(lottery_fn, won)["statusCode"] == 201
+    item = boto3.client("dynamodb").get_item(TableName="lottery-draws",
+                                             Key={"number": {"S": won["number"]}})["Item"]
+    assert item["tax_office"] == {"S": "13501000000"}   # written at scan time
+    assert draw_of(lottery_fn, won["number"], FZ_OFFICER)["statusCode"] == 200
+    other = draw_of(lottery_fn, won["number"], XM_OFFICER)
+    assert other["statusCode"] == 403, other["json"]
+    assert draw_of(lottery_fn, won["number"], ("officer", "o-no-office"))["statusCode"] == 403
+    assert draw_of(lottery_fn, won["number"], ("partner", "bank-1"))["statusCode"] == 404
+    # a draw written before draws carried their office is read with the same rule
+    boto3.client("dynamodb").update_item(TableName="lottery-draws",
+                                         Key={"number": {"S": won["number"]}},
+                                         UpdateExpression="REMOVE tax_office")
+    assert draw_of(lottery_fn, won["number"], FZ_OFFICER)["statusCode"] == 200
+    assert draw_of(lottery_fn, won["number"], XM_OFFICER)["statusCode"] == 403
+    assert draw_of(lottery_fn, won["number"])["statusCode"] == 200
+
+
+def test_a_long_draw_number_is_not_repeated(lottery_fn: Any) -> None:
+    answer = draw_of(lottery_fn, "9" * 100_000)
+    assert answer["statusCode"] == 404
+    assert len(answer["body"]) < 400
 
 
 def won_draws(lottery_fn: Any, invoicing: Any, monkeypatch: pytest.MonkeyPatch,

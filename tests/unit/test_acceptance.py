@@ -159,6 +159,18 @@ def test_natural_person_needs_a_valid_resident_id_and_card() -> None:
     assert field_of(error.value) == "bank_card"
 
 
+def test_registered_names_refuse_invisible_and_bidi_characters() -> None:
+    with pytest.raises(ValidationError) as error:
+        NaturalPersonRegistration.model_validate(person(name="陈\u202e小明"))
+    assert field_of(error.value) == "name"
+    with pytest.raises(ValidationError) as error:
+        TemporaryRegistration.model_validate({
+            "name": "临时\u200b经营", "business_address": "展会路1号", "business_scope": "展销",
+            "tax_office_code": "13501000000", "contact_phone": "13800138000",
+            "valid_from": "2026-12-01", "valid_until": "2026-12-02"})
+    assert field_of(error.value) == "name"
+
+
 @given(st.text(alphabet="0123456789", min_size=15, max_size=18))
 def test_luhn_accepts_exactly_one_check_digit(body: str) -> None:
     assert sum(luhn_valid(body + d) for d in "0123456789") == 1

@@ -43,6 +43,20 @@ def test_bad_jurisdictions_are_refused(code: str) -> None:
     assert refused.value.field == "country"
 
 
+def test_a_digest_is_64_hex_digits_in_either_case() -> None:
+    digest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert rules.check_digest(digest) == digest
+    assert rules.check_digest(f" {digest.upper()}\n") == digest
+
+
+@pytest.mark.parametrize("text", ["", "zz", "0" * 63, "0" * 65, "g" * 64, "0x" + "0" * 62,
+                                  "０" * 64, "e3b0 c442" + "0" * 55])
+def test_a_malformed_digest_is_refused_naming_it(text: str) -> None:
+    with pytest.raises(rules.CertificateRefused) as refused:
+        rules.check_digest(text)
+    assert refused.value.field == "digest"
+
+
 def test_a_persons_office_is_the_municipal_office_of_the_id_region() -> None:
     assert prefecture_office("350102199003071234") == "13501000000"
 

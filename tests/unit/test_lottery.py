@@ -258,32 +258,91 @@ def yantai_dict() -> dict[str, object]:
 
 
 @pytest.mark.parametrize(
-    ("edit", "reason"),
+    ("edit", "reason", "field"),
     [
-        (lambda d: d.pop("region"), "the campaign lacks region"),
-        (lambda d: d.update(colour="red"), "the campaign has unknown keys: colour"),
-        (lambda d: d.update(min_amount_yuan=100.0), "the campaign: min_amount_yuan must be a str"),
+        (lambda d: d.pop("region"), "the campaign lacks region", "region"),
+        (lambda d: d.update(colour="red"), "the campaign has unknown keys: colour", "colour"),
+        (lambda d: d.update(min_amount_yuan=100.0), "min_amount_yuan must be a str",
+         "min_amount_yuan"),
         (lambda d: d.update(min_amount_yuan="1e2"),
-         "the campaign: min_amount_yuan: '1e2' is not an amount in yuan"),
-        (lambda d: d.update(min_amount_yuan="99.999"), "the campaign: min_amount_yuan: '99.999'"),
-        (lambda d: d.update(per_person_daily=True),
-         "the campaign: per_person_daily must be a whole"),
-        (lambda d: d.update(eligible_types=[32]), "the campaign: eligible_types must be strings"),
+         "min_amount_yuan: '1e2' is not an amount in yuan", "min_amount_yuan"),
+        (lambda d: d.update(min_amount_yuan="99.999"), "min_amount_yuan: '99.999'",
+         "min_amount_yuan"),
+        (lambda d: d.update(min_amount_yuan="50.00"), "the minimum invoice amount 50.00 yuan",
+         "min_amount_yuan"),
+        (lambda d: d.update(per_person_daily=True), "per_person_daily must be a whole",
+         "per_person_daily"),
+        (lambda d: d.update(per_person_daily=40), "the monthly limit per person (30) is below",
+         "per_person_monthly"),
+        (lambda d: d.update(eligible_types=["32", 32]), "eligible_types must be strings",
+         "eligible_types[1]"),
+        (lambda d: d.update(id="bad id"), "campaign id 'bad id' must be", "id"),
         (lambda d: d["periods"][0].update(opens="13/02/2026"),
-         "period #1: opens '13/02/2026' is not a date"),
+         "periods[0].opens '13/02/2026' is not a date", "periods[0].opens"),
+        (lambda d: d["periods"][1].update(opens="2026-02-20"),
+         "period 2 opens on 2026-02-20, but period 1", "periods[1].opens"),
         (lambda d: d["periods"][0]["tiers"][0].update(count="6000"),
-         "period #1 tier #1: count must be a whole number"),
+         "periods[0].tiers[0].count must be a whole number", "periods[0].tiers[0].count"),
+        (lambda d: d["periods"][2]["tiers"][1].update(count=0),
+         "tier '300-yuan': the number of prizes must be positive", "periods[2].tiers[1].count"),
+        (lambda d: d["periods"][0]["tiers"][2].update(amount_yuan="300.00"),
+         "period 1: tiers must be listed largest prize first",
+         "periods[0].tiers[2].amount_yuan"),
+        (lambda d: d["periods"][0]["tiers"][1].update(name="800-yuan"),
+         "period 1 repeats a tier name: '800-yuan'", "periods[0].tiers[1].name"),
         (lambda d: d["periods"][0]["tiers"][0].update(amount_yuan="800.01"),
-         "period 1: tier '800-yuan' pays 800.01 yuan, above the national cap"),
-        (lambda d: d.update(periods={}), "the campaign: periods must be a list"),
+         "period 1: tier '800-yuan' pays 800.01 yuan, above the national cap",
+         "periods[0].tiers[0].amount_yuan"),
+        (lambda d: d["periods"][3].update(expected_entries=10),
+         "period 4: ", "periods[3].expected_entries"),
+        (lambda d: d["periods"][0]["tiers"][0].update(prize="x"),
+         "periods[0].tiers[0] has unknown keys: prize", "periods[0].tiers[0].prize"),
+        (lambda d: d.update(periods={}), "periods must be a list", "periods"),
     ],
 )
-def test_campaign_data_errors_say_why(edit: object, reason: str) -> None:
+def test_campaign_data_errors_say_why_and_where(edit: object, reason: str, field: str) -> None:
     data = yantai_dict()
     edit(data)  # type: ignore[operator]
     with pytest.raises(CampaignError) as caught:
         lottery.campaign_from_dict(data)
     assert caught.value.reason.startswith(reason)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d, v: d.update(name=v), "name"),
+        (lambda d, v: d.update(id=v), "id"),
+        (lambda d, v: d.update(region=v), "region"),
+        (lambda d, v: d.update(min_amount_yuan=v), "min_amount_yuan"),
+        (lambda d, v: d.update(eligible_types=[v]), "eligible_types[0]"),
+        (lambda d, v: d["periods"][0].update(opens=v), "periods[0].opens"),
+        (lambda d, v: d["periods"][4].update(closes=v), "periods[4].closes"),
+        (lambda d, v: d["periods"][0]["tiers"][1].update(name=v), "periods[0].tiers[1].name"),
+        (lambda d, v: d["periods"][0]["tiers"][1].update(amount_yuan=v),
+         "periods[0].tiers[1].amount_yuan"),
+        (lambda d, v: d.update({v: 1}), "x" * 40 + "…"),
+        (lambda d, v: d["periods"][0].update({v: 1}), "periods[0]." + "x" * 40 + "…"),
+    ],
+)
+def test_long_campaign_strings_are_refused_without_being_repeated(edit: object,
+                                                                  field: str) -> None:
+    data = yantai_dict()
+    edit(data, "x" * 100_000)  # type: ignore[operator]
+    with pytest.raises(CampaignError) as caught:
+        lottery.campaign_from_dict(data)
+    assert caught.value.field == field
+    assert len(caught.value.reason) < 200
+
+
+def test_long_campaign_lists_are_refused() -> None:
+    data = yantai_dict()
+    data["periods"][0]["tiers"] = data["periods"][0]["tiers"] * 7  # type: ignore[index]
+    with pytest.raises(CampaignError) as caught:
+        lottery.campaign_from_dict(data)
+    assert (caught.value.field, caught.value.reason) == (
+        "periods[0].tiers", "periods[0].tiers has 21 items; at most 20")
 
 
 def test_yuan_strings() -> None:

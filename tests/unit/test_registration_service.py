@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from etax.platform.auth import Principal
 from etax.platform.errors import BadRequest, Forbidden, NotFound
@@ -49,6 +50,13 @@ def feed_record(**changes: object) -> FeedRecord:
     }
     data.update(changes)
     return FeedRecord.model_validate(data)
+
+
+@pytest.mark.parametrize("field", ["name", "tax_office_name"])
+def test_a_feed_record_with_a_bidi_override_in_a_printed_name_is_refused(field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        feed_record(**{field: "福州\u202e示例"})
+    assert error.value.errors()[0]["loc"] == (field,)
 
 
 @pytest.fixture

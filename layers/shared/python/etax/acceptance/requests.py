@@ -7,11 +7,12 @@ status, tax office or anything else the registry holds through these routes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from etax.rules import resident_id
+from etax.rules.text import SignedText
 
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 EMAIL = r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
@@ -51,7 +52,7 @@ class TemporaryRegistration(Strict):
     """Temporary tax registration (临时税务登记), e.g. business done away from home or
     without a business licence, for a stated period."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, SignedText(min_length=1, max_length=200)]
     business_address: str = Field(min_length=1, max_length=300)
     business_scope: str = Field(min_length=1, max_length=2000)
     tax_office_code: str = Field(pattern=TAX_OFFICE)
@@ -102,7 +103,7 @@ class NaturalPersonRegistration(Strict):
     """A natural person registers with a resident ID; a bank checks the real name."""
 
     resident_id: str
-    name: str = Field(min_length=1, max_length=50)
+    name: Annotated[str, SignedText(min_length=1, max_length=50)]
     bank_card: str = Field(pattern=r"^[0-9]{16,19}$")
     phone: str = Field(pattern=PHONE)
     tax_office_code: str = Field(pattern=TAX_OFFICE)

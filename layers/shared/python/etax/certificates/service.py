@@ -155,7 +155,11 @@ class CertificateService:
     def verify(self, number: str, presented_digest: str | None) -> dict[str, Any]:
         """Anyone: is ``number`` a certificate we issued, is its stored record intact (its
         signature verifies with the platform key), and — given the SHA-256 of a copy's
-        document — is that copy the one issued?"""
+        document — is that copy the one issued? A malformed ``digest`` is a 422 naming it."""
+        try:
+            wanted = None if presented_digest is None else rules.check_digest(presented_digest)
+        except rules.CertificateRefused as error:
+            raise _refused(error) from None
         certificate = self.repository.get(number)
         if certificate is None:
             raise NotFound(f"no certificate {number}: it was not issued by this platform")
@@ -166,8 +170,8 @@ class CertificateService:
             intact = False
         issued_digest = digest(certificate.document)
         matches = None
-        if presented_digest is not None:
-            matches = presented_digest.strip().lower() == issued_digest
+        if wanted is not None:
+            matches = wanted == issued_digest
         authentic = intact and matches is not False
         document = certificate.document
         verdict = "authentic" if authentic else "altered"

@@ -4,34 +4,50 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from etax.rules.text import SignedText
+
+# Every text that is printed in the signed invoice refuses control, bidi and invisible
+# characters (etax.rules.text).
+Text = Annotated[str, SignedText(min_length=1, max_length=100)]
 Decimal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
 
+Code18 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=18, max_length=18)]
 
-class EnterpriseBuyer(BaseModel):
+
+class BuyerIn(BaseModel):
+    """An enterprise (``credit_code``; ``name`` when it is not registered) or a natural
+    person (``id_number`` and ``name``).
+
+    One model rather than a union of two, so that a failing field is named as the client
+    wrote it (``buyer.name``), not with the name of a union member.
+    """
+
     model_config = ConfigDict(extra="forbid")
 
-    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=18,
-                                                  max_length=18)]
+    credit_code: Code18 | None = None
+    id_number: Code18 | None = None
     name: Text | None = None
 
+    @model_validator(mode="after")
+    def _one_kind(self) -> BuyerIn:
+        if (self.credit_code is None) == (self.id_number is None):
+            raise ValueError("give either the buyer's credit_code (an enterprise) or its "
+                             "id_number (a natural person)")
+        return self
 
-class PersonBuyer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Text
-    id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=18,
-                                                max_length=18)]
+    @property
+    def is_enterprise(self) -> bool:
+        return self.credit_code is not None
 
 
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Text
-    spec: Annotated[str, StringConstraints(max_length=40)] = ""
-    unit: Annotated[str, StringConstraints(max_length=10)] = ""
+    spec: Annotated[str, SignedText(max_length=40, strip=False)] = ""
+    unit: Annotated[str, SignedText(max_length=10, strip=False)] = ""
     quantity: Decimal | int
     unit_price: Decimal | int
     tax_rate: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)]
@@ -40,16 +56,15 @@ class ItemIn(BaseModel):
 class IssueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    buyer: EnterpriseBuyer | PersonBuyer
+    buyer: BuyerIn
     items: list[ItemIn] = Field(min_length=1, max_length=100)
     channel: Literal["web", "mobile", "api"]
     invoice_type: Literal["ordinary", "special"] = "ordinary"
-    remarks: Annotated[str, StringConstraints(max_length=200)] = ""
+    remarks: Annotated[str, SignedText(max_length=200, strip=False)] = ""
 
 
 class RedLetterRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
-                                             max_length=200)]
+    reason: Annotated[str, SignedText(min_length=2, max_length=200)]
     channel: Literal["web", "mobile", "api"] = "web"

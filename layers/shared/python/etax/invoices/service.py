@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from etax.documents.canonical import canonical_bytes
 from etax.documents.signing import Signature
 from etax.invoices.repository import QuotaExceeded, SequenceMoved, StatusChanged, StoredInvoice
-from etax.invoices.requests import EnterpriseBuyer, IssueRequest, RedLetterRequest
+from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.platform.auth import Principal
 from etax.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
@@ -97,7 +97,7 @@ class InvoiceService:
 
     def _buyer(self, request: IssueRequest) -> dict[str, Any]:
         buyer = request.buyer
-        if isinstance(buyer, EnterpriseBuyer):
+        if buyer.credit_code is not None:
             try:
                 code = uscc.parse(buyer.credit_code)
             except uscc.MalformedCode as error:
@@ -108,9 +108,11 @@ class InvoiceService:
                 raise _field_error("buyer.name", "the buyer is not registered: give its name")
             return {"kind": "enterprise", "credit_code": code.code, "name": name}
         try:
-            person = resident_id.parse(buyer.id_number)
+            person = resident_id.parse(buyer.id_number or "")
         except resident_id.MalformedResidentId as error:
             raise _field_error("buyer.id_number", error.reason) from None
+        if not buyer.name:
+            raise _field_error("buyer.name", "a natural person buyer is named")
         return {"kind": "person", "name": buyer.name, "id_number": person.number}
 
     def _lines(self, request: IssueRequest) -> tuple[list[dict[str, Any]], money.Totals]:
@@ -149,7 +151,7 @@ class InvoiceService:
             if seller.taxpayer_type is not TaxpayerType.GENERAL:
                 raise _field_error("invoice_type", "only general VAT taxpayers issue special "
                                                    "VAT invoices")
-            if not isinstance(request.buyer, EnterpriseBuyer):
+            if not request.buyer.is_enterprise:
                 raise _field_error("invoice_type", "a special VAT invoice needs an enterprise "
                                                    "buyer")
         buyer = self._buyer(request)

@@ -24,15 +24,17 @@ pk                                   sk                  holds, and who reads it
                                      ``month#2026-11``   (``n``), expiring by TTL
 ===================================  ==================  ====================================
 
-``LOTTERY_DRAWS_TABLE`` — partition key ``number`` (the invoice number: one draw
-per invoice ever is ``attribute_not_exists(number)``). The item is the audit
-record (``etax.rules.lottery.DrawRecord`` fields), the person, the prize and the
-payout state machine (``payout_state`` none / pending / paid / failed, with
-times). GSI ``by_period`` (``period_key`` = ``<id>#<period>#<shard 0..7>``,
-``number``) lists a period's draws for the export with Queries, never a Scan;
-the period is spread over :data:`EXPORT_SHARDS` index partitions so a busy
-period does not make one hot index partition. The table's stream is the outbox
-of ``PrizeWon`` / ``PrizePaid`` / ``PrizePayoutFailed``.
+``LOTTERY_DRAWS_TABLE`` — partition key ``number`` (the invoice number: one draw per
+invoice ever is ``attribute_not_exists(number)``). The item is the audit record
+(``etax.rules.lottery.DrawRecord`` fields), the person and the ``tax_office`` in
+charge of them (written at scan time; absent on older draws, which are read with the
+same rule: :mod:`etax.lottery.service`), the prize and the payout state machine
+(``payout_state`` none / pending / paid / failed, with times). GSI ``by_period``
+(``period_key`` = ``<id>#<period>#<shard 0..7>``, ``number``) lists a period's draws
+for the export with Queries, never a Scan; the period is spread over
+:data:`EXPORT_SHARDS` index partitions so a busy period does not make one hot index
+partition. The table's stream is the outbox of ``PrizeWon`` / ``PrizePaid`` /
+``PrizePayoutFailed``.
 
 ``LOTTERY_LEDGER_TABLE`` — partition key ``key``: the simulated payment
 providers' own ledger (``payment#<method>#<draw id>``, ``attempt#…``), standing

@@ -94,6 +94,8 @@ class StoredDraw:
     provider_ref: str | None
     last_error: str | None
     updated_at: str
+    tax_office: str | None = None
+    """The office in charge of the person, written at scan time (None on older draws)."""
 
 
 def shard_split(count: int, shards: int) -> list[int]:
@@ -156,6 +158,7 @@ def draw_from_item(item: dict[str, Any]) -> StoredDraw:
         provider_ref=_s(item, "provider_ref"),
         last_error=_s(item, "last_error"),
         updated_at=item["updated_at"]["S"],
+        tax_office=_s(item, "tax_office"),
     )
 
 

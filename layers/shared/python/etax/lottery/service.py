@@ -16,6 +16,20 @@ Decisions written down here because the issue leaves them open:
 * **The draw id** is ``<campaign>-<period>-<invoice number>``: unique because an
   invoice is drawn once ever, and stable, so the payment provider can be asked
   for it again without paying twice.
+* **A draw belongs to the person who drew it** (the buyer, by real name), and so to
+  that person's tax office, as every other board scopes a natural person's records
+  (refunds, certificates, filing: :func:`etax.rules.tax_offices.prefecture_office`,
+  the office of the prefecture of the resident ID). Not the seller's office: the
+  draw and its prize are the buyer's, and the seller's office reads the invoice
+  itself. The office is written on the draw at scan time (``tax_office``), so a
+  later change of the rule does not move old draws; a draw written before that
+  attribute existed is read with the same rule. The person reads their draw, an
+  officer of that office and an admin read any; an officer of another office is
+  refused (403), anyone else is told there is no such draw (404), as for invoices.
+* **Errors do not repeat long input**: a campaign error names its field as a path
+  (``periods[0].tiers[1].amount_yuan``, :class:`etax.rules.lottery.CampaignError`)
+  and every string and list of the campaign is bounded before it is read; path
+  parameters are shown as a short excerpt.
 """
 
 from __future__ import annotations
@@ -43,7 +57,7 @@ from etax.lottery.repository import (
     period_key,
 )
 from etax.lottery.requests import ScanRequest
-from etax.platform.auth import Principal
+from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.errors import (
     Conflict,
     Forbidden,
@@ -52,6 +66,8 @@ from etax.platform.errors import (
     Unprocessable,
 )
 from etax.rules import lottery, resident_id
+from etax.rules.tax_offices import prefecture_office
+from etax.rules.text import excerpt
 from etax.rules.verification import SHANGHAI, VerifyInputError, business_date, query_from_request
 
 MAX_SHARDS = 8
@@ -120,6 +136,7 @@ class Entry:
     period: lottery.Period
     invoice: InvoiceFacts
     person: str
+    tax_office: str
     method: str
     account: str
 
@@ -145,7 +162,7 @@ class LotteryService:
         try:
             campaign = lottery.campaign_from_dict(body)
         except lottery.CampaignError as error:
-            raise Unprocessable(error.reason, field="body") from None
+            raise Unprocessable(error.reason, field=error.field or "body") from None
         if not (len(campaign.region) == 2 and campaign.region.isascii()
                 and campaign.region.isdigit() and campaign.region != "00"):
             raise Unprocessable(
@@ -185,7 +202,7 @@ class LotteryService:
     def _stored(self, campaign_id: str) -> StoredCampaign:
         stored = self._campaign(campaign_id)
         if stored is None:
-            raise NotFound(f"no lottery campaign {campaign_id}")
+            raise NotFound(f"no lottery campaign {excerpt(campaign_id)}")
         return stored
 
     def _closed(self, period: lottery.Period) -> bool:
@@ -292,8 +309,8 @@ class LotteryService:
         except lottery.NotEligible as error:
             raise Unprocessable(error.reason, field="number",
                                 extra={"campaign_id": stored.campaign.id}) from None
-        return Entry(stored, period, invoice, person, request.payout.method,
-                     request.payout.account)
+        return Entry(stored, period, invoice, person, draw_office(person),
+                     request.payout.method, request.payout.account)
 
     def scan(self, principal: Principal, request: ScanRequest) -> dict[str, Any]:
         """Draw an eligible invoice once and answer at once (see the module doc)."""
@@ -350,6 +367,7 @@ class LotteryService:
             "result": {"S": drawn.result},
             "drawn_at": {"S": at},
             "person": {"S": entry.person},
+            "tax_office": {"S": entry.tax_office},
             "prize_fen": {"N": str(drawn.prize_fen)},
             "payout_state": {"S": PENDING if drawn.result == lottery.WON else NONE},
             "payout_attempts": {"N": "0"},
@@ -406,15 +424,27 @@ class LotteryService:
     # -- reading a draw ------------------------------------------------------------------
 
     def draw_view(self, principal: Principal, number: str) -> dict[str, Any]:
-        """The draw and its payout, for the person who drew it, officers and admins; anyone
-        else is told it does not exist."""
+        """The draw and its payout, for the person who drew it, an officer of that person's
+        tax office (403 for another office's) and admins; anyone else is told it does not
+        exist (see the module doc)."""
         stored = self.repository.get_draw(number, consistent=True)
-        allowed = principal.role in ("admin", "officer") or (
-            stored is not None and principal.role == "taxpayer"
-            and principal.subject == stored.person)
-        if stored is None or not allowed:
-            raise NotFound(f"no draw of invoice {number}")
+        own = stored is not None and principal.role == "taxpayer" \
+            and principal.subject == stored.person
+        if stored is None or (principal.role not in ("admin", "officer") and not own):
+            raise NotFound(f"no draw of invoice {excerpt(number)}")
+        ensure_can_reach_taxpayer(principal, stored.person, stored_office(stored))
         return draw_answer(stored)
+
+
+def draw_office(person: str) -> str:
+    """The tax office a draw belongs to: the office of the person who drew it (module doc)."""
+    return prefecture_office(person)
+
+
+def stored_office(stored: StoredDraw) -> str:
+    """The office written on the draw at scan time; for a draw written before draws carried
+    one, the same rule applied to its person."""
+    return stored.tax_office or draw_office(stored.person)
 
 
 def draw_answer(stored: StoredDraw) -> dict[str, Any]:

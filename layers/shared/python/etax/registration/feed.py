@@ -9,22 +9,24 @@ dead-letter queue for an operator, while the rest of the batch is applied.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from etax.registration.records import Status, TaxpayerType
 from etax.rules import uscc
+from etax.rules.text import SignedText
 
 
 class FeedRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     credit_code: str
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, SignedText(min_length=1, max_length=200)]
     status: Status
     registration_date: date
     tax_office_code: str = Field(pattern=r"^[0-9]{11}$")
-    tax_office_name: str = Field(min_length=1, max_length=100)
+    tax_office_name: Annotated[str, SignedText(min_length=1, max_length=100)]
     taxpayer_type: TaxpayerType
     legal_representative: str = Field(min_length=1, max_length=100)
     address: str = Field(default="", max_length=300)

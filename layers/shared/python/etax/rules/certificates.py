@@ -22,6 +22,11 @@ the registry's tax office codes, e.g. ``13501000000`` 福州).
 Tax payment certificate — issued at once for a period of at most
 :data:`PAYMENT_PERIOD_MAX_DAYS` days ending no later than today, listing every tax payment
 the filing-and-payment service recorded for the taxpayer in the period; none → refused.
+
+Verification — anyone checks a certificate by number; ``digest``, if given, is the SHA-256 of
+a copy's canonical document as 64 hexadecimal digits (either case). Anything else is refused
+(a 422 naming ``digest``), not answered "altered": a malformed digest says nothing about the
+copy.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ NUMBER_PREFIX: Final = {RESIDENCY: "RC", TAX_PAYMENT: "TP"}
 RESIDENCY_YEARS_BACK: Final = 3
 PAYMENT_PERIOD_MAX_DAYS: Final = 366
 _COUNTRY = re.compile(r"[A-Z]{2}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class CertificateRefused(ValueError):
@@ -66,6 +72,16 @@ def check_country(code: str) -> str:
     if country == "CN":
         raise CertificateRefused("country", "the certificate is for use outside China")
     return country
+
+
+def check_digest(text: str) -> str:
+    """A presented document digest in the form :func:`etax.certificates.documents.digest`
+    gives (64 lowercase hex digits); outer spaces and upper case are accepted."""
+    value = text.strip().lower()
+    if not _DIGEST.fullmatch(value):
+        raise CertificateRefused("digest", "the SHA-256 of the certificate's document: 64 "
+                                           "hexadecimal digits")
+    return value
 
 
 def check_period(start: date, end: date, today: date) -> None:

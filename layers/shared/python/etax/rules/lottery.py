@@ -117,7 +117,27 @@ class LotteryError(ValueError):
 
 
 class CampaignError(LotteryError):
-    """A campaign, period or tier breaks a rule; ``reason`` says which."""
+    """A campaign, period or tier breaks a rule; ``reason`` says which, and ``field`` (when
+    known) is where, as a path into :func:`campaign_to_dict`'s form with list positions from
+    0: ``periods[0].tiers[1].amount_yuan``. A period's or tier's own checks name the field
+    relative to it (``amount_yuan``); :func:`campaign_from_dict` puts them in place."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
+
+    def under(self, prefix: str) -> CampaignError:
+        """The same error, its field placed under ``prefix`` (e.g. ``periods[0]``)."""
+        return CampaignError(self.reason, field_path(prefix, self.field))
+
+
+def field_path(prefix: str, field: str | None) -> str:
+    """``periods[0]`` + ``tiers[1].name`` → ``periods[0].tiers[1].name``."""
+    if not field:
+        return prefix
+    if not prefix:
+        return field
+    return prefix + field if field.startswith("[") else f"{prefix}.{field}"
 
 
 class RecordError(LotteryError):
@@ -157,11 +177,14 @@ class Tier:
 
     def __post_init__(self) -> None:
         if not self.name or self.name != self.name.strip():
-            raise CampaignError(f"tier name {self.name!r} must be non-empty, without outer spaces")
+            raise CampaignError(f"tier name {self.name!r} must be non-empty, without outer spaces",
+                                "name")
         if isinstance(self.amount_fen, bool) or self.amount_fen <= 0:
-            raise CampaignError(f"tier {self.name!r}: the prize must be a positive amount")
+            raise CampaignError(f"tier {self.name!r}: the prize must be a positive amount",
+                                "amount_yuan")
         if isinstance(self.count, bool) or self.count <= 0:
-            raise CampaignError(f"tier {self.name!r}: the number of prizes must be positive")
+            raise CampaignError(f"tier {self.name!r}: the number of prizes must be positive",
+                                "count")
 
     @property
     def budget_fen(self) -> int:
@@ -187,29 +210,36 @@ class Period:
 
     def __post_init__(self) -> None:
         if isinstance(self.index, bool) or self.index < 1:
-            raise CampaignError(f"period index {self.index} must be 1 or more")
+            raise CampaignError(f"period index {self.index} must be 1 or more", "index")
         if self.closes < self.opens:
             raise CampaignError(
-                f"period {self.index} closes on {self.closes} before it opens on {self.opens}"
+                f"period {self.index} closes on {self.closes} before it opens on {self.opens}",
+                "closes",
             )
         if not self.tiers:
-            raise CampaignError(f"period {self.index} has no prize tiers")
-        names = [t.name for t in self.tiers]
-        if len(set(names)) != len(names):
-            raise CampaignError(f"period {self.index} repeats a tier name: {names}")
-        for bigger, smaller in pairwise(self.tiers):
+            raise CampaignError(f"period {self.index} has no prize tiers", "tiers")
+        seen: set[str] = set()
+        for position, tier in enumerate(self.tiers):
+            if tier.name in seen:
+                raise CampaignError(f"period {self.index} repeats a tier name: {tier.name!r}",
+                                    f"tiers[{position}].name")
+            seen.add(tier.name)
+        for position, (bigger, smaller) in enumerate(pairwise(self.tiers), start=1):
             if smaller.amount_fen >= bigger.amount_fen:
                 raise CampaignError(
                     f"period {self.index}: tiers must be listed largest prize first, "
                     f"but {smaller.name!r} ({yuan(smaller.amount_fen)}) follows "
-                    f"{bigger.name!r} ({yuan(bigger.amount_fen)})"
+                    f"{bigger.name!r} ({yuan(bigger.amount_fen)})",
+                    f"tiers[{position}].amount_yuan",
                 )
         if isinstance(self.expected_entries, bool) or self.expected_entries <= 0:
-            raise CampaignError(f"period {self.index}: expected entries must be positive")
+            raise CampaignError(f"period {self.index}: expected entries must be positive",
+                                "expected_entries")
         if self.prize_count >= self.expected_entries:
             raise CampaignError(
                 f"period {self.index}: {self.prize_count} prizes for {self.expected_entries} "
-                "expected entries would make the odds of winning 1 or more; they must stay below 1"
+                "expected entries would make the odds of winning 1 or more; they must stay below 1",
+                "expected_entries",
             )
 
     @property
@@ -252,49 +282,57 @@ class Campaign:
         if not _CAMPAIGN_ID.fullmatch(self.id):
             raise CampaignError(
                 f"campaign id {self.id!r} must be 1-64 ASCII letters, digits, '_', '.' or '-', "
-                "starting with a letter or digit"
+                "starting with a letter or digit",
+                "id",
             )
         if not self.name.strip():
-            raise CampaignError("the campaign needs a name")
+            raise CampaignError("the campaign needs a name", "name")
         if not self.region.strip():
-            raise CampaignError("the campaign needs a region")
+            raise CampaignError("the campaign needs a region", "region")
         if self.min_amount_fen < MIN_AMOUNT_FLOOR_FEN:
             raise CampaignError(
                 f"the minimum invoice amount {yuan(self.min_amount_fen)} yuan is below the "
-                f"national floor of {yuan(MIN_AMOUNT_FLOOR_FEN)} yuan"
+                f"national floor of {yuan(MIN_AMOUNT_FLOOR_FEN)} yuan",
+                "min_amount_yuan",
             )
         if not self.eligible_types:
-            raise CampaignError("the campaign accepts no invoice type")
+            raise CampaignError("the campaign accepts no invoice type", "eligible_types")
         for code in sorted(self.eligible_types):
             if not _TYPE_CODE.fullmatch(code):
-                raise CampaignError(f"invoice type {code!r} is not a two-digit type code")
+                raise CampaignError(f"invoice type {code!r} is not a two-digit type code",
+                                    "eligible_types")
         if isinstance(self.per_person_daily, bool) or self.per_person_daily < 1:
-            raise CampaignError("the daily limit per person must be at least 1")
+            raise CampaignError("the daily limit per person must be at least 1",
+                                "per_person_daily")
         if self.per_person_monthly < self.per_person_daily:
             raise CampaignError(
                 f"the monthly limit per person ({self.per_person_monthly}) is below "
-                f"the daily one ({self.per_person_daily})"
+                f"the daily one ({self.per_person_daily})",
+                "per_person_monthly",
             )
         if not self.periods:
-            raise CampaignError("the campaign has no periods")
+            raise CampaignError("the campaign has no periods", "periods")
         for position, period in enumerate(self.periods, start=1):
             if period.index != position:
                 raise CampaignError(
                     f"periods must be numbered 1, 2, 3 … in order; "
-                    f"period {period.index} is in position {position}"
+                    f"period {period.index} is in position {position}",
+                    f"periods[{position - 1}].index",
                 )
         for before, after in pairwise(self.periods):
             if after.opens <= before.closes:
                 raise CampaignError(
                     f"period {after.index} opens on {after.opens}, but period {before.index} "
-                    f"is open until {before.closes}: periods must not overlap"
+                    f"is open until {before.closes}: periods must not overlap",
+                    f"periods[{after.index - 1}].opens",
                 )
         for period in self.periods:
             top = period.tiers[0]
             if top.amount_fen > PRIZE_CAP_FEN:
                 raise CampaignError(
                     f"period {period.index}: tier {top.name!r} pays {yuan(top.amount_fen)} yuan, "
-                    f"above the national cap of {yuan(PRIZE_CAP_FEN)} yuan per invoice"
+                    f"above the national cap of {yuan(PRIZE_CAP_FEN)} yuan per invoice",
+                    f"periods[{period.index - 1}].tiers[0].amount_yuan",
                 )
 
     @property
@@ -419,97 +457,155 @@ _CAMPAIGN_KEYS = frozenset(
 _PERIOD_KEYS = frozenset({"index", "opens", "closes", "expected_entries", "tiers"})
 _TIER_KEYS = frozenset({"name", "amount_yuan", "count"})
 
+MAX_TEXT: Final[Mapping[str, int]] = {
+    "id": 64, "name": 100, "region": 40, "eligible_types": 8, "opens": 10, "closes": 10,
+    "min_amount_yuan": 24, "amount_yuan": 24, "tier_name": 40,
+}
+"""The longest string each key of the campaign data may hold (``tier_name``: a tier's
+``name``): longer is refused before it is read, so no message repeats a long value."""
 
-def _mapping(value: object, where: str, keys: frozenset[str]) -> Mapping[str, object]:
+MAX_ITEMS: Final[Mapping[str, int]] = {"periods": 400, "tiers": 20, "eligible_types": 10}
+"""The longest list each key may hold (400 periods: a daily draw for more than a year)."""
+
+_SHOWN_KEY = 40
+
+
+def _shown(key: str) -> str:
+    """A key of the client's as a message or a field path shows it: at most 40 characters."""
+    return key if len(key) <= _SHOWN_KEY else key[:_SHOWN_KEY] + "…"
+
+
+def _where(path: str) -> str:
+    return path or "the campaign"
+
+
+def _mapping(value: object, path: str, keys: frozenset[str]) -> Mapping[str, object]:
     if not isinstance(value, Mapping):
-        raise CampaignError(f"{where} must be an object")
+        raise CampaignError(f"{_where(path)} must be an object", path or None)
     data = cast(Mapping[str, object], value)
     missing = sorted(keys - data.keys())
     if missing:
-        raise CampaignError(f"{where} lacks {', '.join(missing)}")
+        raise CampaignError(f"{_where(path)} lacks {', '.join(missing)}",
+                            field_path(path, missing[0]))
     unknown = sorted(str(k) for k in data.keys() - keys)
     if unknown:
-        raise CampaignError(f"{where} has unknown keys: {', '.join(unknown)}")
+        shown = ", ".join(_shown(k) for k in unknown[:3]) + (", …" if len(unknown) > 3 else "")
+        raise CampaignError(f"{_where(path)} has unknown keys: {shown}",
+                            field_path(path, _shown(unknown[0])))
     return data
 
 
-def _str(data: Mapping[str, object], key: str, where: str) -> str:
+def _str(data: Mapping[str, object], key: str, path: str, limit: str | None = None) -> str:
     value = data[key]
+    field = field_path(path, key)
     if not isinstance(value, str):
-        raise CampaignError(f"{where}: {key} must be a string")
+        raise CampaignError(f"{field} must be a string", field)
+    longest = MAX_TEXT[limit or key]
+    if len(value) > longest:
+        raise CampaignError(f"{field} is {len(value)} characters long; at most {longest}",
+                            field)
     return value
 
 
-def _int(data: Mapping[str, object], key: str, where: str) -> int:
+def _int(data: Mapping[str, object], key: str, path: str) -> int:
     value = data[key]
+    field = field_path(path, key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CampaignError(f"{where}: {key} must be a whole number")
+        raise CampaignError(f"{field} must be a whole number", field)
     return value
 
 
-def _list(data: Mapping[str, object], key: str, where: str) -> list[object]:
+def _list(data: Mapping[str, object], key: str, path: str) -> list[object]:
     value = data[key]
+    field = field_path(path, key)
     if not isinstance(value, list):
-        raise CampaignError(f"{where}: {key} must be a list")
+        raise CampaignError(f"{field} must be a list", field)
+    if len(value) > MAX_ITEMS[key]:
+        raise CampaignError(f"{field} has {len(value)} items; at most {MAX_ITEMS[key]}", field)
     return cast(list[object], value)
 
 
-def _date(data: Mapping[str, object], key: str, where: str) -> date:
-    text = _str(data, key, where)
+def _date(data: Mapping[str, object], key: str, path: str) -> date:
+    text = _str(data, key, path)
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CampaignError(f"{where}: {key} {text!r} is not a date like 2026-02-13") from None
+        raise CampaignError(f"{field_path(path, key)} {text!r} is not a date like 2026-02-13",
+                            field_path(path, key)) from None
 
 
-def _yuan(data: Mapping[str, object], key: str, where: str) -> int:
-    text = _str(data, key, where)
+def _yuan(data: Mapping[str, object], key: str, path: str) -> int:
+    text = _str(data, key, path)
     try:
         return parse_yuan(text)
     except CampaignError as error:
-        raise CampaignError(f"{where}: {key}: {error.reason}") from None
+        raise CampaignError(f"{field_path(path, key)}: {error.reason}",
+                            field_path(path, key)) from None
 
 
 def campaign_from_dict(data: Mapping[str, object]) -> Campaign:
-    """The inverse of :func:`campaign_to_dict`; any defect raises :class:`CampaignError`."""
-    top = _mapping(data, "the campaign", _CAMPAIGN_KEYS)
-    types = _list(top, "eligible_types", "the campaign")
-    if not all(isinstance(t, str) for t in types):
-        raise CampaignError("the campaign: eligible_types must be strings")
+    """The inverse of :func:`campaign_to_dict`; any defect raises :class:`CampaignError`
+    naming the failing value's path (``periods[0].tiers[1].amount_yuan``, positions from 0).
+
+    Every string and list is bounded (:data:`MAX_TEXT`, :data:`MAX_ITEMS`) before it is read.
+    """
+    top = _mapping(data, "", _CAMPAIGN_KEYS)
+    types = _list(top, "eligible_types", "")
+    for position, code in enumerate(types):
+        field = f"eligible_types[{position}]"
+        if not isinstance(code, str):
+            raise CampaignError("eligible_types must be strings", field)
+        if len(code) > MAX_TEXT["eligible_types"]:
+            raise CampaignError(f"{field} is {len(code)} characters long; at most "
+                                f"{MAX_TEXT['eligible_types']}", field)
     periods = []
-    for position, raw_period in enumerate(_list(top, "periods", "the campaign"), start=1):
-        where = f"period #{position}"
+    for position, raw_period in enumerate(_list(top, "periods", "")):
+        where = f"periods[{position}]"
         p = _mapping(raw_period, where, _PERIOD_KEYS)
         tiers = []
-        for number, raw_tier in enumerate(_list(p, "tiers", where), start=1):
-            tier_where = f"{where} tier #{number}"
+        for number, raw_tier in enumerate(_list(p, "tiers", where)):
+            tier_where = f"{where}.tiers[{number}]"
             t = _mapping(raw_tier, tier_where, _TIER_KEYS)
-            tiers.append(
-                Tier(
-                    name=_str(t, "name", tier_where),
-                    amount_fen=_yuan(t, "amount_yuan", tier_where),
-                    count=_int(t, "count", tier_where),
+            try:
+                tiers.append(
+                    Tier(
+                        name=_str(t, "name", tier_where, "tier_name"),
+                        amount_fen=_yuan(t, "amount_yuan", tier_where),
+                        count=_int(t, "count", tier_where),
+                    )
+                )
+            except CampaignError as error:
+                raise _placed(error, tier_where) from None
+        try:
+            periods.append(
+                Period(
+                    index=_int(p, "index", where),
+                    opens=_date(p, "opens", where),
+                    closes=_date(p, "closes", where),
+                    tiers=tuple(tiers),
+                    expected_entries=_int(p, "expected_entries", where),
                 )
             )
-        periods.append(
-            Period(
-                index=_int(p, "index", where),
-                opens=_date(p, "opens", where),
-                closes=_date(p, "closes", where),
-                tiers=tuple(tiers),
-                expected_entries=_int(p, "expected_entries", where),
-            )
-        )
+        except CampaignError as error:
+            raise _placed(error, where) from None
     return Campaign(
-        id=_str(top, "id", "the campaign"),
-        name=_str(top, "name", "the campaign"),
-        region=_str(top, "region", "the campaign"),
-        min_amount_fen=_yuan(top, "min_amount_yuan", "the campaign"),
+        id=_str(top, "id", ""),
+        name=_str(top, "name", ""),
+        region=_str(top, "region", ""),
+        min_amount_fen=_yuan(top, "min_amount_yuan", ""),
         eligible_types=frozenset(cast(list[str], types)),
-        per_person_daily=_int(top, "per_person_daily", "the campaign"),
-        per_person_monthly=_int(top, "per_person_monthly", "the campaign"),
+        per_person_daily=_int(top, "per_person_daily", ""),
+        per_person_monthly=_int(top, "per_person_monthly", ""),
         periods=tuple(periods),
     )
+
+
+def _placed(error: CampaignError, where: str) -> CampaignError:
+    """An error of a period's or tier's own checks placed at ``where``; errors of the
+    reader (already a full path, starting with ``periods``) are kept as they are."""
+    if error.field is not None and error.field.startswith("periods["):
+        return error
+    return error.under(where)
 
 
 # --- Yantai 2026 (FACTS.md §6) ---------------------------------------------------------------

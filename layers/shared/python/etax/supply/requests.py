@@ -11,17 +11,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from etax.rules.text import SignedText
+
 PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 
 
 class DeliveryIn(BaseModel):
+    """Printed on the waybill: the recipient and address refuse control, bidi and invisible
+    characters as signed text does (:mod:`etax.rules.text`)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    recipient: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                max_length=40)]
+    recipient: Annotated[str, SignedText(min_length=1, max_length=40)]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)]
-    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5,
-                                              max_length=200)]
+    address: Annotated[str, SignedText(min_length=5, max_length=200)]
 
 
 class SupplyRequest(BaseModel):
