@@ -340,6 +340,9 @@ def test_an_export_refund_stands_only_on_real_unused_invoices_of_the_exporter(
     ({**GENERAL, "obligation_id": f"{SELLER}:vat:2026-08"}, "obligation_id", 422),
     ({**GENERAL, "obligation_id": f"{SMALL}:vat:2026-09"}, "obligation_id", 422),
     ({**GENERAL, "account": {"bank": "x", "number": "6217"}}, "account.bank", 422),
+    ({**GENERAL, "account": {"bank": "中国\u202e银行", "number": "6217000000001234"}},
+     "account.bank", 422),
+    ({**GENERAL, "note": "退\u200b税"}, "note", 422),
     ({**GENERAL, "account": {"bank": "中国银行", "number": "62 17"}}, "account.number", 422),
     ({**GENERAL, "account": {"bank": "中国银行", "number": "6217000000000000"}},
      "account.number", 422),                                 # the bank: not the applicant's

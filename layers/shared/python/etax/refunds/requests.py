@@ -13,7 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+from etax.rules.text import SignedText
+
+Text = Annotated[str, SignedText(min_length=1, max_length=200)]
+"""free text that reaches the applicant's notification and the case's trail"""
 
 
 class AccountIn(BaseModel):
@@ -21,7 +24,7 @@ class AccountIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bank: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
+    bank: Annotated[str, SignedText(min_length=2, max_length=40)]
     number: Annotated[str, StringConstraints(strip_whitespace=True,
                                              pattern=r"^[0-9A-Za-z-]{6,34}$")]
 
@@ -91,8 +94,7 @@ MODELS: dict[str, type[BaseModel]] = {"general": GeneralRefundIn,
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
-                                             max_length=500)]
+    reason: Annotated[str, SignedText(min_length=2, max_length=500)]
 
 
 class ApproveIn(BaseModel):
