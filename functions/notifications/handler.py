@@ -16,7 +16,7 @@ import boto3
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from etax.notifications.contract import ID_PATTERN, Notification
+from etax.notifications.contract import ID_PATTERN, NotificationRequest
 from etax.notifications.preferences import PreferencesIn, from_request
 from etax.notifications.repository import (
     BadCursor,
@@ -94,7 +94,7 @@ def set_preferences() -> dict[str, Any]:
 @app.post("/v1/notifications")
 def send() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "admin")
-    notification = parse_body(app, Notification)
+    notification = parse_body(app, NotificationRequest)
     inbox.send(notification, sent_by=principal.subject)
     return {"id": notification.id, "recipient": notification.recipient,
             "status": "accepted"}, 202

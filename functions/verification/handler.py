@@ -12,8 +12,9 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.invoices import channels
 from etax.invoices.repository import InvoiceRepository
+from etax.invoices.requests import QrParseRequest, SmsMessage
 from etax.invoices.verification import VerificationService
-from etax.platform.api import json_body, make_resolver
+from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.errors import BadRequest, Forbidden, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
@@ -42,9 +43,7 @@ def verify() -> dict[str, Any]:
 
 @app.post("/v1/invoices/qr/parse")
 def parse_qr() -> dict[str, Any]:
-    payload = json_body(app).get("payload")
-    if not isinstance(payload, str):
-        raise BadRequest("payload must be the QR code's text", field="payload")
+    payload = parse_body(app, QrParseRequest).payload
     try:
         parsed = qr.parse(payload)
     except qr.QrError as error:
@@ -109,11 +108,8 @@ def sms_message() -> dict[str, Any]:
         channels.check_sms(channel_token(), raw, app.current_event.headers.get("X-Signature"))
     except channels.ChannelAuthError:
         raise Forbidden("bad signature", field="X-Signature") from None
-    body = json_body(app)
-    sender, text = body.get("from"), body.get("text")
-    if not isinstance(sender, str) or not sender:
-        raise Unprocessable("from must be the sender's number", field="from")
-    return {"to": sender, "text": answer_text(text if isinstance(text, str) else "")}
+    message = parse_body(app, SmsMessage)
+    return {"to": message.sender, "text": answer_text(message.text)}
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -3,9 +3,17 @@
 The API is a nested stack of the stage's stack (docs/decisions/0005): its resources, methods,
 CORS preflights and Lambda permissions count against the nested template's 500-resource limit,
 not the parent's. The functions stay in the parent; CDK passes their ARNs in as parameters.
+
+API Gateway's own answers (no token, a refused token, an unknown path, throttling, a body over
+its limit, …) are gateway responses set to the platform's problem+json shape (``type``,
+``title``, ``status``, ``detail``, ``request_id``), like every answer of the functions
+(``etax.platform.errors``); the local stack's plugin applies them too
+(``scripts/localstack_plugin/etax_localstack/gateway_responses.py``).
 """
 
 from __future__ import annotations
+
+import json
 
 from aws_cdk import Duration, NestedStack, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -18,6 +26,53 @@ from infra.nag import API_GATEWAY_LOGS_POLICY, acknowledge
 API_STAGE = "api"  # URLs read {ApiUrl}/v1/...: the stage is not a version
 THROTTLE_RATE = 1000  # requests per second, steady, per stage (methods may lower it)
 THROTTLE_BURST = 2000
+
+# response type → (status, problem slug, title, detail); the slugs are etax.platform.errors'.
+# The two defaults only catch types added after these were listed: their status is fixed so
+# that the body says the status the client gets.
+GATEWAY_PROBLEMS: dict[str, tuple[int, str, str, str]] = {
+    "UNAUTHORIZED": (401, "unauthorized", "Unauthorized",
+                     "sign in first: this route needs a valid bearer token"),
+    "ACCESS_DENIED": (403, "forbidden", "Forbidden", "this token does not grant this route"),
+    "EXPIRED_TOKEN": (403, "forbidden", "Forbidden", "the token has expired"),
+    "INVALID_API_KEY": (403, "forbidden", "Forbidden", "the API key is not valid"),
+    "INVALID_SIGNATURE": (403, "forbidden", "Forbidden", "the request signature is not valid"),
+    "WAF_FILTERED": (403, "forbidden", "Forbidden", "the request was refused by the firewall"),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not-found", "Not found",
+                                     "no route for this method and path"),
+    "RESOURCE_NOT_FOUND": (404, "not-found", "Not found", "no such resource"),
+    "BAD_REQUEST_BODY": (400, "bad-request", "Bad request", "the request body is not valid"),
+    "BAD_REQUEST_PARAMETERS": (400, "bad-request", "Bad request",
+                               "the request parameters are not valid"),
+    "REQUEST_TOO_LARGE": (413, "too-large", "Content too large", "the request is too large"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "unsupported-media-type", "Unsupported media type",
+                               "this content type is not accepted"),
+    "THROTTLED": (429, "rate-limited", "Too many requests", "too many requests: slow down"),
+    "QUOTA_EXCEEDED": (429, "rate-limited", "Too many requests", "the usage quota is used up"),
+    "AUTHORIZER_FAILURE": (500, "internal", "Internal error", "the sign-in check failed"),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, "internal", "Internal error",
+                                       "the sign-in check failed"),
+    "API_CONFIGURATION_ERROR": (500, "internal", "Internal error",
+                                "the API is misconfigured; it has been logged"),
+    "INTEGRATION_FAILURE": (504, "gateway-timeout", "Gateway timeout",
+                            "the service did not answer"),
+    "INTEGRATION_TIMEOUT": (504, "gateway-timeout", "Gateway timeout",
+                            "the service did not answer in time"),
+    "DEFAULT_4XX": (400, "bad-request", "Bad request", "$context.error.messageString"),
+    "DEFAULT_5XX": (500, "internal", "Internal error", "$context.error.messageString"),
+}
+PROBLEM_HEADERS = {  # header values are literals in single quotes (API Gateway's mapping syntax)
+    "Content-Type": "'application/problem+json'",
+    "Access-Control-Allow-Origin": "'*'",
+}
+
+
+def gateway_problem_template(status: int, slug: str, title: str, detail: str) -> str:
+    """The body mapping of one gateway response (simple substitution, not VTL, in AWS)."""
+    # $context.error.messageString is API Gateway's own message, already a quoted JSON string
+    quoted = detail if detail.startswith("$context.") else json.dumps(detail, ensure_ascii=False)
+    return (f'{{"type":"urn:etax:problem:{slug}","title":{json.dumps(title)},"status":{status},'
+            f'"detail":{quoted},"request_id":"$context.requestId"}}')
 
 
 class Api(NestedStack):
@@ -72,6 +127,18 @@ class Api(NestedStack):
             identity_source=apigw.IdentitySource.header("Authorization"),
             results_cache_ttl=Duration.minutes(5),
         )
+        for response_type, (status, slug, title, detail) in GATEWAY_PROBLEMS.items():
+            headers = dict(PROBLEM_HEADERS)
+            if status == 429:
+                headers["Retry-After"] = "'1'"
+            self.rest_api.add_gateway_response(
+                f"Problem{response_type.title().replace('_', '')}",
+                type=apigw.ResponseType.of(response_type),
+                status_code=str(status),
+                response_headers=headers,
+                templates={"application/json": gateway_problem_template(status, slug, title,
+                                                                        detail)},
+            )
         self._integrations: dict[str, apigw.LambdaIntegration] = {}
         acknowledge(self.rest_api, "AwsSolutions-APIG2",
                     "handlers validate requests, answering problem+json that names the field")

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from etax.invoices.channels import wechat_signature
-from tests.e2e.test_platform_e2e import bearer, token
+from tests.e2e.test_platform_e2e import bearer, channel_token, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
@@ -158,12 +158,6 @@ def test_qr_parse_and_spec(api: str) -> None:
     assert (bad.status_code, bad.json()["field"]) == (400, "payload")
     spec = requests.get(f"{api}/v1/invoices/spec", timeout=30).json()
     assert spec["schema"]["properties"]["number"]["pattern"] == "^[0-9]{20}$"
-
-
-def channel_token(aws: Any, stack: dict[str, Any]) -> str:
-    secret = aws("secretsmanager").get_secret_value(SecretId=stack["ChannelTokenSecretArn"])
-    value: str = json.loads(secret["SecretString"])["token"]
-    return value
 
 
 def test_wechat_and_sms_channels(api: str, seller: dict[str, str], aws: Any,

@@ -7,6 +7,8 @@ test here drives the API with ``requests`` like any client would.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -210,3 +212,68 @@ def test_the_aws_cli_lists_the_apps_tables(stack: dict[str, Any]) -> None:
     tables = json.loads(listed.stdout)["TableNames"]
     assert stack["RegistryTableName"] in tables
     assert stack["IdempotencyTableName"] in tables
+
+
+# the edge: every error is problem+json, the gateway's own answers too ---------------------
+
+def assert_problem(answer: requests.Response, status: int) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    problem: dict[str, Any] = answer.json()
+    assert problem["status"] == status
+    assert problem["type"].startswith("urn:etax:problem:")
+    assert problem["title"]
+    assert problem["detail"]
+    return problem
+
+
+def test_an_unknown_path_is_a_problem_from_the_gateway(api: str) -> None:
+    assert_problem(requests.get(f"{api}/v1/nowhere", timeout=30), 404)
+    assert_problem(requests.delete(f"{api}/v1/health", timeout=30), 404)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}])
+def test_no_valid_token_is_a_401_problem_from_the_gateway(api: str,
+                                                           headers: dict[str, str]) -> None:
+    problem = assert_problem(requests.get(f"{api}/v1/me", headers=headers, timeout=30), 401)
+    assert problem["type"] == "urn:etax:problem:unauthorized"
+
+
+def channel_token(aws: Any, stack: dict[str, Any]) -> str:
+    """The message channels' shared token (the secret's ``token``)."""
+    secret = aws("secretsmanager").get_secret_value(SecretId=stack["ChannelTokenSecretArn"])
+    value: str = json.loads(secret["SecretString"])["token"]
+    return value
+
+
+def signed_sms(api: str, secret: str, raw: bytes, content_type: str) -> requests.Response:
+    signature = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return requests.post(f"{api}/v1/channels/sms", data=raw, timeout=30, headers={
+        "Content-Type": content_type, "X-Signature": signature})
+
+
+def test_a_lone_surrogate_is_a_422_naming_the_field(api: str, aws: Any,
+                                                    stack: dict[str, Any]) -> None:
+    secret = channel_token(aws, stack)
+    answer = signed_sms(api, secret, b'{"from": "\\ud800", "text": "HELP"}', "application/json")
+    assert assert_problem(answer, 422)["field"] == "from"
+
+
+def test_an_oversize_body_is_a_413_problem(api: str) -> None:
+    answer = requests.post(f"{api}/v1/invoices/qr/parse", json={"payload": "x" * 70_000},
+                           timeout=30)
+    assert assert_problem(answer, 413)["field"] == "body"
+    unknown = requests.post(f"{api}/v1/invoices/qr/parse",
+                            json={"payload": "01,32,,1", "surplus": "y" * 50_000}, timeout=30)
+    assert assert_problem(unknown, 422)["field"] == "surplus"
+    assert len(unknown.text) < 1000
+
+
+def test_a_json_body_is_read_without_its_content_type(api: str, aws: Any,
+                                                      stack: dict[str, Any]) -> None:
+    # curl -d sends application/x-www-form-urlencoded: the body reaches the function as sent
+    secret = channel_token(aws, stack)
+    raw = '{"from": "+8613800000000", "text": "帮助 & more=1"}'.encode()
+    answer = signed_sms(api, secret, raw, "application/x-www-form-urlencoded")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["to"] == "+8613800000000"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -246,3 +247,28 @@ def test_outputs_clients_need(local: Template) -> None:
     for name in ("ApiUrl", "ApiId", "ApiStage", "RegistryTableName",
                  "RegistrationFeedQueueUrl", "RegistrationFeedDeadLetterQueueUrl"):
         assert name in outputs
+
+
+GATEWAY_TYPES = {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED",
+                 "MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "REQUEST_TOO_LARGE",
+                 "EXPIRED_TOKEN", "INTEGRATION_TIMEOUT", "BAD_REQUEST_BODY"}
+
+
+def test_the_gateways_own_answers_are_problems(prod: Template) -> None:
+    responses = {r["Properties"]["ResponseType"]: r["Properties"]
+                 for r in resources(prod, "AWS::ApiGateway::GatewayResponse").values()}
+    assert set(responses) >= GATEWAY_TYPES
+    for response_type, props in responses.items():
+        headers = props["ResponseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+        template = props["ResponseTemplates"]["application/json"]
+        filled = template.replace("$context.error.messageString", '"message"')
+        problem = json.loads(filled)
+        assert set(problem) >= {"type", "title", "status", "detail"}, response_type
+        assert problem["type"].startswith("urn:etax:problem:")
+        assert str(problem["status"]) == props["StatusCode"], response_type
+    assert responses["UNAUTHORIZED"]["StatusCode"] == "401"
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    assert responses["REQUEST_TOO_LARGE"]["StatusCode"] == "413"
+    assert responses["THROTTLED"]["ResponseParameters"]["gatewayresponse.header.Retry-After"]

@@ -102,7 +102,7 @@ def luhn_valid(number: str) -> bool:
 class NaturalPersonRegistration(Strict):
     """A natural person registers with a resident ID; a bank checks the real name."""
 
-    resident_id: str
+    resident_id: str = Field(max_length=24)
     name: Annotated[str, SignedText(min_length=1, max_length=50)]
     bank_card: str = Field(pattern=r"^[0-9]{16,19}$")
     phone: str = Field(pattern=PHONE)

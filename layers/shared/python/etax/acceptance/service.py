@@ -195,14 +195,15 @@ class RegistrationDesk:
                 "real_name": {"verified": True, "reference": verdict.reference, "at": at},
                 "registered_at": at}
         if not self.repo.put_new(item):
-            raise Conflict(f"{body.resident_id} is registered already", field="resident_id")
+            raise Conflict("a natural person with this resident ID is registered already",
+                           field="resident_id")
         return _public(item)
 
     def person_view(self, principal: Principal, resident_id: str) -> dict[str, Any]:
         item = self.repo.get(taxpayer_pk(resident_id), "person")
         if item is None:
             ensure_can_reach_taxpayer(principal, resident_id, None)
-            raise NotFound(f"no natural person is registered under {resident_id}")
+            raise NotFound("no natural person is registered under this resident ID")
         ensure_can_reach_taxpayer(principal, resident_id, str(item["tax_office_code"]))
         return _public(item)
 

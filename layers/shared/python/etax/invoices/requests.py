@@ -68,3 +68,22 @@ class RedLetterRequest(BaseModel):
 
     reason: Annotated[str, SignedText(min_length=2, max_length=200)]
     channel: Literal["web", "mobile", "api"] = "web"
+
+
+class QrParseRequest(BaseModel):
+    """``POST /v1/invoices/qr/parse``: the text of an invoice's QR code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    payload: Annotated[str, StringConstraints(max_length=300)]
+
+
+class SmsMessage(BaseModel):
+    """``POST /v1/channels/sms``: a text message from a phone number (longer texts than the
+    channel's syntax allows get the help text back, not a 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=32)] = Field(alias="from")
+    text: Annotated[str, StringConstraints(max_length=2000)] = ""

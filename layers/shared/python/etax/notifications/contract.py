@@ -46,6 +46,13 @@ class Notification(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
+class NotificationRequest(Notification):
+    """A notification an admin sends over the API: unknown fields are refused there (the bus
+    contract above ignores them, so producers may add fields before consumers read them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class EventNotification(BaseModel):
     """A notification with where it came from (the EventBridge envelope)."""
 

@@ -44,7 +44,7 @@ class _ChannelIn(BaseModel):
 class SmsIn(_ChannelIn):
     """A mainland mobile number (``13800138000``, ``+86 138 0013 8000``); stored as +86…"""
 
-    address: str
+    address: Annotated[str, StringConstraints(max_length=32)]
 
     @field_validator("address")
     @classmethod

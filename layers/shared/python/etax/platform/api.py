@@ -4,8 +4,13 @@
 handlers that turn every failure into ``application/problem+json``:
 
 - :class:`~etax.platform.errors.ProblemError` subclasses → their status;
+- a body larger than the function's limit (:data:`MAX_BODY_BYTES` unless the route declares
+  more in ``make_resolver(body_limits=…)``) → 413, checked once before every route;
+- text that is not valid Unicode (a lone surrogate, which JSON's ``"\ud800"`` escape decodes
+  to) in the body, a query string or path parameter → 422 naming it, before every route;
 - a body that is not JSON → 400; a body that fails its pydantic model
-  (:func:`parse_body`) → 422, naming the first failing field and listing all;
+  (:func:`parse_body`) → 422, naming the first failing field and listing the first
+  :data:`MAX_LISTED_ERRORS` (the messages only, never the input);
 - an unknown route → 404;
 - anything else → 500 with the request id, logged with its stack trace (a bug,
   never a verdict on the client's input).
@@ -18,7 +23,9 @@ about 120 ms of import on every cold start (docs/benchmarks.md) for what one
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -27,10 +34,20 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel, ValidationError
 
-from etax.platform.errors import BadRequest, NotFound, ProblemError, Unprocessable
+from etax.platform.errors import (
+    BadRequest,
+    ContentTooLarge,
+    NotFound,
+    ProblemError,
+    Unprocessable,
+)
 from etax.platform.observability import logger
+from etax.platform.privacy import excerpt, valid_text
 
 PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = 64 * 1024  # a request body, unless a route declares more (make_resolver)
+MAX_LISTED_ERRORS = 20  # validation errors listed in one problem
+MESSAGE_LIMIT = 160  # characters of one validation message
 # UTF-8 JSON as people read it (names are Chinese), compact; Decimal and enums as Powertools does.
 serialize = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
 
@@ -62,9 +79,9 @@ def validation_problem(errors: list[Any], prefix: tuple[Any, ...] = ()) -> Probl
     if any(e.get("type") == "json_invalid" for e in errors):
         return BadRequest("the request body is not valid JSON", field="body")
     listed = [
-        {"field": _field_of(prefix + tuple(e.get("loc", ()))),
-         "message": str(e.get("msg", "invalid"))}
-        for e in errors
+        {"field": excerpt(_field_of(prefix + tuple(e.get("loc", ())))),
+         "message": excerpt(str(e.get("msg", "invalid")), MESSAGE_LIMIT)}
+        for e in errors[:MAX_LISTED_ERRORS]
     ]
     first = listed[0] if listed else {"field": "body", "message": "invalid request"}
     return Unprocessable(
@@ -74,8 +91,80 @@ def validation_problem(errors: list[Any], prefix: tuple[Any, ...] = ()) -> Probl
     )
 
 
-def make_resolver(*, cors_origin: str = "*") -> APIGatewayRestResolver:
-    """A REST resolver with CORS, UTF-8 JSON and the platform's problem mapping."""
+def body_size(body: str | None, is_base64_encoded: bool) -> int:
+    """The size in bytes of a request body as API Gateway hands it over."""
+    if not body:
+        return 0
+    if is_base64_encoded:
+        return len(body) * 3 // 4
+    return len(body.encode("utf-8", "surrogatepass"))
+
+
+def invalid_text_at(value: Any, path: str = "") -> str | None:
+    """The path (``items[0].name``) of the first string in ``value`` that is not valid Unicode.
+
+    Keys are checked too: a bad key is reported at its parent's path (it cannot be quoted).
+    """
+    if isinstance(value, str):
+        return None if valid_text(value) else (path or "body")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and not valid_text(key):
+                return path or "body"
+            found = invalid_text_at(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = invalid_text_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _not_unicode(field: str) -> Unprocessable:
+    return Unprocessable(f"{field}: not valid Unicode text (it has a lone surrogate)", field=field)
+
+
+def _check_parameters(event: Any) -> None:
+    """422 naming the body, or the first parameter or header, that is not valid Unicode text."""
+    if event.body and not event.is_base64_encoded and not valid_text(event.body):
+        raise _not_unicode("body")
+    sources = (event.path_parameters or {}, event.query_string_parameters or {},
+               event.multi_value_query_string_parameters or {}, event.headers or {})
+    for parameters in sources:
+        for name, value in parameters.items():
+            if not valid_text(name):
+                raise _not_unicode("parameters")
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, str) and not valid_text(v) for v in values):
+                raise _not_unicode(name)
+
+
+def edge_checks(max_body_bytes: int, body_limits: Mapping[str, int]) -> Callable[..., Any]:
+    """The middleware run before every route: body size, then parameters' text."""
+
+    def middleware(app: APIGatewayRestResolver, next_middleware: Callable[..., Any]) -> Any:
+        event = app.current_event
+        route = app.context.get("_route")
+        limit = body_limits.get(getattr(route, "path", ""), max_body_bytes)
+        size = body_size(event.body, bool(event.is_base64_encoded))
+        if size > limit:
+            raise ContentTooLarge(f"the request body has {size} bytes; this route takes at most "
+                                  f"{limit}", field="body", extra={"max_bytes": limit})
+        _check_parameters(event)
+        return next_middleware(app)
+
+    return middleware
+
+
+def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTES,
+                  body_limits: Mapping[str, int] | None = None) -> APIGatewayRestResolver:
+    """A REST resolver with CORS, UTF-8 JSON and the platform's problem mapping.
+
+    Every route's body is limited to ``max_body_bytes``; ``body_limits`` raises (or lowers) it
+    for a route, keyed by the route's path as declared (``"/v1/things/<id>"``).
+    """
     app = APIGatewayRestResolver(
         serializer=serialize,
         cors=CORSConfig(
@@ -85,6 +174,8 @@ def make_resolver(*, cors_origin: str = "*") -> APIGatewayRestResolver:
             max_age=600,
         ),
     )
+
+    app.use(middlewares=[edge_checks(max_body_bytes, dict(body_limits or {}))])
 
     @app.exception_handler(ProblemError)
     def _problem(error: ProblemError) -> Response[str]:
@@ -113,16 +204,33 @@ def make_resolver(*, cors_origin: str = "*") -> APIGatewayRestResolver:
 
 
 def json_body(app: APIGatewayRestResolver) -> dict[str, Any]:
-    """The request body as a JSON object, or a 400 naming the body."""
-    raw = app.current_event.body
+    """The request body as a JSON object, or a 400 naming the body.
+
+    The body is read as JSON whatever its ``Content-Type`` says (``curl -d`` sends
+    ``application/x-www-form-urlencoded``); every string in it (keys too) must be valid
+    Unicode text, else a 422 names where.
+    """
+    event = app.current_event
+    raw = event.body
     if raw is None or raw == "":
         raise BadRequest("a JSON object body is required", field="body")
+    text = raw
+    if event.is_base64_encoded:
+        try:
+            text = base64.b64decode(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_unicode("body") from None
+        except ValueError:
+            raise BadRequest("the request body is not valid base64", field="body") from None
     try:
-        body = json.loads(raw)
+        body = json.loads(text)
     except ValueError:
         raise BadRequest("the request body is not valid JSON", field="body") from None
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object", field="body")
+    where = invalid_text_at(body)
+    if where is not None:
+        raise _not_unicode(where)
     return body
 
 

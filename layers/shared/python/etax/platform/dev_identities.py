@@ -26,7 +26,7 @@ class DevTokenRequest(BaseModel):
 
     role: Literal["taxpayer", "officer", "partner", "developer", "admin"]
     subject: str = Field(min_length=1, max_length=64)
-    tax_office: str | None = None
+    tax_office: str | None = Field(default=None, max_length=11)
     ttl_seconds: int = Field(default=3600, ge=60, le=86400)
 
 

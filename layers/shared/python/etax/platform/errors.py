@@ -3,11 +3,20 @@
 Domain services raise these; the resolver (:mod:`etax.platform.api`) maps
 them to HTTP. Each names what failed (``field``) when a field failed, so a
 client can point at it.
+
+:meth:`ProblemError.body` is the one place that bounds and masks what a problem carries (it is
+also what the resolver logs): the detail at most :data:`DETAIL_LIMIT` characters, the field and
+every other string at most :data:`~etax.platform.privacy.EXCERPT_LIMIT`, resident ID numbers
+masked (:mod:`etax.platform.privacy`), whatever the raising code put in.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from etax.platform.privacy import EXCERPT_LIMIT, scrub
+
+DETAIL_LIMIT = 240  # characters: the server's sentence and an excerpt or two of the input
 
 
 class ProblemError(Exception):
@@ -34,11 +43,11 @@ class ProblemError(Exception):
             "type": f"urn:etax:problem:{self.slug}",
             "title": self.title,
             "status": self.status,
-            "detail": self.detail,
+            "detail": scrub(self.detail, DETAIL_LIMIT),
         }
         if self.field is not None:
-            problem["field"] = self.field
-        problem.update(self.extra)
+            problem["field"] = scrub(self.field, EXCERPT_LIMIT)
+        problem.update(scrub(self.extra, DETAIL_LIMIT))
         return problem
 
 
@@ -60,6 +69,10 @@ class NotFound(ProblemError):
 
 class Conflict(ProblemError):
     status, title, slug = 409, "Conflict", "conflict"
+
+
+class ContentTooLarge(ProblemError):
+    status, title, slug = 413, "Content too large", "too-large"
 
 
 class Unprocessable(ProblemError):

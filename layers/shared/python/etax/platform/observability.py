@@ -11,6 +11,10 @@ each invocation and its AWS calls are recorded by the service). The X-Ray SDK
 (Powertools ``Tracer``) adds in-code subsegments but costs about 0.3 s of
 import on every cold start (measured, docs/benchmarks.md), so it is switched
 on per function only where that detail is wanted: ``ETAX_XRAY_SDK=1``.
+
+Privacy: every log line goes through :class:`MaskingFormatter`, which masks the resident ID
+numbers in it (first 6 and last 4 kept, :mod:`etax.platform.privacy`) and bounds each value at
+:data:`LOG_VALUE_LIMIT` characters, whatever a caller passed in ``extra`` or an exception said.
 """
 
 from __future__ import annotations
@@ -21,8 +25,23 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import LogRecord
 
-logger = Logger()
+from etax.platform.privacy import mask_text, scrub
+
+LOG_VALUE_LIMIT = 4000  # characters of one logged value (a stack trace fits, a 100 kB input not)
+
+
+class MaskingFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON log lines, each value bounded and every resident ID in them masked."""
+
+    def serialize(self, log: LogRecord) -> str:
+        bounded = {key: scrub(value, LOG_VALUE_LIMIT) for key, value in log.items()}
+        return mask_text(super().serialize(bounded))
+
+
+logger = Logger(logger_formatter=MaskingFormatter())
 metrics = Metrics()
 # Functions without business metrics still publish the cold-start metric; that is not a mistake.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -1,0 +1,83 @@
+"""What the platform repeats of a client's input: resident IDs masked, text bounded, problems
+and log lines built through one place."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from etax.platform.api import validation_problem
+from etax.platform.errors import Conflict, Unprocessable
+from etax.platform.observability import MaskingFormatter
+from etax.platform.privacy import excerpt, mask_identifier, mask_text, valid_text
+
+PERSON = "350102199003071234"
+
+
+def test_an_identifier_keeps_its_first_six_and_last_four() -> None:
+    assert mask_identifier(PERSON) == "350102********1234"
+    assert mask_identifier("11010519491231002X") == "110105********002X"
+    assert mask_identifier("1234567890") == "**********"
+
+
+def test_every_resident_id_in_a_text_is_masked() -> None:
+    text = f"{PERSON} is registered already; so is 11010519491231002x ({PERSON})"
+    assert mask_text(text) == ("350102********1234 is registered already; so is "
+                               "110105********002x (350102********1234)")
+
+
+def test_other_long_numbers_are_left_alone() -> None:
+    # an 18-digit customs declaration and a bank card carry no birth date; invoices have 20 digits
+    for number in ("350120261000012345", "622202020011003345", "26352000000000000101",
+                   "91350100M000100Y43", f"A{PERSON}", f"{PERSON}5"):
+        assert mask_text(f"number {number}.") == f"number {number}."
+
+
+def test_an_excerpt_is_short_and_marks_the_cut() -> None:
+    assert excerpt("abc") == "abc"
+    cut = excerpt("x" * 100_000)
+    assert len(cut) == 80
+    assert cut.endswith("…")
+    assert excerpt("a\ud800b") == "a\ufffdb"
+    assert not valid_text("a\ud800b")
+    assert valid_text("陈小明 😀")
+
+
+def test_a_problem_body_is_bounded_and_masked_whatever_was_raised() -> None:
+    huge = "9" * 100_000
+    body = Unprocessable(f"period: {huge!r} is not a period", field=huge,
+                         extra={"errors": [{"field": "period", "message": huge}]}).body()
+    assert len(json.dumps(body)) < 1000
+    assert len(body["detail"]) <= 240
+    assert body["detail"].startswith("period: '999")
+    assert len(body["field"]) <= 80
+    assert len(body["errors"][0]["message"]) <= 240
+    conflict = Conflict(f"{PERSON} is registered already", field="resident_id").body()
+    assert conflict["detail"] == "350102********1234 is registered already"
+    assert PERSON not in json.dumps(Unprocessable("x", extra={"who": [PERSON]}).body())
+
+
+def test_validation_problems_never_carry_the_input() -> None:
+    huge = "q" * 100_000
+    errors = [{"type": "value_error", "loc": ("period",), "msg": f"Value error, {huge} is bad",
+               "input": huge}] * 500
+    body = validation_problem(errors, prefix=("body",)).body()
+    assert len(json.dumps(body)) < 10_000
+    assert len(body["errors"]) == 20
+    assert all("input" not in e for e in body["errors"])
+    assert body["field"] == "period"
+    extra = validation_problem([{"type": "extra_forbidden", "loc": ("body", huge),
+                                 "msg": "Extra inputs are not permitted", "input": 1}]).body()
+    assert len(extra["field"]) <= 80
+
+
+def test_log_lines_are_masked_and_bounded() -> None:
+    formatter = MaskingFormatter()
+    record = logging.LogRecord("etax", logging.INFO, __file__, 1, "client problem", None, None)
+    record.problem = {"detail": f"{PERSON} is registered already", "value": "z" * 100_000}
+    line = formatter.format(record)
+    assert PERSON not in line
+    assert "350102********1234" in line
+    assert len(line) < 10_000
+    record = logging.LogRecord("etax", logging.INFO, __file__, 1, f"for {PERSON}", None, None)
+    assert "350102********1234" in formatter.format(record)
