@@ -300,7 +300,7 @@ def test_campaign_errors_name_the_field_and_never_repeat_long_input(api: str) ->
     assert bad_prize.status_code == 422, bad_prize.text
     assert bad_prize.json()["field"] == "periods[0].tiers[0].amount_yuan"
 
-    huge = "2" * 100_000
+    huge = "2" * 50_000  # under the 64 kB body limit: the campaign's own bound
     for where, field in (("period", "period"), ("tax_type", "tax_type"),
                          ("opens", "periods[0].opens")):
         body = campaign_body(f"e2e-huge-{uuid.uuid4().hex[:6]}", "36", count=10,
