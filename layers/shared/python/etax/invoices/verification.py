@@ -72,8 +72,8 @@ def facts_of(invoice: StoredInvoice) -> InvoiceFacts:
         code=document.get("code") or None,
         number=document["number"],
         issue_date=date.fromisoformat(document["issue_date"]),
-        amount_fen=abs(int(document["amount_fen"])),
-        total_fen=abs(int(document["total_fen"])),
+        amount_fen=int(document["amount_fen"]),
+        total_fen=int(document["total_fen"]),
         check_code=document.get("check_code") or None,
     )
 
