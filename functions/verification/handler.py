@@ -11,17 +11,18 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.invoices import channels
-from etax.invoices.repository import InvoiceRepository
+from etax.invoices.repository import GuardRepository, InvoiceRepository
 from etax.invoices.verification import VerificationService
 from etax.platform.api import json_body, make_resolver
-from etax.platform.errors import BadRequest, Forbidden, Unprocessable
+from etax.platform.errors import BadRequest, Forbidden, TooManyRequests, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
 from etax.rules import money, qr
 from etax.rules.invoice_types import type_name
+from etax.rules.verification import client_key
 
 app = make_resolver()
-service = VerificationService(InvoiceRepository())
+service = VerificationService(InvoiceRepository(), GuardRepository())
 _channel_token: str | None = None
 
 
@@ -37,7 +38,8 @@ def channel_token() -> str:
 
 @app.post("/v1/invoices/verify")
 def verify() -> dict[str, Any]:
-    return service.verify(json_body(app))
+    identity = (app.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
+    return service.verify(json_body(app), client_key("ip", identity.get("sourceIp") or "unknown"))
 
 
 @app.post("/v1/invoices/qr/parse")
@@ -63,12 +65,14 @@ def parse_qr() -> dict[str, Any]:
     }
 
 
-def answer_text(text: str) -> str:
+def answer_text(text: str, client: str) -> str:
     command = channels.parse_text(text)
     if command.query is None:
         return channels.help_reply(command.reason)
     try:
-        return channels.reply_text(service.check(command.query))
+        return channels.reply_text(service.check(command.query, client))
+    except TooManyRequests as limit:
+        return channels.limit_reply(int(limit.headers["Retry-After"]))
     except Unprocessable as error:
         return channels.help_reply(error.detail)
 
@@ -76,28 +80,23 @@ def answer_text(text: str) -> str:
 @app.get("/v1/channels/wechat")
 def wechat_handshake() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
-    try:
-        channels.check_wechat(channel_token(), dict(params))
-    except channels.ChannelAuthError:
-        raise Forbidden("bad signature") from None
+    service.admit_wechat_handshake(channel_token(), dict(params))
     return Response(200, "text/plain", params.get("echostr", ""))
 
 
 @app.post("/v1/channels/wechat")
 def wechat_message() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
+    body = app.current_event.body or ""
+    service.admit_wechat(channel_token(), dict(params), body)
     try:
-        channels.check_wechat(channel_token(), dict(params))
-    except channels.ChannelAuthError:
-        raise Forbidden("bad signature") from None
-    try:
-        message = channels.parse_wechat(app.current_event.body or "")
+        message = channels.parse_wechat(body)
     except ValueError as error:
         raise Unprocessable(str(error), field="body") from None
     if message.msg_type != "text":
         reply = channels.help_reply("only text messages are understood")
     else:
-        reply = answer_text(message.content)
+        reply = answer_text(message.content, client_key("wechat", message.from_user))
     logger.info("wechat message answered", extra={"msg_type": message.msg_type})
     return Response(200, "application/xml", channels.wechat_reply(message, reply))
 
@@ -113,7 +112,8 @@ def sms_message() -> dict[str, Any]:
     sender, text = body.get("from"), body.get("text")
     if not isinstance(sender, str) or not sender:
         raise Unprocessable("from must be the sender's number", field="from")
-    return {"to": sender, "text": answer_text(text if isinstance(text, str) else "")}
+    return {"to": sender,
+            "text": answer_text(text if isinstance(text, str) else "", client_key("sms", sender))}
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)
