@@ -60,7 +60,10 @@ class InvoiceServices(Construct):
         api.route("POST", "/v1/invoices/{number}/red-letter", self.issuing)
         api.route("POST", "/v1/invoices/{number}/void", self.issuing)
 
-        # C10: verification — the hot path may only count-and-read an invoice (UpdateItem)
+        # C10: verification — the hot path may only count-and-read an invoice (UpdateItem);
+        # its own table keeps callers' failure counters and WeChat nonces (TTL, no reads)
+        self.verification_guard = platform.table(self, "VerificationGuardTable",
+                                                 partition_key="key", ttl_attribute="expires_at")
         self.channel_token = secretsmanager.Secret(
             self, "ChannelToken",
             description="Shared token of the WeChat-style and SMS-style verification channels",
@@ -78,11 +81,15 @@ class InvoiceServices(Construct):
             environment={"INVOICES_TABLE": self.invoices.table_name,
                          "INVOICE_SEQUENCES_TABLE": self.sequences.table_name,
                          "ISSUING_QUOTA_TABLE": self.quotas.table_name,
+                         "VERIFICATION_GUARD_TABLE": self.verification_guard.table_name,
                          "CHANNEL_TOKEN_SECRET": self.channel_token.secret_arn},
             memory_size=512,
         )
         self.verification.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:UpdateItem"], resources=[self.invoices.table_arn]))
+        self.verification.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem", "dynamodb:PutItem"],
+            resources=[self.verification_guard.table_arn]))
         self.channel_token.grant_read(self.verification)
         api.route("POST", "/v1/invoices/verify", self.verification, public=True)
         api.route("POST", "/v1/invoices/qr/parse", self.verification, public=True)

@@ -63,6 +63,7 @@ class EtaxStack(Stack):
             "InvoicesTableName": self.invoices.invoices.table_name,
             "IssuingQuotaTableName": self.invoices.quotas.table_name,
             "ChannelTokenSecretArn": self.invoices.channel_token.secret_arn,
+            "VerificationGuardTableName": self.invoices.verification_guard.table_name,
             "LotteryTableName": self.lottery.table.table_name,
             "LotteryDrawsTableName": self.lottery.draws.table_name,
             "LotteryLedgerTableName": self.lottery.ledger.table_name,

@@ -83,8 +83,10 @@ NOTES = [
     "- What is left for a real account: Lambda SnapStart for Python (3.12 and later) takes "
     "init out of cold starts, and provisioned concurrency keeps the hottest public endpoints "
     "warm; both are deployment settings, not code changes.",
-    "- A verification is one DynamoDB call (counted on the botocore client in-process, and "
-    "asserted in tests/functional/test_verification.py). A scan makes six: the idempotency "
+    "- A genuine verification is one DynamoDB call (counted on the botocore client "
+    "in-process, and asserted in tests/functional/test_verification.py); one that fails costs "
+    "two (not found, over the limit) or three (mismatch: the invoice's and the caller's "
+    "counters, ADR 0006). A scan makes six: the idempotency "
     "record (PutItem in progress, UpdateItem when done), the invoice (GetItem), the region's "
     "campaign (Query), the draw, the person's counters and the stock shards (one "
     "BatchGetItem), and the one TransactWriteItems.",

@@ -11,18 +11,19 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.invoices import channels
-from etax.invoices.repository import InvoiceRepository
+from etax.invoices.repository import GuardRepository, InvoiceRepository
 from etax.invoices.requests import QrParseRequest, SmsMessage
 from etax.invoices.verification import VerificationService
 from etax.platform.api import json_body, make_resolver, parse_body
-from etax.platform.errors import BadRequest, Forbidden, Unprocessable
+from etax.platform.errors import BadRequest, Forbidden, TooManyRequests, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
 from etax.rules import money, qr
 from etax.rules.invoice_types import type_name
+from etax.rules.verification import client_key
 
 app = make_resolver()
-service = VerificationService(InvoiceRepository())
+service = VerificationService(InvoiceRepository(), GuardRepository())
 _channel_token: str | None = None
 
 
@@ -38,7 +39,8 @@ def channel_token() -> str:
 
 @app.post("/v1/invoices/verify")
 def verify() -> dict[str, Any]:
-    return service.verify(json_body(app))
+    identity = (app.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
+    return service.verify(json_body(app), client_key("ip", identity.get("sourceIp") or "unknown"))
 
 
 @app.post("/v1/invoices/qr/parse")
@@ -62,12 +64,14 @@ def parse_qr() -> dict[str, Any]:
     }
 
 
-def answer_text(text: str) -> str:
+def answer_text(text: str, client: str) -> str:
     command = channels.parse_text(text)
     if command.query is None:
         return channels.help_reply(command.reason)
     try:
-        return channels.reply_text(service.check(command.query))
+        return channels.reply_text(service.check(command.query, client))
+    except TooManyRequests as limit:
+        return channels.limit_reply(int(limit.headers["Retry-After"]))
     except Unprocessable as error:
         return channels.help_reply(error.detail)
 
@@ -75,28 +79,23 @@ def answer_text(text: str) -> str:
 @app.get("/v1/channels/wechat")
 def wechat_handshake() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
-    try:
-        channels.check_wechat(channel_token(), dict(params))
-    except channels.ChannelAuthError:
-        raise Forbidden("bad signature") from None
+    service.admit_wechat_handshake(channel_token(), dict(params))
     return Response(200, "text/plain", params.get("echostr", ""))
 
 
 @app.post("/v1/channels/wechat")
 def wechat_message() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
+    body = app.current_event.body or ""
+    service.admit_wechat(channel_token(), dict(params), body)
     try:
-        channels.check_wechat(channel_token(), dict(params))
-    except channels.ChannelAuthError:
-        raise Forbidden("bad signature") from None
-    try:
-        message = channels.parse_wechat(app.current_event.body or "")
+        message = channels.parse_wechat(body)
     except ValueError as error:
         raise Unprocessable(str(error), field="body") from None
     if message.msg_type != "text":
         reply = channels.help_reply("only text messages are understood")
     else:
-        reply = answer_text(message.content)
+        reply = answer_text(message.content, client_key("wechat", message.from_user))
     logger.info("wechat message answered", extra={"msg_type": message.msg_type})
     return Response(200, "application/xml", channels.wechat_reply(message, reply))
 
@@ -109,7 +108,8 @@ def sms_message() -> dict[str, Any]:
     except channels.ChannelAuthError:
         raise Forbidden("bad signature", field="X-Signature") from None
     message = parse_body(app, SmsMessage)
-    return {"to": message.sender, "text": answer_text(message.text)}
+    return {"to": message.sender,
+            "text": answer_text(message.text, client_key("sms", message.sender))}
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

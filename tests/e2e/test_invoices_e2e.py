@@ -1,6 +1,8 @@
 """E-invoices and the national verification service over HTTP on the local stack:
 issue → download → offline signature check → verify five times → the sixth is refused →
-red-letter → verification shows it; the WeChat-style and SMS-style channels; bad input."""
+red-letter (its QR carries the negative total and verifies) → verification shows it;
+mismatching checks leave an invoice's five genuine checks intact; the WeChat-style (replays
+refused) and SMS-style channels; bad input."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from etax.invoices.channels import wechat_signature
+from etax.invoices.channels import wechat_msg_signature, wechat_signature
 from tests.e2e.test_platform_e2e import bearer, channel_token, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -101,9 +103,12 @@ def test_issue_download_check_verify_and_credit(api: str, seller: dict[str, str]
     assert red_summary["red_letter_of"] == number
     original = requests.get(f"{api}/v1/invoices/{number}", headers=seller, timeout=30).json()
     assert (original["status"], original["red_number"]) == ("red_flushed", red_summary["number"])
+    assert red_summary["total"] == "-1090.00"
+    assert f",{red_summary['number']},-1090.00," in red_summary["qr"]  # the signed total
     red_check = verify(api, {"qr": red_summary["qr"]})
     assert red_check["result_code"] == "001"
     assert red_check["invoice"]["red_letter_of"] == number
+    assert red_check["invoice"]["total"] == "-1090.00"
 
 
 def test_verification_shows_red_flushed_and_voided(api: str, seller: dict[str, str]) -> None:
@@ -116,6 +121,19 @@ def test_verification_shows_red_flushed_and_voided(api: str, seller: dict[str, s
                            headers={**seller, "Idempotency-Key": str(uuid.uuid4())}, timeout=30)
     assert voided.json() == {"number": second["number"], "status": "voided"}
     assert verify(api, {"qr": second["qr"]})["invoice"]["status"] == "voided"
+
+
+def test_mismatching_checks_leave_the_five_genuine_checks_intact(
+        api: str, seller: dict[str, str]) -> None:
+    summary = issue(api, seller).json()
+    query = {"number": summary["number"], "issue_date": summary["issue_date"],
+             "total": summary["total"]}
+    for n in range(10):  # one client (this machine) guessing the total
+        assert verify(api, {**query, "total": f"{n + 1}.00"})["result_code"] == "006"
+    for n in range(1, 6):
+        result = verify(api, query)
+        assert (result["result_code"], result["checks_today"]) == ("001", n)
+    assert verify(api, query)["result_code"] == "002"
 
 
 def test_not_found_and_mismatch(api: str, seller: dict[str, str]) -> None:
@@ -174,15 +192,27 @@ def test_wechat_and_sms_channels(api: str, seller: dict[str, str], aws: Any,
     message = ("<xml><ToUserName><![CDATA[gh_etax]]></ToUserName><FromUserName><![CDATA[oU1]]>"
                "</FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType>"
                f"<Content><![CDATA[{text}]]></Content><MsgId>9</MsgId></xml>")
-    reply = requests.post(f"{api}/v1/channels/wechat", params=params, timeout=30,
+    signed = {"timestamp": timestamp, "nonce": nonce,
+              "msg_signature": wechat_msg_signature(secret, timestamp, nonce, message)}
+    reply = requests.post(f"{api}/v1/channels/wechat", params=signed, timeout=30,
                           data=message.encode(), headers={"Content-Type": "text/xml"})
     assert reply.status_code == 200, reply.text
     assert "查验成功" in reply.text
     assert "<ToUserName>oU1</ToUserName>" in reply.text
-    bad = requests.post(f"{api}/v1/channels/wechat", params={**params, "signature": "0"},
-                        data=message.encode(), headers={"Content-Type": "text/xml"},
-                        timeout=30)
-    assert bad.status_code == 403
+    replayed = requests.post(f"{api}/v1/channels/wechat", params=signed, timeout=30,
+                             data=message.encode(), headers={"Content-Type": "text/xml"})
+    assert (replayed.status_code, replayed.json()["field"]) == (403, "nonce")
+    altered = requests.post(f"{api}/v1/channels/wechat", timeout=30,
+                            params={**signed, "nonce": "abc124"},
+                            data=message.replace("oU1", "oU2").encode(),
+                            headers={"Content-Type": "text/xml"})
+    assert (altered.status_code, altered.json()["field"]) == (403, "msg_signature")
+    stale_stamp = str(int(time.time()) - 600)
+    stale = requests.post(f"{api}/v1/channels/wechat", timeout=30, params={
+        "timestamp": stale_stamp, "nonce": "abc125",
+        "msg_signature": wechat_msg_signature(secret, stale_stamp, "abc125", message)},
+        data=message.encode(), headers={"Content-Type": "text/xml"})
+    assert (stale.status_code, stale.json()["field"]) == (403, "timestamp")
 
     body = json.dumps({"from": "+8613800000000", "text": "hello"}).encode()
     sms = requests.post(f"{api}/v1/channels/sms", data=body, timeout=30, headers={

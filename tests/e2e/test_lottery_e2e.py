@@ -153,6 +153,26 @@ def test_campaign_page_publishes_commitments(api: str, flow: dict[str, Any]) -> 
     assert early.status_code == 409
 
 
+def test_a_red_letter_invoice_verifies_and_does_not_take_part(api: str,
+                                                              flow: dict[str, Any]) -> None:
+    invoice = issue(api, flow["seller"], BUYER_ID)
+    red = requests.post(f"{api}/v1/invoices/{invoice['number']}/red-letter", timeout=60,
+                        json={"reason": "退货"},
+                        headers={**flow["seller"], "Idempotency-Key": str(uuid.uuid4())})
+    assert red.status_code == 201, red.text
+    credit = red.json()
+    assert credit["total"] == "-" + invoice["total"]
+    checked = requests.post(f"{api}/v1/invoices/verify", json={"qr": credit["qr"]}, timeout=30)
+    assert checked.json()["result_code"] == "001", checked.text
+    answer = requests.post(f"{api}/v1/lottery/scan", timeout=60, json={
+        "qr": credit["qr"], "payout": {"method": "wechat", "account": "wx-e2e-red1"}},
+        headers={**flow["buyer"], "Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert answer.json()["field"] == "qr"
+    assert "red-letter" in answer.json()["detail"]
+
+
 def test_a_win_is_paid_exactly_once(api: str, aws: Any, stack: dict[str, Any],
                                     flow: dict[str, Any]) -> None:
     result = won_scan(api, flow, "wx-e2e-0001")

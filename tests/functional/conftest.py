@@ -45,6 +45,7 @@ FUNCTION_ENV = {
     "INVOICES_TABLE": "invoices",
     "INVOICE_SEQUENCES_TABLE": "sequences",
     "ISSUING_QUOTA_TABLE": "quotas",
+    "VERIFICATION_GUARD_TABLE": "verification-guard",
     "LOTTERY_TABLE": "lottery",
     "LOTTERY_DRAWS_TABLE": "lottery-draws",
     "LOTTERY_LEDGER_TABLE": "lottery-ledger",
@@ -115,7 +116,8 @@ def aws() -> Iterator[None]:
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
         for table, key in (("registry", "credit_code"), ("idempotency", "id"),
-                           ("invoices", "number"), ("sequences", "key"), ("quotas", "key")):
+                           ("invoices", "number"), ("sequences", "key"), ("quotas", "key"),
+                           ("verification-guard", "key")):
             dynamodb.create_table(
                 TableName=table,
                 KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],

@@ -347,6 +347,22 @@ def test_ineligible_invoices_are_refused_with_the_reason(lottery_fn: Any, invoic
     assert expected in answer["json"]["detail"]
 
 
+def test_a_red_letter_invoice_does_not_take_part(lottery_fn: Any, invoicing: Any) -> None:
+    invoice = new_invoice(invoicing, "inv-1")
+    red = call(invoicing, request("POST", f"/v1/invoices/{invoice['number']}/red-letter",
+                                  who=("taxpayer", "91350100M000100Y43"), key="red",
+                                  body={"reason": "退货"}))["json"]
+    assert red["total"].startswith("-")
+    assert create(lottery_fn, campaign_body())["statusCode"] == 201
+    by_qr = call(lottery_fn, request("POST", "/v1/lottery/scan", who=BUYER, key="q",
+                                     body={"qr": red["qr"], "payout": WALLET}))
+    assert (by_qr["statusCode"], by_qr["json"]["field"]) == (422, "qr"), by_qr["json"]
+    assert "red-letter" in by_qr["json"]["detail"]
+    by_fields = scan(lottery_fn, red)
+    assert (by_fields["statusCode"], by_fields["json"]["field"]) == (422, "total")
+    assert "red-letter" in by_fields["json"]["detail"]
+
+
 def test_no_campaign_in_the_region(lottery_fn: Any, invoicing: Any) -> None:
     answer = scan(lottery_fn, new_invoice(invoicing, "inv-1"))
     assert answer["statusCode"] == 422

@@ -1,5 +1,6 @@
-"""The national verification service over moto: verdicts, the daily limit, one DynamoDB call
-per check, QR parsing, and the message channels."""
+"""The national verification service over moto: verdicts, the daily limit (genuine checks
+only), the mismatch ceiling and the per-caller budget, one DynamoDB call per genuine check, QR
+parsing (red-letter invoices too), and the message channels (replays refused)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any
 
 import boto3
 import pytest
 
-from etax.invoices.channels import wechat_signature
+from etax.invoices.channels import wechat_msg_signature, wechat_signature
 from tests.functional.conftest import ApiCalls, LambdaContext, call, load_handler
 from tests.functional.test_invoices import issue, request
 
@@ -33,8 +35,10 @@ def verification(issued: dict[str, Any]) -> Any:
     return load_handler("verification")
 
 
-def check(module: Any, body: dict[str, Any]) -> dict[str, Any]:
-    return call(module, request("POST", "/v1/invoices/verify", body=body))
+def check(module: Any, body: dict[str, Any], ip: str = "203.0.113.7") -> dict[str, Any]:
+    event = request("POST", "/v1/invoices/verify", body=body)
+    event["requestContext"]["identity"] = {"sourceIp": ip}
+    return call(module, event)
 
 
 def by_total(summary: dict[str, Any], total: str | None = None) -> dict[str, Any]:
@@ -73,6 +77,62 @@ def test_one_dynamodb_call_per_check(verification: Any, issued: dict[str, Any],
     api_calls.clear()
     check(verification, by_total(issued))
     assert api_calls.of("dynamodb") == ["UpdateItem"]
+    api_calls.clear()  # a mismatch: the failed check, the invoice's and the caller's counters
+    assert check(verification, by_total(issued, "1.00"))["json"]["result_code"] == "006"
+    assert api_calls.of("dynamodb") == ["UpdateItem"] * 3
+
+
+def test_mismatches_do_not_use_up_the_invoice_s_checks(verification: Any,
+                                                      issued: dict[str, Any]) -> None:
+    for n in range(10):
+        wrong = check(verification, by_total(issued, f"{n + 1}.00"))["json"]
+        assert wrong["result_code"] == "006"
+        assert wrong["checks_today"] is None
+    for n in range(1, 6):
+        genuine = check(verification, by_total(issued))["json"]
+        assert (genuine["result_code"], genuine["checks_today"]) == ("001", n)
+    assert check(verification, by_total(issued))["json"]["result_code"] == "002"
+
+
+def test_the_invoice_s_mismatch_ceiling_closes_it_for_the_day(verification: Any,
+                                                               issued: dict[str, Any]) -> None:
+    for n in range(20):  # twenty callers, one wrong guess each
+        assert check(verification, by_total(issued, "1.00"),
+                     ip=f"198.51.100.{n}")["json"]["result_code"] == "006"
+    # beyond the ceiling a right guess is not told apart from a wrong one
+    assert check(verification, by_total(issued, "2.00"))["json"]["result_code"] == "002"
+    assert check(verification, by_total(issued))["json"]["result_code"] == "002"
+
+
+def test_a_caller_s_failed_checks_are_limited_429(verification: Any,
+                                                 issued: dict[str, Any]) -> None:
+    missing = {**issued, "number": "26352000000000099999"}
+    for _ in range(40):
+        assert check(verification, by_total(missing))["json"]["result_code"] == "009"
+    for _ in range(9):  # 40 unknown numbers + 9 wrong totals + 1 more: 50 failures
+        assert check(verification, by_total(issued, "1.00"))["json"]["result_code"] == "006"
+    assert check(verification, by_total(missing))["json"]["result_code"] == "009"
+    refused = check(verification, by_total(missing))
+    assert refused["statusCode"] == 429, refused["json"]
+    assert refused["headers"]["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused["headers"]["Retry-After"]) <= 86_401
+    assert refused["json"]["retry_after"] == int(refused["headers"]["Retry-After"])
+    assert check(verification, by_total(issued, "1.00"))["statusCode"] == 429
+    # a genuine check is never refused for the caller's failures, and others go on
+    assert check(verification, by_total(issued))["json"]["result_code"] == "001"
+    other = check(verification, by_total(missing), ip="198.51.100.77")
+    assert other["json"]["result_code"] == "009"
+
+
+def test_an_invoice_stored_without_the_compared_attributes_still_verifies(
+        verification: Any, issued: dict[str, Any], api_calls: ApiCalls) -> None:
+    boto3.client("dynamodb").update_item(TableName="invoices",
+                                         Key={"number": {"S": issued["number"]}},
+                                         UpdateExpression="REMOVE total_fen")
+    api_calls.clear()
+    answer = check(verification, by_total(issued))["json"]
+    assert (answer["result_code"], answer["checks_today"]) == ("001", 1)
+    assert api_calls.of("dynamodb") == ["UpdateItem", "UpdateItem"]
 
 
 def test_by_qr_payload(verification: Any, issued: dict[str, Any]) -> None:
@@ -98,13 +158,22 @@ def test_bad_queries_name_the_field(verification: Any, body: dict[str, Any],
 def test_red_flushed_and_voided_show_in_verdicts(invoicing: Any, verification: Any,
                                                  issued: dict[str, Any]) -> None:
     number = issued["number"]
-    call(invoicing, request("POST", f"/v1/invoices/{number}/red-letter", body={"reason": "退货"},
-                            who=("taxpayer", "91350100M000100Y43"), key="red",
-                            resource="/v1/invoices/{number}/red-letter",
-                            params={"number": number}))
+    red = call(invoicing, request("POST", f"/v1/invoices/{number}/red-letter",
+                                  body={"reason": "退货"},
+                                  who=("taxpayer", "91350100M000100Y43"), key="red",
+                                  resource="/v1/invoices/{number}/red-letter",
+                                  params={"number": number}))["json"]
     answer = check(verification, by_total(issued))["json"]
     assert answer["invoice"]["status"] == "red_flushed"
     assert answer["invoice"]["red_number"]
+    # the red-letter invoice's QR carries its negative total, and verifies as it is printed
+    assert red["total"] == "-1235.99"
+    assert ",-1235.99," in red["qr"]
+    by_qr = check(verification, {"qr": red["qr"]})["json"]
+    assert (by_qr["result_code"], by_qr["invoice"]["total"]) == ("001", "-1235.99")
+    assert by_qr["invoice"]["red_letter_of"] == number
+    assert check(verification, by_total(red))["json"]["result_code"] == "001"
+    assert check(verification, by_total(red, "1235.99"))["json"]["result_code"] == "006"
 
 
 def test_qr_parse(verification: Any) -> None:
@@ -123,17 +192,19 @@ def test_qr_parse(verification: Any) -> None:
     assert (bad_date["statusCode"], bad_date["json"]["field"]) == (400, "payload.date")
 
 
-def wechat_event(content: str, token: str = TOKEN) -> dict[str, Any]:
-    timestamp, nonce = str(int(time.time())), "n0nce"
+def wechat_event(content: str, token: str = TOKEN, *, nonce: str | None = None,
+                 timestamp: int | None = None, sender: str = "oUser123") -> dict[str, Any]:
+    stamp, nonce = str(timestamp or int(time.time())), nonce or uuid.uuid4().hex[:16]
     event = request("POST", "/v1/channels/wechat")
     event["body"] = (
         "<xml><ToUserName><![CDATA[gh_etax]]></ToUserName>"
-        "<FromUserName><![CDATA[oUser123]]></FromUserName><CreateTime>1795880000</CreateTime>"
+        f"<FromUserName><![CDATA[{sender}]]></FromUserName><CreateTime>1795880000</CreateTime>"
         f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{content}]]></Content>"
         "<MsgId>1</MsgId></xml>")
     event["headers"]["Content-Type"] = "text/xml"
-    event["queryStringParameters"] = {"timestamp": timestamp, "nonce": nonce,
-                                      "signature": wechat_signature(token, timestamp, nonce)}
+    event["queryStringParameters"] = {
+        "timestamp": stamp, "nonce": nonce,
+        "msg_signature": wechat_msg_signature(token, stamp, nonce, event["body"])}
     return event
 
 
@@ -148,6 +219,50 @@ def test_wechat_answers_in_xml(verification: Any, issued: dict[str, Any]) -> Non
     assert "发票查验" in helpful["body"]
     forged = call(verification, wechat_event("CY", token="wrong"))
     assert forged["statusCode"] == 403
+
+
+def test_wechat_replays_stale_and_altered_messages_are_refused(
+        verification: Any, issued: dict[str, Any]) -> None:
+    text = f"CY {issued['number']} {issued['issue_date'].replace('-', '')} {issued['total']}"
+    event = wechat_event(text)
+    assert call(verification, event)["statusCode"] == 200
+    replayed = call(verification, event)
+    assert (replayed["statusCode"], replayed["json"]["field"]) == (403, "nonce")
+    stale = call(verification, wechat_event(text, timestamp=int(time.time()) - 301))
+    assert (stale["statusCode"], stale["json"]["field"]) == (403, "timestamp")
+    ahead = call(verification, wechat_event(text, timestamp=int(time.time()) + 301))
+    assert (ahead["statusCode"], ahead["json"]["field"]) == (403, "timestamp")
+    assert call(verification, wechat_event(text, timestamp=int(time.time()) - 290)
+                )["statusCode"] == 200
+    altered = wechat_event(text)  # the signature covers the body: another text is refused
+    altered["body"] = altered["body"].replace("oUser123", "oSomeoneElse")
+    refused = call(verification, altered)
+    assert (refused["statusCode"], refused["json"]["field"]) == (403, "msg_signature")
+    # the old three-part signature alone no longer admits a message
+    old_style = wechat_event(text)
+    params = old_style["queryStringParameters"]
+    params["signature"] = params.pop("msg_signature")
+    assert call(verification, old_style)["statusCode"] == 403
+    # the handshake keeps the three-part signature, with the same time window
+    stamp = str(int(time.time()))
+    handshake = request("GET", "/v1/channels/wechat")
+    handshake["queryStringParameters"] = {
+        "timestamp": stamp, "nonce": "n1", "echostr": "hi",
+        "signature": wechat_signature(TOKEN, stamp, "n1")}
+    assert call(verification, handshake)["body"] == "hi"
+    handshake["queryStringParameters"]["timestamp"] = "1"
+    assert call(verification, handshake)["statusCode"] == 403
+
+
+def test_a_channel_sender_s_spent_budget_is_answered_in_text(
+        verification: Any, issued: dict[str, Any]) -> None:
+    text = f"CY 26352000000000099999 {issued['issue_date'].replace('-', '')} 1.00"
+    for _ in range(50):
+        assert "查无此票" in call(verification, wechat_event(text, sender="oProber"))["body"]
+    spent = call(verification, wechat_event(text, sender="oProber"))
+    assert spent["statusCode"] == 200
+    assert "已达上限" in spent["body"]
+    assert "查无此票" in call(verification, wechat_event(text, sender="oOther"))["body"]
 
 
 def test_sms_answers_with_text(verification: Any, issued: dict[str, Any]) -> None:

@@ -22,7 +22,19 @@ def role_actions(template: Template, service: str) -> set[str]:
 
 def test_verification_may_only_count_and_read_invoices(prod: Template) -> None:
     dynamodb = {a for a in role_actions(prod, "verification") if a.startswith("dynamodb:")}
-    assert dynamodb == {"dynamodb:UpdateItem"}
+    assert dynamodb == {"dynamodb:UpdateItem", "dynamodb:PutItem"}
+    role = functions_by_service(prod)["verification"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    tables = resources(prod, "AWS::DynamoDB::Table")
+    [guard] = [name for name, table in tables.items() if "VerificationGuard" in name]
+    assert tables[guard]["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expires_at", "Enabled": True}
+    for policy in resources(prod, "AWS::IAM::Policy").values():
+        if {"Ref": role} not in policy["Properties"]["Roles"]:
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "dynamodb:PutItem" in statement["Action"]:  # only the guard table's nonces
+                assert statement["Resource"] == [{"Fn::GetAtt": [guard, "Arn"]}] or \
+                    statement["Resource"] == {"Fn::GetAtt": [guard, "Arn"]}
 
 
 def test_issuing_writes_invoices_but_never_deletes(prod: Template) -> None:

@@ -214,3 +214,13 @@ def test_round_trip_without_trailing_comma(payload: QrPayload) -> None:
 def test_our_tail_round_trips(payload: QrPayload) -> None:
     sealed = qr.with_tail(payload)
     assert qr.parse(qr.render(sealed)).tail == qr.tail_for(payload)
+
+
+def test_our_payload_carries_the_signed_total() -> None:
+    number = "26352000000000000001"
+    normal = qr.for_invoice("32", number, 109000, date(2026, 12, 3))
+    red = qr.for_invoice("32", number, -109000, date(2026, 12, 3))
+    assert normal.startswith(f"01,32,,{number},1090.00,20261203,,")
+    assert red.startswith(f"01,32,,{number},-1090.00,20261203,,")
+    assert qr.parse(red).amount_fen == -109000
+    assert qr.parse(red).tail == qr.tail_for(qr.parse(red))

@@ -301,3 +301,76 @@ def test_result_for() -> None:
     assert v.result_for(good, DIGITAL_FACTS, 5) is ResultCode.OVER_DAILY_LIMIT
     assert v.result_for(bad, DIGITAL_FACTS, 0) is ResultCode.MISMATCH
     assert v.result_for(bad, DIGITAL_FACTS, 5) is ResultCode.OVER_DAILY_LIMIT
+
+
+# --- what counts: genuine checks, the invoice's mismatch ceiling, the caller's budget -------
+
+
+def test_result_for_with_the_mismatch_ceiling() -> None:
+    good = v.query_from_request(DIGITAL)
+    bad = v.query_from_request({**DIGITAL, "total": "1"})
+    ceiling = v.LIMITS.mismatches_per_invoice
+    assert v.result_for(good, DIGITAL_FACTS, 0, ceiling - 1) is ResultCode.GENUINE
+    assert v.result_for(bad, DIGITAL_FACTS, 0, ceiling - 1) is ResultCode.MISMATCH
+    # at the ceiling nothing is compared: a right guess is not told from a wrong one
+    assert v.result_for(good, DIGITAL_FACTS, 0, ceiling) is ResultCode.OVER_DAILY_LIMIT
+    assert v.result_for(bad, DIGITAL_FACTS, 0, ceiling) is ResultCode.OVER_DAILY_LIMIT
+    strict = v.Limits(mismatches_per_invoice=5, failures_per_client=1)
+    assert v.result_for(bad, DIGITAL_FACTS, 0, 5, strict) is ResultCode.OVER_DAILY_LIMIT
+
+
+def test_only_a_genuine_check_counts_toward_the_invoice_s_five() -> None:
+    charges = {code: v.charge_for(code) for code in ResultCode}
+    assert charges[ResultCode.GENUINE] == v.Charge(invoice_mismatch=False, client_failure=False)
+    assert charges[ResultCode.MISMATCH] == v.Charge(invoice_mismatch=True, client_failure=True)
+    assert charges[ResultCode.NOT_FOUND] == v.Charge(invoice_mismatch=False, client_failure=True)
+    assert charges[ResultCode.OVER_DAILY_LIMIT] == v.Charge(invoice_mismatch=False,
+                                                            client_failure=True)
+
+
+def test_shipped_limits_are_data() -> None:
+    assert v.Limits(mismatches_per_invoice=20, failures_per_client=50) == v.LIMITS
+    assert v.Limits.shipped() == v.LIMITS
+    with pytest.raises(ValueError, match="at least"):
+        v.Limits(mismatches_per_invoice=4, failures_per_client=50)
+    with pytest.raises(ValueError, match="at least"):
+        v.Limits(mismatches_per_invoice=20, failures_per_client=0)
+
+
+def test_claimed_value_names_the_compared_attribute() -> None:
+    attribute, value, types = v.claimed_value(v.query_from_request(DIGITAL))
+    assert (attribute, value) == ("total_fen", 11200)
+    assert {"31", "32"} <= set(types)
+    assert "01" not in types
+    attribute, value, types = v.claimed_value(v.query_from_request(SPECIAL))
+    assert (attribute, value) == ("amount_fen", 9433962)
+    assert "01" in types
+    ordinary = {"code": "011001605111", "number": "80100798", "issue_date": "2016-10-18",
+                "check_code_last6": "116380"}
+    attribute, value, types = v.claimed_value(v.query_from_request(ordinary))
+    assert (attribute, value) == ("check6", "116380")
+    assert "10" in types
+
+
+def test_red_letter_totals_match_only_with_their_sign() -> None:
+    red = InvoiceFacts("32", None, DIGITAL_NUMBER, ISSUED, -9912, -11200, None)
+    assert v.matches(v.query_from_request({**DIGITAL, "total": "-112.00"}), red)
+    assert not v.matches(v.query_from_request(DIGITAL), red)
+    by_qr = v.query_from_request({"qr": f"01,32,,{DIGITAL_NUMBER},-112.00,20230215,,ABCD,"})
+    assert v.matches(by_qr, red)
+
+
+def test_client_key_keeps_no_address() -> None:
+    key = v.client_key("ip", "203.0.113.7")
+    assert key.startswith("ip:")
+    assert len(key) == 3 + 32
+    assert "203.0.113.7" not in key
+    assert key == v.client_key("ip", "203.0.113.7")
+    assert key != v.client_key("sms", "203.0.113.7")
+
+
+def test_retry_after_runs_to_the_next_shanghai_midnight() -> None:
+    # 15:59:00 UTC is 23:59:00 in Shanghai: one minute (and a second) to go
+    assert v.seconds_to_next_day(datetime(2026, 12, 3, 15, 59, tzinfo=UTC)) == 61
+    assert v.next_day_start(datetime(2026, 12, 3, 16, 0, tzinfo=UTC)).date() == date(2026, 12, 5)
+    assert v.seconds_to_next_day(datetime(2026, 12, 3, 16, 0, tzinfo=UTC)) == 86_401

@@ -14,8 +14,17 @@ Dates are ``YYYYMMDD`` or ``YYYY-MM-DD``. Anything else gets the help text
 back: a person on a phone gets a useful answer, never an error page.
 
 WeChat-style requests are authenticated like the official-account platform
-does it: ``signature = sha1(sorted(token, timestamp, nonce))``. SMS-style
-requests carry ``X-Signature: hex(HMAC-SHA256(token, body))``.
+does it. The ``GET`` handshake carries ``signature = sha1(sorted(token,
+timestamp, nonce))``. A message (``POST``) carries ``msg_signature =
+sha1(sorted(token, timestamp, nonce, body))`` over the raw XML body: WeChat's
+safe mode signs the encrypted body this way (``msg_signature = sha1(sort(token,
+timestamp, nonce, Encrypt))``, its "message encryption and decryption"
+technical scheme); we do not encrypt, so the plain body takes ``Encrypt``'s
+place, and the signature covers what the message says. Both are refused when
+``timestamp`` is more than :data:`WECHAT_WINDOW_SECONDS` from our clock; a
+message's ``(timestamp, nonce)`` is taken once (:func:`wechat_nonce_key`, kept
+by the service until the window has passed), so a replay is refused.
+SMS-style requests carry ``X-Signature: hex(HMAC-SHA256(token, body))``.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import hashlib
 import hmac
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -41,10 +51,21 @@ HELP_TEXT = (
 COMMAND = re.compile(r"^\s*(cy|查验)[\s,，]+(.+)$", re.IGNORECASE | re.DOTALL)
 HELP = re.compile(r"^\s*(help|帮助|\?|？)\s*$", re.IGNORECASE)
 MAX_TEXT = 300
+WECHAT_WINDOW_SECONDS = 300
+"""How far a WeChat-style ``timestamp`` may be from our clock, either way (five minutes: our
+choice; WeChat documents the parameter, not a window). A nonce is kept this long past it."""
+_NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class ChannelAuthError(Exception):
-    """The request is not signed with the channel's token."""
+    """The request is not signed with the channel's token, or is stale; ``field`` names the
+    query parameter (or header) at fault."""
+
+    def __init__(self, reason: str, field: str = "signature") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +133,66 @@ def help_reply(reason: str | None) -> str:
     return HELP_TEXT if reason is None else f"无法识别（{reason}）。{HELP_TEXT}"
 
 
+def limit_reply(retry_after: int) -> str:
+    """The text form of a 429: the sender's failed checks for today are used up."""
+    hours = max(1, -(-retry_after // 3600))
+    return ("今日查验未通过的次数已达上限，请明日再试（约" f"{hours}小时后）。"
+            f" / Too many checks that did not match today; try again in about {hours} h.")
+
+
 # -- WeChat-style ---------------------------------------------------------------------------
 
 
 def wechat_signature(token: str, timestamp: str, nonce: str) -> str:
+    """The handshake's ``signature``: sha1 of the sorted, concatenated token, timestamp, nonce."""
     return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()  # noqa: S324 - the platform's protocol
 
 
-def check_wechat(token: str, params: dict[str, str]) -> None:
-    expected = wechat_signature(token, params.get("timestamp", ""), params.get("nonce", ""))
+def wechat_msg_signature(token: str, timestamp: str, nonce: str, body: str) -> str:
+    """A message's ``msg_signature``: sha1 of the sorted, concatenated token, timestamp, nonce
+    and body (WeChat's safe-mode scheme, with the plain body in the encrypted body's place)."""
+    joined = "".join(sorted([token, timestamp, nonce, body]))
+    return hashlib.sha1(joined.encode()).hexdigest()  # noqa: S324 - the platform's protocol
+
+
+def _fresh(params: Mapping[str, str], now: float) -> tuple[str, str]:
+    timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
+    if _TIMESTAMP.fullmatch(timestamp) is None:
+        raise ChannelAuthError("timestamp must be the sender's Unix time in seconds", "timestamp")
+    if abs(now - int(timestamp)) > WECHAT_WINDOW_SECONDS:
+        raise ChannelAuthError(f"timestamp is more than {WECHAT_WINDOW_SECONDS} seconds from "
+                               "our clock", "timestamp")
+    if _NONCE.fullmatch(nonce) is None:
+        raise ChannelAuthError("nonce must be 1-64 letters, digits, '_' or '-'", "nonce")
+    return timestamp, nonce
+
+
+def check_wechat(token: str, params: Mapping[str, str], now: float) -> None:
+    """The ``GET`` handshake: a fresh timestamp and the three-part ``signature``."""
+    timestamp, nonce = _fresh(params, now)
+    expected = wechat_signature(token, timestamp, nonce)
     if not hmac.compare_digest(expected, params.get("signature", "")):
         raise ChannelAuthError("bad WeChat signature")
+
+
+def check_wechat_message(token: str, params: Mapping[str, str], body: str, now: float) -> str:
+    """A message (``POST``): a fresh timestamp and ``msg_signature`` over the body. Returns the
+    key under which the service records the message once (:func:`wechat_nonce_key`)."""
+    timestamp, nonce = _fresh(params, now)
+    expected = wechat_msg_signature(token, timestamp, nonce, body)
+    if not hmac.compare_digest(expected, params.get("msg_signature", "")):
+        raise ChannelAuthError("bad WeChat msg_signature: sha1(sorted(token, timestamp, nonce, "
+                               "body))", "msg_signature")
+    return wechat_nonce_key(timestamp, nonce)
+
+
+def wechat_nonce_key(timestamp: str, nonce: str) -> str:
+    return f"nonce#wechat#{timestamp}#{nonce}"
+
+
+def wechat_nonce_expiry(timestamp: str) -> int:
+    """When a kept nonce may go (TTL): once its timestamp is outside the window, plus a minute."""
+    return int(timestamp) + WECHAT_WINDOW_SECONDS + 60
 
 
 @dataclass(frozen=True, slots=True)

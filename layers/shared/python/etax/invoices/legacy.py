@@ -109,5 +109,7 @@ def legacy_item(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "type": {"S": invoice_type},
         "issue_date": {"S": issued.isoformat()},
         "total_fen": {"N": str(total)},
+        "amount_fen": {"N": str(amount)},
+        **({"check6": {"S": check_code[-6:]}} if check_code else {}),
         "legacy": {"BOOL": True},
     }

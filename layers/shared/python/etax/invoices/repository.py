@@ -2,10 +2,13 @@
 
 ``INVOICES_TABLE`` — partition key ``number`` (the 20-digit invoice number).
 One item per invoice: the signed canonical document (``doc``, ``signature``),
-the facts verification needs as attributes, the status (``normal`` /
-``voided`` / ``red_flushed``) and the per-day verification counters
-(``chk_<yyyymmdd>``). GSI ``by_seller`` (``seller``, ``issued_at``) lists a
-seller's invoices (used-invoice checks, the seller's history). No scans.
+the facts verification needs as attributes (``issue_date``, ``type``,
+``total_fen``; on imported legacy invoices also ``amount_fen`` and ``check6``),
+the status (``normal`` / ``voided`` / ``red_flushed``) and the per-day
+verification counters: genuine checks ``chk_<yyyymmdd>`` and mismatching
+checks ``mis_<yyyymmdd>`` (each call removes the previous month's). GSI
+``by_seller`` (``seller``, ``issued_at``) lists a seller's invoices
+(used-invoice checks, the seller's history). No scans.
 
 ``INVOICE_SEQUENCES_TABLE`` — partition key ``key``:
 
@@ -30,7 +33,16 @@ by a request that then loses the race to install it is recorded as
 (and so the series) changes, the rest of the old block stays visible on the
 issuer's old series item (``next`` .. ``block_end``): unused, never silent.
 
-Verification is one ``UpdateItem`` (see :meth:`InvoiceRepository.count_check`).
+Verification is one ``UpdateItem`` for a genuine check (see
+:meth:`InvoiceRepository.count_check`); a failed one adds a counted mismatch
+and the caller's failure (:class:`GuardRepository`).
+
+``VERIFICATION_GUARD_TABLE`` — partition key ``key``, TTL ``expires_at``:
+
+- ``fail#<yyyymmdd>#<client key>``: ``n``, the caller's failed checks that day
+  (the client key is a digest: no address or phone number is stored);
+- ``nonce#wechat#<timestamp>#<nonce>``: a WeChat-style message already taken
+  (a replay finds it and is refused).
 """
 
 from __future__ import annotations
@@ -66,6 +78,7 @@ class StoredInvoice:
     status: str
     red_number: str | None
     checks_today: int | None = None
+    mismatches_today: int | None = None
 
     @property
     def envelope(self) -> dict[str, Any]:
@@ -76,10 +89,19 @@ def _day_attribute(day: date) -> str:
     return f"chk_{day:%Y%m%d}"
 
 
+def _mismatch_attribute(day: date) -> str:
+    return f"mis_{day:%Y%m%d}"
+
+
+def _count(item: dict[str, Any], attribute: str) -> int | None:
+    return int(item[attribute]["N"]) if attribute in item else None
+
+
 def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
-    checks = None
-    if day is not None and _day_attribute(day) in item:
-        checks = int(item[_day_attribute(day)]["N"])
+    checks = mismatches = None
+    if day is not None:
+        checks = _count(item, _day_attribute(day))
+        mismatches = _count(item, _mismatch_attribute(day))
     return StoredInvoice(
         number=item["number"]["S"],
         document=json.loads(item["doc"]["S"]),
@@ -87,7 +109,29 @@ def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
         status=item["status"]["S"],
         red_number=item.get("red_number", {}).get("S"),
         checks_today=checks,
+        mismatches_today=mismatches,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What a check claims, in stored attributes: compared by the counting write itself."""
+
+    issue_date: str
+    attribute: str
+    value: int | str
+    types: tuple[str, ...]
+
+
+def _cleanup(day: date, names: dict[str, str]) -> str:
+    """``REMOVE`` of the previous :data:`CLEANUP_DAYS` days' counters (so they do not pile up)."""
+    removes = []
+    for back in range(1, CLEANUP_DAYS + 1):
+        earlier = day - timedelta(days=back)
+        names[f"#p{back}"] = _day_attribute(earlier)
+        names[f"#q{back}"] = _mismatch_attribute(earlier)
+        removes += [f"#p{back}", f"#q{back}"]
+    return " REMOVE " + ", ".join(removes)
 
 
 class InvoiceReader:
@@ -281,32 +325,43 @@ class InvoiceRepository(InvoiceReader):
         return StoredInvoice(number, invoice.document, invoice.signature, "voided",
                              invoice.red_number)
 
-    def count_check(self, number: str, day: date, limit: int) -> tuple[StoredInvoice | None, bool]:
-        """Count one verification of ``number`` on ``day`` and read the invoice: ONE call.
+    def count_check(self, number: str, day: date, claim: Claim | None, limit: int,
+                    ceiling: int) -> tuple[StoredInvoice | None, bool]:
+        """Count one genuine check of ``number`` on ``day`` and read the invoice: ONE call.
 
-        ``UpdateItem`` adds one to the day's counter (``chk_<yyyymmdd>``) only if
-        the invoice exists and the day is still under ``limit``, removes the
-        counters of the previous days (so they do not pile up), and returns the
-        whole item (``ALL_NEW``). When the condition fails, DynamoDB returns the
-        item as it was (``ReturnValuesOnConditionCheckFailure``): no item means
-        not found, an item means the day's limit is reached. Returns
-        ``(invoice or None, within_limit)``.
+        ``UpdateItem`` adds one to the day's counter (``chk_<yyyymmdd>``) only if the
+        invoice exists, matches ``claim`` (issue date, type, the claimed value; ``None``
+        skips the comparison, for a match found in code), the day is still under
+        ``limit`` and its mismatches under ``ceiling``; it removes the previous days'
+        counters and returns the whole item (``ALL_NEW``). When the condition fails,
+        DynamoDB returns the item as it was (``ReturnValuesOnConditionCheckFailure``),
+        so the caller can tell not found (no item), over a limit, and mismatch apart
+        without another read. Returns ``(invoice or None, counted)``.
         """
-        today = _day_attribute(day)
-        names = {"#n": "number", "#d": today}
-        removes = []
-        for back in range(1, CLEANUP_DAYS + 1):
-            names[f"#p{back}"] = _day_attribute(day - timedelta(days=back))
-            removes.append(f"#p{back}")
+        names = {"#n": "number", "#d": _day_attribute(day), "#m": _mismatch_attribute(day)}
+        values: dict[str, Any] = {":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                  ":ceiling": {"N": str(ceiling)}}
+        condition = ("attribute_exists(#n) AND (attribute_not_exists(#d) OR #d < :limit) "
+                     "AND (attribute_not_exists(#m) OR #m < :ceiling)")
+        if claim is not None:
+            names.update({"#t": "type", "#c": claim.attribute})
+            values[":date"] = {"S": claim.issue_date}
+            values[":value"] = ({"N": str(claim.value)} if isinstance(claim.value, int)
+                                else {"S": claim.value})
+            types = []
+            for i, type_ in enumerate(claim.types):
+                values[f":t{i}"] = {"S": type_}
+                types.append(f":t{i}")
+            condition += (f" AND issue_date = :date AND #t IN ({', '.join(types)})"
+                          " AND #c = :value")
         try:
             answer = self.db.update_item(
                 TableName=self.invoices,
                 Key={"number": {"S": number}},
-                UpdateExpression="ADD #d :one REMOVE " + ", ".join(removes),
-                ConditionExpression="attribute_exists(#n) AND "
-                                    "(attribute_not_exists(#d) OR #d < :limit)",
+                UpdateExpression="ADD #d :one" + _cleanup(day, names),
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}},
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -314,3 +369,63 @@ class InvoiceRepository(InvoiceReader):
             item = error.response.get("Item")
             return (_stored(item, day) if item else None), False
         return _stored(answer["Attributes"], day), True
+
+    def count_mismatch(self, number: str, day: date, ceiling: int) -> bool:
+        """Add one to the invoice's mismatching checks of ``day`` while under ``ceiling``;
+        False when the ceiling was reached (by this or a concurrent check)."""
+        names = {"#n": "number", "#m": _mismatch_attribute(day)}
+        try:
+            self.db.update_item(
+                TableName=self.invoices,
+                Key={"number": {"S": number}},
+                UpdateExpression="ADD #m :one" + _cleanup(day, names),
+                ConditionExpression="attribute_exists(#n) AND "
+                                    "(attribute_not_exists(#m) OR #m < :ceiling)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":one": {"N": "1"}, ":ceiling": {"N": str(ceiling)}},
+            )
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+class GuardRepository:
+    """The verification service's own counters and replay guard (``VERIFICATION_GUARD_TABLE``,
+    see the module docstring): conditional writes with a TTL, no reads, no scans."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb", region_name=region())
+        self.db = client
+        self.table = table_name("VERIFICATION_GUARD_TABLE")
+
+    def count_failure(self, client: str, day: date, limit: int, expires_at: int) -> bool:
+        """Add one to the caller's failed checks of ``day`` while under ``limit``; False when
+        the budget is spent (nothing is added then)."""
+        try:
+            self.db.update_item(
+                TableName=self.table,
+                Key={"key": {"S": f"fail#{day:%Y%m%d}#{client}"}},
+                UpdateExpression="ADD n :one SET expires_at = :ttl",
+                ConditionExpression="attribute_not_exists(n) OR n < :limit",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                           ":ttl": {"N": str(expires_at)}},
+            )
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def claim_nonce(self, key: str, expires_at: int) -> bool:
+        """Record a message's (timestamp, nonce) once; False when it was seen before."""
+        try:
+            self.db.put_item(
+                TableName=self.table,
+                Item={"key": {"S": key}, "expires_at": {"N": str(expires_at)}},
+                ConditionExpression="attribute_not_exists(#k)",
+                ExpressionAttributeNames={"#k": "key"},
+            )
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

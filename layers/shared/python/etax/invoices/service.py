@@ -244,10 +244,6 @@ class InvoiceService:
     @staticmethod
     def _document(seller: RegistrationRecord, body: dict[str, Any], number: str,
                   now: datetime, day: date) -> dict[str, Any]:
-        payload = qr.QrPayload(version="01", type=body["type"], code="", number=number,
-                               amount_fen=abs(body["total_fen"]), issue_date=day,
-                               check_code="", tail="")
-        payload = qr.with_tail(payload)
         return {
             "spec": SPEC,
             "number": number,
@@ -266,7 +262,7 @@ class InvoiceService:
             "currency": "CNY",
             "remarks": body["remarks"],
             "red_letter_of": body["red_letter_of"],
-            "qr": qr.render(payload),
+            "qr": qr.for_invoice(body["type"], number, body["total_fen"], day),
         }
 
     @staticmethod

@@ -1,11 +1,17 @@
 """The national invoice verification service (C10): one verdict, three channels.
 
-A check costs one DynamoDB call (:meth:`InvoiceRepository.count_check`): the
-day's counter is incremented and the invoice read in the same ``UpdateItem``.
-At most :data:`DAILY_LIMIT` checks per invoice per business day (Asia/Shanghai),
-counted by invoice, whatever the channel, matching or not (so the details of
-an invoice cannot be guessed by trying). Invoices issued more than five years
-ago are outside the window.
+A genuine check costs one DynamoDB call (:meth:`InvoiceRepository.count_check`):
+the invoice is compared, the day's counter incremented and the invoice read in
+the same conditional ``UpdateItem``. Only genuine checks count toward the
+invoice's :data:`DAILY_LIMIT` (5 a day, as the national platform), so nobody can
+use up the checks of an invoice they do not hold. A check that fails costs two
+or three calls: a mismatch counts toward the invoice's mismatch ceiling (at 20 the
+invoice answers 002 to everyone for the day: a total cannot be guessed beyond
+it), and every failed check (006, 009, 002) toward the caller's daily budget
+(:data:`~etax.rules.verification.LIMITS`; spent → 429 with ``Retry-After``, or
+the channel's text). The caller is the source IP for the HTTP API, the sender
+for the message channels (ADR 0006, amendment). Invoices issued more than five
+years ago are outside the window.
 
 Verdicts use the national platform's result codes: 001 genuine, 002 over
 today's limit, 006 mismatch, 009 not found; a genuine verdict also says the
@@ -16,31 +22,50 @@ the buyer masked.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from etax.invoices.repository import StoredInvoice
-from etax.platform.errors import Unprocessable
+from etax.invoices import channels
+from etax.invoices.repository import Claim, StoredInvoice
+from etax.platform.errors import Forbidden, TooManyRequests, Unprocessable
 from etax.rules import money
 from etax.rules.verification import (
     DAILY_LIMIT,
+    LIMITS,
     WINDOW_YEARS,
     InvoiceFacts,
+    Limits,
     ResultCode,
     VerifyInputError,
     VerifyQuery,
     business_date,
-    matches,
+    charge_for,
+    claimed_value,
+    next_day_start,
     query_from_request,
+    result_for,
+    seconds_to_next_day,
     within_window,
 )
 
 STATUS_LABELS = {"normal": "正常", "voided": "作废", "red_flushed": "已红冲"}
 
 
+COUNTER_TTL_DAYS = 2
+"""A caller's failure counter is kept this long after its day ends (TTL)."""
+
+
 class Repository(Protocol):
-    def count_check(self, number: str, day: date,
-                    limit: int) -> tuple[StoredInvoice | None, bool]: ...
+    def count_check(self, number: str, day: date, claim: Claim | None, limit: int,
+                    ceiling: int) -> tuple[StoredInvoice | None, bool]: ...
+
+    def count_mismatch(self, number: str, day: date, ceiling: int) -> bool: ...
+
+
+class Guard(Protocol):
+    def count_failure(self, client: str, day: date, limit: int, expires_at: int) -> bool: ...
+
+    def claim_nonce(self, key: str, expires_at: int) -> bool: ...
 
 
 def invoice_key(query: VerifyQuery) -> str:
@@ -72,8 +97,8 @@ def facts_of(invoice: StoredInvoice) -> InvoiceFacts:
         code=document.get("code") or None,
         number=document["number"],
         issue_date=date.fromisoformat(document["issue_date"]),
-        amount_fen=abs(int(document["amount_fen"])),
-        total_fen=abs(int(document["total_fen"])),
+        amount_fen=int(document["amount_fen"]),
+        total_fen=int(document["total_fen"]),
         check_code=document.get("check_code") or None,
     )
 
@@ -121,10 +146,13 @@ def verdict(code: ResultCode, checks_today: int | None,
 
 
 class VerificationService:
-    def __init__(self, repository: Repository,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, repository: Repository, guard: Guard,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 limits: Limits = LIMITS) -> None:
         self.repository = repository
+        self.guard = guard
         self.now = now
+        self.limits = limits
 
     def parse(self, body: Mapping[str, object]) -> VerifyQuery:
         try:
@@ -132,21 +160,64 @@ class VerificationService:
         except VerifyInputError as error:
             raise Unprocessable(error.reason, field=error.field) from None
 
-    def verify(self, body: Mapping[str, object]) -> dict[str, Any]:
-        return self.check(self.parse(body))
+    def verify(self, body: Mapping[str, object], client: str) -> dict[str, Any]:
+        return self.check(self.parse(body), client)
 
-    def check(self, query: VerifyQuery) -> dict[str, Any]:
-        today = business_date(self.now())
+    def check(self, query: VerifyQuery, client: str) -> dict[str, Any]:
+        """One check by ``client`` (a :func:`~etax.rules.verification.client_key`)."""
+        now = self.now()
+        today = business_date(now)
         if not within_window(query.issue_date, today):
             raise Unprocessable(
                 f"only invoices issued in the last {WINDOW_YEARS} years (and not in the future) "
                 "can be checked", field="issue_date")
-        invoice, within_limit = self.repository.count_check(invoice_key(query), today,
-                                                            DAILY_LIMIT)
-        if invoice is None:
-            return verdict(ResultCode.NOT_FOUND, None)
-        if not within_limit:
-            return verdict(ResultCode.OVER_DAILY_LIMIT, invoice.checks_today)
-        if not matches(query, facts_of(invoice)):
-            return verdict(ResultCode.MISMATCH, invoice.checks_today)
-        return verdict(ResultCode.GENUINE, invoice.checks_today, public_view(invoice))
+        key = invoice_key(query)
+        ceiling = self.limits.mismatches_per_invoice
+        attribute, value, types = claimed_value(query)
+        claim = Claim(query.issue_date.isoformat(), attribute, value, types)
+        invoice, counted = self.repository.count_check(key, today, claim, DAILY_LIMIT, ceiling)
+        if counted and invoice is not None:
+            return verdict(ResultCode.GENUINE, invoice.checks_today, public_view(invoice))
+        code = result_for(query, facts_of(invoice) if invoice is not None else None,
+                          (invoice.checks_today or 0) if invoice is not None else 0,
+                          (invoice.mismatches_today or 0) if invoice is not None else 0,
+                          self.limits)
+        if code is ResultCode.GENUINE:
+            # It matches, but not in stored attributes (an invoice stored before them, or
+            # changed meanwhile): count it without the comparison, under the same limits.
+            invoice, counted = self.repository.count_check(key, today, None, DAILY_LIMIT,
+                                                           ceiling)
+            if counted and invoice is not None:
+                return verdict(ResultCode.GENUINE, invoice.checks_today, public_view(invoice))
+            code = ResultCode.OVER_DAILY_LIMIT
+        charge = charge_for(code)
+        if charge.invoice_mismatch and not self.repository.count_mismatch(key, today, ceiling):
+            code = ResultCode.OVER_DAILY_LIMIT  # the ceiling was reached meanwhile
+        if charge.client_failure:
+            expires = next_day_start(now) + timedelta(days=COUNTER_TTL_DAYS)
+            if not self.guard.count_failure(client, today, self.limits.failures_per_client,
+                                            int(expires.timestamp())):
+                raise TooManyRequests(
+                    f"{self.limits.failures_per_client} checks from this caller did not match "
+                    "an invoice today (mismatch, not found or over the limit); checks resume "
+                    "tomorrow (Asia/Shanghai)", retry_after=seconds_to_next_day(now))
+        shown = invoice.checks_today if invoice is not None and \
+            code is ResultCode.OVER_DAILY_LIMIT else None
+        return verdict(code, shown)
+
+    def admit_wechat(self, token: str, params: Mapping[str, str], body: str) -> None:
+        """A WeChat-style message is signed over its body, fresh, and seen for the first time;
+        otherwise 403 naming the parameter."""
+        try:
+            key = channels.check_wechat_message(token, params, body, self.now().timestamp())
+        except channels.ChannelAuthError as error:
+            raise Forbidden(error.reason, field=error.field) from None
+        if not self.guard.claim_nonce(key, channels.wechat_nonce_expiry(params["timestamp"])):
+            raise Forbidden("this message (timestamp and nonce) was received already: a replay",
+                            field="nonce")
+
+    def admit_wechat_handshake(self, token: str, params: Mapping[str, str]) -> None:
+        try:
+            channels.check_wechat(token, params, self.now().timestamp())
+        except channels.ChannelAuthError as error:
+            raise Forbidden(error.reason, field=error.field) from None

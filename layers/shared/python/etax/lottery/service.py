@@ -294,6 +294,10 @@ class LotteryService:
         if invoice.buyer_id != person:
             raise Forbidden("only the invoice's buyer (by real name) may enter it in the "
                             "lottery", field="number")
+        if invoice.total_fen < 0:
+            raise Unprocessable("a red-letter (credit) invoice does not take part in the "
+                                "lottery: only the sale it corrects could, and that sale is "
+                                "now red-flushed", field="qr" if request.qr else "total")
         if invoice.status != "normal":
             raise Unprocessable(f"the invoice is {invoice.status.replace('_', '-')}: only a "
                                 "normal invoice enters the lottery", field="number")

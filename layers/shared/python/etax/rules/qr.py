@@ -24,7 +24,11 @@ Choices where FACTS.md says nothing (**not found**):
 * **The amount** keeps what the payload says, to the fen, at most two decimals. Red-letter
   invoices may print a negative amount, so a leading minus is accepted. Whether a 数电 payload's
   amount includes tax is not found; since the platform checks 数电 by the total (FACTS §2), we
-  read it as the total (价税合计) and print the total there on our own 数电票.
+  read it as the total (价税合计) and print the total there on our own 数电票
+  (:func:`for_invoice`), **with its sign**: a red-letter invoice's total is negative, and so is
+  its QR amount, so the QR verifies against the invoice and the lottery can tell it apart (the
+  printed sign of the national payload is not in a source read here; the amount field is the
+  invoice's amount as printed, and a red-letter invoice prints negative amounts).
 * **Codes per type.** 数电 types (31, 32) have an empty code and a 20-digit number; every other
   type has a 10- or 12-digit code and an 8-digit number. The check code is empty or 20 digits.
 """
@@ -219,3 +223,10 @@ def with_tail(p: QrPayload) -> QrPayload:
         check_code=p.check_code,
         tail=tail_for(p),
     )
+
+
+def for_invoice(type_: str, number: str, total_fen: int, issue_date: date) -> str:
+    """The payload we print on a 数电票 of ours: its **signed** total in the amount field
+    (negative on a red-letter invoice), no code, no check code, our 4-hex tail."""
+    return render(with_tail(QrPayload(version=VERSION, type=type_, code="", number=number,
+                                      amount_fen=total_fen, issue_date=issue_date)))

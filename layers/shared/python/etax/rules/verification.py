@@ -10,7 +10,8 @@ Sources (FACTS.md §2, "National verification platform")
   (:data:`WINDOW_YEARS`).
 * Result codes: 001 success, 002 over the daily limit for this invoice, 006 mismatch (不一致),
   009 查无此票. The platform's other codes (captcha, throttling, province not open) describe its
-  transport, which our API does not have.
+  transport, which our API does not have; its captcha and "too frequent" answers (003, 016, 020)
+  stand behind our per-client limit (below).
 
 Choices where FACTS.md says nothing (**not found**):
 
@@ -25,6 +26,14 @@ Choices where FACTS.md says nothing (**not found**):
   field, never silently ignored. Amounts may be negative (red-letter invoices print negative
   amounts). A code's type comes from :func:`~etax.rules.invoice_types.classify_legacy_code`, so a
   二手车 code (type 15) is checked with ``total``, like the platform's 车价合计.
+* **What counts** (ADR 0006, amendment "Counting only genuine checks"): only a check that
+  matches counts toward the invoice's :data:`DAILY_LIMIT`, so nobody can use up the checks of an
+  invoice they do not hold. A check that does not match counts toward the invoice's own mismatch
+  ceiling (:data:`LIMITS`, ``mismatches_per_invoice``; reached, the invoice answers 002 to
+  everyone until the next day, so a total cannot be guessed beyond it) and toward the caller's
+  daily budget of failed checks (``failures_per_client``: mismatches, unknown numbers and 002
+  answers; spent, such checks answer 429). A matching check is never refused for the caller's
+  earlier failures. The numbers are data (``data/verification_limits.json``).
 * **QR requests** take the check value from the payload by its type: the amount for amount types,
   the amount read as the total for total types (see :mod:`etax.rules.qr`), the last six digits of
   the payload's check code for check-code types. QR errors name the field as ``qr.<field>``.
@@ -32,15 +41,19 @@ Choices where FACTS.md says nothing (**not found**):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from etax.rules import qr
 from etax.rules.invoice_types import (
+    REQUIRED_CHECK,
     CheckKind,
     InvoiceCodeError,
     classify_legacy_code,
@@ -52,6 +65,33 @@ DAILY_LIMIT = 5
 """Checks per invoice per business day (FACTS.md §2)."""
 WINDOW_YEARS = 5
 """How far back an issue date may lie (FACTS.md §2)."""
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How many checks a day may fail before the service stops answering (see the module doc).
+
+    ``mismatches_per_invoice``: checks of one invoice that did not match; reached, the invoice
+    answers 002 to everyone. ``failures_per_client``: one caller's checks that did not answer
+    001 (mismatch, not found, 002); reached, the caller's failing checks answer 429.
+    """
+
+    mismatches_per_invoice: int
+    failures_per_client: int
+
+    def __post_init__(self) -> None:
+        if self.mismatches_per_invoice < DAILY_LIMIT or self.failures_per_client < 1:
+            raise ValueError("limits: at least 5 mismatches per invoice, 1 failure per client")
+
+    @classmethod
+    def shipped(cls) -> Limits:
+        """The limits in ``data/verification_limits.json``."""
+        data = json.loads((DATA / "verification_limits.json").read_text("utf-8"))
+        return cls(int(data["mismatches_per_invoice"]), int(data["failures_per_client"]))
+
+
+LIMITS = Limits.shipped()
 
 
 def _shanghai() -> tzinfo:
@@ -87,8 +127,10 @@ class ResultCode(StrEnum):
 _MESSAGES: dict[ResultCode, tuple[str, str]] = {
     ResultCode.GENUINE: ("查验成功", "the invoice exists and matches"),
     ResultCode.OVER_DAILY_LIMIT: (
-        f"超过该张发票当日查验次数（{DAILY_LIMIT}次），请于次日再次查验",
-        f"this invoice has been checked {DAILY_LIMIT} times today; try again tomorrow",
+        f"超过该张发票当日查验次数（{DAILY_LIMIT}次）或查验不一致次数"
+        f"（{LIMITS.mismatches_per_invoice}次），请于次日再次查验",
+        f"this invoice has been checked {DAILY_LIMIT} times today (or failed "
+        f"{LIMITS.mismatches_per_invoice} times); try again tomorrow",
     ),
     ResultCode.MISMATCH: ("不一致", "the invoice exists but the details given do not match it"),
     ResultCode.NOT_FOUND: ("查无此票", "no such invoice"),
@@ -321,14 +363,69 @@ def matches(query: VerifyQuery, facts: InvoiceFacts) -> bool:
     )
 
 
-def result_for(query: VerifyQuery, facts: InvoiceFacts | None, checks_today: int) -> ResultCode:
+def result_for(query: VerifyQuery, facts: InvoiceFacts | None, checks_today: int,
+               mismatches_today: int = 0, limits: Limits = LIMITS) -> ResultCode:
     """The outcome of one check, given the stored invoice (or None) and today's earlier checks.
 
     No invoice → 009 (there is nothing to count against); the invoice already checked
-    :data:`DAILY_LIMIT` times today → 002, before comparing anything; then 001 or 006.
+    :data:`DAILY_LIMIT` times today, or failed ``limits.mismatches_per_invoice`` times → 002,
+    before comparing anything (so a guess beyond the ceiling learns nothing); then 001 or 006.
     """
     if facts is None:
         return ResultCode.NOT_FOUND
-    if checks_today >= DAILY_LIMIT:
+    if checks_today >= DAILY_LIMIT or mismatches_today >= limits.mismatches_per_invoice:
         return ResultCode.OVER_DAILY_LIMIT
     return ResultCode.GENUINE if matches(query, facts) else ResultCode.MISMATCH
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What one answered check counts toward, besides a genuine one's own daily count."""
+
+    invoice_mismatch: bool
+    client_failure: bool
+
+
+def charge_for(code: ResultCode) -> Charge:
+    """001 counts toward the invoice's five (done with the check itself) and nothing else; 006
+    counts toward the invoice's mismatch ceiling and the caller's budget; 009 and 002 toward the
+    caller's budget only (they say whether a number exists, so probing them must cost)."""
+    return Charge(invoice_mismatch=code is ResultCode.MISMATCH,
+                  client_failure=code is not ResultCode.GENUINE)
+
+
+CHECK_ATTRIBUTES: dict[CheckKind, str] = {
+    "total": "total_fen",
+    "amount": "amount_fen",
+    "check_code_last6": "check6",
+}
+"""The attribute stored beside an invoice that each kind of check value is compared with."""
+
+
+def claimed_value(query: VerifyQuery) -> tuple[str, int | str, tuple[str, ...]]:
+    """What the query claims, as a stored attribute, its value, and the invoice types checked by
+    that kind of value: what a conditional write compares so a genuine check is counted in the
+    same call that finds it genuine."""
+    kind = query.check
+    value: int | str | None = {"total": query.total_fen, "amount": query.amount_fen,
+                               "check_code_last6": query.check_code_last6}[kind]
+    assert value is not None  # the query carries its kind's value (VerifyQuery checks it)
+    types = tuple(sorted(t for t, needed in REQUIRED_CHECK.items() if needed == kind))
+    return CHECK_ATTRIBUTES[kind], value, types
+
+
+def client_key(channel: str, sender: str) -> str:
+    """A caller's counter key: a digest, so no address or phone number is stored or logged."""
+    digest = hashlib.sha256(f"{channel}:{sender}".encode()).hexdigest()
+    return f"{channel}:{digest[:32]}"
+
+
+def next_day_start(now: datetime) -> datetime:
+    """Midnight in Asia/Shanghai after the instant ``now``: when the day's counters reset."""
+    nxt = business_date(now) + timedelta(days=1)
+    return datetime(nxt.year, nxt.month, nxt.day, tzinfo=SHANGHAI)
+
+
+def seconds_to_next_day(now: datetime) -> int:
+    """``Retry-After`` for a daily limit: whole seconds to the next Shanghai midnight (≥ 1)."""
+    return max(1, int((next_day_start(now) - now).total_seconds()) + 1)
