@@ -9,6 +9,8 @@ context key        meaning
                    outside ``local``, e.g. a Cognito user pool's issuer URL
 ``auth_audience``  the audience (``aud``) tokens must carry (default ``etax-api``)
 ``auth_jwks_url``  the issuer's published keys (JWKS); required outside ``local``
+``auth_max_token_lifetime``  the longest token lifetime (seconds, ``exp - iat``) the
+                   authorizer accepts (default 3600, Cognito's default validity)
 ``alarm_email``    optional address subscribed to the alarm topic
 ``version``        the version string the functions report (default ``dev``)
 =================  ==========================================================
@@ -23,6 +25,7 @@ from constructs import Node
 LOCAL = "local"
 DEV_ISSUER = "https://dev-issuer.etax.local"
 DEFAULT_AUDIENCE = "etax-api"
+DEFAULT_MAX_TOKEN_LIFETIME = 3600  # seconds; etax.platform.tokens.DEFAULT_MAX_LIFETIME_SECONDS
 
 
 class ConfigError(ValueError):
@@ -37,6 +40,7 @@ class StageConfig:
     auth_jwks_url: str | None
     alarm_email: str | None
     version: str
+    auth_max_token_lifetime: int = DEFAULT_MAX_TOKEN_LIFETIME
 
     @property
     def is_local(self) -> bool:
@@ -69,6 +73,8 @@ class StageConfig:
             auth_jwks_url=get("auth_jwks_url"),
             alarm_email=get("alarm_email"),
             version=get("version") or "dev",
+            auth_max_token_lifetime=_seconds(get("auth_max_token_lifetime"),
+                                             DEFAULT_MAX_TOKEN_LIFETIME),
         )
         config.validate()
         return config
@@ -76,6 +82,9 @@ class StageConfig:
     def validate(self) -> None:
         if not self.stage.isalnum() or not self.stage.islower():
             raise ConfigError(f"stage {self.stage!r} must be lower-case letters and digits")
+        if not 60 <= self.auth_max_token_lifetime <= 86400:
+            raise ConfigError("auth_max_token_lifetime must be 60-86400 seconds "
+                              f"(got {self.auth_max_token_lifetime})")
         if not self.is_local:
             missing = [k for k, v in (("auth_issuer", self.auth_issuer),
                                       ("auth_jwks_url", self.auth_jwks_url)) if not v]
@@ -84,3 +93,12 @@ class StageConfig:
                     f"stage {self.stage!r} needs context {', '.join(missing)} "
                     "(the identity provider the authorizer trusts); see README § Deploy"
                 )
+
+
+def _seconds(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{value!r} is not a whole number of seconds") from None

@@ -1,9 +1,15 @@
-"""The API Gateway TOKEN authorizer: verifies the bearer JWT, hands role and subject on.
+"""The API Gateway TOKEN authorizer: verifies the bearer JWT, hands role, subject and exp on.
 
 A valid token is allowed on the whole stage (so API Gateway can cache the
-verdict across routes); what each role may do is decided by the functions.
-An invalid or missing token is answered 401 by API Gateway (the error
+verdict across routes, for at most a minute: infra/platform/api.py); what each
+role may do is decided by the functions, which also check the ``exp`` handed
+on, so a cached verdict stops working when its token does. An invalid or
+missing token is answered 401 by API Gateway (a function error with the
 message ``Unauthorized`` is API Gateway's contract for that).
+
+A refused token is logged as one line with the reason and the subject masked;
+the token itself never. The error that tells API Gateway "401" is raised here,
+outside the instrumented function, so the runtime's record of it is one frame.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import os
 from typing import Any
 
 from etax.platform.observability import instrument, logger
+from etax.platform.privacy import mask_identifier
 from etax.platform.settings import required
 from etax.platform.tokens import (
     InvalidToken,
@@ -20,7 +27,17 @@ from etax.platform.tokens import (
     KmsKeySource,
     TokenVerifier,
     bearer_token,
+    max_lifetime_from,
 )
+
+REASON_LIMIT = 200  # characters of a refusal reason in the log
+
+
+class TokenRefused(Exception):
+    """API Gateway answers 401 when an authorizer fails with exactly this message."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
 
 
 def _keys() -> KeySource:
@@ -32,7 +49,8 @@ def _keys() -> KeySource:
     return KmsKeySource(boto3.client("kms"), required("AUTH_DEV_KEY_ID"))
 
 
-verifier = TokenVerifier(required("AUTH_ISSUER"), required("AUTH_AUDIENCE"), _keys())
+verifier = TokenVerifier(required("AUTH_ISSUER"), required("AUTH_AUDIENCE"), _keys(),
+                         max_lifetime=max_lifetime_from())
 
 
 def stage_arn(method_arn: str) -> str:
@@ -41,14 +59,18 @@ def stage_arn(method_arn: str) -> str:
     return "/".join([*api_and_stage, "*"])
 
 
-def authorize(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def authorize(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
+    """The allow policy for a valid token; None (logged) for a refused one."""
     try:
-        identity = verifier.verify(bearer_token(event.get("authorizationToken")))
+        verified = verifier.verify(bearer_token(event.get("authorizationToken")))
     except InvalidToken as error:
-        logger.info("token refused", extra={"reason": str(error)})
-        raise Exception("Unauthorized") from None
+        refusal: dict[str, Any] = {"reason": str(error)[:REASON_LIMIT]}
+        if error.subject:
+            refusal["subject"] = mask_identifier(error.subject)
+        logger.info("token refused", extra=refusal)
+        return None
     return {
-        "principalId": identity.subject,
+        "principalId": verified.identity.subject,
         "policyDocument": {
             "Version": "2012-10-17",
             "Statement": [{
@@ -57,8 +79,15 @@ def authorize(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "Resource": stage_arn(event["methodArn"]),
             }],
         },
-        "context": identity.context(),
+        "context": verified.context(),
     }
 
 
-handler = instrument(authorize)
+_authorize = instrument(authorize)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    verdict: dict[str, Any] | None = _authorize(event, context)
+    if verdict is None:
+        raise TokenRefused
+    return verdict

@@ -13,26 +13,28 @@ import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.dev_identities import DevTokenRequest, identity_for
+from etax.platform.dev_identities import DevTokenRequest, identity_for, token_lifetime
 from etax.platform.observability import instrument
 from etax.platform.settings import required
-from etax.platform.tokens import KmsKeySource, KmsTokenSigner
+from etax.platform.tokens import KmsKeySource, KmsTokenSigner, max_lifetime_from
 
 app = make_resolver()
 kms = boto3.client("kms")
 KEY_ID = required("AUTH_DEV_KEY_ID")
 signer = KmsTokenSigner(kms, KEY_ID, required("AUTH_ISSUER"), required("AUTH_AUDIENCE"))
 public_keys = KmsKeySource(kms, KEY_ID)
+MAX_LIFETIME = max_lifetime_from()
 
 
 @app.post("/v1/auth/dev-token")
 def dev_token() -> dict[str, Any]:
     request = parse_body(app, DevTokenRequest)
     identity = identity_for(request)
+    lifetime = token_lifetime(request, MAX_LIFETIME)
     return {
-        "token": signer.mint(identity, ttl_seconds=request.ttl_seconds),
+        "token": signer.mint(identity, ttl_seconds=lifetime),
         "token_type": "Bearer",
-        "expires_in": request.ttl_seconds,
+        "expires_in": lifetime,
         **identity.context(),
     }
 

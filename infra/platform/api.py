@@ -26,6 +26,9 @@ from infra.nag import API_GATEWAY_LOGS_POLICY, acknowledge
 API_STAGE = "api"  # URLs read {ApiUrl}/v1/...: the stage is not a version
 THROTTLE_RATE = 1000  # requests per second, steady, per stage (methods may lower it)
 THROTTLE_BURST = 2000
+# API Gateway caches the authorizer's verdict per token for this long, whatever the token's exp;
+# the functions check exp themselves (etax.platform.auth), this bounds what a verdict can outlive.
+AUTHORIZER_CACHE_TTL = Duration.seconds(60)
 
 # response type → (status, problem slug, title, detail); the slugs are etax.platform.errors'.
 # The two defaults only catch types added after these were listed: their status is fixed so
@@ -125,7 +128,7 @@ class Api(NestedStack):
             self, "TokenAuthorizer",
             handler=authorizer_handler,
             identity_source=apigw.IdentitySource.header("Authorization"),
-            results_cache_ttl=Duration.minutes(5),
+            results_cache_ttl=AUTHORIZER_CACHE_TTL,
         )
         for response_type, (status, slug, title, detail) in GATEWAY_PROBLEMS.items():
             headers = dict(PROBLEM_HEADERS)

@@ -22,7 +22,11 @@ class Auth(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig,
                  functions: Functions) -> None:
         super().__init__(scope, construct_id)
-        environment = {"AUTH_ISSUER": config.auth_issuer, "AUTH_AUDIENCE": config.auth_audience}
+        environment = {
+            "AUTH_ISSUER": config.auth_issuer,
+            "AUTH_AUDIENCE": config.auth_audience,
+            "AUTH_MAX_TOKEN_LIFETIME_SECONDS": str(config.auth_max_token_lifetime),
+        }
         self.dev_key: kms.Key | None = None
         self.dev_issuer: lambda_.Function | None = None
         if config.is_local:

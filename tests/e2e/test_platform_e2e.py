@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import requests
 
+from etax.platform.tokens import KmsTokenSigner
+
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +114,79 @@ def test_a_tampered_token_is_401(api: str) -> None:
     forged = header + "." + claims[:-2] + ("A" if claims[-2] != "A" else "B") + claims[-1]
     answer = requests.get(f"{api}/v1/me", headers=bearer(f"{forged}.{signature}"), timeout=30)
     assert answer.status_code == 401
+
+
+DEV_ISSUER = "https://dev-issuer.etax.local"
+AUDIENCE = "etax-api"
+PERSON = "11010519491231002X"
+
+
+@pytest.fixture(scope="module")
+def issuer_signer(aws: Any) -> KmsTokenSigner:
+    """Signs with the local dev issuer's own KMS key, so the test can craft any token."""
+    kms = aws("kms")
+    [key_id] = [key["KeyId"] for key in kms.list_keys()["Keys"]
+                if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"].get("Description")
+                == "Local dev token issuer (ES256)"]
+    return KmsTokenSigner(kms, key_id, DEV_ISSUER, AUDIENCE)
+
+
+def crafted(signer: KmsTokenSigner, *, kid: bool = True, **claims: Any) -> str:
+    now = int(time.time())
+    body = {"iss": DEV_ISSUER, "aud": AUDIENCE, "sub": PERSON, "role": "taxpayer",
+            "iat": now, "exp": now + 600, **claims}
+    header = {"alg": "ES256", "typ": "JWT"}
+    if kid:
+        header["kid"] = signer.kms.describe_key(KeyId=signer.key_id)["KeyMetadata"]["KeyId"]
+    return signer.sign(header, {k: v for k, v in body.items() if v is not None})
+
+
+def test_an_expired_token_is_401_right_after_a_successful_call(
+        api: str, issuer_signer: KmsTokenSigner) -> None:
+    """API Gateway caches the authorizer's verdict for the token (60 s); the function still
+    refuses it from its exp on."""
+    warm = crafted(issuer_signer)  # the authorizer and the function warm, so timing is tight
+    assert requests.get(f"{api}/v1/me", headers=bearer(warm), timeout=30).status_code == 200
+    lifetime = 8
+    short = crafted(issuer_signer, exp=int(time.time()) + lifetime)
+    expires = int(time.time()) + lifetime
+    answer = requests.get(f"{api}/v1/me", headers=bearer(short), timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert time.time() < expires - 1, "the first call must be well inside the token's life"
+    time.sleep(max(0.0, expires - time.time()) + 1.5)
+    answer = requests.get(f"{api}/v1/me", headers=bearer(short), timeout=30)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert answer.json()["type"] == "urn:etax:problem:unauthorized"
+    assert "expired" in answer.json()["detail"]  # the function's answer to the cached verdict
+    # any other route with the same cached verdict too
+    other = requests.get(f"{api}/v1/registration/records/{SELLER}", headers=bearer(short),
+                         timeout=30)
+    assert other.status_code == 401
+
+
+@pytest.mark.parametrize("claims", [
+    {"exp": None},
+    {"sub": ""},
+    {"kid": False},
+    {"exp": int(time.time()) + 2 * 3600},
+    {"iat": None, "exp": int(time.time()) + 2 * 3600},
+    {"iat": int(time.time()) - 7200, "exp": int(time.time()) - 60},
+], ids=["no-exp", "empty-sub", "no-kid", "too-long", "too-long-without-iat", "expired"])
+def test_refused_tokens_of_the_issuer_are_401(api: str, issuer_signer: KmsTokenSigner,
+                                              claims: dict[str, Any]) -> None:
+    claims = dict(claims)
+    kid = bool(claims.pop("kid", True))
+    token = crafted(issuer_signer, kid=kid, **claims)
+    answer = requests.get(f"{api}/v1/me", headers=bearer(token), timeout=30)
+    assert answer.status_code == 401, answer.text
+
+
+def test_the_dev_issuer_mints_nothing_longer_than_the_maximum(api: str) -> None:
+    answer = requests.post(f"{api}/v1/auth/dev-token", timeout=30, json={
+        "role": "admin", "subject": "admin-0001", "ttl_seconds": 3601})
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "ttl_seconds"
 
 
 @pytest.mark.parametrize(("role", "subject", "office", "status"), [

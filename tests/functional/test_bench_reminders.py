@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from etax.filing import deadlines
-from tests.functional.conftest import LambdaContext, load_handler
+from tests.functional.conftest import LambdaContext, load_handler, with_token_expiry
 from tests.functional.test_filing import event
 from tests.functional.test_registration import OFFICE
 
@@ -62,11 +62,11 @@ def test_seeded_obligations_are_the_api_s_and_each_is_reminded_once(
     bench.seed_overdue(dynamodb, "filing", codes[1:], period)
     # the first one through the API, by an admin naming the office
     filing = load_handler("filing")
-    created = filing.handler(event(
+    created = filing.handler(with_token_expiry(event(
         "filing/create_obligation.json", path="/v1/filing/obligations",
         resource="/v1/filing/obligations", who=("admin", "admin-0001"), key="bench-create",
         body={"taxpayer": codes[0], "tax_type": "vat", "period": period,
-              "tax_office": OFFICE}), LambdaContext())
+              "tax_office": OFFICE})), LambdaContext())
     assert created["statusCode"] == 201, created["body"]
     by_api, seeded = item_of(dynamodb, codes[0], period), item_of(dynamodb, codes[1], period)
     assert set(seeded) == set(by_api)

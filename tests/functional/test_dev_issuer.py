@@ -44,3 +44,20 @@ def test_jwks_publishes_the_key_tokens_are_checked_against() -> None:
     claims = jwt.decode(token, jwt.PyJWK(key), algorithms=["ES256"],
                         audience="etax-api", issuer="https://dev-issuer.etax.local")
     assert claims["role"] == "admin"
+
+
+@pytest.mark.usefixtures("dev_key")
+@pytest.mark.parametrize(("maximum", "ttl", "status"), [
+    (None, 3600, 200), (None, 3601, 422), ("900", 900, 200), ("900", 901, 422),
+])
+def test_no_dev_token_outlives_the_issuers_maximum(monkeypatch: pytest.MonkeyPatch,
+                                                   maximum: str | None, ttl: int,
+                                                   status: int) -> None:
+    if maximum is not None:
+        monkeypatch.setenv("AUTH_MAX_TOKEN_LIFETIME_SECONDS", maximum)
+    answer = mint({"role": "admin", "subject": "admin-1", "ttl_seconds": ttl})
+    assert answer["statusCode"] == status, answer["json"]
+    if status == 422:
+        assert answer["json"]["field"] == "ttl_seconds"
+    else:
+        assert answer["json"]["expires_in"] == ttl

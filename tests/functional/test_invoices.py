@@ -11,7 +11,7 @@ import pytest
 
 from etax.documents.signing import SignatureMismatch, verify_envelope
 from etax.rules import qr
-from tests.functional.conftest import LambdaContext, call, sample_event
+from tests.functional.conftest import LambdaContext, call, sample_event, with_token_expiry
 from tests.functional.test_registration import put_record
 
 SELLER = "91350100M000100Y43"
@@ -182,7 +182,7 @@ def test_printable_document(invoicing: Any) -> None:
     number = issue(invoicing)["json"]["number"]
     event = request("GET", f"/v1/invoices/{number}/document", who=SELLER_WHO,
                     resource="/v1/invoices/{number}/document", params={"number": number})
-    answer = invoicing.handler(event, LambdaContext())
+    answer = invoicing.handler(with_token_expiry(event), LambdaContext())
     assert answer["statusCode"] == 200
     assert answer["isBase64Encoded"] is True
     assert base64.b64decode(answer["body"]).startswith(b"%PDF")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.functional.conftest import call, load_handler, sample_event
+import time
+
+import pytest
+
+from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 
 
 def test_health() -> None:
@@ -26,6 +30,43 @@ def test_me_without_a_token_is_a_401_problem() -> None:
     assert answer["statusCode"] == 401
     assert answer["headers"]["Content-Type"] == "application/problem+json"
     assert answer["json"]["type"] == "urn:etax:problem:unauthorized"
+
+
+@pytest.mark.parametrize("seconds_ago", [0, 1, 59])
+def test_a_cached_verdict_for_an_expired_token_is_a_401_problem(seconds_ago: int) -> None:
+    """API Gateway serves a cached verdict up to a minute; at the token's exp it stops working."""
+    event = sample_event("platform/me.json")
+    event["requestContext"]["authorizer"]["exp"] = str(int(time.time()) - seconds_ago)
+    answer = call(load_handler("platform"), event)
+    assert answer["statusCode"] == 401
+    assert answer["headers"]["Content-Type"] == "application/problem+json"
+    assert answer["json"]["type"] == "urn:etax:problem:unauthorized"
+    assert "expired" in answer["json"]["detail"]
+    assert 'error="invalid_token"' in answer["headers"]["WWW-Authenticate"]
+
+
+def test_a_verdict_still_valid_for_a_second_is_served() -> None:
+    event = sample_event("platform/me.json")
+    event["requestContext"]["authorizer"]["exp"] = str(int(time.time()) + 2)
+    assert call(load_handler("platform"), event)["statusCode"] == 200
+
+
+def test_every_route_refuses_an_expired_verdict_not_only_those_that_read_the_caller() -> None:
+    """The resolver checks exp before any route (health reads no caller)."""
+    event = sample_event("platform/health.json")
+    event["requestContext"]["authorizer"] = {"principalId": "admin-0001", "role": "admin",
+                                             "subject": "admin-0001",
+                                             "exp": str(int(time.time()) - 1)}
+    answer = call(load_handler("platform"), event)
+    assert answer["statusCode"] == 401
+    assert "expired" in answer["json"]["detail"]
+
+
+def test_a_verdict_without_exp_is_refused() -> None:
+    event = sample_event("platform/me.json")
+    del event["requestContext"]["authorizer"]["exp"]
+    answer = load_handler("platform").handler(event, LambdaContext())  # not call(): it adds exp
+    assert answer["statusCode"] == 401
 
 
 def test_unknown_route_is_a_404_problem() -> None:

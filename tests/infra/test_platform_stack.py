@@ -145,7 +145,7 @@ def test_only_the_listed_routes_are_public(local: Template) -> None:
     local.has_resource_properties("AWS::ApiGateway::Authorizer", {
         "Type": "TOKEN",
         "IdentitySource": "method.request.header.Authorization",
-        "AuthorizerResultTtlInSeconds": 300,
+        "AuthorizerResultTtlInSeconds": 60,
     })
 
 
@@ -272,3 +272,23 @@ def test_the_gateways_own_answers_are_problems(prod: Template) -> None:
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     assert responses["REQUEST_TOO_LARGE"]["StatusCode"] == "413"
     assert responses["THROTTLED"]["ResponseParameters"]["gatewayresponse.header.Retry-After"]
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_a_cached_verdict_lives_a_minute_and_the_lifetime_cap_reaches_the_authorizer(
+        stage: str, request: pytest.FixtureRequest) -> None:
+    synthesized = request.getfixturevalue(f"{stage}_synth")
+    [authorizer] = [r for r in synthesized.nested["Api"]["Resources"].values()
+                    if r["Type"] == "AWS::ApiGateway::Authorizer"]
+    assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == 60
+    template: Template = request.getfixturevalue(stage)
+    variables = functions_by_service(template)["authorizer"]["Properties"]["Environment"]
+    assert variables["Variables"]["AUTH_MAX_TOKEN_LIFETIME_SECONDS"] == "3600"
+
+
+@pytest.mark.parametrize("value", ["59", "86401", "an hour"])
+def test_the_token_lifetime_cap_is_bounded(value: str) -> None:
+    cdk_app = cdk.App(context={"stage": "local", "auth_max_token_lifetime": value},
+                      builtin_cloud_formation_validation=False)
+    with pytest.raises(ConfigError, match=r"auth_max_token_lifetime|whole number"):
+        app.build(cdk_app)

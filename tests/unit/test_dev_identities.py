@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etax.platform.dev_identities import DevTokenRequest, identity_for
+from etax.platform.dev_identities import DevTokenRequest, identity_for, token_lifetime
 from etax.platform.errors import Unprocessable
 from etax.platform.tokens import Identity
 
@@ -38,3 +38,16 @@ def test_impossible_identities_are_refused(request_: DevTokenRequest, field: str
     with pytest.raises(Unprocessable, match=message) as caught:
         identity_for(request_)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(("ttl", "maximum"), [(3600, 3600), (60, 3600), (900, 900)])
+def test_lifetimes_the_issuer_allows(ttl: int, maximum: int) -> None:
+    request_ = DevTokenRequest(role="admin", subject="admin-0001", ttl_seconds=ttl)
+    assert token_lifetime(request_, maximum) == ttl
+
+
+def test_no_token_outlives_the_issuers_maximum() -> None:
+    request_ = DevTokenRequest(role="admin", subject="admin-0001", ttl_seconds=3601)
+    with pytest.raises(Unprocessable, match="at most 3600") as refused:
+        token_lifetime(request_, 3600)
+    assert refused.value.field == "ttl_seconds"

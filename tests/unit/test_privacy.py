@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from etax.platform.api import validation_problem
 from etax.platform.errors import Conflict, Unprocessable
 from etax.platform.observability import MaskingFormatter
@@ -81,3 +83,15 @@ def test_log_lines_are_masked_and_bounded() -> None:
     assert len(line) < 10_000
     record = logging.LogRecord("etax", logging.INFO, __file__, 1, f"for {PERSON}", None, None)
     assert "350102********1234" in formatter.format(record)
+
+
+@pytest.mark.parametrize(("value", "masked"), [
+    ("11010519491231002X", "110105********002X"),  # resident ID (GB 11643 example)
+    ("91350100M000100Y43", "913501********0Y43"),  # unified social credit code
+    ("officer-fz-0001", "office*****0001"),
+    ("admin-0001", "**********"),  # 10 characters or fewer: nothing would be hidden
+    ("", ""),
+])
+def test_mask_identifier_keeps_six_and_four(value: str, masked: str) -> None:
+    assert mask_identifier(value) == masked
+    assert len(mask_identifier(value)) == len(value)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from etax.platform.tokens import (
+    DEFAULT_MAX_LIFETIME_SECONDS,
     Identity,
     InvalidToken,
     JwksKeySource,
@@ -21,6 +22,7 @@ from etax.platform.tokens import (
     TokenVerifier,
     bearer_token,
     identity_from_claims,
+    max_lifetime_from,
 )
 
 ISSUER = "https://issuer.test"
@@ -71,7 +73,7 @@ OFFICER = Identity(subject="officer-1", role="officer", tax_office="13501000000"
 def test_a_minted_token_verifies_to_its_identity(signer: KmsTokenSigner,
                                                   verifier: TokenVerifier,
                                                   identity: Identity) -> None:
-    assert verifier.verify(signer.mint(identity)) == identity
+    assert verifier.verify(signer.mint(identity)).identity == identity
 
 
 def test_the_token_is_a_standard_es256_jwt(signer: KmsTokenSigner, kms: FakeKms) -> None:
@@ -153,7 +155,7 @@ def test_jwks_source_reads_published_keys_and_refetches_for_new_kids(
     document.write_text(json.dumps(KmsKeySource(kms, KEY_ID).jwks()))
     source = JwksKeySource(document.as_uri(), min_refresh_seconds=0)
     verifier = TokenVerifier(ISSUER, AUDIENCE, source)
-    assert verifier.verify(signer.mint(TAXPAYER)) == TAXPAYER
+    assert verifier.verify(signer.mint(TAXPAYER)).identity == TAXPAYER
 
     rotated = FakeKms()
     jwks = KmsKeySource(rotated, KEY_ID).jwks()
@@ -161,6 +163,78 @@ def test_jwks_source_reads_published_keys_and_refetches_for_new_kids(
     document.write_text(json.dumps(jwks))
     rotated_signer = KmsTokenSigner(rotated, KEY_ID, ISSUER, AUDIENCE)
     rotated_signer._kid = "rotated"
-    assert verifier.verify(rotated_signer.mint(OFFICER)) == OFFICER
+    assert verifier.verify(rotated_signer.mint(OFFICER)).identity == OFFICER
     with pytest.raises(InvalidToken, match="no published key"):
         source.key_for("unknown")
+
+
+NOW = 1_760_000_000
+
+
+def signed(kms: FakeKms, claims: dict[str, Any], *, kid: str | None = KEY_ID) -> str:
+    """A token signed by the issuer's key with exactly these claims (and ``kid`` if given)."""
+    headers = {"kid": kid} if kid is not None else None
+    return jwt.encode({"iss": ISSUER, "aud": AUDIENCE, **claims}, kms.private_key,
+                      algorithm="ES256", headers=headers)
+
+
+GOOD = {"sub": "91350100M000100Y43", "role": "taxpayer", "iat": NOW, "exp": NOW + 600}
+
+
+def test_a_good_token_hands_on_its_exp(kms: FakeKms, verifier: TokenVerifier) -> None:
+    verified = verifier.verify(signed(kms, GOOD), now=NOW + 1)
+    assert verified.expires_at == NOW + 600
+    assert verified.context() == {"role": "taxpayer", "subject": "91350100M000100Y43",
+                                  "exp": str(NOW + 600)}
+
+
+def test_a_token_stops_working_at_its_exp_without_leeway(kms: FakeKms,
+                                                         verifier: TokenVerifier) -> None:
+    token = signed(kms, GOOD)
+    assert verifier.verify(token, now=NOW + 599).expires_at == NOW + 600
+    for moment in (NOW + 600, NOW + 601, NOW + 620):
+        with pytest.raises(InvalidToken, match="expired") as refused:
+            verifier.verify(token, now=moment)
+        assert refused.value.subject == GOOD["sub"]
+
+
+@pytest.mark.parametrize(("claims", "kid", "message"), [
+    ({k: v for k, v in GOOD.items() if k != "exp"}, KEY_ID, '"exp"'),
+    ({**GOOD, "sub": ""}, KEY_ID, "sub is empty"),
+    ({**GOOD, "sub": "   "}, KEY_ID, "sub is empty"),
+    ({k: v for k, v in GOOD.items() if k != "sub"}, KEY_ID, '"sub"'),
+    (GOOD, None, "names no key"),
+    (GOOD, "", "names no key"),
+    ({**GOOD, "exp": NOW + 3601}, KEY_ID, r"lifetime \(exp - iat\) is 3601 s.*at most 3600"),
+    ({**GOOD, "iat": NOW - 86400, "exp": NOW + 60}, KEY_ID, "lifetime"),
+    ({"sub": "x-1", "role": "admin", "exp": NOW + 3700}, KEY_ID, r"lifetime \(exp - now\)"),
+    ({**GOOD, "exp": "tomorrow"}, KEY_ID, "(?i)exp"),
+    ({**GOOD, "iat": NOW + 3600, "exp": NOW + 3700}, KEY_ID, r"not yet valid \(iat\)"),
+    ({**GOOD, "nbf": NOW + 300}, KEY_ID, r"not yet valid \(nbf\)"),
+])
+def test_refused_token_classes(kms: FakeKms, verifier: TokenVerifier, claims: dict[str, Any],
+                               kid: str | None, message: str) -> None:
+    with pytest.raises(InvalidToken, match=message):
+        verifier.verify(signed(kms, claims, kid=kid), now=NOW)
+
+
+def test_lifetimes_up_to_the_maximum_pass(kms: FakeKms) -> None:
+    verifier = TokenVerifier(ISSUER, AUDIENCE, KmsKeySource(kms, KEY_ID), max_lifetime=300)
+    assert verifier.verify(signed(kms, {**GOOD, "exp": NOW + 300}), now=NOW).expires_at
+    assert verifier.verify(signed(kms, {"sub": "x-1", "role": "admin", "exp": NOW + 300}),
+                           now=NOW).expires_at
+    with pytest.raises(InvalidToken, match="at most 300 s"):
+        verifier.verify(signed(kms, {**GOOD, "exp": NOW + 301}), now=NOW)
+
+
+def test_a_long_kid_is_not_echoed_whole(kms: FakeKms, verifier: TokenVerifier) -> None:
+    with pytest.raises(InvalidToken) as refused:
+        verifier.verify(signed(kms, GOOD, kid="k" * 10_000), now=NOW)
+    assert len(str(refused.value)) < 100
+
+
+def test_the_maximum_lifetime_setting() -> None:
+    assert max_lifetime_from({}) == DEFAULT_MAX_LIFETIME_SECONDS == 3600
+    assert max_lifetime_from({"AUTH_MAX_TOKEN_LIFETIME_SECONDS": "900"}) == 900
+    with pytest.raises(ValueError, match="positive"):
+        max_lifetime_from({"AUTH_MAX_TOKEN_LIFETIME_SECONDS": "0"})

@@ -12,6 +12,8 @@ handlers that turn every failure into ``application/problem+json``:
   (:func:`parse_body`) → 422, naming the first failing field and listing the first
   :data:`MAX_LISTED_ERRORS` (the messages only, never the input);
 - an unknown route → 404;
+- a signed-in request whose token has expired since API Gateway cached the
+  authorizer's verdict → 401, before any route runs (:mod:`etax.platform.auth`);
 - anything else → 500 with the request id, logged with its stack trace (a bug,
   never a verdict on the client's input).
 
@@ -31,9 +33,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel, ValidationError
 
+from etax.platform.auth import principal_from_event
 from etax.platform.errors import (
     BadRequest,
     ContentTooLarge,
@@ -175,7 +179,8 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
         ),
     )
 
-    app.use(middlewares=[edge_checks(max_body_bytes, dict(body_limits or {}))])
+    app.use(middlewares=[_refuse_expired_tokens,
+                         edge_checks(max_body_bytes, dict(body_limits or {}))])
 
     @app.exception_handler(ProblemError)
     def _problem(error: ProblemError) -> Response[str]:
@@ -201,6 +206,13 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
         return problem_response(problem)
 
     return app
+
+
+def _refuse_expired_tokens(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Any:
+    """Every route, whether or not it reads the caller: a cached verdict for an expired token
+    is a 401 (the routes that read the caller check again through ``require_principal``)."""
+    principal_from_event(app.current_event.raw_event)
+    return next_middleware(app)
 
 
 def json_body(app: APIGatewayRestResolver) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 The dev issuer exists only on the local stack (infra proves it); it still
 refuses identities that could never exist, so demo tokens look like real ones:
 a taxpayer is an enterprise by its credit code or a natural person by resident
-ID, an officer carries the code of its tax office.
+ID, an officer carries the code of its tax office. It mints no token the
+authorizer would refuse: a lifetime longer than the issuer's maximum
+(``AUTH_MAX_TOKEN_LIFETIME_SECONDS``, 1 hour by default) is a 422.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ class DevTokenRequest(BaseModel):
     subject: str = Field(min_length=1, max_length=64)
     tax_office: str | None = Field(default=None, max_length=11)
     ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+
+
+def token_lifetime(request: DevTokenRequest, max_lifetime: int) -> int:
+    """The lifetime to mint, or a 422 naming ``ttl_seconds`` when the issuer allows less."""
+    if request.ttl_seconds > max_lifetime:
+        raise Unprocessable(
+            f"ttl_seconds may be at most {max_lifetime} (the issuer's maximum token lifetime)",
+            field="ttl_seconds",
+        )
+    return request.ttl_seconds
 
 
 def identity_for(request: DevTokenRequest) -> Identity:

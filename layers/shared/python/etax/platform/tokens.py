@@ -1,7 +1,12 @@
 """Bearer tokens: verifying them (the authorizer) and minting them (the local dev issuer).
 
 Tokens are JWTs. Verification checks the signature against the issuer's
-published keys, and ``exp``, ``iss`` and ``aud``; the platform's claims are
+published keys (the header must name its key: ``kid``), and ``iss``, ``aud``,
+``exp`` (required; a token stops working at its ``exp``, no leeway), a
+non-empty ``sub``, and the token's lifetime (``exp - iat``, or ``exp - now``
+without ``iat``), which may not exceed the issuer's maximum
+(:data:`DEFAULT_MAX_LIFETIME_SECONDS` unless configured: the authorizer reads
+``AUTH_MAX_TOKEN_LIFETIME_SECONDS``). The platform's claims are
 ``sub`` (the subject: a credit code, a resident ID, an officer or partner id),
 ``role`` and, for officers, ``tax_office``. Identity providers that carry
 roles as groups (Cognito's ``cognito:groups``) are read too.
@@ -21,8 +26,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,10 +40,27 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 ROLES = ("taxpayer", "officer", "partner", "developer", "admin")
 ALGORITHMS = ["ES256", "RS256"]
+DEFAULT_MAX_LIFETIME_SECONDS = 3600  # Cognito's default token validity; configurable per stage
+MAX_LIFETIME_ENV = "AUTH_MAX_TOKEN_LIFETIME_SECONDS"
+CLOCK_SKEW_SECONDS = 30  # tolerated on ``iat``/``nbf`` (an issuer clock a little ahead), not on exp
 
 
 class InvalidToken(Exception):
-    """The token cannot be trusted; the message says why (for logs, not for clients)."""
+    """The token cannot be trusted; the message says why (for logs, not for clients).
+
+    ``subject`` is the token's ``sub`` when the signature was good, so the refusal can be
+    logged against it (masked).
+    """
+
+    def __init__(self, reason: str, *, subject: str | None = None) -> None:
+        super().__init__(reason)
+        self.subject = subject
+
+
+def _excerpt(value: object, limit: int = 40) -> str:
+    """A short ``repr`` of a value taken from an untrusted token (for messages and logs)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +77,19 @@ class Identity:
         if self.tax_office:
             ctx["tax_office"] = self.tax_office
         return ctx
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """A token that passed verification: who it speaks for, and until when (``exp``)."""
+
+    identity: Identity
+    expires_at: int
+
+    def context(self) -> dict[str, str]:
+        """The identity's context plus ``exp`` (epoch seconds), which the functions check again:
+        API Gateway may serve a cached verdict after the token expired."""
+        return {**self.identity.context(), "exp": str(self.expires_at)}
 
 
 class KeySource(Protocol):
@@ -90,7 +127,7 @@ class JwksKeySource:
         try:
             return self._keys[kid or ""]
         except KeyError:
-            raise InvalidToken(f"no published key with kid {kid!r}") from None
+            raise InvalidToken(f"no published key with kid {_excerpt(kid)}") from None
 
 
 class KmsKeySource:
@@ -111,7 +148,7 @@ class KmsKeySource:
         if self._key is None:
             self._load()
         if kid is not None and kid != self._kid:
-            raise InvalidToken(f"token kid {kid!r} is not this issuer's key")
+            raise InvalidToken(f"token kid {_excerpt(kid)} is not this issuer's key")
         return self._key
 
     def jwks(self) -> dict[str, Any]:
@@ -123,30 +160,80 @@ class KmsKeySource:
 
 
 class TokenVerifier:
-    """Verifies bearer tokens for one issuer and audience."""
+    """Verifies bearer tokens for one issuer and audience.
 
-    def __init__(self, issuer: str, audience: str, keys: KeySource, leeway: float = 30) -> None:
+    ``max_lifetime`` is the longest lifetime the issuer allows (seconds); ``leeway`` is the
+    clock skew tolerated on ``iat`` and ``nbf``. ``exp`` gets no leeway.
+    """
+
+    def __init__(self, issuer: str, audience: str, keys: KeySource,
+                 leeway: float = CLOCK_SKEW_SECONDS,
+                 max_lifetime: int = DEFAULT_MAX_LIFETIME_SECONDS) -> None:
         self.issuer = issuer
         self.audience = audience
         self.keys = keys
         self.leeway = leeway
+        self.max_lifetime = max_lifetime
 
-    def verify(self, token: str) -> Identity:
+    def verify(self, token: str, now: float | None = None) -> VerifiedToken:
+        current = time.time() if now is None else now
         try:
             header = jwt.get_unverified_header(token)
-            key = self.keys.key_for(header.get("kid"))
+            kid = header.get("kid")
+            if not isinstance(kid, str) or not kid:
+                raise InvalidToken("the token header names no key (kid)")
+            key = self.keys.key_for(kid)
             claims = jwt.decode(
                 token,
                 key=key,
                 algorithms=ALGORITHMS,
                 audience=self.audience,
                 issuer=self.issuer,
-                leeway=self.leeway,
-                options={"require": ["exp", "iss", "aud", "sub"]},
+                # the times are checked below against one clock reading; exp without leeway
+                options={"require": ["exp", "iss", "aud", "sub"], "verify_exp": False,
+                         "verify_iat": False, "verify_nbf": False},
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
-        return identity_from_claims(claims)
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            raise InvalidToken("the token's sub is empty")
+        expires = _epoch(claims, "exp", subject)
+        if expires <= current:
+            raise InvalidToken("the token has expired (exp)", subject=subject)
+        issued = _epoch(claims, "iat", subject) if "iat" in claims else None
+        not_before = _epoch(claims, "nbf", subject) if "nbf" in claims else None
+        for name, moment in (("iat", issued), ("nbf", not_before)):
+            if moment is not None and moment > current + self.leeway:
+                raise InvalidToken(f"the token is not yet valid ({name})", subject=subject)
+        lifetime = expires - (issued if issued is not None else int(current))
+        if lifetime > self.max_lifetime:
+            basis = "exp - iat" if issued is not None else "exp - now"
+            raise InvalidToken(
+                f"the token's lifetime ({basis}) is {lifetime} s; "
+                f"the issuer allows at most {self.max_lifetime} s",
+                subject=subject,
+            )
+        return VerifiedToken(identity_from_claims(claims), expires_at=expires)
+
+
+def _epoch(claims: dict[str, Any], name: str, subject: str) -> int:
+    """A NumericDate claim as whole seconds; anything else is a refused token."""
+    value = claims.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidToken(f"the token's {name} is not a NumericDate", subject=subject)
+    return int(value)
+
+
+def max_lifetime_from(environment: Mapping[str, str] | None = None) -> int:
+    """The issuer's maximum token lifetime: ``AUTH_MAX_TOKEN_LIFETIME_SECONDS``, default 1 h."""
+    raw = (os.environ if environment is None else environment).get(MAX_LIFETIME_ENV)
+    if not raw:
+        return DEFAULT_MAX_LIFETIME_SECONDS
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{MAX_LIFETIME_ENV} must be a positive number of seconds")
+    return value
 
 
 def identity_from_claims(claims: dict[str, Any]) -> Identity:
@@ -154,12 +241,13 @@ def identity_from_claims(claims: dict[str, Any]) -> Identity:
     if role is None:
         groups = [g for g in claims.get("cognito:groups", []) if g in ROLES]
         role = groups[0] if groups else None
+    subject = str(claims["sub"])
     if role not in ROLES:
-        raise InvalidToken(f"token carries no known role (got {role!r})")
+        raise InvalidToken(f"token carries no known role (got {_excerpt(role)})", subject=subject)
     tax_office = claims.get("tax_office")
     if role == "officer" and not tax_office:
-        raise InvalidToken("an officer token must carry a tax_office")
-    return Identity(subject=str(claims["sub"]), role=str(role),
+        raise InvalidToken("an officer token must carry a tax_office", subject=subject)
+    return Identity(subject=subject, role=str(role),
                     tax_office=str(tax_office) if tax_office else None)
 
 
@@ -201,6 +289,10 @@ class KmsTokenSigner:
         }
         if identity.tax_office:
             claims["tax_office"] = identity.tax_office
+        return self.sign(header, claims)
+
+    def sign(self, header: dict[str, Any], claims: dict[str, Any]) -> str:
+        """A JWS of exactly this header and these claims (tests craft refused tokens with it)."""
         signing_input = ".".join(
             _b64url(json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode())
             for part in (header, claims)
