@@ -13,7 +13,9 @@ configuration is passed on (``HOME`` is the scratch folder), so an example that 
 credentials or a region must set them itself.
 
 Before the first block the demo data is reset (``scripts/local.py reset``): the examples
-expect a fresh ``make up`` (a natural person not yet registered, no lottery draw today).
+expect a fresh ``make up`` (a natural person not yet registered, no lottery draw today). After
+the last one it is reset again, so that what the examples leave (a paper invoice batch, a
+registered person, …) does not meet the modules that run after this one.
 
 Every ``curl`` of an example fails the block on an HTTP status of 400 or more, unless the line
 starts with ``curl`` and its comment begins with the status it expects (``curl … # 409 while
@@ -275,11 +277,16 @@ def local_py(root: Path, env: dict[str, str], *args: str,
 
 
 @pytest.fixture(scope="module")
-def workspace(stack: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def workspace(stack: dict[str, Any],
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """The examples start from the demo data alone; after them the stack is reset again, so
+    that the modules after this one find it as they would when run alone."""
     root, env = scratch_root(stack, tmp_path_factory.mktemp("examples"))
     reset = local_py(root, env, "reset")
     assert reset.returncode == 0, reset.stdout + reset.stderr
-    return Workspace(root, str(stack["Endpoint"]), env, {})
+    yield Workspace(root, str(stack["Endpoint"]), env, {})
+    reset = local_py(root, env, "reset")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
 
 
 def test_reset_empties_every_table_and_queue_and_seeds_again(
