@@ -24,13 +24,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST := $(PY) -m pytest
 
-.PHONY: help setup up run-up deploy run-deploy seed down test lint unit functional infra validate e2e \
+.PHONY: help setup up run-up deploy run-deploy seed reset down test lint unit functional infra validate e2e \
         bench clean
 
 help:
 	@echo "make up       run the whole stack locally (LocalStack on the host), Ctrl-C stops it"
 	@echo "make test     set up and run every test suite"
 	@echo "make deploy   redeploy to the running local stack after a change"
+	@echo "make reset    empty the running stack's tables and queues (data, daily counters), seed again"
 	@echo "make down     stop a local stack left running"
 	@echo "make bench    run the benchmarks (docs/benchmarks.md)"
 
@@ -72,6 +73,9 @@ run-deploy:
 
 seed: setup
 	$(PY) scripts/local.py seed
+
+reset:
+	$(PY) scripts/local.py reset
 
 down:
 	$(PY) scripts/local.py down

@@ -3,6 +3,8 @@
     python scripts/local.py up [--port 4566]   # start, deploy, seed, print; Ctrl-C stops all
     python scripts/local.py deploy             # redeploy to the running stack (after a change)
     python scripts/local.py seed               # (re)send the demo data
+    python scripts/local.py reset              # empty the app's tables and queues, seed again
+    python scripts/local.py logs NAME [--since MINUTES] [--follow]   # a function's logs
     python scripts/local.py down               # stop a stack left running
 
 The same CDK app a platform engineer deploys with ``cdk deploy`` goes to
@@ -15,6 +17,7 @@ functions (:func:`deploy`, :func:`seed`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -255,7 +258,8 @@ def local_outputs(endpoint: str, stack_outputs: dict[str, str]) -> dict[str, Any
 
 
 def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
-    """Send the demo registry through the registration feed and wait until it is applied."""
+    """Send the demo registry through the registration feed and wait until it is applied; the
+    demo lottery campaign's id goes into ``outputs`` (``DemoLotteryCampaign``)."""
     endpoint = outputs["Endpoint"]
     sqs = client("sqs", endpoint)
     entries = [
@@ -286,6 +290,7 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
                 "key": {"S": f"quota#{identity['subject']}"},
                 "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
     campaign = seed_lottery(outputs)
+    outputs["DemoLotteryCampaign"] = campaign
     print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed "
           f"and the seller's issuing quota; lottery campaign {campaign} (region 35)", flush=True)
 
@@ -325,6 +330,104 @@ def seed_lottery(outputs: dict[str, Any]) -> str:
     return str(body["id"])
 
 
+def stack_resources(outputs: dict[str, Any], resource_type: str) -> list[str]:
+    """The physical ids of the app stack's resources of one type (tables, queues)."""
+    cloudformation = client("cloudformation", outputs["Endpoint"])
+    pages = cloudformation.get_paginator("list_stack_resources").paginate(
+        StackName=outputs["StackName"])
+    return sorted(resource["PhysicalResourceId"] for page in pages
+                  for resource in page["StackResourceSummaries"]
+                  if resource["ResourceType"] == resource_type)
+
+
+def empty_table(dynamodb: Any, table: str) -> int:
+    """Delete every item of ``table``; the number deleted."""
+    key_names = [k["AttributeName"] for k in
+                 dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
+    projection = ", ".join(f"#k{i}" for i in range(len(key_names)))
+    names = {f"#k{i}": name for i, name in enumerate(key_names)}
+    deleted = 0
+    for page in dynamodb.get_paginator("scan").paginate(
+            TableName=table, ProjectionExpression=projection, ExpressionAttributeNames=names):
+        keys = page["Items"]
+        for start in range(0, len(keys), 25):
+            requests: dict[str, Any] = {table: [{"DeleteRequest": {"Key": key}}
+                                                for key in keys[start:start + 25]]}
+            while requests:
+                requests = dynamodb.batch_write_item(RequestItems=requests)["UnprocessedItems"]
+        deleted += len(keys)
+    return deleted
+
+
+def reset(outputs: dict[str, Any]) -> None:
+    """Empty every table of the app (all its data, the idempotency records and the daily
+    counters: lottery draws per person, invoice checks per day, …) and drop the messages
+    waiting in its queues (dead-letter queues too), then seed again.
+
+    The signing keys, secrets and uploaded files stay; a message a function is handling at that
+    moment may still end in its dead-letter queue.
+    """
+    sqs = client("sqs", outputs["Endpoint"])
+    queues = stack_resources(outputs, "AWS::SQS::Queue")
+    for queue in queues:
+        with contextlib.suppress(sqs.exceptions.PurgeQueueInProgress):
+            sqs.purge_queue(QueueUrl=queue)
+    dynamodb = client("dynamodb", outputs["Endpoint"])
+    tables = stack_resources(outputs, "AWS::DynamoDB::Table")
+    deleted = sum(empty_table(dynamodb, table) for table in tables)
+    print(f"emptied {len(tables)} tables ({deleted} items) and {len(queues)} queues", flush=True)
+    seed(outputs)
+
+
+def function_log_groups(outputs: dict[str, Any], name: str) -> list[str]:
+    """The log groups the deployed functions of ``functions/<name>/`` may write to: the one the
+    app gives each (where it logs in the cloud) and ``/aws/lambda/<function>`` (where LocalStack
+    writes a function's output). A folder may be deployed more than once (one function per
+    notification channel)."""
+    lambda_ = client("lambda", outputs["Endpoint"])
+    known: set[str] = set()
+    groups: list[str] = []
+    for page in lambda_.get_paginator("list_functions").paginate():
+        for function in page["Functions"]:
+            service = function.get("Environment", {}).get("Variables", {}).get(
+                "POWERTOOLS_SERVICE_NAME")
+            known.add(service or "")
+            if service == name:
+                configured = function.get("LoggingConfig", {}).get("LogGroup")
+                groups += [configured] if configured else []
+                groups.append(f"/aws/lambda/{function['FunctionName']}")
+    if not groups:
+        raise SystemExit(f"no function {name!r}; the functions are: "
+                         f"{', '.join(sorted(known - {''}))}")
+    return list(dict.fromkeys(groups))
+
+
+def print_logs(outputs: dict[str, Any], name: str, since_minutes: float, follow: bool) -> None:
+    """Print a function's log events of the last ``since_minutes`` (and new ones, ``follow``)."""
+    logs = client("logs", outputs["Endpoint"])
+    groups = function_log_groups(outputs, name)
+    start = int((time.time() - since_minutes * 60) * 1000)
+    seen: set[str] = set()
+    print(f"# {name}: {', '.join(groups)}", flush=True)
+    while True:
+        events = []
+        for group in groups:
+            try:
+                pages = logs.get_paginator("filter_log_events").paginate(
+                    logGroupName=group, startTime=start)
+                events += [event for page in pages for event in page["events"]]
+            except logs.exceptions.ResourceNotFoundException:
+                continue
+        for event in sorted(events, key=lambda e: (e["timestamp"], e.get("eventId", ""))):
+            if event["eventId"] in seen:
+                continue
+            seen.add(event["eventId"])
+            print(event["message"].rstrip("\n"), flush=True)
+        if not follow:
+            return
+        time.sleep(2)
+
+
 def write_outputs(outputs: dict[str, Any]) -> None:
     OUTPUTS_FILE.write_text(json.dumps(outputs, ensure_ascii=False, indent=2) + "\n")
 
@@ -336,9 +439,12 @@ def banner(outputs: dict[str, Any]) -> str:
         "",
         "The e-tax platform is running on the local stack.",
         f"  API URL   {api}",
-        f"  AWS       {outputs['Endpoint']} (e.g. aws --endpoint-url {outputs['Endpoint']} "
-        "dynamodb list-tables)",
+        f"  AWS       {outputs['Endpoint']} (any credentials, region {REGION}: e.g. "
+        f"AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={REGION} "
+        f".venv/bin/aws --endpoint-url {outputs['Endpoint']} dynamodb list-tables)",
         f"  outputs   {OUTPUTS_FILE.relative_to(ROOT)}",
+        "  logs      .venv/bin/python scripts/local.py logs <function folder> [--follow]",
+        "  reset     make reset (empties the tables and daily counters, seeds again)",
         "",
         "Demo identities (mint a token with POST /v1/auth/dev-token):",
     ]
@@ -399,16 +505,30 @@ def main() -> None:
     up_parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     sub.add_parser("deploy", help="redeploy the app to the running local stack")
     sub.add_parser("seed", help="send the demo data again")
+    sub.add_parser("reset", help="empty the app's tables (data and daily counters), seed again")
+    logs_parser = sub.add_parser("logs", help="print a function's logs (functions/<NAME>/)")
+    logs_parser.add_argument("name", help="the function's folder name, e.g. invoices")
+    logs_parser.add_argument("--since", type=float, default=10.0, metavar="MINUTES",
+                             help="from this many minutes ago (default 10)")
+    logs_parser.add_argument("--follow", action="store_true", help="keep printing new events")
     sub.add_parser("down", help="stop a local stack left running")
     args = parser.parse_args()
     if args.command == "up":
         up(args.port)
     elif args.command == "deploy":
         outputs = deploy(running_endpoint())
+        if OUTPUTS_FILE.exists():  # what the seed wrote stays
+            previous = json.loads(OUTPUTS_FILE.read_text())
+            outputs.update({k: previous[k] for k in ("DemoLotteryCampaign",) if k in previous})
         write_outputs(outputs)
         print(f"API URL {outputs['ApiUrl']}")
-    elif args.command == "seed":
-        seed(json.loads(OUTPUTS_FILE.read_text()))
+    elif args.command in ("seed", "reset"):
+        outputs = json.loads(OUTPUTS_FILE.read_text())
+        (seed if args.command == "seed" else reset)(outputs)
+        write_outputs(outputs)
+    elif args.command == "logs":
+        with contextlib.suppress(KeyboardInterrupt):
+            print_logs(json.loads(OUTPUTS_FILE.read_text()), args.name, args.since, args.follow)
     elif args.command == "down":
         localstack_ctl.stop(STATE_DIR)
 

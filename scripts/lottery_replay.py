@@ -41,8 +41,9 @@ Usage: python scripts/lottery_replay.py FILE   (FILE may be ``-`` for standard i
 
 Exit status: 0 when every draw checks out, 1 when there is any discrepancy
 (each is printed with its invoice number and a reason), 2 when the file cannot
-be read or is malformed. Standard library only, plus ``etax`` from the shared
-layer.
+be read or is malformed, or is the service's error answer instead of an export
+(``409`` while the period is still open: one line says so). Standard library
+only, plus ``etax`` from the shared layer.
 """
 
 from __future__ import annotations
@@ -61,8 +62,19 @@ from etax.rules import lottery
 _KEYS = frozenset({"campaign", "period_index", "seed_hex", "commitment", "records"})
 
 
+_PROBLEM_KEYS = frozenset({"type", "title", "status", "detail"})
+_EXCERPT = 200
+
+
 class InputError(Exception):
     """The replay file cannot be used; the message says why."""
+
+
+def problem(answer: Mapping[str, object]) -> str:
+    """An error answer (problem+json) on one short line: status, title, detail."""
+    parts = [str(answer[k]) for k in ("status", "title", "detail") if answer.get(k) is not None]
+    line = " ".join(" ".join(parts).split())
+    return line if len(line) <= _EXCERPT else line[:_EXCERPT - 1] + "…"
 
 
 def load(text: str) -> tuple[lottery.Period, str, bytes, str, list[lottery.DrawRecord]]:
@@ -74,6 +86,8 @@ def load(text: str) -> tuple[lottery.Period, str, bytes, str, list[lottery.DrawR
     if not isinstance(data, dict):
         raise InputError("the file must hold a JSON object")
     top = cast(dict[str, object], data)
+    if top.keys() & _PROBLEM_KEYS and not top.keys() & _KEYS:
+        raise InputError(f"not an export but the service's error answer: {problem(top)}")
     missing = sorted(_KEYS - top.keys())
     if missing:
         raise InputError(f"the file lacks {', '.join(missing)}")

@@ -137,3 +137,22 @@ def test_not_json_exits_2(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert "not JSON" in done.stderr
+
+
+def test_an_error_answer_instead_of_an_export_exits_2_on_one_line(tmp_path: Path) -> None:
+    """What ``curl …/export > period.json`` saves while the period is open."""
+    done = run(tmp_path, {"type": "urn:etax:problem:conflict", "title": "Conflict",
+                          "status": 409, "detail": "period 1 closes on 2026-12-16; its seed "
+                          "and draws are published the day after"})
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == ("lottery_replay: not an export but the service's error answer: 409 "
+                           "Conflict period 1 closes on 2026-12-16; its seed and draws are "
+                           "published the day after\n")
+
+
+def test_a_long_error_answer_is_cut_short(tmp_path: Path) -> None:
+    done = run(tmp_path, {"title": "Bad request", "status": 400, "detail": "x" * 5000})
+    assert done.returncode == 2
+    assert len(done.stderr) < 300
+    assert done.stderr.count("\n") == 1
