@@ -31,13 +31,13 @@ class Observability(Construct):
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
         self._action = actions.SnsAction(self.topic)
 
-    def alarm_on_dead_letters(self, queue: sqs.IQueue, name: str) -> cloudwatch.Alarm:
-        """Any message in a dead-letter queue needs an operator."""
+    def _alarm(self, construct_id: str, description: str,
+               metric: cloudwatch.IMetric) -> cloudwatch.Alarm:
+        """An alarm to the topic as soon as ``metric`` reaches 1 (missing data is fine)."""
         alarm = cloudwatch.Alarm(
-            self, f"{name}DeadLetters",
-            alarm_description=f"messages in the dead-letter queue of {name}",
-            metric=queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(1), statistic="Maximum"),
+            self, construct_id,
+            alarm_description=description,
+            metric=metric,
             threshold=1,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -45,38 +45,25 @@ class Observability(Construct):
         )
         alarm.add_alarm_action(self._action)
         return alarm
+
+    def alarm_on_dead_letters(self, queue: sqs.IQueue, name: str) -> cloudwatch.Alarm:
+        """Any message in a dead-letter queue needs an operator."""
+        return self._alarm(f"{name}DeadLetters", f"messages in the dead-letter queue of {name}",
+                           queue.metric_approximate_number_of_messages_visible(
+                               period=Duration.minutes(1), statistic="Maximum"))
 
     def alarm_on_metric(self, name: str, *, metric_name: str, service: str,
                         description: str) -> cloudwatch.Alarm:
         """Any count of a business metric a function publishes (Powertools: the project's
         namespace, dimension ``service`` = the function's name) needs an operator."""
-        alarm = cloudwatch.Alarm(
-            self, name,
-            alarm_description=description,
-            metric=cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
-                                     dimensions_map={"service": service},
-                                     period=Duration.minutes(5), statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        alarm.add_alarm_action(self._action)
-        return alarm
+        return self._alarm(name, description, cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE, metric_name=metric_name,
+            dimensions_map={"service": service}, period=Duration.minutes(5), statistic="Sum"))
 
     def watch_api(self, api: apigw.RestApi) -> None:
         """5xx alarm, and the API's traffic, errors and latency on the dashboard."""
         server_errors = api.metric_server_error(period=Duration.minutes(5), statistic="Sum")
-        alarm = cloudwatch.Alarm(
-            self, "Api5xx",
-            alarm_description="the API answered 5xx",
-            metric=server_errors,
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        alarm.add_alarm_action(self._action)
+        self._alarm("Api5xx", "the API answered 5xx", server_errors)
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(title="API requests", left=[api.metric_count()]),
             cloudwatch.GraphWidget(title="API errors",
