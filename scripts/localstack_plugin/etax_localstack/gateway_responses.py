@@ -73,8 +73,10 @@ def apply_gateway_response(response: Any, exception: Any, context: Any) -> Any:
     deployment = getattr(context, "deployment", None)
     if response is None or deployment is None or exception.type is None:
         return response
-    configured = get_gateway_response_or_default(exception.type,
-                                                 deployment.rest_api.gateway_responses)
+    responses = deployment.rest_api.gateway_responses
+    if not responses:  # none configured: LocalStack's own answer is API Gateway's default
+        return response
+    configured = get_gateway_response_or_default(exception.type, responses)
     template = (configured.get("responseTemplates") or {}).get("application/json")
     if template:
         variables = dict(context.context_variables or {})
