@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -31,18 +31,13 @@ class ConditionFailed(Exception):
     """A conditional write found the item not in the expected state."""
 
 
-class AcceptanceRepository:
-    def __init__(self, client: Any | None = None) -> None:
-        self._client = client
-        self.table = table_name("ACCEPTANCE_TABLE")
+class AcceptanceRepository(DynamoAccess):
+    """The client is made on first use (the registration function's public check, its hot
+    path, never touches this table and should not pay for a client at start)."""
 
-    @property
-    def db(self) -> Any:
-        """The client, made on first use (the registration function's public check, its hot
-        path, never touches this table and should not pay for a client at start)."""
-        if self._client is None:
-            self._client = boto3.client("dynamodb", region_name=region())
-        return self._client
+    def __init__(self, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table_name("ACCEPTANCE_TABLE")
 
     # reads ------------------------------------------------------------------------------
     def partition(self, pk: str, prefix: str | None = None) -> list[dict[str, Any]]:

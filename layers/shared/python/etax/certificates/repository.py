@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from etax.documents.canonical import canonical_bytes
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +29,9 @@ class CertificateExists(Exception):
     pass
 
 
-class CertificateRepository:
+class CertificateRepository(DynamoAccess):
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("CERTIFICATES_TABLE")
 
     def put_new(self, *, owner: str, tax_office: str, document: dict[str, Any],

@@ -16,7 +16,8 @@ from typing import Any
 
 from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX
 from etax.filing.ledger import Allocation, Ledger
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 
 OPEN, FILED, PAID = "open", "filed", "paid"
 PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
@@ -177,13 +178,9 @@ def payment_from_item(item: dict[str, Any]) -> Payment:
         paid_on=_s(item, "paid_on"), allocation=allocation)
 
 
-class FilingRepository:
+class FilingRepository(DynamoAccess):
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("FILING_TABLE")
 
     # -- obligations ---------------------------------------------------------------------

@@ -52,7 +52,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31
@@ -134,15 +135,11 @@ def _cleanup(day: date, names: dict[str, str]) -> str:
     return " REMOVE " + ", ".join(removes)
 
 
-class InvoiceReader:
+class InvoiceReader(DynamoAccess):
     """Reading invoices by number, for whoever needs nothing else (``INVOICES_TABLE`` only)."""
 
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.invoices = table_name("INVOICES_TABLE")
 
     def get(self, number: str) -> StoredInvoice | None:
@@ -389,16 +386,12 @@ class InvoiceRepository(InvoiceReader):
         return True
 
 
-class GuardRepository:
+class GuardRepository(DynamoAccess):
     """The verification service's own counters and replay guard (``VERIFICATION_GUARD_TABLE``,
     see the module docstring): conditional writes with a TTL, no reads, no scans."""
 
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("VERIFICATION_GUARD_TABLE")
 
     def count_failure(self, client: str, day: date, limit: int, expires_at: int) -> bool:

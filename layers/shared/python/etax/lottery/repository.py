@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from etax.lottery import EXPORT_SHARDS
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import region
+from etax.platform.dynamo import table_name
 from etax.rules import lottery
 
 MAX_BATCH_WRITE = 25

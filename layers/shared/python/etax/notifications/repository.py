@@ -19,7 +19,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from etax.notifications import FAILED, QUEUED, SENT, Channel
 from etax.notifications.contract import Notification
 from etax.notifications.messages import inbox_key, listed
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 
 PREFERENCES_SK = "preferences"
 INBOX_INDEX = "inbox"
@@ -71,14 +72,10 @@ def decode_cursor(cursor: str, recipient: str) -> dict[str, Any]:
     return key
 
 
-class NotificationsRepository:
+class NotificationsRepository(DynamoAccess):
     def __init__(self, client: Any | None = None, *,
                  sleep: Any = time.sleep) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("NOTIFICATIONS_TABLE")
         self.sleep = sleep
 

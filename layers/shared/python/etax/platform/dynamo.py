@@ -16,6 +16,8 @@ from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
+from etax.platform.aws import region
+
 
 def table_name(variable: str) -> str:
     """The name of the table whose name the infrastructure put in ``variable``."""
@@ -23,10 +25,6 @@ def table_name(variable: str) -> str:
     if not value:
         raise RuntimeError(f"environment variable {variable} is not set (infrastructure bug)")
     return value
-
-
-def region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
 class EtaxModel(Model):

@@ -15,7 +15,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"
@@ -84,13 +85,9 @@ class CaseSummary:
     updated_at: str
 
 
-class RefundRepository:
+class RefundRepository(DynamoAccess):
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("REFUNDS_TABLE")
 
     def create(self, case: Case) -> None:

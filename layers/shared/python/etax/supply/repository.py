@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from etax.platform.dynamo import region, table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 from etax.rules.supply import Batch, IssuedInvoice
 
 MAX_BATCH_GET = 100
@@ -67,13 +68,9 @@ def _entry(stage: str, at: str, by: str, note: str) -> dict[str, Any]:
                   "note": {"S": note}}}
 
 
-class SupplyRepository:
+class SupplyRepository(DynamoAccess):
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("SUPPLY_TABLE")
 
     def create(self, application: Application, by: str) -> None:
@@ -193,16 +190,12 @@ def _chunks[T](items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
         yield items[start:start + size]
 
 
-class IssuedInvoices:
+class IssuedInvoices(DynamoAccess):
     """What 验旧 reads of the invoice registry and the issuing quota (read only, plus the one
     quota write a digital supply makes)."""
 
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.invoices = table_name("INVOICES_TABLE")
         self.quotas = table_name("ISSUING_QUOTA_TABLE")
 

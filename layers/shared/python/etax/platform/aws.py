@@ -1,0 +1,47 @@
+"""AWS clients: one per service and region in a process, created on first use.
+
+A Lambda function's init should not pay for clients it may not use on a request (creating a
+boto3 client costs tens of milliseconds: docs/benchmarks.md), and a warm function should not
+make a second client for a service it already has. :func:`client` is that one place; a
+repository or adapter that talks to AWS holds a :class:`LazyClient` (or takes a client in its
+constructor, as the tests do) instead of calling ``boto3.client`` itself.
+
+Endpoints are never set in code: botocore honours ``AWS_ENDPOINT_URL`` (the local stack sets
+it in each function's environment).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+@functools.cache
+def _client(service: str, region_name: str) -> Any:
+    import boto3
+
+    return boto3.client(service, region_name=region_name)
+
+
+def client(service: str) -> Any:
+    """The process's client for ``service`` in the function's region (made on first call)."""
+    return _client(service, region())
+
+
+class DynamoAccess:
+    """The base of a repository over the low-level DynamoDB client: ``self.db`` is the client
+    given (tests give moto's) or the process's client, made on first use."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        self._db = client
+
+    @property
+    def db(self) -> Any:
+        if self._db is None:
+            self._db = client("dynamodb")
+        return self._db
