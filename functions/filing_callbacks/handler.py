@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.filing.payments import SIGNATURE_HEADER
@@ -17,23 +15,12 @@ from etax.filing.repository import FilingRepository
 from etax.filing.service import FilingService
 from etax.platform.api import make_resolver
 from etax.platform.observability import instrument
-from etax.platform.settings import required
+from etax.platform.secrets import SecretField
 
 app = make_resolver()
-_master: bytes | None = None
-
-
-def callback_master() -> bytes:
-    """The providers' master callback secret (Secrets Manager), read once."""
-    global _master
-    if _master is None:
-        secret = boto3.client("secretsmanager").get_secret_value(
-            SecretId=required("PAYMENT_CALLBACK_SECRET"))
-        _master = str(json.loads(secret["SecretString"])["key"]).encode()
-    return _master
-
-
-service = FilingService(FilingRepository(), None, callback_master=callback_master)
+master = SecretField("PAYMENT_CALLBACK_SECRET", "key")  # the providers' master callback secret
+service = FilingService(FilingRepository(), None,
+                        callback_master=lambda: master.value().encode())
 
 
 @app.post("/v1/filing/callbacks/<method>")

@@ -3,10 +3,8 @@ and the WeChat-style and SMS-style message channels."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -17,24 +15,14 @@ from etax.invoices.verification import VerificationService
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.errors import BadRequest, Forbidden, TooManyRequests, Unprocessable
 from etax.platform.observability import instrument, logger
-from etax.platform.settings import required
+from etax.platform.secrets import SecretField
 from etax.rules import money, qr
 from etax.rules.invoice_types import type_name
 from etax.rules.verification import client_key
 
 app = make_resolver()
 service = VerificationService(InvoiceRepository(), GuardRepository())
-_channel_token: str | None = None
-
-
-def channel_token() -> str:
-    """The shared token of the message channels (Secrets Manager), read once."""
-    global _channel_token
-    if _channel_token is None:
-        secret = boto3.client("secretsmanager").get_secret_value(
-            SecretId=required("CHANNEL_TOKEN_SECRET"))
-        _channel_token = str(json.loads(secret["SecretString"])["token"])
-    return _channel_token
+channel_token = SecretField("CHANNEL_TOKEN_SECRET", "token").value  # the channels' token
 
 
 @app.post("/v1/invoices/verify")
