@@ -7,18 +7,19 @@ from typing import Any
 import pytest
 
 from etax.calculators import vat
-from etax.filing import deadlines, returns
+from etax.filing import calculation, deadlines
 from etax.filing.deadlines import parse_period
+from etax.filing.returns import Computation
 from etax.platform.errors import Unprocessable
 
 
-def compute(kind: str, data: Any, period: str = "2026-10") -> returns.Computation:
-    return returns.compute(kind, data, period=parse_period(period))
+def compute(kind: str, data: Any, period: str = "2026-10") -> Computation:
+    return calculation.compute(kind, data, period=parse_period(period))
 
 
 def test_every_return_kind_of_the_data_has_a_computer() -> None:
     kinds = {k for spec in deadlines.tax_types().values() for k in spec["returns"]}
-    assert kinds == set(returns.computers())
+    assert kinds == set(calculation.computers())
 
 
 def test_small_scale_vat_is_the_calculators_answer_for_the_period() -> None:

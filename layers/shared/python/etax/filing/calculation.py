@@ -22,6 +22,7 @@ kind                   data (see the calculator)                      tax payabl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,3 +105,19 @@ COMPUTERS: dict[str, TaxComputer] = {
         payable_fen=_payable("to_pay"), prepare=_annual, refund_fen=_payable("to_refund")),
     "vehicle_vessel": VehiclesComputer(),
 }
+
+
+def computers() -> Mapping[str, TaxComputer]:
+    """The computer of every return kind the platform accepts."""
+    return COMPUTERS
+
+
+def compute(kind: str, data: Any, *, period: Period) -> Computation:
+    known = computers()
+    computer = known.get(kind)
+    if computer is None:
+        raise Unprocessable(f"kind: returns of kind {kind!r} are not accepted; accepted: "
+                            f"{', '.join(sorted(known))}", field="kind")
+    if not isinstance(data, dict):
+        raise Unprocessable("data: the return's figures must be a JSON object", field="data")
+    return computer.compute(data, period=period)

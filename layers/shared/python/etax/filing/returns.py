@@ -1,14 +1,15 @@
 """Returns: which kinds of return a tax is filed with, and how each computes its tax.
 
 The filing service never computes a tax itself: it asks the :class:`TaxComputer` registered for
-the return's kind (:data:`COMPUTERS`), which answers the tax due in fen and a JSON-ready answer
-with the steps. Every computer is a thin adapter over the tax calculators of the toolbox, so a
-rate or a formula exists once.
+the return's kind (:data:`etax.filing.calculation.COMPUTERS`, through
+:func:`etax.filing.calculation.compute`), which answers the tax due in fen and a JSON-ready
+answer with the steps. Every computer is a thin adapter over the tax calculators of the
+toolbox, so a rate or a formula exists once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,21 +60,3 @@ class CalculatorComputer:
             raise Unprocessable(f"{field}: {error.detail}", field=field) from None
         return Computation(tax_fen=max(self.payable_fen(answer), 0), answer=answer,
                            refund_fen=max(self.refund_fen(answer), 0))
-
-
-def computers() -> Mapping[str, TaxComputer]:
-    """The computer of every return kind the platform accepts."""
-    from etax.filing import calculation
-
-    return calculation.COMPUTERS
-
-
-def compute(kind: str, data: Any, *, period: Period) -> Computation:
-    known = computers()
-    computer = known.get(kind)
-    if computer is None:
-        raise Unprocessable(f"kind: returns of kind {kind!r} are not accepted; accepted: "
-                            f"{', '.join(sorted(known))}", field="kind")
-    if not isinstance(data, dict):
-        raise Unprocessable("data: the return's figures must be a JSON object", field="data")
-    return computer.compute(data, period=period)

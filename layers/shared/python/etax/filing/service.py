@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from etax.documents.signing import Signature
-from etax.filing import deadlines, payments, returns
+from etax.filing import calculation, deadlines, payments
 from etax.filing.ledger import Ledger
 from etax.filing.repository import (
     CONFIRMED,
@@ -224,7 +224,7 @@ class FilingService:
                            field="obligation_id")
         self._check_vat_regime(obligation.taxpayer, request.kind)
         period = deadlines.parse_period(obligation.period)
-        computation = returns.compute(request.kind, request.data, period=period)
+        computation = calculation.compute(request.kind, request.data, period=period)
         ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen,
                         refund_due_fen=computation.refund_fen)
         try:
