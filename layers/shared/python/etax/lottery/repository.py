@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from etax.lottery import EXPORT_SHARDS
+from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
+from etax.lottery.campaigns import Campaign
+from etax.lottery.records import DrawRecord
 from etax.platform.dynamo import region, table_name
-from etax.rules import lottery
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
@@ -59,7 +61,7 @@ class StoredPeriod:
 
 @dataclass(frozen=True, slots=True)
 class StoredCampaign:
-    campaign: lottery.Campaign
+    campaign: Campaign
     periods: dict[int, StoredPeriod]
     created_at: str
 
@@ -82,7 +84,7 @@ class Counters:
 class StoredDraw:
     number: str
     draw_id: str
-    record: lottery.DrawRecord
+    record: DrawRecord
     person: str
     prize_fen: int
     payout_state: str
@@ -128,9 +130,9 @@ def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
     return int(value["N"]) if value and "N" in value else default
 
 
-def record_from_item(item: dict[str, Any]) -> lottery.DrawRecord:
+def record_from_item(item: dict[str, Any]) -> DrawRecord:
     """The auditable part of a draw item (also all the export index projects)."""
-    return lottery.DrawRecord(
+    return DrawRecord(
         campaign_id=item["campaign_id"]["S"],
         period_index=int(item["period_index"]["N"]),
         invoice_number=item["number"]["S"],
@@ -174,7 +176,7 @@ class LotteryRepository:
 
     # -- campaigns -----------------------------------------------------------------------
 
-    def create_campaign(self, campaign: lottery.Campaign, periods: Sequence[StoredPeriod], *,
+    def create_campaign(self, campaign: Campaign, periods: Sequence[StoredPeriod], *,
                         created_by: str, created_at: str) -> None:
         """The campaign, its periods and its region entry in one transaction (the campaign
         must not exist), then every inventory shard (BatchWriteItem, retried until done).
@@ -187,7 +189,7 @@ class LotteryRepository:
         actions: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table,
                      "Item": {"pk": pk, "sk": {"S": "campaign"},
-                              "doc": {"S": json.dumps(lottery.campaign_to_dict(campaign),
+                              "doc": {"S": json.dumps(campaign_to_dict(campaign),
                                                       ensure_ascii=False)},
                               "created_by": {"S": created_by},
                               "created_at": {"S": created_at}},
@@ -253,7 +255,7 @@ class LotteryRepository:
         head = next((i for i in items if i["sk"]["S"] == "campaign"), None)
         if head is None:
             return None
-        campaign = lottery.campaign_from_dict(json.loads(head["doc"]["S"]))
+        campaign = campaign_from_dict(json.loads(head["doc"]["S"]))
         periods = {}
         for item in items:
             if item["sk"]["S"].startswith("period#"):
@@ -391,10 +393,10 @@ class LotteryRepository:
                                 ConsistentRead=consistent).get("Item")
         return draw_from_item(item) if item else None
 
-    def period_records(self, campaign_id: str, period_index: int) -> list[lottery.DrawRecord]:
+    def period_records(self, campaign_id: str, period_index: int) -> list[DrawRecord]:
         """Every draw of a period from the ``by_period`` index: one Query per index shard
         (paginated), never a Scan. Sorted by invoice number for a stable file."""
-        records: list[lottery.DrawRecord] = []
+        records: list[DrawRecord] = []
         for shard in range(EXPORT_SHARDS):
             kwargs: dict[str, Any] = {
                 "TableName": self.draws,
