@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from etax.lottery.payout import TRANSITIONS, PayoutService, backoff_seconds, can_move
 from etax.lottery.providers import Payment, ProviderTimeout, ProviderUnavailable
 from etax.lottery.records import DrawRecord
-from etax.lottery.repository import FAILED, PAID, PENDING, StoredDraw
+from etax.lottery.stored import FAILED, PAID, PENDING, StoredDraw
 
 NUMBERS = ("26352000000000000001", "26352000000000000002")
 

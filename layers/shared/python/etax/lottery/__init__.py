@@ -16,7 +16,9 @@ Where things are. The rules are pure (no clock, no storage, no network), one job
   — Yantai's 2026 published table as a reference campaign.
 
 Storing and serving them: :mod:`~etax.lottery.service` (create a campaign, the scan, a
-person's draw), :mod:`~etax.lottery.repository` (the tables below),
+person's draw), :mod:`~etax.lottery.answers` (a draw's answer body),
+:mod:`~etax.lottery.stored` (what is kept: stored campaign, period, draw, counters, payout
+states, write outcomes), :mod:`~etax.lottery.repository` (the tables below),
 :mod:`~etax.lottery.seeds` (seeds sealed with KMS), :mod:`~etax.lottery.payout` (the
 payout state machine), :mod:`~etax.lottery.requests` (request bodies). The rule modules
 list their public names in ``__all__``; import them from the module (this package

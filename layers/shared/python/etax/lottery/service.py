@@ -42,26 +42,25 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from etax.lottery import draw
+from etax.lottery.answers import draw_answer, mask_account
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
 from etax.lottery.campaigns import Campaign, Period, check_entry, yuan
 from etax.lottery.errors import CampaignError, NotEligible
 from etax.lottery.records import WON, DrawRecord, record_to_dict
-from etax.lottery.repository import (
+from etax.lottery.repository import InvoiceFacts, export_shard, period_key
+from etax.lottery.requests import ScanRequest
+from etax.lottery.stored import (
     NONE,
     PENDING,
     AlreadyDrawn,
     CampaignExists,
     Counters,
-    InvoiceFacts,
     LimitReached,
     ShardEmpty,
     StoredCampaign,
     StoredDraw,
     StoredPeriod,
-    export_shard,
-    period_key,
 )
-from etax.lottery.requests import ScanRequest
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.errors import (
     Conflict,
@@ -112,11 +111,6 @@ class Vault(Protocol):
     def seal(self, campaign_id: str, period_index: int, seed: bytes) -> bytes: ...
 
     def open(self, campaign_id: str, period_index: int, ciphertext: bytes) -> bytes: ...
-
-
-def mask_account(account: str) -> str:
-    """What an answer shows of a payout account: its last four characters."""
-    return "*" * max(len(account) - 4, 0) + account[-4:]
 
 
 def draw_id(campaign_id: str, period_index: int, number: str) -> str:
@@ -454,33 +448,3 @@ def stored_office(stored: StoredDraw) -> str:
     """The office written on the draw at scan time; for a draw written before draws carried
     one, the same rule applied to its person."""
     return stored.tax_office or draw_office(stored.person)
-
-
-def draw_answer(stored: StoredDraw) -> dict[str, Any]:
-    record = stored.record
-    payout: dict[str, Any] = {"state": stored.payout_state}
-    if stored.payout_state != NONE:
-        payout.update({
-            "method": stored.payout_method,
-            "account": mask_account(stored.payout_account or ""),
-            "amount": yuan(stored.prize_fen),
-            "attempts": stored.payout_attempts,
-            "requested_at": record.drawn_at.isoformat(),
-            "paid_at": stored.paid_at,
-            "failed_at": stored.failed_at,
-            "provider_ref": stored.provider_ref,
-            "last_error": stored.last_error,
-            "updated_at": stored.updated_at,
-        })
-    return {
-        "draw_id": stored.draw_id,
-        "invoice_number": stored.number,
-        "campaign_id": record.campaign_id,
-        "period_index": record.period_index,
-        "result": record.result,
-        "tier": record.tier,
-        "prize": yuan(stored.prize_fen) if record.result == WON else None,
-        "value_hex": record.value_hex,
-        "drawn_at": record.drawn_at.isoformat(),
-        "payout": payout,
-    }
