@@ -12,13 +12,13 @@ Where things are. The rules are pure (no clock, no storage, no network), one job
 * :mod:`~etax.lottery.records` — the draw record an auditor replays, and its JSON form;
 * :mod:`~etax.lottery.audit` — ``replay``: a closed period checked from its revealed seed
   (``scripts/lottery_replay.py``);
-* :mod:`~etax.lottery.errors` — ``LotteryError`` and its kinds; :mod:`~etax.lottery.yantai`
-  — Yantai's 2026 published table as a reference campaign.
+* :mod:`~etax.lottery.errors` — ``LotteryError`` and its kinds, and a write's outcomes;
+* :mod:`~etax.lottery.yantai` — Yantai's 2026 published table as a reference campaign.
 
 Storing and serving them: :mod:`~etax.lottery.service` (create a campaign, the scan, a
 person's draw), :mod:`~etax.lottery.answers` (a draw's answer body),
 :mod:`~etax.lottery.stored` (what is kept: stored campaign, period, draw, counters, payout
-states, write outcomes), :mod:`~etax.lottery.repository` (the tables below),
+states), :mod:`~etax.lottery.repository` (the tables below),
 :mod:`~etax.lottery.seeds` (seeds sealed with KMS), :mod:`~etax.lottery.payout` (the
 payout state machine), :mod:`~etax.lottery.requests` (request bodies). The rule modules
 list their public names in ``__all__``; import them from the module (this package

@@ -155,7 +155,6 @@ def tier_for(value: int, period: Period) -> Tier | None:
     return None
 
 
-
 @dataclass(frozen=True, slots=True)
 class Draw:
     """The outcome of one draw, before it is stored."""

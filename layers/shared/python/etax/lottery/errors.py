@@ -1,12 +1,17 @@
-"""The lottery's errors: one family, each saying why in plain words.
+"""The lottery's errors, each saying why in plain words.
 
 :class:`CampaignError` names the failing value by path into the campaign's data
-(``periods[0].tiers[1].amount_yuan``), which the API returns as the problem's field.
+(``periods[0].tiers[1].amount_yuan``), which the API returns as the problem's field. The
+last four are what a write to the tables can end in (the repository raises them, the
+service answers them).
 """
 
 from __future__ import annotations
 
-__all__ = ["CampaignError", "LotteryError", "NotEligible", "RecordError", "field_path"]
+__all__ = [
+    "AlreadyDrawn", "CampaignError", "CampaignExists", "LimitReached", "LotteryError",
+    "NotEligible", "RecordError", "ShardEmpty", "field_path",
+]
 
 
 class LotteryError(ValueError):
@@ -50,3 +55,26 @@ class RecordError(LotteryError):
 
 class NotEligible(LotteryError):
     """An invoice may not be drawn; ``reason`` is what the consumer is told."""
+
+
+# --- what a write can end in (raised by the repository) ---------------------------------------
+
+
+class CampaignExists(Exception):
+    """A campaign with this id exists already."""
+
+
+class AlreadyDrawn(Exception):
+    """The invoice was drawn before (one draw per invoice ever)."""
+
+
+class LimitReached(Exception):
+    """The person's daily or monthly limit would be passed; ``scope`` is ``day`` or ``month``."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+class ShardEmpty(Exception):
+    """The chosen inventory shard has no prize left."""

@@ -60,7 +60,6 @@ class DrawRecord:
             raise RecordError(f"invoice {self.invoice_number}: drawn_at needs a time zone")
 
 
-
 _RECORD_KEYS = frozenset(
     {"campaign_id", "period_index", "invoice_number", "value_hex", "tier", "result", "drawn_at"}
 )

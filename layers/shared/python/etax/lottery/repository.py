@@ -19,16 +19,13 @@ from typing import Any
 from etax.lottery import EXPORT_SHARDS
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
 from etax.lottery.campaigns import Campaign
+from etax.lottery.errors import AlreadyDrawn, CampaignExists, LimitReached, ShardEmpty
 from etax.lottery.records import DrawRecord
 from etax.lottery.stored import (
     FAILED,
     PAID,
     PENDING,
-    AlreadyDrawn,
-    CampaignExists,
     Counters,
-    LimitReached,
-    ShardEmpty,
     StoredCampaign,
     StoredDraw,
     StoredPeriod,

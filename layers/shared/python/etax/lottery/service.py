@@ -45,22 +45,18 @@ from etax.lottery import draw
 from etax.lottery.answers import draw_answer, mask_account
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
 from etax.lottery.campaigns import Campaign, Period, check_entry, yuan
-from etax.lottery.errors import CampaignError, NotEligible
+from etax.lottery.errors import (
+    AlreadyDrawn,
+    CampaignError,
+    CampaignExists,
+    LimitReached,
+    NotEligible,
+    ShardEmpty,
+)
 from etax.lottery.records import WON, DrawRecord, record_to_dict
 from etax.lottery.repository import InvoiceFacts, export_shard, period_key
 from etax.lottery.requests import ScanRequest
-from etax.lottery.stored import (
-    NONE,
-    PENDING,
-    AlreadyDrawn,
-    CampaignExists,
-    Counters,
-    LimitReached,
-    ShardEmpty,
-    StoredCampaign,
-    StoredDraw,
-    StoredPeriod,
-)
+from etax.lottery.stored import NONE, PENDING, Counters, StoredCampaign, StoredDraw, StoredPeriod
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.errors import (
     Conflict,

@@ -1,8 +1,8 @@
 """What the lottery keeps, as the service and the payout see it (no storage code here).
 
-The payout states, the stored campaign, period, draw and the person's counters, and the
-outcomes a write can end in (the repository raises them; the service turns them into
-answers). :mod:`etax.lottery.repository` maps them to and from DynamoDB items.
+The payout states, the stored campaign, period and draw, and the person's counters;
+:mod:`etax.lottery.repository` maps them to and from DynamoDB items (and raises the write
+outcomes of :mod:`etax.lottery.errors`).
 """
 
 from __future__ import annotations
@@ -13,34 +13,14 @@ from etax.lottery.campaigns import Campaign
 from etax.lottery.records import DrawRecord
 
 __all__ = [
-    "FAILED", "NONE", "PAID", "PENDING", "AlreadyDrawn", "CampaignExists", "Counters",
-    "LimitReached", "ShardEmpty", "StoredCampaign", "StoredDraw", "StoredPeriod",
+    "FAILED", "NONE", "PAID", "PENDING", "Counters", "StoredCampaign", "StoredDraw",
+    "StoredPeriod",
 ]
 
 PENDING = "pending"
 PAID = "paid"
 FAILED = "failed"
 NONE = "none"
-
-
-class CampaignExists(Exception):
-    """A campaign with this id exists already."""
-
-
-class AlreadyDrawn(Exception):
-    """The invoice was drawn before (one draw per invoice ever)."""
-
-
-class LimitReached(Exception):
-    """The person's daily or monthly limit would be passed; ``scope`` is ``day`` or ``month``."""
-
-    def __init__(self, scope: str) -> None:
-        super().__init__(scope)
-        self.scope = scope
-
-
-class ShardEmpty(Exception):
-    """The chosen inventory shard has no prize left."""
 
 
 @dataclass(frozen=True, slots=True)
