@@ -5,12 +5,12 @@ once the period has closed and its seed is revealed) can run this script: it
 checks the revealed seed against the commitment published before the period
 opened, recomputes every draw from the seed, and checks every recorded result
 and the prize inventory (FACTS.md §6: draws are notarized and results published;
-the rules are in ``etax.rules.lottery``).
+the replay is ``etax.lottery.audit``).
 
 File format (JSON, UTF-8)::
 
     {
-      "campaign": {                      # etax.rules.lottery.campaign_to_dict
+      "campaign": {                      # etax.lottery.campaign_codec.campaign_to_dict
         "id": "yantai-2026",
         "name": "...", "region": "...",
         "min_amount_yuan": "100.00",
@@ -26,7 +26,7 @@ File format (JSON, UTF-8)::
       "period_index": 1,                 # the period replayed (1-based)
       "seed_hex": "<64 hex digits>",     # the revealed 32-byte seed
       "commitment": "<64 hex digits>",   # SHA-256 of the seed, published before opening
-      "records": [                       # etax.rules.lottery.record_to_dict, one per draw
+      "records": [                       # etax.lottery.records.record_to_dict, one per draw
         {"campaign_id": "yantai-2026", "period_index": 1,
          "invoice_number": "26370000000000000001",
          "value_hex": "<64 hex digits: HMAC-SHA256(seed, message)>",
@@ -57,7 +57,11 @@ from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layers" / "shared" / "python"))
 
-from etax.rules import lottery
+from etax.lottery.audit import ReplayReport, replay
+from etax.lottery.campaign_codec import campaign_from_dict
+from etax.lottery.campaigns import Period, yuan
+from etax.lottery.errors import LotteryError
+from etax.lottery.records import DrawRecord, record_from_dict
 
 _KEYS = frozenset({"campaign", "period_index", "seed_hex", "commitment", "records"})
 
@@ -77,7 +81,7 @@ def problem(answer: Mapping[str, object]) -> str:
     return line if len(line) <= _EXCERPT else line[:_EXCERPT - 1] + "…"
 
 
-def load(text: str) -> tuple[lottery.Period, str, bytes, str, list[lottery.DrawRecord]]:
+def load(text: str) -> tuple[Period, str, bytes, str, list[DrawRecord]]:
     """Parse a replay file: the period, campaign id, seed, commitment and records."""
     try:
         data = json.loads(text)
@@ -106,19 +110,19 @@ def load(text: str) -> tuple[lottery.Period, str, bytes, str, list[lottery.DrawR
     except ValueError:
         raise InputError("seed_hex is not hexadecimal") from None
     try:
-        campaign = lottery.campaign_from_dict(cast(Mapping[str, object], campaign_data))
+        campaign = campaign_from_dict(cast(Mapping[str, object], campaign_data))
         period = campaign.period(index)
         records = []
         for position, raw in enumerate(cast(list[object], raw_records), start=1):
             if not isinstance(raw, dict):
                 raise InputError(f"record #{position} must be an object")
-            records.append(lottery.record_from_dict(cast(Mapping[str, object], raw)))
-    except lottery.LotteryError as error:
+            records.append(record_from_dict(cast(Mapping[str, object], raw)))
+    except LotteryError as error:
         raise InputError(error.reason) from None
     return period, campaign.id, seed, commitment, records
 
 
-def summary(report: lottery.ReplayReport, period: lottery.Period) -> list[str]:
+def summary(report: ReplayReport, period: Period) -> list[str]:
     """The printed summary: draws, wins per tier, discrepancies, verdict."""
     lines = [
         f"campaign {report.campaign_id}, period {period.index} "
@@ -129,11 +133,11 @@ def summary(report: lottery.ReplayReport, period: lottery.Period) -> list[str]:
     for tier in period.tiers:
         lines.append(
             f"  {tier.name}: won {report.wins[tier.name]} of {tier.count} "
-            f"({lottery.yuan(tier.amount_fen)} yuan each), "
+            f"({yuan(tier.amount_fen)} yuan each), "
             f"sold out {report.sold_out[tier.name]}"
         )
     lines.append(f"  no prize: {report.no_prize}")
-    lines.append(f"paid: {lottery.yuan(report.paid_fen)} yuan")
+    lines.append(f"paid: {yuan(report.paid_fen)} yuan")
     lines.append(f"discrepancies: {len(report.discrepancies)}")
     lines.extend(
         f"  {d.invoice_number or '(period)'}: {d.reason}" for d in report.discrepancies
@@ -154,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, InputError) as error:
         print(f"lottery_replay: {error}", file=sys.stderr)
         return 2
-    report = lottery.replay(seed, commitment, period, campaign_id, records)
+    report = replay(seed, commitment, period, campaign_id, records)
     print("\n".join(summary(report, period)))
     return 0 if report.ok else 1
 

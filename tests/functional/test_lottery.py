@@ -12,7 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from etax.rules import lottery
+from etax.lottery import audit, campaign_codec, campaigns
+from etax.lottery import draw as lottery_draw
 from etax.rules.verification import business_date
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import ISSUE, issue, request
@@ -52,13 +53,13 @@ def campaign_body(campaign_id: str = "fz-test", *, tiers: list[tuple[str, str, i
     }
 
 
-def seed_for(campaign_id: str, period: lottery.Period, outcomes: dict[str, str | None]) -> bytes:
+def seed_for(campaign_id: str, period: campaigns.Period, outcomes: dict[str, str | None]) -> bytes:
     """A seed under which each invoice number falls in the wanted tier (None: no prize)."""
     for i in range(1, 100_000):
         seed = i.to_bytes(32, "big")
         if all(
-            (tier.name if (tier := lottery.tier_for(
-                lottery.draw_value(seed, campaign_id, period.index, number), period)) else None)
+            (tier.name if (tier := lottery_draw.tier_for(lottery_draw.draw_value(
+                seed, campaign_id, period.index, number), period)) else None)
             == wanted for number, wanted in outcomes.items()
         ):
             return seed
@@ -96,7 +97,7 @@ def create(module: Any, body: dict[str, Any], seed: bytes | None = None,
            monkeypatch: pytest.MonkeyPatch | None = None) -> dict[str, Any]:
     if seed is not None:
         assert monkeypatch is not None
-        monkeypatch.setattr(lottery, "new_seed", lambda: seed)
+        monkeypatch.setattr(lottery_draw, "new_seed", lambda: seed)
     return call(module, request("POST", "/v1/lottery/campaigns", body=body, who=ADMIN,
                                 key=f"create-{body['id']}"))
 
@@ -170,7 +171,7 @@ def ledger() -> list[dict[str, Any]]:
 def won(lottery_fn: Any, invoicing: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A campaign whose seed makes the first invoice win the 50-yuan tier."""
     invoice = new_invoice(invoicing, "inv-1")
-    campaign = lottery.campaign_from_dict(campaign_body())
+    campaign = campaign_codec.campaign_from_dict(campaign_body())
     seed = seed_for("fz-test", campaign.period(1), {invoice["number"]: "50-yuan"})
     assert create(lottery_fn, campaign_body(), seed, monkeypatch)["statusCode"] == 201
     return invoice
@@ -186,7 +187,7 @@ def test_admin_creates_a_campaign_with_committed_sealed_seeds(lottery_fn: Any,
     answer = create(lottery_fn, campaign_body(), seed, monkeypatch)
     assert answer["statusCode"] == 201, answer["json"]
     [period] = answer["json"]["periods"]
-    assert period["commitment"] == lottery.commitment(seed)
+    assert period["commitment"] == lottery_draw.commitment(seed)
     assert period["seed_hex"] is None  # not revealed before the period closes
     assert answer["json"]["campaign"] == campaign_body()
     stored = boto3.client("dynamodb").get_item(
@@ -196,7 +197,7 @@ def test_admin_creates_a_campaign_with_committed_sealed_seeds(lottery_fn: Any,
     public = call(lottery_fn, request("GET", "/v1/lottery/campaigns/fz-test",
                                       resource="/v1/lottery/campaigns/{campaign_id}",
                                       params={"campaign_id": "fz-test"}))
-    assert public["json"]["periods"][0]["commitment"] == lottery.commitment(seed)
+    assert public["json"]["periods"][0]["commitment"] == lottery_draw.commitment(seed)
     # inventory split exactly over shards: 5 → 5 shards of 1; 195 → 8 shards (25,…,24)
     total = 0
     for shard in range(8):
@@ -277,7 +278,7 @@ def test_scan_wins_then_a_second_scan_is_refused(lottery_fn: Any, won: dict[str,
 def test_scan_without_a_prize(lottery_fn: Any, invoicing: Any,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     invoice = new_invoice(invoicing, "inv-1")
-    period = lottery.campaign_from_dict(campaign_body()).period(1)
+    period = campaign_codec.campaign_from_dict(campaign_body()).period(1)
     create(lottery_fn, campaign_body(), seed_for("fz-test", period, {invoice["number"]: None}),
            monkeypatch)
     result = scan(lottery_fn, invoice)["json"]
@@ -397,7 +398,7 @@ def test_sold_out_never_oversells(lottery_fn: Any, invoicing: Any,
     invoices = [new_invoice(invoicing, f"inv-{i}") for i in range(15)]
     tiers = [("50-yuan", "50.00", 10)]
     body = campaign_body(tiers=tiers, expected=11, daily=20, monthly=20)
-    period = lottery.campaign_from_dict(body).period(1)
+    period = campaign_codec.campaign_from_dict(body).period(1)
     seed = seed_for("fz-test", period, {i["number"]: "50-yuan" for i in invoices})
     create(lottery_fn, body, seed, monkeypatch)
     results = [scan(lottery_fn, i)["json"] for i in invoices]
@@ -429,13 +430,13 @@ def test_closed_period_is_exported_and_replays(lottery_fn: Any, invoicing: Any,
     assert export["seed_hex"] == bytes(range(1, 33)).hex()
     assert len(export["records"]) == 3
     period, campaign_id, seed, commitment, records = lottery_replay.load(json.dumps(export))
-    report = lottery.replay(seed, commitment, period, campaign_id, records)
+    report = audit.replay(seed, commitment, period, campaign_id, records)
     assert report.ok, report.discrepancies
     public = call(lottery_fn, request("GET", "/v1/lottery/campaigns/fz-test",
                                       resource="/v1/lottery/campaigns/{campaign_id}",
                                       params={"campaign_id": "fz-test"}))["json"]
     assert public["periods"][0]["seed_hex"] == bytes(range(1, 33)).hex()
-    assert lottery.verify_reveal(bytes.fromhex(public["periods"][0]["seed_hex"]),
+    assert lottery_draw.verify_reveal(bytes.fromhex(public["periods"][0]["seed_hex"]),
                                  public["periods"][0]["commitment"])
 
 
@@ -508,7 +509,7 @@ def won_draws(lottery_fn: Any, invoicing: Any, monkeypatch: pytest.MonkeyPatch,
     """One won draw per account (all invoices fall in the 50-yuan tier)."""
     invoices = [new_invoice(invoicing, f"inv-{i}") for i in range(len(accounts))]
     body = campaign_body(daily=10)
-    period = lottery.campaign_from_dict(body).period(1)
+    period = campaign_codec.campaign_from_dict(body).period(1)
     create(lottery_fn, body, seed_for("fz-test", period,
                                       {i["number"]: "50-yuan" for i in invoices}), monkeypatch)
     details = []

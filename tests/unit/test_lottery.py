@@ -16,21 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etax.rules import lottery
-from etax.rules.lottery import (
-    CHINA_TZ,
-    NO_PRIZE,
-    SOLD_OUT,
-    WON,
-    YANTAI_2026,
-    Campaign,
-    CampaignError,
-    DrawRecord,
-    NotEligible,
-    Period,
-    RecordError,
-    Tier,
-)
+from etax.lottery import audit, campaign_codec, campaigns, draw, errors
+from etax.lottery import records as record_codec
+from etax.lottery.campaigns import CHINA_TZ, Campaign, Period, Tier
+from etax.lottery.errors import CampaignError, NotEligible, RecordError
+from etax.lottery.records import NO_PRIZE, SOLD_OUT, WON, DrawRecord
+from etax.lottery.yantai import YANTAI_2026
 
 SEED = bytes(range(32))
 OTHER_SEED = bytes(range(1, 33))
@@ -87,15 +78,15 @@ def simulate(
     records = []
     for i, number in enumerate(numbers):
         sold_out = {name for name, n in left.items() if n <= 0}
-        outcome = lottery.draw(seed, campaign_id, period, number, sold_out)
+        outcome = draw.draw(seed, campaign_id, period, number, sold_out)
         if outcome.result == WON and outcome.tier is not None:
             left[outcome.tier.name] -= 1
         records.append(outcome.to_record(start + timedelta(seconds=i)))
     return records
 
 
-def replay(records: list[DrawRecord], period: Period, seed: bytes = SEED) -> lottery.ReplayReport:
-    return lottery.replay(seed, lottery.commitment(SEED), period, "test-city-2026", records)
+def replay(records: list[DrawRecord], period: Period, seed: bytes = SEED) -> audit.ReplayReport:
+    return audit.replay(seed, draw.commitment(SEED), period, "test-city-2026", records)
 
 
 # --- Yantai (FACTS §6) -----------------------------------------------------------------------
@@ -168,9 +159,9 @@ def test_period_by_index() -> None:
 
 
 def test_campaign_round_trips_through_json() -> None:
-    data = lottery.campaign_to_dict(YANTAI_2026)
+    data = campaign_codec.campaign_to_dict(YANTAI_2026)
     text = json.dumps(data, ensure_ascii=False)
-    assert lottery.campaign_from_dict(json.loads(text)) == YANTAI_2026
+    assert campaign_codec.campaign_from_dict(json.loads(text)) == YANTAI_2026
     first = data["periods"][0]  # type: ignore[index]
     assert first["tiers"][0] == {"name": "800-yuan", "amount_yuan": "800.00", "count": 6000}
     assert first["opens"] == "2026-02-13"
@@ -254,7 +245,7 @@ def test_odds_just_below_one_are_allowed() -> None:
 
 
 def yantai_dict() -> dict[str, object]:
-    return json.loads(json.dumps(lottery.campaign_to_dict(YANTAI_2026)))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(campaign_codec.campaign_to_dict(YANTAI_2026)))  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(
@@ -304,7 +295,7 @@ def test_campaign_data_errors_say_why_and_where(edit: object, reason: str, field
     data = yantai_dict()
     edit(data)  # type: ignore[operator]
     with pytest.raises(CampaignError) as caught:
-        lottery.campaign_from_dict(data)
+        campaign_codec.campaign_from_dict(data)
     assert caught.value.reason.startswith(reason)
     assert caught.value.field == field
 
@@ -331,7 +322,7 @@ def test_long_campaign_strings_are_refused_without_being_repeated(edit: object,
     data = yantai_dict()
     edit(data, "x" * 100_000)  # type: ignore[operator]
     with pytest.raises(CampaignError) as caught:
-        lottery.campaign_from_dict(data)
+        campaign_codec.campaign_from_dict(data)
     assert caught.value.field == field
     assert len(caught.value.reason) < 200
 
@@ -340,20 +331,20 @@ def test_long_campaign_lists_are_refused() -> None:
     data = yantai_dict()
     data["periods"][0]["tiers"] = data["periods"][0]["tiers"] * 7  # type: ignore[index]
     with pytest.raises(CampaignError) as caught:
-        lottery.campaign_from_dict(data)
+        campaign_codec.campaign_from_dict(data)
     assert (caught.value.field, caught.value.reason) == (
         "periods[0].tiers", "periods[0].tiers has 21 items; at most 20")
 
 
 def test_yuan_strings() -> None:
-    assert lottery.yuan(80_000) == "800.00"
-    assert lottery.yuan(5) == "0.05"
-    assert lottery.parse_yuan("800") == 80_000
-    assert lottery.parse_yuan("0.5") == 50
-    assert lottery.parse_yuan("123.45") == 12_345
+    assert campaigns.yuan(80_000) == "800.00"
+    assert campaigns.yuan(5) == "0.05"
+    assert campaigns.parse_yuan("800") == 80_000
+    assert campaigns.parse_yuan("0.5") == 50
+    assert campaigns.parse_yuan("123.45") == 12_345
     for bad in ("", "-1", "+1", "1.", ".5", "1.234", "1,000", " 1"):
         with pytest.raises(CampaignError):
-            lottery.parse_yuan(bad)
+            campaigns.parse_yuan(bad)
 
 
 # --- eligibility -----------------------------------------------------------------------------
@@ -368,7 +359,7 @@ def entry(**changes: object) -> Period:
         "draws_today": 1, "draws_this_month": 19,
     }
     arguments.update(changes)
-    return lottery.check_entry(ningbo_like(), **arguments)  # type: ignore[arg-type]
+    return campaigns.check_entry(ningbo_like(), **arguments)  # type: ignore[arg-type]
 
 
 def test_an_eligible_entry_gets_the_period_of_its_scan_day() -> None:
@@ -405,26 +396,26 @@ def test_ineligible_entries_say_why(changes: dict[str, object], reason: str) -> 
 
 
 def test_new_seeds_are_32_random_bytes() -> None:
-    seeds = {lottery.new_seed() for _ in range(10)}
+    seeds = {draw.new_seed() for _ in range(10)}
     assert len(seeds) == 10
     assert all(len(s) == 32 for s in seeds)
 
 
 def test_commitment_is_the_sha256_of_the_seed() -> None:
-    committed = lottery.commitment(SEED)
+    committed = draw.commitment(SEED)
     assert committed == hashlib.sha256(SEED).hexdigest()
     assert len(committed) == 64
-    assert lottery.verify_reveal(SEED, committed)
-    assert lottery.verify_reveal(SEED, committed.upper())
-    assert not lottery.verify_reveal(OTHER_SEED, committed)
-    assert not lottery.verify_reveal(SEED, "")
+    assert draw.verify_reveal(SEED, committed)
+    assert draw.verify_reveal(SEED, committed.upper())
+    assert not draw.verify_reveal(OTHER_SEED, committed)
+    assert not draw.verify_reveal(SEED, "")
 
 
 # --- the draw --------------------------------------------------------------------------------
 
 
 def test_the_message_is_compact_json() -> None:
-    message = lottery.draw_message("yantai-2026", 1, "23442000000014209621")
+    message = draw.draw_message("yantai-2026", 1, "23442000000014209621")
     assert message == b'["etax-lottery-draw/1","yantai-2026",1,"23442000000014209621"]'
     assert message == json.dumps(
         ["etax-lottery-draw/1", "yantai-2026", 1, "23442000000014209621"], separators=(",", ":")
@@ -432,24 +423,24 @@ def test_the_message_is_compact_json() -> None:
 
 
 def test_draw_value_is_the_hmac_of_the_message() -> None:
-    value = lottery.draw_value(SEED, "yantai-2026", 1, "23442000000014209621")
-    expected = hmac.new(SEED, lottery.draw_message("yantai-2026", 1, "23442000000014209621"),
+    value = draw.draw_value(SEED, "yantai-2026", 1, "23442000000014209621")
+    expected = hmac.new(SEED, draw.draw_message("yantai-2026", 1, "23442000000014209621"),
                         hashlib.sha256).digest()
     assert value == int.from_bytes(expected, "big")
     # A fixed vector for auditors writing their own replay.
-    assert lottery.value_hex(value) == (
+    assert draw.value_hex(value) == (
         "90b153c581b8e6844c4ff5acc03429e12d4d55c9ee79ae1a33a122f94f91f6de"
     )
 
 
 def test_draw_is_deterministic_and_depends_on_every_input() -> None:
-    base = lottery.draw_value(SEED, "yantai-2026", 1, NUMBER)
-    assert lottery.draw_value(SEED, "yantai-2026", 1, NUMBER) == base
+    base = draw.draw_value(SEED, "yantai-2026", 1, NUMBER)
+    assert draw.draw_value(SEED, "yantai-2026", 1, NUMBER) == base
     others = {
-        lottery.draw_value(SEED, "yantai-2026", 1, "26372000000000000002"),
-        lottery.draw_value(SEED, "yantai-2026", 2, NUMBER),
-        lottery.draw_value(SEED, "yantai-2027", 1, NUMBER),
-        lottery.draw_value(OTHER_SEED, "yantai-2026", 1, NUMBER),
+        draw.draw_value(SEED, "yantai-2026", 1, "26372000000000000002"),
+        draw.draw_value(SEED, "yantai-2026", 2, NUMBER),
+        draw.draw_value(SEED, "yantai-2027", 1, NUMBER),
+        draw.draw_value(OTHER_SEED, "yantai-2026", 1, NUMBER),
     }
     assert base not in others
     assert len(others) == 4
@@ -469,8 +460,8 @@ def test_draw_is_deterministic_and_depends_on_every_input() -> None:
 def test_draw_inputs_are_canonical(
     seed: bytes, campaign_id: str, index: int, number: str, reason: str
 ) -> None:
-    with pytest.raises(lottery.LotteryError) as caught:
-        lottery.draw_value(seed, campaign_id, index, number)
+    with pytest.raises(errors.LotteryError) as caught:
+        draw.draw_value(seed, campaign_id, index, number)
     assert caught.value.reason.startswith(reason)
 
 
@@ -485,12 +476,12 @@ def test_tier_for_is_exactly_the_cumulative_odds(value: int) -> None:
         if cumulative <= point < cumulative + period.odds(tier):
             expected = tier
         cumulative += period.odds(tier)
-    assert lottery.tier_for(value, period) == expected
+    assert draw.tier_for(value, period) == expected
 
 
 def test_tier_intervals_are_consecutive_largest_prize_first() -> None:
     period = small_period()
-    bounds = lottery.tier_bounds(period)
+    bounds = draw.tier_bounds(period)
     assert [t.name for t, _, _ in bounds] == ["800-yuan", "300-yuan", "50-yuan"]
     assert bounds[0][1] == 0
     for (_, _, high), (_, low, _) in itertools.pairwise(bounds):
@@ -498,13 +489,13 @@ def test_tier_intervals_are_consecutive_largest_prize_first() -> None:
     for tier, low, high in bounds:
         exact = Fraction(tier.count * 2**256, period.expected_entries)
         assert abs((high - low) - exact) < 1
-        assert lottery.tier_for(low, period) == tier
-        assert lottery.tier_for(high - 1, period) == tier
-    assert lottery.tier_for(bounds[-1][2], period) is None
-    assert lottery.tier_for(2**256 - 1, period) is None
+        assert draw.tier_for(low, period) == tier
+        assert draw.tier_for(high - 1, period) == tier
+    assert draw.tier_for(bounds[-1][2], period) is None
+    assert draw.tier_for(2**256 - 1, period) is None
     for bad in (-1, 2**256):
-        with pytest.raises(lottery.LotteryError):
-            lottery.tier_for(bad, period)
+        with pytest.raises(errors.LotteryError):
+            draw.tier_for(bad, period)
 
 
 # --- fairness --------------------------------------------------------------------------------
@@ -516,7 +507,7 @@ CHI_SQUARE_DF3_P001 = 16.266  # the 0.999 quantile of chi-square with 3 degrees 
 @pytest.fixture(scope="module")
 def sample_values() -> list[int]:
     """200,000 distinct synthetic invoices drawn under one fixed seed (about a second)."""
-    return [lottery.draw_value(SEED, "yantai-2026", 2, n) for n in invoice_numbers(SAMPLE)]
+    return [draw.draw_value(SEED, "yantai-2026", 2, n) for n in invoice_numbers(SAMPLE)]
 
 
 def coarse_period() -> Period:
@@ -529,7 +520,7 @@ def coarse_period() -> Period:
                          ids=["yantai", "coarse"])
 def test_each_tier_wins_in_proportion_to_its_odds(sample_values: list[int], period: Period) -> None:
     tally = Counter(
-        t.name if (t := lottery.tier_for(v, period)) is not None else None for v in sample_values
+        t.name if (t := draw.tier_for(v, period)) is not None else None for v in sample_values
     )
     cells = [(tally[t.name], period.odds(t)) for t in period.tiers]
     cells.append((tally[None], 1 - period.total_odds))
@@ -548,7 +539,7 @@ def test_each_tier_wins_in_proportion_to_its_odds(sample_values: list[int], peri
 def test_draw_outcomes() -> None:
     period = small_period()
     numbers = invoice_numbers(400)
-    outcomes = [lottery.draw(SEED, "test-city-2026", period, n) for n in numbers]
+    outcomes = [draw.draw(SEED, "test-city-2026", period, n) for n in numbers]
     results = Counter(o.result for o in outcomes)
     assert set(results) == {WON, NO_PRIZE}
     won = next(o for o in outcomes if o.result == WON)
@@ -559,17 +550,17 @@ def test_draw_outcomes() -> None:
     assert (sold.result, sold.tier, sold.prize_fen) == (SOLD_OUT, won.tier, 0)
     lost = next(o for o in outcomes if o.result == NO_PRIZE)
     assert lost.prize_fen == 0
-    with pytest.raises(lottery.LotteryError):
+    with pytest.raises(errors.LotteryError):
         lost.mark_sold_out()
 
 
 def test_a_sold_out_tier_does_not_cascade() -> None:
     period = small_period()
     top = [n for n in invoice_numbers(2000)
-           if lottery.draw(SEED, "test-city-2026", period, n).tier == period.tiers[0]]
+           if draw.draw(SEED, "test-city-2026", period, n).tier == period.tiers[0]]
     assert top
     for number in top:
-        outcome = lottery.draw(SEED, "test-city-2026", period, number, {"800-yuan"})
+        outcome = draw.draw(SEED, "test-city-2026", period, number, {"800-yuan"})
         assert (outcome.result, outcome.tier) == (SOLD_OUT, period.tiers[0])
         assert outcome.prize_fen == 0
 
@@ -602,13 +593,13 @@ def test_scan_order_never_changes_any_invoice_tier(rng: random.Random) -> None:
 def test_records_round_trip() -> None:
     records = simulate(small_period(), invoice_numbers(50))
     for record in records:
-        data = json.loads(json.dumps(lottery.record_to_dict(record)))
-        assert lottery.record_from_dict(data) == record
-    assert lottery.record_to_dict(records[0])["drawn_at"] == "2026-03-01T09:00:00+08:00"
+        data = json.loads(json.dumps(record_codec.record_to_dict(record)))
+        assert record_codec.record_from_dict(data) == record
+    assert record_codec.record_to_dict(records[0])["drawn_at"] == "2026-03-01T09:00:00+08:00"
 
 
 def good_record_dict() -> dict[str, object]:
-    return lottery.record_to_dict(simulate(small_period(), invoice_numbers(1))[0])
+    return record_codec.record_to_dict(simulate(small_period(), invoice_numbers(1))[0])
 
 
 @pytest.mark.parametrize(
@@ -628,7 +619,7 @@ def test_malformed_records_say_why(changes: dict[str, object], reason: str) -> N
     data = good_record_dict()
     data.update(changes)
     with pytest.raises(RecordError) as caught:
-        lottery.record_from_dict(data)
+        record_codec.record_from_dict(data)
     assert reason in caught.value.reason
 
 
@@ -661,7 +652,7 @@ def test_replay_of_an_honest_period(period: Period, honest: list[DrawRecord]) ->
 
 
 def test_replay_catches_a_wrong_seed(period: Period, honest: list[DrawRecord]) -> None:
-    report = lottery.replay(OTHER_SEED, lottery.commitment(SEED), period, "test-city-2026", honest)
+    report = audit.replay(OTHER_SEED, draw.commitment(SEED), period, "test-city-2026", honest)
     assert not report.ok
     assert not report.seed_ok
     assert [d.reason for d in report.discrepancies] == [
@@ -673,7 +664,7 @@ def test_replay_catches_a_wrong_seed(period: Period, honest: list[DrawRecord]) -
 def test_replay_with_a_committed_but_different_seed_catches_every_prize(
     period: Period, honest: list[DrawRecord]
 ) -> None:
-    report = lottery.replay(OTHER_SEED, lottery.commitment(OTHER_SEED), period,
+    report = audit.replay(OTHER_SEED, draw.commitment(OTHER_SEED), period,
                             "test-city-2026", honest)
     assert report.seed_ok
     assert len({d.invoice_number for d in report.discrepancies}) == 400

@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 
 from etax.lottery.payout import TRANSITIONS, PayoutService, backoff_seconds, can_move
 from etax.lottery.providers import Payment, ProviderTimeout, ProviderUnavailable
-from etax.lottery.repository import FAILED, PAID, PENDING, StoredDraw
-from etax.rules import lottery
+from etax.lottery.records import DrawRecord
+from etax.lottery.stored import FAILED, PAID, PENDING, StoredDraw
 
 NUMBERS = ("26352000000000000001", "26352000000000000002")
 
 
 def owed(number: str) -> StoredDraw:
-    record = lottery.DrawRecord("c", 1, number, "0" * 64, "50-yuan", "won",
-                                datetime(2026, 11, 28, tzinfo=UTC))
+    record = DrawRecord("c", 1, number, "0" * 64, "50-yuan", "won",
+                        datetime(2026, 11, 28, tzinfo=UTC))
     return StoredDraw(number=number, draw_id=f"c-1-{number}", record=record, person="p",
                       prize_fen=5000, payout_state=PENDING, payout_method="wechat",
                       payout_account="acct", payout_attempts=0, paid_at=None, failed_at=None,

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from etax.rules import lottery
-from etax.rules.lottery import CHINA_TZ, NO_PRIZE, WON, Campaign, Period, Tier
+from etax.lottery.campaign_codec import campaign_to_dict
+from etax.lottery.campaigns import CHINA_TZ, Campaign, Period, Tier
+from etax.lottery.draw import commitment, draw
+from etax.lottery.records import NO_PRIZE, WON, record_to_dict
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "lottery_replay.py"
 SEED = bytes(range(32))
@@ -44,16 +46,16 @@ def export() -> dict[str, object]:
     start = datetime(2026, 3, 1, 8, tzinfo=CHINA_TZ)
     records = []
     for i, n in enumerate(rng.sample(range(10**15), 400)):
-        outcome = lottery.draw(SEED, c.id, period, f"26370{n:015d}",
-                               {name for name, k in left.items() if k == 0})
+        outcome = draw(SEED, c.id, period, f"26370{n:015d}",
+                       {name for name, k in left.items() if k == 0})
         if outcome.result == WON and outcome.tier is not None:
             left[outcome.tier.name] -= 1
-        records.append(lottery.record_to_dict(outcome.to_record(start + timedelta(minutes=i))))
+        records.append(record_to_dict(outcome.to_record(start + timedelta(minutes=i))))
     return {
-        "campaign": lottery.campaign_to_dict(c),
+        "campaign": campaign_to_dict(c),
         "period_index": 1,
         "seed_hex": SEED.hex(),
-        "commitment": lottery.commitment(SEED),
+        "commitment": commitment(SEED),
         "records": records,
     }
 

@@ -1,7 +1,28 @@
 """The instant invoice lottery (plan action C11): campaigns, scans, payouts.
 
-The pure rules (odds, the draw, the audit) are :mod:`etax.rules.lottery`; this
-package stores and serves them. Tables, keys and access patterns:
+Where things are. The rules are pure (no clock, no storage, no network), one job a module:
+
+* :mod:`~etax.lottery.campaigns` — the campaign model (``Campaign``, ``Period``, ``Tier``),
+  every national limit checked when one is built, and ``check_entry`` (may this invoice be
+  drawn);
+* :mod:`~etax.lottery.campaign_codec` — a campaign as data (``campaign_to_dict`` /
+  ``campaign_from_dict``; errors name the field by path, as the API returns them);
+* :mod:`~etax.lottery.draw` — seeds and commitments, the draw value, the tiers' intervals,
+  ``draw``;
+* :mod:`~etax.lottery.records` — the draw record an auditor replays, and its JSON form;
+* :mod:`~etax.lottery.audit` — ``replay``: a closed period checked from its revealed seed
+  (``scripts/lottery_replay.py``);
+* :mod:`~etax.lottery.errors` — ``LotteryError`` and its kinds, and a write's outcomes;
+* :mod:`~etax.lottery.yantai` — Yantai's 2026 published table as a reference campaign.
+
+Storing and serving them: :mod:`~etax.lottery.service` (create a campaign, the scan, a
+person's draw), :mod:`~etax.lottery.answers` (a draw's answer body),
+:mod:`~etax.lottery.stored` (what is kept: stored campaign, period, draw, counters, payout
+states), :mod:`~etax.lottery.repository` (the tables below),
+:mod:`~etax.lottery.seeds` (seeds sealed with KMS), :mod:`~etax.lottery.payout` (the
+payout state machine), :mod:`~etax.lottery.requests` (request bodies). The rule modules
+list their public names in ``__all__``; import them from the module (this package
+re-exports nothing, so a handler loads only what it uses). Tables, keys and access patterns:
 
 ``LOTTERY_TABLE`` — partition key ``pk``, sort key ``sk``, TTL ``expires_at``:
 
@@ -26,7 +47,7 @@ pk                                   sk                  holds, and who reads it
 
 ``LOTTERY_DRAWS_TABLE`` — partition key ``number`` (the invoice number: one draw per
 invoice ever is ``attribute_not_exists(number)``). The item is the audit record
-(``etax.rules.lottery.DrawRecord`` fields), the person and the ``tax_office`` in
+(``etax.lottery.records.DrawRecord`` fields), the person and the ``tax_office`` in
 charge of them (written at scan time; absent on older draws, which are read with the
 same rule: :mod:`etax.lottery.service`), the prize and the payout state machine
 (``payout_state`` none / pending / paid / failed, with times). GSI ``by_period``

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Final, Protocol
 
 from etax.lottery.providers import Payment, ProviderError
-from etax.lottery.repository import FAILED, NONE, PAID, PENDING, StoredDraw
+from etax.lottery.stored import FAILED, NONE, PAID, PENDING, StoredDraw
 
 STATES: Final = frozenset({NONE, PENDING, PAID, FAILED})
 TRANSITIONS: Final = frozenset({(PENDING, PAID), (FAILED, PAID), (PENDING, FAILED)})

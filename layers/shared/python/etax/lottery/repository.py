@@ -17,86 +17,24 @@ from datetime import datetime
 from typing import Any
 
 from etax.lottery import EXPORT_SHARDS
+from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
+from etax.lottery.campaigns import Campaign
+from etax.lottery.errors import AlreadyDrawn, CampaignExists, LimitReached, ShardEmpty
+from etax.lottery.records import DrawRecord
+from etax.lottery.stored import (
+    FAILED,
+    PAID,
+    PENDING,
+    Counters,
+    StoredCampaign,
+    StoredDraw,
+    StoredPeriod,
+)
 from etax.platform.aws import region
 from etax.platform.dynamo import table_name
-from etax.rules import lottery
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
-
-PENDING = "pending"
-PAID = "paid"
-FAILED = "failed"
-NONE = "none"
-
-
-class CampaignExists(Exception):
-    """A campaign with this id exists already."""
-
-
-class AlreadyDrawn(Exception):
-    """The invoice was drawn before (one draw per invoice ever)."""
-
-
-class LimitReached(Exception):
-    """The person's daily or monthly limit would be passed; ``scope`` is ``day`` or ``month``."""
-
-    def __init__(self, scope: str) -> None:
-        super().__init__(scope)
-        self.scope = scope
-
-
-class ShardEmpty(Exception):
-    """The chosen inventory shard has no prize left."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPeriod:
-    index: int
-    commitment: str
-    seed_ciphertext: bytes
-    shards: dict[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCampaign:
-    campaign: lottery.Campaign
-    periods: dict[int, StoredPeriod]
-    created_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Counters:
-    """The person's counters the scan increments, with their limits and expiry (epoch s)."""
-
-    person: str
-    campaign_id: str
-    day: str
-    month: str
-    daily_limit: int
-    monthly_limit: int
-    day_expires: int
-    month_expires: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDraw:
-    number: str
-    draw_id: str
-    record: lottery.DrawRecord
-    person: str
-    prize_fen: int
-    payout_state: str
-    payout_method: str | None
-    payout_account: str | None
-    payout_attempts: int
-    paid_at: str | None
-    failed_at: str | None
-    provider_ref: str | None
-    last_error: str | None
-    updated_at: str
-    tax_office: str | None = None
-    """The office in charge of the person, written at scan time (None on older draws)."""
 
 
 def shard_split(count: int, shards: int) -> list[int]:
@@ -129,9 +67,9 @@ def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
     return int(value["N"]) if value and "N" in value else default
 
 
-def record_from_item(item: dict[str, Any]) -> lottery.DrawRecord:
+def record_from_item(item: dict[str, Any]) -> DrawRecord:
     """The auditable part of a draw item (also all the export index projects)."""
-    return lottery.DrawRecord(
+    return DrawRecord(
         campaign_id=item["campaign_id"]["S"],
         period_index=int(item["period_index"]["N"]),
         invoice_number=item["number"]["S"],
@@ -175,7 +113,7 @@ class LotteryRepository:
 
     # -- campaigns -----------------------------------------------------------------------
 
-    def create_campaign(self, campaign: lottery.Campaign, periods: Sequence[StoredPeriod], *,
+    def create_campaign(self, campaign: Campaign, periods: Sequence[StoredPeriod], *,
                         created_by: str, created_at: str) -> None:
         """The campaign, its periods and its region entry in one transaction (the campaign
         must not exist), then every inventory shard (BatchWriteItem, retried until done).
@@ -188,7 +126,7 @@ class LotteryRepository:
         actions: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table,
                      "Item": {"pk": pk, "sk": {"S": "campaign"},
-                              "doc": {"S": json.dumps(lottery.campaign_to_dict(campaign),
+                              "doc": {"S": json.dumps(campaign_to_dict(campaign),
                                                       ensure_ascii=False)},
                               "created_by": {"S": created_by},
                               "created_at": {"S": created_at}},
@@ -254,7 +192,7 @@ class LotteryRepository:
         head = next((i for i in items if i["sk"]["S"] == "campaign"), None)
         if head is None:
             return None
-        campaign = lottery.campaign_from_dict(json.loads(head["doc"]["S"]))
+        campaign = campaign_from_dict(json.loads(head["doc"]["S"]))
         periods = {}
         for item in items:
             if item["sk"]["S"].startswith("period#"):
@@ -392,10 +330,10 @@ class LotteryRepository:
                                 ConsistentRead=consistent).get("Item")
         return draw_from_item(item) if item else None
 
-    def period_records(self, campaign_id: str, period_index: int) -> list[lottery.DrawRecord]:
+    def period_records(self, campaign_id: str, period_index: int) -> list[DrawRecord]:
         """Every draw of a period from the ``by_period`` index: one Query per index shard
         (paginated), never a Scan. Sorted by invoice number for a stable file."""
-        records: list[lottery.DrawRecord] = []
+        records: list[DrawRecord] = []
         for shard in range(EXPORT_SHARDS):
             kwargs: dict[str, Any] = {
                 "TableName": self.draws,

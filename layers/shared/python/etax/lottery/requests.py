@@ -1,7 +1,7 @@
 """What clients send to the lottery routes (pydantic: a 422 names the failing field).
 
-The campaign body is ``etax.rules.lottery.campaign_to_dict``'s form and is read by
-``campaign_from_dict``, not by a model here: its errors name the failing value by path
+The campaign body is ``etax.lottery.campaign_codec.campaign_to_dict``'s form and is read
+by ``campaign_from_dict``, not by a model here: its errors name the failing value by path
 (``periods[0].tiers[1].amount_yuan``) and it bounds every string and list before reading
 them (``MAX_TEXT``, ``MAX_ITEMS``). Every string of the scan is bounded below.
 """

@@ -7,7 +7,7 @@ Decisions written down here because the issue leaves them open:
   midnight for the daily limit, to the first of next month for the monthly one),
   as the platform answers every limit (DESIGN.md § API conventions). They are
   enforced by the counters' conditions inside the scan's transaction, so two
-  scans at once cannot both pass a limit; :func:`~etax.rules.lottery.check_entry`
+  scans at once cannot both pass a limit; :func:`~etax.lottery.campaigns.check_entry`
   is called with zero counts and judges only the invoice.
 * **Every draw counts** against the limits: a win, no prize or a sold-out alike.
 * **One campaign per region at a time**: a new campaign whose dates overlap one
@@ -27,7 +27,7 @@ Decisions written down here because the issue leaves them open:
   officer of that office and an admin read any; an officer of another office is
   refused (403), anyone else is told there is no such draw (404), as for invoices.
 * **Errors do not repeat long input**: a campaign error names its field as a path
-  (``periods[0].tiers[1].amount_yuan``, :class:`etax.rules.lottery.CampaignError`)
+  (``periods[0].tiers[1].amount_yuan``, :class:`etax.lottery.errors.CampaignError`)
   and every string and list of the campaign is bounded before it is read; path
   parameters are shown as a short excerpt.
 """
@@ -41,22 +41,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from etax.lottery.repository import (
-    NONE,
-    PENDING,
+from etax.lottery import draw
+from etax.lottery.answers import draw_answer, mask_account
+from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
+from etax.lottery.campaigns import Campaign, Period, check_entry, yuan
+from etax.lottery.errors import (
     AlreadyDrawn,
+    CampaignError,
     CampaignExists,
-    Counters,
-    InvoiceFacts,
     LimitReached,
+    NotEligible,
     ShardEmpty,
-    StoredCampaign,
-    StoredDraw,
-    StoredPeriod,
-    export_shard,
-    period_key,
 )
+from etax.lottery.records import WON, DrawRecord, record_to_dict
+from etax.lottery.repository import InvoiceFacts, export_shard, period_key
 from etax.lottery.requests import ScanRequest
+from etax.lottery.stored import NONE, PENDING, Counters, StoredCampaign, StoredDraw, StoredPeriod
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.errors import (
     Conflict,
@@ -65,7 +65,7 @@ from etax.platform.errors import (
     TooManyRequests,
     Unprocessable,
 )
-from etax.rules import lottery, resident_id
+from etax.rules import resident_id
 from etax.rules.tax_offices import prefecture_office
 from etax.rules.text import excerpt
 from etax.rules.verification import SHANGHAI, VerifyInputError, business_date, query_from_request
@@ -78,7 +78,7 @@ MONTH_TTL_DAYS = 40
 
 
 class Repository(Protocol):
-    def create_campaign(self, campaign: lottery.Campaign, periods: list[StoredPeriod], *,
+    def create_campaign(self, campaign: Campaign, periods: list[StoredPeriod], *,
                         created_by: str, created_at: str) -> None: ...
 
     def campaign(self, campaign_id: str) -> StoredCampaign | None: ...
@@ -96,7 +96,7 @@ class Repository(Protocol):
     def get_draw(self, number: str, *, consistent: bool = False) -> StoredDraw | None: ...
 
     def period_records(self, campaign_id: str,
-                       period_index: int) -> list[lottery.DrawRecord]: ...
+                       period_index: int) -> list[DrawRecord]: ...
 
 
 class Invoices(Protocol):
@@ -107,11 +107,6 @@ class Vault(Protocol):
     def seal(self, campaign_id: str, period_index: int, seed: bytes) -> bytes: ...
 
     def open(self, campaign_id: str, period_index: int, ciphertext: bytes) -> bytes: ...
-
-
-def mask_account(account: str) -> str:
-    """What an answer shows of a payout account: its last four characters."""
-    return "*" * max(len(account) - 4, 0) + account[-4:]
 
 
 def draw_id(campaign_id: str, period_index: int, number: str) -> str:
@@ -133,7 +128,7 @@ class Entry:
     """A scan that passed every check, ready to be drawn and written."""
 
     campaign: StoredCampaign
-    period: lottery.Period
+    period: Period
     invoice: InvoiceFacts
     person: str
     tax_office: str
@@ -160,8 +155,8 @@ class LotteryService:
         if principal.role != "admin":
             raise Forbidden("only an administrator creates lottery campaigns")
         try:
-            campaign = lottery.campaign_from_dict(body)
-        except lottery.CampaignError as error:
+            campaign = campaign_from_dict(body)
+        except CampaignError as error:
             raise Unprocessable(error.reason, field=error.field or "body") from None
         if not (len(campaign.region) == 2 and campaign.region.isascii()
                 and campaign.region.isdigit() and campaign.region != "00"):
@@ -175,10 +170,10 @@ class LotteryService:
                                f"from {opens} to {closes}", field="region")
         periods = []
         for period in campaign.periods:
-            seed = lottery.new_seed()
+            seed = draw.new_seed()
             periods.append(StoredPeriod(
                 index=period.index,
-                commitment=lottery.commitment(seed),
+                commitment=draw.commitment(seed),
                 seed_ciphertext=self.vault.seal(campaign.id, period.index, seed),
                 shards={t.name: min(MAX_SHARDS, t.count) for t in period.tiers},
             ))
@@ -205,7 +200,7 @@ class LotteryService:
             raise NotFound(f"no lottery campaign {excerpt(campaign_id)}")
         return stored
 
-    def _closed(self, period: lottery.Period) -> bool:
+    def _closed(self, period: Period) -> bool:
         return business_date(self.now()) > period.closes
 
     def campaign_view(self, campaign_id: str) -> dict[str, Any]:
@@ -226,7 +221,7 @@ class LotteryService:
                 "seed_hex": seed.hex() if seed is not None else None,
                 "odds": {t.name: f"{t.count}/{period.expected_entries}" for t in period.tiers},
             })
-        return {"campaign": lottery.campaign_to_dict(stored.campaign),
+        return {"campaign": campaign_to_dict(stored.campaign),
                 "created_at": stored.created_at, "periods": periods}
 
     def export(self, campaign_id: str, period_index: int) -> dict[str, Any]:
@@ -234,7 +229,7 @@ class LotteryService:
         stored = self._stored(campaign_id)
         try:
             period = stored.campaign.period(period_index)
-        except lottery.CampaignError as error:
+        except CampaignError as error:
             raise NotFound(error.reason) from None
         if not self._closed(period):
             raise Conflict(f"period {period_index} closes on {period.closes}; its seed and "
@@ -243,11 +238,11 @@ class LotteryService:
         seed = self.vault.open(campaign_id, period_index, kept.seed_ciphertext)
         records = self.repository.period_records(campaign_id, period_index)
         return {
-            "campaign": lottery.campaign_to_dict(stored.campaign),
+            "campaign": campaign_to_dict(stored.campaign),
             "period_index": period_index,
             "seed_hex": seed.hex(),
             "commitment": kept.commitment,
-            "records": [lottery.record_to_dict(r) for r in records],
+            "records": [record_to_dict(r) for r in records],
         }
 
     def _open_campaign(self, region_code: str, today: date) -> StoredCampaign | None:
@@ -306,11 +301,11 @@ class LotteryService:
             raise Unprocessable(f"no lottery campaign is open in region {invoice.number[2:4]} "
                                 f"on {today}", field="number")
         try:
-            period = lottery.check_entry(
+            period = check_entry(
                 stored.campaign, invoice_type=invoice.type, invoice_number=invoice.number,
                 amount_fen=invoice.total_fen, issued_on=date.fromisoformat(invoice.issue_date),
                 scanned_on=today, draws_today=0, draws_this_month=0)
-        except lottery.NotEligible as error:
+        except NotEligible as error:
             raise Unprocessable(error.reason, field="number",
                                 extra={"campaign_id": stored.campaign.id}) from None
         return Entry(stored, period, invoice, person, draw_office(person),
@@ -324,7 +319,7 @@ class LotteryService:
         campaign = entry.campaign.campaign
         kept = entry.campaign.periods[entry.period.index]
         seed = self.vault.open(campaign.id, entry.period.index, kept.seed_ciphertext)
-        drawn = lottery.draw(seed, campaign.id, entry.period, entry.invoice.number)
+        drawn = draw.draw(seed, campaign.id, entry.period, entry.invoice.number)
         counters = Counters(
             person=entry.person, campaign_id=campaign.id,
             day=today.isoformat(), month=f"{today:%Y-%m}",
@@ -357,7 +352,7 @@ class LotteryService:
             raise TooManyRequests(detail, retry_after=retry) from None
         return self._answer(drawn, entry, kept, now)
 
-    def _item(self, drawn: lottery.Draw, entry: Entry, now: datetime) -> dict[str, Any]:
+    def _item(self, drawn: draw.Draw, entry: Entry, now: datetime) -> dict[str, Any]:
         at = now.astimezone(UTC).isoformat()
         number = entry.invoice.number
         item: dict[str, Any] = {
@@ -373,22 +368,22 @@ class LotteryService:
             "person": {"S": entry.person},
             "tax_office": {"S": entry.tax_office},
             "prize_fen": {"N": str(drawn.prize_fen)},
-            "payout_state": {"S": PENDING if drawn.result == lottery.WON else NONE},
+            "payout_state": {"S": PENDING if drawn.result == WON else NONE},
             "payout_attempts": {"N": "0"},
             "updated_at": {"S": at},
         }
         if drawn.tier is not None:
             item["tier"] = {"S": drawn.tier.name}
-        if drawn.result == lottery.WON:
+        if drawn.result == WON:
             item["payout_method"] = {"S": entry.method}
             item["payout_account"] = {"S": entry.account}
         return item
 
-    def _write(self, drawn: lottery.Draw, entry: Entry, kept: StoredPeriod,
-               counters: Counters, now: datetime) -> lottery.Draw:
+    def _write(self, drawn: draw.Draw, entry: Entry, kept: StoredPeriod,
+               counters: Counters, now: datetime) -> draw.Draw:
         """Write the draw; a win takes a prize from a random shard with one left, trying
         the others when a shard runs out meanwhile; all empty → sold out, never oversold."""
-        if drawn.result == lottery.WON and drawn.tier is not None:
+        if drawn.result == WON and drawn.tier is not None:
             tier = drawn.tier.name
             left = self.repository.stock(drawn.campaign_id, drawn.period_index, tier,
                                          kept.shards[tier])
@@ -405,10 +400,10 @@ class LotteryService:
         self.repository.write_draw(self._item(drawn, entry, now), counters, None)
         return drawn
 
-    def _answer(self, drawn: lottery.Draw, entry: Entry, kept: StoredPeriod,
+    def _answer(self, drawn: draw.Draw, entry: Entry, kept: StoredPeriod,
                 now: datetime) -> dict[str, Any]:
         payout: dict[str, Any] = {"state": NONE}
-        if drawn.result == lottery.WON:
+        if drawn.result == WON:
             payout = {"state": PENDING, "method": entry.method,
                       "account": mask_account(entry.account)}
         return {
@@ -418,7 +413,7 @@ class LotteryService:
             "period_index": drawn.period_index,
             "result": drawn.result,
             "tier": drawn.tier.name if drawn.tier is not None else None,
-            "prize": lottery.yuan(drawn.prize_fen) if drawn.result == lottery.WON else None,
+            "prize": yuan(drawn.prize_fen) if drawn.result == WON else None,
             "value_hex": drawn.value_hex,
             "drawn_at": now.astimezone(UTC).isoformat(),
             "commitment": kept.commitment,
@@ -449,33 +444,3 @@ def stored_office(stored: StoredDraw) -> str:
     """The office written on the draw at scan time; for a draw written before draws carried
     one, the same rule applied to its person."""
     return stored.tax_office or draw_office(stored.person)
-
-
-def draw_answer(stored: StoredDraw) -> dict[str, Any]:
-    record = stored.record
-    payout: dict[str, Any] = {"state": stored.payout_state}
-    if stored.payout_state != NONE:
-        payout.update({
-            "method": stored.payout_method,
-            "account": mask_account(stored.payout_account or ""),
-            "amount": lottery.yuan(stored.prize_fen),
-            "attempts": stored.payout_attempts,
-            "requested_at": record.drawn_at.isoformat(),
-            "paid_at": stored.paid_at,
-            "failed_at": stored.failed_at,
-            "provider_ref": stored.provider_ref,
-            "last_error": stored.last_error,
-            "updated_at": stored.updated_at,
-        })
-    return {
-        "draw_id": stored.draw_id,
-        "invoice_number": stored.number,
-        "campaign_id": record.campaign_id,
-        "period_index": record.period_index,
-        "result": record.result,
-        "tier": record.tier,
-        "prize": lottery.yuan(stored.prize_fen) if record.result == lottery.WON else None,
-        "value_hex": record.value_hex,
-        "drawn_at": record.drawn_at.isoformat(),
-        "payout": payout,
-    }

@@ -1,0 +1,80 @@
+"""The lottery's errors, each saying why in plain words.
+
+:class:`CampaignError` names the failing value by path into the campaign's data
+(``periods[0].tiers[1].amount_yuan``), which the API returns as the problem's field. The
+last four are what a write to the tables can end in (the repository raises them, the
+service answers them).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlreadyDrawn", "CampaignError", "CampaignExists", "LimitReached", "LotteryError",
+    "NotEligible", "RecordError", "ShardEmpty", "field_path",
+]
+
+
+class LotteryError(ValueError):
+    """Something in the lottery cannot be; ``reason`` says why, in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CampaignError(LotteryError):
+    """A campaign, period or tier breaks a rule; ``reason`` says which, and ``field`` (when
+    known) is where, as a path into the campaign's data
+    (:func:`~etax.lottery.campaign_codec.campaign_to_dict`'s form) with list positions from
+    0: ``periods[0].tiers[1].amount_yuan``. A period's or tier's own checks name the field
+    relative to it (``amount_yuan``);
+    :func:`~etax.lottery.campaign_codec.campaign_from_dict` puts them in place."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
+
+    def under(self, prefix: str) -> CampaignError:
+        """The same error, its field placed under ``prefix`` (e.g. ``periods[0]``)."""
+        return CampaignError(self.reason, field_path(prefix, self.field))
+
+
+def field_path(prefix: str, field: str | None) -> str:
+    """``periods[0]`` + ``tiers[1].name`` → ``periods[0].tiers[1].name``."""
+    if not field:
+        return prefix
+    if not prefix:
+        return field
+    return prefix + field if field.startswith("[") else f"{prefix}.{field}"
+
+
+class RecordError(LotteryError):
+    """A draw record is malformed (not merely wrong: :func:`~etax.lottery.audit.replay`
+    judges that)."""
+
+
+class NotEligible(LotteryError):
+    """An invoice may not be drawn; ``reason`` is what the consumer is told."""
+
+
+# --- what a write can end in (raised by the repository) ---------------------------------------
+
+
+class CampaignExists(Exception):
+    """A campaign with this id exists already."""
+
+
+class AlreadyDrawn(Exception):
+    """The invoice was drawn before (one draw per invoice ever)."""
+
+
+class LimitReached(Exception):
+    """The person's daily or monthly limit would be passed; ``scope`` is ``day`` or ``month``."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+class ShardEmpty(Exception):
+    """The chosen inventory shard has no prize left."""
