@@ -28,13 +28,6 @@ from typing import Protocol
 from etax.notifications import Channel
 from etax.platform.partners import PartnerError, PartnerRefused, PartnerUnavailable
 
-# the provider did not accept the message; the sender retries later
-ProviderError = PartnerError
-# the provider refused the message (the address cannot receive it)
-ProviderRejected = PartnerRefused
-# the provider could not be reached or answered an error
-ProviderUnavailable = PartnerUnavailable
-
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
@@ -47,3 +40,11 @@ class ChannelAdapter(Protocol):
     channel: Channel
 
     def send(self, delivery_id: str, address: str, content: dict[str, str]) -> Receipt: ...
+
+
+# the provider did not accept the message; the sender retries later
+ProviderError = PartnerError
+# the provider refused the message (the address cannot receive it)
+ProviderRejected = PartnerRefused
+# the provider could not be reached or answered an error
+ProviderUnavailable = PartnerUnavailable
