@@ -24,8 +24,8 @@ import boto3
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
 
-from etax.filing.payments import SimulatedProvider  # noqa: E402
 from etax.rules import money  # noqa: E402
+from etax.simulations.payments import SimulatedProvider  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,6 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.documents import DocumentStore, s3_client
-from etax.acceptance.realname import SimulatedBank
 from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import ApplicationRequest, Decision, DocumentRequest
 from etax.acceptance.service import ApplicationService, RegistrationDesk
@@ -20,6 +19,7 @@ from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required, settings
 from etax.registration.repository import RegistryRepository
+from etax.simulations.bank import SimulatedBank
 
 app = make_resolver()
 repository = AcceptanceRepository()

@@ -21,10 +21,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from etax.lottery.payout import PayoutService, backoff_seconds
-from etax.lottery.providers import ProviderError, simulated_adapters
+from etax.lottery.providers import ProviderError
 from etax.lottery.repository import LotteryRepository
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
+from etax.simulations.payouts import simulated_adapters
 
 # every record failed → still a partial response naming them all (not an error, which would
 # also make the ESM ignore the backoff each record set on itself)

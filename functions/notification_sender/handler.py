@@ -21,11 +21,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from etax.notifications.messages import ChannelMessage
-from etax.notifications.providers import ProviderError, simulated_adapter
+from etax.notifications.providers import ProviderError
 from etax.notifications.repository import NotificationsRepository
 from etax.notifications.service import ChannelSender
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
+from etax.simulations.channels import simulated_adapter
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 CHANNEL = required("NOTIFICATION_CHANNEL")

@@ -15,7 +15,8 @@ from etax.platform.settings import required
 from etax.refunds.pipeline import Pipeline
 from etax.refunds.repository import RefundRepository
 from etax.refunds.stages import stage_consumer
-from etax.refunds.treasury import SimulatedTreasury, TreasuryAdapter
+from etax.refunds.treasury import TreasuryAdapter
+from etax.simulations.treasury import SimulatedTreasury
 
 pipeline = Pipeline(RefundRepository(), TreasuryAdapter(
     SimulatedTreasury(boto3.client("dynamodb"), required("REFUND_TREASURY_TABLE"))),

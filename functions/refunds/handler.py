@@ -9,7 +9,6 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.people import RegisteredPeople
-from etax.acceptance.realname import SimulatedBank
 from etax.acceptance.repository import AcceptanceRepository
 from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
@@ -24,6 +23,7 @@ from etax.refunds.repository import RefundRepository
 from etax.refunds.requests import ApproveIn, RejectIn
 from etax.refunds.service import RefundService
 from etax.registration.repository import RegistryRepository
+from etax.simulations.bank import SimulatedBank
 
 app = make_resolver()
 service = RefundService(RefundRepository(), RegistryRepository(),

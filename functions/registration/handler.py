@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from etax.acceptance.realname import SimulatedBank
 from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import (
     NaturalPersonRegistration,
@@ -24,6 +23,7 @@ from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
 from etax.registration.service import RegistrationService, parse_code
+from etax.simulations.bank import SimulatedBank
 
 if TYPE_CHECKING:
     from etax.platform.idempotency import Idempotency

@@ -16,7 +16,7 @@ from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
-from etax.supply.logistics import SimulatedCarrier
+from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest
 from etax.supply.service import SupplyService

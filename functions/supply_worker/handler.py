@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
-from etax.supply.logistics import SimulatedCarrier
+from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.service import SupplyService
 

@@ -22,9 +22,9 @@ import requests
 
 from etax.documents.signing import verify_envelope
 from etax.filing import deadlines
-from etax.filing.payments import SimulatedProvider
 from etax.rules import money, uscc
 from etax.rules.verification import business_date
+from etax.simulations.payments import SimulatedProvider
 from tests.e2e.test_notifications_e2e import entries_with, inbox
 from tests.e2e.test_platform_e2e import bearer, token
 

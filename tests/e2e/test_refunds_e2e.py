@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 import requests
 
-from etax.filing.payments import SimulatedProvider
 from etax.rules import money, resident_id
+from etax.simulations.payments import SimulatedProvider
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token

@@ -12,10 +12,11 @@ import boto3
 import pytest
 
 from etax.documents.signing import verify_envelope
-from etax.filing import deadlines, payments
+from etax.filing import deadlines
 from etax.filing.repository import FilingRepository
 from etax.rules import money, uscc
 from etax.rules.verification import business_date
+from etax.simulations.payments import SimulatedProvider
 from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import as_principal
 from tests.functional.test_registration import OFFICE, put_record
@@ -115,7 +116,7 @@ def send_callback(callbacks: Any, method: str, body: bytes,
 
 def confirm(callbacks: Any, payment: dict[str, Any], *,
             at: datetime | None = None) -> dict[str, Any]:
-    provider = payments.SimulatedProvider(payment["method"], MASTER)
+    provider = SimulatedProvider(payment["method"], MASTER)
     body, headers = provider.callback(payment["payment_id"], money.parse_yuan(payment["amount"]),
                                       confirmed_at=at)
     return send_callback(callbacks, payment["method"], body, headers["X-Signature"])
@@ -255,7 +256,7 @@ def test_paid_in_two_parts_by_two_methods_through_signed_callbacks(
     assert second["instruction"]["qr"].endswith(second["payment_id"])
 
     # a bad signature is refused and changes nothing
-    body, headers = payments.SimulatedProvider("bank_transfer", MASTER).callback(
+    body, headers = SimulatedProvider("bank_transfer", MASTER).callback(
         first["json"]["payment_id"], 100_000)
     forged = send_callback(callbacks, "bank_transfer", body, "0" * 64)
     assert (forged["statusCode"], forged["json"]["field"]) == (403, "X-Signature")
@@ -351,7 +352,7 @@ def test_a_confirmation_time_outside_the_payments_life_is_refused(
 
 
 def test_an_unknown_payment_or_method_in_a_callback(callbacks: Any) -> None:
-    body, headers = payments.SimulatedProvider("pos", MASTER).callback("pay-nope", 100)
+    body, headers = SimulatedProvider("pos", MASTER).callback("pay-nope", 100)
     assert send_callback(callbacks, "pos", body, headers["X-Signature"])["statusCode"] == 404
     assert send_callback(callbacks, "cash", body, headers["X-Signature"])["statusCode"] == 404
     sample = call(callbacks, sample_event("filing_callbacks/callback.json"))
@@ -440,7 +441,7 @@ def test_a_failed_payment_changes_no_liability(filing: Any, callbacks: Any) -> N
     oid = create(filing, current_period())["json"]["obligation_id"]
     file_return(filing, oid, {"sales": "150000.00"})
     payment = start_payment(filing, oid, "online_banking", "1500.00")["json"]
-    body, headers = payments.SimulatedProvider("online_banking", MASTER).callback(
+    body, headers = SimulatedProvider("online_banking", MASTER).callback(
         payment["payment_id"], 150_000, status="failed")
     answer = send_callback(callbacks, "online_banking", body, headers["X-Signature"])
     assert answer["json"] == {"payment_id": payment["payment_id"], "status": "failed",

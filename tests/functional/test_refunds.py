@@ -17,11 +17,11 @@ from etax.filing.repository import FilingRepository, Obligation, obligation_id, 
 from etax.platform.events import DomainEvent
 from etax.refunds.treasury import (
     Payment,
-    SimulatedTreasury,
     TreasuryAdapter,
     TreasuryError,
     TreasuryRejected,
 )
+from etax.simulations.treasury import SimulatedTreasury
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import request
 from tests.functional.test_registration import OFFICE, SELLER, put_record

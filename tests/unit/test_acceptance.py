@@ -16,7 +16,7 @@ from etax.acceptance import applications as machine
 from etax.acceptance.announcements import event_for
 from etax.acceptance.applications import Action, State, TrailEntry
 from etax.acceptance.catalogue import ITEMS, Category, UnknownItem, item, matches_signature
-from etax.acceptance.realname import SimulatedBank, VerifierUnavailable
+from etax.acceptance.realname import VerifierUnavailable
 from etax.acceptance.requests import (
     Decision,
     NaturalPersonRegistration,
@@ -24,6 +24,7 @@ from etax.acceptance.requests import (
     TemporaryRegistration,
     luhn_valid,
 )
+from etax.simulations.bank import SimulatedBank
 
 PERSON = "350102199003071234"
 CARD = "622202020011003345"   # Luhn-valid

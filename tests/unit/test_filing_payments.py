@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from etax.filing import payments
-from etax.filing.payments import Callback, SimulatedProvider, method_key, signature_valid
+from etax.filing.payments import Callback, method_key, signature_valid
+from etax.simulations.payments import SimulatedProvider
 
 MASTER = b"master-secret-for-tests"
 

@@ -32,9 +32,9 @@ from etax.notifications.preferences import (
     from_stored,
     resolve,
 )
-from etax.notifications.providers import refuses
 from etax.notifications.repository import BadCursor, decode_cursor, encode_cursor
 from etax.platform.queues import OutgoingMessage, QueueSender
+from etax.simulations.channels import refuses
 
 PERSON = "350102199003071234"
 

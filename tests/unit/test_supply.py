@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from etax.rules import invoice_numbers, supply
 from etax.rules.invoice_types import classify_legacy_code
+from etax.simulations.carrier import trail, waybill
 from etax.supply.events import event_for
-from etax.supply.logistics import trail, waybill
 
 SELLER = "91350100M000100Y43"
 OTHER = "91350100MA2Y8KXX1B"

@@ -2,7 +2,8 @@
 
 Pure rules: :mod:`etax.filing.deadlines` (periods, deadlines, the holiday calendar, as data in
 ``data/deadlines.json``), :mod:`etax.filing.ledger` (surcharge and allocation),
-:mod:`etax.filing.payments` (methods, callback signatures, simulated providers),
+:mod:`etax.filing.payments` (methods, callback signatures; the simulated providers are
+:mod:`etax.simulations.payments`),
 :mod:`etax.filing.returns` (the tax of a return, through the calculators). Storage and service:
 :mod:`etax.filing.repository`, :mod:`etax.filing.service`, :mod:`etax.filing.reminders`.
 

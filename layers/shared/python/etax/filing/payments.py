@@ -26,7 +26,7 @@ refused (422 naming ``confirmed_at``), counted in the metric :data:`REFUSED_TIME
 which raises an alarm: a signed callback with an impossible time is a provider's fault or a
 stolen key.
 
-The providers here are **simulated** (:class:`SimulatedProvider`): they build and sign the
+The providers are **simulated** (:mod:`etax.simulations.payments`): they build and sign the
 callback a real provider would send; the e2e tests and ``scripts/simulate_payment.py`` send it.
 """
 
@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -143,25 +142,3 @@ ADAPTERS: dict[str, Adapter] = {
     "mobile_banking": Adapter("mobile_banking", "手机银行", "mbank://etax"),
     "third_party": Adapter("third_party", "第三方支付", "https://pay.example.cn"),
 }
-
-
-class SimulatedProvider:
-    """A payment provider of one method, as far as the platform sees it: a signed callback."""
-
-    def __init__(self, method: str, master: bytes) -> None:
-        if method not in METHODS:
-            raise ValueError(f"unknown payment method {method!r}")
-        self.method = method
-        self.key = method_key(master, method)
-
-    def callback(self, payment_id: str, amount_fen: int, *, status: str = "succeeded",
-                 provider_ref: str | None = None,
-                 confirmed_at: datetime | None = None) -> tuple[bytes, dict[str, str]]:
-        """The body and headers the provider POSTs to ``/v1/filing/callbacks/<method>``."""
-        body = json.dumps({
-            "payment_id": payment_id, "status": status,
-            "amount": money.format_yuan(amount_fen),
-            "provider_ref": provider_ref or f"{self.method.upper()}-{payment_id[-12:]}",
-            "confirmed_at": (confirmed_at or datetime.now(UTC)).isoformat(),
-        }, separators=(",", ":")).encode()
-        return body, {SIGNATURE_HEADER: sign(self.key, body), "Content-Type": "application/json"}

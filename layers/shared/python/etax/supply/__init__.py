@@ -14,7 +14,7 @@ id                         holds
 ``counter#<code>``         the last number allotted under a paper invoice code
 ``abandoned#<code>#<n>``   a range allotted to an application that had one already (never
                            reused, never silent)
-``carrier#<waybill>``      the simulated carrier's own books (:mod:`.logistics`)
+``carrier#<waybill>``      the simulated carrier's books (:mod:`etax.simulations.carrier`)
 =========================  ==============================================================
 
 GSI ``by_applicant`` (``applicant``, ``applied_at``): a taxpayer's applications, newest
