@@ -507,11 +507,11 @@ def logged_records(messages: list[str], phrase: str) -> list[dict[str, Any]]:
 
 def notifier_log_counts(outputs: dict[str, Any], since_ms: int) -> tuple[int, int] | None:
     """(SendMessageBatch calls, messages sent) the notifier logged since ``since_ms``."""
-    messages = function_log_messages(outputs, "notifier", "notifications handled", since_ms)
+    messages = function_log_messages(outputs, "notifier", "notifications ran", since_ms)
     if messages is None:
         return None
     calls = sent = 0
-    for record in logged_records(messages, "notifications handled"):
+    for record in logged_records(messages, "notifications ran"):
         calls += int(record.get("send_message_batch_calls", 0))
         sent += int(record.get("messages_sent", 0))
     return (calls, sent) if calls else None

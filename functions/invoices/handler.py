@@ -16,29 +16,24 @@ from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.invoices.service import InvoiceService
 from etax.invoices.spec import published
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.auth import Principal, require_principal
-from etax.platform.idempotency import Idempotency
+from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
+from etax.platform.once import Once
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
 
 app = make_resolver()
+once = Once(app)
 signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))
 service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
-
-
-def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
-    return idempotency.run_request(app, scope=scope, principal=principal.subject,
-                                   payload=payload, operation=operation)
 
 
 @app.post("/v1/invoices")
 def issue() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     request = parse_body(app, IssueRequest)
-    answer = _once(principal, "POST /v1/invoices", request.model_dump(mode="json"),
-                   lambda: service.issue(principal, request).summary())
+    answer = once(principal, "POST /v1/invoices", request.model_dump(mode="json"),
+                  lambda: service.issue(principal, request).summary())
     return answer, 201
 
 
@@ -75,9 +70,9 @@ def document(number: str) -> Response[bytes]:
 def red_letter(number: str) -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     request = parse_body(app, RedLetterRequest)
-    answer = _once(principal, f"POST /v1/invoices/{number}/red-letter",
-                   request.model_dump(mode="json"),
-                   lambda: service.red_letter(principal, number, request).summary())
+    answer = once(principal, f"POST /v1/invoices/{number}/red-letter",
+                  request.model_dump(mode="json"),
+                  lambda: service.red_letter(principal, number, request).summary())
     return answer, 201
 
 
@@ -89,7 +84,7 @@ def void(number: str) -> dict[str, Any]:
         invoice = service.void(principal, number)
         return {"number": number, "status": invoice.status}
 
-    return _once(principal, f"POST /v1/invoices/{number}/void", {}, run)
+    return once(principal, f"POST /v1/invoices/{number}/void", {}, run)
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -14,30 +14,25 @@ from etax.lottery.requests import ScanRequest
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, parse_body
-from etax.platform.auth import Principal, require_principal
+from etax.platform.auth import require_principal
 from etax.platform.errors import NotFound
-from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
+from etax.platform.once import Once
 from etax.platform.settings import required
 from etax.rules.text import excerpt
 
 app = make_resolver()
+once = Once(app)
 vault = SeedVault(boto3.client("kms"), required("LOTTERY_SEED_KEY_ID"))
 service = LotteryService(LotteryRepository(), InvoiceReader(), vault)
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
-
-
-def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
-    return idempotency.run_request(app, scope=scope, principal=principal.subject,
-                                   payload=payload, operation=operation)
 
 
 @app.post("/v1/lottery/campaigns")
 def create_campaign() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "admin")
     body = json_body(app)
-    return _once(principal, "POST /v1/lottery/campaigns", body,
-                 lambda: service.create_campaign(principal, body)), 201
+    return once(principal, "POST /v1/lottery/campaigns", body,
+                lambda: service.create_campaign(principal, body)), 201
 
 
 @app.get("/v1/lottery/campaigns/<campaign_id>")
@@ -56,8 +51,8 @@ def export(campaign_id: str, index: str) -> dict[str, Any]:
 def scan() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     request = parse_body(app, ScanRequest)
-    return _once(principal, "POST /v1/lottery/scan", request.model_dump(mode="json"),
-                 lambda: service.scan(principal, request)), 201
+    return once(principal, "POST /v1/lottery/scan", request.model_dump(mode="json"),
+                lambda: service.scan(principal, request)), 201
 
 
 @app.get("/v1/lottery/draws/<number>")

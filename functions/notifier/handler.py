@@ -7,7 +7,7 @@ dead-letter queue."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
 import boto3
@@ -16,7 +16,8 @@ from etax.notifications import CHANNELS
 from etax.notifications.contract import EventNotification, from_event
 from etax.notifications.repository import NotificationsRepository
 from etax.notifications.service import Notifier
-from etax.platform.observability import instrument, logger
+from etax.platform.consumer import batch_consumer, json_body
+from etax.platform.observability import instrument
 from etax.platform.queues import QueueSender
 from etax.platform.settings import required
 
@@ -28,26 +29,14 @@ notifier = Notifier(
 )
 
 
-def consume(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
-    batch: list[tuple[str, EventNotification]] = []
-    failed: list[str] = []
-    for record in event.get("Records", []):
-        message_id = record["messageId"]
-        try:
-            batch.append((message_id, from_event(json.loads(record["body"]))))
-        except (ValueError, KeyError, TypeError) as error:  # a malformed event: dead-lettered
-            logger.error("not a notification event", extra={"message_id": message_id,
-                                                              "error": str(error)[:500]})
-            failed.append(message_id)
+def notify(batch: Sequence[tuple[str, EventNotification]]) -> tuple[list[str], dict[str, Any]]:
     calls, sent = queue_sender.calls, queue_sender.sent
-    outcomes, retry = notifier.process(batch) if batch else ([], [])
-    logger.info("notifications handled", extra={
-        "received": len(batch), "new": sum(o.created for o in outcomes),
-        "channel_messages": sum(len(o.queued) for o in outcomes),
-        "send_message_batch_calls": queue_sender.calls - calls,
-        "messages_sent": queue_sender.sent - sent,
-        "failed": len(failed) + len(retry)})
-    return {"batchItemFailures": [{"itemIdentifier": i} for i in failed + retry]}
+    outcomes, retry = notifier.process(batch)
+    return retry, {"new": sum(o.created for o in outcomes),
+                   "channel_messages": sum(len(o.queued) for o in outcomes),
+                   "send_message_batch_calls": queue_sender.calls - calls,
+                   "messages_sent": queue_sender.sent - sent}
 
 
-handler = instrument(consume)
+handler = instrument(batch_consumer(
+    "notifications", lambda body: from_event(json_body(body)), notify))

@@ -4,8 +4,7 @@ withholding-agent registration, and natural persons' registration with a real-na
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -18,34 +17,18 @@ from etax.acceptance.requests import (
 )
 from etax.acceptance.service import RegistrationDesk
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.auth import Principal, require_principal
+from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
-from etax.platform.settings import required
+from etax.platform.once import Once
 from etax.registration.repository import RegistryRepository
 from etax.registration.service import RegistrationService, parse_code
 from etax.simulations.bank import SimulatedBank
 
-if TYPE_CHECKING:
-    from etax.platform.idempotency import Idempotency
-
 app = make_resolver()
+once = Once(app)
 registry = RegistryRepository()
 service = RegistrationService(registry)
 desk = RegistrationDesk(AcceptanceRepository(), registry, SimulatedBank())
-
-
-@cache
-def idempotency() -> Idempotency:
-    """Made on the first registration, not at start: the public check is the hot path and
-    does not need the idempotency machinery's import time."""
-    from etax.platform.idempotency import Idempotency
-
-    return Idempotency(required("IDEMPOTENCY_TABLE"))
-
-
-def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
-    return idempotency().run_request(app, scope=scope, principal=principal.subject,
-                                     payload=payload, operation=operation)
 
 
 @app.get("/v1/registration/verify/<credit_code>")
@@ -71,26 +54,26 @@ def update(credit_code: str) -> dict[str, Any]:
 def temporary() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = parse_body(app, TemporaryRegistration)
-    return _once(principal, "POST /v1/registration/temporary", body.model_dump(mode="json"),
-                 lambda: desk.register_temporary(principal, body)), 201
+    return once(principal, "POST /v1/registration/temporary", body.model_dump(mode="json"),
+                lambda: desk.register_temporary(principal, body)), 201
 
 
 @app.post("/v1/registration/withholding-agents")
 def withholding_agent() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = parse_body(app, WithholdingAgentRegistration)
-    return _once(principal, "POST /v1/registration/withholding-agents",
-                 body.model_dump(mode="json"),
-                 lambda: desk.register_withholding_agent(principal, body)), 201
+    return once(principal, "POST /v1/registration/withholding-agents",
+                body.model_dump(mode="json"),
+                lambda: desk.register_withholding_agent(principal, body)), 201
 
 
 @app.post("/v1/registration/natural-persons")
 def natural_person() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = parse_body(app, NaturalPersonRegistration)
-    return _once(principal, "POST /v1/registration/natural-persons",
-                 body.model_dump(mode="json"),
-                 lambda: desk.register_person(principal, body)), 201
+    return once(principal, "POST /v1/registration/natural-persons",
+                body.model_dump(mode="json"),
+                lambda: desk.register_person(principal, body)), 201
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")

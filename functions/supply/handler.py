@@ -11,9 +11,9 @@ import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.auth import Principal, require_principal
-from etax.platform.idempotency import Idempotency
+from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
+from etax.platform.once import Once
 from etax.platform.settings import required
 from etax.registration.repository import RegistryRepository
 from etax.simulations.carrier import SimulatedCarrier
@@ -22,24 +22,19 @@ from etax.supply.requests import DecisionRequest, SupplyRequest
 from etax.supply.service import SupplyService
 
 app = make_resolver()
+once = Once(app)
 service = SupplyService(
     SupplyRepository(), RegistryRepository(), IssuedInvoices(),
     SimulatedCarrier(boto3.client("dynamodb"), required("SUPPLY_TABLE"),
                      step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))))
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
-
-
-def _once(principal: Principal, scope: str, payload: Any, operation: Any) -> dict[str, Any]:
-    return idempotency.run_request(app, scope=scope, principal=principal.subject,
-                                   payload=payload, operation=operation)
 
 
 @app.post("/v1/invoice-supplies")
 def apply() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     request = parse_body(app, SupplyRequest)
-    return _once(principal, "POST /v1/invoice-supplies", request.model_dump(mode="json"),
-                 lambda: service.apply(principal, request)), 201
+    return once(principal, "POST /v1/invoice-supplies", request.model_dump(mode="json"),
+                lambda: service.apply(principal, request)), 201
 
 
 @app.get("/v1/invoice-supplies")
@@ -58,9 +53,9 @@ def view(application_id: str) -> dict[str, Any]:
 def decide(application_id: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event, "officer", "admin")
     request = parse_body(app, DecisionRequest)
-    return _once(principal, f"POST /v1/invoice-supplies/{application_id}/decision",
-                 request.model_dump(mode="json"),
-                 lambda: service.decide(principal, application_id, request))
+    return once(principal, f"POST /v1/invoice-supplies/{application_id}/decision",
+                request.model_dump(mode="json"),
+                lambda: service.decide(principal, application_id, request))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)
