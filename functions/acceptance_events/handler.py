@@ -1,29 +1,13 @@
 """Announces application state changes on the bus from the acceptance table's stream (an
 outbox that cannot be skipped: a transition writes its trail entry in the same transaction,
 the stream delivers it at least once). Each event carries the applicant's notification,
-whose stable id lets the push fan-out deliver it once however often it is announced."""
+whose stable id lets the push fan-out deliver it once however often it is announced. The
+mapping is :mod:`etax.acceptance.outbox`, the plumbing :mod:`etax.platform.outbox`."""
 
 from __future__ import annotations
 
-from typing import Any
+from etax.acceptance.outbox import SOURCE, event_for
+from etax.platform.outbox import Outbox
 
-import boto3
-
-from etax.acceptance.announcements import event_for
-from etax.platform.events import EventPublisher
-from etax.platform.observability import instrument, logger
-from etax.platform.settings import required
-
-publisher = EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), "tax.acceptance")
-
-
-def announce(event: dict[str, Any], context: Any) -> None:
-    events = [e for e in (event_for(r) for r in event.get("Records", [])) if e is not None]
-    if events:
-        publisher.publish(events)
-    logger.info("acceptance events published",
-                extra={"records": len(event.get("Records", [])),
-                       "events": [e.detail_type for e in events]})
-
-
-handler = instrument(announce)
+outbox = Outbox(SOURCE, event_for)
+publisher, handler = outbox.publisher, outbox.handler  # publisher: tests capture what it sends

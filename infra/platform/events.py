@@ -74,7 +74,8 @@ class StreamOutbox(Construct):
 
     The outbox pattern: a fact is published because it was written, never instead of
     being written. Failing batches are bisected and retried five times, then parked
-    (metadata of the records) in an SQS queue with an alarm.
+    (metadata of the records) in an SQS queue with an alarm. The function's code is the
+    runtime half of the same kit, ``etax.platform.outbox`` (it fails a batch whole).
     """
 
     def __init__(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from etax.acceptance import applications as machine
-from etax.acceptance.announcements import event_for
+from etax.acceptance import outbox
 from etax.acceptance.applications import Action, State, TrailEntry
 from etax.acceptance.catalogue import ITEMS, Category, UnknownItem, item, matches_signature
 from etax.acceptance.realname import VerifierUnavailable
@@ -24,6 +24,8 @@ from etax.acceptance.requests import (
     TemporaryRegistration,
     luhn_valid,
 )
+from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change
 from etax.simulations.bank import SimulatedBank
 
 PERSON = "350102199003071234"
@@ -207,6 +209,11 @@ def test_the_simulated_bank_is_controlled_by_the_card() -> None:
     assert (refused.matched, refused.mismatched_field) == (False, "name")
     with pytest.raises(VerifierUnavailable):
         bank.verify(name="x", resident_id=PERSON, bank_card="622202020011059990", phone="1")
+
+
+def event_for(record: dict[str, Any]) -> DomainEvent | None:
+    """The outbox mapping of one stream record as Lambda delivers it."""
+    return outbox.event_for(Change.of(record))
 
 
 def stream_record(name: str, item: dict[str, Any]) -> dict[str, Any]:

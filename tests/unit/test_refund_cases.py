@@ -16,6 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change
+from etax.refunds import outbox
 from etax.refunds.cases import (
     APPROVED,
     CHECKED,
@@ -34,7 +37,6 @@ from etax.refunds.cases import (
     released_when,
     to_item,
 )
-from etax.refunds.outbox import event_for
 from etax.refunds.pipeline import NotCovered, Pipeline, decide
 from etax.refunds.repository import ClaimTaken, LedgerMoved, serialize
 from etax.refunds.sources import Overpayment
@@ -246,6 +248,11 @@ def test_the_item_round_trips_and_only_review_is_indexed() -> None:
     assert from_item(to_item(waiting)) == waiting
     with pytest.raises(ValueError, match="no outcome"):
         notification_for(case)
+
+
+def event_for(record: dict[str, Any]) -> DomainEvent | None:
+    """The outbox mapping of one stream record as Lambda delivers it."""
+    return outbox.event_for(Change.of(record))
 
 
 def test_the_outbox_announces_each_change_of_state_once() -> None:

@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change
 from etax.rules import invoice_numbers, supply
 from etax.rules.invoice_types import classify_legacy_code
 from etax.simulations.carrier import trail, waybill
-from etax.supply.events import event_for
+from etax.supply import outbox
 
 SELLER = "91350100M000100Y43"
 OTHER = "91350100MA2Y8KXX1B"
@@ -177,6 +179,11 @@ def image(state: str, note: str = "note") -> dict[str, Any]:
     return {"id": {"S": "S2026112800AB"}, "applicant": {"S": SELLER},
             "tax_office": {"S": "13501000000"}, "kind": {"S": "paper"}, "state": {"S": state},
             "trail": {"L": [{"M": {"stage": {"S": state}, "note": {"S": note}}}]}}
+
+
+def event_for(record: dict[str, Any]) -> DomainEvent | None:
+    """The outbox mapping of one stream record as Lambda delivers it."""
+    return outbox.event_for(Change.of(record))
 
 
 def test_each_new_state_is_one_event_and_decisions_notify_the_applicant() -> None:

@@ -1,4 +1,5 @@
-"""The refunds table's stream as the outbox of the pipeline's events.
+"""The refunds table's stream as the outbox of the pipeline's events (the kit:
+:mod:`etax.platform.outbox`).
 
 A case's write is its event: a new case announces ``RefundSubmitted``, each change of
 ``state`` the fact of the state it entered. The EventBridge rules route each fact to the
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change, text
 from etax.refunds.cases import (
     APPROVED,
     CHECKED,
@@ -22,7 +24,6 @@ from etax.refunds.cases import (
     SUBMITTED,
     from_item,
 )
-from etax.refunds.repository import deserialize
 
 SOURCE: Final = "tax.refunds"
 DETAIL_TYPES: Final = {
@@ -36,15 +37,13 @@ DETAIL_TYPES: Final = {
 }
 
 
-def event_for(record: dict[str, Any]) -> DomainEvent | None:
+def event_for(change: Change) -> DomainEvent | None:
     """The fact a stream record announces, or None (no change of state)."""
-    change = record.get("dynamodb", {})
-    new_image = change.get("NewImage") or {}
-    if not new_image or "case_id" not in new_image:
+    new = change.new
+    if not new or "case_id" not in new:
         return None
-    name = record.get("eventName")
-    new = deserialize(new_image)
-    old_state = (change.get("OldImage") or {}).get("state", {}).get("S")
+    name = change.name
+    old_state = text(change.old, "state")
     if name == "INSERT":
         if new.get("state") != SUBMITTED:
             return None

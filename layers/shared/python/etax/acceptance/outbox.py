@@ -1,28 +1,25 @@
-"""What the acceptance table's stream announces (the outbox): every trail entry inserted is
-one state change of an application, published as a domain event carrying the applicant's
-notification (the platform's notification contract)."""
+"""What the acceptance table's stream announces (the outbox, :mod:`etax.platform.outbox`):
+every trail entry inserted is one state change of an application, published as a domain
+event carrying the applicant's notification (the platform's notification contract)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer
+from typing import Final
 
 from etax.acceptance.applications import EVENT_TYPES, Action, State, TrailEntry, notification
 from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change
 
-_deserializer = TypeDeserializer()
+SOURCE: Final = "tax.acceptance"
 
 
-def event_for(record: dict[str, Any]) -> DomainEvent | None:
+def event_for(change: Change) -> DomainEvent | None:
     """The event of one stream record, or None if the record is not a new trail entry."""
-    if record.get("eventName") != "INSERT":
+    if change.name != "INSERT":
         return None
-    image = (record.get("dynamodb") or {}).get("NewImage") or {}
-    sk = image.get("sk", {}).get("S", "")
-    if not sk.startswith("trail#"):
+    item = change.new
+    if not str(item.get("sk", "")).startswith("trail#"):
         return None
-    item = {k: _deserializer.deserialize(v) for k, v in image.items()}
     by = item.get("by") or {}
     entry = TrailEntry(seq=int(item["seq"]), state=State(item["state"]),
                        action=Action(item["action"]), actor_role=str(by.get("role", "")),

@@ -1,4 +1,5 @@
-"""The supply table's stream records → domain events (source ``tax.supply``).
+"""The supply table's stream records → domain events (source ``tax.supply``; the outbox,
+:mod:`etax.platform.outbox`).
 
 Each state an application enters is one event (``detail-type`` by state, below). The
 decisions and the delivery carry, in ``detail.notification``, the notice for the applicant
@@ -11,8 +12,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change, text
 from etax.rules import supply
 
+SOURCE: Final = "tax.supply"
 DETAIL_TYPES: Final = {
     supply.SUBMITTED: "InvoiceSupplyApplied",
     supply.REVIEW: "InvoiceSupplyReviewRequested",
@@ -35,16 +38,11 @@ NOTICES: Final = {
 }
 
 
-def _s(image: dict[str, Any], name: str) -> str | None:
-    value = image.get(name) or {}
-    return str(value["S"]) if "S" in value else None
-
-
-def _last_note(image: dict[str, Any]) -> str:
-    trail = (image.get("trail") or {}).get("L") or []
+def _last_note(item: dict[str, Any]) -> str:
+    trail = item.get("trail") or []
     if not trail:
         return ""
-    return str(trail[-1]["M"].get("note", {}).get("S", ""))
+    return text(trail[-1], "note") or ""
 
 
 def notification(application_id: str, applicant: str, state: str,
@@ -58,21 +56,19 @@ def notification(application_id: str, applicant: str, state: str,
             "link": f"/v1/invoice-supplies/{application_id}"}
 
 
-def event_for(record: dict[str, Any]) -> DomainEvent | None:
+def event_for(change: Change) -> DomainEvent | None:
     """The event of one stream record, or None (not an application, or no new state)."""
-    change = record.get("dynamodb", {})
-    new = change.get("NewImage") or {}
-    old = change.get("OldImage") or {}
+    new, old = change.new, change.old
     if not new or "applicant" not in new:
         return None
-    state, before = _s(new, "state"), _s(old, "state")
+    state, before = text(new, "state"), text(old, "state")
     if state is None or state == before or state not in DETAIL_TYPES:
         return None
-    application_id = _s(new, "id") or ""
-    applicant = _s(new, "applicant") or ""
+    application_id = text(new, "id") or ""
+    applicant = text(new, "applicant") or ""
     detail: dict[str, Any] = {
         "application_id": application_id, "applicant": applicant,
-        "tax_office": _s(new, "tax_office"), "kind": _s(new, "kind"), "state": state,
+        "tax_office": text(new, "tax_office"), "kind": text(new, "kind"), "state": state,
         "previous_state": before,
     }
     notice = notification(application_id, applicant, state, _last_note(new))

@@ -1,0 +1,39 @@
+"""What the invoices table's stream announces (the outbox, :mod:`etax.platform.outbox`): a
+new invoice → ``InvoiceIssued`` (or ``InvoiceRedIssued``), normal → voided →
+``InvoiceVoided``. Consumers are idempotent on the number (a retried batch announces again)."""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+from etax.platform.events import DomainEvent
+from etax.platform.outbox import Change, text
+
+SOURCE: Final = "tax.invoices"
+
+
+def event_for(change: Change) -> DomainEvent | None:
+    """The fact of one stream record, or None (not an invoice, or no fact announced)."""
+    new, old = change.new, change.old
+    if not new or "doc" not in new:
+        return None
+    document = json.loads(new["doc"])
+    detail = {
+        "number": document["number"],
+        "type": document["type"],
+        "issue_date": document["issue_date"],
+        "seller_credit_code": document["seller"]["credit_code"],
+        "buyer_id": document["buyer"].get("credit_code") or document["buyer"].get("id_number"),
+        "total_fen": document["total_fen"],
+        "channel": document["channel"],
+    }
+    if change.name == "INSERT":
+        if document.get("red_letter_of"):
+            return DomainEvent("InvoiceRedIssued", {**detail,
+                                                    "red_letter_of": document["red_letter_of"]})
+        return DomainEvent("InvoiceIssued", detail)
+    if change.name == "MODIFY" and text(old, "status") == "normal" \
+            and text(new, "status") == "voided":
+        return DomainEvent("InvoiceVoided", detail)
+    return None
