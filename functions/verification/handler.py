@@ -8,12 +8,13 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.errors import Invalid, LimitReached
 from etax.invoices import channels
 from etax.invoices.repository import GuardRepository, InvoiceRepository
 from etax.invoices.requests import QrParseRequest, SmsMessage
 from etax.invoices.verification import VerificationService
 from etax.platform.api import json_body, make_resolver, parse_body
-from etax.platform.errors import BadRequest, Forbidden, TooManyRequests, Unprocessable
+from etax.platform.errors import BadRequest, Forbidden, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.secrets import SecretField
 from etax.rules import money, qr
@@ -58,9 +59,9 @@ def answer_text(text: str, client: str) -> str:
         return channels.help_reply(command.reason)
     try:
         return channels.reply_text(service.check(command.query, client))
-    except TooManyRequests as limit:
-        return channels.limit_reply(int(limit.headers["Retry-After"]))
-    except Unprocessable as error:
+    except LimitReached as limit:
+        return channels.limit_reply(limit.retry_after)
+    except Invalid as error:
         return channels.help_reply(error.detail)
 
 

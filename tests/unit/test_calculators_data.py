@@ -26,6 +26,7 @@ from etax.calculators.common import (
 )
 from etax.calculators.iit import deductions
 from etax.calculators.iit.rules import rules as iit_rules
+from etax.platform.api import problem_for
 
 NAMES = sorted(p.name.removesuffix(".json") for p in
                resources.files("etax.calculators").joinpath("data").iterdir()
@@ -92,7 +93,7 @@ def test_versions_never_overlap() -> None:
     assert versions.on(dt.date(2021, 1, 1)).effective_from == dt.date(2021, 1, 1)
     with pytest.raises(InputError, match="2019-12-31") as caught:
         versions.on(dt.date(2019, 12, 31), field="year")
-    assert (caught.value.field, caught.value.status) == ("year", 422)
+    assert (caught.value.field, problem_for(caught.value).status) == ("year", 422)
 
 
 def test_the_rules_date() -> None:

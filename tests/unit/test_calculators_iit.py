@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from etax.calculators.common import InputError, fen, yuan
 from etax.calculators.iit import annual, bonus, withholding
 from etax.calculators.iit.rules import ProgressiveTable, rules
+from etax.platform.api import problem_for
 
 ON = dt.date(2026, 11, 28)
 TABLES = {"comprehensive_annual": rules().comprehensive_annual.on(ON),
@@ -234,7 +235,7 @@ def test_deductions_beyond_the_rules_name_the_kind(claims: dict[str, str], field
     with pytest.raises(InputError, match=message) as caught:
         withholding.compute(request, on=ON)
     assert caught.value.field == field
-    assert caught.value.status == 422
+    assert problem_for(caught.value).status == 422
 
 
 def test_annual_caps_are_per_year() -> None:

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from etax.calculators import vat
+from etax.errors import Invalid
 from etax.filing import calculation, deadlines
 from etax.filing.deadlines import parse_period
 from etax.filing.returns import Computation
-from etax.platform.errors import Unprocessable
 
 
 def compute(kind: str, data: Any, period: str = "2026-10") -> Computation:
@@ -47,7 +47,7 @@ def test_small_scale_vat_is_the_calculators_answer_for_the_period() -> None:
     ("vat_reduced", {"sales": "1"}, "kind"),
 ])
 def test_bad_figures_are_422_naming_the_field(kind: str, data: Any, field: str) -> None:
-    with pytest.raises(Unprocessable) as error:
+    with pytest.raises(Invalid) as error:
         compute(kind, data, "2025" if kind in ("iit_annual", "vehicle_vessel") else "2026-10")
     assert error.value.field == field, error.value.detail
 

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal
-from etax.platform.errors import BadRequest, Forbidden, NotFound
+from etax.platform.errors import Forbidden
 from etax.platform.events import DomainEvent
 from etax.registration.feed import FeedRecord
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
@@ -103,7 +104,7 @@ def test_verify_reports_checksum_and_registration_separately(
 def test_verify_malformed_is_a_bad_request_naming_the_field(
     service: RegistrationService,
 ) -> None:
-    with pytest.raises(BadRequest) as caught:
+    with pytest.raises(Malformed) as caught:
         service.verify("91350100M00010")
     assert caught.value.field == "credit_code"
     assert "18 characters" in caught.value.detail

@@ -32,15 +32,16 @@ from etax.acceptance.requests import (
     TemporaryRegistration,
     WithholdingAgentRegistration,
 )
-from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import (
-    Conflict,
-    Forbidden,
+from etax.errors import (
+    AlreadyExists,
+    Invalid,
     NotFound,
     RealNameMismatch,
-    ServiceUnavailable,
-    Unprocessable,
+    Refused,
+    StateChanged,
+    Unavailable,
 )
+from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.registration.records import RegistrationRecord
 from etax.rules import resident_id, uscc
 
@@ -82,7 +83,7 @@ def _plain(value: Any) -> Any:
 def require_own(principal: Principal, subject: str) -> None:
     """Only the taxpayer itself (not its officers, not an admin) acts on its own behalf."""
     if principal.role != "taxpayer" or principal.subject != subject:
-        raise Forbidden("only the taxpayer itself may do this")
+        raise Refused("only the taxpayer itself may do this")
 
 
 class RegistrationDesk:
@@ -132,14 +133,14 @@ class RegistrationDesk:
             try:
                 self.repo.update_details(pk, version, {**changed, "updated_at": at}, change)
             except ConditionFailed:
-                raise Conflict("the registration changed meanwhile; read it and try again",
-                               field="body") from None
+                raise StateChanged("the registration changed meanwhile; read it and try again",
+                                   field="body") from None
         return self.details_view(credit_code)
 
     def register_temporary(self, principal: Principal,
                            body: TemporaryRegistration) -> dict[str, Any]:
         if principal.role != "taxpayer":
-            raise Forbidden("temporary registration is for taxpayers")
+            raise Refused("temporary registration is for taxpayers")
         at = self.now()
         number = f"LS{body.tax_office_code}{at[:10].replace('-', '')}{uuid.uuid4().hex[:6].upper()}"
         record = {"pk": taxpayer_pk(principal.subject), "sk": f"temporary#{number}",
@@ -151,38 +152,38 @@ class RegistrationDesk:
     def register_withholding_agent(self, principal: Principal,
                                    body: WithholdingAgentRegistration) -> dict[str, Any]:
         if principal.role != "taxpayer":
-            raise Forbidden("withholding-agent registration is for taxpayers")
+            raise Refused("withholding-agent registration is for taxpayers")
         try:
             code = uscc.parse(principal.subject).code
         except uscc.MalformedCode:
             code = None
         if code is None or resident_id.is_valid(principal.subject):
-            raise Forbidden("a withholding agent is an organisation with a credit code")
+            raise Refused("a withholding agent is an organisation with a credit code")
         record = self.registry.get(code)
         # the registry's office when it holds the code; a name only for a code it does not
         office = record.tax_office_code if record is not None else body.tax_office_code
         if office is None:
-            raise Unprocessable("not in the registry: name the tax office in charge",
-                                field="tax_office_code")
+            raise Invalid("not in the registry: name the tax office in charge",
+                          field="tax_office_code")
         at = self.now()
         item = {"pk": taxpayer_pk(code), "sk": "withholding", "credit_code": code,
                 "registration_number": f"KJ{code}", "tax_office_code": office,
                 "taxes": body.taxes, "contact": body.contact.model_dump(mode="json"),
                 "status": "active", "registered_at": at}
         if not self.repo.put_new(item):
-            raise Conflict(f"{code} is registered as a withholding agent already")
+            raise AlreadyExists(f"{code} is registered as a withholding agent already")
         return _public(item)
 
     def register_person(self, principal: Principal,
                         body: NaturalPersonRegistration) -> dict[str, Any]:
         if principal.role != "taxpayer" or principal.subject != body.resident_id:
-            raise Forbidden("a natural person registers itself: sign in with its resident ID")
+            raise Refused("a natural person registers itself: sign in with its resident ID")
         try:
             verdict = self.bank.verify(name=body.name, resident_id=body.resident_id,
                                        bank_card=body.bank_card, phone=body.phone)
         except VerifierUnavailable as error:
-            raise ServiceUnavailable(f"the real-name check is unavailable: {error}",
-                                     headers={"Retry-After": "30"}) from None
+            raise Unavailable(f"the real-name check is unavailable: {error}",
+                              retry_after=30) from None
         if not verdict.matched:
             raise RealNameMismatch(
                 f"the bank did not confirm the real name: {verdict.message}",
@@ -195,8 +196,8 @@ class RegistrationDesk:
                 "real_name": {"verified": True, "reference": verdict.reference, "at": at},
                 "registered_at": at}
         if not self.repo.put_new(item):
-            raise Conflict("a natural person with this resident ID is registered already",
-                           field="resident_id")
+            raise AlreadyExists("a natural person with this resident ID is registered already",
+                                field="resident_id")
         return _public(item)
 
     def person_view(self, principal: Principal, resident_id: str) -> dict[str, Any]:
@@ -268,11 +269,11 @@ class ApplicationService:
 
     def queue(self, principal: Principal, state: str) -> dict[str, Any]:
         if principal.role != "officer" or not principal.tax_office:
-            raise Forbidden("the review queue is for officers")
+            raise Refused("the review queue is for officers")
         try:
             wanted = State(state)
         except ValueError:
-            raise Unprocessable(f"no state {state!r}", field="state") from None
+            raise Invalid(f"no state {state!r}", field="state") from None
         found = self.repo.office_queue(principal.tax_office, wanted.value)
         return {"tax_office": principal.tax_office, "state": wanted.value,
                 "applications": [_public(i, "queue") for i in found]}
@@ -280,14 +281,14 @@ class ApplicationService:
     # changing ---------------------------------------------------------------------------
     def create(self, principal: Principal, request: ApplicationRequest) -> dict[str, Any]:
         if principal.role != "taxpayer":
-            raise Forbidden("applications are made by taxpayers")
+            raise Refused("applications are made by taxpayers")
         try:
             chosen = item(request.item, self.today())
         except UnknownItem as error:
-            raise Unprocessable(str(error), field="item") from None
+            raise Invalid(str(error), field="item") from None
         office = self.desk.tax_office_of(principal.subject)
         if office is None:
-            raise Conflict("register first: no registration found for you", field="item")
+            raise StateChanged("register first: no registration found for you", field="item")
         action, state = machine.initial(chosen.category)
         application_id = uuid.uuid4().hex
         at = self.now()
@@ -313,11 +314,11 @@ class ApplicationService:
         kind = DOCUMENT_KINDS.get(request.kind)
         allowed = [*application.get("required_documents", []), "other"]
         if kind is None or kind.code not in allowed:
-            raise Unprocessable(f"this application takes documents of kinds {', '.join(allowed)}",
-                                field="kind")
+            raise Invalid(f"this application takes documents of kinds {', '.join(allowed)}",
+                          field="kind")
         if request.content_type not in kind.content_types:
-            raise Unprocessable(f"{kind.code} may be {', '.join(kind.content_types)}",
-                                field="content_type")
+            raise Invalid(f"{kind.code} may be {', '.join(kind.content_types)}",
+                          field="content_type")
         document_id = uuid.uuid4().hex[:16]
         source = incoming_key(application_id, document_id)
         document = {"pk": application_pk(application_id), "sk": f"document#{document_id}",
@@ -347,8 +348,8 @@ class ApplicationService:
             now = self.repo.get(application_pk(application_id), f"document#{document_id}")
             if now is not None and now["status"] == "confirmed":   # a concurrent confirmation
                 return _public(now, "incoming_key", "key")
-            raise Unprocessable(f"upload not accepted: {problem.reason}",
-                                field="document_id") from None
+            raise Invalid(f"upload not accepted: {problem.reason}",
+                          field="document_id") from None
         values = {"status": "confirmed", "key": target, "size": stored.size,
                   "confirmed_at": self.now()}
         self.repo.confirm_document(application_pk(application_id), f"document#{document_id}",
@@ -376,8 +377,8 @@ class ApplicationService:
             missing = machine.missing_documents(
                 tuple(application.get("required_documents") or ()), confirmed)
             if missing:
-                raise Unprocessable(f"documents still missing: {', '.join(missing)}",
-                                    field="documents", extra={"missing": missing})
+                raise Invalid(f"documents still missing: {', '.join(missing)}",
+                              field="documents", extra={"missing": missing})
         self._move(principal, application, Action.SUBMIT)
         return self.view(principal, application_id)
 
@@ -385,14 +386,14 @@ class ApplicationService:
                decision: Decision) -> dict[str, Any]:
         application, _ = self._load(application_id)
         if principal.role != "officer" or principal.tax_office != application["office"]:
-            raise Forbidden("only an officer of the applicant's tax office reviews it")
+            raise Refused("only an officer of the applicant's tax office reviews it")
         self._move(principal, application, Action(decision.decision), decision.reason)
         return self.view(principal, application_id)
 
     def _editable(self, application: dict[str, Any]) -> None:
         if State(application["state"]) not in machine.EDITABLE:
-            raise Conflict(f"documents cannot be added in state {application['state']}",
-                           field="state")
+            raise StateChanged(f"documents cannot be added in state {application['state']}",
+                               field="state")
 
     def _move(self, principal: Principal, application: dict[str, Any], action: Action,
               reason: str | None = None) -> None:
@@ -400,7 +401,7 @@ class ApplicationService:
         try:
             target = machine.next_state(state, action)
         except machine.InvalidTransition as error:
-            raise Conflict(str(error), field="state") from None
+            raise StateChanged(str(error), field="state") from None
         version = int(application["version"])
         at = self.now()
         entry = TrailEntry(version + 1, target, action, principal.role, principal.subject,
@@ -412,8 +413,8 @@ class ApplicationService:
                                  from_version=version, changes=changes,
                                  trail=self._trail_item(application, entry))
         except ConditionFailed:
-            raise Conflict("the application changed meanwhile; read it and try again",
-                           field="state") from None
+            raise StateChanged("the application changed meanwhile; read it and try again",
+                               field="state") from None
 
     @staticmethod
     def _trail_item(application: dict[str, Any], entry: TrailEntry) -> dict[str, Any]:

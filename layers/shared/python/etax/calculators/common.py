@@ -39,7 +39,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from etax.platform.errors import Unprocessable
+from etax.errors import Invalid
 from etax.rules.money import MoneyError, format_yuan, parse_yuan
 from etax.rules.verification import business_date
 
@@ -48,7 +48,7 @@ _ONE = Decimal(1)
 _CENT = Decimal("0.01")
 
 
-class InputError(Unprocessable):
+class InputError(Invalid):
     """A request the rules cannot compute (422), naming the field at fault."""
 
     def __init__(self, field: str, detail: str) -> None:
@@ -239,7 +239,7 @@ class Versions[E: Entry]:
             f"{e.effective_from.isoformat()} to "
             f"{e.effective_to.isoformat() if e.effective_to else 'now'}" for e in self.entries)
         raise InputError(field, f"no {self.name.replace('_', ' ')} rules on record for "
-                                f"{day.isoformat()} (on record: {spans})")
+                         f"{day.isoformat()} (on record: {spans})")
 
 
 @cache

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from etax.platform.errors import ServiceUnavailable
+from etax.errors import Unavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,9 @@ class PaymentRecordsNotConnected:
     """The stand-in until the payment service provides its records."""
 
     def paid(self, taxpayer: str, start: date, end: date) -> Sequence[PaymentRecord]:
-        raise ServiceUnavailable("tax payment records are not connected yet: the tax payment "
-                                 "certificate is issued once the payment service provides them",
-                                 field="kind")
+        raise Unavailable("tax payment records are not connected yet: the tax payment "
+                          "certificate is issued once the payment service provides them",
+                          field="kind")
 
 
 class InMemoryPaymentRecords:

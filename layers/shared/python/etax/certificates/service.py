@@ -18,8 +18,8 @@ from etax.certificates.payments import PaymentRecords
 from etax.certificates.repository import CertificateRepository, StoredCertificate
 from etax.certificates.requests import CertificateRequest
 from etax.documents.signing import Signature, SignatureMismatch, verify_envelope
+from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import Forbidden, NotFound, Unprocessable
 from etax.registration.records import RegistrationRecord, Status
 from etax.rules import certificates as rules
 from etax.rules import money, resident_id, uscc
@@ -39,8 +39,8 @@ class Signer(Protocol):
     def public_key(self) -> dict[str, Any]: ...
 
 
-def _refused(error: rules.CertificateRefused) -> Unprocessable:
-    return Unprocessable(str(error), field=error.field)
+def _refused(error: rules.CertificateRefused) -> Invalid:
+    return Invalid(str(error), field=error.field)
 
 
 def _masked_holder(holder: dict[str, Any]) -> dict[str, Any]:
@@ -64,20 +64,20 @@ class CertificateService:
     def _holder(self, principal: Principal, request: CertificateRequest
                 ) -> tuple[dict[str, Any], dict[str, str], RegistrationRecord | None]:
         if principal.role != "taxpayer":
-            raise Forbidden("a certificate is applied for by the taxpayer itself")
+            raise Refused("a certificate is applied for by the taxpayer itself")
         if uscc.is_valid(principal.subject):
             record = self.registry.get(principal.subject)
             if record is None or record.status is not Status.ACTIVE:
-                raise Forbidden(f"{principal.subject} is not an active registered taxpayer")
+                raise Refused(f"{principal.subject} is not an active registered taxpayer")
             return ({"kind": "enterprise", "name": record.name,
                      "credit_code": record.credit_code},
                     {"code": record.tax_office_code, "name": record.tax_office_name}, record)
         try:
             person = resident_id.parse(principal.subject, business_date(self.now()))
         except resident_id.MalformedResidentId:
-            raise Forbidden("sign in with a credit code or a resident ID number") from None
+            raise Refused("sign in with a credit code or a resident ID number") from None
         if not request.name:
-            raise Unprocessable("name: a natural person gives their name", field="name")
+            raise Invalid("name: a natural person gives their name", field="name")
         return ({"kind": "person", "name": request.name, "id_number": person.number},
                 {"code": prefecture_office(person.number), "name": PERSON_OFFICE_NAME},
                 None)
@@ -87,18 +87,18 @@ class CertificateService:
         today = business_date(self.now())
         if request.kind == rules.RESIDENCY:
             if request.year is None:
-                raise Unprocessable("year: the calendar year to certify", field="year")
+                raise Invalid("year: the calendar year to certify", field="year")
             if request.country is None:
-                raise Unprocessable("country: the other jurisdiction (ISO 3166-1 alpha-2)",
-                                    field="country")
+                raise Invalid("country: the other jurisdiction (ISO 3166-1 alpha-2)",
+                              field="country")
             rules.check_residency_year(request.year, today,
                                        record.registration_date if record else None)
             return {"year": request.year, "country": rules.check_country(request.country),
                     "purpose": request.purpose}
         if request.period_from is None:
-            raise Unprocessable("from: the first day of the period", field="from")
+            raise Invalid("from: the first day of the period", field="from")
         if request.period_to is None:
-            raise Unprocessable("to: the last day of the period", field="to")
+            raise Invalid("to: the last day of the period", field="to")
         rules.check_period(request.period_from, request.period_to, today)
         records = self.payments.paid(principal.subject, request.period_from, request.period_to)
         lines = rules.payment_lines([rules.PaymentLine(

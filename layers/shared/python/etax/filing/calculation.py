@@ -30,10 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from etax.calculators import vat, vehicle_vessel
 from etax.calculators.iit import annual
+from etax.errors import Invalid, invalid_from
 from etax.filing.deadlines import Period
 from etax.filing.returns import CalculatorComputer, Computation, TaxComputer
-from etax.platform.api import validation_problem
-from etax.platform.errors import Unprocessable
 from etax.rules import money
 
 FIXED_BY_THE_PERIOD = ("date", "year")
@@ -77,15 +76,15 @@ class VehiclesComputer:
         try:
             listed = Vehicles.model_validate(data)
         except ValidationError as error:
-            raise validation_problem(list(error.errors()), prefix=("body", "data")) from None
+            raise invalid_from(error.errors(), prefix=("body", "data")) from None
         answers, total = [], 0
         for index, vehicle in enumerate(listed.vehicles):
             try:
                 one = per_vehicle.compute(vehicle, period=period)
-            except Unprocessable as error:
+            except Invalid as error:
                 field = (error.field or "data").replace("data.", f"data.vehicles[{index}].", 1)
-                raise Unprocessable(f"{field}: {error.detail.split(': ', 1)[-1]}",
-                                    field=field) from None
+                raise Invalid(f"{field}: {error.detail.split(': ', 1)[-1]}",
+                              field=field) from None
             answers.append(one.answer)
             total += one.tax_fen
         return Computation(tax_fen=total, answer={
@@ -116,8 +115,8 @@ def compute(kind: str, data: Any, *, period: Period) -> Computation:
     known = computers()
     computer = known.get(kind)
     if computer is None:
-        raise Unprocessable(f"kind: returns of kind {kind!r} are not accepted; accepted: "
-                            f"{', '.join(sorted(known))}", field="kind")
+        raise Invalid(f"kind: returns of kind {kind!r} are not accepted; accepted: "
+                      f"{', '.join(sorted(known))}", field="kind")
     if not isinstance(data, dict):
-        raise Unprocessable("data: the return's figures must be a JSON object", field="data")
+        raise Invalid("data: the return's figures must be a JSON object", field="data")
     return computer.compute(data, period=period)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from etax.errors import AlreadyExists
 from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX
 from etax.filing.ledger import Allocation, Ledger
 from etax.platform.aws import DynamoAccess
@@ -23,8 +24,12 @@ OPEN, FILED, PAID = "open", "filed", "paid"
 PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
 
 
-class AlreadyExists(Exception):
+class ObligationExists(AlreadyExists):
     """An obligation for this taxpayer, tax and period exists already."""
+
+    def __init__(self, identifier: str) -> None:
+        super().__init__(f"the obligation {identifier} exists already", field="period")
+        self.identifier = identifier
 
 
 class StateChanged(Exception):
@@ -209,7 +214,7 @@ class FilingRepository(DynamoAccess):
             self.db.put_item(TableName=self.table, Item=item,
                              ConditionExpression="attribute_not_exists(pk)")
         except self.db.exceptions.ConditionalCheckFailedException:
-            raise AlreadyExists(obligation.obligation_id) from None
+            raise ObligationExists(obligation.obligation_id) from None
 
     def get_obligation(self, identifier: str, *, consistent: bool = False) -> Obligation | None:
         key = obligation_key(identifier)

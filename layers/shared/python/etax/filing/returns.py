@@ -15,9 +15,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from etax.errors import Invalid, invalid_from
 from etax.filing.deadlines import Period
-from etax.platform.api import validation_problem
-from etax.platform.errors import Unprocessable
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +53,9 @@ class CalculatorComputer:
             request = self.request_model.model_validate(self.prepare(data, period))
             answer = self.compute_answer(request, on=period.end)
         except ValidationError as error:
-            raise validation_problem(list(error.errors()), prefix=("body", "data")) from None
-        except Unprocessable as error:
+            raise invalid_from(error.errors(), prefix=("body", "data")) from None
+        except Invalid as error:
             field = f"data.{error.field}" if error.field else "data"
-            raise Unprocessable(f"{field}: {error.detail}", field=field) from None
+            raise Invalid(f"{field}: {error.detail}", field=field) from None
         return Computation(tax_fen=max(self.payable_fen(answer), 0), answer=answer,
                            refund_fen=max(self.refund_fen(answer), 0))

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from etax import errors
 from etax.documents.signing import Signature
 from etax.filing import calculation, deadlines, payments
 from etax.filing.ledger import Ledger
@@ -20,22 +21,12 @@ from etax.filing.repository import (
     FILED,
     OPEN,
     PENDING,
-    AlreadyExists,
     Obligation,
     Payment,
     StateChanged,
     obligation_id,
 )
-from etax.platform.api import validation_problem
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    NotFound,
-    ProblemError,
-    Unprocessable,
-)
 from etax.platform.observability import logger, metrics
 from etax.registration.records import RegistrationRecord
 from etax.rules import money, resident_id, uscc
@@ -128,8 +119,8 @@ class FilingService:
         if resident_id.is_valid(request.taxpayer):
             return prefecture_office(request.taxpayer)
         if principal.role == "taxpayer":
-            raise Unprocessable("this credit code is not in the registry: register first, or "
-                                "ask your tax office to open the obligation", field="taxpayer")
+            raise errors.Invalid("this credit code is not in the registry: register first, or "
+                                 "ask your tax office to open the obligation", field="taxpayer")
         if principal.role == "officer":
             return request.tax_office or principal.tax_office
         return request.tax_office
@@ -140,9 +131,9 @@ class FilingService:
         try:
             due = deadlines.deadline(request.tax_type, request.period)
         except deadlines.PeriodError as error:
-            raise Unprocessable(f"{error.field}: {error.reason}", field=error.field) from None
+            raise errors.Invalid(f"{error.field}: {error.reason}", field=error.field) from None
         if principal.role not in ("taxpayer", "officer", "admin"):
-            raise Forbidden("obligations are created by the taxpayer, an officer or an admin")
+            raise errors.Refused("obligations are created by the taxpayer, an officer or an admin")
         office = self._office_of(principal, request)
         ensure_can_reach_taxpayer(principal, request.taxpayer, office)
         identifier = obligation_id(request.taxpayer, request.tax_type, due.period.text)
@@ -152,11 +143,7 @@ class FilingService:
             statutory_due=due.statutory, extension=due.how, status=OPEN, version=1,
             created_by=f"{principal.role}:{principal.subject}",
             created_at=self.now().astimezone(UTC).isoformat())
-        try:
-            self.repository.create_obligation(obligation)
-        except AlreadyExists:
-            raise Conflict(f"the obligation {identifier} exists already",
-                           field="period") from None
+        self.repository.create_obligation(obligation)  # one that exists: ObligationExists
         view = self.view(obligation)
         view["calendar_known"] = due.calendar_known
         return view
@@ -165,7 +152,7 @@ class FilingService:
                    *, consistent: bool = False) -> Obligation:
         obligation = self.repository.get_obligation(identifier, consistent=consistent)
         if obligation is None:
-            raise NotFound(f"no obligation {identifier}", field="obligation_id")
+            raise errors.NotFound(f"no obligation {identifier}", field="obligation_id")
         ensure_can_reach_taxpayer(principal, obligation.taxpayer, obligation.tax_office)
         return obligation
 
@@ -214,14 +201,14 @@ class FilingService:
         """Compute the tax through the return kind's calculator; open → filed; a liability."""
         obligation = self._reachable(principal, identifier, consistent=True)
         if principal.role != "taxpayer" and principal.role != "admin":
-            raise Forbidden("a return is filed by the taxpayer")
+            raise errors.Refused("a return is filed by the taxpayer")
         accepted = deadlines.tax_types()[obligation.tax_type]["returns"]
         if request.kind not in accepted:
-            raise Unprocessable(f"kind: a {obligation.tax_type} obligation is filed with "
-                                f"{' or '.join(accepted)}, not {request.kind!r}", field="kind")
+            raise errors.Invalid(f"kind: a {obligation.tax_type} obligation is filed with "
+                                 f"{' or '.join(accepted)}, not {request.kind!r}", field="kind")
         if obligation.status != OPEN:
-            raise Conflict(f"the obligation {identifier} is {obligation.status} already",
-                           field="obligation_id")
+            raise errors.StateChanged(f"the obligation {identifier} is {obligation.status} already",
+                                      field="obligation_id")
         self._check_vat_regime(obligation.taxpayer, request.kind)
         period = deadlines.parse_period(obligation.period)
         computation = calculation.compute(request.kind, request.data, period=period)
@@ -233,8 +220,8 @@ class FilingService:
                                         filed_at=self.now().astimezone(UTC).isoformat(),
                                         filed_by=f"{principal.role}:{principal.subject}")
         except StateChanged:
-            raise Conflict(f"the obligation {identifier} was filed meanwhile",
-                           field="obligation_id") from None
+            raise errors.StateChanged(f"the obligation {identifier} was filed meanwhile",
+                                      field="obligation_id") from None
         filed = self.repository.get_obligation(identifier, consistent=True)
         assert filed is not None
         return self.view(filed)
@@ -245,9 +232,9 @@ class FilingService:
             return
         record = self.registry.get(taxpayer)
         if record is not None and kind != f"vat_{record.taxpayer_type.value}":
-            raise Unprocessable(f"kind: {taxpayer} is registered as a "
-                                f"{record.taxpayer_type.label}; it files "
-                                f"vat_{record.taxpayer_type.value}", field="kind")
+            raise errors.Invalid(f"kind: {taxpayer} is registered as a "
+                                 f"{record.taxpayer_type.label}; it files "
+                                 f"vat_{record.taxpayer_type.value}", field="kind")
 
     # -- payments ------------------------------------------------------------------------
 
@@ -255,14 +242,14 @@ class FilingService:
                       request: PaymentRequest) -> dict[str, Any]:
         obligation = self._reachable(principal, identifier, consistent=True)
         if obligation.status != FILED or obligation.ledger is None:
-            raise Conflict(f"the obligation {identifier} has nothing to pay "
-                           f"(status {obligation.status})", field="obligation_id")
+            raise errors.StateChanged(f"the obligation {identifier} has nothing to pay "
+                                      f"(status {obligation.status})", field="obligation_id")
         amount = money.parse_yuan(request.amount)
         outstanding = obligation.ledger.outstanding_fen(self.today())
         if amount > outstanding:
-            raise Unprocessable(f"amount: {request.amount} is more than the "
-                                f"{money.format_yuan(outstanding)} outstanding today",
-                                field="amount")
+            raise errors.Invalid(f"amount: {request.amount} is more than the "
+                                 f"{money.format_yuan(outstanding)} outstanding today",
+                                 field="amount")
         payment_id = f"pay-{uuid.uuid4().hex}"
         payment = Payment(
             payment_id=payment_id, obligation_id=identifier, taxpayer=obligation.taxpayer,
@@ -278,7 +265,7 @@ class FilingService:
     def _reachable_payment(self, principal: Principal, payment_id: str) -> Payment:
         payment = self.repository.get_payment(payment_id)
         if payment is None:
-            raise NotFound(f"no payment {payment_id}", field="payment_id")
+            raise errors.NotFound(f"no payment {payment_id}", field="payment_id")
         ensure_can_reach_taxpayer(principal, payment.taxpayer, payment.tax_office)
         return payment
 
@@ -289,8 +276,9 @@ class FilingService:
         """The signed receipt of a confirmed payment (envelope: document + signature)."""
         payment = self._reachable_payment(principal, payment_id)
         if payment.status != CONFIRMED or payment.allocation is None:
-            raise Conflict(f"payment {payment_id} is {payment.status}; a receipt exists once "
-                           "the provider confirmed it", field="payment_id")
+            raise errors.StateChanged(f"payment {payment_id} is {payment.status}; a receipt "
+                                      "exists once the provider confirmed it",
+                                      field="payment_id")
         obligation = self.repository.get_obligation(payment.obligation_id)
         assert obligation is not None
         document = {
@@ -321,29 +309,30 @@ class FilingService:
     def callback(self, method: str, body: bytes, signature: str | None) -> dict[str, Any]:
         """A provider's signed confirmation; replays and races change nothing."""
         if self.callback_master is None:
-            raise ProblemError("payment callbacks are not configured here")
+            raise errors.Fault("payment callbacks are not configured here")
         if method not in payments.METHODS:
-            raise NotFound(f"no payment method {method}", field="method")
+            raise errors.NotFound(f"no payment method {method}", field="method")
         if not payments.signature_valid(self.callback_master(), method, body, signature):
-            raise Forbidden(f"the {payments.SIGNATURE_HEADER} signature does not match",
-                            field=payments.SIGNATURE_HEADER)
+            raise errors.Refused(f"the {payments.SIGNATURE_HEADER} signature does not match",
+                                 field=payments.SIGNATURE_HEADER)
         try:
             callback = payments.Callback.model_validate_json(body)
         except ValidationError as error:
             if any(e.get("type") == "json_invalid" for e in error.errors()):
-                raise BadRequest("the callback body is not JSON", field="body") from None
-            raise validation_problem(list(error.errors()), prefix=("body",)) from None
+                raise errors.Malformed("the callback body is not JSON", field="body") from None
+            raise errors.invalid_from(error.errors(), prefix=("body",)) from None
         for _ in range(CONFIRM_ATTEMPTS):
             payment = self.repository.get_payment(callback.payment_id, consistent=True)
             if payment is None or payment.method != method:
-                raise NotFound(f"no {method} payment {callback.payment_id}", field="payment_id")
+                raise errors.NotFound(f"no {method} payment {callback.payment_id}",
+                                      field="payment_id")
             if payment.status != PENDING:
                 return {"payment_id": payment.payment_id, "status": payment.status,
                         "changed": False}
             if callback.amount_fen != payment.amount_fen:
-                raise Unprocessable(f"amount: {callback.amount} is not the "
-                                    f"{money.format_yuan(payment.amount_fen)} of the payment",
-                                    field="amount")
+                raise errors.Invalid(f"amount: {callback.amount} is not the "
+                                     f"{money.format_yuan(payment.amount_fen)} of the payment",
+                                     field="amount")
             self._check_confirmation_time(payment, callback)
             at = callback.confirmed_at.astimezone(UTC).isoformat()
             if callback.status == "failed":
@@ -353,7 +342,7 @@ class FilingService:
                         "changed": changed}
             obligation = self.repository.get_obligation(payment.obligation_id, consistent=True)
             if obligation is None or obligation.ledger is None:
-                raise ProblemError(f"payment {payment.payment_id} is for an obligation with "
+                raise errors.Fault(f"payment {payment.payment_id} is for an obligation with "
                                    "no liability")
             paid_on = business_date(callback.confirmed_at)
             after, allocation = obligation.ledger.pay(payment.amount_fen, paid_on)
@@ -364,8 +353,8 @@ class FilingService:
             except StateChanged:
                 continue  # a replay (seen next round) or another payment moved the ledger
             return {"payment_id": payment.payment_id, "status": CONFIRMED, "changed": True}
-        raise Conflict("the liability kept changing; the provider should retry",
-                       field="payment_id")
+        raise errors.StateChanged("the liability kept changing; the provider should retry",
+                                  field="payment_id")
 
 
     def _check_confirmation_time(self, payment: Payment, callback: payments.Callback) -> None:
@@ -380,10 +369,10 @@ class FilingService:
         logger.warning("payment callback refused: impossible confirmation time",
                        extra={"payment_id": payment.payment_id, "method": payment.method,
                               "provider_ref": callback.provider_ref[:80], "reason": problem})
-        raise Unprocessable(f"{problem}: a confirmation is accepted between the payment's "
-                            f"creation and the callback's arrival (± "
-                            f"{int(payments.CLOCK_SKEW.total_seconds() // 60)} minutes)",
-                            field="confirmed_at")
+        raise errors.Invalid(f"{problem}: a confirmation is accepted between the payment's "
+                             f"creation and the callback's arrival (± "
+                             f"{int(payments.CLOCK_SKEW.total_seconds() // 60)} minutes)",
+                             field="confirmed_at")
 
 
 def liability_view(ledger: Ledger, today: date) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import table_name
 
@@ -67,8 +68,12 @@ class SequenceMoved(Exception):
     """Another request took the number first; read again and retry."""
 
 
-class StatusChanged(Exception):
+class StatusChanged(StateChanged):
     """The invoice is not in the status the transition needs (any more)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"invoice {number} was changed meanwhile")
+        self.number = number
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +293,7 @@ class InvoiceRepository(InvoiceReader):
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
                 raise QuotaExceeded from None
             if len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
-                raise StatusChanged("the original invoice is no longer normal") from None
+                raise StatusChanged(flush_original or "") from None
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise SequenceMoved("an invoice with this number exists; retry") from None
             raise
@@ -300,7 +305,7 @@ class InvoiceRepository(InvoiceReader):
         transaction."""
         invoice = self.get(number)
         if invoice is None:
-            raise StatusChanged("no such invoice")
+            raise StatusChanged(number)
         total = int(invoice.document["total_fen"])
         try:
             self.db.transact_write_items(TransactItems=[
@@ -318,7 +323,7 @@ class InvoiceRepository(InvoiceReader):
                     "ExpressionAttributeValues": {":minus": {"N": str(-total)}}}},
             ])
         except self.db.exceptions.TransactionCanceledException:
-            raise StatusChanged("only a normal invoice of yours can be voided") from None
+            raise StatusChanged(number) from None
         return StoredInvoice(number, invoice.document, invoice.signature, "voided",
                              invoice.red_number)
 

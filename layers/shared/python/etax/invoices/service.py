@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 from etax.documents.canonical import canonical_bytes
 from etax.documents.signing import Signature
-from etax.invoices.repository import QuotaExceeded, SequenceMoved, StatusChanged, StoredInvoice
+from etax.errors import Invalid, NotFound, Refused, StateChanged
+from etax.invoices.repository import QuotaExceeded, SequenceMoved, StoredInvoice
 from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.platform.auth import Principal
-from etax.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.rules import invoice_numbers, money, qr, resident_id, uscc
 from etax.rules.invoice_types import type_name
@@ -72,8 +72,8 @@ class Issued:
         }
 
 
-def _field_error(field: str, reason: str) -> Unprocessable:
-    return Unprocessable(f"{field}: {reason}", field=field)
+def _field_error(field: str, reason: str) -> Invalid:
+    return Invalid(f"{field}: {reason}", field=field)
 
 
 class InvoiceService:
@@ -88,11 +88,11 @@ class InvoiceService:
 
     def seller_record(self, principal: Principal) -> RegistrationRecord:
         if principal.role != "taxpayer" or not uscc.is_valid(principal.subject):
-            raise Forbidden("invoices are issued by a registered enterprise taxpayer "
-                            "signed in with its credit code")
+            raise Refused("invoices are issued by a registered enterprise taxpayer "
+                          "signed in with its credit code")
         record = self.registry.get(principal.subject)
         if record is None or record.status is not Status.ACTIVE:
-            raise Forbidden(f"{principal.subject} is not an active registered taxpayer")
+            raise Refused(f"{principal.subject} is not an active registered taxpayer")
         return record
 
     def _buyer(self, request: IssueRequest) -> dict[str, Any]:
@@ -178,8 +178,8 @@ class InvoiceService:
         if original is None or original.document["seller"]["credit_code"] != seller.credit_code:
             raise NotFound(f"you have issued no invoice {number}")
         if original.status != "normal":
-            raise Conflict(f"invoice {number} is {original.status}; only a normal invoice "
-                           "can be credited")
+            raise StateChanged(f"invoice {number} is {original.status}; only a normal invoice "
+                               "can be credited")
         document = original.document
         body = {
             "type": document["type"],
@@ -209,9 +209,9 @@ class InvoiceService:
             state = self.repository.issuer_state(seller.credit_code, series, month)
             quota, used = state["quota"], state["used"] or 0
             if quota is None:
-                raise Forbidden(f"{seller.credit_code} has no issuing quota; ask the tax office")
+                raise Refused(f"{seller.credit_code} has no issuing quota; ask the tax office")
             if body["total_fen"] > 0 and used + body["total_fen"] > quota:
-                raise Conflict(
+                raise StateChanged(
                     f"this invoice would pass the monthly issuing quota of "
                     f"{money.format_yuan(quota)} yuan ({money.format_yuan(used)} used)",
                     field="items",
@@ -234,12 +234,10 @@ class InvoiceService:
             except SequenceMoved:
                 continue
             except QuotaExceeded:
-                raise Conflict("this invoice would pass the monthly issuing quota",
-                               field="items") from None
-            except StatusChanged:
-                raise Conflict(f"invoice {flush_original} was changed meanwhile") from None
+                raise StateChanged("this invoice would pass the monthly issuing quota",
+                                   field="items") from None
             return Issued({"document": document, "signature": signature.as_dict()})
-        raise Conflict("too many invoices issued at once by this seller; retry")
+        raise StateChanged("too many invoices issued at once by this seller; retry")
 
     @staticmethod
     def _document(seller: RegistrationRecord, body: dict[str, Any], number: str,
@@ -308,12 +306,9 @@ class InvoiceService:
         issued_month = invoice.document["issue_date"][:7].replace("-", "")
         month = f"{business_date(self.now()):%Y%m}"
         if issued_month != month:
-            raise Conflict(f"invoice {number} was issued in another month; issue a "
-                           "red-letter invoice instead")
+            raise StateChanged(f"invoice {number} was issued in another month; issue a "
+                               "red-letter invoice instead")
         if invoice.status != "normal" or invoice.document.get("red_letter_of"):
-            raise Conflict(f"invoice {number} cannot be voided (it is {invoice.status})")
-        try:
-            return self.repository.void(number, seller.credit_code, month)
-        except StatusChanged:
-            raise Conflict(f"invoice {number} was changed meanwhile") from None
+            raise StateChanged(f"invoice {number} cannot be voided (it is {invoice.status})")
+        return self.repository.void(number, seller.credit_code, month)  # or StatusChanged
 

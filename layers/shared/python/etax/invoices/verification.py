@@ -25,9 +25,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from etax.errors import Invalid, LimitReached, Refused
 from etax.invoices import channels
 from etax.invoices.repository import Claim, StoredInvoice
-from etax.platform.errors import Forbidden, TooManyRequests, Unprocessable
 from etax.rules import money
 from etax.rules.verification import (
     DAILY_LIMIT,
@@ -158,7 +158,7 @@ class VerificationService:
         try:
             return query_from_request(body)
         except VerifyInputError as error:
-            raise Unprocessable(error.reason, field=error.field) from None
+            raise Invalid(error.reason, field=error.field) from None
 
     def verify(self, body: Mapping[str, object], client: str) -> dict[str, Any]:
         return self.check(self.parse(body), client)
@@ -168,7 +168,7 @@ class VerificationService:
         now = self.now()
         today = business_date(now)
         if not within_window(query.issue_date, today):
-            raise Unprocessable(
+            raise Invalid(
                 f"only invoices issued in the last {WINDOW_YEARS} years (and not in the future) "
                 "can be checked", field="issue_date")
         key = invoice_key(query)
@@ -197,7 +197,7 @@ class VerificationService:
             expires = next_day_start(now) + timedelta(days=COUNTER_TTL_DAYS)
             if not self.guard.count_failure(client, today, self.limits.failures_per_client,
                                             int(expires.timestamp())):
-                raise TooManyRequests(
+                raise LimitReached(
                     f"{self.limits.failures_per_client} checks from this caller did not match "
                     "an invoice today (mismatch, not found or over the limit); checks resume "
                     "tomorrow (Asia/Shanghai)", retry_after=seconds_to_next_day(now))
@@ -211,13 +211,13 @@ class VerificationService:
         try:
             key = channels.check_wechat_message(token, params, body, self.now().timestamp())
         except channels.ChannelAuthError as error:
-            raise Forbidden(error.reason, field=error.field) from None
+            raise Refused(error.reason, field=error.field) from None
         if not self.guard.claim_nonce(key, channels.wechat_nonce_expiry(params["timestamp"])):
-            raise Forbidden("this message (timestamp and nonce) was received already: a replay",
-                            field="nonce")
+            raise Refused("this message (timestamp and nonce) was received already: a replay",
+                          field="nonce")
 
     def admit_wechat_handshake(self, token: str, params: Mapping[str, str]) -> None:
         try:
             channels.check_wechat(token, params, self.now().timestamp())
         except channels.ChannelAuthError as error:
-            raise Forbidden(error.reason, field=error.field) from None
+            raise Refused(error.reason, field=error.field) from None

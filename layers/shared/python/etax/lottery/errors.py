@@ -8,6 +8,8 @@ service answers them).
 
 from __future__ import annotations
 
+from etax.errors import AlreadyExists
+
 __all__ = [
     "AlreadyDrawn", "CampaignError", "CampaignExists", "LimitReached", "LotteryError",
     "NotEligible", "RecordError", "ShardEmpty", "field_path",
@@ -60,12 +62,21 @@ class NotEligible(LotteryError):
 # --- what a write can end in (raised by the repository) ---------------------------------------
 
 
-class CampaignExists(Exception):
+class CampaignExists(AlreadyExists):
     """A campaign with this id exists already."""
 
+    def __init__(self, campaign_id: str) -> None:
+        super().__init__(f"a campaign {campaign_id} exists already", field="id")
+        self.campaign_id = campaign_id
 
-class AlreadyDrawn(Exception):
+
+class AlreadyDrawn(AlreadyExists):
     """The invoice was drawn before (one draw per invoice ever)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"invoice {number} has been drawn already (one draw per invoice)",
+                         field="number")
+        self.number = number
 
 
 class LimitReached(Exception):

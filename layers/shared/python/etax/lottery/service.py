@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from etax import errors
 from etax.lottery import draw
 from etax.lottery.answers import draw_answer, mask_account
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
@@ -48,7 +49,6 @@ from etax.lottery.campaigns import Campaign, Period, check_entry, yuan
 from etax.lottery.errors import (
     AlreadyDrawn,
     CampaignError,
-    CampaignExists,
     LimitReached,
     NotEligible,
     ShardEmpty,
@@ -58,13 +58,6 @@ from etax.lottery.repository import InvoiceFacts, export_shard, period_key
 from etax.lottery.requests import ScanRequest
 from etax.lottery.stored import NONE, PENDING, Counters, StoredCampaign, StoredDraw, StoredPeriod
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    TooManyRequests,
-    Unprocessable,
-)
 from etax.rules import resident_id
 from etax.rules.tax_offices import prefecture_office
 from etax.rules.text import excerpt
@@ -153,21 +146,22 @@ class LotteryService:
     def create_campaign(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
         """A campaign from its data; a fresh seed per period, sealed by KMS, committed to."""
         if principal.role != "admin":
-            raise Forbidden("only an administrator creates lottery campaigns")
+            raise errors.Refused("only an administrator creates lottery campaigns")
         try:
             campaign = campaign_from_dict(body)
         except CampaignError as error:
-            raise Unprocessable(error.reason, field=error.field or "body") from None
+            raise errors.Invalid(error.reason, field=error.field or "body") from None
         if not (len(campaign.region) == 2 and campaign.region.isascii()
                 and campaign.region.isdigit() and campaign.region != "00"):
-            raise Unprocessable(
+            raise errors.Invalid(
                 "region must be the two-digit province code that invoice numbers carry in "
                 "digits 3-4 (e.g. 35 for Fujian)", field="region")
         for other_id, opens, closes in self.repository.region_campaigns(
                 campaign.region, campaign.opens.isoformat()):
             if opens <= campaign.closes.isoformat():
-                raise Conflict(f"campaign {other_id} already runs in region {campaign.region} "
-                               f"from {opens} to {closes}", field="region")
+                raise errors.AlreadyExists(f"campaign {other_id} already runs in region "
+                                           f"{campaign.region} from {opens} to {closes}",
+                                           field="region")
         periods = []
         for period in campaign.periods:
             seed = draw.new_seed()
@@ -177,12 +171,9 @@ class LotteryService:
                 seed_ciphertext=self.vault.seal(campaign.id, period.index, seed),
                 shards={t.name: min(MAX_SHARDS, t.count) for t in period.tiers},
             ))
-        try:
-            self.repository.create_campaign(
-                campaign, periods, created_by=principal.subject,
-                created_at=self.now().astimezone(UTC).isoformat(timespec="seconds"))
-        except CampaignExists:
-            raise Conflict(f"a campaign {campaign.id} exists already", field="id") from None
+        self.repository.create_campaign(   # a campaign with this id: CampaignExists
+            campaign, periods, created_by=principal.subject,
+            created_at=self.now().astimezone(UTC).isoformat(timespec="seconds"))
         self._regions.clear()
         return self.campaign_view(campaign.id)
 
@@ -197,7 +188,7 @@ class LotteryService:
     def _stored(self, campaign_id: str) -> StoredCampaign:
         stored = self._campaign(campaign_id)
         if stored is None:
-            raise NotFound(f"no lottery campaign {excerpt(campaign_id)}")
+            raise errors.NotFound(f"no lottery campaign {excerpt(campaign_id)}")
         return stored
 
     def _closed(self, period: Period) -> bool:
@@ -230,10 +221,10 @@ class LotteryService:
         try:
             period = stored.campaign.period(period_index)
         except CampaignError as error:
-            raise NotFound(error.reason) from None
+            raise errors.NotFound(error.reason) from None
         if not self._closed(period):
-            raise Conflict(f"period {period_index} closes on {period.closes}; its seed and "
-                           "draws are published the day after")
+            raise errors.StateChanged(f"period {period_index} closes on {period.closes}; its "
+                                      "seed and draws are published the day after")
         kept = stored.periods[period_index]
         seed = self.vault.open(campaign_id, period_index, kept.seed_ciphertext)
         records = self.repository.period_records(campaign_id, period_index)
@@ -265,8 +256,8 @@ class LotteryService:
 
     def _person(self, principal: Principal) -> str:
         if principal.role != "taxpayer" or not resident_id.is_valid(principal.subject):
-            raise Forbidden("the invoice lottery is for natural persons signed in with their "
-                            "resident ID")
+            raise errors.Refused("the invoice lottery is for natural persons signed in with their "
+                                 "resident ID")
         return principal.subject
 
     def check(self, principal: Principal, request: ScanRequest, today: date) -> Entry:
@@ -275,39 +266,39 @@ class LotteryService:
         try:
             query = query_from_request(request.invoice_fields())
         except VerifyInputError as error:
-            raise Unprocessable(f"{error.field}: {error.reason}", field=error.field) from None
+            raise errors.Invalid(f"{error.field}: {error.reason}", field=error.field) from None
         if query.code is not None or query.total_fen is None:
-            raise Unprocessable("only fully digitalized invoices (20-digit numbers) enter the "
-                                "lottery", field="number")
+            raise errors.Invalid("only fully digitalized invoices (20-digit numbers) enter the "
+                                 "lottery", field="number")
         invoice = self.invoices.get(query.number)
         if invoice is None:
-            raise NotFound(f"no invoice {query.number}", field="number")
+            raise errors.NotFound(f"no invoice {query.number}", field="number")
         if invoice.issue_date != query.issue_date.isoformat() \
                 or invoice.total_fen != query.total_fen:
-            raise Unprocessable("the issue date or total does not match the invoice",
-                                field="total")
+            raise errors.Invalid("the issue date or total does not match the invoice",
+                                 field="total")
         if invoice.buyer_id != person:
-            raise Forbidden("only the invoice's buyer (by real name) may enter it in the "
-                            "lottery", field="number")
+            raise errors.Refused("only the invoice's buyer (by real name) may enter it in the "
+                                 "lottery", field="number")
         if invoice.total_fen < 0:
-            raise Unprocessable("a red-letter (credit) invoice does not take part in the "
-                                "lottery: only the sale it corrects could, and that sale is "
-                                "now red-flushed", field="qr" if request.qr else "total")
+            raise errors.Invalid("a red-letter (credit) invoice does not take part in the "
+                                 "lottery: only the sale it corrects could, and that sale is "
+                                 "now red-flushed", field="qr" if request.qr else "total")
         if invoice.status != "normal":
-            raise Unprocessable(f"the invoice is {invoice.status.replace('_', '-')}: only a "
-                                "normal invoice enters the lottery", field="number")
+            raise errors.Invalid(f"the invoice is {invoice.status.replace('_', '-')}: only a "
+                                 "normal invoice enters the lottery", field="number")
         stored = self._open_campaign(invoice.number[2:4], today)
         if stored is None:
-            raise Unprocessable(f"no lottery campaign is open in region {invoice.number[2:4]} "
-                                f"on {today}", field="number")
+            raise errors.Invalid(f"no lottery campaign is open in region {invoice.number[2:4]} "
+                                 f"on {today}", field="number")
         try:
             period = check_entry(
                 stored.campaign, invoice_type=invoice.type, invoice_number=invoice.number,
                 amount_fen=invoice.total_fen, issued_on=date.fromisoformat(invoice.issue_date),
                 scanned_on=today, draws_today=0, draws_this_month=0)
         except NotEligible as error:
-            raise Unprocessable(error.reason, field="number",
-                                extra={"campaign_id": stored.campaign.id}) from None
+            raise errors.Invalid(error.reason, field="number",
+                                 extra={"campaign_id": stored.campaign.id}) from None
         return Entry(stored, period, invoice, person, draw_office(person),
                      request.payout.method, request.payout.account)
 
@@ -337,9 +328,6 @@ class LotteryService:
             if month_count >= campaign.per_person_monthly:
                 raise LimitReached("month")
             drawn = self._write(drawn, entry, kept, counters, now)
-        except AlreadyDrawn:
-            raise Conflict(f"invoice {entry.invoice.number} has been drawn already (one draw "
-                           "per invoice)", field="number") from None
         except LimitReached as limit:
             if limit.scope == "day":
                 until = _midnight_after(today)
@@ -349,7 +337,7 @@ class LotteryService:
                 detail = (f"you have drawn {campaign.per_person_monthly} invoices in "
                           f"{today:%Y-%m}, the limit")
             retry = max(1, int((until - now).total_seconds()) + 1)
-            raise TooManyRequests(detail, retry_after=retry) from None
+            raise errors.LimitReached(detail, retry_after=retry) from None
         return self._answer(drawn, entry, kept, now)
 
     def _item(self, drawn: draw.Draw, entry: Entry, now: datetime) -> dict[str, Any]:
@@ -430,7 +418,7 @@ class LotteryService:
         own = stored is not None and principal.role == "taxpayer" \
             and principal.subject == stored.person
         if stored is None or (principal.role not in ("admin", "officer") and not own):
-            raise NotFound(f"no draw of invoice {excerpt(number)}")
+            raise errors.NotFound(f"no draw of invoice {excerpt(number)}")
         ensure_can_reach_taxpayer(principal, stored.person, stored_office(stored))
         return draw_answer(stored)
 

@@ -3,14 +3,19 @@
 ``make_resolver()`` returns a Powertools REST resolver with the exception
 handlers that turn every failure into ``application/problem+json``:
 
-- :class:`~etax.platform.errors.ProblemError` subclasses → their status;
+- the domain's errors (:mod:`etax.errors`) → the problem of their kind, by :data:`PROBLEMS`
+  (:func:`problem_for`: the one place a domain kind gets its status, type, title and
+  Retry-After);
+- :class:`~etax.platform.errors.ProblemError` subclasses (the edge's own: auth, body limits,
+  …) → their status;
 - a body larger than the function's limit (:data:`MAX_BODY_BYTES` unless the route declares
   more in ``make_resolver(body_limits=…)``) → 413, checked once before every route;
 - text that is not valid Unicode (a lone surrogate, which JSON's ``"\ud800"`` escape decodes
   to) in the body, a query string or path parameter → 422 naming it, before every route;
 - a body that is not JSON → 400; a body that fails its pydantic model
   (:func:`parse_body`) → 422, naming the first failing field and listing the first
-  :data:`MAX_LISTED_ERRORS` (the messages only, never the input);
+  :data:`~etax.errors.MAX_LISTED_ERRORS` (the messages only, never the input:
+  :func:`etax.errors.invalid_from`);
 - an unknown route → 404;
 - a signed-in request whose token has expired since API Gateway cached the
   authorizer's verdict → 401, before any route runs (:mod:`etax.platform.auth`);
@@ -37,23 +42,52 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel, ValidationError
 
+from etax import errors as domain
 from etax.platform.auth import principal_from_event
 from etax.platform.errors import (
     BadRequest,
+    Conflict,
     ContentTooLarge,
+    Forbidden,
     NotFound,
     ProblemError,
+    RealNameMismatch,
+    ServiceUnavailable,
+    TooManyRequests,
     Unprocessable,
 )
 from etax.platform.observability import logger
-from etax.platform.privacy import excerpt, valid_text
+from etax.platform.privacy import valid_text
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024  # a request body, unless a route declares more (make_resolver)
-MAX_LISTED_ERRORS = 20  # validation errors listed in one problem
-MESSAGE_LIMIT = 160  # characters of one validation message
 # UTF-8 JSON as people read it (names are Chinese), compact; Decimal and enums as Powertools does.
 serialize = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+
+# Each kind of domain error and the problem it is answered with; a kind not listed takes its
+# nearest listed ancestor's (RealNameMismatch is an Invalid with its own problem).
+PROBLEMS: dict[type[domain.DomainError], type[ProblemError]] = {
+    domain.Invalid: Unprocessable,
+    domain.RealNameMismatch: RealNameMismatch,
+    domain.Malformed: BadRequest,
+    domain.NotFound: NotFound,
+    domain.AlreadyExists: Conflict,
+    domain.StateChanged: Conflict,
+    domain.Refused: Forbidden,
+    domain.LimitReached: TooManyRequests,
+    domain.Unavailable: ServiceUnavailable,
+    domain.Fault: ProblemError,
+}
+
+
+def problem_for(error: domain.DomainError) -> ProblemError:
+    """The problem a domain error is answered with (:data:`PROBLEMS`; 500 for no kind)."""
+    if isinstance(error, domain.LimitReached):
+        return TooManyRequests(error.detail, retry_after=error.retry_after, field=error.field)
+    kind = next((PROBLEMS[k] for k in type(error).__mro__ if k in PROBLEMS), ProblemError)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return kind(error.detail, field=error.field, headers=headers, extra=error.extra)
 
 
 def problem_response(error: ProblemError) -> Response[str]:
@@ -66,33 +100,18 @@ def problem_response(error: ProblemError) -> Response[str]:
     )
 
 
-def _field_of(location: tuple[Any, ...]) -> str:
-    """``("body", "items", 0, "price")`` → ``items[0].price``; the source alone if nothing else."""
-    parts = list(location[1:]) or list(location)
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "body"
-
-
 def validation_problem(errors: list[Any], prefix: tuple[Any, ...] = ()) -> ProblemError:
     """Map pydantic-style validation errors onto one problem (400 for unparsable JSON)."""
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return BadRequest("the request body is not valid JSON", field="body")
-    listed = [
-        {"field": excerpt(_field_of(prefix + tuple(e.get("loc", ())))),
-         "message": excerpt(str(e.get("msg", "invalid")), MESSAGE_LIMIT)}
-        for e in errors[:MAX_LISTED_ERRORS]
-    ]
-    first = listed[0] if listed else {"field": "body", "message": "invalid request"}
-    return Unprocessable(
-        f"{first['field']}: {first['message']}",
-        field=first["field"],
-        extra={"errors": listed},
-    )
+    return problem_for(domain.invalid_from(errors, prefix))
+
+
+def _logged_response(error: ProblemError) -> Response[str]:
+    """The response for a problem raised while handling a request, logged (5xx with the trace)."""
+    if error.status >= 500:
+        logger.exception("server problem", extra={"problem": error.body()})
+    else:
+        logger.info("client problem", extra={"problem": error.body()})
+    return problem_response(error)
 
 
 def body_size(body: str | None, is_base64_encoded: bool) -> int:
@@ -184,11 +203,11 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
 
     @app.exception_handler(ProblemError)
     def _problem(error: ProblemError) -> Response[str]:
-        if error.status >= 500:
-            logger.exception("server problem", extra={"problem": error.body()})
-        else:
-            logger.info("client problem", extra={"problem": error.body()})
-        return problem_response(error)
+        return _logged_response(error)
+
+    @app.exception_handler(domain.DomainError)
+    def _domain(error: domain.DomainError) -> Response[str]:
+        return _logged_response(problem_for(error))
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response[str]:

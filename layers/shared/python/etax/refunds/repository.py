@@ -15,6 +15,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import table_name
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
@@ -27,8 +28,12 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
-class CaseExists(Exception):
+class CaseExists(AlreadyExists):
     """A case with this id exists already."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__("a case with this id exists; apply again")
+        self.case_id = case_id
 
 
 class ClaimTaken(Exception):

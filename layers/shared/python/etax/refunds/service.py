@@ -32,20 +32,20 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from etax.acceptance.realname import AccountVerifier, VerifierUnavailable
-from etax.platform.api import validation_problem
-from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
+from etax.errors import (
+    Invalid,
+    Malformed,
     NotFound,
     RealNameMismatch,
-    ServiceUnavailable,
-    Unprocessable,
+    Refused,
+    StateChanged,
+    Unavailable,
+    invalid_from,
 )
+from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.refunds.cases import SUBMITTED, Case, Stage
 from etax.refunds.pipeline import decide
-from etax.refunds.repository import CaseExists, ClaimTaken, RefundRepository, decode_cursor
+from etax.refunds.repository import ClaimTaken, RefundRepository, decode_cursor
 from etax.refunds.requests import (
     MODELS,
     ExportRefundIn,
@@ -90,12 +90,12 @@ def parse_request(body: dict[str, Any]) -> RefundIn:
     """The body as its kind's model; 422 naming the field."""
     kind = body.get("kind")
     if kind not in KINDS:
-        raise Unprocessable(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
     model: type[BaseModel] = MODELS[str(kind)]
     try:
         parsed = model.model_validate(body)
     except ValidationError as error:
-        raise validation_problem(list(error.errors()), prefix=("body",)) from None
+        raise invalid_from(error.errors(), prefix=("body",)) from None
     assert isinstance(parsed, GeneralRefundIn | IitAnnualRefundIn | ExportRefundIn)
     return parsed
 
@@ -140,11 +140,11 @@ class RefundService:
             if person is not None:
                 return Applicant(principal.subject, "person", person.name, person.tax_office,
                                  None)
-            raise Unprocessable("a natural person applies for refunds once registered with "
-                                "the real-name check: POST /v1/registration/natural-persons",
-                                field="applicant")
-        raise Unprocessable("the applicant is not a registered taxpayer: register first",
-                            field="applicant")
+            raise Invalid("a natural person applies for refunds once registered with "
+                          "the real-name check: POST /v1/registration/natural-persons",
+                          field="applicant")
+        raise Invalid("the applicant is not a registered taxpayer: register first",
+                      field="applicant")
 
     def _check_account(self, applicant: Applicant, number: str) -> None:
         """The bank confirms the account is held by the applicant (name and identity)."""
@@ -152,8 +152,8 @@ class RefundService:
             verdict = self.bank.verify_account(name=applicant.name, id_number=applicant.subject,
                                                account=number)
         except VerifierUnavailable as error:
-            raise ServiceUnavailable(f"the bank's account check is unavailable: {error}",
-                                     headers={"Retry-After": "30"}) from None
+            raise Unavailable(f"the bank's account check is unavailable: {error}",
+                              retry_after=30) from None
         if not verdict.matched:
             raise RealNameMismatch(f"the bank did not confirm the account as the applicant's: "
                                    f"{verdict.message}", field="account.number",
@@ -164,22 +164,22 @@ class RefundService:
         applicant = self.applicant(principal)
         record = applicant.record
         if isinstance(request, IitAnnualRefundIn) and applicant.kind != "person":
-            raise Unprocessable("the individual income tax annual refund is for natural "
-                                "persons", field="kind")
+            raise Invalid("the individual income tax annual refund is for natural "
+                          "persons", field="kind")
         if isinstance(request, ExportRefundIn):
             if record is None:
-                raise Unprocessable("export refunds are for registered exporters",
-                                    field="kind")
+                raise Invalid("export refunds are for registered exporters",
+                              field="kind")
             if record.taxpayer_type is TaxpayerType.SMALL_SCALE:
-                raise Unprocessable("small-scale exporters are exempt from VAT on exports, "
-                                    "not refunded", field="kind")
+                raise Invalid("small-scale exporters are exempt from VAT on exports, "
+                              "not refunded", field="kind")
         now = self.now().astimezone(UTC)
         today = business_date(now)
         if isinstance(request, IitAnnualRefundIn) and request.year >= today.year:
-            raise Unprocessable(f"the annual reconciliation of {request.year} opens after "
-                                "that year has ended", field="year")
+            raise Invalid(f"the annual reconciliation of {request.year} opens after "
+                          "that year has ended", field="year")
         if isinstance(request, ExportRefundIn) and request.export_date > today:
-            raise Unprocessable("the export date is in the future", field="export_date")
+            raise Invalid("the export date is in the future", field="export_date")
         conditions: list[str] = []
         if record is not None and record.status is not Status.ACTIVE:
             conditions.append("registration_not_active")
@@ -193,7 +193,7 @@ class RefundService:
                 claims = [f"open#obligation#{found.obligation_id}"]
                 office, obligation = found.tax_office or applicant.tax_office, found.obligation_id
         except RefundRuleError as error:
-            raise Unprocessable(error.reason, field=error.field) from None
+            raise Invalid(error.reason, field=error.field) from None
         if computation.get("capped"):
             conditions.append("input_vat_cap_applied")
         self._check_account(applicant, request.account.number)
@@ -209,27 +209,25 @@ class RefundService:
             obligation_id=obligation, claims=tuple(claims))
         try:
             self.repository.create(case)
-        except CaseExists:  # pragma: no cover - 40 random bits per day and prefix
-            raise Conflict("a case with this id exists; apply again") from None
         except ClaimTaken as taken:
             raise self._taken(taken, request) from None
         return case.view()
 
     @staticmethod
-    def _taken(taken: ClaimTaken, request: RefundIn) -> Conflict:
+    def _taken(taken: ClaimTaken, request: RefundIn) -> StateChanged:
         _, what, value = taken.claim.split("#", 2)
         holder = f" (case {taken.holder})" if taken.holder else ""
         if what == "invoice":
             assert isinstance(request, ExportRefundIn)
             index = [line.invoice_number for line in request.lines].index(value)
-            return Conflict(f"input invoice {value} is used in another refund{holder}",
-                            field=f"lines[{index}].invoice_number")
+            return StateChanged(f"input invoice {value} is used in another refund{holder}",
+                                field=f"lines[{index}].invoice_number")
         if what == "obligation":
             field = "year" if isinstance(request, IitAnnualRefundIn) else "obligation_id"
-            return Conflict(f"a refund of {value} is open already{holder}: one case per "
-                            "obligation at a time", field=field)
-        return Conflict(f"customs declaration {value} is used in another refund{holder}",
-                        field=CLAIM_FIELDS.get(what, what))
+            return StateChanged(f"a refund of {value} is open already{holder}: one case per "
+                                "obligation at a time", field=field)
+        return StateChanged(f"customs declaration {value} is used in another refund{holder}",
+                            field=CLAIM_FIELDS.get(what, what))
 
     def _obligation(self, applicant: Applicant,
                     request: GeneralRefundIn | IitAnnualRefundIn) -> Overpayment:
@@ -328,12 +326,12 @@ class RefundService:
         size = 20
         if limit is not None:
             if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
-                raise BadRequest(f"limit is 1-{MAX_PAGE}", field="limit")
+                raise Malformed(f"limit is 1-{MAX_PAGE}", field="limit")
             size = int(limit)
         if principal.role == "taxpayer":
             if state is not None or office is not None:
-                raise BadRequest("a taxpayer lists all its own cases: no filters",
-                                 field="state" if state is not None else "tax_office")
+                raise Malformed("a taxpayer lists all its own cases: no filters",
+                                field="state" if state is not None else "tax_office")
             own, next_cursor = self.repository.of_applicant(
                 principal.subject, limit=size,
                 cursor=self._cursor(cursor, "applicant", principal.subject))
@@ -343,15 +341,15 @@ class RefundService:
                                "submitted_at": c.submitted_at, "updated_at": c.updated_at}
                               for c in own]}
         if state not in (None, "review"):
-            raise Unprocessable("officers list the review queue: state=review", field="state")
+            raise Invalid("officers list the review queue: state=review", field="state")
         if principal.role == "officer":
             if office not in (None, principal.tax_office):
-                raise Forbidden("officers list the queue of their own tax office")
+                raise Refused("officers list the queue of their own tax office")
             office = principal.tax_office
         elif principal.role != "admin":
-            raise Forbidden("refund cases are listed for taxpayers, officers and admins")
+            raise Refused("refund cases are listed for taxpayers, officers and admins")
         if not office:
-            raise BadRequest("name the tax office: tax_office=<code>", field="tax_office")
+            raise Malformed("name the tax office: tax_office=<code>", field="tax_office")
         cases, next_cursor = self.repository.review_queue(
             office, limit=size, cursor=self._cursor(cursor, "review_office", office))
         return {"tax_office": office,
@@ -370,7 +368,7 @@ class RefundService:
         except ValueError:
             start = None
         if start is None or start[partition] != value:
-            raise BadRequest("this cursor does not come from this list", field="cursor")
+            raise Malformed("this cursor does not come from this list", field="cursor")
         return start
 
     # -- officers ----------------------------------------------------------------------------
@@ -379,11 +377,11 @@ class RefundService:
                note: str | None) -> dict[str, Any]:
         case = self._reachable(principal, case_id)
         if principal.role != "officer":
-            raise Forbidden("decisions on refund cases are taken by officers")
+            raise Refused("decisions on refund cases are taken by officers")
         decided = decide(self.repository, case, approve=approve,
                          officer=f"officer:{principal.subject}",
                          at=self.now().astimezone(UTC).isoformat(), note=note)
         if decided is None:
-            raise Conflict(f"case {case_id} is {case.state}, not waiting for review",
-                           field="case_id")
+            raise StateChanged(f"case {case_id} is {case.state}, not waiting for review",
+                               field="case_id")
         return decided.view()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import BadRequest, NotFound
 from etax.platform.events import DomainEvent
 from etax.registration.feed import FeedRecord
 from etax.registration.records import RegistrationRecord
@@ -27,7 +27,7 @@ def parse_code(text: str, field: str = "credit_code") -> uscc.CreditCode:
     try:
         return uscc.parse(text)
     except uscc.MalformedCode as error:
-        raise BadRequest(f"not a Unified Social Credit Code: {error.reason}", field=field) from None
+        raise Malformed(f"not a Unified Social Credit Code: {error.reason}", field=field) from None
 
 
 class RegistrationService:

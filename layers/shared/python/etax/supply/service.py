@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from etax.registration.records import RegistrationRecord, Status
 from etax.rules import money, supply, uscc
 from etax.rules.invoice_types import type_name
@@ -32,8 +32,8 @@ class Registry(Protocol):
     def get(self, credit_code: str) -> RegistrationRecord | None: ...
 
 
-def _field_error(field: str, reason: str) -> Unprocessable:
-    return Unprocessable(f"{field}: {reason}", field=field)
+def _field_error(field: str, reason: str) -> Invalid:
+    return Invalid(f"{field}: {reason}", field=field)
 
 
 def _iso(moment: datetime) -> str:
@@ -54,11 +54,11 @@ class SupplyService:
 
     def _applicant(self, principal: Principal) -> RegistrationRecord:
         if principal.role != "taxpayer" or not uscc.is_valid(principal.subject):
-            raise Forbidden("invoices are supplied to a registered enterprise taxpayer signed "
-                            "in with its credit code")
+            raise Refused("invoices are supplied to a registered enterprise taxpayer signed "
+                          "in with its credit code")
         record = self.registry.get(principal.subject)
         if record is None or record.status is not Status.ACTIVE:
-            raise Forbidden(f"{principal.subject} is not an active registered taxpayer")
+            raise Refused(f"{principal.subject} is not an active registered taxpayer")
         return record
 
     def _asked(self, request: SupplyRequest, policy: supply.SupplyPolicy) -> dict[str, Any]:
@@ -135,7 +135,7 @@ class SupplyService:
 
     def list_own(self, principal: Principal) -> dict[str, Any]:
         if principal.role != "taxpayer":
-            raise Forbidden("the list is a taxpayer's own; officers open an application by id")
+            raise Refused("the list is a taxpayer's own; officers open an application by id")
         return {"applications": [self._view(a, tracking=False)
                                  for a in self.repository.of_applicant(principal.subject)]}
 
@@ -172,19 +172,19 @@ class SupplyService:
     def decide(self, principal: Principal, application_id: str,
                request: DecisionRequest) -> dict[str, Any]:
         if principal.role not in ("officer", "admin"):
-            raise Forbidden("an officer of the applicant's tax office decides")
+            raise Refused("an officer of the applicant's tax office decides")
         application = self._reachable(principal, application_id)
         if application.state != supply.REVIEW:
-            raise Conflict(f"application {application_id} is {application.state}; only one "
-                           "waiting for review can be decided", field="decision")
+            raise StateChanged(f"application {application_id} is {application.state}; only one "
+                               "waiting for review can be decided", field="decision")
         if request.decision == "reject" and not request.reason:
             raise _field_error("reason", "a rejection gives its reason")
         target = supply.APPROVED if request.decision == "approve" else supply.REJECTED
         note = request.reason or "approved by the tax office"
         if not self.repository.move(application_id, supply.REVIEW, target, at=_iso(self.now()),
                                     by=principal.subject, note=note):
-            raise Conflict(f"application {application_id} was decided meanwhile",
-                           field="decision")
+            raise StateChanged(f"application {application_id} was decided meanwhile",
+                               field="decision")
         moved = self.repository.get(application_id, consistent=True)
         assert moved is not None
         return self._view(moved, tracking=False)
