@@ -777,7 +777,6 @@ def bench_reminders_stack(outputs: dict[str, Any], runs: int) -> list[str]:
     """``runs`` times: REMINDERS new overdue obligations, the reminder function invoked once
     (forced cold, as a daily run starts), timed until every reminder is in its inbox and until
     every channel message is sent."""
-    import boto3
     from botocore.config import Config
 
     from etax.filing.reminders import KIND
@@ -789,8 +788,7 @@ def bench_reminders_stack(outputs: dict[str, Any], runs: int) -> list[str]:
     sqs = local.client("sqs", endpoint)
     lambda_client = local.client("lambda", endpoint)
     # one attempt (a retried invocation would be another run) and time to finish
-    invoker = boto3.client("lambda", endpoint_url=endpoint, region_name=local.REGION,
-                           aws_access_key_id="test", aws_secret_access_key="test",  # noqa: S106
+    invoker = local.client("lambda", endpoint,
                            config=Config(read_timeout=900, retries={"total_max_attempts": 1}))
     function = outputs["FilingRemindersFunctionName"]
     table = outputs["NotificationsTableName"]

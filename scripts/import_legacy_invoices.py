@@ -20,7 +20,10 @@ from pathlib import Path
 import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
+
+import local  # noqa: E402  (scripts/local.py: how scripts reach the local stack)
 
 from etax.invoices.legacy import LegacyRecordError, legacy_item  # noqa: E402
 
@@ -41,12 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         outputs = json.loads(outputs_file.read_text())
         table = table or outputs["InvoicesTableName"]
         endpoint = endpoint or outputs["Endpoint"]
-    credentials = {}
-    if boto3.Session().get_credentials() is None and "127.0.0.1" in (endpoint or ""):
-        # the local stack takes any credentials; a real account uses the caller's own
-        credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=args.region,
-                          **credentials)
+    # the local stack through the scripts' one local session; an account's endpoint with the
+    # caller's own credentials
+    client = (local.client("dynamodb", endpoint) if local.is_local(endpoint)
+              else boto3.client("dynamodb", endpoint_url=endpoint, region_name=args.region))
     imported = present = refused = 0
     for line_number, line in enumerate(args.file.read_text().splitlines(), start=1):
         if not line.strip():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -25,8 +26,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import boto3
+from localstack_client.session import Session as LocalStackSession
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -69,9 +71,33 @@ def aws_env(endpoint: str) -> dict[str, str]:
     return env
 
 
-def client(service: str, endpoint: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106
+@functools.cache
+def session(endpoint: str) -> LocalStackSession:
+    """The one way the tests and scripts reach a local stack: a localstack-client session.
+
+    Configured once per endpoint (``http://127.0.0.1:<port>``): its host and port, the region and
+    the dummy credentials LocalStack takes. localstack-client would take a caller's
+    ``AWS_ENDPOINT_URL`` over the host it is given (e.g. one naming ``make up``'s stack while the
+    tests run their own): the session is made without it, so it always reaches ``endpoint``.
+    """
+    saved = os.environ.pop("AWS_ENDPOINT_URL", None)
+    try:
+        return LocalStackSession(localstack_host=urlsplit(endpoint).netloc, region_name=REGION,
+                                 aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106
+    finally:
+        if saved is not None:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+
+
+def is_local(endpoint: str) -> bool:
+    """Whether ``endpoint`` is a stack on this machine (loopback), not an account's endpoint."""
+    return urlsplit(endpoint).hostname in {"127.0.0.1", "localhost", "::1"}
+
+
+def client(service: str, endpoint: str, **options: Any) -> Any:
+    """A boto3 client of ``service`` for the local stack at ``endpoint`` (``options``: e.g. a
+    botocore ``config``)."""
+    return session(endpoint).client(service, **options)
 
 
 def git_version() -> str:

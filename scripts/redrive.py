@@ -10,7 +10,9 @@ are idempotent (the lottery's payout worker pays a draw at most once; a notifica
 sent once per channel). Bounded: at most ``--max`` messages (default 100), and it stops
 when a receive returns nothing. Prints how many messages it moved.
 
-Locally: ``--endpoint-url http://127.0.0.1:4566`` (or ``AWS_ENDPOINT_URL``).
+In an account: the caller's credentials and region. Locally: ``--endpoint-url
+http://127.0.0.1:4566`` (the local stack's ``Endpoint`` in ``local-outputs.json``), reached
+through the scripts' one local session (:func:`local.client`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import local
 
 BATCH = 10
 
@@ -74,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max", type=int, default=100, help="at most this many (default 100)")
     parser.add_argument("--endpoint-url", default=None, help="e.g. http://127.0.0.1:4566")
     args = parser.parse_args(argv)
-    sqs = boto3.client("sqs", endpoint_url=args.endpoint_url)
+    sqs = (local.client("sqs", args.endpoint_url) if args.endpoint_url
+           else boto3.client("sqs"))
     moved = redrive(sqs, args.dead_letter_queue_url, args.queue_url, args.max)
     print(f"moved {moved} message(s) from {args.dead_letter_queue_url} to {args.queue_url}")
     return 0

@@ -19,10 +19,11 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-import boto3
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
+
+import local  # noqa: E402  (scripts/local.py: how scripts reach the local stack)
 
 from etax.rules import money  # noqa: E402
 from etax.simulations.payments import SimulatedProvider  # noqa: E402
@@ -37,10 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--outputs", default=str(ROOT / "local-outputs.json"))
     args = parser.parse_args(argv)
     outputs = json.loads(Path(args.outputs).read_text())
-    secrets = boto3.client("secretsmanager", endpoint_url=outputs["Endpoint"],
-                           region_name=outputs.get("Region", "us-east-1"),
-                           aws_access_key_id="test",
-                           aws_secret_access_key="test")  # noqa: S106  (local stack only)
+    secrets = local.client("secretsmanager", outputs["Endpoint"])
     secret = secrets.get_secret_value(SecretId=outputs["PaymentCallbackSecretArn"])
     master = str(json.loads(secret["SecretString"])["key"]).encode()
     body, headers = SimulatedProvider(args.method, master).callback(

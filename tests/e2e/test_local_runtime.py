@@ -19,9 +19,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
+
+from tests.e2e.app_fixtures import local  # type: ignore[attr-defined]  # scripts/local.py
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
@@ -35,14 +36,8 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/etax-local-test"
 
 def client(localstack: Any, service: str) -> Any:
     """A boto3 client for the local endpoint with dummy credentials."""
-    return boto3.client(
-        service,
-        endpoint_url=localstack.endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 2}, read_timeout=60),
-    )
+    return local.client(service, localstack.endpoint,
+                        config=Config(retries={"max_attempts": 2}, read_timeout=60))
 
 
 def unique(prefix: str) -> str:
