@@ -17,11 +17,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from etax.filing.tables import FILING
 from infra.nag import acknowledge
 from infra.platform import Platform
 
-DUE_INDEX_ATTRIBUTES = ["obligation_id", "taxpayer", "tax_type", "period", "status",
-                        "last_reminded"]
 REMINDER_SCHEDULE_UTC_HOUR = "1"  # 09:00 in Asia/Shanghai
 REFUSED_TIME_METRIC = "PaymentCallbackTimeRefused"  # etax.filing.payments.REFUSED_TIME_METRIC
 
@@ -30,21 +29,7 @@ class FilingAndPayment(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
                  registry: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
-        self.table = platform.table(self, "FilingTable", partition_key="pk", sort_key="sk")
-        self.table.add_global_secondary_index(
-            index_name="by_due",
-            partition_key=dynamodb.Attribute(name="open_shard",
-                                             type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="due_date", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=DUE_INDEX_ATTRIBUTES,
-        )
-        self.table.add_global_secondary_index(
-            index_name="by_payer",
-            partition_key=dynamodb.Attribute(name="payer", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="paid_on", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
+        self.table = platform.table(self, FILING)
         self.callback_secret = secretsmanager.Secret(
             self, "PaymentCallbackSecret",
             description="Master key of the payment providers' callback signatures (HMAC)",

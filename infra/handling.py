@@ -13,30 +13,21 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from etax.acceptance.tables import ACCEPTANCE
+from etax.registration.tables import REGISTRY
 from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.events import QueueConsumer
 
-QUEUE_ATTRIBUTES = ["id", "item", "item_name", "category", "applicant", "state", "updated_at"]
 ABANDONED_UPLOAD_DAYS = 1   # an upload not confirmed within a day is deleted
 
 
 class TaxHandling(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
-        self.registry: dynamodb.Table = platform.table(self, "RegistryTable",
-                                                       partition_key="credit_code")
+        self.registry: dynamodb.Table = platform.table(self, REGISTRY)
         env = {"REGISTRY_TABLE": self.registry.table_name}
-        self.acceptance: dynamodb.Table = platform.table(
-            self, "AcceptanceTable", partition_key="pk", sort_key="sk",
-            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
-        self.acceptance.add_global_secondary_index(
-            index_name="by_office",
-            partition_key=dynamodb.Attribute(name="office", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="queue", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=QUEUE_ATTRIBUTES,
-        )
+        self.acceptance: dynamodb.Table = platform.table(self, ACCEPTANCE)
         acceptance_env = {"ACCEPTANCE_TABLE": self.acceptance.table_name}
 
         self.registration: lambda_.Function = platform.function(

@@ -10,6 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from etax.invoices.tables import INVOICES, QUOTAS, SEQUENCES, VERIFICATION_GUARD
 from infra.nag import acknowledge
 from infra.platform import Platform
 
@@ -18,16 +19,9 @@ class InvoiceServices(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
                  registry: dynamodb.Table) -> None:
         super().__init__(scope, construct_id)
-        self.invoices = platform.table(self, "InvoicesTable", partition_key="number",
-                                       stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
-        self.invoices.add_global_secondary_index(
-            index_name="by_seller",
-            partition_key=dynamodb.Attribute(name="seller", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="issued_at", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
-        )
-        self.sequences = platform.table(self, "SequencesTable", partition_key="key")
-        self.quotas = platform.table(self, "QuotaTable", partition_key="key")
+        self.invoices = platform.table(self, INVOICES)
+        self.sequences = platform.table(self, SEQUENCES)
+        self.quotas = platform.table(self, QUOTAS)
         tables_env = {
             "INVOICES_TABLE": self.invoices.table_name,
             "INVOICE_SEQUENCES_TABLE": self.sequences.table_name,
@@ -62,8 +56,7 @@ class InvoiceServices(Construct):
 
         # C10: verification — the hot path may only count-and-read an invoice (UpdateItem);
         # its own table keeps callers' failure counters and WeChat nonces (TTL, no reads)
-        self.verification_guard = platform.table(self, "VerificationGuardTable",
-                                                 partition_key="key", ttl_attribute="expires_at")
+        self.verification_guard = platform.table(self, VERIFICATION_GUARD)
         self.channel_token = secretsmanager.Secret(
             self, "ChannelToken",
             description="Shared token of the WeChat-style and SMS-style verification channels",

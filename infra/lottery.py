@@ -19,10 +19,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.lottery.tables import DRAWS, LOTTERY, PAYOUT_LEDGER
 from infra.platform import Platform
 from infra.platform.events import MAX_RECEIVE_COUNT
-
-EXPORT_ATTRIBUTES = ["campaign_id", "period_index", "value_hex", "tier", "result", "drawn_at"]
 
 
 class Lottery(Construct):
@@ -30,19 +29,9 @@ class Lottery(Construct):
                  invoices: dynamodb.Table) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
-        self.table = platform.table(self, "LotteryTable", partition_key="pk", sort_key="sk",
-                                    ttl_attribute="expires_at")
-        self.draws = platform.table(self, "DrawsTable", partition_key="number",
-                                    stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
-        self.draws.add_global_secondary_index(
-            index_name="by_period",
-            partition_key=dynamodb.Attribute(name="period_key",
-                                             type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="number", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=EXPORT_ATTRIBUTES,
-        )
-        self.ledger = platform.table(self, "PayoutLedgerTable", partition_key="key")
+        self.table = platform.table(self, LOTTERY)
+        self.draws = platform.table(self, DRAWS)
+        self.ledger = platform.table(self, PAYOUT_LEDGER)
         self.seed_key = kms.Key(
             self, "SeedKey",
             description="Seals the invoice lottery's period seeds (only the lottery decrypts)",

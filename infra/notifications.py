@@ -14,13 +14,13 @@ three receives, an alarm on it.
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.notifications.tables import NOTIFICATIONS, PROVIDER_LEDGER
 from infra.platform import Platform
 from infra.platform.events import MAX_RECEIVE_COUNT, QueueConsumer
 
@@ -34,15 +34,8 @@ NOTIFICATION_PATTERN = events.EventPattern(detail={"notification": {"id": events
 class Notifications(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
-        self.table = platform.table(self, "NotificationsTable", partition_key="recipient",
-                                    sort_key="sk")
-        self.table.add_global_secondary_index(
-            index_name="inbox",
-            partition_key=dynamodb.Attribute(name="inbox_of", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="listed", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
-        self.ledger = platform.table(self, "ProviderLedgerTable", partition_key="key")
+        self.table = platform.table(self, NOTIFICATIONS)
+        self.ledger = platform.table(self, PROVIDER_LEDGER)
         table_env = {"NOTIFICATIONS_TABLE": self.table.table_name}
 
         # the API: the inbox, preferences, the admin's send (through the bus)

@@ -26,11 +26,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.refunds.tables import REFUNDS, TREASURY
 from infra.platform import Platform
 from infra.platform.events import QueueConsumer
-
-# what the applicant's index projects (etax.refunds.repository.APPLICANT_ATTRIBUTES)
-APPLICANT_ATTRIBUTES = ("kind", "state", "amount_fen", "tax_office", "updated_at")
 
 SOURCE = "tax.refunds"
 STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -51,24 +49,8 @@ class Refunds(Construct):
                  registry: dynamodb.ITable, acceptance: dynamodb.ITable,
                  invoices: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
-        self.table = platform.table(self, "RefundsTable", partition_key="case_id",
-                                    stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
-        self.table.add_global_secondary_index(
-            index_name="by_review_office",
-            partition_key=dynamodb.Attribute(name="review_office",
-                                             type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="submitted_at", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
-        self.table.add_global_secondary_index(
-            index_name="by_applicant",
-            partition_key=dynamodb.Attribute(name="applicant",
-                                             type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="submitted_at", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=list(APPLICANT_ATTRIBUTES),
-        )
-        self.treasury = platform.table(self, "TreasuryTable", partition_key="key")
+        self.table = platform.table(self, REFUNDS)
+        self.treasury = platform.table(self, TREASURY)
         table_env = {"REFUNDS_TABLE": self.table.table_name}
 
         # the API: apply, follow, the review queue, decisions

@@ -19,6 +19,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.certificates.tables import CERTIFICATES
+from etax.supply.tables import SUPPLY
 from infra.platform import Platform
 
 WORKER_EVENTS = ["InvoiceSupplyApplied", "InvoiceSupplyApproved", "InvoiceSupplyShipped"]
@@ -29,16 +31,8 @@ class SelfService(Construct):
                  registry: dynamodb.ITable, invoices: dynamodb.ITable,
                  quotas: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
-        self.supply = platform.table(self, "SupplyTable", partition_key="id",
-                                     stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
-        self.supply.add_global_secondary_index(
-            index_name="by_applicant",
-            partition_key=dynamodb.Attribute(name="applicant",
-                                             type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="applied_at", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
-        self.certificates = platform.table(self, "CertificatesTable", partition_key="id")
+        self.supply = platform.table(self, SUPPLY)
+        self.certificates = platform.table(self, CERTIFICATES)
         local = platform.config.is_local
         logistics = {"LOGISTICS_STEP_SECONDS": "2" if local else "3600",
                      "LOGISTICS_POLL_SECONDS": "2" if local else "900"}

@@ -8,6 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.platform.tables import IDEMPOTENCY, TableSpec
 from infra.config import StageConfig
 from infra.platform.api import Api
 from infra.platform.auth import Auth
@@ -38,8 +39,7 @@ class Platform(Construct):
             self, "SigningKey", description="Signs e-invoices and tax certificates (ECDSA P-256)",
             retain=self.retain,
         )
-        self.idempotency_table = table(self, "IdempotencyTable", partition_key="id",
-                                       ttl_attribute="expiration", retain=self.retain)
+        self.idempotency_table = table(self, IDEMPOTENCY, retain=self.retain)
         self.auth = Auth(self, "Auth", config=config, functions=self.functions)
         self.api = Api(self, "Api", stage=config.stage, retain_logs=self.retain,
                        authorizer_function=self.auth.authorizer)
@@ -70,11 +70,9 @@ class Platform(Construct):
             self.idempotency_table.grant_read_write_data(function)
         return function
 
-    def table(self, scope: Construct, construct_id: str, *, partition_key: str,
-              sort_key: str | None = None, ttl_attribute: str | None = None,
-              stream: dynamodb.StreamViewType | None = None) -> dynamodb.Table:
-        return table(scope, construct_id, partition_key=partition_key, sort_key=sort_key,
-                     ttl_attribute=ttl_attribute, stream=stream, retain=self.retain)
+    def table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table:
+        """The table a context's specification describes (``etax/<context>/tables.py``)."""
+        return table(scope, spec, retain=self.retain)
 
     def consumer(self, scope: Construct, construct_id: str, *, function: lambda_.Function,
                  batch_size: int = 10) -> QueueConsumer:

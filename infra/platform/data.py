@@ -1,4 +1,5 @@
-"""DynamoDB tables: one per bounded context, all made the same way."""
+"""DynamoDB tables: one per specification a context owns (``etax/<context>/tables.py``),
+all made the same way."""
 
 from __future__ import annotations
 
@@ -6,34 +7,42 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from etax.platform.tables import Key, TableSpec
 
-def table(
-    scope: Construct,
-    construct_id: str,
-    *,
-    partition_key: str,
-    sort_key: str | None = None,
-    ttl_attribute: str | None = None,
-    stream: dynamodb.StreamViewType | None = None,
-    retain: bool,
-) -> dynamodb.Table:
-    """An on-demand table, encrypted, with point-in-time recovery (backups).
+_TYPES = {"S": "STRING", "N": "NUMBER", "B": "BINARY"}
+
+
+def _attribute(key: Key) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=key.name, type=dynamodb.AttributeType(_TYPES[key.type]))
+
+
+def table(scope: Construct, spec: TableSpec, *, retain: bool) -> dynamodb.Table:
+    """The table ``spec`` describes, under ``scope`` with the spec's construct id: on demand,
+    encrypted, with point-in-time recovery (backups), kept when ``retain``.
 
     ``dynamodb.Table`` (not TableV2): the emulators behind the local stack do
     not all support the global-table resource TableV2 synthesizes.
     """
-    return dynamodb.Table(
+    built = dynamodb.Table(
         scope,
-        construct_id,
-        partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
-        sort_key=(dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
-                  if sort_key else None),
+        spec.construct_id,
+        partition_key=_attribute(spec.partition_key),
+        sort_key=_attribute(spec.sort_key) if spec.sort_key else None,
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.AWS_MANAGED,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        time_to_live_attribute=ttl_attribute,
-        stream=stream,
+        time_to_live_attribute=spec.ttl_attribute,
+        stream=dynamodb.StreamViewType(spec.stream) if spec.stream else None,
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
     )
+    for index in spec.indexes:
+        built.add_global_secondary_index(
+            index_name=index.name,
+            partition_key=_attribute(index.partition_key),
+            sort_key=_attribute(index.sort_key) if index.sort_key else None,
+            projection_type=dynamodb.ProjectionType(index.projection),
+            non_key_attributes=list(index.non_key_attributes) or None,
+        )
+    return built

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from moto import mock_aws
 
+from tests.tables import create_table, every_table
+
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
 FUNCTIONS = ROOT / "functions"
@@ -129,141 +131,15 @@ def call(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """moto for every AWS call, with the platform's tables and bus created."""
+    """moto for every AWS call, with every context's tables (from their specifications), the
+    documents bucket and the bus created."""
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
-        for table, key in (("registry", "credit_code"), ("idempotency", "id"),
-                           ("invoices", "number"), ("sequences", "key"), ("quotas", "key"),
-                           ("verification-guard", "key")):
-            dynamodb.create_table(
-                TableName=table,
-                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
-        dynamodb.create_table(
-            TableName="lottery", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}])
-        dynamodb.create_table(
-            TableName="lottery-draws", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "number", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "number", "AttributeType": "S"},
-                                  {"AttributeName": "period_key", "AttributeType": "S"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "by_period",
-                "KeySchema": [{"AttributeName": "period_key", "KeyType": "HASH"},
-                              {"AttributeName": "number", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
-                    "campaign_id", "period_index", "value_hex", "tier", "result", "drawn_at"]}}],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-        dynamodb.create_table(
-            TableName="lottery-ledger", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
-        dynamodb.create_table(
-            TableName="supply", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
-                                  {"AttributeName": "applicant", "AttributeType": "S"},
-                                  {"AttributeName": "applied_at", "AttributeType": "S"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "by_applicant",
-                "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
-                              {"AttributeName": "applied_at", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-        dynamodb.create_table(
-            TableName="certificates", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-        dynamodb.update_table(  # the invoices table's by_seller index, as infra/invoices.py
-            TableName="invoices",
-            AttributeDefinitions=[{"AttributeName": "seller", "AttributeType": "S"},
-                                  {"AttributeName": "issued_at", "AttributeType": "S"}],
-            GlobalSecondaryIndexUpdates=[{"Create": {
-                "IndexName": "by_seller",
-                "KeySchema": [{"AttributeName": "seller", "KeyType": "HASH"},
-                              {"AttributeName": "issued_at", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
-        dynamodb.create_table(
-            TableName="refunds", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "case_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "case_id", "AttributeType": "S"},
-                                  {"AttributeName": "review_office", "AttributeType": "S"},
-                                  {"AttributeName": "applicant", "AttributeType": "S"},
-                                  {"AttributeName": "submitted_at", "AttributeType": "S"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "by_review_office",
-                "KeySchema": [{"AttributeName": "review_office", "KeyType": "HASH"},
-                              {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}, {
-                "IndexName": "by_applicant",
-                "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
-                              {"AttributeName": "submitted_at", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
-                    "kind", "state", "amount_fen", "tax_office", "updated_at"]}}],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-        dynamodb.create_table(
-            TableName="refund-treasury", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
-        dynamodb.create_table(
-            TableName="acceptance", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
-                                  for a in ("pk", "sk", "office", "queue")],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "by_office",
-                "KeySchema": [{"AttributeName": "office", "KeyType": "HASH"},
-                              {"AttributeName": "queue", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
-                    "id", "item", "item_name", "category", "applicant", "state",
-                    "updated_at"]}}],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        for spec in every_table():
+            create_table(dynamodb, spec, FUNCTION_ENV[spec.variable])
         boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"])
-        create_filing_table(dynamodb)
-        dynamodb.create_table(
-            TableName="notifications", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "recipient", "KeyType": "HASH"},
-                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"}
-                                  for n in ("recipient", "sk", "inbox_of", "listed")],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "inbox",
-                "KeySchema": [{"AttributeName": "inbox_of", "KeyType": "HASH"},
-                              {"AttributeName": "listed", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}])
-        dynamodb.create_table(
-            TableName="notification-ledger", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
-
-
-def create_filing_table(dynamodb: Any) -> None:
-    """The filing table as infra/filing.py makes it (both sparse indexes)."""
-    dynamodb.create_table(
-        TableName="filing", BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                   {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in
-                              ("pk", "sk", "open_shard", "due_date", "payer", "paid_on")],
-        GlobalSecondaryIndexes=[
-            {"IndexName": "by_due",
-             "KeySchema": [{"AttributeName": "open_shard", "KeyType": "HASH"},
-                           {"AttributeName": "due_date", "KeyType": "RANGE"}],
-             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
-                 "obligation_id", "taxpayer", "tax_type", "period", "status",
-                 "last_reminded"]}},
-            {"IndexName": "by_payer",
-             "KeySchema": [{"AttributeName": "payer", "KeyType": "HASH"},
-                           {"AttributeName": "paid_on", "KeyType": "RANGE"}],
-             "Projection": {"ProjectionType": "ALL"}}])
 
 
 @dataclass
@@ -279,7 +155,7 @@ class ApiCalls:
 
 @pytest.fixture
 def api_calls(aws: None) -> Iterator[ApiCalls]:
-    """Every AWS API call made by any client (pynamodb's included), in order."""
+    """Every AWS API call made by any client (boto3's and Powertools'), in order."""
     recorded = ApiCalls()
     original = BaseClient._make_api_call
 

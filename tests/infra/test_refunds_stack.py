@@ -142,13 +142,6 @@ def test_least_privilege(prod: Template) -> None:
                 assert treasury not in str(statement["Resource"]), statement
 
 
-def test_the_applicant_index_projects_what_the_repository_reads() -> None:
-    from etax.refunds.repository import APPLICANT_ATTRIBUTES as READ
-    from infra.refunds import APPLICANT_ATTRIBUTES as PROJECTED
-
-    assert READ == PROJECTED
-
-
 def test_routes(local: Template) -> None:
     paths = {r["Properties"]["PathPart"] for r in
              resources(local, "AWS::ApiGateway::Resource").values()}

@@ -22,8 +22,6 @@ from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, releas
 
 REVIEW_INDEX = "by_review_office"
 APPLICANT_INDEX = "by_applicant"
-APPLICANT_ATTRIBUTES = ("kind", "state", "amount_fen", "tax_office", "updated_at")
-"""what ``by_applicant`` projects besides the keys: enough for the applicant's list"""
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 

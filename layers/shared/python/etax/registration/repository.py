@@ -1,63 +1,66 @@
 """The taxpayer registry table and its repository.
 
 Table ``REGISTRY_TABLE``: partition key ``credit_code`` (string), one item per
-taxpayer. Access patterns: get by credit code (public verification, the
-taxpayer's own record); conditional put by revision (the feed). No scans.
+taxpayer (specification: :data:`etax.registration.tables.REGISTRY`). Access patterns: get
+by credit code (public verification, the taxpayer's own record); conditional put by revision
+(the feed). No scans. The low-level client, as every repository (docs/decisions/0014).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-
-from etax.platform.dynamo import EtaxModel
+from etax.platform.aws import DynamoAccess
+from etax.platform.dynamo import table_name
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 
 
-class RegistryItem(EtaxModel):
-    class Meta:
-        table_env = "REGISTRY_TABLE"
+def _to_item(record: RegistrationRecord, updated_at: str) -> dict[str, Any]:
+    return {
+        "credit_code": {"S": record.credit_code},
+        "name": {"S": record.name},
+        "status": {"S": record.status.value},
+        "registration_date": {"S": record.registration_date.isoformat()},
+        "tax_office_code": {"S": record.tax_office_code},
+        "tax_office_name": {"S": record.tax_office_name},
+        "taxpayer_type": {"S": record.taxpayer_type.value},
+        "legal_representative": {"S": record.legal_representative},
+        "address": {"S": record.address},
+        "industry": {"S": record.industry},
+        "revision": {"N": str(record.revision)},
+        "updated_at": {"S": updated_at},
+    }
 
-    credit_code = UnicodeAttribute(hash_key=True)
-    name = UnicodeAttribute()
-    status = UnicodeAttribute()
-    registration_date = UnicodeAttribute()
-    tax_office_code = UnicodeAttribute()
-    tax_office_name = UnicodeAttribute()
-    taxpayer_type = UnicodeAttribute()
-    legal_representative = UnicodeAttribute()
-    address = UnicodeAttribute(default="")
-    industry = UnicodeAttribute(default="")
-    revision = NumberAttribute()
-    updated_at = UnicodeAttribute()
 
-
-def _to_record(item: RegistryItem) -> RegistrationRecord:
+def _to_record(item: dict[str, Any]) -> RegistrationRecord:
     return RegistrationRecord(
-        credit_code=item.credit_code,
-        name=item.name,
-        status=Status(item.status),
-        registration_date=date.fromisoformat(item.registration_date),
-        tax_office_code=item.tax_office_code,
-        tax_office_name=item.tax_office_name,
-        taxpayer_type=TaxpayerType(item.taxpayer_type),
-        legal_representative=item.legal_representative,
-        address=item.address,
-        industry=item.industry,
-        revision=int(item.revision),
-        updated_at=item.updated_at,
+        credit_code=item["credit_code"]["S"],
+        name=item["name"]["S"],
+        status=Status(item["status"]["S"]),
+        registration_date=date.fromisoformat(item["registration_date"]["S"]),
+        tax_office_code=item["tax_office_code"]["S"],
+        tax_office_name=item["tax_office_name"]["S"],
+        taxpayer_type=TaxpayerType(item["taxpayer_type"]["S"]),
+        legal_representative=item["legal_representative"]["S"],
+        address=item.get("address", {"S": ""})["S"],
+        industry=item.get("industry", {"S": ""})["S"],
+        revision=int(item["revision"]["N"]),
+        updated_at=item["updated_at"]["S"],
     )
 
 
-class RegistryRepository:
+class RegistryRepository(DynamoAccess):
     """Reads and writes registration records; every write is conditional on the revision."""
 
+    def __init__(self, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table_name("REGISTRY_TABLE")
+
     def get(self, credit_code: str) -> RegistrationRecord | None:
-        try:
-            return _to_record(RegistryItem.get(credit_code))
-        except RegistryItem.DoesNotExist:
-            return None
+        item = self.db.get_item(TableName=self.table,
+                                Key={"credit_code": {"S": credit_code}}).get("Item")
+        return _to_record(item) if item else None
 
     def put_unless_stale(self, record: RegistrationRecord) -> bool:
         """Store the record unless the registry already holds a newer revision.
@@ -67,20 +70,12 @@ class RegistryRepository:
         replayed message finishes what its first delivery began (announcing
         the change). Returns whether the record was stored.
         """
-        item = RegistryItem(
-            credit_code=record.credit_code,
-            name=record.name,
-            status=record.status.value,
-            registration_date=record.registration_date.isoformat(),
-            tax_office_code=record.tax_office_code,
-            tax_office_name=record.tax_office_name,
-            taxpayer_type=record.taxpayer_type.value,
-            legal_representative=record.legal_representative,
-            address=record.address,
-            industry=record.industry,
-            revision=record.revision,
-            updated_at=record.updated_at or datetime.now(UTC).isoformat(),
-        )
-        return item.save_if(
-            RegistryItem.credit_code.does_not_exist() | (RegistryItem.revision <= record.revision)
-        )
+        try:
+            self.db.put_item(
+                TableName=self.table,
+                Item=_to_item(record, record.updated_at or datetime.now(UTC).isoformat()),
+                ConditionExpression="attribute_not_exists(credit_code) OR revision <= :revision",
+                ExpressionAttributeValues={":revision": {"N": str(record.revision)}})
+        except self.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

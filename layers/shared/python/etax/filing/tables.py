@@ -1,0 +1,17 @@
+"""The filing table (described in :mod:`etax.filing`): the sparse ``by_due`` index the
+reminder run queries and the sparse ``by_payer`` index of confirmed payments."""
+
+from __future__ import annotations
+
+from etax.filing import DUE_INDEX, PAYER_INDEX
+from etax.platform.tables import Index, Key, TableSpec
+
+DUE_INDEX_ATTRIBUTES = ("obligation_id", "taxpayer", "tax_type", "period", "status",
+                        "last_reminded")
+"""what ``by_due`` projects besides the keys: enough to remind"""
+
+FILING = TableSpec(
+    "FilingTable", "FILING_TABLE", Key("pk"), Key("sk"),
+    indexes=(Index(DUE_INDEX, Key("open_shard"), Key("due_date"), "INCLUDE",
+                   DUE_INDEX_ATTRIBUTES),
+             Index(PAYER_INDEX, Key("payer"), Key("paid_on"))))
