@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import local
+import local  # noqa: E402
 
 
 def test_a_client_reaches_the_endpoint_it_is_given_with_the_local_credentials() -> None:
