@@ -2,7 +2,7 @@
 
 The companies are fictional; their credit codes are computed with the
 GB 32100-2015 check character, except one whose check character is wrong on
-purpose: real registered codes like that exist (FACTS.md §1), and the public
+purpose: real registered codes like that exist (sources.md#uscc), and the public
 check must report them as registered with an invalid checksum.
 """
 
@@ -106,7 +106,7 @@ def lottery_campaign(today: date) -> dict[str, Any]:
 
     Small and friendly to demos: 800 × 5, 300 × 15 and 50 × 180 prizes for 1,000
     expected uploads per period, so about one scan in five wins; 数电普票 of at least
-    100 yuan; 2 draws a day and 20 a month per person (Ningbo's limits, FACTS.md §6).
+    100 yuan; 2 draws a day and 20 a month per person (Ningbo's limits, sources.md#lottery).
     """
     tiers = [{"name": "800-yuan", "amount_yuan": "800.00", "count": 5},
              {"name": "300-yuan", "amount_yuan": "300.00", "count": 15},

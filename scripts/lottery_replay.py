@@ -4,7 +4,7 @@ Anyone holding the export of a period (the service writes it from DynamoDB
 once the period has closed and its seed is revealed) can run this script: it
 checks the revealed seed against the commitment published before the period
 opened, recomputes every draw from the seed, and checks every recorded result
-and the prize inventory (FACTS.md §6: draws are notarized and results published;
+and the prize inventory (sources.md#lottery: draws are notarized and results published;
 the replay is ``etax.lottery.audit``).
 
 File format (JSON, UTF-8)::

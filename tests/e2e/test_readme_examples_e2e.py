@@ -1,21 +1,23 @@
 """The examples of README.md and docs/**/*.md run as written, against the local stack.
 
 Every ```sh and ```python block of those files is an example a reader runs from the project's
-root after ``make up``. Here each one runs, in the order of the page, against the session's
-stack: the sh blocks of a page as in one terminal (each block a script with ``set -euo
-pipefail``; the variables and functions a block defines carry over to the next), the python
-blocks with the project's interpreter. The examples read the stack from ``local-outputs.json``,
-as a reader's do: the runner writes the session stack's outputs there, in a scratch copy of
-the project root (``scripts`` copied, ``.venv``, ``layers`` and ``docs`` linked) so that the
-files the examples write stay out of the repository. LocalStack's default endpoint
-``http://127.0.0.1:4566`` is replaced by the session's, and nothing of the caller's AWS
-configuration is passed on (``HOME`` is the scratch folder), so an example that needs
-credentials or a region must set them itself.
+root after ``make up``: the README's tour, and each board's page under docs/usage/ (every page
+starts with the README's helpers, so that it runs on its own). Here each one runs, in the order
+of the page, against the session's stack: the sh blocks of a page as in one terminal (each
+block a script with ``set -euo pipefail``; the variables and functions a block defines carry
+over to the next), the python blocks with the project's interpreter. The examples read the
+stack from ``local-outputs.json``, as a reader's do: the runner writes the session stack's
+outputs there, in a scratch copy of the project root (``scripts`` copied, ``.venv``, ``layers``
+and ``docs`` linked) so that the files the examples write stay out of the repository.
+LocalStack's default endpoint ``http://127.0.0.1:4566`` is replaced by the session's, and
+nothing of the caller's AWS configuration is passed on (``HOME`` is the scratch folder), so an
+example that needs credentials or a region must set them itself.
 
-Before the first block the demo data is reset (``scripts/local.py reset``): the examples
-expect a fresh ``make up`` (a natural person not yet registered, no lottery draw today). After
-the last one it is reset again, so that what the examples leave (a paper invoice batch, a
-registered person, …) does not meet the modules that run after this one.
+Before the first block of each page the demo data is reset (``scripts/local.py reset``): a
+page expects a fresh ``make up`` (a natural person not yet registered, no lottery draw today),
+whatever the pages before it did. After the last one it is reset again, so that what the
+examples leave (a paper invoice batch, a registered person, …) does not meet the modules that
+run after this one.
 
 Every ``curl`` of an example fails the block on an HTTP status of 400 or more, unless the line
 starts with ``curl`` and its comment begins with the status it expects (``curl … # 409 while
@@ -37,7 +39,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,10 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+USAGE = ROOT / "docs" / "usage"
+# One usage page per board of infra/ (the plan's names; docs/architecture.md lists them).
+BOARD_PAGES = ("platform", "acceptance", "filing", "refunds", "supply", "invoices",
+               "verification", "lottery", "tools", "notifications")
 RUNNABLE = frozenset({"sh", "python"})
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*$")
@@ -138,8 +144,22 @@ def runnable() -> list[Block]:
 
 def test_the_examples_are_found() -> None:
     readme = [block for block in runnable() if block.page.name == "README.md"]
-    assert len(readme) >= 10, [block.id for block in examples()]
+    assert len(readme) >= 2, [block.id for block in examples()]  # the helpers, the tour
     assert any(block.lang == "sh" and block.skip for block in examples())
+    assert sorted(page.stem for page in USAGE.glob("*.md")) == sorted(BOARD_PAGES)
+    for name in BOARD_PAGES:
+        page = [block for block in runnable() if block.page == USAGE / f"{name}.md"]
+        assert len(page) >= 2, f"docs/usage/{name}.md: the helpers and an example at least"
+
+
+def test_every_usage_page_starts_with_the_readmes_helpers() -> None:
+    """A usage page runs on its own after ``make up``: its first block is the README's first."""
+    helpers = runnable()[0]
+    assert helpers.page.name == "README.md"
+    assert "API=$(out ApiUrl)" in helpers.code
+    for name in BOARD_PAGES:
+        first = next(block for block in runnable() if block.page == USAGE / f"{name}.md")
+        assert first.code == helpers.code, f"docs/usage/{name}.md: start with the README's helpers"
 
 
 def test_every_skipped_example_says_why() -> None:
@@ -230,6 +250,7 @@ class Workspace:
     endpoint: str
     env: dict[str, str]
     states: dict[Path, Path]
+    pages: list[Path] = field(default_factory=list)  # the pages begun, in order
 
     def state_of(self, page: Path) -> Path:
         """The file carrying one page's shell variables and functions from block to block."""
@@ -240,6 +261,11 @@ class Workspace:
         return self.states[page]
 
     def run(self, block: Block) -> subprocess.CompletedProcess[str]:
+        if block.page not in self.pages:
+            if self.pages:  # a page after the first (reset by the fixture): from the demo data
+                reset = local_py(self.root, self.env, "reset")
+                assert reset.returncode == 0, reset.stdout + reset.stderr
+            self.pages.append(block.page)
         code = block.code.replace(DEFAULT_ENDPOINT, self.endpoint)
         if block.lang == "python":
             script = self.root / ".example.py"

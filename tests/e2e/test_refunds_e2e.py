@@ -67,7 +67,7 @@ def register(api: str, who: dict[str, str], subject: str, office: str) -> None:
 
 
 def filed_iit(api: str, who: dict[str, str], subject: str, year: int = 2025) -> dict[str, Any]:
-    """The annual reconciliation of ``year`` filed: FACTS §3's example, 885.60 of tax against
+    """The annual reconciliation of ``year`` filed: sources.md#iit's example, 885.60 of tax against
     1,500.00 withheld, 614.40 to refund."""
     created = post(api, "/v1/filing/obligations", who,
                    {"taxpayer": subject, "tax_type": "iit_annual", "period": str(year)})

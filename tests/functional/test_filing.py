@@ -483,7 +483,7 @@ def test_two_callbacks_racing_on_one_liability_both_count(
 
 def test_every_return_kind_computes_through_its_calculator(filing: Any) -> None:
     """General VAT, the annual IIT reconciliation and vehicle and vessel tax, each computed by
-    the toolbox's calculator (FACTS.md §3 and §4 examples)."""
+    the toolbox's calculator (the examples of sources.md#iit, sources.md#vat)."""
     general = create(filing, "2026-11", taxpayer=OTHER, who=("taxpayer", OTHER))
     filed = file_return(filing, general["json"]["obligation_id"], {
         "sales": [{"amount": "100000", "rate": "0.13"}], "input_tax": "5000"},
@@ -507,7 +507,7 @@ def test_every_return_kind_computes_through_its_calculator(filing: Any) -> None:
                "special_additional": {"child_education": "18000"}, "withheld": "1500"}
     refund = file_return(filing, refund_year, figures, kind="iit_annual",
                          who=("taxpayer", person))["json"]
-    # FACTS §3: 885.60 of tax, 1,500.00 withheld: 614.40 due back, kept for the refund
+    # sources.md#iit: 885.60 of tax, 1,500.00 withheld: 614.40 due back, kept for the refund
     assert (refund["status"], refund["liability"]["refund_due"],
             refund["liability"]["refundable"]) == ("paid", "614.40", "614.40")
     assert filed["json"]["return"]["computation"]["date"] == "2025-12-31"

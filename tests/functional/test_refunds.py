@@ -176,7 +176,7 @@ def pipeline(aws: None, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
     put_record(BUYER_CO, tax_office_code=OTHER_OFFICE)
     put_person(PERSON)
     put_person(OTHER_PERSON, office="11101000000")
-    # FACTS §3's annual example: 885.60 tax, 1,500.00 withheld → 614.40 to refund
+    # sources.md#iit annual example: 885.60 tax, 1,500.00 withheld → 614.40 to refund
     put_obligation(PERSON, "iit_annual", "2025", refund_due_fen=614_40)
     put_obligation(OTHER_PERSON, "iit_annual", "2025", refund_due_fen=100_00,
                    office="11101000000")

@@ -1,4 +1,4 @@
-"""Individual income tax calculators: FACTS.md §3's worked examples exactly, the tables'
+"""Individual income tax calculators: sources.md#iit worked examples exactly, the tables'
 properties (monotonic, continuous at every edge, the bonus cliff the law has), cumulative
 withholding against the annual tax, and inputs that must be refused naming their field."""
 
@@ -27,7 +27,7 @@ def fields_of(error: ValidationError) -> list[str]:
     return [".".join(str(part) for part in e["loc"]) for e in error.errors()]
 
 
-# --- FACTS §3 worked examples --------------------------------------------------------------
+# --- sources.md#iit worked examples --------------------------------------------------------------
 
 
 def test_the_sat_example_withholds_555_625_1850() -> None:

@@ -1,6 +1,6 @@
 """Vehicle and vessel tax (province schedules within the national ranges) and the departure tax
 refund (the 2025-04-27 rules: minimum 200 per store and day, cash up to 20,000; 11 % / 8 %;
-2 % agency fee), with FACTS.md §4's example."""
+2 % agency fee), with the sources.md#vat example."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Our 20-digit 数电票 numbers (layout from FACTS.md §2) and disjoint sequence blocks."""
+"""Our 20-digit 数电票 numbers (layout from sources.md#invoices) and disjoint sequence blocks."""
 
 from __future__ import annotations
 

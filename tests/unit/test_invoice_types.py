@@ -1,4 +1,4 @@
-"""Invoice types and the platform's code classification (alxd), vectors built from FACTS.md §2."""
+"""Invoice types and the platform's code classification (alxd), vectors from sources.md#invoices."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ CLASSIFIED = [
     ("133011501118", "10"),
     ("111001571071", "10"),
     # 12 digits, first digit 0: the suffix decides.
-    ("011001605111", "10"),  # FACTS' QR example of a 电子普票
+    ("011001605111", "10"),  # the sources' QR example of a 电子普票
     ("044031900104", "04"),
     ("044031900105", "04"),
     ("044031900106", "11"),
@@ -76,11 +76,11 @@ CLASSIFIED = [
     ("144031520110", "03"),
     ("144031520111", "03"),  # suffix 11 needs a leading 0
     # 10 digits: digit 8 decides.
-    ("1200154130", "01"),  # FACTS' QR example of a 专票
+    ("1200154130", "01"),  # the sources' QR example of a 专票
     ("1200154530", "01"),
     ("1200154330", "04"),
     ("1200154630", "04"),
-    ("4200161350", "04"),  # FACTS' QR example of a 普票
+    ("4200161350", "04"),  # the sources' QR example of a 普票
     ("1200154730", "02"),
     ("1200154230", "02"),
 ]

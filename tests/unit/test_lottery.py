@@ -1,4 +1,4 @@
-"""Instant invoice lottery: Yantai's table (FACTS.md §6), validation, the draw, fairness, replay."""
+"""Instant invoice lottery: Yantai's table (sources.md#lottery), checks, draw, fairness, replay."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def small_period(index: int = 1, opens: date = date(2026, 3, 1)) -> Period:
 
 
 def ningbo_like(**changes: object) -> Campaign:
-    """A campaign with Ningbo's limits (FACTS §6: 数电普票 ≥ 100 yuan, 2 a day, 20 a month)."""
+    """A campaign with Ningbo's limits (sources.md#lottery: 数电普票 ≥ 100, 2 a day, 20 a month)."""
     fields: dict[str, object] = {
         "id": "test-city-2026",
         "name": "Test city",
@@ -59,7 +59,7 @@ def ningbo_like(**changes: object) -> Campaign:
 
 
 def invoice_numbers(count: int, rng_seed: int = 2026) -> list[str]:
-    """Distinct 20-digit 数电票 numbers (FACTS §2: year, region, channel, sequence)."""
+    """Distinct 20-digit 数电票 numbers (sources.md#invoices: year, region, channel, sequence)."""
     rng = random.Random(rng_seed)
     return [f"26370{n:015d}" for n in rng.sample(range(10**15), count)]
 
@@ -89,7 +89,7 @@ def replay(records: list[DrawRecord], period: Period, seed: bytes = SEED) -> aud
     return audit.replay(seed, draw.commitment(SEED), period, "test-city-2026", records)
 
 
-# --- Yantai (FACTS §6) -----------------------------------------------------------------------
+# --- Yantai (sources.md#lottery) ------------------------------------------------------------
 
 
 def test_yantai_grand_total_is_exactly_170_million_yuan() -> None:

@@ -21,7 +21,7 @@ SEED = bytes(range(32))
 
 
 def campaign() -> Campaign:
-    """Small counts, so that 400 draws sell every tier out (FACTS §6 limits: 100 / 800 yuan)."""
+    """Small counts, so that 400 draws sell every tier out (sources.md#lottery: 100 / 800)."""
     period = Period(
         index=1,
         opens=date(2026, 3, 1),

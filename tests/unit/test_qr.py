@@ -1,4 +1,4 @@
-"""The national invoice QR payload: FACTS.md §2 examples, malformed payloads, round trip."""
+"""The national invoice QR payload: sources.md#invoices examples, malformed payloads, round trip."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from etax.rules import invoice_types, qr
 from etax.rules.qr import QrError, QrPayload
 
-# The real payloads quoted in FACTS.md §2.
+# The real payloads quoted in sources.md#invoices.
 REAL = [
     (
         "01,10,011001605111,80100798,64.9,20161018,85342965681116380258",
@@ -108,7 +108,7 @@ def _with(base: list[str], index: int, value: str) -> str:
 @pytest.mark.parametrize(
     ("text", "field", "reason"),
     [
-        # The malformed kinds FACTS names: version ≠ 01, too few fields.
+        # The malformed kinds the sources name: version ≠ 01, too few fields.
         (_with(ORDINARY, VERSION, "02"), "version", "the version must be 01, not '02'"),
         (_with(ORDINARY, VERSION, "1"), "version", "the version must be 01, not '1'"),
         (",".join(ORDINARY[:6]), "payload", "a payload has 7 or 8 fields, this one has 6"),

@@ -30,7 +30,7 @@ STEEL = "7208100000"    # 0 %: not refunded
 def test_a_ledger_refund_is_overpaid_plus_refund_due_minus_refunded() -> None:
     assert ledger_refund_fen(overpaid_fen=200_00, refund_due_fen=0, refunded_fen=0,
                              field="obligation_id") == 200_00
-    # FACTS §3's annual example: 885.60 tax, 1,500.00 withheld → the return's 614.40 back
+    # sources.md#iit annual example: 885.60 tax, 1,500.00 withheld → the return's 614.40 back
     assert ledger_refund_fen(overpaid_fen=0, refund_due_fen=614_40, refunded_fen=0,
                              field="year") == 614_40
     assert ledger_refund_fen(overpaid_fen=100_00, refund_due_fen=614_40, refunded_fen=614_40,

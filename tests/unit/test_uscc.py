@@ -1,4 +1,4 @@
-"""GB 32100-2015 credit codes: vectors from FACTS.md §1 and properties of the check character."""
+"""GB 32100-2015 credit codes: sources.md#uscc vectors and properties of the check character."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ VALID = [
     "91110000101623741K",
     "911101066976941872",
 ]
-# Real, published codes whose check character is wrong (FACTS.md §1).
+# Real, published codes whose check character is wrong (sources.md#uscc).
 REAL_BUT_FAILING = ["91350211M0000XUF46", "91350203M0001QAY9B"]
 
 

@@ -1,4 +1,4 @@
-"""Rules of the verification service (FACTS.md §2): request forms, matching, day and window."""
+"""Rules of the verification service (sources.md#invoices): requests, matching, day, window."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What may be applied for online, and what each application needs: data, with effective dates.
 
-FACTS.md has no national list of record-filing, qualification and preferential items, nor of
+The sources have no national list of record-filing, qualification and preferential items, nor of
 the documents each needs: the items below are our choice of common ones, written as data so
 that adding, changing or retiring one (``effective_until``) is a data change, not a code change.
 Document limits (types and sizes) are ours too; S3 enforces them on upload (a presigned POST

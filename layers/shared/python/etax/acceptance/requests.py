@@ -45,7 +45,7 @@ class RegistrationUpdate(Strict):
         return self
 
 
-TEMPORARY_MAX_DAYS = 180   # our choice (FACTS.md has no figure): data, stated in the README
+TEMPORARY_MAX_DAYS = 180   # our choice (the sources have no figure): data, stated in docs/usage
 
 
 class TemporaryRegistration(Strict):

@@ -14,7 +14,7 @@ goods, ``"store"``, ``"date"}`` of purchase; optional ``departure_date``; option
 ``{"residence": foreign | hong_kong | macao | taiwan | mainland, "days_in_china"}``; optional
 ``date`` for the rules (default the departure date, else today in China).
 
-Rules (FACTS.md §4, data ``data/departure_refund.json``):
+Rules (sources.md#vat, data ``data/departure_refund.json``):
 
 * the traveller is a foreigner or a Hong Kong, Macao or Taiwan resident who has stayed at most
   183 consecutive days, and leaves within 90 days of each purchase with the goods unused,

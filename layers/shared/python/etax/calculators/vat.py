@@ -11,7 +11,7 @@ Public API::
                                       sales="150000"))["tax_due"]          # "1500.00"
     vat.model_for("small_scale")    # the request model for a body's "taxpayer"
 
-General taxpayer (FACTS.md §4): ``sales`` lines of tax-exclusive ``amount`` and ``rate`` (one of
+General taxpayer (sources.md#vat): ``sales`` lines of tax-exclusive ``amount`` and ``rate`` (one of
 the rates in force: 13 %, 9 %, 6 %, 0 %); each line's output tax = amount × rate, half-up to the
 fen (the invoice rule of :mod:`etax.rules.money`); ``input_tax`` (deductible input VAT of the
 period) and ``input_carried_forward`` (excess input left from earlier periods). Tax due =

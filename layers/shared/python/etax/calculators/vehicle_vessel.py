@@ -12,11 +12,11 @@ Request: ``province`` (the two-digit GB/T 2260 code, as in invoice numbers: ``"3
 ``displacement_l`` (engine displacement in litres, required for a passenger car, e.g.
 ``"1.598"``), optional ``year`` or ``date``.
 
-Rule (FACTS.md §4): the national table gives a range for each displacement bracket (a bracket
+Rule (sources.md#vat): the national table gives a range for each displacement bracket (a bracket
 runs above its lower limit up to and including its upper limit: 1.6 L is in "1.0-1.6 L"); each
 province picks the amount within the range. Both are data (``data/vehicle_vessel.json``); every
 province schedule is checked against the national ranges when the data is loaded, so a schedule
-outside the law cannot be served. FACTS found one local schedule without its province: it is
+outside the law cannot be served. The sources found one local schedule without its province: it is
 recorded as Fujian's, unverified (ADR 0007), and the answer says so (``province.verified``).
 
 Answer: ``{"province": {"code", "name", "verified"}, "vehicle_class", "displacement_l",

@@ -9,7 +9,7 @@ through which day (``accrued_through``); every stretch of days with the same out
 computed exactly and **rounded half up to the fen** once, at the end of the stretch (a payment
 ends a stretch). So a tax of 10,000.00 paid 10 days late carries 10,000.00 × 0.0005 × 10 = 50.00.
 
-**Allocation** (the project's choice; FACTS.md has no source): a confirmed payment goes first to
+**Allocation** (the project's choice; no source found): a confirmed payment goes first to
 the tax, then to the surcharge; what is left over is recorded as overpaid (for the refund
 pipeline), never lost. Paying the tax first stops the surcharge from growing.
 

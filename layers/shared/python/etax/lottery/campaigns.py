@@ -9,7 +9,7 @@ period's prizes, every national limit checked when a campaign is built; and
 :func:`check_entry`, whether one invoice may be drawn. The campaign as data is
 :mod:`etax.lottery.campaign_codec`; the draw is :mod:`etax.lottery.draw`.
 
-Campaigns (FACTS.md §6)
+Campaigns (sources.md#lottery)
     The 2026 national pilot lets each city set the minimum invoice amount
     (**at least 100 yuan**), the win ratio and the prize tiers, with **at most
     800 yuan per invoice**; both are enforced by :class:`Campaign`. Cities add
@@ -19,7 +19,7 @@ Campaigns (FACTS.md §6)
     :data:`etax.lottery.yantai.YANTAI_2026` reproduces Yantai's published table
     exactly.
 
-Odds (FACTS.md §6: "Published per-draw odds: not found. Derive odds from prize
+Odds (sources.md#lottery: "Published per-draw odds: not found. Derive odds from prize
 counts ÷ uploads")
     Each :class:`Period` carries ``expected_entries``, the number of uploads the
     city expects, and a tier's per-draw odds are ``count / expected_entries``.
@@ -46,19 +46,19 @@ __all__ = [
     "parse_yuan", "yuan",
 ]
 
-# --- national limits and constants (FACTS.md §6) -------------------------------------------
+# --- national limits and constants (sources.md#lottery) -------------------------------------------
 
 MIN_AMOUNT_FLOOR_FEN: Final = 100_00
-"""A city's minimum invoice amount may not be below 100 yuan (2026 national pilot, FACTS §6)."""
+"""A city's minimum invoice amount may not be below 100 yuan (2026 pilot, sources.md#lottery)."""
 
 PRIZE_CAP_FEN: Final = 800_00
-"""No invoice may win more than 800 yuan (2026 national pilot, FACTS §6)."""
+"""No invoice may win more than 800 yuan (2026 pilot, sources.md#lottery)."""
 
 DIGITAL_ORDINARY: Final = "32"
-"""Invoice type of a fully digitalized ordinary invoice (数电普票), FACTS §2 and §6."""
+"""Invoice type of a fully digitalized ordinary invoice (数电普票): sources.md#lottery."""
 
 DIGITAL_TYPES: Final = frozenset({"31", "32"})
-"""Fully digitalized invoice types (数电专票, 数电普票): a 20-digit number (FACTS §2)."""
+"""Fully digitalized invoice types (数电专票, 数电普票): a 20-digit number (sources.md#invoices)."""
 
 DIGITAL_NUMBER_LENGTH: Final = 20
 
@@ -120,7 +120,7 @@ class Period:
     ``tiers`` are listed largest prize first, which is also the order of their
     intervals in the draw. ``expected_entries`` is how many uploads the city
     expects in the period; a tier's odds are ``count / expected_entries``
-    (FACTS §6: published odds not found, derive them from counts ÷ uploads),
+    (sources.md#lottery: published odds not found, derive them from counts ÷ uploads),
     and all odds together must stay below 1.
     """
 
@@ -172,7 +172,7 @@ class Period:
         return next((t for t in self.tiers if t.name == name), None)
 
     def odds(self, tier: Tier) -> Fraction:
-        """Per-draw odds of a tier: its count ÷ the expected uploads (FACTS §6)."""
+        """Per-draw odds of a tier: its count ÷ the expected uploads (sources.md#lottery)."""
         return Fraction(tier.count, self.expected_entries)
 
     @property
@@ -296,11 +296,11 @@ def check_entry(
     """The period an invoice scanned on ``scanned_on`` is drawn in, or :class:`NotEligible`.
 
     ``amount_fen`` is the invoice total the consumer paid (价税合计); the campaign's
-    minimum applies to it (FACTS §6: 数电普票 ≥ 100 yuan). ``draws_today`` and
+    minimum applies to it (sources.md#lottery: 数电普票 ≥ 100 yuan). ``draws_today`` and
     ``draws_this_month`` are the person's draws so far on that China day and in
     that calendar month, counted by the service. The period is the one open on
     the scan day (an instant draw); an invoice must be issued no earlier than
-    the campaign opens and no later than it is scanned (FACTS §6 does not say
+    the campaign opens and no later than it is scanned (sources.md#lottery does not say
     whether older invoices count; this platform says no). The service also
     checks the buyer's real name and that the invoice was never drawn before.
     """

@@ -31,7 +31,7 @@ Sold out
     every shard is empty: :func:`etax.lottery.audit.replay` flags a sold-out
     declared while prizes of that tier were still unwon.
 
-Seeds: commit, then reveal (FACTS.md §6: draws are notarized and published)
+Seeds: commit, then reveal (sources.md#lottery: draws are notarized and published)
     Before a period opens the operator publishes ``commitment(seed)``, the
     SHA-256 of its 32 random bytes; after it closes it reveals the seed, and
     anyone can recompute every draw with :func:`etax.lottery.audit.replay`. The

@@ -1,4 +1,4 @@
-"""Yantai's 2026 invoice lottery, reproduced from its published table (FACTS.md §6).
+"""Yantai's 2026 invoice lottery, reproduced from its published table (sources.md#lottery).
 
 A reference campaign for the tests and the documentation: campaigns are data
 (:mod:`etax.lottery.campaign_codec`), and this one is built in code only because its
@@ -16,7 +16,7 @@ __all__ = ["YANTAI_2026"]
 
 
 def _yantai() -> Campaign:
-    """Yantai's 2026 scheme, reproduced from its published table (FACTS §6).
+    """Yantai's 2026 scheme, reproduced from its published table (sources.md#lottery).
 
     Published: 2026-02-13 to 2026-07-31, 11 periods, two draws a month; budget
     170,000,000 yuan, 40,000,000 in the first period and 13,000,000 in each of
@@ -42,7 +42,7 @@ def _yantai() -> Campaign:
     Period 1 pays 4,800,000 + 7,200,000 + 28,000,000 = 40,000,000 yuan; each
     other period 1,560,000 + 2,340,000 + 9,100,000 = 13,000,000 yuan.
 
-    Expected entries (not published, FACTS §6 "odds: not found"): five uploads
+    Expected entries (not published, sources.md#lottery "odds: not found"): five uploads
     per prize, i.e. one draw in five wins; 2,950,000 in period 1 and 958,750 in
     each other. Because the split is proportional, every period has the same
     odds: 800 yuan 6/2950 ≈ 0.20 %, 300 yuan ≈ 0.81 %, 50 yuan ≈ 18.98 %.

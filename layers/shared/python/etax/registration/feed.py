@@ -36,7 +36,7 @@ class FeedRecord(BaseModel):
     @field_validator("credit_code")
     @classmethod
     def _well_formed(cls, value: str) -> str:
-        # A wrong check character is accepted: real registered codes fail it (FACTS.md §1).
+        # A wrong check character is accepted: real registered codes fail it (sources.md#uscc).
         try:
             return uscc.parse(value).code
         except uscc.MalformedCode as error:

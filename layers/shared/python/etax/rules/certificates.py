@@ -1,7 +1,7 @@
 """Tax certificates issued online (plan action B7): the tax residency certificate
 (《中国税收居民身份证明》) and the tax payment certificate (完税证明). Pure: no AWS.
 
-FACTS.md has nothing on either certificate (**not found**); the rules below are ours,
+The sources have nothing on either certificate (**not found**); the rules below are ours,
 stated once, as data where they are numbers:
 
 Tax residency certificate — issued at once, without an officer, when:

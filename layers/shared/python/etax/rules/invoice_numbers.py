@@ -1,12 +1,12 @@
 """Numbers of the fully digitalized invoices (数电票) we issue, and the blocks we allocate them in.
 
-Sources (FACTS.md §2, "数电票 / 全电发票")
+Sources (sources.md#invoices, "数电票 / 全电发票")
 -----------------------------------------
 A 数电票 number has 20 digits and no separate invoice code: digits 1-2 are the last two digits of
 the year, 3-4 the region code of the province-level tax bureau, 5 the issuing channel, 6-20 a
 sequence. The real example ``23442000000014209621`` reads year 2023, region 44 (广东), channel 2.
 
-Choices where FACTS.md says nothing (**not found**):
+Choices where the sources say nothing (**not found**):
 
 * **Channel digits.** The official meaning of digit 5 is not found. Ours, as data in
   :data:`CHANNEL_DIGITS`: web = 1, mobile = 2, api = 3. :func:`parse_number` therefore parses the
@@ -125,7 +125,7 @@ def region_of_credit_code(credit_code: str) -> str:
     """The province part of a credit code's region (positions 3-4): ``91350100M000100Y43`` → 35.
 
     The code must be well-formed; a wrong check character is accepted, because real registered
-    codes with a wrong check character exist (FACTS.md §1) and the region is still theirs.
+    codes with a wrong check character exist (sources.md#uscc) and the region is still theirs.
     """
     try:
         parsed = uscc.parse(credit_code)

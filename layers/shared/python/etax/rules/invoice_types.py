@@ -1,6 +1,6 @@
 """VAT invoice types, how a legacy invoice code reveals its type, and which check value each needs.
 
-Sources (FACTS.md §2)
+Sources (sources.md#invoices)
 ---------------------
 * Type codes and names: 01 专票, 02 货运专票, 03 机动车, 04 普票, 10 电子普票, 11 卷票,
   14 通行费电子普票 (jack061/TaxPIC ``fp_parser.py``); 08 增值税电子专用发票,
@@ -8,13 +8,13 @@ Sources (FACTS.md §2)
   verification platform's own ``alxd``.
 * :func:`classify_legacy_code` is the verification platform's function ``alxd`` (inv-veri JS,
   copied in jack061/TaxPIC and other public code), followed branch for branch, including its list
-  of four 12-digit codes that are electronic ordinary invoices despite their shape. FACTS.md notes a
-  conflict with an older description of digit 8 of 10-digit codes; as FACTS advises, software
+  of four 12-digit codes that are electronic ordinary invoices despite their shape. Sources note a
+  conflict with an older description of digit 8 of 10-digit codes; as the sources advise, software
   follows the platform.
 * :func:`routing_area` is the same JS's ``getSwjg``: digits 2-5 (12-digit) or 1-4 (10-digit),
   kept for 2102 大连, 3302 宁波, 3502 厦门, 3702 青岛, 4403 深圳, otherwise province + ``"00"``.
-* :func:`required_check`: FACTS gives 专票 → amount excluding tax; 普票/电子普票/卷票 → last six
-  digits of the check code; 数电 → total including tax. For the types FACTS does not name we chose,
+* :func:`required_check`: sources give 专票 → amount excluding tax; 普票/电子普票/卷票 → last six
+  digits of the check code; 数电 → total including tax. For types the sources do not name we chose,
   following the platform's own field labels (inv-veri JS error texts "合计金额有误" for 02,
   "不含税价有误" for 03, "车价合计有误" for 15, seen in public copies of that JS) and a public
   verification SDK's field notes (Huawei Cloud OCR ``InvoiceVerificationRequestBody``:
@@ -23,17 +23,17 @@ Sources (FACTS.md §2)
   ====  ==================  =====================================================
   type  check               why
   ====  ==================  =====================================================
-  01    amount              专票 (FACTS)
+  01    amount              专票 (sources)
   02    amount              a 专票; the platform asks for 合计金额 (tax-exclusive)
   03    amount              the platform asks for 不含税价
   08    amount              the electronic form of the 专票
-  04    check_code_last6    普票 (FACTS)
-  10    check_code_last6    电子普票 (FACTS)
-  11    check_code_last6    卷票 (FACTS)
+  04    check_code_last6    普票 (sources)
+  10    check_code_last6    电子普票 (sources)
+  11    check_code_last6    卷票 (sources)
   14    check_code_last6    an electronic ordinary invoice for tolls
   15    total               the platform asks for 车价合计 (the price in total)
-  31    total               数电 (FACTS)
-  32    total               数电 (FACTS)
+  31    total               数电 (sources)
+  32    total               数电 (sources)
   ====  ==================  =====================================================
 
   The mapping is data (:data:`REQUIRED_CHECK`), so a better source changes one line.

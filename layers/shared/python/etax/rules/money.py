@@ -2,14 +2,14 @@
 
 Sources and choices
 -------------------
-FACTS.md §2 shows how amounts are written on the wire: decimal yuan with at most two decimals
+sources.md#invoices shows how amounts are written on the wire: decimal yuan, at most two decimals
 ("64.9", "94339.62", "112", "165106.00"). Everything else here is our own rule, stated once:
 
 * **Representation.** API amounts are decimal strings in yuan with at most two decimals; we store
   integer fen. Binary floats are refused outright (``0.1 + 0.2`` is not money). Amounts above
   :data:`MAX_FEN` (10^13 fen = 100 000 000 000.00 yuan) are refused: no invoice comes near it and
   it keeps every sum far inside exact integer and decimal ranges.
-* **The rounding rule** (our choice; FACTS.md has no official text on line rounding):
+* **The rounding rule** (our choice; the sources have no official text on line rounding):
 
   1. amounts are *tax-exclusive* (金额, 不含税);
   2. line amount = quantity × unit price, computed exactly, rounded **half-up to the fen**;

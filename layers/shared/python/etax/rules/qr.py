@@ -1,6 +1,6 @@
 """The national VAT invoice QR payload: parse what is printed, render what we print.
 
-Sources (FACTS.md §2, "QR payload")
+Sources (sources.md#invoices, "QR payload")
 -----------------------------------
 Comma-separated fields ``版本(01),类型,发票代码,发票号码,金额,开票日期(yyyymmdd),校验码,<4-hex>,``.
 Real payloads (codeprj.com, csdn)::
@@ -10,10 +10,10 @@ Real payloads (codeprj.com, csdn)::
     01,04,4200161350,00015045,165106.00,20160501,48114255542168294433,DBFE,
     01,32,,23442000000014209621,112,20230215,,74AE                     (数电普票, no code)
 
-Also from FACTS: version must be ``01``; too few fields are rejected; whitespace around fields is
+Also sourced: version must be ``01``; too few fields are rejected; whitespace around fields is
 trimmed; the trailing comma is present in some payloads and absent in others.
 
-Choices where FACTS.md says nothing (**not found**):
+Choices where the sources say nothing (**not found**):
 
 * **The 4-hex field** (:attr:`QrPayload.tail`). Its meaning is not found. Parsing accepts any four
   hex digits (or none, as in the first example). When we render *our own* invoices we fill it
@@ -23,8 +23,8 @@ Choices where FACTS.md says nothing (**not found**):
   field as an empty tail. Fewer than seven fields, or more than eight, are rejected.
 * **The amount** keeps what the payload says, to the fen, at most two decimals. Red-letter
   invoices may print a negative amount, so a leading minus is accepted. Whether a 数电 payload's
-  amount includes tax is not found; since the platform checks 数电 by the total (FACTS §2), we
-  read it as the total (价税合计) and print the total there on our own 数电票
+  amount includes tax is not found; as the platform checks 数电 by the total (sources.md#invoices),
+  we read it as the total (价税合计) and print the total there on our own 数电票
   (:func:`for_invoice`), **with its sign**: a red-letter invoice's total is negative, and so is
   its QR amount, so the QR verifies against the invoice and the lottery can tell it apart (the
   printed sign of the national payload is not in a source read here; the amount field is the
@@ -154,7 +154,7 @@ def _split(text: str) -> list[str]:
     if len(parts) > 8:
         raise QrError("payload", f"a payload has 7 or 8 fields, this one has {len(parts)}")
     if len(parts) == 7:
-        parts.append("")  # no 4-hex field at all, as in FACTS' first example
+        parts.append("")  # no 4-hex field at all, as in the sources' first example
     return parts
 
 

@@ -5,14 +5,14 @@ Pure: no AWS. Amounts are integer fen.
 * **General refund of an overpayment** (多缴税款退还) and the **individual income tax annual
   refund** (综合所得年度汇算退税): what one obligation's filing ledger leaves to refund —
   the confirmed payments above the liability, plus the refund the filed annual return
-  computed (withheld − tax, FACTS.md §3), less what was refunded already
+  computed (withheld − tax, sources.md#iit), less what was refunded already
   (:func:`ledger_refund_fen`); never a figure the applicant states.
-* **Export refund, exemption-refund method** (免退, trading enterprises; FACTS.md §4): per
+* **Export refund, exemption-refund method** (免退, trading enterprises; sources.md#vat): per
   purchase line, the VAT-exclusive purchase value × the product's refund rate, rounded half-up
   to the fen, **capped by the VAT actually on the input invoice**; the case refunds the sum of
   the lines. The product's rate comes from :class:`RateTable`, versioned data with effective
   dates (``data/export_refund_rates.json``), looked up on the export date. The official
-  product-level table was not found (FACTS.md §4): the shipped table is illustrative and says
+  product-level table was not found (sources.md#vat): the shipped table is illustrative and says
   so (docs/decisions/0009-refund-pipeline.md).
 
 Errors are :class:`RefundRuleError` naming the field of the request they concern.

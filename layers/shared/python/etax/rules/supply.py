@@ -1,7 +1,7 @@
 """Invoice supply (发票领用, plan action B7): what a supply is, the used-invoice checks (验旧)
 and when a supply is approved without an officer. Pure: no AWS.
 
-What "supply" means (FACTS.md §2; the choices where FACTS says nothing are ours)
+What "supply" means (sources.md#invoices; the choices where the sources say nothing are ours)
 -------------------------------------------------------------------------------
 * **Paper and volume invoices** (纸质发票: 04 增值税普通发票, 11 卷票, 01 增值税专用发票) are
   physical stock: a supply is *a type and a quantity* (份, or 卷 for volume invoices), and on
@@ -9,7 +9,7 @@ What "supply" means (FACTS.md §2; the choices where FACTS says nothing are ours
   and sends it by post (the logistics adapter). The batch is what the next supply's 验旧
   checks: every number of it must be accounted for.
 * **Fully digitalized invoices** (数电票, 31/32) have no stock: the tax authority manages a
-  total invoicing quota (授信额度) per taxpayer (FACTS.md §2). A supply is *a new monthly
+  total invoicing quota (授信额度) per taxpayer (sources.md#invoices). A supply is *a new monthly
   issuing quota* (the issuing service's ``quota#<credit code>``); on approval the quota is
   raised, and the next invoice may use it. This is the one way quotas change through the API.
 
@@ -32,7 +32,7 @@ Digital (the applicant's invoices of the last :attr:`SupplyPolicy.window_days` d
 * ``quota_used`` — the month has used at least :attr:`SupplyPolicy.min_quota_use` of the
   current quota (no quota yet: passes; a first quota needs no history).
 
-Approval (our choice; FACTS.md §5 only says a D credit level restricts supply, and no credit
+Approval (our choice; sources.md#credit only says a D credit level restricts supply, and no credit
 data exist here yet): automatic when every check passed and the request is within the
 automatic limit (:attr:`SupplyPolicy.paper_auto_max` per type,
 :attr:`SupplyPolicy.digital_auto_max_fen` per taxpayer type); otherwise an officer of the
@@ -100,7 +100,7 @@ class SupplyPolicy:
 
 POLICIES: Final = (
     SupplyPolicy(
-        effective_from=date(2024, 12, 1),  # 数电票 nationwide (FACTS.md §2)
+        effective_from=date(2024, 12, 1),  # 数电票 nationwide (sources.md#invoices)
         paper_max={"04": 250, "11": 20, "01": 100},
         paper_auto_max={"04": 50, "11": 5, "01": 25},
         digital_auto_max_fen={"small_scale": 100_000_00, "general": 10_000_000_00},
@@ -262,7 +262,7 @@ def decide(kind: Kind, checks: Sequence[Check], *, policy: SupplyPolicy, taxpaye
 
 # -- paper batches ----------------------------------------------------------------------------
 
-_CODE_SUFFIX = {"04": "04", "11": "06"}  # 12-digit codes: digits 11-12 (FACTS.md §2, alxd)
+_CODE_SUFFIX = {"04": "04", "11": "06"}  # 12-digit codes: digits 11-12 (sources.md#invoices, alxd)
 
 
 def batch_code(invoice_type: str, region4: str, year: int) -> str:

@@ -18,7 +18,7 @@ The check character: weights ``W_i = 3^(i-1) mod 31`` for positions 1-17,
 alphabet. Example from the standard: ``91350100M000100Y43`` is valid;
 ``91350100M000100Y4Z`` is not (the computed check character is ``3``).
 
-Real, registered codes exist whose check character is wrong (FACTS.md §1), so
+Real, registered codes exist whose check character is wrong (sources.md#uscc), so
 this module separates *well-formed* (a :class:`MalformedCode` is raised) from
 *checksum-valid* (reported, never raised): callers decide what a checksum
 failure means for them.

@@ -1,6 +1,6 @@
 """Pure rules of the invoice verification service, modelled on the national platform (查验平台).
 
-Sources (FACTS.md §2, "National verification platform")
+Sources (sources.md#invoices, "National verification platform")
 -------------------------------------------------------
 * Inputs: invoice code (none for 数电), number, issue date and one value by type — 专票 the amount
   excluding tax, 普票/电子普票/卷票 the last six digits of the check code, 数电 the total including
@@ -13,7 +13,7 @@ Sources (FACTS.md §2, "National verification platform")
   transport, which our API does not have; its captcha and "too frequent" answers (003, 016, 020)
   stand behind our per-client limit (below).
 
-Choices where FACTS.md says nothing (**not found**):
+Choices where the sources say nothing (**not found**):
 
 * **"Day"** is the calendar day in Asia/Shanghai (:func:`business_date`). If the runtime has no
   time-zone database (the layer ships no ``tzdata`` and minimal images may lack
@@ -62,9 +62,9 @@ from etax.rules.invoice_types import (
 from etax.rules.money import MoneyError, parse_yuan
 
 DAILY_LIMIT = 5
-"""Checks per invoice per business day (FACTS.md §2)."""
+"""Checks per invoice per business day (sources.md#invoices)."""
 WINDOW_YEARS = 5
-"""How far back an issue date may lie (FACTS.md §2)."""
+"""How far back an issue date may lie (sources.md#invoices)."""
 DATA = Path(__file__).resolve().parent / "data"
 
 

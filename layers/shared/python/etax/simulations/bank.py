@@ -1,7 +1,7 @@
 """The simulated real-name bank (see :mod:`etax.acceptance.realname`): its answers are decided
-by the card or account number's last four digits (:data:`SIMULATED_RULES`, documented in the
-README), so tests and demos choose them. It keeps no books: nothing is stored, the reference
-is a digest of the identity and the number.
+by the card or account number's last four digits (:data:`SIMULATED_RULES`, documented in
+docs/usage/acceptance.md), so tests and demos choose them. It keeps no books: nothing is
+stored, the reference is a digest of the identity and the number.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _reference(identity: str, number: str) -> str:
 
 class SimulatedBank:
     """A bank whose answers are decided by the card or account number's last four digits
-    (documented in the README): ``0000`` name mismatch, ``1111`` ID mismatch, ``2222`` phone
+    (docs/usage/acceptance.md): ``0000`` name mismatch, ``1111`` ID mismatch, ``2222`` phone
     mismatch (cards only), ``9990`` unavailable; any other number matches."""
 
     def verify(self, *, name: str, resident_id: str, bank_card: str, phone: str) -> Verdict:

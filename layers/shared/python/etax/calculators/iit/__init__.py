@@ -1,4 +1,4 @@
-"""Individual income tax calculators (FACTS.md §3), one module each:
+"""Individual income tax calculators (sources.md#iit), one module each:
 
 - :mod:`~etax.calculators.iit.withholding` — cumulative withholding on wages, month by month;
 - :mod:`~etax.calculators.iit.annual` — the annual reconciliation of comprehensive income;

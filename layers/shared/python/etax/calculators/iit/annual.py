@@ -14,7 +14,7 @@ Request (amounts for the year, yuan): ``income`` (comprehensive income), ``socia
 ``other_deductions``, ``withheld`` (tax already withheld or prepaid); optional ``year`` (the tax
 year: its rules as of December 31) or ``date``.
 
-Rule (FACTS.md §3): taxable = income − 60,000 − social insurance − special additional − other,
+Rule (sources.md#iit): taxable = income − 60,000 − social insurance − special additional − other,
 at least 0; tax = taxable × rate − quick deduction of the comprehensive table, half-up to the
 fen; ``refund_or_payable`` = tax − withheld. ``exempt_small_amount``: a balance to pay needs no
 settlement when the income is at most 120,000 or the balance at most 400

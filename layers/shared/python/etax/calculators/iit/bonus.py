@@ -7,7 +7,7 @@ Public API::
 
 Request: ``bonus`` (yuan); optional ``year`` or ``date`` (when it is paid).
 
-Rule (FACTS.md §3, 财政部 税务总局公告2023年第30号): tax = bonus × rate − quick deduction, the
+Rule (sources.md#iit, 财政部 税务总局公告2023年第30号): tax = bonus × rate − quick deduction, the
 rate and quick deduction those of the monthly-converted table's bracket containing bonus ÷ 12
 (compared exactly: bonus ≤ 12 × the bracket's limit), half-up to the fen. The quick deduction
 is a *monthly* one subtracted once, so the tax jumps at each edge (36,000 → 1,080.00 but

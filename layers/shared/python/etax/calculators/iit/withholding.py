@@ -15,14 +15,14 @@ deductions); ``special_additional`` (kinds of
 ``other_deductions`` (other lawful deductions); ``months`` (1-12, from January; default 12);
 optional ``year`` or ``date`` for the rules' date (:func:`etax.calculators.common.rules_date`).
 
-Rule (FACTS.md §3): for month *m*, cumulative taxable income = *m* × (gross − 5,000 basic
+Rule (sources.md#iit): for month *m*, cumulative taxable income = *m* × (gross − 5,000 basic
 deduction − social insurance − special additional − other), at least 0; cumulative tax = that ×
 rate − quick deduction of the comprehensive (annual) table, half-up to the fen; this month's
 withholding = cumulative tax − tax withheld in earlier months. With the same amounts every
 month the cumulative tax never falls, so no month is negative and the months add up to the
 annual tax on the year's income (a month whose formula came out negative would withhold 0 and
 leave the difference to the annual settlement). Cumulative relief and exempt income (in the
-official formula, FACTS.md: not verified here) are not modelled: pass exempt income as
+official formula, not verified in sources.md#iit) are not modelled: pass exempt income as
 ``other_deductions``.
 
 Answer: ``{"months": [{"month", "cumulative_income", "cumulative_basic_deduction",
