@@ -19,13 +19,13 @@ from etax.calculators.common import (
     RulesError,
     Versions,
     Yuan,
-    load,
     rules_date,
     times_rate,
     today_in_china,
 )
 from etax.calculators.iit import deductions
 from etax.calculators.iit.rules import rules as iit_rules
+from etax.platform.data import load
 
 NAMES = sorted(p.name.removesuffix(".json") for p in
                resources.files("etax.calculators").joinpath("data").iterdir()
@@ -52,7 +52,7 @@ def test_the_data_files() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_entry_is_dated_and_sourced(name: str) -> None:
-    found = entries(load(name))
+    found = entries(load("etax.calculators", name))
     assert found
     for entry in found:
         assert set(entry) >= {"effective_from", "effective_to", "sources", "note"}

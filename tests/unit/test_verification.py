@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etax.rules import verification as v
-from etax.rules.verification import (
+from etax.invoices import verification_rules as v
+from etax.invoices.verification_rules import (
     InvoiceFacts,
     ResultCode,
     VerifyInputError,
     VerifyQuery,
 )
+from etax.rules import dates
 
 DIGITAL_NUMBER = "23442000000014209621"
 ISSUED = date(2023, 2, 15)
@@ -40,18 +41,18 @@ def test_result_codes_and_messages() -> None:
 
 def test_business_date_across_midnight() -> None:
     # Shanghai is UTC+8: 15:59:59 UTC is 23:59:59 there, 16:00 UTC is the next day.
-    assert v.business_date(datetime(2024, 1, 1, 15, 59, 59, tzinfo=UTC)) == date(2024, 1, 1)
-    assert v.business_date(datetime(2024, 1, 1, 16, 0, tzinfo=UTC)) == date(2024, 1, 2)
+    assert dates.business_date(datetime(2024, 1, 1, 15, 59, 59, tzinfo=UTC)) == date(2024, 1, 1)
+    assert dates.business_date(datetime(2024, 1, 1, 16, 0, tzinfo=UTC)) == date(2024, 1, 2)
     # Just after UTC midnight it is already morning in Shanghai, same date.
-    assert v.business_date(datetime(2024, 1, 2, 0, 0, 1, tzinfo=UTC)) == date(2024, 1, 2)
+    assert dates.business_date(datetime(2024, 1, 2, 0, 0, 1, tzinfo=UTC)) == date(2024, 1, 2)
     # A New York evening is the next morning in Shanghai.
     new_york = timezone(timedelta(hours=-5))
-    assert v.business_date(datetime(2024, 12, 31, 20, 0, tzinfo=new_york)) == date(2025, 1, 1)
+    assert dates.business_date(datetime(2024, 12, 31, 20, 0, tzinfo=new_york)) == date(2025, 1, 1)
 
 
 def test_business_date_needs_a_time_zone() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        v.business_date(datetime(2024, 1, 1, 12, 0))
+        dates.business_date(datetime(2024, 1, 1, 12, 0))
 
 
 @given(
@@ -61,7 +62,7 @@ def test_business_date_needs_a_time_zone() -> None:
 )
 def test_business_date_is_utc_plus_eight(now: datetime) -> None:
     """China has kept UTC+8 without daylight saving since 1991 (earlier years differ)."""
-    assert v.business_date(now) == (now + timedelta(hours=8)).date()
+    assert dates.business_date(now) == (now + timedelta(hours=8)).date()
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from etax.invoices.verification_rules import VerifyInputError, query_from_request
 from etax.lottery import draw
 from etax.lottery.answers import draw_answer, mask_account
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
@@ -66,9 +67,9 @@ from etax.platform.errors import (
     Unprocessable,
 )
 from etax.rules import resident_id
+from etax.rules.dates import SHANGHAI, business_date
 from etax.rules.tax_offices import prefecture_office
 from etax.rules.text import excerpt
-from etax.rules.verification import SHANGHAI, VerifyInputError, business_date, query_from_request
 
 MAX_SHARDS = 8
 """Inventory shards per tier and period (fewer when the tier has fewer prizes)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import table_name
-from etax.rules.supply import Batch, IssuedInvoice
+from etax.supply.rules import Batch, IssuedInvoice
 
 MAX_BATCH_GET = 100
 MAX_INVOICES_CHECKED = 1000
