@@ -32,4 +32,5 @@ def test_rules_holds_the_shared_kernel_only() -> None:
 def test_the_kernel_says_what_it_is() -> None:
     import etax.rules
 
-    assert etax.rules.__doc__ is not None and "kernel" in etax.rules.__doc__
+    assert etax.rules.__doc__ is not None
+    assert "kernel" in etax.rules.__doc__
