@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from etax.invoices import verification_rules as v
 from etax.invoices.verification_rules import (
-    InvoiceFacts,
     ResultCode,
+    VerifyFacts,
     VerifyInputError,
     VerifyQuery,
 )
@@ -240,11 +240,11 @@ def test_query_needs_exactly_one_check_value() -> None:
 
 # --- matching ------------------------------------------------------------------------------
 
-DIGITAL_FACTS = InvoiceFacts("32", None, DIGITAL_NUMBER, ISSUED, 9912, 11200, None)
-SPECIAL_FACTS = InvoiceFacts(
+DIGITAL_FACTS = VerifyFacts("32", None, DIGITAL_NUMBER, ISSUED, 9912, 11200, None)
+SPECIAL_FACTS = VerifyFacts(
     "01", "1200154130", "03630024", date(2016, 6, 21), 9433962, 10660377, None
 )
-ORDINARY_FACTS = InvoiceFacts(
+ORDINARY_FACTS = VerifyFacts(
     "10", "011001605111", "80100798", date(2016, 10, 18), 5743, 6490, "85342965681116380258"
 )
 
@@ -256,7 +256,7 @@ def test_matches_each_kind() -> None:
 
 
 def test_digital_facts_with_empty_code_match_a_query_without_code() -> None:
-    facts = InvoiceFacts("32", "", DIGITAL_NUMBER, ISSUED, 9912, 11200, "")
+    facts = VerifyFacts("32", "", DIGITAL_NUMBER, ISSUED, 9912, 11200, "")
     assert v.matches(v.query_from_request(DIGITAL), facts)
 
 
@@ -272,7 +272,7 @@ def test_digital_facts_with_empty_code_match_a_query_without_code() -> None:
         ({**ORDINARY, "check_code_last6": "853429"}, ORDINARY_FACTS),  # first six, not last
     ],
 )
-def test_mismatches(body: dict[str, object], facts: InvoiceFacts) -> None:
+def test_mismatches(body: dict[str, object], facts: VerifyFacts) -> None:
     assert not v.matches(v.query_from_request(body), facts)
 
 
@@ -280,9 +280,9 @@ def test_query_with_the_wrong_kind_of_check_value_does_not_match() -> None:
     # Same identity, but the stored invoice is a 专票 and the query carries a total.
     query = VerifyQuery("03630024", "1200154130", date(2016, 6, 21), total_fen=10660377)
     assert not v.matches(query, SPECIAL_FACTS)
-    no_check_code = InvoiceFacts("10", "011001605111", "80100798", date(2016, 10, 18), 1, 1, None)
+    no_check_code = VerifyFacts("10", "011001605111", "80100798", date(2016, 10, 18), 1, 1, None)
     assert not v.matches(v.query_from_request(ORDINARY), no_check_code)
-    other_code = InvoiceFacts("01", "1200154530", "03630024", date(2016, 6, 21), 9433962, 1, None)
+    other_code = VerifyFacts("01", "1200154530", "03630024", date(2016, 6, 21), 9433962, 1, None)
     assert not v.matches(v.query_from_request(SPECIAL), other_code)
 
 
@@ -354,7 +354,7 @@ def test_claimed_value_names_the_compared_attribute() -> None:
 
 
 def test_red_letter_totals_match_only_with_their_sign() -> None:
-    red = InvoiceFacts("32", None, DIGITAL_NUMBER, ISSUED, -9912, -11200, None)
+    red = VerifyFacts("32", None, DIGITAL_NUMBER, ISSUED, -9912, -11200, None)
     assert v.matches(v.query_from_request({**DIGITAL, "total": "-112.00"}), red)
     assert not v.matches(v.query_from_request(DIGITAL), red)
     by_qr = v.query_from_request({"qr": f"01,32,,{DIGITAL_NUMBER},-112.00,20230215,,ABCD,"})

@@ -31,9 +31,9 @@ from etax.invoices.verification_rules import (
     DAILY_LIMIT,
     LIMITS,
     WINDOW_YEARS,
-    InvoiceFacts,
     Limits,
     ResultCode,
+    VerifyFacts,
     VerifyInputError,
     VerifyQuery,
     charge_for,
@@ -90,9 +90,9 @@ def public_buyer(buyer: Mapping[str, Any]) -> dict[str, Any]:
             "id_number": mask_id(buyer.get("id_number", ""))}
 
 
-def facts_of(invoice: StoredInvoice) -> InvoiceFacts:
+def facts_of(invoice: StoredInvoice) -> VerifyFacts:
     document = invoice.document
-    return InvoiceFacts(
+    return VerifyFacts(
         type=document["type"],
         code=document.get("code") or None,
         number=document["number"],

@@ -176,7 +176,7 @@ class VerifyQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceFacts:
+class VerifyFacts:
     """What the invoice store knows about an issued invoice, for comparison with a query."""
 
     type: str
@@ -318,7 +318,7 @@ def query_from_request(body: Mapping[str, object]) -> VerifyQuery:
     return VerifyQuery(number, code, issue_date, total_fen=fen)
 
 
-def matches(query: VerifyQuery, facts: InvoiceFacts) -> bool:
+def matches(query: VerifyQuery, facts: VerifyFacts) -> bool:
     """True when the query names this invoice and its check value agrees with it.
 
     Number, code and issue date must be equal (an empty code and no code are the same), and the
@@ -342,7 +342,7 @@ def matches(query: VerifyQuery, facts: InvoiceFacts) -> bool:
     )
 
 
-def result_for(query: VerifyQuery, facts: InvoiceFacts | None, checks_today: int,
+def result_for(query: VerifyQuery, facts: VerifyFacts | None, checks_today: int,
                mismatches_today: int = 0, limits: Limits = LIMITS) -> ResultCode:
     """The outcome of one check, given the stored invoice (or None) and today's earlier checks.
 
