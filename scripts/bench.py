@@ -781,7 +781,7 @@ def bench_reminders_stack(outputs: dict[str, Any], runs: int) -> list[str]:
 
     from etax.filing.reminders import KIND
     from etax.notifications.preferences import DEFAULT, resolve
-    from etax.rules.verification import business_date
+    from etax.rules.dates import business_date
 
     endpoint = outputs["Endpoint"]
     dynamodb = local.client("dynamodb", endpoint)

@@ -328,7 +328,7 @@ def seed_lottery(outputs: dict[str, Any]) -> str:
     import urllib.request
     from datetime import UTC, datetime
 
-    from etax.rules.verification import business_date
+    from etax.rules.dates import business_date
 
     api = outputs["ApiUrl"]
     body = demo_data.lottery_campaign(business_date(datetime.now(UTC)))

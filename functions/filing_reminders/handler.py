@@ -17,7 +17,7 @@ from etax.filing.repository import FilingRepository
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
-from etax.rules.verification import business_date
+from etax.rules.dates import business_date
 
 publisher = EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), "tax.filing")
 service = ReminderService(

@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
-from etax.lottery.repository import InvoiceReader, LotteryRepository
+from etax.invoices.facts import InvoiceFactsReader
+from etax.lottery.repository import LotteryRepository
 from etax.lottery.requests import ScanRequest
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
@@ -24,7 +25,7 @@ from etax.rules.text import excerpt
 app = make_resolver()
 once = Once(app)
 vault = SeedVault(boto3.client("kms"), required("LOTTERY_SEED_KEY_ID"))
-service = LotteryService(LotteryRepository(), InvoiceReader(), vault)
+service = LotteryService(LotteryRepository(), InvoiceFactsReader(), vault)
 
 
 @app.post("/v1/lottery/campaigns")

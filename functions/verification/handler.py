@@ -13,13 +13,13 @@ from etax.invoices import channels
 from etax.invoices.repository import GuardRepository, InvoiceRepository
 from etax.invoices.requests import QrParseRequest, SmsMessage
 from etax.invoices.verification import VerificationService
+from etax.invoices.verification_rules import client_key
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.errors import BadRequest, Forbidden, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.secrets import SecretField
 from etax.rules import money, qr
 from etax.rules.invoice_types import type_name
-from etax.rules.verification import client_key
 
 app = make_resolver()
 service = VerificationService(InvoiceRepository(), GuardRepository())

@@ -23,7 +23,7 @@ import requests
 from etax.documents.signing import verify_envelope
 from etax.filing import deadlines
 from etax.rules import money, uscc
-from etax.rules.verification import business_date
+from etax.rules.dates import business_date
 from etax.simulations.payments import SimulatedProvider
 from tests.e2e.test_notifications_e2e import entries_with, inbox
 from tests.e2e.test_platform_e2e import bearer, token

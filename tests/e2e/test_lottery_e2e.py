@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from etax.rules import resident_id, uscc
-from etax.rules.verification import business_date
+from etax.rules.dates import business_date
 from tests.e2e.test_platform_e2e import bearer, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]

@@ -15,7 +15,7 @@ from etax.documents.signing import verify_envelope
 from etax.filing import deadlines
 from etax.filing.repository import FilingRepository
 from etax.rules import money, uscc
-from etax.rules.verification import business_date
+from etax.rules.dates import business_date
 from etax.simulations.payments import SimulatedProvider
 from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import as_principal

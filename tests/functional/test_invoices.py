@@ -216,7 +216,7 @@ def test_red_letter_and_void(invoicing: Any) -> None:
 def _month() -> str:
     from datetime import UTC, datetime
 
-    from etax.rules.verification import business_date
+    from etax.rules.dates import business_date
     return f"{business_date(datetime.now(UTC)):%Y%m}"
 
 

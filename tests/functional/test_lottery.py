@@ -14,7 +14,7 @@ import pytest
 
 from etax.lottery import audit, campaign_codec, campaigns
 from etax.lottery import draw as lottery_draw
-from etax.rules.verification import business_date
+from etax.rules.dates import business_date
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 from tests.functional.test_invoices import ISSUE, issue, request
 

@@ -19,7 +19,6 @@ from etax.calculators.common import (
     RulesError,
     Versions,
     Yuan,
-    load,
     rules_date,
     times_rate,
     today_in_china,
@@ -27,6 +26,7 @@ from etax.calculators.common import (
 from etax.calculators.iit import deductions
 from etax.calculators.iit.rules import rules as iit_rules
 from etax.platform.api import problem_for
+from etax.platform.data import load
 
 NAMES = sorted(p.name.removesuffix(".json") for p in
                resources.files("etax.calculators").joinpath("data").iterdir()
@@ -53,7 +53,7 @@ def test_the_data_files() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_entry_is_dated_and_sourced(name: str) -> None:
-    found = entries(load(name))
+    found = entries(load("etax.calculators", name))
     assert found
     for entry in found:
         assert set(entry) >= {"effective_from", "effective_to", "sources", "note"}

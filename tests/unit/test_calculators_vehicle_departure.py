@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from etax.calculators import departure_refund, vehicle_vessel
-from etax.calculators.common import InputError, RulesError, load
+from etax.calculators.common import InputError, RulesError
+from etax.platform.data import load
 
 ON = dt.date(2026, 11, 28)
 
@@ -51,11 +52,11 @@ def test_every_schedule_lies_within_the_national_range() -> None:
 
 
 def test_a_schedule_outside_the_national_range_does_not_load() -> None:
-    data = copy.deepcopy(load("vehicle_vessel"))
+    data = copy.deepcopy(load("etax.calculators", "vehicle_vessel"))
     data["provinces"]["35"]["schedules"][0]["passenger_car"][0] = "361"
     with pytest.raises(RulesError, match="outside the national range 60-360"):
         vehicle_vessel.VehicleVesselRules(data)
-    data = copy.deepcopy(load("vehicle_vessel"))
+    data = copy.deepcopy(load("etax.calculators", "vehicle_vessel"))
     data["provinces"]["35"]["schedules"][0]["passenger_car"].pop()
     with pytest.raises(RulesError, match="6 passenger-car amounts for 7 brackets"):
         vehicle_vessel.VehicleVesselRules(data)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from etax.certificates import rules
 from etax.certificates.documents import digest, render_pdf, verify_path
-from etax.rules import certificates as rules
 from etax.rules.tax_offices import prefecture_office
 
 TODAY = date(2026, 11, 28)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etax.rules.refunds import (
+from etax.refunds.rules import (
     PurchaseLine,
     RateTable,
     RefundRuleError,

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from etax.platform.events import DomainEvent
 from etax.platform.outbox import Change
-from etax.rules import invoice_numbers, supply
+from etax.rules import invoice_numbers
 from etax.rules.invoice_types import classify_legacy_code
 from etax.simulations.carrier import trail, waybill
 from etax.supply import outbox
+from etax.supply import rules as supply
 
 SELLER = "91350100M000100Y43"
 OTHER = "91350100MA2Y8KXX1B"

@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etax.rules import verification as v
-from etax.rules.verification import (
-    InvoiceFacts,
+from etax.invoices import verification_rules as v
+from etax.invoices.verification_rules import (
     ResultCode,
+    VerifyFacts,
     VerifyInputError,
     VerifyQuery,
 )
+from etax.rules import dates
 
 DIGITAL_NUMBER = "23442000000014209621"
 ISSUED = date(2023, 2, 15)
@@ -40,18 +41,18 @@ def test_result_codes_and_messages() -> None:
 
 def test_business_date_across_midnight() -> None:
     # Shanghai is UTC+8: 15:59:59 UTC is 23:59:59 there, 16:00 UTC is the next day.
-    assert v.business_date(datetime(2024, 1, 1, 15, 59, 59, tzinfo=UTC)) == date(2024, 1, 1)
-    assert v.business_date(datetime(2024, 1, 1, 16, 0, tzinfo=UTC)) == date(2024, 1, 2)
+    assert dates.business_date(datetime(2024, 1, 1, 15, 59, 59, tzinfo=UTC)) == date(2024, 1, 1)
+    assert dates.business_date(datetime(2024, 1, 1, 16, 0, tzinfo=UTC)) == date(2024, 1, 2)
     # Just after UTC midnight it is already morning in Shanghai, same date.
-    assert v.business_date(datetime(2024, 1, 2, 0, 0, 1, tzinfo=UTC)) == date(2024, 1, 2)
+    assert dates.business_date(datetime(2024, 1, 2, 0, 0, 1, tzinfo=UTC)) == date(2024, 1, 2)
     # A New York evening is the next morning in Shanghai.
     new_york = timezone(timedelta(hours=-5))
-    assert v.business_date(datetime(2024, 12, 31, 20, 0, tzinfo=new_york)) == date(2025, 1, 1)
+    assert dates.business_date(datetime(2024, 12, 31, 20, 0, tzinfo=new_york)) == date(2025, 1, 1)
 
 
 def test_business_date_needs_a_time_zone() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        v.business_date(datetime(2024, 1, 1, 12, 0))
+        dates.business_date(datetime(2024, 1, 1, 12, 0))
 
 
 @given(
@@ -61,7 +62,7 @@ def test_business_date_needs_a_time_zone() -> None:
 )
 def test_business_date_is_utc_plus_eight(now: datetime) -> None:
     """China has kept UTC+8 without daylight saving since 1991 (earlier years differ)."""
-    assert v.business_date(now) == (now + timedelta(hours=8)).date()
+    assert dates.business_date(now) == (now + timedelta(hours=8)).date()
 
 
 @pytest.mark.parametrize(
@@ -239,11 +240,11 @@ def test_query_needs_exactly_one_check_value() -> None:
 
 # --- matching ------------------------------------------------------------------------------
 
-DIGITAL_FACTS = InvoiceFacts("32", None, DIGITAL_NUMBER, ISSUED, 9912, 11200, None)
-SPECIAL_FACTS = InvoiceFacts(
+DIGITAL_FACTS = VerifyFacts("32", None, DIGITAL_NUMBER, ISSUED, 9912, 11200, None)
+SPECIAL_FACTS = VerifyFacts(
     "01", "1200154130", "03630024", date(2016, 6, 21), 9433962, 10660377, None
 )
-ORDINARY_FACTS = InvoiceFacts(
+ORDINARY_FACTS = VerifyFacts(
     "10", "011001605111", "80100798", date(2016, 10, 18), 5743, 6490, "85342965681116380258"
 )
 
@@ -255,7 +256,7 @@ def test_matches_each_kind() -> None:
 
 
 def test_digital_facts_with_empty_code_match_a_query_without_code() -> None:
-    facts = InvoiceFacts("32", "", DIGITAL_NUMBER, ISSUED, 9912, 11200, "")
+    facts = VerifyFacts("32", "", DIGITAL_NUMBER, ISSUED, 9912, 11200, "")
     assert v.matches(v.query_from_request(DIGITAL), facts)
 
 
@@ -271,7 +272,7 @@ def test_digital_facts_with_empty_code_match_a_query_without_code() -> None:
         ({**ORDINARY, "check_code_last6": "853429"}, ORDINARY_FACTS),  # first six, not last
     ],
 )
-def test_mismatches(body: dict[str, object], facts: InvoiceFacts) -> None:
+def test_mismatches(body: dict[str, object], facts: VerifyFacts) -> None:
     assert not v.matches(v.query_from_request(body), facts)
 
 
@@ -279,9 +280,9 @@ def test_query_with_the_wrong_kind_of_check_value_does_not_match() -> None:
     # Same identity, but the stored invoice is a 专票 and the query carries a total.
     query = VerifyQuery("03630024", "1200154130", date(2016, 6, 21), total_fen=10660377)
     assert not v.matches(query, SPECIAL_FACTS)
-    no_check_code = InvoiceFacts("10", "011001605111", "80100798", date(2016, 10, 18), 1, 1, None)
+    no_check_code = VerifyFacts("10", "011001605111", "80100798", date(2016, 10, 18), 1, 1, None)
     assert not v.matches(v.query_from_request(ORDINARY), no_check_code)
-    other_code = InvoiceFacts("01", "1200154530", "03630024", date(2016, 6, 21), 9433962, 1, None)
+    other_code = VerifyFacts("01", "1200154530", "03630024", date(2016, 6, 21), 9433962, 1, None)
     assert not v.matches(v.query_from_request(SPECIAL), other_code)
 
 
@@ -353,7 +354,7 @@ def test_claimed_value_names_the_compared_attribute() -> None:
 
 
 def test_red_letter_totals_match_only_with_their_sign() -> None:
-    red = InvoiceFacts("32", None, DIGITAL_NUMBER, ISSUED, -9912, -11200, None)
+    red = VerifyFacts("32", None, DIGITAL_NUMBER, ISSUED, -9912, -11200, None)
     assert v.matches(v.query_from_request({**DIGITAL, "total": "-112.00"}), red)
     assert not v.matches(v.query_from_request(DIGITAL), red)
     by_qr = v.query_from_request({"qr": f"01,32,,{DIGITAL_NUMBER},-112.00,20230215,,ABCD,"})

@@ -27,21 +27,18 @@ Steps
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from functools import cache
-from importlib import resources
 from itertools import pairwise
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from etax.errors import Invalid
+from etax.rules.dates import business_date
 from etax.rules.money import MoneyError, format_yuan, parse_yuan
-from etax.rules.verification import business_date
 
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
@@ -240,11 +237,3 @@ class Versions[E: Entry]:
             f"{e.effective_to.isoformat() if e.effective_to else 'now'}" for e in self.entries)
         raise InputError(field, f"no {self.name.replace('_', ' ')} rules on record for "
                          f"{day.isoformat()} (on record: {spans})")
-
-
-@cache
-def load(name: str) -> dict[str, Any]:
-    """``data/<name>.json`` shipped with this package, as parsed JSON."""
-    text = resources.files("etax.calculators").joinpath("data", f"{name}.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data

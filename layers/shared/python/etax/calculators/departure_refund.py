@@ -51,7 +51,6 @@ from etax.calculators.common import (
     Versions,
     Yuan,
     fen,
-    load,
     percent,
     rate_text,
     rules_date,
@@ -59,6 +58,7 @@ from etax.calculators.common import (
     times_rate,
     yuan,
 )
+from etax.platform.data import load
 
 Residence = Literal["foreign", "hong_kong", "macao", "taiwan", "mainland"]
 
@@ -78,8 +78,8 @@ class RefundRules(Entry):
 @cache
 def rules() -> Versions[RefundRules]:
     """The departure refund rules shipped with the layer (loaded and checked once)."""
-    return Versions("departure_refund",
-                    [RefundRules.model_validate(e) for e in load("departure_refund")["rules"]])
+    rules = load("etax.calculators", "departure_refund")["rules"]
+    return Versions("departure_refund", [RefundRules.model_validate(e) for e in rules])
 
 
 # --- request ---------------------------------------------------------------------------------

@@ -47,7 +47,6 @@ from etax.calculators.common import (
     Versions,
     Yuan,
     fen,
-    load,
     percent,
     rate_text,
     round_fen,
@@ -56,6 +55,7 @@ from etax.calculators.common import (
     times_rate,
     yuan,
 )
+from etax.platform.data import load
 
 # --- rules -----------------------------------------------------------------------------------
 
@@ -81,7 +81,7 @@ class VatRules:
 @cache
 def rules() -> VatRules:
     """The VAT rules shipped with the layer (loaded and checked once per process)."""
-    return VatRules(load("vat"))
+    return VatRules(load("etax.calculators", "vat"))
 
 
 # --- requests --------------------------------------------------------------------------------

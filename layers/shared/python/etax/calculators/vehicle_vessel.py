@@ -42,11 +42,11 @@ from etax.calculators.common import (
     Year,
     date_field,
     fen,
-    load,
     rules_date,
     step,
     yuan,
 )
+from etax.platform.data import load
 
 # --- rules -----------------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ class VehicleVesselRules:
 @cache
 def rules() -> VehicleVesselRules:
     """The vehicle and vessel tax rules shipped with the layer (loaded and checked once)."""
-    return VehicleVesselRules(load("vehicle_vessel"))
+    return VehicleVesselRules(load("etax.calculators", "vehicle_vessel"))
 
 
 # --- request ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Tax certificates issued online as signed documents (plan action B7): the tax residency
-certificate and the tax payment certificate (rules: :mod:`etax.rules.certificates`).
+certificate and the tax payment certificate (rules: :mod:`etax.certificates.rules`).
 
 ``CERTIFICATES_TABLE`` — partition key ``id`` (the certificate number, ``RC…`` or
 ``TP…``): the signed canonical document (``doc``, ``signature``), its ``owner`` (credit

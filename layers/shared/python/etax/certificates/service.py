@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from etax.certificates import rules
 from etax.certificates.documents import SPEC, digest, verify_path
 from etax.certificates.payments import PaymentRecords
 from etax.certificates.repository import CertificateRepository, StoredCertificate
@@ -21,10 +22,9 @@ from etax.documents.signing import Signature, SignatureMismatch, verify_envelope
 from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.registration.records import RegistrationRecord, Status
-from etax.rules import certificates as rules
 from etax.rules import money, resident_id, uscc
+from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office
-from etax.rules.verification import business_date
 
 PERSON_OFFICE_NAME = "主管税务机关"
 

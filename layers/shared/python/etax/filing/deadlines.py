@@ -10,16 +10,13 @@ Periods are written ``2026-10`` (a month), ``2026-Q3`` (a quarter) or ``2026`` (
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).with_name("data") / "deadlines.json"
+from etax.platform.data import load
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 _QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
@@ -63,10 +60,9 @@ def _month_end(first: date) -> date:
     return following - timedelta(days=1)
 
 
-@lru_cache(maxsize=1)
 def load_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return data
+    """``data/deadlines.json`` (read once: :func:`etax.platform.data.load`)."""
+    return load("etax.filing", "deadlines")
 
 
 class Calendar:

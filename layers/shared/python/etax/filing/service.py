@@ -30,8 +30,8 @@ from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.observability import logger, metrics
 from etax.registration.records import RegistrationRecord
 from etax.rules import money, resident_id, uscc
+from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office
-from etax.rules.verification import business_date
 
 RECEIPT_SPEC = "etax-payment-receipt/1"
 CONFIRM_ATTEMPTS = 5

@@ -40,8 +40,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import ElementTree as SafeElementTree
 
+from etax.invoices.verification_rules import VerifyInputError, VerifyQuery, query_from_request
 from etax.rules import invoice_types
-from etax.rules.verification import VerifyInputError, VerifyQuery, query_from_request
 
 HELP_TEXT = (
     "发票查验：发送 CY 发票号码 开票日期 价税合计，例如 CY 26352000000000001234 20261128 1130.00；"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from etax.documents.canonical import canonical_bytes
+from etax.invoices.repository import legacy_invoice_item
 from etax.rules import money
 from etax.rules.invoice_types import InvoiceCodeError, classify_legacy_code, type_name
 
@@ -101,15 +101,4 @@ def legacy_item(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "check_code": check_code,
         "red_letter_of": None,
     }
-    return {
-        "number": {"S": f"{code}-{number}"},
-        "doc": {"S": canonical_bytes(document).decode()},
-        "signature": {"M": {}},
-        "status": {"S": "voided" if record.get("voided") else "normal"},
-        "type": {"S": invoice_type},
-        "issue_date": {"S": issued.isoformat()},
-        "total_fen": {"N": str(total)},
-        "amount_fen": {"N": str(amount)},
-        **({"check6": {"S": check_code[-6:]}} if check_code else {}),
-        "legacy": {"BOOL": True},
-    }
+    return legacy_invoice_item(document, voided=bool(record.get("voided")))

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import table_name
@@ -117,6 +118,24 @@ def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
         checks_today=checks,
         mismatches_today=mismatches,
     )
+
+
+def legacy_invoice_item(document: dict[str, Any], *, voided: bool) -> dict[str, dict[str, Any]]:
+    """The item of an imported legacy invoice (:mod:`etax.invoices.legacy`), keyed
+    ``<code>-<number>``: its document, no signature, and the facts verification compares."""
+    check_code = str(document["check_code"] or "")
+    return {
+        "number": {"S": f"{document['code']}-{document['number']}"},
+        "doc": {"S": canonical_bytes(document).decode()},
+        "signature": {"M": {}},
+        "status": {"S": "voided" if voided else "normal"},
+        "type": {"S": document["type"]},
+        "issue_date": {"S": document["issue_date"]},
+        "total_fen": {"N": str(document["total_fen"])},
+        "amount_fen": {"N": str(document["amount_fen"])},
+        **({"check6": {"S": check_code[-6:]}} if check_code else {}),
+        "legacy": {"BOOL": True},
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.platform.auth import Principal
 from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.rules import invoice_numbers, money, qr, resident_id, uscc
+from etax.rules.dates import business_date
 from etax.rules.invoice_types import type_name
-from etax.rules.verification import business_date
 
 SPEC = "etax-invoice/1"
 TYPE_FOR = {"ordinary": "32", "special": "31"}

@@ -8,7 +8,7 @@ use up the checks of an invoice they do not hold. A check that fails costs two
 or three calls: a mismatch counts toward the invoice's mismatch ceiling (at 20 the
 invoice answers 002 to everyone for the day: a total cannot be guessed beyond
 it), and every failed check (006, 009, 002) toward the caller's daily budget
-(:data:`~etax.rules.verification.LIMITS`; spent → 429 with ``Retry-After``, or
+(:data:`~etax.invoices.verification_rules.LIMITS`; spent → 429 with ``Retry-After``, or
 the channel's text). The caller is the source IP for the HTTP API, the sender
 for the message channels (ADR 0006, amendment). Invoices issued more than five
 years ago are outside the window.
@@ -28,17 +28,15 @@ from typing import Any, Protocol
 from etax.errors import Invalid, LimitReached, Refused
 from etax.invoices import channels
 from etax.invoices.repository import Claim, StoredInvoice
-from etax.rules import money
-from etax.rules.verification import (
+from etax.invoices.verification_rules import (
     DAILY_LIMIT,
     LIMITS,
     WINDOW_YEARS,
-    InvoiceFacts,
     Limits,
     ResultCode,
+    VerifyFacts,
     VerifyInputError,
     VerifyQuery,
-    business_date,
     charge_for,
     claimed_value,
     next_day_start,
@@ -47,6 +45,8 @@ from etax.rules.verification import (
     seconds_to_next_day,
     within_window,
 )
+from etax.rules import money
+from etax.rules.dates import business_date
 
 STATUS_LABELS = {"normal": "正常", "voided": "作废", "red_flushed": "已红冲"}
 
@@ -90,9 +90,9 @@ def public_buyer(buyer: Mapping[str, Any]) -> dict[str, Any]:
             "id_number": mask_id(buyer.get("id_number", ""))}
 
 
-def facts_of(invoice: StoredInvoice) -> InvoiceFacts:
+def facts_of(invoice: StoredInvoice) -> VerifyFacts:
     document = invoice.document
-    return InvoiceFacts(
+    return VerifyFacts(
         type=document["type"],
         code=document.get("code") or None,
         number=document["number"],
@@ -164,7 +164,7 @@ class VerificationService:
         return self.check(self.parse(body), client)
 
     def check(self, query: VerifyQuery, client: str) -> dict[str, Any]:
-        """One check by ``client`` (a :func:`~etax.rules.verification.client_key`)."""
+        """One check by ``client`` (a :func:`~etax.invoices.verification_rules.client_key`)."""
         now = self.now()
         today = business_date(now)
         if not within_window(query.issue_date, today):

@@ -12,7 +12,6 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,15 +19,18 @@ from etax.lottery import EXPORT_SHARDS
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
 from etax.lottery.campaigns import Campaign
 from etax.lottery.errors import AlreadyDrawn, CampaignExists, LimitReached, ShardEmpty
-from etax.lottery.records import DrawRecord
+from etax.lottery.records import WON, DrawRecord
 from etax.lottery.stored import (
     FAILED,
+    NONE,
     PAID,
     PENDING,
     Counters,
+    NewDraw,
     StoredCampaign,
     StoredDraw,
     StoredPeriod,
+    draw_id,
 )
 from etax.platform.aws import region
 from etax.platform.dynamo import table_name
@@ -65,6 +67,34 @@ def _s(item: dict[str, Any], name: str) -> str | None:
 def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
     value = item.get(name)
     return int(value["N"]) if value and "N" in value else default
+
+
+def draw_item(new: NewDraw) -> dict[str, Any]:
+    """The draws table's item of a new draw (a prize to pay is ``pending``)."""
+    drawn, number, at = new.drawn, new.number, new.at
+    item: dict[str, Any] = {
+        "number": {"S": number},
+        "draw_id": {"S": draw_id(drawn.campaign_id, drawn.period_index, number)},
+        "campaign_id": {"S": drawn.campaign_id},
+        "period_index": {"N": str(drawn.period_index)},
+        "period_key": {"S": period_key(drawn.campaign_id, drawn.period_index,
+                                       export_shard(number))},
+        "value_hex": {"S": drawn.value_hex},
+        "result": {"S": drawn.result},
+        "drawn_at": {"S": at},
+        "person": {"S": new.person},
+        "tax_office": {"S": new.tax_office},
+        "prize_fen": {"N": str(drawn.prize_fen)},
+        "payout_state": {"S": PENDING if drawn.result == WON else NONE},
+        "payout_attempts": {"N": "0"},
+        "updated_at": {"S": at},
+    }
+    if drawn.tier is not None:
+        item["tier"] = {"S": drawn.tier.name}
+    if drawn.result == WON:
+        item["payout_method"] = {"S": new.method}
+        item["payout_account"] = {"S": new.account}
+    return item
 
 
 def record_from_item(item: dict[str, Any]) -> DrawRecord:
@@ -267,7 +297,7 @@ class LotteryRepository:
             time.sleep(0.02 * 2 ** attempt)
         return drawn, today, month
 
-    def write_draw(self, item: dict[str, Any], counters: Counters,
+    def write_draw(self, new: NewDraw, counters: Counters,
                    shard: tuple[str, int] | None) -> None:
         """The scan's one atomic write (module doc of :mod:`etax.lottery`):
 
@@ -278,6 +308,7 @@ class LotteryRepository:
         Raises :class:`AlreadyDrawn`, :class:`LimitReached` or :class:`ShardEmpty`, in that
         order of precedence, when DynamoDB cancels the transaction.
         """
+        item = draw_item(new)
         person = {"S": f"count#{counters.person}#{counters.campaign_id}"}
         limit_condition = "attribute_not_exists(n) OR n < :limit"
         actions: list[dict[str, Any]] = [
@@ -303,8 +334,7 @@ class LotteryRepository:
             tier, n = shard
             actions.append({"Update": {
                 "TableName": self.table,
-                "Key": stock_key(item["campaign_id"]["S"], int(item["period_index"]["N"]),
-                                 tier, n),
+                "Key": stock_key(new.drawn.campaign_id, new.drawn.period_index, tier, n),
                 "UpdateExpression": "ADD remaining :minus",
                 "ConditionExpression": "remaining > :zero",
                 "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}}}})
@@ -314,7 +344,7 @@ class LotteryRepository:
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             failed = [i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
             if 0 in failed:
-                raise AlreadyDrawn(item["number"]["S"]) from None
+                raise AlreadyDrawn(new.number) from None
             if 1 in failed:
                 raise LimitReached("day") from None
             if 2 in failed:
@@ -392,45 +422,3 @@ class LotteryRepository:
             number, (PENDING,),
             "SET payout_state = :failed, failed_at = :at, updated_at = :at",
             {":failed": {"S": FAILED}, ":at": {"S": at}})
-
-
-# -- the invoices table, read only ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceFacts:
-    """What the lottery needs of an invoice: the attributes the issuer stores beside it."""
-
-    number: str
-    type: str
-    issue_date: str
-    total_fen: int
-    buyer_id: str | None
-    status: str
-
-
-class InvoiceReader:
-    """One GetItem by number on ``INVOICES_TABLE``, reading only the facts (not the signed
-    document). Deliberately not the verification service: a scan is not a public check
-    and must not use up the invoice's daily verification count."""
-
-    def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
-        self.table = table_name("INVOICES_TABLE")
-
-    def get(self, number: str) -> InvoiceFacts | None:
-        item = self.db.get_item(
-            TableName=self.table, Key={"number": {"S": number}},
-            ProjectionExpression="#n, #t, issue_date, total_fen, buyer_id, #s",
-            ExpressionAttributeNames={"#n": "number", "#t": "type", "#s": "status"},
-        ).get("Item")
-        if not item or "type" not in item or "total_fen" not in item:
-            return None
-        return InvoiceFacts(number=item["number"]["S"], type=item["type"]["S"],
-                            issue_date=item["issue_date"]["S"],
-                            total_fen=int(item["total_fen"]["N"]),
-                            buyer_id=_s(item, "buyer_id"), status=item["status"]["S"])

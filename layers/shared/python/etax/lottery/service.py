@@ -42,6 +42,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from etax import errors
+from etax.invoices.facts import InvoiceFacts
+from etax.invoices.verification_rules import VerifyInputError, query_from_request
 from etax.lottery import draw
 from etax.lottery.answers import draw_answer, mask_account
 from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
@@ -54,14 +56,22 @@ from etax.lottery.errors import (
     ShardEmpty,
 )
 from etax.lottery.records import WON, DrawRecord, record_to_dict
-from etax.lottery.repository import InvoiceFacts, export_shard, period_key
 from etax.lottery.requests import ScanRequest
-from etax.lottery.stored import NONE, PENDING, Counters, StoredCampaign, StoredDraw, StoredPeriod
+from etax.lottery.stored import (
+    NONE,
+    PENDING,
+    Counters,
+    NewDraw,
+    StoredCampaign,
+    StoredDraw,
+    StoredPeriod,
+    draw_id,
+)
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.rules import resident_id
+from etax.rules.dates import SHANGHAI, business_date
 from etax.rules.tax_offices import prefecture_office
 from etax.rules.text import excerpt
-from etax.rules.verification import SHANGHAI, VerifyInputError, business_date, query_from_request
 
 MAX_SHARDS = 8
 """Inventory shards per tier and period (fewer when the tier has fewer prizes)."""
@@ -81,7 +91,7 @@ class Repository(Protocol):
     def stock(self, campaign_id: str, period_index: int, tier: str,
               shards: int) -> dict[int, int]: ...
 
-    def write_draw(self, item: dict[str, Any], counters: Counters,
+    def write_draw(self, new: NewDraw, counters: Counters,
                    shard: tuple[str, int] | None) -> None: ...
 
     def precheck(self, number: str, counters: Counters) -> tuple[bool, int, int]: ...
@@ -100,10 +110,6 @@ class Vault(Protocol):
     def seal(self, campaign_id: str, period_index: int, seed: bytes) -> bytes: ...
 
     def open(self, campaign_id: str, period_index: int, ciphertext: bytes) -> bytes: ...
-
-
-def draw_id(campaign_id: str, period_index: int, number: str) -> str:
-    return f"{campaign_id}-{period_index}-{number}"
 
 
 def _midnight_after(day: date) -> datetime:
@@ -340,32 +346,10 @@ class LotteryService:
             raise errors.LimitReached(detail, retry_after=retry) from None
         return self._answer(drawn, entry, kept, now)
 
-    def _item(self, drawn: draw.Draw, entry: Entry, now: datetime) -> dict[str, Any]:
-        at = now.astimezone(UTC).isoformat()
-        number = entry.invoice.number
-        item: dict[str, Any] = {
-            "number": {"S": number},
-            "draw_id": {"S": draw_id(drawn.campaign_id, drawn.period_index, number)},
-            "campaign_id": {"S": drawn.campaign_id},
-            "period_index": {"N": str(drawn.period_index)},
-            "period_key": {"S": period_key(drawn.campaign_id, drawn.period_index,
-                                           export_shard(number))},
-            "value_hex": {"S": drawn.value_hex},
-            "result": {"S": drawn.result},
-            "drawn_at": {"S": at},
-            "person": {"S": entry.person},
-            "tax_office": {"S": entry.tax_office},
-            "prize_fen": {"N": str(drawn.prize_fen)},
-            "payout_state": {"S": PENDING if drawn.result == WON else NONE},
-            "payout_attempts": {"N": "0"},
-            "updated_at": {"S": at},
-        }
-        if drawn.tier is not None:
-            item["tier"] = {"S": drawn.tier.name}
-        if drawn.result == WON:
-            item["payout_method"] = {"S": entry.method}
-            item["payout_account"] = {"S": entry.account}
-        return item
+    @staticmethod
+    def _new(drawn: draw.Draw, entry: Entry, now: datetime) -> NewDraw:
+        return NewDraw(drawn, entry.invoice.number, entry.person, entry.tax_office,
+                       entry.method, entry.account, now.astimezone(UTC).isoformat())
 
     def _write(self, drawn: draw.Draw, entry: Entry, kept: StoredPeriod,
                counters: Counters, now: datetime) -> draw.Draw:
@@ -379,13 +363,13 @@ class LotteryService:
             self.rng.shuffle(candidates)
             for shard in candidates:
                 try:
-                    self.repository.write_draw(self._item(drawn, entry, now), counters,
+                    self.repository.write_draw(self._new(drawn, entry, now), counters,
                                                (tier, shard))
                 except ShardEmpty:
                     continue
                 return drawn
             drawn = drawn.mark_sold_out()
-        self.repository.write_draw(self._item(drawn, entry, now), counters, None)
+        self.repository.write_draw(self._new(drawn, entry, now), counters, None)
         return drawn
 
     def _answer(self, drawn: draw.Draw, entry: Entry, kept: StoredPeriod,

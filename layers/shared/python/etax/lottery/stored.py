@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etax.lottery.campaigns import Campaign
+from etax.lottery.draw import Draw
 from etax.lottery.records import DrawRecord
 
 __all__ = [
-    "FAILED", "NONE", "PAID", "PENDING", "Counters", "StoredCampaign", "StoredDraw",
-    "StoredPeriod",
+    "FAILED", "NONE", "PAID", "PENDING", "Counters", "NewDraw", "StoredCampaign", "StoredDraw",
+    "StoredPeriod", "draw_id",
 ]
 
 PENDING = "pending"
@@ -71,3 +72,20 @@ class StoredDraw:
     tax_office: str | None = None
     """The office in charge of the person, written at scan time (None on older draws)."""
 
+
+def draw_id(campaign_id: str, period_index: int, number: str) -> str:
+    return f"{campaign_id}-{period_index}-{number}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewDraw:
+    """A draw to store, with what the scan established: whose it is (``person``, a resident ID
+    or credit code), the office in charge, where a prize is paid, and when (UTC ISO time)."""
+
+    drawn: Draw
+    number: str
+    person: str
+    tax_office: str
+    method: str
+    account: str
+    at: str

@@ -3,7 +3,7 @@ tax annual refunds and export refunds (exemption-refund method), applied for onl
 through document check, approval, treasury payment and notification as an event-driven
 pipeline; the applicant follows every stage.
 
-The amount rules are :mod:`etax.rules.refunds`; the state machine :mod:`etax.refunds.cases`.
+The amount rules are :mod:`etax.refunds.rules`; the state machine :mod:`etax.refunds.cases`.
 Tables, keys and access patterns:
 
 ``REFUNDS_TABLE`` — partition key ``case_id``; one item per case: the claim as submitted, the

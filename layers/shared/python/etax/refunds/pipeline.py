@@ -30,10 +30,10 @@ from etax.refunds.cases import (
     Stage,
     notification_for,
 )
+from etax.refunds.rules import ReviewPolicy, review_flags
 from etax.refunds.sources import Overpayments
 from etax.refunds.treasury import Payment, TreasuryError
-from etax.rules.refunds import ReviewPolicy, review_flags
-from etax.rules.verification import business_date
+from etax.rules.dates import business_date
 
 
 class Repository(Protocol):

@@ -53,11 +53,7 @@ from etax.refunds.requests import (
     IitAnnualRefundIn,
     RefundIn,
 )
-from etax.refunds.sources import InputInvoices, Overpayment, Overpayments, People
-from etax.registration.records import RegistrationRecord, Status, TaxpayerType
-from etax.rules import resident_id
-from etax.rules.money import format_yuan
-from etax.rules.refunds import (
+from etax.refunds.rules import (
     KINDS,
     PurchaseLine,
     RateTable,
@@ -65,7 +61,11 @@ from etax.rules.refunds import (
     export_refund,
     ledger_refund_fen,
 )
-from etax.rules.verification import business_date
+from etax.refunds.sources import InputInvoices, Overpayment, Overpayments, People
+from etax.registration.records import RegistrationRecord, Status, TaxpayerType
+from etax.rules import resident_id
+from etax.rules.dates import business_date
+from etax.rules.money import format_yuan
 
 CASE_ID = re.compile(r"^RF[0-9]{8}[0-9A-F]{10}$")
 MAX_PAGE = 100

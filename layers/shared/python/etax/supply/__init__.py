@@ -1,5 +1,5 @@
 """Invoice supply (plan action B7, 自助申领): applications, the used-invoice checks (验旧),
-approval, delivery by post or a raised quota. The rules are :mod:`etax.rules.supply`.
+approval, delivery by post or a raised quota. The rules are :mod:`etax.supply.rules`.
 
 ``SUPPLY_TABLE`` — partition key ``id``:
 
@@ -8,7 +8,7 @@ id                         holds
 =========================  ==============================================================
 ``S<yyyymmdd><10 hex>``    one application: applicant, its tax office and taxpayer type,
                            kind, what was asked, ``state`` (the state machine of
-                           :mod:`etax.rules.supply`), ``trail`` (every stage with its time,
+                           :mod:`etax.supply.rules`), ``trail`` (every stage with its time,
                            who moved it and why), ``checks``, the allotted ``batch`` and the
                            ``shipment``; moved only by conditional updates on ``state``
 ``counter#<code>``         the last number allotted under a paper invoice code

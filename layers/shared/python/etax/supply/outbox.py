@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from etax.platform.events import DomainEvent
 from etax.platform.outbox import Change, text
-from etax.rules import supply
+from etax.supply import rules as supply
 
 SOURCE: Final = "tax.supply"
 DETAIL_TYPES: Final = {

@@ -5,15 +5,14 @@ the invoice registry and quotas the checks need. The low-level client, as in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from etax.invoices.facts import InvoiceFactsReader
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import table_name
-from etax.rules.supply import Batch, IssuedInvoice
+from etax.supply.rules import Batch, IssuedInvoice
 
-MAX_BATCH_GET = 100
 MAX_INVOICES_CHECKED = 1000
 
 
@@ -185,67 +184,29 @@ class SupplyRepository(DynamoAccess):
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
-def _chunks[T](items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 class IssuedInvoices(DynamoAccess):
-    """What 验旧 reads of the invoice registry and the issuing quota (read only, plus the one
-    quota write a digital supply makes)."""
+    """What 验旧 reads of the invoice registry (through the invoices context's port,
+    :mod:`etax.invoices.facts`) and the issuing quota (read only, plus the one quota write a
+    digital supply makes)."""
 
     def __init__(self, client: Any | None = None) -> None:
         super().__init__(client)
-        self.invoices = table_name("INVOICES_TABLE")
+        self.facts = InvoiceFactsReader(client)
         self.quotas = table_name("ISSUING_QUOTA_TABLE")
-
-    def _batch_get(self, keys: list[str]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for chunk in _chunks(keys, MAX_BATCH_GET):
-            request: dict[str, Any] = {self.invoices: {
-                "Keys": [{"number": {"S": k}} for k in chunk],
-                "ProjectionExpression": "#n, #s, seller, doc",
-                "ExpressionAttributeNames": {"#n": "number", "#s": "status"}}}
-            while request:
-                answer = self.db.batch_get_item(RequestItems=request)
-                items.extend(answer["Responses"].get(self.invoices, []))
-                request = answer.get("UnprocessedKeys") or {}
-        return items
-
-    @staticmethod
-    def _seller(item: dict[str, Any]) -> str:
-        if "seller" in item:
-            return str(item["seller"]["S"])
-        document = json.loads(item["doc"]["S"]) if "doc" in item else {}
-        return str(document.get("seller", {}).get("credit_code", ""))
 
     def paper_batch(self, batch: Batch) -> dict[str, IssuedInvoice]:
         """The issued invoices of a paper batch (keyed ``<code>-<number>`` in the registry),
         by number."""
-        found = self._batch_get([f"{batch.code}-{n}" for n in batch.numbers()])
-        return {item["number"]["S"].split("-", 1)[1]: IssuedInvoice(
-            item["number"]["S"].split("-", 1)[1], item["status"]["S"], self._seller(item))
-            for item in found}
+        found = self.facts.get_many([f"{batch.code}-{n}" for n in batch.numbers()])
+        return {f.number.split("-", 1)[1]: IssuedInvoice(
+            f.number.split("-", 1)[1], f.status, f.seller) for f in found}
 
     def of_seller_since(self, seller: str, since: str) -> list[IssuedInvoice]:
         """The seller's invoices issued at or after ``since`` (UTC ISO time), at most
         :data:`MAX_INVOICES_CHECKED` (the newest): a Query on ``by_seller``, then their
         status in batches."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.invoices, "IndexName": "by_seller",
-            "KeyConditionExpression": "seller = :s AND issued_at >= :since",
-            "ExpressionAttributeValues": {":s": {"S": seller}, ":since": {"S": since}},
-            "ScanIndexForward": False}
-        numbers: list[str] = []
-        while len(numbers) < MAX_INVOICES_CHECKED:
-            answer = self.db.query(**kwargs)
-            numbers.extend(item["number"]["S"] for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                break
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-        numbers = numbers[:MAX_INVOICES_CHECKED]
-        return [IssuedInvoice(item["number"]["S"], item["status"]["S"], seller)
-                for item in self._batch_get(numbers)]
+        numbers = self.facts.numbers_of_seller_since(seller, since, MAX_INVOICES_CHECKED)
+        return [IssuedInvoice(f.number, f.status, seller) for f in self.facts.get_many(numbers)]
 
     def quota(self, seller: str, month: str) -> tuple[int | None, int]:
         """The seller's monthly quota (None: none) and what ``month`` (yyyymm) has used."""

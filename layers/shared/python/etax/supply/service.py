@@ -17,9 +17,10 @@ from typing import Any, Protocol
 from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.registration.records import RegistrationRecord, Status
-from etax.rules import money, supply, uscc
+from etax.rules import money, uscc
+from etax.rules.dates import business_date
 from etax.rules.invoice_types import type_name
-from etax.rules.verification import business_date
+from etax.supply import rules as supply
 from etax.supply.logistics import Carrier, Parcel
 from etax.supply.repository import Application, IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest

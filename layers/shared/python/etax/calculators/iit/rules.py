@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from etax.calculators.common import Entry, RulesError, Versions, fen, load, round_fen
+from etax.calculators.common import Entry, RulesError, Versions, fen, round_fen
+from etax.platform.data import load
 
 
 class Bracket(BaseModel):
@@ -120,4 +121,4 @@ class IitRules:
 @cache
 def rules() -> IitRules:
     """The IIT rules shipped with the layer (loaded and checked once per process)."""
-    return IitRules(load("iit"))
+    return IitRules(load("etax.calculators", "iit"))

@@ -20,17 +20,15 @@ Errors are :class:`RefundRuleError` naming the field of the request they concern
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from pathlib import Path
 from typing import Any
 
+from etax.platform.data import load
 from etax.rules.money import MAX_FEN, format_yuan, parse_yuan
 
-DATA = Path(__file__).resolve().parent / "data"
 KINDS = ("general", "iit_annual", "export")
 
 
@@ -103,7 +101,7 @@ class RateTable:
     @classmethod
     def shipped(cls) -> RateTable:
         """The table in ``data/export_refund_rates.json``."""
-        return cls.from_dict(json.loads((DATA / "export_refund_rates.json").read_text("utf-8")))
+        return cls.from_dict(load("etax.refunds", "export_refund_rates"))
 
     def version_on(self, day: date) -> RateVersion:
         found = [v for v in self.versions if v.effective_from <= day]
@@ -216,7 +214,7 @@ class ReviewPolicy:
     @classmethod
     def shipped(cls) -> ReviewPolicy:
         """The policy in ``data/refund_review.json``."""
-        return cls.from_dict(json.loads((DATA / "refund_review.json").read_text("utf-8")))
+        return cls.from_dict(load("etax.refunds", "refund_review"))
 
     def rules_on(self, day: date) -> ReviewRules:
         found = [v for v in self.versions if v.effective_from <= day]

@@ -15,10 +15,7 @@ Sources (sources.md#invoices, "National verification platform")
 
 Choices where the sources say nothing (**not found**):
 
-* **"Day"** is the calendar day in Asia/Shanghai (:func:`business_date`). If the runtime has no
-  time-zone database (the layer ships no ``tzdata`` and minimal images may lack
-  ``/usr/share/zoneinfo``), we use the fixed offset UTC+8, which is exact for every date we
-  handle: China has kept UTC+8 without daylight saving since 1991.
+* **"Day"** is the calendar day in Asia/Shanghai (:func:`etax.rules.dates.business_date`).
 * **"Five years"** starts on the same calendar day five years before today; when that day does not
   exist (29 February), on 28 February.
 * **Request forms.** Four JSON forms, each with exactly the fields it needs (see
@@ -42,16 +39,15 @@ Choices where the sources say nothing (**not found**):
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from etax.platform.data import load
 from etax.rules import qr
+from etax.rules.dates import SHANGHAI, business_date
 from etax.rules.invoice_types import (
     REQUIRED_CHECK,
     CheckKind,
@@ -65,7 +61,6 @@ DAILY_LIMIT = 5
 """Checks per invoice per business day (sources.md#invoices)."""
 WINDOW_YEARS = 5
 """How far back an issue date may lie (sources.md#invoices)."""
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +82,12 @@ class Limits:
     @classmethod
     def shipped(cls) -> Limits:
         """The limits in ``data/verification_limits.json``."""
-        data = json.loads((DATA / "verification_limits.json").read_text("utf-8"))
-        return cls(int(data["mismatches_per_invoice"]), int(data["failures_per_client"]))
+        shipped = load("etax.invoices", "verification_limits")
+        return cls(int(shipped["mismatches_per_invoice"]), int(shipped["failures_per_client"]))
 
 
 LIMITS = Limits.shipped()
 
-
-def _shanghai() -> tzinfo:
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except ZoneInfoNotFoundError:  # pragma: no cover - depends on the runtime's tz database
-        return timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-SHANGHAI = _shanghai()
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LAST6 = re.compile(r"[0-9]{6}")
@@ -144,13 +130,6 @@ class VerifyInputError(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
-
-
-def business_date(now: datetime) -> date:
-    """The calendar day in Asia/Shanghai at instant ``now`` (which must carry a time zone)."""
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware; a naive time has no business day")
-    return now.astimezone(SHANGHAI).date()
 
 
 def window_start(today: date) -> date:
@@ -197,7 +176,7 @@ class VerifyQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceFacts:
+class VerifyFacts:
     """What the invoice store knows about an issued invoice, for comparison with a query."""
 
     type: str
@@ -339,7 +318,7 @@ def query_from_request(body: Mapping[str, object]) -> VerifyQuery:
     return VerifyQuery(number, code, issue_date, total_fen=fen)
 
 
-def matches(query: VerifyQuery, facts: InvoiceFacts) -> bool:
+def matches(query: VerifyQuery, facts: VerifyFacts) -> bool:
     """True when the query names this invoice and its check value agrees with it.
 
     Number, code and issue date must be equal (an empty code and no code are the same), and the
@@ -363,7 +342,7 @@ def matches(query: VerifyQuery, facts: InvoiceFacts) -> bool:
     )
 
 
-def result_for(query: VerifyQuery, facts: InvoiceFacts | None, checks_today: int,
+def result_for(query: VerifyQuery, facts: VerifyFacts | None, checks_today: int,
                mismatches_today: int = 0, limits: Limits = LIMITS) -> ResultCode:
     """The outcome of one check, given the stored invoice (or None) and today's earlier checks.
 

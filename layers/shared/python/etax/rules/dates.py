@@ -1,0 +1,28 @@
+"""The business day: the calendar day in Asia/Shanghai, which every context counts in.
+
+If the runtime has no time-zone database (the layer ships no ``tzdata`` and minimal images may
+lack ``/usr/share/zoneinfo``), we use the fixed offset UTC+8, which is exact for every date we
+handle: China has kept UTC+8 without daylight saving since 1991.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def _shanghai() -> tzinfo:
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except ZoneInfoNotFoundError:  # pragma: no cover - depends on the runtime's tz database
+        return timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+SHANGHAI = _shanghai()
+
+
+def business_date(now: datetime) -> date:
+    """The calendar day in Asia/Shanghai at instant ``now`` (which must carry a time zone)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware; a naive time has no business day")
+    return now.astimezone(SHANGHAI).date()
