@@ -7,17 +7,18 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from infra.acceptance import Acceptance
+from infra.calculators import Calculators
+from infra.certificates import Certificates
 from infra.config import StageConfig
 from infra.filing import FilingAndPayment
-from infra.handling import TaxHandling
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
 from infra.notifications import Notifications
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.refunds import Refunds
-from infra.supply import SelfService
-from infra.tools import Toolbox
+from infra.supply import Supply
 
 
 class EtaxStack(Stack):
@@ -25,28 +26,29 @@ class EtaxStack(Stack):
                  **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.platform = Platform(self, "Platform", config=config)
-        self.handling = TaxHandling(self, "TaxHandling", platform=self.platform)
+        self.acceptance = Acceptance(self, "Acceptance", platform=self.platform)
         self.invoices = InvoiceServices(self, "InvoiceServices", platform=self.platform,
-                                        registry=self.handling.registry)
+                                        registry=self.acceptance.registry)
         self.lottery = Lottery(self, "Lottery", platform=self.platform,
                                invoices=self.invoices.invoices)
         self.filing = FilingAndPayment(self, "FilingAndPayment", platform=self.platform,
-                                       registry=self.handling.registry)
-        self.toolbox = Toolbox(self, "Toolbox", platform=self.platform)
-        self.self_service = SelfService(self, "SelfService", platform=self.platform,
-                                        registry=self.handling.registry,
-                                        invoices=self.invoices.invoices,
-                                        quotas=self.invoices.quotas)
+                                       registry=self.acceptance.registry)
+        self.calculators = Calculators(self, "Calculators", platform=self.platform)
+        self.supply = Supply(self, "Supply", platform=self.platform,
+                             registry=self.acceptance.registry,
+                             invoices=self.invoices.invoices, quotas=self.invoices.quotas)
+        self.certificates = Certificates(self, "Certificates", platform=self.platform,
+                                         registry=self.acceptance.registry)
         self.refunds = Refunds(self, "Refunds", platform=self.platform,
-                               registry=self.handling.registry,
-                               acceptance=self.handling.acceptance,
+                               registry=self.acceptance.registry,
+                               acceptance=self.acceptance.table,
                                invoices=self.invoices.invoices)
         # refunds are due from filing's ledgers, and recorded there when paid
         self.filing.grant_refund_ledger(self.refunds.api_function)
         self.filing.grant_refund_ledger(self.refunds.stage_functions["refund_payment"],
                                         record=True)
         # tax payment certificates list the confirmed payments of filing and payment
-        self.filing.grant_payment_records(self.self_service.certificates_function)
+        self.filing.grant_payment_records(self.certificates.function)
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
 
         outputs = {
@@ -56,10 +58,10 @@ class EtaxStack(Stack):
             "EventBusName": self.platform.bus.event_bus_name,
             "SigningKeyId": self.platform.signing_key.key_id,
             "IdempotencyTableName": self.platform.idempotency_table.table_name,
-            "RegistryTableName": self.handling.registry.table_name,
-            "RegistrationFeedQueueUrl": self.handling.feed.queue.queue_url,
-            "RegistrationFeedDeadLetterQueueUrl": self.handling.feed.dead_letters.queue_url,
-            "RegistrationFeedFunctionName": self.handling.registration_feed.function_name,
+            "RegistryTableName": self.acceptance.registry.table_name,
+            "RegistrationFeedQueueUrl": self.acceptance.feed.queue.queue_url,
+            "RegistrationFeedDeadLetterQueueUrl": self.acceptance.feed.dead_letters.queue_url,
+            "RegistrationFeedFunctionName": self.acceptance.acceptance_feed.function_name,
             "InvoicesTableName": self.invoices.invoices.table_name,
             "IssuingQuotaTableName": self.invoices.quotas.table_name,
             "ChannelTokenSecretArn": self.invoices.channel_token.secret_arn,
@@ -74,16 +76,17 @@ class EtaxStack(Stack):
             "FilingTableName": self.filing.table.table_name,
             "PaymentCallbackSecretArn": self.filing.callback_secret.secret_arn,
             "FilingRemindersFunctionName": self.filing.reminder_function.function_name,
-            "SupplyTableName": self.self_service.supply.table_name,
-            "SupplyQueueUrl": self.self_service.queue.queue.queue_url,
-            "SupplyDeadLetterQueueUrl": self.self_service.queue.dead_letters.queue_url,
-            "CertificatesTableName": self.self_service.certificates.table_name,
-            "AcceptanceTableName": self.handling.acceptance.table_name,
-            "DocumentsBucketName": self.handling.documents.bucket_name,
-            "AcceptanceStreamFailuresQueueUrl": self.handling.acceptance_stream_failures.queue_url,
+            "SupplyTableName": self.supply.supply.table_name,
+            "SupplyQueueUrl": self.supply.queue.queue.queue_url,
+            "SupplyDeadLetterQueueUrl": self.supply.queue.dead_letters.queue_url,
+            "CertificatesTableName": self.certificates.table.table_name,
+            "AcceptanceTableName": self.acceptance.table.table_name,
+            "DocumentsBucketName": self.acceptance.documents.bucket_name,
+            "AcceptanceStreamFailuresQueueUrl":
+                self.acceptance.acceptance_stream_failures.queue_url,
             "AlarmTopicArn": self.platform.observability.topic.topic_arn,
             "Stage": config.stage,
-            "ToolsFunctionName": self.toolbox.function.function_name,
+            "ToolsFunctionName": self.calculators.function.function_name,
             "RefundsTableName": self.refunds.table.table_name,
             "RefundTreasuryTableName": self.refunds.treasury.table_name,
             "RefundStreamFailuresQueueUrl": self.refunds.stream_failures.queue_url,

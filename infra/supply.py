@@ -1,12 +1,12 @@
-"""Board B, tax handling: self-service (plan action B7, 自助申领) — invoice supply with the
-used-invoice checks (验旧), approval and delivery, and tax certificates issued as signed
-documents.
+"""Board B, tax handling: self-service (plan action B7, 自助申领), invoice supply — applied
+for online, with the used-invoice checks (验旧), approval and delivery (the certificates of
+B7 are :mod:`infra.certificates`).
 
 Resources: the supply table (applications, paper number counters, the simulated carrier's
-books; a ``by_applicant`` index; a stream as the outbox of the application's facts), the
-certificates table, the API functions ``supply`` and ``certificates``, the stream → bus
-function ``supply_events``, and the worker ``supply_worker`` fed by a queue (+ dead letters,
-alarm) that a rule fills with ``InvoiceSupplyApplied`` / ``…Approved`` / ``…Shipped``.
+books; a ``by_applicant`` index; a stream as the outbox of the application's facts), the API
+function ``supply``, the stream → bus function ``supply_events``, and the worker
+``supply_worker`` fed by a queue (+ dead letters, alarm) that a rule fills with
+``InvoiceSupplyApplied`` / ``…Approved`` / ``…Shipped``.
 """
 
 from __future__ import annotations
@@ -19,20 +19,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from etax.certificates.tables import CERTIFICATES
 from etax.supply.tables import SUPPLY
 from infra.platform import Platform
 
 WORKER_EVENTS = ["InvoiceSupplyApplied", "InvoiceSupplyApproved", "InvoiceSupplyShipped"]
 
 
-class SelfService(Construct):
+class Supply(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
                  registry: dynamodb.ITable, invoices: dynamodb.ITable,
                  quotas: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
         self.supply = platform.table(self, SUPPLY)
-        self.certificates = platform.table(self, CERTIFICATES)
         local = platform.config.is_local
         logistics = {"LOGISTICS_STEP_SECONDS": "2" if local else "3600",
                      "LOGISTICS_POLL_SECONDS": "2" if local else "900"}
@@ -98,22 +96,3 @@ class SelfService(Construct):
             event_pattern=events.EventPattern(source=["tax.supply"], detail_type=WORKER_EVENTS),
             targets=[targets.SqsQueue(self.queue.queue)],
         )
-
-        # certificates
-        self.certificates_function: lambda_.Function = platform.function(
-            self, "certificates",
-            description="B7: tax residency and tax payment certificates as signed documents",
-            environment={"CERTIFICATES_TABLE": self.certificates.table_name,
-                         "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
-            idempotent=True, memory_size=512)
-        self.certificates_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem"],
-            resources=[self.certificates.table_arn]))
-        registry.grant_read_data(self.certificates_function)
-        platform.signing_key.grant(self.certificates_function, "kms:Sign", "kms:GetPublicKey")
-        api.route("POST", "/v1/certificates", self.certificates_function)
-        api.route("GET", "/v1/certificates/{number}", self.certificates_function)
-        api.route("GET", "/v1/certificates/{number}/document", self.certificates_function)
-        api.route("GET", "/v1/certificates/{number}/verify", self.certificates_function,
-                  public=True)

@@ -41,12 +41,13 @@ PROD_CONTEXT = {
 # Each board of the stack (a construct of infra/stack.py) as the plan names it.
 BOARD_TITLES = {
     "Platform": "Platform (E20 tax cloud): API, authorizer, bus, keys, idempotency, alarms",
-    "TaxHandling": "Registration and online acceptance (B4)",
+    "Acceptance": "Online acceptance: the registry, registrations, applications (B4)",
     "InvoiceServices": "E-invoices and verification (C8-C10)",
     "Lottery": "Invoice lottery (C11)",
     "FilingAndPayment": "Filing and payment (B5)",
-    "Toolbox": "Tax calculators (A3)",
-    "SelfService": "Invoice supply and certificates (B7)",
+    "Calculators": "Tax calculators (A3)",
+    "Supply": "Invoice supply (B7)",
+    "Certificates": "Tax certificates (B7)",
     "Refunds": "Refunds (B6)",
     "Notifications": "Notifications and the inbox (D15)",
 }

@@ -245,7 +245,7 @@ def bench_stack(warm: int, cold: int, fanout_runs: int = 0, reminders_runs: int 
         endpoints = {
             "GET /v1/health": ("platform", f"{api}/v1/health"),
             "GET /v1/registration/verify/{code}": (
-                "registration", f"{api}/v1/registration/verify/91350100M000100Y43"),
+                "acceptance_registration", f"{api}/v1/registration/verify/91350100M000100Y43"),
         }
         results: dict[str, dict[str, list[float]]] = {}
         for label, (service, url) in endpoints.items():

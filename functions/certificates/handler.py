@@ -10,6 +10,7 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.certificates.documents import render_pdf
 from etax.certificates.repository import CertificateRepository
 from etax.certificates.requests import CertificateRequest
@@ -22,7 +23,6 @@ from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
-from etax.registration.repository import RegistryRepository
 
 app = make_resolver()
 signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
 from etax.filing.repository import FilingRepository
 from etax.filing.service import FilingService, ObligationRequest, PaymentRequest, ReturnRequest
@@ -16,7 +17,6 @@ from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
-from etax.registration.repository import RegistryRepository
 
 app = make_resolver()
 signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))

@@ -9,6 +9,7 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
 from etax.invoices.render import render_pdf
 from etax.invoices.repository import InvoiceRepository
@@ -20,7 +21,6 @@ from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.platform.settings import required
-from etax.registration.repository import RegistryRepository
 
 app = make_resolver()
 once = Once(app)

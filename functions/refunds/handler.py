@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.people import RegisteredPeople
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
 from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
@@ -22,7 +23,6 @@ from etax.platform.settings import required
 from etax.refunds.repository import RefundRepository
 from etax.refunds.requests import ApproveIn, RejectIn
 from etax.refunds.service import RefundService
-from etax.registration.repository import RegistryRepository
 from etax.simulations.bank import SimulatedBank
 
 app = make_resolver()

@@ -10,12 +10,12 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.platform.settings import required
-from etax.registration.repository import RegistryRepository
 from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest

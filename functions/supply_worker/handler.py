@@ -8,10 +8,10 @@ import os
 
 import boto3
 
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.platform.consumer import consumer, json_body
 from etax.platform.observability import instrument
 from etax.platform.settings import required
-from etax.registration.repository import RegistryRepository
 from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.service import SupplyService

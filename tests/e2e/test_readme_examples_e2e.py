@@ -52,7 +52,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 USAGE = ROOT / "docs" / "usage"
 # One usage page per board of infra/ (the plan's names; docs/architecture.md lists them).
 BOARD_PAGES = ("platform", "acceptance", "filing", "refunds", "supply", "invoices",
-               "verification", "lottery", "tools", "notifications")
+               "verification", "lottery", "calculators", "notifications")
 RUNNABLE = frozenset({"sh", "python"})
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*$")
@@ -361,7 +361,7 @@ def test_logs_prints_a_functions_output(stack: dict[str, Any], tmp_path: Path) -
                              "0100M000100Y43"], capture_output=True, timeout=60, check=False)
     assert called.returncode == 0
     for _ in range(30):
-        done = local_py(root, env, "logs", "registration", "--since", "5", timeout=60)
+        done = local_py(root, env, "logs", "acceptance_registration", "--since", "5", timeout=60)
         assert done.returncode == 0, done.stderr
         if "START RequestId" in done.stdout and "REPORT RequestId" in done.stdout:
             break
@@ -372,7 +372,7 @@ def test_logs_prints_a_functions_output(stack: dict[str, Any], tmp_path: Path) -
     unknown = local_py(root, env, "logs", "no_such_function", timeout=60)
     assert unknown.returncode != 0
     assert "no function 'no_such_function'; the functions are:" in unknown.stderr
-    assert "registration_feed" in unknown.stderr
+    assert "acceptance_feed" in unknown.stderr
 
 
 @pytest.mark.parametrize("block", runnable(), ids=lambda block: block.id)

@@ -204,7 +204,7 @@ class DigestKms:
 @pytest.fixture
 def invoicing(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("SIGNING_KEY_ID", "1234abcd-12ab-34cd-56ef-1234567890ab")
-    from tests.functional.test_registration import put_record
+    from tests.functional.test_acceptance_registration import put_record
 
     put_record(SELLER)
     boto3.client("dynamodb").put_item(TableName="quotas", Item={

@@ -17,8 +17,8 @@ import pytest
 
 from etax.filing import deadlines
 from tests.functional.conftest import LambdaContext, load_handler, with_token_expiry
+from tests.functional.test_acceptance_registration import OFFICE
 from tests.functional.test_filing import event
-from tests.functional.test_registration import OFFICE
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

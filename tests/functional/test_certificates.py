@@ -16,8 +16,8 @@ from etax.certificates.payments import InMemoryPaymentRecords, PaymentRecord
 from etax.documents.canonical import canonical_bytes
 from etax.documents.signing import SignatureMismatch, verify_envelope
 from tests.functional.conftest import DigestKms, call, load_handler, sample_event
+from tests.functional.test_acceptance_registration import put_record
 from tests.functional.test_invoices import request
-from tests.functional.test_registration import put_record
 
 SELLER = "91350100M000100Y43"
 PERSON = "350102199003071234"

@@ -18,8 +18,8 @@ from etax.rules import money, uscc
 from etax.rules.dates import business_date
 from etax.simulations.payments import SimulatedProvider
 from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler, sample_event
+from tests.functional.test_acceptance_registration import OFFICE, put_record
 from tests.functional.test_invoices import as_principal
-from tests.functional.test_registration import OFFICE, put_record
 
 RETAILER = "91350100MA2Y8KXX1B"  # small-scale, Fuzhou office
 OTHER = "91350100M000100Y43"

@@ -12,7 +12,7 @@ import pytest
 from etax.documents.signing import SignatureMismatch, verify_envelope
 from etax.rules import qr
 from tests.functional.conftest import LambdaContext, call, sample_event, with_token_expiry
-from tests.functional.test_registration import put_record
+from tests.functional.test_acceptance_registration import put_record
 
 SELLER = "91350100M000100Y43"
 BUYER_ID = "350102199003071234"

@@ -24,6 +24,8 @@ from tests.functional.test_invoices import request
 from tests.functional.test_notifications import ADMIN, ME, notification
 from tests.functional.test_verification import TOKEN, issued, verification  # noqa: F401
 
+REGISTRATION = "acceptance_registration"  # functions/<name>
+
 MASKED = "350102********1234"
 
 
@@ -70,11 +72,11 @@ def test_a_lone_surrogate_in_a_query_string_is_a_422_naming_it(aws: None) -> Non
 
 
 def test_a_lone_surrogate_in_a_path_parameter_is_a_422_naming_it(aws: None) -> None:
-    event = sample_event("registration/verify.json")
+    event = sample_event(f"{REGISTRATION}/verify.json")
     code = "9135010\ud800"
     event["path"] = f"/v1/registration/verify/{code}"
     event["pathParameters"] = {"credit_code": code}
-    answer = call(load_handler("registration"), event)
+    answer = call(load_handler(REGISTRATION), event)
     assert (answer["statusCode"], answer["json"]["field"]) == (422, "credit_code")
     answer["body"].encode("utf-8")  # what the function answers can always be sent
 
@@ -132,12 +134,12 @@ def test_a_json_body_is_read_whatever_its_content_type(verification: Any) -> Non
 
 def test_a_conflict_masks_the_resident_id_in_its_body_and_its_log_line(
         aws: None, log_lines: io.StringIO) -> None:
-    first = acceptance_request("registration", "POST", "/v1/registration/natural-persons",
+    first = acceptance_request(REGISTRATION, "POST", "/v1/registration/natural-persons",
                                PERSON_AUTH, person_body(), key="one")
     assert first["statusCode"] == 201
     log_lines.seek(0)
     log_lines.truncate()
-    again = acceptance_request("registration", "POST", "/v1/registration/natural-persons",
+    again = acceptance_request(REGISTRATION, "POST", "/v1/registration/natural-persons",
                                PERSON_AUTH, person_body(), key="two")
     assert again["statusCode"] == 409
     assert PERSON not in again["body"]

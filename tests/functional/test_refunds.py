@@ -23,8 +23,8 @@ from etax.refunds.treasury import (
 )
 from etax.simulations.treasury import SimulatedTreasury
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
+from tests.functional.test_acceptance_registration import OFFICE, SELLER, put_record
 from tests.functional.test_invoices import request
-from tests.functional.test_registration import OFFICE, SELLER, put_record
 
 PERSON = "350102199003071234"          # resident ID of Fuzhou (region 3501), registered
 OTHER_PERSON = "11010519491231002X"    # Beijing, registered too

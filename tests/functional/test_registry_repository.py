@@ -9,8 +9,8 @@ from datetime import date
 import boto3
 import pytest
 
-from etax.registration.records import RegistrationRecord, Status, TaxpayerType
-from etax.registration.repository import RegistryRepository
+from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
+from etax.acceptance.registration.repository import RegistryRepository
 
 RECORD = RegistrationRecord(
     credit_code="91110000600037341L", name="北京某某有限公司", status=Status.ACTIVE,

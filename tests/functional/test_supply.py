@@ -16,8 +16,8 @@ import pytest
 
 from etax.invoices.legacy import legacy_item
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
+from tests.functional.test_acceptance_registration import put_record
 from tests.functional.test_invoices import ISSUE, request
-from tests.functional.test_registration import put_record
 
 SELLER = "91350100M000100Y43"
 RETAILER = "91350100MA2Y8KXX1B"  # small-scale, no issuing quota

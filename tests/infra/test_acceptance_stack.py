@@ -26,7 +26,7 @@ def test_documents_bucket_is_private_and_encrypted(prod: Template) -> None:
     [rule] = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert bucket["LoggingConfiguration"]["DestinationBucketName"]["Ref"].startswith(
-        "TaxHandlingUploadsDocumentsAccessLogs")
+        "AcceptanceUploadsDocumentsAccessLogs")
     for found in resources(prod, "AWS::S3::Bucket").values():       # no legacy log ACL
         assert "AccessControl" not in found["Properties"]
     assert "logging.s3.amazonaws.com" in str(resources(prod, "AWS::S3::BucketPolicy"))
@@ -71,7 +71,7 @@ def test_acceptance_table_has_the_office_queue_and_a_stream(prod: Template) -> N
 
 
 def actions_on_acceptance_table(template: Template, service: str) -> set[str]:
-    [table] = [k for k in resources(template, "AWS::DynamoDB::Table") if "Acceptance" in k]
+    [table] = [k for k in resources(template, "AWS::DynamoDB::Table") if "AcceptanceTable" in k]
     role = functions_by_service(template)[service]["Properties"]["Role"]["Fn::GetAtt"][0]
     found: set[str] = set()
     for policy in resources(template, "AWS::IAM::Policy").values():
@@ -84,13 +84,13 @@ def actions_on_acceptance_table(template: Template, service: str) -> set[str]:
 
 
 def test_least_privilege(prod: Template) -> None:
-    applications = role_actions(prod, "applications")
+    applications = role_actions(prod, "acceptance_applications")
     assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
             "s3:PutObject", "s3:GetObject", "s3:DeleteObject"} <= applications
     assert "s3:ListBucket" not in applications
-    assert "dynamodb:Scan" not in actions_on_acceptance_table(prod, "applications")
-    assert "dynamodb:Scan" not in actions_on_acceptance_table(prod, "registration")
-    registration = role_actions(prod, "registration")
+    assert "dynamodb:Scan" not in actions_on_acceptance_table(prod, "acceptance_applications")
+    assert "dynamodb:Scan" not in actions_on_acceptance_table(prod, "acceptance_registration")
+    registration = role_actions(prod, "acceptance_registration")
     assert not any(a.startswith("s3:") for a in registration)
     assert "events:PutEvents" in role_actions(prod, "acceptance_events")
     # the API functions never publish: the stream does (an outbox that cannot be skipped)
@@ -98,7 +98,7 @@ def test_least_privilege(prod: Template) -> None:
     # object writes are limited to the two prefixes
     [(key, _)] = [(k, v) for k, v in resources(prod, "AWS::S3::Bucket").items()
                   if "DocumentsBucket" in k]
-    role = functions_by_service(prod)["applications"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = functions_by_service(prod)["acceptance_applications"]["Properties"]["Role"]["Fn::GetAtt"][0]
     for policy in resources(prod, "AWS::IAM::Policy").values():
         if {"Ref": role} not in policy["Properties"]["Roles"]:
             continue

@@ -13,11 +13,12 @@ import app
 from infra.config import ConfigError
 from tests.infra.conftest import PROD_CONTEXT
 
-FUNCTIONS = {"platform", "registration", "registration_feed", "authorizer", "invoices",
+FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authorizer", "invoices",
              "verification", "invoice_events", "lottery", "lottery_events", "lottery_payout",
-             "tools", "supply", "supply_events", "supply_worker", "certificates",
+             "calculators", "supply", "supply_events", "supply_worker", "certificates",
              "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
-             "refund_notify", "applications", "acceptance_events", "filing", "filing_callbacks",
+             "refund_notify", "acceptance_applications", "acceptance_events", "filing",
+             "filing_callbacks",
              "filing_reminders", "notifications", "notifier", "notification_sender"}
 
 
@@ -190,7 +191,7 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         assert props["RedrivePolicy"]["maxReceiveCount"] == 3, logical_id
         assert props["VisibilityTimeout"] % 6 == 0, logical_id
     # AWS's advice: visibility timeout six times the consumer's timeout (5 s for the feed)
-    feed = [q for q in consumed if q.startswith("TaxHandlingRegistrationFeed")]
+    feed = [q for q in consumed if q.startswith("AcceptanceRegistrationFeed")]
     assert [queues[q]["Properties"]["VisibilityTimeout"] for q in feed] == [30]
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
@@ -233,12 +234,12 @@ def test_least_privilege_registry_access(prod: Template) -> None:
                     found.update(action if isinstance(action, list) else [action])
         return found
 
-    for reader in ("registration", "applications"):
+    for reader in ("acceptance_registration", "acceptance_applications"):
         assert "dynamodb:GetItem" in actions_of(reader, registry)
         assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & \
             actions_of(reader, registry)
-    assert "dynamodb:PutItem" in actions_of("registration_feed")
-    assert "events:PutEvents" in actions_of("registration_feed")
+    assert "dynamodb:PutItem" in actions_of("acceptance_feed")
+    assert "events:PutEvents" in actions_of("acceptance_feed")
     assert not any(a.startswith("dynamodb:") for a in actions_of("platform"))
 
 

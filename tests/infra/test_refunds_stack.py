@@ -122,7 +122,7 @@ def test_least_privilege(prod: Template) -> None:
     [query] = [s for s in statements_of(prod, "refunds") if s["Action"] == "dynamodb:Query"]
     assert len(query["Resource"]) == 2
     assert all("/index/" in str(r) for r in query["Resource"])  # the indexes, not the table
-    for source in ("TaxHandlingRegistryTable", "TaxHandlingAcceptanceTable",
+    for source in ("AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                    "InvoiceServicesInvoicesTable"):  # who applies, the export's invoices
         assert actions_on(prod, "refunds", table_id(prod, source)) == {"dynamodb:GetItem"}
     # the filing ledger: read when applying, recorded in only by the payment stage

@@ -2,7 +2,7 @@
 
 Layout:
 - ``etax.rules``: pure rules (identifiers, tax tables…) with no AWS imports.
-- ``etax.<context>`` (e.g. ``etax.registration``): one bounded context each: its
+- ``etax.<context>`` (e.g. ``etax.acceptance.registration``): one bounded context each: its
   domain service, its repositories (the low-level DynamoDB client) and the
   specifications of the tables it owns (``tables.py``).
 - ``etax.platform``: what every function shares: observability, settings,

@@ -1,5 +1,5 @@
 """Online acceptance (plan action B4, 线上受理): what a taxpayer does online besides the
-registry the market-supervision feed keeps (see :mod:`etax.registration`).
+registry the market-supervision feed keeps (see :mod:`etax.acceptance.registration`).
 
 * its own registration details (business address, business scope, contacts), each change
   recorded with who and when;

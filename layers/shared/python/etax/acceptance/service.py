@@ -22,6 +22,7 @@ from etax.acceptance.documents import (
     incoming_key,
 )
 from etax.acceptance.realname import BankVerifier, VerifierUnavailable
+from etax.acceptance.registration.records import RegistrationRecord
 from etax.acceptance.repository import AcceptanceRepository, ConditionFailed
 from etax.acceptance.requests import (
     ApplicationRequest,
@@ -42,7 +43,6 @@ from etax.errors import (
     Unavailable,
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.registration.records import RegistrationRecord
 from etax.rules import resident_id, uscc
 
 MAX_CHANGES_SHOWN = 20

@@ -1,5 +1,7 @@
-"""The acceptance table (described in :mod:`etax.acceptance.repository`): applications and
-registrations, the officers' ``by_office`` queue, a stream as the outbox."""
+"""The tables of online acceptance: the registry (described in
+:mod:`etax.acceptance.registration.repository`), and the acceptance table (described in
+:mod:`etax.acceptance.repository`): applications and registrations, the officers'
+``by_office`` queue, a stream as the outbox."""
 
 from __future__ import annotations
 
@@ -12,3 +14,5 @@ ACCEPTANCE = TableSpec(
     "AcceptanceTable", "ACCEPTANCE_TABLE", Key("pk"), Key("sk"),
     indexes=(Index("by_office", Key("office"), Key("queue"), "INCLUDE", QUEUE_ATTRIBUTES),),
     stream="NEW_AND_OLD_IMAGES")
+
+REGISTRY = TableSpec("RegistryTable", "REGISTRY_TABLE", Key("credit_code"))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from etax.acceptance.registration.records import RegistrationRecord, Status
 from etax.certificates import rules
 from etax.certificates.documents import SPEC, digest, verify_path
 from etax.certificates.payments import PaymentRecords
@@ -21,7 +22,6 @@ from etax.certificates.requests import CertificateRequest
 from etax.documents.signing import Signature, SignatureMismatch, verify_envelope
 from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.registration.records import RegistrationRecord, Status
 from etax.rules import money, resident_id, uscc
 from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office

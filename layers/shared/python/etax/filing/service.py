@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from etax import errors
+from etax.acceptance.registration.records import RegistrationRecord
 from etax.documents.signing import Signature
 from etax.filing import calculation, deadlines, payments
 from etax.filing.ledger import Ledger
@@ -28,7 +29,6 @@ from etax.filing.repository import (
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.observability import logger, metrics
-from etax.registration.records import RegistrationRecord
 from etax.rules import money, resident_id, uscc
 from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.documents.canonical import canonical_bytes
 from etax.documents.signing import Signature
 from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.invoices.repository import QuotaExceeded, SequenceMoved, StoredInvoice
 from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.platform.auth import Principal
-from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.rules import invoice_numbers, money, qr, resident_id, uscc
 from etax.rules.dates import business_date
 from etax.rules.invoice_types import type_name

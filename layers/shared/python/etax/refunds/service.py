@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from etax.acceptance.realname import AccountVerifier, VerifierUnavailable
+from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.errors import (
     Invalid,
     Malformed,
@@ -62,7 +63,6 @@ from etax.refunds.rules import (
     ledger_refund_fen,
 )
 from etax.refunds.sources import InputInvoices, Overpayment, Overpayments, People
-from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.rules import resident_id
 from etax.rules.dates import business_date
 from etax.rules.money import format_yuan

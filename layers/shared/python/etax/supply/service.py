@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from etax.acceptance.registration.records import RegistrationRecord, Status
 from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.registration.records import RegistrationRecord, Status
 from etax.rules import money, uscc
 from etax.rules.dates import business_date
 from etax.rules.invoice_types import type_name

@@ -1,6 +1,6 @@
 """Board A, the tax toolbox (plan action A3): the tax calculators as public routes.
 
-One function serves every calculator (``functions/tools``); it reads no table and calls no
+One function serves every calculator (``functions/calculators``); it reads no table and calls no
 other service: the rules are data in the shared layer (``etax/calculators/data``), so its role
 has nothing but its logs and traces.
 """
@@ -22,11 +22,11 @@ ROUTES = (
 )
 
 
-class Toolbox(Construct):
+class Calculators(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = platform.function(
-            self, "tools",
+            self, "calculators",
             description="A3: tax calculators (income tax, VAT, vehicle and vessel tax, "
                         "departure refund)",
         )

@@ -13,8 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from etax.acceptance.tables import ACCEPTANCE
-from etax.registration.tables import REGISTRY
+from etax.acceptance.tables import ACCEPTANCE, REGISTRY
 from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.events import QueueConsumer
@@ -22,16 +21,16 @@ from infra.platform.events import QueueConsumer
 ABANDONED_UPLOAD_DAYS = 1   # an upload not confirmed within a day is deleted
 
 
-class TaxHandling(Construct):
+class Acceptance(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
         self.registry: dynamodb.Table = platform.table(self, REGISTRY)
         env = {"REGISTRY_TABLE": self.registry.table_name}
-        self.acceptance: dynamodb.Table = platform.table(self, ACCEPTANCE)
-        acceptance_env = {"ACCEPTANCE_TABLE": self.acceptance.table_name}
+        self.table: dynamodb.Table = platform.table(self, ACCEPTANCE)
+        acceptance_env = {"ACCEPTANCE_TABLE": self.table.table_name}
 
         self.registration: lambda_.Function = platform.function(
-            self, "registration",
+            self, "acceptance_registration",
             description="B4: public credit-code check, the taxpayer's registration record and "
                         "details, temporary, withholding-agent and natural-person registration",
             environment={**env, **acceptance_env},
@@ -48,21 +47,21 @@ class TaxHandling(Construct):
         api.route("POST", "/v1/registration/natural-persons", self.registration)
         api.route("GET", "/v1/registration/natural-persons/{resident_id}", self.registration)
 
-        self.registration_feed: lambda_.Function = platform.function(
-            self, "registration_feed",
+        self.acceptance_feed: lambda_.Function = platform.function(
+            self, "acceptance_feed",
             description="B4: applies the market-supervision registration feed to the registry",
             environment=env,
             publishes_events=True,
             timeout=Duration.seconds(5),
         )
-        self.registry.grant_read_write_data(self.registration_feed)
+        self.registry.grant_read_write_data(self.acceptance_feed)
         self.feed: QueueConsumer = platform.consumer(self, "RegistrationFeed",
-                                                     function=self.registration_feed)
+                                                     function=self.acceptance_feed)
 
         # applications: documents in S3, the API, the stream announcing state changes
         self.documents = self._documents_bucket(platform)
         self.applications: lambda_.Function = platform.function(
-            self, "applications",
+            self, "acceptance_applications",
             description="B4: applications (record-filing, qualification, preferential) with "
                         "documents, officer review and the progress trail",
             environment={**env, **acceptance_env,
@@ -106,7 +105,7 @@ class TaxHandling(Construct):
             publishes_events=True,
         )
         self.acceptance_stream_failures = platform.outbox(
-            self, "AcceptanceStream", table=self.acceptance,
+            self, "AcceptanceStream", table=self.table,
             function=self.acceptance_events).failures
 
     @staticmethod
@@ -122,11 +121,11 @@ class TaxHandling(Construct):
         function.add_to_role_policy(iam.PolicyStatement(
             actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
                      "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-            resources=[self.acceptance.table_arn]))
+            resources=[self.table.table_arn]))
         if query_index:
             function.add_to_role_policy(iam.PolicyStatement(
                 actions=["dynamodb:Query"],
-                resources=[f"{self.acceptance.table_arn}/index/by_office"]))
+                resources=[f"{self.table.table_arn}/index/by_office"]))
 
     def _documents_bucket(self, platform: Platform) -> s3.Bucket:
         """Private, encrypted, TLS only; abandoned uploads expire; browsers may POST forms."""

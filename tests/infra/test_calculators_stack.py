@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from infra.tools import ROUTES
+from infra.calculators import ROUTES
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -25,7 +25,7 @@ def path_of(template: Template, resource_id: str) -> str:
 
 
 def tools_function_id(template: Template) -> str:
-    tools = functions_by_service(template)["tools"]
+    tools = functions_by_service(template)["calculators"]
     return next(k for k, v in resources(template, "AWS::Lambda::Function").items()
                 if v["Properties"] == tools["Properties"])
 
@@ -43,9 +43,9 @@ def test_six_public_post_routes_served_by_the_tools_function(prod: Template) -> 
 
 
 def test_the_tools_function_reaches_nothing_but_its_logs_and_traces(prod: Template) -> None:
-    actions = role_actions(prod, "tools")
+    actions = role_actions(prod, "calculators")
     assert actions <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-    variables = functions_by_service(prod)["tools"]["Properties"]["Environment"]["Variables"]
+    variables = functions_by_service(prod)["calculators"]["Properties"]["Environment"]["Variables"]
     assert not {"EVENT_BUS_NAME", "IDEMPOTENCY_TABLE"} & set(variables)
 
 

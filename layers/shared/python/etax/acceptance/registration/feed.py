@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from etax.registration.records import Status, TaxpayerType
+from etax.acceptance.registration.records import Status, TaxpayerType
 from etax.rules import uscc
 from etax.rules.text import SignedText
 

@@ -18,8 +18,8 @@ def stored(code: str) -> dict[str, object] | None:
 
 
 def test_bad_records_fail_alone(api_calls: ApiCalls) -> None:
-    event = sample_event("registration_feed/batch.json")
-    answer = call(load_handler("registration_feed"), event)
+    event = sample_event("acceptance_feed/batch.json")
+    answer = call(load_handler("acceptance_feed"), event)
     failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
     ids = [r["messageId"] for r in event["Records"]]
     assert failed == {ids[1], ids[2]}  # a malformed credit code, and a body that is not JSON
@@ -35,8 +35,8 @@ def test_bad_records_fail_alone(api_calls: ApiCalls) -> None:
 
 
 def test_an_older_revision_changes_nothing(aws: None) -> None:
-    module = load_handler("registration_feed")
-    event = sample_event("registration_feed/batch.json")
+    module = load_handler("acceptance_feed")
+    event = sample_event("acceptance_feed/batch.json")
     good = event["Records"][0]
     newer = json.loads(good["body"]) | {"revision": 5, "status": "cancelled"}
     older = json.loads(good["body"]) | {"revision": 4, "status": "active"}

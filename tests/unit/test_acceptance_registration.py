@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from etax.acceptance.registration.feed import FeedRecord
+from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
+from etax.acceptance.registration.service import RegistrationService
 from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal
 from etax.platform.errors import Forbidden
 from etax.platform.events import DomainEvent
-from etax.registration.feed import FeedRecord
-from etax.registration.records import RegistrationRecord, Status, TaxpayerType
-from etax.registration.service import RegistrationService
 
 CODE = "91350100M000100Y43"
 OFFICE = "13501000000"

@@ -25,11 +25,11 @@ ROUTES = {
 
 @pytest.fixture
 def tools(api_calls: ApiCalls) -> ModuleType:
-    return load_handler("tools")
+    return load_handler("calculators")
 
 
 def post(module: ModuleType, name: str, body: Any) -> dict[str, Any]:
-    event = sample_event(f"tools/{name}.json")
+    event = sample_event(f"calculators/{name}.json")
     event["body"] = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     return call(module, event)
 
@@ -37,7 +37,7 @@ def post(module: ModuleType, name: str, body: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_every_sample_event_is_answered_with_steps_and_rules(tools: ModuleType, name: str,
                                                              api_calls: ApiCalls) -> None:
-    event = sample_event(f"tools/{name}.json")
+    event = sample_event(f"calculators/{name}.json")
     assert event["path"] == ROUTES[name]
     answer = call(tools, event)
     assert answer["statusCode"] == 200, answer["body"]
@@ -53,7 +53,7 @@ def test_every_sample_event_is_answered_with_steps_and_rules(tools: ModuleType, 
 
 def test_the_sample_answers(tools: ModuleType) -> None:
     def answer(name: str) -> dict[str, Any]:
-        result: dict[str, Any] = call(tools, sample_event(f"tools/{name}.json"))["json"]
+        result: dict[str, Any] = call(tools, sample_event(f"calculators/{name}.json"))["json"]
         return result
 
     assert [m["withholding"] for m in answer("iit_withholding")["months"]] == [

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import boto3
 
+from etax.acceptance.registration.feed import FeedRecord
+from etax.acceptance.registration.repository import RegistryRepository
+from etax.acceptance.registration.service import RegistrationService
 from etax.platform.consumer import consumer, json_body
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
 from etax.platform.settings import required
-from etax.registration.feed import FeedRecord
-from etax.registration.repository import RegistryRepository
-from etax.registration.service import RegistrationService
 
 service = RegistrationService(
     RegistryRepository(),

@@ -1,7 +1,7 @@
 """The taxpayer registry table and its repository.
 
 Table ``REGISTRY_TABLE``: partition key ``credit_code`` (string), one item per
-taxpayer (specification: :data:`etax.registration.tables.REGISTRY`). Access patterns: get
+taxpayer (specification: :data:`etax.acceptance.tables.REGISTRY`). Access patterns: get
 by credit code (public verification, the taxpayer's own record); conditional put by revision
 (the feed). No scans. The low-level client, as every repository (docs/decisions/0014).
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import table_name
-from etax.registration.records import RegistrationRecord, Status, TaxpayerType
 
 
 def _to_item(record: RegistrationRecord, updated_at: str) -> dict[str, Any]:

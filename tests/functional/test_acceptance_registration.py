@@ -10,6 +10,8 @@ import pytest
 
 from tests.functional.conftest import ApiCalls, call, load_handler, sample_event
 
+REGISTRATION = "acceptance_registration"  # functions/<name>
+
 SELLER = "91350100M000100Y43"
 OFFICE = "13501000000"
 
@@ -26,21 +28,21 @@ def put_record(code: str, **changes: Any) -> None:
 
 
 def verify(code: str) -> dict[str, Any]:
-    event = sample_event("registration/verify.json")
+    event = sample_event(f"{REGISTRATION}/verify.json")
     event["path"] = f"/v1/registration/verify/{code}"
     event["pathParameters"] = {"credit_code": code}
-    return call(load_handler("registration"), event)
+    return call(load_handler(REGISTRATION), event)
 
 
 def owner_record(code: str, authorizer: dict[str, str] | None) -> dict[str, Any]:
-    event = sample_event("registration/record.json")
+    event = sample_event(f"{REGISTRATION}/record.json")
     event["path"] = f"/v1/registration/records/{code}"
     event["pathParameters"] = {"credit_code": code}
     if authorizer is None:
         del event["requestContext"]["authorizer"]
     else:
         event["requestContext"]["authorizer"] = {"principalId": authorizer["subject"], **authorizer}
-    return call(load_handler("registration"), event)
+    return call(load_handler(REGISTRATION), event)
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def test_a_registered_company_comes_back_with_its_public_facts(registered: None)
 
 
 def test_the_sample_event_verifies(registered: None) -> None:
-    answer = call(load_handler("registration"), sample_event("registration/verify.json"))
+    answer = call(load_handler(REGISTRATION), sample_event(f"{REGISTRATION}/verify.json"))
     assert answer["json"]["registered"] is True
 
 
@@ -92,9 +94,9 @@ def test_malformed_codes_are_400_naming_the_field(aws: None, code: str, detail: 
 
 
 def test_one_dynamodb_call_per_check(registered: None, api_calls: ApiCalls) -> None:
-    module = load_handler("registration")
+    module = load_handler(REGISTRATION)
     api_calls.clear()
-    event = sample_event("registration/verify.json")
+    event = sample_event(f"{REGISTRATION}/verify.json")
     call(module, event)
     assert api_calls.of("dynamodb") == ["GetItem"]
 

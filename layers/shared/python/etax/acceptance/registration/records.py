@@ -1,7 +1,7 @@
 """The registration record of a taxpayer, and what of it the public may see.
 
 Pure: no AWS. The registry is fed by the market-supervision department's
-registration feed (see :mod:`etax.registration.feed`) and read by the public
+registration feed (see :mod:`etax.acceptance.registration.feed`) and read by the public
 verification and by the taxpayer itself.
 """
 

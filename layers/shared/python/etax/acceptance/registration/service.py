@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from etax.acceptance.registration.feed import FeedRecord
+from etax.acceptance.registration.records import RegistrationRecord
 from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.events import DomainEvent
-from etax.registration.feed import FeedRecord
-from etax.registration.records import RegistrationRecord
 from etax.rules import uscc
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.documents import DocumentStore, s3_client
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import ApplicationRequest, Decision, DocumentRequest
 from etax.acceptance.service import ApplicationService, RegistrationDesk
@@ -18,7 +19,6 @@ from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required, settings
-from etax.registration.repository import RegistryRepository
 from etax.simulations.bank import SimulatedBank
 
 app = make_resolver()

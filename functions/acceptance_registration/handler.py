@@ -8,6 +8,8 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.registration.repository import RegistryRepository
+from etax.acceptance.registration.service import RegistrationService, parse_code
 from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import (
     NaturalPersonRegistration,
@@ -20,8 +22,6 @@ from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
-from etax.registration.repository import RegistryRepository
-from etax.registration.service import RegistrationService, parse_code
 from etax.simulations.bank import SimulatedBank
 
 app = make_resolver()
