@@ -5,9 +5,10 @@ median (and p99 where there are enough samples) over many runs, and latencies
 through the local stack are also given as a ratio to ``/v1/health`` measured
 in the same run:
 
-1. init (import) time of each function in a fresh interpreter of the
+1. init (import) time of every function in a fresh interpreter of the
    Lambda-like runtime (``.venv-lambda``: Python 3.12 with only boto3), with the
-   function's code and both layers on the path, as Lambda imports a handler;
+   function's code and both layers on the path, as Lambda imports a handler, as a ratio to
+   a baseline handler (boto3 and one client) imported in the same interleaved rounds;
 2. the size of each layer, zipped as CDK uploads it;
 3. cold start and warm latency through API Gateway on the local stack
    (LocalStack on the host, the app deployed with cdklocal) for ``/v1/health``
@@ -21,6 +22,8 @@ in the same run:
    is in its inbox and every channel message is sent.
 
 Usage: python scripts/bench.py [--warm N] [--cold N] [--imports N] [--no-stack] [--write]
+       python scripts/bench.py --init [--imports N] [--write]   (only section 1: its section
+       of docs/benchmarks.md is replaced, the rest of the file kept)
        python scripts/bench.py --fanout [--fanout-runs N] [--write]   (only section 4: its
        section of docs/benchmarks.md is replaced, the rest of the file kept)
        python scripts/bench.py --reminders [--reminders-runs N] [--write]   (only section 5,
@@ -67,7 +70,6 @@ RUNTIME_ENV = {
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
 }
-IMPORT_TARGET_MS = 150
 NOTES = [
     "## Reading these figures",
     "",
@@ -112,10 +114,32 @@ def ms(seconds: float) -> str:
 
 # -- 1. init time -------------------------------------------------------------------------------
 
+INIT_HEADING = "## Function init time"
 IMPORT_PROBE = (
     "import time, sys; t = time.perf_counter(); import handler; "
     "sys.stdout.write(repr(time.perf_counter() - t))"
 )
+# The baseline: the smallest handler that talks to AWS, importing boto3 and creating one
+# client at import as a function that builds its clients at init would.
+BASELINE = "(baseline: boto3 + one client)"
+BASELINE_HANDLER = '''"""The init baseline: boto3 and one client, nothing else."""
+import boto3
+
+client = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    return {}
+'''
+# The public hot paths and the function serving each: their init must stay within
+# HOT_PATH_LIMIT times the baseline's.
+HOT_PATHS = {
+    "platform": "`GET /v1/health`",
+    "registration": "`GET /v1/registration/verify/{code}`",
+    "verification": "`POST /v1/invoices/verify`, `POST /v1/invoices/qr`",
+    "lottery": "`POST /v1/lottery/scan`",
+}
+HOT_PATH_LIMIT = 1.3
 
 
 def function_environments() -> dict[str, dict[str, str]]:
@@ -139,42 +163,95 @@ def function_environments() -> dict[str, dict[str, str]]:
     return environments
 
 
-def import_times(function: str, runs: int, environment: dict[str, str]) -> list[float]:
+def baseline_directory() -> Path:
+    directory = ROOT / ".build" / "bench" / "baseline"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "handler.py").write_text(BASELINE_HANDLER)
+    return directory
+
+
+def import_time(directory: Path, environment: dict[str, str]) -> float:
+    """Seconds to import ``directory``'s handler in a fresh interpreter of the runtime."""
     env = {**RUNTIME_ENV, **environment, "PATH": os.environ.get("PATH", ""),
            "HOME": str(ROOT / ".build"),
-           "PYTHONPATH": os.pathsep.join(str(p) for p in [ROOT / "functions" / function,
-                                                         *LAYER_PATHS]),
+           "PYTHONPATH": os.pathsep.join(str(p) for p in [directory, *LAYER_PATHS]),
            # Bytecode is cached outside the layers (their asset hash must not change); the
-           # first, unmeasured run fills that cache, as a warm host's page cache would be.
+           # first, unmeasured round fills that cache, as a warm host's page cache would be.
            "PYTHONPYCACHEPREFIX": str(ROOT / ".build" / "bench" / "pycache")}
-    times = []
-    for run in range(runs + 1):
-        out = subprocess.run([str(LAMBDA_PYTHON), "-c", IMPORT_PROBE], env=env, check=True,
-                             capture_output=True, text=True, cwd=ROOT / "functions" / function)
-        if run:
-            times.append(float(out.stdout))
+    out = subprocess.run([str(LAMBDA_PYTHON), "-c", IMPORT_PROBE], env=env, check=True,
+                         capture_output=True, text=True, cwd=directory)
+    return float(out.stdout)
+
+
+def function_names() -> list[str]:
+    return sorted(p.name for p in (ROOT / "functions").iterdir()
+                  if (p / "handler.py").is_file())
+
+
+def init_times(runs: int) -> dict[str, list[float]]:
+    """``runs`` init times of every function and of the baseline, taken in rounds (each
+    round imports the baseline and every function once, each round starting one further on),
+    so the noise of the shared machine falls on all of them alike; the first round is not
+    counted."""
+    environments = function_environments()
+    targets: dict[str, tuple[Path, dict[str, str]]] = {BASELINE: (baseline_directory(), {})}
+    for function in function_names():
+        targets[function] = (ROOT / "functions" / function, environments[function])
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    order = list(targets)
+    for round_ in range(runs + 1):
+        order = order[1:] + order[:1]
+        for name in order:
+            elapsed = import_time(*targets[name])
+            if round_:
+                times[name].append(elapsed)
     return times
 
 
-def bench_imports(runs: int) -> list[str]:
-    rows = ["| function | median | p90 | target |", "|---|---|---|---|"]
-    environments = function_environments()
-    for function in sorted(p.name for p in (ROOT / "functions").iterdir() if p.is_dir()):
-        times = import_times(function, runs, environments[function])
-        median = statistics.median(times)
-        verdict = "met" if median * 1000 < IMPORT_TARGET_MS else "**over**"
-        rows.append(f"| {function} | {ms(median)} | {ms(percentile(times, 0.9))} | "
-                    f"{IMPORT_TARGET_MS} ms: {verdict} |")
+def init_rows(times: dict[str, list[float]]) -> list[str]:
+    baseline = statistics.median(times[BASELINE])
+    rows = ["| function | median | p90 | median ÷ baseline | hot path (limit "
+            f"{HOT_PATH_LIMIT}× the baseline) |", "|---|---|---|---|---|"]
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        ratio = median / baseline
+        if name in HOT_PATHS:
+            verdict = "met" if ratio <= HOT_PATH_LIMIT else "**over**"
+            hot = f"{HOT_PATHS[name]}: {verdict}"
+        else:
+            hot = ""
+        rows.append(f"| {name} | {ms(median)} | {ms(percentile(samples, 0.9))} | "
+                    f"{ratio:.2f} | {hot} |")
     return rows
 
 
-def bench_boto3_baseline(runs: int) -> str:
-    probe = ("import time, sys; t = time.perf_counter(); import boto3; "
-             "boto3.client('dynamodb', region_name='us-east-1'); "
-             "sys.stdout.write(repr(time.perf_counter() - t))")
-    times = [float(subprocess.run([str(LAMBDA_PYTHON), "-c", probe], check=True,
-                                  capture_output=True, text=True).stdout) for _ in range(runs)]
-    return ms(statistics.median(times))
+def init_section(runs: int) -> list[str]:
+    return [
+        f"{INIT_HEADING} (fresh interpreter, {runs} runs each)",
+        "",
+        "Each function's handler imported in a fresh interpreter of the Lambda-like runtime "
+        "(`.venv-lambda`: Python 3.12 with boto3) with its code, both layers and its "
+        "environment from the local stage's synth, as Lambda's init does; the baseline is "
+        "a handler that only imports boto3 and creates one client. Baseline and functions "
+        "are imported in the same rounds, interleaved, and compared as a ratio:",
+        "",
+        *init_rows(init_times(runs)),
+        "",
+    ]
+
+
+def bench_init_only(runs: int, write: bool) -> None:
+    section = init_section(runs)
+    command = "python scripts/bench.py " + " ".join(sys.argv[1:])
+    section.insert(2, f"Made by `{command.strip()}` on {datetime.now(UTC):%Y-%m-%d}.")
+    section.insert(3, "")
+    print("\n".join(section))
+    if write:
+        text = REPORT.read_text()
+        heading = next((line for line in text.splitlines()
+                        if line.startswith(INIT_HEADING)), INIT_HEADING)
+        REPORT.write_text(splice_section(text, heading, section))
+        print(json.dumps({"written": str(REPORT.relative_to(ROOT))}))
 
 
 # -- 2. layer sizes ------------------------------------------------------------------------------
@@ -941,6 +1018,8 @@ def main() -> None:
                         help="only the push fan-out (its section of the report replaced)")
     parser.add_argument("--fanout-runs", type=int, default=3,
                         help="1,000-notification runs on the local stack")
+    parser.add_argument("--init", action="store_true",
+                        help="only the function init times (their section replaced)")
     parser.add_argument("--reminders", action="store_true",
                         help="only the filing reminders (their section of the report replaced)")
     parser.add_argument("--reminders-runs", type=int, default=3,
@@ -952,15 +1031,12 @@ def main() -> None:
     if args.reminders:
         bench_reminders_only(args.reminders_runs, args.write)
         return
+    if args.init:
+        bench_init_only(args.imports, args.write)
+        return
 
     sections = [
-        f"## Function init time (fresh interpreter, {args.imports} runs each)",
-        "",
-        *bench_imports(args.imports),
-        "",
-        f"For scale, `import boto3` plus one client alone: {bench_boto3_baseline(args.imports)} "
-        "(median) in the same interpreter.",
-        "",
+        *init_section(args.imports),
         "## Layer sizes",
         "",
         *bench_layers(),
