@@ -53,7 +53,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31

@@ -30,8 +30,8 @@ from etax.lottery.stored import (
     StoredDraw,
     StoredPeriod,
 )
-from etax.platform.aws import region
-from etax.platform.dynamo import table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.settings import table_name
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
@@ -101,13 +101,9 @@ def draw_from_item(item: dict[str, Any]) -> StoredDraw:
     )
 
 
-class LotteryRepository:
+class LotteryRepository(DynamoAccess):
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("LOTTERY_TABLE")
         self.draws = table_name("LOTTERY_DRAWS_TABLE")
 
@@ -409,17 +405,13 @@ class InvoiceFacts:
     status: str
 
 
-class InvoiceReader:
+class InvoiceReader(DynamoAccess):
     """One GetItem by number on ``INVOICES_TABLE``, reading only the facts (not the signed
     document). Deliberately not the verification service: a scan is not a public check
     and must not use up the invoice's daily verification count."""
 
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("INVOICES_TABLE")
 
     def get(self, number: str) -> InvoiceFacts | None:

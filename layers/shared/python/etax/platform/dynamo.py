@@ -9,7 +9,6 @@ Endpoints are never configured in code: botocore honours ``AWS_ENDPOINT_URL``
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -17,14 +16,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
 from etax.platform.aws import region
+from etax.platform.settings import table_name
 
-
-def table_name(variable: str) -> str:
-    """The name of the table whose name the infrastructure put in ``variable``."""
-    value = os.environ.get(variable)
-    if not value:
-        raise RuntimeError(f"environment variable {variable} is not set (infrastructure bug)")
-    return value
+__all__ = ["EtaxModel", "table_name"]
 
 
 class EtaxModel(Model):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 from etax.rules.supply import Batch, IssuedInvoice
 
 MAX_BATCH_GET = 100
