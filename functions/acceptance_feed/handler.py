@@ -4,11 +4,10 @@ every record failed is an error of the invocation, Powertools' default)."""
 
 from __future__ import annotations
 
-import boto3
-
 from etax.acceptance.registration.feed import FeedRecord
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.registration.service import RegistrationService
+from etax.platform.aws import lazy
 from etax.platform.consumer import consumer, json_body
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
@@ -16,7 +15,7 @@ from etax.platform.settings import required
 
 service = RegistrationService(
     RegistryRepository(),
-    EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), "tax.registration"),
+    EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), "tax.registration"),
 )
 handler = instrument(consumer(
     "feed record", lambda body: FeedRecord.model_validate(json_body(body)),

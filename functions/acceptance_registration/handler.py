@@ -4,31 +4,37 @@ withholding-agent registration, and natural persons' registration with a real-na
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.registration.service import RegistrationService, parse_code
-from etax.acceptance.repository import AcceptanceRepository
-from etax.acceptance.requests import (
-    NaturalPersonRegistration,
-    RegistrationUpdate,
-    TemporaryRegistration,
-    WithholdingAgentRegistration,
-)
-from etax.acceptance.service import RegistrationDesk
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
-from etax.simulations.bank import SimulatedBank
+
+if TYPE_CHECKING:
+    from etax.acceptance.service import RegistrationDesk
 
 app = make_resolver()
 once = Once(app)
 registry = RegistryRepository()
 service = RegistrationService(registry)
-desk = RegistrationDesk(AcceptanceRepository(), registry, SimulatedBank())
+
+
+@functools.cache
+def desk() -> RegistrationDesk:
+    """The taxpayer's side of registration (online acceptance), made on the first request
+    that needs it: the public credit-code check, the hot path, does not import it, nor the
+    request models of the other routes (docs/benchmarks.md, "Function init time")."""
+    from etax.acceptance.repository import AcceptanceRepository
+    from etax.acceptance.service import RegistrationDesk
+    from etax.simulations.bank import SimulatedBank
+
+    return RegistrationDesk(AcceptanceRepository(), registry, SimulatedBank())
 
 
 @app.get("/v1/registration/verify/<credit_code>")
@@ -40,46 +46,54 @@ def verify(credit_code: str) -> dict[str, Any]:
 def record(credit_code: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event)
     view = service.owner_record(principal, credit_code)   # authorizes the caller
-    return {**view, **desk.details_view(view["credit_code"])}
+    return {**view, **desk().details_view(view["credit_code"])}
 
 
 @app.patch("/v1/registration/records/<credit_code>")
 def update(credit_code: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
+    from etax.acceptance.requests import RegistrationUpdate
+
     code = parse_code(credit_code).code
-    return desk.update(principal, code, parse_body(app, RegistrationUpdate))
+    return desk().update(principal, code, parse_body(app, RegistrationUpdate))
 
 
 @app.post("/v1/registration/temporary")
 def temporary() -> tuple[dict[str, Any], int]:
+    from etax.acceptance.requests import TemporaryRegistration
+
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = parse_body(app, TemporaryRegistration)
     return once(principal, "POST /v1/registration/temporary", body.model_dump(mode="json"),
-                lambda: desk.register_temporary(principal, body)), 201
+                lambda: desk().register_temporary(principal, body)), 201
 
 
 @app.post("/v1/registration/withholding-agents")
 def withholding_agent() -> tuple[dict[str, Any], int]:
+    from etax.acceptance.requests import WithholdingAgentRegistration
+
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = parse_body(app, WithholdingAgentRegistration)
     return once(principal, "POST /v1/registration/withholding-agents",
                 body.model_dump(mode="json"),
-                lambda: desk.register_withholding_agent(principal, body)), 201
+                lambda: desk().register_withholding_agent(principal, body)), 201
 
 
 @app.post("/v1/registration/natural-persons")
 def natural_person() -> tuple[dict[str, Any], int]:
+    from etax.acceptance.requests import NaturalPersonRegistration
+
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = parse_body(app, NaturalPersonRegistration)
     return once(principal, "POST /v1/registration/natural-persons",
                 body.model_dump(mode="json"),
-                lambda: desk.register_person(principal, body)), 201
+                lambda: desk().register_person(principal, body)), 201
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")
 def person(resident_id: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event)
-    return desk.person_view(principal, resident_id.upper())
+    return desk().person_view(principal, resident_id.upper())
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from etax.platform.aws import lazy
 from etax.platform.observability import instrument, logger
 from etax.platform.privacy import mask_identifier
 from etax.platform.settings import required
@@ -44,9 +45,8 @@ def _keys() -> KeySource:
     jwks_url = os.environ.get("AUTH_JWKS_URL")
     if jwks_url:
         return JwksKeySource(jwks_url)  # a real account: no AWS SDK needed on this path
-    import boto3  # the local stack's dev issuer key lives in KMS
-
-    return KmsKeySource(boto3.client("kms"), required("AUTH_DEV_KEY_ID"))
+    # The local stack's dev issuer key lives in KMS (its client made on the first check).
+    return KmsKeySource(lazy("kms"), required("AUTH_DEV_KEY_ID"))
 
 
 verifier = TokenVerifier(required("AUTH_ISSUER"), required("AUTH_AUDIENCE"), _keys(),

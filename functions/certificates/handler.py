@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -20,12 +19,13 @@ from etax.filing.records import FilingPaymentRecords
 from etax.filing.repository import FilingRepository
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
+from etax.platform.aws import lazy
 from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 
 app = make_resolver()
-signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))
+signer = KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID"))
 service = CertificateService(CertificateRepository(), RegistryRepository(), signer,
                              FilingPaymentRecords(FilingRepository()))
 idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))

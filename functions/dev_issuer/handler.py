@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.platform.api import make_resolver, parse_body
+from etax.platform.aws import lazy
 from etax.platform.dev_identities import DevTokenRequest, identity_for, token_lifetime
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.platform.tokens import KmsKeySource, KmsTokenSigner, max_lifetime_from
 
 app = make_resolver()
-kms = boto3.client("kms")
+kms = lazy("kms")
 KEY_ID = required("AUTH_DEV_KEY_ID")
 signer = KmsTokenSigner(kms, KEY_ID, required("AUTH_ISSUER"), required("AUTH_AUDIENCE"))
 public_keys = KmsKeySource(kms, KEY_ID)

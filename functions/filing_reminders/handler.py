@@ -10,16 +10,15 @@ import os
 from datetime import UTC, date, datetime
 from typing import Any
 
-import boto3
-
 from etax.filing.reminders import ReminderService
 from etax.filing.repository import FilingRepository
+from etax.platform.aws import lazy
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required
 from etax.rules.dates import business_date
 
-publisher = EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), "tax.filing")
+publisher = EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), "tax.filing")
 service = ReminderService(
     FilingRepository(),
     publisher,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -18,13 +17,14 @@ from etax.invoices.service import InvoiceService
 from etax.invoices.spec import published
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
+from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.platform.settings import required
 
 app = make_resolver()
 once = Once(app)
-signer = KmsDocumentSigner(boto3.client("kms"), required("SIGNING_KEY_ID"))
+signer = KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID"))
 service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
 
 

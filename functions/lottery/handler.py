@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.invoices.facts import InvoiceFactsReader
@@ -16,6 +15,7 @@ from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.auth import require_principal
+from etax.platform.aws import lazy
 from etax.platform.errors import NotFound
 from etax.platform.observability import instrument
 from etax.platform.once import Once
@@ -24,7 +24,7 @@ from etax.rules.text import excerpt
 
 app = make_resolver()
 once = Once(app)
-vault = SeedVault(boto3.client("kms"), required("LOTTERY_SEED_KEY_ID"))
+vault = SeedVault(lazy("kms"), required("LOTTERY_SEED_KEY_ID"))
 service = LotteryService(LotteryRepository(), InvoiceFactsReader(), vault)
 
 

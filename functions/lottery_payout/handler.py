@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import os
 
-import boto3
-
 from etax.lottery.payout import PayoutService, backoff_seconds
 from etax.lottery.providers import ProviderError
 from etax.lottery.repository import LotteryRepository
+from etax.platform.aws import lazy
 from etax.platform.consumer import Backoff, consumer, detail_of
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.simulations.payouts import simulated_adapters
 
-sqs = boto3.client("sqs")
+sqs = lazy("sqs")
 MAX_RECEIVES = int(os.environ.get("PAYOUT_MAX_RECEIVES", "3"))
 BACKOFF_BASE_SECONDS = int(os.environ.get("PAYOUT_BACKOFF_SECONDS", "30"))
 service = PayoutService(
     LotteryRepository(),
-    simulated_adapters(boto3.client("dynamodb"), required("LOTTERY_LEDGER_TABLE"),
+    simulated_adapters(lazy("dynamodb"), required("LOTTERY_LEDGER_TABLE"),
                        timeout_seconds=float(os.environ.get("PAYOUT_TIMEOUT_SECONDS", "2")),
                        slow_seconds=float(os.environ.get("PAYOUT_SIMULATED_SLOW_SECONDS", "4"))),
     max_receives=MAX_RECEIVES,

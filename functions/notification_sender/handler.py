@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 
-import boto3
-
 from etax.notifications.messages import ChannelMessage
 from etax.notifications.providers import ProviderError
 from etax.notifications.repository import NotificationsRepository
 from etax.notifications.service import ChannelSender
+from etax.platform.aws import lazy
 from etax.platform.consumer import consumer, json_body
 from etax.platform.observability import instrument
 from etax.platform.settings import required
@@ -23,7 +22,7 @@ from etax.simulations.channels import simulated_adapter
 CHANNEL = required("NOTIFICATION_CHANNEL")
 sender = ChannelSender(
     NotificationsRepository(),
-    simulated_adapter(CHANNEL, boto3.client("dynamodb"), required("NOTIFICATION_LEDGER_TABLE")),
+    simulated_adapter(CHANNEL, lazy("dynamodb"), required("NOTIFICATION_LEDGER_TABLE")),
     max_receives=int(os.environ.get("SENDER_MAX_RECEIVES", "3")),
 )
 handler = instrument(consumer(

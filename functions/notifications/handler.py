@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -27,6 +26,7 @@ from etax.notifications.repository import (
 from etax.notifications.service import Inbox
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
+from etax.platform.aws import lazy
 from etax.platform.errors import Unprocessable
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
@@ -34,7 +34,7 @@ from etax.platform.settings import required
 
 app = make_resolver()
 inbox = Inbox(NotificationsRepository(),
-              EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"),
+              EventPublisher(lazy("events"), required("EVENT_BUS_NAME"),
                              "tax.notifications"))
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

@@ -10,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-
 from etax.notifications import CHANNELS
 from etax.notifications.contract import EventNotification, from_event
 from etax.notifications.repository import NotificationsRepository
 from etax.notifications.service import Notifier
+from etax.platform.aws import lazy
 from etax.platform.consumer import batch_consumer, json_body
 from etax.platform.observability import instrument
 from etax.platform.queues import QueueSender
 from etax.platform.settings import required
 
-queue_sender = QueueSender(boto3.client("sqs"))
+queue_sender = QueueSender(lazy("sqs"))
 notifier = Notifier(
     NotificationsRepository(),
     queue_sender,

@@ -6,10 +6,9 @@ queue until ``scripts/redrive.py`` sends it back."""
 
 from __future__ import annotations
 
-import boto3
-
 from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
+from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.refunds.pipeline import Pipeline
@@ -19,6 +18,6 @@ from etax.refunds.treasury import TreasuryAdapter
 from etax.simulations.treasury import SimulatedTreasury
 
 pipeline = Pipeline(RefundRepository(), TreasuryAdapter(
-    SimulatedTreasury(boto3.client("dynamodb"), required("REFUND_TREASURY_TABLE"))),
+    SimulatedTreasury(lazy("dynamodb"), required("REFUND_TREASURY_TABLE"))),
     overpayments=FilingOverpayments(FilingRepository()))
 handler = instrument(stage_consumer("payment", lambda case_id: pipeline.pay(case_id)))

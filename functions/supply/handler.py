@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
+from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.platform.settings import required
@@ -25,7 +25,7 @@ app = make_resolver()
 once = Once(app)
 service = SupplyService(
     SupplyRepository(), RegistryRepository(), IssuedInvoices(),
-    SimulatedCarrier(boto3.client("dynamodb"), required("SUPPLY_TABLE"),
+    SimulatedCarrier(lazy("dynamodb"), required("SUPPLY_TABLE"),
                      step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))))
 
 

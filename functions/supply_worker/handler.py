@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 
-import boto3
-
 from etax.acceptance.registration.repository import RegistryRepository
+from etax.platform.aws import lazy
 from etax.platform.consumer import consumer, json_body
 from etax.platform.observability import instrument
 from etax.platform.settings import required
@@ -17,10 +16,10 @@ from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.service import SupplyService
 from etax.supply.worker import SupplyWorker, describe
 
-sqs = boto3.client("sqs")
+sqs = lazy("sqs")
 service = SupplyService(
     SupplyRepository(), RegistryRepository(), IssuedInvoices(),
-    SimulatedCarrier(boto3.client("dynamodb"), required("SUPPLY_TABLE"),
+    SimulatedCarrier(lazy("dynamodb"), required("SUPPLY_TABLE"),
                      step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))))
 worker = SupplyWorker(
     service, sqs, lambda: required("SUPPLY_QUEUE_URL"),

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from etax.acceptance.catalogue import matches_signature
+from etax.platform.aws import LazyClient
 
 UPLOAD_SECONDS = 900
 DOWNLOAD_SECONDS = 300
@@ -49,11 +48,19 @@ def document_key(application_id: str, document_id: str) -> str:
     return f"documents/{application_id}/{document_id}"
 
 
-def s3_client(path_style: bool) -> Any:
-    """SigV4 always; path-style URLs on the local stack (no DNS for bucket host names)."""
-    return boto3.client("s3", config=Config(
-        signature_version="s3v4",
-        s3={"addressing_style": "path" if path_style else "virtual"}))
+def s3_client(path_style: bool) -> LazyClient:
+    """SigV4 always; path-style URLs on the local stack (no DNS for bucket host names). Made
+    on first use."""
+
+    def make() -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if path_style else "virtual"}))
+
+    return LazyClient(make)
 
 
 class DocumentStore:

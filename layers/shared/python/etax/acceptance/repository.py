@@ -7,24 +7,29 @@ trail entry), so the trail and the state never disagree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+
+@functools.cache
+def _codec() -> tuple[Any, Any]:
+    """boto3's (serializer, deserializer) of DynamoDB values, imported on first use (not at
+    the init of a function that may never read an application)."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+    return {k: _codec()[0].serialize(v) for k, v in values.items() if v is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: _codec()[1].deserialize(v) for k, v in item.items()}
 
 
 class ConditionFailed(Exception):
@@ -120,7 +125,7 @@ class AcceptanceRepository(DynamoAccess):
         exprs: dict[str, Any] = {":next": {"N": str((expected_version or 0) + 1)}}
         sets = ["#v = :next"]
         for i, (_, value) in enumerate(values.items()):
-            exprs[f":f{i}"] = _serializer.serialize(value)
+            exprs[f":f{i}"] = _codec()[0].serialize(value)
             sets.append(f"#f{i} = :f{i}")
         if expected_version is None:
             condition = "attribute_not_exists(pk)"
@@ -158,7 +163,7 @@ class AcceptanceRepository(DynamoAccess):
                                   ":version": {"N": str(from_version)}}
         sets = []
         for i, (_, value) in enumerate(changes.items()):
-            values[f":c{i}"] = _serializer.serialize(value)
+            values[f":c{i}"] = _codec()[0].serialize(value)
             sets.append(f"#c{i} = :c{i}")
         self._transact([
             {"Update": {"TableName": self.table,
@@ -178,7 +183,7 @@ class AcceptanceRepository(DynamoAccess):
         exprs: dict[str, Any] = {":pending": {"S": "pending"}}
         sets = []
         for i, (_, value) in enumerate(values.items()):
-            exprs[f":d{i}"] = _serializer.serialize(value)
+            exprs[f":d{i}"] = _codec()[0].serialize(value)
             sets.append(f"#d{i} = :d{i}")
         try:
             self.db.update_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}},

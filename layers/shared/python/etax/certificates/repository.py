@@ -8,7 +8,7 @@ from typing import Any
 
 from etax.documents.canonical import canonical_bytes
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from etax.errors import AlreadyExists
 from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX
 from etax.filing.ledger import Allocation, Ledger
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 
 OPEN, FILED, PAID = "open", "filed", "paid"
 PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"

@@ -55,7 +55,7 @@ from typing import Any
 from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31

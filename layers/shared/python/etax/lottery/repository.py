@@ -32,8 +32,8 @@ from etax.lottery.stored import (
     StoredPeriod,
     draw_id,
 )
-from etax.platform.aws import region
-from etax.platform.dynamo import table_name
+from etax.platform.aws import DynamoAccess
+from etax.platform.settings import table_name
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
@@ -131,13 +131,9 @@ def draw_from_item(item: dict[str, Any]) -> StoredDraw:
     )
 
 
-class LotteryRepository:
+class LotteryRepository(DynamoAccess):
     def __init__(self, client: Any | None = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region())
-        self.db = client
+        super().__init__(client)
         self.table = table_name("LOTTERY_TABLE")
         self.draws = table_name("LOTTERY_DRAWS_TABLE")
 

@@ -20,7 +20,7 @@ from etax.notifications import FAILED, QUEUED, SENT, Channel
 from etax.notifications.contract import Notification
 from etax.notifications.messages import inbox_key, listed
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 
 PREFERENCES_SK = "preferences"
 INBOX_INDEX = "inbox"

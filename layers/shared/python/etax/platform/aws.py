@@ -4,7 +4,9 @@ A Lambda function's init should not pay for clients it may not use on a request 
 boto3 client costs tens of milliseconds: docs/benchmarks.md), and a warm function should not
 make a second client for a service it already has. :func:`client` is that one place; a
 repository or adapter that talks to AWS holds a :class:`LazyClient` (or takes a client in its
-constructor, as the tests do) instead of calling ``boto3.client`` itself.
+constructor, as the tests do) instead of calling ``boto3.client`` itself, and a handler
+wiring an adapter that takes a client gives it ``lazy("kms")``: no handler imports boto3
+(tests/unit/test_aws_wiring.py holds every handler and context module to that).
 
 Endpoints are never set in code: botocore honours ``AWS_ENDPOINT_URL`` (the local stack sets
 it in each function's environment).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 
@@ -45,3 +48,25 @@ class DynamoAccess:
         if self._db is None:
             self._db = client("dynamodb")
         return self._db
+
+
+class LazyClient:
+    """Stands for a client until it is used: the first attribute read (``sign``,
+    ``send_message_batch``, ``exceptions``…) makes the client with ``make`` (by default the
+    process's client for the service, :func:`client`) and every read after goes to it."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("_make", "_client"):  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        if self._client is None:
+            self._client = self._make()
+        return getattr(self._client, name)
+
+
+def lazy(service: str) -> LazyClient:
+    """The process's client for ``service``, made when it is first used (not now)."""
+    return LazyClient(lambda: client(service))

@@ -11,12 +11,6 @@ function's environment).
 
 from __future__ import annotations
 
-import os
+from etax.platform.settings import table_name
 
-
-def table_name(variable: str) -> str:
-    """The name of the table whose name the infrastructure put in ``variable``."""
-    value = os.environ.get(variable)
-    if not value:
-        raise RuntimeError(f"environment variable {variable} is not set (infrastructure bug)")
-    return value
+__all__ = ["table_name"]

@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer
 
+from etax.platform.aws import lazy
 from etax.platform.events import DomainEvent, EventPublisher
 from etax.platform.observability import Handler, instrument, logger
 from etax.platform.settings import required
@@ -116,4 +116,4 @@ class Outbox:
 
 
 def _bus(source: str) -> EventPublisher:
-    return EventPublisher(boto3.client("events"), required("EVENT_BUS_NAME"), source)
+    return EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), source)

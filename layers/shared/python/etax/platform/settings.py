@@ -38,3 +38,11 @@ def required(name: str) -> str:
     if not value:
         raise RuntimeError(f"environment variable {name} is not set (infrastructure bug)")
     return value
+
+
+def table_name(variable: str) -> str:
+    """The name of the table whose name the infrastructure put in ``variable``."""
+    value = os.environ.get(variable)
+    if not value:
+        raise RuntimeError(f"environment variable {variable} is not set (infrastructure bug)")
+    return value

@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"

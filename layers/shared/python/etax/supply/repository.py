@@ -10,7 +10,7 @@ from typing import Any
 
 from etax.invoices.facts import InvoiceFactsReader
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.settings import table_name
 from etax.supply.rules import Batch, IssuedInvoice
 
 MAX_INVOICES_CHECKED = 1000

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from etax.acceptance.registration.feed import FeedRecord
 from etax.acceptance.registration.records import RegistrationRecord
 from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.events import DomainEvent
 from etax.rules import uscc
+
+if TYPE_CHECKING:  # the feed's pydantic model: only the feed consumer imports it
+    from etax.acceptance.registration.feed import FeedRecord
 
 
 class Registry(Protocol):
