@@ -19,6 +19,17 @@ from infra.platform import Platform
 from infra.platform.data import grant
 from infra.platform.events import QueueConsumer
 
+REGISTRATION_ROUTES = (  # signed in; the credit-code check is public
+    "GET /v1/registration/records/{credit_code}", "PATCH /v1/registration/records/{credit_code}",
+    "POST /v1/registration/temporary", "POST /v1/registration/withholding-agents",
+    "POST /v1/registration/natural-persons", "GET /v1/registration/natural-persons/{resident_id}")
+APPLICATION_ROUTES = (  # signed in; the list of application items is public
+    "POST /v1/applications", "GET /v1/applications", "GET /v1/applications/{application_id}",
+    "POST /v1/applications/{application_id}/documents",
+    "GET /v1/applications/{application_id}/documents/{document_id}",
+    "POST /v1/applications/{application_id}/documents/{document_id}/confirm",
+    "POST /v1/applications/{application_id}/submit",
+    "POST /v1/applications/{application_id}/decision")
 ABANDONED_UPLOAD_DAYS = 1   # an upload not confirmed within a day is deleted
 
 
@@ -41,13 +52,7 @@ class Acceptance(Construct):
         self._grant_acceptance(self.registration, query_index=False)
         api = platform.api
         api.route("GET", "/v1/registration/verify/{credit_code}", self.registration, public=True)
-        api.routes(self.registration,
-                   "GET /v1/registration/records/{credit_code}",
-                   "PATCH /v1/registration/records/{credit_code}",
-                   "POST /v1/registration/temporary",
-                   "POST /v1/registration/withholding-agents",
-                   "POST /v1/registration/natural-persons",
-                   "GET /v1/registration/natural-persons/{resident_id}")
+        api.routes(self.registration, *REGISTRATION_ROUTES)
 
         self.acceptance_feed: lambda_.Function = platform.function(
             self, "acceptance_feed",
@@ -88,25 +93,12 @@ class Acceptance(Construct):
                         "object keys are made per upload under this prefix; only the prefix "
                         "can be named")
         api.route("GET", "/v1/applications/items", self.applications, public=True)
-        api.routes(self.applications,
-                   "POST /v1/applications",
-                   "GET /v1/applications",
-                   "GET /v1/applications/{application_id}",
-                   "POST /v1/applications/{application_id}/documents",
-                   "GET /v1/applications/{application_id}/documents/{document_id}",
-                   "POST /v1/applications/{application_id}/documents/{document_id}/confirm",
-                   "POST /v1/applications/{application_id}/submit",
-                   "POST /v1/applications/{application_id}/decision")
+        api.routes(self.applications, *APPLICATION_ROUTES)
 
-        self.acceptance_events: lambda_.Function = platform.function(
-            self, "acceptance_events",
-            description="Announces application state changes (with the applicant's "
-                        "notification) on the bus from the acceptance table's stream",
-            publishes_events=True,
-        )
         self.acceptance_stream_failures = platform.outbox(
-            self, "AcceptanceStream", table=self.table,
-            function=self.acceptance_events).failures
+            self, "AcceptanceStream", table=self.table, name="acceptance_events",
+            description="Announces application state changes (with the applicant's "
+                        "notification) on the bus from the acceptance table's stream").failures
 
     @staticmethod
     def _logical(bucket: s3.Bucket) -> str:

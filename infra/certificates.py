@@ -27,12 +27,11 @@ class Certificates(Construct):
             self, "certificates",
             description="B7: tax residency and tax payment certificates as signed documents",
             environment={"CERTIFICATES_TABLE": self.table.table_name,
-                         "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+                         "REGISTRY_TABLE": registry.table_name},
             idempotent=True, memory_size=512)
         grant(self.function, self.table, "GetItem", "PutItem")
         registry.grant_read_data(self.function)
-        platform.signing_key.grant(self.function, "kms:Sign", "kms:GetPublicKey")
+        platform.grant_signing(self.function)
         platform.api.routes(self.function, "POST /v1/certificates", "GET /v1/certificates/{number}",
                             "GET /v1/certificates/{number}/document")
         platform.api.route("GET", "/v1/certificates/{number}/verify", self.function, public=True)

@@ -19,6 +19,11 @@ from etax.filing.tables import FILING
 from infra.platform import Platform
 from infra.platform.data import grant
 
+ROUTES = ("POST /v1/filing/obligations", "GET /v1/filing/obligations",
+          "GET /v1/filing/obligations/{obligation_id}",
+          "POST /v1/filing/obligations/{obligation_id}/return",
+          "POST /v1/filing/obligations/{obligation_id}/payments",
+          "GET /v1/filing/payments/{payment_id}", "GET /v1/filing/payments/{payment_id}/receipt")
 REMINDER_SCHEDULE_UTC_HOUR = "1"  # 09:00 in Asia/Shanghai
 REFUSED_TIME_METRIC = "PaymentCallbackTimeRefused"  # etax.filing.payments.REFUSED_TIME_METRIC
 
@@ -40,24 +45,16 @@ class FilingAndPayment(Construct):
         self.api_function: lambda_.Function = platform.function(
             self, "filing",
             description="B5: obligations, returns with the tax computed, payments, receipts",
-            environment={**table_env, "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+            environment={**table_env, "REGISTRY_TABLE": registry.table_name},
             idempotent=True,
             memory_size=512,
         )
         grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",
               "Query")  # no Scan
         registry.grant_read_data(self.api_function)
-        platform.signing_key.grant(self.api_function, "kms:Sign", "kms:GetPublicKey")
+        platform.grant_signing(self.api_function)
         api = platform.api
-        api.routes(self.api_function,
-                   "POST /v1/filing/obligations",
-                   "GET /v1/filing/obligations",
-                   "GET /v1/filing/obligations/{obligation_id}",
-                   "POST /v1/filing/obligations/{obligation_id}/return",
-                   "POST /v1/filing/obligations/{obligation_id}/payments",
-                   "GET /v1/filing/payments/{payment_id}",
-                   "GET /v1/filing/payments/{payment_id}/receipt")
+        api.routes(self.api_function, *ROUTES)
 
         # the providers' callbacks: public, signed, confirm or fail a payment
         self.callback_function: lambda_.Function = platform.function(

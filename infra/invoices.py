@@ -3,7 +3,6 @@ verification service with its message channels (C10). The lottery (C11) joins th
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -30,8 +29,7 @@ class InvoiceServices(Construct):
         self.issuing: lambda_.Function = platform.function(
             self, "invoices",
             description="C8/C9: issue, download, print, credit and void e-invoices",
-            environment={**tables_env, "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+            environment={**tables_env, "REGISTRY_TABLE": registry.table_name},
             idempotent=True,
             memory_size=512,
         )
@@ -40,7 +38,7 @@ class InvoiceServices(Construct):
         for table in (self.sequences, self.quotas):
             table.grant_read_write_data(self.issuing)
         registry.grant_read_data(self.issuing)
-        platform.signing_key.grant(self.issuing, "kms:Sign", "kms:GetPublicKey")
+        platform.grant_signing(self.issuing)
         api = platform.api
         api.route("POST", "/v1/invoices", self.issuing)
         api.routes(self.issuing, "GET /v1/invoices/spec", "GET /v1/keys", public=True)
@@ -80,11 +78,7 @@ class InvoiceServices(Construct):
                    "POST /v1/channels/sms", public=True)
 
         # The stream announces InvoiceIssued / InvoiceRedIssued / InvoiceVoided
-        self.events_function: lambda_.Function = platform.function(
-            self, "invoice_events",
+        self.stream_failures = platform.outbox(
+            self, "InvoiceStream", table=self.invoices, name="invoice_events",
             description="Announces invoice facts on the bus from the invoices table's stream",
-            publishes_events=True,
-            timeout=Duration.seconds(10),
-        )
-        self.stream_failures = platform.outbox(self, "InvoiceStream", table=self.invoices,
-                                               function=self.events_function).failures
+        ).failures

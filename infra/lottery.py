@@ -71,13 +71,10 @@ class Lottery(Construct):
         api.routes(self.api_function, "POST /v1/lottery/scan", "GET /v1/lottery/draws/{number}")
 
         # the outbox: the draws table's stream announces PrizeWon / PrizePaid / …Failed
-        self.events_function: lambda_.Function = platform.function(
-            self, "lottery_events",
+        self.stream_failures = platform.outbox(
+            self, "LotteryStream", table=self.draws, name="lottery_events",
             description="Announces lottery facts on the bus from the draws table's stream",
-            publishes_events=True,
-        )
-        self.stream_failures = platform.outbox(self, "LotteryStream", table=self.draws,
-                                               function=self.events_function).failures
+        ).failures
 
         # the payout pipeline: PrizeWon → queue → worker → provider → paid
         self.payout_function: lambda_.Function = platform.function(

@@ -23,6 +23,8 @@ from infra.platform import Platform
 from infra.platform.data import grant
 from infra.platform.events import MAX_RECEIVE_COUNT, QueueConsumer
 
+ROUTES = ("GET /v1/me/inbox", "POST /v1/me/inbox/read", "GET /v1/me/notification-preferences",
+          "PUT /v1/me/notification-preferences", "POST /v1/notifications")
 CHANNELS = ("sms", "wechat", "email", "app")
 NOTIFIER_BATCH = 250  # SendMessageBatch calls stay full (ten entries) at volume
 
@@ -46,12 +48,7 @@ class Notifications(Construct):
         )
         grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",
               query=["inbox"])
-        platform.api.routes(self.api_function,
-                            "GET /v1/me/inbox",
-                            "POST /v1/me/inbox/read",
-                            "GET /v1/me/notification-preferences",
-                            "PUT /v1/me/notification-preferences",
-                            "POST /v1/notifications")
+        platform.api.routes(self.api_function, *ROUTES)
 
         # one sender per channel: the same code, the channel as configuration
         self.senders: dict[str, lambda_.Function] = {}

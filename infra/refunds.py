@@ -30,6 +30,8 @@ from infra.platform.data import grant
 from infra.platform.events import QueueConsumer
 
 SOURCE = "tax.refunds"
+ROUTES = ("POST /v1/refunds", "GET /v1/refunds", "GET /v1/refunds/{case_id}",
+          "POST /v1/refunds/{case_id}/approve", "POST /v1/refunds/{case_id}/reject")
 STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     # (function, construct id, detail types that feed it, description)
     ("refund_checks", "Checks", ("RefundSubmitted",),
@@ -66,22 +68,13 @@ class Refunds(Construct):
               "DeleteItem", query=["by_review_office", "by_applicant"])  # their claims
         grant(self.api_function, [registry, acceptance, invoices],
               "GetItem")  # who applies, from what
-        platform.api.routes(self.api_function,
-                            "POST /v1/refunds",
-                            "GET /v1/refunds",
-                            "GET /v1/refunds/{case_id}",
-                            "POST /v1/refunds/{case_id}/approve",
-                            "POST /v1/refunds/{case_id}/reject")
+        platform.api.routes(self.api_function, *ROUTES)
 
         # the outbox: every change of a case's state is announced from the stream
-        self.events_function: lambda_.Function = platform.function(
-            self, "refund_events",
+        self.stream_failures = platform.outbox(
+            self, "RefundStream", table=self.table, name="refund_events",
             description="Announces refund facts on the bus from the refunds table's stream",
-            publishes_events=True,
-            timeout=Duration.seconds(10),
-        )
-        self.stream_failures = platform.outbox(self, "RefundStream", table=self.table,
-                                               function=self.events_function).failures
+        ).failures
 
         # the stages: rule → queue (+ dead letters, alarm) → consumer
         self.stages: dict[str, QueueConsumer] = {}

@@ -21,6 +21,9 @@ from etax.supply.tables import SUPPLY
 from infra.platform import Platform
 from infra.platform.data import grant, index_arn
 
+ROUTES = ("POST /v1/invoice-supplies", "GET /v1/invoice-supplies",
+          "GET /v1/invoice-supplies/{application_id}",
+          "POST /v1/invoice-supplies/{application_id}/decision")
 WORKER_EVENTS = ["InvoiceSupplyApplied", "InvoiceSupplyApproved", "InvoiceSupplyShipped"]
 
 
@@ -47,20 +50,13 @@ class Supply(Construct):
               query=["by_applicant"])
         grant(self.api_function, quotas, "BatchGetItem")  # the quota in force
         registry.grant_read_data(self.api_function)
-        platform.api.routes(self.api_function,
-                            "POST /v1/invoice-supplies",
-                            "GET /v1/invoice-supplies",
-                            "GET /v1/invoice-supplies/{application_id}",
-                            "POST /v1/invoice-supplies/{application_id}/decision")
+        platform.api.routes(self.api_function, *ROUTES)
 
         # the outbox: the supply table's stream announces each state an application enters
-        self.events_function: lambda_.Function = platform.function(
-            self, "supply_events",
+        self.stream_failures = platform.outbox(
+            self, "SupplyStream", table=self.supply, name="supply_events",
             description="Announces invoice supply facts on the bus from the supply table's "
-                        "stream",
-            publishes_events=True)
-        self.stream_failures = platform.outbox(self, "SupplyStream", table=self.supply,
-                                               function=self.events_function).failures
+                        "stream").failures
 
         # the worker: 验旧 and the decision, delivery or quota, tracking
         self.worker: lambda_.Function = platform.function(

@@ -73,6 +73,12 @@ class Platform(Construct):
             self.idempotency_table.grant_read_write_data(function)
         return function
 
+    def grant_signing(self, function: lambda_.Function) -> None:
+        """Let ``function`` sign documents with the platform's key (``kms:Sign``, and
+        ``kms:GetPublicKey`` for the key it publishes), named by ``SIGNING_KEY_ID``."""
+        function.add_environment("SIGNING_KEY_ID", self.signing_key.key_id)
+        self.signing_key.grant(function, "kms:Sign", "kms:GetPublicKey")
+
     def table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table:
         """The table a context's specification describes (``etax/<context>/tables.py``)."""
         return table(scope, spec, retain=self.retain)
@@ -84,8 +90,11 @@ class Platform(Construct):
                              visibility_factor=self.config.queue_visibility_factor,
                              batch_size=batch_size, retain=self.retain)
 
-    def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable,
-               function: lambda_.Function) -> StreamOutbox:
+    def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, name: str,
+               description: str) -> StreamOutbox:
+        """The function ``functions/<name>/`` announcing on the bus the facts ``table``'s stream
+        carries (the outbox kit, ``etax.platform.outbox``), failures parked."""
+        function = self.function(scope, name, description=description, publishes_events=True)
         return StreamOutbox(scope, construct_id, table=table, function=function,
                             observability=self.observability, retain=self.retain)
 
