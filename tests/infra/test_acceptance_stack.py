@@ -98,7 +98,8 @@ def test_least_privilege(prod: Template) -> None:
     # object writes are limited to the two prefixes
     [(key, _)] = [(k, v) for k, v in resources(prod, "AWS::S3::Bucket").items()
                   if "DocumentsBucket" in k]
-    role = functions_by_service(prod)["acceptance_applications"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    function = functions_by_service(prod)["acceptance_applications"]
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
     for policy in resources(prod, "AWS::IAM::Policy").values():
         if {"Ref": role} not in policy["Properties"]["Roles"]:
             continue
