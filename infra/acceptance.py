@@ -16,8 +16,20 @@ from constructs import Construct
 from etax.acceptance.tables import ACCEPTANCE, REGISTRY
 from infra.nag import acknowledge
 from infra.platform import Platform
+from infra.platform.data import grant
 from infra.platform.events import QueueConsumer
 
+REGISTRATION_ROUTES = (  # signed in; the credit-code check is public
+    "GET /v1/registration/records/{credit_code}", "PATCH /v1/registration/records/{credit_code}",
+    "POST /v1/registration/temporary", "POST /v1/registration/withholding-agents",
+    "POST /v1/registration/natural-persons", "GET /v1/registration/natural-persons/{resident_id}")
+APPLICATION_ROUTES = (  # signed in; the list of application items is public
+    "POST /v1/applications", "GET /v1/applications", "GET /v1/applications/{application_id}",
+    "POST /v1/applications/{application_id}/documents",
+    "GET /v1/applications/{application_id}/documents/{document_id}",
+    "POST /v1/applications/{application_id}/documents/{document_id}/confirm",
+    "POST /v1/applications/{application_id}/submit",
+    "POST /v1/applications/{application_id}/decision")
 ABANDONED_UPLOAD_DAYS = 1   # an upload not confirmed within a day is deleted
 
 
@@ -40,12 +52,7 @@ class Acceptance(Construct):
         self._grant_acceptance(self.registration, query_index=False)
         api = platform.api
         api.route("GET", "/v1/registration/verify/{credit_code}", self.registration, public=True)
-        api.route("GET", "/v1/registration/records/{credit_code}", self.registration)
-        api.route("PATCH", "/v1/registration/records/{credit_code}", self.registration)
-        api.route("POST", "/v1/registration/temporary", self.registration)
-        api.route("POST", "/v1/registration/withholding-agents", self.registration)
-        api.route("POST", "/v1/registration/natural-persons", self.registration)
-        api.route("GET", "/v1/registration/natural-persons/{resident_id}", self.registration)
+        api.routes(self.registration, *REGISTRATION_ROUTES)
 
         self.acceptance_feed: lambda_.Function = platform.function(
             self, "acceptance_feed",
@@ -68,8 +75,7 @@ class Acceptance(Construct):
                          "DOCUMENTS_BUCKET": self.documents.bucket_name},
             idempotent=True,
         )
-        self.applications.add_to_role_policy(iam.PolicyStatement(  # the applicant's office
-            actions=["dynamodb:GetItem"], resources=[self.registry.table_arn]))
+        grant(self.applications, self.registry, "GetItem")  # the applicant's office
         self._grant_acceptance(self.applications, query_index=True)
         # the presigned POST is signed by this role: it may write incoming/ only; a confirmed
         # upload is copied to documents/ (read for download links), never deleted there
@@ -87,26 +93,12 @@ class Acceptance(Construct):
                         "object keys are made per upload under this prefix; only the prefix "
                         "can be named")
         api.route("GET", "/v1/applications/items", self.applications, public=True)
-        api.route("POST", "/v1/applications", self.applications)
-        api.route("GET", "/v1/applications", self.applications)
-        api.route("GET", "/v1/applications/{application_id}", self.applications)
-        api.route("POST", "/v1/applications/{application_id}/documents", self.applications)
-        api.route("GET", "/v1/applications/{application_id}/documents/{document_id}",
-                  self.applications)
-        api.route("POST", "/v1/applications/{application_id}/documents/{document_id}/confirm",
-                  self.applications)
-        api.route("POST", "/v1/applications/{application_id}/submit", self.applications)
-        api.route("POST", "/v1/applications/{application_id}/decision", self.applications)
+        api.routes(self.applications, *APPLICATION_ROUTES)
 
-        self.acceptance_events: lambda_.Function = platform.function(
-            self, "acceptance_events",
-            description="Announces application state changes (with the applicant's "
-                        "notification) on the bus from the acceptance table's stream",
-            publishes_events=True,
-        )
         self.acceptance_stream_failures = platform.outbox(
-            self, "AcceptanceStream", table=self.table,
-            function=self.acceptance_events).failures
+            self, "AcceptanceStream", table=self.table, name="acceptance_events",
+            description="Announces application state changes (with the applicant's "
+                        "notification) on the bus from the acceptance table's stream").failures
 
     @staticmethod
     def _logical(bucket: s3.Bucket) -> str:
@@ -118,14 +110,8 @@ class Acceptance(Construct):
 
     def _grant_acceptance(self, function: lambda_.Function, *, query_index: bool) -> None:
         """Reads, conditional writes and transactions on the acceptance table; no Scan."""
-        function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
-                     "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-            resources=[self.table.table_arn]))
-        if query_index:
-            function.add_to_role_policy(iam.PolicyStatement(
-                actions=["dynamodb:Query"],
-                resources=[f"{self.table.table_arn}/index/by_office"]))
+        grant(function, self.table, "GetItem", "Query", "PutItem", "UpdateItem",
+              "ConditionCheckItem", query=["by_office"] if query_index else [])
 
     def _documents_bucket(self, platform: Platform) -> s3.Bucket:
         """Private, encrypted, TLS only; abandoned uploads expire; browsers may POST forms."""

@@ -30,5 +30,4 @@ class Calculators(Construct):
             description="A3: tax calculators (income tax, VAT, vehicle and vessel tax, "
                         "departure refund)",
         )
-        for path in ROUTES:
-            platform.api.route("POST", path, self.function, public=True)
+        platform.api.routes(self.function, *(f"POST {path}" for path in ROUTES), public=True)

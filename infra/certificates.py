@@ -10,12 +10,12 @@ payments, granted in :mod:`infra.stack`).
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from etax.certificates.tables import CERTIFICATES
 from infra.platform import Platform
+from infra.platform.data import grant
 
 
 class Certificates(Construct):
@@ -27,16 +27,11 @@ class Certificates(Construct):
             self, "certificates",
             description="B7: tax residency and tax payment certificates as signed documents",
             environment={"CERTIFICATES_TABLE": self.table.table_name,
-                         "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+                         "REGISTRY_TABLE": registry.table_name},
             idempotent=True, memory_size=512)
-        self.function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem"],
-            resources=[self.table.table_arn]))
+        grant(self.function, self.table, "GetItem", "PutItem")
         registry.grant_read_data(self.function)
-        platform.signing_key.grant(self.function, "kms:Sign", "kms:GetPublicKey")
-        platform.api.route("POST", "/v1/certificates", self.function)
-        platform.api.route("GET", "/v1/certificates/{number}", self.function)
-        platform.api.route("GET", "/v1/certificates/{number}/document", self.function)
-        platform.api.route("GET", "/v1/certificates/{number}/verify", self.function,
-                           public=True)
+        platform.grant_signing(self.function)
+        platform.api.routes(self.function, "POST /v1/certificates", "GET /v1/certificates/{number}",
+                            "GET /v1/certificates/{number}/document")
+        platform.api.route("GET", "/v1/certificates/{number}/verify", self.function, public=True)

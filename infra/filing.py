@@ -8,19 +8,22 @@ signed receipts); the public callback function; the reminder function and its da
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from etax.filing.tables import FILING
-from infra.nag import acknowledge
 from infra.platform import Platform
+from infra.platform.data import grant
 
+ROUTES = ("POST /v1/filing/obligations", "GET /v1/filing/obligations",
+          "GET /v1/filing/obligations/{obligation_id}",
+          "POST /v1/filing/obligations/{obligation_id}/return",
+          "POST /v1/filing/obligations/{obligation_id}/payments",
+          "GET /v1/filing/payments/{payment_id}", "GET /v1/filing/payments/{payment_id}/receipt")
 REMINDER_SCHEDULE_UTC_HOUR = "1"  # 09:00 in Asia/Shanghai
 REFUSED_TIME_METRIC = "PaymentCallbackTimeRefused"  # etax.filing.payments.REFUSED_TIME_METRIC
 
@@ -30,42 +33,28 @@ class FilingAndPayment(Construct):
                  registry: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
         self.table = platform.table(self, FILING)
-        self.callback_secret = secretsmanager.Secret(
+        self.callback_secret = platform.secret(
             self, "PaymentCallbackSecret",
             description="Master key of the payment providers' callback signatures (HMAC)",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template="{}", generate_string_key="key",  # noqa: S106
-                exclude_punctuation=True, password_length=48),
-            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
-        )
-        acknowledge(self.callback_secret, "AwsSolutions-SMG4",
-                    "rotating the callback key means re-keying it with every payment provider, "
-                    "an operator's step")
+            key="key", length=48,
+            not_rotated="rotating the callback key means re-keying it with every payment "
+                        "provider, an operator's step")
         table_env = {"FILING_TABLE": self.table.table_name}
 
         # the API: obligations, returns, payments, receipts
         self.api_function: lambda_.Function = platform.function(
             self, "filing",
             description="B5: obligations, returns with the tax computed, payments, receipts",
-            environment={**table_env, "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+            environment={**table_env, "REGISTRY_TABLE": registry.table_name},
             idempotent=True,
             memory_size=512,
         )
-        self.api_function.add_to_role_policy(iam.PolicyStatement(  # no Scan
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                     "dynamodb:Query"],
-            resources=[self.table.table_arn]))
+        grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",
+              "Query")  # no Scan
         registry.grant_read_data(self.api_function)
-        platform.signing_key.grant(self.api_function, "kms:Sign", "kms:GetPublicKey")
+        platform.grant_signing(self.api_function)
         api = platform.api
-        api.route("POST", "/v1/filing/obligations", self.api_function)
-        api.route("GET", "/v1/filing/obligations", self.api_function)
-        api.route("GET", "/v1/filing/obligations/{obligation_id}", self.api_function)
-        api.route("POST", "/v1/filing/obligations/{obligation_id}/return", self.api_function)
-        api.route("POST", "/v1/filing/obligations/{obligation_id}/payments", self.api_function)
-        api.route("GET", "/v1/filing/payments/{payment_id}", self.api_function)
-        api.route("GET", "/v1/filing/payments/{payment_id}/receipt", self.api_function)
+        api.routes(self.api_function, *ROUTES)
 
         # the providers' callbacks: public, signed, confirm or fail a payment
         self.callback_function: lambda_.Function = platform.function(
@@ -74,9 +63,7 @@ class FilingAndPayment(Construct):
             environment={**table_env,
                          "PAYMENT_CALLBACK_SECRET": self.callback_secret.secret_arn},
         )
-        self.callback_function.add_to_role_policy(iam.PolicyStatement(  # the transaction too
-            actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-            resources=[self.table.table_arn]))
+        grant(self.callback_function, self.table, "GetItem", "UpdateItem")  # the transaction too
         self.callback_secret.grant_read(self.callback_function)
         api.route("POST", "/v1/filing/callbacks/{method}", self.callback_function, public=True)
         platform.observability.alarm_on_metric(
@@ -93,10 +80,7 @@ class FilingAndPayment(Construct):
             publishes_events=True,
             timeout=Duration.minutes(5),
         )
-        self.reminder_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:UpdateItem"], resources=[self.table.table_arn]))
-        self.reminder_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/by_due"]))
+        grant(self.reminder_function, self.table, "UpdateItem", query=["by_due"])
         self.schedule = events.Rule(
             self, "DailyReminders",
             description="Every day at 09:00 Asia/Shanghai: reminders for missed deadlines",
@@ -108,13 +92,10 @@ class FilingAndPayment(Construct):
         """Let ``function`` read confirmed payments (one Query on ``by_payer``, nothing else):
         ``etax.filing.records.FilingPaymentRecords`` for the tax payment certificate."""
         function.add_environment("FILING_TABLE", self.table.table_name)
-        function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/by_payer"]))
+        grant(function, self.table, query=["by_payer"])
 
     def grant_refund_ledger(self, function: lambda_.Function, *, record: bool = False) -> None:
         """Let ``function`` read obligations' ledgers (``etax.filing.refunds``: GetItem) and,
         with ``record``, record a refund in one (UpdateItem, inside the refund's transaction)."""
         function.add_environment("FILING_TABLE", self.table.table_name)
-        actions = ["dynamodb:GetItem", *(["dynamodb:UpdateItem"] if record else [])]
-        function.add_to_role_policy(iam.PolicyStatement(actions=actions,
-                                                        resources=[self.table.table_arn]))
+        grant(function, self.table, "GetItem", *(["UpdateItem"] if record else []))

@@ -3,16 +3,13 @@ verification service with its message channels (C10). The lottery (C11) joins th
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from etax.invoices.tables import INVOICES, QUOTAS, SEQUENCES, VERIFICATION_GUARD
-from infra.nag import acknowledge
 from infra.platform import Platform
+from infra.platform.data import grant
 
 
 class InvoiceServices(Construct):
@@ -32,42 +29,34 @@ class InvoiceServices(Construct):
         self.issuing: lambda_.Function = platform.function(
             self, "invoices",
             description="C8/C9: issue, download, print, credit and void e-invoices",
-            environment={**tables_env, "REGISTRY_TABLE": registry.table_name,
-                         "SIGNING_KEY_ID": platform.signing_key.key_id},
+            environment={**tables_env, "REGISTRY_TABLE": registry.table_name},
             idempotent=True,
             memory_size=512,
         )
-        self.issuing.add_to_role_policy(iam.PolicyStatement(  # the table, not its index
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                     "dynamodb:ConditionCheckItem"],
-            resources=[self.invoices.table_arn]))
+        grant(self.issuing, self.invoices, "GetItem", "PutItem", "UpdateItem",
+              "ConditionCheckItem")  # the table, not its index
         for table in (self.sequences, self.quotas):
             table.grant_read_write_data(self.issuing)
         registry.grant_read_data(self.issuing)
-        platform.signing_key.grant(self.issuing, "kms:Sign", "kms:GetPublicKey")
+        platform.grant_signing(self.issuing)
         api = platform.api
         api.route("POST", "/v1/invoices", self.issuing)
-        api.route("GET", "/v1/invoices/spec", self.issuing, public=True)
-        api.route("GET", "/v1/keys", self.issuing, public=True)
-        api.route("GET", "/v1/invoices/{number}", self.issuing)
-        api.route("GET", "/v1/invoices/{number}/document", self.issuing)
-        api.route("POST", "/v1/invoices/{number}/red-letter", self.issuing)
-        api.route("POST", "/v1/invoices/{number}/void", self.issuing)
+        api.routes(self.issuing, "GET /v1/invoices/spec", "GET /v1/keys", public=True)
+        api.routes(self.issuing,
+                   "GET /v1/invoices/{number}",
+                   "GET /v1/invoices/{number}/document",
+                   "POST /v1/invoices/{number}/red-letter",
+                   "POST /v1/invoices/{number}/void")
 
         # C10: verification — the hot path may only count-and-read an invoice (UpdateItem);
         # its own table keeps callers' failure counters and WeChat nonces (TTL, no reads)
         self.verification_guard = platform.table(self, VERIFICATION_GUARD)
-        self.channel_token = secretsmanager.Secret(
+        self.channel_token = platform.secret(
             self, "ChannelToken",
             description="Shared token of the WeChat-style and SMS-style verification channels",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template="{}", generate_string_key="token",  # noqa: S106
-                exclude_punctuation=True, password_length=32),
-            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
-        )
-        acknowledge(self.channel_token, "AwsSolutions-SMG4",
-                    "rotating the channel token means re-registering it with the message "
-                    "platforms, an operator's step")
+            key="token", length=32,
+            not_rotated="rotating the channel token means re-registering it with the message "
+                        "platforms, an operator's step")
         self.verification: lambda_.Function = platform.function(
             self, "verification",
             description="C10: national invoice verification (API, QR parsing, message channels)",
@@ -78,24 +67,18 @@ class InvoiceServices(Construct):
                          "CHANNEL_TOKEN_SECRET": self.channel_token.secret_arn},
             memory_size=512,
         )
-        self.verification.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:UpdateItem"], resources=[self.invoices.table_arn]))
-        self.verification.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:UpdateItem", "dynamodb:PutItem"],
-            resources=[self.verification_guard.table_arn]))
+        grant(self.verification, self.invoices, "UpdateItem")
+        grant(self.verification, self.verification_guard, "UpdateItem", "PutItem")
         self.channel_token.grant_read(self.verification)
-        api.route("POST", "/v1/invoices/verify", self.verification, public=True)
-        api.route("POST", "/v1/invoices/qr/parse", self.verification, public=True)
-        api.route("GET", "/v1/channels/wechat", self.verification, public=True)
-        api.route("POST", "/v1/channels/wechat", self.verification, public=True)
-        api.route("POST", "/v1/channels/sms", self.verification, public=True)
+        api.routes(self.verification,
+                   "POST /v1/invoices/verify",
+                   "POST /v1/invoices/qr/parse",
+                   "GET /v1/channels/wechat",
+                   "POST /v1/channels/wechat",
+                   "POST /v1/channels/sms", public=True)
 
         # The stream announces InvoiceIssued / InvoiceRedIssued / InvoiceVoided
-        self.events_function: lambda_.Function = platform.function(
-            self, "invoice_events",
+        self.stream_failures = platform.outbox(
+            self, "InvoiceStream", table=self.invoices, name="invoice_events",
             description="Announces invoice facts on the bus from the invoices table's stream",
-            publishes_events=True,
-            timeout=Duration.seconds(10),
-        )
-        self.stream_failures = platform.outbox(self, "InvoiceStream", table=self.invoices,
-                                               function=self.events_function).failures
+        ).failures

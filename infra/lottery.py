@@ -13,7 +13,6 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -21,6 +20,7 @@ from constructs import Construct
 
 from etax.lottery.tables import DRAWS, LOTTERY, PAYOUT_LEDGER
 from infra.platform import Platform
+from infra.platform.data import grant
 from infra.platform.events import MAX_RECEIVE_COUNT
 
 
@@ -50,19 +50,10 @@ class Lottery(Construct):
             idempotent=True,
             memory_size=512,
         )
-        self.api_function.add_to_role_policy(iam.PolicyStatement(  # no Scan: Queries only
-            actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
-                     "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
-                     "dynamodb:ConditionCheckItem"],
-            resources=[self.table.table_arn]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem"],
-            resources=[self.draws.table_arn]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:Query"],
-            resources=[f"{self.draws.table_arn}/index/by_period"]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(  # read the facts, nothing else
-            actions=["dynamodb:GetItem"], resources=[invoices.table_arn]))
+        grant(self.api_function, self.table, "GetItem", "Query", "PutItem", "UpdateItem",
+              "BatchGetItem", "BatchWriteItem", "ConditionCheckItem")  # no Scan: Queries only
+        grant(self.api_function, self.draws, "GetItem", "PutItem", query=["by_period"])
+        grant(self.api_function, invoices, "GetItem")  # read the facts, nothing else
         self.seed_key.grant(self.api_function, "kms:Encrypt", "kms:Decrypt")
         self.seed_key.add_to_resource_policy(iam.PolicyStatement(
             sid="OnlyTheLotteryDecryptsSeeds",
@@ -75,20 +66,15 @@ class Lottery(Construct):
         ))
         api = platform.api
         api.route("POST", "/v1/lottery/campaigns", self.api_function)
-        api.route("GET", "/v1/lottery/campaigns/{campaign_id}", self.api_function, public=True)
-        api.route("GET", "/v1/lottery/campaigns/{campaign_id}/periods/{index}/export",
-                  self.api_function, public=True)
-        api.route("POST", "/v1/lottery/scan", self.api_function)
-        api.route("GET", "/v1/lottery/draws/{number}", self.api_function)
+        api.routes(self.api_function, "GET /v1/lottery/campaigns/{campaign_id}",
+                   "GET /v1/lottery/campaigns/{campaign_id}/periods/{index}/export", public=True)
+        api.routes(self.api_function, "POST /v1/lottery/scan", "GET /v1/lottery/draws/{number}")
 
         # the outbox: the draws table's stream announces PrizeWon / PrizePaid / …Failed
-        self.events_function: lambda_.Function = platform.function(
-            self, "lottery_events",
+        self.stream_failures = platform.outbox(
+            self, "LotteryStream", table=self.draws, name="lottery_events",
             description="Announces lottery facts on the bus from the draws table's stream",
-            publishes_events=True,
-        )
-        self.stream_failures = platform.outbox(self, "LotteryStream", table=self.draws,
-                                               function=self.events_function).failures
+        ).failures
 
         # the payout pipeline: PrizeWon → queue → worker → provider → paid
         self.payout_function: lambda_.Function = platform.function(
@@ -105,19 +91,13 @@ class Lottery(Construct):
             },
             timeout=Duration.seconds(15),
         )
-        self.payout_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-            resources=[self.draws.table_arn]))
-        self.payout_function.add_to_role_policy(iam.PolicyStatement(  # the providers' books
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            resources=[self.ledger.table_arn]))
+        grant(self.payout_function, self.draws, "GetItem", "UpdateItem")
+        grant(self.payout_function, self.ledger, "GetItem", "PutItem",
+              "UpdateItem")  # the providers' books
         self.payouts = platform.consumer(self, "Payouts", function=self.payout_function,
                                          batch_size=5)
         self.payout_function.add_environment("PAYOUT_QUEUE_URL", self.payouts.queue.queue_url)
-        self.prize_won_rule = events.Rule(
-            self, "PrizeWonRule",
-            description="Won prizes go to the payout queue",
-            event_bus=platform.bus,
-            event_pattern=events.EventPattern(source=["tax.lottery"], detail_type=["PrizeWon"]),
-            targets=[targets.SqsQueue(self.payouts.queue)],
-        )
+        self.prize_won_rule = platform.rule(
+            self, "PrizeWonRule", description="Won prizes go to the payout queue",
+            pattern=events.EventPattern(source=["tax.lottery"], detail_type=["PrizeWon"]),
+            to=self.payouts)

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from etax.notifications.tables import NOTIFICATIONS, PROVIDER_LEDGER
 from infra.platform import Platform
+from infra.platform.data import grant
 from infra.platform.events import MAX_RECEIVE_COUNT, QueueConsumer
 
+ROUTES = ("GET /v1/me/inbox", "POST /v1/me/inbox/read", "GET /v1/me/notification-preferences",
+          "PUT /v1/me/notification-preferences", "POST /v1/notifications")
 CHANNELS = ("sms", "wechat", "email", "app")
 NOTIFIER_BATCH = 250  # SendMessageBatch calls stay full (ten entries) at volume
 
@@ -45,17 +46,9 @@ class Notifications(Construct):
                         "the admin's send",
             environment=table_env, publishes_events=True,
         )
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            resources=[self.table.table_arn]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/inbox"]))
-        api = platform.api
-        api.route("GET", "/v1/me/inbox", self.api_function)
-        api.route("POST", "/v1/me/inbox/read", self.api_function)
-        api.route("GET", "/v1/me/notification-preferences", self.api_function)
-        api.route("PUT", "/v1/me/notification-preferences", self.api_function)
-        api.route("POST", "/v1/notifications", self.api_function)
+        grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",
+              query=["inbox"])
+        platform.api.routes(self.api_function, *ROUTES)
 
         # one sender per channel: the same code, the channel as configuration
         self.senders: dict[str, lambda_.Function] = {}
@@ -71,16 +64,11 @@ class Notifications(Construct):
                              "SENDER_MAX_RECEIVES": str(MAX_RECEIVE_COUNT)},
                 timeout=Duration.seconds(5),
             )
-            sender.add_to_role_policy(iam.PolicyStatement(
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                resources=[self.table.table_arn]))
-            sender.add_to_role_policy(iam.PolicyStatement(  # the providers' books
-                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                resources=[self.ledger.table_arn]))
+            grant(sender, self.table, "GetItem", "UpdateItem")
+            grant(sender, self.ledger, "GetItem", "PutItem", "UpdateItem")  # the providers' books
             self.senders[channel] = sender
             self.channel_queues[channel] = platform.consumer(
-                self, f"{channel.capitalize()}Deliveries",
-                                                             function=sender)
+                self, f"{channel.capitalize()}Deliveries", function=sender)
 
         # the notifier: rule → queue → inbox entry + channel messages
         self.notifier: lambda_.Function = platform.function(
@@ -92,17 +80,12 @@ class Notifications(Construct):
                                          for c in CHANNELS}},
             timeout=Duration.seconds(60),
         )
-        self.notifier.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem"],
-            resources=[self.table.table_arn]))
+        grant(self.notifier, self.table, "GetItem", "PutItem", "BatchGetItem")
         for consumer in self.channel_queues.values():
             consumer.queue.grant_send_messages(self.notifier)
         self.queue = platform.consumer(self, "Notifier", function=self.notifier,
                                        batch_size=NOTIFIER_BATCH)
-        self.rule = events.Rule(
+        self.rule = platform.rule(
             self, "NotificationRule",
             description="Every event carrying a notification goes to the notifier",
-            event_bus=platform.bus,
-            event_pattern=NOTIFICATION_PATTERN,
-            targets=[targets.SqsQueue(self.queue.queue)],
-        )
+            pattern=NOTIFICATION_PATTERN, to=self.queue)

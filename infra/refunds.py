@@ -21,16 +21,17 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from etax.refunds.tables import REFUNDS, TREASURY
 from infra.platform import Platform
+from infra.platform.data import grant
 from infra.platform.events import QueueConsumer
 
 SOURCE = "tax.refunds"
+ROUTES = ("POST /v1/refunds", "GET /v1/refunds", "GET /v1/refunds/{case_id}",
+          "POST /v1/refunds/{case_id}/approve", "POST /v1/refunds/{case_id}/reject")
 STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     # (function, construct id, detail types that feed it, description)
     ("refund_checks", "Checks", ("RefundSubmitted",),
@@ -63,33 +64,17 @@ class Refunds(Construct):
             idempotent=True,
             memory_size=512,
         )
-        self.api_function.add_to_role_policy(iam.PolicyStatement(  # cases and their claims
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                     "dynamodb:DeleteItem"],
-            resources=[self.table.table_arn]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["dynamodb:Query"],
-            resources=[f"{self.table.table_arn}/index/by_review_office",
-                       f"{self.table.table_arn}/index/by_applicant"]))
-        self.api_function.add_to_role_policy(iam.PolicyStatement(  # who applies, from what
-            actions=["dynamodb:GetItem"],
-            resources=[registry.table_arn, acceptance.table_arn, invoices.table_arn]))
-        api = platform.api
-        api.route("POST", "/v1/refunds", self.api_function)
-        api.route("GET", "/v1/refunds", self.api_function)
-        api.route("GET", "/v1/refunds/{case_id}", self.api_function)
-        api.route("POST", "/v1/refunds/{case_id}/approve", self.api_function)
-        api.route("POST", "/v1/refunds/{case_id}/reject", self.api_function)
+        grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",  # cases and
+              "DeleteItem", query=["by_review_office", "by_applicant"])  # their claims
+        grant(self.api_function, [registry, acceptance, invoices],
+              "GetItem")  # who applies, from what
+        platform.api.routes(self.api_function, *ROUTES)
 
         # the outbox: every change of a case's state is announced from the stream
-        self.events_function: lambda_.Function = platform.function(
-            self, "refund_events",
+        self.stream_failures = platform.outbox(
+            self, "RefundStream", table=self.table, name="refund_events",
             description="Announces refund facts on the bus from the refunds table's stream",
-            publishes_events=True,
-            timeout=Duration.seconds(10),
-        )
-        self.stream_failures = platform.outbox(self, "RefundStream", table=self.table,
-                                               function=self.events_function).failures
+        ).failures
 
         # the stages: rule → queue (+ dead letters, alarm) → consumer
         self.stages: dict[str, QueueConsumer] = {}
@@ -101,24 +86,16 @@ class Refunds(Construct):
             function = platform.function(self, name, description=description,
                                          environment=environment,
                                          timeout=Duration.seconds(6))
-            function.add_to_role_policy(iam.PolicyStatement(
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                resources=[self.table.table_arn]))
-            if name == "refund_payment":  # a paid case lets go of its obligation's claim
-                function.add_to_role_policy(iam.PolicyStatement(
-                    actions=["dynamodb:DeleteItem"], resources=[self.table.table_arn]))
+            grant(function, self.table, "GetItem", "UpdateItem")
             if name == "refund_payment":
-                function.add_to_role_policy(iam.PolicyStatement(  # the treasury's books
-                    actions=["dynamodb:GetItem", "dynamodb:PutItem"],
-                    resources=[self.treasury.table_arn]))
+                # a paid case lets go of its obligation's claim; the treasury's books
+                grant(function, self.table, "DeleteItem")
+                grant(function, self.treasury, "GetItem", "PutItem")
             consumer = platform.consumer(self, stage_id, function=function, batch_size=10)
-            events.Rule(
+            platform.rule(
                 self, f"{stage_id}Rule",
                 description=f"{' / '.join(detail_types)} → the refund {stage_id.lower()} queue",
-                event_bus=platform.bus,
-                event_pattern=events.EventPattern(source=[SOURCE],
-                                                  detail_type=list(detail_types)),
-                targets=[targets.SqsQueue(consumer.queue)],
-            )
+                pattern=events.EventPattern(source=[SOURCE], detail_type=list(detail_types)),
+                to=consumer)
             self.stages[name] = consumer
             self.stage_functions[name] = function

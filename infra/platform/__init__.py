@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
+from aws_cdk import aws_events as eventbridge  # not ``events``: the name of a module here
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from etax.platform.tables import IDEMPOTENCY, TableSpec
@@ -15,15 +17,16 @@ from infra.platform.auth import Auth
 from infra.platform.data import table
 from infra.platform.events import QueueConsumer, StreamOutbox, event_bus
 from infra.platform.functions import Functions
-from infra.platform.keys import signing_key
+from infra.platform.keys import generated_secret, signing_key
 from infra.platform.observability import Observability
 
 
 class Platform(Construct):
     """Layers, the API and its authorizer, the bus, the signing key, idempotency, alarms.
 
-    Boards add their constructs with :meth:`function`, :meth:`table`,
-    :meth:`consumer` and ``api.route``, so every action is made the same way.
+    Boards add their constructs with :meth:`function`, :meth:`table`, :meth:`consumer`
+    (fed by a :meth:`rule`), :meth:`outbox`, :meth:`secret` and ``api.routes``, and grant
+    table access with :func:`infra.platform.data.grant`, so every action is made the same way.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
@@ -34,7 +37,7 @@ class Platform(Construct):
                                            alarm_email=config.alarm_email)
         self.functions = Functions(self, "Functions", stage=config.stage,
                                    version=config.version, retain_logs=self.retain)
-        self.bus: events.EventBus = event_bus(self, "Bus", stage=config.stage)
+        self.bus: eventbridge.EventBus = event_bus(self, "Bus", stage=config.stage)
         self.signing_key: kms.Key = signing_key(
             self, "SigningKey", description="Signs e-invoices and tax certificates (ECDSA P-256)",
             retain=self.retain,
@@ -49,8 +52,8 @@ class Platform(Construct):
         self.api.route("GET", "/v1/health", self.platform_function, public=True)
         self.api.route("GET", "/v1/me", self.platform_function)
         if self.auth.dev_issuer is not None:
-            self.api.route("POST", "/v1/auth/dev-token", self.auth.dev_issuer, public=True)
-            self.api.route("GET", "/v1/auth/jwks.json", self.auth.dev_issuer, public=True)
+            self.api.routes(self.auth.dev_issuer, "POST /v1/auth/dev-token",
+                            "GET /v1/auth/jwks.json", public=True)
 
     def function(self, scope: Construct, name: str, *, description: str,
                  environment: dict[str, str] | None = None,
@@ -70,6 +73,12 @@ class Platform(Construct):
             self.idempotency_table.grant_read_write_data(function)
         return function
 
+    def grant_signing(self, function: lambda_.Function) -> None:
+        """Let ``function`` sign documents with the platform's key (``kms:Sign``, and
+        ``kms:GetPublicKey`` for the key it publishes), named by ``SIGNING_KEY_ID``."""
+        function.add_environment("SIGNING_KEY_ID", self.signing_key.key_id)
+        self.signing_key.grant(function, "kms:Sign", "kms:GetPublicKey")
+
     def table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table:
         """The table a context's specification describes (``etax/<context>/tables.py``)."""
         return table(scope, spec, retain=self.retain)
@@ -81,7 +90,23 @@ class Platform(Construct):
                              visibility_factor=self.config.queue_visibility_factor,
                              batch_size=batch_size, retain=self.retain)
 
-    def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable,
-               function: lambda_.Function) -> StreamOutbox:
+    def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, name: str,
+               description: str) -> StreamOutbox:
+        """The function ``functions/<name>/`` announcing on the bus the facts ``table``'s stream
+        carries (the outbox kit, ``etax.platform.outbox``), failures parked."""
+        function = self.function(scope, name, description=description, publishes_events=True)
         return StreamOutbox(scope, construct_id, table=table, function=function,
                             observability=self.observability, retain=self.retain)
+
+    def rule(self, scope: Construct, construct_id: str, *, description: str,
+             pattern: eventbridge.EventPattern, to: QueueConsumer) -> eventbridge.Rule:
+        """A rule on the platform's bus sending the events that match ``pattern`` to the
+        queue of the consumer ``to``."""
+        return eventbridge.Rule(scope, construct_id, description=description, event_bus=self.bus,
+                           event_pattern=pattern, targets=[targets.SqsQueue(to.queue)])
+
+    def secret(self, scope: Construct, construct_id: str, *, description: str, key: str,
+               length: int, not_rotated: str) -> secretsmanager.Secret:
+        """A generated secret shared with an outside system (:func:`generated_secret`)."""
+        return generated_secret(scope, construct_id, description=description, key=key,
+                                length=length, retain=self.retain, not_rotated=not_rotated)

@@ -152,6 +152,15 @@ class Api(NestedStack):
         acknowledge(self.rest_api, "AwsSolutions-APIG3",
                     "a WAF web ACL is attached per account by its platform engineers (README)")
 
+    def routes(self, function: lambda_.IFunction, *routes: str,
+               public: bool = False) -> list[apigw.Method]:
+        """Serve each of ``routes`` (``"METHOD /path"``) with ``function``, as :meth:`route`."""
+        methods = []
+        for route in routes:
+            method, path = route.split(" ", 1)
+            methods.append(self.route(method, path, function, public=public))
+        return methods
+
     def route(self, method: str, path: str, function: lambda_.IFunction, *,
               public: bool = False) -> apigw.Method:
         """Serve ``method path`` with ``function``; signed-in callers only unless ``public``."""

@@ -89,6 +89,7 @@ class StreamOutbox(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.function = function
         self.failures = sqs.Queue(
             self, "Failures",
             retention_period=Duration.days(14),

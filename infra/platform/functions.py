@@ -42,19 +42,18 @@ class Functions(Construct):
         self.stage = stage
         self.version = version
         self.retain_logs = retain_logs
-        self.deps_layer = lambda_.LayerVersion(
-            self, "DepsLayer",
-            code=lambda_.Code.from_asset(str(DEPS_LAYER_DIR), exclude=["**/__pycache__"]),
+        self.deps_layer = self._layer("DepsLayer", DEPS_LAYER_DIR,
+                                      "Third-party packages (pinned manylinux wheels)")
+        self.shared_layer = self._layer("SharedLayer", SHARED_LAYER_DIR,
+                                        "The etax domain library and platform helpers")
+
+    def _layer(self, construct_id: str, directory: Path, description: str) -> lambda_.LayerVersion:
+        return lambda_.LayerVersion(
+            self, construct_id,
+            code=lambda_.Code.from_asset(str(directory), exclude=["**/__pycache__"]),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="Third-party packages (pinned manylinux wheels)",
-        )
-        self.shared_layer = lambda_.LayerVersion(
-            self, "SharedLayer",
-            code=lambda_.Code.from_asset(str(SHARED_LAYER_DIR), exclude=["**/__pycache__"]),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
-            description="The etax domain library and platform helpers",
+            description=description,
         )
 
     def create(
