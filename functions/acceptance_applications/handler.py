@@ -16,8 +16,8 @@ from etax.acceptance.requests import ApplicationRequest, Decision, DocumentReque
 from etax.acceptance.service import ApplicationService, RegistrationDesk
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
-from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
+from etax.platform.once import Once
 from etax.platform.settings import required, settings
 from etax.simulations.bank import SimulatedBank
 
@@ -28,7 +28,7 @@ service = ApplicationService(
     RegistrationDesk(repository, RegistryRepository(), SimulatedBank()),
     DocumentStore(s3_client(path_style=settings().is_local), required("DOCUMENTS_BUCKET")),
 )
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+once = Once(app)
 
 
 def _principal() -> Any:
@@ -43,11 +43,8 @@ def items() -> dict[str, Any]:
 @app.post("/v1/applications")
 def create() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    request = parse_body(app, ApplicationRequest)
-    return idempotency.run_request(
-        app, scope="POST /v1/applications", principal=principal.subject,
-        payload=request.model_dump(mode="json"),
-        operation=lambda: service.create(principal, request)), 201
+    return once.parsed(principal, "POST /v1/applications", ApplicationRequest,
+                       lambda request: service.create(principal, request)), 201
 
 
 @app.get("/v1/applications")

@@ -63,9 +63,8 @@ def temporary() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import TemporaryRegistration
 
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    body = parse_body(app, TemporaryRegistration)
-    return once(principal, "POST /v1/registration/temporary", body.model_dump(mode="json"),
-                lambda: desk().register_temporary(principal, body)), 201
+    return once.parsed(principal, "POST /v1/registration/temporary", TemporaryRegistration,
+                       lambda body: desk().register_temporary(principal, body)), 201
 
 
 @app.post("/v1/registration/withholding-agents")
@@ -73,10 +72,9 @@ def withholding_agent() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import WithholdingAgentRegistration
 
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    body = parse_body(app, WithholdingAgentRegistration)
-    return once(principal, "POST /v1/registration/withholding-agents",
-                body.model_dump(mode="json"),
-                lambda: desk().register_withholding_agent(principal, body)), 201
+    return once.parsed(
+        principal, "POST /v1/registration/withholding-agents", WithholdingAgentRegistration,
+        lambda body: desk().register_withholding_agent(principal, body)), 201
 
 
 @app.post("/v1/registration/natural-persons")
@@ -84,10 +82,9 @@ def natural_person() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import NaturalPersonRegistration
 
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    body = parse_body(app, NaturalPersonRegistration)
-    return once(principal, "POST /v1/registration/natural-persons",
-                body.model_dump(mode="json"),
-                lambda: desk().register_person(principal, body)), 201
+    return once.parsed(
+        principal, "POST /v1/registration/natural-persons", NaturalPersonRegistration,
+        lambda body: desk().register_person(principal, body)), 201
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")

@@ -20,25 +20,24 @@ from etax.filing.repository import FilingRepository
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
-from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
+from etax.platform.once import Once
 from etax.platform.settings import required
 
 app = make_resolver()
 signer = KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID"))
 service = CertificateService(CertificateRepository(), RegistryRepository(), signer,
                              FilingPaymentRecords(FilingRepository()))
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+once = Once(app)
 
 
 @app.post("/v1/certificates")
 def issue() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     request = parse_body(app, CertificateRequest)
-    answer = idempotency.run_request(
-        app, scope="POST /v1/certificates", principal=principal.subject,
-        payload=request.model_dump(mode="json", by_alias=True),
-        operation=lambda: service.issue(principal, request))
+    answer = once(
+        principal, "POST /v1/certificates", request.model_dump(mode="json", by_alias=True),
+        lambda: service.issue(principal, request))
     return answer, 201
 
 

@@ -15,7 +15,7 @@ from etax.invoices.repository import InvoiceRepository
 from etax.invoices.requests import IssueRequest, RedLetterRequest
 from etax.invoices.service import InvoiceService
 from etax.invoices.spec import published
-from etax.platform.api import make_resolver, parse_body
+from etax.platform.api import make_resolver
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
@@ -31,9 +31,8 @@ service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
 @app.post("/v1/invoices")
 def issue() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    request = parse_body(app, IssueRequest)
-    answer = once(principal, "POST /v1/invoices", request.model_dump(mode="json"),
-                  lambda: service.issue(principal, request).summary())
+    answer = once.parsed(principal, "POST /v1/invoices", IssueRequest,
+                         lambda request: service.issue(principal, request).summary())
     return answer, 201
 
 
@@ -69,10 +68,8 @@ def document(number: str) -> Response[bytes]:
 @app.post("/v1/invoices/<number>/red-letter")
 def red_letter(number: str) -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    request = parse_body(app, RedLetterRequest)
-    answer = once(principal, f"POST /v1/invoices/{number}/red-letter",
-                  request.model_dump(mode="json"),
-                  lambda: service.red_letter(principal, number, request).summary())
+    answer = once.parsed(principal, f"POST /v1/invoices/{number}/red-letter", RedLetterRequest,
+                         lambda request: service.red_letter(principal, number, request).summary())
     return answer, 201
 
 

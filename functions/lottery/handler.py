@@ -13,7 +13,7 @@ from etax.lottery.repository import LotteryRepository
 from etax.lottery.requests import ScanRequest
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
-from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.api import json_body, make_resolver
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.errors import NotFound
@@ -51,9 +51,8 @@ def export(campaign_id: str, index: str) -> dict[str, Any]:
 @app.post("/v1/lottery/scan")
 def scan() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    request = parse_body(app, ScanRequest)
-    return once(principal, "POST /v1/lottery/scan", request.model_dump(mode="json"),
-                lambda: service.scan(principal, request)), 201
+    return once.parsed(principal, "POST /v1/lottery/scan", ScanRequest,
+                       lambda request: service.scan(principal, request)), 201
 
 
 @app.get("/v1/lottery/draws/<number>")

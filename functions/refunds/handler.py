@@ -17,9 +17,8 @@ from etax.invoices.inputs import InvoiceInputs
 from etax.invoices.repository import InvoiceReader
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.auth import require_principal
-from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
-from etax.platform.settings import required
+from etax.platform.once import Once
 from etax.refunds.repository import RefundRepository
 from etax.refunds.requests import ApproveIn, RejectIn
 from etax.refunds.service import RefundService
@@ -30,16 +29,14 @@ service = RefundService(RefundRepository(), RegistryRepository(),
                         people=RegisteredPeople(AcceptanceRepository()),
                         overpayments=FilingOverpayments(FilingRepository()),
                         invoices=InvoiceInputs(InvoiceReader()), bank=SimulatedBank())
-idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
+once = Once(app)
 
 
 @app.post("/v1/refunds")
 def apply() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = json_body(app)
-    return idempotency.run_request(app, scope="POST /v1/refunds", principal=principal.subject,
-                                   payload=body,
-                                   operation=lambda: service.submit(principal, body)), 201
+    return once(principal, "POST /v1/refunds", body, lambda: service.submit(principal, body)), 201
 
 
 @app.get("/v1/refunds")
@@ -61,21 +58,17 @@ def case(case_id: str) -> dict[str, Any]:
 def approve(case_id: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event, "officer")
     request = parse_body(app, ApproveIn) if app.current_event.body else ApproveIn()
-    return idempotency.run_request(
-        app, scope=f"POST /v1/refunds/{case_id}/approve", principal=principal.subject,
-        payload=request.model_dump(mode="json"),
-        operation=lambda: service.decide(principal, case_id, approve=True, note=request.note))
+    return once(
+        principal, f"POST /v1/refunds/{case_id}/approve", request.model_dump(mode="json"),
+        lambda: service.decide(principal, case_id, approve=True, note=request.note))
 
 
 @app.post("/v1/refunds/<case_id>/reject")
 def reject(case_id: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event, "officer")
-    request = parse_body(app, RejectIn)
-    return idempotency.run_request(
-        app, scope=f"POST /v1/refunds/{case_id}/reject", principal=principal.subject,
-        payload=request.model_dump(mode="json"),
-        operation=lambda: service.decide(principal, case_id, approve=False,
-                                         note=request.reason))
+    return once.parsed(
+        principal, f"POST /v1/refunds/{case_id}/reject", RejectIn,
+        lambda request: service.decide(principal, case_id, approve=False, note=request.reason))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

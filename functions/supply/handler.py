@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
-from etax.platform.api import make_resolver, parse_body
+from etax.platform.api import make_resolver
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
@@ -32,9 +32,8 @@ service = SupplyService(
 @app.post("/v1/invoice-supplies")
 def apply() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-    request = parse_body(app, SupplyRequest)
-    return once(principal, "POST /v1/invoice-supplies", request.model_dump(mode="json"),
-                lambda: service.apply(principal, request)), 201
+    return once.parsed(principal, "POST /v1/invoice-supplies", SupplyRequest,
+                       lambda request: service.apply(principal, request)), 201
 
 
 @app.get("/v1/invoice-supplies")
@@ -52,10 +51,9 @@ def view(application_id: str) -> dict[str, Any]:
 @app.post("/v1/invoice-supplies/<application_id>/decision")
 def decide(application_id: str) -> dict[str, Any]:
     principal = require_principal(app.current_event.raw_event, "officer", "admin")
-    request = parse_body(app, DecisionRequest)
-    return once(principal, f"POST /v1/invoice-supplies/{application_id}/decision",
-                request.model_dump(mode="json"),
-                lambda: service.decide(principal, application_id, request))
+    return once.parsed(
+        principal, f"POST /v1/invoice-supplies/{application_id}/decision", DecisionRequest,
+        lambda request: service.decide(principal, application_id, request))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

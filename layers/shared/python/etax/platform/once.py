@@ -1,5 +1,8 @@
 """The idempotent "once" step of a route: ``once(principal, scope, payload, operation)`` runs
-``operation`` at most once per (route, caller, ``Idempotency-Key``) through
+``operation`` at most once per (route, caller, ``Idempotency-Key``), and
+``once.parsed(principal, scope, Model, operation)`` does the same for the usual route that
+parses its body with a request model (the parsed body is the payload and the operation's
+argument), through
 :class:`etax.platform.idempotency.Idempotency`, made on the first use (a function whose hot
 path does not create anything does not pay the idempotency machinery's import time). A queue
 consumer gets the same store through ``consumer(..., once=...)``."""
@@ -13,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from etax.platform.settings import required
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from etax.platform.auth import Principal
     from etax.platform.idempotency import Idempotency
 
@@ -32,3 +37,12 @@ class Once:
                  operation: Callable[[], Any]) -> dict[str, Any]:
         return self.store.run_request(self.app, scope=scope, principal=principal.subject,
                                       payload=payload, operation=operation)
+
+    def parsed[M: BaseModel](self, principal: Principal, scope: str, model: type[M],
+                             operation: Callable[[M], Any]) -> dict[str, Any]:
+        """The body parsed with ``model`` (400/422 naming the field), then ``operation(body)``
+        run once per key with the body as the payload."""
+        from etax.platform.api import parse_body
+
+        body = parse_body(self.app, model)
+        return self(principal, scope, body.model_dump(mode="json"), lambda: operation(body))
