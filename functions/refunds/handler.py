@@ -15,13 +15,13 @@ from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
 from etax.invoices.inputs import InvoiceInputs
 from etax.invoices.repository import InvoiceReader
-from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.api import json_body, make_resolver, parse_body, validate_body
 from etax.platform.auth import require_principal
 from etax.platform.idempotency import Idempotency
 from etax.platform.observability import instrument
 from etax.platform.settings import required
 from etax.refunds.repository import RefundRepository
-from etax.refunds.requests import ApproveIn, RejectIn
+from etax.refunds.requests import ApproveIn, RefundRequest, RejectIn
 from etax.refunds.service import RefundService
 from etax.simulations.bank import SimulatedBank
 
@@ -37,9 +37,10 @@ idempotency = Idempotency(required("IDEMPOTENCY_TABLE"))
 def apply() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = json_body(app)
-    return idempotency.run_request(app, scope="POST /v1/refunds", principal=principal.subject,
-                                   payload=body,
-                                   operation=lambda: service.submit(principal, body)), 201
+    return idempotency.run_request(
+        app, scope="POST /v1/refunds", principal=principal.subject, payload=body,
+        operation=lambda: service.submit(principal,
+                                         validate_body(body, RefundRequest).refund)), 201
 
 
 @app.get("/v1/refunds")
