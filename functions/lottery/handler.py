@@ -10,10 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.invoices.facts import InvoiceFactsReader
 from etax.lottery.repository import LotteryRepository
-from etax.lottery.requests import ScanRequest
+from etax.lottery.requests import CampaignRequest, ScanRequest
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
-from etax.platform.api import json_body, make_resolver
+from etax.platform.api import json_body, make_resolver, validate_body
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.errors import NotFound
@@ -33,7 +33,8 @@ def create_campaign() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "admin")
     body = json_body(app)
     return once(principal, "POST /v1/lottery/campaigns", body,
-                lambda: service.create_campaign(principal, body)), 201
+                lambda: service.create_campaign(
+                    principal, validate_body(body, CampaignRequest).campaign)), 201
 
 
 @app.get("/v1/lottery/campaigns/<campaign_id>")

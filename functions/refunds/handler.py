@@ -15,12 +15,12 @@ from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
 from etax.invoices.inputs import InvoiceInputs
 from etax.invoices.repository import InvoiceReader
-from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.api import json_body, make_resolver, parse_body, validate_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.refunds.repository import RefundRepository
-from etax.refunds.requests import ApproveIn, RejectIn
+from etax.refunds.requests import ApproveIn, RefundRequest, RejectIn
 from etax.refunds.service import RefundService
 from etax.simulations.bank import SimulatedBank
 
@@ -36,7 +36,8 @@ once = Once(app)
 def apply() -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     body = json_body(app)
-    return once(principal, "POST /v1/refunds", body, lambda: service.submit(principal, body)), 201
+    return once(principal, "POST /v1/refunds", body,
+                lambda: service.submit(principal, validate_body(body, RefundRequest).refund)), 201
 
 
 @app.get("/v1/refunds")

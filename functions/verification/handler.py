@@ -11,10 +11,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.errors import Invalid, LimitReached
 from etax.invoices import channels
 from etax.invoices.repository import GuardRepository, InvoiceRepository
-from etax.invoices.requests import QrParseRequest, SmsMessage
+from etax.invoices.requests import QrParseRequest, SmsMessage, VerifyRequest
 from etax.invoices.verification import VerificationService
 from etax.invoices.verification_rules import client_key
-from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.api import make_resolver, parse_body
 from etax.platform.errors import BadRequest, Forbidden, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.secrets import SecretField
@@ -29,7 +29,8 @@ channel_token = SecretField("CHANNEL_TOKEN_SECRET", "token").value  # the channe
 @app.post("/v1/invoices/verify")
 def verify() -> dict[str, Any]:
     identity = (app.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
-    return service.verify(json_body(app), client_key("ip", identity.get("sourceIp") or "unknown"))
+    query = parse_body(app, VerifyRequest).query
+    return service.check(query, client_key("ip", identity.get("sourceIp") or "unknown"))
 
 
 @app.post("/v1/invoices/qr/parse")

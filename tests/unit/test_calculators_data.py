@@ -15,10 +15,8 @@ from etax.calculators import departure_refund, vat, vehicle_vessel
 from etax.calculators.common import (
     Entry,
     InputError,
-    Rate,
     RulesError,
     Versions,
-    Yuan,
     rules_date,
     times_rate,
     today_in_china,
@@ -27,6 +25,7 @@ from etax.calculators.iit import deductions
 from etax.calculators.iit.rules import rules as iit_rules
 from etax.platform.api import problem_for
 from etax.platform.data import load
+from etax.rules.types import Rate, Yuan
 
 NAMES = sorted(p.name.removesuffix(".json") for p in
                resources.files("etax.calculators").joinpath("data").iterdir()

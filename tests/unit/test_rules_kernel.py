@@ -18,6 +18,7 @@ KERNEL = {
     "resident_id.py",      # acceptance, refunds, filing, lottery, certificates, invoices
     "tax_offices.py",      # refunds, certificates, filing, lottery
     "text.py",             # every context's signed text
+    "types.py",            # every context's requests: yuan, rates, resident IDs at the edge
     "uscc.py",             # registration, invoices, supply, filing, certificates, acceptance
 }
 

@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from etax.rules import resident_id
 from etax.rules.text import SignedText
+from etax.rules.types import ResidentId
 
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 EMAIL = r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
@@ -102,19 +102,11 @@ def luhn_valid(number: str) -> bool:
 class NaturalPersonRegistration(Strict):
     """A natural person registers with a resident ID; a bank checks the real name."""
 
-    resident_id: str = Field(max_length=24)
+    resident_id: ResidentId
     name: Annotated[str, SignedText(min_length=1, max_length=50)]
     bank_card: str = Field(pattern=r"^[0-9]{16,19}$")
     phone: str = Field(pattern=PHONE)
     tax_office_code: str = Field(pattern=TAX_OFFICE)
-
-    @field_validator("resident_id")
-    @classmethod
-    def _resident_id(cls, value: str) -> str:
-        try:
-            return resident_id.parse(value).number
-        except resident_id.MalformedResidentId as error:
-            raise ValueError(error.reason) from None
 
     @field_validator("bank_card")
     @classmethod

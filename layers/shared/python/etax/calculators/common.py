@@ -5,9 +5,10 @@ Money
     Requests carry amounts as decimal strings in yuan (``"30000"``, ``"12480.50"``) or whole
     yuan as JSON integers, parsed strictly by :func:`etax.rules.money.parse_yuan` (no floats,
     no exponents, at most two decimals); a request model holds them as :class:`Decimal` yuan
-    with two places (:data:`Yuan`), so a validated request dumps to JSON and validates again
-    to the same thing. Computation is in integer fen; every product with a rate is rounded
-    **half-up to the fen** (:func:`round_fen`) once, where the step that makes it says so.
+    with two places (:data:`etax.rules.types.Yuan`, rates :data:`etax.rules.types.Rate`), so
+    a validated request dumps to JSON and validates again to the same thing. Computation is in
+    integer fen; every product with a rate is rounded **half-up to the fen**
+    (:func:`round_fen`) once, where the step that makes it says so.
     Answers write amounts as yuan strings with two decimals (``"885.60"``).
 
 The rules' date
@@ -27,22 +28,20 @@ Steps
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from etax.errors import Invalid
 from etax.rules.dates import business_date
-from etax.rules.money import MoneyError, format_yuan, parse_yuan
+from etax.rules.money import format_yuan
 
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
-_CENT = Decimal("0.01")
 
 
 class InputError(Invalid):
@@ -59,51 +58,8 @@ class RulesError(ValueError):
 # --- money ------------------------------------------------------------------------------------
 
 
-def _to_yuan(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        if not value.is_finite() or value != value.quantize(_CENT):
-            raise ValueError("at most 2 decimal places are allowed")
-        value = f"{value:f}"
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError("an amount is a decimal string in yuan, like \"1130.00\"")
-    try:
-        fen = parse_yuan(value)
-    except MoneyError as error:
-        raise ValueError(error.reason) from None
-    return (Decimal(fen) / _HUNDRED).quantize(_CENT)
-
-
-Yuan = Annotated[
-    Decimal,
-    BeforeValidator(_to_yuan),
-    PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json"),
-]
-"""A non-negative amount in yuan with two places (requests: decimal string or whole yuan)."""
-
 ZERO = Decimal("0.00")
 """The default of an optional amount."""
-
-
-_RATE = re.compile(r"(0|1)(\.[0-9]{1,4})?")
-
-
-def _to_rate(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        value = f"{value:f}"
-    if not isinstance(value, str) or _RATE.fullmatch(value.strip()) is None:
-        raise ValueError("a rate is a decimal fraction string, like \"0.13\"")
-    rate = Decimal(value.strip())
-    if rate > 1:
-        raise ValueError("a rate is at most 1")
-    return rate
-
-
-Rate = Annotated[
-    Decimal,
-    BeforeValidator(_to_rate),
-    PlainSerializer(lambda value: rate_text(value), return_type=str, when_used="json"),
-]
-"""A tax rate as a decimal fraction between 0 and 1 (``"0.13"``); which rates apply is data."""
 
 
 def fen(yuan: Decimal) -> int:
@@ -126,12 +82,6 @@ def times_rate(amount_fen: int, rate: Decimal) -> int:
     """``amount × rate``, half-up to the fen."""
     with localcontext(prec=60):
         return round_fen(Decimal(amount_fen) * rate)
-
-
-def rate_text(rate: Decimal) -> str:
-    """``Decimal("0.030")`` → ``"0.03"``; ``0`` → ``"0"``."""
-    normalized = rate.normalize()
-    return "0" if normalized == 0 else f"{normalized:f}"
 
 
 def percent(rate: Decimal) -> str:

@@ -46,19 +46,17 @@ from pydantic import Field, StringConstraints
 
 from etax.calculators.common import (
     Entry,
-    Rate,
     Strict,
     Versions,
-    Yuan,
     fen,
     percent,
-    rate_text,
     rules_date,
     step,
     times_rate,
     yuan,
 )
 from etax.platform.data import load
+from etax.rules.types import Rate, Yuan, rate_text
 
 Residence = Literal["foreign", "hong_kong", "macao", "taiwan", "mainland"]
 

@@ -42,13 +42,10 @@ from etax.calculators.common import (
     ZERO,
     Entry,
     InputError,
-    Rate,
     Strict,
     Versions,
-    Yuan,
     fen,
     percent,
-    rate_text,
     round_fen,
     rules_date,
     step,
@@ -56,6 +53,7 @@ from etax.calculators.common import (
     yuan,
 )
 from etax.platform.data import load
+from etax.rules.types import Rate, Yuan, rate_text
 
 # --- rules -----------------------------------------------------------------------------------
 

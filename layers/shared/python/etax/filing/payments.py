@@ -36,23 +36,12 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from etax.rules import money
-
-
-def _positive_yuan(value: str) -> str:
-    try:
-        money.parse_yuan(value, allow_zero=False)
-    except money.MoneyError as error:
-        raise ValueError(error.reason) from None
-    return value
-
-
-# An amount paid: a positive decimal string in yuan, kept as given (checked, not converted).
-Amount = Annotated[str, AfterValidator(_positive_yuan)]
+from etax.rules.types import YuanText
 
 Method = Literal["bank_transfer", "pos", "online_banking", "mobile_banking", "third_party"]
 METHODS: tuple[Method, ...] = ("bank_transfer", "pos", "online_banking", "mobile_banking",
@@ -95,7 +84,7 @@ class Callback(BaseModel):
     model_config = ConfigDict(extra="ignore")
     payment_id: str = Field(min_length=1, max_length=80)
     status: Literal["succeeded", "failed"]
-    amount: Amount
+    amount: YuanText
     provider_ref: str = Field(min_length=1, max_length=80)
     confirmed_at: datetime
 

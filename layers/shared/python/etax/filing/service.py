@@ -32,6 +32,7 @@ from etax.platform.observability import logger, metrics
 from etax.rules import money, resident_id, uscc
 from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office
+from etax.rules.types import YuanText
 
 RECEIPT_SPEC = "etax-payment-receipt/1"
 CONFIRM_ATTEMPTS = 5
@@ -62,7 +63,7 @@ class ReturnRequest(BaseModel):
 class PaymentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: payments.Method
-    amount: payments.Amount
+    amount: YuanText
 
 
 class Repository(Protocol):

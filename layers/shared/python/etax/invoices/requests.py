@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    StringConstraints,
+    model_validator,
+)
 
+from etax.errors import Invalid
+from etax.invoices.verification_rules import VerifyInputError, VerifyQuery, query_from_request
 from etax.rules.text import SignedText
 
 # Every text that is printed in the signed invoice refuses control, bidi and invisible
@@ -76,6 +86,22 @@ class QrParseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     payload: Annotated[str, StringConstraints(max_length=300)]
+
+
+class VerifyRequest(BaseModel):
+    """``POST /v1/invoices/verify``: one of the four forms
+    :func:`~etax.invoices.verification_rules.query_from_request` reads, as ``query``; a
+    field it refuses is a 422 naming the field, in its words."""
+
+    query: SkipValidation[VerifyQuery]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _query(cls, body: object) -> dict[str, VerifyQuery]:
+        try:
+            return {"query": query_from_request(cast(Mapping[str, object], body))}
+        except VerifyInputError as error:
+            raise Invalid(error.reason, field=error.field) from None
 
 
 class SmsMessage(BaseModel):

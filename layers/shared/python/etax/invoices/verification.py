@@ -35,12 +35,10 @@ from etax.invoices.verification_rules import (
     Limits,
     ResultCode,
     VerifyFacts,
-    VerifyInputError,
     VerifyQuery,
     charge_for,
     claimed_value,
     next_day_start,
-    query_from_request,
     result_for,
     seconds_to_next_day,
     within_window,
@@ -153,15 +151,6 @@ class VerificationService:
         self.guard = guard
         self.now = now
         self.limits = limits
-
-    def parse(self, body: Mapping[str, object]) -> VerifyQuery:
-        try:
-            return query_from_request(body)
-        except VerifyInputError as error:
-            raise Invalid(error.reason, field=error.field) from None
-
-    def verify(self, body: Mapping[str, object], client: str) -> dict[str, Any]:
-        return self.check(self.parse(body), client)
 
     def check(self, query: VerifyQuery, client: str) -> dict[str, Any]:
         """One check by ``client`` (a :func:`~etax.invoices.verification_rules.client_key`)."""

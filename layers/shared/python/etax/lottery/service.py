@@ -46,7 +46,7 @@ from etax.invoices.facts import InvoiceFacts
 from etax.invoices.verification_rules import VerifyInputError, query_from_request
 from etax.lottery import draw
 from etax.lottery.answers import draw_answer, mask_account
-from etax.lottery.campaign_codec import campaign_from_dict, campaign_to_dict
+from etax.lottery.campaign_codec import campaign_to_dict
 from etax.lottery.campaigns import Campaign, Period, check_entry, yuan
 from etax.lottery.errors import (
     AlreadyDrawn,
@@ -149,14 +149,10 @@ class LotteryService:
 
     # -- campaigns -----------------------------------------------------------------------
 
-    def create_campaign(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    def create_campaign(self, principal: Principal, campaign: Campaign) -> dict[str, Any]:
         """A campaign from its data; a fresh seed per period, sealed by KMS, committed to."""
         if principal.role != "admin":
             raise errors.Refused("only an administrator creates lottery campaigns")
-        try:
-            campaign = campaign_from_dict(body)
-        except CampaignError as error:
-            raise errors.Invalid(error.reason, field=error.field or "body") from None
         if not (len(campaign.region) == 2 and campaign.region.isascii()
                 and campaign.region.isdigit() and campaign.region != "00"):
             raise errors.Invalid(

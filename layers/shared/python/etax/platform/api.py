@@ -267,7 +267,17 @@ def json_body(app: APIGatewayRestResolver) -> dict[str, Any]:
 
 def parse_body[M: BaseModel](app: APIGatewayRestResolver, model: type[M]) -> M:
     """The request body as ``model``; 400 if it is not a JSON object, 422 naming the field."""
-    body = json_body(app)
+    return validate_body(json_body(app), model)
+
+
+def validate_body[M: BaseModel](body: dict[str, Any], model: type[M]) -> M:
+    """A body already read (:func:`json_body`) as ``model``; 422 naming the field.
+
+    For a route that must read the body before it parses it (its idempotency key covers the
+    body as sent, and a missing key is answered before a bad body). A model's validator may
+    raise a domain error itself (:class:`etax.errors.Invalid` with the field it names): it
+    reaches the client as it is.
+    """
     try:
         return model.model_validate(body)
     except ValidationError as error:

@@ -1,7 +1,8 @@
 """What clients send to the refund routes (pydantic: a 422 names the failing field).
 
 A refund is one of three kinds, chosen by ``kind``; the body is then read by that kind's
-model, so a failing field is named as the client wrote it (``lines[0].invoice_number``).
+model (:class:`RefundRequest`), so a failing field is named as the client wrote it
+(``lines[0].invoice_number``).
 No request states an amount: what is refunded comes from the platform's own records
 (:mod:`etax.refunds.sources`).
 """
@@ -11,8 +12,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
+from etax.errors import Invalid, invalid_from
+from etax.refunds.rules import KINDS
 from etax.rules.text import SignedText
 
 Text = Annotated[str, SignedText(min_length=1, max_length=200)]
@@ -89,6 +100,26 @@ RefundIn = GeneralRefundIn | IitAnnualRefundIn | ExportRefundIn
 MODELS: dict[str, type[BaseModel]] = {"general": GeneralRefundIn,
                                       "iit_annual": IitAnnualRefundIn,
                                       "export": ExportRefundIn}
+
+
+class RefundRequest(BaseModel):
+    """``POST /v1/refunds``: the body read by its kind's model (:data:`MODELS`), as
+    ``refund``; an unknown kind, or a field its model refuses, is a 422 naming the field."""
+
+    refund: SkipValidation[RefundIn]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_kind(cls, body: object) -> dict[str, RefundIn]:
+        kind = body.get("kind") if isinstance(body, dict) else None
+        if kind not in KINDS:
+            raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        try:
+            parsed = MODELS[str(kind)].model_validate(body)
+        except ValidationError as error:
+            raise invalid_from(error.errors(), prefix=("body",)) from None
+        assert isinstance(parsed, GeneralRefundIn | IitAnnualRefundIn | ExportRefundIn)
+        return {"refund": parsed}
 
 
 class RejectIn(BaseModel):

@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ValidationError
-
 from etax.acceptance.realname import AccountVerifier, VerifierUnavailable
 from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.errors import (
@@ -41,21 +39,18 @@ from etax.errors import (
     Refused,
     StateChanged,
     Unavailable,
-    invalid_from,
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.refunds.cases import SUBMITTED, Case, Stage
 from etax.refunds.pipeline import decide
 from etax.refunds.repository import ClaimTaken, RefundRepository, decode_cursor
 from etax.refunds.requests import (
-    MODELS,
     ExportRefundIn,
     GeneralRefundIn,
     IitAnnualRefundIn,
     RefundIn,
 )
 from etax.refunds.rules import (
-    KINDS,
     PurchaseLine,
     RateTable,
     RefundRuleError,
@@ -84,20 +79,6 @@ class Applicant:
     name: str
     tax_office: str
     record: RegistrationRecord | None
-
-
-def parse_request(body: dict[str, Any]) -> RefundIn:
-    """The body as its kind's model; 422 naming the field."""
-    kind = body.get("kind")
-    if kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
-    model: type[BaseModel] = MODELS[str(kind)]
-    try:
-        parsed = model.model_validate(body)
-    except ValidationError as error:
-        raise invalid_from(error.errors(), prefix=("body",)) from None
-    assert isinstance(parsed, GeneralRefundIn | IitAnnualRefundIn | ExportRefundIn)
-    return parsed
 
 
 def _claim(request: RefundIn) -> dict[str, Any]:
@@ -159,8 +140,7 @@ class RefundService:
                                    f"{verdict.message}", field="account.number",
                                    extra={"reference": verdict.reference})
 
-    def submit(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
-        request = parse_request(body)
+    def submit(self, principal: Principal, request: RefundIn) -> dict[str, Any]:
         applicant = self.applicant(principal)
         record = applicant.record
         if isinstance(request, IitAnnualRefundIn) and applicant.kind != "person":

@@ -27,20 +27,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from etax.calculators.common import (
-    ZERO,
-    Strict,
-    Year,
-    Yuan,
-    date_field,
-    fen,
-    rate_text,
-    rules_date,
-    step,
-    yuan,
-)
+from etax.calculators.common import ZERO, Strict, Year, date_field, fen, rules_date, step, yuan
 from etax.calculators.iit import deductions
 from etax.calculators.iit.rules import rules
+from etax.rules.types import Yuan, rate_text
 
 
 class Request(Strict):

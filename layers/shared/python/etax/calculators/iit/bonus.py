@@ -32,16 +32,15 @@ from etax.calculators.common import (
     InputError,
     Strict,
     Year,
-    Yuan,
     date_field,
     fen,
-    rate_text,
     round_fen,
     rules_date,
     step,
     yuan,
 )
 from etax.calculators.iit.rules import ProgressiveTable, rules
+from etax.rules.types import Yuan, rate_text
 
 
 class Request(Strict):

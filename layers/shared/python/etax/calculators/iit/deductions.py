@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from etax.calculators.common import InputError, Strict, Yuan, fen, yuan
+from etax.calculators.common import InputError, Strict, fen, yuan
 from etax.calculators.iit.rules import SpecialAdditional
+from etax.rules.types import Yuan
 
 
 class MonthlyClaims(Strict):

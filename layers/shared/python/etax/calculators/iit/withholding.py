@@ -38,20 +38,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from etax.calculators.common import (
-    ZERO,
-    Strict,
-    Year,
-    Yuan,
-    date_field,
-    fen,
-    rate_text,
-    rules_date,
-    step,
-    yuan,
-)
+from etax.calculators.common import ZERO, Strict, Year, date_field, fen, rules_date, step, yuan
 from etax.calculators.iit import deductions
 from etax.calculators.iit.rules import rules
+from etax.rules.types import Yuan, rate_text
 
 
 class Request(Strict):
