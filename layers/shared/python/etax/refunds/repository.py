@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.dynamo import applied, cancellation_codes, table_name
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"
@@ -114,7 +114,7 @@ class RefundRepository(DynamoAccess):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            reasons = cancellation_codes(error)
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise CaseExists(case.case_id) from None
             for index, code in enumerate(reasons[1:]):
@@ -191,7 +191,7 @@ class RefundRepository(DynamoAccess):
             try:
                 self.db.transact_write_items(TransactItems=[{"Update": update}, *others])
             except self.db.exceptions.TransactionCanceledException as error:
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+                reasons = cancellation_codes(error)
                 if not reasons or reasons[0] == "ConditionalCheckFailed":
                     current = self.get(case.case_id, consistent=True)
                     if current is None or current.state != case.state:
@@ -206,17 +206,14 @@ class RefundRepository(DynamoAccess):
 
     def record_failure(self, case_id: str, *, state: str, error: str, at: str) -> bool:
         """Count a failed attempt on a case still in ``state`` (the payment stage's retries)."""
-        try:
-            self.db.update_item(
-                TableName=self.table, Key={"case_id": {"S": case_id}},
-                UpdateExpression="ADD attempts :one SET last_error = :error, updated_at = :at",
-                ConditionExpression="#state = :state",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues=serialize({":one": 1, ":error": error[:500],
-                                                     ":at": at, ":state": state}))
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table, Key={"case_id": {"S": case_id}},
+            UpdateExpression="ADD attempts :one SET last_error = :error, updated_at = :at",
+            ConditionExpression="#state = :state",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=serialize({":one": 1, ":error": error[:500],
+                                                 ":at": at, ":state": state}))
 
     def review_queue(self, office: str, *, limit: int,
                      cursor: dict[str, Any] | None = None) -> tuple[list[Case], str | None]:
