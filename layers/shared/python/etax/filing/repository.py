@@ -204,11 +204,9 @@ class FilingRepository(DynamoAccess):
         }
         if obligation.tax_office:
             item["tax_office"] = {"S": obligation.tax_office}
-        try:
-            self.db.put_item(TableName=self.table, Item=item,
-                             ConditionExpression="attribute_not_exists(pk)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise ObligationExists(obligation.obligation_id) from None
+        if not applied(self.db, "put_item", TableName=self.table, Item=item,
+                       ConditionExpression="attribute_not_exists(pk)"):
+            raise ObligationExists(obligation.obligation_id)
 
     def get_obligation(self, identifier: str, *, consistent: bool = False) -> Obligation | None:
         key = obligation_key(identifier)
@@ -251,14 +249,12 @@ class FilingRepository(DynamoAccess):
                   f"{LEDGER_SET} ADD version :one")
         if settled:
             update = update.replace(" ADD", ", paid_at = :at ADD") + " REMOVE open_shard"
-        try:
-            self.db.update_item(TableName=self.table, Key=obligation_key(obligation.obligation_id),
-                                UpdateExpression=update,
-                                ConditionExpression="#status = :open",
-                                ExpressionAttributeNames={"#status": "status"},
-                                ExpressionAttributeValues=values)
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise StateChanged(obligation.obligation_id) from None
+        if not applied(self.db, "update_item", TableName=self.table,
+                       Key=obligation_key(obligation.obligation_id), UpdateExpression=update,
+                       ConditionExpression="#status = :open",
+                       ExpressionAttributeNames={"#status": "status"},
+                       ExpressionAttributeValues=values):
+            raise StateChanged(obligation.obligation_id)
 
     # -- payments ------------------------------------------------------------------------
 

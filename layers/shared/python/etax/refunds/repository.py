@@ -97,11 +97,10 @@ class RefundRepository(DynamoAccess):
         """Store a new case and its claims in one transaction: the case id must be new and
         nothing it claims may be held by another case (:class:`ClaimTaken` names which)."""
         if not case.claims:
-            try:
-                self.db.put_item(TableName=self.table, Item=serialize(to_item(case)),
-                                 ConditionExpression="attribute_not_exists(case_id)")
-            except self.db.exceptions.ConditionalCheckFailedException:
-                raise CaseExists(case.case_id) from None
+            if not applied(self.db, "put_item", TableName=self.table,
+                           Item=serialize(to_item(case)),
+                           ConditionExpression="attribute_not_exists(case_id)"):
+                raise CaseExists(case.case_id)
             return
         actions = [{"Put": {"TableName": self.table, "Item": serialize(to_item(case)),
                             "ConditionExpression": "attribute_not_exists(case_id)"}}]

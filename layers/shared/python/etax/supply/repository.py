@@ -86,11 +86,9 @@ class SupplyRepository(DynamoAccess):
         }
         if application.kind == "paper":
             item["invoice_type"] = {"S": str(application.request["invoice_type"])}
-        try:
-            self.db.put_item(TableName=self.table, Item=item,
-                             ConditionExpression="attribute_not_exists(id)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise ApplicationExists(application.id) from None
+        if not applied(self.db, "put_item", TableName=self.table, Item=item,
+                       ConditionExpression="attribute_not_exists(id)"):
+            raise ApplicationExists(application.id)
 
     def get(self, application_id: str, *, consistent: bool = False) -> Application | None:
         item = self.db.get_item(TableName=self.table, Key={"id": {"S": application_id}},
