@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from etax.platform.dynamo import applied, cancellation_codes, int_attr, pages, text_attr
+from etax.platform.dynamo import (
+    applied,
+    cancellation_codes,
+    failed_conditions,
+    int_attr,
+    pages,
+    text_attr,
+)
 
 
 class ConditionFailed(Exception):
@@ -62,6 +69,8 @@ def test_cancellation_codes_in_order() -> None:
     codes = cancellation_codes(Cancelled({"CancellationReasons": reasons}))
     assert codes == ["None", "ConditionalCheckFailed", None]
     assert cancellation_codes(Cancelled({})) == []
+    assert failed_conditions(Cancelled({"CancellationReasons": reasons})) == {1}
+    assert failed_conditions(Cancelled({})) == set()
 
 
 def test_attributes_of_a_low_level_item() -> None:

@@ -55,7 +55,7 @@ from typing import Any
 from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, cancellation_codes, table_name
+from etax.platform.dynamo import applied, failed_conditions, table_name
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31
@@ -306,14 +306,14 @@ class InvoiceRepository(InvoiceReader):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = cancellation_codes(error)
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            failed = failed_conditions(error)
+            if 1 in failed:
                 raise SequenceMoved("the number was taken; retry") from None
-            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            if 2 in failed:
                 raise QuotaExceeded from None
-            if len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
+            if 3 in failed:
                 raise StatusChanged(flush_original or "") from None
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if 0 in failed:
                 raise SequenceMoved("an invoice with this number exists; retry") from None
             raise
 

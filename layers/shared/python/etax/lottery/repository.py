@@ -33,7 +33,7 @@ from etax.lottery.stored import (
     draw_id,
 )
 from etax.platform.aws import region
-from etax.platform.dynamo import applied, cancellation_codes, int_attr, pages, table_name, text_attr
+from etax.platform.dynamo import applied, failed_conditions, int_attr, pages, table_name, text_attr
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
@@ -170,8 +170,7 @@ class LotteryRepository:
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = cancellation_codes(error)
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if 0 in failed_conditions(error):
                 raise CampaignExists(campaign.id) from None
             raise
         stock: list[dict[str, Any]] = []
@@ -322,8 +321,7 @@ class LotteryRepository:
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = cancellation_codes(error)
-            failed = [i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
+            failed = failed_conditions(error)
             if 0 in failed:
                 raise AlreadyDrawn(new.number) from None
             if 1 in failed:

@@ -60,3 +60,9 @@ def cancellation_codes(error: Any) -> list[str | None]:
     """The codes of a cancelled transaction's actions in order (``ConditionalCheckFailed``,
     ``None`` …); empty when the service gave no reasons."""
     return [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+
+
+def failed_conditions(error: Any) -> set[int]:
+    """The indexes of a cancelled transaction's actions whose condition failed."""
+    return {i for i, code in enumerate(cancellation_codes(error))
+            if code == "ConditionalCheckFailed"}

@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, cancellation_codes, table_name
+from etax.platform.dynamo import applied, cancellation_codes, failed_conditions, table_name
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"
@@ -113,13 +113,12 @@ class RefundRepository(DynamoAccess):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = cancellation_codes(error)
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            failed = failed_conditions(error)
+            if 0 in failed:
                 raise CaseExists(case.case_id) from None
-            for index, code in enumerate(reasons[1:]):
-                if code == "ConditionalCheckFailed":
-                    claim = case.claims[index]
-                    raise ClaimTaken(claim, self.holder(claim)) from None
+            for index in sorted(failed):
+                claim = case.claims[index - 1]
+                raise ClaimTaken(claim, self.holder(claim)) from None
             for claim in case.claims:  # no reasons given: find the claim that is held
                 if self.holder(claim) is not None:
                     raise ClaimTaken(claim, self.holder(claim)) from None
