@@ -15,6 +15,7 @@ KERNEL = {
     "invoice_types.py",    # invoices, verification, qr, supply
     "money.py",            # every context with amounts
     "qr.py",               # invoices, verification
+    "refusal.py",          # the base of the kernel's refusals (and the lottery's)
     "resident_id.py",      # acceptance, refunds, filing, lottery, certificates, invoices
     "tax_offices.py",      # refunds, certificates, filing, lottery
     "text.py",             # every context's signed text

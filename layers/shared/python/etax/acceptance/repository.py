@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, pages, table_name
 
 
 @functools.cache
@@ -54,16 +54,8 @@ class AcceptanceRepository(DynamoAccess):
             names["#sk"] = "sk"
             values[":prefix"] = {"S": prefix}
             condition += " AND begins_with(#sk, :prefix)"
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": condition,
-                                  "ExpressionAttributeNames": names,
-                                  "ExpressionAttributeValues": values, "ConsistentRead": True}
-        while True:
-            page = self.db.query(**kwargs)
-            items.extend(from_item(i) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._all(KeyConditionExpression=condition, ExpressionAttributeNames=names,
+                         ExpressionAttributeValues=values)
 
     def latest(self, pk: str, prefix: str, limit: int) -> list[dict[str, Any]]:
         """The last ``limit`` items of a partition whose sk begins with ``prefix``, newest
@@ -77,18 +69,15 @@ class AcceptanceRepository(DynamoAccess):
 
     def after(self, pk: str, sk: str) -> list[dict[str, Any]]:
         """Every item of a partition whose sk sorts after ``sk``."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table, "ConsistentRead": True,
-            "KeyConditionExpression": "#pk = :pk AND #sk > :after",
-            "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk"},
-            "ExpressionAttributeValues": {":pk": {"S": pk}, ":after": {"S": sk}}}
-        while True:
-            page = self.db.query(**kwargs)
-            items.extend(from_item(i) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._all(KeyConditionExpression="#pk = :pk AND #sk > :after",
+                         ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+                         ExpressionAttributeValues={":pk": {"S": pk}, ":after": {"S": sk}})
+
+    def _all(self, **query: Any) -> list[dict[str, Any]]:
+        """Every item a consistent Query of the table finds, page after page."""
+        return [from_item(i) for page in pages(self.db, "query", TableName=self.table,
+                                               ConsistentRead=True, **query)
+                for i in page.get("Items", [])]
 
     def get(self, pk: str, sk: str) -> dict[str, Any] | None:
         answer = self.db.get_item(TableName=self.table, ConsistentRead=True,
@@ -107,12 +96,8 @@ class AcceptanceRepository(DynamoAccess):
     # writes -----------------------------------------------------------------------------
     def put_new(self, values: dict[str, Any]) -> bool:
         """Put an item that must not exist yet; False if it does."""
-        try:
-            self.db.put_item(TableName=self.table, Item=to_item(values),
-                             ConditionExpression="attribute_not_exists(pk)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(self.db, "put_item", TableName=self.table, Item=to_item(values),
+                       ConditionExpression="attribute_not_exists(pk)")
 
     def put(self, values: dict[str, Any]) -> None:
         self.db.put_item(TableName=self.table, Item=to_item(values))
@@ -185,15 +170,11 @@ class AcceptanceRepository(DynamoAccess):
         for i, (_, value) in enumerate(values.items()):
             exprs[f":d{i}"] = _codec()[0].serialize(value)
             sets.append(f"#d{i} = :d{i}")
-        try:
-            self.db.update_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}},
-                                UpdateExpression="SET " + ", ".join(sets),
-                                ConditionExpression="#st = :pending",
-                                ExpressionAttributeNames=names,
-                                ExpressionAttributeValues=exprs)
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(self.db, "update_item", TableName=self.table,
+                       Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                       UpdateExpression="SET " + ", ".join(sets),
+                       ConditionExpression="#st = :pending", ExpressionAttributeNames=names,
+                       ExpressionAttributeValues=exprs)
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from etax.documents.canonical import canonical_bytes
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, table_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +36,16 @@ class CertificateRepository(DynamoAccess):
 
     def put_new(self, *, owner: str, tax_office: str, document: dict[str, Any],
                 signature: dict[str, str]) -> None:
-        try:
-            self.db.put_item(
+        if not applied(
+                self.db, "put_item",
                 TableName=self.table,
                 Item={"id": {"S": document["number"]}, "owner": {"S": owner},
                       "tax_office": {"S": tax_office}, "type": {"S": document["type"]},
                       "doc": {"S": canonical_bytes(document).decode()},
                       "signature": {"M": {k: {"S": v} for k, v in signature.items()}},
                       "status": {"S": "valid"}, "issued_at": {"S": document["issued_at"]}},
-                ConditionExpression="attribute_not_exists(id)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise CertificateExists(document["number"]) from None
+                ConditionExpression="attribute_not_exists(id)"):
+            raise CertificateExists(document["number"])
 
     def get(self, number: str) -> StoredCertificate | None:
         item = self.db.get_item(TableName=self.table, Key={"id": {"S": number}}).get("Item")

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from etax.acceptance.registration.records import RegistrationRecord, Status
+from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.registry import Registry, active_record
 from etax.certificates import rules
 from etax.certificates.documents import SPEC, digest, verify_path
 from etax.certificates.payments import PaymentRecords
@@ -27,10 +28,6 @@ from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office
 
 PERSON_OFFICE_NAME = "主管税务机关"
-
-
-class Registry(Protocol):
-    def get(self, credit_code: str) -> RegistrationRecord | None: ...
 
 
 class Signer(Protocol):
@@ -66,9 +63,7 @@ class CertificateService:
         if principal.role != "taxpayer":
             raise Refused("a certificate is applied for by the taxpayer itself")
         if uscc.is_valid(principal.subject):
-            record = self.registry.get(principal.subject)
-            if record is None or record.status is not Status.ACTIVE:
-                raise Refused(f"{principal.subject} is not an active registered taxpayer")
+            record = active_record(self.registry, principal.subject)
             return ({"kind": "enterprise", "name": record.name,
                      "credit_code": record.credit_code},
                     {"code": record.tax_office_code, "name": record.tax_office_name}, record)

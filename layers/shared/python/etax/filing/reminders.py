@@ -18,7 +18,7 @@ from typing import Protocol
 
 from etax.filing import deadlines
 from etax.filing.repository import OPEN, Due
-from etax.platform.events import DomainEvent, PublishError
+from etax.platform.events import DomainEvent, Publisher, PublishError
 
 DETAIL_TYPE = "FilingReminderIssued"
 KIND = "filing.reminder"
@@ -32,10 +32,6 @@ class Repository(Protocol):
     def claim_reminder(self, identifier: str, day: date) -> bool: ...
 
     def release_reminder(self, identifier: str, day: date) -> None: ...
-
-
-class Publisher(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from etax.errors import AlreadyExists
 from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX
 from etax.filing.ledger import Allocation, Ledger
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr
 
 OPEN, FILED, PAID = "open", "filed", "paid"
 PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
@@ -112,14 +112,6 @@ def payment_key(payment_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"payment#{payment_id}"}, "sk": {"S": "payment"}}
 
 
-def _s(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return str(value["S"]) if value and "S" in value else None
-
-
-def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
-    value = item.get(name)
-    return int(value["N"]) if value and "N" in value else default
 
 
 def _ledger_values(ledger: Ledger) -> dict[str, Any]:
@@ -143,44 +135,46 @@ def obligation_from_item(item: dict[str, Any]) -> Obligation:
     due = date.fromisoformat(item["due_date"]["S"])
     ledger = None
     if "tax_fen" in item:
-        through = _s(item, "accrued_through")
-        ledger = Ledger(due_date=due, tax_fen=_n(item, "tax_fen"),
-                        tax_paid_fen=_n(item, "tax_paid_fen"),
-                        surcharge_accrued_fen=_n(item, "surcharge_accrued_fen"),
-                        surcharge_paid_fen=_n(item, "surcharge_paid_fen"),
-                        overpaid_fen=_n(item, "overpaid_fen"),
+        through = text_attr(item, "accrued_through")
+        ledger = Ledger(due_date=due, tax_fen=int_attr(item, "tax_fen"),
+                        tax_paid_fen=int_attr(item, "tax_paid_fen"),
+                        surcharge_accrued_fen=int_attr(item, "surcharge_accrued_fen"),
+                        surcharge_paid_fen=int_attr(item, "surcharge_paid_fen"),
+                        overpaid_fen=int_attr(item, "overpaid_fen"),
                         accrued_through=date.fromisoformat(through) if through else None,
-                        refund_due_fen=_n(item, "refund_due_fen"),
-                        refunded_fen=_n(item, "refunded_fen"))
-    answer = _s(item, "return_answer")
+                        refund_due_fen=int_attr(item, "refund_due_fen"),
+                        refunded_fen=int_attr(item, "refunded_fen"))
+    answer = text_attr(item, "return_answer")
     return Obligation(
         obligation_id=item["obligation_id"]["S"], taxpayer=item["taxpayer"]["S"],
-        tax_office=_s(item, "tax_office"), tax_type=item["tax_type"]["S"],
+        tax_office=text_attr(item, "tax_office"), tax_type=item["tax_type"]["S"],
         period=item["period"]["S"], due_date=due,
         statutory_due=date.fromisoformat(item["statutory_due"]["S"]),
         extension=item["extension"]["S"], status=item["status"]["S"],
-        version=_n(item, "version"), created_by=item["created_by"]["S"],
-        created_at=item["created_at"]["S"], return_kind=_s(item, "return_kind"),
-        return_answer=json.loads(answer) if answer else None, filed_at=_s(item, "filed_at"),
-        ledger=ledger, paid_at=_s(item, "paid_at"), last_reminded=_s(item, "last_reminded"))
+        version=int_attr(item, "version"), created_by=item["created_by"]["S"],
+        created_at=item["created_at"]["S"], return_kind=text_attr(item, "return_kind"),
+        return_answer=json.loads(answer) if answer else None,
+        filed_at=text_attr(item, "filed_at"), ledger=ledger, paid_at=text_attr(item, "paid_at"),
+        last_reminded=text_attr(item, "last_reminded"))
 
 
 def payment_from_item(item: dict[str, Any]) -> Payment:
     allocation = None
     if "alloc_tax_fen" in item:
-        allocation = Allocation(tax_fen=_n(item, "alloc_tax_fen"),
-                                surcharge_fen=_n(item, "alloc_surcharge_fen"),
-                                overpaid_fen=_n(item, "alloc_overpaid_fen"),
-                                days_late=_n(item, "days_late"))
+        allocation = Allocation(tax_fen=int_attr(item, "alloc_tax_fen"),
+                                surcharge_fen=int_attr(item, "alloc_surcharge_fen"),
+                                overpaid_fen=int_attr(item, "alloc_overpaid_fen"),
+                                days_late=int_attr(item, "days_late"))
     return Payment(
         payment_id=item["payment_id"]["S"], obligation_id=item["obligation_id"]["S"],
-        taxpayer=item["taxpayer"]["S"], tax_office=_s(item, "tax_office"),
+        taxpayer=item["taxpayer"]["S"], tax_office=text_attr(item, "tax_office"),
         tax_type=item["tax_type"]["S"], period=item["period"]["S"],
-        method=item["method"]["S"], amount_fen=_n(item, "amount_fen"),
+        method=item["method"]["S"], amount_fen=int_attr(item, "amount_fen"),
         status=item["status"]["S"], instruction=json.loads(item["instruction"]["S"]),
         created_at=item["created_at"]["S"], created_by=item["created_by"]["S"],
-        provider_ref=_s(item, "provider_ref"), confirmed_at=_s(item, "confirmed_at"),
-        paid_on=_s(item, "paid_on"), allocation=allocation)
+        provider_ref=text_attr(item, "provider_ref"),
+        confirmed_at=text_attr(item, "confirmed_at"), paid_on=text_attr(item, "paid_on"),
+        allocation=allocation)
 
 
 class FilingRepository(DynamoAccess):
@@ -210,11 +204,9 @@ class FilingRepository(DynamoAccess):
         }
         if obligation.tax_office:
             item["tax_office"] = {"S": obligation.tax_office}
-        try:
-            self.db.put_item(TableName=self.table, Item=item,
-                             ConditionExpression="attribute_not_exists(pk)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise ObligationExists(obligation.obligation_id) from None
+        if not applied(self.db, "put_item", TableName=self.table, Item=item,
+                       ConditionExpression="attribute_not_exists(pk)"):
+            raise ObligationExists(obligation.obligation_id)
 
     def get_obligation(self, identifier: str, *, consistent: bool = False) -> Obligation | None:
         key = obligation_key(identifier)
@@ -257,14 +249,12 @@ class FilingRepository(DynamoAccess):
                   f"{LEDGER_SET} ADD version :one")
         if settled:
             update = update.replace(" ADD", ", paid_at = :at ADD") + " REMOVE open_shard"
-        try:
-            self.db.update_item(TableName=self.table, Key=obligation_key(obligation.obligation_id),
-                                UpdateExpression=update,
-                                ConditionExpression="#status = :open",
-                                ExpressionAttributeNames={"#status": "status"},
-                                ExpressionAttributeValues=values)
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise StateChanged(obligation.obligation_id) from None
+        if not applied(self.db, "update_item", TableName=self.table,
+                       Key=obligation_key(obligation.obligation_id), UpdateExpression=update,
+                       ConditionExpression="#status = :open",
+                       ExpressionAttributeNames={"#status": "status"},
+                       ExpressionAttributeValues=values):
+            raise StateChanged(obligation.obligation_id)
 
     # -- payments ------------------------------------------------------------------------
 
@@ -335,35 +325,25 @@ class FilingRepository(DynamoAccess):
             raise StateChanged(payment.payment_id) from None
 
     def fail_payment(self, payment_id: str, *, provider_ref: str, at: str) -> bool:
-        try:
-            self.db.update_item(
-                TableName=self.table, Key=payment_key(payment_id),
-                UpdateExpression="SET #status = :failed, provider_ref = :ref, failed_at = :at",
-                ConditionExpression="#status = :pending",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":failed": {"S": FAILED}, ":pending": {"S": PENDING},
-                                           ":ref": {"S": provider_ref}, ":at": {"S": at}})
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table, Key=payment_key(payment_id),
+            UpdateExpression="SET #status = :failed, provider_ref = :ref, failed_at = :at",
+            ConditionExpression="#status = :pending",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":failed": {"S": FAILED}, ":pending": {"S": PENDING},
+                                       ":ref": {"S": provider_ref}, ":at": {"S": at}})
 
     def confirmed_payments(self, taxpayer: str, start: date, end: date) -> list[Payment]:
         """A taxpayer's confirmed payments paid from ``start`` through ``end`` (Business days,
         Asia/Shanghai), oldest first: what a tax payment certificate (完税证明) is issued from.
         Queries the sparse ``by_payer`` index (only confirmed payments carry ``payer``)."""
-        found: list[Payment] = []
-        params: dict[str, Any] = {
-            "TableName": self.table, "IndexName": PAYER_INDEX,
-            "KeyConditionExpression": "payer = :payer AND paid_on BETWEEN :start AND :end",
-            "ExpressionAttributeValues": {":payer": {"S": taxpayer},
-                                          ":start": {"S": start.isoformat()},
-                                          ":end": {"S": end.isoformat()}}}
-        while True:
-            page = self.db.query(**params)
-            found.extend(payment_from_item(i) for i in page["Items"])
-            if not page.get("LastEvaluatedKey"):
-                return found
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [payment_from_item(i) for page in pages(
+            self.db, "query", TableName=self.table, IndexName=PAYER_INDEX,
+            KeyConditionExpression="payer = :payer AND paid_on BETWEEN :start AND :end",
+            ExpressionAttributeValues={":payer": {"S": taxpayer},
+                                       ":start": {"S": start.isoformat()},
+                                       ":end": {"S": end.isoformat()}}) for i in page["Items"]]
 
     # -- reminders -----------------------------------------------------------------------
 
@@ -371,37 +351,29 @@ class FilingRepository(DynamoAccess):
         """Every open obligation (not filed, or not paid) due from ``first`` through ``last``:
         one Query per shard of the sparse ``by_due`` index, page after page (no Scan)."""
         for shard in range(OPEN_SHARDS):
-            params: dict[str, Any] = {
-                "TableName": self.table, "IndexName": DUE_INDEX, "Limit": page_size,
-                "KeyConditionExpression": "open_shard = :shard AND due_date BETWEEN :a AND :b",
-                "ExpressionAttributeValues": {":shard": {"S": f"open#{shard}"},
-                                              ":a": {"S": first.isoformat()},
-                                              ":b": {"S": last.isoformat()}}}
-            while True:
-                page = self.db.query(**params)
+            for page in pages(
+                    self.db, "query", TableName=self.table, IndexName=DUE_INDEX, Limit=page_size,
+                    KeyConditionExpression="open_shard = :shard AND due_date BETWEEN :a AND :b",
+                    ExpressionAttributeValues={":shard": {"S": f"open#{shard}"},
+                                               ":a": {"S": first.isoformat()},
+                                               ":b": {"S": last.isoformat()}}):
                 for item in page["Items"]:
                     yield Due(obligation_id=item["obligation_id"]["S"],
                               taxpayer=item["taxpayer"]["S"], tax_type=item["tax_type"]["S"],
                               period=item["period"]["S"],
                               due_date=date.fromisoformat(item["due_date"]["S"]),
                               status=item["status"]["S"],
-                              last_reminded=_s(item, "last_reminded"))
-                if not page.get("LastEvaluatedKey"):
-                    break
-                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+                              last_reminded=text_attr(item, "last_reminded"))
 
     def claim_reminder(self, identifier: str, day: date) -> bool:
         """Mark the obligation reminded on ``day`` unless it was already, or is settled."""
-        try:
-            self.db.update_item(
-                TableName=self.table, Key=obligation_key(identifier),
-                UpdateExpression="SET last_reminded = :day",
-                ConditionExpression="attribute_exists(open_shard) AND "
-                                    "(attribute_not_exists(last_reminded) OR last_reminded < :day)",
-                ExpressionAttributeValues={":day": {"S": day.isoformat()}})
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table, Key=obligation_key(identifier),
+            UpdateExpression="SET last_reminded = :day",
+            ConditionExpression="attribute_exists(open_shard) AND "
+                                "(attribute_not_exists(last_reminded) OR last_reminded < :day)",
+            ExpressionAttributeValues={":day": {"S": day.isoformat()}})
 
     def release_reminder(self, identifier: str, day: date) -> None:
         """Undo a claim whose reminder could not be published (so a retry sends it)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.dynamo import pages, table_name
 
 MAX_BATCH_GET = 100
 _PROJECTION = "#n, #t, #s, issue_date, total_fen, buyer_id, seller, doc"
@@ -98,16 +98,13 @@ class InvoiceFactsReader(DynamoAccess):
     def numbers_of_seller_since(self, seller: str, since: str, limit: int) -> list[str]:
         """The numbers of the seller's invoices issued at or after ``since`` (UTC ISO time),
         newest first, at most ``limit``: a Query on the ``by_seller`` index."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table, "IndexName": "by_seller",
-            "KeyConditionExpression": "seller = :s AND issued_at >= :since",
-            "ExpressionAttributeValues": {":s": {"S": seller}, ":since": {"S": since}},
-            "ScanIndexForward": False}
         numbers: list[str] = []
-        while len(numbers) < limit:
-            answer = self.db.query(**kwargs)
+        for answer in pages(self.db, "query", TableName=self.table, IndexName="by_seller",
+                            KeyConditionExpression="seller = :s AND issued_at >= :since",
+                            ExpressionAttributeValues={":s": {"S": seller},
+                                                       ":since": {"S": since}},
+                            ScanIndexForward=False):
             numbers.extend(item["number"]["S"] for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
+            if len(numbers) >= limit:
                 break
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
         return numbers[:limit]

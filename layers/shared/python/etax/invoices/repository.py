@@ -55,7 +55,7 @@ from typing import Any
 from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, failed_conditions, table_name
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31
@@ -306,14 +306,14 @@ class InvoiceRepository(InvoiceReader):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            failed = failed_conditions(error)
+            if 1 in failed:
                 raise SequenceMoved("the number was taken; retry") from None
-            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            if 2 in failed:
                 raise QuotaExceeded from None
-            if len(reasons) > 3 and reasons[3] == "ConditionalCheckFailed":
+            if 3 in failed:
                 raise StatusChanged(flush_original or "") from None
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if 0 in failed:
                 raise SequenceMoved("an invoice with this number exists; retry") from None
             raise
 
@@ -395,19 +395,16 @@ class InvoiceRepository(InvoiceReader):
         """Add one to the invoice's mismatching checks of ``day`` while under ``ceiling``;
         False when the ceiling was reached (by this or a concurrent check)."""
         names = {"#n": "number", "#m": _mismatch_attribute(day)}
-        try:
-            self.db.update_item(
-                TableName=self.invoices,
-                Key={"number": {"S": number}},
-                UpdateExpression="ADD #m :one" + _cleanup(day, names),
-                ConditionExpression="attribute_exists(#n) AND "
-                                    "(attribute_not_exists(#m) OR #m < :ceiling)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={":one": {"N": "1"}, ":ceiling": {"N": str(ceiling)}},
-            )
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.invoices,
+            Key={"number": {"S": number}},
+            UpdateExpression="ADD #m :one" + _cleanup(day, names),
+            ConditionExpression="attribute_exists(#n) AND "
+                                "(attribute_not_exists(#m) OR #m < :ceiling)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={":one": {"N": "1"}, ":ceiling": {"N": str(ceiling)}},
+        )
 
 
 class GuardRepository(DynamoAccess):
@@ -421,28 +418,22 @@ class GuardRepository(DynamoAccess):
     def count_failure(self, client: str, day: date, limit: int, expires_at: int) -> bool:
         """Add one to the caller's failed checks of ``day`` while under ``limit``; False when
         the budget is spent (nothing is added then)."""
-        try:
-            self.db.update_item(
-                TableName=self.table,
-                Key={"key": {"S": f"fail#{day:%Y%m%d}#{client}"}},
-                UpdateExpression="ADD n :one SET expires_at = :ttl",
-                ConditionExpression="attribute_not_exists(n) OR n < :limit",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
-                                           ":ttl": {"N": str(expires_at)}},
-            )
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table,
+            Key={"key": {"S": f"fail#{day:%Y%m%d}#{client}"}},
+            UpdateExpression="ADD n :one SET expires_at = :ttl",
+            ConditionExpression="attribute_not_exists(n) OR n < :limit",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                       ":ttl": {"N": str(expires_at)}},
+        )
 
     def claim_nonce(self, key: str, expires_at: int) -> bool:
         """Record a message's (timestamp, nonce) once; False when it was seen before."""
-        try:
-            self.db.put_item(
-                TableName=self.table,
-                Item={"key": {"S": key}, "expires_at": {"N": str(expires_at)}},
-                ConditionExpression="attribute_not_exists(#k)",
-                ExpressionAttributeNames={"#k": "key"},
-            )
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "put_item",
+            TableName=self.table,
+            Item={"key": {"S": key}, "expires_at": {"N": str(expires_at)}},
+            ConditionExpression="attribute_not_exists(#k)",
+            ExpressionAttributeNames={"#k": "key"},
+        )

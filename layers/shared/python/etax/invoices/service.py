@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
+from etax.acceptance.registration.records import RegistrationRecord, TaxpayerType
+from etax.acceptance.registration.registry import Registry, signed_in_enterprise
 from etax.documents.canonical import canonical_bytes
 from etax.documents.signing import Signature
 from etax.errors import Invalid, NotFound, Refused, StateChanged
@@ -43,10 +44,6 @@ class Repository(Protocol):
     def get(self, number: str) -> StoredInvoice | None: ...
 
     def void(self, number: str, seller: str, month: str) -> StoredInvoice: ...
-
-
-class Registry(Protocol):
-    def get(self, credit_code: str) -> RegistrationRecord | None: ...
 
 
 class Signer(Protocol):
@@ -87,13 +84,9 @@ class InvoiceService:
     # -- issuing -------------------------------------------------------------------------
 
     def seller_record(self, principal: Principal) -> RegistrationRecord:
-        if principal.role != "taxpayer" or not uscc.is_valid(principal.subject):
-            raise Refused("invoices are issued by a registered enterprise taxpayer "
-                          "signed in with its credit code")
-        record = self.registry.get(principal.subject)
-        if record is None or record.status is not Status.ACTIVE:
-            raise Refused(f"{principal.subject} is not an active registered taxpayer")
-        return record
+        return signed_in_enterprise(self.registry, principal,
+                                    "invoices are issued by a registered enterprise taxpayer "
+                                    "signed in with its credit code")
 
     def _buyer(self, request: IssueRequest) -> dict[str, Any]:
         buyer = request.buyer

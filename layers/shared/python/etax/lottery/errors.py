@@ -9,6 +9,7 @@ service answers them).
 from __future__ import annotations
 
 from etax.errors import AlreadyExists
+from etax.rules.refusal import Refusal
 
 __all__ = [
     "AlreadyDrawn", "CampaignError", "CampaignExists", "LimitReached", "LotteryError",
@@ -16,12 +17,8 @@ __all__ = [
 ]
 
 
-class LotteryError(ValueError):
+class LotteryError(Refusal):
     """Something in the lottery cannot be; ``reason`` says why, in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class CampaignError(LotteryError):

@@ -33,7 +33,7 @@ from etax.lottery.stored import (
     draw_id,
 )
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, failed_conditions, int_attr, pages, table_name, text_attr
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
@@ -59,14 +59,6 @@ def stock_key(campaign_id: str, period_index: int, tier: str, shard: int) -> dic
             "sk": {"S": "stock"}}
 
 
-def _s(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return str(value["S"]) if value and "S" in value else None
-
-
-def _n(item: dict[str, Any], name: str, default: int = 0) -> int:
-    value = item.get(name)
-    return int(value["N"]) if value and "N" in value else default
 
 
 def draw_item(new: NewDraw) -> dict[str, Any]:
@@ -104,7 +96,7 @@ def record_from_item(item: dict[str, Any]) -> DrawRecord:
         period_index=int(item["period_index"]["N"]),
         invoice_number=item["number"]["S"],
         value_hex=item["value_hex"]["S"],
-        tier=_s(item, "tier"),
+        tier=text_attr(item, "tier"),
         result=item["result"]["S"],
         drawn_at=datetime.fromisoformat(item["drawn_at"]["S"]),
     )
@@ -117,17 +109,17 @@ def draw_from_item(item: dict[str, Any]) -> StoredDraw:
         draw_id=item["draw_id"]["S"],
         record=record,
         person=item["person"]["S"],
-        prize_fen=_n(item, "prize_fen"),
+        prize_fen=int_attr(item, "prize_fen"),
         payout_state=item["payout_state"]["S"],
-        payout_method=_s(item, "payout_method"),
-        payout_account=_s(item, "payout_account"),
-        payout_attempts=_n(item, "payout_attempts"),
-        paid_at=_s(item, "paid_at"),
-        failed_at=_s(item, "failed_at"),
-        provider_ref=_s(item, "provider_ref"),
-        last_error=_s(item, "last_error"),
+        payout_method=text_attr(item, "payout_method"),
+        payout_account=text_attr(item, "payout_account"),
+        payout_attempts=int_attr(item, "payout_attempts"),
+        paid_at=text_attr(item, "paid_at"),
+        failed_at=text_attr(item, "failed_at"),
+        provider_ref=text_attr(item, "provider_ref"),
+        last_error=text_attr(item, "last_error"),
         updated_at=item["updated_at"]["S"],
-        tax_office=_s(item, "tax_office"),
+        tax_office=text_attr(item, "tax_office"),
     )
 
 
@@ -174,8 +166,7 @@ class LotteryRepository(DynamoAccess):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if 0 in failed_conditions(error):
                 raise CampaignExists(campaign.id) from None
             raise
         stock: list[dict[str, Any]] = []
@@ -203,18 +194,10 @@ class LotteryRepository(DynamoAccess):
 
     def campaign(self, campaign_id: str) -> StoredCampaign | None:
         """The campaign and its periods: one Query on the campaign's partition."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"campaign#{campaign_id}"}},
-        }
-        while True:
-            answer = self.db.query(**kwargs)
-            items.extend(answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                break
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        items = [item for answer in pages(
+            self.db, "query", TableName=self.table, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"campaign#{campaign_id}"}})
+            for item in answer.get("Items", [])]
         head = next((i for i in items if i["sk"]["S"] == "campaign"), None)
         if head is None:
             return None
@@ -284,9 +267,9 @@ class LotteryRepository(DynamoAccess):
             drawn = drawn or bool(answer["Responses"].get(self.draws))
             for item in answer["Responses"].get(self.table, []):
                 if item["sk"]["S"].startswith("day#"):
-                    today = _n(item, "n")
+                    today = int_attr(item, "n")
                 else:
-                    month = _n(item, "n")
+                    month = int_attr(item, "n")
             request = answer.get("UnprocessedKeys") or {}
             if not request:
                 break
@@ -307,24 +290,21 @@ class LotteryRepository(DynamoAccess):
         item = draw_item(new)
         person = {"S": f"count#{counters.person}#{counters.campaign_id}"}
         limit_condition = "attribute_not_exists(n) OR n < :limit"
+
+        def count(sk: str, limit: int, expires: int) -> dict[str, Any]:
+            return {"Update": {"TableName": self.table, "Key": {"pk": person, "sk": {"S": sk}},
+                               "UpdateExpression": "ADD n :one SET expires_at = :ttl",
+                               "ConditionExpression": limit_condition,
+                               "ExpressionAttributeValues": {
+                                   ":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                   ":ttl": {"N": str(expires)}}}}
+
         actions: list[dict[str, Any]] = [
             {"Put": {"TableName": self.draws, "Item": item,
                      "ConditionExpression": "attribute_not_exists(#n)",
                      "ExpressionAttributeNames": {"#n": "number"}}},
-            {"Update": {"TableName": self.table,
-                        "Key": {"pk": person, "sk": {"S": f"day#{counters.day}"}},
-                        "UpdateExpression": "ADD n :one SET expires_at = :ttl",
-                        "ConditionExpression": limit_condition,
-                        "ExpressionAttributeValues": {
-                            ":one": {"N": "1"}, ":limit": {"N": str(counters.daily_limit)},
-                            ":ttl": {"N": str(counters.day_expires)}}}},
-            {"Update": {"TableName": self.table,
-                        "Key": {"pk": person, "sk": {"S": f"month#{counters.month}"}},
-                        "UpdateExpression": "ADD n :one SET expires_at = :ttl",
-                        "ConditionExpression": limit_condition,
-                        "ExpressionAttributeValues": {
-                            ":one": {"N": "1"}, ":limit": {"N": str(counters.monthly_limit)},
-                            ":ttl": {"N": str(counters.month_expires)}}}},
+            count(f"day#{counters.day}", counters.daily_limit, counters.day_expires),
+            count(f"month#{counters.month}", counters.monthly_limit, counters.month_expires),
         ]
         if shard is not None:
             tier, n = shard
@@ -337,8 +317,7 @@ class LotteryRepository(DynamoAccess):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            failed = [i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
+            failed = failed_conditions(error)
             if 0 in failed:
                 raise AlreadyDrawn(new.number) from None
             if 1 in failed:
@@ -361,19 +340,11 @@ class LotteryRepository(DynamoAccess):
         (paginated), never a Scan. Sorted by invoice number for a stable file."""
         records: list[DrawRecord] = []
         for shard in range(EXPORT_SHARDS):
-            kwargs: dict[str, Any] = {
-                "TableName": self.draws,
-                "IndexName": "by_period",
-                "KeyConditionExpression": "period_key = :key",
-                "ExpressionAttributeValues": {
-                    ":key": {"S": period_key(campaign_id, period_index, shard)}},
-            }
-            while True:
-                answer = self.db.query(**kwargs)
+            for answer in pages(self.db, "query", TableName=self.draws, IndexName="by_period",
+                                KeyConditionExpression="period_key = :key",
+                                ExpressionAttributeValues={
+                                    ":key": {"S": period_key(campaign_id, period_index, shard)}}):
                 records.extend(record_from_item(item) for item in answer.get("Items", []))
-                if "LastEvaluatedKey" not in answer:
-                    break
-                kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
         return sorted(records, key=lambda r: r.invoice_number)
 
     # -- the payout state machine (conditional updates only) -----------------------------
@@ -382,18 +353,15 @@ class LotteryRepository(DynamoAccess):
                     values: dict[str, Any], names: dict[str, str] | None = None) -> bool:
         sources = list(allowed_from)
         placeholders = {f":from{i}": {"S": s} for i, s in enumerate(sources)}
-        try:
-            self.db.update_item(
-                TableName=self.draws,
-                Key={"number": {"S": number}},
-                UpdateExpression=update,
-                ConditionExpression=f"payout_state IN ({', '.join(placeholders)})",
-                ExpressionAttributeValues={**values, **placeholders},
-                **({"ExpressionAttributeNames": names} if names else {}),
-            )
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.draws,
+            Key={"number": {"S": number}},
+            UpdateExpression=update,
+            ConditionExpression=f"payout_state IN ({', '.join(placeholders)})",
+            ExpressionAttributeValues={**values, **placeholders},
+            **({"ExpressionAttributeNames": names} if names else {}),
+        )
 
     def mark_paid(self, number: str, *, provider_ref: str, paid_at: str) -> bool:
         """pending/failed → paid. False when the draw is not in a payable state (e.g. paid

@@ -20,7 +20,7 @@ from etax.notifications import FAILED, QUEUED, SENT, Channel
 from etax.notifications.contract import Notification
 from etax.notifications.messages import inbox_key, listed
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, table_name
 
 PREFERENCES_SK = "preferences"
 INBOX_INDEX = "inbox"
@@ -131,12 +131,8 @@ class NotificationsRepository(DynamoAccess):
             "received_at": received_at,
             "deliveries": deliveries,
         })
-        try:
-            self.db.put_item(TableName=self.table, Item=item,
-                             ConditionExpression="attribute_not_exists(sk)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(self.db, "put_item", TableName=self.table, Item=item,
+                       ConditionExpression="attribute_not_exists(sk)")
 
     def get_entry(self, recipient: str, notification_id: str) -> dict[str, Any] | None:
         item = self.db.get_item(TableName=self.table, ConsistentRead=True, Key={
@@ -176,18 +172,15 @@ class NotificationsRepository(DynamoAccess):
     def _delivery_update(self, recipient: str, notification_id: str, channel: Channel,
                          update: str, condition: str, values: dict[str, Any],
                          names: dict[str, str] | None = None) -> bool:
-        try:
-            self.db.update_item(
-                TableName=self.table,
-                Key={"recipient": {"S": recipient}, "sk": {"S": inbox_key(notification_id)}},
-                UpdateExpression=update, ConditionExpression=condition,
-                ExpressionAttributeNames={"#d": "deliveries", "#c": channel, "#st": "state",
-                                          **(names or {})},
-                ExpressionAttributeValues={k: _serializer.serialize(v)
-                                           for k, v in values.items()})
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table,
+            Key={"recipient": {"S": recipient}, "sk": {"S": inbox_key(notification_id)}},
+            UpdateExpression=update, ConditionExpression=condition,
+            ExpressionAttributeNames={"#d": "deliveries", "#c": channel, "#st": "state",
+                                      **(names or {})},
+            ExpressionAttributeValues={k: _serializer.serialize(v)
+                                       for k, v in values.items()})
 
     def mark_sent(self, recipient: str, notification_id: str, channel: Channel, *,
                   reference: str, at: str) -> bool:

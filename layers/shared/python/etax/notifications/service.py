@@ -24,7 +24,7 @@ from etax.notifications.messages import ChannelMessage, channel_message, mask
 from etax.notifications.preferences import Preferences, from_stored, resolve
 from etax.notifications.providers import ChannelAdapter, ProviderError
 from etax.notifications.repository import NotificationsRepository
-from etax.platform.events import DomainEvent
+from etax.platform.events import DomainEvent, Publisher
 from etax.platform.observability import logger
 from etax.platform.queues import OutgoingMessage, SendFailure
 
@@ -35,10 +35,6 @@ def utc_now() -> datetime:
 
 class Sender(Protocol):
     def send(self, messages: Sequence[OutgoingMessage]) -> list[SendFailure]: ...
-
-
-class Publisher(Protocol):
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,51 @@ function's environment).
 
 from __future__ import annotations
 
-from etax.platform.settings import table_name
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-__all__ = ["table_name"]
+from etax.platform.settings import table_name as table_name  # the repositories' one import
+
+
+def text_attr(item: Mapping[str, Any], name: str) -> str | None:
+    """The string attribute ``name`` of a low-level item, or None."""
+    value = item.get(name)
+    return str(value["S"]) if value and "S" in value else None
+
+
+def int_attr(item: Mapping[str, Any], name: str, default: int = 0) -> int:
+    """The number attribute ``name`` of a low-level item as an int, or ``default``."""
+    value = item.get(name)
+    return int(value["N"]) if value and "N" in value else default
+
+
+def applied(db: Any, operation: str, **request: Any) -> bool:
+    """Call ``operation`` (``put_item``, ``update_item``, ``delete_item``) of the client ``db``
+    with its condition; False when the condition failed (``ConditionalCheckFailedException``)."""
+    try:
+        getattr(db, operation)(**request)
+    except db.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def pages(db: Any, operation: str, **request: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a ``query`` or ``scan``, following ``LastEvaluatedKey`` to the end."""
+    while True:
+        page: dict[str, Any] = getattr(db, operation)(**request)
+        yield page
+        if not page.get("LastEvaluatedKey"):
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def cancellation_codes(error: Any) -> list[str | None]:
+    """The codes of a cancelled transaction's actions in order (``ConditionalCheckFailed``,
+    ``None`` …); empty when the service gave no reasons."""
+    return [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+
+
+def failed_conditions(error: Any) -> set[int]:
+    """The indexes of a cancelled transaction's actions whose condition failed."""
+    return {i for i, code in enumerate(cancellation_codes(error))
+            if code == "ConditionalCheckFailed"}

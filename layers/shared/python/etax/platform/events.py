@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 MAX_ENTRIES_PER_CALL = 10
 
@@ -29,6 +29,12 @@ class DomainEvent:
     schema_version: int = 1
     resources: tuple[str, ...] = ()
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class Publisher(Protocol):
+    """What a service publishes its events through (an :class:`EventPublisher`, a fake)."""
+
+    def publish(self, events: Sequence[DomainEvent]) -> None: ...
 
 
 class PublishError(Exception):

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
 from etax.platform.aws import lazy
-from etax.platform.events import DomainEvent, EventPublisher
+from etax.platform.events import DomainEvent, EventPublisher, Publisher
 from etax.platform.observability import Handler, instrument, logger
 from etax.platform.settings import required
 
@@ -70,10 +70,6 @@ class Change:
 
 
 EventMapping = Callable[[Change], DomainEvent | Iterable[DomainEvent] | None]
-
-
-class Publisher(Protocol):
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
 
 
 def events_for(records: Iterable[Mapping[str, Any]],

@@ -14,26 +14,17 @@ from typing import Any, Final
 
 from etax.platform.events import DomainEvent
 from etax.platform.outbox import Change, text
-from etax.refunds.cases import (
-    APPROVED,
-    CHECKED,
-    NOTIFIED,
-    PAID,
-    REJECTED,
-    REVIEW,
-    SUBMITTED,
-    from_item,
-)
+from etax.refunds import cases
 
 SOURCE: Final = "tax.refunds"
 DETAIL_TYPES: Final = {
-    SUBMITTED: "RefundSubmitted",
-    REVIEW: "RefundReviewRequired",
-    CHECKED: "RefundDocumentsChecked",
-    APPROVED: "RefundApproved",
-    PAID: "RefundPaid",
-    REJECTED: "RefundRejected",
-    NOTIFIED: "RefundNotified",
+    cases.SUBMITTED: "RefundSubmitted",
+    cases.REVIEW: "RefundReviewRequired",
+    cases.CHECKED: "RefundDocumentsChecked",
+    cases.APPROVED: "RefundApproved",
+    cases.PAID: "RefundPaid",
+    cases.REJECTED: "RefundRejected",
+    cases.NOTIFIED: "RefundNotified",
 }
 
 
@@ -45,23 +36,23 @@ def event_for(change: Change) -> DomainEvent | None:
     name = change.name
     old_state = text(change.old, "state")
     if name == "INSERT":
-        if new.get("state") != SUBMITTED:
+        if new.get("state") != cases.SUBMITTED:
             return None
     elif name != "MODIFY" or new.get("state") == old_state:
         return None
-    case = from_item(new)
+    case = cases.from_item(new)
     detail: dict[str, Any] = {
         "case_id": case.case_id, "kind": case.kind, "applicant": case.applicant,
         "tax_office": case.tax_office, "state": case.state, "amount_fen": case.amount_fen,
         "at": case.trail[-1].at if case.trail else case.updated_at,
     }
-    if case.state == REVIEW:
+    if case.state == cases.REVIEW:
         detail["flags"] = list(case.flags)
-    if case.state == PAID:
+    if case.state == cases.PAID:
         detail["treasury_ref"] = case.treasury_ref
         detail["approved_fen"] = case.approved_fen
-    if case.state == REJECTED:
+    if case.state == cases.REJECTED:
         detail["reason"] = case.reason
-    if case.state == NOTIFIED and case.notification is not None:
+    if case.state == cases.NOTIFIED and case.notification is not None:
         detail["notification"] = case.notification
     return DomainEvent(DETAIL_TYPES[case.state], detail, resources=(case.case_id,))

@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, cancellation_codes, failed_conditions, table_name
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"
@@ -97,11 +97,10 @@ class RefundRepository(DynamoAccess):
         """Store a new case and its claims in one transaction: the case id must be new and
         nothing it claims may be held by another case (:class:`ClaimTaken` names which)."""
         if not case.claims:
-            try:
-                self.db.put_item(TableName=self.table, Item=serialize(to_item(case)),
-                                 ConditionExpression="attribute_not_exists(case_id)")
-            except self.db.exceptions.ConditionalCheckFailedException:
-                raise CaseExists(case.case_id) from None
+            if not applied(self.db, "put_item", TableName=self.table,
+                           Item=serialize(to_item(case)),
+                           ConditionExpression="attribute_not_exists(case_id)"):
+                raise CaseExists(case.case_id)
             return
         actions = [{"Put": {"TableName": self.table, "Item": serialize(to_item(case)),
                             "ConditionExpression": "attribute_not_exists(case_id)"}}]
@@ -114,13 +113,12 @@ class RefundRepository(DynamoAccess):
         try:
             self.db.transact_write_items(TransactItems=actions)
         except self.db.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            failed = failed_conditions(error)
+            if 0 in failed:
                 raise CaseExists(case.case_id) from None
-            for index, code in enumerate(reasons[1:]):
-                if code == "ConditionalCheckFailed":
-                    claim = case.claims[index]
-                    raise ClaimTaken(claim, self.holder(claim)) from None
+            for index in sorted(failed):
+                claim = case.claims[index - 1]
+                raise ClaimTaken(claim, self.holder(claim)) from None
             for claim in case.claims:  # no reasons given: find the claim that is held
                 if self.holder(claim) is not None:
                     raise ClaimTaken(claim, self.holder(claim)) from None
@@ -191,7 +189,7 @@ class RefundRepository(DynamoAccess):
             try:
                 self.db.transact_write_items(TransactItems=[{"Update": update}, *others])
             except self.db.exceptions.TransactionCanceledException as error:
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+                reasons = cancellation_codes(error)
                 if not reasons or reasons[0] == "ConditionalCheckFailed":
                     current = self.get(case.case_id, consistent=True)
                     if current is None or current.state != case.state:
@@ -206,17 +204,14 @@ class RefundRepository(DynamoAccess):
 
     def record_failure(self, case_id: str, *, state: str, error: str, at: str) -> bool:
         """Count a failed attempt on a case still in ``state`` (the payment stage's retries)."""
-        try:
-            self.db.update_item(
-                TableName=self.table, Key={"case_id": {"S": case_id}},
-                UpdateExpression="ADD attempts :one SET last_error = :error, updated_at = :at",
-                ConditionExpression="#state = :state",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues=serialize({":one": 1, ":error": error[:500],
-                                                     ":at": at, ":state": state}))
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table, Key={"case_id": {"S": case_id}},
+            UpdateExpression="ADD attempts :one SET last_error = :error, updated_at = :at",
+            ConditionExpression="#state = :state",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=serialize({":one": 1, ":error": error[:500],
+                                                 ":at": at, ":state": state}))
 
     def review_queue(self, office: str, *, limit: int,
                      cursor: dict[str, Any] | None = None) -> tuple[list[Case], str | None]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etax.rules import uscc
+from etax.rules.refusal import Refusal
 
 LENGTH = 20
 SEQUENCE_DIGITS = 15
@@ -40,12 +41,8 @@ CHANNEL_DIGITS: dict[str, str] = {"web": "1", "mobile": "2", "api": "3"}
 _CHANNELS_BY_DIGIT = {digit: name for name, digit in CHANNEL_DIGITS.items()}
 
 
-class InvoiceNumberError(ValueError):
+class InvoiceNumberError(Refusal):
     """An invoice number, or a part of one, is not acceptable; ``reason`` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _digits(text: str) -> bool:

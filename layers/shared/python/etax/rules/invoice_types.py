@@ -43,6 +43,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from etax.rules.refusal import Refusal
+
 CheckKind = Literal["amount", "check_code_last6", "total"]
 
 TYPE_NAMES: dict[str, str] = {
@@ -107,20 +109,12 @@ _DIGIT8_TYPES = {
 }
 
 
-class InvoiceCodeError(ValueError):
+class InvoiceCodeError(Refusal):
     """A legacy invoice code (发票代码) that we cannot use; ``reason`` says why, in plain words."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
-
-class InvoiceTypeError(ValueError):
+class InvoiceTypeError(Refusal):
     """An invoice type code we do not know; ``reason`` lists the known ones."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _known(invoice_type: str) -> str:

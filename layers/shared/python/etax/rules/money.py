@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import Enum
 
+from etax.rules.refusal import Refusal
+
 MAX_FEN = 10**13
 """The largest absolute amount, in fen, accepted anywhere (100 000 000 000.00 yuan)."""
 
@@ -54,12 +56,8 @@ _EXACT_PRECISION = 60
 _ONE = Decimal(1)
 
 
-class MoneyError(ValueError):
+class MoneyError(Refusal):
     """An amount, quantity, price or rate is not acceptable; ``reason`` says why, in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _why_not_a_number(text: str, max_places: int, noun: str) -> str:

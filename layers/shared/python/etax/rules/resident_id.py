@@ -11,16 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from etax.rules.refusal import Refusal
+
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 CHECK_CHARACTERS = "0123456789X"
 
 
-class MalformedResidentId(ValueError):
+class MalformedResidentId(Refusal):
     """The text is not a resident ID number; ``reason`` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

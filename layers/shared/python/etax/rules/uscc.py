@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etax.rules.refusal import Refusal
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
@@ -90,12 +92,8 @@ ENTITY_TYPES = {
 }
 
 
-class MalformedCode(ValueError):
+class MalformedCode(Refusal):
     """The text cannot be a credit code at all; ``reason`` says why, in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from etax.invoices.facts import InvoiceFactsReader
 from etax.platform.aws import DynamoAccess
-from etax.platform.settings import table_name
+from etax.platform.dynamo import applied, pages, table_name
 from etax.supply.rules import Batch, IssuedInvoice
 
 MAX_INVOICES_CHECKED = 1000
@@ -86,11 +86,9 @@ class SupplyRepository(DynamoAccess):
         }
         if application.kind == "paper":
             item["invoice_type"] = {"S": str(application.request["invoice_type"])}
-        try:
-            self.db.put_item(TableName=self.table, Item=item,
-                             ConditionExpression="attribute_not_exists(id)")
-        except self.db.exceptions.ConditionalCheckFailedException:
-            raise ApplicationExists(application.id) from None
+        if not applied(self.db, "put_item", TableName=self.table, Item=item,
+                       ConditionExpression="attribute_not_exists(id)"):
+            raise ApplicationExists(application.id)
 
     def get(self, application_id: str, *, consistent: bool = False) -> Application | None:
         item = self.db.get_item(TableName=self.table, Key={"id": {"S": application_id}},
@@ -112,15 +110,12 @@ class SupplyRepository(DynamoAccess):
             names[f"#f{i}"] = name
             values[f":f{i}"] = {"S": json.dumps(value, ensure_ascii=False)}
             updates.append(f"#f{i} = :f{i}")
-        try:
-            self.db.update_item(
-                TableName=self.table, Key={"id": {"S": application_id}},
-                UpdateExpression="SET " + ", ".join(updates),
-                ConditionExpression="#s = :source",
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "update_item",
+            TableName=self.table, Key={"id": {"S": application_id}},
+            UpdateExpression="SET " + ", ".join(updates),
+            ConditionExpression="#s = :source",
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
 
     def set_once(self, application_id: str, name: str, value: Any) -> Any:
         """Set the JSON attribute ``name`` unless it is set; return the value it holds."""
@@ -167,21 +162,17 @@ class SupplyRepository(DynamoAccess):
                        before: str) -> Application | None:
         """The applicant's latest application of ``invoice_type`` applied before ``before``
         that was given a batch."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table, "IndexName": "by_applicant",
-            "KeyConditionExpression": "applicant = :a AND applied_at < :before",
-            "FilterExpression": "invoice_type = :t AND attribute_exists(#b)",
-            "ExpressionAttributeNames": {"#b": "batch"},
-            "ExpressionAttributeValues": {":a": {"S": applicant}, ":before": {"S": before},
-                                          ":t": {"S": invoice_type}},
-            "ScanIndexForward": False}
-        while True:
-            answer = self.db.query(**kwargs)
+        for answer in pages(
+                self.db, "query", TableName=self.table, IndexName="by_applicant",
+                KeyConditionExpression="applicant = :a AND applied_at < :before",
+                FilterExpression="invoice_type = :t AND attribute_exists(#b)",
+                ExpressionAttributeNames={"#b": "batch"},
+                ExpressionAttributeValues={":a": {"S": applicant}, ":before": {"S": before},
+                                           ":t": {"S": invoice_type}},
+                ScanIndexForward=False):
             for item in answer.get("Items", []):
                 return _application(item)
-            if "LastEvaluatedKey" not in answer:
-                return None
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return None
 
 
 class IssuedInvoices(DynamoAccess):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from etax.acceptance.registration.records import RegistrationRecord, Status
+from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.registry import Registry, signed_in_enterprise
 from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.rules import money, uscc
+from etax.rules import money
 from etax.rules.dates import business_date
 from etax.rules.invoice_types import type_name
 from etax.supply import rules as supply
@@ -27,10 +28,6 @@ from etax.supply.requests import DecisionRequest, SupplyRequest
 
 SYSTEM = "system"
 ISSUING_BLOCK_SIZE = 1000  # etax.invoices.repository.BLOCK_SIZE: the issuer's number blocks
-
-
-class Registry(Protocol):
-    def get(self, credit_code: str) -> RegistrationRecord | None: ...
 
 
 def _field_error(field: str, reason: str) -> Invalid:
@@ -54,13 +51,9 @@ class SupplyService:
     # -- the taxpayer ---------------------------------------------------------------------
 
     def _applicant(self, principal: Principal) -> RegistrationRecord:
-        if principal.role != "taxpayer" or not uscc.is_valid(principal.subject):
-            raise Refused("invoices are supplied to a registered enterprise taxpayer signed "
-                          "in with its credit code")
-        record = self.registry.get(principal.subject)
-        if record is None or record.status is not Status.ACTIVE:
-            raise Refused(f"{principal.subject} is not an active registered taxpayer")
-        return record
+        return signed_in_enterprise(self.registry, principal,
+                                    "invoices are supplied to a registered enterprise taxpayer "
+                                    "signed in with its credit code")
 
     def _asked(self, request: SupplyRequest, policy: supply.SupplyPolicy) -> dict[str, Any]:
         if request.kind == "paper":

@@ -13,7 +13,7 @@ from typing import Any
 
 from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import table_name
+from etax.platform.dynamo import applied, table_name
 
 
 def _to_item(record: RegistrationRecord, updated_at: str) -> dict[str, Any]:
@@ -70,12 +70,9 @@ class RegistryRepository(DynamoAccess):
         replayed message finishes what its first delivery began (announcing
         the change). Returns whether the record was stored.
         """
-        try:
-            self.db.put_item(
-                TableName=self.table,
-                Item=_to_item(record, record.updated_at or datetime.now(UTC).isoformat()),
-                ConditionExpression="attribute_not_exists(credit_code) OR revision <= :revision",
-                ExpressionAttributeValues={":revision": {"N": str(record.revision)}})
-        except self.db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return applied(
+            self.db, "put_item",
+            TableName=self.table,
+            Item=_to_item(record, record.updated_at or datetime.now(UTC).isoformat()),
+            ConditionExpression="attribute_not_exists(credit_code) OR revision <= :revision",
+            ExpressionAttributeValues={":revision": {"N": str(record.revision)}})

@@ -27,9 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from etax.calculators.common import ZERO, Strict, Year, date_field, fen, rules_date, step, yuan
+from etax.calculators.common import ZERO, Strict, Year, fen, step, yuan
 from etax.calculators.iit import deductions
-from etax.calculators.iit.rules import rules
 from etax.rules.types import Yuan, rate_text
 
 
@@ -45,25 +44,12 @@ class Request(Strict):
 
 def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
     """The year's tax and the balance to pay or to be refunded."""
-    day = rules_date(request, on)
-    field = date_field(request)
-    iit = rules()
-    table = iit.comprehensive_annual.on(day, field=field)
-    basic = iit.basic_deduction.on(day, field=field)
-    exemption = iit.annual_settlement_exemption.on(day, field=field)
-    cited = [table.cite("iit.comprehensive_annual"), basic.cite("iit.basic_deduction"),
-             exemption.cite("iit.annual_settlement_exemption")]
-    claims = deductions.claimed(request.special_additional)
-    if claims:
-        special = iit.special_additional.on(day, field=field)
-        deductions.check(claims, special, monthly=False)
-        cited.append(special.cite("iit.special_additional"))
-
-    income = fen(request.income)
-    basic_fen = fen(basic.annual)
-    social = fen(request.social_insurance)
-    special_fen = sum(claims.values())
-    other = fen(request.other_deductions)
+    rules = deductions.comprehensive(request, on, request.special_additional, monthly=False)
+    day, table, exemption, claims = rules.day, rules.table, rules.exemption, rules.claims
+    assert exemption is not None
+    income, basic_fen = fen(request.income), fen(rules.basic.annual)
+    social, special_fen, other = (fen(request.social_insurance), rules.special,
+                                  fen(request.other_deductions))
     withheld = fen(request.withheld)
     taxable = max(0, income - basic_fen - social - special_fen - other)
     level, bracket = table.bracket_for(taxable)
@@ -115,5 +101,5 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
         "to_refund": yuan(to_refund),
         "steps": steps,
         "date": day.isoformat(),
-        "rules": cited,
+        "rules": rules.cited,
     }

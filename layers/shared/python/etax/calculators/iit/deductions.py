@@ -10,12 +10,21 @@ settlement. Rent and home-loan interest cannot both be claimed.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 
-from etax.calculators.common import InputError, Strict, fen, yuan
-from etax.calculators.iit.rules import SpecialAdditional
+from etax.calculators.common import InputError, Strict, date_field, fen, rules_date, yuan
+from etax.calculators.iit.rules import (
+    BasicDeduction,
+    ProgressiveTable,
+    SettlementExemption,
+    SpecialAdditional,
+    rules,
+)
 from etax.rules.types import Yuan
 
 
@@ -69,3 +78,40 @@ def check(claims: dict[str, int], table: SpecialAdditional, *, monthly: bool) ->
         if len(both) > 1:
             raise InputError(f"special_additional.{both[-1]}",
                              f"cannot be claimed together with {', '.join(both[:-1])}")
+
+
+@dataclass(frozen=True, slots=True)
+class Comprehensive:
+    """What the withholding and the annual settlement of comprehensive income start from: the
+    rules in force on ``day`` (cited in ``cited``), the claims checked, the deductions in fen."""
+
+    day: dt.date
+    table: ProgressiveTable
+    basic: BasicDeduction
+    exemption: SettlementExemption | None
+    cited: list[dict[str, Any]]
+    claims: dict[str, int]
+    special: int
+    """the claims' total"""
+
+
+def comprehensive(request: BaseModel, on: dt.date | None, special_additional: MonthlyClaims,
+                  *, monthly: bool) -> Comprehensive:
+    """The rules in force for ``request`` and its checked ``special_additional`` claims; the
+    settlement exemption only for an annual settlement (not ``monthly``)."""
+    day = rules_date(request, on)
+    field = date_field(request)
+    iit = rules()
+    table = iit.comprehensive_annual.on(day, field=field)
+    basic = iit.basic_deduction.on(day, field=field)
+    cited = [table.cite("iit.comprehensive_annual"), basic.cite("iit.basic_deduction")]
+    exemption = None
+    if not monthly:
+        exemption = iit.annual_settlement_exemption.on(day, field=field)
+        cited.append(exemption.cite("iit.annual_settlement_exemption"))
+    claims = claimed(special_additional)
+    if claims:
+        special = iit.special_additional.on(day, field=field)
+        check(claims, special, monthly=monthly)
+        cited.append(special.cite("iit.special_additional"))
+    return Comprehensive(day, table, basic, exemption, cited, claims, sum(claims.values()))

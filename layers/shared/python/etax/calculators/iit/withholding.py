@@ -38,9 +38,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from etax.calculators.common import ZERO, Strict, Year, date_field, fen, rules_date, step, yuan
+from etax.calculators.common import ZERO, Strict, Year, fen, step, yuan
 from etax.calculators.iit import deductions
-from etax.calculators.iit.rules import rules
 from etax.rules.types import Yuan, rate_text
 
 
@@ -56,23 +55,11 @@ class Request(Strict):
 
 def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
     """The month-by-month withholding for ``request`` under the rules of its date."""
-    day = rules_date(request, on)
-    field = date_field(request)
-    iit = rules()
-    table = iit.comprehensive_annual.on(day, field=field)
-    basic = iit.basic_deduction.on(day, field=field)
-    cited = [table.cite("iit.comprehensive_annual"), basic.cite("iit.basic_deduction")]
-    claims = deductions.claimed(request.special_additional)
-    if claims:
-        special = iit.special_additional.on(day, field=field)
-        deductions.check(claims, special, monthly=True)
-        cited.append(special.cite("iit.special_additional"))
-
-    gross = fen(request.monthly_gross)
-    basic_fen = fen(basic.monthly)
-    social = fen(request.social_insurance)
-    special_fen = sum(claims.values())
-    other = fen(request.other_deductions)
+    rules = deductions.comprehensive(request, on, request.special_additional, monthly=True)
+    table, claims = rules.table, rules.claims
+    gross, basic_fen = fen(request.monthly_gross), fen(rules.basic.monthly)
+    social, special_fen, other = (fen(request.social_insurance), rules.special,
+                                  fen(request.other_deductions))
 
     rows: list[dict[str, Any]] = []
     withheld = 0
@@ -117,6 +104,6 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
         "months": rows,
         "total": yuan(withheld),
         "special_additional": {name: yuan(amount) for name, amount in claims.items()},
-        "date": day.isoformat(),
-        "rules": cited,
+        "date": rules.day.isoformat(),
+        "rules": rules.cited,
     }

@@ -1,0 +1,83 @@
+"""The low-level DynamoDB helpers the repositories share (etax.platform.dynamo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from etax.platform.dynamo import (
+    applied,
+    cancellation_codes,
+    failed_conditions,
+    int_attr,
+    pages,
+    text_attr,
+)
+
+
+class ConditionFailed(Exception):
+    pass
+
+
+class FakeClient:
+    class exceptions:
+        ConditionalCheckFailedException = ConditionFailed
+
+    def __init__(self, answers: list[dict[str, Any]] | None = None,
+                 fail: Exception | None = None) -> None:
+        self.answers = list(answers or [])
+        self.fail = fail
+        self.calls: list[dict[str, Any]] = []
+
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(dict(request))
+        if self.fail:
+            raise self.fail
+        return {}
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(dict(request))
+        return self.answers.pop(0)
+
+
+def test_applied_is_false_only_when_the_condition_failed() -> None:
+    assert applied(FakeClient(), "update_item", TableName="t") is True
+    assert applied(FakeClient(fail=ConditionFailed()), "update_item", TableName="t") is False
+    with pytest.raises(RuntimeError):
+        applied(FakeClient(fail=RuntimeError("throttled")), "update_item", TableName="t")
+
+
+def test_pages_follow_the_last_evaluated_key_to_the_end() -> None:
+    db = FakeClient([{"Items": [1], "LastEvaluatedKey": {"k": 1}}, {"Items": [2]}])
+    assert [p["Items"] for p in pages(db, "query", TableName="t")] == [[1], [2]]
+    assert db.calls == [{"TableName": "t"}, {"TableName": "t", "ExclusiveStartKey": {"k": 1}}]
+
+
+def test_pages_stop_when_the_caller_stops() -> None:
+    db = FakeClient([{"Items": [1], "LastEvaluatedKey": {"k": 1}}, {"Items": [2]}])
+    assert next(pages(db, "query", TableName="t"))["Items"] == [1]
+    assert len(db.calls) == 1
+
+
+def test_cancellation_codes_in_order() -> None:
+    class Cancelled(Exception):
+        def __init__(self, response: dict[str, Any]) -> None:
+            self.response = response
+
+    reasons = [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}, {}]
+    codes = cancellation_codes(Cancelled({"CancellationReasons": reasons}))
+    assert codes == ["None", "ConditionalCheckFailed", None]
+    assert cancellation_codes(Cancelled({})) == []
+    assert failed_conditions(Cancelled({"CancellationReasons": reasons})) == {1}
+    assert failed_conditions(Cancelled({})) == set()
+
+
+def test_attributes_of_a_low_level_item() -> None:
+    item = {"s": {"S": "x"}, "n": {"N": "42"}, "null": {"NULL": True}}
+    assert text_attr(item, "s") == "x"
+    assert text_attr(item, "null") is None
+    assert text_attr(item, "absent") is None
+    assert int_attr(item, "n") == 42
+    assert int_attr(item, "s") == 0
+    assert int_attr(item, "absent", 7) == 7
