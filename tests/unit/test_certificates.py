@@ -71,9 +71,10 @@ def test_payment_periods() -> None:
         rules.check_period(date(2025, 1, 1), date(2026, 1, 2), TODAY)
 
 
-def line(payment_id: str, paid_on: date, amount_fen: int = 100) -> rules.PaymentLine:
-    return rules.PaymentLine(payment_id, "vat", "增值税", date(2026, 4, 1), date(2026, 4, 30),
-                             paid_on, amount_fen, f"V{payment_id}")
+def line(payment_id: str, paid_on: date, amount_fen: int = 100) -> rules.PaymentRecord:
+    return rules.PaymentRecord(payment_id, "91350100M000100Y43", "vat", "增值税",
+                               date(2026, 4, 1), date(2026, 4, 30), paid_on, amount_fen,
+                               f"V{payment_id}", "13501000000")
 
 
 def test_payment_lines_in_the_period_oldest_first_and_none_is_refused() -> None:

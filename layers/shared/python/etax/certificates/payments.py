@@ -17,25 +17,14 @@ payment date).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from etax.certificates.rules import PaymentRecord
 from etax.errors import Unavailable
 
-
-@dataclass(frozen=True, slots=True)
-class PaymentRecord:
-    payment_id: str
-    taxpayer: str
-    tax_kind: str
-    tax_kind_name: str
-    period_start: date
-    period_end: date
-    paid_on: date
-    amount_fen: int
-    voucher: str
-    tax_office_code: str
+__all__ = ["InMemoryPaymentRecords", "PaymentRecord", "PaymentRecords",
+           "PaymentRecordsNotConnected"]
 
 
 class PaymentRecords(Protocol):

@@ -94,10 +94,13 @@ def check_period(start: date, end: date, today: date) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class PaymentLine:
-    """One tax payment as the certificate prints it."""
+class PaymentRecord:
+    """One confirmed tax payment as the payment service records it (:mod:`.payments`), and
+    as the certificate prints it (:meth:`as_document`: neither the taxpayer, who is the
+    holder, nor the collecting office)."""
 
     payment_id: str
+    taxpayer: str
     tax_kind: str
     tax_kind_name: str
     period_start: date
@@ -105,6 +108,7 @@ class PaymentLine:
     paid_on: date
     amount_fen: int
     voucher: str
+    tax_office_code: str
 
     def as_document(self) -> dict[str, object]:
         return {"payment_id": self.payment_id, "tax_kind": self.tax_kind,
@@ -114,7 +118,8 @@ class PaymentLine:
                 "voucher": self.voucher}
 
 
-def payment_lines(lines: Sequence[PaymentLine], start: date, end: date) -> list[PaymentLine]:
+def payment_lines(lines: Sequence[PaymentRecord], start: date,
+                  end: date) -> list[PaymentRecord]:
     """The payments made in ``start`` .. ``end`` (by payment date), oldest first; refused when
     there are none. Refunds are not payments: a non-positive amount is refused as bad data."""
     chosen = sorted((p for p in lines if start <= p.paid_on <= end),

@@ -96,11 +96,7 @@ class CertificateService:
             raise Invalid("to: the last day of the period", field="to")
         rules.check_period(request.period_from, request.period_to, today)
         records = self.payments.paid(principal.subject, request.period_from, request.period_to)
-        lines = rules.payment_lines([rules.PaymentLine(
-            payment_id=r.payment_id, tax_kind=r.tax_kind, tax_kind_name=r.tax_kind_name,
-            period_start=r.period_start, period_end=r.period_end, paid_on=r.paid_on,
-            amount_fen=r.amount_fen, voucher=r.voucher) for r in records],
-            request.period_from, request.period_to)
+        lines = rules.payment_lines(records, request.period_from, request.period_to)
         return {"period": f"{request.period_from.isoformat()}/{request.period_to.isoformat()}",
                 "payments": [line.as_document() for line in lines],
                 "total_fen": sum(line.amount_fen for line in lines)}
