@@ -13,6 +13,7 @@ from etax.platform.dynamo import (
     int_attr,
     pages,
     text_attr,
+    transact,
 )
 
 
@@ -81,3 +82,50 @@ def test_attributes_of_a_low_level_item() -> None:
     assert int_attr(item, "n") == 42
     assert int_attr(item, "s") == 0
     assert int_attr(item, "absent", 7) == 7
+
+
+class Cancelled(Exception):
+    def __init__(self, codes: list[str | None]) -> None:
+        super().__init__("cancelled")
+        self.response = {"CancellationReasons": [{"Code": c} if c else {} for c in codes]}
+
+
+class Transactions:
+    class exceptions:
+        TransactionCanceledException = Cancelled
+
+    def __init__(self, codes: list[str | None] | None = None) -> None:
+        self.codes = codes
+        self.written: list[list[Any]] = []
+
+    def transact_write_items(self, TransactItems: list[Any]) -> None:
+        if self.codes is not None:
+            raise Cancelled(self.codes)
+        self.written.append(TransactItems)
+
+
+class Taken(Exception):
+    pass
+
+
+class Full(Exception):
+    pass
+
+
+def test_a_transaction_that_applies_raises_nothing() -> None:
+    db = Transactions()
+    transact(db, [{"Put": {}}], {0: Taken})
+    assert db.written == [[{"Put": {}}]]
+
+
+def test_the_first_refusal_in_its_order_whose_condition_failed_is_raised() -> None:
+    db = Transactions(["None", "ConditionalCheckFailed", "ConditionalCheckFailed"])
+    with pytest.raises(Full):
+        transact(db, [{}, {}, {}], {0: Taken, 2: Full, 1: Taken})
+    with pytest.raises(Taken):
+        transact(db, [{}, {}, {}], {1: Taken, 2: Full})
+
+
+def test_a_cancellation_no_refusal_names_is_raised_as_it_came() -> None:
+    with pytest.raises(Cancelled):
+        transact(Transactions(["TransactionConflict", None]), [{}, {}], {0: Taken})

@@ -55,7 +55,7 @@ from typing import Any
 from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, failed_conditions, table_name
+from etax.platform.dynamo import applied, table_name, transact
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31
@@ -303,19 +303,10 @@ class InvoiceRepository(InvoiceReader):
                                               ":normal": {"S": "normal"},
                                               ":red": {"S": document["number"]}},
             }})
-        try:
-            self.db.transact_write_items(TransactItems=actions)
-        except self.db.exceptions.TransactionCanceledException as error:
-            failed = failed_conditions(error)
-            if 1 in failed:
-                raise SequenceMoved("the number was taken; retry") from None
-            if 2 in failed:
-                raise QuotaExceeded from None
-            if 3 in failed:
-                raise StatusChanged(flush_original or "") from None
-            if 0 in failed:
-                raise SequenceMoved("an invoice with this number exists; retry") from None
-            raise
+        transact(self.db, actions, {
+            1: lambda: SequenceMoved("the number was taken; retry"), 2: QuotaExceeded,
+            3: lambda: StatusChanged(flush_original or ""),
+            0: lambda: SequenceMoved("an invoice with this number exists; retry")})
 
     # -- reading and transitions ---------------------------------------------------------
 

@@ -33,7 +33,7 @@ from etax.lottery.stored import (
     draw_id,
 )
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, failed_conditions, int_attr, pages, table_name, text_attr
+from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr, transact
 
 MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
@@ -163,12 +163,7 @@ class LotteryRepository(DynamoAccess):
                 "commitment": {"S": period.commitment},
                 "shards": {"M": {k: {"N": str(v)} for k, v in period.shards.items()}},
             }}})
-        try:
-            self.db.transact_write_items(TransactItems=actions)
-        except self.db.exceptions.TransactionCanceledException as error:
-            if 0 in failed_conditions(error):
-                raise CampaignExists(campaign.id) from None
-            raise
+        transact(self.db, actions, {0: lambda: CampaignExists(campaign.id)})
         stock: list[dict[str, Any]] = []
         for period in periods:
             for tier in campaign.period(period.index).tiers:
@@ -314,19 +309,9 @@ class LotteryRepository(DynamoAccess):
                 "UpdateExpression": "ADD remaining :minus",
                 "ConditionExpression": "remaining > :zero",
                 "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}}}})
-        try:
-            self.db.transact_write_items(TransactItems=actions)
-        except self.db.exceptions.TransactionCanceledException as error:
-            failed = failed_conditions(error)
-            if 0 in failed:
-                raise AlreadyDrawn(new.number) from None
-            if 1 in failed:
-                raise LimitReached("day") from None
-            if 2 in failed:
-                raise LimitReached("month") from None
-            if 3 in failed:
-                raise ShardEmpty from None
-            raise
+        transact(self.db, actions, {0: lambda: AlreadyDrawn(new.number),
+                                    1: lambda: LimitReached("day"),
+                                    2: lambda: LimitReached("month"), 3: ShardEmpty})
 
     # -- draws ---------------------------------------------------------------------------
 

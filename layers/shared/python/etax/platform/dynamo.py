@@ -11,7 +11,7 @@ function's environment).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from etax.platform.settings import table_name as table_name  # the repositories' one import
@@ -59,3 +59,18 @@ def failed_conditions(error: Any) -> set[int]:
     """The indexes of a cancelled transaction's actions whose condition failed."""
     return {i for i, code in enumerate(cancellation_codes(error))
             if code == "ConditionalCheckFailed"}
+
+
+def transact(db: Any, actions: Sequence[Mapping[str, Any]],
+             refusals: Mapping[int, Callable[[], Exception]]) -> None:
+    """Write ``actions`` in one transaction. Cancelled because the condition of action ``i``
+    failed: ``refusals[i]()`` is raised — the first of ``refusals``, in its order, whose
+    action failed —; cancelled for any other reason: the cancellation, as it came."""
+    try:
+        db.transact_write_items(TransactItems=list(actions))
+    except db.exceptions.TransactionCanceledException as error:
+        failed = failed_conditions(error)
+        for index, refusal in refusals.items():
+            if index in failed:
+                raise refusal() from None
+        raise
