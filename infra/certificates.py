@@ -26,11 +26,10 @@ class Certificates(Construct):
         self.function: lambda_.Function = platform.function(
             self, "certificates",
             description="B7: tax residency and tax payment certificates as signed documents",
-            environment={"CERTIFICATES_TABLE": self.table.table_name,
-                         "REGISTRY_TABLE": registry.table_name},
+            environment={"CERTIFICATES_TABLE": self.table.table_name},
             idempotent=True, memory_size=512)
         grant(self.function, self.table, "GetItem", "PutItem")
-        registry.grant_read_data(self.function)
+        platform.grant_registry_read(self.function, registry)
         platform.grant_signing(self.function)
         platform.api.routes(self.function, "POST /v1/certificates", "GET /v1/certificates/{number}",
                             "GET /v1/certificates/{number}/document")

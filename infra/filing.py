@@ -45,13 +45,13 @@ class FilingAndPayment(Construct):
         self.api_function: lambda_.Function = platform.function(
             self, "filing",
             description="B5: obligations, returns with the tax computed, payments, receipts",
-            environment={**table_env, "REGISTRY_TABLE": registry.table_name},
+            environment=table_env,
             idempotent=True,
             memory_size=512,
         )
         grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",
               "Query")  # no Scan
-        registry.grant_read_data(self.api_function)
+        platform.grant_registry_read(self.api_function, registry)
         platform.grant_signing(self.api_function)
         api = platform.api
         api.routes(self.api_function, *ROUTES)

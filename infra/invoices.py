@@ -29,7 +29,7 @@ class InvoiceServices(Construct):
         self.issuing: lambda_.Function = platform.function(
             self, "invoices",
             description="C8/C9: issue, download, print, credit and void e-invoices",
-            environment={**tables_env, "REGISTRY_TABLE": registry.table_name},
+            environment=tables_env,
             idempotent=True,
             memory_size=512,
         )
@@ -37,7 +37,7 @@ class InvoiceServices(Construct):
               "ConditionCheckItem")  # the table, not its index
         for table in (self.sequences, self.quotas):
             table.grant_read_write_data(self.issuing)
-        registry.grant_read_data(self.issuing)
+        platform.grant_registry_read(self.issuing, registry)
         platform.grant_signing(self.issuing)
         api = platform.api
         api.route("POST", "/v1/invoices", self.issuing)

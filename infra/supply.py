@@ -37,7 +37,6 @@ class Supply(Construct):
         logistics = {"LOGISTICS_STEP_SECONDS": "2" if local else "3600",
                      "LOGISTICS_POLL_SECONDS": "2" if local else "900"}
         supply_env = {"SUPPLY_TABLE": self.supply.table_name,
-                      "REGISTRY_TABLE": registry.table_name,
                       "INVOICES_TABLE": invoices.table_name,
                       "ISSUING_QUOTA_TABLE": quotas.table_name, **logistics}
 
@@ -49,7 +48,7 @@ class Supply(Construct):
         grant(self.api_function, self.supply, "GetItem", "PutItem", "UpdateItem",
               query=["by_applicant"])
         grant(self.api_function, quotas, "BatchGetItem")  # the quota in force
-        registry.grant_read_data(self.api_function)
+        platform.grant_registry_read(self.api_function, registry)
         platform.api.routes(self.api_function, *ROUTES)
 
         # the outbox: the supply table's stream announces each state an application enters
@@ -69,7 +68,7 @@ class Supply(Construct):
                             index_arn(invoices, "by_seller")], "Query")
         grant(self.worker, invoices, "BatchGetItem")  # read the facts, nothing else
         grant(self.worker, quotas, "BatchGetItem", "UpdateItem")  # read and raise the quota only
-        registry.grant_read_data(self.worker)
+        platform.grant_registry_read(self.worker, registry)
         self.queue = platform.consumer(self, "SupplySteps", function=self.worker, batch_size=5)
         self.worker.add_environment("SUPPLY_QUEUE_URL", self.queue.queue.queue_url)
         self.queue.queue.grant_send_messages(self.worker)

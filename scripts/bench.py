@@ -45,8 +45,9 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -254,17 +255,7 @@ def init_section(runs: int) -> list[str]:
 
 
 def bench_init_only(runs: int, write: bool) -> None:
-    section = init_section(runs)
-    command = "python scripts/bench.py " + " ".join(sys.argv[1:])
-    section.insert(2, f"Made by `{command.strip()}` on {datetime.now(UTC):%Y-%m-%d}.")
-    section.insert(3, "")
-    print("\n".join(section))
-    if write:
-        text = REPORT.read_text()
-        heading = next((line for line in text.splitlines()
-                        if line.startswith(INIT_HEADING)), INIT_HEADING)
-        REPORT.write_text(splice_section(text, heading, section))
-        print(json.dumps({"written": str(REPORT.relative_to(ROOT))}))
+    publish_section(init_section(runs), INIT_HEADING, write)
 
 
 # -- 2. layer sizes ------------------------------------------------------------------------------
@@ -325,13 +316,10 @@ def bench_stack(warm: int, cold: int, fanout_runs: int = 0, reminders_runs: int 
                 ) -> tuple[list[str], list[str] | None, list[str] | None]:
     """The endpoint rows, and (with ``fanout_runs``, ``reminders_runs``) the fan-out's and the
     reminders' rows, in one session."""
-    localstack_ctl.setup()
-    handle = localstack_ctl.start(localstack_ctl.free_port(), ROOT / ".build" / "bench-localstack")
-    try:
-        outputs = local.deploy(handle.endpoint)
+    with deployed_stack() as (endpoint, outputs):
         local.seed(outputs)
         api = outputs["ApiUrl"]
-        lambda_client = local.client("lambda", handle.endpoint)
+        lambda_client = local.client("lambda", endpoint)
         endpoints = {
             "GET /v1/health": ("platform", f"{api}/v1/health"),
             "GET /v1/registration/verify/{code}": (
@@ -355,8 +343,6 @@ def bench_stack(warm: int, cold: int, fanout_runs: int = 0, reminders_runs: int 
         fanout_rows = bench_fanout_stack(outputs, fanout_runs) if fanout_runs else None
         reminder_rows = (bench_reminders_stack(outputs, reminders_runs) if reminders_runs
                          else None)
-    finally:
-        handle.stop()
     health_warm = statistics.median(results["GET /v1/health"]["warm"])
     rows = [
         f"| endpoint | cold start (median of {cold}) | warm median | warm p99 "
@@ -730,23 +716,42 @@ def splice_section(text: str, heading: str, section: list[str]) -> str:
     return "\n".join([*lines[:start], *section, *lines[end:]]) + "\n"
 
 
-def bench_fanout_only(runs: int, write: bool) -> None:
-    run_fanout_calls(FANOUT_NOTIFICATIONS)
+def made_by() -> str:
+    """The command line that made the figures, as the report quotes it."""
+    return ("python scripts/bench.py " + " ".join(sys.argv[1:])).strip()
+
+
+def publish_section(section: list[str], heading: str, write: bool) -> None:
+    """Print one section (heading, blank, body) stamped with its command and date; with
+    ``write``, splice it into the report in place of the section whose heading starts with
+    ``heading`` (the init heading carries its run count)."""
+    stamped = [*section[:2], f"Made by `{made_by()}` on {datetime.now(UTC):%Y-%m-%d}.", "",
+               *section[2:]]
+    print("\n".join(stamped))
+    if write:
+        text = REPORT.read_text()
+        current = next((line for line in text.splitlines() if line.startswith(heading)), heading)
+        REPORT.write_text(splice_section(text, current, stamped))
+        print(json.dumps({"written": str(REPORT.relative_to(ROOT))}))
+
+
+@contextmanager
+def deployed_stack() -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh local stack with the app deployed: its endpoint and the stack outputs; stopped
+    on the way out."""
     localstack_ctl.setup()
     handle = localstack_ctl.start(localstack_ctl.free_port(), ROOT / ".build" / "bench-localstack")
     try:
-        outputs = local.deploy(handle.endpoint)
-        stack_rows = bench_fanout_stack(outputs, runs)
+        yield handle.endpoint, local.deploy(handle.endpoint)
     finally:
         handle.stop()
-    command = "python scripts/bench.py " + " ".join(sys.argv[1:])
-    section = fanout_section(runs, stack_rows)
-    section.insert(2, f"Made by `{command.strip()}` on {datetime.now(UTC):%Y-%m-%d}.")
-    section.insert(3, "")
-    print("\n".join(section))
-    if write:
-        REPORT.write_text(splice_section(REPORT.read_text(), FANOUT_HEADING, section))
-        print(json.dumps({"written": str(REPORT.relative_to(ROOT))}))
+
+
+def bench_fanout_only(runs: int, write: bool) -> None:
+    run_fanout_calls(FANOUT_NOTIFICATIONS)
+    with deployed_stack() as (_endpoint, outputs):
+        stack_rows = bench_fanout_stack(outputs, runs)
+    publish_section(fanout_section(runs, stack_rows), FANOUT_HEADING, write)
 
 
 # -- 6. reminders to the inboxes (local stack) ----------------------------------------------------
@@ -1000,21 +1005,9 @@ def reminders_section(stack_rows: list[str] | None) -> list[str]:
 
 
 def bench_reminders_only(runs: int, write: bool) -> None:
-    localstack_ctl.setup()
-    handle = localstack_ctl.start(localstack_ctl.free_port(), ROOT / ".build" / "bench-localstack")
-    try:
-        outputs = local.deploy(handle.endpoint)
+    with deployed_stack() as (_endpoint, outputs):
         stack_rows = bench_reminders_stack(outputs, runs)
-    finally:
-        handle.stop()
-    command = "python scripts/bench.py " + " ".join(sys.argv[1:])
-    section = reminders_section(stack_rows)
-    section.insert(2, f"Made by `{command.strip()}` on {datetime.now(UTC):%Y-%m-%d}.")
-    section.insert(3, "")
-    print("\n".join(section))
-    if write:
-        REPORT.write_text(splice_section(REPORT.read_text(), REMINDERS_HEADING, section))
-        print(json.dumps({"written": str(REPORT.relative_to(ROOT))}))
+    publish_section(reminders_section(stack_rows), REMINDERS_HEADING, write)
 
 
 def main() -> None:
@@ -1070,11 +1063,10 @@ def main() -> None:
         ]
     sections += fanout_section(args.fanout_runs, fanout_rows)  # tests/performance wrote it
     sections += reminders_section(reminder_rows)
-    command = "python scripts/bench.py " + " ".join(sys.argv[1:])
     header = [
         "# Benchmarks",
         "",
-        f"Made by `{command.strip()}` (`make bench`) on {datetime.now(UTC):%Y-%m-%d}: "
+        f"Made by `{made_by()}` (`make bench`) on {datetime.now(UTC):%Y-%m-%d}: "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} "
         "(the Lambda-like runtime of the local stack). The machine is shared and noisy: compare "
         "ratios inside one run, not absolute times across runs.",

@@ -26,7 +26,9 @@ class Platform(Construct):
 
     Boards add their constructs with :meth:`function`, :meth:`table`, :meth:`consumer`
     (fed by a :meth:`rule`), :meth:`outbox`, :meth:`secret` and ``api.routes``, and grant
-    table access with :func:`infra.platform.data.grant`, so every action is made the same way.
+    table access with :func:`infra.platform.data.grant` (the registry's with
+    :meth:`grant_registry_read`, the signing key's with :meth:`grant_signing`), so every action
+    is made the same way.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
@@ -78,6 +80,12 @@ class Platform(Construct):
         ``kms:GetPublicKey`` for the key it publishes), named by ``SIGNING_KEY_ID``."""
         function.add_environment("SIGNING_KEY_ID", self.signing_key.key_id)
         self.signing_key.grant(function, "kms:Sign", "kms:GetPublicKey")
+
+    def grant_registry_read(self, function: lambda_.Function, registry: dynamodb.ITable) -> None:
+        """Let ``function`` read the taxpayer registry (who is registered, under which office),
+        named by ``REGISTRY_TABLE``."""
+        function.add_environment("REGISTRY_TABLE", registry.table_name)
+        registry.grant_read_data(function)
 
     def table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table:
         """The table a context's specification describes (``etax/<context>/tables.py``)."""

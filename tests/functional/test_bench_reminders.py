@@ -130,3 +130,23 @@ def test_the_section_replaces_only_itself() -> None:
     assert second.replace("\n".join(rows) + "\n\n", "") != second
     assert "fan-out rows" in second
     assert "- a note" in second
+
+
+def test_a_published_section_is_stamped_and_replaces_the_section_it_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = tmp_path / "docs" / "benchmarks.md"
+    report.parent.mkdir()
+    report.write_text("# Benchmarks\n\n## Function init time (fresh interpreter, 3 runs each)\n\n"
+                      "old rows\n\n## Layer sizes\n\nkept\n")
+    monkeypatch.setattr(bench, "REPORT", report)
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(sys, "argv", ["bench.py", "--init", "--write"])
+    bench.publish_section(["## Function init time (fresh interpreter, 5 runs each)", "",
+                           "new rows", ""], bench.INIT_HEADING, write=True)
+    lines = report.read_text().splitlines()
+    assert "old rows" not in lines
+    assert "new rows" in lines
+    assert "kept" in lines
+    assert lines.count("## Layer sizes") == 1
+    stamp = lines[lines.index("## Function init time (fresh interpreter, 5 runs each)") + 2]
+    assert stamp.startswith("Made by `python scripts/bench.py --init --write` on ")

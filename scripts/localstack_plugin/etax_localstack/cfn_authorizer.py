@@ -121,6 +121,11 @@ def patch_operations(
     return operations
 
 
+def authorizer_key(model: AuthorizerProperties) -> dict[str, str]:
+    """The apigateway parameters naming the authorizer of ``model``."""
+    return {"restApiId": model["RestApiId"], "authorizerId": model["AuthorizerId"]}
+
+
 def is_not_found(error: ClientError) -> bool:
     """Whether the apigateway call failed because the API or authorizer is already gone."""
     return error.response.get("Error", {}).get("Code") in ("NotFoundException", "404")
@@ -149,9 +154,7 @@ class ApiGatewayAuthorizerProvider(ResourceProvider[AuthorizerProperties]):  # t
         """Describe the deployed authorizer in CloudFormation's property names."""
         model = request.desired_state
         apigateway = request.aws_client_factory.apigateway
-        current = apigateway.get_authorizer(
-            restApiId=model["RestApiId"], authorizerId=model["AuthorizerId"]
-        )
+        current = apigateway.get_authorizer(**authorizer_key(model))
         described: AuthorizerProperties = {
             "RestApiId": model["RestApiId"],
             "AuthorizerId": current["id"],
@@ -175,9 +178,7 @@ class ApiGatewayAuthorizerProvider(ResourceProvider[AuthorizerProperties]):  # t
         operations = patch_operations(previous, model)
         if operations:
             request.aws_client_factory.apigateway.update_authorizer(
-                restApiId=model["RestApiId"],
-                authorizerId=model["AuthorizerId"],
-                patchOperations=operations,
+                **authorizer_key(model), patchOperations=operations
             )
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model)
 
@@ -188,9 +189,7 @@ class ApiGatewayAuthorizerProvider(ResourceProvider[AuthorizerProperties]):  # t
         model = request.desired_state
         apigateway = request.aws_client_factory.apigateway
         try:
-            apigateway.delete_authorizer(
-                restApiId=model["RestApiId"], authorizerId=model["AuthorizerId"]
-            )
+            apigateway.delete_authorizer(**authorizer_key(model))
         except ClientError as error:
             if not is_not_found(error):
                 raise
