@@ -42,9 +42,7 @@ def items() -> dict[str, Any]:
 
 @app.post("/v1/applications")
 def create() -> tuple[dict[str, Any], int]:
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    return once.parsed(principal, "POST /v1/applications", ApplicationRequest,
-                       lambda request: service.create(principal, request)), 201
+    return once.create("POST /v1/applications", ApplicationRequest, service.create, "taxpayer")
 
 
 @app.get("/v1/applications")

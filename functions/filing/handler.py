@@ -12,7 +12,7 @@ from etax.documents.signing import KmsDocumentSigner
 from etax.filing.repository import FilingRepository
 from etax.filing.service import FilingService, ObligationRequest, PaymentRequest, ReturnRequest
 from etax.platform.api import make_resolver
-from etax.platform.auth import require_principal
+from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.once import Once
@@ -26,9 +26,7 @@ once = Once(app)
 
 @app.post("/v1/filing/obligations")
 def create_obligation() -> tuple[dict[str, Any], int]:
-    principal = require_principal(app.current_event.raw_event)
-    return once.parsed(principal, "POST /v1/filing/obligations", ObligationRequest,
-                       lambda request: service.create_obligation(principal, request)), 201
+    return once.create("POST /v1/filing/obligations", ObligationRequest, service.create_obligation)
 
 
 @app.get("/v1/filing/obligations")
@@ -40,8 +38,7 @@ def list_obligations() -> dict[str, Any]:
 
 @app.get("/v1/filing/obligations/<obligation_id>")
 def obligation(obligation_id: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.obligation_view(principal, obligation_id)
+    return service.obligation_view(caller(app), obligation_id)
 
 
 @app.post("/v1/filing/obligations/<obligation_id>/return")
@@ -62,14 +59,12 @@ def start_payment(obligation_id: str) -> tuple[dict[str, Any], int]:
 
 @app.get("/v1/filing/payments/<payment_id>")
 def payment(payment_id: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.payment_view(principal, payment_id)
+    return service.payment_view(caller(app), payment_id)
 
 
 @app.get("/v1/filing/payments/<payment_id>/receipt")
 def receipt(payment_id: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.receipt(principal, payment_id)
+    return service.receipt(caller(app), payment_id)
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -14,7 +14,7 @@ from etax.lottery.requests import CampaignRequest, ScanRequest
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, validate_body
-from etax.platform.auth import require_principal
+from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.errors import NotFound
 from etax.platform.observability import instrument
@@ -51,15 +51,12 @@ def export(campaign_id: str, index: str) -> dict[str, Any]:
 
 @app.post("/v1/lottery/scan")
 def scan() -> tuple[dict[str, Any], int]:
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    return once.parsed(principal, "POST /v1/lottery/scan", ScanRequest,
-                       lambda request: service.scan(principal, request)), 201
+    return once.create("POST /v1/lottery/scan", ScanRequest, service.scan, "taxpayer")
 
 
 @app.get("/v1/lottery/draws/<number>")
 def draw(number: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.draw_view(principal, number)
+    return service.draw_view(caller(app), number)
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -16,7 +16,7 @@ from etax.filing.repository import FilingRepository
 from etax.invoices.inputs import InvoiceInputs
 from etax.invoices.repository import InvoiceReader
 from etax.platform.api import json_body, make_resolver, parse_body, validate_body
-from etax.platform.auth import require_principal
+from etax.platform.auth import caller, require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.refunds.repository import RefundRepository
@@ -51,8 +51,7 @@ def cases() -> dict[str, Any]:
 
 @app.get("/v1/refunds/<case_id>")
 def case(case_id: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.view(principal, case_id)
+    return service.view(caller(app), case_id)
 
 
 @app.post("/v1/refunds/<case_id>/approve")

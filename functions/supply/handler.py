@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.platform.api import make_resolver
-from etax.platform.auth import require_principal
+from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.once import Once
@@ -31,21 +31,17 @@ service = SupplyService(
 
 @app.post("/v1/invoice-supplies")
 def apply() -> tuple[dict[str, Any], int]:
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    return once.parsed(principal, "POST /v1/invoice-supplies", SupplyRequest,
-                       lambda request: service.apply(principal, request)), 201
+    return once.create("POST /v1/invoice-supplies", SupplyRequest, service.apply, "taxpayer")
 
 
 @app.get("/v1/invoice-supplies")
 def own() -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.list_own(principal)
+    return service.list_own(caller(app))
 
 
 @app.get("/v1/invoice-supplies/<application_id>")
 def view(application_id: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return service.view(principal, application_id)
+    return service.view(caller(app), application_id)
 
 
 @app.post("/v1/invoice-supplies/<application_id>/decision")

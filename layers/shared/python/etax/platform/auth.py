@@ -75,6 +75,12 @@ def require_principal(event: dict[str, Any], *roles: str, now: float | None = No
     return principal
 
 
+def caller(app: Any, *roles: str) -> Principal:
+    """The caller of the request ``app`` (a Powertools resolver) is handling, as
+    :func:`require_principal` reads it from the request's event."""
+    return require_principal(app.current_event.raw_event, *roles)
+
+
 def ensure_can_reach_taxpayer(
     principal: Principal, owner: str, owner_tax_office: str | None
 ) -> None:

@@ -2,7 +2,8 @@
 ``operation`` at most once per (route, caller, ``Idempotency-Key``), and
 ``once.parsed(principal, scope, Model, operation)`` does the same for the usual route that
 parses its body with a request model (the parsed body is the payload and the operation's
-argument), through
+argument), and ``once.create(scope, Model, operation, *roles)`` is the whole of the usual
+creating route (the caller, the body, ``operation(caller, body)`` once, 201), through
 :class:`etax.platform.idempotency.Idempotency`, made on the first use (a function whose hot
 path does not create anything does not pay the idempotency machinery's import time). A queue
 consumer gets the same store through ``consumer(..., once=...)``."""
@@ -46,3 +47,14 @@ class Once:
 
         body = parse_body(self.app, model)
         return self(principal, scope, body.model_dump(mode="json"), lambda: operation(body))
+
+    def create[M: BaseModel](self, scope: str, model: type[M],
+                             operation: Callable[[Principal, M], Any],
+                             *roles: str) -> tuple[dict[str, Any], int]:
+        """The caller (signed in; one of ``roles`` if given), the body parsed with ``model``,
+        ``operation(caller, body)`` run once per key: answered 201 (Created)."""
+        from etax.platform.auth import require_principal
+
+        principal = require_principal(self.app.current_event.raw_event, *roles)
+        return self.parsed(principal, scope, model,
+                           lambda body: operation(principal, body)), 201
