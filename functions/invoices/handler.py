@@ -30,10 +30,8 @@ service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
 
 @app.post("/v1/invoices")
 def issue() -> tuple[dict[str, Any], int]:
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    answer = once.parsed(principal, "POST /v1/invoices", IssueRequest,
-                         lambda request: service.issue(principal, request).summary())
-    return answer, 201
+    return once.create("POST /v1/invoices", IssueRequest,
+                       lambda who, request: service.issue(who, request).summary(), "taxpayer")
 
 
 @app.get("/v1/invoices/spec")
@@ -67,10 +65,9 @@ def document(number: str) -> Response[bytes]:
 
 @app.post("/v1/invoices/<number>/red-letter")
 def red_letter(number: str) -> tuple[dict[str, Any], int]:
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    answer = once.parsed(principal, f"POST /v1/invoices/{number}/red-letter", RedLetterRequest,
-                         lambda request: service.red_letter(principal, number, request).summary())
-    return answer, 201
+    return once.create(
+        f"POST /v1/invoices/{number}/red-letter", RedLetterRequest,
+        lambda who, request: service.red_letter(who, number, request).summary(), "taxpayer")
 
 
 @app.post("/v1/invoices/<number>/void")
