@@ -1,17 +1,20 @@
-"""The answer body of a stored draw, as the lottery routes return it.
+"""The answer bodies of the lottery's draws: a scan's (the draw just made) and a stored
+draw's, as the routes return them.
 
 A payout account is shown masked (its last four characters), never whole.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from etax.lottery.campaigns import yuan
+from etax.lottery.draw import Draw
 from etax.lottery.records import WON
-from etax.lottery.stored import NONE, StoredDraw
+from etax.lottery.stored import NONE, PENDING, StoredDraw, draw_id
 
-__all__ = ["draw_answer", "mask_account"]
+__all__ = ["draw_answer", "mask_account", "scan_answer"]
 
 
 def mask_account(account: str) -> str:
@@ -45,5 +48,27 @@ def draw_answer(stored: StoredDraw) -> dict[str, Any]:
         "prize": yuan(stored.prize_fen) if record.result == WON else None,
         "value_hex": record.value_hex,
         "drawn_at": record.drawn_at.isoformat(),
+        "payout": payout,
+    }
+
+
+def scan_answer(drawn: Draw, number: str, method: str, account: str, commitment: str,
+                now: datetime) -> dict[str, Any]:
+    """The answer of a scan: the draw just made of invoice ``number``, the period's
+    commitment, and (a prize won) where it is being paid."""
+    payout: dict[str, Any] = {"state": NONE}
+    if drawn.result == WON:
+        payout = {"state": PENDING, "method": method, "account": mask_account(account)}
+    return {
+        "draw_id": draw_id(drawn.campaign_id, drawn.period_index, number),
+        "invoice_number": number,
+        "campaign_id": drawn.campaign_id,
+        "period_index": drawn.period_index,
+        "result": drawn.result,
+        "tier": drawn.tier.name if drawn.tier is not None else None,
+        "prize": yuan(drawn.prize_fen) if drawn.result == WON else None,
+        "value_hex": drawn.value_hex,
+        "drawn_at": now.astimezone(UTC).isoformat(),
+        "commitment": commitment,
         "payout": payout,
     }

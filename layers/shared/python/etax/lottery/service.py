@@ -45,9 +45,9 @@ from etax import errors
 from etax.invoices.facts import InvoiceFacts
 from etax.invoices.verification_rules import VerifyInputError, query_from_request
 from etax.lottery import draw
-from etax.lottery.answers import draw_answer, mask_account
+from etax.lottery.answers import draw_answer, scan_answer
 from etax.lottery.campaign_codec import campaign_to_dict
-from etax.lottery.campaigns import Campaign, Period, check_entry, yuan
+from etax.lottery.campaigns import Campaign, Period, check_entry
 from etax.lottery.errors import (
     AlreadyDrawn,
     CampaignError,
@@ -58,14 +58,11 @@ from etax.lottery.errors import (
 from etax.lottery.records import WON, DrawRecord, record_to_dict
 from etax.lottery.requests import ScanRequest
 from etax.lottery.stored import (
-    NONE,
-    PENDING,
     Counters,
     NewDraw,
     StoredCampaign,
     StoredDraw,
     StoredPeriod,
-    draw_id,
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.rules import resident_id
@@ -340,7 +337,8 @@ class LotteryService:
                           f"{today:%Y-%m}, the limit")
             retry = max(1, int((until - now).total_seconds()) + 1)
             raise errors.LimitReached(detail, retry_after=retry) from None
-        return self._answer(drawn, entry, kept, now)
+        return scan_answer(drawn, entry.invoice.number, entry.method, entry.account,
+                           kept.commitment, now)
 
     @staticmethod
     def _new(drawn: draw.Draw, entry: Entry, now: datetime) -> NewDraw:
@@ -367,26 +365,6 @@ class LotteryService:
             drawn = drawn.mark_sold_out()
         self.repository.write_draw(self._new(drawn, entry, now), counters, None)
         return drawn
-
-    def _answer(self, drawn: draw.Draw, entry: Entry, kept: StoredPeriod,
-                now: datetime) -> dict[str, Any]:
-        payout: dict[str, Any] = {"state": NONE}
-        if drawn.result == WON:
-            payout = {"state": PENDING, "method": entry.method,
-                      "account": mask_account(entry.account)}
-        return {
-            "draw_id": draw_id(drawn.campaign_id, drawn.period_index, entry.invoice.number),
-            "invoice_number": entry.invoice.number,
-            "campaign_id": drawn.campaign_id,
-            "period_index": drawn.period_index,
-            "result": drawn.result,
-            "tier": drawn.tier.name if drawn.tier is not None else None,
-            "prize": yuan(drawn.prize_fen) if drawn.result == WON else None,
-            "value_hex": drawn.value_hex,
-            "drawn_at": now.astimezone(UTC).isoformat(),
-            "commitment": kept.commitment,
-            "payout": payout,
-        }
 
     # -- reading a draw ------------------------------------------------------------------
 
