@@ -368,7 +368,7 @@ def test_logs_prints_a_functions_output(stack: dict[str, Any], tmp_path: Path) -
         time.sleep(1)
     else:
         raise AssertionError(f"no log events of the registration function:\n{done.stdout}")
-    assert done.stdout.startswith("# registration: ")
+    assert done.stdout.startswith("# acceptance_registration: ")
     unknown = local_py(root, env, "logs", "no_such_function", timeout=60)
     assert unknown.returncode != 0
     assert "no function 'no_such_function'; the functions are:" in unknown.stderr
