@@ -9,7 +9,7 @@ import pkgutil
 from typing import Any
 
 import etax
-from etax.platform.tables import TableSpec
+from etax.platform.tables import Key, TableSpec
 
 
 def every_table() -> tuple[TableSpec, ...]:
@@ -31,21 +31,28 @@ def every_table() -> tuple[TableSpec, ...]:
     return tuple(found.values())
 
 
+def key_schema(partition: Key, sort: Key | None) -> list[dict[str, str]]:
+    """A key schema as DynamoDB's API (and CloudFormation) write it."""
+    return [{"AttributeName": partition.name, "KeyType": "HASH"},
+            *([{"AttributeName": sort.name, "KeyType": "RANGE"}] if sort else [])]
+
+
+def index_definitions(spec: TableSpec) -> list[dict[str, Any]]:
+    """The table's global secondary indexes as DynamoDB's API (and CloudFormation) write them."""
+    return [{
+        "IndexName": index.name,
+        "KeySchema": key_schema(index.partition_key, index.sort_key),
+        "Projection": {"ProjectionType": index.projection,
+                       **({"NonKeyAttributes": list(index.non_key_attributes)}
+                          if index.non_key_attributes else {})},
+    } for index in spec.indexes]
+
+
 def create_table(client: Any, spec: TableSpec, name: str) -> None:
     """The table ``spec`` describes, named ``name``, made with the low-level client (moto's)."""
-    def key_schema(partition: Any, sort: Any) -> list[dict[str, str]]:
-        return [{"AttributeName": partition.name, "KeyType": "HASH"},
-                *([{"AttributeName": sort.name, "KeyType": "RANGE"}] if sort else [])]
-
     options: dict[str, Any] = {}
     if spec.indexes:
-        options["GlobalSecondaryIndexes"] = [{
-            "IndexName": index.name,
-            "KeySchema": key_schema(index.partition_key, index.sort_key),
-            "Projection": {"ProjectionType": index.projection,
-                           **({"NonKeyAttributes": list(index.non_key_attributes)}
-                              if index.non_key_attributes else {})},
-        } for index in spec.indexes]
+        options["GlobalSecondaryIndexes"] = index_definitions(spec)
     if spec.stream:
         options["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": spec.stream}
     client.create_table(

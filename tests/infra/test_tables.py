@@ -11,15 +11,10 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from etax.platform.tables import Key, TableSpec
-from tests.tables import every_table
+from etax.platform.tables import TableSpec
+from tests.tables import every_table, index_definitions, key_schema
 
 SPECS = every_table()
-
-
-def key_schema(partition: Key, sort: Key | None) -> list[dict[str, str]]:
-    return [{"AttributeName": partition.name, "KeyType": "HASH"},
-            *([{"AttributeName": sort.name, "KeyType": "RANGE"}] if sort else [])]
 
 
 def expected(spec: TableSpec) -> dict[str, Any]:
@@ -30,13 +25,7 @@ def expected(spec: TableSpec) -> dict[str, Any]:
                                  for name, kind in spec.attributes().items()],
     }
     if spec.indexes:
-        properties["GlobalSecondaryIndexes"] = [{
-            "IndexName": index.name,
-            "KeySchema": key_schema(index.partition_key, index.sort_key),
-            "Projection": {"ProjectionType": index.projection,
-                           **({"NonKeyAttributes": list(index.non_key_attributes)}
-                              if index.non_key_attributes else {})},
-        } for index in spec.indexes]
+        properties["GlobalSecondaryIndexes"] = index_definitions(spec)
     if spec.stream:
         properties["StreamSpecification"] = {"StreamViewType": spec.stream}
     if spec.ttl_attribute:
