@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.registration.service import RegistrationService, parse_code
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.auth import require_principal
+from etax.platform.auth import caller, require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 
@@ -62,35 +62,29 @@ def update(credit_code: str) -> dict[str, Any]:
 def temporary() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import TemporaryRegistration
 
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    return once.parsed(principal, "POST /v1/registration/temporary", TemporaryRegistration,
-                       lambda body: desk().register_temporary(principal, body)), 201
+    return once.create("POST /v1/registration/temporary", TemporaryRegistration,
+                       lambda who, body: desk().register_temporary(who, body), "taxpayer")
 
 
 @app.post("/v1/registration/withholding-agents")
 def withholding_agent() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import WithholdingAgentRegistration
 
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    return once.parsed(
-        principal, "POST /v1/registration/withholding-agents", WithholdingAgentRegistration,
-        lambda body: desk().register_withholding_agent(principal, body)), 201
+    return once.create("POST /v1/registration/withholding-agents", WithholdingAgentRegistration,
+                       lambda who, body: desk().register_withholding_agent(who, body), "taxpayer")
 
 
 @app.post("/v1/registration/natural-persons")
 def natural_person() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import NaturalPersonRegistration
 
-    principal = require_principal(app.current_event.raw_event, "taxpayer")
-    return once.parsed(
-        principal, "POST /v1/registration/natural-persons", NaturalPersonRegistration,
-        lambda body: desk().register_person(principal, body)), 201
+    return once.create("POST /v1/registration/natural-persons", NaturalPersonRegistration,
+                       lambda who, body: desk().register_person(who, body), "taxpayer")
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")
 def person(resident_id: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    return desk().person_view(principal, resident_id.upper())
+    return desk().person_view(caller(app), resident_id.upper())
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)
