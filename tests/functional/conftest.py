@@ -116,6 +116,33 @@ def with_token_expiry(event: dict[str, Any]) -> dict[str, Any]:
                                                                   "exp": AUTHORIZER_EXP}}}
 
 
+# With ETAX_ANSWER_SHAPES=<file>, every API answer's status and JSON shape (keys in the order
+# sent, leaves by type, a list by the forms of its items) is appended to <file>: two runs'
+# sorted files are the same when a change kept every answer byte for byte in form
+# (scripts/answer_shapes.py; docs/adding-a-board.md, "Changing what exists").
+ANSWER_SHAPES = os.environ.get("ETAX_ANSWER_SHAPES")
+_answers_seen: dict[str, int] = {}
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, list):  # the forms its items take (the order of items is data)
+        forms = {json.dumps(_shape(item), ensure_ascii=False) for item in value}
+        return [json.loads(form) for form in sorted(forms)]
+    if isinstance(value, tuple):  # an object, as object_pairs_hook gave it
+        return {"{}": [[key, _shape(item)] for key, item in value]}
+    return type(value).__name__
+
+
+def _record_shape(answer: dict[str, Any], is_json: bool) -> None:
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" (", 1)[0]
+    _answers_seen[test] = number = _answers_seen.get(test, 0) + 1
+    shape = (_shape(json.loads(answer["body"], object_pairs_hook=tuple))
+             if answer.get("body") and is_json else None)
+    line = json.dumps([test, number, answer["statusCode"], shape], ensure_ascii=False)
+    with open(f"{ANSWER_SHAPES}.{os.getpid()}", "a", encoding="utf-8") as out:
+        out.write(line + "\n")
+
+
 def call(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
     """Invoke a handler; decode the JSON body of an API answer."""
     answer: dict[str, Any] = module.handler(with_token_expiry(event), LambdaContext())
@@ -126,6 +153,8 @@ def call(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
         answer["headers"] = headers
         is_json = headers.get("Content-Type", "").endswith("json")
         answer["json"] = json.loads(answer["body"]) if answer.get("body") and is_json else None
+        if ANSWER_SHAPES:
+            _record_shape(answer, is_json)
     return answer
 
 

@@ -58,11 +58,18 @@ from etax.platform.errors import (
 )
 from etax.platform.observability import logger
 from etax.platform.privacy import valid_text
+from etax.platform.results import as_json
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024  # a request body, unless a route declares more (make_resolver)
 # UTF-8 JSON as people read it (names are Chinese), compact; Decimal and enums as Powertools does.
-serialize = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+# A service's typed result becomes JSON here (etax.platform.results).
+_dumps = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+
+
+def serialize(body: Any) -> str:
+    """``body`` as the API's JSON: results as their keys in declared order (:func:`as_json`)."""
+    return _dumps(as_json(body))
 
 # Each kind of domain error and the problem it is answered with; a kind not listed takes its
 # nearest listed ancestor's (RealNameMismatch is an Invalid with its own problem).

@@ -28,6 +28,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from etax.platform.errors import BadRequest, Conflict, Unprocessable
+from etax.platform.results import as_json
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -65,8 +66,9 @@ class Idempotency:
         )(self._call)
 
     @staticmethod
-    def _call(request: dict[str, Any], operation: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        return operation()
+    def _call(request: dict[str, Any], operation: Callable[[], Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = as_json(operation())  # kept as JSON, given back as JSON
+        return answer
 
     def run(
         self,
@@ -75,7 +77,7 @@ class Idempotency:
         scope: str,
         principal: str,
         payload: Any,
-        operation: Callable[[], dict[str, Any]],
+        operation: Callable[[], Any],
         lambda_context: Any = None,
     ) -> dict[str, Any]:
         """Run ``operation`` once for this key; return its (stored) JSON-able result.
@@ -107,7 +109,7 @@ class Idempotency:
         scope: str,
         principal: str,
         payload: Any,
-        operation: Callable[[], dict[str, Any]],
+        operation: Callable[[], Any],
     ) -> dict[str, Any]:
         """:meth:`run` for the request a Powertools resolver is handling: the key from its
         ``Idempotency-Key`` header (headers are case-insensitive), its Lambda context."""
