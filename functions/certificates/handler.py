@@ -13,6 +13,7 @@ from etax.acceptance.registration.repository import RegistryRepository
 from etax.certificates.documents import render_pdf
 from etax.certificates.repository import CertificateRepository
 from etax.certificates.requests import CertificateRequest
+from etax.certificates.results import Verdict
 from etax.certificates.service import CertificateService
 from etax.documents.signing import KmsDocumentSigner
 from etax.filing.records import FilingPaymentRecords
@@ -58,7 +59,7 @@ def document(number: str) -> Response[bytes]:
 
 
 @app.get("/v1/certificates/<number>/verify")
-def verify(number: str) -> dict[str, Any]:
+def verify(number: str) -> Verdict:
     return service.verify(number, app.current_event.get_query_string_value("digest"))
 
 

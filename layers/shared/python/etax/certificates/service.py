@@ -20,6 +20,7 @@ from etax.certificates.documents import SPEC, digest, verify_path
 from etax.certificates.payments import PaymentRecords
 from etax.certificates.repository import CertificateRepository, StoredCertificate
 from etax.certificates.requests import CertificateRequest
+from etax.certificates.results import Issued, Verdict
 from etax.documents.signing import Signature, SignatureMismatch, verify_envelope
 from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
@@ -101,7 +102,7 @@ class CertificateService:
                 "payments": [line.as_document() for line in lines],
                 "total_fen": sum(line.amount_fen for line in lines)}
 
-    def issue(self, principal: Principal, request: CertificateRequest) -> dict[str, Any]:
+    def issue(self, principal: Principal, request: CertificateRequest) -> Issued:
         holder, office, record = self._holder(principal, request)
         try:
             content = self._content(principal, request, record)
@@ -125,15 +126,14 @@ class CertificateService:
         return self.summary(document, signature.as_dict())
 
     @staticmethod
-    def summary(document: dict[str, Any], signature: dict[str, str]) -> dict[str, Any]:
-        summary = {"number": document["number"], "type": document["type"],
-                   "type_name": document["type_name"], "issue_date": document["issue_date"],
-                   "holder": document["holder"], "tax_office": document["tax_office"],
-                   "content": document["content"], "verify": document["verify"],
-                   "digest": digest(document), "signature": signature}
-        if "total_fen" in document["content"]:
-            summary["total"] = money.format_yuan(document["content"]["total_fen"])
-        return summary
+    def summary(document: dict[str, Any], signature: dict[str, str]) -> Issued:
+        content = document["content"]
+        total = money.format_yuan(content["total_fen"]) if "total_fen" in content else None
+        return Issued(number=document["number"], type=document["type"],
+                      type_name=document["type_name"], issue_date=document["issue_date"],
+                      holder=document["holder"], tax_office=document["tax_office"],
+                      content=content, verify=document["verify"], digest=digest(document),
+                      signature=signature, total=total)
 
     def certificate_for(self, principal: Principal, number: str) -> StoredCertificate:
         """The stored certificate for its holder, an officer of its office or an admin."""
@@ -143,7 +143,7 @@ class CertificateService:
         ensure_can_reach_taxpayer(principal, certificate.owner, certificate.tax_office)
         return certificate
 
-    def verify(self, number: str, presented_digest: str | None) -> dict[str, Any]:
+    def verify(self, number: str, presented_digest: str | None) -> Verdict:
         """Anyone: is ``number`` a certificate we issued, is its stored record intact (its
         signature verifies with the platform key), and — given the SHA-256 of a copy's
         document — is that copy the one issued? A malformed ``digest`` is a 422 naming it."""
@@ -166,9 +166,9 @@ class CertificateService:
         authentic = intact and matches is not False
         document = certificate.document
         verdict = "authentic" if authentic else "altered"
-        return {"number": number, "verdict": verdict, "authentic": authentic,
-                "status": certificate.status, "type": document["type"],
-                "type_name": document["type_name"], "issue_date": document["issue_date"],
-                "holder": _masked_holder(document["holder"]),
-                "tax_office": document["tax_office"], "digest": issued_digest,
-                "matches": matches, "signature": certificate.signature}
+        return Verdict(number=number, verdict=verdict, authentic=authentic,
+                       status=certificate.status, type=document["type"],
+                       type_name=document["type_name"], issue_date=document["issue_date"],
+                       holder=_masked_holder(document["holder"]),
+                       tax_office=document["tax_office"], digest=issued_digest,
+                       matches=matches, signature=certificate.signature)
