@@ -22,6 +22,8 @@ in the same run:
    is in its inbox and every channel message is sent.
 
 Usage: python scripts/bench.py [--warm N] [--cold N] [--imports N] [--no-stack] [--write]
+       python scripts/bench.py --costs [--checks N] [--write]   (only the cost of one public
+       request per route, for docs/capacity.md; its section replaced likewise)
        python scripts/bench.py --init [--imports N] [--write]   (only section 1: its section
        of docs/benchmarks.md is replaced, the rest of the file kept)
        python scripts/bench.py --fanout [--fanout-runs N] [--write]   (only section 4: its
@@ -115,6 +117,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
+
+
+def fine_ms(seconds: float) -> str:
+    """Milliseconds with the precision a sub-millisecond handler time needs."""
+    return f"{seconds * 1000:.2f} ms" if seconds < 0.01 else ms(seconds)
 
 
 # -- 1. init time -------------------------------------------------------------------------------
@@ -423,6 +430,37 @@ def bench_in_process(checks: int) -> list[str]:
         rows.append(f"| {row['handler']} | {row['calls']} | {ms(row['median'])} | "
                     f"{ms(row['p99'])} | {row['dynamodb_calls']} |")
     return rows
+
+
+# -- 4b. the cost of one public request (moto) ----------------------------------------------------
+
+COSTS_RESULTS = ROOT / ".build" / "bench" / "public_costs.json"
+COSTS_HEADING = "## Cost of one public request"
+COSTS_NOTES = [
+    "- Counted in-process over moto (tests/performance/test_public_costs.py): the DynamoDB "
+    "operations are those one call makes (the most common set over the calls), counted on the "
+    "botocore client; the bytes are the request's and the answer's bodies (median). Handler "
+    "time is the handler's own in this process, without API Gateway or Lambda's overhead; "
+    "docs/capacity.md turns these figures into capacity and cost.",
+]
+
+
+def bench_costs(calls: int) -> list[str]:
+    """One request's cost on each public route (tests/performance/test_public_costs.py)."""
+    env = {**os.environ, "ETAX_BENCH_CHECKS": str(calls),
+           "ETAX_BENCH_COSTS_OUT": str(COSTS_RESULTS)}
+    subprocess.run([sys.executable, "-m", "pytest", "tests/performance/test_public_costs.py",
+                    "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    rows = ["| route | calls | handler median | handler p99 | DynamoDB operations per call | "
+            "request bytes | answer bytes |", "|---|---|---|---|---|---|---|"]
+    for row in json.loads(COSTS_RESULTS.read_text()):
+        operations = ", ".join(f"{name} × {count}"
+                               for name, count in sorted(row["dynamodb"].items())) or "none"
+        rows.append(f"| `{row['route']}` | {row['calls']} | {fine_ms(row['median'])} | "
+                    f"{fine_ms(row['p99'])} | {operations} | {row['request_bytes']:,} | "
+                    f"{row['answer_bytes']:,} |")
+    return [COSTS_HEADING, "", *rows, "", *COSTS_NOTES, ""]
 
 
 # -- 5. the push fan-out -------------------------------------------------------------------------
@@ -1022,6 +1060,8 @@ def main() -> None:
                         help="only the push fan-out (its section of the report replaced)")
     parser.add_argument("--fanout-runs", type=int, default=3,
                         help="1,000-notification runs on the local stack")
+    parser.add_argument("--costs", action="store_true",
+                        help="only the cost of one public request (in-process, moto)")
     parser.add_argument("--init", action="store_true",
                         help="only the function init times (their section replaced)")
     parser.add_argument("--reminders", action="store_true",
@@ -1034,6 +1074,9 @@ def main() -> None:
         return
     if args.reminders:
         bench_reminders_only(args.reminders_runs, args.write)
+        return
+    if args.costs:
+        publish_section(bench_costs(args.checks), COSTS_HEADING, args.write)
         return
     if args.init:
         bench_init_only(args.imports, args.write)
@@ -1049,6 +1092,7 @@ def main() -> None:
         "",
         *bench_in_process(args.checks),
         "",
+        *bench_costs(min(args.checks, 200)),
     ]
     fanout_rows = reminder_rows = None
     if not args.no_stack:
