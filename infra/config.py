@@ -11,7 +11,9 @@ context key        meaning
 ``auth_jwks_url``  the issuer's published keys (JWKS); required outside ``local``
 ``auth_max_token_lifetime``  the longest token lifetime (seconds, ``exp - iat``) the
                    authorizer accepts (default 3600, Cognito's default validity)
-``alarm_email``    optional address subscribed to the alarm topic
+``alarm_email``    an address subscribed to the alarm topic
+``alarm_topic_arn``  an SNS topic (the operators' paging or chat) every alarm also
+                   notifies; outside ``local`` one of the two is required
 ``version``        the version string the functions report (default ``dev``)
 =================  ==========================================================
 """
@@ -41,6 +43,7 @@ class StageConfig:
     alarm_email: str | None
     version: str
     auth_max_token_lifetime: int = DEFAULT_MAX_TOKEN_LIFETIME
+    alarm_topic_arn: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -72,6 +75,7 @@ class StageConfig:
             auth_audience=get("auth_audience") or DEFAULT_AUDIENCE,
             auth_jwks_url=get("auth_jwks_url"),
             alarm_email=get("alarm_email"),
+            alarm_topic_arn=get("alarm_topic_arn"),
             version=get("version") or "dev",
             auth_max_token_lifetime=_seconds(get("auth_max_token_lifetime"),
                                              DEFAULT_MAX_TOKEN_LIFETIME),
@@ -93,6 +97,13 @@ class StageConfig:
                     f"stage {self.stage!r} needs context {', '.join(missing)} "
                     "(the identity provider the authorizer trusts); see README § Deploy"
                 )
+            if not (self.alarm_email or self.alarm_topic_arn):
+                raise ConfigError(
+                    f"stage {self.stage!r} needs context alarm_email or alarm_topic_arn "
+                    "(someone must hear its alarms); see README § Deploy"
+                )
+        if self.alarm_topic_arn and not self.alarm_topic_arn.startswith("arn:"):
+            raise ConfigError(f"alarm_topic_arn {self.alarm_topic_arn!r} is not an SNS topic ARN")
 
 
 def _seconds(value: str | None, default: int) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -81,11 +80,11 @@ class FilingAndPayment(Construct):
             timeout=Duration.minutes(5),
         )
         grant(self.reminder_function, self.table, "UpdateItem", query=["by_due"])
-        self.schedule = events.Rule(
+        self.schedule = platform.schedule(
             self, "DailyReminders",
             description="Every day at 09:00 Asia/Shanghai: reminders for missed deadlines",
             schedule=events.Schedule.cron(minute="0", hour=REMINDER_SCHEDULE_UTC_HOUR),
-            targets=[targets.LambdaFunction(self.reminder_function, retry_attempts=2)],
+            function=self.reminder_function,
         )
 
     def grant_payment_records(self, function: lambda_.Function) -> None:

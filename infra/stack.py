@@ -50,6 +50,7 @@ class EtaxStack(Stack):
         # tax payment certificates list the confirmed payments of filing and payment
         self.filing.grant_payment_records(self.certificates.function)
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
+        self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
             "ApiUrl": self.platform.api.rest_api.url,

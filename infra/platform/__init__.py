@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as eventbridge  # not ``events``: the name of a module here
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from etax.platform.tables import IDEMPOTENCY, TableSpec
 from infra.config import StageConfig
-from infra.platform.api import Api
+from infra.platform.api import API_STAGE, Api
 from infra.platform.auth import Auth
 from infra.platform.data import table
-from infra.platform.events import QueueConsumer, StreamOutbox, event_bus
+from infra.platform.events import (
+    DEFAULT_MAX_CONCURRENCY,
+    TARGET_MAX_EVENT_AGE,
+    TARGET_RETRY_ATTEMPTS,
+    QueueConsumer,
+    StreamOutbox,
+    event_bus,
+    failure_queue,
+)
 from infra.platform.functions import Functions
 from infra.platform.keys import generated_secret, signing_key
 from infra.platform.observability import Observability
+
+# A scheduled function's asynchronous invoke: Lambda retries it twice within the hour, then
+# hands the event to the platform's failed-invocations queue (the on-failure destination).
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAX_EVENT_AGE = Duration.hours(1)
 
 
 class Platform(Construct):
@@ -29,6 +45,12 @@ class Platform(Construct):
     table access with :func:`infra.platform.data.grant` (the registry's with
     :meth:`grant_registry_read`, the signing key's with :meth:`grant_signing`), so every action
     is made the same way.
+
+    Nothing asynchronous is lost: every rule's target (:meth:`rule`, :meth:`schedule`) has
+    a retry policy and the undelivered-events dead-letter queue, every scheduled function's
+    invoke an on-failure destination (the failed-invocations queue), each queue with its
+    alarm. Every function gets its errors and throttles alarms, every table its throttles
+    alarm; :meth:`finish` adds the public routes' alarms and the dashboard.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
@@ -36,7 +58,14 @@ class Platform(Construct):
         self.config = config
         self.retain = not config.is_local
         self.observability = Observability(self, "Observability",
-                                           alarm_email=config.alarm_email)
+                                           alarm_email=config.alarm_email,
+                                           alarm_topic_arn=config.alarm_topic_arn)
+        self.undelivered_events = failure_queue(
+            self, "UndeliveredEvents", observability=self.observability, retain=self.retain,
+            what="the bus's rule targets (EventBridge)")
+        self.failed_invocations = failure_queue(
+            self, "FailedInvocations", observability=self.observability, retain=self.retain,
+            what="asynchronous invokes (on-failure destination)")
         self.functions = Functions(self, "Functions", stage=config.stage,
                                    version=config.version, retain_logs=self.retain)
         self.bus: eventbridge.EventBus = event_bus(self, "Bus", stage=config.stage)
@@ -45,7 +74,11 @@ class Platform(Construct):
             retain=self.retain,
         )
         self.idempotency_table = table(self, IDEMPOTENCY, retain=self.retain)
+        self.observability.watch_table(self.idempotency_table)
         self.auth = Auth(self, "Auth", config=config, functions=self.functions)
+        self.observability.watch_authorizer(self.auth.authorizer)
+        if self.auth.dev_issuer is not None:
+            self.observability.watch_function(self.auth.dev_issuer)
         self.api = Api(self, "Api", stage=config.stage, retain_logs=self.retain,
                        authorizer_function=self.auth.authorizer)
         self.observability.watch_api(self.api.rest_api)
@@ -69,6 +102,7 @@ class Platform(Construct):
             env["IDEMPOTENCY_TABLE"] = self.idempotency_table.table_name
         function = self.functions.create(scope, name, description=description, environment=env,
                                          **options)  # type: ignore[arg-type]
+        self.observability.watch_function(function)
         if publishes_events:
             self.bus.grant_put_events_to(function)
         if idempotent:
@@ -89,14 +123,19 @@ class Platform(Construct):
 
     def table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table:
         """The table a context's specification describes (``etax/<context>/tables.py``)."""
-        return table(scope, spec, retain=self.retain)
+        built = table(scope, spec, retain=self.retain)
+        self.observability.watch_table(built)
+        return built
 
     def consumer(self, scope: Construct, construct_id: str, *, function: lambda_.Function,
-                 batch_size: int = 10) -> QueueConsumer:
+                 batch_size: int = 10,
+                 max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> QueueConsumer:
+        """``function`` consuming a new queue, at most ``max_concurrency`` batches at once."""
         return QueueConsumer(scope, construct_id, function=function,
                              observability=self.observability,
                              visibility_factor=self.config.queue_visibility_factor,
-                             batch_size=batch_size, retain=self.retain)
+                             batch_size=batch_size, max_concurrency=max_concurrency,
+                             retain=self.retain)
 
     def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, name: str,
                description: str) -> StreamOutbox:
@@ -109,9 +148,33 @@ class Platform(Construct):
     def rule(self, scope: Construct, construct_id: str, *, description: str,
              pattern: eventbridge.EventPattern, to: QueueConsumer) -> eventbridge.Rule:
         """A rule on the platform's bus sending the events that match ``pattern`` to the
-        queue of the consumer ``to``."""
+        queue of the consumer ``to`` (retried, then dead-lettered: :attr:`undelivered_events`)."""
         return eventbridge.Rule(scope, construct_id, description=description, event_bus=self.bus,
-                           event_pattern=pattern, targets=[targets.SqsQueue(to.queue)])
+                                event_pattern=pattern, targets=[targets.SqsQueue(
+                                    to.queue, dead_letter_queue=self.undelivered_events,
+                                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                                    max_event_age=TARGET_MAX_EVENT_AGE)])
+
+    def schedule(self, scope: Construct, construct_id: str, *, description: str,
+                 schedule: eventbridge.Schedule, function: lambda_.Function) -> eventbridge.Rule:
+        """Invoke ``function`` (asynchronously) on ``schedule``: the rule's delivery retried
+        then dead-lettered, the invoke retried then sent to :attr:`failed_invocations`."""
+        function.configure_async_invoke(
+            retry_attempts=ASYNC_RETRY_ATTEMPTS, max_event_age=ASYNC_MAX_EVENT_AGE,
+            on_failure=destinations.SqsDestination(self.failed_invocations))
+        return eventbridge.Rule(scope, construct_id, description=description, schedule=schedule,
+                                targets=[targets.LambdaFunction(
+                                    function, dead_letter_queue=self.undelivered_events,
+                                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                                    max_event_age=TARGET_MAX_EVENT_AGE)])
+
+    def finish(self) -> None:
+        """Once every board is built: the public routes' alarms and the dashboard."""
+        access_logs = self.api.node.try_find_child("AccessLogs")
+        self.observability.watch_routes(
+            self.api.rest_api,
+            access_logs if isinstance(access_logs, logs.LogGroup) else None, API_STAGE)
+        self.observability.finish()
 
     def secret(self, scope: Construct, construct_id: str, *, description: str, key: str,
                length: int, not_rotated: str) -> secretsmanager.Secret:

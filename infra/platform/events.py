@@ -14,6 +14,14 @@ from infra.nag import acknowledge
 from infra.platform.observability import Observability
 
 MAX_RECEIVE_COUNT = 3
+# Concurrent batches a back-office consumer may run (the event source mapping's
+# MaximumConcurrency, 2-1000): a backlog drains at this pace and cannot take the account's
+# Lambda capacity from the authorizer and the public routes. Boards pass their own.
+DEFAULT_MAX_CONCURRENCY = 5
+# EventBridge's delivery to a target: retried for an hour at most, then the event rests in
+# the platform's undelivered-events queue (with the rule and target named in its attributes).
+TARGET_RETRY_ATTEMPTS = 8
+TARGET_MAX_EVENT_AGE = Duration.hours(1)
 
 
 def event_bus(scope: Construct, construct_id: str, *, stage: str) -> events.EventBus:
@@ -26,7 +34,8 @@ class QueueConsumer(Construct):
 
     The function reports failed records one by one (``ReportBatchItemFailures``,
     Powertools ``BatchProcessor``): the rest of a batch is not retried. After
-    ``MAX_RECEIVE_COUNT`` receives a message rests in the dead-letter queue.
+    ``MAX_RECEIVE_COUNT`` receives a message rests in the dead-letter queue. At most
+    ``max_concurrency`` batches run at once; the queue's oldest message has an alarm.
     """
 
     def __init__(
@@ -38,6 +47,7 @@ class QueueConsumer(Construct):
         observability: Observability,
         visibility_factor: int,
         batch_size: int = 10,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         retain: bool,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -65,8 +75,10 @@ class QueueConsumer(Construct):
             batch_size=batch_size,
             max_batching_window=Duration.seconds(1),
             report_batch_item_failures=True,
+            max_concurrency=max_concurrency,
         ))
         observability.alarm_on_dead_letters(self.dead_letters, construct_id)
+        observability.watch_queue(self.queue)
 
 
 class StreamOutbox(Construct):
@@ -108,3 +120,20 @@ class StreamOutbox(Construct):
             on_failure=sources.SqsDlq(self.failures),
         ))
         observability.alarm_on_dead_letters(self.failures, construct_id)
+        observability.watch_stream(function)
+
+
+def failure_queue(scope: Construct, construct_id: str, *, observability: Observability,
+                  retain: bool, what: str) -> sqs.Queue:
+    """A queue where failed asynchronous work rests (encrypted, TLS only), with the
+    dead-letter alarm: ``what`` says whose failures."""
+    queue = sqs.Queue(
+        scope, construct_id,
+        retention_period=Duration.days(14),
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+    )
+    acknowledge(queue, "AwsSolutions-SQS3", f"this queue is itself the dead-letter queue of {what}")
+    observability.alarm_on_dead_letters(queue, construct_id)
+    return queue

@@ -1,22 +1,86 @@
-"""Alarms and the dashboard: every dead-letter queue and the API's 5xx raise an alarm."""
+"""Alarms and the dashboard, made once for every board (issue 10, items 4 and 5).
+
+Every dead-letter queue, every function's errors and throttles, every public route's p99
+latency and 5xx rate, the API's 429 rate, the authorizer's failures, every stream consumer's
+iterator age, every consumer queue's oldest message and every table's throttles raise an
+alarm to one SNS topic (subscribed by ``alarm_email`` and/or ``alarm_topic_arn``, one of
+which is required outside ``local``: infra/config.py). Alarm construct ids are
+``<Thing><Signal>`` (``NotifierErrors``, ``Route…P99Latency``, ``InvoicesTableThrottles``).
+The thresholds are the constants below, each with why.
+"""
 
 from __future__ import annotations
+
+import re
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from infra.platform.functions import METRICS_NAMESPACE
 
+# ---- thresholds (one place) -------------------------------------------------------------
+PERIOD = Duration.minutes(5)
+# Refusals are 4xx answers, not function errors: an error is a 500, a timeout or a failed
+# batch record. A handful in five minutes is a broken dependency or deployment, one is a blip
+# the caller's retry already absorbed.
+FUNCTION_ERRORS = 5
+# A throttle means the account's concurrency or a reserved cap ran out: a request waited or
+# was refused. Every one is worth a look.
+FUNCTION_THROTTLES = 1
+# Public routes: p99 above 2 s for three periods running (15 minutes) is a slow dependency,
+# not a burst of cold starts (measured 1.4-2x a bare handler, well under a second).
+ROUTE_P99_MS = 2000
+ROUTE_P99_PERIODS = 3
+# 5xx share of a public route's requests (5XXError's Average is the rate), two periods running.
+ROUTE_5XX_RATE = 0.01
+# 429s as a share of all the API's requests, two periods running: the throttles are set from
+# measured capacity, so 1 % refused is clients being turned away, not one noisy client.
+API_429_RATE = 0.01
+RATE_PERIODS = 2
+# Authorizer failures that are not refused tokens (crashes, timeouts, the JWKS unreachable):
+# every signed-in route answers 500 while they last.
+AUTHORIZER_FAILURES = 1
+# A stream consumer five minutes behind announces facts five minutes late; a poison batch is
+# bisected and parked in seconds, so this is a stuck or capped consumer.
+ITERATOR_AGE_MS = 5 * 60 * 1000
+# The slowest consumer (60 s timeout x 6 visibility x 3 receives) can hold a failing message
+# 18 minutes before its dead-letter queue: older than 30 minutes is a backlog, not a retry.
+QUEUE_OLDEST_MESSAGE_SECONDS = 30 * 60
+# On-demand tables throttle only at a partition's or the account's limits: each is a hot key
+# or a quota to raise (the SDK's retries hide it from callers, not from capacity).
+TABLE_THROTTLES = 1
+
+ALARMS_PER_WIDGET = 100  # CloudWatch's limit for one alarm status widget
+TOKEN_REFUSED_METRIC = "AuthorizerTokensRefused"  # noqa: S105 (a metric name, logged "token refused")
+API_THROTTLED_METRIC = "ApiThrottled"  # 429s counted from the API's access log
+# The business metrics the functions publish (Powertools, namespace METRICS_NAMESPACE):
+# metric name → the function (``service`` dimension) that publishes it.
+BUSINESS_METRICS = {
+    "PaymentCallbackTimeRefused": "filing_callbacks",  # etax.filing.payments
+}
+
+
+def label(construct: IConstruct) -> str:
+    """A construct's path below its stack as one CamelCase word (``Lottery/PayoutFunction``
+    → ``LotteryPayout``): unique per stack, readable in an alarm's name."""
+    parts = construct.node.path.split("/")[1:]
+    text = "".join(re.sub(r"[^A-Za-z0-9]", "", p[:1].upper() + p[1:]) for p in parts)
+    return re.sub(r"(Function|Queue)$", "", text)
+
 
 class Observability(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str | None) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str | None,
+                 alarm_topic_arn: str | None = None) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Alarms", display_name="e-tax platform alarms",
                                enforce_ssl=True)
@@ -29,21 +93,34 @@ class Observability(Construct):
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
-        self._action = actions.SnsAction(self.topic)
+        self._actions: list[cloudwatch.IAlarmAction] = [actions.SnsAction(self.topic)]
+        if alarm_topic_arn:  # the operators' own topic (paging, chat), as well as ours
+            self._actions.append(actions.SnsAction(
+                sns.Topic.from_topic_arn(self, "OperatorsTopic", alarm_topic_arn)))
+        self.alarms: list[cloudwatch.Alarm] = []
+        self._errors: list[cloudwatch.IMetric] = []
+        self._throttles: list[cloudwatch.IMetric] = []
+        self._queue_ages: list[cloudwatch.IMetric] = []
+        self._iterator_ages: list[cloudwatch.IMetric] = []
+        self._table_throttles: list[cloudwatch.IMetric] = []
+        self._route_latency: list[cloudwatch.IMetric] = []
 
-    def _alarm(self, construct_id: str, description: str,
-               metric: cloudwatch.IMetric) -> cloudwatch.Alarm:
-        """An alarm to the topic as soon as ``metric`` reaches 1 (missing data is fine)."""
+    def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric, *,
+               threshold: float = 1, periods: int = 1) -> cloudwatch.Alarm:
+        """An alarm to the topic when ``metric`` reaches ``threshold`` for ``periods`` periods
+        running (missing data is fine)."""
         alarm = cloudwatch.Alarm(
             self, construct_id,
             alarm_description=description,
             metric=metric,
-            threshold=1,
-            evaluation_periods=1,
+            threshold=threshold,
+            evaluation_periods=periods,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        alarm.add_alarm_action(self._action)
+        for action in self._actions:
+            alarm.add_alarm_action(action)
+        self.alarms.append(alarm)
         return alarm
 
     def alarm_on_dead_letters(self, queue: sqs.IQueue, name: str) -> cloudwatch.Alarm:
@@ -56,13 +133,74 @@ class Observability(Construct):
                         description: str) -> cloudwatch.Alarm:
         """Any count of a business metric a function publishes (Powertools: the project's
         namespace, dimension ``service`` = the function's name) needs an operator."""
-        return self._alarm(name, description, cloudwatch.Metric(
-            namespace=METRICS_NAMESPACE, metric_name=metric_name,
-            dimensions_map={"service": service}, period=Duration.minutes(5), statistic="Sum"))
+        return self._alarm(name, description, _business(metric_name, service))
+
+    def watch_function(self, function: lambda_.IFunction, *, errors: bool = True) -> None:
+        """Errors and throttles alarms for one function (``errors=False``: the authorizer,
+        whose refusals are function errors by API Gateway's contract:
+        :meth:`watch_authorizer`)."""
+        name = label(function)
+        error_metric = function.metric_errors(period=PERIOD, statistic="Sum")
+        throttle_metric = function.metric_throttles(period=PERIOD, statistic="Sum")
+        if errors:
+            self._alarm(f"{name}Errors", f"{name}: {FUNCTION_ERRORS}+ errors in 5 minutes",
+                        error_metric, threshold=FUNCTION_ERRORS)
+        self._alarm(f"{name}Throttles", f"{name}: invocations throttled", throttle_metric,
+                    threshold=FUNCTION_THROTTLES)
+        self._errors.append(error_metric)
+        self._throttles.append(throttle_metric)
+
+    def watch_authorizer(self, function: lambda_.Function) -> None:
+        """Throttles as any function; failures = its errors less the tokens it refused (which
+        it logs as ``token refused``, counted by a metric filter on its log group)."""
+        self.watch_function(function, errors=False)
+        function.log_group.add_metric_filter(
+            "Refusals",
+            filter_pattern=logs.FilterPattern.string_value("$.message", "=", "token refused"),
+            metric_namespace=METRICS_NAMESPACE, metric_name=TOKEN_REFUSED_METRIC,
+            metric_value="1", default_value=0)
+        failures = cloudwatch.MathExpression(
+            expression="FILL(errors, 0) - FILL(refused, 0)", label="authorizer failures",
+            using_metrics={
+                "errors": function.metric_errors(period=PERIOD, statistic="Sum"),
+                "refused": cloudwatch.Metric(namespace=METRICS_NAMESPACE,
+                                             metric_name=TOKEN_REFUSED_METRIC,
+                                             period=PERIOD, statistic="Sum")},
+            period=PERIOD)
+        self._alarm("AuthorizerFailures", "the authorizer failed (not a refused token): "
+                    "signed-in routes answer 500", failures, threshold=AUTHORIZER_FAILURES)
+
+    def watch_stream(self, function: lambda_.IFunction) -> None:
+        """A stream consumer's iterator age: how late the table's facts are announced."""
+        name = label(function)
+        age = function.metric("IteratorAge", period=PERIOD, statistic="Maximum")
+        self._alarm(f"{name}IteratorAge", f"{name}: stream records waiting over 5 minutes", age,
+                    threshold=ITERATOR_AGE_MS)
+        self._iterator_ages.append(age)
+
+    def watch_queue(self, queue: sqs.IQueue) -> None:
+        """A consumer queue's oldest message: a backlog or a stuck consumer."""
+        name = label(queue)
+        age = queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum")
+        self._alarm(f"{name}OldestMessage", f"{name}: a message waiting over 30 minutes", age,
+                    threshold=QUEUE_OLDEST_MESSAGE_SECONDS)
+        self._queue_ages.append(age)
+
+    def watch_table(self, table: dynamodb.ITable) -> None:
+        """A table's read and write throttle events, as one alarm."""
+        name = label(table)
+        reads = table.metric("ReadThrottleEvents", period=PERIOD, statistic="Sum")
+        writes = table.metric("WriteThrottleEvents", period=PERIOD, statistic="Sum")
+        throttles = cloudwatch.MathExpression(
+            expression="FILL(reads, 0) + FILL(writes, 0)", label=f"{name} throttles",
+            using_metrics={"reads": reads, "writes": writes}, period=PERIOD)
+        self._alarm(f"{name}Throttles", f"{name} table: requests throttled", throttles,
+                    threshold=TABLE_THROTTLES)
+        self._table_throttles += [reads, writes]
 
     def watch_api(self, api: apigw.RestApi) -> None:
         """5xx alarm, and the API's traffic, errors and latency on the dashboard."""
-        server_errors = api.metric_server_error(period=Duration.minutes(5), statistic="Sum")
+        server_errors = api.metric_server_error(period=PERIOD, statistic="Sum")
         self._alarm("Api5xx", "the API answered 5xx", server_errors)
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(title="API requests", left=[api.metric_count()]),
@@ -71,3 +209,75 @@ class Observability(Construct):
             cloudwatch.GraphWidget(title="API latency (p50, p99)", left=[
                 api.metric_latency(statistic="p50"), api.metric_latency(statistic="p99")]),
         )
+
+    def watch_routes(self, api: apigw.RestApi, access_logs: logs.ILogGroup | None,
+                     stage: str) -> None:
+        """p99 latency and 5xx rate of every public route (API Gateway's per-method metrics),
+        and the 429 rate of the whole API (429s counted from its access log)."""
+        for method in api.methods:
+            cfn = method.node.default_child
+            if (method.http_method == "OPTIONS" or not isinstance(cfn, apigw.CfnMethod)
+                    or cfn.authorization_type != "NONE"):
+                continue
+            path = method.resource.path
+            name = "Route" + method.http_method.capitalize() + "".join(
+                w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", path) if w)
+            dimensions = {"ApiName": api.rest_api_name, "Stage": stage,
+                          "Method": method.http_method, "Resource": path}
+            latency = cloudwatch.Metric(namespace="AWS/ApiGateway", metric_name="Latency",
+                                        dimensions_map=dimensions, period=PERIOD,
+                                        statistic="p99")
+            self._alarm(f"{name}P99Latency", f"{method.http_method} {path}: p99 over "
+                        f"{ROUTE_P99_MS} ms for 15 minutes", latency, threshold=ROUTE_P99_MS,
+                        periods=ROUTE_P99_PERIODS)
+            self._alarm(f"{name}5xxRate", f"{method.http_method} {path}: over 1 % answered 5xx",
+                        cloudwatch.Metric(namespace="AWS/ApiGateway", metric_name="5XXError",
+                                          dimensions_map=dimensions, period=PERIOD,
+                                          statistic="Average"),
+                        threshold=ROUTE_5XX_RATE, periods=RATE_PERIODS)
+            self._route_latency.append(latency.with_(label=f"{method.http_method} {path}"))
+        if access_logs is not None:
+            access_logs.add_metric_filter(
+                "Throttled", filter_pattern=logs.FilterPattern.string_value("$.status", "=", "429"),
+                metric_namespace=METRICS_NAMESPACE, metric_name=API_THROTTLED_METRIC,
+                metric_value="1", default_value=0)
+        rate = cloudwatch.MathExpression(
+            expression="FILL(throttled, 0) / requests", label="429 rate",
+            using_metrics={
+                "throttled": cloudwatch.Metric(namespace=METRICS_NAMESPACE,
+                                               metric_name=API_THROTTLED_METRIC,
+                                               period=PERIOD, statistic="Sum"),
+                "requests": api.metric_count(period=PERIOD, statistic="Sum")},
+            period=PERIOD)
+        self._alarm("Api429Rate", "over 1 % of the API's requests answered 429 (throttled)",
+                    rate, threshold=API_429_RATE, periods=RATE_PERIODS)
+
+    def finish(self) -> None:
+        """The dashboard's service-level and business rows (after every board is built)."""
+        def graph(title: str, metrics: list[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
+            return cloudwatch.GraphWidget(title=title, left=metrics, width=12,
+                                          legend_position=cloudwatch.LegendPosition.RIGHT)
+
+        self.dashboard.add_widgets(
+            graph("Public routes p99 latency (ms)", self._route_latency),
+            graph("Lambda errors", self._errors))
+        self.dashboard.add_widgets(
+            graph("Lambda throttles", self._throttles),
+            graph("Account concurrency (headroom)", [cloudwatch.Metric(
+                namespace="AWS/Lambda", metric_name="ConcurrentExecutions", period=PERIOD,
+                statistic="Maximum")]))
+        self.dashboard.add_widgets(
+            graph("Queues: oldest message (s)", self._queue_ages),
+            graph("Streams: iterator age (ms)", self._iterator_ages))
+        self.dashboard.add_widgets(
+            graph("Table throttles", self._table_throttles),
+            graph("Business", [_business(m, s) for m, s in BUSINESS_METRICS.items()]))
+        for start in range(0, len(self.alarms), ALARMS_PER_WIDGET):
+            self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(
+                title="Alarms", alarms=self.alarms[start:start + ALARMS_PER_WIDGET], width=24))
+
+
+def _business(metric_name: str, service: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
+                             dimensions_map={"service": service}, period=PERIOD,
+                             statistic="Sum")

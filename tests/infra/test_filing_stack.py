@@ -55,7 +55,8 @@ def test_reminders_run_daily_on_a_schedule(prod: Template) -> None:
               if any(t["Arn"] == {"Fn::GetAtt": [reminder, "Arn"]} for t in r["Targets"])]
     assert rule["ScheduleExpression"] == "cron(0 1 * * ? *)"  # 09:00 Asia/Shanghai
     assert rule["State"] == "ENABLED"
-    assert rule["Targets"][0]["RetryPolicy"] == {"MaximumRetryAttempts": 2}
+    assert rule["Targets"][0]["RetryPolicy"] == {"MaximumRetryAttempts": 8,
+                                                 "MaximumEventAgeInSeconds": 3600}
     prod.has_resource_properties("AWS::Lambda::Permission", {
         "Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
         "FunctionName": {"Fn::GetAtt": [reminder, "Arn"]}})
