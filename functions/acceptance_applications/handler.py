@@ -13,6 +13,7 @@ from etax.acceptance.documents import DocumentStore, s3_client
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import ApplicationRequest, Decision, DocumentRequest
+from etax.acceptance.results import Application, Catalogue, Document, Download, Queue, Upload
 from etax.acceptance.service import ApplicationService, RegistrationDesk
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
@@ -36,7 +37,7 @@ def _principal() -> Any:
 
 
 @app.get("/v1/applications/items")
-def items() -> dict[str, Any]:
+def items() -> Catalogue:
     return service.items()
 
 
@@ -46,41 +47,41 @@ def create() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/applications")
-def queue() -> dict[str, Any]:
+def queue() -> Queue:
     principal = require_principal(app.current_event.raw_event, "officer")
     state = app.current_event.get_query_string_value("state", "submitted") or "submitted"
     return service.queue(principal, state)
 
 
 @app.get("/v1/applications/<application_id>")
-def view(application_id: str) -> dict[str, Any]:
+def view(application_id: str) -> Application:
     return service.view(_principal(), application_id)
 
 
 @app.post("/v1/applications/<application_id>/documents")
-def request_upload(application_id: str) -> tuple[dict[str, Any], int]:
+def request_upload(application_id: str) -> tuple[Upload, int]:
     principal = _principal()
     return service.request_upload(principal, application_id,
                                   parse_body(app, DocumentRequest)), 201
 
 
 @app.post("/v1/applications/<application_id>/documents/<document_id>/confirm")
-def confirm(application_id: str, document_id: str) -> dict[str, Any]:
+def confirm(application_id: str, document_id: str) -> Document:
     return service.confirm_upload(_principal(), application_id, document_id)
 
 
 @app.get("/v1/applications/<application_id>/documents/<document_id>")
-def download(application_id: str, document_id: str) -> dict[str, Any]:
+def download(application_id: str, document_id: str) -> Download:
     return service.download(_principal(), application_id, document_id)
 
 
 @app.post("/v1/applications/<application_id>/submit")
-def submit(application_id: str) -> dict[str, Any]:
+def submit(application_id: str) -> Application:
     return service.submit(_principal(), application_id)
 
 
 @app.post("/v1/applications/<application_id>/decision")
-def decide(application_id: str) -> dict[str, Any]:
+def decide(application_id: str) -> Application:
     principal = require_principal(app.current_event.raw_event, "officer")
     return service.decide(principal, application_id, parse_body(app, Decision))
 

@@ -17,6 +17,8 @@ from etax.platform.observability import instrument
 from etax.platform.once import Once
 
 if TYPE_CHECKING:
+    from etax.acceptance.registration.results import Verification
+    from etax.acceptance.results import Details, OwnRecord, Person
     from etax.acceptance.service import RegistrationDesk
 
 app = make_resolver()
@@ -38,19 +40,18 @@ def desk() -> RegistrationDesk:
 
 
 @app.get("/v1/registration/verify/<credit_code>")
-def verify(credit_code: str) -> dict[str, Any]:
+def verify(credit_code: str) -> Verification:
     return service.verify(credit_code)
 
 
 @app.get("/v1/registration/records/<credit_code>")
-def record(credit_code: str) -> dict[str, Any]:
+def record(credit_code: str) -> OwnRecord:
     principal = require_principal(app.current_event.raw_event)
-    view = service.owner_record(principal, credit_code)   # authorizes the caller
-    return {**view, **desk().details_view(view["credit_code"])}
+    return desk().record(service.owner_record(principal, credit_code))   # authorizes first
 
 
 @app.patch("/v1/registration/records/<credit_code>")
-def update(credit_code: str) -> dict[str, Any]:
+def update(credit_code: str) -> Details:
     principal = require_principal(app.current_event.raw_event, "taxpayer")
     from etax.acceptance.requests import RegistrationUpdate
 
@@ -83,7 +84,7 @@ def natural_person() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")
-def person(resident_id: str) -> dict[str, Any]:
+def person(resident_id: str) -> Person:
     return desk().person_view(caller(app), resident_id.upper())
 
 

@@ -4,6 +4,7 @@ the simulated bank and what the stream announces."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from etax.acceptance import outbox
 from etax.acceptance.applications import Action, State, TrailEntry
 from etax.acceptance.catalogue import ITEMS, Category, UnknownItem, item, matches_signature
 from etax.acceptance.realname import VerifierUnavailable
+from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.acceptance.requests import (
     Decision,
     NaturalPersonRegistration,
@@ -24,8 +26,10 @@ from etax.acceptance.requests import (
     TemporaryRegistration,
     luhn_valid,
 )
+from etax.acceptance.service import RegistrationDesk
 from etax.platform.events import DomainEvent
 from etax.platform.outbox import Change
+from etax.platform.results import as_json
 from etax.simulations.bank import SimulatedBank
 
 PERSON = "350102199003071234"
@@ -242,3 +246,54 @@ def test_other_records_are_not_announced() -> None:
     assert event_for(stream_record("MODIFY", TRAIL)) is None
     assert event_for(stream_record("INSERT", {**TRAIL, "sk": "application"})) is None
     assert event_for(stream_record("INSERT", {**TRAIL, "sk": "document#x"})) is None
+
+
+class StoredItems:
+    """The acceptance table's items of one taxpayer, as DynamoDB gives them back."""
+
+    def __init__(self, *items: dict[str, Any]) -> None:
+        self.items = list(items)
+
+    def after(self, pk: str, sk: str) -> list[dict[str, Any]]:
+        return sorted((i for i in self.items if i["pk"] == pk and i["sk"] > sk),
+                      key=lambda i: str(i["sk"]))
+
+    def latest(self, pk: str, prefix: str, limit: int) -> list[dict[str, Any]]:
+        found = [i for i in self.items if i["pk"] == pk and str(i["sk"]).startswith(prefix)]
+        return sorted(found, key=lambda i: str(i["sk"]), reverse=True)[:limit]
+
+
+def test_the_owners_record_is_the_registrys_then_its_own_details() -> None:
+    code = "91350100M000100Y43"
+    pk = f"taxpayer#{code}"
+    by = {"role": "taxpayer", "subject": code}
+    repository = StoredItems(
+        {"pk": pk, "sk": "details", "version": Decimal(2), "business_scope": "软件",
+         "updated_at": "2026-01-02T00:00:00.000+00:00"},
+        {"pk": pk, "sk": "change#2026-01-02#ab", "at": "2026-01-02T00:00:00.000+00:00",
+         "by": by, "fields": {"business_scope": {"from": None, "to": "软件"}}},
+        {"pk": pk, "sk": "withholding", "credit_code": code, "registration_number": f"KJ{code}",
+         "tax_office_code": "13501000000", "taxes": ["stamp_duty"],
+         "contact": {"name": "林", "phone": "13800138000"}, "status": "active",
+         "registered_at": "2026-01-01T00:00:00.000+00:00"})
+    owner = RegistrationRecord(
+        credit_code=code, name="福州闽江示例科技有限公司", status=Status.ACTIVE,
+        registration_date=date(2016, 3, 1), tax_office_code="13501000000",
+        tax_office_name="国家税务总局福州市税务局", taxpayer_type=TaxpayerType.GENERAL,
+        legal_representative="林晓明", address="", industry="", revision=1,
+        updated_at="2026-01-01").owner_view()
+    desk = RegistrationDesk(repository, registry=None, bank=None)  # type: ignore[arg-type]
+
+    answer = as_json(desk.record(owner))
+
+    assert list(answer) == [*as_json(owner), "details", "changes", "temporary_registrations",
+                            "withholding_agent"]
+    assert answer["details"] == {"version": 2, "business_scope": "软件",
+                                 "updated_at": "2026-01-02T00:00:00.000+00:00"}
+    assert type(answer["details"]["version"]) is int
+    assert answer["changes"] == [{"at": "2026-01-02T00:00:00.000+00:00", "by": by,
+                                  "fields": {"business_scope": {"from": None, "to": "软件"}}}]
+    assert answer["temporary_registrations"] == []
+    assert list(answer["withholding_agent"]) == ["credit_code", "registration_number",
+                                                 "tax_office_code", "taxes", "contact",
+                                                 "status", "registered_at"]

@@ -14,6 +14,7 @@ from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal
 from etax.platform.errors import Forbidden
 from etax.platform.events import DomainEvent
+from etax.platform.results import as_json
 
 CODE = "91350100M000100Y43"
 OFFICE = "13501000000"
@@ -79,7 +80,7 @@ def service(registry: MemoryRegistry, publisher: MemoryPublisher) -> Registratio
 
 
 def test_verify_a_registered_code(service: RegistrationService) -> None:
-    answer = service.verify(CODE.lower())
+    answer = as_json(service.verify(CODE.lower()))
     assert answer["credit_code"] == CODE
     assert answer["checksum_valid"] is True
     assert answer["registered"] is True
@@ -94,7 +95,7 @@ def test_verify_a_registered_code(service: RegistrationService) -> None:
 def test_verify_reports_checksum_and_registration_separately(
     service: RegistrationService,
 ) -> None:
-    answer = service.verify("91350100M000100Y4Z")
+    answer = as_json(service.verify("91350100M000100Y4Z"))
     assert answer["checksum_valid"] is False
     assert "'3'" in answer["checksum_reason"]
     assert answer["registered"] is False
@@ -115,7 +116,7 @@ def test_verify_malformed_is_a_bad_request_naming_the_field(
 ])
 def test_owner_record_for_those_allowed(service: RegistrationService,
                                         principal: Principal) -> None:
-    record = service.owner_record(principal, CODE)
+    record = as_json(service.owner_record(principal, CODE))
     assert record["legal_representative"] == "林晓明"
     assert record["taxpayer_type"] == "general"
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from etax.acceptance.results import CatalogueItem
+
 
 class Category(StrEnum):
     RECORD_FILING = "record_filing"        # 备案: accepted at once
@@ -42,12 +44,12 @@ class Item:
         return self.effective_from <= on and (self.effective_until is None
                                               or on <= self.effective_until)
 
-    def view(self) -> dict[str, object]:
-        return {"code": self.code, "name": self.name, "category": self.category.value,
-                "required_documents": list(self.required_documents),
-                "effective_from": self.effective_from.isoformat(),
-                "effective_until": (self.effective_until.isoformat()
-                                    if self.effective_until else None)}
+    def view(self) -> CatalogueItem:
+        return CatalogueItem(code=self.code, name=self.name, category=self.category.value,
+                             required_documents=list(self.required_documents),
+                             effective_from=self.effective_from.isoformat(),
+                             effective_until=(self.effective_until.isoformat()
+                                              if self.effective_until else None))
 
 
 MIB = 1024 * 1024

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from etax.acceptance.catalogue import matches_signature
+from etax.acceptance.results import UploadForm
 from etax.platform.aws import LazyClient
 
 UPLOAD_SECONDS = 900
@@ -68,7 +69,7 @@ class DocumentStore:
         self.s3 = client
         self.bucket = bucket
 
-    def upload_form(self, key: str, content_type: str, max_bytes: int) -> dict[str, Any]:
+    def upload_form(self, key: str, content_type: str, max_bytes: int) -> UploadForm:
         """A presigned POST for exactly this key, type and size range."""
         form: dict[str, Any] = self.s3.generate_presigned_post(
             Bucket=self.bucket, Key=key,
@@ -76,9 +77,9 @@ class DocumentStore:
             Conditions=[["eq", "$Content-Type", content_type],
                         ["content-length-range", 1, max_bytes]],
             ExpiresIn=UPLOAD_SECONDS)
-        return {"url": form["url"], "fields": form["fields"], "method": "POST",
-                "expires_in": UPLOAD_SECONDS, "max_bytes": max_bytes,
-                "content_type": content_type}
+        return UploadForm(url=form["url"], fields=form["fields"], method="POST",
+                          expires_in=UPLOAD_SECONDS, max_bytes=max_bytes,
+                          content_type=content_type)
 
     def confirm(self, source: str, target: str, content_type: str,
                 max_bytes: int) -> Stored:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from etax.acceptance import applications as machine
 from etax.acceptance.applications import Action, State, TrailEntry
@@ -23,6 +24,7 @@ from etax.acceptance.documents import (
 )
 from etax.acceptance.realname import BankVerifier, VerifierUnavailable
 from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.results import OwnerRecord
 from etax.acceptance.repository import AcceptanceRepository, ConditionFailed
 from etax.acceptance.requests import (
     ApplicationRequest,
@@ -32,6 +34,27 @@ from etax.acceptance.requests import (
     RegistrationUpdate,
     TemporaryRegistration,
     WithholdingAgentRegistration,
+)
+from etax.acceptance.results import (
+    Actor,
+    Application,
+    Catalogue,
+    Change,
+    Contact,
+    Details,
+    Document,
+    DocumentKind,
+    Download,
+    FieldChange,
+    OwnRecord,
+    Person,
+    Queue,
+    Queued,
+    RealName,
+    Step,
+    Temporary,
+    Upload,
+    WithholdingAgent,
 )
 from etax.errors import (
     AlreadyExists,
@@ -44,6 +67,9 @@ from etax.errors import (
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.rules import resident_id, uscc
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MAX_CHANGES_SHOWN = 20
 
@@ -80,6 +106,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _result[R: DataclassInstance](kind: type[R], item: dict[str, Any], **parts: Any) -> R:
+    """The result ``kind`` of a stored item: its fields' values (DynamoDB numbers as plain
+    integers), those of nested results given as ``parts``; a field the item lacks is None."""
+    values = _plain(item)
+    return kind(**{f.name: values.get(f.name) for f in fields(kind) if f.name not in parts},
+                **parts)
+
+
+def _parts(result: DataclassInstance) -> dict[str, Any]:
+    """A result's fields by name (its nested results kept as they are)."""
+    return {f.name: getattr(result, f.name) for f in fields(result)}
+
+
+def _change(item: dict[str, Any]) -> Change:
+    return _result(Change, item, by=Actor(**item["by"]),
+                   fields={name: FieldChange(from_=_plain(value.get("from")),
+                                             to=_plain(value.get("to")))
+                           for name, value in item["fields"].items()})
+
+
+def _temporary(item: dict[str, Any]) -> Temporary:
+    return _result(Temporary, item)
+
+
+def _withholding_agent(item: dict[str, Any]) -> WithholdingAgent:
+    return _result(WithholdingAgent, item, contact=Contact(**item["contact"]))
+
+
+def _person(item: dict[str, Any]) -> Person:
+    return _result(Person, item, real_name=RealName(**item["real_name"]))
+
+
+def _document(item: dict[str, Any]) -> Document:
+    return _result(Document, item)
+
+
+def _step(item: dict[str, Any]) -> Step:
+    return _result(Step, item, by=Actor(**item["by"]))
+
+
 def require_own(principal: Principal, subject: str) -> None:
     """Only the taxpayer itself (not its officers, not an admin) acts on its own behalf."""
     if principal.role != "taxpayer" or principal.subject != subject:
@@ -97,7 +163,7 @@ class RegistrationDesk:
         self.bank = bank
         self.now = now
 
-    def details_view(self, subject: str) -> dict[str, Any]:
+    def details_view(self, subject: str) -> Details:
         """What the taxpayer maintains itself, with the recent changes (caller authorized)."""
         pk = taxpayer_pk(subject)
         # sort keys: change#… < details < person < temporary#… < withholding; the history
@@ -105,17 +171,23 @@ class RegistrationDesk:
         items = self.repo.after(pk, "change$")
         details = next((i for i in items if i["sk"] == "details"), None)
         changes = self.repo.latest(pk, "change#", MAX_CHANGES_SHOWN)
-        return {
-            "details": _public(details) if details else {"version": 0},
-            "changes": [_public(c, "change_id") for c in changes],
-            "temporary_registrations": [_public(i) for i in items
-                                        if i["sk"].startswith("temporary#")],
-            "withholding_agent": next((_public(i) for i in items
-                                       if i["sk"] == "withholding"), None),
-        }
+        return Details(
+            details=_public(details) if details else {"version": 0},
+            changes=[_change(c) for c in changes],
+            temporary_registrations=[_temporary(i) for i in items
+                                     if i["sk"].startswith("temporary#")],
+            withholding_agent=next((_withholding_agent(i) for i in items
+                                    if i["sk"] == "withholding"), None),
+        )
+
+    def record(self, owner: OwnerRecord) -> OwnRecord:
+        """The registry's record of a taxpayer with the details it maintains itself (the
+        caller was authorized for ``owner``)."""
+        details = self.details_view(owner.credit_code)
+        return OwnRecord(**_parts(owner), **_parts(details))
 
     def update(self, principal: Principal, credit_code: str,
-               update: RegistrationUpdate) -> dict[str, Any]:
+               update: RegistrationUpdate) -> Details:
         require_own(principal, credit_code)
         if self.registry.get(credit_code) is None:
             raise NotFound(f"no taxpayer is registered under {credit_code}")
@@ -138,7 +210,7 @@ class RegistrationDesk:
         return self.details_view(credit_code)
 
     def register_temporary(self, principal: Principal,
-                           body: TemporaryRegistration) -> dict[str, Any]:
+                           body: TemporaryRegistration) -> Temporary:
         if principal.role != "taxpayer":
             raise Refused("temporary registration is for taxpayers")
         at = self.now()
@@ -147,10 +219,10 @@ class RegistrationDesk:
                   "number": number, "holder": principal.subject, "status": "active",
                   "registered_at": at, **body.model_dump(mode="json")}
         self.repo.put_new(record)
-        return _public(record)
+        return _temporary(record)
 
     def register_withholding_agent(self, principal: Principal,
-                                   body: WithholdingAgentRegistration) -> dict[str, Any]:
+                                   body: WithholdingAgentRegistration) -> WithholdingAgent:
         if principal.role != "taxpayer":
             raise Refused("withholding-agent registration is for taxpayers")
         try:
@@ -172,10 +244,10 @@ class RegistrationDesk:
                 "status": "active", "registered_at": at}
         if not self.repo.put_new(item):
             raise AlreadyExists(f"{code} is registered as a withholding agent already")
-        return _public(item)
+        return _withholding_agent(item)
 
     def register_person(self, principal: Principal,
-                        body: NaturalPersonRegistration) -> dict[str, Any]:
+                        body: NaturalPersonRegistration) -> Person:
         if principal.role != "taxpayer" or principal.subject != body.resident_id:
             raise Refused("a natural person registers itself: sign in with its resident ID")
         try:
@@ -198,15 +270,15 @@ class RegistrationDesk:
         if not self.repo.put_new(item):
             raise AlreadyExists("a natural person with this resident ID is registered already",
                                 field="resident_id")
-        return _public(item)
+        return _person(item)
 
-    def person_view(self, principal: Principal, resident_id: str) -> dict[str, Any]:
+    def person_view(self, principal: Principal, resident_id: str) -> Person:
         item = self.repo.get(taxpayer_pk(resident_id), "person")
         if item is None:
             ensure_can_reach_taxpayer(principal, resident_id, None)
             raise NotFound("no natural person is registered under this resident ID")
         ensure_can_reach_taxpayer(principal, resident_id, str(item["tax_office_code"]))
-        return _public(item)
+        return _person(item)
 
     def tax_office_of(self, subject: str) -> str | None:
         """The tax office in charge of a taxpayer: the registry's, or a natural person's."""
@@ -231,11 +303,13 @@ class ApplicationService:
         self.today = today
 
     @staticmethod
-    def items() -> dict[str, Any]:
-        return {"items": [i.view() for i in ITEMS.values()],
-                "document_kinds": [{"code": k.code, "name": k.name,
-                                    "content_types": list(k.content_types),
-                                    "max_bytes": k.max_bytes} for k in DOCUMENT_KINDS.values()]}
+    def items() -> Catalogue:
+        return Catalogue(
+            items=[i.view() for i in ITEMS.values()],
+            document_kinds=[DocumentKind(code=k.code, name=k.name,
+                                         content_types=list(k.content_types),
+                                         max_bytes=k.max_bytes)
+                            for k in DOCUMENT_KINDS.values()])
 
     # reading ----------------------------------------------------------------------------
     def _load(self, application_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -245,29 +319,29 @@ class ApplicationService:
             raise NotFound(f"no application {application_id}", field="application_id")
         return application, items
 
-    def view(self, principal: Principal, application_id: str) -> dict[str, Any]:
+    def view(self, principal: Principal, application_id: str) -> Application:
         application, items = self._load(application_id)
         ensure_can_reach_taxpayer(principal, application["applicant"], application["office"])
         return self._view(application, items)
 
-    def _view(self, application: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    def _view(self, application: dict[str, Any], items: list[dict[str, Any]]) -> Application:
         documents = [i for i in items if i["sk"].startswith("document#")]
         trail = sorted((i for i in items if i["sk"].startswith("trail#")),
                        key=lambda i: int(i["seq"]))
         required = tuple(application.get("required_documents") or ())
         confirmed = {d["kind"] for d in documents if d["status"] == "confirmed"}
         state = State(application["state"])
-        return {
-            **_public(application, "queue", "office"),
-            "tax_office": application["office"],
-            "state_label": state.label,
-            "documents": [_public(d, "incoming_key", "key") for d in documents],
-            "missing_documents": ([] if state.final
-                                  else machine.missing_documents(required, confirmed)),
-            "trail": [{"reason": None, **_public(t)} for t in trail],
-        }
+        return _result(
+            Application, application,
+            tax_office=application["office"],
+            state_label=state.label,
+            documents=[_document(d) for d in documents],
+            missing_documents=([] if state.final
+                               else machine.missing_documents(required, confirmed)),
+            trail=[_step(t) for t in trail],
+        )
 
-    def queue(self, principal: Principal, state: str) -> dict[str, Any]:
+    def queue(self, principal: Principal, state: str) -> Queue:
         if principal.role != "officer" or not principal.tax_office:
             raise Refused("the review queue is for officers")
         try:
@@ -275,11 +349,11 @@ class ApplicationService:
         except ValueError:
             raise Invalid(f"no state {state!r}", field="state") from None
         found = self.repo.office_queue(principal.tax_office, wanted.value)
-        return {"tax_office": principal.tax_office, "state": wanted.value,
-                "applications": [_public(i, "queue") for i in found]}
+        return Queue(tax_office=principal.tax_office, state=wanted.value,
+                     applications=[_result(Queued, i) for i in found])
 
     # changing ---------------------------------------------------------------------------
-    def create(self, principal: Principal, request: ApplicationRequest) -> dict[str, Any]:
+    def create(self, principal: Principal, request: ApplicationRequest) -> Application:
         if principal.role != "taxpayer":
             raise Refused("applications are made by taxpayers")
         try:
@@ -307,7 +381,7 @@ class ApplicationService:
         return self.view(principal, application_id)
 
     def request_upload(self, principal: Principal, application_id: str,
-                       request: DocumentRequest) -> dict[str, Any]:
+                       request: DocumentRequest) -> Upload:
         application, _ = self._load(application_id)
         require_own(principal, application["applicant"])
         self._editable(application)
@@ -327,17 +401,17 @@ class ApplicationService:
                     "status": "pending", "incoming_key": source, "requested_at": self.now()}
         self.repo.put(document)
         form = self.documents.upload_form(source, request.content_type, kind.max_bytes)
-        return {"document": _public(document, "incoming_key"), "upload": form}
+        return Upload(document=_document(document), upload=form)
 
     def confirm_upload(self, principal: Principal, application_id: str,
-                       document_id: str) -> dict[str, Any]:
+                       document_id: str) -> Document:
         application, items = self._load(application_id)
         require_own(principal, application["applicant"])
         document = next((i for i in items if i["sk"] == f"document#{document_id}"), None)
         if document is None:
             raise NotFound(f"no document {document_id} on this application", field="document_id")
         if document["status"] == "confirmed":
-            return _public(document, "incoming_key", "key")
+            return _document(document)
         self._editable(application)
         target = document_key(application_id, document_id)
         try:
@@ -347,27 +421,27 @@ class ApplicationService:
         except UploadProblem as problem:
             now = self.repo.get(application_pk(application_id), f"document#{document_id}")
             if now is not None and now["status"] == "confirmed":   # a concurrent confirmation
-                return _public(now, "incoming_key", "key")
+                return _document(now)
             raise Invalid(f"upload not accepted: {problem.reason}",
                           field="document_id") from None
         values = {"status": "confirmed", "key": target, "size": stored.size,
                   "confirmed_at": self.now()}
         self.repo.confirm_document(application_pk(application_id), f"document#{document_id}",
                                    values)
-        return _public({**document, **values}, "incoming_key", "key")
+        return _document({**document, **values})
 
     def download(self, principal: Principal, application_id: str,
-                 document_id: str) -> dict[str, Any]:
+                 document_id: str) -> Download:
         application, items = self._load(application_id)
         ensure_can_reach_taxpayer(principal, application["applicant"], application["office"])
         document = next((i for i in items if i["sk"] == f"document#{document_id}"), None)
         if document is None or document["status"] != "confirmed":
             raise NotFound(f"no confirmed document {document_id}", field="document_id")
-        return {"url": self.documents.download_url(str(document["key"]),
-                                                   str(document["filename"])),
-                "expires_in": 300}
+        return Download(url=self.documents.download_url(str(document["key"]),
+                                                        str(document["filename"])),
+                        expires_in=300)
 
-    def submit(self, principal: Principal, application_id: str) -> dict[str, Any]:
+    def submit(self, principal: Principal, application_id: str) -> Application:
         application, items = self._load(application_id)
         require_own(principal, application["applicant"])
         confirmed = {i["kind"] for i in items
@@ -383,7 +457,7 @@ class ApplicationService:
         return self.view(principal, application_id)
 
     def decide(self, principal: Principal, application_id: str,
-               decision: Decision) -> dict[str, Any]:
+               decision: Decision) -> Application:
         application, _ = self._load(application_id)
         if principal.role != "officer" or principal.tax_office != application["office"]:
             raise Refused("only an officer of the applicant's tax office reviews it")

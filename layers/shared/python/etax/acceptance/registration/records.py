@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+
+from etax.acceptance.registration.results import Office, OwnerRecord, PublicRegistration
 
 
 class Status(StrEnum):
@@ -53,26 +54,20 @@ class RegistrationRecord:
     revision: int
     updated_at: str
 
-    def public_view(self) -> dict[str, Any]:
+    def public_view(self) -> PublicRegistration:
         """The facts anyone may check: who, in what state, since when, where registered."""
-        return {
-            "name": self.name,
-            "status": self.status.value,
-            "status_label": self.status.label,
-            "registration_date": self.registration_date.isoformat(),
-            "tax_office": {"code": self.tax_office_code, "name": self.tax_office_name},
-        }
+        return PublicRegistration(
+            name=self.name, status=self.status.value, status_label=self.status.label,
+            registration_date=self.registration_date.isoformat(),
+            tax_office=Office(code=self.tax_office_code, name=self.tax_office_name))
 
-    def owner_view(self) -> dict[str, Any]:
+    def owner_view(self) -> OwnerRecord:
         """Everything, for the taxpayer itself and the officers of its tax office."""
-        return {
-            "credit_code": self.credit_code,
-            **self.public_view(),
-            "taxpayer_type": self.taxpayer_type.value,
-            "taxpayer_type_label": self.taxpayer_type.label,
-            "legal_representative": self.legal_representative,
-            "address": self.address,
-            "industry": self.industry,
-            "revision": self.revision,
-            "updated_at": self.updated_at,
-        }
+        public = self.public_view()
+        return OwnerRecord(
+            credit_code=self.credit_code, name=public.name, status=public.status,
+            status_label=public.status_label, registration_date=public.registration_date,
+            tax_office=public.tax_office, taxpayer_type=self.taxpayer_type.value,
+            taxpayer_type_label=self.taxpayer_type.label,
+            legal_representative=self.legal_representative, address=self.address,
+            industry=self.industry, revision=self.revision, updated_at=self.updated_at)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.results import (
+    Coded,
+    OwnerRecord,
+    Structure,
+    Verification,
+)
 from etax.errors import Malformed, NotFound
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.events import DomainEvent
@@ -37,7 +43,7 @@ class RegistrationService:
         self.registry = registry
         self.publisher = publisher
 
-    def verify(self, text: str) -> dict[str, Any]:
+    def verify(self, text: str) -> Verification:
         """The public check: is the code well formed, is its checksum right, is it registered?
 
         The checksum and the registration are reported separately: real
@@ -45,29 +51,26 @@ class RegistrationService:
         """
         code = parse_code(text)
         record = self.registry.get(code.code)
-        return {
-            "credit_code": code.code,
-            "checksum_valid": code.checksum_valid,
-            "checksum_reason": code.checksum_reason,
-            "structure": {
-                "registration_authority": {
-                    "code": code.registration_authority, "name": code.authority_name,
-                },
-                "entity_type": {
-                    "code": code.registration_authority + code.entity_type,
-                    "name": code.entity_type_name,
-                },
-                "region_code": code.region_code,
-                "organization_code": code.organization_code,
-                "check_character": code.check_character,
-                "expected_check_character": code.expected_check_character,
-            },
-            "warnings": code.warnings,
-            "registered": record is not None,
-            "registration": record.public_view() if record else None,
-        }
+        return Verification(
+            credit_code=code.code,
+            checksum_valid=code.checksum_valid,
+            checksum_reason=code.checksum_reason,
+            structure=Structure(
+                registration_authority=Coded(code=code.registration_authority,
+                                             name=code.authority_name),
+                entity_type=Coded(code=code.registration_authority + code.entity_type,
+                                  name=code.entity_type_name),
+                region_code=code.region_code,
+                organization_code=code.organization_code,
+                check_character=code.check_character,
+                expected_check_character=code.expected_check_character,
+            ),
+            warnings=code.warnings,
+            registered=record is not None,
+            registration=record.public_view() if record else None,
+        )
 
-    def owner_record(self, principal: Principal, text: str) -> dict[str, Any]:
+    def owner_record(self, principal: Principal, text: str) -> OwnerRecord:
         """The full record, for the taxpayer itself, an officer of its tax office, or an admin."""
         code = parse_code(text)
         record = self.registry.get(code.code)
