@@ -20,7 +20,7 @@ class Actor:
 
 @dataclass(frozen=True, kw_only=True)  # keywords: type checkers take named() for a default
 class FieldChange:
-    from_: Any = named("from")  # noqa: RUF009 (a field spec); None when not set before
+    from_: Any = named("from")  # None when not set before
     to: Any
 
 
