@@ -244,6 +244,7 @@ class Api(NestedStack):
                 key_id = "".join(p.capitalize() for p in partner.split("_"))
                 plan.add_api_key(self.rest_api.add_api_key(
                     f"{route_class_.name}{key_id}Key",
+                    api_key_name=f"{self.rest_api.rest_api_name}-{partner}",
                     description=f"The {partner} partner's key ({route_class_.name})"))
             plans.append(plan)
         return plans

@@ -261,5 +261,7 @@ def test_partners_call_with_their_own_api_key_outside_local(prod: Template) -> N
     keys = resources(prod, "AWS::ApiGateway::ApiKey")
     partners = [p for c in partner_classes for p in c.partners]
     assert len(keys) == len(partners) == 7
+    assert sorted(k["Properties"]["Name"] for k in keys.values()) == sorted(
+        f"etax-prod-{p}" for p in partners)
     links = resources(prod, "AWS::ApiGateway::UsagePlanKey")
     assert {link["Properties"]["KeyId"]["Ref"] for link in links.values()} == set(keys)
