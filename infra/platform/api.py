@@ -9,23 +9,36 @@ its limit, …) are gateway responses set to the platform's problem+json shape (
 ``title``, ``status``, ``detail``, ``request_id``), like every answer of the functions
 (``etax.platform.errors``); the local stack's plugin applies them too
 (``scripts/localstack_plugin/etax_localstack/gateway_responses.py``).
+
+The public paths are protected in layers (docs/decisions/0016), from the one table of route
+classes in :mod:`infra.platform.edge`: a per-method throttle for each classified route on every
+stage; outside ``local`` also the WAF web ACL (:mod:`infra.platform.waf`; LocalStack has no
+WAF), the cache for caller-independent GETs, and usage plans with one API key per partner on
+the partners' routes. The endpoint is REGIONAL on every stage (China regions have no
+edge-optimized endpoints).
 """
 
 from __future__ import annotations
 
 import json
 
+import jsii
 from aws_cdk import Duration, NestedStack, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IValidation
 
+from infra.config import LOCAL
 from infra.nag import API_GATEWAY_LOGS_POLICY, acknowledge
+from infra.platform.edge import ROUTE_CLASSES, RouteClass, route_class
+from infra.platform.waf import ApiFirewall
 
 API_STAGE = "api"  # URLs read {ApiUrl}/v1/...: the stage is not a version
-THROTTLE_RATE = 1000  # requests per second, steady, per stage (methods may lower it)
+THROTTLE_RATE = 1000  # requests per second, steady, per method unless its class says otherwise
 THROTTLE_BURST = 2000
+CACHE_CLUSTER_SIZE = "0.5"  # GB, the smallest: the cached answers are a few kilobytes each
+LOGGING_LEVEL = apigw.MethodLoggingLevel.ERROR
 # API Gateway caches the authorizer's verdict per token for this long, whatever the token's exp;
 # the functions check exp themselves (etax.platform.auth), this bounds what a verdict can outlive.
 AUTHORIZER_CACHE_TTL = Duration.seconds(60)
@@ -86,6 +99,8 @@ class Api(NestedStack):
                  authorizer_function: lambda_.IFunction) -> None:
         super().__init__(scope, construct_id,
                          description=f"e-tax platform ({stage}): the REST API")
+        self.local = stage == LOCAL
+        cached = [c for c in ROUTE_CLASSES if c.cache_seconds and not self.local]
         access_logs = logs.LogGroup(
             self, "AccessLogs",
             retention=logs.RetentionDays.THREE_MONTHS,
@@ -96,6 +111,7 @@ class Api(NestedStack):
             rest_api_name=f"etax-{stage}",
             description="The e-tax platform's public API",
             binary_media_types=["application/pdf"],
+            endpoint_types=[apigw.EndpointType.REGIONAL],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
             deploy_options=apigw.StageOptions(
@@ -108,9 +124,12 @@ class Api(NestedStack):
                     request_time=True, resource_path=True, response_length=True,
                     status=True, user=True,
                 ),
-                logging_level=apigw.MethodLoggingLevel.ERROR,
+                logging_level=LOGGING_LEVEL,
                 metrics_enabled=True,
                 tracing_enabled=True,
+                method_options=self._method_options(),
+                cache_cluster_enabled=bool(cached) or None,
+                cache_cluster_size=CACHE_CLUSTER_SIZE if cached else None,
             ),
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=apigw.Cors.ALL_ORIGINS,
@@ -149,8 +168,16 @@ class Api(NestedStack):
                     "the Lambda authorizer verifies JWTs from Cognito or any OIDC issuer")
         acknowledge(self.rest_api, API_GATEWAY_LOGS_POLICY,
                     "the account-level role API Gateway needs to write access and error logs")
-        acknowledge(self.rest_api, "AwsSolutions-APIG3",
-                    "a WAF web ACL is attached per account by its platform engineers (README)")
+        if self.local:
+            acknowledge(self.rest_api, "AwsSolutions-APIG3",
+                        "LocalStack has no WAF: the web ACL is made on every other stage")
+            self.firewall: ApiFirewall | None = None
+        else:
+            self.firewall = ApiFirewall(self, "Firewall", stage=stage,
+                                        stage_arn=self.rest_api.deployment_stage.stage_arn)
+        self.partner_plans = [] if self.local else self._partner_plans()
+        self._routed: set[str] = set()
+        self.node.add_validation(_EveryClassifiedRouteServed(self._routed))
 
     def routes(self, function: lambda_.IFunction, *routes: str,
                public: bool = False) -> list[apigw.Method]:
@@ -171,11 +198,93 @@ class Api(NestedStack):
             function.node.path,
             apigw.LambdaIntegration(function, scope_permission_to_method=False),
         )
-        if public:
-            public_method = resource.add_method(method, integration,
-                                                authorization_type=apigw.AuthorizationType.NONE)
-            acknowledge(public_method, "AwsSolutions-APIG4",
-                        "a public route of the plan (no sign-in), throttled like every route")
-            return public_method
-        return resource.add_method(method, integration, authorizer=self.authorizer,
-                                   authorization_type=apigw.AuthorizationType.CUSTOM)
+        route_class_ = route_class(method, path)
+        if route_class_ is not None:
+            self._routed.add(f"{method} {path}")
+        elif public and not self.local:
+            raise ValueError(f"public route {method} {path} has no class in "
+                             "infra/platform/edge.py (its throttle, WAF rule and cache)")
+        if not public:
+            return resource.add_method(method, integration, authorizer=self.authorizer,
+                                       authorization_type=apigw.AuthorizationType.CUSTOM)
+        partner = route_class_ is not None and bool(route_class_.partners) and not self.local
+        cached = (route_class_ is not None and route_class_.cache_seconds > 0
+                  and method == "GET" and not self.local)
+        parameters = [f"method.request.path.{name}" for name in _path_parameters(path)]
+        public_method = resource.add_method(
+            method, integration, authorization_type=apigw.AuthorizationType.NONE,
+            api_key_required=partner or None,
+            request_parameters=dict.fromkeys(parameters, True) if cached and parameters else None)
+        if cached and parameters:  # one cache entry per campaign, not one for them all
+            cfn_method = public_method.node.default_child
+            assert isinstance(cfn_method, apigw.CfnMethod)
+            cfn_method.add_property_override("Integration.CacheKeyParameters", parameters)
+        acknowledge(public_method, "AwsSolutions-APIG4",
+                    "a public route of the plan (no sign-in): its class's per-method throttle "
+                    "and, outside local, WAF rate rule (infra/platform/edge.py)")
+        return public_method
+
+    def _partner_plans(self) -> list[apigw.UsagePlan]:
+        """One usage plan per partner class, with one API key per partner: the plan's throttle
+        applies to each key, on the only routes that require a key (its class's)."""
+        plans = []
+        for route_class_ in ROUTE_CLASSES:
+            if not route_class_.partners:
+                continue
+            plan = self.rest_api.add_usage_plan(
+                f"{route_class_.name}Plan",
+                name=f"{self.rest_api.rest_api_name}-{route_class_.name}",
+                description=f"Partners calling {', '.join(route_class_.routes)}: one API key "
+                            "each, throttled per key",
+                throttle=apigw.ThrottleSettings(rate_limit=route_class_.partner_rate,
+                                                burst_limit=route_class_.partner_burst),
+                api_stages=[apigw.UsagePlanPerApiStage(api=self.rest_api,
+                                                       stage=self.rest_api.deployment_stage)])
+            for partner in route_class_.partners:
+                key_id = "".join(p.capitalize() for p in partner.split("_"))
+                plan.add_api_key(self.rest_api.add_api_key(
+                    f"{route_class_.name}{key_id}Key",
+                    api_key_name=f"{self.rest_api.rest_api_name}-{partner}",
+                    description=f"The {partner} partner's key ({route_class_.name})"))
+            plans.append(plan)
+        return plans
+
+    def _method_options(self) -> dict[str, apigw.MethodDeploymentOptions]:
+        """The per-method settings of every classified route: its class's throttle, the
+        stage's logging and metrics, and (outside ``local``) the cache for cached GETs."""
+        options = {}
+        for route_class_ in ROUTE_CLASSES:
+            for route in route_class_.routes:
+                method, path = route.split(" ", 1)
+                options[f"{path}/{method}"] = self._method_option(route_class_, method)
+        return options
+
+    def _method_option(self, route_class_: RouteClass,
+                       method: str) -> apigw.MethodDeploymentOptions:
+        cached = route_class_.cache_seconds > 0 and method == "GET" and not self.local
+        return apigw.MethodDeploymentOptions(
+            throttling_rate_limit=route_class_.rate,
+            throttling_burst_limit=route_class_.burst,
+            logging_level=LOGGING_LEVEL,
+            metrics_enabled=True,
+            caching_enabled=True if cached else None,
+            cache_ttl=Duration.seconds(route_class_.cache_seconds) if cached else None,
+            cache_data_encrypted=True if cached else None,
+        )
+
+
+def _path_parameters(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+@jsii.implements(IValidation)
+class _EveryClassifiedRouteServed:
+    """Fails the synth when a route of ``infra.platform.edge`` is not served: its method
+    settings would name a method the API does not have."""
+
+    def __init__(self, routed: set[str]) -> None:
+        self.routed = routed
+
+    def validate(self) -> list[str]:
+        return [f"{route} has a class in infra/platform/edge.py but no route"
+                for c in ROUTE_CLASSES for route in c.routes if route not in self.routed]

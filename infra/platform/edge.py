@@ -1,0 +1,107 @@
+"""The public paths' classes and the figures that protect them, in one table
+(docs/decisions/0016-edge-protection.md).
+
+Every route served without sign-in (and the lottery scan, the busiest signed-in public path)
+belongs to one class below. Each class gets, from :mod:`infra.platform.api`:
+
+* a per-method throttle on the stage (``rate`` requests per second steady, ``burst``) for each
+  of its routes, so that a flood on one class is refused at its own limit, before it takes the
+  account's API Gateway quota from signed-in filing and payment (every other method keeps the
+  stage default, ``THROTTLE_RATE``/``THROTTLE_BURST``);
+* outside ``local``, a WAF rate-based rule counting each client IP's requests to the class's
+  routes over five minutes (``per_ip``; :mod:`infra.platform.waf`); partners have none: a bank
+  or a message gateway calls from a few addresses at volume, and is limited per API key instead;
+* outside ``local``, the API Gateway cache for its GET routes when ``cache_seconds`` is set
+  (answers that do not depend on the caller, keyed by the path parameters);
+* outside ``local``, when ``partners`` is set, a usage plan with one API key per partner
+  (``x-api-key``) required on its routes, throttled per key (``partner_rate``/``partner_burst``).
+
+The figures are assumptions stated here, not measured in a region: docs/benchmarks.md measures
+each public route's cost (a verification is one DynamoDB call and 20 ms in-process, a lottery
+scan six calls and 55 ms, a credit-code check one GetItem), and LocalStack's requests per
+second are not a region's. What the figures keep true, and tests/infra/test_edge_protection.py
+checks: all public methods at their limits together use at most ``PUBLIC_SHARE`` of the
+account's regional API Gateway quota (``ACCOUNT_RPS``, AWS's default), which leaves the rest
+to signed-in callers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCOUNT_RPS = 10_000  # API Gateway's default steady-state quota per account and region
+PUBLIC_SHARE = 0.6  # what every public method at its limit may use of it, together
+
+
+@dataclass(frozen=True, slots=True)
+class RouteClass:
+    name: str  # also the WAF rule's and its metric's name: letters only
+    routes: tuple[str, ...]  # "METHOD /path" exactly as the boards route them
+    rate: int  # per method, requests per second (steady)
+    burst: int  # per method
+    per_ip: int | None  # WAF: requests per client IP per five minutes, all routes of the class
+    cache_seconds: int = 0  # API Gateway cache TTL of its GET routes (0: not cached)
+    partners: tuple[str, ...] = ()  # one API key each (usage plan), required on its routes
+    partner_rate: int = 0  # per API key, requests per second
+    partner_burst: int = 0
+
+
+ROUTE_CLASSES: tuple[RouteClass, ...] = (
+    # C10 and certificates: one DynamoDB call a check; people and offices checking invoices
+    RouteClass("Verification",
+               ("POST /v1/invoices/verify", "POST /v1/invoices/qr/parse",
+                "GET /v1/certificates/{number}/verify"),
+               rate=800, burst=1600, per_ip=300),
+    # C11: six DynamoDB calls a scan (one transaction); signed-in, but everyone's
+    RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300),
+    # A3: pure computation, no DynamoDB
+    RouteClass("Calculators",
+               ("POST /v1/tools/iit/withholding", "POST /v1/tools/iit/annual",
+                "POST /v1/tools/iit/bonus", "POST /v1/tools/vat",
+                "POST /v1/tools/vehicle-vessel", "POST /v1/tools/departure-refund"),
+               rate=100, burst=200, per_ip=600),
+    # B4: the public credit-code check, one GetItem
+    RouteClass("Registration", ("GET /v1/registration/verify/{credit_code}",),
+               rate=300, burst=600, per_ip=300),
+    # published, caller-independent answers (keys, specification, catalogue, campaigns)
+    RouteClass("Reference",
+               ("GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
+                "GET /v1/lottery/campaigns/{campaign_id}"),
+               rate=100, burst=200, per_ip=1500, cache_seconds=300),
+    # the lottery's period export and liveness: public, not cached (an export changes when
+    # its period closes; liveness must be live)
+    RouteClass("Consultation",
+               ("GET /v1/lottery/campaigns/{campaign_id}/periods/{index}/export",
+                "GET /v1/health"),
+               rate=100, burst=200, per_ip=1500),
+    # B5: payment providers' signed callbacks, one partner per payment method
+    RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
+               rate=200, burst=400, per_ip=None,
+               partners=("bank_transfer", "pos", "online_banking", "mobile_banking",
+                         "third_party"),
+               partner_rate=50, partner_burst=100),
+    # C10: the WeChat-style and SMS-style message platforms' webhooks (signed by their token)
+    RouteClass("MessageChannels",
+               ("GET /v1/channels/wechat", "POST /v1/channels/wechat", "POST /v1/channels/sms"),
+               rate=200, burst=400, per_ip=None,
+               partners=("wechat", "sms"), partner_rate=100, partner_burst=200),
+)
+
+
+def route_class(method: str, path: str) -> RouteClass | None:
+    """The class of ``METHOD /path``, if it has one."""
+    route = f"{method} {path}"
+    return next((c for c in ROUTE_CLASSES if route in c.routes), None)
+
+
+def path_pattern(path: str) -> str:
+    """A regular expression for the URI path WAF sees for ``path`` (``{param}``: one segment),
+    behind the stage's name (``/api``) or a custom domain's base path, or none."""
+    parts = re.split(r"\{[^}]+\}", path)
+    return "^(/[^/]+)?" + "[^/]+".join(re.escape(p) for p in parts) + "/?$"
+
+
+def public_rps() -> int:
+    """Every classified method at its per-method limit, together (requests per second)."""
+    return sum(c.rate * len(c.routes) for c in ROUTE_CLASSES)

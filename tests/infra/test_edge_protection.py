@@ -1,0 +1,267 @@
+"""The public paths' protection layers (docs/decisions/0016): a regional endpoint, per-method
+throttles from the route classes of infra/platform/edge.py, and outside ``local`` the WAF web
+ACL, the cache for caller-independent GETs and the partners' usage plans and API keys."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from etax.platform.api import MAX_BODY_BYTES
+from infra.platform.api import API_STAGE, THROTTLE_BURST, THROTTLE_RATE
+from infra.platform.edge import (
+    ACCOUNT_RPS,
+    PUBLIC_SHARE,
+    ROUTE_CLASSES,
+    path_pattern,
+    public_rps,
+    route_class,
+)
+from tests.infra.test_platform_stack import resources, route_paths
+
+STAGES = ["local", "prod"]
+LOCAL_ONLY_PUBLIC = {"POST /v1/auth/dev-token", "GET /v1/auth/jwks.json"}  # the dev issuer
+CACHED = {"GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
+          "GET /v1/lottery/campaigns/{campaign_id}"}
+PARTNER_ROUTES = {"POST /v1/filing/callbacks/{method}", "GET /v1/channels/wechat",
+                  "POST /v1/channels/wechat", "POST /v1/channels/sms"}
+
+
+def template_of(stage: str, request: pytest.FixtureRequest) -> Template:
+    template: Template = request.getfixturevalue(stage)
+    return template
+
+
+def methods(template: Template) -> dict[str, dict[str, Any]]:
+    """Each method's properties by ``METHOD /path`` (no CORS preflights)."""
+    paths = route_paths(template)
+    found = {}
+    for method in resources(template, "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        if props["HttpMethod"] == "OPTIONS":
+            continue
+        resource = props["ResourceId"]
+        path = paths[resource["Ref"]] if "Ref" in resource else "/"
+        found[f"{props['HttpMethod']} {path}"] = props
+    return found
+
+
+def stage_props(template: Template) -> dict[str, Any]:
+    (stage,) = resources(template, "AWS::ApiGateway::Stage").values()
+    props: dict[str, Any] = stage["Properties"]
+    assert props["StageName"] == API_STAGE
+    return props
+
+
+def method_settings(template: Template) -> dict[str, dict[str, Any]]:
+    """The stage's method settings by ``METHOD /path`` (``* /*`` for the stage's default)."""
+    def path(resource_path: str) -> str:  # "/~1v1~1tools~1vat" (a JSON pointer) or "/*"
+        return resource_path if resource_path == "/*" else resource_path[1:].replace("~1", "/")
+
+    return {f"{s['HttpMethod']} {path(s['ResourcePath'])}": s
+            for s in stage_props(template)["MethodSettings"]}
+
+
+def web_acl_rules(template: Template) -> dict[str, dict[str, Any]]:
+    (acl,) = resources(template, "AWS::WAFv2::WebACL").values()
+    return {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_endpoint_is_regional(stage: str, request: pytest.FixtureRequest) -> None:
+    """China regions have no edge-optimized endpoints; the local stack gets the same."""
+    (api,) = resources(template_of(stage, request), "AWS::ApiGateway::RestApi").values()
+    assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_public_route_has_its_class_throttle(stage: str,
+                                                   request: pytest.FixtureRequest) -> None:
+    template = template_of(stage, request)
+    settings = method_settings(template)
+    public = {route for route, props in methods(template).items()
+              if props["AuthorizationType"] == "NONE"} - LOCAL_ONLY_PUBLIC
+    classified = {route for c in ROUTE_CLASSES for route in c.routes}
+    assert public <= classified, public - classified
+    assert settings["* /*"]["ThrottlingRateLimit"] == THROTTLE_RATE
+    for route in classified:
+        route_class_ = route_class(*route.split(" ", 1))
+        assert route_class_ is not None
+        setting = settings[route]
+        assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == (
+            route_class_.rate, route_class_.burst), route
+        assert setting["LoggingLevel"] == "ERROR"
+        assert setting["MetricsEnabled"] is True
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_method_setting_names_a_method_of_the_api(stage: str,
+                                                        request: pytest.FixtureRequest) -> None:
+    template = template_of(stage, request)
+    assert set(method_settings(template)) - {"* /*"} <= set(methods(template))
+
+
+def test_signed_in_filing_and_payment_keep_the_stage_default(prod: Template) -> None:
+    """No class covers them: a flood on a public class is refused at the class's limit."""
+    settings = method_settings(prod)
+    routes = methods(prod)
+    for route in ("POST /v1/filing/obligations/{obligation_id}/return",
+                  "POST /v1/filing/obligations/{obligation_id}/payments"):
+        assert route in routes
+        assert routes[route]["AuthorizationType"] == "CUSTOM"
+        assert route not in settings
+
+
+def test_public_classes_together_leave_the_account_quota_to_signed_in_callers() -> None:
+    assert public_rps() <= ACCOUNT_RPS * PUBLIC_SHARE
+    for route_class_ in ROUTE_CLASSES:
+        assert route_class_.rate <= THROTTLE_RATE
+        assert route_class_.burst <= THROTTLE_BURST
+        assert route_class_.name.isalpha()
+
+
+def test_production_has_a_regional_web_acl_on_the_stage(prod: Template) -> None:
+    (acl_id, acl) = next(iter(resources(prod, "AWS::WAFv2::WebACL").items()))
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    (association,) = resources(prod, "AWS::WAFv2::WebACLAssociation").values()
+    props = association["Properties"]
+    assert props["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    (stage_id,) = resources(prod, "AWS::ApiGateway::Stage")
+    arn = str(props["ResourceArn"])
+    assert ":apigateway:" in arn
+    assert "/stages/" in arn
+    assert stage_id in arn
+
+
+def test_the_managed_rule_groups_guard_every_route(prod: Template) -> None:
+    rules = web_acl_rules(prod)
+    groups = {rule["Statement"]["ManagedRuleGroupStatement"]["Name"]: rule
+              for rule in rules.values() if "ManagedRuleGroupStatement" in rule["Statement"]}
+    assert set(groups) == {"AWSManagedRulesCommonRuleSet",
+                           "AWSManagedRulesKnownBadInputsRuleSet",
+                           "AWSManagedRulesAmazonIpReputationList"}
+    for rule in groups.values():
+        assert rule["OverrideAction"] == {"None": {}}  # the groups' own block actions apply
+    # only the common set's 8 KB body rule is counted: BodyTooLarge applies the real limit
+    common = groups["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
+    assert common["RuleActionOverrides"] == [
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+
+
+def test_every_waf_rule_has_its_metric(prod: Template) -> None:
+    (acl,) = resources(prod, "AWS::WAFv2::WebACL").values()
+    configs = [acl["Properties"]["VisibilityConfig"],
+               *(rule["VisibilityConfig"] for rule in acl["Properties"]["Rules"])]
+    for config in configs:
+        assert config["CloudWatchMetricsEnabled"] is True
+        assert config["SampledRequestsEnabled"] is True
+    names = [config["MetricName"] for config in configs]
+    assert len(set(names)) == len(names)
+    assert all(name.startswith("etax-prod-") for name in names)
+
+
+def test_the_body_size_rule_is_the_functions_limit(prod: Template) -> None:
+    (acl,) = resources(prod, "AWS::WAFv2::WebACL").values()
+    # WAF reads the whole body a function accepts; a larger one matches as oversize
+    assert acl["Properties"]["AssociationConfig"] == {
+        "RequestBody": {"API_GATEWAY": {"DefaultSizeInspectionLimit": "KB_64"}}}
+    assert MAX_BODY_BYTES == 64 * 1024
+    rule = web_acl_rules(prod)["BodyTooLarge"]
+    assert rule["Action"] == {"Block": {}}
+    size = rule["Statement"]["SizeConstraintStatement"]
+    assert size["FieldToMatch"] == {"Body": {"OversizeHandling": "MATCH"}}
+    assert (size["ComparisonOperator"], size["Size"]) == ("GT", MAX_BODY_BYTES)
+
+
+def scope_down_patterns(rule: dict[str, Any]) -> list[str]:
+    statement = rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
+    statements = statement["OrStatement"]["Statements"] if "OrStatement" in statement \
+        else [statement]
+    return [s["RegexMatchStatement"]["RegexString"] for s in statements]
+
+
+def test_each_public_class_has_its_per_ip_rate_rule(prod: Template) -> None:
+    rules = web_acl_rules(prod)
+    for route_class_ in ROUTE_CLASSES:
+        name = f"RatePerIp{route_class_.name}"
+        if route_class_.per_ip is None:  # partners: limited per API key instead
+            assert name not in rules
+            continue
+        statement = rules[name]["Statement"]["RateBasedStatement"]
+        assert rules[name]["Action"] == {"Block": {}}
+        assert (statement["AggregateKeyType"], statement["Limit"],
+                statement["EvaluationWindowSec"]) == ("IP", route_class_.per_ip, 300)
+        paths = {route.split(" ", 1)[1] for route in route_class_.routes}
+        assert sorted(scope_down_patterns(rules[name])) == sorted(
+            path_pattern(p) for p in paths)
+
+
+@pytest.mark.parametrize(("path", "route", "matches"), [
+    ("/api/v1/invoices/verify", "/v1/invoices/verify", True),
+    ("/v1/invoices/verify/", "/v1/invoices/verify", True),  # a custom domain, no stage
+    ("/api/v1/invoices/verify-all", "/v1/invoices/verify", False),
+    ("/api/v1/certificates/C2026/verify", "/v1/certificates/{number}/verify", True),
+    ("/api/v1/certificates/C2026", "/v1/certificates/{number}/verify", False),
+    ("/api/v1/registration/verify/91350100M000100Y43",
+     "/v1/registration/verify/{credit_code}", True),
+    ("/api/v1/tools/vehicle-vessel", "/v1/tools/vehicle-vessel", True),
+    ("/api/v1/lottery/campaigns/c1/periods/2/export",
+     "/v1/lottery/campaigns/{campaign_id}", False),
+])
+def test_a_class_rule_counts_its_routes_only(path: str, route: str, matches: bool) -> None:
+    assert bool(re.search(path_pattern(route), path)) is matches
+
+
+def test_the_local_stack_has_no_waf_cache_or_partner_keys(local: Template) -> None:
+    """LocalStack has no WAF; the local flows call partner routes without keys."""
+    for kind in ("AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation",
+                 "AWS::ApiGateway::UsagePlan", "AWS::ApiGateway::ApiKey"):
+        assert not resources(local, kind), kind
+    props = stage_props(local)
+    assert not props.get("CacheClusterEnabled")
+    assert not any(s.get("CachingEnabled") for s in props["MethodSettings"])
+    assert not any(m.get("ApiKeyRequired") for m in methods(local).values())
+
+
+def test_caller_independent_gets_are_cached_outside_local(prod: Template) -> None:
+    props = stage_props(prod)
+    assert props["CacheClusterEnabled"] is True
+    assert props["CacheClusterSize"] == "0.5"
+    routes = methods(prod)
+    cached = {route for route, setting in method_settings(prod).items()
+              if setting.get("CachingEnabled")}
+    assert cached == CACHED
+    for route in cached:
+        setting = method_settings(prod)[route]
+        assert setting["CacheTtlInSeconds"] > 0
+        assert setting["CacheDataEncrypted"] is True
+        assert routes[route]["AuthorizationType"] == "NONE"  # never a caller's answer
+    # one entry per campaign: the path parameter is part of the cache key
+    campaign = routes["GET /v1/lottery/campaigns/{campaign_id}"]
+    assert campaign["RequestParameters"] == {"method.request.path.campaign_id": True}
+    assert campaign["Integration"]["CacheKeyParameters"] == ["method.request.path.campaign_id"]
+
+
+def test_partners_call_with_their_own_api_key_outside_local(prod: Template) -> None:
+    routes = methods(prod)
+    required = {route for route, props in routes.items() if props.get("ApiKeyRequired")}
+    assert required == PARTNER_ROUTES
+    for route in required:  # the key is an extra: the signature checks stay in the handlers
+        assert routes[route]["AuthorizationType"] == "NONE"
+    plans = resources(prod, "AWS::ApiGateway::UsagePlan")
+    partner_classes = [c for c in ROUTE_CLASSES if c.partners]
+    assert len(plans) == len(partner_classes)
+    throttles = sorted((p["Properties"]["Throttle"]["RateLimit"],
+                        p["Properties"]["Throttle"]["BurstLimit"]) for p in plans.values())
+    assert throttles == sorted((c.partner_rate, c.partner_burst) for c in partner_classes)
+    keys = resources(prod, "AWS::ApiGateway::ApiKey")
+    partners = [p for c in partner_classes for p in c.partners]
+    assert len(keys) == len(partners) == 7
+    assert sorted(k["Properties"]["Name"] for k in keys.values()) == sorted(
+        f"etax-prod-{p}" for p in partners)
+    links = resources(prod, "AWS::ApiGateway::UsagePlanKey")
+    assert {link["Properties"]["KeyId"]["Ref"] for link in links.values()} == set(keys)
