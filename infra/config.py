@@ -12,6 +12,8 @@ context key        meaning
 ``auth_max_token_lifetime``  the longest token lifetime (seconds, ``exp - iat``) the
                    authorizer accepts (default 3600, Cognito's default validity)
 ``alarm_email``    optional address subscribed to the alarm topic
+``upload_origins`` the web origins (comma-separated) browsers upload documents from;
+                   required outside ``local`` (``local`` allows any, ``*``)
 ``version``        the version string the functions report (default ``dev``)
 =================  ==========================================================
 """
@@ -41,6 +43,7 @@ class StageConfig:
     alarm_email: str | None
     version: str
     auth_max_token_lifetime: int = DEFAULT_MAX_TOKEN_LIFETIME
+    upload_origins: tuple[str, ...] = ()
 
     @property
     def is_local(self) -> bool:
@@ -75,6 +78,8 @@ class StageConfig:
             version=get("version") or "dev",
             auth_max_token_lifetime=_seconds(get("auth_max_token_lifetime"),
                                              DEFAULT_MAX_TOKEN_LIFETIME),
+            upload_origins=tuple(o.strip() for o in (get("upload_origins") or "").split(",")
+                                 if o.strip()) or (("*",) if stage == LOCAL else ()),
         )
         config.validate()
         return config
@@ -93,6 +98,9 @@ class StageConfig:
                     f"stage {self.stage!r} needs context {', '.join(missing)} "
                     "(the identity provider the authorizer trusts); see README § Deploy"
                 )
+            if not self.upload_origins or "*" in self.upload_origins:
+                raise ConfigError(f"stage {self.stage!r} needs context upload_origins (the web "
+                                  "origins documents are uploaded from, comma-separated, not *)")
 
 
 def _seconds(value: str | None, default: int) -> int:
