@@ -48,7 +48,7 @@ class Acceptance(Construct):
             environment={**env, **acceptance_env},
             idempotent=True,
         )
-        self.registry.grant_read_data(self.registration)
+        platform.grant_registry_read(self.registration, self.registry)  # the credit-code check
         self._grant_acceptance(self.registration, query_index=False)
         api = platform.api
         api.route("GET", "/v1/registration/verify/{credit_code}", self.registration, public=True)
@@ -61,7 +61,8 @@ class Acceptance(Construct):
             publishes_events=True,
             timeout=Duration.seconds(5),
         )
-        self.registry.grant_read_write_data(self.acceptance_feed)
+        grant(self.acceptance_feed, self.registry,  # a conditional put per record; no delete
+              "GetItem", "PutItem")
         self.feed: QueueConsumer = platform.consumer(self, "RegistrationFeed",
                                                      function=self.acceptance_feed)
 
@@ -130,22 +131,22 @@ class Acceptance(Construct):
         )
         acknowledge(logs, "AwsSolutions-S1",
                     "this bucket is itself the access-log destination of the documents bucket")
-        origins = str(self.node.try_get_context("upload_origins") or "*").split(",")
         return s3.Bucket(
             scope, "DocumentsBucket",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
-            versioned=False,
+            versioned=True,  # an overwritten or deleted document can be recovered
             server_access_logs_bucket=logs,
             server_access_logs_prefix="documents/",
             lifecycle_rules=[s3.LifecycleRule(
                 id="abandoned-uploads", prefix="incoming/",
                 expiration=Duration.days(ABANDONED_UPLOAD_DAYS),
+                noncurrent_version_expiration=Duration.days(ABANDONED_UPLOAD_DAYS),
                 abort_incomplete_multipart_upload_after=Duration.days(ABANDONED_UPLOAD_DAYS))],
             cors=[s3.CorsRule(
                 allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
-                allowed_origins=[o.strip() for o in origins if o.strip()],
+                allowed_origins=list(platform.config.upload_origins),
                 allowed_headers=["*"],
                 exposed_headers=["ETag", "Location"],
                 max_age=3000)],

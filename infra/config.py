@@ -14,6 +14,8 @@ context key        meaning
 ``alarm_email``    an address subscribed to the alarm topic
 ``alarm_topic_arn``  an SNS topic (the operators' paging or chat) every alarm also
                    notifies; outside ``local`` one of the two is required
+``upload_origins`` the web origins (comma-separated) browsers upload documents from;
+                   required outside ``local`` (``local`` allows any, ``*``)
 ``version``        the version string the functions report (default ``dev``)
 =================  ==========================================================
 """
@@ -44,6 +46,7 @@ class StageConfig:
     version: str
     auth_max_token_lifetime: int = DEFAULT_MAX_TOKEN_LIFETIME
     alarm_topic_arn: str | None = None
+    upload_origins: tuple[str, ...] = ()
 
     @property
     def is_local(self) -> bool:
@@ -79,6 +82,8 @@ class StageConfig:
             version=get("version") or "dev",
             auth_max_token_lifetime=_seconds(get("auth_max_token_lifetime"),
                                              DEFAULT_MAX_TOKEN_LIFETIME),
+            upload_origins=tuple(o.strip() for o in (get("upload_origins") or "").split(",")
+                                 if o.strip()) or (("*",) if stage == LOCAL else ()),
         )
         config.validate()
         return config
@@ -102,6 +107,9 @@ class StageConfig:
                     f"stage {self.stage!r} needs context alarm_email or alarm_topic_arn "
                     "(someone must hear its alarms); see README § Deploy"
                 )
+            if not self.upload_origins or "*" in self.upload_origins:
+                raise ConfigError(f"stage {self.stage!r} needs context upload_origins (the web "
+                                  "origins documents are uploaded from, comma-separated, not *)")
         if self.alarm_topic_arn and not self.alarm_topic_arn.startswith("arn:"):
             raise ConfigError(f"alarm_topic_arn {self.alarm_topic_arn!r} is not an SNS topic ARN")
 

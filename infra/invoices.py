@@ -35,8 +35,8 @@ class InvoiceServices(Construct):
         )
         grant(self.issuing, self.invoices, "GetItem", "PutItem", "UpdateItem",
               "ConditionCheckItem")  # the table, not its index
-        for table in (self.sequences, self.quotas):
-            table.grant_read_write_data(self.issuing)
+        grant(self.issuing, self.sequences, "BatchGetItem", "PutItem", "UpdateItem")
+        grant(self.issuing, self.quotas, "BatchGetItem", "UpdateItem")  # read and use the quota
         platform.grant_registry_read(self.issuing, registry)
         platform.grant_signing(self.issuing)
         api = platform.api

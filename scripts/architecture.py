@@ -38,6 +38,7 @@ PROD_CONTEXT = {
     "auth_issuer": "https://issuer.example.org",
     "auth_jwks_url": "https://issuer.example.org/.well-known/jwks.json",
     "alarm_email": "ops@example.org",
+    "upload_origins": "https://etax.example.org",
 }
 
 # Each board of the stack (a construct of infra/stack.py) as the plan names it.

@@ -6,6 +6,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as eventbridge  # not ``events``: the name of a module here
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -13,11 +14,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from etax.platform.idempotency import Idempotency
 from etax.platform.tables import IDEMPOTENCY, TableSpec
 from infra.config import StageConfig
 from infra.platform.api import API_STAGE, Api
 from infra.platform.auth import Auth
-from infra.platform.data import table
+from infra.platform.data import backup_plan, grant, table
 from infra.platform.events import (
     DEFAULT_MAX_CONCURRENCY,
     TARGET_MAX_EVENT_AGE,
@@ -28,13 +30,14 @@ from infra.platform.events import (
     failure_queue,
 )
 from infra.platform.functions import Functions
-from infra.platform.keys import generated_secret, signing_key
+from infra.platform.keys import SigningKey, generated_secret
 from infra.platform.observability import Observability
 
 # A scheduled function's asynchronous invoke: Lambda retries it twice within the hour, then
 # hands the event to the platform's failed-invocations queue (the on-failure destination).
 ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = Duration.hours(1)
+IDEMPOTENCY_ACTIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")  # what Powertools calls
 
 
 class Platform(Construct):
@@ -69,12 +72,18 @@ class Platform(Construct):
         self.functions = Functions(self, "Functions", stage=config.stage,
                                    version=config.version, retain_logs=self.retain)
         self.bus: eventbridge.EventBus = event_bus(self, "Bus", stage=config.stage)
-        self.signing_key: kms.Key = signing_key(
+        self.signing = SigningKey(
             self, "SigningKey", description="Signs e-invoices and tax certificates (ECDSA P-256)",
-            retain=self.retain,
+            alias=f"etax-{config.stage}/signing", retain=self.retain,
         )
+        self.signing_key: kms.Key = self.signing.key
+        if not config.is_local:  # CloudTrail's events: a real account's trail
+            self.signing.alarm_on_other_signers(self.observability.topic,
+                                                dead_letters=self.undelivered_events)
         self.idempotency_table = table(self, IDEMPOTENCY, retain=self.retain)
         self.observability.watch_table(self.idempotency_table)
+        self.backups = None if config.is_local else backup_plan(self, "Backups",
+                                                                stage=config.stage)
         self.auth = Auth(self, "Auth", config=config, functions=self.functions)
         self.observability.watch_authorizer(self.auth.authorizer)
         if self.auth.dev_issuer is not None:
@@ -106,20 +115,39 @@ class Platform(Construct):
         if publishes_events:
             self.bus.grant_put_events_to(function)
         if idempotent:
-            self.idempotency_table.grant_read_write_data(function)
+            self._grant_idempotency(scope, function)
         return function
+
+    def _grant_idempotency(self, scope: Construct, function: lambda_.Function) -> None:
+        """Powertools' four item calls on the shared idempotency table, on the records whose
+        key begins with this function's name only (:meth:`Idempotency.key_pattern`): no
+        function reads or overwrites another's stored answers, and nothing scans.
+
+        A policy of its own, not the role's default one: it names the function, which
+        depends on the default policy.
+        """
+        assert function.role is not None, "a function made by the platform has its role"
+        iam.Policy(scope, f"{function.node.id}Idempotency", roles=[function.role], statements=[
+            iam.PolicyStatement(
+                actions=[f"dynamodb:{action}" for action in IDEMPOTENCY_ACTIONS],
+                resources=[self.idempotency_table.table_arn],
+                conditions={"ForAllValues:StringLike": {
+                    "dynamodb:LeadingKeys": [Idempotency.key_pattern(function.function_name)]}},
+            )])
 
     def grant_signing(self, function: lambda_.Function) -> None:
         """Let ``function`` sign documents with the platform's key (``kms:Sign``, and
-        ``kms:GetPublicKey`` for the key it publishes), named by ``SIGNING_KEY_ID``."""
+        ``kms:GetPublicKey`` for the key it publishes), named by ``SIGNING_KEY_ID``: one of
+        the issuing roles, the only ones the key's policy lets sign."""
         function.add_environment("SIGNING_KEY_ID", self.signing_key.key_id)
-        self.signing_key.grant(function, "kms:Sign", "kms:GetPublicKey")
+        self.signing.grant_sign(function)
 
     def grant_registry_read(self, function: lambda_.Function, registry: dynamodb.ITable) -> None:
         """Let ``function`` read the taxpayer registry (who is registered, under which office),
-        named by ``REGISTRY_TABLE``."""
+        named by ``REGISTRY_TABLE``: one record by its credit code (``GetItem``), nothing else
+        (no Scan, no Query: ``etax.acceptance.registration.repository``)."""
         function.add_environment("REGISTRY_TABLE", registry.table_name)
-        registry.grant_read_data(function)
+        grant(function, registry, "GetItem")
 
     def table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table:
         """The table a context's specification describes (``etax/<context>/tables.py``)."""

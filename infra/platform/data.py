@@ -5,28 +5,59 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack, Tags
+from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from etax.platform.tables import Key, TableSpec
+from infra.nag import acknowledge
 
 _TYPES = {"S": "STRING", "N": "NUMBER", "B": "BINARY"}
+BACKUP_TAG = "etax-backup"  # valued with the stack's name: the tables its backup plan selects
 
 
 def _attribute(key: Key) -> dynamodb.Attribute:
     return dynamodb.Attribute(name=key.name, type=dynamodb.AttributeType(_TYPES[key.type]))
 
 
+class _Table(dynamodb.Table):
+    """A table whose stream grant names its own streams only.
+
+    ``dynamodb.Table.grant_stream_read`` (which a stream event source calls) allows
+    ``dynamodb:ListStreams`` on ``*``, every stream of the account; AWS's own example policy
+    for a Lambda function reading a stream names ``<table>/stream/*`` for it.
+    """
+
+    def grant_stream_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        assert self.table_stream_arn, "a table with a stream"
+        iam.Grant.add_to_principal(grantee=grantee, actions=["dynamodb:ListStreams"],
+                                   resource_arns=[f"{self.table_arn}/stream/*"])
+        if isinstance(grantee, Construct):
+            cfn = self.node.default_child
+            assert isinstance(cfn, dynamodb.CfnTable)
+            logical = Stack.of(self).resolve(cfn.logical_id)
+            acknowledge(grantee, f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/stream/*]",
+                        "dynamodb:ListStreams on this table's streams only (the stream's own "
+                        "label is not known before it exists)")
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                     "dynamodb:GetShardIterator"],
+            resource_arns=[self.table_stream_arn])
+
+
 def table(scope: Construct, spec: TableSpec, *, retain: bool) -> dynamodb.Table:
     """The table ``spec`` describes, under ``scope`` with the spec's construct id: on demand,
-    encrypted, with point-in-time recovery (backups), kept when ``retain``.
+    encrypted, with point-in-time recovery (backups), kept when ``retain``; and when
+    ``retain`` and the spec ``holds_records``, protected from deletion and tagged
+    :data:`BACKUP_TAG` for the daily backup plan (:func:`backup_plan`).
 
     ``dynamodb.Table`` (not TableV2): the emulators behind the local stack do
     not all support the global-table resource TableV2 synthesizes.
     """
-    built = dynamodb.Table(
+    built = _Table(
         scope,
         spec.construct_id,
         partition_key=_attribute(spec.partition_key),
@@ -39,7 +70,10 @@ def table(scope: Construct, spec: TableSpec, *, retain: bool) -> dynamodb.Table:
         time_to_live_attribute=spec.ttl_attribute,
         stream=dynamodb.StreamViewType(spec.stream) if spec.stream else None,
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        deletion_protection=retain and spec.holds_records,
     )
+    if retain and spec.holds_records:
+        Tags.of(built).add(BACKUP_TAG, Stack.of(built).stack_name)
     for index in spec.indexes:
         built.add_global_secondary_index(
             index_name=index.name,
@@ -49,6 +83,23 @@ def table(scope: Construct, spec: TableSpec, *, retain: bool) -> dynamodb.Table:
             non_key_attributes=list(index.non_key_attributes) or None,
         )
     return built
+
+
+def backup_plan(scope: Construct, construct_id: str, *, stage: str) -> backup.BackupPlan:
+    """AWS Backup's daily plan (kept 35 days) for the tables tagged :data:`BACKUP_TAG` by this
+    stage, in a vault of the stage kept when the stack goes: copies outside DynamoDB's own
+    point-in-time recovery, which ends with the table."""
+    vault = backup.BackupVault(scope, f"{construct_id}Vault",
+                               backup_vault_name=f"etax-{stage}",
+                               removal_policy=RemovalPolicy.RETAIN)
+    plan = backup.BackupPlan.daily35_day_retention(scope, construct_id, vault)
+    selection = plan.add_selection("Tables", resources=[  # this stack's tables only
+        backup.BackupResource.from_tag(BACKUP_TAG, Stack.of(scope).stack_name)])
+    acknowledge(selection, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                "service-role/AWSBackupServiceRolePolicyForBackup]",
+                "AWS Backup's own service-role policy (kept current by AWS for the resource "
+                "types it backs up); the tag selection, not the role, limits what is copied")
+    return plan
 
 
 def index_arn(table: dynamodb.ITable, index: str) -> str:

@@ -3,12 +3,20 @@ issuer's; and the generated secrets boards share with outside systems."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+import jsii
+from aws_cdk import IStableListProducer, Lazy, RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
+from infra.platform.events import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
 
 
 def signing_key(scope: Construct, construct_id: str, *, description: str, retain: bool) -> kms.Key:
@@ -25,6 +33,87 @@ def signing_key(scope: Construct, construct_id: str, *, description: str, retain
         key_usage=kms.KeyUsage.SIGN_VERIFY,
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
     )
+
+
+@jsii.implements(IStableListProducer)
+class _Listed:
+    """The strings of a list as it is when the template is made (a lazy CDK list)."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.values = values
+
+    def produce(self) -> list[str]:
+        return list(self.values)
+
+
+class SigningKey:
+    """The platform's signing key (:func:`signing_key`), aliased ``alias/<alias>``, that only
+    the issuing roles may sign with: its policy denies ``kms:Sign`` to every other principal,
+    the account root and administrators included (as the lottery's seed key denies
+    ``kms:Decrypt``), and :meth:`alarm_on_other_signers` reports anyone else who tries.
+
+    The deny names the roles :meth:`grant_sign` was given, whenever they are added. Not a
+    construct of its own: the key keeps the construct id (so the logical id) it always had.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, description: str, alias: str,
+                 retain: bool) -> None:
+        self.scope, self.construct_id = scope, construct_id
+        self.key = signing_key(scope, construct_id, description=description, retain=retain)
+        self.alias = self.key.add_alias(f"alias/{alias}")
+        self.signers: list[str] = []
+        self.key.add_to_resource_policy(iam.PolicyStatement(
+            sid="OnlyTheIssuingRolesSign",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["kms:Sign"],
+            resources=["*"],
+            conditions={"ArnNotEquals": {"aws:PrincipalArn": Lazy.list(
+                _Listed(self.signers))}},
+        ))
+
+    def grant_sign(self, function: lambda_.Function) -> None:
+        """Let ``function``'s role sign (``kms:Sign``) and read the public key it publishes."""
+        assert function.role is not None, "a function made by the platform has its role"
+        self.signers.append(function.role.role_arn)
+        self.key.grant(function, "kms:Sign", "kms:GetPublicKey")
+
+    def alarm_on_other_signers(self, topic: sns.ITopic, *, dead_letters: sqs.IQueue
+                               ) -> events.Rule:
+        """A rule on the account's default bus that sends to ``topic`` every ``kms:Sign``
+        call on this key (denied or not) made by any role but the issuing ones.
+
+        KMS calls reach EventBridge only through CloudTrail: the account needs a trail
+        logging management events (the account baseline's, not this stack's), and ``Sign`` is
+        a read-only event, so the rule opts in to them
+        (``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``). Like every rule's target, the
+        topic is retried and then dead-lettered to ``dead_letters``.
+        """
+        rule = events.Rule(
+            self.scope, f"{self.construct_id}OtherSigners",
+            description="Someone other than the issuing roles called kms:Sign on the "
+                        "document-signing key",
+            event_pattern=events.EventPattern(
+                source=["aws.kms"],
+                detail_type=["AWS API Call via CloudTrail"],
+                detail={
+                    "eventSource": ["kms.amazonaws.com"],
+                    "eventName": ["Sign"],
+                    "resources": {"ARN": [self.key.key_arn]},
+                    "$or": [  # a user or the root, or a role not an issuing one
+                        {"userIdentity": {"type": [{"anything-but": ["AssumedRole"]}]}},
+                        {"userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [
+                            {"anything-but": Lazy.list(_Listed(self.signers))}]}}}},
+                    ],
+                }),
+            targets=[targets.SnsTopic(topic, dead_letter_queue=dead_letters,
+                                      retry_attempts=TARGET_RETRY_ATTEMPTS,
+                                      max_event_age=TARGET_MAX_EVENT_AGE)],
+        )
+        cfn = rule.node.default_child
+        assert isinstance(cfn, events.CfnRule)
+        cfn.state = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+        return rule
 
 
 def generated_secret(scope: Construct, construct_id: str, *, description: str, key: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ import boto3
 import pytest
 
 from etax.documents.signing import SignatureMismatch, verify_envelope
+from etax.platform.idempotency import Idempotency
 from etax.rules import qr
 from tests.functional.conftest import LambdaContext, call, sample_event, with_token_expiry
 from tests.functional.test_acceptance_registration import put_record
@@ -98,6 +100,27 @@ def test_the_same_idempotency_key_issues_once(invoicing: Any) -> None:
     second = issue(invoicing, key="same")["json"]["number"]
     assert first == second
     assert issue(invoicing, key="other")["json"]["number"] != first
+
+
+def test_idempotency_records_stay_within_the_functions_leading_keys(
+        invoicing: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The infrastructure lets each function touch only the idempotency records whose key
+    matches ``Idempotency.key_pattern(<its name>)`` (``dynamodb:LeadingKeys``,
+    tests/infra/test_least_privilege.py): issuing, and issuing again with the same key (the
+    stored answer read back), keep to such records (Powertools keys every call the same)."""
+    name = "Etax-prod-InvoiceServicesInvoicesFunction-Ab12Cd34"
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", name)
+    first = issue(invoicing, key="same")
+    again = issue(invoicing, key="same")
+    assert first["statusCode"] == again["statusCode"] == 201
+    assert again["json"]["number"] == first["json"]["number"]
+    stored = [item["id"]["S"] for item in
+              boto3.client("dynamodb").scan(TableName="idempotency")["Items"]]
+    assert stored
+    pattern = Idempotency.key_pattern(name)
+    assert all(fnmatch.fnmatchcase(key, pattern) for key in stored), (stored, pattern)
+    assert not any(fnmatch.fnmatchcase(key, Idempotency.key_pattern("Etax-prod-Other"))
+                   for key in stored)
 
 
 def test_idempotency_key_is_required(invoicing: Any) -> None:

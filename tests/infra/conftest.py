@@ -27,6 +27,7 @@ PROD_CONTEXT = {
     "auth_jwks_url": "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Example/"
                      ".well-known/jwks.json",
     "alarm_email": "ops@example.org",
+    "upload_origins": "https://etax.example.org,https://m.etax.example.org",
 }
 
 

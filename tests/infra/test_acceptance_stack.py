@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from tests.infra.conftest import PROD_CONTEXT
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -54,7 +55,7 @@ def test_browsers_may_post_upload_forms(prod: Template) -> None:
     _, bucket = documents_bucket(prod)
     [cors] = bucket["CorsConfiguration"]["CorsRules"]
     assert "POST" in cors["AllowedMethods"]
-    assert cors["AllowedOrigins"] == ["*"]
+    assert cors["AllowedOrigins"] == PROD_CONTEXT["upload_origins"].split(",")  # not "*"
 
 
 def test_acceptance_table_has_the_office_queue_and_a_stream(prod: Template) -> None:

@@ -13,6 +13,6 @@ QUEUE_ATTRIBUTES = ("id", "item", "item_name", "category", "applicant", "state",
 ACCEPTANCE = TableSpec(
     "AcceptanceTable", "ACCEPTANCE_TABLE", Key("pk"), Key("sk"),
     indexes=(Index("by_office", Key("office"), Key("queue"), "INCLUDE", QUEUE_ATTRIBUTES),),
-    stream="NEW_AND_OLD_IMAGES")
+    stream="NEW_AND_OLD_IMAGES", holds_records=True)
 
-REGISTRY = TableSpec("RegistryTable", "REGISTRY_TABLE", Key("credit_code"))
+REGISTRY = TableSpec("RegistryTable", "REGISTRY_TABLE", Key("credit_code"), holds_records=True)

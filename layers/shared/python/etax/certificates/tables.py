@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from etax.platform.tables import Key, TableSpec
 
-CERTIFICATES = TableSpec("CertificatesTable", "CERTIFICATES_TABLE", Key("id"))
+CERTIFICATES = TableSpec("CertificatesTable", "CERTIFICATES_TABLE", Key("id"), holds_records=True)

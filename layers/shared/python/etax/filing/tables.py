@@ -14,4 +14,4 @@ FILING = TableSpec(
     "FilingTable", "FILING_TABLE", Key("pk"), Key("sk"),
     indexes=(Index(DUE_INDEX, Key("open_shard"), Key("due_date"), "INCLUDE",
                    DUE_INDEX_ATTRIBUTES),
-             Index(PAYER_INDEX, Key("payer"), Key("paid_on"))))
+             Index(PAYER_INDEX, Key("payer"), Key("paid_on"))), holds_records=True)

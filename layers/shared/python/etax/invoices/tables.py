@@ -8,9 +8,9 @@ from etax.platform.tables import Index, Key, TableSpec
 INVOICES = TableSpec(
     "InvoicesTable", "INVOICES_TABLE", Key("number"),
     indexes=(Index("by_seller", Key("seller"), Key("issued_at"), "KEYS_ONLY"),),
-    stream="NEW_AND_OLD_IMAGES")
-SEQUENCES = TableSpec("SequencesTable", "INVOICE_SEQUENCES_TABLE", Key("key"))
-QUOTAS = TableSpec("QuotaTable", "ISSUING_QUOTA_TABLE", Key("key"))
+    stream="NEW_AND_OLD_IMAGES", holds_records=True)
+SEQUENCES = TableSpec("SequencesTable", "INVOICE_SEQUENCES_TABLE", Key("key"), holds_records=True)
+QUOTAS = TableSpec("QuotaTable", "ISSUING_QUOTA_TABLE", Key("key"), holds_records=True)
 VERIFICATION_GUARD = TableSpec(
     "VerificationGuardTable", "VERIFICATION_GUARD_TABLE", Key("key"), ttl_attribute="expires_at")
 """callers' failure counters and WeChat nonces (TTL, never read by the hot path)"""

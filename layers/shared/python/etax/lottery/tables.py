@@ -15,5 +15,5 @@ DRAWS = TableSpec(
     "DrawsTable", "LOTTERY_DRAWS_TABLE", Key("number"),
     indexes=(Index("by_period", Key("period_key"), Key("number"), "INCLUDE",
                    EXPORT_ATTRIBUTES),),
-    stream="NEW_AND_OLD_IMAGES")
+    stream="NEW_AND_OLD_IMAGES", holds_records=True)
 PAYOUT_LEDGER = TableSpec("PayoutLedgerTable", "LOTTERY_LEDGER_TABLE", Key("key"))

@@ -102,6 +102,16 @@ class Idempotency:
             ) from None
         return result
 
+    @staticmethod
+    def key_pattern(function_name: str) -> str:
+        """The ``StringLike`` pattern of every record key the store of the Lambda function
+        ``function_name`` writes: Powertools keys a record
+        ``<AWS_LAMBDA_FUNCTION_NAME>.<module>.<qualified name of the idempotent function>#<hash>``,
+        so the infrastructure can hold each function to its own records on the shared table
+        (``dynamodb:LeadingKeys``)."""
+        function = Idempotency._call
+        return f"{function_name}.{function.__module__}.{function.__qualname__}#*"
+
     def run_request(
         self,
         app: Any,

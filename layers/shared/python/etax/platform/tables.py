@@ -55,6 +55,9 @@ class TableSpec:
     indexes: tuple[Index, ...] = ()
     stream: StreamView | None = None
     ttl_attribute: str | None = None
+    holds_records: bool = False
+    """Money, invoices or registrations: outside ``local`` the table has deletion protection
+    and is in the daily backup plan (``infra.platform.data``)."""
 
     def attributes(self) -> dict[str, AttributeType]:
         """Every key attribute (the table's, then each index's, in order) with its type."""

@@ -14,5 +14,5 @@ REFUNDS = TableSpec(
     indexes=(Index("by_review_office", Key("review_office"), Key("submitted_at")),
              Index("by_applicant", Key("applicant"), Key("submitted_at"), "INCLUDE",
                    APPLICANT_ATTRIBUTES)),
-    stream="NEW_AND_OLD_IMAGES")
+    stream="NEW_AND_OLD_IMAGES", holds_records=True)
 TREASURY = TableSpec("TreasuryTable", "REFUND_TREASURY_TABLE", Key("key"))

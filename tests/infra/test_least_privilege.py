@@ -1,0 +1,165 @@
+"""Least privilege in the production synth: every wildcard an identity policy allows is in a
+reviewed list, the shared idempotency table is held per function by its leading keys, and the
+registry is read one record at a time (and written only by the feed, never deleted from)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from etax.platform.idempotency import Idempotency
+from infra.platform import IDEMPOTENCY_ACTIONS
+
+# Every (action, resource) allowed with a ``*`` in either, logical ids without their hash.
+# A new one fails the test: review it, then add it here with the reason it is needed.
+REVIEWED_WILDCARDS = {
+    # active tracing: X-Ray's write calls accept only "*" (the functions' IAM5 acknowledgment)
+    ("xray:PutTraceSegments", "*"),
+    ("xray:PutTelemetryRecords", "*"),
+    # a stream's own label is made with it: ListStreams names the table's streams
+    *(("dynamodb:ListStreams", f"<{table}.Arn>/stream/*") for table in (
+        "AcceptanceAcceptanceTable", "InvoiceServicesInvoicesTable", "LotteryDrawsTable",
+        "RefundsRefundsTable", "SupplySupplyTable")),
+    # uploads: one object key per document under each prefix (infra/acceptance.py)
+    ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
+    ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
+    ("s3:DeleteObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
+    ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/documents/*"),
+    ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/documents/*"),
+}
+# AWS-managed policies attached to roles (each acknowledged next to its resource)
+REVIEWED_MANAGED_POLICIES = {
+    "service-role/AWSLambdaBasicExecutionRole",  # every function's logs
+    "service-role/AmazonAPIGatewayPushToCloudWatchLogs",  # the API's access logs
+    "service-role/AWSBackupServiceRolePolicyForBackup",  # the daily table backups
+}
+HASH = re.compile(r"[0-9A-F]{8}$")
+
+
+def _name(logical_id: str) -> str:
+    return HASH.sub("", logical_id)
+
+
+def render(value: Any) -> str:
+    """A resource as readable text: ``<Logical.Attr>`` for a GetAtt, ``<Logical>`` for a Ref."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        logical, attribute = value["Fn::GetAtt"]
+        return f"<{_name(logical)}.{attribute}>"
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{_name(value['Ref'])}>"
+    if isinstance(value, dict) and "Fn::Join" in value:
+        return "".join(render(part) for part in value["Fn::Join"][1])
+    return repr(value)
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def allowed(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(logical id of the policy or role, statement) for every Allow of every identity policy."""
+    for logical, resource in template.to_json()["Resources"].items():
+        properties = resource.get("Properties", {})
+        documents = []
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            documents = [properties["PolicyDocument"]]
+        elif resource["Type"] == "AWS::IAM::Role":
+            documents = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
+        for document in documents:
+            for statement in document["Statement"]:
+                if statement.get("Effect", "Allow") == "Allow":
+                    yield logical, statement
+
+
+def wildcards(template: Template) -> set[tuple[str, str]]:
+    return {(action, render(resource))
+            for _, statement in allowed(template)
+            for action in _listed(statement["Action"])
+            for resource in _listed(statement["Resource"])
+            if "*" in action or "*" in render(resource)}
+
+
+def test_every_wildcard_allowed_in_prod_is_reviewed(prod: Template) -> None:
+    found = wildcards(prod)
+    assert found - REVIEWED_WILDCARDS == set(), "review these, then list them above"
+    assert REVIEWED_WILDCARDS - found == set(), "no longer granted: take them off the list"
+
+
+def test_every_managed_policy_in_prod_is_reviewed(prod: Template) -> None:
+    attached = {render(arn).split(":policy/")[-1]
+                for role in prod.find_resources("AWS::IAM::Role").values()
+                for arn in role["Properties"].get("ManagedPolicyArns", [])}
+    assert attached == REVIEWED_MANAGED_POLICIES
+
+
+def test_the_x_ray_acknowledgment_is_true_nothing_else_is_on_every_resource(
+        prod: Template) -> None:
+    """The functions acknowledge ``AwsSolutions-IAM5[Resource::*]`` for X-Ray alone."""
+    on_everything = {action for action, resource in wildcards(prod) if resource == "*"}
+    assert on_everything == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def _table(template: Template, name: str) -> str:
+    (logical,) = [k for k in template.find_resources("AWS::DynamoDB::Table")
+                  if _name(k) == name]
+    return logical
+
+
+def _statements_on(template: Template, table: str) -> list[tuple[str, dict[str, Any]]]:
+    arn = {"Fn::GetAtt": [table, "Arn"]}
+    return [(logical, statement) for logical, statement in allowed(template)
+            if arn in _listed(statement["Resource"])]
+
+
+def test_nothing_may_scan_or_delete_from_the_registry(prod: Template) -> None:
+    registry = _table(prod, "AcceptanceRegistryTable")
+    actions = {action for _, statement in _statements_on(prod, registry)
+               for action in _listed(statement["Action"])}
+    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem"}
+    writers = {_name(logical) for logical, statement in _statements_on(prod, registry)
+               if "dynamodb:PutItem" in _listed(statement["Action"])}
+    assert writers == {"AcceptanceAcceptanceFeedFunctionServiceRoleDefaultPolicy"}
+
+
+def test_no_function_scans_any_table(prod: Template) -> None:
+    scans = [logical for logical, statement in allowed(prod)
+             if "dynamodb:Scan" in _listed(statement["Action"])]
+    assert scans == []
+
+
+def _idempotent_functions(template: Template) -> set[str]:
+    functions = template.find_resources("AWS::Lambda::Function")
+    return {logical for logical, function in functions.items()
+            if "IDEMPOTENCY_TABLE" in function["Properties"].get("Environment", {})
+            .get("Variables", {})}
+
+
+def test_each_function_reaches_only_its_own_idempotency_records(prod: Template) -> None:
+    """``dynamodb:LeadingKeys`` on the function's own key prefix, the one Powertools writes
+    (tests/functional/test_invoices.py proves the keys match), on every grant of the table."""
+    table = _table(prod, "PlatformIdempotencyTable")
+    statements = _statements_on(prod, table)
+    functions = _idempotent_functions(prod)
+    assert len(functions) >= 8
+    held: set[str] = set()
+    for _, statement in statements:
+        assert sorted(_listed(statement["Action"])) == sorted(
+            f"dynamodb:{action}" for action in IDEMPOTENCY_ACTIONS)
+        (prefix,) = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        parts = prefix["Fn::Join"][1]
+        assert parts[1:] == [Idempotency.key_pattern("")]
+        held.add(parts[0]["Ref"])
+    assert held == functions
+    assert len(statements) == len(functions)
+
+
+def test_no_stream_is_listed_account_wide(prod: Template, local: Template) -> None:
+    for template in (prod, local):
+        assert not [statement for _, statement in allowed(template)
+                    if "dynamodb:ListStreams" in _listed(statement["Action"])
+                    and "*" in _listed(statement["Resource"])]
