@@ -184,7 +184,7 @@ class FilingService:
                                       field="obligation_id")
         self._check_vat_regime(obligation.taxpayer, request.kind)
         period = deadlines.parse_period(obligation.period)
-        computation = calculation.compute(request.kind, request.data, period=period)
+        computation = calculation.compute(request, period=period)
         ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen,
                         refund_due_fen=computation.refund_fen)
         try:
