@@ -49,7 +49,7 @@ class ObligationView:
     statutory_due_date: str
     extension: str
     status: str
-    filed_return: FiledReturn | None = named("return", default=None)  # noqa: RUF009
+    filed_return: FiledReturn | None = named("return", default=None)
     liability: Liability | None = None
     calendar_known: bool | None = optional()  # only in the answer that creates it
 
