@@ -834,7 +834,8 @@ def seed_overdue(dynamodb: Any, table: str, taxpayers: list[str], period: str,
     ``POST /v1/filing/obligations`` by an admin naming the office writes it (the deadline from
     the calendar, the ``by_due`` shard), into the filing table ``table``."""
     from etax.filing.repository import FilingRepository
-    from etax.filing.service import FilingService, ObligationRequest
+    from etax.filing.requests import ObligationRequest
+    from etax.filing.service import FilingService
     from etax.platform.auth import Principal
 
     os.environ["FILING_TABLE"] = table  # what the repository reads, as in the function

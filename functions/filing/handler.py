@@ -10,7 +10,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
 from etax.filing.repository import FilingRepository
-from etax.filing.service import FilingService, ObligationRequest, PaymentRequest, ReturnRequest
+from etax.filing.requests import ObligationRequest, PaymentRequest, ReturnRequest
+from etax.filing.results import Obligations, ObligationView, PaymentView, Receipt
+from etax.filing.service import FilingService
 from etax.platform.api import make_resolver
 from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
@@ -30,14 +32,14 @@ def create_obligation() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/filing/obligations")
-def list_obligations() -> dict[str, Any]:
+def list_obligations() -> Obligations:
     principal = require_principal(app.current_event.raw_event)
     return service.list_obligations(principal, app.current_event.get_query_string_value(
         "taxpayer"))
 
 
 @app.get("/v1/filing/obligations/<obligation_id>")
-def obligation(obligation_id: str) -> dict[str, Any]:
+def obligation(obligation_id: str) -> ObligationView:
     return service.obligation_view(caller(app), obligation_id)
 
 
@@ -58,12 +60,12 @@ def start_payment(obligation_id: str) -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/filing/payments/<payment_id>")
-def payment(payment_id: str) -> dict[str, Any]:
+def payment(payment_id: str) -> PaymentView:
     return service.payment_view(caller(app), payment_id)
 
 
 @app.get("/v1/filing/payments/<payment_id>/receipt")
-def receipt(payment_id: str) -> dict[str, Any]:
+def receipt(payment_id: str) -> Receipt:
     return service.receipt(caller(app), payment_id)
 
 

@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.filing.payments import SIGNATURE_HEADER
 from etax.filing.repository import FilingRepository
+from etax.filing.results import CallbackOutcome
 from etax.filing.service import FilingService
 from etax.platform.api import make_resolver
 from etax.platform.observability import instrument
@@ -24,7 +24,7 @@ service = FilingService(FilingRepository(), None,
 
 
 @app.post("/v1/filing/callbacks/<method>")
-def provider_callback(method: str) -> dict[str, Any]:
+def provider_callback(method: str) -> CallbackOutcome:
     event = app.current_event
     raw = event.body or ""
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()

@@ -15,7 +15,7 @@ from etax.acceptance.requests import NaturalPersonRegistration
 from etax.calculators import vat
 from etax.errors import Invalid
 from etax.filing import payments
-from etax.filing.service import PaymentRequest
+from etax.filing.requests import PaymentRequest
 from etax.invoices.requests import VerifyRequest
 from etax.invoices.verification_rules import VerifyQuery
 from etax.lottery import campaign_codec

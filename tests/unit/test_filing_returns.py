@@ -10,11 +10,14 @@ from etax.calculators import vat
 from etax.errors import Invalid
 from etax.filing import calculation, deadlines
 from etax.filing.deadlines import parse_period
+from etax.filing.requests import ReturnRequest
 from etax.filing.returns import Computation
+from etax.platform.api import validate_body
+from etax.platform.errors import ProblemError
 
 
-def compute(kind: str, data: Any, period: str = "2026-10") -> Computation:
-    return calculation.compute(kind, data, period=parse_period(period))
+def compute(kind: str, data: dict[str, Any], period: str = "2026-10") -> Computation:
+    return calculation.compute(ReturnRequest(kind=kind, data=data), period=parse_period(period))
 
 
 def test_every_return_kind_of_the_data_has_a_computer() -> None:
@@ -43,13 +46,21 @@ def test_small_scale_vat_is_the_calculators_answer_for_the_period() -> None:
      "data.special_additional.pet_care"),
     ("vehicle_vessel", {"vehicles": [{"province": "99", "vehicle_class": "commercial_bus"}]},
      "data.vehicles[0].province"),
-    ("vat_small_scale", ["sales"], "data"),
     ("vat_reduced", {"sales": "1"}, "kind"),
 ])
-def test_bad_figures_are_422_naming_the_field(kind: str, data: Any, field: str) -> None:
+def test_bad_figures_are_422_naming_the_field(kind: str, data: dict[str, Any],
+                                              field: str) -> None:
     with pytest.raises(Invalid) as error:
         compute(kind, data, "2025" if kind in ("iit_annual", "vehicle_vessel") else "2026-10")
     assert error.value.field == field, error.value.detail
+
+
+def test_figures_that_are_not_an_object_are_refused_by_the_returns_model() -> None:
+    """The computers take a validated return: the edge refuses ``data`` that is not an
+    object (422 naming ``data``) before anything is computed."""
+    with pytest.raises(ProblemError) as error:
+        validate_body({"kind": "vat_small_scale", "data": ["sales"]}, ReturnRequest)
+    assert (error.value.status, error.value.field) == (422, "data")
 
 
 def test_an_annual_refund_is_not_a_liability() -> None:

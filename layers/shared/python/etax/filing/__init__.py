@@ -5,7 +5,8 @@ Pure rules: :mod:`etax.filing.deadlines` (periods, deadlines, the holiday calend
 :mod:`etax.filing.payments` (methods, callback signatures; the simulated providers are
 :mod:`etax.simulations.payments`),
 :mod:`etax.filing.returns` (the tax of a return, through the calculators). Storage and service:
-:mod:`etax.filing.repository`, :mod:`etax.filing.service`, :mod:`etax.filing.reminders`.
+:mod:`etax.filing.repository`, :mod:`etax.filing.service`, :mod:`etax.filing.reminders`; what
+the routes read and answer: :mod:`etax.filing.requests`, :mod:`etax.filing.results`.
 
 ``FILING_TABLE`` — partition key ``pk``, sort key ``sk``:
 

@@ -32,6 +32,7 @@ from etax.calculators import vat, vehicle_vessel
 from etax.calculators.iit import annual
 from etax.errors import Invalid, invalid_from
 from etax.filing.deadlines import Period
+from etax.filing.requests import ReturnRequest
 from etax.filing.returns import CalculatorComputer, Computation, TaxComputer
 from etax.rules import money
 
@@ -68,19 +69,19 @@ class Vehicles(BaseModel):
 class VehiclesComputer:
     """Vehicle and vessel tax for the year: one calculator answer per vehicle, summed."""
 
-    def compute(self, data: dict[str, Any], *, period: Period) -> Computation:
+    def compute(self, request: ReturnRequest, *, period: Period) -> Computation:
         per_vehicle = CalculatorComputer(
             request_model=vehicle_vessel.Request, compute_answer=vehicle_vessel.compute,
             payable_fen=_payable("annual_tax"),
             prepare=lambda one, p: {**_without_dates(one), "year": p.end.year})
         try:
-            listed = Vehicles.model_validate(data)
+            listed = Vehicles.model_validate(request.data)
         except ValidationError as error:
             raise invalid_from(error.errors(), prefix=("body", "data")) from None
         answers, total = [], 0
         for index, vehicle in enumerate(listed.vehicles):
             try:
-                one = per_vehicle.compute(vehicle, period=period)
+                one = per_vehicle.compute_figures(vehicle, period=period)
             except Invalid as error:
                 field = (error.field or "data").replace("data.", f"data.vehicles[{index}].", 1)
                 raise Invalid(f"{field}: {error.detail.split(': ', 1)[-1]}",
@@ -111,12 +112,12 @@ def computers() -> Mapping[str, TaxComputer]:
     return COMPUTERS
 
 
-def compute(kind: str, data: Any, *, period: Period) -> Computation:
+def compute(request: ReturnRequest, *, period: Period) -> Computation:
+    """The tax of a validated return (its ``data`` a JSON object: the route's model says so),
+    through the computer of its kind."""
     known = computers()
-    computer = known.get(kind)
+    computer = known.get(request.kind)
     if computer is None:
-        raise Invalid(f"kind: returns of kind {kind!r} are not accepted; accepted: "
+        raise Invalid(f"kind: returns of kind {request.kind!r} are not accepted; accepted: "
                       f"{', '.join(sorted(known))}", field="kind")
-    if not isinstance(data, dict):
-        raise Invalid("data: the return's figures must be a JSON object", field="data")
-    return computer.compute(data, period=period)
+    return computer.compute(request, period=period)

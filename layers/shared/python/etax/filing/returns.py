@@ -4,7 +4,9 @@ The filing service never computes a tax itself: it asks the :class:`TaxComputer`
 the return's kind (:data:`etax.filing.calculation.COMPUTERS`, through
 :func:`etax.filing.calculation.compute`), which answers the tax due in fen and a JSON-ready
 answer with the steps. Every computer is a thin adapter over the tax calculators of the
-toolbox, so a rate or a formula exists once.
+toolbox, so a rate or a formula exists once. A computer takes the return as the route validated
+it (:class:`etax.filing.requests.ReturnRequest`) and parses its ``data`` with the request model
+of its calculator, so a bad figure is a 422 naming ``data.<field>``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from etax.errors import Invalid, invalid_from
 from etax.filing.deadlines import Period
+from etax.filing.requests import ReturnRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,7 @@ class Computation:
 
 
 class TaxComputer(Protocol):
-    def compute(self, data: dict[str, Any], *, period: Period) -> Computation: ...
+    def compute(self, request: ReturnRequest, *, period: Period) -> Computation: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +49,14 @@ class CalculatorComputer:
     refund_fen: Callable[[dict[str, Any]], int] = lambda answer: 0
     """Where a refund is in its answer (none for most returns)."""
 
-    def compute(self, data: dict[str, Any], *, period: Period) -> Computation:
-        """The calculator's answer for ``data`` under the rules in force at the period's end;
-        a bad figure is a 422 naming ``data.<field>``."""
+    def compute(self, request: ReturnRequest, *, period: Period) -> Computation:
+        """The calculator's answer for the return's ``data`` under the rules in force at the
+        period's end; a bad figure is a 422 naming ``data.<field>``."""
+        return self.compute_figures(request.data, period=period)
+
+    def compute_figures(self, data: dict[str, Any], *, period: Period) -> Computation:
+        """:meth:`compute` for figures already taken out of a validated return (one vehicle of
+        a vehicle and vessel return)."""
         try:
             request = self.request_model.model_validate(self.prepare(data, period))
             answer = self.compute_answer(request, on=period.end)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from etax import errors
 from etax.acceptance.registration.records import RegistrationRecord
@@ -27,43 +27,25 @@ from etax.filing.repository import (
     StateChanged,
     obligation_id,
 )
+from etax.filing.requests import ObligationRequest, PaymentRequest, ReturnRequest
+from etax.filing.results import (
+    Allocation,
+    CallbackOutcome,
+    FiledReturn,
+    Liability,
+    Obligations,
+    ObligationView,
+    PaymentView,
+    Receipt,
+)
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.observability import logger, metrics
 from etax.rules import money, resident_id, uscc
 from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office
-from etax.rules.types import YuanText
 
 RECEIPT_SPEC = "etax-payment-receipt/1"
 CONFIRM_ATTEMPTS = 5
-
-
-class ObligationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    taxpayer: str = Field(min_length=15, max_length=18)
-    tax_type: str
-    period: str
-    tax_office: str | None = Field(default=None, min_length=1, max_length=20)
-
-    @field_validator("taxpayer")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        if uscc.is_valid(value) or resident_id.is_valid(value):
-            return value
-        raise ValueError("not a Unified Social Credit Code or resident ID number with a valid "
-                         "check character")
-
-
-class ReturnRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: str
-    data: dict[str, Any]
-
-
-class PaymentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    method: payments.Method
-    amount: YuanText
 
 
 class Repository(Protocol):
@@ -127,7 +109,7 @@ class FilingService:
         return request.tax_office
 
     def create_obligation(self, principal: Principal, request: ObligationRequest
-                          ) -> dict[str, Any]:
+                          ) -> ObligationView:
         """By the taxpayer for itself, an officer for its tax office, or an admin."""
         try:
             due = deadlines.deadline(request.tax_type, request.period)
@@ -145,9 +127,7 @@ class FilingService:
             created_by=f"{principal.role}:{principal.subject}",
             created_at=self.now().astimezone(UTC).isoformat())
         self.repository.create_obligation(obligation)  # one that exists: ObligationExists
-        view = self.view(obligation)
-        view["calendar_known"] = due.calendar_known
-        return view
+        return self.view(obligation, calendar_known=due.calendar_known)
 
     def _reachable(self, principal: Principal, identifier: str,
                    *, consistent: bool = False) -> Obligation:
@@ -157,10 +137,10 @@ class FilingService:
         ensure_can_reach_taxpayer(principal, obligation.taxpayer, obligation.tax_office)
         return obligation
 
-    def obligation_view(self, principal: Principal, identifier: str) -> dict[str, Any]:
+    def obligation_view(self, principal: Principal, identifier: str) -> ObligationView:
         return self.view(self._reachable(principal, identifier))
 
-    def list_obligations(self, principal: Principal, taxpayer: str | None) -> dict[str, Any]:
+    def list_obligations(self, principal: Principal, taxpayer: str | None) -> Obligations:
         taxpayer = taxpayer or principal.subject
         found = self.repository.obligations_of(taxpayer)
         if principal.role == "officer":
@@ -169,36 +149,28 @@ class FilingService:
                 ensure_can_reach_taxpayer(principal, taxpayer, None)
         else:
             ensure_can_reach_taxpayer(principal, taxpayer, None)
-        return {"taxpayer": taxpayer, "obligations": [self.view(o) for o in found]}
+        return Obligations(taxpayer=taxpayer, obligations=[self.view(o) for o in found])
 
-    def view(self, obligation: Obligation) -> dict[str, Any]:
-        today = self.today()
-        shown: dict[str, Any] = {
-            "obligation_id": obligation.obligation_id,
-            "taxpayer": obligation.taxpayer,
-            "tax_office": obligation.tax_office,
-            "tax_type": obligation.tax_type,
-            "period": obligation.period,
-            "due_date": obligation.due_date.isoformat(),
-            "statutory_due_date": obligation.statutory_due.isoformat(),
-            "extension": obligation.extension,
-            "status": obligation.status,
-            "return": None,
-            "liability": None,
-        }
-        if obligation.return_kind is not None:
-            shown["return"] = {"kind": obligation.return_kind,
-                               "computation": obligation.return_answer,
-                               "filed_at": obligation.filed_at}
-        if obligation.ledger is not None:
-            shown["liability"] = liability_view(obligation.ledger, today)
-            shown["liability"]["paid_at"] = obligation.paid_at
-        return shown
+    def view(self, obligation: Obligation, *, calendar_known: bool | None = None
+             ) -> ObligationView:
+        """The obligation as answered; ``calendar_known`` only in the answer creating it."""
+        filed = None if obligation.return_kind is None else FiledReturn(
+            kind=obligation.return_kind, computation=obligation.return_answer,
+            filed_at=obligation.filed_at)
+        liability = None if obligation.ledger is None else liability_view(
+            obligation.ledger, self.today(), paid_at=obligation.paid_at)
+        return ObligationView(
+            obligation_id=obligation.obligation_id, taxpayer=obligation.taxpayer,
+            tax_office=obligation.tax_office, tax_type=obligation.tax_type,
+            period=obligation.period, due_date=obligation.due_date.isoformat(),
+            statutory_due_date=obligation.statutory_due.isoformat(),
+            extension=obligation.extension, status=obligation.status, filed_return=filed,
+            liability=liability, calendar_known=calendar_known)
 
     # -- returns -------------------------------------------------------------------------
 
     def file_return(self, principal: Principal, identifier: str,
-                    request: ReturnRequest) -> dict[str, Any]:
+                    request: ReturnRequest) -> ObligationView:
         """Compute the tax through the return kind's calculator; open → filed; a liability."""
         obligation = self._reachable(principal, identifier, consistent=True)
         if principal.role != "taxpayer" and principal.role != "admin":
@@ -212,7 +184,7 @@ class FilingService:
                                       field="obligation_id")
         self._check_vat_regime(obligation.taxpayer, request.kind)
         period = deadlines.parse_period(obligation.period)
-        computation = calculation.compute(request.kind, request.data, period=period)
+        computation = calculation.compute(request, period=period)
         ledger = Ledger(due_date=obligation.due_date, tax_fen=computation.tax_fen,
                         refund_due_fen=computation.refund_fen)
         try:
@@ -240,7 +212,7 @@ class FilingService:
     # -- payments ------------------------------------------------------------------------
 
     def start_payment(self, principal: Principal, identifier: str,
-                      request: PaymentRequest) -> dict[str, Any]:
+                      request: PaymentRequest) -> PaymentView:
         obligation = self._reachable(principal, identifier, consistent=True)
         if obligation.status != FILED or obligation.ledger is None:
             raise errors.StateChanged(f"the obligation {identifier} has nothing to pay "
@@ -270,10 +242,10 @@ class FilingService:
         ensure_can_reach_taxpayer(principal, payment.taxpayer, payment.tax_office)
         return payment
 
-    def payment_view(self, principal: Principal, payment_id: str) -> dict[str, Any]:
+    def payment_view(self, principal: Principal, payment_id: str) -> PaymentView:
         return payment_view(self._reachable_payment(principal, payment_id))
 
-    def receipt(self, principal: Principal, payment_id: str) -> dict[str, Any]:
+    def receipt(self, principal: Principal, payment_id: str) -> Receipt:
         """The signed receipt of a confirmed payment (envelope: document + signature)."""
         payment = self._reachable_payment(principal, payment_id)
         if payment.status != CONFIRMED or payment.allocation is None:
@@ -301,13 +273,12 @@ class FilingService:
             "confirmed_at": payment.confirmed_at,
             "paid_on": payment.paid_on,
         }
-        if self.signer is None:
-            return {"document": document, "signature": None}
-        return {"document": document, "signature": self.signer.sign(document).as_dict()}
+        signature = None if self.signer is None else self.signer.sign(document).as_dict()
+        return Receipt(document=document, signature=signature)
 
     # -- provider callbacks --------------------------------------------------------------
 
-    def callback(self, method: str, body: bytes, signature: str | None) -> dict[str, Any]:
+    def callback(self, method: str, body: bytes, signature: str | None) -> CallbackOutcome:
         """A provider's signed confirmation; replays and races change nothing."""
         if self.callback_master is None:
             raise errors.Fault("payment callbacks are not configured here")
@@ -328,8 +299,8 @@ class FilingService:
                 raise errors.NotFound(f"no {method} payment {callback.payment_id}",
                                       field="payment_id")
             if payment.status != PENDING:
-                return {"payment_id": payment.payment_id, "status": payment.status,
-                        "changed": False}
+                return CallbackOutcome(payment_id=payment.payment_id, status=payment.status,
+                                       changed=False)
             if callback.amount_fen != payment.amount_fen:
                 raise errors.Invalid(f"amount: {callback.amount} is not the "
                                      f"{money.format_yuan(payment.amount_fen)} of the payment",
@@ -339,8 +310,8 @@ class FilingService:
             if callback.status == "failed":
                 changed = self.repository.fail_payment(payment.payment_id,
                                                        provider_ref=callback.provider_ref, at=at)
-                return {"payment_id": payment.payment_id, "status": "failed",
-                        "changed": changed}
+                return CallbackOutcome(payment_id=payment.payment_id, status="failed",
+                                       changed=changed)
             obligation = self.repository.get_obligation(payment.obligation_id, consistent=True)
             if obligation is None or obligation.ledger is None:
                 raise errors.Fault(f"payment {payment.payment_id} is for an obligation with "
@@ -353,7 +324,7 @@ class FilingService:
                                                 confirmed_at=at, paid_on=paid_on)
             except StateChanged:
                 continue  # a replay (seen next round) or another payment moved the ledger
-            return {"payment_id": payment.payment_id, "status": CONFIRMED, "changed": True}
+            return CallbackOutcome(payment_id=payment.payment_id, status=CONFIRMED, changed=True)
         raise errors.StateChanged("the liability kept changing; the provider should retry",
                                   field="payment_id")
 
@@ -376,45 +347,37 @@ class FilingService:
                              field="confirmed_at")
 
 
-def liability_view(ledger: Ledger, today: date) -> dict[str, Any]:
+def liability_view(ledger: Ledger, today: date, *, paid_at: str | None) -> Liability:
     accrued = ledger.accrued_to(today)
-    return {
-        "tax": money.format_yuan(ledger.tax_fen),
-        "tax_paid": money.format_yuan(ledger.tax_paid_fen),
-        "tax_outstanding": money.format_yuan(ledger.tax_outstanding_fen),
-        "surcharge": money.format_yuan(accrued.surcharge_accrued_fen),
-        "surcharge_paid": money.format_yuan(ledger.surcharge_paid_fen),
-        "surcharge_outstanding": money.format_yuan(
+    return Liability(
+        tax=money.format_yuan(ledger.tax_fen),
+        tax_paid=money.format_yuan(ledger.tax_paid_fen),
+        tax_outstanding=money.format_yuan(ledger.tax_outstanding_fen),
+        surcharge=money.format_yuan(accrued.surcharge_accrued_fen),
+        surcharge_paid=money.format_yuan(ledger.surcharge_paid_fen),
+        surcharge_outstanding=money.format_yuan(
             accrued.surcharge_accrued_fen - accrued.surcharge_paid_fen),
-        "outstanding": money.format_yuan(ledger.outstanding_fen(today)),
-        "overpaid": money.format_yuan(ledger.overpaid_fen),
-        "refund_due": money.format_yuan(ledger.refund_due_fen),
-        "refunded": money.format_yuan(ledger.refunded_fen),
-        "refundable": money.format_yuan(ledger.refundable_fen),
-        "days_late": max((today - ledger.due_date).days, 0) if ledger.tax_outstanding_fen
-        else 0,
-        "as_of": today.isoformat(),
-    }
+        outstanding=money.format_yuan(ledger.outstanding_fen(today)),
+        overpaid=money.format_yuan(ledger.overpaid_fen),
+        refund_due=money.format_yuan(ledger.refund_due_fen),
+        refunded=money.format_yuan(ledger.refunded_fen),
+        refundable=money.format_yuan(ledger.refundable_fen),
+        days_late=max((today - ledger.due_date).days, 0) if ledger.tax_outstanding_fen else 0,
+        as_of=today.isoformat(),
+        paid_at=paid_at,
+    )
 
 
-def payment_view(payment: Payment) -> dict[str, Any]:
-    shown: dict[str, Any] = {
-        "payment_id": payment.payment_id,
-        "obligation_id": payment.obligation_id,
-        "taxpayer": payment.taxpayer,
-        "method": payment.method,
-        "amount": money.format_yuan(payment.amount_fen),
-        "status": payment.status,
-        "instruction": payment.instruction,
-        "created_at": payment.created_at,
-        "provider_ref": payment.provider_ref,
-        "confirmed_at": payment.confirmed_at,
-        "paid_on": payment.paid_on,
-        "allocation": None,
-    }
-    if payment.allocation is not None:
-        shown["allocation"] = {"tax": money.format_yuan(payment.allocation.tax_fen),
-                               "surcharge": money.format_yuan(payment.allocation.surcharge_fen),
-                               "overpaid": money.format_yuan(payment.allocation.overpaid_fen),
-                               "days_late": payment.allocation.days_late}
-    return shown
+def payment_view(payment: Payment) -> PaymentView:
+    allocation = None if payment.allocation is None else Allocation(
+        tax=money.format_yuan(payment.allocation.tax_fen),
+        surcharge=money.format_yuan(payment.allocation.surcharge_fen),
+        overpaid=money.format_yuan(payment.allocation.overpaid_fen),
+        days_late=payment.allocation.days_late)
+    return PaymentView(
+        payment_id=payment.payment_id, obligation_id=payment.obligation_id,
+        taxpayer=payment.taxpayer, method=payment.method,
+        amount=money.format_yuan(payment.amount_fen), status=payment.status,
+        instruction=payment.instruction, created_at=payment.created_at,
+        provider_ref=payment.provider_ref, confirmed_at=payment.confirmed_at,
+        paid_on=payment.paid_on, allocation=allocation)
