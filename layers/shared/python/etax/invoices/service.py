@@ -20,6 +20,7 @@ from etax.documents.signing import Signature
 from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.invoices.repository import QuotaExceeded, SequenceMoved, StoredInvoice
 from etax.invoices.requests import EnterpriseBuyer, IssueRequest, RedLetterRequest
+from etax.invoices.results import Held, Summary, Voided
 from etax.platform.auth import Principal
 from etax.rules import invoice_numbers, money, qr
 from etax.rules.dates import business_date
@@ -54,19 +55,15 @@ class Signer(Protocol):
 class Issued:
     envelope: dict[str, Any]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         document = self.envelope["document"]
-        return {
-            "number": document["number"],
-            "type": document["type"],
-            "issue_date": document["issue_date"],
-            "amount": money.format_yuan(document["amount_fen"]),
-            "tax": money.format_yuan(document["tax_fen"]),
-            "total": money.format_yuan(document["total_fen"]),
-            "qr": document["qr"],
-            "red_letter_of": document.get("red_letter_of"),
-            "signature": self.envelope["signature"],
-        }
+        return Summary(number=document["number"], type=document["type"],
+                       issue_date=document["issue_date"],
+                       amount=money.format_yuan(document["amount_fen"]),
+                       tax=money.format_yuan(document["tax_fen"]),
+                       total=money.format_yuan(document["total_fen"]), qr=document["qr"],
+                       red_letter_of=document.get("red_letter_of"),
+                       signature=self.envelope["signature"])
 
 
 def _field_error(field: str, reason: str) -> Invalid:
@@ -272,7 +269,13 @@ class InvoiceService:
             raise NotFound(f"no invoice {number}")
         return invoice
 
-    def void(self, principal: Principal, number: str) -> StoredInvoice:
+    def held(self, principal: Principal, number: str) -> Held:
+        """The signed invoice with its status, for whom :meth:`envelope_for` allows."""
+        invoice = self.envelope_for(principal, number)
+        return Held(document=invoice.document, signature=invoice.signature,
+                    status=invoice.status, red_number=invoice.red_number)
+
+    def void(self, principal: Principal, number: str) -> Voided:
         """Void an invoice: its seller, within the month of issue (Asia/Shanghai), while
         it is normal."""
         seller = self.seller_record(principal)
@@ -286,5 +289,6 @@ class InvoiceService:
                                "red-letter invoice instead")
         if invoice.status != "normal" or invoice.document.get("red_letter_of"):
             raise StateChanged(f"invoice {number} cannot be voided (it is {invoice.status})")
-        return self.repository.void(number, seller.credit_code, month)  # or StatusChanged
+        voided = self.repository.void(number, seller.credit_code, month)  # or StatusChanged
+        return Voided(number=number, status=voided.status)
 
