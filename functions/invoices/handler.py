@@ -13,6 +13,7 @@ from etax.documents.signing import KmsDocumentSigner
 from etax.invoices.render import render_pdf
 from etax.invoices.repository import InvoiceRepository
 from etax.invoices.requests import IssueRequest, RedLetterRequest
+from etax.invoices.results import Held, Keys
 from etax.invoices.service import InvoiceService
 from etax.invoices.spec import published
 from etax.platform.api import make_resolver
@@ -40,15 +41,13 @@ def spec() -> dict[str, Any]:
 
 
 @app.get("/v1/keys")
-def keys() -> dict[str, Any]:
-    return {"keys": [signer.public_key()]}
+def keys() -> Keys:
+    return Keys([signer.public_key()])
 
 
 @app.get("/v1/invoices/<number>")
-def download(number: str) -> dict[str, Any]:
-    principal = require_principal(app.current_event.raw_event)
-    invoice = service.envelope_for(principal, number)
-    return {**invoice.envelope, "status": invoice.status, "red_number": invoice.red_number}
+def download(number: str) -> Held:
+    return service.held(require_principal(app.current_event.raw_event), number)
 
 
 @app.get("/v1/invoices/<number>/document")
@@ -71,14 +70,10 @@ def red_letter(number: str) -> tuple[dict[str, Any], int]:
 
 
 @app.post("/v1/invoices/<number>/void")
-def void(number: str) -> dict[str, Any]:
+def void(number: str) -> dict[str, Any]:  # once: the first answer (Voided) as JSON
     principal = require_principal(app.current_event.raw_event, "taxpayer")
-
-    def run() -> dict[str, Any]:
-        invoice = service.void(principal, number)
-        return {"number": number, "status": invoice.status}
-
-    return once(principal, f"POST /v1/invoices/{number}/void", {}, run)
+    return once(principal, f"POST /v1/invoices/{number}/void", {},
+                lambda: service.void(principal, number))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -154,6 +154,32 @@ def test_bad_requests_name_the_field(invoicing: Any, change: dict[str, Any],
     assert answer["json"]["field"] == field
 
 
+BAD_ITEM = {"name": "设备", "quantity": "0", "unit_price": "1.123456789", "tax_rate": "0.17"}
+
+
+def test_a_caller_who_may_not_issue_is_told_so_before_the_items_are_read(
+        invoicing: Any) -> None:
+    # The items and buyer are read by the request model, but a refused value waits for the
+    # service's turn: the seller comes first (403), then the invoice type, then the buyer,
+    # then the items in order.
+    body = {**ISSUE, "buyer": {"name": "陈小明", "id_number": "350102199003071235"},
+            "items": [BAD_ITEM]}
+    stranger = call(invoicing, request("POST", "/v1/invoices", body=body,
+                                       who=("taxpayer", "91440300708461136T"), key="s"))
+    assert stranger["statusCode"] == 403, stranger["json"]
+    special = issue(invoicing, {**body, "invoice_type": "special"}, key="t")
+    assert (special["statusCode"], special["json"]["field"]) == (422, "invoice_type")
+    buyer = issue(invoicing, body, key="b")
+    assert (buyer["statusCode"], buyer["json"]["field"]) == (422, "buyer.id_number")
+    assert buyer["json"]["detail"].startswith("buyer.id_number: ")
+    assert "errors" not in buyer["json"]
+    good, bad = ISSUE["items"][0], {**BAD_ITEM, "quantity": "1"}
+    items = issue(invoicing, {**ISSUE, "items": [good, bad, BAD_ITEM]}, key="i")
+    assert (items["statusCode"], items["json"]["field"]) == (422, "items[1].unit_price")
+    assert items["json"]["detail"] == ("items[1].unit_price: at most 8 decimal places "
+                                       "are allowed")
+
+
 def test_a_bidi_override_in_a_red_letter_reason_is_refused(invoicing: Any) -> None:
     first = issue(invoicing, ISSUE)["json"]["number"]
     red = call(invoicing, request("POST", f"/v1/invoices/{first}/red-letter",

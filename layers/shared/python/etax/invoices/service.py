@@ -19,9 +19,10 @@ from etax.documents.canonical import canonical_bytes
 from etax.documents.signing import Signature
 from etax.errors import Invalid, NotFound, Refused, StateChanged
 from etax.invoices.repository import QuotaExceeded, SequenceMoved, StoredInvoice
-from etax.invoices.requests import IssueRequest, RedLetterRequest
+from etax.invoices.requests import EnterpriseBuyer, IssueRequest, RedLetterRequest
+from etax.invoices.results import Held, Summary, Voided
 from etax.platform.auth import Principal
-from etax.rules import invoice_numbers, money, qr, resident_id, uscc
+from etax.rules import invoice_numbers, money, qr
 from etax.rules.dates import business_date
 from etax.rules.invoice_types import type_name
 
@@ -54,19 +55,15 @@ class Signer(Protocol):
 class Issued:
     envelope: dict[str, Any]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         document = self.envelope["document"]
-        return {
-            "number": document["number"],
-            "type": document["type"],
-            "issue_date": document["issue_date"],
-            "amount": money.format_yuan(document["amount_fen"]),
-            "tax": money.format_yuan(document["tax_fen"]),
-            "total": money.format_yuan(document["total_fen"]),
-            "qr": document["qr"],
-            "red_letter_of": document.get("red_letter_of"),
-            "signature": self.envelope["signature"],
-        }
+        return Summary(number=document["number"], type=document["type"],
+                       issue_date=document["issue_date"],
+                       amount=money.format_yuan(document["amount_fen"]),
+                       tax=money.format_yuan(document["tax_fen"]),
+                       total=money.format_yuan(document["total_fen"]), qr=document["qr"],
+                       red_letter_of=document.get("red_letter_of"),
+                       signature=self.envelope["signature"])
 
 
 def _field_error(field: str, reason: str) -> Invalid:
@@ -89,48 +86,31 @@ class InvoiceService:
                                     "signed in with its credit code")
 
     def _buyer(self, request: IssueRequest) -> dict[str, Any]:
-        buyer = request.buyer
-        if buyer.credit_code is not None:
-            try:
-                code = uscc.parse(buyer.credit_code)
-            except uscc.MalformedCode as error:
-                raise _field_error("buyer.credit_code", error.reason) from None
-            record = self.registry.get(code.code)
+        buyer = request.buyer.identity()
+        if isinstance(buyer, EnterpriseBuyer):
+            record = self.registry.get(buyer.credit_code)
             name = record.name if record else buyer.name
             if not name:
                 raise _field_error("buyer.name", "the buyer is not registered: give its name")
-            return {"kind": "enterprise", "credit_code": code.code, "name": name}
-        try:
-            person = resident_id.parse(buyer.id_number or "")
-        except resident_id.MalformedResidentId as error:
-            raise _field_error("buyer.id_number", error.reason) from None
+            return {"kind": "enterprise", "credit_code": buyer.credit_code, "name": name}
         if not buyer.name:
             raise _field_error("buyer.name", "a natural person buyer is named")
-        return {"kind": "person", "name": buyer.name, "id_number": person.number}
+        return {"kind": "person", "name": buyer.name, "id_number": buyer.id_number}
 
-    def _lines(self, request: IssueRequest) -> tuple[list[dict[str, Any]], money.Totals]:
+    @staticmethod
+    def _lines(request: IssueRequest) -> tuple[list[dict[str, Any]], money.Totals]:
         lines, amounts = [], []
         for i, item in enumerate(request.items):
+            values = item.values(i)
             try:
-                quantity = money.parse_quantity(item.quantity)
-            except money.MoneyError as error:
-                raise _field_error(f"items[{i}].quantity", error.reason) from None
-            try:
-                price = money.parse_unit_price(item.unit_price)
-            except money.MoneyError as error:
-                raise _field_error(f"items[{i}].unit_price", error.reason) from None
-            try:
-                rate = money.TaxRate.parse(item.tax_rate)
-            except money.MoneyError as error:
-                raise _field_error(f"items[{i}].tax_rate", error.reason) from None
-            try:
-                line = money.compute_line(quantity, price, rate)
+                line = money.compute_line(values.quantity, values.unit_price, values.rate)
             except money.MoneyError as error:
                 raise _field_error(f"items[{i}]", error.reason) from None
             amounts.append(line)
             lines.append({
                 "line": i + 1, "name": item.name, "spec": item.spec, "unit": item.unit,
-                "quantity": str(quantity), "unit_price": str(price), "tax_rate": rate.text,
+                "quantity": str(values.quantity), "unit_price": str(values.unit_price),
+                "tax_rate": values.rate.text,
                 "amount_fen": line.amount_fen, "tax_fen": line.tax_fen,
             })
         totals = money.compute_totals(amounts)
@@ -289,7 +269,13 @@ class InvoiceService:
             raise NotFound(f"no invoice {number}")
         return invoice
 
-    def void(self, principal: Principal, number: str) -> StoredInvoice:
+    def held(self, principal: Principal, number: str) -> Held:
+        """The signed invoice with its status, for whom :meth:`envelope_for` allows."""
+        invoice = self.envelope_for(principal, number)
+        return Held(document=invoice.document, signature=invoice.signature,
+                    status=invoice.status, red_number=invoice.red_number)
+
+    def void(self, principal: Principal, number: str) -> Voided:
         """Void an invoice: its seller, within the month of issue (Asia/Shanghai), while
         it is normal."""
         seller = self.seller_record(principal)
@@ -303,5 +289,6 @@ class InvoiceService:
                                "red-letter invoice instead")
         if invoice.status != "normal" or invoice.document.get("red_letter_of"):
             raise StateChanged(f"invoice {number} cannot be voided (it is {invoice.status})")
-        return self.repository.void(number, seller.credit_code, month)  # or StatusChanged
+        voided = self.repository.void(number, seller.credit_code, month)  # or StatusChanged
+        return Voided(number=number, status=voided.status)
 
