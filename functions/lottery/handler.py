@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.invoices.facts import InvoiceFactsReader
 from etax.lottery.repository import LotteryRepository
 from etax.lottery.requests import CampaignRequest, ScanRequest
+from etax.lottery.results import CampaignView, DrawView, PeriodExport
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, validate_body
@@ -38,12 +39,12 @@ def create_campaign() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/lottery/campaigns/<campaign_id>")
-def campaign(campaign_id: str) -> dict[str, Any]:
+def campaign(campaign_id: str) -> CampaignView:
     return service.campaign_view(campaign_id)
 
 
 @app.get("/v1/lottery/campaigns/<campaign_id>/periods/<index>/export")
-def export(campaign_id: str, index: str) -> dict[str, Any]:
+def export(campaign_id: str, index: str) -> PeriodExport:
     if not (index.isascii() and index.isdigit() and len(index) <= 4):
         raise NotFound(f"no period {excerpt(index)}", field="index")
     return service.export(campaign_id, int(index))
@@ -55,7 +56,7 @@ def scan() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/lottery/draws/<number>")
-def draw(number: str) -> dict[str, Any]:
+def draw(number: str) -> DrawView:
     return service.draw_view(caller(app), number)
 
 

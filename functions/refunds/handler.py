@@ -21,6 +21,7 @@ from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.refunds.repository import RefundRepository
 from etax.refunds.requests import ApproveIn, RefundRequest, RejectIn
+from etax.refunds.results import CaseView, OwnCases, ReviewQueue
 from etax.refunds.service import RefundService
 from etax.simulations.bank import SimulatedBank
 
@@ -41,7 +42,7 @@ def apply() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/refunds")
-def cases() -> dict[str, Any]:
+def cases() -> OwnCases | ReviewQueue:
     principal = require_principal(app.current_event.raw_event)
     query = app.current_event.query_string_parameters or {}
     return service.list_cases(principal, state=query.get("state"),
@@ -50,7 +51,7 @@ def cases() -> dict[str, Any]:
 
 
 @app.get("/v1/refunds/<case_id>")
-def case(case_id: str) -> dict[str, Any]:
+def case(case_id: str) -> CaseView:
     return service.view(caller(app), case_id)
 
 

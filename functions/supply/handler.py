@@ -19,6 +19,7 @@ from etax.platform.settings import required
 from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest
+from etax.supply.results import Applications, DigitalApplication, PaperApplication
 from etax.supply.service import SupplyService
 
 app = make_resolver()
@@ -35,12 +36,12 @@ def apply() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/invoice-supplies")
-def own() -> dict[str, Any]:
+def own() -> Applications:
     return service.list_own(caller(app))
 
 
 @app.get("/v1/invoice-supplies/<application_id>")
-def view(application_id: str) -> dict[str, Any]:
+def view(application_id: str) -> PaperApplication | DigitalApplication:
     return service.view(caller(app), application_id)
 
 

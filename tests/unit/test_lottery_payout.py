@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etax.lottery.answers import draw_answer
 from etax.lottery.payout import TRANSITIONS, PayoutService, backoff_seconds, can_move
 from etax.lottery.providers import Payment, ProviderTimeout, ProviderUnavailable
 from etax.lottery.records import DrawRecord
-from etax.lottery.stored import FAILED, PAID, PENDING, StoredDraw
+from etax.lottery.stored import FAILED, NONE, PAID, PENDING, StoredDraw
+from etax.platform.results import as_json
 
 NUMBERS = ("26352000000000000001", "26352000000000000002")
 
@@ -117,3 +119,20 @@ def test_transitions() -> None:
 @pytest.mark.parametrize(("receives", "delay"), [(1, 30), (2, 60), (3, 120), (10, 900)])
 def test_backoff_doubles_up_to_fifteen_minutes(receives: int, delay: int) -> None:
     assert backoff_seconds(receives, 30) == delay
+
+
+def test_a_draws_answer_shows_its_payout_whole_once_due_and_its_state_alone_before() -> None:
+    due = as_json(draw_answer(owed(NUMBERS[0])))
+    assert list(due) == ["draw_id", "invoice_number", "campaign_id", "period_index", "result",
+                         "tier", "prize", "value_hex", "drawn_at", "payout"]
+    assert due["prize"] == "50.00"
+    assert due["payout"] == {"state": PENDING, "method": "wechat", "account": "acct",
+                             "amount": "50.00", "attempts": 0,
+                             "requested_at": "2026-11-28T00:00:00+00:00", "paid_at": None,
+                             "failed_at": None, "provider_ref": None, "last_error": None,
+                             "updated_at": "t"}
+    won = owed(NUMBERS[0])
+    missed = replace(won, record=replace(won.record, tier=None, result="no_prize"),
+                     payout_state=NONE)
+    assert as_json(draw_answer(missed))["payout"] == {"state": NONE}
+    assert as_json(draw_answer(missed))["tier"] is None

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from etax.platform.events import DomainEvent
 from etax.platform.outbox import Change
+from etax.platform.results import as_json
 from etax.refunds import outbox
 from etax.refunds.cases import (
     APPROVED,
@@ -407,3 +408,22 @@ def test_no_sequence_refunds_more_than_the_ledger_shows(overpaid: int,
             assert treasury.books[case_id].amount_fen == case.approved_fen
     open_cases = [c for c in cases.cases.values() if c.state not in (PAID, REJECTED, NOTIFIED)]
     assert len(open_cases) <= 1  # one open case per obligation
+
+
+def test_the_view_keeps_its_keys_in_order_and_leaves_out_what_a_case_lacks() -> None:
+    submitted = as_json(new_case().view())
+    assert list(submitted) == ["id", "kind", "kind_label", "applicant", "tax_office", "state",
+                               "state_label", "amount", "claim", "computation", "account",
+                               "flags", "stages", "submitted_at", "updated_at"]
+    assert submitted["account"] == {"bank": "中国银行", "number": "************1234"}
+    assert submitted["stages"] == [{"state": SUBMITTED, "at": AT, "by": APPLICANT,
+                                    "label": "已提交"}]
+    paid = replace(new_case(), state=PAID, approved_fen=600_00, attempts=1,
+                   trail=(Stage(SUBMITTED, AT, APPLICANT), Stage(REVIEW, AT, "system", "big")),
+                   reason="late", notification={"id": "n"}, obligation_id=OBLIGATION)
+    shown = as_json(paid.view())
+    assert list(shown)[-6:] == ["updated_at", "approved_amount", "payment", "reason",
+                                "notification", "obligation_id"]
+    assert shown["payment"] == {"treasury_ref": None, "paid_at": None, "attempts": 1,
+                                "last_error": None}
+    assert list(shown["stages"][1]) == ["state", "at", "by", "note", "label"]

@@ -16,7 +16,8 @@ Where things are. The rules are pure (no clock, no storage, no network), one job
 * :mod:`~etax.lottery.yantai` — Yantai's 2026 published table as a reference campaign.
 
 Storing and serving them: :mod:`~etax.lottery.service` (create a campaign, the scan, a
-person's draw), :mod:`~etax.lottery.answers` (a draw's answer body),
+person's draw), :mod:`~etax.lottery.answers` (a draw's answer),
+:mod:`~etax.lottery.results` (what the routes answer, as typed results),
 :mod:`~etax.lottery.stored` (what is kept: stored campaign, period, draw, counters, payout
 states), :mod:`~etax.lottery.repository` (the tables below),
 :mod:`~etax.lottery.seeds` (seeds sealed with KMS), :mod:`~etax.lottery.payout` (the

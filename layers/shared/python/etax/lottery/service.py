@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from etax import errors
 from etax.invoices.facts import InvoiceFacts
@@ -57,6 +57,7 @@ from etax.lottery.errors import (
 )
 from etax.lottery.records import WON, DrawRecord, record_to_dict
 from etax.lottery.requests import ScanRequest
+from etax.lottery.results import CampaignView, DrawView, PeriodExport, PeriodView, Scanned
 from etax.lottery.stored import (
     Counters,
     NewDraw,
@@ -146,7 +147,7 @@ class LotteryService:
 
     # -- campaigns -----------------------------------------------------------------------
 
-    def create_campaign(self, principal: Principal, campaign: Campaign) -> dict[str, Any]:
+    def create_campaign(self, principal: Principal, campaign: Campaign) -> CampaignView:
         """A campaign from its data; a fresh seed per period, sealed by KMS, committed to."""
         if principal.role != "admin":
             raise errors.Refused("only an administrator creates lottery campaigns")
@@ -193,7 +194,7 @@ class LotteryService:
     def _closed(self, period: Period) -> bool:
         return business_date(self.now()) > period.closes
 
-    def campaign_view(self, campaign_id: str) -> dict[str, Any]:
+    def campaign_view(self, campaign_id: str) -> CampaignView:
         """The campaign, each period's commitment, and the seeds of closed periods."""
         stored = self._stored(campaign_id)
         periods = []
@@ -202,19 +203,19 @@ class LotteryService:
             closed = self._closed(period)
             seed = (self.vault.open(campaign_id, period.index, kept.seed_ciphertext)
                     if closed else None)
-            periods.append({
-                "index": period.index,
-                "opens": period.opens.isoformat(),
-                "closes": period.closes.isoformat(),
-                "commitment": kept.commitment,
-                "closed": closed,
-                "seed_hex": seed.hex() if seed is not None else None,
-                "odds": {t.name: f"{t.count}/{period.expected_entries}" for t in period.tiers},
-            })
-        return {"campaign": campaign_to_dict(stored.campaign),
-                "created_at": stored.created_at, "periods": periods}
+            periods.append(PeriodView(
+                index=period.index,
+                opens=period.opens.isoformat(),
+                closes=period.closes.isoformat(),
+                commitment=kept.commitment,
+                closed=closed,
+                seed_hex=seed.hex() if seed is not None else None,
+                odds={t.name: f"{t.count}/{period.expected_entries}" for t in period.tiers},
+            ))
+        return CampaignView(campaign=campaign_to_dict(stored.campaign),
+                            created_at=stored.created_at, periods=periods)
 
-    def export(self, campaign_id: str, period_index: int) -> dict[str, Any]:
+    def export(self, campaign_id: str, period_index: int) -> PeriodExport:
         """A closed period in the file format ``scripts/lottery_replay.py`` reads."""
         stored = self._stored(campaign_id)
         try:
@@ -227,13 +228,13 @@ class LotteryService:
         kept = stored.periods[period_index]
         seed = self.vault.open(campaign_id, period_index, kept.seed_ciphertext)
         records = self.repository.period_records(campaign_id, period_index)
-        return {
-            "campaign": campaign_to_dict(stored.campaign),
-            "period_index": period_index,
-            "seed_hex": seed.hex(),
-            "commitment": kept.commitment,
-            "records": [record_to_dict(r) for r in records],
-        }
+        return PeriodExport(
+            campaign=campaign_to_dict(stored.campaign),
+            period_index=period_index,
+            seed_hex=seed.hex(),
+            commitment=kept.commitment,
+            records=[record_to_dict(r) for r in records],
+        )
 
     def _open_campaign(self, region_code: str, today: date) -> StoredCampaign | None:
         key = (region_code, today.isoformat())
@@ -301,7 +302,7 @@ class LotteryService:
         return Entry(stored, period, invoice, person, draw_office(person),
                      request.payout.method, request.payout.account)
 
-    def scan(self, principal: Principal, request: ScanRequest) -> dict[str, Any]:
+    def scan(self, principal: Principal, request: ScanRequest) -> Scanned:
         """Draw an eligible invoice once and answer at once (see the module doc)."""
         now = self.now()
         today = business_date(now)
@@ -368,7 +369,7 @@ class LotteryService:
 
     # -- reading a draw ------------------------------------------------------------------
 
-    def draw_view(self, principal: Principal, number: str) -> dict[str, Any]:
+    def draw_view(self, principal: Principal, number: str) -> DrawView:
         """The draw and its payout, for the person who drew it, an officer of that person's
         tax office (403 for another office's) and admins; anyone else is told it does not
         exist (see the module doc)."""

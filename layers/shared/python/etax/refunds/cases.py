@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from etax.refunds.results import Account, CaseView, Payment, StageView
 from etax.rules.money import format_yuan
 
 SUBMITTED: Final = "submitted"
@@ -111,38 +112,36 @@ class Case:
         return replace(self, state=target, updated_at=stage.at, trail=(*self.trail, stage),
                        **changes)
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> CaseView:
         """What the applicant, an officer of its office and an admin see."""
-        shown: dict[str, Any] = {
-            "id": self.case_id,
-            "kind": self.kind,
-            "kind_label": KIND_LABELS.get(self.kind, self.kind),
-            "applicant": self.applicant,
-            "tax_office": self.tax_office,
-            "state": self.state,
-            "state_label": LABELS.get(self.state, self.state),
-            "amount": format_yuan(self.amount_fen),
-            "claim": self.claim,
-            "computation": self.computation,
-            "account": {"bank": self.account_bank, "number": mask(self.account_number)},
-            "flags": list(self.flags),
-            "stages": [{**s.as_dict(), "label": LABELS.get(s.state, s.state)}
-                       for s in self.trail],
-            "submitted_at": self.submitted_at,
-            "updated_at": self.updated_at,
-        }
-        if self.approved_fen is not None:
-            shown["approved_amount"] = format_yuan(self.approved_fen)
+        payment = None
         if self.treasury_ref is not None or self.attempts:
-            shown["payment"] = {"treasury_ref": self.treasury_ref, "paid_at": self.paid_at,
-                                "attempts": self.attempts, "last_error": self.last_error}
-        if self.reason is not None:
-            shown["reason"] = self.reason
-        if self.notification is not None:
-            shown["notification"] = self.notification
-        if self.obligation_id is not None:
-            shown["obligation_id"] = self.obligation_id
-        return shown
+            payment = Payment(treasury_ref=self.treasury_ref, paid_at=self.paid_at,
+                              attempts=self.attempts, last_error=self.last_error)
+        return CaseView(
+            id=self.case_id,
+            kind=self.kind,
+            kind_label=KIND_LABELS.get(self.kind, self.kind),
+            applicant=self.applicant,
+            tax_office=self.tax_office,
+            state=self.state,
+            state_label=LABELS.get(self.state, self.state),
+            amount=format_yuan(self.amount_fen),
+            claim=self.claim,
+            computation=self.computation,
+            account=Account(bank=self.account_bank, number=mask(self.account_number)),
+            flags=list(self.flags),
+            stages=[StageView(state=s.state, at=s.at, by=s.by, note=s.note,
+                              label=LABELS.get(s.state, s.state)) for s in self.trail],
+            submitted_at=self.submitted_at,
+            updated_at=self.updated_at,
+            approved_amount=(format_yuan(self.approved_fen) if self.approved_fen is not None
+                             else None),
+            payment=payment,
+            reason=self.reason,
+            notification=self.notification,
+            obligation_id=self.obligation_id,
+        )
 
 
 def mask(account: str) -> str:

@@ -50,6 +50,7 @@ from etax.refunds.requests import (
     IitAnnualRefundIn,
     RefundIn,
 )
+from etax.refunds.results import CaseView, OwnCase, OwnCases, QueuedCase, ReviewQueue
 from etax.refunds.rules import (
     PurchaseLine,
     RateTable,
@@ -140,7 +141,7 @@ class RefundService:
                                    f"{verdict.message}", field="account.number",
                                    extra={"reference": verdict.reference})
 
-    def submit(self, principal: Principal, request: RefundIn) -> dict[str, Any]:
+    def submit(self, principal: Principal, request: RefundIn) -> CaseView:
         applicant = self.applicant(principal)
         record = applicant.record
         if isinstance(request, IitAnnualRefundIn) and applicant.kind != "person":
@@ -295,11 +296,11 @@ class RefundService:
         ensure_can_reach_taxpayer(principal, case.applicant, case.tax_office)
         return case
 
-    def view(self, principal: Principal, case_id: str) -> dict[str, Any]:
+    def view(self, principal: Principal, case_id: str) -> CaseView:
         return self._reachable(principal, case_id).view()
 
     def list_cases(self, principal: Principal, *, state: str | None, office: str | None,
-                   limit: str | None, cursor: str | None) -> dict[str, Any]:
+                   limit: str | None, cursor: str | None) -> OwnCases | ReviewQueue:
         """A taxpayer: its own cases, newest first. An officer: the cases of its tax office
         waiting for review (``state=review``, the default), oldest first; an admin names
         the office."""
@@ -315,11 +316,12 @@ class RefundService:
             own, next_cursor = self.repository.of_applicant(
                 principal.subject, limit=size,
                 cursor=self._cursor(cursor, "applicant", principal.subject))
-            return {"applicant": principal.subject, "cursor": next_cursor,
-                    "items": [{"id": c.case_id, "kind": c.kind, "state": c.state,
-                               "amount": format_yuan(c.amount_fen), "tax_office": c.tax_office,
-                               "submitted_at": c.submitted_at, "updated_at": c.updated_at}
-                              for c in own]}
+            return OwnCases(
+                applicant=principal.subject, cursor=next_cursor,
+                items=[OwnCase(id=c.case_id, kind=c.kind, state=c.state,
+                               amount=format_yuan(c.amount_fen), tax_office=c.tax_office,
+                               submitted_at=c.submitted_at, updated_at=c.updated_at)
+                       for c in own])
         if state not in (None, "review"):
             raise Invalid("officers list the review queue: state=review", field="state")
         if principal.role == "officer":
@@ -332,11 +334,12 @@ class RefundService:
             raise Malformed("name the tax office: tax_office=<code>", field="tax_office")
         cases, next_cursor = self.repository.review_queue(
             office, limit=size, cursor=self._cursor(cursor, "review_office", office))
-        return {"tax_office": office,
-                "items": [{"id": c.case_id, "kind": c.kind, "applicant": c.applicant,
-                           "amount": format_yuan(c.amount_fen), "flags": list(c.flags),
-                           "submitted_at": c.submitted_at} for c in cases],
-                "cursor": next_cursor}
+        return ReviewQueue(
+            tax_office=office,
+            items=[QueuedCase(id=c.case_id, kind=c.kind, applicant=c.applicant,
+                              amount=format_yuan(c.amount_fen), flags=list(c.flags),
+                              submitted_at=c.submitted_at) for c in cases],
+            cursor=next_cursor)
 
     @staticmethod
     def _cursor(cursor: str | None, partition: str, value: str) -> dict[str, Any] | None:
@@ -354,7 +357,7 @@ class RefundService:
     # -- officers ----------------------------------------------------------------------------
 
     def decide(self, principal: Principal, case_id: str, *, approve: bool,
-               note: str | None) -> dict[str, Any]:
+               note: str | None) -> CaseView:
         case = self._reachable(principal, case_id)
         if principal.role != "officer":
             raise Refused("decisions on refund cases are taken by officers")

@@ -25,6 +25,7 @@ from etax.supply import rules as supply
 from etax.supply.logistics import Carrier, Parcel
 from etax.supply.repository import Application, IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest
+from etax.supply.results import Applications, DigitalApplication, PaperApplication
 
 SYSTEM = "system"
 ISSUING_BLOCK_SIZE = 1000  # etax.invoices.repository.BLOCK_SIZE: the issuer's number blocks
@@ -93,7 +94,8 @@ class SupplyService:
                                f"{money.format_yuan(policy.digital_max_fen)} yuan a month")
         return {"monthly_quota_fen": quota, "reason": request.reason}
 
-    def apply(self, principal: Principal, request: SupplyRequest) -> dict[str, Any]:
+    def apply(self, principal: Principal,
+              request: SupplyRequest) -> PaperApplication | DigitalApplication:
         applicant = self._applicant(principal)
         now = self.now()
         policy = supply.policy_for(business_date(now))
@@ -124,47 +126,48 @@ class SupplyService:
         ensure_can_reach_taxpayer(principal, application.applicant, application.tax_office)
         return application
 
-    def view(self, principal: Principal, application_id: str) -> dict[str, Any]:
+    def view(self, principal: Principal,
+             application_id: str) -> PaperApplication | DigitalApplication:
         return self._view(self._reachable(principal, application_id), tracking=True)
 
-    def list_own(self, principal: Principal) -> dict[str, Any]:
+    def list_own(self, principal: Principal) -> Applications:
         if principal.role != "taxpayer":
             raise Refused("the list is a taxpayer's own; officers open an application by id")
-        return {"applications": [self._view(a, tracking=False)
-                                 for a in self.repository.of_applicant(principal.subject)]}
+        return Applications([self._view(a, tracking=False)
+                             for a in self.repository.of_applicant(principal.subject)])
 
-    def _view(self, application: Application, *, tracking: bool) -> dict[str, Any]:
-        asked = dict(application.request)
-        view: dict[str, Any] = {
-            "id": application.id, "applicant": application.applicant,
-            "applicant_name": application.applicant_name, "tax_office": application.tax_office,
-            "kind": application.kind, "state": application.state,
-            "applied_at": application.applied_at, "updated_at": application.updated_at,
-        }
-        if application.kind == "paper":
-            view.update(invoice_type=asked["invoice_type"],
-                        invoice_type_name=type_name(asked["invoice_type"]),
-                        quantity=asked["quantity"], delivery=asked["delivery"],
-                        returned_numbers=asked["returned_numbers"])
-        else:
-            before = asked.get("quota_before_fen")
-            view.update(monthly_quota=money.format_yuan(asked["monthly_quota_fen"]),
-                        quota_before=money.format_yuan(before) if before is not None else None)
-        view.update(reason=asked.get("reason", ""), checks=application.checks,
-                    review_reasons=application.review_reasons, batch=application.batch,
-                    trail=application.trail)
-        if application.shipment is not None:
-            shipment = dict(application.shipment)
+    def _view(self, application: Application, *,
+              tracking: bool) -> PaperApplication | DigitalApplication:
+        a, asked = application, application.request
+        shipment = None
+        if a.shipment is not None:
+            shipment = dict(a.shipment)
             if tracking:
                 shipment["tracking"] = [e.as_dict()
                                         for e in self.carrier.track(shipment["tracking_no"])]
-            view["shipment"] = shipment
-        return view
+        if a.kind == "paper":
+            return PaperApplication(
+                id=a.id, applicant=a.applicant, applicant_name=a.applicant_name,
+                tax_office=a.tax_office, kind=a.kind, state=a.state, applied_at=a.applied_at,
+                updated_at=a.updated_at, invoice_type=asked["invoice_type"],
+                invoice_type_name=type_name(asked["invoice_type"]),
+                quantity=asked["quantity"], delivery=asked["delivery"],
+                returned_numbers=asked["returned_numbers"], reason=asked.get("reason", ""),
+                checks=a.checks, review_reasons=a.review_reasons, batch=a.batch,
+                trail=a.trail, shipment=shipment)
+        before = asked.get("quota_before_fen")
+        return DigitalApplication(
+            id=a.id, applicant=a.applicant, applicant_name=a.applicant_name,
+            tax_office=a.tax_office, kind=a.kind, state=a.state, applied_at=a.applied_at,
+            updated_at=a.updated_at, monthly_quota=money.format_yuan(asked["monthly_quota_fen"]),
+            quota_before=money.format_yuan(before) if before is not None else None,
+            reason=asked.get("reason", ""), checks=a.checks, review_reasons=a.review_reasons,
+            batch=a.batch, trail=a.trail, shipment=shipment)
 
     # -- the officer ----------------------------------------------------------------------
 
     def decide(self, principal: Principal, application_id: str,
-               request: DecisionRequest) -> dict[str, Any]:
+               request: DecisionRequest) -> PaperApplication | DigitalApplication:
         if principal.role not in ("officer", "admin"):
             raise Refused("an officer of the applicant's tax office decides")
         application = self._reachable(principal, application_id)

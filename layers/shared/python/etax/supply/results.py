@@ -1,0 +1,57 @@
+"""What the invoice supply routes answer (etax.platform.results): an application as its owner
+and its tax office see it, and the owner's list. A paper application and a digital one carry
+different keys between the common head and tail (a digital one always shows ``quota_before``,
+null when no quota was in force), so they are two results. The delivery address, the checks,
+the batch, the trail and the shipment are the application's stored data and stay dicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from etax.platform.results import optional
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Head:
+    id: str
+    applicant: str
+    applicant_name: str
+    tax_office: str
+    kind: str  # "paper" | "digital"
+    state: str
+    applied_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaperApplication(_Head):
+    invoice_type: str
+    invoice_type_name: str
+    quantity: int
+    delivery: dict[str, Any]
+    returned_numbers: list[str]
+    reason: str
+    checks: list[dict[str, Any]] | None
+    review_reasons: list[str] | None
+    batch: dict[str, Any] | None
+    trail: list[dict[str, Any]]
+    # once posted (the carrier's trail on a view); optional() is a field, not a shared default
+    shipment: dict[str, Any] | None = optional()  # noqa: RUF009
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigitalApplication(_Head):
+    monthly_quota: str
+    quota_before: str | None  # the quota in force when applying, None if there was none
+    reason: str
+    checks: list[dict[str, Any]] | None
+    review_reasons: list[str] | None
+    batch: dict[str, Any] | None
+    trail: list[dict[str, Any]]
+    shipment: dict[str, Any] | None = optional()  # noqa: RUF009
+
+
+@dataclass(frozen=True)
+class Applications:
+    applications: list[PaperApplication | DigitalApplication]
