@@ -56,9 +56,9 @@ class CaseView:
     submitted_at: str
     updated_at: str
     approved_amount: str | None = optional()
-    payment: Payment | None = optional()  # noqa: RUF009 (a field, not a default)
+    payment: Payment | None = optional()
     reason: str | None = optional()  # a rejection's
-    notification: dict[str, str] | None = optional()  # noqa: RUF009 (a field, not a default)
+    notification: dict[str, str] | None = optional()
     obligation_id: str | None = optional()  # general and IIT annual refunds
 
 

@@ -37,7 +37,7 @@ class PaperApplication(_Head):
     batch: dict[str, Any] | None
     trail: list[dict[str, Any]]
     # once posted (the carrier's trail on a view); optional() is a field, not a shared default
-    shipment: dict[str, Any] | None = optional()  # noqa: RUF009
+    shipment: dict[str, Any] | None = optional()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +49,7 @@ class DigitalApplication(_Head):
     review_reasons: list[str] | None
     batch: dict[str, Any] | None
     trail: list[dict[str, Any]]
-    shipment: dict[str, Any] | None = optional()  # noqa: RUF009
+    shipment: dict[str, Any] | None = optional()
 
 
 @dataclass(frozen=True)
