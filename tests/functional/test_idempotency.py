@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from etax.platform.errors import BadRequest, Unprocessable
@@ -28,6 +30,21 @@ def test_the_same_key_runs_the_operation_once(idempotency: Idempotency) -> None:
     )
     assert first == again == {"id": "thing-1"}
     assert len(runs) == 1
+
+
+def test_a_replay_is_the_first_answer_with_its_keys_in_their_order(
+        idempotency: Idempotency) -> None:
+    def create() -> dict[str, object]:
+        return {"number": "N1", "amount": "1.00", "buyer": {"name": "陈", "kind": "person"}}
+
+    first, again = (
+        idempotency.run(key="k-order", scope="POST /v1/things", principal="p", payload={},
+                        operation=create, lambda_context=LambdaContext())
+        for _ in range(2)
+    )
+    assert json.dumps(again, ensure_ascii=False) == json.dumps(first, ensure_ascii=False)
+    assert list(again) == ["number", "amount", "buyer"]
+    assert list(again["buyer"]) == ["name", "kind"]
 
 
 def test_keys_are_per_caller_and_route(idempotency: Idempotency) -> None:

@@ -14,9 +14,11 @@ validation hash, so:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -31,6 +33,7 @@ from etax.platform.errors import BadRequest, Conflict, Unprocessable
 from etax.platform.results import as_json
 
 HEADER = "Idempotency-Key"
+ANSWER = "answer_json"  # the stored record's result: the answer's JSON text
 MAX_KEY_LENGTH = 255
 DEFAULT_EXPIRY_SECONDS = 24 * 3600
 
@@ -66,9 +69,10 @@ class Idempotency:
         )(self._call)
 
     @staticmethod
-    def _call(request: dict[str, Any], operation: Callable[[], Any]) -> dict[str, Any]:
-        answer: dict[str, Any] = as_json(operation())  # kept as JSON, given back as JSON
-        return answer
+    def _call(request: dict[str, Any], operation: Callable[[], Any]) -> dict[str, str]:
+        # Powertools keeps a result with its keys sorted: the answer is kept as its JSON text,
+        # so a replay gives back the first answer byte for byte, its keys in their order.
+        return {ANSWER: json.dumps(as_json(operation()), cls=Encoder, ensure_ascii=False)}
 
     def run(
         self,
@@ -90,7 +94,7 @@ class Idempotency:
         request = {"scope": scope, "principal": principal, "key": check_key(key),
                    "payload": payload}
         try:
-            result: dict[str, Any] = self._run(request=request, operation=operation)
+            stored: dict[str, Any] = self._run(request=request, operation=operation)
         except IdempotencyValidationError:
             raise Unprocessable(
                 f"this {HEADER} was already used with a different request", field=HEADER
@@ -100,6 +104,9 @@ class Idempotency:
                 f"a request with this {HEADER} is still being processed; retry shortly",
                 field=HEADER,
             ) from None
+        if ANSWER not in stored:  # a record kept before answers were kept as text
+            return stored
+        result: dict[str, Any] = json.loads(stored[ANSWER])
         return result
 
     @staticmethod
