@@ -12,14 +12,13 @@ from etax.errors import Invalid, LimitReached
 from etax.invoices import channels
 from etax.invoices.repository import GuardRepository, InvoiceRepository
 from etax.invoices.requests import QrParseRequest, SmsMessage, VerifyRequest
-from etax.invoices.verification import VerificationService
+from etax.invoices.results import QrView, Verdict
+from etax.invoices.verification import VerificationService, read_qr
 from etax.invoices.verification_rules import client_key
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.errors import BadRequest, Forbidden, Unprocessable
+from etax.platform.errors import Forbidden, Unprocessable
 from etax.platform.observability import instrument, logger
 from etax.platform.secrets import SecretField
-from etax.rules import money, qr
-from etax.rules.invoice_types import type_name
 
 app = make_resolver()
 service = VerificationService(InvoiceRepository(), GuardRepository())
@@ -27,31 +26,15 @@ channel_token = SecretField("CHANNEL_TOKEN_SECRET", "token").value  # the channe
 
 
 @app.post("/v1/invoices/verify")
-def verify() -> dict[str, Any]:
+def verify() -> Verdict:
     identity = (app.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
     query = parse_body(app, VerifyRequest).query
     return service.check(query, client_key("ip", identity.get("sourceIp") or "unknown"))
 
 
 @app.post("/v1/invoices/qr/parse")
-def parse_qr() -> dict[str, Any]:
-    payload = parse_body(app, QrParseRequest).payload
-    try:
-        parsed = qr.parse(payload)
-    except qr.QrError as error:
-        field = "payload" if error.field == "payload" else f"payload.{error.field}"
-        raise BadRequest(f"{field}: {error.reason}", field=field) from None
-    return {
-        "version": parsed.version,
-        "type": parsed.type,
-        "type_name": type_name(parsed.type),
-        "code": parsed.code,
-        "number": parsed.number,
-        "amount": money.format_yuan(parsed.amount_fen),
-        "date": parsed.issue_date.isoformat(),
-        "check_code": parsed.check_code,
-        "tail": parsed.tail,
-    }
+def parse_qr() -> QrView:
+    return read_qr(parse_body(app, QrParseRequest).payload)
 
 
 def answer_text(text: str, client: str) -> str:

@@ -375,3 +375,28 @@ def test_retry_after_runs_to_the_next_shanghai_midnight() -> None:
     assert v.seconds_to_next_day(datetime(2026, 12, 3, 15, 59, tzinfo=UTC)) == 61
     assert v.next_day_start(datetime(2026, 12, 3, 16, 0, tzinfo=UTC)).date() == date(2026, 12, 5)
     assert v.seconds_to_next_day(datetime(2026, 12, 3, 16, 0, tzinfo=UTC)) == 86_401
+
+
+def test_a_qr_payload_reads_field_by_field_in_the_answers_order() -> None:
+    from etax.invoices.verification import read_qr
+    from etax.platform.results import as_json
+
+    view = as_json(read_qr(" 01,10,011001605111,80100798,64.9,20161018,85342965681116380258 "))
+    assert list(view) == ["version", "type", "type_name", "code", "number", "amount", "date",
+                          "check_code", "tail"]
+    assert (view["type_name"], view["amount"], view["date"]) == (
+        "增值税电子普通发票", "64.90", "2016-10-18")
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ("01,32,,123", "payload"),
+    ("01,32,,26352000000000000001,1.00,20261332,,ABCD,", "payload.date"),
+])
+def test_a_payload_that_is_not_an_invoice_qr_is_malformed_naming_the_part(
+        payload: str, field: str) -> None:
+    from etax.errors import Malformed
+    from etax.invoices.verification import read_qr
+
+    with pytest.raises(Malformed) as refused:
+        read_qr(payload)
+    assert refused.value.field == field

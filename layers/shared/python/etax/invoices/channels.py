@@ -35,11 +35,11 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import ElementTree as SafeElementTree
 
+from etax.invoices.results import Verdict
 from etax.invoices.verification_rules import VerifyInputError, VerifyQuery, query_from_request
 from etax.rules import invoice_types
 
@@ -116,17 +116,16 @@ def parse_text(text: str) -> Command:
         return Command(None, f"{error.field}: {error.reason}")
 
 
-def reply_text(verdict: dict[str, Any]) -> str:
+def reply_text(verdict: Verdict) -> str:
     """A verdict as one short message (Chinese first, as the national platform speaks)."""
-    code = verdict["result_code"]
-    checks = f"今日第{verdict['checks_today']}/{verdict['daily_limit']}次" \
-        if verdict.get("checks_today") else ""
-    if code == "001":
-        invoice = verdict["invoice"]
-        return (f"发票{invoice['number']}查验成功，状态：{invoice['status_label']}。"
-                f"销方：{invoice['seller']['name']}，开票日期{invoice['issue_date']}，"
-                f"价税合计{invoice['total']}元。{checks}")
-    return f"{verdict['message_zh']}。{checks}".rstrip("。") + "。"
+    checks = f"今日第{verdict.checks_today}/{verdict.daily_limit}次" \
+        if verdict.checks_today else ""
+    invoice = verdict.invoice
+    if verdict.result_code == "001" and invoice is not None:
+        return (f"发票{invoice.number}查验成功，状态：{invoice.status_label}。"
+                f"销方：{invoice.seller.name}，开票日期{invoice.issue_date}，"
+                f"价税合计{invoice.total}元。{checks}")
+    return f"{verdict.message_zh}。{checks}".rstrip("。") + "。"
 
 
 def help_reply(reason: str | None) -> str:

@@ -1,5 +1,6 @@
 """What the invoice routes answer (etax.platform.results): an issued invoice's summary, a
-signed invoice as held (its envelope with its status), a voided invoice, the signing keys.
+signed invoice as held (its envelope with its status), a voided invoice, the signing keys, and
+the public verification's verdict.
 The signed document and its signature stay the document's own dicts: the answer shows them
 as signed."""
 
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from etax.platform.results import optional
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,81 @@ class Voided:
 @dataclass(frozen=True)
 class Keys:
     keys: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PublicParty:
+    """A party as the public verification shows it: an enterprise by its credit code, a person
+    masked (name and resident ID)."""
+
+    kind: str
+    name: str
+    credit_code: str | None = optional()
+    id_number: str | None = optional()
+
+
+@dataclass(frozen=True)
+class PublicSeller:
+    name: str
+    credit_code: str
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    name: str
+    spec: str
+    unit: str
+    quantity: str
+    unit_price: str
+    amount: str  # yuan
+    tax_rate: str
+    tax: str
+
+
+@dataclass(frozen=True)
+class PublicInvoice:
+    """What a genuine check shows of the invoice (the national platform's fields)."""
+
+    type: str
+    type_name: str
+    code: str
+    number: str
+    issue_date: str
+    status: str
+    status_label: str
+    seller: PublicSeller
+    buyer: PublicParty
+    items: tuple[PublicItem, ...]
+    amount: str
+    tax: str
+    total: str
+    red_letter_of: str | None
+    red_number: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check's answer: the result code in English and Chinese, today's checks of the
+    invoice (when counted or over the limit), and the invoice when genuine."""
+
+    result_code: str
+    message: str
+    message_zh: str
+    checks_today: int | None
+    daily_limit: int
+    invoice: PublicInvoice | None = optional()
+
+
+@dataclass(frozen=True)
+class QrView:
+    """An invoice's QR payload read field by field (no lookup: what the code says)."""
+
+    version: str
+    type: str
+    type_name: str
+    code: str
+    number: str
+    amount: str  # yuan
+    date: str
+    check_code: str
+    tail: str

@@ -25,9 +25,17 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from etax.errors import Invalid, LimitReached, Refused
+from etax.errors import Invalid, LimitReached, Malformed, Refused
 from etax.invoices import channels
 from etax.invoices.repository import Claim, StoredInvoice
+from etax.invoices.results import (
+    PublicInvoice,
+    PublicItem,
+    PublicParty,
+    PublicSeller,
+    QrView,
+    Verdict,
+)
 from etax.invoices.verification_rules import (
     DAILY_LIMIT,
     LIMITS,
@@ -43,8 +51,9 @@ from etax.invoices.verification_rules import (
     seconds_to_next_day,
     within_window,
 )
-from etax.rules import money
+from etax.rules import money, qr
 from etax.rules.dates import business_date
+from etax.rules.invoice_types import type_name
 
 STATUS_LABELS = {"normal": "正常", "voided": "作废", "red_flushed": "已红冲"}
 
@@ -79,13 +88,12 @@ def mask_id(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
 
 
-def public_buyer(buyer: Mapping[str, Any]) -> dict[str, Any]:
-    """What the public sees of a buyer: an enterprise's name, a person's masked name."""
-    if buyer.get("kind") == "enterprise":
-        return {"kind": "enterprise", "name": buyer["name"],
-                "credit_code": mask_id(buyer["credit_code"])}
-    return {"kind": "person", "name": mask_name(buyer["name"]),
-            "id_number": mask_id(buyer.get("id_number", ""))}
+def public_buyer(buyer: Mapping[str, Any]) -> PublicParty:
+    if buyer.get("credit_code"):
+        return PublicParty(kind="enterprise", name=buyer["name"],
+                           credit_code=buyer["credit_code"])
+    return PublicParty(kind="person", name=mask_name(buyer["name"]),
+                       id_number=mask_id(buyer["id_number"]))
 
 
 def facts_of(invoice: StoredInvoice) -> VerifyFacts:
@@ -101,46 +109,52 @@ def facts_of(invoice: StoredInvoice) -> VerifyFacts:
     )
 
 
-def public_view(invoice: StoredInvoice) -> dict[str, Any]:
+def public_view(invoice: StoredInvoice) -> PublicInvoice:
     document = invoice.document
-    return {
-        "type": document["type"],
-        "type_name": document["type_name"],
-        "code": document.get("code") or "",
-        "number": document["number"],
-        "issue_date": document["issue_date"],
-        "status": invoice.status,
-        "status_label": STATUS_LABELS.get(invoice.status, invoice.status),
-        "seller": {"name": document["seller"]["name"],
-                   "credit_code": document["seller"]["credit_code"]},
-        "buyer": public_buyer(document["buyer"]),
-        "items": [
-            {"name": line["name"], "spec": line["spec"], "unit": line["unit"],
-             "quantity": line["quantity"], "unit_price": line["unit_price"],
-             "amount": money.format_yuan(line["amount_fen"]), "tax_rate": line["tax_rate"],
-             "tax": money.format_yuan(line["tax_fen"])}
-            for line in document["items"]
-        ],
-        "amount": money.format_yuan(document["amount_fen"]),
-        "tax": money.format_yuan(document["tax_fen"]),
-        "total": money.format_yuan(document["total_fen"]),
-        "red_letter_of": document.get("red_letter_of"),
-        "red_number": invoice.red_number,
-    }
+    return PublicInvoice(
+        type=document["type"],
+        type_name=document["type_name"],
+        code=document.get("code") or "",
+        number=document["number"],
+        issue_date=document["issue_date"],
+        status=invoice.status,
+        status_label=STATUS_LABELS.get(invoice.status, invoice.status),
+        seller=PublicSeller(name=document["seller"]["name"],
+                            credit_code=document["seller"]["credit_code"]),
+        buyer=public_buyer(document["buyer"]),
+        items=tuple(
+            PublicItem(name=line["name"], spec=line["spec"], unit=line["unit"],
+                       quantity=line["quantity"], unit_price=line["unit_price"],
+                       amount=money.format_yuan(line["amount_fen"]), tax_rate=line["tax_rate"],
+                       tax=money.format_yuan(line["tax_fen"]))
+            for line in document["items"]),
+        amount=money.format_yuan(document["amount_fen"]),
+        tax=money.format_yuan(document["tax_fen"]),
+        total=money.format_yuan(document["total_fen"]),
+        red_letter_of=document.get("red_letter_of"),
+        red_number=invoice.red_number,
+    )
+
+
+def read_qr(payload: str) -> QrView:
+    """The fields of an invoice's QR payload; a payload that is not one is malformed (400),
+    naming the field (``payload`` or ``payload.<part>``)."""
+    try:
+        parsed = qr.parse(payload)
+    except qr.QrError as error:
+        field = "payload" if error.field == "payload" else f"payload.{error.field}"
+        raise Malformed(f"{field}: {error.reason}", field=field) from None
+    return QrView(version=parsed.version, type=parsed.type, type_name=type_name(parsed.type),
+                  code=parsed.code, number=parsed.number,
+                  amount=money.format_yuan(parsed.amount_fen),
+                  date=parsed.issue_date.isoformat(), check_code=parsed.check_code,
+                  tail=parsed.tail)
 
 
 def verdict(code: ResultCode, checks_today: int | None,
-            invoice: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "result_code": code.value,
-        "message": code.message_en,
-        "message_zh": code.message_zh,
-        "checks_today": checks_today,
-        "daily_limit": DAILY_LIMIT,
-    }
-    if invoice is not None:
-        answer["invoice"] = invoice
-    return answer
+            invoice: PublicInvoice | None = None) -> Verdict:
+    return Verdict(result_code=code.value, message=code.message_en, message_zh=code.message_zh,
+                   checks_today=checks_today, daily_limit=DAILY_LIMIT, invoice=invoice)
 
 
 class VerificationService:
@@ -152,7 +166,7 @@ class VerificationService:
         self.now = now
         self.limits = limits
 
-    def check(self, query: VerifyQuery, client: str) -> dict[str, Any]:
+    def check(self, query: VerifyQuery, client: str) -> Verdict:
         """One check by ``client`` (a :func:`~etax.invoices.verification_rules.client_key`)."""
         now = self.now()
         today = business_date(now)
