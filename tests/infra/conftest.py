@@ -27,6 +27,8 @@ PROD_CONTEXT = {
     "auth_jwks_url": "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Example/"
                      ".well-known/jwks.json",
     "alarm_email": "ops@example.org",
+    "account": "123456789012",
+    "region": "cn-north-1",
 }
 
 
