@@ -1,33 +1,31 @@
 #!/usr/bin/env python3
-"""CDK app entry: the e-tax platform stack for one stage (see infra/config.py for context keys)."""
+"""CDK app entry: the e-tax platform for one stage (see infra/config.py for context keys), or
+with ``-c pipeline=true`` the delivery pipeline that deploys the stages (infra/pipeline.py)."""
 
 from __future__ import annotations
 
-import os
-
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
 from infra.config import StageConfig
 from infra.stack import EtaxStack
+from infra.stages import build_stage
 
 
 def build(app: cdk.App) -> EtaxStack:
-    """Add the stack for the app's context to ``app``, with cdk-nag's AwsSolutions checks."""
-    config = StageConfig.from_context(app.node)
-    stack = EtaxStack(
-        app, config.stack_name, config=config,
-        description=f"e-tax platform ({config.stage})",
-        env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
-                            region=os.environ.get("CDK_DEFAULT_REGION")),
-    )
-    cdk.Tags.of(stack).add("project", "etax")
-    cdk.Tags.of(stack).add("stage", config.stage)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return stack
+    """Add the stage of the app's context (its stack and the account stack) to ``app``."""
+    return build_stage(app, StageConfig.from_context(app.node))
+
+
+def main(app: cdk.App) -> None:
+    if str(app.node.try_get_context("pipeline") or "").lower() in ("true", "1", "yes"):
+        from infra.pipeline import build_pipeline
+
+        build_pipeline(app)
+    else:
+        build(app)
 
 
 if __name__ == "__main__":
     cdk_app = cdk.App()
-    build(cdk_app)
+    main(cdk_app)
     cdk_app.synth()

@@ -17,11 +17,21 @@ context key        meaning
 ``upload_origins`` the web origins (comma-separated) browsers upload documents from;
                    required outside ``local`` (``local`` allows any, ``*``)
 ``version``        the version string the functions report (default ``dev``)
+``account``        the AWS account the stage deploys to (12 digits); required
+                   for ``prod``, elsewhere the CLI's account if not given
+``region``         the region the stage deploys to (e.g. ``cn-north-1``);
+                   required for ``prod``, elsewhere the CLI's region if not given
+``stages``         one entry per stage, ``{"prod": {"account": …, "region": …,
+                   "alarm_email": …}, …}``: a key in the stage's entry wins
+                   over the same key given alone (one account per stage,
+                   docs/deploying.md)
 =================  ==========================================================
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from constructs import Node
@@ -30,6 +40,7 @@ LOCAL = "local"
 DEV_ISSUER = "https://dev-issuer.etax.local"
 DEFAULT_AUDIENCE = "etax-api"
 DEFAULT_MAX_TOKEN_LIFETIME = 3600  # seconds; etax.platform.tokens.DEFAULT_MAX_LIFETIME_SECONDS
+PRODUCTION = "prod"
 
 
 class ConfigError(ValueError):
@@ -47,10 +58,16 @@ class StageConfig:
     auth_max_token_lifetime: int = DEFAULT_MAX_TOKEN_LIFETIME
     alarm_topic_arn: str | None = None
     upload_origins: tuple[str, ...] = ()
+    account: str | None = None
+    region: str | None = None
 
     @property
     def is_local(self) -> bool:
         return self.stage == LOCAL
+
+    @property
+    def is_production(self) -> bool:
+        return self.stage == PRODUCTION
 
     @property
     def stack_name(self) -> str:
@@ -66,12 +83,20 @@ class StageConfig:
         return 2 if self.is_local else 6
 
     @classmethod
-    def from_context(cls, node: Node) -> StageConfig:
-        def get(key: str) -> str | None:
-            value = node.try_get_context(key)
-            return str(value) if value not in (None, "") else None
+    def from_context(cls, node: Node, stage: str | None = None) -> StageConfig:
+        """The configuration of ``stage`` (default: context ``stage``, else ``local``): each key
+        from the stage's entry in context ``stages`` if there, else from the key alone."""
+        stage = stage or _text(node.try_get_context("stage")) or LOCAL
+        stages = node.try_get_context("stages") or {}
+        if isinstance(stages, str):  # given on the command line: -c stages='{"prod": {…}}'
+            stages = json.loads(stages)
+        if not isinstance(stages, dict) or not isinstance(stages.get(stage, {}), dict):
+            raise ConfigError("context stages must map each stage to an object of its keys")
+        own = stages.get(stage, {})
 
-        stage = get("stage") or LOCAL
+        def get(key: str) -> str | None:
+            return _text(own[key]) if key in own else _text(node.try_get_context(key))
+
         config = cls(
             stage=stage,
             auth_issuer=get("auth_issuer") or (DEV_ISSUER if stage == LOCAL else ""),
@@ -84,6 +109,8 @@ class StageConfig:
                                              DEFAULT_MAX_TOKEN_LIFETIME),
             upload_origins=tuple(o.strip() for o in (get("upload_origins") or "").split(",")
                                  if o.strip()) or (("*",) if stage == LOCAL else ()),
+            account=get("account"),
+            region=get("region"),
         )
         config.validate()
         return config
@@ -110,8 +137,21 @@ class StageConfig:
             if not self.upload_origins or "*" in self.upload_origins:
                 raise ConfigError(f"stage {self.stage!r} needs context upload_origins (the web "
                                   "origins documents are uploaded from, comma-separated, not *)")
+        if self.is_production and not (self.account and self.region):
+            raise ConfigError(
+                f"stage {self.stage!r} needs context account and region (the production "
+                "account, never the deployer's default); see docs/deploying.md"
+            )
+        if self.account and not (len(self.account) == 12 and self.account.isdigit()):
+            raise ConfigError(f"account {self.account!r} is not a 12-digit AWS account id")
+        if self.region and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", self.region):
+            raise ConfigError(f"region {self.region!r} is not an AWS region name")
         if self.alarm_topic_arn and not self.alarm_topic_arn.startswith("arn:"):
             raise ConfigError(f"alarm_topic_arn {self.alarm_topic_arn!r} is not an SNS topic ARN")
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def _seconds(value: str | None, default: int) -> int:

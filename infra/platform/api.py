@@ -30,7 +30,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
 from infra.config import LOCAL
-from infra.nag import API_GATEWAY_LOGS_POLICY, acknowledge
+from infra.nag import acknowledge
 from infra.platform.edge import ROUTE_CLASSES, RouteClass, route_class
 from infra.platform.waf import ApiFirewall
 
@@ -112,8 +112,7 @@ class Api(NestedStack):
             description="The e-tax platform's public API",
             binary_media_types=["application/pdf"],
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            cloud_watch_role=False,  # the account's, in its own stack (infra/account.py)
             deploy_options=apigw.StageOptions(
                 stage_name=API_STAGE,
                 throttling_rate_limit=THROTTLE_RATE,
@@ -166,8 +165,6 @@ class Api(NestedStack):
                     "handlers validate requests, answering problem+json that names the field")
         acknowledge(self.rest_api, "AwsSolutions-COG4",
                     "the Lambda authorizer verifies JWTs from Cognito or any OIDC issuer")
-        acknowledge(self.rest_api, API_GATEWAY_LOGS_POLICY,
-                    "the account-level role API Gateway needs to write access and error logs")
         if self.local:
             acknowledge(self.rest_api, "AwsSolutions-APIG3",
                         "LocalStack has no WAF: the web ACL is made on every other stage")

@@ -28,6 +28,8 @@ PROD_CONTEXT = {
                      ".well-known/jwks.json",
     "alarm_email": "ops@example.org",
     "upload_origins": "https://etax.example.org,https://m.etax.example.org",
+    "account": "123456789012",
+    "region": "cn-north-1",
 }
 
 

@@ -33,7 +33,8 @@ REVIEWED_WILDCARDS = {
 # AWS-managed policies attached to roles (each acknowledged next to its resource)
 REVIEWED_MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole",  # every function's logs
-    "service-role/AmazonAPIGatewayPushToCloudWatchLogs",  # the API's access logs
+    # (the API's logging role, AmazonAPIGatewayPushToCloudWatchLogs, is the account stack's:
+    # infra/account.py, tests/infra/test_delivery.py)
     "service-role/AWSBackupServiceRolePolicyForBackup",  # the daily table backups
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
