@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as eventbridge  # not ``events``: the name of a module here
@@ -166,12 +169,13 @@ class Platform(Construct):
                              retain=self.retain)
 
     def outbox(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, name: str,
-               description: str) -> StreamOutbox:
+               description: str, filters: Sequence[Mapping[str, Any]] = ()) -> StreamOutbox:
         """The function ``functions/<name>/`` announcing on the bus the facts ``table``'s stream
         carries (the outbox kit, ``etax.platform.outbox``), failures parked."""
         function = self.function(scope, name, description=description, publishes_events=True)
         return StreamOutbox(scope, construct_id, table=table, function=function,
-                            observability=self.observability, retain=self.retain)
+                            observability=self.observability, retain=self.retain,
+                            filters=filters)
 
     def rule(self, scope: Construct, construct_id: str, *, description: str,
              pattern: eventbridge.EventPattern, to: QueueConsumer) -> eventbridge.Rule:

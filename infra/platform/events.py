@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -87,7 +90,9 @@ class StreamOutbox(Construct):
     The outbox pattern: a fact is published because it was written, never instead of
     being written. Failing batches are bisected and retried five times, then parked
     (metadata of the records) in an SQS queue with an alarm. The function's code is the
-    runtime half of the same kit, ``etax.platform.outbox`` (it fails a batch whole).
+    runtime half of the same kit, ``etax.platform.outbox`` (it fails a batch whole). ``filters``
+    (Lambda event filtering patterns, the context's own) keep the records that announce nothing
+    from waking the function at all.
     """
 
     def __init__(
@@ -99,6 +104,7 @@ class StreamOutbox(Construct):
         function: lambda_.Function,
         observability: Observability,
         retain: bool,
+        filters: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = function
@@ -118,6 +124,7 @@ class StreamOutbox(Construct):
             bisect_batch_on_error=True,
             retry_attempts=5,
             on_failure=sources.SqsDlq(self.failures),
+            filters=[lambda_.FilterCriteria.filter(dict(pattern)) for pattern in filters] or None,
         ))
         observability.alarm_on_dead_letters(self.failures, construct_id)
         observability.watch_stream(function)

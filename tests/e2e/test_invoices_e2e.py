@@ -136,6 +136,51 @@ def test_mismatching_checks_leave_the_five_genuine_checks_intact(
     assert verify(api, query)["result_code"] == "002"
 
 
+def stream_invocations(aws: Any, since_ms: int) -> int:
+    """How many times the invoice stream's function ran since ``since_ms`` (its REPORT lines;
+    LocalStack writes them to /aws/lambda/<name>)."""
+    lambda_client, logs = aws("lambda"), aws("logs")
+    [name] = [f["FunctionName"] for page in lambda_client.get_paginator("list_functions").paginate()
+              for f in page["Functions"]
+              if f.get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
+              == "invoice_events"]
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(
+            logGroupName=f"/aws/lambda/{name}", startTime=since_ms,
+            filterPattern='"REPORT RequestId"')
+        return sum(len(page["events"]) for page in pages)
+    except logs.exceptions.ResourceNotFoundException:
+        return 0
+
+
+def quiet_count(aws: Any, since_ms: int, quiet_seconds: float = 8, timeout: float = 90) -> int:
+    """The stream function's runs since ``since_ms`` once no new run came for a while."""
+    deadline = time.monotonic() + timeout
+    count = stream_invocations(aws, since_ms)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_seconds)
+        now = stream_invocations(aws, since_ms)
+        if now == count:
+            return count
+        count = now
+    raise AssertionError("the invoice stream's function did not settle")
+
+
+def test_verifications_do_not_wake_the_invoice_stream(api: str, seller: dict[str, str],
+                                                      aws: Any) -> None:
+    """A genuine check rewrites the invoice's counter: the stream's filter keeps it from
+    running the announcing function (only a new invoice or a voiding does)."""
+    since_ms = int(time.time() * 1000) - 1000
+    summary = issue(api, seller).json()
+    before = quiet_count(aws, since_ms)
+    assert before >= 1  # the new invoice woke it (and it announced InvoiceIssued)
+    query = {"number": summary["number"], "issue_date": summary["issue_date"],
+             "total": summary["total"]}
+    for n in range(1, 6):
+        assert verify(api, query)["checks_today"] == n
+    assert quiet_count(aws, since_ms) == before
+
+
 def test_not_found_and_mismatch(api: str, seller: dict[str, str]) -> None:
     summary = issue(api, seller).json()
     assert verify(api, {"number": summary["number"], "issue_date": summary["issue_date"],

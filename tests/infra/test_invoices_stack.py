@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match, Template
 
+from etax.invoices import outbox as invoice_outbox
 from tests.infra.test_platform_stack import functions_by_service, resources
 
 
@@ -55,6 +58,22 @@ def test_invoice_facts_leave_through_the_table_stream(prod: Template) -> None:
         "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
     })
     assert "events:PutEvents" in role_actions(prod, "invoice_events")
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_a_verification_does_not_wake_the_invoice_stream_consumer(
+        stage: str, request: pytest.FixtureRequest) -> None:
+    """The invoice_events source filters on the records that can announce (a new invoice, one
+    voided): a check's counter, rewritten on every verification, is not one of them."""
+    template: Template = request.getfixturevalue(stage)
+    [function] = [name for name, f in resources(template, "AWS::Lambda::Function").items()
+                  if f["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME")
+                  == "invoice_events"]
+    [mapping] = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
+                 if json.dumps(m["Properties"]["FunctionName"]).find(function) >= 0]
+    filters = mapping["Properties"]["FilterCriteria"]["Filters"]
+    patterns = [json.loads(f["Pattern"]) for f in filters]
+    assert patterns == [json.loads(json.dumps(p)) for p in invoice_outbox.ANNOUNCING]
 
 
 def test_the_api_serves_pdf_as_binary(prod: Template) -> None:

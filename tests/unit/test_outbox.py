@@ -135,6 +135,41 @@ def test_the_invoices_stream_announces_issue_red_letter_and_voiding() -> None:
     assert invoices.event_for(Change.of(record("INSERT", {"number": "counter"}))) is None
 
 
+def matches(pattern: Any, value: Any) -> bool:
+    """Lambda event filtering, for the patterns the contexts use: an object's every key matches,
+    a list of values holds the value."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            key in value and matches(part, value[key]) for key, part in pattern.items())
+    return value in pattern
+
+
+def wakes(patterns: Sequence[Any], stream_record: dict[str, Any]) -> bool:
+    return any(matches(pattern, stream_record) for pattern in patterns)
+
+
+def test_only_records_that_can_announce_wake_the_invoices_outbox() -> None:
+    item = {"number": INVOICE["number"], "status": "normal", "doc": json.dumps(INVOICE),
+            "chk_20261203": 1}
+    counted = {**item, "chk_20261203": 2}
+    voided = {**item, "status": "voided"}
+    records = {
+        "issued": record("INSERT", item),
+        "voided": record("MODIFY", voided, item),
+        "a check counted": record("MODIFY", counted, item),
+        "a voided invoice's check counted": record("MODIFY", {**voided, "chk_20261203": 2},
+                                                    voided),
+        "a red-letter note": record("MODIFY", {**item, "red_number": "2635"}, item),
+        "removed": record("REMOVE", old=item),
+    }
+    woken = {name for name, stream_record in records.items()
+             if wakes(invoices.ANNOUNCING, stream_record)}
+    assert woken == {"issued", "voided"}
+    announced = {name for name, stream_record in records.items()
+                 if invoices.event_for(Change.of(stream_record)) is not None}
+    assert announced <= woken  # the filter never hides a record that announces
+
+
 DRAW = {"draw_id": "c-1-n", "number": "n", "campaign_id": "c", "period_index": 1,
         "tier": "50-yuan", "prize_fen": 5000, "payout_method": "wechat", "result": "won",
         "payout_state": "pending"}

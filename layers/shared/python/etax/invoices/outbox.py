@@ -12,6 +12,16 @@ from etax.platform.outbox import Change, text
 
 SOURCE: Final = "tax.invoices"
 
+# The stream records that can announce a fact, as the event source's filter (Lambda event
+# filtering, infra/invoices.py): a new item, or an item whose status goes from normal to voided.
+# Everything else (a verification counting its check, a red-letter note on the credited invoice)
+# never wakes the function; event_for still decides on what does.
+ANNOUNCING: Final = (
+    {"eventName": ["INSERT"]},
+    {"eventName": ["MODIFY"], "dynamodb": {"OldImage": {"status": {"S": ["normal"]}},
+                                           "NewImage": {"status": {"S": ["voided"]}}}},
+)
+
 
 def event_for(change: Change) -> DomainEvent | None:
     """The fact of one stream record, or None (not an invoice, or no fact announced)."""
