@@ -439,7 +439,9 @@ COSTS_HEADING = "## Cost of one public request"
 COSTS_NOTES = [
     "- Counted in-process over moto (tests/performance/test_public_costs.py): the DynamoDB "
     "operations are those one call makes (the most common set over the calls), counted on the "
-    "botocore client; the bytes are the request's and the answer's bodies (median). Handler "
+    "botocore client; the bytes are the request's and the answer's bodies (median), and the "
+    "size of the item a call rewrites where it rewrites a stored one (a write is charged per "
+    "started KB of the larger of the item before and after). Handler "
     "time is the handler's own in this process, without API Gateway or Lambda's overhead; "
     "docs/capacity.md turns these figures into capacity and cost.",
 ]
@@ -453,13 +455,15 @@ def bench_costs(calls: int) -> list[str]:
                     "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     rows = ["| route | calls | handler median | handler p99 | DynamoDB operations per call | "
-            "request bytes | answer bytes |", "|---|---|---|---|---|---|---|"]
+            "request bytes | answer bytes | item rewritten (bytes) |",
+            "|---|---|---|---|---|---|---|---|"]
     for row in json.loads(COSTS_RESULTS.read_text()):
+        written = f"{row['written_item_bytes']:,}" if row.get("written_item_bytes") else ""
         operations = ", ".join(f"{name} × {count}"
                                for name, count in sorted(row["dynamodb"].items())) or "none"
         rows.append(f"| `{row['route']}` | {row['calls']} | {fine_ms(row['median'])} | "
                     f"{fine_ms(row['p99'])} | {operations} | {row['request_bytes']:,} | "
-                    f"{row['answer_bytes']:,} |")
+                    f"{row['answer_bytes']:,} | {written} |")
     return [COSTS_HEADING, "", *rows, "", *COSTS_NOTES, ""]
 
 

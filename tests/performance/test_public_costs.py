@@ -37,8 +37,36 @@ QR = "01,10,011001605111,80100798,64.9,20161018,85342965681116380258"
 RESULTS: list[dict[str, Any]] = []
 
 
+def attribute_bytes(value: dict[str, Any]) -> int:
+    """An attribute value's size as DynamoDB counts it (close enough for capacity units:
+    strings and binaries by their bytes, numbers about one byte per two digits, plus overheads
+    for maps and lists)."""
+    [(kind, inner)] = value.items()
+    if kind == "S":
+        return len(inner.encode())
+    if kind == "N":
+        return len(inner.lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(inner)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + 1 + attribute_bytes(v) for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(1 + attribute_bytes(v) for v in inner)
+    return sum(len(item.encode()) if isinstance(item, str) else len(item) for item in inner)
+
+
+def item_bytes(table: str, key: dict[str, Any]) -> int:
+    """The stored item's size: what a write that rewrites it is charged for (1 KB units)."""
+    import boto3
+
+    item = boto3.client("dynamodb").get_item(TableName=table, Key=key)["Item"]
+    return sum(len(name.encode()) + attribute_bytes(value) for name, value in item.items())
+
+
 def measure(route: str, module: Any, events: list[dict[str, Any]], api_calls: ApiCalls,
-            ok: int = 200) -> None:
+            ok: int = 200, written_item: tuple[str, dict[str, Any]] | None = None) -> None:
     """Call ``module`` once per event; record the route's figures."""
     times: list[float] = []
     operations: Counter[tuple[str, ...]] = Counter()
@@ -60,6 +88,7 @@ def measure(route: str, module: Any, events: list[dict[str, Any]], api_calls: Ap
         "p99": p99(times), "dynamodb": dict(Counter(usual)),
         "request_bytes": round(statistics.median(request_bytes)),
         "answer_bytes": round(statistics.median(answer_bytes)),
+        "written_item_bytes": item_bytes(*written_item) if written_item else None,
     })
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(RESULTS, indent=1, ensure_ascii=False))
@@ -89,7 +118,8 @@ def test_public_route_costs(invoicing: Any, lottery_fn: Any, api_calls: ApiCalls
                 "total": summary["total"]})
             event["requestContext"]["identity"] = {"sourceIp": "203.0.113.7"}
             checks.append(event)
-    measure("POST /v1/invoices/verify", verification, checks, api_calls)
+    measure("POST /v1/invoices/verify", verification, checks, api_calls,
+            written_item=("invoices", {"number": {"S": issued[-1]["number"]}}))
     measure("POST /v1/invoices/qr/parse", verification,
             [request("POST", "/v1/invoices/qr/parse", body={"payload": QR})
              for _ in range(CALLS)], api_calls)
