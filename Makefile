@@ -47,14 +47,17 @@ node_modules/.stamp: package.json package-lock.json
 	PATH="$(SYSTEM_PATH)" npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.build/layers/deps.stamp: layers/deps/requirements.txt $(VENV)/.stamp
+# The dependencies layer for both architectures (x86_64 for the local stack, arm64 for every
+# other stage, which the infra tests synthesize): each skipped while its stamp is current.
+LAYER_STAMPS := .build/layers/deps.stamp .build/layers/deps-arm64.stamp
+$(LAYER_STAMPS): layers/deps/requirements.txt $(VENV)/.stamp
 	$(PY) scripts/build_layers.py
 
 .build/localstack.stamp: $(VENV)/.stamp
 	$(PY) scripts/localstack_ctl.py setup
 	@mkdir -p .build && touch $@
 
-setup: $(VENV)/.stamp node_modules/.stamp .build/layers/deps.stamp
+setup: $(VENV)/.stamp node_modules/.stamp $(LAYER_STAMPS)
 	@$(PY) scripts/localstack_ctl.py setup
 
 # --- the local stack -------------------------------------------------------------------------
@@ -101,12 +104,12 @@ unit: $(VENV)/.stamp
 functional: $(VENV)/.stamp
 	$(PYTEST) tests/functional -q -n auto
 
-infra: $(VENV)/.stamp .build/layers/deps.stamp
+infra: $(VENV)/.stamp $(LAYER_STAMPS)
 	CDK_VALIDATION=false $(PYTEST) tests/infra -q
 
 # The one synth with CDK's built-in CloudFormation validation on, then cfn-lint on the templates
 # (the stage's and its nested API stack's).
-validate: $(VENV)/.stamp .build/layers/deps.stamp
+validate: $(VENV)/.stamp $(LAYER_STAMPS)
 	rm -rf .build/cdk.out-validate
 	$(PY) -c "import aws_cdk as cdk, app; a = cdk.App(outdir='.build/cdk.out-validate'); app.build(a); a.synth()" > /dev/null
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/*.template.json

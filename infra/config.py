@@ -4,7 +4,8 @@
 context key        meaning
 =================  ==========================================================
 ``stage``          ``local`` (the local stack: adds the dev token issuer and
-                   short queue timings) or any other name (``dev``, ``prod``…)
+                   short queue timings) or any other name (``dev``, ``prod``…);
+                   ``prod`` is production (provisioned concurrency, canaries)
 ``auth_issuer``    the JWT issuer (``iss``) the authorizer trusts; required
                    outside ``local``, e.g. a Cognito user pool's issuer URL
 ``auth_audience``  the audience (``aud``) tokens must carry (default ``etax-api``)
@@ -37,10 +38,10 @@ from dataclasses import dataclass
 from constructs import Node
 
 LOCAL = "local"
+PRODUCTION = "prod"
 DEV_ISSUER = "https://dev-issuer.etax.local"
 DEFAULT_AUDIENCE = "etax-api"
 DEFAULT_MAX_TOKEN_LIFETIME = 3600  # seconds; etax.platform.tokens.DEFAULT_MAX_LIFETIME_SECONDS
-PRODUCTION = "prod"
 
 
 class ConfigError(ValueError):
@@ -67,6 +68,8 @@ class StageConfig:
 
     @property
     def is_production(self) -> bool:
+        """The ``prod`` stage: its own account, termination protection, provisioned concurrency
+        and canary deployments."""
         return self.stage == PRODUCTION
 
     @property

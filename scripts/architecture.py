@@ -92,20 +92,65 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
     cdk_app.synth()
     parent: Json = dict(Template.from_stack(stack).to_json())
     resources: dict[str, Json] = dict(parent["Resources"])
-    nested: list[tuple[Json, Json]] = []
+    nested: list[tuple[Json, Json, str]] = []
     for construct in stack.node.find_all():
         if isinstance(construct, cdk.NestedStack):
             resource = construct.nested_stack_resource
             assert resource is not None
-            passed = resources[stack.resolve(resource.logical_id)]["Properties"]["Parameters"]
-            nested.append((dict(Template.from_stack(construct).to_json()), passed))
+            stack_id = stack.resolve(resource.logical_id)
+            passed = resources[stack_id]["Properties"].get("Parameters", {})
+            nested.append((dict(Template.from_stack(construct).to_json()), passed, stack_id))
     boards = [Board(child.node.id, module_file(type(child).__module__))
               for child in stack.node.children if type(child).__module__.startswith("infra.")]
+    # The functions' live aliases (the Releases nested stack, ADR 0018) stand for their
+    # functions: whatever invokes an alias (by its id or the stack output) is the function.
+    behind: dict[str, str] = {}
+    for template, passed, stack_id in nested:
+        for key, body in template["Resources"].items():
+            if body["Type"] == "AWS::Lambda::Alias":
+                behind[key] = str(passed[body["Properties"]["FunctionName"]["Ref"]]["Ref"])
+        for name, output in template.get("Outputs", {}).items():
+            if output["Value"].get("Ref") in behind:
+                behind[f"{stack_id}.Outputs.{name}"] = behind[output["Value"]["Ref"]]
     stage = Stage(resources)
-    for template, passed in nested:
-        resources.update(template["Resources"])
-        stage.routes.extend(routes_of(template["Resources"], passed))
+    for template, passed, _ in nested:
+        resources.update(_unalias(_passed_in(template["Resources"], passed), behind))
+        stage.routes.extend(routes_of(template["Resources"], {
+            k: {"Fn::GetAtt": [behind[".".join(v["Fn::GetAtt"])], "Arn"]}
+            if ".".join(v.get("Fn::GetAtt", [])) in behind else v for k, v in passed.items()}))
+    for key, body in list(resources.items()):
+        resources[key] = _unalias(body, behind)
     return boards, stage
+
+
+def _passed_in(value: Any, passed: Json) -> Any:
+    """A nested template's ``value`` with the parameters its parent passes replaced by them."""
+    if isinstance(value, list):
+        return [_passed_in(v, passed) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if list(value) == ["Ref"] and value["Ref"] in passed:
+        return passed[value["Ref"]]
+    return {k: _passed_in(v, passed) for k, v in value.items()}
+
+
+def _unalias(value: Any, behind: dict[str, str]) -> Any:
+    """``value`` with every reference to a live alias (or the output naming it) made a
+    reference to its function."""
+    if isinstance(value, list):
+        return [_unalias(v, behind) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if list(value) == ["Ref"] and value["Ref"] in behind:
+        return {"Ref": behind[value["Ref"]]}
+    if list(value) == ["Fn::GetAtt"] and ".".join(value["Fn::GetAtt"]) in behind:
+        return {"Ref": behind[".".join(value["Fn::GetAtt"])]}
+    if "Fn::Join" in value or "Fn::Select" in value:  # an alias's name or qualifier
+        text = json.dumps(value)
+        for alias, function in behind.items():
+            if f'"{alias}"' in text and "." not in alias:
+                return {"Ref": function}
+    return {k: _unalias(v, behind) for k, v in value.items()}
 
 
 def module_file(module: str) -> str:

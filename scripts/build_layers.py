@@ -1,15 +1,17 @@
-"""Build the third-party dependencies layer for the functions' runtime.
+"""Build the third-party dependencies layer for the functions' runtime, per architecture.
 
-The layer must hold wheels for the Lambda platform (CPython 3.12, manylinux,
-x86_64), never this machine's site-packages: a compiled package that only
-works here would fail in the cloud. pip is asked for exactly that platform,
-binary wheels only, every package pinned in layers/deps/requirements.txt.
+The layer must hold wheels for the Lambda platform (CPython 3.12, manylinux), never this
+machine's site-packages: a compiled package that only works here would fail in the cloud.
+pip is asked for exactly that platform, binary wheels only, every package pinned in
+layers/deps/requirements.txt. Two builds of the same pins: x86_64 (``.build/layers/deps``,
+the local stack's architecture) and arm64 (``.build/layers/deps-arm64``, Graviton, every
+other stage: infra/platform/functions.py).
 
-The build is skipped when the requirements have not changed since the last
-build (a stamp next to the output holds their hash), so `make` can call this
-on every run.
+Each build is skipped when the requirements have not changed since it was last made (a
+stamp next to its output holds their hash and the platform's), so `make` can call this on
+every run and a change of pins rebuilds both.
 
-Usage: python scripts/build_layers.py [--force]
+Usage: python scripts/build_layers.py [--force] [--architecture x86_64|arm64]
 """
 
 from __future__ import annotations
@@ -23,34 +25,46 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "layers" / "deps" / "requirements.txt"
-OUTPUT = ROOT / ".build" / "layers" / "deps"
-STAMP = ROOT / ".build" / "layers" / "deps.stamp"
+LAYERS = ROOT / ".build" / "layers"
 
-PLATFORM = "manylinux2014_x86_64"
+# architecture (Lambda's name) -> (pip platform tag, output folder under .build/layers)
+ARCHITECTURES = {
+    "x86_64": ("manylinux2014_x86_64", "deps"),
+    "arm64": ("manylinux2014_aarch64", "deps-arm64"),
+}
 PYTHON_VERSION = "3.12"
 
 
-def requirements_hash() -> str:
+def output(architecture: str) -> Path:
+    return LAYERS / ARCHITECTURES[architecture][1]
+
+
+def stamp(architecture: str) -> Path:
+    return LAYERS / f"{ARCHITECTURES[architecture][1]}.stamp"
+
+
+def requirements_hash(architecture: str) -> str:
     """Hash of the pinned requirements and of the target platform."""
     digest = hashlib.sha256(REQUIREMENTS.read_bytes())
-    digest.update(f"{PLATFORM}/{PYTHON_VERSION}".encode())
+    digest.update(f"{ARCHITECTURES[architecture][0]}/{PYTHON_VERSION}".encode())
     return digest.hexdigest()
 
 
-def build(force: bool = False) -> Path:
-    """Build the layer into .build/layers/deps (its `python/` folder) and return it."""
-    wanted = requirements_hash()
-    if not force and STAMP.exists() and STAMP.read_text().strip() == wanted:
-        return OUTPUT
-    if OUTPUT.exists():
-        shutil.rmtree(OUTPUT)
-    target = OUTPUT / "python"
+def build(architecture: str = "x86_64", force: bool = False) -> Path:
+    """Build the layer of ``architecture`` (its `python/` folder) and return its folder."""
+    wanted = requirements_hash(architecture)
+    out, done = output(architecture), stamp(architecture)
+    if not force and done.exists() and done.read_text().strip() == wanted:
+        return out
+    if out.exists():
+        shutil.rmtree(out)
+    target = out / "python"
     target.mkdir(parents=True)
     subprocess.run(
         [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "--target", str(target),
-            "--platform", PLATFORM,
+            "--platform", ARCHITECTURES[architecture][0],
             "--implementation", "cp",
             "--python-version", PYTHON_VERSION,
             "--only-binary=:all:",
@@ -62,17 +76,21 @@ def build(force: bool = False) -> Path:
     )
     for cache in target.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
-    STAMP.write_text(wanted + "\n")
-    return OUTPUT
+    done.write_text(wanted + "\n")
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES),
+                        help="only this one (default: both)")
     args = parser.parse_args()
-    out = build(force=args.force)
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"dependencies layer: {out.relative_to(ROOT)} ({size / 1e6:.1f} MB unzipped)")
+    for architecture in [args.architecture] if args.architecture else list(ARCHITECTURES):
+        out = build(architecture, force=args.force)
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        print(f"dependencies layer ({architecture}): {out.relative_to(ROOT)} "
+              f"({size / 1e6:.1f} MB unzipped)")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from infra.platform.events import (
     event_bus,
     failure_queue,
 )
-from infra.platform.functions import Functions
+from infra.platform.functions import Functions, live
 from infra.platform.keys import SigningKey, generated_secret
 from infra.platform.observability import Observability
 
@@ -73,7 +73,8 @@ class Platform(Construct):
             self, "FailedInvocations", observability=self.observability, retain=self.retain,
             what="asynchronous invokes (on-failure destination)")
         self.functions = Functions(self, "Functions", stage=config.stage,
-                                   version=config.version, retain_logs=self.retain)
+                                   version=config.version, retain_logs=self.retain,
+                                   local=config.is_local, production=config.is_production)
         self.bus: eventbridge.EventBus = event_bus(self, "Bus", stage=config.stage)
         self.signing = SigningKey(
             self, "SigningKey", description="Signs e-invoices and tax certificates (ECDSA P-256)",
@@ -88,7 +89,8 @@ class Platform(Construct):
         self.backups = None if config.is_local else backup_plan(self, "Backups",
                                                                 stage=config.stage)
         self.auth = Auth(self, "Auth", config=config, functions=self.functions)
-        self.observability.watch_authorizer(self.auth.authorizer)
+        self.functions.deploy(self.auth.authorizer,
+                              [self.observability.watch_authorizer(self.auth.authorizer)])
         if self.auth.dev_issuer is not None:
             self.observability.watch_function(self.auth.dev_issuer)
         self.api = Api(self, "Api", stage=config.stage, retain_logs=self.retain,
@@ -106,7 +108,8 @@ class Platform(Construct):
                  environment: dict[str, str] | None = None,
                  publishes_events: bool = False, idempotent: bool = False,
                  **options: object) -> lambda_.Function:
-        """A function of a board, with the platform's bus and idempotency wired if it uses them."""
+        """A function of a board, with the platform's bus and idempotency wired if it uses them,
+        its alarms, and (outside ``local``) its deployments rolled back by its errors alarm."""
         env = dict(environment or {})
         if publishes_events:
             env["EVENT_BUS_NAME"] = self.bus.event_bus_name
@@ -114,7 +117,8 @@ class Platform(Construct):
             env["IDEMPOTENCY_TABLE"] = self.idempotency_table.table_name
         function = self.functions.create(scope, name, description=description, environment=env,
                                          **options)  # type: ignore[arg-type]
-        self.observability.watch_function(function)
+        errors = self.observability.watch_function(function)
+        self.functions.deploy(function, [errors] if errors else [])
         if publishes_events:
             self.bus.grant_put_events_to(function)
         if idempotent:
@@ -191,12 +195,13 @@ class Platform(Construct):
                  schedule: eventbridge.Schedule, function: lambda_.Function) -> eventbridge.Rule:
         """Invoke ``function`` (asynchronously) on ``schedule``: the rule's delivery retried
         then dead-lettered, the invoke retried then sent to :attr:`failed_invocations`."""
-        function.configure_async_invoke(
+        invoked = live(function)
+        invoked.configure_async_invoke(
             retry_attempts=ASYNC_RETRY_ATTEMPTS, max_event_age=ASYNC_MAX_EVENT_AGE,
             on_failure=destinations.SqsDestination(self.failed_invocations))
         return eventbridge.Rule(scope, construct_id, description=description, schedule=schedule,
                                 targets=[targets.LambdaFunction(
-                                    function, dead_letter_queue=self.undelivered_events,
+                                    invoked, dead_letter_queue=self.undelivered_events,
                                     retry_attempts=TARGET_RETRY_ATTEMPTS,
                                     max_event_age=TARGET_MAX_EVENT_AGE)])
 

@@ -32,6 +32,7 @@ from constructs import Construct, IValidation
 from infra.config import LOCAL
 from infra.nag import acknowledge
 from infra.platform.edge import ROUTE_CLASSES, RouteClass, route_class
+from infra.platform.functions import live
 from infra.platform.waf import ApiFirewall
 
 API_STAGE = "api"  # URLs read {ApiUrl}/v1/...: the stage is not a version
@@ -139,7 +140,7 @@ class Api(NestedStack):
         # Referenced through an import in this stack, so that the authorizer's invoke
         # permission is made here too, next to the authorizer it is for.
         authorizer_handler = lambda_.Function.from_function_attributes(
-            self, "AuthorizerFunction", function_arn=authorizer_function.function_arn,
+            self, "AuthorizerFunction", function_arn=live(authorizer_function).function_arn,
             same_environment=True,
         )
         self.authorizer = apigw.TokenAuthorizer(
@@ -193,7 +194,7 @@ class Api(NestedStack):
         # the RestApi's scope, so in this nested stack, on the function's first route only.
         integration = self._integrations.setdefault(
             function.node.path,
-            apigw.LambdaIntegration(function, scope_permission_to_method=False),
+            apigw.LambdaIntegration(live(function), scope_permission_to_method=False),
         )
         route_class_ = route_class(method, path)
         if route_class_ is not None:

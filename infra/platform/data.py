@@ -34,11 +34,12 @@ class _Table(dynamodb.Table):
         assert self.table_stream_arn, "a table with a stream"
         iam.Grant.add_to_principal(grantee=grantee, actions=["dynamodb:ListStreams"],
                                    resource_arns=[f"{self.table_arn}/stream/*"])
-        if isinstance(grantee, Construct):
+        holder = grantee.grant_principal  # the role (a stream read through an alias too)
+        if isinstance(holder, Construct):
             cfn = self.node.default_child
             assert isinstance(cfn, dynamodb.CfnTable)
             logical = Stack.of(self).resolve(cfn.logical_id)
-            acknowledge(grantee, f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/stream/*]",
+            acknowledge(holder, f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/stream/*]",
                         "dynamodb:ListStreams on this table's streams only (the stream's own "
                         "label is not known before it exists)")
         return iam.Grant.add_to_principal(

@@ -14,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
+from infra.platform.functions import live
 from infra.platform.observability import Observability
 
 MAX_RECEIVE_COUNT = 3
@@ -73,7 +74,7 @@ class QueueConsumer(Construct):
                                                   max_receive_count=MAX_RECEIVE_COUNT),
             removal_policy=removal,
         )
-        function.add_event_source(sources.SqsEventSource(
+        live(function).add_event_source(sources.SqsEventSource(
             self.queue,
             batch_size=batch_size,
             max_batching_window=Duration.seconds(1),
@@ -117,7 +118,7 @@ class StreamOutbox(Construct):
         )
         acknowledge(self.failures, "AwsSolutions-SQS3",
                     "this queue is itself the failure destination of a table stream")
-        function.add_event_source(sources.DynamoEventSource(
+        live(function).add_event_source(sources.DynamoEventSource(
             table,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
             batch_size=10,

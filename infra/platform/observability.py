@@ -1,4 +1,4 @@
-"""Alarms and the dashboard, made once for every board (issue 10, items 4 and 5).
+"""Alarms and the dashboard, made once for every board: no lost failure, service-level alarms.
 
 Every dead-letter queue, every function's errors and throttles, every public route's p99
 latency and 5xx rate, the API's 429 rate, the authorizer's failures, every stream consumer's
@@ -135,24 +135,29 @@ class Observability(Construct):
         namespace, dimension ``service`` = the function's name) needs an operator."""
         return self._alarm(name, description, _business(metric_name, service))
 
-    def watch_function(self, function: lambda_.IFunction, *, errors: bool = True) -> None:
+    def watch_function(self, function: lambda_.IFunction, *,
+                       errors: bool = True) -> cloudwatch.Alarm | None:
         """Errors and throttles alarms for one function (``errors=False``: the authorizer,
         whose refusals are function errors by API Gateway's contract:
-        :meth:`watch_authorizer`)."""
+        :meth:`watch_authorizer`); returns the errors alarm (what rolls a deployment back)."""
         name = label(function)
         error_metric = function.metric_errors(period=PERIOD, statistic="Sum")
         throttle_metric = function.metric_throttles(period=PERIOD, statistic="Sum")
+        errors_alarm = None
         if errors:
-            self._alarm(f"{name}Errors", f"{name}: {FUNCTION_ERRORS}+ errors in 5 minutes",
-                        error_metric, threshold=FUNCTION_ERRORS)
+            errors_alarm = self._alarm(f"{name}Errors",
+                                       f"{name}: {FUNCTION_ERRORS}+ errors in 5 minutes",
+                                       error_metric, threshold=FUNCTION_ERRORS)
         self._alarm(f"{name}Throttles", f"{name}: invocations throttled", throttle_metric,
                     threshold=FUNCTION_THROTTLES)
         self._errors.append(error_metric)
         self._throttles.append(throttle_metric)
+        return errors_alarm
 
-    def watch_authorizer(self, function: lambda_.Function) -> None:
+    def watch_authorizer(self, function: lambda_.Function) -> cloudwatch.Alarm:
         """Throttles as any function; failures = its errors less the tokens it refused (which
-        it logs as ``token refused``, counted by a metric filter on its log group)."""
+        it logs as ``token refused``, counted by a metric filter on its log group): the
+        failures alarm, returned (what rolls a deployment back)."""
         self.watch_function(function, errors=False)
         function.log_group.add_metric_filter(
             "Refusals",
@@ -167,8 +172,8 @@ class Observability(Construct):
                                              metric_name=TOKEN_REFUSED_METRIC,
                                              period=PERIOD, statistic="Sum")},
             period=PERIOD)
-        self._alarm("AuthorizerFailures", "the authorizer failed (not a refused token): "
-                    "signed-in routes answer 500", failures, threshold=AUTHORIZER_FAILURES)
+        return self._alarm("AuthorizerFailures", "the authorizer failed (not a refused token): "
+                           "signed-in routes answer 500", failures, threshold=AUTHORIZER_FAILURES)
 
     def watch_stream(self, function: lambda_.IFunction) -> None:
         """A stream consumer's iterator age: how late the table's facts are announced."""

@@ -118,3 +118,12 @@ def local(local_synth: Synthesized) -> Template:
 def prod(prod_synth: Synthesized) -> Template:
     """The prod stage, nested stacks folded in (see :func:`merge`)."""
     return prod_synth.merged
+
+
+def live_alias(template: Template, function_id: str) -> str:
+    """The logical id of the ``live`` alias of the function ``function_id``: what routes,
+    event sources and schedules invoke (infra/platform/functions.py)."""
+    [alias] = [k for k, v in template.find_resources("AWS::Lambda::Alias").items()
+               if v["Properties"]["FunctionName"] == {"Ref": function_id}
+               and v["Properties"]["Name"] == "live"]
+    return alias

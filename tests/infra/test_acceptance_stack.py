@@ -4,11 +4,12 @@ its officer-queue index and its stream outbox, and least privilege for the funct
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import PROD_CONTEXT
+from tests.infra.conftest import PROD_CONTEXT, live_alias
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -116,7 +117,8 @@ def test_the_stream_feeds_the_announcer(prod: Template) -> None:
     [function_id] = [k for k, v in resources(prod, "AWS::Lambda::Function").items()
                      if v["Properties"] == announcer["Properties"]]
     mappings = [m["Properties"] for m in resources(prod, "AWS::Lambda::EventSourceMapping")
-                .values() if m["Properties"]["FunctionName"] == {"Ref": function_id}]
+                .values()
+                if live_alias(prod, function_id) in json.dumps(m["Properties"]["FunctionName"])]
     assert len(mappings) == 1
     assert "Acceptance" in str(mappings[0]["EventSourceArn"])
     assert mappings[0]["BisectBatchOnFunctionError"] is True

@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Template
 
 from infra.calculators import ROUTES
+from tests.infra.conftest import live_alias
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -31,7 +32,7 @@ def tools_function_id(template: Template) -> str:
 
 
 def test_six_public_post_routes_served_by_the_tools_function(prod: Template) -> None:
-    function_id = tools_function_id(prod)
+    function_id = live_alias(prod, tools_function_id(prod))
     served: dict[str, str] = {}
     for method in resources(prod, "AWS::ApiGateway::Method").values():
         props = method["Properties"]

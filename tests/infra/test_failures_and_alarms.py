@@ -1,4 +1,4 @@
-"""No lost failure and service-level alarms (issue 10, items 2, 4 and 5), made once in the
+"""No lost failure and service-level alarms, made once in the
 platform kits so every board gets them: dead-lettered and retried rule targets, an on-failure
 destination for asynchronous invokes, capped queue consumers, per-function errors and
 throttles alarms, per public route alarms, a required alarm target and one dashboard."""
@@ -68,11 +68,15 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
 def test_the_scheduled_invoke_has_an_on_failure_destination_with_an_alarm(
         prod: Template) -> None:
     configs = list(resources(prod, "AWS::Lambda::EventInvokeConfig").values())
-    scheduled = {t["Arn"]["Fn::GetAtt"][0]
+    aliases = resources(prod, "AWS::Lambda::Alias")
+    # the rule invokes the function's live alias, so the alias's invoke is configured
+    scheduled = {aliases[t["Arn"]["Ref"]]["Properties"]["FunctionName"]["Ref"]
                  for r in resources(prod, "AWS::Events::Rule").values()
                  if "ScheduleExpression" in r["Properties"] for t in r["Properties"]["Targets"]}
     assert scheduled
-    assert {c["Properties"]["FunctionName"]["Ref"] for c in configs} >= scheduled
+    assert {c["Properties"]["FunctionName"]["Ref"] for c in configs
+            if any(alias in json.dumps(c["Properties"].get("Qualifier")) for alias in aliases)
+            } >= scheduled
     for config in configs:
         props = config["Properties"]
         assert props["MaximumRetryAttempts"] == 2
@@ -134,9 +138,11 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
     prod.has_resource_properties("AWS::Logs::MetricFilter", {
         "FilterPattern": '{ $.status = "429" }'})
     # every stream consumer's iterator age, every table's throttles
-    streamed = {m["Properties"]["FunctionName"]["Ref"]
+    aliases = resources(prod, "AWS::Lambda::Alias")
+    streamed = {aliases[alias]["Properties"]["FunctionName"]["Ref"]
                 for m in resources(prod, "AWS::Lambda::EventSourceMapping").values()
-                if "StartingPosition" in m["Properties"]}
+                if "StartingPosition" in m["Properties"]
+                for alias in aliases if alias in json.dumps(m["Properties"]["FunctionName"])}
     assert len(streamed) == 5
     assert watched(prod, "IteratorAge") == streamed
     tables = set(resources(prod, "AWS::DynamoDB::Table"))

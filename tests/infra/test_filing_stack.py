@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from tests.infra.conftest import live_alias
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -52,14 +53,14 @@ def test_reminders_run_daily_on_a_schedule(prod: Template) -> None:
     rules = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()
              if "ScheduleExpression" in r["Properties"]]
     [rule] = [r for r in rules
-              if any(t["Arn"] == {"Fn::GetAtt": [reminder, "Arn"]} for t in r["Targets"])]
+              if any(t["Arn"] == {"Ref": live_alias(prod, reminder)} for t in r["Targets"])]
     assert rule["ScheduleExpression"] == "cron(0 1 * * ? *)"  # 09:00 Asia/Shanghai
     assert rule["State"] == "ENABLED"
     assert rule["Targets"][0]["RetryPolicy"] == {"MaximumRetryAttempts": 8,
                                                  "MaximumEventAgeInSeconds": 3600}
     prod.has_resource_properties("AWS::Lambda::Permission", {
         "Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
-        "FunctionName": {"Fn::GetAtt": [reminder, "Arn"]}})
+        "FunctionName": {"Ref": live_alias(prod, reminder)}})
     variables = functions_by_service(prod)["filing_reminders"]["Properties"]["Environment"][
         "Variables"]
     assert {"FILING_TABLE", "EVENT_BUS_NAME"} <= set(variables)

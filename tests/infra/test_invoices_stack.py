@@ -9,6 +9,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from etax.invoices import outbox as invoice_outbox
+from tests.infra.conftest import live_alias
 from tests.infra.test_platform_stack import functions_by_service, resources
 
 
@@ -69,8 +70,9 @@ def test_a_verification_does_not_wake_the_invoice_stream_consumer(
     [function] = [name for name, f in resources(template, "AWS::Lambda::Function").items()
                   if f["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME")
                   == "invoice_events"]
+    alias = live_alias(template, function)
     [mapping] = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
-                 if json.dumps(m["Properties"]["FunctionName"]).find(function) >= 0]
+                 if alias in json.dumps(m["Properties"]["FunctionName"])]
     filters = mapping["Properties"]["FilterCriteria"]["Filters"]
     patterns = [json.loads(f["Pattern"]) for f in filters]
     assert patterns == [json.loads(json.dumps(p)) for p in invoice_outbox.ANNOUNCING]

@@ -36,6 +36,7 @@ REVIEWED_MANAGED_POLICIES = {
     # (the API's logging role, AmazonAPIGatewayPushToCloudWatchLogs, is the account stack's:
     # infra/account.py, tests/infra/test_delivery.py)
     "service-role/AWSBackupServiceRolePolicyForBackup",  # the daily table backups
+    "service-role/AWSCodeDeployRoleForLambdaLimited",  # canary shifts of the live aliases
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 

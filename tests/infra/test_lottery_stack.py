@@ -3,10 +3,12 @@ stream, the payout pipeline (rule → queue with DLQ and alarm → worker report
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from tests.infra.conftest import live_alias
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -77,7 +79,8 @@ def test_payout_worker_reports_batch_item_failures_with_a_dead_letter_queue(
                  if v is not None and v["Properties"] == worker["Properties"])
     mappings: list[Any] = [m["Properties"] for m in
                            resources(prod, "AWS::Lambda::EventSourceMapping").values()
-                           if m["Properties"]["FunctionName"] == {"Ref": worker_id}]
+                           if live_alias(prod, worker_id)
+                           in json.dumps(m["Properties"]["FunctionName"])]
     assert len(mappings) == 1
     assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     queue_id = mappings[0]["EventSourceArn"]["Fn::GetAtt"][0]

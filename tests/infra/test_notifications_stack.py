@@ -5,10 +5,12 @@ dead-letter queue and an alarm, least privilege, the inbox index, the routes and
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from tests.infra.conftest import live_alias
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import resources
 
@@ -24,7 +26,8 @@ def mapping_of(template: Template, function_id: str) -> dict[str, Any]:
     mapping: dict[str, Any]
     [mapping] = [m["Properties"] for m in
                  resources(template, "AWS::Lambda::EventSourceMapping").values()
-                 if m["Properties"]["FunctionName"] == {"Ref": function_id}]
+                 if live_alias(template, function_id)
+                 in json.dumps(m["Properties"]["FunctionName"])]
     return mapping
 
 

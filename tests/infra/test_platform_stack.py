@@ -68,7 +68,7 @@ def test_every_function_runs_python_312_with_both_layers_and_tracing(prod: Templ
     for name, function in functions.items():
         props = function["Properties"]
         assert props["Runtime"] == "python3.12", name
-        assert props["Architectures"] == ["x86_64"], name
+        assert props["Architectures"] == ["arm64"], name  # Graviton (tests/infra/test_capacity.py)
         assert props["Handler"] == "handler.handler", name
         assert len(props["Layers"]) == 2, name
         assert props["TracingConfig"] == {"Mode": "Active"}, name

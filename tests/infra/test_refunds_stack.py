@@ -4,10 +4,12 @@ may do only what their stage does."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from tests.infra.conftest import live_alias
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -67,7 +69,8 @@ def test_the_refunds_table_has_a_sparse_review_index_and_a_stream(prod: Template
     refunds = table_id(prod, "RefundsRefundsTable")
     mappings = [m["Properties"] for m in
                 resources(prod, "AWS::Lambda::EventSourceMapping").values()
-                if m["Properties"]["FunctionName"] == {"Ref": function_id(prod, "refund_events")}]
+                if live_alias(prod, function_id(prod, "refund_events"))
+                in json.dumps(m["Properties"]["FunctionName"])]
     [stream] = mappings
     assert stream["EventSourceArn"] == {"Fn::GetAtt": [refunds, "StreamArn"]}
     assert stream["BisectBatchOnFunctionError"] is True
@@ -85,7 +88,8 @@ def test_every_stage_is_a_rule_a_queue_with_dead_letters_and_a_consumer(
     for service, detail_types in STAGES.items():
         [mapping] = [m["Properties"] for m in
                      resources(prod, "AWS::Lambda::EventSourceMapping").values()
-                     if m["Properties"]["FunctionName"] == {"Ref": function_id(prod, service)}]
+                     if live_alias(prod, function_id(prod, service))
+                     in json.dumps(m["Properties"]["FunctionName"])]
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], service
         queue_id = mapping["EventSourceArn"]["Fn::GetAtt"][0]
         queue = queues[queue_id]["Properties"]

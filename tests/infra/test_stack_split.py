@@ -1,5 +1,6 @@
-"""What goes in which template (docs/decisions/0005): the API in its nested stack, everything
-else in the parent, and every template well inside CloudFormation's limits."""
+"""What goes in which template (docs/decisions/0005, 0017): the API in its nested stack, the
+functions' versions, aliases and deployments in theirs, everything else in the parent, and
+every template well inside CloudFormation's limits."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ MAX_RESOURCES = 450
 MAX_PARAMETERS = 200
 MAX_OUTPUTS = 200
 API_STACK = "Api"
+RELEASES_STACK = "Releases"
 
 
 def templates(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -35,7 +37,7 @@ def test_every_template_stays_well_inside_the_limits(stage: str,
                                                      request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
     found = templates(synthesized)
-    assert set(found) == {"parent", API_STACK}
+    assert set(found) == {"parent", API_STACK, RELEASES_STACK}
     for name, template in found.items():
         counts = (len(template["Resources"]), len(template.get("Parameters", {})),
                   len(template.get("Outputs", {})))
@@ -52,7 +54,7 @@ def test_the_api_is_the_nested_stack_and_the_functions_stay_in_the_parent(
         stage: str, request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
     parent, api = synthesized.parent, synthesized.nested[API_STACK]
-    assert len(of_type(parent, "AWS::CloudFormation::Stack")) == 1
+    assert len(of_type(parent, "AWS::CloudFormation::Stack")) == 2
     assert not [k for k, v in parent["Resources"].items()
                 if v["Type"].startswith("AWS::ApiGateway::")]
     for kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Authorizer",
@@ -62,8 +64,15 @@ def test_the_api_is_the_nested_stack_and_the_functions_stay_in_the_parent(
     assert not of_type(api, "AWS::Lambda::Function")
     assert not of_type(api, "AWS::DynamoDB::Table")
     assert not of_type(api, "AWS::SQS::Queue")
+    # the functions' releases: versions and aliases beside them, never the functions
+    releases = synthesized.nested[RELEASES_STACK]
+    assert len(of_type(releases, "AWS::Lambda::Version")) == len(
+        of_type(parent, "AWS::Lambda::Function"))
+    assert not of_type(releases, "AWS::Lambda::Function")
+    assert not of_type(parent, "AWS::Lambda::Version")
+    assert not of_type(parent, "AWS::Lambda::Alias")
     # what clients read comes out of the nested stack into the parent's outputs
-    [stack_id] = of_type(parent, "AWS::CloudFormation::Stack")
+    [stack_id] = [k for k in of_type(parent, "AWS::CloudFormation::Stack") if "Api" in k]
     for name in ("ApiUrl", "ApiId"):
         assert stack_id in json.dumps(parent["Outputs"][name]["Value"]), name
     assert parent["Outputs"]["ApiStage"]["Value"] == "api"
