@@ -16,7 +16,7 @@ from etax.invoices.verification import VerificationService
 from etax.invoices.verification_rules import client_key
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.errors import BadRequest, Forbidden, Unprocessable
-from etax.platform.observability import instrument, logger
+from etax.platform.observability import business, instrument, logger
 from etax.platform.secrets import SecretField
 from etax.rules import money, qr
 from etax.rules.invoice_types import type_name
@@ -26,11 +26,18 @@ service = VerificationService(InvoiceRepository(), GuardRepository())
 channel_token = SecretField("CHANNEL_TOKEN_SECRET", "token").value  # the channels' token
 
 
+def checked(query: Any, client: str) -> dict[str, Any]:
+    """One verification (API or channel), counted by its result code once it was counted."""
+    answer = service.check(query, client)
+    business("InvoiceVerifications", dimension=answer["result_code"])
+    return answer
+
+
 @app.post("/v1/invoices/verify")
 def verify() -> dict[str, Any]:
     identity = (app.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
     query = parse_body(app, VerifyRequest).query
-    return service.check(query, client_key("ip", identity.get("sourceIp") or "unknown"))
+    return checked(query, client_key("ip", identity.get("sourceIp") or "unknown"))
 
 
 @app.post("/v1/invoices/qr/parse")
@@ -39,8 +46,10 @@ def parse_qr() -> dict[str, Any]:
     try:
         parsed = qr.parse(payload)
     except qr.QrError as error:
+        business("QrParses", dimension="refused")
         field = "payload" if error.field == "payload" else f"payload.{error.field}"
         raise BadRequest(f"{field}: {error.reason}", field=field) from None
+    business("QrParses", dimension="parsed")
     return {
         "version": parsed.version,
         "type": parsed.type,
@@ -59,7 +68,7 @@ def answer_text(text: str, client: str) -> str:
     if command.query is None:
         return channels.help_reply(command.reason)
     try:
-        return channels.reply_text(service.check(command.query, client))
+        return channels.reply_text(checked(command.query, client))
     except LimitReached as limit:
         return channels.limit_reply(limit.retry_after)
     except Invalid as error:
