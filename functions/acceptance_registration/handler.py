@@ -13,7 +13,7 @@ from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.registration.service import RegistrationService, parse_code
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import caller, require_principal
-from etax.platform.observability import instrument
+from etax.platform.observability import business, instrument
 from etax.platform.once import Once
 
 if TYPE_CHECKING:
@@ -64,7 +64,9 @@ def temporary() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import TemporaryRegistration
 
     return once.create("POST /v1/registration/temporary", TemporaryRegistration,
-                       lambda who, body: desk().register_temporary(who, body), "taxpayer")
+                       lambda who, body: registered("temporary",
+                                                    desk().register_temporary(who, body)),
+                       "taxpayer")
 
 
 @app.post("/v1/registration/withholding-agents")
@@ -72,7 +74,9 @@ def withholding_agent() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import WithholdingAgentRegistration
 
     return once.create("POST /v1/registration/withholding-agents", WithholdingAgentRegistration,
-                       lambda who, body: desk().register_withholding_agent(who, body), "taxpayer")
+                       lambda who, body: registered("withholding_agent",
+                                                    desk().register_withholding_agent(who, body)),
+                       "taxpayer")
 
 
 @app.post("/v1/registration/natural-persons")
@@ -80,7 +84,14 @@ def natural_person() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import NaturalPersonRegistration
 
     return once.create("POST /v1/registration/natural-persons", NaturalPersonRegistration,
-                       lambda who, body: desk().register_person(who, body), "taxpayer")
+                       lambda who, body: registered("natural_person",
+                                                    desk().register_person(who, body)),
+                       "taxpayer")
+
+
+def registered[T](kind: str, answer: T) -> T:
+    business("Registrations", dimension=kind)  # written (a replay answers without it)
+    return answer
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")

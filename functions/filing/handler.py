@@ -16,7 +16,7 @@ from etax.filing.service import FilingService
 from etax.platform.api import make_resolver
 from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
-from etax.platform.observability import instrument
+from etax.platform.observability import business, instrument
 from etax.platform.once import Once
 from etax.platform.settings import required
 
@@ -48,7 +48,12 @@ def file_return(obligation_id: str) -> tuple[dict[str, Any], int]:
     principal = require_principal(app.current_event.raw_event)
     return once.parsed(
         principal, f"POST /v1/filing/obligations/{obligation_id}/return", ReturnRequest,
-        lambda request: service.file_return(principal, obligation_id, request)), 201
+        lambda request: filed(service.file_return(principal, obligation_id, request))), 201
+
+
+def filed[T](answer: T) -> T:
+    business("ReturnsFiled")  # the return is written (a replay answers without filing again)
+    return answer
 
 
 @app.post("/v1/filing/obligations/<obligation_id>/payments")

@@ -10,11 +10,11 @@ import base64
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.filing.payments import SIGNATURE_HEADER
-from etax.filing.repository import FilingRepository
+from etax.filing.repository import CONFIRMED, FilingRepository
 from etax.filing.results import CallbackOutcome
 from etax.filing.service import FilingService
 from etax.platform.api import make_resolver
-from etax.platform.observability import instrument
+from etax.platform.observability import business, instrument
 from etax.platform.secrets import SecretField
 
 app = make_resolver()
@@ -28,7 +28,10 @@ def provider_callback(method: str) -> CallbackOutcome:
     event = app.current_event
     raw = event.body or ""
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
-    return service.callback(method, body, event.headers.get(SIGNATURE_HEADER))
+    outcome = service.callback(method, body, event.headers.get(SIGNATURE_HEADER))
+    if outcome.status == CONFIRMED and outcome.changed:  # confirmed now, not a replay
+        business("PaymentsConfirmed", dimension=method)
+    return outcome
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

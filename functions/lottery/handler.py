@@ -11,14 +11,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.invoices.facts import InvoiceFactsReader
 from etax.lottery.repository import LotteryRepository
 from etax.lottery.requests import CampaignRequest, ScanRequest
-from etax.lottery.results import CampaignView, DrawView, PeriodExport
+from etax.lottery.results import CampaignView, DrawView, PeriodExport, Scanned
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, validate_body
-from etax.platform.auth import caller, require_principal
+from etax.platform.auth import Principal, caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.errors import NotFound
-from etax.platform.observability import instrument
+from etax.platform.observability import business, instrument
 from etax.platform.once import Once
 from etax.platform.settings import required
 from etax.rules.text import excerpt
@@ -52,7 +52,14 @@ def export(campaign_id: str, index: str) -> PeriodExport:
 
 @app.post("/v1/lottery/scan")
 def scan() -> tuple[dict[str, Any], int]:
-    return once.create("POST /v1/lottery/scan", ScanRequest, service.scan, "taxpayer")
+    return once.create("POST /v1/lottery/scan", ScanRequest, drawn, "taxpayer")
+
+
+def drawn(principal: Principal, request: ScanRequest) -> Scanned:
+    """The scan's draw, written (a replay of the same key is answered without it), counted."""
+    answer = service.scan(principal, request)
+    business("LotteryDraws", dimension=answer.result)
+    return answer
 
 
 @app.get("/v1/lottery/draws/<number>")

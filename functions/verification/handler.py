@@ -8,16 +8,16 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
-from etax.errors import Invalid, LimitReached
+from etax.errors import Invalid, LimitReached, Malformed
 from etax.invoices import channels
 from etax.invoices.repository import GuardRepository, InvoiceRepository
 from etax.invoices.requests import QrParseRequest, SmsMessage, VerifyRequest
 from etax.invoices.results import QrView, Verdict
 from etax.invoices.verification import VerificationService, read_qr
-from etax.invoices.verification_rules import client_key
+from etax.invoices.verification_rules import VerifyQuery, client_key
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.errors import Forbidden, Unprocessable
-from etax.platform.observability import instrument, logger
+from etax.platform.observability import business, instrument, logger
 from etax.platform.secrets import SecretField
 
 app = make_resolver()
@@ -25,16 +25,29 @@ service = VerificationService(InvoiceRepository(), GuardRepository())
 channel_token = SecretField("CHANNEL_TOKEN_SECRET", "token").value  # the channels' token
 
 
+def checked(query: VerifyQuery, client: str) -> Verdict:
+    """One verification (API or channel), counted by its result code once it was counted."""
+    answer = service.check(query, client)
+    business("InvoiceVerifications", dimension=answer.result_code)
+    return answer
+
+
 @app.post("/v1/invoices/verify")
 def verify() -> Verdict:
     identity = (app.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
     query = parse_body(app, VerifyRequest).query
-    return service.check(query, client_key("ip", identity.get("sourceIp") or "unknown"))
+    return checked(query, client_key("ip", identity.get("sourceIp") or "unknown"))
 
 
 @app.post("/v1/invoices/qr/parse")
 def parse_qr() -> QrView:
-    return read_qr(parse_body(app, QrParseRequest).payload)
+    try:
+        view = read_qr(parse_body(app, QrParseRequest).payload)
+    except Malformed:
+        business("QrParses", dimension="refused")
+        raise
+    business("QrParses", dimension="parsed")
+    return view
 
 
 def answer_text(text: str, client: str) -> str:
@@ -42,7 +55,7 @@ def answer_text(text: str, client: str) -> str:
     if command.query is None:
         return channels.help_reply(command.reason)
     try:
-        return channels.reply_text(service.check(command.query, client))
+        return channels.reply_text(checked(command.query, client))
     except LimitReached as limit:
         return channels.limit_reply(limit.retry_after)
     except Invalid as error:

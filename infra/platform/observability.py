@@ -63,9 +63,24 @@ TABLE_THROTTLES = 1
 ALARMS_PER_WIDGET = 100  # CloudWatch's limit for one alarm status widget
 TOKEN_REFUSED_METRIC = "AuthorizerTokensRefused"  # noqa: S105 (a metric name, logged "token refused")
 API_THROTTLED_METRIC = "ApiThrottled"  # 429s counted from the API's access log
-# The business metrics the functions publish (Powertools, namespace METRICS_NAMESPACE):
-# metric name → the function (``service`` dimension) that publishes it.
+# The business metrics the functions publish (Powertools EMF, namespace METRICS_NAMESPACE,
+# etax.platform.observability ``business``): metric name → the function (``service``
+# dimension) that publishes it; each is graphed as its Sum per period (docs/architecture.md).
 BUSINESS_METRICS = {
+    "InvoiceVerifications": "verification",  # by result code (001/002/006/009)
+    "QrParses": "verification",  # parsed / refused
+    "LotteryDraws": "lottery",  # by result (won / no_prize / sold_out)
+    "PrizesPaid": "lottery_events",  # announced from the draws table's stream
+    "PrizesPaidFen": "lottery_events",
+    "PrizePayoutsFailed": "lottery_events",
+    "RefundsPaid": "refund_events",  # announced from the cases table's stream
+    "RefundsPaidFen": "refund_events",
+    "InvoicesIssued": "invoice_events",  # announced from the invoices table's stream
+    "InvoicesRedLettered": "invoice_events",
+    "InvoicesVoided": "invoice_events",
+    "ReturnsFiled": "filing",
+    "PaymentsConfirmed": "filing_callbacks",  # by method
+    "Registrations": "acceptance_registration",  # by kind
     "PaymentCallbackTimeRefused": "filing_callbacks",  # etax.filing.payments
 }
 

@@ -241,3 +241,32 @@ def invoicing(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     module = load_handler("invoices")
     module.signer.kms = DigestKms()
     return module
+
+
+def business_metrics(out: str) -> list[tuple[str, float, dict[str, str]]]:
+    """(name, value, dimensions) of every business metric in ``out`` (captured stdout), from
+    the Powertools EMF lines (one per :func:`etax.platform.observability.business` call; the
+    cold-start and flushed metrics of ``instrument`` are left out). Each line must carry
+    the total's dimension set ``[service]``; the dimensions returned are the metric's own
+    (``service`` left out: the tests' functions share one service name)."""
+    from typing import get_args
+
+    from etax.platform.observability import BusinessMetric
+
+    names = set(get_args(BusinessMetric))
+    found = []
+    for line in out.splitlines():
+        if not line.startswith('{"_aws"'):
+            continue
+        emf = json.loads(line)
+        [directive] = emf["_aws"]["CloudWatchMetrics"]
+        for metric in directive["Metrics"]:
+            name = metric["Name"]
+            if name not in names:
+                continue
+            assert ["service"] in directive["Dimensions"], line
+            keys = max(directive["Dimensions"], key=len)
+            value = emf[name]
+            found.append((name, float(value[0] if isinstance(value, list) else value),
+                          {k: emf[k] for k in keys if k != "service"}))
+    return found

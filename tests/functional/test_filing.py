@@ -17,7 +17,14 @@ from etax.filing.repository import FilingRepository
 from etax.rules import money, uscc
 from etax.rules.dates import business_date
 from etax.simulations.payments import SimulatedProvider
-from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler, sample_event
+from tests.functional.conftest import (
+    DigestKms,
+    LambdaContext,
+    business_metrics,
+    call,
+    load_handler,
+    sample_event,
+)
 from tests.functional.test_acceptance_registration import OFFICE, put_record
 from tests.functional.test_invoices import as_principal
 
@@ -562,3 +569,20 @@ def test_a_tax_payment_certificate_lists_the_confirmed_payments(
     assert answer["json"]["total"] == "10050.00"
     other = issue(certificates, body, who=("taxpayer", OTHER), key="tp-2")
     assert (other["statusCode"], other["json"]["field"]) == (422, "from")
+
+
+def test_returns_filed_and_payments_confirmed_are_counted_once(
+        filing: Any, callbacks: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A return filed and a payment confirmed are counted when written (by method); the same
+    request or callback again is not counted again."""
+    oid = create(filing, "2026-10")["json"]["obligation_id"]
+    capsys.readouterr()
+    assert file_return(filing, oid, {"sales": "1000000.00"})["statusCode"] == 201
+    file_return(filing, oid, {"sales": "1000000.00"})  # the same key: the stored answer
+    assert business_metrics(capsys.readouterr().out) == [("ReturnsFiled", 1.0, {})]
+    payment = start_payment(filing, oid, "pos", "10000.00")["json"]
+    capsys.readouterr()
+    assert confirm(callbacks, payment)["json"]["changed"] is True
+    assert confirm(callbacks, payment)["json"]["changed"] is False  # a replay
+    assert business_metrics(capsys.readouterr().out) == [("PaymentsConfirmed", 1.0,
+                                                          {"method": "pos"})]

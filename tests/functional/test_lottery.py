@@ -15,7 +15,13 @@ import pytest
 from etax.lottery import audit, campaign_codec, campaigns
 from etax.lottery import draw as lottery_draw
 from etax.rules.dates import business_date
-from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
+from tests.functional.conftest import (
+    LambdaContext,
+    business_metrics,
+    call,
+    load_handler,
+    sample_event,
+)
 from tests.functional.test_invoices import ISSUE, issue, request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -610,3 +616,21 @@ def test_the_transaction_holds_when_two_scans_race_past_the_precheck(
     assert scan(lottery_fn, invoices[0], key="race")["statusCode"] == 409
     assert scan(lottery_fn, invoices[1])["statusCode"] == 201
     assert scan(lottery_fn, invoices[2])["statusCode"] == 429
+
+
+def test_draws_and_payouts_are_counted_once_written(
+        lottery_fn: Any, events_fn: Any, payout_fn: Any, won: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A scan's draw is counted by its result (a replay of its key is not); a prize is
+    counted paid, with its fen, when the draws table announces it paid."""
+    capsys.readouterr()
+    scan(lottery_fn, won)
+    scan(lottery_fn, won)  # the same key again: the stored answer, no second draw
+    assert business_metrics(capsys.readouterr().out) == [("LotteryDraws", 1.0,
+                                                          {"result": "won"})]
+    [prize_won] = announced(events_fn, monkeypatch)
+    assert pay(payout_fn, sqs_message(prize_won.detail)) == []
+    capsys.readouterr()
+    announced(events_fn, monkeypatch)
+    assert business_metrics(capsys.readouterr().out) == [("PrizesPaid", 1.0, {}),
+                                                         ("PrizesPaidFen", 5000.0, {})]

@@ -15,7 +15,13 @@ import boto3
 import pytest
 
 from etax.invoices.channels import wechat_msg_signature, wechat_signature
-from tests.functional.conftest import ApiCalls, LambdaContext, call, load_handler
+from tests.functional.conftest import (
+    ApiCalls,
+    LambdaContext,
+    business_metrics,
+    call,
+    load_handler,
+)
 from tests.functional.test_invoices import issue, request
 
 TOKEN = "channel-token-for-tests"
@@ -294,3 +300,41 @@ def test_invoice_events_from_the_stream(invoicing: Any, issued: dict[str, Any],
     kinds = [e["DetailType"] for e in put["Entries"]]
     assert kinds == ["InvoiceIssued", "InvoiceVoided"]
     assert json.loads(put["Entries"][0]["Detail"])["number"] == issued["number"]
+
+
+def test_verifications_and_qr_parses_are_counted_by_result(
+        verification: Any, issued: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """Each check is one InvoiceVerifications by its result code (never the invoice or the
+    caller as a dimension); a QR parse is counted parsed or refused."""
+    capsys.readouterr()
+    check(verification, by_total(issued))
+    check(verification, by_total(issued, "1235.98"))
+    check(verification, by_total({**issued, "number": "26352000000000099999"}))
+    call(verification, request("POST", "/v1/invoices/qr/parse", body={
+        "payload": "01,10,011001605111,80100798,64.9,20161018,85342965681116380258"}))
+    call(verification, request("POST", "/v1/invoices/qr/parse", body={"payload": "01,32,,1"}))
+    assert business_metrics(capsys.readouterr().out) == [
+        ("InvoiceVerifications", 1.0, {"result": "001"}),
+        ("InvoiceVerifications", 1.0, {"result": "006"}),
+        ("InvoiceVerifications", 1.0, {"result": "009"}),
+        ("QrParses", 1.0, {"result": "parsed"}),
+        ("QrParses", 1.0, {"result": "refused"}),
+    ]
+
+
+def test_issued_and_voided_invoices_are_counted_once_announced(
+        invoicing: Any, issued: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    item = boto3.client("dynamodb").get_item(TableName="invoices",
+                                             Key={"number": {"S": issued["number"]}})["Item"]
+    module = load_handler("invoice_events")
+    capsys.readouterr()
+    module.handler({"Records": [
+        {"eventName": "INSERT", "dynamodb": {"NewImage": item}},
+        {"eventName": "INSERT", "dynamodb": {"NewImage": {**item, "doc": {"S": json.dumps(
+            {**json.loads(item["doc"]["S"]), "red_letter_of": "x"})}}}},
+        {"eventName": "MODIFY", "dynamodb": {
+            "OldImage": item, "NewImage": {**item, "status": {"S": "voided"}}}}]},
+        LambdaContext())
+    assert business_metrics(capsys.readouterr().out) == [
+        (name, 1.0, {})
+        for name in ("InvoicesIssued", "InvoicesRedLettered", "InvoicesVoided")]

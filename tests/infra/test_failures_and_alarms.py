@@ -6,6 +6,7 @@ throttles alarms, per public route alarms, a required alarm target and one dashb
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -13,7 +14,9 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app
+from etax.platform.observability import ANNOUNCED
 from infra.config import ConfigError
+from infra.platform.observability import BUSINESS_METRICS
 from tests.infra.conftest import PROD_CONTEXT
 from tests.infra.test_platform_stack import resources
 
@@ -178,3 +181,20 @@ def test_an_operators_topic_hears_every_alarm() -> None:
     assert found
     assert all(topic in a["Properties"]["AlarmActions"] for a in found)
     assert not template.find_resources("AWS::SNS::Subscription")
+
+
+def test_every_business_metric_on_the_dashboard_is_published_somewhere() -> None:
+    """A source scan: each name in BUSINESS_METRICS is published, so the dashboard shows no
+    metric nobody publishes: written, quoted, in the functions' or the layers' code (a
+    ``business("…")`` call or a domain constant) other than the metrics' own module, or counted
+    there for an announced fact (``ANNOUNCED``)."""
+    root = Path(__file__).resolve().parents[2]
+    own = root / "layers" / "shared" / "python" / "etax" / "platform" / "observability.py"
+    sources = "\n".join(p.read_text(encoding="utf-8")
+                        for folder in ("functions", "layers")
+                        for p in (root / folder).rglob("*.py") if p != own)
+    announced = {name for metric, amount in ANNOUNCED.values()
+                 for name in (metric, amount[0] if amount else metric)}
+    dead = [name for name in BUSINESS_METRICS
+            if f'"{name}"' not in sources and name not in announced]
+    assert dead == []

@@ -35,7 +35,7 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from etax.platform.aws import lazy
 from etax.platform.events import DomainEvent, EventPublisher, Publisher
-from etax.platform.observability import Handler, instrument, logger
+from etax.platform.observability import Handler, announced, instrument, logger
 from etax.platform.settings import required
 
 _deserializer = TypeDeserializer()
@@ -107,6 +107,8 @@ class Outbox:
         events = events_for(records, self.mappings)
         if events:
             self.publisher.publish(events)
+        for published in events:  # the bus took them: count them (business metrics)
+            announced(published.detail_type, published.detail)
         logger.info("events published", extra={"source": self.source, "records": len(records),
                                                "events": [e.detail_type for e in events]})
 
