@@ -3,13 +3,20 @@ public routes, each a thin call of one calculator of :mod:`etax.calculators`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.calculators import departure_refund, vat, vehicle_vessel
 from etax.calculators.common import today_in_china
 from etax.calculators.iit import annual, bonus, withholding
+from etax.calculators.results import (
+    AnnualSettlement,
+    BonusTax,
+    DepartureRefund,
+    GeneralVat,
+    SmallScaleVat,
+    VehicleTax,
+    Withholding,
+)
 from etax.platform.api import json_body, make_resolver, parse_body
 from etax.platform.observability import instrument
 
@@ -17,33 +24,33 @@ app = make_resolver()
 
 
 @app.post("/v1/tools/iit/withholding")
-def iit_withholding() -> dict[str, Any]:
+def iit_withholding() -> Withholding:
     return withholding.compute(parse_body(app, withholding.Request), on=today_in_china())
 
 
 @app.post("/v1/tools/iit/annual")
-def iit_annual() -> dict[str, Any]:
+def iit_annual() -> AnnualSettlement:
     return annual.compute(parse_body(app, annual.Request), on=today_in_china())
 
 
 @app.post("/v1/tools/iit/bonus")
-def iit_bonus() -> dict[str, Any]:
+def iit_bonus() -> BonusTax:
     return bonus.compute(parse_body(app, bonus.Request), on=today_in_china())
 
 
 @app.post("/v1/tools/vat")
-def vat_due() -> dict[str, Any]:
+def vat_due() -> GeneralVat | SmallScaleVat:
     model = vat.model_for(json_body(app).get("taxpayer"))
     return vat.compute(parse_body(app, model), on=today_in_china())
 
 
 @app.post("/v1/tools/vehicle-vessel")
-def vehicle_vessel_tax() -> dict[str, Any]:
+def vehicle_vessel_tax() -> VehicleTax:
     return vehicle_vessel.compute(parse_body(app, vehicle_vessel.Request), on=today_in_china())
 
 
 @app.post("/v1/tools/departure-refund")
-def departure_tax_refund() -> dict[str, Any]:
+def departure_tax_refund() -> DepartureRefund:
     return departure_refund.compute(parse_body(app, departure_refund.Request),
                                     on=today_in_china())
 

@@ -10,19 +10,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from etax.notifications.contract import ID_PATTERN, NotificationRequest
 from etax.notifications.preferences import PreferencesIn, from_request
-from etax.notifications.repository import (
-    BadCursor,
-    NotificationsRepository,
-    decode_cursor,
-    encode_cursor,
-)
+from etax.notifications.repository import BadCursor, NotificationsRepository, decode_cursor
+from etax.notifications.results import Accepted, InboxPage, PreferencesView, ReadOutcome
 from etax.notifications.service import Inbox
 from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
@@ -56,7 +52,7 @@ def _limit(raw: str | None) -> int:
 
 
 @app.get("/v1/me/inbox")
-def my_inbox() -> dict[str, Any]:
+def my_inbox() -> InboxPage:
     principal = require_principal(app.current_event.raw_event)
     params = app.current_event.query_string_parameters or {}
     limit = _limit(params.get("limit"))
@@ -66,25 +62,24 @@ def my_inbox() -> dict[str, Any]:
             cursor = decode_cursor(params["cursor"], principal.subject)
         except BadCursor as error:
             raise Unprocessable(f"cursor: {error}", field="cursor") from None
-    items, last = inbox.page(principal.subject, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": encode_cursor(last) if last else None}
+    return inbox.page(principal.subject, limit=limit, cursor=cursor)
 
 
 @app.post("/v1/me/inbox/read")
-def mark_read() -> dict[str, Any]:
+def mark_read() -> ReadOutcome:
     principal = require_principal(app.current_event.raw_event)
     request = parse_body(app, ReadRequest)
     return inbox.mark_read(principal.subject, request.ids)
 
 
 @app.get("/v1/me/notification-preferences")
-def preferences() -> dict[str, Any]:
+def preferences() -> PreferencesView:
     principal = require_principal(app.current_event.raw_event)
     return inbox.preferences(principal.subject)
 
 
 @app.put("/v1/me/notification-preferences")
-def set_preferences() -> dict[str, Any]:
+def set_preferences() -> PreferencesView:
     principal = require_principal(app.current_event.raw_event)
     request = parse_body(app, PreferencesIn)
     return inbox.set_preferences(principal.subject, from_request(
@@ -92,12 +87,10 @@ def set_preferences() -> dict[str, Any]:
 
 
 @app.post("/v1/notifications")
-def send() -> tuple[dict[str, Any], int]:
+def send() -> tuple[Accepted, int]:
     principal = require_principal(app.current_event.raw_event, "admin")
     notification = parse_body(app, NotificationRequest)
-    inbox.send(notification, sent_by=principal.subject)
-    return {"id": notification.id, "recipient": notification.recipient,
-            "status": "accepted"}, 202
+    return inbox.send(notification, sent_by=principal.subject), 202
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -14,17 +14,21 @@ from pydantic import ValidationError
 
 from etax.calculators import vat
 from etax.calculators.common import InputError, fen, yuan
+from etax.platform.results import as_json
 
 ON = dt.date(2026, 11, 28)
 
 
 def general(**body: Any) -> dict[str, Any]:
-    return vat.compute(vat.GeneralRequest.model_validate({"taxpayer": "general", **body}), on=ON)
+    answer: dict[str, Any] = as_json(vat.compute(
+        vat.GeneralRequest.model_validate({"taxpayer": "general", **body}), on=ON))
+    return answer
 
 
 def small(**body: Any) -> dict[str, Any]:
-    return vat.compute(vat.SmallScaleRequest.model_validate({"taxpayer": "small_scale", **body}),
-                       on=ON)
+    answer: dict[str, Any] = as_json(vat.compute(
+        vat.SmallScaleRequest.model_validate({"taxpayer": "small_scale", **body}), on=ON))
+    return answer
 
 
 def test_general_output_minus_input() -> None:

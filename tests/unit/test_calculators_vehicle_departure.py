@@ -14,12 +14,15 @@ from pydantic import ValidationError
 from etax.calculators import departure_refund, vehicle_vessel
 from etax.calculators.common import InputError, RulesError
 from etax.platform.data import load
+from etax.platform.results import as_json
 
 ON = dt.date(2026, 11, 28)
 
 
 def car(**body: Any) -> dict[str, Any]:
-    return vehicle_vessel.compute(vehicle_vessel.Request.model_validate(body), on=ON)
+    answer: dict[str, Any] = as_json(
+        vehicle_vessel.compute(vehicle_vessel.Request.model_validate(body), on=ON))
+    return answer
 
 
 @pytest.mark.parametrize(("litres", "tax", "bracket"), [
@@ -93,8 +96,9 @@ def test_malformed_vehicle_requests_name_the_field(body: dict[str, Any], field: 
 
 
 def refund(purchases: list[dict[str, str]], **body: Any) -> dict[str, Any]:
-    return departure_refund.compute(departure_refund.Request.model_validate(
-        {"purchases": purchases, **body}), on=ON)
+    answer: dict[str, Any] = as_json(departure_refund.compute(
+        departure_refund.Request.model_validate({"purchases": purchases, **body}), on=ON))
+    return answer
 
 
 def buy(amount: str, rate: str = "0.13", store: str = "S1",

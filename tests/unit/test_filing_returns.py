@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from etax.filing.requests import ReturnRequest
 from etax.filing.returns import Computation
 from etax.platform.api import validate_body
 from etax.platform.errors import ProblemError
+from etax.platform.results import as_json
 
 
 def compute(kind: str, data: dict[str, Any], period: str = "2026-10") -> Computation:
@@ -30,7 +32,8 @@ def test_small_scale_vat_is_the_calculators_answer_for_the_period() -> None:
     assert monthly.tax_fen == 150_000
     same = vat.SmallScaleRequest.model_validate({"taxpayer": "small_scale", "period": "month",
                                                  "sales": "150000"})
-    assert monthly.answer == vat.compute(same, on=parse_period("2026-10").end)
+    assert monthly.answer == as_json(vat.compute(same, on=parse_period("2026-10").end))
+    assert json.loads(json.dumps(monthly.answer)) == monthly.answer  # stored as plain JSON
     assert monthly.answer["date"] == "2026-10-31"
     # the quarter's threshold for a quarterly period; a date in the data is replaced
     quarterly = compute("vat_small_scale", {"sales": "280000", "date": "2020-01-01"}, "2026-Q3")

@@ -33,7 +33,9 @@ from etax.notifications.preferences import (
     resolve,
 )
 from etax.notifications.repository import BadCursor, decode_cursor, encode_cursor
+from etax.notifications.service import entry_view
 from etax.platform.queues import OutgoingMessage, QueueSender
+from etax.platform.results import as_json
 from etax.simulations.channels import refuses
 
 PERSON = "350102199003071234"
@@ -97,6 +99,40 @@ def test_no_channels_means_the_inbox_only() -> None:
     preferences = from_request(PreferencesIn.model_validate({"channels": {}}), updated_at="t")
     assert resolve(preferences, PERSON, "refund.paid") == []
     assert preferences.as_dict()["default"] is False
+
+
+def test_preferences_are_answered_and_stored_in_one_form() -> None:
+    preferences = Preferences((ChannelPreference("sms", True, "+8613800138000", ("refund",)),
+                               ChannelPreference("app", False, None)), "2026-11-28")
+    expected = {"channels": {
+        "sms": {"enabled": True, "address": "+8613800138000", "kinds": ["refund"]},
+        "app": {"enabled": False, "address": None}},
+        "updated_at": "2026-11-28", "default": False}
+    assert as_json(preferences.view()) == expected
+    assert preferences.as_dict() == expected
+    assert as_json(DEFAULT.view()) == {
+        "channels": {"app": {"enabled": True, "address": None}}, "updated_at": None,
+        "default": True}
+
+
+def test_an_inbox_entry_shows_each_delivery_with_what_is_known_of_it() -> None:
+    entry = {"notification": {"id": "n-1", "kind": "refund.paid", "title": "T", "body": "B"},
+             "received_at": "2026-11-28T08:00:00+00:00",
+             "deliveries": {"sms": {"state": "sent", "address": "138****8000", "attempts": 1,
+                                    "sent_at": "2026-11-28T08:00:01+00:00", "reference": "r-1"},
+                            "app": {"state": "queued", "address": PERSON[:4] + "****",
+                                    "attempts": 0, "last_error": None}}}
+    view = entry_view(entry)
+    assert list(as_json(view)) == ["id", "kind", "title", "body", "link", "source",
+                                   "received_at", "read_at", "deliveries"]
+    assert as_json(view) == {
+        "id": "n-1", "kind": "refund.paid", "title": "T", "body": "B", "link": None,
+        "source": None, "received_at": "2026-11-28T08:00:00+00:00", "read_at": None,
+        "deliveries": {
+            "app": {"state": "queued", "address": PERSON[:4] + "****", "attempts": 0},
+            "sms": {"state": "sent", "address": "138****8000", "attempts": 1,
+                    "sent_at": "2026-11-28T08:00:01+00:00", "reference": "r-1"}}}
+    assert list(as_json(view)["deliveries"]) == ["app", "sms"]
 
 
 kinds = st.from_regex(r"[a-z]{1,5}(\.[a-z]{1,5}){0,2}", fullmatch=True)

@@ -2,7 +2,8 @@
 (``POST /v1/tools/...``) and by filing.
 
 One module per tax, each with a pydantic request model and ``compute(request, on=None)``
-returning a JSON-ready answer with the computation step by step:
+returning a typed result (:mod:`etax.calculators.results`, made JSON at the edge) with the
+computation step by step:
 
 ============================================  ==========================================
 :mod:`etax.calculators.iit.withholding`       cumulative withholding on wages, by month

@@ -21,9 +21,9 @@ The rules' date
     naming ``date`` (or ``year``), never a silent fallback.
 
 Steps
-    Every answer lists its computation as ``steps``: ``{"label", "formula", "value"}``, in the
-    order a person would check them on paper, and ``rules``: the data entries used, with their
-    dates and sources.
+    Every answer (a result of :mod:`etax.calculators.results`) lists its computation as
+    ``steps``: ``{"label", "formula", "value"}``, in the order a person would check them on
+    paper, and ``rules``: the data entries used, with their dates and sources.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from etax.calculators.results import Rule, Step
 from etax.errors import Invalid
 from etax.rules.dates import business_date
 from etax.rules.money import format_yuan
@@ -130,8 +131,8 @@ class Strict(BaseModel):
 # --- steps ------------------------------------------------------------------------------------
 
 
-def step(label: str, formula: str, value: str) -> dict[str, str]:
-    return {"label": label, "formula": formula, "value": value}
+def step(label: str, formula: str, value: str) -> Step:
+    return Step(label, formula, value)
 
 
 # --- versioned rule data ----------------------------------------------------------------------
@@ -151,13 +152,10 @@ class Entry(BaseModel):
         return self.effective_from <= day and (self.effective_to is None
                                                or day <= self.effective_to)
 
-    def cite(self, table: str) -> dict[str, Any]:
-        return {
-            "table": table,
-            "effective_from": self.effective_from.isoformat(),
-            "effective_to": self.effective_to.isoformat() if self.effective_to else None,
-            "sources": list(self.sources),
-        }
+    def cite(self, table: str, *, note: str | None = None) -> Rule:
+        return Rule(table=table, effective_from=self.effective_from.isoformat(),
+                    effective_to=self.effective_to.isoformat() if self.effective_to else None,
+                    sources=list(self.sources), note=note)
 
 
 class Versions[E: Entry]:

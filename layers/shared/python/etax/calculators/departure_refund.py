@@ -6,7 +6,7 @@ Public API::
     from etax.calculators import departure_refund
     answer = departure_refund.compute(departure_refund.Request(purchases=[
         {"amount": "1000", "vat_rate": "0.13", "store": "S1", "date": "2026-05-01"}]))
-    answer["refund_due"], answer["agency_fee"], answer["net_refund"]
+    answer.refund_due, answer.agency_fee, answer.net_refund
     # ("110.00", "20.00", "90.00")
 
 Request: ``purchases`` — ``{"amount"`` (the invoice amount, VAT included), ``"vat_rate"`` of the
@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -54,6 +54,13 @@ from etax.calculators.common import (
     step,
     times_rate,
     yuan,
+)
+from etax.calculators.results import (
+    Condition,
+    DepartureRefund,
+    RefundPurchase,
+    Step,
+    StoreDay,
 )
 from etax.platform.data import load
 from etax.rules.types import Rate, Yuan, rate_text
@@ -105,7 +112,7 @@ class Request(Strict):
 # --- computation -----------------------------------------------------------------------------
 
 
-def _conditions(request: Request, table: RefundRules) -> list[dict[str, Any]]:
+def _conditions(request: Request, table: RefundRules) -> list[Condition]:
     traveller = request.traveller
     residence: bool | None = None
     stay: bool | None = None
@@ -118,12 +125,11 @@ def _conditions(request: Request, table: RefundRules) -> list[dict[str, Any]]:
         leave = all(_leaves_in_time(p.date, request.departure_date, table)
                     for p in request.purchases)
     return [
-        {"condition": "a foreigner or a Hong Kong, Macao or Taiwan resident", "met": residence},
-        {"condition": f"stayed at most {table.max_stay_days} consecutive days", "met": stay},
-        {"condition": f"leaves within {table.leave_within_days} days of each purchase",
-         "met": leave},
-        {"condition": "goods unused, carried out personally or as checked baggage (checked by "
-                      "customs at departure)", "met": None},
+        Condition("a foreigner or a Hong Kong, Macao or Taiwan resident", residence),
+        Condition(f"stayed at most {table.max_stay_days} consecutive days", stay),
+        Condition(f"leaves within {table.leave_within_days} days of each purchase", leave),
+        Condition("goods unused, carried out personally or as checked baggage (checked by "
+                  "customs at departure)", None),
     ]
 
 
@@ -131,13 +137,13 @@ def _leaves_in_time(bought: dt.date, departure: dt.date, table: RefundRules) -> 
     return bought <= departure <= bought + dt.timedelta(days=table.leave_within_days)
 
 
-def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
+def compute(request: Request, on: dt.date | None = None) -> DepartureRefund:
     """Eligibility, refund due, agency fee and net refund for a visitor's purchases."""
     day = rules_date(request, request.departure_date or on)
     table = rules().on(day)
     minimum, cash_limit = fen(table.same_store_same_day_min), fen(table.cash_limit)
     conditions = _conditions(request, table)
-    traveller_fails = [c["condition"] for c in conditions[:2] if c["met"] is False]
+    traveller_fails = [c.condition for c in conditions[:2] if c.met is False]
 
     reasons: list[str | None] = []
     for purchase in request.purchases:
@@ -157,13 +163,13 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
         if reason is None:
             key = (purchase.store, purchase.date)
             groups[key] = groups.get(key, 0) + fen(purchase.amount)
-    group_rows = [{"store": store, "date": bought.isoformat(), "total": yuan(total),
-                   "minimum": yuan(minimum), "eligible": total >= minimum}
+    group_rows = [StoreDay(store=store, date=bought.isoformat(), total=yuan(total),
+                           minimum=yuan(minimum), eligible=total >= minimum)
                   for (store, bought), total in groups.items()]
 
-    rows: list[dict[str, Any]] = []
+    rows: list[RefundPurchase] = []
     due_sum = fee_sum = 0
-    steps: list[dict[str, str]] = []
+    steps: list[Step] = []
     for index, (purchase, reason) in enumerate(zip(request.purchases, reasons, strict=True)):
         amount = fen(purchase.amount)
         if reason is None:
@@ -174,17 +180,11 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
         if reason is None and traveller_fails:
             reason = f"the traveller does not meet: {'; '.join(traveller_fails)}"
         refund_rate = table.refund_rates.get(purchase.vat_rate)
-        row: dict[str, Any] = {
-            "index": index, "store": purchase.store, "date": purchase.date.isoformat(),
-            "amount": yuan(amount), "vat_rate": rate_text(purchase.vat_rate),
-            "refund_rate": rate_text(refund_rate) if refund_rate is not None else None,
-            "eligible": reason is None, "reason": reason or "eligible",
-        }
+        due = fee = 0
         if reason is None:
             assert refund_rate is not None
             due = times_rate(amount, refund_rate)
             fee = times_rate(amount, table.agency_fee_rate)
-            row.update(refund_due=yuan(due), agency_fee=yuan(fee), net_refund=yuan(due - fee))
             due_sum += due
             fee_sum += fee
             steps += [
@@ -193,41 +193,44 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
                 step(f"purchase {index + 1}: agency fee",
                      f"{yuan(amount)} × {rate_text(table.agency_fee_rate)}", yuan(fee)),
             ]
-        else:
-            row.update(refund_due=yuan(0), agency_fee=yuan(0), net_refund=yuan(0))
-        rows.append(row)
+        rows.append(RefundPurchase(
+            index=index, store=purchase.store, date=purchase.date.isoformat(),
+            amount=yuan(amount), vat_rate=rate_text(purchase.vat_rate),
+            refund_rate=rate_text(refund_rate) if refund_rate is not None else None,
+            eligible=reason is None, reason=reason or "eligible",
+            refund_due=yuan(due), agency_fee=yuan(fee), net_refund=yuan(due - fee)))
 
-    eligible_count = sum(1 for row in rows if row["eligible"])
+    eligible_count = sum(1 for row in rows if row.eligible)
     eligible = eligible_count > 0
     if eligible:
         reason_all = f"{eligible_count} of {len(rows)} purchases eligible"
     else:
-        reason_all = next(row["reason"] for row in rows)
+        reason_all = next(row.reason for row in rows)
     methods = (["cash", "bank_transfer"] if due_sum <= cash_limit else ["bank_transfer"]) \
         if eligible else []
     steps += [
-        step("refund due", " + ".join(r["refund_due"] for r in rows if r["eligible"]) or "none",
+        step("refund due", " + ".join(r.refund_due for r in rows if r.eligible) or "none",
              yuan(due_sum)),
-        step("agency fee", " + ".join(r["agency_fee"] for r in rows if r["eligible"]) or "none",
+        step("agency fee", " + ".join(r.agency_fee for r in rows if r.eligible) or "none",
              yuan(fee_sum)),
         step("net refund", f"{yuan(due_sum)} − {yuan(fee_sum)}", yuan(due_sum - fee_sum)),
         step("payment", f"refund due {yuan(due_sum)} "
                         f"{'≤' if due_sum <= cash_limit else '>'} cash limit {yuan(cash_limit)}",
              " or ".join(methods) or "none"),
     ]
-    return {
-        "eligible": eligible,
-        "reason": reason_all,
-        "conditions": conditions,
-        "purchases": rows,
-        "groups": group_rows,
-        "refund_due": yuan(due_sum),
-        "agency_fee": yuan(fee_sum),
-        "net_refund": yuan(due_sum - fee_sum),
-        "payment_methods": methods,
-        "minimum": yuan(minimum),
-        "cash_limit": yuan(cash_limit),
-        "steps": steps,
-        "date": day.isoformat(),
-        "rules": [table.cite("departure_refund")],
-    }
+    return DepartureRefund(
+        eligible=eligible,
+        reason=reason_all,
+        conditions=conditions,
+        purchases=rows,
+        groups=group_rows,
+        refund_due=yuan(due_sum),
+        agency_fee=yuan(fee_sum),
+        net_refund=yuan(due_sum - fee_sum),
+        payment_methods=methods,
+        minimum=yuan(minimum),
+        cash_limit=yuan(cash_limit),
+        steps=steps,
+        date=day.isoformat(),
+        rules=[table.cite("departure_refund")],
+    )

@@ -6,9 +6,9 @@ Public API::
     from etax.calculators import vat
     vat.compute(vat.GeneralRequest(taxpayer="general",
                                    sales=[{"amount": "100000", "rate": "0.13"}],
-                                   input_tax="5000"))["tax_due"]            # "8000.00"
+                                   input_tax="5000")).tax_due               # "8000.00"
     vat.compute(vat.SmallScaleRequest(taxpayer="small_scale", period="month",
-                                      sales="150000"))["tax_due"]          # "1500.00"
+                                      sales="150000")).tax_due             # "1500.00"
     vat.model_for("small_scale")    # the request model for a body's "taxpayer"
 
 General taxpayer (sources.md#vat): ``sales`` lines of tax-exclusive ``amount`` and ``rate`` (one of
@@ -52,6 +52,7 @@ from etax.calculators.common import (
     times_rate,
     yuan,
 )
+from etax.calculators.results import GeneralVat, SaleLine, SmallScaleVat
 from etax.platform.data import load
 from etax.rules.types import Rate, Yuan, rate_text
 
@@ -123,18 +124,15 @@ def model_for(taxpayer: object) -> type[GeneralRequest] | type[SmallScaleRequest
 # --- computation -----------------------------------------------------------------------------
 
 
-def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
+def compute(request: Request, on: dt.date | None = None) -> GeneralVat | SmallScaleVat:
     """The VAT due for the period ``request`` describes."""
     day = rules_date(request, on)
     if isinstance(request, GeneralRequest):
-        answer = _general(request, rules().general_rates.on(day))
-    else:
-        answer = _small_scale(request, rules().small_scale.on(day))
-    answer["date"] = day.isoformat()
-    return answer
+        return _general(request, rules().general_rates.on(day), day)
+    return _small_scale(request, rules().small_scale.on(day), day)
 
 
-def _general(request: GeneralRequest, table: GeneralRates) -> dict[str, Any]:
+def _general(request: GeneralRequest, table: GeneralRates, day: dt.date) -> GeneralVat:
     lines = []
     for index, sale in enumerate(request.sales):
         if sale.rate not in table.rates:
@@ -160,21 +158,22 @@ def _general(request: GeneralRequest, table: GeneralRates) -> dict[str, Any]:
         step("carried forward to the next period", f"max(0, {yuan(credit)} − {yuan(output)})",
              yuan(carry_forward)),
     ]
-    return {
-        "taxpayer": "general",
-        "sales": [{"amount": yuan(a), "rate": rate_text(r), "tax": yuan(t)}
-                  for a, r, t in lines],
-        "output_tax": yuan(output),
-        "input_tax": yuan(input_tax),
-        "input_carried_forward": yuan(carried),
-        "tax_due": yuan(due),
-        "carry_forward": yuan(carry_forward),
-        "steps": steps,
-        "rules": [table.cite("vat.general_rates")],
-    }
+    return GeneralVat(
+        taxpayer="general",
+        sales=[SaleLine(amount=yuan(a), rate=rate_text(r), tax=yuan(t)) for a, r, t in lines],
+        output_tax=yuan(output),
+        input_tax=yuan(input_tax),
+        input_carried_forward=yuan(carried),
+        tax_due=yuan(due),
+        carry_forward=yuan(carry_forward),
+        steps=steps,
+        rules=[table.cite("vat.general_rates")],
+        date=day.isoformat(),
+    )
 
 
-def _small_scale(request: SmallScaleRequest, table: SmallScaleRules) -> dict[str, Any]:
+def _small_scale(request: SmallScaleRequest, table: SmallScaleRules, day: dt.date
+                 ) -> SmallScaleVat:
     steps = []
     given = fen(request.sales)
     if request.prices_include_tax:
@@ -199,17 +198,18 @@ def _small_scale(request: SmallScaleRequest, table: SmallScaleRules) -> dict[str
         step("tax due", "exempt" if exempt else f"{yuan(sales)} × {rate_text(table.levy_rate)}",
              yuan(tax)),
     ]
-    return {
-        "taxpayer": "small_scale",
-        "period": request.period,
-        "sales": yuan(sales),
-        "standard_rate": rate_text(table.standard_rate),
-        "levy_rate": rate_text(table.levy_rate),
-        "levy_rate_percent": percent(table.levy_rate),
-        "exemption_threshold": yuan(threshold) if threshold is not None else None,
-        "exempt": exempt,
-        "reason": reason,
-        "tax_due": yuan(tax),
-        "steps": steps,
-        "rules": [table.cite("vat.small_scale")],
-    }
+    return SmallScaleVat(
+        taxpayer="small_scale",
+        period=request.period,
+        sales=yuan(sales),
+        standard_rate=rate_text(table.standard_rate),
+        levy_rate=rate_text(table.levy_rate),
+        levy_rate_percent=percent(table.levy_rate),
+        exemption_threshold=yuan(threshold) if threshold is not None else None,
+        exempt=exempt,
+        reason=reason,
+        tax_due=yuan(tax),
+        steps=steps,
+        rules=[table.cite("vat.small_scale")],
+        date=day.isoformat(),
+    )

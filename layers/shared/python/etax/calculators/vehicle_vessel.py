@@ -4,7 +4,7 @@ Public API::
 
     from etax.calculators import vehicle_vessel
     vehicle_vessel.compute(vehicle_vessel.Request(
-        province="35", vehicle_class="passenger_car", displacement_l="1.8"))["annual_tax"]
+        province="35", vehicle_class="passenger_car", displacement_l="1.8")).annual_tax
     # "480.00"
 
 Request: ``province`` (the two-digit GB/T 2260 code, as in invoice numbers: ``"35"`` Fujian),
@@ -46,6 +46,7 @@ from etax.calculators.common import (
     step,
     yuan,
 )
+from etax.calculators.results import NationalRange, ProvinceSchedule, VehicleTax
 from etax.platform.data import load
 
 # --- rules -----------------------------------------------------------------------------------
@@ -162,7 +163,7 @@ class Request(Strict):
 # --- computation -----------------------------------------------------------------------------
 
 
-def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
+def compute(request: Request, on: dt.date | None = None) -> VehicleTax:
     """The year's tax on one vehicle under the province's schedule."""
     day = rules_date(request, on)
     field = date_field(request)
@@ -202,16 +203,16 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
         step("province amount", f"the schedule of {name}"
                                 + ("" if schedule.verified else " (unverified)"), yuan(tax)),
     ]
-    return {
-        "province": {"code": request.province, "name": name, "verified": schedule.verified},
-        "vehicle_class": request.vehicle_class,
-        "displacement_l": f"{request.displacement_l}" if request.displacement_l else None,
-        "bracket": label,
-        "national_range": {"min": yuan(fen(bracket.min)), "max": yuan(fen(bracket.max))},
-        "annual_tax": yuan(tax),
-        "steps": steps,
-        "date": day.isoformat(),
-        "rules": [national.cite("vehicle_vessel.national"),
-                  {**schedule.cite(f"vehicle_vessel.provinces.{request.province}"),
-                   "note": schedule.note}],
-    }
+    return VehicleTax(
+        province=ProvinceSchedule(code=request.province, name=name, verified=schedule.verified),
+        vehicle_class=request.vehicle_class,
+        displacement_l=f"{request.displacement_l}" if request.displacement_l else None,
+        bracket=label,
+        national_range=NationalRange(min=yuan(fen(bracket.min)), max=yuan(fen(bracket.max))),
+        annual_tax=yuan(tax),
+        steps=steps,
+        date=day.isoformat(),
+        rules=[national.cite("vehicle_vessel.national"),
+               schedule.cite(f"vehicle_vessel.provinces.{request.province}",
+                             note=schedule.note)],
+    )

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from etax.errors import Invalid, invalid_from
 from etax.filing.deadlines import Period
 from etax.filing.requests import ReturnRequest
+from etax.platform.results import as_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,8 @@ class CalculatorComputer:
     where the payable tax is in its answer."""
 
     request_model: type[BaseModel]
-    compute_answer: Callable[..., dict[str, Any]]
+    compute_answer: Callable[..., object]
+    """The calculator's ``compute``: its result is kept as JSON (:func:`as_json`)."""
     payable_fen: Callable[[dict[str, Any]], int]
     prepare: Callable[[dict[str, Any], Period], dict[str, Any]] = lambda data, period: data
     """What the return's period fixes in the calculator's request (e.g. month or quarter)."""
@@ -59,7 +61,7 @@ class CalculatorComputer:
         a vehicle and vessel return)."""
         try:
             request = self.request_model.model_validate(self.prepare(data, period))
-            answer = self.compute_answer(request, on=period.end)
+            answer: dict[str, Any] = as_json(self.compute_answer(request, on=period.end))
         except ValidationError as error:
             raise invalid_from(error.errors(), prefix=("body", "data")) from None
         except Invalid as error:

@@ -28,6 +28,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from etax.notifications import CHANNELS, Channel
+from etax.notifications.results import ChannelView, PreferencesView
+from etax.platform.results import as_json
 
 KIND_PREFIX = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$",
                                                max_length=64)]
@@ -111,15 +113,19 @@ class Preferences:
     channels: tuple[ChannelPreference, ...]
     updated_at: str | None = None
 
+    def view(self) -> PreferencesView:
+        """The preferences as the routes answer them."""
+        return PreferencesView(
+            channels={c.channel: ChannelView(enabled=c.enabled, address=c.address,
+                                             kinds=list(c.kinds) if c.kinds is not None
+                                             else None)
+                      for c in self.channels},
+            updated_at=self.updated_at, default=self.updated_at is None)
+
     def as_dict(self) -> dict[str, Any]:
-        channels: dict[str, Any] = {}
-        for c in self.channels:
-            entry: dict[str, Any] = {"enabled": c.enabled, "address": c.address}
-            if c.kinds is not None:
-                entry["kinds"] = list(c.kinds)
-            channels[c.channel] = entry
-        return {"channels": channels, "updated_at": self.updated_at,
-                "default": self.updated_at is None}
+        """The stored form (:func:`from_stored` reads it): the answer's keys."""
+        answer: dict[str, Any] = as_json(self.view())
+        return answer
 
 
 DEFAULT = Preferences(channels=(ChannelPreference("app", True, None),))

@@ -23,7 +23,15 @@ from etax.notifications.contract import EventNotification, Notification
 from etax.notifications.messages import ChannelMessage, channel_message, mask
 from etax.notifications.preferences import Preferences, from_stored, resolve
 from etax.notifications.providers import ChannelAdapter, ProviderError
-from etax.notifications.repository import NotificationsRepository
+from etax.notifications.repository import NotificationsRepository, encode_cursor
+from etax.notifications.results import (
+    Accepted,
+    Delivery,
+    InboxItem,
+    InboxPage,
+    PreferencesView,
+    ReadOutcome,
+)
 from etax.platform.events import DomainEvent, Publisher
 from etax.platform.observability import logger
 from etax.platform.queues import OutgoingMessage, SendFailure
@@ -141,19 +149,18 @@ class ChannelSender:
         return SENT
 
 
-def entry_view(entry: dict[str, Any]) -> dict[str, Any]:
+def entry_view(entry: dict[str, Any]) -> InboxItem:
     """An inbox entry as ``GET /v1/me/inbox`` shows it."""
     notification = entry["notification"]
     deliveries = {}
     for channel, d in sorted((entry.get("deliveries") or {}).items()):
-        deliveries[channel] = {k: d.get(k) for k in ("state", "address", "attempts",
-                                                       "sent_at", "reference", "last_error")
-                               if d.get(k) is not None}
-    return {"id": notification["id"], "kind": notification["kind"],
-            "title": notification["title"], "body": notification["body"],
-            "link": notification.get("link"), "source": entry.get("source"),
-            "received_at": entry["received_at"], "read_at": entry.get("read_at"),
-            "deliveries": deliveries}
+        deliveries[channel] = Delivery(**{k: d.get(k) for k in (
+            "state", "address", "attempts", "sent_at", "reference", "last_error")})
+    return InboxItem(id=notification["id"], kind=notification["kind"],
+                     title=notification["title"], body=notification["body"],
+                     link=notification.get("link"), source=entry.get("source"),
+                     received_at=entry["received_at"], read_at=entry.get("read_at"),
+                     deliveries=deliveries)
 
 
 class Inbox:
@@ -165,33 +172,34 @@ class Inbox:
         self.publisher = publisher
         self.now = now
 
-    def page(self, recipient: str, *, limit: int, cursor: dict[str, Any] | None
-             ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    def page(self, recipient: str, *, limit: int, cursor: dict[str, Any] | None) -> InboxPage:
         items, last = self.repository.page(recipient, limit=limit, cursor=cursor)
-        return [entry_view(i) for i in items], last
+        return InboxPage([entry_view(i) for i in items],
+                         encode_cursor(last) if last else None)
 
-    def mark_read(self, recipient: str, ids: Sequence[str]) -> dict[str, list[str]]:
+    def mark_read(self, recipient: str, ids: Sequence[str]) -> ReadOutcome:
         at = self.now().astimezone(UTC).isoformat()
-        answer: dict[str, list[str]] = {"read": [], "already_read": [], "unknown": []}
+        outcome = ReadOutcome(read=[], already_read=[], unknown=[])
         for notification_id in dict.fromkeys(ids):
             marked = self.repository.mark_read(recipient, notification_id, at)
-            answer["read" if marked else "unknown" if marked is None else "already_read"].append(
-                notification_id)
-        return answer
+            (outcome.read if marked else outcome.unknown if marked is None
+             else outcome.already_read).append(notification_id)
+        return outcome
 
-    def preferences(self, recipient: str) -> dict[str, Any]:
-        return from_stored(self.repository.get_preferences(recipient)).as_dict()
+    def preferences(self, recipient: str) -> PreferencesView:
+        return from_stored(self.repository.get_preferences(recipient)).view()
 
-    def set_preferences(self, recipient: str, preferences: Preferences) -> dict[str, Any]:
+    def set_preferences(self, recipient: str, preferences: Preferences) -> PreferencesView:
         document = preferences.as_dict()
         document.pop("default")
         self.repository.put_preferences(recipient, document)
-        return preferences.as_dict()
+        return preferences.view()
 
-    def send(self, notification: Notification, *, sent_by: str) -> None:
+    def send(self, notification: Notification, *, sent_by: str) -> Accepted:
         """Publish a notification on the bus: the fan-out delivers it like any other."""
         if self.publisher is None:
             raise RuntimeError("this service has no publisher")
         self.publisher.publish([DomainEvent(
             detail_type="NotificationRequested",
             detail={"requested_by": sent_by, "notification": notification.as_detail()})])
+        return Accepted(id=notification.id, recipient=notification.recipient, status="accepted")

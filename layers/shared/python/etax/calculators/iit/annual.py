@@ -6,8 +6,8 @@ Public API::
     answer = annual.compute(annual.Request(
         income="120000", social_insurance="12480",
         special_additional={"child_education": "18000"}, withheld="0", year=2025))
-    answer["tax"]                 # "885.60"
-    answer["refund_or_payable"]   # "885.60" (positive: to pay; negative: to be refunded)
+    answer.tax                    # "885.60"
+    answer.refund_or_payable      # "885.60" (positive: to pay; negative: to be refunded)
 
 Request (amounts for the year, yuan): ``income`` (comprehensive income), ``social_insurance``,
 ``special_additional`` (kinds of :class:`~etax.calculators.iit.deductions.AnnualClaims`),
@@ -25,10 +25,10 @@ settlement when the income is at most 120,000 or the balance at most 400
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from etax.calculators.common import ZERO, Strict, Year, fen, step, yuan
 from etax.calculators.iit import deductions
+from etax.calculators.results import AnnualSettlement
 from etax.rules.types import Yuan, rate_text
 
 
@@ -42,7 +42,7 @@ class Request(Strict):
     date: dt.date | None = None
 
 
-def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
+def compute(request: Request, on: dt.date | None = None) -> AnnualSettlement:
     """The year's tax and the balance to pay or to be refunded."""
     rules = deductions.comprehensive(request, on, request.special_additional, monthly=False)
     day, table, exemption, claims = rules.day, rules.table, rules.exemption, rules.claims
@@ -81,25 +81,25 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
     ]
     if balance > 0:
         steps.append(step("small-amount exemption", why, "exempt" if exempt else "not exempt"))
-    return {
-        "income": yuan(income),
-        "basic_deduction": yuan(basic_fen),
-        "social_insurance": yuan(social),
-        "special_additional": {name: yuan(amount) for name, amount in claims.items()},
-        "special_additional_total": yuan(special_fen),
-        "other_deductions": yuan(other),
-        "taxable": yuan(taxable),
-        "level": level,
-        "rate": rate_text(bracket.rate),
-        "quick_deduction": yuan(fen(bracket.quick_deduction)),
-        "tax": yuan(tax),
-        "withheld": yuan(withheld),
-        "refund_or_payable": yuan(balance),
-        "outcome": outcome,
-        "exempt_small_amount": exempt,
-        "to_pay": yuan(to_pay),
-        "to_refund": yuan(to_refund),
-        "steps": steps,
-        "date": day.isoformat(),
-        "rules": rules.cited,
-    }
+    return AnnualSettlement(
+        income=yuan(income),
+        basic_deduction=yuan(basic_fen),
+        social_insurance=yuan(social),
+        special_additional={name: yuan(amount) for name, amount in claims.items()},
+        special_additional_total=yuan(special_fen),
+        other_deductions=yuan(other),
+        taxable=yuan(taxable),
+        level=level,
+        rate=rate_text(bracket.rate),
+        quick_deduction=yuan(fen(bracket.quick_deduction)),
+        tax=yuan(tax),
+        withheld=yuan(withheld),
+        refund_or_payable=yuan(balance),
+        outcome=outcome,
+        exempt_small_amount=exempt,
+        to_pay=yuan(to_pay),
+        to_refund=yuan(to_refund),
+        steps=steps,
+        date=day.isoformat(),
+        rules=rules.cited,
+    )

@@ -3,7 +3,7 @@
 Public API::
 
     from etax.calculators.iit import bonus
-    bonus.compute(bonus.Request(bonus="36001"))["tax"]    # "3390.10"
+    bonus.compute(bonus.Request(bonus="36001")).tax    # "3390.10"
 
 Request: ``bonus`` (yuan); optional ``year`` or ``date`` (when it is paid).
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from etax.calculators.common import (
     InputError,
@@ -40,6 +39,7 @@ from etax.calculators.common import (
     yuan,
 )
 from etax.calculators.iit.rules import ProgressiveTable, rules
+from etax.calculators.results import BonusTax, Cliff
 from etax.rules.types import Yuan, rate_text
 
 
@@ -57,7 +57,7 @@ def separate_tax(bonus_fen: int, table: ProgressiveTable, months: int) -> int:
     return round_fen(Decimal(bonus_fen) * bracket.rate) - fen(bracket.quick_deduction)
 
 
-def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
+def compute(request: Request, on: dt.date | None = None) -> BonusTax:
     """The tax on a bonus taxed separately, with the bracket found from bonus ÷ 12."""
     day = rules_date(request, on)
     field = date_field(request)
@@ -87,7 +87,7 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
              yuan(tax)),
         step("after tax", f"{yuan(amount)} − {yuan(tax)}", yuan(amount - tax)),
     ]
-    cliff = None
+    cliff: Cliff | None = None
     if level > 1:
         below = table.brackets[level - 2]
         assert below.up_to is not None
@@ -95,27 +95,27 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
         tax_at_edge = separate_tax(edge, table, months)
         extra_tax = tax - tax_at_edge
         if extra_tax > amount - edge:
-            cliff = {"edge": yuan(edge), "tax_at_edge": yuan(tax_at_edge),
-                     "extra_tax": yuan(extra_tax), "extra_bonus": yuan(amount - edge)}
+            cliff = Cliff(edge=yuan(edge), tax_at_edge=yuan(tax_at_edge),
+                          extra_tax=yuan(extra_tax), extra_bonus=yuan(amount - edge))
             steps.append(step("cliff: after tax, compared with a bonus of " + yuan(edge),
                               f"{yuan(amount - edge)} more bonus costs {yuan(extra_tax)} "
                               "more tax",
                               yuan(amount - tax - (edge - tax_at_edge))))
-    return {
-        "bonus": yuan(amount),
-        "months": months,
-        "monthly_equivalent": yuan(monthly),
-        "level": level,
-        "rate": rate_text(bracket.rate),
-        "quick_deduction": yuan(fen(bracket.quick_deduction)),
-        "tax": yuan(tax),
-        "after_tax": yuan(amount - tax),
-        "cliff": cliff,
-        "steps": steps,
-        "date": day.isoformat(),
-        "rules": [separate.cite("iit.bonus_separate_taxation"),
-                  table.cite("iit.monthly_converted")],
-    }
+    return BonusTax(
+        bonus=yuan(amount),
+        months=months,
+        monthly_equivalent=yuan(monthly),
+        level=level,
+        rate=rate_text(bracket.rate),
+        quick_deduction=yuan(fen(bracket.quick_deduction)),
+        tax=yuan(tax),
+        after_tax=yuan(amount - tax),
+        cliff=cliff,
+        steps=steps,
+        date=day.isoformat(),
+        rules=[separate.cite("iit.bonus_separate_taxation"),
+               table.cite("iit.monthly_converted")],
+    )
 
 
 def round_fen_div(amount_fen: int, divisor: int) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,6 +24,7 @@ from etax.calculators.iit.rules import (
     SpecialAdditional,
     rules,
 )
+from etax.calculators.results import Rule
 from etax.rules.types import Yuan
 
 
@@ -89,7 +89,7 @@ class Comprehensive:
     table: ProgressiveTable
     basic: BasicDeduction
     exemption: SettlementExemption | None
-    cited: list[dict[str, Any]]
+    cited: list[Rule]
     claims: dict[str, int]
     special: int
     """the claims' total"""

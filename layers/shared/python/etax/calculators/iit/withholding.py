@@ -6,8 +6,8 @@ Public API::
     answer = withholding.compute(withholding.Request(
         monthly_gross="30000", social_insurance="4500",
         special_additional={"child_education": "2000"}, months=3))
-    answer["months"][1]["withholding"]   # "625.00"
-    answer["total"]                      # "3030.00"
+    answer.months[1].withholding   # "625.00"
+    answer.total                   # "3030.00"
 
 Request (amounts a month, yuan): ``monthly_gross``; ``social_insurance`` (三险一金, the special
 deductions); ``special_additional`` (kinds of
@@ -34,12 +34,13 @@ Answer: ``{"months": [{"month", "cumulative_income", "cumulative_basic_deduction
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
 from etax.calculators.common import ZERO, Strict, Year, fen, step, yuan
 from etax.calculators.iit import deductions
+from etax.calculators.results import Withholding, WithholdingMonth
 from etax.rules.types import Yuan, rate_text
 
 
@@ -53,7 +54,7 @@ class Request(Strict):
     date: dt.date | None = None
 
 
-def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
+def compute(request: Request, on: dt.date | None = None) -> Withholding:
     """The month-by-month withholding for ``request`` under the rules of its date."""
     rules = deductions.comprehensive(request, on, request.special_additional, monthly=True)
     table, claims = rules.table, rules.claims
@@ -61,7 +62,7 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
     social, special_fen, other = (fen(request.social_insurance), rules.special,
                                   fen(request.other_deductions))
 
-    rows: list[dict[str, Any]] = []
+    rows: list[WithholdingMonth] = []
     withheld = 0
     for month in range(1, request.months + 1):
         income, cum_basic = gross * month, basic_fen * month
@@ -84,26 +85,26 @@ def compute(request: Request, on: dt.date | None = None) -> dict[str, Any]:
                  f"max(0, {yuan(tax)} − {yuan(withheld)} withheld in earlier months)",
                  yuan(withholding)),
         ]
-        rows.append({
-            "month": month,
-            "cumulative_income": yuan(income),
-            "cumulative_basic_deduction": yuan(cum_basic),
-            "cumulative_social_insurance": yuan(cum_social),
-            "cumulative_special_additional": yuan(cum_special),
-            "cumulative_other_deductions": yuan(cum_other),
-            "cumulative_taxable": yuan(taxable),
-            "rate": rate_text(bracket.rate),
-            "quick_deduction": yuan(fen(bracket.quick_deduction)),
-            "cumulative_tax": yuan(tax),
-            "withheld_before": yuan(withheld),
-            "withholding": yuan(withholding),
-            "steps": steps,
-        })
+        rows.append(WithholdingMonth(
+            month=month,
+            cumulative_income=yuan(income),
+            cumulative_basic_deduction=yuan(cum_basic),
+            cumulative_social_insurance=yuan(cum_social),
+            cumulative_special_additional=yuan(cum_special),
+            cumulative_other_deductions=yuan(cum_other),
+            cumulative_taxable=yuan(taxable),
+            rate=rate_text(bracket.rate),
+            quick_deduction=yuan(fen(bracket.quick_deduction)),
+            cumulative_tax=yuan(tax),
+            withheld_before=yuan(withheld),
+            withholding=yuan(withholding),
+            steps=steps,
+        ))
         withheld += withholding
-    return {
-        "months": rows,
-        "total": yuan(withheld),
-        "special_additional": {name: yuan(amount) for name, amount in claims.items()},
-        "date": rules.day.isoformat(),
-        "rules": rules.cited,
-    }
+    return Withholding(
+        months=rows,
+        total=yuan(withheld),
+        special_additional={name: yuan(amount) for name, amount in claims.items()},
+        date=rules.day.isoformat(),
+        rules=rules.cited,
+    )
