@@ -2,9 +2,10 @@
 
 Every dead-letter queue, every function's errors and throttles, every public route's p99
 latency and 5xx rate, the API's 429 rate, the authorizer's failures, every stream consumer's
-iterator age, every consumer queue's oldest message and every table's throttles raise an
-alarm to one SNS topic (subscribed by ``alarm_email`` and/or ``alarm_topic_arn``, one of
-which is required outside ``local``: infra/config.py). Alarm construct ids are
+iterator age, every consumer queue's oldest message, every table's throttles and the
+account's concurrency headroom raise an alarm to one SNS topic (subscribed by
+``alarm_email`` and/or ``alarm_topic_arn``, one of which is required outside ``local``:
+infra/config.py). Alarm construct ids are
 ``<Thing><Signal>`` (``NotifierErrors``, ``Route…P99Latency``, ``InvoicesTableThrottles``).
 The thresholds are the constants below, each with why.
 """
@@ -59,6 +60,12 @@ QUEUE_OLDEST_MESSAGE_SECONDS = 30 * 60
 # On-demand tables throttle only at a partition's or the account's limits: each is a hot key
 # or a quota to raise (the SDK's retries hide it from callers, not from capacity).
 TABLE_THROTTLES = 1
+
+# Concurrency headroom: the account's quota (AWS's default; raise it with the quota, see
+# docs/capacity.md) and the share claimed (reserved + provisioned + running) that leaves too
+# little for a burst: above it, the next spike is throttled somewhere.
+ACCOUNT_CONCURRENCY = 1000
+CONCURRENCY_HEADROOM_SHARE = 0.8
 
 ALARMS_PER_WIDGET = 100  # CloudWatch's limit for one alarm status widget
 TOKEN_REFUSED_METRIC = "AuthorizerTokensRefused"  # noqa: S105 (a metric name, logged "token refused")
@@ -284,14 +291,21 @@ class Observability(Construct):
         self.dashboard.add_widgets(
             graph("Lambda throttles", self._throttles),
             graph("Account concurrency (headroom)", [cloudwatch.Metric(
-                namespace="AWS/Lambda", metric_name="ConcurrentExecutions", period=PERIOD,
-                statistic="Maximum")]))
+                namespace="AWS/Lambda", metric_name=name, period=PERIOD, statistic="Maximum")
+                for name in ("ConcurrentExecutions", "ClaimedAccountConcurrency")]))
         self.dashboard.add_widgets(
             graph("Queues: oldest message (s)", self._queue_ages),
             graph("Streams: iterator age (ms)", self._iterator_ages))
         self.dashboard.add_widgets(
             graph("Table throttles", self._table_throttles),
             graph("Business", [_business(m, s) for m, s in BUSINESS_METRICS.items()]))
+        self._alarm("AccountConcurrencyHeadroom",
+                    f"The account's claimed Lambda concurrency reached "
+                    f"{CONCURRENCY_HEADROOM_SHARE:.0%} of its {ACCOUNT_CONCURRENCY} quota",
+                    cloudwatch.Metric(namespace="AWS/Lambda",
+                                      metric_name="ClaimedAccountConcurrency", period=PERIOD,
+                                      statistic="Maximum"),
+                    threshold=ACCOUNT_CONCURRENCY * CONCURRENCY_HEADROOM_SHARE)
         for start in range(0, len(self.alarms), ALARMS_PER_WIDGET):
             self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(
                 title="Alarms", alarms=self.alarms[start:start + ALARMS_PER_WIDGET], width=24))

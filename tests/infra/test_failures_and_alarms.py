@@ -11,7 +11,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 
 import app
 from etax.platform.observability import ANNOUNCED
@@ -198,3 +198,14 @@ def test_every_business_metric_on_the_dashboard_is_published_somewhere() -> None
     dead = [name for name in BUSINESS_METRICS
             if f'"{name}"' not in sources and name not in announced]
     assert dead == []
+
+
+def test_the_accounts_concurrency_headroom_is_watched(prod: Template) -> None:
+    from infra.platform.observability import ACCOUNT_CONCURRENCY, CONCURRENCY_HEADROOM_SHARE
+
+    prod.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "Namespace": "AWS/Lambda", "MetricName": "ClaimedAccountConcurrency",
+        "Statistic": "Maximum",
+        "Threshold": ACCOUNT_CONCURRENCY * CONCURRENCY_HEADROOM_SHARE,
+        "AlarmActions": Match.any_value(),
+    })
