@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.invoices.facts import InvoiceFactsReader
 from etax.lottery.repository import LotteryRepository
 from etax.lottery.requests import CampaignRequest, ScanRequest
-from etax.lottery.results import CampaignView, DrawView, PeriodExport, Scanned
+from etax.lottery.results import CampaignView, DrawView, PeriodExport
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
 from etax.platform.api import json_body, make_resolver, validate_body
@@ -55,7 +55,7 @@ def scan() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/lottery/scan", ScanRequest, drawn, "taxpayer")
 
 
-def drawn(principal: Principal, request: ScanRequest) -> Scanned:
+def drawn(principal: Principal, request: ScanRequest) -> DrawView:
     """The scan's draw, written (a replay of the same key is answered without it), counted."""
     answer = service.scan(principal, request)
     business("LotteryDraws", dimension=answer.result)

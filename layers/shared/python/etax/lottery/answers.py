@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from etax.lottery.campaigns import yuan
 from etax.lottery.draw import Draw
 from etax.lottery.records import WON
-from etax.lottery.results import DrawView, Payout, PayoutProgress, Scanned
+from etax.lottery.results import DrawView, Payout, PayoutProgress
 from etax.lottery.stored import NONE, PENDING, StoredDraw, draw_id
 
 __all__ = ["draw_answer", "mask_account", "scan_answer"]
@@ -41,13 +41,13 @@ def draw_answer(stored: StoredDraw) -> DrawView:
 
 
 def scan_answer(drawn: Draw, number: str, method: str, account: str, commitment: str,
-                now: datetime) -> Scanned:
+                now: datetime) -> DrawView:
     """The answer of a scan: the draw just made of invoice ``number``, the period's
     commitment, and (a prize won) where it is being paid."""
     payout = Payout(state=NONE)
     if drawn.result == WON:
         payout = Payout(state=PENDING, method=method, account=mask_account(account))
-    return Scanned(
+    return DrawView(
         draw_id=draw_id(drawn.campaign_id, drawn.period_index, number), invoice_number=number,
         campaign_id=drawn.campaign_id, period_index=drawn.period_index, result=drawn.result,
         tier=drawn.tier.name if drawn.tier is not None else None,

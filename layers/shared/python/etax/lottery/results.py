@@ -1,5 +1,5 @@
 """What the lottery routes answer (etax.platform.results): a campaign's page, a closed
-period's export, a scan's draw and a stored draw with its payout. The campaign (its
+period's export, and a draw (a scan's, or a stored one with its payout). The campaign (its
 ``campaign_to_dict`` form) and the export's records (the replay file's form) are data and stay
 dicts; a payout account is shown masked (:func:`etax.lottery.answers.mask_account`)."""
 
@@ -65,26 +65,10 @@ class PayoutProgress:
     updated_at: str
 
 
-@dataclass(frozen=True)
-class Scanned:
-    """The draw a scan just made."""
-
-    draw_id: str
-    invoice_number: str
-    campaign_id: str
-    period_index: int
-    result: str
-    tier: str | None
-    prize: str | None
-    value_hex: str
-    drawn_at: str
-    commitment: str
-    payout: Payout
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keywords: a field without default follows optional()
 class DrawView:
-    """A stored draw and its payout."""
+    """A draw: the one a scan just made, with its period's ``commitment``, or a stored one
+    (no ``commitment``) with its payout."""
 
     draw_id: str
     invoice_number: str
@@ -95,4 +79,5 @@ class DrawView:
     prize: str | None
     value_hex: str
     drawn_at: str
+    commitment: str | None = optional()  # a scan's answer only
     payout: Payout | PayoutProgress

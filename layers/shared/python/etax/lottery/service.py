@@ -57,7 +57,7 @@ from etax.lottery.errors import (
 )
 from etax.lottery.records import WON, DrawRecord, record_to_dict
 from etax.lottery.requests import ScanRequest
-from etax.lottery.results import CampaignView, DrawView, PeriodExport, PeriodView, Scanned
+from etax.lottery.results import CampaignView, DrawView, PeriodExport, PeriodView
 from etax.lottery.stored import (
     Counters,
     NewDraw,
@@ -302,7 +302,7 @@ class LotteryService:
         return Entry(stored, period, invoice, person, draw_office(person),
                      request.payout.method, request.payout.account)
 
-    def scan(self, principal: Principal, request: ScanRequest) -> Scanned:
+    def scan(self, principal: Principal, request: ScanRequest) -> DrawView:
         """Draw an eligible invoice once and answer at once (see the module doc)."""
         now = self.now()
         today = business_date(now)
