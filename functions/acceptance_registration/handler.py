@@ -12,11 +12,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.registration.service import RegistrationService, parse_code
 from etax.platform.api import make_resolver, parse_body
-from etax.platform.auth import caller, require_principal
+from etax.platform.auth import Principal, caller, require_principal
 from etax.platform.observability import business, instrument
 from etax.platform.once import Once
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import BaseModel
+
     from etax.acceptance.registration.results import Verification
     from etax.acceptance.results import Details, OwnRecord, Person
     from etax.acceptance.service import RegistrationDesk
@@ -63,35 +67,39 @@ def update(credit_code: str) -> Details:
 def temporary() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import TemporaryRegistration
 
-    return once.create("POST /v1/registration/temporary", TemporaryRegistration,
-                       lambda who, body: registered("temporary",
-                                                    desk().register_temporary(who, body)),
-                       "taxpayer")
+    return register("POST /v1/registration/temporary", TemporaryRegistration, "temporary",
+                    lambda who, body: desk().register_temporary(who, body))
 
 
 @app.post("/v1/registration/withholding-agents")
 def withholding_agent() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import WithholdingAgentRegistration
 
-    return once.create("POST /v1/registration/withholding-agents", WithholdingAgentRegistration,
-                       lambda who, body: registered("withholding_agent",
-                                                    desk().register_withholding_agent(who, body)),
-                       "taxpayer")
+    return register("POST /v1/registration/withholding-agents", WithholdingAgentRegistration,
+                    "withholding_agent",
+                    lambda who, body: desk().register_withholding_agent(who, body))
 
 
 @app.post("/v1/registration/natural-persons")
 def natural_person() -> tuple[dict[str, Any], int]:
     from etax.acceptance.requests import NaturalPersonRegistration
 
-    return once.create("POST /v1/registration/natural-persons", NaturalPersonRegistration,
-                       lambda who, body: registered("natural_person",
-                                                    desk().register_person(who, body)),
-                       "taxpayer")
+    return register("POST /v1/registration/natural-persons", NaturalPersonRegistration,
+                    "natural_person", lambda who, body: desk().register_person(who, body))
 
 
-def registered[T](kind: str, answer: T) -> T:
-    business("Registrations", dimension=kind)  # written (a replay answers without it)
-    return answer
+def register[M: BaseModel](scope: str, model: type[M], kind: str,
+                           operation: Callable[[Principal, M], object]
+                           ) -> tuple[dict[str, Any], int]:
+    """A taxpayer's registration, made once per key and counted by ``kind`` when written (a
+    replay answers without it)."""
+
+    def written(who: Principal, body: M) -> object:
+        answer = operation(who, body)
+        business("Registrations", dimension=kind)
+        return answer
+
+    return once.create(scope, model, written, "taxpayer")
 
 
 @app.get("/v1/registration/natural-persons/<resident_id>")
