@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -49,15 +50,13 @@ def _masked_holder(holder: dict[str, Any]) -> dict[str, Any]:
             "id_number": holder["id_number"][:6] + "*" * 8 + holder["id_number"][14:]}
 
 
+@dataclass
 class CertificateService:
-    def __init__(self, repository: CertificateRepository, registry: Registry, signer: Signer,
-                 payments: PaymentRecords,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.repository = repository
-        self.registry = registry
-        self.signer = signer
-        self.payments = payments
-        self.now = now
+    repository: CertificateRepository
+    registry: Registry
+    signer: Signer
+    payments: PaymentRecords
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def _holder(self, principal: Principal, request: CertificateRequest
                 ) -> tuple[dict[str, Any], dict[str, str], RegistrationRecord | None]:

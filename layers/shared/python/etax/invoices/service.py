@@ -70,13 +70,12 @@ def _field_error(field: str, reason: str) -> Invalid:
     return Invalid(f"{field}: {reason}", field=field)
 
 
+@dataclass
 class InvoiceService:
-    def __init__(self, repository: Repository, registry: Registry, signer: Signer,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.repository = repository
-        self.registry = registry
-        self.signer = signer
-        self.now = now
+    repository: Repository
+    registry: Registry
+    signer: Signer
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # -- issuing -------------------------------------------------------------------------
 

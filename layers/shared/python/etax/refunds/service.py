@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -94,19 +94,16 @@ def iit_obligation_id(person: str, year: int) -> str:
 CLAIM_FIELDS = {"obligation": "obligation_id", "declaration": "declaration_number"}
 
 
+@dataclass
 class RefundService:
-    def __init__(self, repository: RefundRepository, registry: Registry, people: People,
-                 overpayments: Overpayments, invoices: InputInvoices, bank: AccountVerifier,
-                 rates: RateTable | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.repository = repository
-        self.registry = registry
-        self.people = people
-        self.overpayments = overpayments
-        self.invoices = invoices
-        self.bank = bank
-        self.rates = rates or RateTable.shipped()
-        self.now = now
+    repository: RefundRepository
+    registry: Registry
+    people: People
+    overpayments: Overpayments
+    invoices: InputInvoices
+    bank: AccountVerifier
+    rates: RateTable = field(default_factory=RateTable.shipped)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # -- applying ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,15 +40,13 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@dataclass
 class SupplyService:
-    def __init__(self, repository: SupplyRepository, registry: Registry,
-                 invoices: IssuedInvoices, carrier: Carrier,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.repository = repository
-        self.registry = registry
-        self.invoices = invoices
-        self.carrier = carrier
-        self.now = now
+    repository: SupplyRepository
+    registry: Registry
+    invoices: IssuedInvoices
+    carrier: Carrier
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # -- the taxpayer ---------------------------------------------------------------------
 
