@@ -45,7 +45,7 @@ class Acceptance(Construct):
             self, "acceptance_registration",
             description="B4: public credit-code check, the taxpayer's registration record and "
                         "details, temporary, withholding-agent and natural-person registration",
-            environment={**env, **acceptance_env},
+            environment={**env, **acceptance_env, **platform.simulated("bank")},
             idempotent=True,
         )
         platform.grant_registry_read(self.registration, self.registry)  # the credit-code check
@@ -73,7 +73,8 @@ class Acceptance(Construct):
             description="B4: applications (record-filing, qualification, preferential) with "
                         "documents, officer review and the progress trail",
             environment={**env, **acceptance_env,
-                         "DOCUMENTS_BUCKET": self.documents.bucket_name},
+                         "DOCUMENTS_BUCKET": self.documents.bucket_name,
+                         **platform.simulated("bank")},
             idempotent=True,
         )
         grant(self.applications, self.registry, "GetItem")  # the applicant's office

@@ -17,6 +17,9 @@ context key        meaning
                    notifies; outside ``local`` one of the two is required
 ``upload_origins`` the web origins (comma-separated) browsers upload documents from;
                    required outside ``local`` (``local`` allows any, ``*``)
+``simulations``    ``true`` to deploy the simulated partners (their ledger tables and
+                   ``<PARTNER>_PROVIDER=simulated``, docs/partners.md); default on for
+                   ``local`` and ``test``, off elsewhere; never on ``prod`` (an error)
 ``version``        the version string the functions report (default ``dev``)
 ``account``        the AWS account the stage deploys to (12 digits); required
                    for ``prod``, elsewhere the CLI's account if not given
@@ -39,6 +42,7 @@ from constructs import Node
 
 LOCAL = "local"
 PRODUCTION = "prod"
+SIMULATION_STAGES = frozenset({LOCAL, "test"})  # the stages that run the simulated partners
 DEV_ISSUER = "https://dev-issuer.etax.local"
 DEFAULT_AUDIENCE = "etax-api"
 DEFAULT_MAX_TOKEN_LIFETIME = 3600  # seconds; etax.platform.tokens.DEFAULT_MAX_LIFETIME_SECONDS
@@ -61,6 +65,7 @@ class StageConfig:
     upload_origins: tuple[str, ...] = ()
     account: str | None = None
     region: str | None = None
+    simulations: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -114,6 +119,8 @@ class StageConfig:
                                  if o.strip()) or (("*",) if stage == LOCAL else ()),
             account=get("account"),
             region=get("region"),
+            simulations=_flag(get("simulations"), "simulations",
+                              default=stage in SIMULATION_STAGES),
         )
         config.validate()
         return config
@@ -145,6 +152,9 @@ class StageConfig:
                 f"stage {self.stage!r} needs context account and region (the production "
                 "account, never the deployer's default); see docs/deploying.md"
             )
+        if self.is_production and self.simulations:
+            raise ConfigError(f"stage {self.stage!r} never runs the simulated partners "
+                              "(context simulations); see docs/partners.md")
         if self.account and not (len(self.account) == 12 and self.account.isdigit()):
             raise ConfigError(f"account {self.account!r} is not a 12-digit AWS account id")
         if self.region and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", self.region):
@@ -155,6 +165,14 @@ class StageConfig:
 
 def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _flag(value: str | None, key: str, *, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() not in ("true", "false"):
+        raise ConfigError(f"context {key} must be true or false (got {value!r})")
+    return value.lower() == "true"
 
 
 def _seconds(value: str | None, default: int) -> int:

@@ -31,7 +31,9 @@ class Lottery(Construct):
         removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
         self.table = platform.table(self, LOTTERY)
         self.draws = platform.table(self, DRAWS)
-        self.ledger = platform.table(self, PAYOUT_LEDGER)
+        # the simulated payment providers' books: on the stages that run the simulations only
+        self.ledger: dynamodb.Table | None = (platform.table(self, PAYOUT_LEDGER)
+                                              if platform.config.simulations else None)
         self.seed_key = kms.Key(
             self, "SeedKey",
             description="Seals the invoice lottery's period seeds (only the lottery decrypts)",
@@ -83,17 +85,19 @@ class Lottery(Construct):
             environment={
                 "LOTTERY_TABLE": self.table.table_name,
                 "LOTTERY_DRAWS_TABLE": self.draws.table_name,
-                "LOTTERY_LEDGER_TABLE": self.ledger.table_name,
                 "PAYOUT_MAX_RECEIVES": str(MAX_RECEIVE_COUNT),
                 "PAYOUT_BACKOFF_SECONDS": "2" if platform.config.is_local else "30",
                 "PAYOUT_TIMEOUT_SECONDS": "2",
-                "PAYOUT_SIMULATED_SLOW_SECONDS": "4",
+                **(platform.simulated("payout", LOTTERY_LEDGER_TABLE=self.ledger.table_name,
+                                      PAYOUT_SIMULATED_SLOW_SECONDS="4")
+                   if self.ledger is not None else {}),
             },
             timeout=Duration.seconds(15),
         )
         grant(self.payout_function, self.draws, "GetItem", "UpdateItem")
-        grant(self.payout_function, self.ledger, "GetItem", "PutItem",
-              "UpdateItem")  # the providers' books
+        if self.ledger is not None:
+            grant(self.payout_function, self.ledger, "GetItem", "PutItem",
+                  "UpdateItem")  # the simulated providers' books
         self.payouts = platform.consumer(self, "Payouts", function=self.payout_function,
                                          batch_size=5)
         self.payout_function.add_environment("PAYOUT_QUEUE_URL", self.payouts.queue.queue_url)

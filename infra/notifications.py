@@ -14,6 +14,7 @@ three receives, an alarm on it.
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -36,7 +37,9 @@ class Notifications(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
         self.table = platform.table(self, NOTIFICATIONS)
-        self.ledger = platform.table(self, PROVIDER_LEDGER)
+        # the simulated providers' books: on the stages that run the simulations only
+        self.ledger: dynamodb.Table | None = (platform.table(self, PROVIDER_LEDGER)
+                                              if platform.config.simulations else None)
         table_env = {"NOTIFICATIONS_TABLE": self.table.table_name}
 
         # the API: the inbox, preferences, the admin's send (through the bus)
@@ -60,12 +63,16 @@ class Notifications(Construct):
                 description=f"Delivers notifications by {channel} through its provider",
                 environment={**table_env,
                              "NOTIFICATION_CHANNEL": channel,
-                             "NOTIFICATION_LEDGER_TABLE": self.ledger.table_name,
-                             "SENDER_MAX_RECEIVES": str(MAX_RECEIVE_COUNT)},
+                             "SENDER_MAX_RECEIVES": str(MAX_RECEIVE_COUNT),
+                             **(platform.simulated(
+                                 "notification",
+                                 NOTIFICATION_LEDGER_TABLE=self.ledger.table_name)
+                                if self.ledger is not None else {})},
                 timeout=Duration.seconds(5),
             )
             grant(sender, self.table, "GetItem", "UpdateItem")
-            grant(sender, self.ledger, "GetItem", "PutItem", "UpdateItem")  # the providers' books
+            if self.ledger is not None:  # the simulated providers' books
+                grant(sender, self.ledger, "GetItem", "PutItem", "UpdateItem")
             self.senders[channel] = sender
             self.channel_queues[channel] = platform.consumer(
                 self, f"{channel.capitalize()}Deliveries", function=sender)

@@ -69,7 +69,6 @@ class EtaxStack(Stack):
             "VerificationGuardTableName": self.invoices.verification_guard.table_name,
             "LotteryTableName": self.lottery.table.table_name,
             "LotteryDrawsTableName": self.lottery.draws.table_name,
-            "LotteryLedgerTableName": self.lottery.ledger.table_name,
             "LotterySeedKeyId": self.lottery.seed_key.key_id,
             "PayoutQueueUrl": self.lottery.payouts.queue.queue_url,
             "PayoutDeadLetterQueueUrl": self.lottery.payouts.dead_letters.queue_url,
@@ -89,13 +88,16 @@ class EtaxStack(Stack):
             "Stage": config.stage,
             "ToolsFunctionName": self.calculators.function.function_name,
             "RefundsTableName": self.refunds.table.table_name,
-            "RefundTreasuryTableName": self.refunds.treasury.table_name,
             "RefundStreamFailuresQueueUrl": self.refunds.stream_failures.queue_url,
             "NotificationsTableName": self.notifications.table.table_name,
-            "NotificationLedgerTableName": self.notifications.ledger.table_name,
             "NotifierQueueUrl": self.notifications.queue.queue.queue_url,
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
         }
+        simulated = {"LotteryLedgerTableName": self.lottery.ledger,  # the simulated partners'
+                     "RefundTreasuryTableName": self.refunds.treasury,  # books (local, test)
+                     "NotificationLedgerTableName": self.notifications.ledger}
+        outputs.update({name: table.table_name for name, table in simulated.items()
+                        if table is not None})
         for name, consumer in self.refunds.stages.items():
             stage = "".join(part.capitalize() for part in name.split("_"))
             outputs[f"{stage}QueueUrl"] = consumer.queue.queue_url

@@ -34,8 +34,10 @@ class Supply(Construct):
         super().__init__(scope, construct_id)
         self.supply = platform.table(self, SUPPLY)
         local = platform.config.is_local
-        logistics = {"LOGISTICS_STEP_SECONDS": "2" if local else "3600",
-                     "LOGISTICS_POLL_SECONDS": "2" if local else "900"}
+        logistics = {"LOGISTICS_POLL_SECONDS": "2" if local else "900",
+                     # the simulated carrier (its books are items of the supply table)
+                     **platform.simulated("carrier",
+                                          LOGISTICS_STEP_SECONDS="2" if local else "3600")}
         supply_env = {"SUPPLY_TABLE": self.supply.table_name,
                       "INVOICES_TABLE": invoices.table_name,
                       "ISSUING_QUOTA_TABLE": quotas.table_name, **logistics}

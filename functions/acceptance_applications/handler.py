@@ -19,6 +19,7 @@ from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
+from etax.platform.partners import adapter
 from etax.platform.settings import required, settings
 from etax.simulations.bank import SimulatedBank
 
@@ -26,7 +27,7 @@ app = make_resolver()
 repository = AcceptanceRepository()
 service = ApplicationService(
     repository,
-    RegistrationDesk(repository, RegistryRepository(), SimulatedBank()),
+    RegistrationDesk(repository, RegistryRepository(), adapter("bank", simulated=SimulatedBank)),
     DocumentStore(s3_client(path_style=settings().is_local), required("DOCUMENTS_BUCKET")),
 )
 once = Once(app)

@@ -15,6 +15,7 @@ from etax.platform.api import make_resolver, parse_body
 from etax.platform.auth import Principal, caller, require_principal
 from etax.platform.observability import business, instrument
 from etax.platform.once import Once
+from etax.platform.partners import adapter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +41,8 @@ def desk() -> RegistrationDesk:
     from etax.acceptance.service import RegistrationDesk
     from etax.simulations.bank import SimulatedBank
 
-    return RegistrationDesk(AcceptanceRepository(), registry, SimulatedBank())
+    return RegistrationDesk(AcceptanceRepository(), registry,
+                            adapter("bank", simulated=SimulatedBank))
 
 
 @app.get("/v1/registration/verify/<credit_code>")

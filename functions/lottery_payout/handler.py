@@ -15,6 +15,7 @@ from etax.lottery.repository import LotteryRepository
 from etax.platform.aws import lazy
 from etax.platform.consumer import Backoff, consumer, detail_of
 from etax.platform.observability import instrument
+from etax.platform.partners import adapter
 from etax.platform.settings import required
 from etax.simulations.payouts import simulated_adapters
 
@@ -23,9 +24,10 @@ MAX_RECEIVES = int(os.environ.get("PAYOUT_MAX_RECEIVES", "3"))
 BACKOFF_BASE_SECONDS = int(os.environ.get("PAYOUT_BACKOFF_SECONDS", "30"))
 service = PayoutService(
     LotteryRepository(),
-    simulated_adapters(lazy("dynamodb"), required("LOTTERY_LEDGER_TABLE"),
-                       timeout_seconds=float(os.environ.get("PAYOUT_TIMEOUT_SECONDS", "2")),
-                       slow_seconds=float(os.environ.get("PAYOUT_SIMULATED_SLOW_SECONDS", "4"))),
+    adapter("payout", simulated=lambda: simulated_adapters(
+        lazy("dynamodb"), required("LOTTERY_LEDGER_TABLE"),
+        timeout_seconds=float(os.environ.get("PAYOUT_TIMEOUT_SECONDS", "2")),
+        slow_seconds=float(os.environ.get("PAYOUT_SIMULATED_SLOW_SECONDS", "4")))),
     max_receives=MAX_RECEIVES,
 )
 handler = instrument(consumer(

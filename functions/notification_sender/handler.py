@@ -16,13 +16,15 @@ from etax.notifications.service import ChannelSender
 from etax.platform.aws import lazy
 from etax.platform.consumer import consumer, json_body
 from etax.platform.observability import instrument
+from etax.platform.partners import adapter
 from etax.platform.settings import required
 from etax.simulations.channels import simulated_adapter
 
 CHANNEL = required("NOTIFICATION_CHANNEL")
 sender = ChannelSender(
     NotificationsRepository(),
-    simulated_adapter(CHANNEL, lazy("dynamodb"), required("NOTIFICATION_LEDGER_TABLE")),
+    adapter("notification", simulated=lambda: simulated_adapter(
+        CHANNEL, lazy("dynamodb"), required("NOTIFICATION_LEDGER_TABLE"))),
     max_receives=int(os.environ.get("SENDER_MAX_RECEIVES", "3")),
 )
 handler = instrument(consumer(

@@ -10,6 +10,7 @@ from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
+from etax.platform.partners import adapter
 from etax.platform.settings import required
 from etax.refunds.pipeline import Pipeline
 from etax.refunds.repository import RefundRepository
@@ -17,7 +18,7 @@ from etax.refunds.stages import stage_consumer
 from etax.refunds.treasury import TreasuryAdapter
 from etax.simulations.treasury import SimulatedTreasury
 
-pipeline = Pipeline(RefundRepository(), TreasuryAdapter(
-    SimulatedTreasury(lazy("dynamodb"), required("REFUND_TREASURY_TABLE"))),
+pipeline = Pipeline(RefundRepository(), adapter("treasury", simulated=lambda: TreasuryAdapter(
+    SimulatedTreasury(lazy("dynamodb"), required("REFUND_TREASURY_TABLE")))),
     overpayments=FilingOverpayments(FilingRepository()))
 handler = instrument(stage_consumer("payment", lambda case_id: pipeline.pay(case_id)))

@@ -19,6 +19,7 @@ from etax.platform.api import json_body, make_resolver, parse_body, validate_bod
 from etax.platform.auth import caller, require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
+from etax.platform.partners import adapter
 from etax.refunds.repository import RefundRepository
 from etax.refunds.requests import ApproveIn, RefundRequest, RejectIn
 from etax.refunds.results import CaseView, OwnCases, ReviewQueue
@@ -29,7 +30,8 @@ app = make_resolver()
 service = RefundService(RefundRepository(), RegistryRepository(),
                         people=RegisteredPeople(AcceptanceRepository()),
                         overpayments=FilingOverpayments(FilingRepository()),
-                        invoices=InvoiceInputs(InvoiceReader()), bank=SimulatedBank())
+                        invoices=InvoiceInputs(InvoiceReader()),
+                        bank=adapter("bank", simulated=SimulatedBank))
 once = Once(app)
 
 

@@ -15,6 +15,7 @@ from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.once import Once
+from etax.platform.partners import adapter
 from etax.platform.settings import required
 from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
@@ -26,8 +27,9 @@ app = make_resolver()
 once = Once(app)
 service = SupplyService(
     SupplyRepository(), RegistryRepository(), IssuedInvoices(),
-    SimulatedCarrier(lazy("dynamodb"), required("SUPPLY_TABLE"),
-                     step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))))
+    adapter("carrier", simulated=lambda: SimulatedCarrier(
+        lazy("dynamodb"), required("SUPPLY_TABLE"),
+        step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600")))))
 
 
 @app.post("/v1/invoice-supplies")

@@ -10,6 +10,7 @@ from etax.acceptance.registration.repository import RegistryRepository
 from etax.platform.aws import lazy
 from etax.platform.consumer import consumer, json_body
 from etax.platform.observability import instrument
+from etax.platform.partners import adapter
 from etax.platform.settings import required
 from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
@@ -19,8 +20,9 @@ from etax.supply.worker import SupplyWorker, describe
 sqs = lazy("sqs")
 service = SupplyService(
     SupplyRepository(), RegistryRepository(), IssuedInvoices(),
-    SimulatedCarrier(lazy("dynamodb"), required("SUPPLY_TABLE"),
-                     step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600"))))
+    adapter("carrier", simulated=lambda: SimulatedCarrier(
+        lazy("dynamodb"), required("SUPPLY_TABLE"),
+        step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600")))))
 worker = SupplyWorker(
     service, sqs, lambda: required("SUPPLY_QUEUE_URL"),
     poll_seconds=max(1, min(900, int(os.environ.get("LOGISTICS_POLL_SECONDS", "900")))),

@@ -104,6 +104,14 @@ class Platform(Construct):
             self.api.routes(self.auth.dev_issuer, "POST /v1/auth/dev-token",
                             "GET /v1/auth/jwks.json", public=True)
 
+    def simulated(self, partner: str, **settings: str) -> dict[str, str]:
+        """The environment that wires ``partner``'s simulated adapter (``<PARTNER>_PROVIDER``
+        and the simulation's own ``settings``) on a stage that runs the simulations; nothing
+        elsewhere, so the function's adapter is missing and fails closed (docs/partners.md)."""
+        if not self.config.simulations:
+            return {}
+        return {f"{partner.upper()}_PROVIDER": "simulated", **settings}
+
     def function(self, scope: Construct, name: str, *, description: str,
                  environment: dict[str, str] | None = None,
                  publishes_events: bool = False, idempotent: bool = False,

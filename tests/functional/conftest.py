@@ -62,6 +62,12 @@ FUNCTION_ENV = {
     "NOTIFICATION_LEDGER_TABLE": "notification-ledger",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
+    # the simulated partners, as on the local and test stages (docs/partners.md)
+    "PAYOUT_PROVIDER": "simulated",
+    "NOTIFICATION_PROVIDER": "simulated",
+    "TREASURY_PROVIDER": "simulated",
+    "CARRIER_PROVIDER": "simulated",
+    "BANK_PROVIDER": "simulated",
 }
 os.environ.update(FUNCTION_ENV)
 for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
