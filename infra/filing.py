@@ -44,7 +44,7 @@ class FilingAndPayment(Construct):
         self.api_function: lambda_.Function = platform.function(
             self, "filing",
             description="B5: obligations, returns with the tax computed, payments, receipts",
-            environment=table_env,
+            environment={**table_env, **platform.simulated("payment")},
             idempotent=True,
             memory_size=512,
         )

@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
+from etax.filing import payments
 from etax.filing.repository import FilingRepository
 from etax.filing.requests import ObligationRequest, PaymentRequest, ReturnRequest
 from etax.filing.results import Obligations, ObligationView, PaymentView, Receipt
@@ -18,11 +19,13 @@ from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import business, instrument
 from etax.platform.once import Once
+from etax.platform.partners import adapter
 from etax.platform.settings import required
 
 app = make_resolver()
 signer = KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID"))
-service = FilingService(FilingRepository(), RegistryRepository(), signer=signer)
+service = FilingService(FilingRepository(), RegistryRepository(), signer=signer,
+                        instructions=adapter("payment", simulated=lambda: payments.ADAPTERS))
 once = Once(app)
 
 

@@ -68,6 +68,7 @@ FUNCTION_ENV = {
     "TREASURY_PROVIDER": "simulated",
     "CARRIER_PROVIDER": "simulated",
     "BANK_PROVIDER": "simulated",
+    "PAYMENT_PROVIDER": "simulated",
 }
 os.environ.update(FUNCTION_ENV)
 for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.functional.conftest import load_handler
 from tests.functional.test_acceptance import PERSON_AUTH, REGISTRATION, person_body, request
+from tests.functional.test_filing import (
+    create,
+    current_period,
+    file_return,
+    filing,
+    start_payment,
+)
 from tests.functional.test_refunds import (
     IIT,
     PERSON,
@@ -22,7 +30,7 @@ from tests.functional.test_refunds import (
     treasury_payments,
 )
 
-__all__ = ["pipeline"]  # the refunds pipeline fixture, shared
+__all__ = ["filing", "pipeline"]  # the filing function and refunds pipeline fixtures, shared
 
 
 def assert_names_the_missing(answer: dict[str, Any], partner: str) -> None:
@@ -68,3 +76,16 @@ def test_a_refund_without_a_treasury_is_not_paid_and_its_message_fails(
         assert pipeline.deliver(approved, receives=receives) == ["m-1"]
     assert read(pipeline.api, case["id"])["json"]["state"] == "approved"
     assert treasury_payments() == []
+
+
+def test_a_payment_without_a_provider_is_a_503_naming_it_and_nothing_is_written(
+        filing: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    oid = create(filing, current_period())["json"]["obligation_id"]
+    file_return(filing, oid, {"sales": "150000.00"})
+    monkeypatch.delenv("PAYMENT_PROVIDER")
+    answer = start_payment(load_handler("filing"), oid, "pos", "100.00")
+    assert_names_the_missing(answer, "payment")
+    assert not [item for item in boto3.resource("dynamodb").Table("filing").scan()["Items"]
+                if "payment_id" in item]
+    wired = start_payment(filing, oid, "pos", "100.00", key="wired")  # with its provider
+    assert wired["statusCode"] == 201

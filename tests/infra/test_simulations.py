@@ -71,7 +71,7 @@ def test_every_partner_is_simulated_on_local_and_missing_on_prod(local: Template
     partners = partners_of_handlers()
     assert set(partners) == {"acceptance_applications", "acceptance_registration", "refunds",
                              "refund_payment", "lottery_payout", "notification_sender",
-                             "supply", "supply_worker"}
+                             "supply", "supply_worker", "filing"}
     local_env = environments(local)
     for function, named in partners.items():
         envs = [env for service, env in local_env if service == function]

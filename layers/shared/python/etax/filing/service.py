@@ -4,10 +4,10 @@ provider callbacks, receipts."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
@@ -40,6 +40,7 @@ from etax.filing.results import (
 )
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.observability import logger, metrics
+from etax.platform.partners import MissingAdapter
 from etax.rules import money, resident_id, uscc
 from etax.rules.dates import business_date
 from etax.rules.tax_offices import prefecture_office
@@ -85,6 +86,12 @@ class FilingService:
     signer: Signer | None = None
     callback_master: Callable[[], bytes] | None = None
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # What each payment method tells the taxpayer to do: the payment providers' adapters,
+    # chosen by the function's wiring (PAYMENT_PROVIDER); none by default, so a start of a
+    # payment fails closed (503 naming the partner) where no provider is wired.
+    instructions: Mapping[str, payments.Adapter] = field(
+        default_factory=lambda: cast(Mapping[str, payments.Adapter],
+                                     MissingAdapter("payment", None)))
 
     def today(self) -> date:
         return business_date(self.now())
@@ -229,7 +236,7 @@ class FilingService:
             tax_office=obligation.tax_office, tax_type=obligation.tax_type,
             period=obligation.period, method=request.method, amount_fen=amount,
             status=PENDING,
-            instruction=payments.ADAPTERS[request.method].instruction(payment_id, amount),
+            instruction=self.instructions[request.method].instruction(payment_id, amount),
             created_at=self.now().astimezone(UTC).isoformat(),
             created_by=f"{principal.role}:{principal.subject}")
         self.repository.create_payment(payment)
