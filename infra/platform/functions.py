@@ -77,7 +77,7 @@ class Capacity:
 # route classes' per-method throttles (infra/platform/edge.py: verification's three methods
 # 800 rps each, the lottery scan 500 rps); the durations are a region's, assumed 3x the
 # local stack's warm median (docs/benchmarks.md: a verification 20 ms, a scan 55 ms; the
-# authorizer caches each token 5 minutes, so it runs about once per signed-in session).
+# authorizer caches each token 60 seconds, so it runs about once per signed-in minute).
 # Reserved: room for the throttled peak with margin: verification 3 x 800 rps x 60 ms =
 # 144 -> 200; a scan 500 rps x 165 ms = 83 -> 150; the authorizer, in front of every
 # signed-in route, 100. Together 450 of the account's default 1,000, leaving 550 (AWS keeps

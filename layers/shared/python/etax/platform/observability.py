@@ -65,7 +65,7 @@ def instrument(handler: Handler, correlation_id_path: str | None = None) -> Hand
     return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_id_path)
 
 
-# ---- business metrics (issue 10, item 5) ---------------------------------------------------
+# ---- business metrics ------------------------------------------------------------------------
 # The fixed set of business metrics, each with the one dimension it may carry and that
 # dimension's values (anything else is published as "other": a dimension never takes a value
 # from a request, so no taxpayer, invoice number or person ever becomes one). Every metric is
