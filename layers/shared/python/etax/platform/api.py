@@ -33,13 +33,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Mapping
-from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel, ValidationError
 
 from etax import errors as domain
@@ -58,18 +56,12 @@ from etax.platform.errors import (
 )
 from etax.platform.observability import logger
 from etax.platform.privacy import valid_text
-from etax.platform.results import as_json
+from etax.platform.results import to_json
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024  # a request body, unless a route declares more (make_resolver)
-# UTF-8 JSON as people read it (names are Chinese), compact; Decimal and enums as Powertools does.
-# A service's typed result becomes JSON here (etax.platform.results).
-_dumps = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
-
-
-def serialize(body: Any) -> str:
-    """``body`` as the API's JSON: results as their keys in declared order (:func:`as_json`)."""
-    return _dumps(as_json(body))
+# A service's typed result becomes the answer's JSON text here (etax.platform.results).
+serialize = to_json
 
 # Each kind of domain error and the problem it is answered with; a kind not listed takes its
 # nearest listed ancestor's (RealNameMismatch is an Invalid with its own problem).

@@ -18,7 +18,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -30,7 +29,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from etax.platform.errors import BadRequest, Conflict, Unprocessable
-from etax.platform.results import as_json
+from etax.platform.results import to_json
 
 HEADER = "Idempotency-Key"
 ANSWER = "answer_json"  # the stored record's result: the answer's JSON text
@@ -72,7 +71,7 @@ class Idempotency:
     def _call(request: dict[str, Any], operation: Callable[[], Any]) -> dict[str, str]:
         # Powertools keeps a result with its keys sorted: the answer is kept as its JSON text,
         # so a replay gives back the first answer byte for byte, its keys in their order.
-        return {ANSWER: json.dumps(as_json(operation()), cls=Encoder, ensure_ascii=False)}
+        return {ANSWER: to_json(operation())}
 
     def run(
         self,

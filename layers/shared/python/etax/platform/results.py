@@ -9,8 +9,9 @@ kinds of field cover the answers' forms:
 * :func:`named` — a key that is not a Python name (``"from"``, ``"class"``).
 
 :func:`as_json` turns a result, and the results inside its lists, tuples and dicts, into plain
-JSON values. The resolver's serializer (:func:`etax.platform.api.make_resolver`) and the
-"once" store (:class:`etax.platform.once.Once`, which keeps the first answer) call it, so a
+JSON values, and :func:`to_json` writes the API's JSON text of them. The resolver's serializer
+(:func:`etax.platform.api.make_resolver`) and the "once" store (:class:`etax.platform.once.Once`,
+which keeps the first answer's text) use it, so a
 route returns what its service returned and no service builds its answer's dict by hand.
 Documents that are data rather than answers (a signed certificate, a stored envelope) stay
 ``dict[str, Any]`` fields of the result that carries them.
@@ -18,9 +19,12 @@ Documents that are data rather than answers (a signed certificate, a stored enve
 
 from __future__ import annotations
 
+import json
 from dataclasses import field, fields, is_dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
+
+from aws_lambda_powertools.shared.json_encoder import Encoder
 
 _OMIT_NONE = "etax.results.omit_none"
 _KEY = "etax.results.key"
@@ -61,3 +65,12 @@ def as_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [as_json(item) for item in value]
     return value
+
+
+# UTF-8 JSON as people read it (names are Chinese), compact; Decimal as Powertools does.
+_dumps = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+
+
+def to_json(value: Any) -> str:
+    """``value`` as the API's JSON text: results as their keys in declared order."""
+    return _dumps(as_json(value))
