@@ -200,6 +200,17 @@ def test_bad_invoices_name_the_field(api: str, seller: dict[str, str], body: dic
     assert answer.json()["field"] == field
 
 
+def test_a_retried_issue_answers_the_first_answer_byte_for_byte(
+        api: str, seller: dict[str, str]) -> None:
+    """A client that retries with its Idempotency-Key gets the same invoice, and the same
+    bytes: its keys in their order, not re-sorted by the store that kept it."""
+    key = str(uuid.uuid4())
+    first, again = issue(api, seller, key=key), issue(api, seller, key=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.text == first.text
+    assert list(first.json())[:3] == ["number", "type", "issue_date"]
+
+
 def test_issuing_needs_an_idempotency_key_and_a_seller(api: str,
                                                        seller: dict[str, str]) -> None:
     missing = requests.post(f"{api}/v1/invoices", json=ISSUE, headers=seller, timeout=30)
