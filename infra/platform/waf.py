@@ -74,7 +74,9 @@ class ApiFirewall(Construct):
     def _visibility(self, name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(
             cloud_watch_metrics_enabled=True, metric_name=f"{self.prefix}-{name}",
-            sampled_requests_enabled=True)
+            # no sampled requests: a sample shows the request's headers, and a bearer token
+            # carries its subject (a person's resident ID) in clear
+            sampled_requests_enabled=False)
 
     def _managed(self, name: str, group: str, *, priority: int,
                  counted: tuple[str, ...] = ()) -> wafv2.CfnWebACL.RuleProperty:
