@@ -63,7 +63,7 @@ class Platform(Construct):
         super().__init__(scope, construct_id)
         self.config = config
         self.retain = not config.is_local
-        self.observability = Observability(self, "Observability",
+        self.observability = Observability(self, "Observability", stage=config.stage,
                                            alarm_email=config.alarm_email,
                                            alarm_topic_arn=config.alarm_topic_arn)
         self.undelivered_events = failure_queue(

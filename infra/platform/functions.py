@@ -55,6 +55,12 @@ DEPS_LAYER_DIRS = {  # scripts/build_layers.py ARCHITECTURES
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 METRICS_NAMESPACE = "ETax"
+
+
+def metrics_namespace(stage: str) -> str:
+    """The stage's own metrics namespace (``ETax/<stage>``): two stages in one account never
+    add up each other's business metrics or feed each other's alarms."""
+    return f"{METRICS_NAMESPACE}/{stage}"
 ALIAS = "live"
 
 
@@ -130,7 +136,7 @@ def fingerprint(function: lambda_.Function, layers: list[lambda_.LayerVersion]) 
     assert isinstance(cfn, lambda_.CfnFunction)
     frozen: list[object] = [cfn.code, cfn.environment, cfn.handler, cfn.runtime,
                             cfn.memory_size, cfn.timeout, cfn.architectures,
-                            cfn.tracing_config, cfn.logging_config]
+                            cfn.tracing_config, cfn.logging_config, cfn.role]
     for layer in layers:
         layer_cfn = layer.node.default_child
         assert isinstance(layer_cfn, lambda_.CfnLayerVersion)
@@ -221,12 +227,12 @@ class Functions(Construct):
             layers=[self.deps_layer, self.shared_layer],
             timeout=timeout or Duration.seconds(10),
             memory_size=memory_size,
-            reserved_concurrent_executions=None if self.local else capacity.reserved,
+            reserved_concurrent_executions=capacity.reserved if self.production else None,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment={
                 "POWERTOOLS_SERVICE_NAME": name,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(self.stage),
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 "ETAX_STAGE": self.stage,
                 "ETAX_VERSION": self.version,

@@ -27,7 +27,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from infra.platform.functions import METRICS_NAMESPACE
+from infra.platform.functions import metrics_namespace
 
 # ---- thresholds (one place) -------------------------------------------------------------
 PERIOD = Duration.minutes(5)
@@ -70,7 +70,7 @@ CONCURRENCY_HEADROOM_SHARE = 0.8
 ALARMS_PER_WIDGET = 100  # CloudWatch's limit for one alarm status widget
 TOKEN_REFUSED_METRIC = "AuthorizerTokensRefused"  # noqa: S105 (a metric name, logged "token refused")
 API_THROTTLED_METRIC = "ApiThrottled"  # 429s counted from the API's access log
-# The business metrics the functions publish (Powertools EMF, namespace METRICS_NAMESPACE,
+# The business metrics the functions publish (Powertools EMF, the stage's namespace,
 # etax.platform.observability ``business``): metric name → the function (``service``
 # dimension) that publishes it; each is graphed as its Sum per period (docs/architecture.md).
 BUSINESS_METRICS = {
@@ -101,9 +101,10 @@ def label(construct: IConstruct) -> str:
 
 
 class Observability(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str | None,
-                 alarm_topic_arn: str | None = None) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, stage: str,
+                 alarm_email: str | None, alarm_topic_arn: str | None = None) -> None:
         super().__init__(scope, construct_id)
+        self.namespace = metrics_namespace(stage)  # the functions' and the metric filters'
         self.topic = sns.Topic(self, "Alarms", display_name="e-tax platform alarms",
                                enforce_ssl=True)
         self.topic.add_to_resource_policy(iam.PolicyStatement(
@@ -155,7 +156,7 @@ class Observability(Construct):
                         description: str) -> cloudwatch.Alarm:
         """Any count of a business metric a function publishes (Powertools: the project's
         namespace, dimension ``service`` = the function's name) needs an operator."""
-        return self._alarm(name, description, _business(metric_name, service))
+        return self._alarm(name, description, _business(self.namespace, metric_name, service))
 
     def watch_function(self, function: lambda_.IFunction, *,
                        errors: bool = True) -> cloudwatch.Alarm | None:
@@ -184,13 +185,13 @@ class Observability(Construct):
         function.log_group.add_metric_filter(
             "Refusals",
             filter_pattern=logs.FilterPattern.string_value("$.message", "=", "token refused"),
-            metric_namespace=METRICS_NAMESPACE, metric_name=TOKEN_REFUSED_METRIC,
+            metric_namespace=self.namespace, metric_name=TOKEN_REFUSED_METRIC,
             metric_value="1", default_value=0)
         failures = cloudwatch.MathExpression(
             expression="FILL(errors, 0) - FILL(refused, 0)", label="authorizer failures",
             using_metrics={
                 "errors": function.metric_errors(period=PERIOD, statistic="Sum"),
-                "refused": cloudwatch.Metric(namespace=METRICS_NAMESPACE,
+                "refused": cloudwatch.Metric(namespace=self.namespace,
                                              metric_name=TOKEN_REFUSED_METRIC,
                                              period=PERIOD, statistic="Sum")},
             period=PERIOD)
@@ -266,12 +267,12 @@ class Observability(Construct):
         if access_logs is not None:
             access_logs.add_metric_filter(
                 "Throttled", filter_pattern=logs.FilterPattern.string_value("$.status", "=", "429"),
-                metric_namespace=METRICS_NAMESPACE, metric_name=API_THROTTLED_METRIC,
+                metric_namespace=self.namespace, metric_name=API_THROTTLED_METRIC,
                 metric_value="1", default_value=0)
         rate = cloudwatch.MathExpression(
             expression="FILL(throttled, 0) / requests", label="429 rate",
             using_metrics={
-                "throttled": cloudwatch.Metric(namespace=METRICS_NAMESPACE,
+                "throttled": cloudwatch.Metric(namespace=self.namespace,
                                                metric_name=API_THROTTLED_METRIC,
                                                period=PERIOD, statistic="Sum"),
                 "requests": api.metric_count(period=PERIOD, statistic="Sum")},
@@ -298,7 +299,8 @@ class Observability(Construct):
             graph("Streams: iterator age (ms)", self._iterator_ages))
         self.dashboard.add_widgets(
             graph("Table throttles", self._table_throttles),
-            graph("Business", [_business(m, s) for m, s in BUSINESS_METRICS.items()]))
+            graph("Business", [_business(self.namespace, metric, service)
+                               for metric, service in BUSINESS_METRICS.items()]))
         self._alarm("AccountConcurrencyHeadroom",
                     f"The account's claimed Lambda concurrency reached "
                     f"{CONCURRENCY_HEADROOM_SHARE:.0%} of its {ACCOUNT_CONCURRENCY} quota",
@@ -311,7 +313,7 @@ class Observability(Construct):
                 title="Alarms", alarms=self.alarms[start:start + ALARMS_PER_WIDGET], width=24))
 
 
-def _business(metric_name: str, service: str) -> cloudwatch.Metric:
-    return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
+def _business(namespace: str, metric_name: str, service: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace=namespace, metric_name=metric_name,
                              dimensions_map={"service": service}, period=PERIOD,
                              statistic="Sum")

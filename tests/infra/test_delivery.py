@@ -67,6 +67,18 @@ def test_two_stages_in_one_account_share_one_logging_role_stack(
             == two_stages["prod"][ACCOUNT_STACK_NAME]["template"])
 
 
+def test_only_production_reserves_concurrency(two_stages: dict[str, dict[str, Any]]) -> None:
+    """Reservations take from the account's shared pool: a test stage beside production in
+    one account reserves nothing, so the two together never exceed what Lambda allows."""
+    def reserved(stage: str) -> int:
+        template = two_stages[stage][f"Etax-{stage}"]["template"]
+        return sum(r["Properties"].get("ReservedConcurrentExecutions", 0)
+                   for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
+
+    assert reserved("test") == 0
+    assert reserved("prod") > 0
+
+
 def test_the_logging_role_outlives_its_stack(two_stages: dict[str, dict[str, Any]]) -> None:
     template = Template.from_json(two_stages["prod"][ACCOUNT_STACK_NAME]["template"])
     template.has_resource("AWS::IAM::Role", {"DeletionPolicy": "Retain"})

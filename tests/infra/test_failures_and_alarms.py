@@ -209,3 +209,18 @@ def test_the_accounts_concurrency_headroom_is_watched(prod: Template) -> None:
         "Threshold": ACCOUNT_CONCURRENCY * CONCURRENCY_HEADROOM_SHARE,
         "AlarmActions": Match.any_value(),
     })
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_each_stage_counts_in_its_own_namespace(stage: str,
+                                                request: pytest.FixtureRequest) -> None:
+    """Two stages in one account never add up each other's metrics: the functions publish,
+    and the log metric filters count, in the stage's own namespace."""
+    template: Template = request.getfixturevalue(stage)
+    namespaces = {f["Properties"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+                  for f in resources(template, "AWS::Lambda::Function").values()}
+    assert namespaces == {f"ETax/{stage}"}
+    filters = resources(template, "AWS::Logs::MetricFilter").values()
+    assert filters
+    assert {t["MetricNamespace"] for f in filters
+            for t in f["Properties"]["MetricTransformations"]} == {f"ETax/{stage}"}

@@ -130,6 +130,6 @@ def test_a_refused_confirmation_time_raises_an_alarm(prod: Template) -> None:
 
     assert WATCHED == REFUSED_TIME_METRIC
     prod.has_resource_properties("AWS::CloudWatch::Alarm", {
-        "MetricName": REFUSED_TIME_METRIC, "Namespace": "ETax",
+        "MetricName": REFUSED_TIME_METRIC, "Namespace": "ETax/prod",
         "Dimensions": [{"Name": "service", "Value": "filing_callbacks"}],
         "Threshold": 1, "AlarmActions": Match.any_value()})
