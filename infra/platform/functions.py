@@ -68,7 +68,7 @@ ALIAS = "live"
 class Capacity:
     """What one function may and does keep of the account's concurrency.
 
-    ``reserved``: reserved concurrency (outside ``local``), both a floor no back-office
+    ``reserved``: reserved concurrency (on production), both a floor no back-office
     backlog can take and a ceiling a flood on this function cannot pass. ``warm``/``peak``:
     provisioned concurrency on the ``live`` alias on production, scaled by Application
     Auto Scaling between the two to keep its utilization at :data:`WARM_UTILIZATION`.
