@@ -14,7 +14,9 @@ belongs to one class below. Each class gets, from :mod:`infra.platform.api`:
 * outside ``local``, the API Gateway cache for its GET routes when ``cache_seconds`` is set
   (answers that do not depend on the caller, keyed by the path parameters);
 * outside ``local``, when ``partners`` is set, a usage plan with one API key per partner
-  (``x-api-key``) required on its routes, throttled per key (``partner_rate``/``partner_burst``).
+  (``x-api-key``) required on its routes, throttled per key (``partner_rate``/``partner_burst``);
+  API Gateway accepts any of the stage's keys on any key-requiring route, so the routes' own
+  signatures, not the key, decide who may confirm what (ADR 0016).
 
 The figures are assumptions stated here, not measured in a region: docs/benchmarks.md measures
 each public route's cost (a verification is one DynamoDB call and 20 ms in-process, a lottery
