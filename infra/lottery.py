@@ -13,7 +13,6 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -22,6 +21,7 @@ from etax.lottery.tables import DRAWS, LOTTERY, PAYOUT_LEDGER
 from infra.platform import Platform
 from infra.platform.data import grant
 from infra.platform.events import MAX_RECEIVE_COUNT
+from infra.platform.keys import deny_all_but
 
 
 class Lottery(Construct):
@@ -57,15 +57,9 @@ class Lottery(Construct):
         grant(self.api_function, self.draws, "GetItem", "PutItem", query=["by_period"])
         grant(self.api_function, invoices, "GetItem")  # read the facts, nothing else
         self.seed_key.grant(self.api_function, "kms:Encrypt", "kms:Decrypt")
-        self.seed_key.add_to_resource_policy(iam.PolicyStatement(
-            sid="OnlyTheLotteryDecryptsSeeds",
-            effect=iam.Effect.DENY,
-            principals=[iam.AnyPrincipal()],
-            actions=["kms:Decrypt"],
-            resources=["*"],
-            conditions={"ArnNotEquals": {"aws:PrincipalArn": self.api_function.role.role_arn
-                                         if self.api_function.role else ""}},
-        ))
+        assert self.api_function.role is not None, "a function made by the platform has its role"
+        deny_all_but(self.seed_key, sid="OnlyTheLotteryDecryptsSeeds", action="kms:Decrypt",
+                     principals=self.api_function.role.role_arn)
         api = platform.api
         api.route("POST", "/v1/lottery/campaigns", self.api_function)
         api.routes(self.api_function, "GET /v1/lottery/campaigns/{campaign_id}",

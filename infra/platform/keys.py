@@ -46,6 +46,21 @@ class _Listed:
         return list(self.values)
 
 
+def deny_all_but(key: kms.IKey, *, sid: str, action: str,
+                 principals: str | list[str]) -> None:
+    """Deny ``action`` on ``key`` to every principal whose ARN is not in ``principals`` (a
+    role's ARN, or a lazy list of them): the account root and administrators included, since
+    a key policy's deny wins over any allow."""
+    key.add_to_resource_policy(iam.PolicyStatement(
+        sid=sid,
+        effect=iam.Effect.DENY,
+        principals=[iam.AnyPrincipal()],
+        actions=[action],
+        resources=["*"],
+        conditions={"ArnNotEquals": {"aws:PrincipalArn": principals}},
+    ))
+
+
 class SigningKey:
     """The platform's signing key (:func:`signing_key`), aliased ``alias/<alias>``, that only
     the issuing roles may sign with: its policy denies ``kms:Sign`` to every other principal,
@@ -62,15 +77,8 @@ class SigningKey:
         self.key = signing_key(scope, construct_id, description=description, retain=retain)
         self.alias = self.key.add_alias(f"alias/{alias}")
         self.signers: list[str] = []
-        self.key.add_to_resource_policy(iam.PolicyStatement(
-            sid="OnlyTheIssuingRolesSign",
-            effect=iam.Effect.DENY,
-            principals=[iam.AnyPrincipal()],
-            actions=["kms:Sign"],
-            resources=["*"],
-            conditions={"ArnNotEquals": {"aws:PrincipalArn": Lazy.list(
-                _Listed(self.signers))}},
-        ))
+        deny_all_but(self.key, sid="OnlyTheIssuingRolesSign", action="kms:Sign",
+                     principals=Lazy.list(_Listed(self.signers)))
 
     def grant_sign(self, function: lambda_.Function) -> None:
         """Let ``function``'s role sign (``kms:Sign``) and read the public key it publishes."""
