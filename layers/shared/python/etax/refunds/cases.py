@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from etax.platform.results import as_json, optional
 from etax.refunds.results import Account, CaseView, Payment, StageView
 from etax.rules.money import format_yuan
 
@@ -61,13 +62,7 @@ class Stage:
     state: str
     at: str
     by: str
-    note: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {"state": self.state, "at": self.at, "by": self.by}
-        if self.note is not None:
-            entry["note"] = self.note
-        return entry
+    note: str | None = optional()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +195,7 @@ def to_item(case: Case) -> dict[str, Any]:
         "computation": json.dumps(case.computation, ensure_ascii=False, sort_keys=True),
         "account_bank": case.account_bank, "account_number": case.account_number,
         "submitted_at": case.submitted_at, "updated_at": case.updated_at,
-        "trail": [s.as_dict() for s in case.trail],
+        "trail": as_json(case.trail),
         "conditions": list(case.conditions), "flags": list(case.flags),
         "attempts": case.attempts,
         "claims": list(case.claims),

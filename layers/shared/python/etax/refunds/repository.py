@@ -18,6 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, cancellation_codes, failed_conditions, table_name
+from etax.platform.results import as_json
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
 REVIEW_INDEX = "by_review_office"
@@ -162,7 +163,7 @@ class RefundRepository(DynamoAccess):
         stored = to_item(moved)
         names = {"#state": "state", "#updated_at": "updated_at", "#trail": "trail"}
         values: dict[str, Any] = {":from": case.state, ":to": target, ":at": stage.at,
-                                  ":stage": [stage.as_dict()]}
+                                  ":stage": [as_json(stage)]}
         sets = ["#state = :to", "#updated_at = :at", "#trail = list_append(#trail, :stage)"]
         removes = []
         for index, name in enumerate(sorted(changes)):
