@@ -31,9 +31,8 @@ class Lottery(Construct):
         removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
         self.table = platform.table(self, LOTTERY)
         self.draws = platform.table(self, DRAWS)
-        # the simulated payment providers' books: on the stages that run the simulations only
-        self.ledger: dynamodb.Table | None = (platform.table(self, PAYOUT_LEDGER)
-                                              if platform.config.simulations else None)
+        # the simulated payment providers' books
+        self.ledger = platform.simulation_table(self, PAYOUT_LEDGER)
         self.seed_key = kms.Key(
             self, "SeedKey",
             description="Seals the invoice lottery's period seeds (only the lottery decrypts)",

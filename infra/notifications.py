@@ -14,7 +14,6 @@ three receives, an alarm on it.
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -37,9 +36,7 @@ class Notifications(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
         self.table = platform.table(self, NOTIFICATIONS)
-        # the simulated providers' books: on the stages that run the simulations only
-        self.ledger: dynamodb.Table | None = (platform.table(self, PROVIDER_LEDGER)
-                                              if platform.config.simulations else None)
+        self.ledger = platform.simulation_table(self, PROVIDER_LEDGER)  # simulated providers' books
         table_env = {"NOTIFICATIONS_TABLE": self.table.table_name}
 
         # the API: the inbox, preferences, the admin's send (through the bus)

@@ -51,9 +51,7 @@ class Refunds(Construct):
                  invoices: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id)
         self.table = platform.table(self, REFUNDS)
-        # the simulated treasury's books: on the stages that run the simulations only
-        self.treasury: dynamodb.Table | None = (platform.table(self, TREASURY)
-                                                if platform.config.simulations else None)
+        self.treasury = platform.simulation_table(self, TREASURY)  # the simulated treasury's books
         table_env = {"REFUNDS_TABLE": self.table.table_name}
 
         # the API: apply, follow, the review queue, decisions

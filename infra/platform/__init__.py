@@ -170,6 +170,11 @@ class Platform(Construct):
         self.observability.watch_table(built)
         return built
 
+    def simulation_table(self, scope: Construct, spec: TableSpec) -> dynamodb.Table | None:
+        """A simulated partner's books (:meth:`table`) on the stages that run the simulations;
+        ``None`` elsewhere, where the partner is real and keeps its own."""
+        return self.table(scope, spec) if self.config.simulations else None
+
     def consumer(self, scope: Construct, construct_id: str, *, function: lambda_.Function,
                  batch_size: int = 10,
                  max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> QueueConsumer:
