@@ -48,9 +48,10 @@ node_modules/.stamp: package.json package-lock.json
 	@touch $@
 
 # The dependencies layer for both architectures (x86_64 for the local stack, arm64 for every
-# other stage, which the infra tests synthesize): each skipped while its stamp is current.
+# other stage, which the infra tests synthesize), made together by one run of the script (a
+# grouped target: a parallel make runs it once) and skipped while the stamps are current.
 LAYER_STAMPS := .build/layers/deps.stamp .build/layers/deps-arm64.stamp
-$(LAYER_STAMPS): layers/deps/requirements.txt $(VENV)/.stamp
+$(LAYER_STAMPS) &: layers/deps/requirements.txt $(VENV)/.stamp
 	$(PY) scripts/build_layers.py
 
 .build/localstack.stamp: $(VENV)/.stamp
@@ -90,7 +91,7 @@ test: setup
 	@$(MAKE) --no-print-directory lint unit functional infra validate e2e
 
 # What runs without LocalStack, as the delivery pipeline's build runs it (infra/pipeline.py).
-ci: $(VENV)/.stamp .build/layers/deps.stamp
+ci: $(VENV)/.stamp $(LAYER_STAMPS)
 	@$(MAKE) --no-print-directory lint unit functional infra validate
 
 lint: $(VENV)/.stamp
