@@ -48,6 +48,11 @@ DEFAULT_AUDIENCE = "etax-api"
 DEFAULT_MAX_TOKEN_LIFETIME = 3600  # seconds; etax.platform.tokens.DEFAULT_MAX_LIFETIME_SECONDS
 
 
+STAGE_KEYS = frozenset({  # what a stage's entry in context ``stages`` may set
+    "auth_issuer", "auth_audience", "auth_jwks_url", "alarm_email", "alarm_topic_arn", "version",
+    "auth_max_token_lifetime", "upload_origins", "account", "region", "simulations"})
+
+
 class ConfigError(ValueError):
     pass
 
@@ -101,6 +106,10 @@ class StageConfig:
         if not isinstance(stages, dict) or not isinstance(stages.get(stage, {}), dict):
             raise ConfigError("context stages must map each stage to an object of its keys")
         own = stages.get(stage, {})
+        unknown = sorted(set(own) - STAGE_KEYS)
+        if unknown:  # a misspelt key would otherwise be silently ignored
+            raise ConfigError(f"context stages.{stage} has keys this app does not read: "
+                              f"{', '.join(unknown)} (known: {', '.join(sorted(STAGE_KEYS))})")
 
         def get(key: str) -> str | None:
             return _text(own[key]) if key in own else _text(node.try_get_context(key))

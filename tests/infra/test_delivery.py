@@ -118,6 +118,14 @@ def test_production_needs_its_account_and_region() -> None:
             app.build(cdk_app)
 
 
+def test_a_misspelt_key_of_a_stage_is_refused() -> None:
+    context = {**STAGE_KEYS, "stage": "prod", "account": SHARED_ACCOUNT, "region": REGION,
+               "stages": {"prod": {"alarm_emial": "ops@example.cn"}}}
+    with pytest.raises(ConfigError, match=r"stages\.prod has keys this app does not read: "
+                                          "alarm_emial"):
+        app.build(cdk.App(context=context, builtin_cloud_formation_validation=False))
+
+
 @pytest.mark.parametrize(("key", "value"), [("account", "12345"), ("region", "Beijing")])
 def test_a_malformed_account_or_region_is_refused(key: str, value: str) -> None:
     context = {**STAGE_KEYS, "stage": "prod", "account": SHARED_ACCOUNT, "region": REGION,
