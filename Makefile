@@ -54,11 +54,17 @@ LAYER_STAMPS := .build/layers/deps.stamp .build/layers/deps-arm64.stamp
 $(LAYER_STAMPS) &: layers/deps/requirements.txt $(VENV)/.stamp
 	$(PY) scripts/build_layers.py
 
+# The portal's pages (portal/dist), built with the pinned toolchain of package.json.
+PORTAL_SOURCES := $(wildcard portal/*.mjs portal/*.css portal/package.json portal/pages/*.html portal/src/*.js)
+portal/dist/.stamp: node_modules/.stamp $(PORTAL_SOURCES)
+	PATH="$(SYSTEM_PATH)" node portal/build.mjs
+	@touch $@
+
 .build/localstack.stamp: $(VENV)/.stamp
 	$(PY) scripts/localstack_ctl.py setup
 	@mkdir -p .build && touch $@
 
-setup: $(VENV)/.stamp node_modules/.stamp $(LAYER_STAMPS)
+setup: $(VENV)/.stamp node_modules/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	@$(PY) scripts/localstack_ctl.py setup
 
 # --- the local stack -------------------------------------------------------------------------
@@ -91,7 +97,7 @@ test: setup
 	@$(MAKE) --no-print-directory lint unit functional infra validate e2e
 
 # What runs without LocalStack, as the delivery pipeline's build runs it (infra/pipeline.py).
-ci: $(VENV)/.stamp $(LAYER_STAMPS)
+ci: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	@$(MAKE) --no-print-directory lint unit functional infra validate
 
 lint: $(VENV)/.stamp
@@ -105,12 +111,12 @@ unit: $(VENV)/.stamp
 functional: $(VENV)/.stamp
 	$(PYTEST) tests/functional -q -n auto
 
-infra: $(VENV)/.stamp $(LAYER_STAMPS)
+infra: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	CDK_VALIDATION=false $(PYTEST) tests/infra -q
 
 # The one synth with CDK's built-in CloudFormation validation on, then cfn-lint on the templates
 # (the stage's and its nested API stack's).
-validate: $(VENV)/.stamp $(LAYER_STAMPS)
+validate: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	rm -rf .build/cdk.out-validate
 	$(PY) -c "import aws_cdk as cdk, app; a = cdk.App(outdir='.build/cdk.out-validate'); app.build(a); a.synth()" > /dev/null
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/*.template.json
@@ -122,4 +128,4 @@ bench: setup
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf .build cdk.out local-outputs.json
+	rm -rf .build cdk.out local-outputs.json portal/dist
