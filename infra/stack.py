@@ -17,6 +17,7 @@ from infra.lottery import Lottery
 from infra.notifications import Notifications
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
+from infra.portal import Portal
 from infra.refunds import Refunds
 from infra.supply import Supply
 
@@ -50,6 +51,7 @@ class EtaxStack(Stack):
         # tax payment certificates list the confirmed payments of filing and payment
         self.filing.grant_payment_records(self.certificates.function)
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
+        self.portal = Portal(self, "Portal", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -92,7 +94,10 @@ class EtaxStack(Stack):
             "NotificationsTableName": self.notifications.table.table_name,
             "NotifierQueueUrl": self.notifications.queue.queue.queue_url,
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
+            "PortalBucketName": self.portal.bucket.bucket_name,
         }
+        if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
+            outputs["PortalUrl"] = self.portal.url
         simulated = {"LotteryLedgerTableName": self.lottery.ledger,  # the simulated partners'
                      "RefundTreasuryTableName": self.refunds.treasury,  # books (local, test)
                      "NotificationLedgerTableName": self.notifications.ledger}

@@ -127,3 +127,14 @@ def live_alias(template: Template, function_id: str) -> str:
                if v["Properties"]["FunctionName"] == {"Ref": function_id}
                and v["Properties"]["Name"] == "live"]
     return alias
+
+
+# CDK's own function for bucket deployments (the portal's pages): made by CDK once per stack,
+# run at deploy time only; it is not a function of the platform, which the suites describe.
+DEPLOY_TIME_FUNCTIONS = ("CustomCDKBucketDeployment",)
+
+
+def platform_functions(template: Template) -> dict[str, Any]:
+    """The platform's Lambda functions in ``template`` (CDK's deploy-time one left out)."""
+    return {k: v for k, v in template.find_resources("AWS::Lambda::Function").items()
+            if not k.startswith(DEPLOY_TIME_FUNCTIONS)}

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Match, Template
 
 import app
 from infra.config import ConfigError
-from tests.infra.conftest import PROD_CONTEXT
+from tests.infra.conftest import PROD_CONTEXT, platform_functions
 from tests.infra.test_least_privilege import _name
 
 ISSUERS = {"InvoiceServicesInvoicesFunctionServiceRole",
@@ -34,7 +34,7 @@ def _signing_key(template: Template) -> tuple[str, Any]:
 def _signers(template: Template) -> set[str]:
     """The roles of the functions that sign (those given ``SIGNING_KEY_ID``)."""
     return {_name(function["Properties"]["Role"]["Fn::GetAtt"][0])
-            for function in template.find_resources("AWS::Lambda::Function").values()
+            for function in platform_functions(template).values()
             if "SIGNING_KEY_ID" in function["Properties"].get("Environment", {})
             .get("Variables", {})}
 

@@ -12,6 +12,7 @@ from aws_cdk.assertions import Template
 
 from etax.platform.idempotency import Idempotency
 from infra.platform import IDEMPOTENCY_ACTIONS
+from tests.infra.conftest import DEPLOY_TIME_FUNCTIONS, platform_functions
 
 # Every (action, resource) allowed with a ``*`` in either, logical ids without their hash.
 # A new one fails the test: review it, then add it here with the reason it is needed.
@@ -78,9 +79,12 @@ def allowed(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
                     yield logical, statement
 
 
-def wildcards(template: Template) -> set[tuple[str, str]]:
+def wildcards(template: Template, *, deploy_time: bool = False) -> set[tuple[str, str]]:
+    """The wildcards the platform's identities are allowed; with ``deploy_time``, those of
+    CDK's deploy-time function instead (:data:`DEPLOY_TIME_FUNCTIONS`)."""
     return {(action, render(resource))
-            for _, statement in allowed(template)
+            for logical, statement in allowed(template)
+            if logical.startswith(DEPLOY_TIME_FUNCTIONS) == deploy_time
             for action in _listed(statement["Action"])
             for resource in _listed(statement["Resource"])
             if "*" in action or "*" in render(resource)}
@@ -90,6 +94,24 @@ def test_every_wildcard_allowed_in_prod_is_reviewed(prod: Template) -> None:
     found = wildcards(prod)
     assert found - REVIEWED_WILDCARDS == set(), "review these, then list them above"
     assert REVIEWED_WILDCARDS - found == set(), "no longer granted: take them off the list"
+
+
+def test_the_deploy_time_function_reaches_the_portal_its_asset_and_invalidations_only(
+        prod: Template) -> None:
+    """CDK's bucket-deployment function (infra/portal.py) copies the portal's asset into the
+    portal bucket and invalidates the distribution; its S3 grants are CDK's wildcards on those
+    two buckets, and CloudFront takes invalidations on ``*`` only."""
+    found = wildcards(prod, deploy_time=True)
+    assert found, "the portal is published by the deployment"
+    for action, resource in found:
+        if action.startswith("cloudfront:"):
+            assert (action, resource) in {("cloudfront:CreateInvalidation", "*"),
+                                          ("cloudfront:GetInvalidation", "*")}
+        else:
+            assert action.startswith("s3:"), action
+            assert resource.startswith(("<PortalPages.Arn>",
+                                        "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-")), \
+                resource
 
 
 def test_every_managed_policy_in_prod_is_reviewed(prod: Template) -> None:
@@ -135,7 +157,7 @@ def test_no_function_scans_any_table(prod: Template) -> None:
 
 
 def _idempotent_functions(template: Template) -> set[str]:
-    functions = template.find_resources("AWS::Lambda::Function")
+    functions = platform_functions(template)
     return {logical for logical, function in functions.items()
             if "IDEMPOTENCY_TABLE" in function["Properties"].get("Environment", {})
             .get("Variables", {})}

@@ -15,7 +15,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra.config import ConfigError, StageConfig
-from tests.infra.conftest import PROD_CONTEXT
+from tests.infra.conftest import PROD_CONTEXT, platform_functions
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER_TABLES = ("LotteryPayoutLedgerTable", "NotificationsProviderLedgerTable",
@@ -35,7 +35,7 @@ def ledger_tables(template: Template) -> list[str]:
 def environments(template: Template) -> list[tuple[str, dict[str, Any]]]:
     """Each function's service name and environment (the four channel senders share one)."""
     found = []
-    for function in template.find_resources("AWS::Lambda::Function").values():
+    for function in platform_functions(template).values():
         variables = function["Properties"]["Environment"]["Variables"]
         found.append((variables["POWERTOOLS_SERVICE_NAME"], variables))
     return found
