@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from etax.platform.tokens import KmsTokenSigner
+from tests.forged_tokens import ATTACKS, forged_tokens
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
@@ -180,6 +181,29 @@ def test_refused_tokens_of_the_issuer_are_401(api: str, issuer_signer: KmsTokenS
     token = crafted(issuer_signer, kid=kid, **claims)
     answer = requests.get(f"{api}/v1/me", headers=bearer(token), timeout=30)
     assert answer.status_code == 401, answer.text
+
+
+@pytest.fixture(scope="module")
+def forged(issuer_signer: KmsTokenSigner) -> dict[str, str]:
+    return forged_tokens(issuer_signer, PERSON)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_a_forged_token_is_a_401_problem_and_never_echoed(api: str, forged: dict[str, str],
+                                                          attack: str) -> None:
+    """Each attack class of docs/security.md over the gateway and the real authorizer: a
+    signed-in route answers 401 problem+json; a public route (no authorizer: it reads no
+    caller) answers exactly as it does to an anonymous client. Neither repeats the token."""
+    token = forged[attack]
+    signed_in = requests.get(f"{api}/v1/me", headers=bearer(token), timeout=30)
+    problem = assert_problem(signed_in, 401)
+    assert problem["type"] == "urn:etax:problem:unauthorized"
+    public = f"{api}/v1/registration/verify/{SELLER}"
+    anonymous = requests.get(public, timeout=30)
+    answer = requests.get(public, headers=bearer(token), timeout=30)
+    assert (answer.status_code, answer.json()) == (200, anonymous.json())
+    for body in (signed_in.text, answer.text):
+        assert all(part not in body for part in token.split(".") if part)
 
 
 def test_the_dev_issuer_mints_nothing_longer_than_the_maximum(api: str) -> None:

@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from etax.platform.tokens import KmsTokenSigner
+from tests.forged_tokens import ATTACKS, forged_tokens
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 
 METHOD_ARN = "arn:aws:execute-api:us-east-1:000000000000:abc123defg/api/GET/v1/me"
@@ -133,3 +134,20 @@ def test_the_lifetime_maximum_is_the_configured_one(dev_key: str,
     assert authorize(signed(dev_key, claims(iat=now, exp=now + 300)))["principalId"] == PERSON
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(signed(dev_key, claims(iat=now, exp=now + 301)))
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_every_forged_token_class_is_401_and_never_logged(
+        dev_key: str, caplog: pytest.LogCaptureFixture, attack: str) -> None:
+    token = forged_tokens(KmsTokenSigner(boto3.client("kms"), dev_key, ISSUER, AUDIENCE),
+                          PERSON)[attack]
+    caplog.clear()
+    with pytest.raises(Exception, match=r"^Unauthorized$") as refused:
+        authorize(token)
+    assert refused.value.__cause__ is None
+    [record] = caplog.records
+    assert record.getMessage() == "token refused"
+    text = json.dumps({k: str(v) for k, v in vars(record).items()}, ensure_ascii=False)
+    for part in token.split("."):
+        assert not part or part not in text
+    assert PERSON not in text

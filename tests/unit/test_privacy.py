@@ -11,7 +11,7 @@ import pytest
 from etax.platform.api import validation_problem
 from etax.platform.errors import Conflict, Unprocessable
 from etax.platform.observability import MaskingFormatter
-from etax.platform.privacy import excerpt, mask_identifier, mask_text, valid_text
+from etax.platform.privacy import excerpt, mask_fields, mask_identifier, mask_text, valid_text
 
 PERSON = "350102199003071234"
 
@@ -95,3 +95,51 @@ def test_log_lines_are_masked_and_bounded() -> None:
 def test_mask_identifier_keeps_six_and_four(value: str, masked: str) -> None:
     assert mask_identifier(value) == masked
     assert len(mask_identifier(value)) == len(value)
+
+
+# ---- each kind of personal data a log line may meet (docs/security.md) ----------------------
+
+TOKEN = ("eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzNTAxMDIxOTkwMDMwNzEyMzQifQ."
+         "c2lnbmF0dXJlLW9mLXRoZS10b2tlbg")
+
+
+def log_line(message: str, **extra: object) -> str:
+    record = logging.LogRecord("etax", logging.INFO, __file__, 1, message, None, None)
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return MaskingFormatter().format(record)
+
+
+@pytest.mark.parametrize(("kind", "message", "extra", "secret", "shown"), [
+    ("resident ID in the text", f"registered {PERSON}", {}, PERSON, "350102********1234"),
+    ("resident ID in a field", "registered", {"who": {"id": PERSON}}, PERSON,
+     "350102********1234"),
+    ("mobile in the text", "sent to +8613800138000", {}, "13800138000", "+86138****8000"),
+    ("mobile in a field", "sent", {"sms": {"phone": "13800138000"}}, "13800138000",
+     '"phone":"138****8000"'),
+    ("bank card in a field", "verified", {"bank_card": "622202020011003345"},
+     "622202020011003345", "622202********3345"),
+    ("bank account in a field", "paid", {"account": {"bank": "中国银行",
+                                                     "number": "6217000000001234"}},
+     "6217000000001234", '"account":"***"'),
+    ("name in a field", "checked", {"applicant": {"name": "欧阳小明"}}, "欧阳小明",
+     '"name":"****"'),
+    ("token in the text", f"refused Bearer {TOKEN}", {}, TOKEN.split(".")[1], "[token]"),
+    ("token in a field", "refused", {"authorization": f"Bearer {TOKEN}"},
+     TOKEN.split(".")[1], '"authorization":"Bearer*'),
+])
+def test_a_log_line_masks_each_kind_of_personal_data(
+        kind: str, message: str, extra: dict[str, object], secret: str, shown: str) -> None:
+    line = log_line(message, **extra)
+    assert secret not in line, kind
+    assert shown in line, (kind, line)
+
+
+def test_masking_leaves_what_is_not_personal_data() -> None:
+    # a tax office code looks like a bare mobile number: only +86 numbers are read as phones
+    text = "office 13501000000, invoice 26352000000000000101, credit code 91350100M000100Y43"
+    assert mask_text(text) == text
+    assert mask_fields({"tax_office": "13501000000", "case_id": "RF-1", "names": ["x"]}) == {
+        "tax_office": "13501000000", "case_id": "RF-1", "names": ["x"]}
+    assert mask_fields({"Name": None, "phone": 13800138000}) == {"Name": None,
+                                                                 "phone": "***********"}

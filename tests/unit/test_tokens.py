@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm
 
 from etax.platform.tokens import (
     DEFAULT_MAX_LIFETIME_SECONDS,
@@ -238,3 +242,140 @@ def test_the_maximum_lifetime_setting() -> None:
     assert max_lifetime_from({"AUTH_MAX_TOKEN_LIFETIME_SECONDS": "900"}) == 900
     with pytest.raises(ValueError, match="positive"):
         max_lifetime_from({"AUTH_MAX_TOKEN_LIFETIME_SECONDS": "0"})
+
+
+# ---- one test per attack class (RFC 8725; docs/security.md) --------------------------------
+
+def unsigned(header: dict[str, Any], claims: dict[str, Any], signature: bytes = b"") -> str:
+    """A JWS of exactly this header and these claims, with ``signature`` as given."""
+    return ".".join(jwt.utils.base64url_encode(part).decode() for part in (
+        json.dumps(header).encode(), json.dumps(claims).encode(), signature))
+
+
+def issuer_claims(**changes: Any) -> dict[str, Any]:
+    return {"iss": ISSUER, "aud": AUDIENCE, **GOOD, "role": "admin", **changes}
+
+
+def public_pem(kms: FakeKms) -> bytes:
+    return kms.private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", "", None])
+def test_an_unsigned_token_is_refused(verifier: TokenVerifier, alg: str | None) -> None:
+    token = unsigned({"alg": alg, "typ": "JWT", "kid": KEY_ID}, issuer_claims())
+    with pytest.raises(InvalidToken, match=r"alg .* is not accepted"):
+        verifier.verify(token, now=NOW)
+
+
+@pytest.mark.parametrize("secret", ["pem", "der"])
+def test_hs256_signed_with_the_issuers_public_key_is_refused(
+        kms: FakeKms, verifier: TokenVerifier, secret: str) -> None:
+    """The key-confusion attack: the public key (published as JWKS) used as an HMAC secret."""
+    pem = public_pem(kms)
+    key = pem if secret == "pem" else serialization.load_pem_public_key(pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    header = {"alg": "HS256", "typ": "JWT", "kid": KEY_ID}
+    signing_input = ".".join(jwt.utils.base64url_encode(json.dumps(p).encode()).decode()
+                             for p in (header, issuer_claims()))
+    mac = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    token = f"{signing_input}.{jwt.utils.base64url_encode(mac).decode()}"
+    with pytest.raises(InvalidToken, match="alg 'HS256' is not accepted"):
+        verifier.verify(token, now=NOW)
+
+
+def test_an_rs256_token_against_the_issuers_ec_key_is_a_refusal_not_an_error(
+        verifier: TokenVerifier) -> None:
+    """An algorithm the issuer's key does not use: a refusal (401), not a crash (500)."""
+    attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode(issuer_claims(), attacker, algorithm="RS256", headers={"kid": KEY_ID})
+    with pytest.raises(InvalidToken, match=r"alg RS256 does not fit the issuer's key \(ES256\)"):
+        verifier.verify(token, now=NOW)
+
+
+@pytest.mark.parametrize("kid", [
+    "another-key",
+    "../../../../etc/passwd",
+    "/dev/null",
+    "https://attacker.example/jwks.json",
+    "file:///etc/passwd",
+    f"{KEY_ID}' OR '1'='1",
+])
+def test_a_kid_that_is_not_the_issuers_key_is_refused(kms: FakeKms, verifier: TokenVerifier,
+                                                      kid: str) -> None:
+    """Signed by the issuer's own key, even: the kid must name it, exactly."""
+    with pytest.raises(InvalidToken, match="is not this issuer's key"):
+        verifier.verify(signed(kms, GOOD, kid=kid), now=NOW)
+
+
+def test_a_kid_that_is_a_path_or_url_fetches_nothing_but_the_issuers_jwks(
+        tmp_path: Path, kms: FakeKms, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = tmp_path / "jwks.json"
+    document.write_text(json.dumps(KmsKeySource(kms, KEY_ID).jwks()))
+    opened: list[str] = []
+    real_urlopen = urllib.request.urlopen
+
+    def recording_urlopen(url: str, timeout: float) -> Any:
+        opened.append(url)
+        return real_urlopen(url, timeout=timeout)
+
+    monkeypatch.setattr(urllib.request, "urlopen", recording_urlopen)
+    verifier = TokenVerifier(ISSUER, AUDIENCE, JwksKeySource(document.as_uri()))
+    for kid in (f"file://{document}", "https://attacker.example/jwks.json", "../jwks.json"):
+        with pytest.raises(InvalidToken, match="no published key"):
+            verifier.verify(signed(kms, GOOD, kid=kid), now=NOW)
+    assert set(opened) == {document.as_uri()}
+
+
+def attacker_headers(attacker: ec.EllipticCurvePrivateKey, url: str) -> dict[str, Any]:
+    """Headers that offer the verifier the attacker's key in each way RFC 7515 allows."""
+    jwk = json.loads(ECAlgorithm.to_jwk(attacker.public_key()))
+    return {"kid": KEY_ID, "jwk": jwk, "jku": url, "x5u": url, "x5c": ["MIIB"]}
+
+
+def test_a_key_offered_by_the_token_itself_is_ignored(
+        tmp_path: Path, kms: FakeKms, verifier: TokenVerifier) -> None:
+    attacker = ec.generate_private_key(ec.SECP256R1())
+    published = tmp_path / "attacker-jwks.json"
+    published.write_text(json.dumps({"keys": [{
+        **json.loads(ECAlgorithm.to_jwk(attacker.public_key())), "kid": KEY_ID}]}))
+    token = jwt.encode(issuer_claims(), attacker, algorithm="ES256",
+                       headers=attacker_headers(attacker, published.as_uri()))
+    # the forged token is well formed for anyone who trusts its header
+    offered = jwt.PyJWK(jwt.get_unverified_header(token)["jwk"], algorithm="ES256")
+    assert jwt.decode(token, offered, algorithms=["ES256"], audience=AUDIENCE,
+                      options={"verify_exp": False})["role"] == "admin"
+    with pytest.raises(InvalidToken, match="Signature verification failed"):
+        verifier.verify(token, now=NOW)
+    jwks_verifier = TokenVerifier(ISSUER, AUDIENCE, JwksKeySource(
+        (tmp_path / "issuer.json").as_uri()))
+    (tmp_path / "issuer.json").write_text(json.dumps(KmsKeySource(kms, KEY_ID).jwks()))
+    with pytest.raises(InvalidToken, match="Signature verification failed"):
+        jwks_verifier.verify(token, now=NOW)
+
+
+@pytest.mark.parametrize("changes", [
+    {"role": "admin"}, {"role": "officer", "tax_office": "13501000000"},
+    {"sub": "91350100MA2Y8KXX1B"}, {"cognito:groups": ["admin"]},
+])
+def test_edited_claims_break_the_signature(signer: KmsTokenSigner, verifier: TokenVerifier,
+                                           changes: dict[str, Any]) -> None:
+    header, payload, signature = signer.mint(TAXPAYER).split(".")
+    claims = {**json.loads(jwt.utils.base64url_decode(payload)), **changes}
+    edited = jwt.utils.base64url_encode(json.dumps(claims).encode()).decode()
+    with pytest.raises(InvalidToken, match="Signature verification failed"):
+        verifier.verify(f"{header}.{edited}.{signature}")
+
+
+@pytest.mark.parametrize(("claims", "message"), [
+    ({"role": "emperor"}, "no known role"),
+    ({"role": "Admin"}, "no known role"),
+    ({"role": ["admin"]}, "no known role"),
+    ({"role": None, "cognito:groups": ["root"]}, "no known role"),
+    ({"role": "officer"}, "tax_office"),
+])
+def test_a_signed_token_with_a_role_the_issuer_never_grants_is_refused(
+        kms: FakeKms, verifier: TokenVerifier, claims: dict[str, Any], message: str) -> None:
+    token = signed(kms, {k: v for k, v in {**GOOD, **claims}.items() if v is not None})
+    with pytest.raises(InvalidToken, match=message):
+        verifier.verify(token, now=NOW)

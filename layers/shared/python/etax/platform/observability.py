@@ -13,7 +13,9 @@ import on every cold start (measured, docs/benchmarks.md), so it is switched
 on per function only where that detail is wanted: ``ETAX_XRAY_SDK=1``.
 
 Privacy: every log line goes through :class:`MaskingFormatter`, which masks the resident ID
-numbers in it (first 6 and last 4 kept, :mod:`etax.platform.privacy`) and bounds each value at
+and ``+86`` mobile numbers in it (first 6 and last 4 kept, :mod:`etax.platform.privacy`), drops
+bearer tokens, masks the values of fields named for a person's data (``phone``, ``bank_card``,
+``account``, ``name``, …: :data:`etax.platform.privacy.PERSONAL_FIELDS`) and bounds each value at
 :data:`LOG_VALUE_LIMIT` characters, whatever a caller passed in ``extra`` or an exception said.
 """
 
@@ -29,16 +31,17 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.types import LogRecord
 
-from etax.platform.privacy import mask_text, scrub
+from etax.platform.privacy import mask_fields, mask_text, scrub
 
 LOG_VALUE_LIMIT = 4000  # characters of one logged value (a stack trace fits, a 100 kB input not)
 
 
 class MaskingFormatter(LambdaPowertoolsFormatter):
-    """Powertools' JSON log lines, each value bounded and every resident ID in them masked."""
+    """Powertools' JSON log lines, each value bounded and a person's data in them masked."""
 
     def serialize(self, log: LogRecord) -> str:
-        bounded = {key: scrub(value, LOG_VALUE_LIMIT) for key, value in log.items()}
+        bounded = {key: scrub(value, LOG_VALUE_LIMIT)
+                   for key, value in mask_fields(dict(log)).items()}
         return mask_text(super().serialize(bounded))
 
 

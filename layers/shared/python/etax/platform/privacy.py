@@ -11,6 +11,13 @@ input in a message, but does not have to: the problem body bounds and masks it a
   resident ID is 17 digits and a digit or ``X`` whose characters 7-14 are a date (1900-2099),
   standing alone (no letter or digit either side); customs declaration numbers, bank cards and
   invoice numbers of 18 or 20 digits do not carry a date there and are left as they are.
+  Also every mobile number written with its country code (``+8613800138000`` →
+  ``+86138****8000``; a bare 11-digit number is not recognised: tax office codes such as
+  ``13501000000`` look the same) and every bearer token (a JWT: ``eyJ….….…``), which is
+  replaced whole by ``[token]``.
+- :func:`mask_fields` — for log lines: the values of fields that hold a person's data by
+  their name (:data:`PERSONAL_FIELDS`: phone, bank card or account, name, ID number, token, …)
+  masked whatever their shape, since a bank account or a name cannot be told from the text.
 - :func:`excerpt` — at most ``limit`` characters, the cut marked with ``…``; characters that
   are not valid Unicode (lone surrogates) become U+FFFD so the text can always be encoded.
 """
@@ -27,6 +34,16 @@ _KEEP_START, _KEEP_END = 6, 4
 
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{6})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z+])\+86[- ]?1[3-9]\d{9}(?![0-9A-Za-z])")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+TOKEN_MASK = "[token]"  # noqa: S105 - what replaces a token, not one
+# fields whose values are a person's data whatever they look like (log lines only)
+PHONE_FIELDS = frozenset({"phone", "mobile", "contact_phone"})
+PERSONAL_FIELDS = PHONE_FIELDS | frozenset({
+    "name", "holder", "real_name", "address",
+    "bank_card", "card", "account", "account_number", "id_number", "resident_id",
+    "recipient", "token", "authorization", "openid", "email",
+})
 
 
 def mask_identifier(value: str) -> str:
@@ -51,8 +68,41 @@ def _mask_match(match: re.Match[str]) -> str:
 
 
 def mask_text(text: str) -> str:
-    """``text`` with every resident ID number in it masked (:func:`mask_identifier`)."""
+    """``text`` with every resident ID number and every ``+86`` mobile number in it masked
+    (:func:`mask_identifier`) and every bearer token replaced by ``[token]``."""
+    text = _JWT.sub(TOKEN_MASK, text)
+    text = _MOBILE.sub(lambda match: mask_identifier(match.group(0)), text)
     return _RESIDENT_ID.sub(_mask_match, text)
+
+
+def mask_fields(value: Any) -> Any:
+    """``value`` (dicts and lists, nested) with the value of every :data:`PERSONAL_FIELDS`
+    key masked: phone numbers by :func:`mask_phone`, other strings by :func:`mask_identifier`,
+    anything else wholly."""
+    if isinstance(value, dict):
+        return {key: _masked_value(str(key).lower(), item)
+                if str(key).lower() in PERSONAL_FIELDS else mask_fields(item)
+                for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_fields(item) for item in value]
+    return value
+
+
+def mask_phone(value: str) -> str:
+    """A phone number with its first 3 and last 4 characters kept (``138****8000``)."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def _masked_value(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return mask_phone(value) if key in PHONE_FIELDS else mask_identifier(value)
+    if isinstance(value, dict | list | tuple):
+        return "***"
+    return "*" * len(str(value))
 
 
 def valid_text(value: str) -> bool:

@@ -1,7 +1,10 @@
 """Bearer tokens: verifying them (the authorizer) and minting them (the local dev issuer).
 
 Tokens are JWTs. Verification checks the signature against the issuer's
-published keys (the header must name its key: ``kid``), and ``iss``, ``aud``,
+published keys (the header must name its key: ``kid``) with the one algorithm
+that key's type allows (ES256 for an EC key, RS256 for an RSA key: ``alg:
+none``, HMAC and a mismatched ``alg`` are refused before any key is used), and
+``iss``, ``aud``,
 ``exp`` (required; a token stops working at its ``exp``, no leeway), a
 non-empty ``sub``, and the token's lifetime (``exp - iat``, or ``exp - now``
 without ``iat``), which may not exceed the issuer's maximum
@@ -9,7 +12,9 @@ without ``iat``), which may not exceed the issuer's maximum
 ``AUTH_MAX_TOKEN_LIFETIME_SECONDS``). The platform's claims are
 ``sub`` (the subject: a credit code, a resident ID, an officer or partner id),
 ``role`` and, for officers, ``tax_office``. Identity providers that carry
-roles as groups (Cognito's ``cognito:groups``) are read too.
+roles as groups (Cognito's ``cognito:groups``) are read too. Keys come only
+from the configured :class:`KeySource`: a token's own ``jku``, ``x5u``,
+``jwk`` or ``x5c`` header is never followed (RFC 8725 §3.1, §3.10).
 
 Key sources:
 - :class:`JwksKeySource`: the issuer's JWKS document over HTTPS (Cognito, any
@@ -35,6 +40,8 @@ from typing import Any, Protocol
 
 import jwt
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
@@ -179,14 +186,22 @@ class TokenVerifier:
         current = time.time() if now is None else now
         try:
             header = jwt.get_unverified_header(token)
+            alg = header.get("alg")
+            if alg not in ALGORITHMS:
+                raise InvalidToken(f"the token's alg {_excerpt(alg)} is not accepted "
+                                   f"(only {' or '.join(ALGORITHMS)})")
             kid = header.get("kid")
             if not isinstance(kid, str) or not kid:
                 raise InvalidToken("the token header names no key (kid)")
             key = self.keys.key_for(kid)
+            expected = _algorithm_for(key)
+            if alg != expected:
+                raise InvalidToken(f"the token's alg {alg} does not fit the issuer's key "
+                                   f"({expected})")
             claims = jwt.decode(
                 token,
                 key=key,
-                algorithms=ALGORITHMS,
+                algorithms=[expected],
                 audience=self.audience,
                 issuer=self.issuer,
                 # the times are checked below against one clock reading; exp without leeway
@@ -215,6 +230,16 @@ class TokenVerifier:
                 subject=subject,
             )
         return VerifiedToken(identity_from_claims(claims), expires_at=expires)
+
+
+def _algorithm_for(key: Any) -> str:
+    """The one algorithm a published key verifies (an RS256 token checked against an EC key
+    must be a refusal, not an error deep in the JWT library)."""
+    if isinstance(key, EllipticCurvePublicKey):
+        return "ES256"
+    if isinstance(key, RSAPublicKey):
+        return "RS256"
+    raise InvalidToken(f"the issuer's key {type(key).__name__} is of no accepted type")
 
 
 def _epoch(claims: dict[str, Any], name: str, subject: str) -> int:
