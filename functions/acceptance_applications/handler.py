@@ -15,7 +15,7 @@ from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import ApplicationRequest, Decision, DocumentRequest
 from etax.acceptance.results import Application, Catalogue, Document, Download, Queue, Upload
 from etax.acceptance.service import ApplicationService, RegistrationDesk
-from etax.platform.api import make_resolver, parse_body
+from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
@@ -48,6 +48,7 @@ def create() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/applications")
+@declares(query={"state": "the queue to list: submitted (the default), approved or rejected"})
 def queue() -> Queue:
     principal = require_principal(app.current_event.raw_event, "officer")
     state = app.current_event.get_query_string_value("state", "submitted") or "submitted"

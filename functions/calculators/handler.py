@@ -17,7 +17,7 @@ from etax.calculators.results import (
     VehicleTax,
     Withholding,
 )
-from etax.platform.api import json_body, make_resolver, parse_body
+from etax.platform.api import declares, json_body, make_resolver, parse_body
 from etax.platform.observability import instrument
 
 app = make_resolver()
@@ -39,6 +39,7 @@ def iit_bonus() -> BonusTax:
 
 
 @app.post("/v1/tools/vat")
+@declares(body=(vat.GeneralRequest, vat.SmallScaleRequest))  # by the body's "taxpayer"
 def vat_due() -> GeneralVat | SmallScaleVat:
     model = vat.model_for(json_body(app).get("taxpayer"))
     return vat.compute(parse_body(app, model), on=today_in_china())

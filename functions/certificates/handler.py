@@ -18,7 +18,7 @@ from etax.certificates.service import CertificateService
 from etax.documents.signing import KmsDocumentSigner
 from etax.filing.records import FilingPaymentRecords
 from etax.filing.repository import FilingRepository
-from etax.platform.api import make_resolver, parse_body
+from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
@@ -59,6 +59,7 @@ def document(number: str) -> Response[bytes]:
 
 
 @app.get("/v1/certificates/<number>/verify")
+@declares(query={"digest": "the SHA-256 of the document held, to check it is the one issued"})
 def verify(number: str) -> Verdict:
     return service.verify(number, app.current_event.get_query_string_value("digest"))
 

@@ -14,7 +14,7 @@ from etax.filing.repository import FilingRepository
 from etax.filing.requests import ObligationRequest, PaymentRequest, ReturnRequest
 from etax.filing.results import Obligations, ObligationView, PaymentView, Receipt
 from etax.filing.service import FilingService
-from etax.platform.api import make_resolver
+from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import business, instrument
@@ -35,6 +35,7 @@ def create_obligation() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/filing/obligations")
+@declares(query={"taxpayer": "an officer: whose obligations to list (the caller if absent)"})
 def list_obligations() -> Obligations:
     principal = require_principal(app.current_event.raw_event)
     return service.list_obligations(principal, app.current_event.get_query_string_value(

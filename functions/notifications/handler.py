@@ -20,7 +20,7 @@ from etax.notifications.preferences import PreferencesIn, from_request
 from etax.notifications.repository import BadCursor, NotificationsRepository, decode_cursor
 from etax.notifications.results import Accepted, InboxPage, PreferencesView, ReadOutcome
 from etax.notifications.service import Inbox
-from etax.platform.api import make_resolver, parse_body
+from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.errors import Unprocessable
@@ -52,6 +52,8 @@ def _limit(raw: str | None) -> int:
 
 
 @app.get("/v1/me/inbox")
+@declares(query={"limit": f"how many notifications, 1 to {MAX_LIMIT} ({DEFAULT_LIMIT} if absent)",
+                 "cursor": "the previous page's next cursor"})
 def my_inbox() -> InboxPage:
     principal = require_principal(app.current_event.raw_event)
     params = app.current_event.query_string_parameters or {}

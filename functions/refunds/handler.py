@@ -15,7 +15,7 @@ from etax.filing.refunds import FilingOverpayments
 from etax.filing.repository import FilingRepository
 from etax.invoices.inputs import InvoiceInputs
 from etax.invoices.repository import InvoiceReader
-from etax.platform.api import json_body, make_resolver, parse_body, validate_body
+from etax.platform.api import declares, json_body, make_resolver, parse_body, validate_body
 from etax.platform.auth import caller, require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
@@ -23,7 +23,7 @@ from etax.platform.partners import adapter
 from etax.refunds.repository import RefundRepository
 from etax.refunds.requests import ApproveIn, RefundRequest, RejectIn
 from etax.refunds.results import CaseView, OwnCases, ReviewQueue
-from etax.refunds.service import RefundService
+from etax.refunds.service import MAX_PAGE, RefundService
 from etax.simulations.bank import SimulatedBank
 
 app = make_resolver()
@@ -44,6 +44,10 @@ def apply() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/refunds")
+@declares(query={"state": "officers: review (the default, the only queue listed)",
+                 "tax_office": "an admin: the office whose review queue to list",
+                 "limit": f"how many cases on a page, 1 to {MAX_PAGE} (20 if absent)",
+                 "cursor": "the previous page's cursor"})
 def cases() -> OwnCases | ReviewQueue:
     principal = require_principal(app.current_event.raw_event)
     query = app.current_event.query_string_parameters or {}

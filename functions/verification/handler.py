@@ -15,7 +15,7 @@ from etax.invoices.requests import QrParseRequest, SmsMessage, VerifyRequest
 from etax.invoices.results import QrView, Verdict
 from etax.invoices.verification import VerificationService, read_qr
 from etax.invoices.verification_rules import VerifyQuery, client_key
-from etax.platform.api import make_resolver, parse_body
+from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.errors import Forbidden, Unprocessable
 from etax.platform.observability import business, instrument, logger
 from etax.platform.secrets import SecretField
@@ -63,6 +63,9 @@ def answer_text(text: str, client: str) -> str:
 
 
 @app.get("/v1/channels/wechat")
+@declares(query={"signature": "sha1 of the sorted token, timestamp and nonce",
+                 "timestamp": "the sender's Unix time in seconds", "nonce": "1-64 characters",
+                 "echostr": "echoed back when the signature holds"})
 def wechat_handshake() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
     service.admit_wechat_handshake(channel_token(), dict(params))
@@ -70,6 +73,8 @@ def wechat_handshake() -> Response[str]:
 
 
 @app.post("/v1/channels/wechat")
+@declares(query={"msg_signature": "sha1 of the sorted token, timestamp, nonce and body",
+                 "timestamp": "the sender's Unix time in seconds", "nonce": "1-64 characters"})
 def wechat_message() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
     body = app.current_event.body or ""

@@ -97,8 +97,9 @@ class Platform(Construct):
                        authorizer_function=self.auth.authorizer)
         self.observability.watch_api(self.api.rest_api)
         self.platform_function = self.function(
-            self, "platform", description="Liveness and who-am-I", memory_size=128)
-        self.api.route("GET", "/v1/health", self.platform_function, public=True)
+            self, "platform", description="Liveness, who-am-I, the API's contract", memory_size=128)
+        self.api.routes(self.platform_function, "GET /v1/health", "GET /v1/openapi.json",
+                        "GET /v1/docs", public=True)
         self.api.route("GET", "/v1/me", self.platform_function)
         if self.auth.dev_issuer is not None:
             self.api.routes(self.auth.dev_issuer, "POST /v1/auth/dev-token",

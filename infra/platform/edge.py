@@ -66,10 +66,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # B4: the public credit-code check, one GetItem
     RouteClass("Registration", ("GET /v1/registration/verify/{credit_code}",),
                rate=300, burst=600, per_ip=300),
-    # published, caller-independent answers (keys, specification, catalogue, campaigns)
+    # published, caller-independent answers (keys, specification, catalogue, campaigns, the
+    # API's contract)
     RouteClass("Reference",
                ("GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
-                "GET /v1/lottery/campaigns/{campaign_id}"),
+                "GET /v1/lottery/campaigns/{campaign_id}", "GET /v1/openapi.json",
+                "GET /v1/docs"),
                rate=100, burst=200, per_ip=1500, cache_seconds=300),
     # the lottery's period export and liveness: public, not cached (an export changes when
     # its period closes; liveness must be live)

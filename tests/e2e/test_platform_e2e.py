@@ -376,3 +376,27 @@ def test_a_json_body_is_read_without_its_content_type(api: str, aws: Any,
     answer = signed_sms(api, secret, raw, "application/x-www-form-urlencoded")
     assert answer.status_code == 200, answer.text
     assert answer.json()["to"] == "+8613800000000"
+
+
+def test_the_served_contract_lists_exactly_the_deployed_routes(api: str, aws: Any) -> None:
+    """GET /v1/openapi.json (public) against the REST API as deployed: the same routes."""
+    answer = requests.get(f"{api}/v1/openapi.json", timeout=30)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("application/json")
+    document = answer.json()
+    assert document["openapi"] == "3.1.0"
+    listed = {(method.upper(), path) for path, item in document["paths"].items()
+              for method in item}
+    apigw = aws("apigateway")
+    [rest_api] = [a["id"] for a in apigw.get_rest_apis(limit=500)["items"]
+                  if a["name"] == "etax-local"]
+    deployed = {(method, resource["path"])
+                for page in apigw.get_paginator("get_resources").paginate(
+                    restApiId=rest_api, embed=["methods"])
+                for resource in page["items"]
+                for method in resource.get("resourceMethods", {}) if method != "OPTIONS"}
+    assert deployed == listed
+    page = requests.get(f"{api}/v1/docs", timeout=30)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "<code>GET /v1/openapi.json</code>" in page.text

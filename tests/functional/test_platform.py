@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
+from etax.platform.reference import DOCUMENT
 from tests.functional.conftest import LambdaContext, call, load_handler, sample_event
 
 
@@ -83,3 +85,30 @@ def test_cors_headers_for_browsers() -> None:
     event["multiValueHeaders"]["Origin"] = ["http://localhost:8080"]
     answer = call(load_handler("platform"), event)
     assert answer["headers"]["Access-Control-Allow-Origin"] == "*"
+
+
+def _reference_event(path: str) -> dict[str, Any]:
+    event = sample_event("platform/health.json")
+    event["resource"] = event["path"] = path
+    event["requestContext"]["resourcePath"] = event["requestContext"]["path"] = path
+    return event
+
+
+def test_openapi_json_answers_the_packaged_document() -> None:
+    answer = call(load_handler("platform"), _reference_event("/v1/openapi.json"))
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Content-Type"] == "application/json"
+    assert answer["body"] == DOCUMENT.read_text(encoding="utf-8")  # byte for byte
+    assert answer["json"]["openapi"] == "3.1.0"
+    assert "get" in answer["json"]["paths"]["/v1/openapi.json"]
+
+
+def test_docs_answers_a_self_contained_reference_page() -> None:
+    answer = call(load_handler("platform"), _reference_event("/v1/docs"))
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    page = answer["body"]
+    assert page.startswith("<!doctype html>")
+    assert "<code>POST /v1/invoices</code>" in page
+    assert "http://" not in page  # nothing fetched elsewhere
+    assert "https://" not in page

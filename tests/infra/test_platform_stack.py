@@ -25,6 +25,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
 # Anyone may call these; the dev issuer's exist on the local stack only.
 PUBLIC_ROUTES = {
     "GET /v1/health",
+    "GET /v1/openapi.json",
+    "GET /v1/docs",
     "POST /v1/auth/dev-token",
     "GET /v1/auth/jwks.json",
     "GET /v1/registration/verify/{credit_code}",

@@ -281,3 +281,22 @@ def validate_body[M: BaseModel](body: dict[str, Any], model: type[M]) -> M:
         return model.model_validate(body)
     except ValidationError as error:
         raise validation_problem(list(error.errors()), prefix=("body",)) from None
+
+
+# What a route's code does not show the API's contract (scripts/openapi.py), kept on the route
+# function under this attribute; read only when the contract is generated, never at run time.
+CONTRACT = "__etax_contract__"
+
+
+def declares[F: Callable[..., Any]](*, body: tuple[type[BaseModel], ...] = (),
+                                    query: Mapping[str, str] | None = None) -> Callable[[F], F]:
+    """Declare, for the API's contract only, what a route reads that its code cannot show:
+    the body's models when it picks one at run time (the contract otherwise reads the model
+    from the route's own ``parse_body``/``validate_body``/``once.create`` call), and its query
+    parameters (name → what it means). Nothing changes when the route runs."""
+
+    def mark(route: F) -> F:
+        setattr(route, CONTRACT, {"body": body, "query": dict(query or {})})
+        return route
+
+    return mark

@@ -27,7 +27,9 @@ from typing import Any
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 _OMIT_NONE = "etax.results.omit_none"
-_KEY = "etax.results.key"
+# pydantic reads a dataclass field's "alias" metadata: the API's contract (scripts/openapi.py)
+# shows the key an answer has, not the attribute's name, from this one declaration
+_KEY = "alias"
 
 
 def optional(*, key: str | None = None) -> Any:
