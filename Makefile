@@ -60,6 +60,16 @@ portal/dist/.stamp: node_modules/.stamp $(PORTAL_SOURCES)
 	PATH="$(SYSTEM_PATH)" node portal/build.mjs
 	@touch $@
 
+# Debian's Chromium and a Chinese font for the portal's browser tests
+# (tests/e2e/test_portal_e2e.py), installed once; as root, or through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+.build/chromium.stamp:
+	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || $(APT_INSTALL) $(BROWSER_PACKAGES) >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) $(BROWSER_PACKAGES) >/dev/null; }
+	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || { echo "could not install Debian's $(BROWSER_PACKAGES)"; exit 1; }
+	@mkdir -p .build && touch $@
+
 .build/localstack.stamp: $(VENV)/.stamp
 	$(PY) scripts/localstack_ctl.py setup
 	@mkdir -p .build && touch $@
@@ -121,7 +131,7 @@ validate: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	$(PY) -c "import aws_cdk as cdk, app; a = cdk.App(outdir='.build/cdk.out-validate'); app.build(a); a.synth()" > /dev/null
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/*.template.json
 
-e2e: setup
+e2e: setup .build/chromium.stamp
 	$(PYTEST) tests/e2e -q
 
 bench: setup

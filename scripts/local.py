@@ -139,6 +139,7 @@ def deploy(endpoint: str) -> dict[str, Any]:
     ], endpoint)
     update_nested_stacks(endpoint, ROOT / ".build" / f"cdk.out-{port}")
     outputs = local_outputs(endpoint, json.loads(raw_outputs.read_text())[STACK_NAME])
+    publish_portal(outputs)
     print(f"deployed {STACK_NAME} in {time.monotonic() - started:.0f} s", flush=True)
     return outputs
 
@@ -265,6 +266,49 @@ def wait_for_update(cloudformation: Any, stack_id: str, timeout: float = 600.0) 
         time.sleep(1)
 
 
+PORTAL_DIST = ROOT / "portal" / "dist"
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".css": "text/css; charset=utf-8", ".json": "application/json"}
+
+
+def publish_portal(outputs: dict[str, Any]) -> str:
+    """Copy ``portal/dist`` into the portal bucket, taking away what it no longer has, and
+    write the stage's ``config.json`` beside it: what the deploy's ``BucketDeployment`` does
+    on the other stages (infra/portal.py). The pages' URL goes into ``outputs``
+    (``PortalUrl``)."""
+    if not (PORTAL_DIST / "index.html").is_file():
+        raise RuntimeError("portal/dist is not built: run make setup")
+    s3 = client("s3", outputs["Endpoint"])
+    bucket = outputs["PortalBucketName"]
+    published = set()
+    for path in sorted(PORTAL_DIST.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            key = path.relative_to(PORTAL_DIST).as_posix()
+            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), CacheControl="no-cache",
+                          ContentType=CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+            published.add(key)
+    published.add("config.json")
+    stale = [{"Key": item["Key"]}
+             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+             for item in page.get("Contents", []) if item["Key"] not in published]
+    if stale:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": stale})
+    outputs["PortalUrl"] = f"{outputs['Endpoint']}/{bucket}/index.html"
+    write_portal_config(outputs)
+    return str(outputs["PortalUrl"])
+
+
+def write_portal_config(outputs: dict[str, Any]) -> None:
+    """The portal's ``config.json`` on the local stack: the API, the dev issuer's demo
+    identities, the demo lottery campaign once seeded."""
+    config = {"apiUrl": outputs["ApiUrl"], "stage": STAGE, "devIssuer": True,
+              "demoIdentities": demo_data.IDENTITIES,
+              "lotteryCampaign": outputs.get("DemoLotteryCampaign")}
+    client("s3", outputs["Endpoint"]).put_object(
+        Bucket=outputs["PortalBucketName"], Key="config.json", CacheControl="no-cache",
+        Body=json.dumps(config, ensure_ascii=False).encode(), ContentType=CONTENT_TYPES[".json"])
+
+
 def local_outputs(endpoint: str, stack_outputs: dict[str, str]) -> dict[str, Any]:
     """Stack outputs plus what a local client needs: the API URL that resolves offline."""
     api_url = f"{endpoint}/_aws/execute-api/{stack_outputs['ApiId']}/{stack_outputs['ApiStage']}"
@@ -317,6 +361,7 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
                 "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
     campaign = seed_lottery(outputs)
     outputs["DemoLotteryCampaign"] = campaign
+    write_portal_config(outputs)  # the portal's lottery page shows the demo campaign
     print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed "
           f"and the seller's issuing quota; lottery campaign {campaign} (region 35)", flush=True)
 
@@ -464,6 +509,7 @@ def banner(outputs: dict[str, Any]) -> str:
     lines = [
         "",
         "The e-tax platform is running on the local stack.",
+        f"  portal    {outputs['PortalUrl']}  (open it in a browser)",
         f"  API URL   {api}",
         f"  AWS       {outputs['Endpoint']} (any credentials, region {REGION}: e.g. "
         f"AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={REGION} "

@@ -1,7 +1,13 @@
 // The signed-in person's inbox: newest first, unread marked, each one markable as read.
-import { alertText, api, element, page, problemText, session, t } from "./common.js";
+import { alertText, api, element, lang, page, problemText, session, t } from "./common.js";
 
 let items = [];
+
+/** A moment as the person reads it: China's time, in the page's language. */
+function when(instant) {
+  return new Date(instant).toLocaleString(lang() === "en" ? "en-GB" : "zh-CN",
+    { timeZone: "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
+}
 
 function render() {
   const list = document.getElementById("inbox-items");
@@ -11,7 +17,7 @@ function render() {
     entry.append(
       element("h3", item.title),
       element("p", item.body),
-      element("p", `${t(item.read_at ? "read" : "unread")} · ${t("received_at")} ${item.received_at}`,
+      element("p", `${t(item.read_at ? "read" : "unread")} · ${t("received_at")} ${when(item.received_at)}`,
         { class: "hint" }),
     );
     if (!item.read_at) {

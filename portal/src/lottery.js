@@ -2,6 +2,7 @@
 // result (signed in as the invoice's buyer), and the payout of that draw.
 import { alertText, api, busy, config, element, facts, page, problemText, session, t } from "./common.js";
 
+const PENDING_QR = "etax.lottery.qr";
 let drawn = null;
 
 async function showCampaign() {
@@ -50,8 +51,10 @@ function showDraw() {
 page(() => {
   showCampaign();
   const form = document.getElementById("scan");
-  const hash = new URLSearchParams(location.hash.slice(1));
-  if (hash.get("qr")) form.qr.value = hash.get("qr");
+  // an invoice brought from the verification page waits here through a sign-in
+  const brought = new URLSearchParams(location.hash.slice(1)).get("qr");
+  if (brought) sessionStorage.setItem(PENDING_QR, brought);
+  form.qr.value = brought ?? sessionStorage.getItem(PENDING_QR) ?? "";
   if (!session()) {
     document.getElementById("scan-signin").hidden = false;
     form.hidden = true;
@@ -69,7 +72,9 @@ page(() => {
         return;
       }
       drawn = answer.data;
+      sessionStorage.removeItem(PENDING_QR);
       showDraw();
+      document.getElementById("draw-heading").focus(); // a phone scrolls to the result
     });
   });
   document.getElementById("refresh-payout").addEventListener("click", async () => {

@@ -16,6 +16,7 @@ async function verify(form, query) {
     }
     last = { verdict: answer.data, qr: query.qr ?? null };
     show();
+    document.getElementById("result-heading").focus(); // a phone scrolls to the verdict
   });
 }
 
@@ -50,12 +51,12 @@ function show() {
     if (qr) {
       // the QR text travels in the fragment: it never reaches a server's logs
       const link = element("a", t("to_lottery"), { href: `lottery.html#qr=${encodeURIComponent(qr)}` });
-      body.append(element("p", null)).lastChild.append(link);
+      const onward = element("p", null);
+      onward.append(link);
+      body.append(onward);
     }
   }
-  const section = document.getElementById("result");
-  section.hidden = false;
-  section.querySelector("h2").focus?.();
+  document.getElementById("result").hidden = false;
 }
 
 async function decodePhoto(file) {

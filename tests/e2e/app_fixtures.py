@@ -3,6 +3,8 @@ session's LocalStack (``localstack`` fixture), the demo data seeded, and clients
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +20,16 @@ import local  # noqa: E402  (scripts/local.py: the same deploy and seed `make up
 
 
 @pytest.fixture(scope="session")
-def stack(localstack: Any) -> dict[str, Any]:
-    """Outputs of the deployed, seeded app (as in local-outputs.json)."""
+def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Outputs of the deployed, seeded app (as in local-outputs.json): a LocalStack of the
+    session's own, deployed and seeded; or, with ``ETAX_E2E_OUTPUTS=local-outputs.json``, the
+    stack ``make up`` is running (quicker while working on a test; the suites assume a fresh
+    stack, so a full run uses its own)."""
+    running = os.environ.get("ETAX_E2E_OUTPUTS")
+    if running:
+        outputs: dict[str, Any] = json.loads(Path(running).read_text())
+        return outputs
+    localstack = request.getfixturevalue("localstack")
     outputs = local.deploy(localstack.endpoint)
     local.seed(outputs)
     return outputs

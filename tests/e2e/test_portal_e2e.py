@@ -1,0 +1,269 @@
+"""The public portal in headless Chromium (Debian's ``chromium``, driven by Playwright) against the
+deployed local stack, on a phone-sized screen: a consumer verifies an invoice from a photo of
+its QR code, signs in and scans it into the lottery; a taxpayer reads its inbox; every page
+passes axe-core's WCAG 2.1 A/AA rules in both languages, works from the keyboard, and loads
+nothing from anywhere but the stack.
+
+Each page's screenshot is saved in ``.build/screenshots/`` (the run's artefacts); with
+``PORTAL_SCREENSHOTS=docs`` they are written to ``docs/portal/`` too (the README shows those).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import segno
+from PIL import Image, ImageFilter
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from etax.rules import resident_id
+from tests.e2e.test_platform_e2e import bearer, token
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / ".build" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "portal"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SELLER = "91350100M000100Y43"  # the demo seller (Fuzhou): its invoices carry region 35
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+# Chromium as the machine runs it: no sandbox as root, and no calls home (the network is closed)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def fresh_person() -> str:
+    """A resident of Fuzhou nobody else in the run uses (the demo campaign allows 2 draws a
+    day per person)."""
+    n = uuid.uuid4().int
+    born = f"199{n % 10}{n // 10 % 12 + 1:02d}{n // 120 % 28 + 1:02d}"
+    first17 = f"350102{born}{n // 3360 % 1000:03d}"
+    return first17 + resident_id.check_character(first17)
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    if os.environ.get("PORTAL_SCREENSHOTS") == "docs":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        with Image.open(path) as image:  # a 64-colour palette keeps the repository light
+            image.convert("RGB").quantize(64).save(DOCS_SCREENSHOTS / f"{name}.png",
+                                                  optimize=True)
+
+
+def qr_photo(payload: str, path: Path) -> Path:
+    """The invoice's QR code as a phone would photograph it: on a grey desk, turned a little,
+    slightly blurred."""
+    buffer = io.BytesIO()
+    segno.make(payload, error="m").save(buffer, kind="png", scale=8, border=4)
+    code = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    desk = Image.new("RGB", (code.width + 240, code.height + 320), (176, 170, 160))
+    desk.paste(code.rotate(7, expand=True, fillcolor=(176, 170, 160)), (100, 140))
+    desk.filter(ImageFilter.GaussianBlur(0.8)).save(path, "JPEG", quality=85)
+    return path
+
+
+def issue_to(api: str, person: str) -> dict[str, Any]:
+    body = {"buyer": {"name": "林小雨", "id_number": person},
+            "items": [{"name": "茶叶", "quantity": "1", "unit_price": "200.00",
+                       "tax_rate": "0.09"}],
+            "channel": "mobile"}
+    answer = requests.post(f"{api}/v1/invoices", json=body, timeout=60, headers={
+        **bearer(token(api, "taxpayer", SELLER)), "Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 201, answer.text
+    issued: dict[str, Any] = answer.json()
+    return issued
+
+
+def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float = 60.0) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value is not None:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is installed by make test (.build/chromium.stamp)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, stack: dict[str, Any]) -> Iterator[Page]:
+    """A phone-sized page that records every URL it asks for (``page.asked``)."""
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.asked = asked  # type: ignore[attr-defined]
+    yield page
+    context.close()
+    outside = [url for url in asked if not url.startswith((stack["Endpoint"], "data:", "blob:"))]
+    assert outside == [], "the portal loads nothing from outside the stack"
+
+
+def portal(stack: dict[str, Any], page: str) -> str:
+    return str(stack["PortalUrl"]).rsplit("/", 1)[0] + f"/{page}"
+
+
+def sign_in(page: Page, stack: dict[str, Any], subject: str, next_page: str) -> None:
+    page.goto(portal(stack, f"signin.html?next={next_page}"))
+    page.get_by_label("角色").select_option("taxpayer")
+    page.get_by_label("身份（统一社会信用代码或居民身份证号码）").fill(subject)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(f"**/{next_page}.html*")
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: "tag",
+             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})).violations
+             .map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))""")
+    return found
+
+
+def test_a_consumer_verifies_a_photo_of_the_qr_code_then_scans_it_into_the_lottery(
+        api: str, stack: dict[str, Any], phone: Page, tmp_path: Path) -> None:
+    person = fresh_person()
+    invoice = issue_to(api, person)
+    photo = qr_photo(invoice["qr"], tmp_path / "qr.jpg")
+
+    # anyone: verify from the photo, decoded in the browser
+    phone.goto(portal(stack, "verify.html"))
+    phone.get_by_label("发票二维码照片").set_input_files(photo)
+    result = phone.locator("#result")
+    expect(result).to_contain_text("发票真实有效", timeout=30_000)
+    expect(result).to_contain_text(invoice["number"])
+    expect(phone.locator("#qr")).to_have_value(invoice["qr"])
+    shot(phone, "verify")
+
+    # on to the lottery: sign in as the buyer, the invoice waits through it
+    phone.get_by_role("link", name="用这张发票参与有奖发票").click()
+    phone.get_by_role("link", name="抽奖需要先登录（购买方本人）。").click()
+    sign_in(phone, stack, person, "lottery")
+    expect(phone.locator("#scan-qr")).to_have_value(invoice["qr"])
+    expect(phone.locator("#campaign-body")).to_contain_text("种子承诺")
+    phone.get_by_label("收款账户").fill("wx-portal-0001")
+    phone.get_by_role("button", name="抽奖", exact=True).click()
+    draw = phone.locator("#draw")
+    expect(draw).to_be_visible(timeout=30_000)
+    shot(phone, "lottery")
+
+    # the page shows the draw the platform recorded for this invoice
+    recorded = requests.get(f"{api}/v1/lottery/draws/{invoice['number']}", timeout=30,
+                            headers=bearer(token(api, "taxpayer", person)))
+    assert recorded.status_code == 200, recorded.text
+    shown = {"won": "恭喜中奖！", "no_prize": "很遗憾，未中奖。",
+             "sold_out": "本期该档奖品已抽完。"}[recorded.json()["result"]]
+    expect(draw).to_contain_text(shown)
+    expect(draw).to_contain_text(recorded.json()["draw_id"])
+
+
+def test_a_taxpayer_signs_in_and_reads_its_inbox(api: str, stack: dict[str, Any],
+                                                 phone: Page) -> None:
+    person = fresh_person()
+    notification = f"portal:{uuid.uuid4().hex[:8]}"
+    admin = bearer(token(api, "admin", "admin-0001"))
+    sent = requests.post(f"{api}/v1/notifications", headers=admin, timeout=30, json={
+        "id": notification, "recipient": person, "kind": "refund.paid",
+        "title": "退税已到账", "body": "您的退税已由国库退付。", "link": "/v1/refunds/demo"})
+    assert sent.status_code == 202, sent.text
+    own = bearer(token(api, "taxpayer", person))
+    wait_for("the notification in the inbox", lambda: True if any(
+        i["id"] == notification for i in requests.get(
+            f"{api}/v1/me/inbox?limit=20", headers=own, timeout=30).json()["items"]) else None)
+
+    phone.goto(portal(stack, "inbox.html"))
+    phone.get_by_role("link", name="查看消息需要先登录。").click()
+    sign_in(phone, stack, person, "inbox")
+    item = phone.locator("#inbox-items li").first
+    expect(item).to_contain_text("退税已到账")
+    expect(item).to_contain_text("未读")
+    expect(phone.locator("#session-status")).to_contain_text(person[-4:])
+    assert person not in phone.locator("#session-status").inner_text()  # shown masked
+    shot(phone, "inbox")
+
+    item.get_by_role("button", name="标为已读").click()
+    expect(item).to_contain_text("已读")
+    read = wait_for("the read mark", lambda: next(
+        (i["read_at"] for i in requests.get(f"{api}/v1/me/inbox?limit=20", headers=own,
+                                            timeout=30).json()["items"]
+         if i["id"] == notification and i["read_at"]), None))
+    assert read
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_page_meets_wcag_2_1_aa(stack: dict[str, Any], phone: Page, language: str) -> None:
+    phone.goto(portal(stack, "index.html"))
+    phone.evaluate(f"localStorage.setItem('etax.lang', '{language}')")
+    for name in ("index", "verify", "lottery", "signin", "inbox"):
+        phone.goto(portal(stack, f"{name}.html"))
+        phone.wait_for_load_state("networkidle")
+        expect(phone.locator("html")).to_have_attribute("lang",
+                                                       "en" if language == "en" else "zh-CN")
+        assert axe_violations(phone) == [], name
+
+
+def test_a_verdict_in_english_and_from_the_keyboard(api: str, stack: dict[str, Any],
+                                                    phone: Page) -> None:
+    invoice = issue_to(api, fresh_person())
+    phone.goto(portal(stack, "verify.html"))
+    phone.get_by_role("button", name="Switch to English").click()
+    expect(phone.locator("h1")).to_have_text("National VAT invoice verification")
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+
+    # the language stays chosen; on a fresh page the first Tab reaches the skip link, which
+    # takes the keyboard to the content
+    phone.reload()
+    expect(phone.locator("h1")).to_have_text("National VAT invoice verification")
+    phone.keyboard.press("Tab")
+    expect(phone.locator(".skip")).to_be_focused()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#main")).to_be_focused()
+
+    phone.get_by_label("Invoice number").fill(invoice["number"])
+    phone.get_by_label("Issue date").fill(invoice["issue_date"])
+    phone.get_by_label("Total including tax (yuan)").fill("1.00")  # not the invoice's total
+    phone.get_by_label("Total including tax (yuan)").press("Enter")
+    result = phone.locator("#result")
+    expect(result).to_contain_text("The details do not match", timeout=30_000)
+    assert axe_violations(phone) == []
+    shot(phone, "verify-mismatch-en")
+
+
+def test_a_photo_without_a_qr_code_and_a_bad_number_are_said_plainly(
+        stack: dict[str, Any], phone: Page, tmp_path: Path) -> None:
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (400, 300), (255, 255, 255)).save(blank)
+    phone.goto(portal(stack, "verify.html"))
+    phone.get_by_label("发票二维码照片").set_input_files(blank)
+    expect(phone.get_by_role("alert")).to_have_text("照片中没有找到二维码，请拍清楚后再试。")
+
+    phone.get_by_label("发票号码").fill("12345")
+    phone.get_by_label("开票日期").fill("2026-01-01")
+    phone.get_by_label("价税合计（元）").fill("100.00")
+    phone.locator("#by-number").get_by_role("button", name="查验").click()
+    alert = phone.get_by_role("alert")
+    expect(alert).to_contain_text("number", timeout=30_000)  # the problem names the field
+    expect(phone.locator("#result")).to_be_hidden()
