@@ -2,40 +2,38 @@
 
 The table itself is tests/role_matrix.txt (wider than a line of code), read here: one row per
 route, ``METHOD /path`` exactly as the boards route it (API Gateway's ``{param}`` style); one
-column per role:
+column per role (:data:`ROLES`); in each cell one of :data:`OUTCOMES`, for the local stage.
+Elsewhere the dev issuer's two routes do not exist (:data:`LOCAL_ONLY`) and the partners'
+routes also require the partner's API key (infra/platform/edge.py).
 
-==============  ===============================================================================
-public          no token at all
-taxpayer        an enterprise signed in by its credit code (A, the owner of the company's
-                records; B, another enterprise of the same office, for ``own``)
-person          a natural person signed in by resident ID (P, the owner of the per-person
-                records; Q, another person, for ``own``)
-officer         an officer of the tax office in charge of the record (Fuzhou)
-other_office    an officer of another tax office (Xiamen)
-partner         a partner's token (a bank); on the partners' own routes (payment callbacks,
-                message channels) every column says what a caller without the partner's
-                signature gets, whatever token it bears
-developer       an app-square developer's token
-admin           the platform administrator
-==============  ===============================================================================
-
-Each cell is one of :data:`OUTCOMES`. A route that takes an id is asked about one record of
-its kind (tests/e2e/test_role_matrix_e2e.py makes them): the company's records belong to
-taxpayer A, the per-person ones (a natural person's registration, a lottery draw, an IIT
-refund) to person P, both in the Fuzhou office; a column that is not the owner's says what
-that role gets on someone else's record.
+A route that takes an id is asked about one record of its kind (tests/e2e/test_role_matrix_e2e.py
+makes them): the company's records belong to taxpayer A, the per-person ones (a natural
+person's registration, a lottery draw, an IIT refund) to person P, both of the Fuzhou office; a
+column that is not the owner's says what that role gets on someone else's record.
 
 ``tests/infra/test_role_matrix.py`` fails when a route of the synthesized app has no row (or a
 row no route); the e2e test checks every cell against the deployed local stack;
-``scripts/role_matrix.py`` renders the table into docs/role-matrix.md.
+``scripts/role_matrix_doc.py`` renders the table into docs/role-matrix.md.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-ROLES = ("public", "taxpayer", "person", "officer", "other_office", "partner", "developer",
-         "admin")
+ROLES = {
+    "public": "no token at all",
+    "taxpayer": "an enterprise signed in by its credit code: A, the owner of the company's "
+                "records; for `own`, B, another enterprise of the same office",
+    "person": "a natural person signed in by resident ID: P, the owner of the per-person "
+              "records; for `own`, Q, another person",
+    "officer": "an officer of the tax office in charge of the record (Fuzhou)",
+    "other_office": "an officer of another tax office (Xiamen)",
+    "partner": "a partner's token (a bank). On the partners' own routes (payment callbacks, "
+               "message channels) every column says what a caller without the partner's "
+               "signature gets, whatever token it bears",
+    "developer": "an app-square developer's token",
+    "admin": "the platform administrator",
+}
 
 OUTCOMES = {
     "ok": "reaches the route's logic: a 2xx, or a 400/409/422 about the request or the "
@@ -56,7 +54,7 @@ def _load(text: str) -> dict[str, dict[str, str]]:
     lines = [line.split() for line in text.splitlines()
              if line.strip() and not line.startswith("#")]
     header, rows = lines[0], lines[1:]
-    if tuple(header[1:]) != ROLES:
+    if tuple(header[1:]) != tuple(ROLES):
         raise ValueError(f"the matrix's columns are {header[1:]}, not {list(ROLES)}")
     matrix: dict[str, dict[str, str]] = {}
     for cells in rows:

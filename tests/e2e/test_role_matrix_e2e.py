@@ -262,7 +262,7 @@ REQUESTS: dict[str, Build] = {
         {"method": r["method"]}, {"payment_id": r["payment_id"], "status": "success"}),
     "POST /v1/refunds": static({"kind": "iit_annual", "year": 2025,
                                 "account": {"bank": "中国银行", "number": "6217000012345678"}}),
-    "GET /v1/refunds": static(),
+    "GET /v1/refunds": static(query={"tax_office": FUZHOU}),
     "GET /v1/refunds/{case_id}": static(params=_case),
     "POST /v1/refunds/{case_id}/approve": static({}, _case),
     "POST /v1/refunds/{case_id}/reject": static({"reason": "材料不全"}, _case),
