@@ -24,7 +24,8 @@ from etax.rules import uscc
 from etax.rules.dates import business_date
 from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, person_id, post_form
 from tests.e2e.test_filing_e2e import master, provider_confirms
-from tests.e2e.test_lottery_e2e import campaign_body, issue, register_seller, scan
+from tests.e2e.test_lottery_e2e import campaign_body, issue, register_seller, scan, wait_for
+from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
 from tests.e2e.test_refunds_e2e import account, filed_iit, register
 from tests.role_matrix import MATRIX, ROLES
@@ -69,6 +70,10 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     p = bearer(token(api, "taxpayer", P))
     admin = bearer(token(api, "admin", "admin-0001"))
     register(api, p, P, FUZHOU)
+    notification = f"role-matrix:{uuid.uuid4().hex[:12]}"   # delivered while the rest is made
+    post(api, "/v1/notifications", admin, {"id": notification, "recipient": A,
+                                            "kind": "platform.welcome", "title": "欢迎",
+                                            "body": "Welcome to e-tax."})
 
     application = post(api, "/v1/applications", a, {
         "item": "nonprofit_tax_exemption", "details": {"organisation_type": "社会团体"}})
@@ -97,10 +102,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "kind": "paper", "invoice_type": "04", "quantity": 10, "delivery": DELIVERY})
     certificate = post(api, "/v1/certificates", a, {
         "kind": "tax_residency", "year": 2025, "country": "SG", "purpose": "享受中新税收协定待遇"})
-    notification = f"role-matrix:{uuid.uuid4().hex[:12]}"
-    post(api, "/v1/notifications", admin, {"id": notification, "recipient": A,
-                                            "kind": "platform.welcome", "title": "欢迎",
-                                            "body": "Welcome to e-tax."})
+    wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
@@ -345,3 +347,22 @@ def test_every_cell_of_the_matrix_holds_on_the_stack(api: str, records: dict[str
         "\n".join(f"  {role:<28} expected {expected:<8} got {answer.status_code}  {why}: "
                   f"{answer.text[:160]}" for role, expected, answer, why in wrong))
 
+
+
+def test_an_inbox_item_is_read_and_marked_by_its_recipient_alone(
+        api: str, records: dict[str, Any], callers: dict[str, dict[str, str]]) -> None:
+    """The inbox routes take no id in the path: each caller's own inbox answers, so another
+    party's item is absent from it and unknown to its read marks (not a 403)."""
+    nid = records["notification"]
+    for role, who in callers.items():
+        if role == "public":
+            continue
+        listed = requests.get(f"{api}/v1/me/inbox", params={"limit": "100"}, headers=who,
+                              timeout=60)
+        assert listed.status_code == 200, (role, listed.text)
+        marked = requests.post(f"{api}/v1/me/inbox/read", json={"ids": [nid]}, headers=who,
+                               timeout=60)
+        assert marked.status_code == 200, (role, marked.text)
+        mine = role == "taxpayer"
+        assert (nid in [e["id"] for e in listed.json()["items"]]) is mine, role
+        assert (marked.json()["unknown"] == [nid]) is not mine, (role, marked.json())
