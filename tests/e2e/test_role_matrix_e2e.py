@@ -1,0 +1,368 @@
+"""Every cell of the role matrix (tests/role_matrix.py) against the local stack over HTTP.
+
+Once per module a record of each kind is made, owned by a company registered for the test
+(taxpayer A, Fuzhou office) or by a natural person registered for the test (P, Fuzhou): an
+application with a confirmed document, an issued invoice, a lottery draw, a filing obligation
+with its return and a confirmed payment, a refund case, an invoice-supply application, a
+certificate, an inbox item. Then, for each route, every role's token sends the route's request
+about that record; an ``own`` cell is sent again by another party of the same role (taxpayer
+B, person Q), which must be refused. A route's cells that differ are reported together, as a
+table; every 4xx answer must be application/problem+json."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from etax.rules import uscc
+from etax.rules.dates import business_date
+from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, person_id, post_form
+from tests.e2e.test_filing_e2e import master, provider_confirms
+from tests.e2e.test_lottery_e2e import campaign_body, issue, register_seller, scan, wait_for
+from tests.e2e.test_notifications_e2e import entries_with
+from tests.e2e.test_platform_e2e import bearer, token
+from tests.e2e.test_refunds_e2e import account, filed_iit, register
+from tests.role_matrix import MATRIX, ROLES
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
+
+__all__ = ["master"]  # the payment callback's key (a fixture of test_filing_e2e)
+
+A = uscc.complete("91350100MA2R7M8X1")   # registered here (Fuzhou), with an issuing quota
+B = uscc.complete("91350100MA2R7M8Y1")   # another enterprise of the office, for ``own``
+P, Q = person_id(901), person_id(902)    # Fuzhou residents; P registers here
+FUZHOU, XIAMEN = "13501000000", "13502000000"
+IDENTITIES: dict[str, tuple[str, str, str | None] | None] = {
+    "public": None,
+    "taxpayer": ("taxpayer", A, None),
+    "person": ("taxpayer", P, None),
+    "officer": ("officer", "officer-fz-0001", FUZHOU),
+    "other_office": ("officer", "officer-xm-0001", XIAMEN),
+    "partner": ("partner", "bank-minjiang-demo", None),
+    "developer": ("developer", "dev-appsquare-0001", None),
+    "admin": ("admin", "admin-0001", None),
+}
+OTHERS = {"taxpayer": ("taxpayer", B, None), "person": ("taxpayer", Q, None)}
+DELIVERY = {"recipient": "林晓明", "phone": "13800000000", "address": "福建省福州市鼓楼区五四路1号"}
+OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
+
+
+def post(api: str, path: str, who: dict[str, str], body: Any) -> dict[str, Any]:
+    answer = requests.post(f"{api}{path}", json=body, timeout=60,
+                           headers={**who, "Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code in (200, 201, 202), (path, answer.text)
+    shown: dict[str, Any] = answer.json()
+    return shown
+
+
+@pytest.fixture(scope="module")
+def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[str, Any]:
+    """One record of each kind, made once: ids by name, and the invoice for bodies."""
+    register_seller(aws, stack, A, "福州角色矩阵示例有限公司")
+    register_seller(aws, stack, B, "福州角色矩阵另一示例有限公司")
+    a = bearer(token(api, "taxpayer", A))
+    p = bearer(token(api, "taxpayer", P))
+    admin = bearer(token(api, "admin", "admin-0001"))
+    register(api, p, P, FUZHOU)
+    notification = f"role-matrix:{uuid.uuid4().hex[:12]}"   # delivered while the rest is made
+    post(api, "/v1/notifications", admin, {"id": notification, "recipient": A,
+                                            "kind": "platform.welcome", "title": "欢迎",
+                                            "body": "Welcome to e-tax."})
+
+    application = post(api, "/v1/applications", a, {
+        "item": "nonprofit_tax_exemption", "details": {"organisation_type": "社会团体"}})
+    auth = a["Authorization"].removeprefix("Bearer ")
+    document = add_document(api, auth, application["id"], "articles_of_association")
+    assert post_form(document["upload"], PDF, "章程.pdf").status_code in (200, 201, 204)
+    assert confirm(api, auth, application["id"], document["document"]["id"]).status_code == 200
+
+    invoice = issue(api, a, P)
+    drawn = scan(api, p, invoice, "wx-role-matrix-0001")
+    assert drawn.status_code == 201, drawn.text
+
+    obligation = post(api, "/v1/filing/obligations", a,
+                      {"taxpayer": A, "tax_type": "vat", "period": "2025-06"})
+    oid = obligation["obligation_id"]
+    filed = post(api, f"/v1/filing/obligations/{oid}/return", a, {
+        "kind": "vat_general",
+        "data": {"sales": [{"amount": "100000", "rate": "0.13"}], "input_tax": "1000"}})
+    payment = post(api, f"/v1/filing/obligations/{oid}/payments", a,
+                   {"method": "pos", "amount": filed["liability"]["outstanding"]})
+    assert provider_confirms(api, master, payment).status_code == 200
+
+    filed_iit(api, p, P)
+    case = post(api, "/v1/refunds", p, {"kind": "iit_annual", "year": 2025, "account": account()})
+    supply = post(api, "/v1/invoice-supplies", a, {
+        "kind": "paper", "invoice_type": "04", "quantity": 10, "delivery": DELIVERY})
+    certificate = post(api, "/v1/certificates", a, {
+        "kind": "tax_residency", "year": 2025, "country": "SG", "purpose": "享受中新税收协定待遇"})
+    wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
+    return {
+        "credit_code": A, "resident_id": P, "application_id": application["id"],
+        "document_id": document["document"]["id"], "invoice": invoice,
+        "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
+        "payment_id": payment["payment_id"], "method": "pos", "case_id": case["id"],
+        "supply_id": supply["id"], "certificate": certificate["number"],
+        "notification": notification,
+    }
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a route is sent: its path's parameters and a minimal valid body."""
+
+    params: dict[str, str]
+    body: Any = None
+    query: dict[str, str] | None = None
+
+
+def today() -> datetime:
+    return datetime.now(UTC)
+
+
+def _invoice_query(r: dict[str, Any]) -> dict[str, str]:
+    invoice = r["invoice"]
+    return {"number": invoice["number"], "issue_date": invoice["issue_date"],
+            "total": invoice["total"]}
+
+
+def _temporary(_: dict[str, Any]) -> dict[str, Any]:
+    start = business_date(today())
+    return {"name": "陈小明（展会临时经营）", "business_address": "福州海峡国际会展中心",
+            "business_scope": "茶叶展销", "tax_office_code": FUZHOU,
+            "valid_from": start.isoformat(),
+            "valid_until": (start + timedelta(days=10)).isoformat(),
+            "contact_phone": "13800138000"}
+
+
+def _application(r: dict[str, Any]) -> dict[str, str]:
+    return {"application_id": r["application_id"]}
+
+
+def _document(r: dict[str, Any]) -> dict[str, str]:
+    return {"application_id": r["application_id"], "document_id": r["document_id"]}
+
+
+def _number(r: dict[str, Any]) -> dict[str, str]:
+    return {"number": r["invoice"]["number"]}
+
+
+def _obligation(r: dict[str, Any]) -> dict[str, str]:
+    return {"obligation_id": r["obligation_id"]}
+
+
+def _payment(r: dict[str, Any]) -> dict[str, str]:
+    return {"payment_id": r["payment_id"]}
+
+
+def _case(r: dict[str, Any]) -> dict[str, str]:
+    return {"case_id": r["case_id"]}
+
+
+def _supply(r: dict[str, Any]) -> dict[str, str]:
+    return {"application_id": r["supply_id"]}
+
+
+def _certificate(r: dict[str, Any]) -> dict[str, str]:
+    return {"number": r["certificate"]}
+
+
+def _none(_: dict[str, Any]) -> dict[str, str]:
+    return {}
+
+
+Build = Callable[[dict[str, Any]], Request]
+
+
+def static(body: Any = None, params: Callable[[dict[str, Any]], dict[str, str]] = _none,
+           query: dict[str, str] | None = None) -> Build:
+    return lambda r: Request(params(r), body, query)
+
+
+REQUESTS: dict[str, Build] = {
+    "GET /v1/health": static(),
+    "GET /v1/me": static(),
+    "POST /v1/auth/dev-token": static({"role": "developer", "subject": "dev-appsquare-0001"}),
+    "GET /v1/auth/jwks.json": static(),
+    "POST /v1/tools/iit/withholding": static({"monthly_gross": "30000"}),
+    "POST /v1/tools/iit/annual": static({"income": "120000"}),
+    "POST /v1/tools/iit/bonus": static({"bonus": "36000", "year": 2026}),
+    "POST /v1/tools/vat": static({"taxpayer": "general", "input_tax": "20000",
+                                  "sales": [{"amount": "100000", "rate": "0.13"}]}),
+    "POST /v1/tools/vehicle-vessel": static({"province": "35", "vehicle_class": "passenger_car",
+                                             "displacement_l": "1.998"}),
+    "POST /v1/tools/departure-refund": static({"purchases": [
+        {"amount": "1000", "vat_rate": "0.13", "store": "福州东街口百货", "date": "2026-11-20"}]}),
+    "GET /v1/registration/verify/{credit_code}": lambda r: Request({"credit_code": A}),
+    "GET /v1/registration/records/{credit_code}": lambda r: Request({"credit_code": A}),
+    "PATCH /v1/registration/records/{credit_code}": lambda r: Request(
+        {"credit_code": A}, {"contact_phone": "0591-87654321"}),
+    "POST /v1/registration/temporary": lambda r: Request({}, _temporary(r)),
+    "POST /v1/registration/withholding-agents": static({
+        "taxes": ["individual_income_tax"], "contact": {"name": "张会计", "phone": "13900139000"},
+        "tax_office_code": FUZHOU}),
+    "POST /v1/registration/natural-persons": static({
+        "resident_id": P, "name": "陈小明", "bank_card": "622202020011003345",
+        "phone": "13800138000", "tax_office_code": FUZHOU}),
+    "GET /v1/registration/natural-persons/{resident_id}": lambda r: Request({"resident_id": P}),
+    "GET /v1/applications/items": static(),
+    "POST /v1/applications": static({"item": "rd_super_deduction"}),
+    "GET /v1/applications": static(query={"state": "submitted"}),
+    "GET /v1/applications/{application_id}": static(params=_application),
+    "POST /v1/applications/{application_id}/documents": static(
+        {"kind": "financial_statements", "filename": "报表.pdf",
+         "content_type": "application/pdf"}, _application),
+    "GET /v1/applications/{application_id}/documents/{document_id}": static(params=_document),
+    "POST /v1/applications/{application_id}/documents/{document_id}/confirm":
+        static(params=_document),
+    "POST /v1/applications/{application_id}/submit": static(params=_application),
+    "POST /v1/applications/{application_id}/decision": static({"decision": "approve"},
+                                                               _application),
+    "POST /v1/invoices": static({"buyer": {"name": "陈小明", "id_number": Q},
+                                 "items": [{"name": "茶叶", "quantity": "1",
+                                            "unit_price": "200.00", "tax_rate": "0.09"}],
+                                 "channel": "mobile"}),
+    "GET /v1/invoices/spec": static(),
+    "GET /v1/keys": static(),
+    "GET /v1/invoices/{number}": static(params=_number),
+    "GET /v1/invoices/{number}/document": static(params=_number),
+    "POST /v1/invoices/{number}/red-letter": static({"reason": "开错"}, _number),
+    "POST /v1/invoices/{number}/void": static(params=_number),
+    "POST /v1/invoices/verify": lambda r: Request({}, _invoice_query(r)),
+    "POST /v1/invoices/qr/parse": lambda r: Request({}, {"payload": r["invoice"]["qr"]}),
+    "GET /v1/channels/wechat": static(query={"echostr": "hello"}),
+    "POST /v1/channels/wechat": static("<xml><Content>HELP</Content></xml>"),
+    "POST /v1/channels/sms": static({"from": "13800138000", "text": "HELP"}),
+    "POST /v1/lottery/campaigns": lambda r: Request({}, campaign_body(
+        f"role-matrix-{uuid.uuid4().hex[:6]}", "46", count=1, expected=10, daily=1)),
+    "GET /v1/lottery/campaigns/{campaign_id}": lambda r: Request(
+        {"campaign_id": r["campaign_id"]}),
+    "GET /v1/lottery/campaigns/{campaign_id}/periods/{index}/export": lambda r: Request(
+        {"campaign_id": r["campaign_id"], "index": "1"}),
+    "POST /v1/lottery/scan": lambda r: Request({}, {
+        **_invoice_query(r), "payout": {"method": "wechat", "account": "wx-role-matrix-0002"}}),
+    "GET /v1/lottery/draws/{number}": static(params=_number),
+    "POST /v1/filing/obligations": static({"taxpayer": A, "tax_type": "vat",
+                                           "period": "2025-07"}),
+    "GET /v1/filing/obligations": static(query={"taxpayer": A}),
+    "GET /v1/filing/obligations/{obligation_id}": static(params=_obligation),
+    "POST /v1/filing/obligations/{obligation_id}/return": static({
+        "kind": "vat_general",
+        "data": {"sales": [{"amount": "100000", "rate": "0.13"}], "input_tax": "1000"}},
+        _obligation),
+    "POST /v1/filing/obligations/{obligation_id}/payments": static(
+        {"method": "pos", "amount": "1.00"}, _obligation),
+    "GET /v1/filing/payments/{payment_id}": static(params=_payment),
+    "GET /v1/filing/payments/{payment_id}/receipt": static(params=_payment),
+    "POST /v1/filing/callbacks/{method}": lambda r: Request(
+        {"method": r["method"]}, {"payment_id": r["payment_id"], "status": "success"}),
+    "POST /v1/refunds": static({"kind": "iit_annual", "year": 2025,
+                                "account": {"bank": "中国银行", "number": "6217000012345678"}}),
+    "GET /v1/refunds": static(query={"tax_office": FUZHOU}),
+    "GET /v1/refunds/{case_id}": static(params=_case),
+    "POST /v1/refunds/{case_id}/approve": static({}, _case),
+    "POST /v1/refunds/{case_id}/reject": static({"reason": "材料不全"}, _case),
+    "POST /v1/invoice-supplies": static({"kind": "paper", "invoice_type": "04", "quantity": 10,
+                                         "delivery": DELIVERY}),
+    "GET /v1/invoice-supplies": static(),
+    "GET /v1/invoice-supplies/{application_id}": static(params=_supply),
+    "POST /v1/invoice-supplies/{application_id}/decision": static(
+        {"decision": "approve", "reason": "经营需要"}, _supply),
+    "POST /v1/certificates": static({"kind": "tax_residency", "year": 2025, "country": "SG",
+                                     "purpose": "享受中新税收协定待遇"}),
+    "GET /v1/certificates/{number}": static(params=_certificate),
+    "GET /v1/certificates/{number}/document": static(params=_certificate),
+    "GET /v1/certificates/{number}/verify": static(params=_certificate),
+    "GET /v1/me/inbox": static(),
+    "POST /v1/me/inbox/read": lambda r: Request({}, {"ids": [r["notification"]]}),
+    "GET /v1/me/notification-preferences": static(),
+    "PUT /v1/me/notification-preferences": static({"channels": {}}),
+    "POST /v1/notifications": lambda r: Request({}, {
+        "id": f"role-matrix:{uuid.uuid4().hex[:12]}", "recipient": A,
+        "kind": "platform.welcome", "title": "欢迎", "body": "Welcome to e-tax."}),
+}
+
+
+def test_every_route_of_the_matrix_has_its_request() -> None:
+    assert list(REQUESTS) == list(MATRIX)
+
+
+@pytest.fixture(scope="module")
+def callers(api: str) -> dict[str, dict[str, str]]:
+    """Each column's headers, and ``<role>:other`` for the other party of an ``own`` cell."""
+    minted = {role: bearer(token(api, *identity)) if identity else {}
+              for role, identity in IDENTITIES.items()}
+    for role, identity in OTHERS.items():
+        minted[f"{role}:other"] = bearer(token(api, *identity))
+    return minted
+
+
+def send(api: str, route: str, request: Request, who: dict[str, str]) -> requests.Response:
+    method, path = route.split(" ", 1)
+    for name, value in request.params.items():
+        path = path.replace(f"{{{name}}}", value)
+    assert "{" not in path, f"{route}: a parameter is not filled"
+    body = request.body
+    return requests.request(
+        method, f"{api}{path}", params=request.query, timeout=60,
+        headers={**who, "Idempotency-Key": str(uuid.uuid4())},
+        **({"data": body.encode()} if isinstance(body, str) else {"json": body}))
+
+
+def differs(expected: str, answer: requests.Response) -> str | None:
+    """Why ``answer`` is not ``expected`` (an outcome of the matrix), or None."""
+    status = answer.status_code
+    if 400 <= status < 500 and answer.headers.get("Content-Type") != "application/problem+json":
+        return f"a {status} that is not application/problem+json"
+    if expected in ("ok", "own", "own-404"):
+        return None if status < 400 or status in OK_REFUSALS else "not reached"
+    return None if str(status) == expected else f"expected {expected}"
+
+
+@pytest.mark.parametrize("route", list(MATRIX))
+def test_every_cell_of_the_matrix_holds_on_the_stack(api: str, records: dict[str, Any],
+                                                     callers: dict[str, dict[str, str]],
+                                                     route: str) -> None:
+    request = REQUESTS[route](records)
+    cells: list[tuple[str, str, requests.Response, str]] = []
+    for role in ROLES:
+        expected = MATRIX[route][role]
+        if expected == "n/a":
+            continue
+        answer = send(api, route, request, callers[role])
+        cells.append((role, expected, answer, differs(expected, answer) or ""))
+        if expected.startswith("own"):
+            refused = "404" if expected == "own-404" else "403"
+            other = send(api, route, request, callers[f"{role}:other"])
+            cells.append((f"{role} (another's record)", refused, other,
+                          differs(refused, other) or ""))
+    wrong = [cell for cell in cells if cell[3]]
+    assert not wrong, f"{route}: {len(wrong)} cell(s) differ from tests/role_matrix.txt\n" + (
+        "\n".join(f"  {role:<28} expected {expected:<8} got {answer.status_code}  {why}: "
+                  f"{answer.text[:160]}" for role, expected, answer, why in wrong))
+
+
+
+def test_an_inbox_item_is_read_and_marked_by_its_recipient_alone(
+        api: str, records: dict[str, Any], callers: dict[str, dict[str, str]]) -> None:
+    """The inbox routes take no id in the path: each caller's own inbox answers, so another
+    party's item is absent from it and unknown to its read marks (not a 403)."""
+    nid = records["notification"]
+    for role, who in callers.items():
+        if role == "public":
+            continue
+        listed = requests.get(f"{api}/v1/me/inbox", params={"limit": "100"}, headers=who,
+                              timeout=60)
+        assert listed.status_code == 200, (role, listed.text)
+        marked = requests.post(f"{api}/v1/me/inbox/read", json={"ids": [nid]}, headers=who,
+                               timeout=60)
+        assert marked.status_code == 200, (role, marked.text)
+        mine = role == "taxpayer"
+        assert (nid in [e["id"] for e in listed.json()["items"]]) is mine, role
+        assert (marked.json()["unknown"] == [nid]) is not mine, (role, marked.json())
