@@ -230,6 +230,8 @@ REQUESTS: dict[str, Build] = {
                                  "channel": "mobile"}),
     "GET /v1/invoices/spec": static(),
     "GET /v1/keys": static(),
+    "GET /v1/openapi.json": static(),
+    "GET /v1/docs": static(),
     "GET /v1/invoices/{number}": static(params=_number),
     "GET /v1/invoices/{number}/document": static(params=_number),
     "POST /v1/invoices/{number}/red-letter": static({"reason": "开错"}, _number),
