@@ -35,8 +35,6 @@ SCREENSHOTS = ROOT / ".build" / "screenshots"
 DOCS_SCREENSHOTS = ROOT / "docs" / "portal"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SELLER = "91350100M000100Y43"  # the demo seller (Fuzhou): its invoices carry region 35
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
 # Chromium as the machine runs it: no sandbox as root, and no calls home (the network is closed)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -76,7 +74,7 @@ def qr_photo(payload: str, path: Path) -> Path:
 
 
 def issue_to(api: str, person: str) -> dict[str, Any]:
-    body = {"buyer": {"name": "林小雨", "id_number": person},
+    body: dict[str, Any] = {"buyer": {"name": "林小雨", "id_number": person},
             "items": [{"name": "茶叶", "quantity": "1", "unit_price": "200.00",
                        "tax_rate": "0.09"}],
             "channel": "mobile"}
@@ -110,7 +108,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def phone(browser: Browser, stack: dict[str, Any]) -> Iterator[Page]:
     """A phone-sized page that records every URL it asks for (``page.asked``)."""
-    context = browser.new_context(**PHONE, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))

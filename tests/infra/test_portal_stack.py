@@ -15,7 +15,8 @@ from tests.infra.test_platform_stack import resources
 def portal_bucket(template: Template) -> dict[str, Any]:
     [bucket] = [v for k, v in resources(template, "AWS::S3::Bucket").items()
                 if k.startswith("PortalPages")]
-    return bucket
+    found: dict[str, Any] = bucket
+    return found
 
 
 def test_the_pages_bucket_is_private_and_refuses_plain_http(local: Template,
