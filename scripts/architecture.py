@@ -15,7 +15,6 @@ docs/architecture.md is replaced; the prose around it stays.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -24,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from generated import between_markers, write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "architecture.md"
@@ -336,30 +337,15 @@ def render(boards: list[Board], local: Stage, prod: Stage) -> str:
 
 def expected_page(current: str) -> str:
     """``current`` with its generated section as the app builds it today."""
-    if BEGIN not in current or END not in current:
-        raise SystemExit(f"{PAGE}: the markers {BEGIN!r} and {END!r} are missing")
     boards, local = synthesize({"stage": "local"})
     _, prod = synthesize(PROD_CONTEXT)
-    head, rest = current.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{render(boards, local, prod)}{END}{tail}"
+    return between_markers(current, BEGIN, END, render(boards, local, prod), PAGE)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if docs/architecture.md differs from what would be written")
-    args = parser.parse_args(argv)
-    current = PAGE.read_text(encoding="utf-8")
-    expected = expected_page(current)
-    if args.check:
-        if expected != current:
-            print(f"{PAGE.relative_to(ROOT)} is out of date: run scripts/architecture.py",
-                  file=sys.stderr)
-            return 1
-        return 0
-    PAGE.write_text(expected, encoding="utf-8")
-    return 0
+    return write_or_check(PAGE, lambda: expected_page(PAGE.read_text(encoding="utf-8")),
+                          script="architecture.py", argv=argv,
+                          description=__doc__.splitlines()[0] if __doc__ else None)
 
 
 if __name__ == "__main__":

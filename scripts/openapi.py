@@ -30,7 +30,6 @@ layer, where the platform function serves it (``GET /v1/openapi.json``, ``GET /v
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.util
 import inspect
@@ -42,6 +41,8 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "layers" / "shared" / "python" / "etax" / "platform" / "openapi.json"
@@ -470,22 +471,8 @@ def render(value: Json) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the document differs from what would be written")
-    args = parser.parse_args(argv)
-    expected = render(document())
-    if args.check:
-        current = DOCUMENT.read_text(encoding="utf-8") if DOCUMENT.exists() else ""
-        if current != expected:
-            print(f"{DOCUMENT.relative_to(ROOT)} is out of date: run scripts/openapi.py",
-                  file=sys.stderr)
-            return 1
-        return 0
-    DOCUMENT.write_text(expected, encoding="utf-8")
-    count = sum(len(item) for item in json.loads(expected)["paths"].values())
-    print(f"{DOCUMENT.relative_to(ROOT)}: {count} operations")
-    return 0
+    return write_or_check(DOCUMENT, lambda: render(document()), script="openapi.py",
+                          argv=argv, description=__doc__.splitlines()[0] if __doc__ else None)
 
 
 if __name__ == "__main__":

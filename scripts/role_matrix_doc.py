@@ -11,9 +11,10 @@ The section between the markers of docs/role-matrix.md is replaced; the prose ar
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+from generated import between_markers, write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -42,28 +43,13 @@ def render() -> str:
 
 def expected_page(current: str) -> str:
     """``current`` with its generated section as :func:`render` writes it today."""
-    if BEGIN not in current or END not in current:
-        raise SystemExit(f"{PAGE} has lost its markers ({BEGIN!r} … {END!r})")
-    head, rest = current.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{render()}{END}{tail}"
+    return between_markers(current, BEGIN, END, render(), PAGE)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
-    args = parser.parse_args(argv)
-    current = PAGE.read_text(encoding="utf-8")
-    expected = expected_page(current)
-    if args.check:
-        if current != expected:
-            print(f"{PAGE.relative_to(ROOT)} is out of date: run scripts/role_matrix_doc.py")
-            return 1
-        return 0
-    if current != expected:
-        PAGE.write_text(expected, encoding="utf-8")
-        print(f"wrote {PAGE.relative_to(ROOT)}")
-    return 0
+    return write_or_check(PAGE, lambda: expected_page(PAGE.read_text(encoding="utf-8")),
+                          script="role_matrix_doc.py", argv=argv,
+                          description=__doc__.splitlines()[1] if __doc__ else None)
 
 
 if __name__ == "__main__":

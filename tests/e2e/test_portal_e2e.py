@@ -13,9 +13,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from PIL import Image, ImageFilter
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from etax.rules import resident_id
+from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_platform_e2e import bearer, token
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -83,16 +83,6 @@ def issue_to(api: str, person: str) -> dict[str, Any]:
     assert answer.status_code == 201, answer.text
     issued: dict[str, Any] = answer.json()
     return issued
-
-
-def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value is not None:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @pytest.fixture(scope="module")
