@@ -343,8 +343,7 @@ def expected_page(current: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return write_or_check(PAGE, lambda: expected_page(PAGE.read_text(encoding="utf-8")),
-                          script="architecture.py", argv=argv,
+    return write_or_check(PAGE, expected_page, script="architecture.py", argv=argv,
                           description=__doc__.splitlines()[0] if __doc__ else None)
 
 

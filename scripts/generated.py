@@ -20,17 +20,17 @@ def between_markers(current: str, begin: str, end: str, body: str, where: Path) 
     return f"{head}{begin}\n{body}{end}{tail}"
 
 
-def write_or_check(path: Path, expected: Callable[[], str], *, script: str,
+def write_or_check(path: Path, expected: Callable[[str], str], *, script: str,
                    description: str | None, argv: Sequence[str] | None = None) -> int:
-    """Write ``expected()`` to ``path`` when it differs; with ``--check``, exit 1 instead and
-    say which script writes it."""
+    """Write ``expected(current text)`` to ``path`` when it differs from the current text;
+    with ``--check``, exit 1 instead and say which script writes it."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--check", action="store_true",
                         help=f"exit 1 if {path.relative_to(ROOT)} differs from what would be "
                              "written")
     args = parser.parse_args(argv)
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    wanted = expected()
+    wanted = expected(current)
     if current == wanted:
         return 0
     if args.check:

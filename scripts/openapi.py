@@ -471,7 +471,7 @@ def render(value: Json) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return write_or_check(DOCUMENT, lambda: render(document()), script="openapi.py",
+    return write_or_check(DOCUMENT, lambda _: render(document()), script="openapi.py",
                           argv=argv, description=__doc__.splitlines()[0] if __doc__ else None)
 
 

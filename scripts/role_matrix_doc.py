@@ -47,8 +47,7 @@ def expected_page(current: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return write_or_check(PAGE, lambda: expected_page(PAGE.read_text(encoding="utf-8")),
-                          script="role_matrix_doc.py", argv=argv,
+    return write_or_check(PAGE, expected_page, script="role_matrix_doc.py", argv=argv,
                           description=__doc__.splitlines()[1] if __doc__ else None)
 
 
