@@ -9,12 +9,13 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.desk import RegistrationDesk
 from etax.acceptance.documents import DocumentStore, s3_client
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
 from etax.acceptance.requests import ApplicationRequest, Decision, DocumentRequest
 from etax.acceptance.results import Application, Catalogue, Document, Download, Queue, Upload
-from etax.acceptance.service import ApplicationService, RegistrationDesk
+from etax.acceptance.service import ApplicationService
 from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import require_principal
 from etax.platform.observability import instrument

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
+    from etax.acceptance.desk import RegistrationDesk
     from etax.acceptance.registration.results import Verification
     from etax.acceptance.results import Details, OwnRecord, Person
-    from etax.acceptance.service import RegistrationDesk
 
 app = make_resolver()
 once = Once(app)
@@ -37,8 +37,8 @@ def desk() -> RegistrationDesk:
     """The taxpayer's side of registration (online acceptance), made on the first request
     that needs it: the public credit-code check, the hot path, does not import it, nor the
     request models of the other routes (docs/benchmarks.md, "Function init time")."""
+    from etax.acceptance.desk import RegistrationDesk
     from etax.acceptance.repository import AcceptanceRepository
-    from etax.acceptance.service import RegistrationDesk
     from etax.simulations.bank import SimulatedBank
 
     return RegistrationDesk(AcceptanceRepository(), registry,

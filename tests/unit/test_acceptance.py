@@ -17,6 +17,7 @@ from etax.acceptance import applications as machine
 from etax.acceptance import outbox
 from etax.acceptance.applications import Action, State, TrailEntry
 from etax.acceptance.catalogue import ITEMS, Category, UnknownItem, item, matches_signature
+from etax.acceptance.desk import RegistrationDesk
 from etax.acceptance.realname import VerifierUnavailable
 from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
 from etax.acceptance.requests import (
@@ -26,7 +27,6 @@ from etax.acceptance.requests import (
     TemporaryRegistration,
     luhn_valid,
 )
-from etax.acceptance.service import RegistrationDesk
 from etax.platform.events import DomainEvent
 from etax.platform.outbox import Change
 from etax.platform.results import as_json

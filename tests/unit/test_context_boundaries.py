@@ -26,3 +26,12 @@ def test_no_service_builds_or_decodes_dynamodb_items() -> None:
     found = [p.relative_to(ETAX).as_posix() for p in ETAX.glob("*/service.py")
              if RAW_ATTRIBUTE.search(p.read_text("utf-8"))]
     assert found == []
+
+
+MAX_MODULE_LINES = 450  # a module longer than this is doing more than one job
+
+
+def test_no_module_of_the_shared_layer_is_over_450_lines() -> None:
+    long = {str(path.relative_to(ETAX)): lines for path in ETAX.rglob("*.py")
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}, "split these by job"
