@@ -218,3 +218,18 @@ def test_the_public_check_reads_one_item(module: Any, api_calls: Any) -> None:
     api_calls.clear()
     assert verify(module, number)["json"]["verdict"] == "authentic"
     assert api_calls.of("dynamodb") == ["GetItem"]
+
+
+def test_a_second_certificate_of_the_same_number_is_a_conflict_not_a_crash(aws: None) -> None:
+    """A number taken already (a collision, a retried write) is the domain's AlreadyExists,
+    which the edge answers 409, never an unhandled error."""
+    from etax.certificates.repository import CertificateRepository
+    from etax.errors import AlreadyExists
+
+    repository = CertificateRepository()
+    document = {"number": "CERT-0001", "type": "residency", "issued_at": "2026-12-03T00:00:00Z"}
+    repository.put_new(owner="91350100M000100Y43", tax_office="13501000000", document=document,
+                       signature={"alg": "ES256", "kid": "k", "value": "v"})
+    with pytest.raises(AlreadyExists, match="certificate CERT-0001 exists already"):
+        repository.put_new(owner="91350100M000100Y43", tax_office="13501000000",
+                           document=document, signature={"alg": "ES256", "kid": "k", "value": "v"})

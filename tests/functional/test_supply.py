@@ -399,3 +399,20 @@ def test_a_worker_failing_midway_posts_one_batch_once(
     assert counter["last_number"]["N"] == "5"
     assert calls == [application["id"], application["id"]]  # the duplicate found it shipped
     assert [t["stage"] for t in shown["trail"]].count("shipped") == 1
+
+
+def test_a_second_application_of_the_same_id_is_a_conflict_not_a_crash(aws: None) -> None:
+    """An id taken already is the domain's AlreadyExists (answered 409), never a 500."""
+    from etax.errors import AlreadyExists
+    from etax.supply.repository import Application, SupplyRepository
+
+    application = Application(
+        id="app-0001", applicant="91350100M000100Y43", applicant_name="福州示例", kind="digital",
+        tax_office="13501000000", taxpayer_type="general", state="submitted",
+        applied_at="2026-12-03T00:00:00Z", updated_at="2026-12-03T00:00:00Z",
+        request={"monthly_quota": "100000.00"}, trail=[], checks=None, review_reasons=None,
+        batch=None, shipment=None)
+    repository = SupplyRepository()
+    repository.create(application, by="91350100M000100Y43")
+    with pytest.raises(AlreadyExists, match="application app-0001 exists already"):
+        repository.create(application, by="91350100M000100Y43")

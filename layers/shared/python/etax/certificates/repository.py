@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etax.documents.canonical import canonical_bytes
+from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, table_name
 
@@ -25,8 +26,11 @@ class StoredCertificate:
         return {"document": self.document, "signature": self.signature}
 
 
-class CertificateExists(Exception):
-    pass
+class CertificateExists(AlreadyExists):
+    """A certificate with this number exists already (a 409, never a 500)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"certificate {number} exists already", field="number")
 
 
 class CertificateRepository(DynamoAccess):

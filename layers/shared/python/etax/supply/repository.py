@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from etax.errors import AlreadyExists
 from etax.invoices.facts import InvoiceFactsReader
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, pages, table_name
@@ -16,8 +17,11 @@ from etax.supply.rules import Batch, IssuedInvoice
 MAX_INVOICES_CHECKED = 1000
 
 
-class ApplicationExists(Exception):
-    """An application with this id exists already."""
+class ApplicationExists(AlreadyExists):
+    """An application with this id exists already (a 409, never a 500)."""
+
+    def __init__(self, application_id: str) -> None:
+        super().__init__(f"application {application_id} exists already")
 
 
 @dataclass(frozen=True, slots=True)
