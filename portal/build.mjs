@@ -32,7 +32,8 @@ export function fill(html) {
 
 function layout(name, title, body) {
   const nav = [["index", "nav_home"], ["verify", "nav_verify"], ["lottery", "nav_lottery"],
-    ["inbox", "nav_inbox"]].map(([page, key]) => {
+    ["check", "nav_check"], ["tools", "nav_tools"], ["me", "nav_me"], ["inbox", "nav_inbox"],
+  ].map(([page, key]) => {
     const current = page === name ? ' aria-current="page"' : "";
     return `<li><a href="${page}.html"${current} data-i18n="${key}"></a></li>`;
   }).join("");

@@ -136,6 +136,55 @@ export function element(tag, text, attributes = {}) {
   return node;
 }
 
+/** A text key's message if the table has it in either language, else `fallback`. */
+export function known(key, fallback) {
+  return key in messages.zh ? t(key) : fallback;
+}
+
+/** A moment as the person reads it: China's time, in the page's language. */
+export function when(instant) {
+  if (!instant) return "";
+  return new Date(instant).toLocaleString(lang() === "en" ? "en-GB" : "zh-CN",
+    { timeZone: "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A table with a caption (a text key), column headers (text keys) and rows of values. */
+export function table(caption, columns, rows) {
+  const node = element("table", null, { class: "data" });
+  node.append(element("caption", t(caption)));
+  const head = element("tr");
+  for (const key of columns) head.append(element("th", t(key), { scope: "col" }));
+  const body = element("tbody");
+  for (const row of rows) {
+    const line = element("tr");
+    for (const value of row) line.append(element("td", value ?? ""));
+    body.append(line);
+  }
+  const thead = element("thead");
+  thead.append(head);
+  node.append(thead, body);
+  const frame = element("div", null, { class: "scroll" });
+  frame.append(node);
+  return frame;
+}
+
+/** A form's filled fields as a JSON body: `a.b` names nest, numbers typed `number` are numbers,
+ * empty fields are left out (the API's defaults apply). */
+export function formBody(form) {
+  const body = {};
+  for (const field of form.elements) {
+    if (!field.name || field.value.trim() === "" || field.matches(":disabled")
+      || (field.type === "radio" && !field.checked)) continue;
+    const path = field.name.split("."); // "sales.0.amount": a numbered part is a list's
+    let target = body;
+    path.slice(0, -1).forEach((part, i) => {
+      target = target[part] ??= /^\d+$/.test(path[i + 1]) ? [] : {};
+    });
+    target[path.at(-1)] = field.type === "number" ? Number(field.value) : field.value.trim();
+  }
+  return body;
+}
+
 /** A definition list of [label key, value] rows (rows without a value are left out). */
 export function facts(rows) {
   const list = element("dl", null, { class: "facts" });

@@ -1,13 +1,7 @@
 // The signed-in person's inbox: newest first, unread marked, each one markable as read.
-import { alertText, api, element, lang, page, problemText, session, t } from "./common.js";
+import { alertText, api, element, page, problemText, session, t, when } from "./common.js";
 
 let items = [];
-
-/** A moment as the person reads it: China's time, in the page's language. */
-function when(instant) {
-  return new Date(instant).toLocaleString(lang() === "en" ? "en-GB" : "zh-CN",
-    { timeZone: "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
-}
 
 function render() {
   const list = document.getElementById("inbox-items");

@@ -2,7 +2,7 @@
 // a stage without it says sign-in is not configured here.
 import { alertText, api, busy, config, element, masked, page, problemText, signIn, t } from "./common.js";
 
-const PAGES = new Set(["index", "verify", "lottery", "inbox"]); // where `next` may lead
+const PAGES = new Set(["index", "verify", "lottery", "inbox", "check", "tools", "me"]); // where `next` may lead
 
 function next() {
   const wanted = new URLSearchParams(location.search).get("next");

@@ -1,6 +1,7 @@
 """The public portal in headless Chromium (Debian's ``chromium``, driven by Playwright) against the
 deployed local stack, on a phone-sized screen: a consumer verifies an invoice from a photo of
-its QR code, signs in and scans it into the lottery; a taxpayer reads its inbox; every page
+its QR code, signs in and scans it into the lottery; a taxpayer reads its inbox and its own
+area; anyone checks a credit code and a certificate and works out a tax; every page
 passes axe-core's WCAG 2.1 A/AA rules in both languages, works from the keyboard, and loads
 nothing from anywhere but the stack.
 
@@ -206,7 +207,7 @@ def test_a_taxpayer_signs_in_and_reads_its_inbox(api: str, stack: dict[str, Any]
 def test_every_page_meets_wcag_2_1_aa(stack: dict[str, Any], phone: Page, language: str) -> None:
     phone.goto(portal(stack, "index.html"))
     phone.evaluate(f"localStorage.setItem('etax.lang', '{language}')")
-    for name in ("index", "verify", "lottery", "signin", "inbox"):
+    for name in ("index", "verify", "lottery", "signin", "inbox", "check", "tools", "me"):
         phone.goto(portal(stack, f"{name}.html"))
         phone.wait_for_load_state("networkidle")
         expect(phone.locator("html")).to_have_attribute("lang",
@@ -256,3 +257,176 @@ def test_a_photo_without_a_qr_code_and_a_bad_number_are_said_plainly(
     alert = phone.get_by_role("alert")
     expect(alert).to_contain_text("number", timeout=30_000)  # the problem names the field
     expect(phone.locator("#result")).to_be_hidden()
+
+
+def shown_facts(section: Any) -> dict[str, str]:
+    """A result's definition list as {label: value}."""
+    pairs: list[str] = section.locator("dl.facts > *").all_inner_texts()
+    return dict(zip(pairs[::2], pairs[1::2], strict=True))
+
+
+def shown_rows(table: Any) -> list[list[str]]:
+    """A table's body as rows of cell texts."""
+    return [row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()]
+
+
+def test_anyone_checks_a_credit_code_and_a_certificate(api: str, stack: dict[str, Any],
+                                                       phone: Page) -> None:
+    public = requests.get(f"{api}/v1/registration/verify/{SELLER}", timeout=30).json()
+    issued = requests.post(f"{api}/v1/certificates", timeout=60, json={
+        "kind": "tax_residency", "year": 2025, "country": "SG", "purpose": "享受税收协定待遇"},
+        headers={**bearer(token(api, "taxpayer", SELLER)), "Idempotency-Key": str(uuid.uuid4())})
+    assert issued.status_code == 201, issued.text
+    number = issued.json()["number"]
+    verdict = requests.get(f"{api}/v1/certificates/{number}/verify", timeout=30).json()
+
+    phone.goto(portal(stack, "index.html"))
+    phone.get_by_role("link", name="证照查验").first.click()
+    phone.get_by_label("统一社会信用代码").fill(SELLER.lower())  # typed in lower case
+    phone.locator("#by-code").get_by_role("button", name="查验").click()
+    code = phone.locator("#code-result")
+    expect(code).to_contain_text("代码有效，已办理税务登记", timeout=30_000)
+    registration = public["registration"]
+    facts = shown_facts(code)
+    assert facts["名称"] == registration["name"]
+    assert facts["登记状态"] == registration["status_label"]
+    assert facts["主管税务机关"] == f"{registration['tax_office']['code']} " \
+        f"{registration['tax_office']['name']}"
+    assert facts["机构类别"] == f"{public['structure']['entity_type']['code']} " \
+        f"{public['structure']['entity_type']['name']}"
+
+    # a wrong check character: the code's parts still shown, the verdict says why
+    phone.get_by_label("统一社会信用代码").fill(SELLER[:-1] + "Z")
+    phone.locator("#by-code").get_by_role("button", name="查验").click()
+    expect(code).to_contain_text("代码校验不通过", timeout=30_000)
+    reason = requests.get(f"{api}/v1/registration/verify/{SELLER[:-1]}Z",
+                          timeout=30).json()["checksum_reason"]
+    assert shown_facts(code)["校验码"] == reason
+
+    form = phone.locator("#by-certificate")
+    form.get_by_label("证明编号").fill(number)
+    form.get_by_role("button", name="查验").click()
+    certificate = phone.locator("#certificate-result")
+    expect(certificate).to_contain_text("证明真实有效", timeout=30_000)
+    facts = shown_facts(certificate)
+    assert facts["证明类型"] == verdict["type_name"]
+    assert facts["签发文件摘要（SHA-256）"] == verdict["digest"]
+    assert facts["持有人"] == f"{verdict['holder']['name']}（{SELLER}）"
+    assert axe_violations(phone) == []  # the answers shown too
+    shot(phone, "check")
+
+    # another copy's digest is said to differ; an unknown number is said plainly
+    form.get_by_label("证明文件摘要（可选）").fill("0" * 64)
+    form.get_by_role("button", name="查验").click()
+    expect(certificate).to_contain_text("您持有的副本与签发的不一致", timeout=30_000)
+    form.get_by_label("证明文件摘要（可选）").fill("")
+    form.get_by_label("证明编号").fill("RC20260101000000000X")
+    form.get_by_role("button", name="查验").click()
+    expect(certificate).to_contain_text("查无此证明", timeout=30_000)
+    form.get_by_label("证明文件摘要（可选）").fill("abc")
+    form.get_by_role("button", name="查验").click()
+    expect(phone.get_by_role("alert")).to_contain_text("digest", timeout=30_000)
+
+
+def test_the_calculators_show_each_answer_step_by_step(api: str, stack: dict[str, Any],
+                                                       phone: Page) -> None:
+    phone.goto(portal(stack, "tools.html"))
+    annual = phone.locator("#annual")
+    annual.get_by_label("全年综合所得收入").fill("120000")
+    annual.get_by_label("全年专项扣除（三险一金）").fill("12480")
+    annual.get_by_label("全年子女教育扣除").fill("18000")
+    annual.get_by_label("已预缴税额").fill("1500")
+    annual.get_by_role("button", name="计算").click()
+    expected = requests.post(f"{api}/v1/tools/iit/annual", timeout=30, json={
+        "income": "120000", "social_insurance": "12480",
+        "special_additional": {"child_education": "18000"}, "withheld": "1500"}).json()
+    result = annual.locator("xpath=following-sibling::section[1]")
+    expect(result).to_contain_text("应退税额", timeout=30_000)
+    facts = shown_facts(result)
+    assert facts["应纳税额"] == expected["tax"]
+    assert facts["应退税额"] == expected["to_refund"] == "614.40"
+    assert facts["汇算结果"] == "退税"
+    steps = shown_rows(result.locator("table", has_text="计算步骤"))
+    assert [row[1:] for row in steps] == [[s["formula"], s["value"]] for s in expected["steps"]]
+    assert steps[0][0] == "应纳税所得额"
+
+    vat = phone.locator("#vat")
+    vat.get_by_label("一般纳税人").first.check()
+    general = vat.locator("fieldset.variant:not([hidden])")  # the chosen kind's fields
+    general.get_by_label("销售额（不含税）").fill("100000")
+    general.get_by_label("税率").select_option("0.13")
+    general.get_by_label("本期进项税额").fill("5000")
+    vat.get_by_role("button", name="计算").click()
+    expected = requests.post(f"{api}/v1/tools/vat", timeout=30, json={
+        "taxpayer": "general", "sales": [{"amount": "100000", "rate": "0.13"}],
+        "input_tax": "5000"}).json()
+    result = vat.locator("xpath=following-sibling::section[1]")
+    expect(result).to_contain_text("销项税额", timeout=30_000)
+    assert shown_facts(result)["应纳税额"] == expected["tax_due"] == "8000.00"
+    steps = shown_rows(result.locator("table", has_text="计算步骤"))
+    assert [row[1:] for row in steps] == [[s["formula"], s["value"]] for s in expected["steps"]]
+    assert axe_violations(phone) == []  # the answers shown too
+    shot(phone, "tools")
+
+    # a bad amount: the problem names the field
+    bonus = phone.locator("#bonus")
+    bonus.get_by_label("全年一次性奖金").fill("abc")
+    bonus.get_by_role("button", name="计算").click()
+    expect(phone.get_by_role("alert")).to_contain_text("bonus", timeout=30_000)
+
+
+def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(
+        api: str, stack: dict[str, Any], phone: Page) -> None:
+    person = fresh_person()
+    own = bearer(token(api, "taxpayer", person))
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = requests.post(f"{api}{path}", json=body, timeout=60,
+                               headers={**own, "Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code in (200, 201, 202), answer.text
+        created: dict[str, Any] = answer.json()
+        return created
+
+    # before anything: every section says it is empty
+    phone.goto(portal(stack, "me.html"))
+    phone.get_by_role("link", name="查看您的办税信息需要先登录。").click()
+    sign_in(phone, stack, person, "me")
+    for empty in ("尚未办理税务登记。", "暂无申报义务。", "暂无退税申请。", "暂无发票领用申请。"):
+        expect(phone.get_by_text(empty)).to_be_visible(timeout=30_000)
+
+    # registered, the 2025 reconciliation filed, its refund applied for (docs/usage/refunds.md)
+    post("/v1/registration/natural-persons", {
+        "resident_id": person, "name": "陈小明", "bank_card": "622202020011003345",
+        "phone": "13800138000", "tax_office_code": "13501000000"})
+    post("/v1/filing/obligations", {"taxpayer": person, "tax_type": "iit_annual",
+                                    "period": "2025"})
+    post(f"/v1/filing/obligations/{person}:iit_annual:2025/return", {
+        "kind": "iit_annual", "data": {"income": "120000", "social_insurance": "12480",
+                                       "special_additional": {"child_education": "18000"},
+                                       "withheld": "1500"}})
+    case = post("/v1/refunds", {"kind": "iit_annual", "year": 2025,
+                                "account": {"bank": "中国银行", "number": "6217000000001234"}})
+
+    phone.reload()
+    registration = phone.locator("#me-registration")
+    expect(registration).to_contain_text("陈小明", timeout=30_000)
+    assert shown_facts(registration)["居民身份证号码"] == f"{person[:4]}…{person[-4:]}"
+    obligations = requests.get(f"{api}/v1/filing/obligations", headers=own,
+                               timeout=30).json()["obligations"]
+    rows = shown_rows(phone.locator("#me-obligations table"))
+    assert rows == [["个人所得税年度汇算", o["period"], o["due_date"],
+                     {"open": "待申报", "filed": "已申报", "paid": "已缴清"}[o["status"]],
+                     (o["liability"] or {}).get("outstanding", "—")] for o in obligations]
+    refunds = phone.locator("#me-refunds")
+    expect(refunds).to_contain_text(case["id"])
+    expect(refunds).to_contain_text("614.40")
+    refunds.get_by_role("button", name="查看办理进度").click()
+    stages = requests.get(f"{api}/v1/refunds/{case['id']}", headers=own,
+                          timeout=30).json()["stages"]
+    shown = shown_rows(refunds.locator("table"))
+    assert [row[0] for row in shown] == [stage["label"] for stage in stages]
+    expect(phone.locator(f"#case-{case['id']}")).to_be_focused()
+    expect(phone.get_by_text("暂无发票领用申请。")).to_be_visible()
+    assert person not in phone.locator("main").inner_text()  # the ID is shown masked
+    assert axe_violations(phone) == []  # the answers shown too
+    shot(phone, "me")

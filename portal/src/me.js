@@ -1,0 +1,122 @@
+// The signed-in taxpayer's own area: its registration, filing obligations, refunds (with each
+// case's stages on request) and invoice-supply applications, each as its route answers it.
+import {
+  alertText, api, element, facts, known, masked, page, problemText, session, t, table, when,
+} from "./common.js";
+
+const answers = {}; // section → its answer, to redraw on a language switch
+const stages = new Map(); // refund case id → its view, once asked for
+
+/** A resident ID (18 characters, ISO 7064 MOD 11-2 check) rather than a credit code. */
+function isResidentId(subject) {
+  if (!/^\d{17}[\dX]$/.test(subject)) return false;
+  const sum = [...subject.slice(0, 17)].reduce((total, digit, i) =>
+    total + Number(digit) * (2 ** (17 - i) % 11), 0);
+  return "10X98765432"[sum % 11] === subject[17];
+}
+
+function fill(name, rows) {
+  const section = document.getElementById(`me-${name}`);
+  section.querySelector(".empty").hidden = rows !== null;
+  section.querySelector(".body").replaceChildren(...(rows ?? []));
+}
+
+function label(prefix, value) {
+  return known(`${prefix}_${value}`, value);
+}
+
+const render = {
+  registration(data) {
+    if (!data) return null;
+    if (data.resident_id) {
+      return [facts([["reg_name", data.name], ["resident_id", masked(data.resident_id)],
+        ["reg_office", data.tax_office_code],
+        ["real_name", t(data.real_name?.verified ? "yes" : "no")],
+        ["registered_at", when(data.registered_at)]])];
+    }
+    return [facts([["reg_name", data.name], ["credit_code", data.credit_code],
+      ["reg_status", data.status_label], ["taxpayer_type", data.taxpayer_type_label],
+      ["reg_date", data.registration_date],
+      ["reg_office", `${data.tax_office.code} ${data.tax_office.name}`],
+      ["legal_representative", data.legal_representative], ["address", data.address],
+      ["industry", data.industry]])];
+  },
+  obligations(data) {
+    if (!data.obligations.length) return null;
+    return [table("me_obligations", ["col_tax_type", "col_period", "col_due", "col_status",
+      "col_outstanding"], data.obligations.map((o) => [label("tax", o.tax_type), o.period,
+      o.due_date, label("filing", o.status), o.liability?.outstanding ?? "—"]))];
+  },
+  refunds(data) {
+    if (!data.items.length) return null;
+    return data.items.map((item) => {
+      const entry = element("article", null, { class: "case" });
+      entry.append(element("h3", `${label("refund", item.kind)} · ${item.amount}`,
+        { id: `case-${item.id}`, tabindex: "-1" }), facts([
+        ["case_id", item.id], ["col_status", label("refund_state", item.state)],
+        ["submitted_at", when(item.submitted_at)]]));
+      const view = stages.get(item.id);
+      if (view) {
+        entry.append(table("refund_stages", ["col_stage", "col_at", "col_note"],
+          view.stages.map((stage) => [known(`refund_state_${stage.state}`, stage.label),
+            when(stage.at), stage.note])));
+      } else {
+        const button = element("button", t("show_stages"), { type: "button" });
+        button.addEventListener("click", async () => {
+          const answer = await api(`/v1/refunds/${encodeURIComponent(item.id)}`, { auth: true });
+          if (!answer.ok) {
+            alertText(problemText(answer));
+            return;
+          }
+          stages.set(item.id, answer.data);
+          draw("refunds");
+          document.getElementById(`case-${item.id}`)?.focus(); // the button is gone
+        });
+        entry.append(button);
+      }
+      return entry;
+    });
+  },
+  supplies(data) {
+    if (!data.applications.length) return null;
+    return [table("me_supplies", ["case_id", "col_kind", "col_what", "col_status", "col_at"],
+      data.applications.map((a) => [a.id, label("supply", a.kind),
+        a.kind === "paper" ? `${a.invoice_type_name} × ${a.quantity}` : a.monthly_quota,
+        label("supply_state", a.state), when(a.applied_at)]))];
+  },
+};
+
+function draw(name) {
+  if (name in answers) fill(name, render[name](answers[name]));
+}
+
+async function load(name, path) {
+  const answer = await api(path, { auth: true });
+  if (name === "registration" && answer.status === 404) {
+    answers[name] = null; // not registered (yet): the empty state says so
+  } else if (!answer.ok) {
+    alertText(problemText(answer));
+    return;
+  } else {
+    answers[name] = answer.data;
+  }
+  draw(name);
+}
+
+page(async () => {
+  const current = session();
+  if (!current) {
+    document.getElementById("me-signin").hidden = false;
+    return;
+  }
+  document.getElementById("me").hidden = false;
+  const subject = encodeURIComponent(current.subject);
+  await Promise.all([
+    load("registration", isResidentId(current.subject)
+      ? `/v1/registration/natural-persons/${subject}` : `/v1/registration/records/${subject}`),
+    load("obligations", "/v1/filing/obligations"),
+    load("refunds", "/v1/refunds"),
+    load("supplies", "/v1/invoice-supplies"),
+  ]);
+  document.addEventListener("languagechange", () => Object.keys(answers).forEach(draw));
+});
