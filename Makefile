@@ -132,7 +132,7 @@ validate: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/*.template.json
 
 e2e: setup .build/chromium.stamp
-	$(PYTEST) tests/e2e -q
+	$(PYTEST) tests/e2e -q --durations=20
 
 bench: setup
 	$(PY) scripts/bench.py
