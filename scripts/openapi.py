@@ -12,12 +12,14 @@ What each part of the document comes from:
   (``etax.platform.results``: a ``named`` field's alias);
 * the request body: the pydantic model the route names (its ``parse_body``/``validate_body``/
   ``once.create`` call), or what it declares (``etax.platform.api.declares``), with the first
-  sample event of ``events/<function>/`` for it as the example; its query parameters from
-  ``declares``; its status from its code (``once.create`` answers 201, ``return x, 202``);
+  sample event of ``events/<function>/`` for it as the example; its query parameters and
+  the problems its kind does not imply from ``declares``; its status from its code
+  (``once.create`` answers 201, ``return x, 202``);
   ``Idempotency-Key`` where the route runs ``once``;
 * the problems (``application/problem+json``, ``etax.platform.errors``) each route may answer,
   by what it does: every route 422 (text that is not Unicode) and 429; signed-in 401 and 403;
-  a path parameter 404; a body 400, 413 and 422; a change 409.
+  a path parameter 400 and 404; a query parameter 400; a body 400, 413 and 422; a change 409;
+* the ``links`` from a created thing's answer to the operations that take it (:data:`LINKS`).
 
 The document is written to ``layers/shared/python/etax/platform/openapi.json``, in the shared
 layer, where the platform function serves it (``GET /v1/openapi.json``, ``GET /v1/docs``).
@@ -59,7 +61,8 @@ DESCRIPTION = (
     "answer; a 429 says when to retry in `Retry-After`. Signed-in routes take a bearer JWT from "
     "the stage's token issuer (the local stack's: `POST /v1/auth/dev-token`).")
 PROBLEMS: dict[int, str] = {
-    400: "Bad request: the body is not a JSON object, or a header the route needs is missing",
+    400: "Bad request: the body is not a JSON object, a header the route needs is missing, or "
+         "a path or query parameter is not of its form (named in `field`)",
     401: "Unauthorized: no valid bearer token, or it has expired",
     403: "Forbidden: the token's role or subject may not do this, or a partner's key or "
          "signature is not valid",
@@ -104,6 +107,44 @@ SIGNATURES = {
     "/v1/channels/sms": "the X-Signature header: the channel token's HMAC of the body",
 }
 METHODS_WITH_BODY = {"post", "put", "patch"}
+# The links between operations (OpenAPI ``links``, which a client or a stateful fuzzer
+# follows): what a created thing's answer holds → the operations that take it in their path.
+# The answers of ``once`` routes have no schema yet (ADR 0019), so the pointers are written
+# here; the e2e fuzz run (tests/e2e/test_fuzz_e2e.py) follows them.
+_APPLICATION = {"application_id": "$request.path.application_id"}
+LINKS: dict[tuple[str, str], tuple[str, dict[str, str], tuple[tuple[str, str], ...]]] = {
+    ("post", "/v1/applications"): ("the created application", {
+        "application_id": "$response.body#/id"}, (
+        ("get", "/v1/applications/{application_id}"),
+        ("post", "/v1/applications/{application_id}/documents"),
+        ("post", "/v1/applications/{application_id}/submit"))),
+    ("post", "/v1/applications/{application_id}/documents"): ("the asked-for document", {
+        **_APPLICATION, "document_id": "$response.body#/document/id"}, (
+        ("get", "/v1/applications/{application_id}/documents/{document_id}"),
+        ("post", "/v1/applications/{application_id}/documents/{document_id}/confirm"))),
+    ("post", "/v1/invoices"): ("the issued invoice", {"number": "$response.body#/number"}, (
+        ("get", "/v1/invoices/{number}"), ("get", "/v1/invoices/{number}/document"),
+        ("post", "/v1/invoices/{number}/red-letter"), ("post", "/v1/invoices/{number}/void"))),
+    ("post", "/v1/filing/obligations"): ("the obligation", {
+        "obligation_id": "$response.body#/obligation_id"}, (
+        ("get", "/v1/filing/obligations/{obligation_id}"),
+        ("post", "/v1/filing/obligations/{obligation_id}/return"),
+        ("post", "/v1/filing/obligations/{obligation_id}/payments"))),
+    ("post", "/v1/filing/obligations/{obligation_id}/payments"): ("the payment", {
+        "payment_id": "$response.body#/payment_id"}, (
+        ("get", "/v1/filing/payments/{payment_id}"),
+        ("get", "/v1/filing/payments/{payment_id}/receipt"))),
+    ("post", "/v1/refunds"): ("the refund case", {"case_id": "$response.body#/id"}, (
+        ("get", "/v1/refunds/{case_id}"),)),
+    ("post", "/v1/invoice-supplies"): ("the supply application", {
+        "application_id": "$response.body#/id"}, (
+        ("get", "/v1/invoice-supplies/{application_id}"),)),
+    ("post", "/v1/certificates"): ("the certificate", {"number": "$response.body#/number"}, (
+        ("get", "/v1/certificates/{number}"), ("get", "/v1/certificates/{number}/document"))),
+    ("post", "/v1/registration/natural-persons"): ("the registered person", {
+        "resident_id": "$response.body#/resident_id"}, (
+        ("get", "/v1/registration/natural-persons/{resident_id}"),)),
+}
 
 
 # -- the routes as CDK builds them --------------------------------------------------------------
@@ -322,7 +363,7 @@ def operation(op: Json, *, folder: str, method: str, path: str, code: RouteCode,
     """Powertools' operation with what it cannot see: body, query, status, problems, security."""
     from etax.platform.api import CONTRACT
 
-    declared = getattr(code.function, CONTRACT, {"body": (), "query": {}})
+    declared = getattr(code.function, CONTRACT, {"body": (), "query": {}, "problems": ()})
     op["tags"] = [folder]
     doc = inspect.getdoc(code.function)
     if doc:
@@ -362,13 +403,16 @@ def operation(op: Json, *, folder: str, method: str, path: str, code: RouteCode,
     if keyed:
         problems |= {403}
     if "{" in path:
-        problems |= {404}
+        problems |= {400, 404}  # a path parameter of the wrong form, or no such thing
+    if declared["query"]:
+        problems |= {400}  # a query parameter of the wrong form (tests/e2e/test_fuzz_e2e.py)
     if method.lower() in METHODS_WITH_BODY:
         problems |= {409}
         if code.reads_body or models:
             problems |= {400, 413}
     if code.idempotent:
         problems |= {400, 409}
+    problems |= set(declared["problems"])
     responses.update({str(s): {"$ref": f"#/components/responses/Problem{s}"}
                       for s in sorted(problems)})
     op["responses"] = responses
@@ -423,6 +467,7 @@ def document() -> Json:
     if missing:
         raise SystemExit(f"routed but served by no resolver route: {missing}")
     schemas["Problem"] = PROBLEM_SCHEMA
+    add_links(paths)
     return pruned({
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
@@ -437,6 +482,22 @@ def document() -> Json:
             "securitySchemes": SECURITY_SCHEMES,
         },
     })
+
+
+def add_links(paths: Json) -> None:
+    """:data:`LINKS` on the answers of the operations they start from."""
+    for (method, path), (what, values, targets) in LINKS.items():
+        answers: Json = paths[path][method]["responses"]
+        answer = next(iter(answers.values()))  # the success, first
+        links = answer.setdefault("links", {})
+        for target_method, target_path in targets:
+            target = paths[target_path][target_method]
+            names = re.findall(r"{([^}]+)}", target_path)
+            links[target["operationId"]] = {
+                "operationId": target["operationId"],
+                "parameters": {name: values[name] for name in names},
+                "description": f"{target_method.upper()} {target_path} of {what}",
+            }
 
 
 def pruned(whole: Json) -> Json:

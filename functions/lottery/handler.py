@@ -14,7 +14,7 @@ from etax.lottery.requests import CampaignRequest, ScanRequest
 from etax.lottery.results import CampaignView, DrawView, PeriodExport
 from etax.lottery.seeds import SeedVault
 from etax.lottery.service import LotteryService
-from etax.platform.api import json_body, make_resolver, validate_body
+from etax.platform.api import declares, json_body, make_resolver, validate_body
 from etax.platform.auth import Principal, caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.errors import NotFound
@@ -51,6 +51,7 @@ def export(campaign_id: str, index: str) -> PeriodExport:
 
 
 @app.post("/v1/lottery/scan")
+@declares(problems=(404,))  # no such invoice
 def scan() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/lottery/scan", ScanRequest, drawn, "taxpayer")
 

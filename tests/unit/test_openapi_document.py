@@ -4,6 +4,7 @@ scripts/openapi.py): a valid OpenAPI 3.1 document, and its reference page."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -48,7 +49,30 @@ def test_every_operation_says_who_may_call_it_and_which_problems_it_answers() ->
         if operation["security"] == [{"bearer": []}]:
             assert {"401", "403"} <= statuses, f"{method} {path}"
         if "{" in path:
-            assert "404" in statuses, f"{method} {path}"
+            assert {"400", "404"} <= statuses, f"{method} {path}"  # a malformed id is a 400
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            assert "400" in statuses, f"{method} {path}"
+
+
+def test_a_problem_a_route_declares_is_documented() -> None:
+    """``declares(problems=(404,))``: a scan of an invoice that does not exist."""
+    assert "404" in _document()["paths"]["/v1/lottery/scan"]["post"]["responses"]
+
+
+def test_every_link_names_an_operation_and_fills_its_path() -> None:
+    """The links a client or the fuzz run (tests/e2e/test_fuzz_e2e.py) follows."""
+    operations = {operation["operationId"]: path
+                  for _, path, operation in _operations(_document())}
+    links = [(path, link) for _, path, operation in _operations(_document())
+             for answer in operation["responses"].values()
+             for link in answer.get("links", {}).values()]
+    assert len(links) >= 10
+    for path, link in links:
+        target = operations[link["operationId"]]
+        named = set(re.findall(r"{([^}]+)}", target))
+        assert set(link["parameters"]) == named, f"{path} → {target}"
+        for value in link["parameters"].values():
+            assert value.startswith(("$response.body#/", "$request.path.")), value
 
 
 def test_routes_that_create_under_a_key_declare_it_and_their_201() -> None:

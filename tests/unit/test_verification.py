@@ -190,6 +190,7 @@ def _without(body: dict[str, object], name: str) -> dict[str, object]:
     [
         ({**DIGITAL, "buyer": "x"}, "buyer", "unknown field"),
         ({**DIGITAL, "fpdm": "x"}, "fpdm", "unknown field"),
+        ({**DIGITAL, "": "x"}, "body", "unknown field"),
         ({}, "number", "missing"),
         (_without(DIGITAL, "number"), "number", "missing"),
         (_without(DIGITAL, "issue_date"), "issue_date", "missing"),

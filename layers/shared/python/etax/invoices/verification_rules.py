@@ -266,8 +266,8 @@ def query_from_request(body: Mapping[str, object]) -> VerifyQuery:
     required; any other check value is a conflict. Errors name the offending field.
     """
     unknown = sorted(name for name in body if name not in _KNOWN_FIELDS)
-    if unknown:
-        raise VerifyInputError(unknown[0], "unknown field")
+    if unknown:  # a field without a name is named by where it is
+        raise VerifyInputError(unknown[0] or "body", "unknown field")
     if "qr" in body:
         return _from_qr(body)
 

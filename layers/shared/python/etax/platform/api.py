@@ -289,14 +289,17 @@ CONTRACT = "__etax_contract__"
 
 
 def declares[F: Callable[..., Any]](*, body: tuple[type[BaseModel], ...] = (),
-                                    query: Mapping[str, str] | None = None) -> Callable[[F], F]:
+                                    query: Mapping[str, str] | None = None,
+                                    problems: tuple[int, ...] = ()) -> Callable[[F], F]:
     """Declare, for the API's contract only, what a route reads that its code cannot show:
     the body's models when it picks one at run time (the contract otherwise reads the model
-    from the route's own ``parse_body``/``validate_body``/``once.create`` call), and its query
-    parameters (name → what it means). Nothing changes when the route runs."""
+    from the route's own ``parse_body``/``validate_body``/``once.create`` call), its query
+    parameters (name → what it means), and the problems it answers beyond those of its kind
+    (a 404 for a thing its body names). Nothing changes when the route runs."""
 
     def mark(route: F) -> F:
-        setattr(route, CONTRACT, {"body": body, "query": dict(query or {})})
+        setattr(route, CONTRACT, {"body": body, "query": dict(query or {}),
+                                  "problems": tuple(problems)})
         return route
 
     return mark
