@@ -423,6 +423,7 @@ def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(
     refunds.get_by_role("button", name="查看办理进度").click()
     stages = requests.get(f"{api}/v1/refunds/{case['id']}", headers=own,
                           timeout=30).json()["stages"]
+    expect(refunds.locator("table tbody tr")).to_have_count(len(stages))  # loaded on the click
     shown = shown_rows(refunds.locator("table"))
     assert [row[0] for row in shown] == [stage["label"] for stage in stages]
     expect(phone.locator(f"#case-{case['id']}")).to_be_focused()
