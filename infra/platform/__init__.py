@@ -18,6 +18,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from etax.platform.idempotency import Idempotency
+from etax.platform.partners import SIMULATED, provider_variable
 from etax.platform.tables import IDEMPOTENCY, TableSpec
 from infra.config import StageConfig
 from infra.platform.api import API_STAGE, Api
@@ -111,7 +112,7 @@ class Platform(Construct):
         elsewhere, so the function's adapter is missing and fails closed (docs/partners.md)."""
         if not self.config.simulations:
             return {}
-        return {f"{partner.upper()}_PROVIDER": "simulated", **settings}
+        return {provider_variable(partner): SIMULATED, **settings}
 
     def function(self, scope: Construct, name: str, *, description: str,
                  environment: dict[str, str] | None = None,
