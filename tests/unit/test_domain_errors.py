@@ -155,3 +155,13 @@ def test_no_domain_module_speaks_http() -> None:
         for imported in [edge_imports(path.read_text(encoding="utf-8"))] if imported
     }
     assert offenders == {}
+
+
+def test_a_problem_about_a_key_without_a_name_names_the_body() -> None:
+    """A field named by an empty key (``{"": 1}``) is answered as the body's: a problem's
+    ``field`` is never empty, whichever route raised it."""
+    from etax.platform.errors import Unprocessable
+
+    assert Unprocessable("unknown field", field="").body()["field"] == "body"
+    assert Unprocessable("bad", field="items[0].price").body()["field"] == "items[0].price"
+    assert "field" not in Unprocessable("bad").body()

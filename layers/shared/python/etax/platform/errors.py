@@ -45,8 +45,8 @@ class ProblemError(Exception):
             "status": self.status,
             "detail": scrub(self.detail, DETAIL_LIMIT),
         }
-        if self.field is not None:
-            problem["field"] = scrub(self.field, EXCERPT_LIMIT)
+        if self.field is not None:  # a key without a name ("") is named by where it is
+            problem["field"] = scrub(self.field or "body", EXCERPT_LIMIT)
         problem.update(scrub(self.extra, DETAIL_LIMIT))
         return problem
 
