@@ -24,8 +24,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST := $(PY) -m pytest
 
-.PHONY: help setup up run-up deploy run-deploy seed reset down test ci lint unit functional infra \
-        validate e2e bench clean
+.PHONY: help setup up run-up deploy run-deploy seed reset down test ci lint audit unit functional \
+        infra validate e2e bench clean
 
 help:
 	@echo "make up       run the whole stack locally (LocalStack on the host), Ctrl-C stops it"
@@ -34,6 +34,7 @@ help:
 	@echo "make reset    empty the running stack's tables and queues (data, daily counters), seed again"
 	@echo "make down     stop a local stack left running"
 	@echo "make bench    run the benchmarks (docs/benchmarks.md)"
+	@echo "make audit    check every pinned dependency against the advisory snapshot"
 
 # --- setup -----------------------------------------------------------------------------------
 
@@ -104,15 +105,20 @@ down:
 
 # A second make after setup, so the suites run with the venv's pinned Node on the PATH.
 test: setup
-	@$(MAKE) --no-print-directory lint unit functional infra validate e2e
+	@$(MAKE) --no-print-directory lint audit unit functional infra validate e2e
 
 # What runs without LocalStack, as the delivery pipeline's build runs it (infra/pipeline.py).
 ci: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
-	@$(MAKE) --no-print-directory lint unit functional infra validate
+	@$(MAKE) --no-print-directory lint audit unit functional infra validate
 
 lint: $(VENV)/.stamp
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+
+# Every pinned package (Python environments, npm lock) against the vendored advisory snapshot,
+# offline, in a second (docs/security.md#dependency-audit). `scripts/audit.py --refresh` renews it.
+audit: $(VENV)/.stamp
+	$(PY) scripts/audit.py
 
 # The unit and functional suites are in-process (moto): spread over the machine's cores.
 unit: $(VENV)/.stamp
