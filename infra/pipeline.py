@@ -16,8 +16,9 @@ context key                    meaning
                                with their ``account`` and ``region``, identity provider, alarms
 =============================  =================================================================
 
-The synth step runs what CI runs before a merge (``make ci``: ruff, mypy, the unit, functional and
-infra suites, and the synth with CloudFormation validation and cfn-lint), then ``cdk synth``. Not
+The synth step runs what CI runs before a merge (``make ci``: ruff, mypy, the dependency
+audit, the unit, functional and infra suites, and the synth with CloudFormation validation and
+cfn-lint), then ``cdk synth``. Not
 the e2e suite: it starts LocalStack on the host (its own Python 3.13 environment and plugin) and
 deploys the app to it, tens of minutes on a small build host, and it proves what a merge already
 proved on the same commit. The pipeline checks the real thing instead: after ``test`` deploys,
@@ -45,7 +46,8 @@ PYTHON_RUNTIME = "3.12"  # the functions' runtime (Makefile PYTHON312)
 NODE_RUNTIME = "22"
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0  # Ubuntu 22.04: Python 3.12, Node 22
 INSTALL_COMMANDS = ["python3.12 --version", "node --version"]
-# `make ci`: lint, unit, functional, infra, validate (Makefile) — what runs without LocalStack.
+# `make ci`: lint, the dependency audit, unit, functional, infra, validate (Makefile) — what
+# runs without LocalStack.
 TEST_COMMANDS = ["make ci"]
 SYNTH_COMMANDS = ["make node_modules/.stamp",
                   "npx cdk synth -c pipeline=true --output cdk.out"]

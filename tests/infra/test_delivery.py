@@ -213,7 +213,8 @@ def test_the_pipeline_build_runs_the_suites_before_the_synth(
     assert "make ci" in template
     assert template.index("make ci") < template.index("cdk synth -c pipeline=true")
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
-    assert "lint unit functional infra validate" in makefile.split("\nci:")[1].split("\n\n")[0]
+    ci_target = makefile.split("\nci:")[1].split("\n\n")[0]
+    assert "lint audit unit functional infra validate" in ci_target
 
 
 def test_the_pipeline_needs_a_source() -> None:
