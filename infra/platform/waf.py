@@ -23,8 +23,9 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from etax.platform.api import MAX_BODY_BYTES
-from infra.platform.edge import ROUTE_CLASSES, RouteClass, path_pattern
-from infra.platform.edge import WINDOW_SECONDS as RATE_WINDOW_SECONDS
+from infra.platform.edge import ROUTE_CLASSES, WINDOW_SECONDS, RouteClass, path_pattern
+
+RATE_WINDOW_SECONDS = WINDOW_SECONDS  # the five minutes the rate-based rules count over
 
 # WAF's body inspection limits for API Gateway, in KB
 INSPECTION_LIMITS = {16: "KB_16", 32: "KB_32", 48: "KB_48", 64: "KB_64"}
