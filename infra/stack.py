@@ -100,7 +100,9 @@ class EtaxStack(Stack):
             outputs["PortalUrl"] = self.portal.url
         simulated = {"LotteryLedgerTableName": self.lottery.ledger,  # the simulated partners'
                      "RefundTreasuryTableName": self.refunds.treasury,  # books (local, test)
-                     "NotificationLedgerTableName": self.notifications.ledger}
+                     "NotificationLedgerTableName": self.notifications.ledger,
+                     # the route classes' counters where no WAF counts them (local)
+                     "EdgeLimitsTableName": self.platform.edge_limits_table}
         outputs.update({name: table.table_name for name, table in simulated.items()
                         if table is not None})
         for name, consumer in self.refunds.stages.items():

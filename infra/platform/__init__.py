@@ -19,7 +19,7 @@ from constructs import Construct
 
 from etax.platform.idempotency import Idempotency
 from etax.platform.partners import SIMULATED, provider_variable
-from etax.platform.tables import IDEMPOTENCY, TableSpec
+from etax.platform.tables import EDGE_LIMITS, IDEMPOTENCY, TableSpec
 from infra.config import StageConfig
 from infra.platform.api import API_STAGE, Api
 from infra.platform.auth import Auth
@@ -35,6 +35,7 @@ from infra.platform.events import (
 )
 from infra.platform.functions import Functions, live
 from infra.platform.keys import SigningKey, generated_secret
+from infra.platform.limits import EdgeLimits
 from infra.platform.observability import Observability
 
 # A scheduled function's asynchronous invoke: Lambda retries it twice within the hour, then
@@ -94,8 +95,12 @@ class Platform(Construct):
                               [self.observability.watch_authorizer(self.auth.authorizer)])
         if self.auth.dev_issuer is not None:
             self.observability.watch_function(self.auth.dev_issuer)
+        # LocalStack has no WAF: there the functions count the route classes' requests
+        self.edge_limits_table = self.table(self, EDGE_LIMITS) if config.is_local else None
         self.api = Api(self, "Api", stage=config.stage, retain_logs=self.retain,
-                       authorizer_function=self.auth.authorizer)
+                       authorizer_function=self.auth.authorizer,
+                       limits=EdgeLimits(self.edge_limits_table)
+                       if self.edge_limits_table is not None else None)
         self.observability.watch_api(self.api.rest_api)
         self.platform_function = self.function(
             self, "platform", description="Liveness, who-am-I, the API's contract", memory_size=128)

@@ -13,8 +13,9 @@ its limit, …) are gateway responses set to the platform's problem+json shape (
 The public paths are protected in layers (docs/decisions/0016), from the one table of route
 classes in :mod:`infra.platform.edge`: a per-method throttle for each classified route on every
 stage; outside ``local`` also the WAF web ACL (:mod:`infra.platform.waf`; LocalStack has no
-WAF), the cache for caller-independent GETs, and usage plans with one API key per partner on
-the partners' routes. The endpoint is REGIONAL on every stage (China regions have no
+WAF: there the functions count the classes' figures themselves, :mod:`infra.platform.limits`),
+the cache for caller-independent GETs, and usage plans with one API key per partner on the
+partners' routes. The endpoint is REGIONAL on every stage (China regions have no
 edge-optimized endpoints).
 """
 
@@ -33,6 +34,7 @@ from infra.config import LOCAL
 from infra.nag import acknowledge
 from infra.platform.edge import ROUTE_CLASSES, RouteClass, route_class
 from infra.platform.functions import live
+from infra.platform.limits import EdgeLimits
 from infra.platform.waf import ApiFirewall
 
 API_STAGE = "api"  # URLs read {ApiUrl}/v1/...: the stage is not a version
@@ -97,10 +99,12 @@ class Api(NestedStack):
     ``lambda:InvokeFunction`` permission per routed function (not one per method)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, retain_logs: bool,
-                 authorizer_function: lambda_.IFunction) -> None:
+                 authorizer_function: lambda_.IFunction,
+                 limits: EdgeLimits | None = None) -> None:
         super().__init__(scope, construct_id,
                          description=f"e-tax platform ({stage}): the REST API")
         self.local = stage == LOCAL
+        self.limits = limits  # on local, where no WAF counts the classes' requests
         cached = [c for c in ROUTE_CLASSES if c.cache_seconds and not self.local]
         access_logs = logs.LogGroup(
             self, "AccessLogs",
@@ -199,6 +203,8 @@ class Api(NestedStack):
         route_class_ = route_class(method, path)
         if route_class_ is not None:
             self._routed.add(f"{method} {path}")
+            if self.limits is not None:
+                self.limits.serve(function, route_class_)
         elif public and not self.local:
             raise ValueError(f"public route {method} {path} has no class in "
                              "infra/platform/edge.py (its throttle, WAF rule and cache)")

@@ -11,6 +11,11 @@ belongs to one class below. Each class gets, from :mod:`infra.platform.api`:
 * outside ``local``, a WAF rate-based rule counting each client IP's requests to the class's
   routes over five minutes (``per_ip``; :mod:`infra.platform.waf`); partners have none: a bank
   or a message gateway calls from a few addresses at volume, and is limited per API key instead;
+* on ``local``, which has no WAF, the same ``per_ip`` counted by the functions serving the class
+  (:mod:`infra.platform.limits`, :mod:`etax.platform.limits`), and for a class with
+  ``per_identity`` (the lottery scan) each signed-in subject's requests too; outside ``local``
+  WAF counts ``per_identity`` per bearer token (the ``Authorization`` header), which names one
+  subject;
 * outside ``local``, the API Gateway cache for its GET routes when ``cache_seconds`` is set
   (answers that do not depend on the caller, keyed by the path parameters);
 * outside ``local``, when ``partners`` is set, a usage plan with one API key per partner
@@ -32,8 +37,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etax.platform.limits import Limit
+
 ACCOUNT_RPS = 10_000  # API Gateway's default steady-state quota per account and region
 PUBLIC_SHARE = 0.6  # what every public method at its limit may use of it, together
+WINDOW_SECONDS = 300  # the five minutes ``per_ip`` and ``per_identity`` count over
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +51,7 @@ class RouteClass:
     rate: int  # per method, requests per second (steady)
     burst: int  # per method
     per_ip: int | None  # WAF: requests per client IP per five minutes, all routes of the class
+    per_identity: int | None = None  # requests per signed-in caller per five minutes
     cache_seconds: int = 0  # API Gateway cache TTL of its GET routes (0: not cached)
     partners: tuple[str, ...] = ()  # one API key each (usage plan), required on its routes
     partner_rate: int = 0  # per API key, requests per second
@@ -56,7 +65,8 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                 "GET /v1/certificates/{number}/verify"),
                rate=800, burst=1600, per_ip=300),
     # C11: six DynamoDB calls a scan (one transaction); signed-in, but everyone's
-    RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300),
+    RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300,
+               per_identity=300),
     # A3: pure computation, no DynamoDB
     RouteClass("Calculators",
                ("POST /v1/tools/iit/withholding", "POST /v1/tools/iit/annual",
@@ -97,6 +107,13 @@ def route_class(method: str, path: str) -> RouteClass | None:
     """The class of ``METHOD /path``, if it has one."""
     route = f"{method} {path}"
     return next((c for c in ROUTE_CLASSES if route in c.routes), None)
+
+
+def limit_of(route_class: RouteClass) -> Limit:
+    """The figures the functions count for a class where no WAF does (``local``)."""
+    assert route_class.per_ip is not None, f"{route_class.name} has no per-IP limit"
+    return Limit(route_class.name, route_class.routes, route_class.per_ip, WINDOW_SECONDS,
+                 route_class.per_identity)
 
 
 def path_pattern(path: str) -> str:

@@ -10,6 +10,8 @@ and sampled requests:
    body inspection limit, set to that size for API Gateway, and a larger body matches;
 3. one rate-based rule per public route class (``infra.platform.edge``): a client IP over its
    class's five-minute limit is blocked on that class's routes for as long as it stays over;
+   and for a class with ``per_identity`` (the lottery scan), one rule counting each bearer
+   token (the ``Authorization`` header: one signed-in subject) the same way;
 4. ``KnownBadInputs`` and ``CommonRuleSet``: AWS's managed groups (Log4j, path traversal, XSS,
    …). The common set's ``SizeRestrictions_BODY`` (8 KB) only counts: rule 2 takes its place
    with the functions' limit.
@@ -21,9 +23,10 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from etax.platform.api import MAX_BODY_BYTES
-from infra.platform.edge import ROUTE_CLASSES, RouteClass, path_pattern
+from infra.platform.edge import ROUTE_CLASSES, WINDOW_SECONDS, RouteClass, path_pattern
 
-RATE_WINDOW_SECONDS = 300  # the five minutes ``RouteClass.per_ip`` counts over
+RATE_WINDOW_SECONDS = WINDOW_SECONDS  # the five minutes the rate-based rules count over
+
 # WAF's body inspection limits for API Gateway, in KB
 INSPECTION_LIMITS = {16: "KB_16", 32: "KB_32", 48: "KB_48", 64: "KB_64"}
 MANAGED_GROUPS = (  # (rule name, managed group, rules of the group that only count)
@@ -53,6 +56,9 @@ class ApiFirewall(Construct):
                  self._body_size(priority=1)]
         rate_limited = [c for c in ROUTE_CLASSES if c.per_ip is not None]
         rules += [self._rate(c, priority=10 + i) for i, c in enumerate(rate_limited)]
+        per_identity = [c for c in ROUTE_CLASSES if c.per_identity is not None]
+        rules += [self._rate(c, priority=20 + i, per_token=True)
+                  for i, c in enumerate(per_identity)]
         rules += [self._managed(name, group, priority=30 + i, counted=counted)
                   for i, (name, group, counted) in enumerate(MANAGED_GROUPS)]
         self.web_acl = wafv2.CfnWebACL(
@@ -106,7 +112,8 @@ class ApiFirewall(Construct):
                         priority=0, type="NONE")])),
             visibility_config=self._visibility("BodyTooLarge"))
 
-    def _rate(self, route_class: RouteClass, *, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+    def _rate(self, route_class: RouteClass, *, priority: int,
+              per_token: bool = False) -> wafv2.CfnWebACL.RuleProperty:
         paths = sorted({route.split(" ", 1)[1] for route in route_class.routes})
         matches = [wafv2.CfnWebACL.StatementProperty(
             regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
@@ -117,13 +124,19 @@ class ApiFirewall(Construct):
             for path in paths]
         scope_down = matches[0] if len(matches) == 1 else wafv2.CfnWebACL.StatementProperty(
             or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=matches))
-        name = f"RatePerIp{route_class.name}"
+        name = f"RatePer{'Token' if per_token else 'Ip'}{route_class.name}"
+        token = [wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+            header=wafv2.CfnWebACL.RateLimitHeaderProperty(
+                name="authorization", text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]))]
         return wafv2.CfnWebACL.RuleProperty(
             name=name, priority=priority,
             action=wafv2.CfnWebACL.RuleActionProperty(block={}),
             statement=wafv2.CfnWebACL.StatementProperty(
                 rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    aggregate_key_type="IP", limit=route_class.per_ip or 0,
+                    aggregate_key_type="CUSTOM_KEYS" if per_token else "IP",
+                    custom_keys=token if per_token else None,
+                    limit=(route_class.per_identity if per_token else route_class.per_ip) or 0,
                     evaluation_window_sec=RATE_WINDOW_SECONDS,
                     scope_down_statement=scope_down)),
             visibility_config=self._visibility(name))

@@ -55,6 +55,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from etax.rules import uscc
+from tests.e2e.test_edge_limits_e2e import clear_edge_limits
 from tests.e2e.test_lottery_e2e import register_seller
 from tests.e2e.test_refunds_e2e import register
 from tests.role_matrix import MATRIX
@@ -151,9 +152,11 @@ def identity_for(key: str) -> str | None:
 @pytest.fixture(scope="module", autouse=True)
 def _spare_the_callers_budget(aws: Any, stack: dict[str, Any]) -> Iterator[None]:
     """The run's failed verification checks count against this machine's daily budget of
-    failed checks (one source IP, 50 a day), which the suites after this one share: when the
-    run ends, its failure counters are taken back."""
+    failed checks (one source IP, 50 a day), and its requests against the route classes'
+    five-minute limits of that address (etax.platform.limits), which the suites after this one
+    share: when the run ends, its failure and request counters are taken back."""
     yield
+    clear_edge_limits(aws, stack)
     dynamodb, table = aws("dynamodb"), stack["VerificationGuardTableName"]
     for page in dynamodb.get_paginator("scan").paginate(
             TableName=table, ProjectionExpression="#k", ExpressionAttributeNames={"#k": "key"}):

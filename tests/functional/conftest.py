@@ -48,6 +48,7 @@ FUNCTION_ENV = {
     "INVOICE_SEQUENCES_TABLE": "sequences",
     "ISSUING_QUOTA_TABLE": "quotas",
     "VERIFICATION_GUARD_TABLE": "verification-guard",
+    "EDGE_LIMITS_TABLE": "edge-limits",  # read only with EDGE_LIMITS (test_edge_limits.py)
     "LOTTERY_TABLE": "lottery",
     "LOTTERY_DRAWS_TABLE": "lottery-draws",
     "LOTTERY_LEDGER_TABLE": "lottery-ledger",

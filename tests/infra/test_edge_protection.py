@@ -4,6 +4,7 @@ ACL, the cache for caller-independent GETs and the partners' usage plans and API
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -16,10 +17,12 @@ from infra.platform.edge import (
     ACCOUNT_RPS,
     PUBLIC_SHARE,
     ROUTE_CLASSES,
+    limit_of,
     path_pattern,
     public_rps,
     route_class,
 )
+from infra.platform.waf import RATE_WINDOW_SECONDS
 from tests.infra.test_platform_stack import resources, route_paths
 
 STAGES = ["local", "prod"]
@@ -194,7 +197,8 @@ def test_each_public_class_has_its_per_ip_rate_rule(prod: Template) -> None:
         statement = rules[name]["Statement"]["RateBasedStatement"]
         assert rules[name]["Action"] == {"Block": {}}
         assert (statement["AggregateKeyType"], statement["Limit"],
-                statement["EvaluationWindowSec"]) == ("IP", route_class_.per_ip, 300)
+                statement["EvaluationWindowSec"]) == ("IP", route_class_.per_ip,
+                                                      RATE_WINDOW_SECONDS)
         paths = {route.split(" ", 1)[1] for route in route_class_.routes}
         assert sorted(scope_down_patterns(rules[name])) == sorted(
             path_pattern(p) for p in paths)
@@ -265,3 +269,96 @@ def test_partners_call_with_their_own_api_key_outside_local(prod: Template) -> N
         f"etax-prod-{p}" for p in partners)
     links = resources(prod, "AWS::ApiGateway::UsagePlanKey")
     assert {link["Properties"]["KeyId"]["Ref"] for link in links.values()} == set(keys)
+
+
+def served_by(template: Template) -> dict[str, str]:
+    """The logical id of the function serving each ``METHOD /path`` (through its alias)."""
+    aliases = {logical: alias["Properties"]["FunctionName"]["Ref"]
+               for logical, alias in resources(template, "AWS::Lambda::Alias").items()
+               if isinstance(alias["Properties"]["FunctionName"], dict)
+               and "Ref" in alias["Properties"]["FunctionName"]}
+    served = {}
+    for route, props in methods(template).items():
+        uri = json.dumps(props.get("Integration", {}).get("Uri", ""))
+        found = [function for alias, function in aliases.items() if f'"{alias}"' in uri]
+        if found:
+            served[route] = found[0]
+    return served
+
+
+def limit_statements(template: Template, table: str) -> dict[str, list[dict[str, Any]]]:
+    """Each policy's statements on the counters' table, by the role the policy is attached to."""
+    arn = {"Fn::GetAtt": [table, "Arn"]}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        props = policy["Properties"]
+        for statement in props["PolicyDocument"]["Statement"]:
+            if arn in (statement["Resource"] if isinstance(statement["Resource"], list)
+                       else [statement["Resource"]]):
+                for role in props["Roles"]:
+                    found.setdefault(role["Ref"], []).append(statement)
+    return found
+
+
+def test_local_functions_count_their_classes_figures_with_the_least_grant(
+        local: Template) -> None:
+    """No WAF on local: each function serving a limited class gets its classes' figures (the
+    WAF's, from the one table) and UpdateItem on those classes' counters only."""
+    (table,) = [k for k in resources(local, "AWS::DynamoDB::Table") if "EdgeLimits" in k]
+    functions = resources(local, "AWS::Lambda::Function")
+    served = served_by(local)
+    expected: dict[str, list[str]] = {}
+    for route_class_ in ROUTE_CLASSES:
+        if route_class_.per_ip is None:
+            continue
+        for route in route_class_.routes:
+            classes = expected.setdefault(served[route], [])
+            if route_class_.name not in classes:
+                classes.append(route_class_.name)
+    statements = limit_statements(local, table)
+    for logical, function in functions.items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        names = expected.get(logical)
+        if names is None:
+            assert "EDGE_LIMITS" not in variables, logical
+            assert role not in statements, logical
+            continue
+        limits = sorted(json.loads(variables["EDGE_LIMITS"]), key=lambda limit: limit["name"])
+        by_name = {c.name: c for c in ROUTE_CLASSES}
+        assert limits == [limit_of(by_name[n]).as_json() for n in sorted(names)]
+        assert all(limit["window"] == RATE_WINDOW_SECONDS for limit in limits)
+        assert variables["EDGE_LIMITS_TABLE"] == {"Ref": table}
+        assert sorted(
+            (s["Action"], *s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+            for s in statements[role]) == sorted(("dynamodb:UpdateItem", f"{n}#*")
+                                                 for n in names)
+    assert {n for names in expected.values() for n in names} == {
+        c.name for c in ROUTE_CLASSES if c.per_ip is not None}
+
+
+def test_outside_local_waf_counts_and_the_functions_do_not(prod: Template) -> None:
+    assert not [k for k in resources(prod, "AWS::DynamoDB::Table") if "EdgeLimits" in k]
+    for function in resources(prod, "AWS::Lambda::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert not {"EDGE_LIMITS", "EDGE_LIMITS_TABLE"} & set(variables)
+
+
+def test_a_signed_in_class_is_counted_per_token_outside_local(prod: Template) -> None:
+    rules = web_acl_rules(prod)
+    per_identity = [c for c in ROUTE_CLASSES if c.per_identity is not None]
+    assert [c.name for c in per_identity] == ["LotteryScan"]
+    for route_class_ in ROUTE_CLASSES:
+        name = f"RatePerToken{route_class_.name}"
+        if route_class_.per_identity is None:
+            assert name not in rules
+            continue
+        statement = rules[name]["Statement"]["RateBasedStatement"]
+        assert rules[name]["Action"] == {"Block": {}}
+        assert (statement["AggregateKeyType"], statement["Limit"],
+                statement["EvaluationWindowSec"]) == ("CUSTOM_KEYS", route_class_.per_identity,
+                                                      RATE_WINDOW_SECONDS)
+        assert statement["CustomKeys"] == [{"Header": {
+            "Name": "authorization", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}]
+        assert scope_down_patterns(rules[name]) == [
+            path_pattern(r.split(" ", 1)[1]) for r in route_class_.routes]

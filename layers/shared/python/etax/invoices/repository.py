@@ -55,7 +55,7 @@ from typing import Any
 from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, table_name, transact
+from etax.platform.dynamo import applied, count_under, table_name, transact
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31
@@ -409,15 +409,8 @@ class GuardRepository(DynamoAccess):
     def count_failure(self, client: str, day: date, limit: int, expires_at: int) -> bool:
         """Add one to the caller's failed checks of ``day`` while under ``limit``; False when
         the budget is spent (nothing is added then)."""
-        return applied(
-            self.db, "update_item",
-            TableName=self.table,
-            Key={"key": {"S": f"fail#{day:%Y%m%d}#{client}"}},
-            UpdateExpression="ADD n :one SET expires_at = :ttl",
-            ConditionExpression="attribute_not_exists(n) OR n < :limit",
-            ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
-                                       ":ttl": {"N": str(expires_at)}},
-        )
+        return count_under(self.db, self.table, f"fail#{day:%Y%m%d}#{client}", limit,
+                           expires_at)
 
     def claim_nonce(self, key: str, expires_at: int) -> bool:
         """Record a message's (timestamp, nonce) once; False when it was seen before."""

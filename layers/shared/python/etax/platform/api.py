@@ -8,6 +8,9 @@ handlers that turn every failure into ``application/problem+json``:
   Retry-After);
 - :class:`~etax.platform.errors.ProblemError` subclasses (the edge's own: auth, body limits,
   …) → their status;
+- a request over its route class's limit, on the stage without a WAF (``local``; the
+  infrastructure sets ``EDGE_LIMITS``, :mod:`etax.platform.limits`) → 429 with Retry-After,
+  counted before every route of a class;
 - a body larger than the function's limit (:data:`MAX_BODY_BYTES` unless the route declares
   more in ``make_resolver(body_limits=…)``) → 413, checked once before every route;
 - text that is not valid Unicode (a lone surrogate, which JSON's ``"\ud800"`` escape decodes
@@ -54,6 +57,7 @@ from etax.platform.errors import (
     TooManyRequests,
     Unprocessable,
 )
+from etax.platform.limits import Limiter, route_of
 from etax.platform.observability import logger
 from etax.platform.privacy import valid_text
 from etax.platform.results import to_json
@@ -180,12 +184,30 @@ def edge_checks(max_body_bytes: int, body_limits: Mapping[str, int]) -> Callable
     return middleware
 
 
+def edge_limits(limiter: Limiter) -> Callable[..., Any]:
+    """The middleware counting each request to a route of a limited class (429 over it)."""
+
+    def middleware(app: APIGatewayRestResolver, next_middleware: Callable[..., Any]) -> Any:
+        route = app.context.get("_route")
+        if route is not None:
+            event = app.current_event.raw_event
+            principal = principal_from_event(event)
+            limiter.check(route_of(route.method, route.path), event,
+                          principal.subject if principal is not None else None)
+        return next_middleware(app)
+
+    return middleware
+
+
 def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTES,
-                  body_limits: Mapping[str, int] | None = None) -> APIGatewayRestResolver:
+                  body_limits: Mapping[str, int] | None = None,
+                  limiter: Limiter | None = None) -> APIGatewayRestResolver:
     """A REST resolver with CORS, UTF-8 JSON and the platform's problem mapping.
 
     Every route's body is limited to ``max_body_bytes``; ``body_limits`` raises (or lowers) it
-    for a route, keyed by the route's path as declared (``"/v1/things/<id>"``).
+    for a route, keyed by the route's path as declared (``"/v1/things/<id>"``). The route
+    classes' limits are the infrastructure's (``EDGE_LIMITS``, read here) unless ``limiter``
+    is given (the tests' own).
     """
     app = APIGatewayRestResolver(
         serializer=serialize,
@@ -197,7 +219,9 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
         ),
     )
 
+    limiter = limiter or Limiter.from_environment()
     app.use(middlewares=[_refuse_expired_tokens,
+                         *([edge_limits(limiter)] if limiter is not None else []),
                          edge_checks(max_body_bytes, dict(body_limits or {}))])
 
     @app.exception_handler(ProblemError)

@@ -39,6 +39,21 @@ def applied(db: Any, operation: str, **request: Any) -> bool:
     return True
 
 
+def count_under(db: Any, table: str, key: str, limit: int, expires_at: int) -> bool:
+    """Add one to the counter ``key`` of ``table`` (key attribute ``key``, count ``n``, TTL
+    ``expires_at``) while it is under ``limit``, in one conditional UpdateItem; False when it
+    had reached the limit (nothing is added then)."""
+    return applied(
+        db, "update_item",
+        TableName=table,
+        Key={"key": {"S": key}},
+        UpdateExpression="ADD n :one SET expires_at = :ttl",
+        ConditionExpression="attribute_not_exists(n) OR n < :limit",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                   ":ttl": {"N": str(expires_at)}},
+    )
+
+
 def pages(db: Any, operation: str, **request: Any) -> Iterator[dict[str, Any]]:
     """Every page of a ``query`` or ``scan``, following ``LastEvaluatedKey`` to the end."""
     while True:

@@ -73,3 +73,7 @@ class TableSpec:
 IDEMPOTENCY = TableSpec(
     "IdempotencyTable", "IDEMPOTENCY_TABLE", Key("id"), ttl_attribute="expiration")
 """Powertools' idempotency records (``etax.platform.idempotency``): its key and TTL names."""
+EDGE_LIMITS = TableSpec(
+    "EdgeLimitsTable", "EDGE_LIMITS_TABLE", Key("key"), ttl_attribute="expires_at")
+"""The public routes' request counters per client IP and per signed-in subject, one per
+window (``etax.platform.limits``): made on the ``local`` stage only, where there is no WAF."""
