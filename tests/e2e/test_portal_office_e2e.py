@@ -102,6 +102,7 @@ def test_an_officer_decides_its_offices_queues_in_the_portal(
     expect(queued_supply).to_contain_text("增值税普通发票")
     expect(queued_supply).to_contain_text("× 60")
     expect(queued_supply).to_contain_text(supply["review_reasons"][0])
+    expect(queued_supply).to_contain_text("上一批纸质发票全部开具或缴销：通过")  # the checks, named
     applications = phone.locator("#office-applications")
     queued_application = applications.locator("article", has_text=application["id"])
     expect(queued_application).to_contain_text("hardship_statement.pdf")
