@@ -48,7 +48,7 @@ class Supply(Construct):
             description="B7: invoice supply applications, their progress and officer decisions",
             environment=supply_env, idempotent=True)
         grant(self.api_function, self.supply, "GetItem", "PutItem", "UpdateItem",
-              query=["by_applicant"])
+              query=["by_applicant", "by_review_office"])
         grant(self.api_function, quotas, "BatchGetItem")  # the quota in force
         platform.grant_registry_read(self.api_function, registry)
         platform.api.routes(self.api_function, *ROUTES)

@@ -33,9 +33,12 @@ export function fill(html) {
 function layout(name, title, body) {
   const nav = [["index", "nav_home"], ["verify", "nav_verify"], ["lottery", "nav_lottery"],
     ["check", "nav_check"], ["tools", "nav_tools"], ["me", "nav_me"], ["inbox", "nav_inbox"],
+    ["office", "nav_office"],
   ].map(([page, key]) => {
     const current = page === name ? ' aria-current="page"' : "";
-    return `<li><a href="${page}.html"${current} data-i18n="${key}"></a></li>`;
+    // the officer's review desk is listed only to a signed-in officer (common.js shows it)
+    const only = page === "office" ? ' id="nav-office" hidden' : "";
+    return `<li${only}><a href="${page}.html"${current} data-i18n="${key}"></a></li>`;
   }).join("");
   return fill(`<!doctype html>
 <html lang="zh-CN">

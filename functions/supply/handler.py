@@ -1,6 +1,6 @@
 """Invoice supply (plan action B7): a taxpayer applies (paper invoices posted, or a higher
-monthly quota for 数电票) and follows its application; an officer of its tax office decides
-the ones the automatic checks (验旧) sent for review."""
+monthly quota for 数电票) and follows its application; an officer of its tax office lists
+and decides the ones the automatic checks (验旧) sent for review."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
-from etax.platform.api import make_resolver
+from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller, require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
@@ -20,7 +20,7 @@ from etax.platform.settings import required
 from etax.simulations.carrier import SimulatedCarrier
 from etax.supply.repository import IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest
-from etax.supply.results import Applications, DigitalApplication, PaperApplication
+from etax.supply.results import Applications, DigitalApplication, PaperApplication, ReviewQueue
 from etax.supply.service import SupplyService
 
 app = make_resolver()
@@ -38,8 +38,12 @@ def apply() -> tuple[dict[str, Any], int]:
 
 
 @app.get("/v1/invoice-supplies")
-def own() -> Applications:
-    return service.list_own(caller(app))
+@declares(query={"state": "officers: review (the default, the only queue listed)",
+                 "tax_office": "an admin: the office whose review queue to list"})
+def listed() -> Applications | ReviewQueue:
+    query = app.current_event.query_string_parameters or {}
+    return service.list_applications(caller(app), state=query.get("state"),
+                                     office=query.get("tax_office"))
 
 
 @app.get("/v1/invoice-supplies/<application_id>")

@@ -203,6 +203,9 @@ function renderSession() {
     : t("not_signed_in");
   link.textContent = current ? t("nav_signout") : t("nav_signin");
   link.dataset.i18n = current ? "nav_signout" : "nav_signin";
+  // the officer's review desk: in the navigation for a signed-in officer only
+  const office = document.getElementById("nav-office");
+  if (office) office.hidden = current?.role !== "officer";
 }
 
 /** Start a page: the language, the header's switch and session, then the page's own code. */

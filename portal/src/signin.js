@@ -3,6 +3,7 @@
 import { alertText, api, busy, config, element, masked, page, problemText, signIn, t } from "./common.js";
 
 const PAGES = new Set(["index", "verify", "lottery", "inbox", "check", "tools", "me"]); // where `next` may lead
+PAGES.add("office"); // the officer's review desk
 
 function next() {
   const wanted = new URLSearchParams(location.search).get("next");

@@ -207,7 +207,8 @@ def test_a_taxpayer_signs_in_and_reads_its_inbox(api: str, stack: dict[str, Any]
 def test_every_page_meets_wcag_2_1_aa(stack: dict[str, Any], phone: Page, language: str) -> None:
     phone.goto(portal(stack, "index.html"))
     phone.evaluate(f"localStorage.setItem('etax.lang', '{language}')")
-    for name in ("index", "verify", "lottery", "signin", "inbox", "check", "tools", "me"):
+    for name in ("index", "verify", "lottery", "signin", "inbox", "check", "tools", "me",
+                 "office"):
         phone.goto(portal(stack, f"{name}.html"))
         phone.wait_for_load_state("networkidle")
         expect(phone.locator("html")).to_have_attribute("lang",

@@ -272,7 +272,7 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/refunds/{case_id}/reject": static({"reason": "材料不全"}, _case),
     "POST /v1/invoice-supplies": static({"kind": "paper", "invoice_type": "04", "quantity": 10,
                                          "delivery": DELIVERY}),
-    "GET /v1/invoice-supplies": static(),
+    "GET /v1/invoice-supplies": static(query={"tax_office": FUZHOU}),
     "GET /v1/invoice-supplies/{application_id}": static(params=_supply),
     "POST /v1/invoice-supplies/{application_id}/decision": static(
         {"decision": "approve", "reason": "经营需要"}, _supply),

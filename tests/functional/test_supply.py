@@ -416,3 +416,52 @@ def test_a_second_application_of_the_same_id_is_a_conflict_not_a_crash(aws: None
     repository.create(application, by="91350100M000100Y43")
     with pytest.raises(AlreadyExists, match="application app-0001 exists already"):
         repository.create(application, by="91350100M000100Y43")
+
+
+def queue(api: Any, who: tuple[str, ...] = OFFICER,
+          params: dict[str, str] | None = None) -> dict[str, Any]:
+    event = request("GET", "/v1/invoice-supplies", who=who)
+    event["queryStringParameters"] = params
+    return call(api, event)
+
+
+def test_an_officer_lists_the_review_queue_of_its_own_office_only(
+        api: Any, pipeline: Pipeline) -> None:
+    automatic = apply(api, PAPER, key="small")["json"]
+    big = apply(api, {**PAPER, "quantity": 60}, key="big")["json"]
+    pipeline.pump()
+    listed = queue(api)
+    assert listed["statusCode"] == 200, listed["json"]
+    assert listed["json"]["tax_office"] == FUZHOU
+    [waiting] = listed["json"]["applications"]
+    assert waiting["id"] == big["id"] != automatic["id"]
+    assert waiting["applicant"] == SELLER
+    assert waiting["state"] == "review"
+    assert "more than the 50" in waiting["review_reasons"][0]
+    assert queue(api, params={"state": "review"})["json"]["applications"] == [waiting]
+    # another office sees none of them and cannot decide them
+    assert queue(api, who=XIAMEN_OFFICER)["json"] == {"tax_office": "13502000000",
+                                                      "applications": []}
+    assert queue(api, who=XIAMEN_OFFICER,
+                 params={"tax_office": FUZHOU})["statusCode"] == 403
+    assert decide(api, big["id"], {"decision": "approve"},
+                  who=XIAMEN_OFFICER)["statusCode"] == 403
+    admin = ("admin", "admin-0001")
+    assert queue(api, who=admin, params={"tax_office": FUZHOU})["json"]["applications"] \
+        == [waiting]
+    assert queue(api, who=admin)["json"]["field"] == "tax_office"
+    # decided, it leaves the queue
+    rejected = decide(api, big["id"], {"decision": "reject", "reason": "库存不足"})
+    assert rejected["json"]["state"] == "rejected"
+    assert queue(api)["json"]["applications"] == []
+
+
+@pytest.mark.parametrize(("who", "params", "status", "field"), [
+    (OFFICER, {"state": "approved"}, 422, "state"),
+    (("taxpayer", SELLER), {"state": "review"}, 400, "state"),
+    (("taxpayer", SELLER), {"tax_office": FUZHOU}, 400, "tax_office"),
+])
+def test_the_queue_names_a_bad_filter(api: Any, who: tuple[str, ...], params: dict[str, str],
+                                      status: int, field: str) -> None:
+    answer = queue(api, who=who, params=params)
+    assert (answer["statusCode"], answer["json"]["field"]) == (status, field)

@@ -13,13 +13,17 @@ from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
 
-def test_supply_table_has_the_applicant_index_and_a_stream(prod: Template) -> None:
+def test_supply_table_has_the_applicant_and_review_indexes_and_a_stream(prod: Template) -> None:
     prod.has_resource_properties("AWS::DynamoDB::Table", {
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
         "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
         "GlobalSecondaryIndexes": [Match.object_like({
             "IndexName": "by_applicant",
             "KeySchema": [{"AttributeName": "applicant", "KeyType": "HASH"},
+                          {"AttributeName": "applied_at", "KeyType": "RANGE"}],
+        }), Match.object_like({
+            "IndexName": "by_review_office",  # the officers' queue
+            "KeySchema": [{"AttributeName": "review_office", "KeyType": "HASH"},
                           {"AttributeName": "applied_at", "KeyType": "RANGE"}],
         })],
     })

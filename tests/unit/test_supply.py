@@ -209,3 +209,39 @@ def test_each_new_state_is_one_event_and_decisions_notify_the_applicant() -> Non
     counter = event_for({"eventName": "MODIFY", "dynamodb": {
         "NewImage": {"id": {"S": "counter#035012600104"}, "last_number": {"N": "5"}}}})
     assert counter is None
+
+
+class _Queues:
+    """A repository holding only review queues, by office (the listing reads nothing else)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def review_queue(self, office: str, *, limit: int) -> list[Any]:
+        self.asked.append(office)
+        return []
+
+
+def _lister() -> tuple[Any, _Queues]:
+    from etax.supply.service import SupplyService
+
+    queues = _Queues()
+    return SupplyService(queues, None, None, None), queues  # type: ignore[arg-type]
+
+
+def test_an_officer_lists_its_own_office_and_no_other() -> None:
+    from etax.errors import Malformed, Refused
+    from etax.platform.auth import Principal
+
+    service, queues = _lister()
+    officer = Principal("officer", "officer-fz-0001", "13501000000")
+    assert service.list_applications(officer, state=None, office=None).tax_office \
+        == "13501000000"
+    assert service.list_applications(officer, state="review",
+                                     office="13501000000").applications == []
+    for who, office, error in [(officer, "13502000000", Refused),
+                               (Principal("developer", "dev-1"), None, Refused),
+                               (Principal("admin", "admin-0001"), None, Malformed)]:
+        with pytest.raises(error):
+            service.list_applications(who, state=None, office=office)
+    assert queues.asked == ["13501000000", "13501000000"]

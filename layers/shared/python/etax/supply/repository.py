@@ -12,9 +12,10 @@ from etax.errors import AlreadyExists
 from etax.invoices.facts import InvoiceFactsReader
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, pages, table_name
-from etax.supply.rules import Batch, IssuedInvoice
+from etax.supply.rules import REVIEW, Batch, IssuedInvoice
 
 MAX_INVOICES_CHECKED = 1000
+REVIEW_INDEX = "by_review_office"
 
 
 class ApplicationExists(AlreadyExists):
@@ -104,8 +105,9 @@ class SupplyRepository(DynamoAccess):
     def move(self, application_id: str, source: str, target: str, *, at: str, by: str,
              note: str, sets: dict[str, Any] | None = None) -> bool:
         """``source`` → ``target`` with one trail entry (and JSON ``sets``), only if the
-        application is still in ``source``; False when it is not (moved already)."""
-        names = {"#s": "state"}
+        application is still in ``source``; False when it is not (moved already). Entering
+        review puts it in its office's queue (``review_office``), leaving review takes it out."""
+        names = {"#s": "state", "#rv": "review_office"}
         values: dict[str, Any] = {":source": {"S": source}, ":target": {"S": target},
                                   ":at": {"S": at}, ":entry": {"L": [_entry(target, at, by,
                                                                              note)]}}
@@ -114,10 +116,15 @@ class SupplyRepository(DynamoAccess):
             names[f"#f{i}"] = name
             values[f":f{i}"] = {"S": json.dumps(value, ensure_ascii=False)}
             updates.append(f"#f{i} = :f{i}")
+        expression = "SET " + ", ".join(updates)
+        if target == REVIEW:
+            expression += ", #rv = tax_office"
+        else:
+            expression += " REMOVE #rv"
         return applied(
             self.db, "update_item",
             TableName=self.table, Key={"id": {"S": application_id}},
-            UpdateExpression="SET " + ", ".join(updates),
+            UpdateExpression=expression,
             ConditionExpression="#s = :source",
             ExpressionAttributeNames=names, ExpressionAttributeValues=values)
 
@@ -161,6 +168,15 @@ class SupplyRepository(DynamoAccess):
         answer = self.db.query(**kwargs)
         found.extend(_application(item) for item in answer.get("Items", []))
         return found
+
+    def review_queue(self, office: str, *, limit: int) -> list[Application]:
+        """The office's applications waiting for an officer, oldest first: one Query on the
+        sparse ``by_review_office`` index."""
+        answer = self.db.query(
+            TableName=self.table, IndexName=REVIEW_INDEX, Limit=limit,
+            KeyConditionExpression="review_office = :office",
+            ExpressionAttributeValues={":office": {"S": office}})
+        return [_application(item) for item in answer.get("Items", [])]
 
     def previous_batch(self, applicant: str, invoice_type: str,
                        before: str) -> Application | None:

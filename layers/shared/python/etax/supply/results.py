@@ -64,3 +64,11 @@ class DigitalApplication(_Tail, _Digital):
 @dataclass(frozen=True)
 class Applications:
     applications: list[PaperApplication | DigitalApplication]
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """An office's applications waiting for an officer, oldest first."""
+
+    tax_office: str
+    applications: list[PaperApplication | DigitalApplication]

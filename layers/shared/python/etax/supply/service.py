@@ -17,7 +17,7 @@ from typing import Any
 
 from etax.acceptance.registration.records import RegistrationRecord
 from etax.acceptance.registration.registry import Registry, signed_in_enterprise
-from etax.errors import Invalid, NotFound, Refused, StateChanged
+from etax.errors import Invalid, Malformed, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.rules import money
 from etax.rules.dates import business_date
@@ -26,9 +26,10 @@ from etax.supply import rules as supply
 from etax.supply.logistics import Carrier, Parcel
 from etax.supply.repository import Application, IssuedInvoices, SupplyRepository
 from etax.supply.requests import DecisionRequest, SupplyRequest
-from etax.supply.results import Applications, DigitalApplication, PaperApplication
+from etax.supply.results import Applications, DigitalApplication, PaperApplication, ReviewQueue
 
 SYSTEM = "system"
+QUEUE_PAGE = 50  # the oldest applications of an office's review queue listed at once
 ISSUING_BLOCK_SIZE = 1000  # etax.invoices.repository.BLOCK_SIZE: the issuer's number blocks
 
 
@@ -131,9 +132,33 @@ class SupplyService:
 
     def list_own(self, principal: Principal) -> Applications:
         if principal.role != "taxpayer":
-            raise Refused("the list is a taxpayer's own; officers open an application by id")
+            raise Refused("the list is a taxpayer's own; officers list their review queue")
         return Applications([self._view(a, tracking=False)
                              for a in self.repository.of_applicant(principal.subject)])
+
+    def list_applications(self, principal: Principal, *, state: str | None,
+             office: str | None) -> Applications | ReviewQueue:
+        """A taxpayer: its own applications, newest first. An officer: the applications of
+        its tax office waiting for review (``state=review``, the default), oldest first; an
+        admin names the office."""
+        if principal.role == "taxpayer":
+            if state is not None or office is not None:
+                raise Malformed("a taxpayer lists all its own applications: no filters",
+                                field="state" if state is not None else "tax_office")
+            return self.list_own(principal)
+        if principal.role == "officer":
+            if office not in (None, principal.tax_office):
+                raise Refused("officers list the queue of their own tax office")
+            office = principal.tax_office
+        elif principal.role != "admin":
+            raise Refused("invoice supplies are listed for taxpayers, officers and admins")
+        if state not in (None, supply.REVIEW):
+            raise Invalid("officers list the review queue: state=review", field="state")
+        if not office:
+            raise Malformed("name the tax office: tax_office=<code>", field="tax_office")
+        return ReviewQueue(tax_office=office, applications=[
+            self._view(a, tracking=False)
+            for a in self.repository.review_queue(office, limit=QUEUE_PAGE)])
 
     def _view(self, application: Application, *,
               tracking: bool) -> PaperApplication | DigitalApplication:
