@@ -12,6 +12,13 @@ context key        meaning
 ``auth_jwks_url``  the issuer's published keys (JWKS); required outside ``local``
 ``auth_max_token_lifetime``  the longest token lifetime (seconds, ``exp - iat``) the
                    authorizer accepts (default 3600, Cognito's default validity)
+``auth_authorize_url``, ``auth_token_url``, ``auth_client_id``  the portal's OIDC
+                   client (authorization code with PKCE, a public client): the
+                   provider's authorization and token endpoints (https) and the app
+                   client's id; set all three or none (none: the portal says sign-in
+                   is not configured); read outside ``local``
+``auth_scopes``    the scopes the portal asks for (space-separated, default ``openid``)
+``auth_logout_url``  the provider's logout endpoint (https), where sign-out goes
 ``alarm_email``    an address subscribed to the alarm topic
 ``alarm_topic_arn``  an SNS topic (the operators' paging or chat) every alarm also
                    notifies; outside ``local`` one of the two is required
@@ -37,6 +44,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from constructs import Node
 
@@ -50,7 +58,9 @@ DEFAULT_MAX_TOKEN_LIFETIME = 3600  # seconds; etax.platform.tokens.DEFAULT_MAX_L
 
 STAGE_KEYS = frozenset({  # what a stage's entry in context ``stages`` may set
     "auth_issuer", "auth_audience", "auth_jwks_url", "alarm_email", "alarm_topic_arn", "version",
-    "auth_max_token_lifetime", "upload_origins", "account", "region", "simulations"})
+    "auth_max_token_lifetime", "upload_origins", "account", "region", "simulations",
+    "auth_authorize_url", "auth_token_url", "auth_client_id", "auth_scopes", "auth_logout_url"})
+OIDC_CLIENT_KEYS = ("auth_authorize_url", "auth_token_url", "auth_client_id")  # all or none
 
 
 class ConfigError(ValueError):
@@ -71,6 +81,11 @@ class StageConfig:
     account: str | None = None
     region: str | None = None
     simulations: bool = False
+    auth_authorize_url: str | None = None
+    auth_token_url: str | None = None
+    auth_client_id: str | None = None
+    auth_scopes: str = "openid"
+    auth_logout_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -130,6 +145,11 @@ class StageConfig:
             region=get("region"),
             simulations=_flag(get("simulations"), "simulations",
                               default=stage in SIMULATION_STAGES),
+            auth_authorize_url=get("auth_authorize_url"),
+            auth_token_url=get("auth_token_url"),
+            auth_client_id=get("auth_client_id"),
+            auth_scopes=get("auth_scopes") or "openid",
+            auth_logout_url=get("auth_logout_url"),
         )
         config.validate()
         return config
@@ -170,6 +190,41 @@ class StageConfig:
             raise ConfigError(f"region {self.region!r} is not an AWS region name")
         if self.alarm_topic_arn and not self.alarm_topic_arn.startswith("arn:"):
             raise ConfigError(f"alarm_topic_arn {self.alarm_topic_arn!r} is not an SNS topic ARN")
+        self._validate_oidc_client()
+
+    @property
+    def has_oidc_client(self) -> bool:
+        """The portal signs in with the stage's identity provider (authorization code + PKCE)."""
+        return self.auth_client_id is not None
+
+    def _validate_oidc_client(self) -> None:
+        given = [k for k in OIDC_CLIENT_KEYS if getattr(self, k)]
+        if given and len(given) != len(OIDC_CLIENT_KEYS):
+            missing = [k for k in OIDC_CLIENT_KEYS if k not in given]
+            raise ConfigError(f"the portal's OIDC client needs {', '.join(OIDC_CLIENT_KEYS)} "
+                              f"together (missing {', '.join(missing)}); see docs/deploying.md")
+        if self.auth_logout_url and not given:
+            raise ConfigError("auth_logout_url is the portal's OIDC client's; it needs "
+                              f"{', '.join(OIDC_CLIENT_KEYS)}")
+        for key in ("auth_authorize_url", "auth_token_url", "auth_logout_url"):
+            value = getattr(self, key)
+            if value is not None and not _https_url(value):
+                raise ConfigError(f"{key} {value!r} must be an https URL without credentials "
+                                  "or fragment (the code and tokens travel through it)")
+        if self.auth_client_id is not None and not re.fullmatch(r"[\w.\-:]{1,128}",
+                                                                self.auth_client_id):
+            raise ConfigError(f"auth_client_id {self.auth_client_id!r} is not a client id "
+                              "(letters, digits, . _ - :)")
+        if not re.fullmatch(r"[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*",
+                            self.auth_scopes):
+            raise ConfigError(f"auth_scopes {self.auth_scopes!r} must be scope names separated "
+                              "by single spaces (RFC 6749 §3.3)")
+
+
+def _https_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return (parts.scheme == "https" and bool(parts.hostname) and not parts.username
+            and not parts.password and not parts.fragment and " " not in value)
 
 
 def _text(value: object) -> str | None:

@@ -14,6 +14,8 @@ objects at ``<endpoint>/<bucket>/index.html`` (``PortalUrl`` in ``local-outputs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from aws_cdk import Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudfront as cloudfront
@@ -22,26 +24,33 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra.config import StageConfig
 from infra.nag import LAMBDA_BASIC_EXECUTION, acknowledge
 from infra.platform import Platform
 
 DIST = Path(__file__).resolve().parent.parent / "portal" / "dist"
 
 
-def content_security_policy(api_origin: str) -> str:
-    """The pages' own files only; scripts never inline; calls to the stage's API only; images
-    from the page or the browser itself (a photo being read: ``blob:``)."""
+def content_security_policy(api_origin: str, *more_origins: str) -> str:
+    """The pages' own files only; scripts never inline; calls to the stage's API only (and the
+    identity provider's token endpoint, when the portal signs in with it); images from the page
+    or the browser itself (a photo being read: ``blob:``)."""
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
-        f"connect-src 'self' {api_origin}",
+        " ".join(["connect-src 'self'", api_origin, *more_origins]),
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",
     ])
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class Portal(Construct):
@@ -65,12 +74,14 @@ class Portal(Construct):
 
         api_url = platform.api.rest_api.url
         api_origin = "https://" + Fn.select(2, Fn.split("/", api_url))
+        token_origins = [_origin(config.auth_token_url)] if config.auth_token_url else []
         headers = cloudfront.ResponseHeadersPolicy(
             self, "Headers",
             comment="The portal's security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(api_origin), override=True),
+                    content_security_policy=content_security_policy(api_origin, *token_origins),
+                    override=True),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
@@ -94,6 +105,7 @@ class Portal(Construct):
                 response_headers_policy=headers,
             ),
         )
+        self.url = f"https://{self.distribution.distribution_domain_name}/"
         acknowledge(self.distribution, "AwsSolutions-CFR1",
                     "a public service for taxpayers in China and travellers abroad: no geo "
                     "restriction")
@@ -109,15 +121,29 @@ class Portal(Construct):
         s3deploy.BucketDeployment(
             self, "Publish",
             sources=[s3deploy.Source.asset(str(DIST)),
-                     s3deploy.Source.json_data("config.json", {"apiUrl": api_url,
-                                                               "stage": config.stage})],
+                     s3deploy.Source.json_data("config.json",
+                                               self._runtime_config(config, api_url))],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],
             memory_limit=256,
         )
         self._acknowledge_deployment_function()
-        self.url = f"https://{self.distribution.distribution_domain_name}/"
+
+    def _runtime_config(self, config: StageConfig, api_url: str) -> dict[str, Any]:
+        """The pages' ``config.json``: the API, the stage and, with an OIDC client, how to sign
+        in (the redirect URI is the portal's own sign-in page; the audience names which of the
+        provider's tokens the API accepts)."""
+        settings: dict[str, Any] = {"apiUrl": api_url, "stage": config.stage}
+        if config.has_oidc_client:
+            oidc = {"authorizeUrl": config.auth_authorize_url,
+                    "tokenUrl": config.auth_token_url, "clientId": config.auth_client_id,
+                    "scopes": config.auth_scopes, "audience": config.auth_audience,
+                    "redirectUri": f"{self.url}signin.html"}
+            if config.auth_logout_url:
+                oidc["logoutUrl"] = config.auth_logout_url
+            settings["oidc"] = oidc
+        return settings
 
     def _acknowledge_deployment_function(self) -> None:
         """cdk-nag's findings on the function CDK makes once per stack for bucket deployments

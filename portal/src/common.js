@@ -1,6 +1,7 @@
 // What every page shares: the stage's configuration, the language, the signed-in session,
 // calls to the API (problem+json answers turned into readable messages), and the header.
 import { messages } from "./i18n.js";
+import { logoutUrl } from "./oidc.js";
 
 const LANG_KEY = "etax.lang";
 const SESSION_KEY = "etax.session";
@@ -208,6 +209,14 @@ function renderSession() {
   if (office) office.hidden = current?.role !== "officer";
 }
 
+/** After sign-out: the identity provider's logout (its session ends too) if the stage has one,
+ * else the home page. */
+function signedOut() {
+  const home = new URL("index.html", location.href).href;
+  config().then((settings) => location.assign(logoutUrl(settings.oidc, home) ?? home),
+    () => location.assign(home));
+}
+
 /** Start a page: the language, the header's switch and session, then the page's own code. */
 export function page(start) {
   applyLanguage();
@@ -223,7 +232,7 @@ export function page(start) {
       event.preventDefault();
       signOut();
       renderSession();
-      location.assign("index.html");
+      signedOut();
     }
   });
   start?.();

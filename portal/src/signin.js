@@ -1,17 +1,44 @@
-// Sign-in. On the local stack, the development token issuer mints a demo identity's token;
-// a stage without it says sign-in is not configured here.
+// Sign-in. On a stage with an identity provider (config.json's `oidc`), the authorization code
+// flow with PKCE (oidc.js); on the local stack, the development token issuer mints a demo
+// identity's token; a stage with neither says sign-in is not configured here.
 import { alertText, api, busy, config, element, masked, page, problemText, signIn, t } from "./common.js";
+import { authorizeUrl, finish, isReturn, SignInError } from "./oidc.js";
 
 const PAGES = new Set(["index", "verify", "lottery", "inbox", "check", "tools", "me"]); // where `next` may lead
 PAGES.add("office"); // the officer's review desk
 
-function next() {
-  const wanted = new URLSearchParams(location.search).get("next");
+function next(wanted = new URLSearchParams(location.search).get("next")) {
   return `${PAGES.has(wanted) ? wanted : "index"}.html`;
+}
+
+/** The provider's sign-in: a button that goes there, and on its return the code exchanged. */
+async function oidcSignIn(settings) {
+  const oidc = { ...settings, redirectUri: settings.redirectUri ?? location.origin + location.pathname };
+  document.getElementById("oidc-signin").hidden = false;
+  const button = document.getElementById("oidc-start");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    location.assign(await authorizeUrl(oidc, new URLSearchParams(location.search).get("next")));
+  });
+  const params = new URLSearchParams(location.search);
+  if (!isReturn(params)) return;
+  history.replaceState(null, "", location.pathname); // the code is used once, never bookmarked
+  try {
+    const { session, next: wanted } = await finish(oidc, params);
+    signIn(session);
+    location.assign(next(wanted));
+  } catch (error) {
+    if (!(error instanceof SignInError)) throw error;
+    alertText(t(error.key) + (error.detail ? ` (${error.detail})` : ""));
+  }
 }
 
 page(async () => {
   const settings = await config();
+  if (settings.oidc) {
+    await oidcSignIn(settings.oidc);
+    return;
+  }
   if (!settings.devIssuer) {
     document.getElementById("signin-unavailable").hidden = false;
     return;
