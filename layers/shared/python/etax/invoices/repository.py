@@ -8,7 +8,11 @@ the status (``normal`` / ``voided`` / ``red_flushed``) and the per-day
 verification counters: genuine checks ``chk_<yyyymmdd>`` and mismatching
 checks ``mis_<yyyymmdd>`` (each call removes the previous month's). GSI
 ``by_seller`` (``seller``, ``issued_at``) lists a seller's invoices
-(used-invoice checks, the seller's history). No scans.
+(used-invoice checks, the seller's history); GSI ``by_buyer`` (``buyer_id``, the
+buyer's credit code or resident ID, ``issued_at``) a buyer's. Both are sparse and
+keys only: an imported legacy invoice has neither ``issued_at`` nor ``seller`` and
+is in neither; every issued invoice has carried ``buyer_id`` since the first
+release, so ``by_buyer`` holds the old ones too once built. No scans.
 
 ``INVOICE_SEQUENCES_TABLE`` — partition key ``key``:
 
@@ -169,6 +173,37 @@ class InvoiceReader(DynamoAccess):
     def get(self, number: str) -> StoredInvoice | None:
         item = self.db.get_item(TableName=self.invoices, Key={"number": {"S": number}}).get("Item")
         return _stored(item) if item else None
+
+    def page_of(self, index: str, attribute: str, owner: str, *, limit: int,
+                after: tuple[str, str] | None = None
+                ) -> tuple[list[StoredInvoice], tuple[str, str] | None]:
+        """One page of ``owner``'s invoices on ``index`` (``by_seller`` / ``by_buyer``, whose
+        partition is ``attribute``), newest first: a Query on the keys-only index, then one
+        BatchGetItem of those invoices. ``after`` and the second value returned are the
+        (``issued_at``, ``number``) of the last invoice of a page, None at the end."""
+        query: dict[str, Any] = {
+            "TableName": self.invoices, "IndexName": index, "Limit": limit,
+            "ScanIndexForward": False, "KeyConditionExpression": "#o = :owner",
+            "ExpressionAttributeNames": {"#o": attribute},
+            "ExpressionAttributeValues": {":owner": {"S": owner}}}
+        if after is not None:
+            query["ExclusiveStartKey"] = {attribute: {"S": owner}, "issued_at": {"S": after[0]},
+                                          "number": {"S": after[1]}}
+        answer = self.db.query(**query)
+        numbers = [item["number"]["S"] for item in answer.get("Items", [])]
+        found: dict[str, StoredInvoice] = {}
+        request: dict[str, Any] = {self.invoices: {
+            "Keys": [{"number": {"S": n}} for n in numbers],
+            "ProjectionExpression": "#n, doc, signature, #s, red_number",
+            "ExpressionAttributeNames": {"#n": "number", "#s": "status"}}} if numbers else {}
+        while request:
+            batch = self.db.batch_get_item(RequestItems=request)
+            for item in batch["Responses"].get(self.invoices, []):
+                found[item["number"]["S"]] = _stored(item)
+            request = batch.get("UnprocessedKeys") or {}
+        last = answer.get("LastEvaluatedKey")
+        return ([found[n] for n in numbers if n in found],
+                (last["issued_at"]["S"], last["number"]["S"]) if last else None)
 
 
 class InvoiceRepository(InvoiceReader):
