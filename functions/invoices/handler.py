@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
 from etax.invoices.listing import MAX_PAGE, InvoiceList
+from etax.invoices.pages import InvoicePages
 from etax.invoices.render import render_pdf
 from etax.invoices.repository import InvoiceRepository
 from etax.invoices.requests import IssueRequest, RedLetterRequest
@@ -27,9 +28,8 @@ from etax.platform.settings import required
 app = make_resolver()
 once = Once(app)
 signer = KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID"))
-repository = InvoiceRepository()
-service = InvoiceService(repository, RegistryRepository(), signer)
-own = InvoiceList(repository)
+service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
+own = InvoiceList(InvoicePages())
 
 
 @app.post("/v1/invoices")

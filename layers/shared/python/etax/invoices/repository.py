@@ -12,7 +12,8 @@ checks ``mis_<yyyymmdd>`` (each call removes the previous month's). GSI
 buyer's credit code or resident ID, ``issued_at``) a buyer's. Both are sparse and
 keys only: an imported legacy invoice has neither ``issued_at`` nor ``seller`` and
 is in neither; every issued invoice has carried ``buyer_id`` since the first
-release, so ``by_buyer`` holds the old ones too once built. No scans.
+release, so ``by_buyer`` holds the old ones too once built (read by
+:class:`etax.invoices.pages.InvoicePages`). No scans.
 
 ``INVOICE_SEQUENCES_TABLE`` — partition key ``key``:
 
@@ -108,7 +109,7 @@ def _count(item: dict[str, Any], attribute: str) -> int | None:
     return int(item[attribute]["N"]) if attribute in item else None
 
 
-def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
+def stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
     checks = mismatches = None
     if day is not None:
         checks = _count(item, _day_attribute(day))
@@ -172,38 +173,7 @@ class InvoiceReader(DynamoAccess):
 
     def get(self, number: str) -> StoredInvoice | None:
         item = self.db.get_item(TableName=self.invoices, Key={"number": {"S": number}}).get("Item")
-        return _stored(item) if item else None
-
-    def page_of(self, index: str, attribute: str, owner: str, *, limit: int,
-                after: tuple[str, str] | None = None
-                ) -> tuple[list[StoredInvoice], tuple[str, str] | None]:
-        """One page of ``owner``'s invoices on ``index`` (``by_seller`` / ``by_buyer``, whose
-        partition is ``attribute``), newest first: a Query on the keys-only index, then one
-        BatchGetItem of those invoices. ``after`` and the second value returned are the
-        (``issued_at``, ``number``) of the last invoice of a page, None at the end."""
-        query: dict[str, Any] = {
-            "TableName": self.invoices, "IndexName": index, "Limit": limit,
-            "ScanIndexForward": False, "KeyConditionExpression": "#o = :owner",
-            "ExpressionAttributeNames": {"#o": attribute},
-            "ExpressionAttributeValues": {":owner": {"S": owner}}}
-        if after is not None:
-            query["ExclusiveStartKey"] = {attribute: {"S": owner}, "issued_at": {"S": after[0]},
-                                          "number": {"S": after[1]}}
-        answer = self.db.query(**query)
-        numbers = [item["number"]["S"] for item in answer.get("Items", [])]
-        found: dict[str, StoredInvoice] = {}
-        request: dict[str, Any] = {self.invoices: {
-            "Keys": [{"number": {"S": n}} for n in numbers],
-            "ProjectionExpression": "#n, doc, signature, #s, red_number",
-            "ExpressionAttributeNames": {"#n": "number", "#s": "status"}}} if numbers else {}
-        while request:
-            batch = self.db.batch_get_item(RequestItems=request)
-            for item in batch["Responses"].get(self.invoices, []):
-                found[item["number"]["S"]] = _stored(item)
-            request = batch.get("UnprocessedKeys") or {}
-        last = answer.get("LastEvaluatedKey")
-        return ([found[n] for n in numbers if n in found],
-                (last["issued_at"]["S"], last["number"]["S"]) if last else None)
+        return stored(item) if item else None
 
 
 class InvoiceRepository(InvoiceReader):
@@ -414,8 +384,8 @@ class InvoiceRepository(InvoiceReader):
             )
         except self.db.exceptions.ConditionalCheckFailedException as error:
             item = error.response.get("Item")
-            return (_stored(item, day) if item else None), False
-        return _stored(answer["Attributes"], day), True
+            return (stored(item, day) if item else None), False
+        return stored(answer["Attributes"], day), True
 
     def count_mismatch(self, number: str, day: date, ceiling: int) -> bool:
         """Add one to the invoice's mismatching checks of ``day`` while under ``ceiling``;
