@@ -49,7 +49,7 @@ class FilingAndPayment(Construct):
             memory_size=512,
         )
         grant(self.api_function, self.table, "GetItem", "PutItem", "UpdateItem",
-              "Query")  # no Scan
+              "Query", query=["payments_of"])  # no Scan; a taxpayer's payments by the index
         platform.grant_registry_read(self.api_function, registry)
         platform.grant_signing(self.api_function)
         api = platform.api

@@ -35,13 +35,14 @@ class InvoiceServices(Construct):
             memory_size=512,
         )
         grant(self.issuing, self.invoices, "GetItem", "PutItem", "UpdateItem",
-              "ConditionCheckItem")  # the table, not its index
+              "ConditionCheckItem", "BatchGetItem",  # the table, and the two lists' indexes:
+              query=("by_seller", "by_buyer"))      # a taxpayer's own invoices
         grant(self.issuing, self.sequences, "BatchGetItem", "PutItem", "UpdateItem")
         grant(self.issuing, self.quotas, "BatchGetItem", "UpdateItem")  # read and use the quota
         platform.grant_registry_read(self.issuing, registry)
         platform.grant_signing(self.issuing)
         api = platform.api
-        api.route("POST", "/v1/invoices", self.issuing)
+        api.routes(self.issuing, "POST /v1/invoices", "GET /v1/invoices")
         api.routes(self.issuing, "GET /v1/invoices/spec", "GET /v1/keys", public=True)
         api.routes(self.issuing,
                    "GET /v1/invoices/{number}",

@@ -1,5 +1,5 @@
 """E-invoices and mobile issuing (plan actions C8, C9): issue, download, print, credit, void;
-the published specification and signing keys."""
+a taxpayer's own invoices, issued or received; the published specification and signing keys."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
+from etax.invoices.listing import MAX_PAGE, InvoiceList
+from etax.invoices.pages import InvoicePages
 from etax.invoices.render import render_pdf
 from etax.invoices.repository import InvoiceRepository
 from etax.invoices.requests import IssueRequest, RedLetterRequest
-from etax.invoices.results import Held, Keys
+from etax.invoices.results import Held, Keys, OwnInvoices
 from etax.invoices.service import InvoiceService
 from etax.invoices.spec import published
-from etax.platform.api import make_resolver
+from etax.platform.api import declares, make_resolver
 from etax.platform.auth import require_principal
 from etax.platform.aws import lazy
 from etax.platform.observability import instrument
@@ -27,12 +29,24 @@ app = make_resolver()
 once = Once(app)
 signer = KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID"))
 service = InvoiceService(InvoiceRepository(), RegistryRepository(), signer)
+own = InvoiceList(InvoicePages())
 
 
 @app.post("/v1/invoices")
 def issue() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/invoices", IssueRequest,
                        lambda who, request: service.issue(who, request).summary(), "taxpayer")
+
+
+@app.get("/v1/invoices")
+@declares(query={"direction": "issued (as the seller) or received (as the buyer)",
+                 "limit": f"how many invoices on a page, 1 to {MAX_PAGE} (20 if absent)",
+                 "cursor": "the previous page's cursor"})
+def own_invoices() -> OwnInvoices:
+    principal = require_principal(app.current_event.raw_event, "taxpayer")
+    query = app.current_event.query_string_parameters or {}
+    return own.own(principal, direction=query.get("direction"), limit=query.get("limit"),
+                   cursor=query.get("cursor"))
 
 
 @app.get("/v1/invoices/spec")

@@ -311,3 +311,42 @@ def test_invisible_and_bidi_characters_are_refused_in_signed_text(
         assert answer.status_code == 422, answer.text
         assert answer.json()["field"] == field
         assert "\u202e" not in answer.text
+
+
+def test_a_taxpayer_lists_its_own_invoices_issued_and_received(
+        api: str, seller: dict[str, str]) -> None:
+    from tests.e2e.test_portal_e2e import fresh_person
+
+    person = fresh_person()
+    numbers = [issue(api, seller, {**ISSUE, "buyer": {"name": "林小红", "id_number": person}})
+               .json()["number"] for _ in range(3)]
+
+    def listed(who: dict[str, str], **query: str) -> requests.Response:
+        return requests.get(f"{api}/v1/invoices", params=query, headers=who, timeout=30)
+
+    # the buyer, signed in by resident ID, pages through what it received, newest first
+    buyer = bearer(token(api, "taxpayer", person))
+    first = listed(buyer, direction="received", limit="2")
+    assert first.status_code == 200, first.text
+    second = listed(buyer, direction="received", limit="2", cursor=first.json()["cursor"]).json()
+    items = first.json()["items"] + second["items"]
+    assert sorted(i["number"] for i in items) == sorted(numbers)
+    assert items[0]["counterparty"]["credit_code"] == SELLER
+    assert (items[0]["total"], items[0]["status"]) == ("1090.00", "normal")
+    # the seller sees them among what it issued, the buyer's name masked and its ID never shown
+    issued = listed(seller, direction="issued", limit="3").json()
+    mine = [i for i in issued["items"] if i["number"] in numbers]
+    assert mine
+    assert mine[0]["counterparty"] == {"kind": "person", "name": "林**"}
+    assert person not in json.dumps(issued)
+    # another person sees none of them, and the buyer's cursor is not theirs to use
+    stranger = bearer(token(api, "taxpayer", fresh_person()))
+    assert listed(stranger, direction="received").json()["items"] == []
+    refused = listed(stranger, direction="received", cursor=first.json()["cursor"])
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "cursor"
+    assert not any(n in refused.text for n in numbers)
+    bad = listed(buyer, direction="sideways")
+    assert (bad.status_code, bad.json()["field"]) == (400, "direction")
+    officer = bearer(token(api, "officer", "officer-fz-0001", tax_office="13501000000"))
+    assert listed(officer, direction="issued").status_code == 403

@@ -26,6 +26,7 @@ from PIL import Image, ImageFilter
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from etax.rules import resident_id
+from tests.e2e.test_filing_e2e import master, provider_confirms  # noqa: F401 (a fixture)
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_platform_e2e import bearer, token
 
@@ -392,7 +393,8 @@ def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(
     phone.goto(portal(stack, "me.html"))
     phone.get_by_role("link", name="查看您的办税信息需要先登录。").click()
     sign_in(phone, stack, person, "me")
-    for empty in ("尚未办理税务登记。", "暂无申报义务。", "暂无退税申请。", "暂无发票领用申请。"):
+    for empty in ("尚未办理税务登记。", "暂无申报义务。", "暂无退税申请。", "暂无发票领用申请。",
+                  "暂无开具的发票。", "暂无取得的发票。"):
         expect(phone.get_by_text(empty)).to_be_visible(timeout=30_000)
 
     # registered, the 2025 reconciliation filed, its refund applied for (docs/usage/refunds.md)
@@ -414,10 +416,17 @@ def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(
     assert shown_facts(registration)["居民身份证号码"] == f"{person[:4]}…{person[-4:]}"
     obligations = requests.get(f"{api}/v1/filing/obligations", headers=own,
                                timeout=30).json()["obligations"]
-    rows = shown_rows(phone.locator("#me-obligations table"))
-    assert rows == [["个人所得税年度汇算", o["period"], o["due_date"],
-                     {"open": "待申报", "filed": "已申报", "paid": "已缴清"}[o["status"]],
-                     (o["liability"] or {}).get("outstanding", "—")] for o in obligations]
+    shown_obligations = phone.locator("#me-obligations article")
+    expect(shown_obligations).to_have_count(len(obligations))
+    for o, shown_obligation in zip(obligations, shown_obligations.all(), strict=True):
+        expect(shown_obligation.locator("h3")).to_have_text(f"个人所得税年度汇算 · {o['period']}")
+        told = shown_facts(shown_obligation)
+        assert (told["申报期限"], told["状态"], told["欠缴金额"]) == (
+            o["due_date"], {"open": "待申报", "filed": "已申报", "paid": "已缴清"}[o["status"]],
+            (o["liability"] or {}).get("outstanding", "—"))
+        assert told["申报表"].startswith("已申报")  # the return filed above
+        assert told["应纳税额"] == o["liability"]["tax"]
+        expect(shown_obligation).to_contain_text("暂无缴款。")
     refunds = phone.locator("#me-refunds")
     expect(refunds).to_contain_text(case["id"])
     expect(refunds).to_contain_text("614.40")
@@ -432,3 +441,50 @@ def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(
     assert person not in phone.locator("main").inner_text()  # the ID is shown masked
     assert axe_violations(phone) == []  # the answers shown too
     shot(phone, "me")
+
+
+def test_a_company_sees_its_invoices_and_the_payments_of_its_obligations(
+        api: str, stack: dict[str, Any], phone: Page, request: pytest.FixtureRequest) -> None:
+    own = bearer(token(api, "taxpayer", SELLER))
+    secret: bytes = request.getfixturevalue("master")  # the payment providers' signing key
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = requests.post(f"{api}{path}", json=body, timeout=60,
+                               headers={**own, "Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code in (200, 201), answer.text
+        created: dict[str, Any] = answer.json()
+        return created
+
+    buyer = fresh_person()
+    invoice = post("/v1/invoices", {"buyer": {"name": "林小红", "id_number": buyer},
+                                    "items": [{"name": "茶叶", "quantity": "1",
+                                               "unit_price": "200.00", "tax_rate": "0.09"}],
+                                    "channel": "mobile"})
+    period = f"20{20 + uuid.uuid4().int % 5}-{uuid.uuid4().int % 12 + 1:02d}"  # a past month
+    oid = post("/v1/filing/obligations", {"taxpayer": SELLER, "tax_type": "vat",
+                                          "period": period})["obligation_id"]
+    post(f"/v1/filing/obligations/{oid}/return", {"kind": "vat_general", "data": {
+        "sales": [{"amount": "10000", "rate": "0.13"}], "input_tax": "100"}})
+    payment = post(f"/v1/filing/obligations/{oid}/payments",
+                   {"method": "bank_transfer", "amount": "100.00"})
+    assert provider_confirms(api, secret, payment).status_code == 200
+
+    sign_in(phone, stack, SELLER, "me")
+    issued = phone.locator("#me-issued")
+    expect(issued).to_contain_text(invoice["number"], timeout=30_000)
+    [row] = [r for r in shown_rows(issued.locator("table")) if r[0] == invoice["number"]]
+    assert row == [invoice["number"], invoice["issue_date"], "林**", "218.00", "正常"]
+    assert buyer not in phone.locator("main").inner_text()
+    mine = phone.locator("#me-obligations article", has_text=f"增值税 · {period}")
+    expect(mine).to_contain_text("已到账")
+    assert shown_facts(mine)["应纳税额"] == "1200.00"  # 10,000 × 13 % − 100
+    assert shown_rows(mine.locator("table")) == [["银行转账", "100.00", "已到账",
+                                                  shown_rows(mine.locator("table"))[0][3]]]
+    mine.get_by_role("button", name="查看完税凭证 · 100.00").click()
+    receipt = phone.locator(f"#receipt-{payment['payment_id']}")
+    expect(receipt).to_be_focused(timeout=30_000)
+    assert axe_violations(phone) == []
+    shot(phone, "me-invoices")
+    phone.get_by_role("button", name="Switch to English").click()
+    expect(phone.locator("#me-issued h2")).to_have_text("Invoices issued")
+    assert axe_violations(phone) == []

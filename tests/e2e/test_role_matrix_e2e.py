@@ -228,6 +228,7 @@ REQUESTS: dict[str, Build] = {
                                  "items": [{"name": "茶叶", "quantity": "1",
                                             "unit_price": "200.00", "tax_rate": "0.09"}],
                                  "channel": "mobile"}),
+    "GET /v1/invoices": static(query={"direction": "received"}),
     "GET /v1/invoices/spec": static(),
     "GET /v1/keys": static(),
     "GET /v1/openapi.json": static(),

@@ -586,3 +586,37 @@ def test_returns_filed_and_payments_confirmed_are_counted_once(
     assert confirm(callbacks, payment)["json"]["changed"] is False  # a replay
     assert business_metrics(capsys.readouterr().out) == [("PaymentsConfirmed", 1.0,
                                                           {"method": "pos"})]
+
+
+def test_the_obligations_list_shows_each_payment_with_its_receipt_once_confirmed(
+        filing: Any, callbacks: Any) -> None:
+    oid = create(filing, current_period())["json"]["obligation_id"]
+    other = create(filing, "2026-01", key="other-period")["json"]["obligation_id"]
+    file_return(filing, oid, {"sales": "150000.00"})
+    confirmed = start_payment(filing, oid, "online_banking", "1000.00")["json"]
+    pending = start_payment(filing, oid, "pos", "500.00")["json"]
+    assert confirm(callbacks, confirmed)["json"]["status"] == "confirmed"
+    listed = call(filing, event("filing/create_obligation.json", path="/v1/filing/obligations",
+                                resource="/v1/filing/obligations", method="GET"))["json"]
+    shown = {o["obligation_id"]: o for o in listed["obligations"]}
+    assert shown[other]["payments"] == []
+    assert shown[oid]["return"]["kind"] == "vat_small_scale"
+    assert shown[oid]["liability"]["tax"] == "1500.00"
+    lines = {p["payment_id"]: p for p in shown[oid]["payments"]}
+    assert set(lines) == {confirmed["payment_id"], pending["payment_id"]}
+    paid = lines[confirmed["payment_id"]]
+    assert (paid["status"], paid["method"], paid["amount"]) == (
+        "confirmed", "online_banking", "1000.00")
+    assert paid["receipt"] == f"/v1/filing/payments/{confirmed['payment_id']}/receipt"
+    assert paid["confirmed_at"]
+    waiting = lines[pending["payment_id"]]
+    assert (waiting["status"], waiting["amount"], waiting["receipt"]) == ("pending", "500.00",
+                                                                          None)
+    assert obligation(filing, oid)["json"]["payments"] == shown[oid]["payments"]
+    # another taxpayer's payments are never in the list
+    theirs = create(filing, current_period(), taxpayer=OTHER, who=("taxpayer", OTHER))
+    assert theirs["statusCode"] == 201, theirs["json"]
+    mine = call(filing, event("filing/create_obligation.json", path="/v1/filing/obligations",
+                              resource="/v1/filing/obligations", method="GET",
+                              who=("taxpayer", OTHER)))["json"]["obligations"]
+    assert [o["payments"] for o in mine] == [[]]

@@ -4,11 +4,10 @@ its secret, and who may do what."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_cdk.assertions import Match, Template
 
 from tests.infra.conftest import live_alias
+from tests.infra.test_invoices_stack import policy_statements as statements_of
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 
@@ -17,13 +16,6 @@ def function_id(template: Template, service: str) -> str:
     wanted = functions_by_service(template)[service]["Properties"]
     return next(k for k, v in resources(template, "AWS::Lambda::Function").items()
                 if v["Properties"] == wanted)
-
-
-def statements_of(template: Template, service: str) -> list[dict[str, Any]]:
-    role = functions_by_service(template)[service]["Properties"]["Role"]["Fn::GetAtt"][0]
-    return [s for p in resources(template, "AWS::IAM::Policy").values()
-            if {"Ref": role} in p["Properties"]["Roles"]
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
 
 
 def test_the_filing_table_has_the_due_and_payer_indexes(prod: Template) -> None:
@@ -44,8 +36,19 @@ def test_the_filing_table_has_the_due_and_payer_indexes(prod: Template) -> None:
                 "KeySchema": [{"AttributeName": "payer", "KeyType": "HASH"},
                               {"AttributeName": "paid_on", "KeyType": "RANGE"}],
             }),
+            Match.object_like({
+                "IndexName": "payments_of",
+                "KeySchema": [{"AttributeName": "taxpayer", "KeyType": "HASH"},
+                              {"AttributeName": "payment_id", "KeyType": "RANGE"}],
+            }),
         ]),
     })
+
+
+def test_the_filing_api_queries_only_the_payments_index(prod: Template) -> None:
+    [query] = [s for s in statements_of(prod, "filing") if s["Action"] == "dynamodb:Query"
+               and "/index/" in str(s["Resource"])]
+    assert query["Resource"]["Fn::Join"][1][-1] == "/index/payments_of"
 
 
 def test_reminders_run_daily_on_a_schedule(prod: Template) -> None:

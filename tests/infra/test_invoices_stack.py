@@ -13,14 +13,18 @@ from tests.infra.conftest import live_alias
 from tests.infra.test_platform_stack import functions_by_service, resources
 
 
-def role_actions(template: Template, service: str) -> set[str]:
+def policy_statements(template: Template, service: str) -> list[dict[str, Any]]:
     role = functions_by_service(template)[service]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return [statement for policy in resources(template, "AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def role_actions(template: Template, service: str) -> set[str]:
     found: set[str] = set()
-    for policy in resources(template, "AWS::IAM::Policy").values():
-        if {"Ref": role} in policy["Properties"]["Roles"]:
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-                action = statement["Action"]
-                found.update(action if isinstance(action, list) else [action])
+    for statement in policy_statements(template, service):
+        action = statement["Action"]
+        found.update(action if isinstance(action, list) else [action])
     return found
 
 
@@ -47,11 +51,25 @@ def test_issuing_writes_invoices_but_never_deletes(prod: Template) -> None:
     assert "dynamodb:DeleteItem" not in {a for a in actions if "Invoices" in a}
 
 
+def test_issuing_lists_its_callers_invoices_through_the_two_indexes(prod: Template) -> None:
+    actions = role_actions(prod, "invoices")
+    assert {"dynamodb:Query", "dynamodb:BatchGetItem"} <= actions
+    queried = [statement["Resource"] for statement in policy_statements(prod, "invoices")
+               if statement["Action"] == "dynamodb:Query"]
+    assert queried
+    assert all("/index/by_" in json.dumps(resource) for resource in queried)
+
+
 def test_invoice_facts_leave_through_the_table_stream(prod: Template) -> None:
     prod.has_resource_properties("AWS::DynamoDB::Table", {
         "KeySchema": [{"AttributeName": "number", "KeyType": "HASH"}],
         "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
-        "GlobalSecondaryIndexes": [Match.object_like({"IndexName": "by_seller"})],
+        "GlobalSecondaryIndexes": [
+            Match.object_like({"IndexName": "by_seller"}),
+            Match.object_like({"IndexName": "by_buyer", "KeySchema": [
+                {"AttributeName": "buyer_id", "KeyType": "HASH"},
+                {"AttributeName": "issued_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}})],
     })
     prod.has_resource_properties("AWS::Lambda::EventSourceMapping", {
         "BisectBatchOnFunctionError": True,

@@ -27,10 +27,13 @@ GSI ``by_due`` (``open_shard``, ``due_date``), sparse: an obligation carries ``o
 everything due in a date range with one Query per shard (paginated), never a Scan; settling an
 obligation removes the attribute and with it the index entry. GSI ``by_payer`` (``payer``,
 ``paid_on``), sparse: only confirmed payments carry ``payer``, so a taxpayer's confirmed payments
-over a period are one Query (for the tax payment certificate).
+over a period are one Query (for the tax payment certificate). GSI ``payments_of`` (``taxpayer``,
+``payment_id``), sparse: only payments carry ``payment_id``, so a taxpayer's payments of every
+status (those made before the index was added too) are one Query, shown with its obligations.
 """
 
 OPEN_SHARDS = 16
 """Partitions of the ``by_due`` index (open obligations spread by a hash of their id)."""
 DUE_INDEX = "by_due"
 PAYER_INDEX = "by_payer"
+PAYMENTS_INDEX = "payments_of"

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from etax.errors import AlreadyExists
-from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX
+from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX, PAYMENTS_INDEX
 from etax.filing.ledger import Allocation, Ledger
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr
@@ -89,6 +89,19 @@ class Due:
     due_date: date
     status: str
     last_reminded: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """A payment as its obligation lists it (from the ``payments_of`` index)."""
+
+    payment_id: str
+    obligation_id: str
+    method: str
+    amount_fen: int
+    status: str
+    created_at: str
+    confirmed_at: str | None
 
 
 def obligation_id(taxpayer: str, tax_type: str, period: str) -> str:
@@ -344,6 +357,19 @@ class FilingRepository(DynamoAccess):
             ExpressionAttributeValues={":payer": {"S": taxpayer},
                                        ":start": {"S": start.isoformat()},
                                        ":end": {"S": end.isoformat()}}) for i in page["Items"]]
+
+    def payments_of(self, taxpayer: str) -> list[PaymentLine]:
+        """Every payment of the taxpayer, of any status, oldest first: a Query (every page) on
+        the sparse ``payments_of`` index."""
+        lines = [PaymentLine(
+            payment_id=i["payment_id"]["S"], obligation_id=i["obligation_id"]["S"],
+            method=i["method"]["S"], amount_fen=int_attr(i, "amount_fen"),
+            status=i["status"]["S"], created_at=i["created_at"]["S"],
+            confirmed_at=text_attr(i, "confirmed_at")) for page in pages(
+            self.db, "query", TableName=self.table, IndexName=PAYMENTS_INDEX,
+            KeyConditionExpression="taxpayer = :taxpayer",
+            ExpressionAttributeValues={":taxpayer": {"S": taxpayer}}) for i in page["Items"]]
+        return sorted(lines, key=lambda line: (line.created_at, line.payment_id))
 
     # -- reminders -----------------------------------------------------------------------
 

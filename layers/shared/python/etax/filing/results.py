@@ -39,6 +39,20 @@ class Liability:
 
 
 @dataclass(frozen=True)
+class ObligationPayment:
+    """One payment of an obligation; ``receipt`` is the signed receipt's route once the provider
+    confirmed it (null before)."""
+
+    payment_id: str
+    method: str
+    amount: str  # yuan
+    status: str  # pending / confirmed / failed
+    created_at: str
+    confirmed_at: str | None
+    receipt: str | None
+
+
+@dataclass(frozen=True)
 class ObligationView:
     obligation_id: str
     taxpayer: str
@@ -52,6 +66,7 @@ class ObligationView:
     filed_return: FiledReturn | None = named("return", default=None)
     liability: Liability | None = None
     calendar_known: bool | None = optional()  # only in the answer that creates it
+    payments: list[ObligationPayment] | None = optional()  # in the lists and the view
 
 
 @dataclass(frozen=True)

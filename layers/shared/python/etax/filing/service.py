@@ -24,6 +24,7 @@ from etax.filing.repository import (
     PENDING,
     Obligation,
     Payment,
+    PaymentLine,
     StateChanged,
     obligation_id,
 )
@@ -33,6 +34,7 @@ from etax.filing.results import (
     CallbackOutcome,
     FiledReturn,
     Liability,
+    ObligationPayment,
     Obligations,
     ObligationView,
     PaymentView,
@@ -56,6 +58,8 @@ class Repository(Protocol):
                        ) -> Obligation | None: ...
 
     def obligations_of(self, taxpayer: str) -> list[Obligation]: ...
+
+    def payments_of(self, taxpayer: str) -> list[PaymentLine]: ...
 
     def file_return(self, obligation: Obligation, *, kind: str, answer: dict[str, Any],
                     ledger: Ledger, filed_at: str, filed_by: str) -> None: ...
@@ -145,7 +149,8 @@ class FilingService:
         return obligation
 
     def obligation_view(self, principal: Principal, identifier: str) -> ObligationView:
-        return self.view(self._reachable(principal, identifier))
+        obligation = self._reachable(principal, identifier)
+        return self.view(obligation, payments=self._payments(obligation.taxpayer))
 
     def list_obligations(self, principal: Principal, taxpayer: str | None) -> Obligations:
         taxpayer = taxpayer or principal.subject
@@ -156,11 +161,26 @@ class FilingService:
                 ensure_can_reach_taxpayer(principal, taxpayer, None)
         else:
             ensure_can_reach_taxpayer(principal, taxpayer, None)
-        return Obligations(taxpayer=taxpayer, obligations=[self.view(o) for o in found])
+        paid = self._payments(taxpayer) if found else {}
+        return Obligations(taxpayer=taxpayer,
+                           obligations=[self.view(o, payments=paid) for o in found])
 
-    def view(self, obligation: Obligation, *, calendar_known: bool | None = None
-             ) -> ObligationView:
-        """The obligation as answered; ``calendar_known`` only in the answer creating it."""
+    def _payments(self, taxpayer: str) -> dict[str, list[ObligationPayment]]:
+        """The taxpayer's payments by obligation, oldest first (one Query)."""
+        by_obligation: dict[str, list[ObligationPayment]] = {}
+        for line in self.repository.payments_of(taxpayer):
+            by_obligation.setdefault(line.obligation_id, []).append(ObligationPayment(
+                payment_id=line.payment_id, method=line.method,
+                amount=money.format_yuan(line.amount_fen), status=line.status,
+                created_at=line.created_at, confirmed_at=line.confirmed_at,
+                receipt=(f"/v1/filing/payments/{line.payment_id}/receipt"
+                         if line.status == CONFIRMED else None)))
+        return by_obligation
+
+    def view(self, obligation: Obligation, *, calendar_known: bool | None = None,
+             payments: Mapping[str, list[ObligationPayment]] | None = None) -> ObligationView:
+        """The obligation as answered; ``calendar_known`` only in the answer creating it,
+        ``payments`` (the taxpayer's, by obligation) in the list and the view."""
         filed = None if obligation.return_kind is None else FiledReturn(
             kind=obligation.return_kind, computation=obligation.return_answer,
             filed_at=obligation.filed_at)
@@ -172,7 +192,8 @@ class FilingService:
             period=obligation.period, due_date=obligation.due_date.isoformat(),
             statutory_due_date=obligation.statutory_due.isoformat(),
             extension=obligation.extension, status=obligation.status, filed_return=filed,
-            liability=liability, calendar_known=calendar_known)
+            liability=liability, calendar_known=calendar_known,
+            payments=None if payments is None else payments.get(obligation.obligation_id, []))
 
     # -- returns -------------------------------------------------------------------------
 

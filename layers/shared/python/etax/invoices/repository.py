@@ -8,7 +8,12 @@ the status (``normal`` / ``voided`` / ``red_flushed``) and the per-day
 verification counters: genuine checks ``chk_<yyyymmdd>`` and mismatching
 checks ``mis_<yyyymmdd>`` (each call removes the previous month's). GSI
 ``by_seller`` (``seller``, ``issued_at``) lists a seller's invoices
-(used-invoice checks, the seller's history). No scans.
+(used-invoice checks, the seller's history); GSI ``by_buyer`` (``buyer_id``, the
+buyer's credit code or resident ID, ``issued_at``) a buyer's. Both are sparse and
+keys only: an imported legacy invoice has neither ``issued_at`` nor ``seller`` and
+is in neither; every issued invoice has carried ``buyer_id`` since the first
+release, so ``by_buyer`` holds the old ones too once built (read by
+:class:`etax.invoices.pages.InvoicePages`). No scans.
 
 ``INVOICE_SEQUENCES_TABLE`` — partition key ``key``:
 
@@ -104,7 +109,7 @@ def _count(item: dict[str, Any], attribute: str) -> int | None:
     return int(item[attribute]["N"]) if attribute in item else None
 
 
-def _stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
+def stored(item: dict[str, Any], day: date | None = None) -> StoredInvoice:
     checks = mismatches = None
     if day is not None:
         checks = _count(item, _day_attribute(day))
@@ -168,7 +173,7 @@ class InvoiceReader(DynamoAccess):
 
     def get(self, number: str) -> StoredInvoice | None:
         item = self.db.get_item(TableName=self.invoices, Key={"number": {"S": number}}).get("Item")
-        return _stored(item) if item else None
+        return stored(item) if item else None
 
 
 class InvoiceRepository(InvoiceReader):
@@ -379,8 +384,8 @@ class InvoiceRepository(InvoiceReader):
             )
         except self.db.exceptions.ConditionalCheckFailedException as error:
             item = error.response.get("Item")
-            return (_stored(item, day) if item else None), False
-        return _stored(answer["Attributes"], day), True
+            return (stored(item, day) if item else None), False
+        return stored(answer["Attributes"], day), True
 
     def count_mismatch(self, number: str, day: date, ceiling: int) -> bool:
         """Add one to the invoice's mismatching checks of ``day`` while under ``ceiling``;

@@ -120,3 +120,38 @@ class QrView:
     date: str
     check_code: str
     tail: str
+
+
+@dataclass(frozen=True)
+class Counterparty:
+    """The other party of a listed invoice: an enterprise by name and credit code, a person by
+    a masked name (its resident ID is never listed)."""
+
+    kind: str  # enterprise / person
+    name: str
+    credit_code: str | None = optional()
+
+
+@dataclass(frozen=True)
+class OwnInvoice:
+    """One invoice of the caller's list (amounts in yuan, negative on a red-letter invoice)."""
+
+    number: str
+    issue_date: str
+    type_name: str
+    counterparty: Counterparty
+    amount: str
+    tax: str
+    total: str
+    status: str  # normal / red_flushed / voided
+    red_letter_of: str | None
+
+
+@dataclass(frozen=True)
+class OwnInvoices:
+    """A page of the invoices the caller issued or received, newest first; ``cursor`` asks for
+    the next page while there may be more."""
+
+    direction: str
+    items: list[OwnInvoice]
+    cursor: str | None

@@ -7,7 +7,8 @@ from etax.platform.tables import Index, Key, TableSpec
 
 INVOICES = TableSpec(
     "InvoicesTable", "INVOICES_TABLE", Key("number"),
-    indexes=(Index("by_seller", Key("seller"), Key("issued_at"), "KEYS_ONLY"),),
+    indexes=(Index("by_seller", Key("seller"), Key("issued_at"), "KEYS_ONLY"),
+             Index("by_buyer", Key("buyer_id"), Key("issued_at"), "KEYS_ONLY")),
     stream="NEW_AND_OLD_IMAGES", holds_records=True)
 SEQUENCES = TableSpec("SequencesTable", "INVOICE_SEQUENCES_TABLE", Key("key"), holds_records=True)
 QUOTAS = TableSpec("QuotaTable", "ISSUING_QUOTA_TABLE", Key("key"), holds_records=True)
