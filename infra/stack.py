@@ -19,6 +19,7 @@ from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.portal import Portal
 from infra.refunds import Refunds
+from infra.regulations import Regulations
 from infra.supply import Supply
 
 
@@ -52,6 +53,7 @@ class EtaxStack(Stack):
         self.filing.grant_payment_records(self.certificates.function)
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
         self.portal = Portal(self, "Portal", platform=self.platform)
+        self.regulations = Regulations(self, "Regulations", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -95,6 +97,7 @@ class EtaxStack(Stack):
             "NotifierQueueUrl": self.notifications.queue.queue.queue_url,
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
             "PortalBucketName": self.portal.bucket.bucket_name,
+            "RegulationsTableName": self.regulations.table.table_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -56,6 +56,7 @@ BOARD_TITLES = {
     "Certificates": "Tax certificates (B7)",
     "Refunds": "Refunds (B6)",
     "Notifications": "Notifications and the inbox (D15)",
+    "Regulations": "The regulations library (D13)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

@@ -37,6 +37,8 @@ sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
 import demo_data  # noqa: E402
 import localstack_ctl  # noqa: E402
 
+from etax.regulations.repository import RegulationRepository  # noqa: E402
+from etax.regulations.seeds import corpus  # noqa: E402
 from etax.rules.money import parse_yuan  # noqa: E402
 
 STATE_DIR = ROOT / ".build" / "localstack"
@@ -359,11 +361,23 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
             dynamodb.put_item(TableName=outputs["IssuingQuotaTableName"], Item={
                 "key": {"S": f"quota#{identity['subject']}"},
                 "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
+    seed_regulations(outputs, dynamodb)
     campaign = seed_lottery(outputs)
     outputs["DemoLotteryCampaign"] = campaign
     write_portal_config(outputs)  # the portal's lottery page shows the demo campaign
     print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed "
           f"and the seller's issuing quota; lottery campaign {campaign} (region 35)", flush=True)
+
+
+def seed_regulations(outputs: dict[str, Any], dynamodb: Any) -> None:
+    """The regulations library's corpus (etax/regulations/data/works.json) into its table; a
+    version already there is left as it is (published versions are immutable)."""
+    from datetime import UTC, datetime
+
+    written = RegulationRepository(dynamodb, outputs["RegulationsTableName"]).seed(
+        corpus(), datetime.now(UTC).isoformat(timespec="seconds"))
+    print(f"seeded the regulations library: {len(corpus())} works, {written} new versions",
+          flush=True)
 
 
 def seed_lottery(outputs: dict[str, Any]) -> str:

@@ -89,6 +89,11 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                ("GET /v1/lottery/campaigns/{campaign_id}/periods/{index}/export",
                 "GET /v1/health"),
                rate=100, burst=200, per_ip=1500),
+    # D13: the regulations library, read by anyone (a Query or two a read); not cached: an
+    # answer depends on its as_of and on versions published since
+    RouteClass("Regulations",
+               ("GET /v1/regulations/works", "GET /v1/regulations/works/{work_id}"),
+               rate=100, burst=200, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

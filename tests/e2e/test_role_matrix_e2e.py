@@ -50,6 +50,7 @@ IDENTITIES: dict[str, tuple[str, str, str | None] | None] = {
 }
 OTHERS = {"taxpayer": ("taxpayer", B, None), "person": ("taxpayer", Q, None)}
 DELIVERY = {"recipient": "林晓明", "phone": "13800000000", "address": "福建省福州市鼓楼区五四路1号"}
+REGULATION = "iit-annual-bonus-2023-30"  # a seeded work of the regulations library
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
 
@@ -102,6 +103,12 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "kind": "paper", "invoice_type": "04", "quantity": 10, "delivery": DELIVERY})
     certificate = post(api, "/v1/certificates", a, {
         "kind": "tax_residency", "year": 2025, "country": "SG", "purpose": "享受中新税收协定待遇"})
+    drafter = bearer(token(api, "officer", "officer-fz-0002", FUZHOU))  # not a column's officer
+    regulation = post(api, f"/v1/regulations/works/{REGULATION}/drafts", drafter, {
+        "act": {"title": "关于修改示例公告的公告", "document_number": "角色矩阵示例2026年第1号",
+                "issued": "2026-11-01"},
+        "changes": [{"action": "amend", "article": 1, "text": "角色矩阵示例文本",
+                     "summary": True}]})
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -109,7 +116,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
         "payment_id": payment["payment_id"], "method": "pos", "case_id": case["id"],
         "supply_id": supply["id"], "certificate": certificate["number"],
-        "notification": notification,
+        "notification": notification, "draft_id": regulation["id"],
     }
 
 
@@ -171,6 +178,14 @@ def _supply(r: dict[str, Any]) -> dict[str, str]:
 
 def _certificate(r: dict[str, Any]) -> dict[str, str]:
     return {"number": r["certificate"]}
+
+
+def _work(_: dict[str, Any]) -> dict[str, str]:
+    return {"work_id": REGULATION}
+
+
+def _draft(r: dict[str, Any]) -> dict[str, str]:
+    return {"work_id": REGULATION, "draft_id": r["draft_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -289,6 +304,17 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/notifications": lambda r: Request({}, {
         "id": f"role-matrix:{uuid.uuid4().hex[:12]}", "recipient": A,
         "kind": "platform.welcome", "title": "欢迎", "body": "Welcome to e-tax."}),
+    "GET /v1/regulations/works": static(),
+    "GET /v1/regulations/works/{work_id}": static(params=_work, query={"as_of": "2026-01-01"}),
+    "POST /v1/regulations/works/{work_id}/drafts": static({
+        "act": {"title": "关于修改示例公告的公告", "document_number": "角色矩阵示例2026年第2号",
+                "issued": "2026-11-01"},
+        "changes": [{"action": "repeal", "article": 1}]}, _work),
+    "GET /v1/regulations/works/{work_id}/drafts/{draft_id}": static(params=_draft),
+    "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/submit": static(params=_draft),
+    "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/approve": static(params=_draft),
+    "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/publish": static(
+        {"valid_from": "2099-01-01"}, _draft),
 }
 
 

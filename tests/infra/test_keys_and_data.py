@@ -22,7 +22,8 @@ ISSUERS = {"InvoiceServicesInvoicesFunctionServiceRole",
 RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesInvoicesTable", "InvoiceServicesSequencesTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
-                 "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable"}
+                 "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
+                 "RegulationsRegulationsTable"}
 
 
 def _signing_key(template: Template) -> tuple[str, Any]:

@@ -19,7 +19,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
              "refund_notify", "acceptance_applications", "acceptance_events", "filing",
              "filing_callbacks",
-             "filing_reminders", "notifications", "notifier", "notification_sender"}
+             "filing_reminders", "notifications", "notifier", "notification_sender",
+             "regulations", "regulation_events"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -48,6 +49,8 @@ PUBLIC_ROUTES = {
     "GET /v1/certificates/{number}/verify",
     "GET /v1/applications/items",
     "POST /v1/filing/callbacks/{method}",
+    "GET /v1/regulations/works",
+    "GET /v1/regulations/works/{work_id}",
 }
 
 
