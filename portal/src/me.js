@@ -185,6 +185,8 @@ page(async () => {
     return;
   }
   document.getElementById("me").hidden = false;
+  // a section loaded after the switch is drawn in the new language; one drawn before, again
+  document.addEventListener("languagechange", () => Object.keys(answers).forEach(draw));
   const subject = encodeURIComponent(current.subject);
   await Promise.all([
     load("registration", isResidentId(current.subject)
@@ -195,5 +197,4 @@ page(async () => {
     load("refunds", "/v1/refunds"),
     load("supplies", "/v1/invoice-supplies"),
   ]);
-  document.addEventListener("languagechange", () => Object.keys(answers).forEach(draw));
 });

@@ -487,4 +487,6 @@ def test_a_company_sees_its_invoices_and_the_payments_of_its_obligations(
     shot(phone, "me-invoices")
     phone.get_by_role("button", name="Switch to English").click()
     expect(phone.locator("#me-issued h2")).to_have_text("Invoices issued")
+    in_english = phone.locator("#me-obligations article", has_text=f"VAT · {period}")
+    expect(in_english).to_contain_text("confirmed")
     assert axe_violations(phone) == []
