@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +48,23 @@ def api(stack: dict[str, Any]) -> str:
 def aws(stack: dict[str, Any]) -> Callable[[str], Any]:
     """``aws("sqs")`` → a boto3 client for the local stack."""
     return lambda service: local.client(service, stack["Endpoint"])
+
+
+@contextmanager
+def bus_tap(aws: Callable[[str], Any], stack: dict[str, Any], name: str,
+            pattern: dict[str, Any]) -> Iterator[str]:
+    """A queue of the test's own behind a rule on the platform bus matching ``pattern`` (what a
+    subscriber of the bus would see); the rule, its target and the queue go when it ends."""
+    sqs, bridge, bus = aws("sqs"), aws("events"), stack["EventBusName"]
+    unique = f"e2e-{name}-{uuid.uuid4().hex[:8]}"
+    url: str = sqs.create_queue(QueueName=unique)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    bridge.put_rule(Name=unique, EventBusName=bus, EventPattern=json.dumps(pattern))
+    bridge.put_targets(Rule=unique, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
+    try:
+        yield url
+    finally:
+        bridge.remove_targets(Rule=unique, EventBusName=bus, Ids=["queue"])
+        bridge.delete_rule(Name=unique, EventBusName=bus)
+        sqs.delete_queue(QueueUrl=url)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from etax.rules import resident_id
+from tests.e2e.app_fixtures import bus_tap
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
@@ -50,18 +51,11 @@ def tokens(api: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def announcements(aws: Callable[[str], Any], stack: dict[str, Any]) -> str:
+def announcements(aws: Callable[[str], Any], stack: dict[str, Any]) -> Iterator[str]:
     """A queue receiving every tax.acceptance event on the platform bus (what the push
     fan-out's rule will see)."""
-    sqs, events = aws("sqs"), aws("events")
-    url: str = sqs.create_queue(QueueName=f"acceptance-e2e-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    events.put_rule(Name="acceptance-e2e", EventBusName=stack["EventBusName"],
-                    EventPattern=json.dumps({"source": ["tax.acceptance"]}))
-    events.put_targets(Rule="acceptance-e2e", EventBusName=stack["EventBusName"],
-                       Targets=[{"Id": "queue", "Arn": arn}])
-    return url
+    with bus_tap(aws, stack, "acceptance", {"source": ["tax.acceptance"]}) as url:
+        yield url
 
 
 def test_a_taxpayer_updates_its_registration(api: str, tokens: dict[str, str]) -> None:

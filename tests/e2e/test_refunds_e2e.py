@@ -29,6 +29,7 @@ import requests
 
 from etax.rules import money, resident_id
 from etax.simulations.payments import SimulatedProvider
+from tests.e2e.app_fixtures import bus_tap
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
@@ -164,19 +165,9 @@ def depth(aws: Any, queue_url: str) -> int | None:
 def notified_events(aws: Any, stack: dict[str, Any]) -> Iterator[str]:
     """A queue of this test's own behind a rule on the bus for RefundNotified: what the push
     fan-out will see."""
-    sqs, events = aws("sqs"), aws("events")
-    name = f"e2e-refund-notified-{uuid.uuid4().hex[:6]}"
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"]
-    events.put_rule(Name=name, EventBusName=stack["EventBusName"], EventPattern=json.dumps(
-        {"source": ["tax.refunds"], "detail-type": ["RefundNotified"]}))
-    events.put_targets(Rule=name, EventBusName=stack["EventBusName"],
-                       Targets=[{"Id": "q", "Arn": arn}])
-    yield url
-    events.remove_targets(Rule=name, EventBusName=stack["EventBusName"], Ids=["q"])
-    events.delete_rule(Name=name, EventBusName=stack["EventBusName"])
-    sqs.delete_queue(QueueUrl=url)
+    with bus_tap(aws, stack, "refund-notified", {"source": ["tax.refunds"],
+                                                 "detail-type": ["RefundNotified"]}) as url:
+        yield url
 
 
 def notification_of(aws: Any, queue_url: str, case_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from etax.rules import uscc
+from tests.e2e.app_fixtures import bus_tap
 from tests.e2e.test_platform_e2e import bearer, token
 from tests.e2e.test_supply_e2e import events_seen, wait_for
 
@@ -26,19 +27,8 @@ NEW_TEXT = "国家税务总局主管全国纳税缴费信用管理工作（端�
 @pytest.fixture(scope="module")
 def watched(stack: dict[str, Any], aws: Callable[[str], Any]) -> Iterator[str]:
     """A queue receiving every ``tax.regulations`` event of the bus (a rule made here)."""
-    sqs, bridge = aws("sqs"), aws("events")
-    url: str = sqs.create_queue(QueueName=f"e2e-regulations-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    rule = f"e2e-regulations-{uuid.uuid4().hex[:8]}"
-    bridge.put_rule(Name=rule, EventBusName=stack["EventBusName"],
-                    EventPattern=json.dumps({"source": ["tax.regulations"]}))
-    bridge.put_targets(Rule=rule, EventBusName=stack["EventBusName"],
-                       Targets=[{"Id": "queue", "Arn": arn}])
-    yield url
-    bridge.remove_targets(Rule=rule, EventBusName=stack["EventBusName"], Ids=["queue"])
-    bridge.delete_rule(Name=rule, EventBusName=stack["EventBusName"])
-    sqs.delete_queue(QueueUrl=url)
+    with bus_tap(aws, stack, "regulations", {"source": ["tax.regulations"]}) as url:
+        yield url
 
 
 def post(api: str, path: str, who: dict[str, str], body: Any = None) -> requests.Response:

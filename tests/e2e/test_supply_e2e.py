@@ -21,6 +21,7 @@ import requests
 
 from etax.documents.canonical import canonical_bytes
 from etax.rules import uscc
+from tests.e2e.app_fixtures import bus_tap
 from tests.e2e.test_invoices_e2e import ISSUE
 from tests.e2e.test_platform_e2e import bearer, token
 
@@ -48,19 +49,8 @@ def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float = 120.0
 @pytest.fixture(scope="module")
 def watched(stack: dict[str, Any], aws: Callable[[str], Any]) -> Iterator[str]:
     """A queue receiving every ``tax.supply`` event of the bus (a rule made by the test)."""
-    sqs, bridge = aws("sqs"), aws("events")
-    url: str = sqs.create_queue(QueueName=f"e2e-supply-events-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    rule = f"e2e-supply-{uuid.uuid4().hex[:8]}"
-    bridge.put_rule(Name=rule, EventBusName=stack["EventBusName"],
-                    EventPattern=json.dumps({"source": ["tax.supply"]}))
-    bridge.put_targets(Rule=rule, EventBusName=stack["EventBusName"],
-                       Targets=[{"Id": "queue", "Arn": arn}])
-    yield url
-    bridge.remove_targets(Rule=rule, EventBusName=stack["EventBusName"], Ids=["queue"])
-    bridge.delete_rule(Name=rule, EventBusName=stack["EventBusName"])
-    sqs.delete_queue(QueueUrl=url)
+    with bus_tap(aws, stack, "supply-events", {"source": ["tax.supply"]}) as url:
+        yield url
 
 
 def events_seen(aws: Callable[[str], Any], url: str, seen: list[dict[str, Any]]
