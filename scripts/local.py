@@ -370,7 +370,7 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
 
 
 def seed_regulations(outputs: dict[str, Any], dynamodb: Any) -> None:
-    """The regulations library's corpus (etax/regulations/data/works.json) into its table; a
+    """The regulations library's corpus (etax/regulations/data/works*.json) into its table; a
     version already there is left as it is (published versions are immutable)."""
     from datetime import UTC, datetime
 

@@ -1,5 +1,6 @@
-"""The corpus the platform applies (``data/works.json``), read into works and checked: every
-work holds together (:meth:`~etax.regulations.model.Work.check`), ids and numbers are unique."""
+"""The corpus the platform applies (``data/works*.json``, read in name order), read into works
+and checked: every work holds together (:meth:`~etax.regulations.model.Work.check`), ids and
+numbers are unique across the files."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from etax.errors import Invalid
 from etax.regulations.codec import version_from
 from etax.regulations.model import Work
 
-DATA = Path(__file__).with_name("data") / "works.json"
+DATA = Path(__file__).with_name("data")
 
 
 def work_of(raw: dict[str, Any]) -> Work:
@@ -37,6 +38,7 @@ def check_corpus(works: list[Work]) -> None:
 
 @cache
 def corpus() -> tuple[Work, ...]:
-    works = [work_of(raw) for raw in json.loads(DATA.read_text(encoding="utf-8"))["works"]]
+    works = [work_of(raw) for path in sorted(DATA.glob("works*.json"))
+             for raw in json.loads(path.read_text(encoding="utf-8"))["works"]]
     check_corpus(works)
     return tuple(works)
