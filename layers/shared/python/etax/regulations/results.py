@@ -60,6 +60,7 @@ class VersionShown:
     valid_from: str
     valid_to: str | None
     act: ActShown
+    announcement: str | None = optional()  # what it changed (etax.regulations.render); not v1
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from etax.regulations.model import (
     parse_date,
     read,
 )
+from etax.regulations.render import announcement
 from etax.regulations.repository import RegulationRepository
 from etax.regulations.requests import DraftRequest, PublishRequest
 from etax.regulations.results import (
@@ -49,8 +50,10 @@ def _act(act: Act) -> ActShown:
 
 def _version(work: Work, version: Version) -> VersionShown:
     valid_to = work.valid_to(version)
+    previous = work.versions[version.number - 2] if version.number > 1 else None
     return VersionShown(version.number, version.valid_from.isoformat(),
-                        valid_to.isoformat() if valid_to else None, _act(version.act))
+                        valid_to.isoformat() if valid_to else None, _act(version.act),
+                        announcement(version, previous) if previous is not None else None)
 
 
 def _shown(draft: Draft) -> DraftShown:
