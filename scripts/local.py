@@ -362,6 +362,7 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
                 "key": {"S": f"quota#{identity['subject']}"},
                 "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
     seed_regulations(outputs, dynamodb)
+    seed_knowledge(outputs, dynamodb)
     campaign = seed_lottery(outputs)
     outputs["DemoLotteryCampaign"] = campaign
     write_portal_config(outputs)  # the portal's lottery page shows the demo campaign
@@ -378,6 +379,19 @@ def seed_regulations(outputs: dict[str, Any], dynamodb: Any) -> None:
         corpus(), datetime.now(UTC).isoformat(timespec="seconds"))
     print(f"seeded the regulations library: {len(corpus())} works, {written} new versions",
           flush=True)
+
+
+def seed_knowledge(outputs: dict[str, Any], dynamodb: Any) -> None:
+    """The 12366 knowledge base (etax/knowledge/data/articles/*.json) into its table; an
+    article already there is left as it is (its review state and reviewed answer kept)."""
+    from datetime import UTC, datetime
+
+    from etax.knowledge.articles import base
+    from etax.knowledge.repository import KnowledgeRepository
+
+    written = KnowledgeRepository(dynamodb, outputs["KnowledgeTableName"]).seed(
+        base(), datetime.now(UTC).isoformat(timespec="seconds"))
+    print(f"seeded the knowledge base: {len(base())} articles, {written} new", flush=True)
 
 
 def seed_lottery(outputs: dict[str, Any]) -> str:

@@ -94,6 +94,10 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Regulations",
                ("GET /v1/regulations/works", "GET /v1/regulations/works/{work_id}"),
                rate=100, burst=200, per_ip=1500),
+    # E16: a knowledge-base article, read by anyone (a GetItem and a Query per cited work);
+    # not cached: a flag or a review changes it at once
+    RouteClass("KnowledgeArticles", ("GET /v1/kb/articles/{id}",),
+               rate=100, burst=200, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

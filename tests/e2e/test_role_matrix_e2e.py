@@ -188,6 +188,14 @@ def _draft(r: dict[str, Any]) -> dict[str, str]:
     return {"work_id": REGULATION, "draft_id": r["draft_id"]}
 
 
+def _article(_: dict[str, Any]) -> dict[str, str]:
+    """A seeded article of the knowledge base (the stack seeds base()); while the base is
+    empty, an id of the wrong form, which the route's logic refuses with a 400."""
+    from etax.knowledge.articles import base
+
+    return {"id": base()[0].id if base() else "No-Article-Seeded"}
+
+
 def _none(_: dict[str, Any]) -> dict[str, str]:
     return {}
 
@@ -315,6 +323,13 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/approve": static(params=_draft),
     "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/publish": static(
         {"valid_from": "2099-01-01"}, _draft),
+    "GET /v1/kb/articles/{id}": static(params=_article),
+    "GET /v1/kb/reviews": static(),
+    # a current article: the officer's review is refused 409 (nothing to review)
+    "POST /v1/kb/articles/{id}/review": static({"revision": 0, "decision": "confirm"},
+                                               _article),
+    "GET /v1/me/regulation-subscriptions": static(),
+    "PUT /v1/me/regulation-subscriptions": static({"works": [REGULATION]}),
 }
 
 
