@@ -8,7 +8,8 @@ the ``by_work`` index lists a work's subscribers page by page (a Query, never a 
 The notice is the platform's notification contract (docs/usage/notifications.md): its id
 ``regulation:<work>:<version>:<subscriber>`` makes a replayed event notify nobody twice, and
 its body is :func:`etax.regulations.render.announcement` of the version the event carries —
-the wording the API shows on that version.
+the wording the API shows on that version (cut, with a pointer to the link, past the
+contract's 2,000 characters: an amendment of many provisions).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from etax.regulations.render import announcement
 
 MAX_WORKS: Final = 20
 KIND: Final = "regulation.published"
+MAX_BODY: Final = 2000  # the notification contract's (etax.notifications.contract)
+MAX_TITLE: Final = 100
+MORE: Final = "……（全文见链接）"
+
+
+def _within(text: str, limit: int, more: str) -> str:
+    return text if len(text) <= limit else text[:limit - len(more)] + more
 
 
 def checked_works(requested: Sequence[str], known: dict[str, Work]) -> list[str]:
@@ -45,8 +53,8 @@ def notice(work: Work, version: Version, previous: Version | None,
     """The notification of ``version`` of ``work`` for one subscriber."""
     return {"id": f"regulation:{work.id}:{version.number}:{subscriber}",
             "recipient": subscriber, "kind": KIND,
-            "title": f"《{work.title}》已修改（第{version.number}版）",
-            "body": announcement(version, previous),
+            "title": _within(f"《{work.title}》已修改（第{version.number}版）", MAX_TITLE, "…"),
+            "body": _within(announcement(version, previous), MAX_BODY, MORE),
             "link": f"/v1/regulations/works/{work.id}?as_of={version.valid_from.isoformat()}"}
 
 
