@@ -23,7 +23,8 @@ REVIEWED_WILDCARDS = {
     # a stream's own label is made with it: ListStreams names the table's streams
     *(("dynamodb:ListStreams", f"<{table}.Arn>/stream/*") for table in (
         "AcceptanceAcceptanceTable", "InvoiceServicesInvoicesTable", "LotteryDrawsTable",
-        "RefundsRefundsTable", "SupplySupplyTable", "RegulationsRegulationsTable")),
+        "RefundsRefundsTable", "SupplySupplyTable", "RegulationsRegulationsTable",
+        "KnowledgeKnowledgeTable")),
     # uploads: one object key per document under each prefix (infra/acceptance.py)
     ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
     ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
