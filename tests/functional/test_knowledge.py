@@ -259,3 +259,50 @@ def test_a_reseed_keeps_the_flag_and_duplicates_nothing(kb: Any) -> None:
     assert entry is not None
     assert entry.state == "under_review"
     assert repository.citing(WORK, "4") == ["credit-admin", "credit-admin-too"]
+
+
+def test_a_review_read_before_a_second_amendment_is_refused(kb: Any) -> None:
+    regulations = load_handler("regulations")
+    consume("knowledge_flags", amend(regulations))
+    seen = get(kb, "/v1/kb/reviews", who=REVIEWER)["json"]["items"][0]
+    assert (seen["id"], seen["revision"]) == ("credit-admin", 1)
+    draft_id = draft(regulations, key="k-draft-3")["json"]["id"]
+    step(regulations, draft_id, "submit", DRAFTER, key="k-s-3")
+    step(regulations, draft_id, "approve", REVIEWER, key="k-a-3")
+    third = step(regulations, draft_id, "publish", REVIEWER, {"valid_from": "2027-06-01"},
+                 "k-p-3")
+    assert third["json"]["version"] == 3, third["json"]
+    assert consume("knowledge_flags", published_event(regulations, 3))[1] == []
+    stale = review(kb, "credit-admin", {"revision": 1, "decision": "confirm"})
+    assert stale["statusCode"] == 409, stale["json"]
+    assert stale["json"]["field"] == "revision"
+    flagged = read_article(kb, "credit-admin")["json"]["review"]["reasons"]
+    assert [r["version"] for r in flagged] == [2, 3]
+    assert review(kb, "credit-admin", {"revision": 2, "decision": "confirm"},
+                  key="k-fresh")["statusCode"] == 200
+
+
+def test_the_notices_reach_the_inbox_once(kb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.functional.test_notifications import envelope, failures, record
+
+    sqs = boto3.client("sqs")
+    for channel in ("sms", "wechat", "email", "app"):
+        url = sqs.create_queue(QueueName=f"{channel}-deliveries")["QueueUrl"]
+        monkeypatch.setenv(f"{channel.upper()}_QUEUE_URL", url)
+    subscribe(kb, PERSON, [WORK])
+    detail = amend(load_handler("regulations"))
+    sent: list[Any] = []
+    fanout = load_handler("regulation_subscribers")
+    fanout.fanout.publisher.publish = lambda events: sent.extend(events)
+    fanout.handler({"Records": [sqs_message(detail)]}, LambdaContext())
+    notifier = load_handler("notifier")
+    for _ in range(2):  # the replay's copy is the same notification
+        [event] = sent
+        answer = notifier.handler({"Records": [record(envelope(
+            {"schema_version": 1, **event.detail}, source="tax.knowledge",
+            detail_type=event.detail_type))]}, LambdaContext())
+        assert failures(answer) == []
+    inbox = call(load_handler("notifications"), request("GET", "/v1/me/inbox", who=PERSON))
+    [entry] = inbox["json"]["items"]
+    assert entry["id"] == f"regulation:{WORK}:2:{PERSON[1]}"
+    assert entry["body"] == sent[0].detail["notification"]["body"]
