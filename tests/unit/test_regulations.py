@@ -203,7 +203,7 @@ def test_the_seed_corpus_holds_together() -> None:
 
 
 def test_the_seed_check_refuses_duplicates_and_disorder() -> None:
-    raw = json.loads(DATA.read_text(encoding="utf-8"))["works"]
+    raw = json.loads((DATA / "works.json").read_text(encoding="utf-8"))["works"]
     works = [work_of(w) for w in raw]
     with pytest.raises(Invalid) as raised:
         check_corpus([*works, works[0]])
