@@ -110,8 +110,10 @@ def test_ask_answer_vote_accept_and_reputation_moves_by_the_rules(api: Any) -> N
     assert me(api, ANSWERER)["reputation"] == 1 + 10 + 15
     assert me(api, ASKER)["reputation"] == 1 + 5 + 2
     shown = read(api, qid)["json"]
-    assert shown["accepted_answer"] == aid and shown["score"] == 1
-    assert shown["answers"][0]["accepted"] and shown["answers"][0]["score"] == 1
+    assert shown["accepted_answer"] == aid
+    assert shown["score"] == 1
+    assert shown["answers"][0]["accepted"]
+    assert shown["answers"][0]["score"] == 1
     assert shown["answers"][0]["author"]["reputation"] == 26
     # changing a vote takes back what it granted and applies the new one (−2 to the author,
     # −1 to the voter on an answer)
@@ -123,23 +125,28 @@ def test_ask_answer_vote_accept_and_reputation_moves_by_the_rules(api: Any) -> N
     assert second["statusCode"] == 200  # the same key: the first answer again
     other = post(api, f"/v1/crowd/questions/{qid}/accept", ASKER, {"answer_id": aid}, "k-2",
                  "/v1/crowd/questions/{question_id}/accept", {"question_id": qid})
-    assert other["statusCode"] == 409 and other["json"]["field"] == "answer_id"
+    assert other["statusCode"] == 409
+    assert other["json"]["field"] == "answer_id"
 
 
 def test_a_vote_on_ones_own_post_and_the_same_vote_twice_are_refused(api: Any) -> None:
     qid, aid = thread(api)
     own = vote(api, aid, 1, who=ANSWERER)
-    assert own["statusCode"] == 403 and own["json"]["field"] == "answer_id"
+    assert own["statusCode"] == 403
+    assert own["json"]["field"] == "answer_id"
     own_question = vote(api, qid, 1, who=ASKER)
-    assert own_question["statusCode"] == 403 and own_question["json"]["field"] == "question_id"
+    assert own_question["statusCode"] == 403
+    assert own_question["json"]["field"] == "question_id"
     assert vote(api, aid, 1)["statusCode"] == 200
     replay = vote(api, aid, 1)  # the same Idempotency-Key: answered once, counted once
     assert replay["statusCode"] == 200
     twice = vote(api, aid, 1, key="k-another")
-    assert twice["statusCode"] == 409 and twice["json"]["field"] == "value"
+    assert twice["statusCode"] == 409
+    assert twice["json"]["field"] == "value"
     assert me(api, ANSWERER)["reputation"] == 11
     bad = vote(api, aid, 2, key="k-bad")
-    assert bad["statusCode"] == 422 and bad["json"]["field"] == "value"
+    assert bad["statusCode"] == 422
+    assert bad["json"]["field"] == "value"
 
 
 def test_a_duplicate_is_suggested_and_posted_only_on_confirmation(api: Any) -> None:
@@ -147,15 +154,18 @@ def test_a_duplicate_is_suggested_and_posted_only_on_confirmation(api: Any) -> N
     again = {**QUESTION, "title": "个税年度汇算截止日期是哪一天"}
     suggested = ask(api, again, who=VOTER, key="k-dup")
     assert suggested["statusCode"] == 200, suggested["json"]
-    assert suggested["json"]["posted"] is False and "question" not in suggested["json"]
+    assert suggested["json"]["posted"] is False
+    assert "question" not in suggested["json"]
     assert suggested["json"]["suggestions"][0]["id"] == qid
     assert suggested["json"]["suggestions"][0]["kind"] == "question"
     posted = ask(api, {**again, "post_anyway": True}, who=VOTER, key="k-dup-2")
-    assert posted["statusCode"] == 201 and posted["json"]["posted"] is True
+    assert posted["statusCode"] == 201
+    assert posted["json"]["posted"] is True
     assert posted["json"]["suggestions"][0]["id"] == qid
     unlike = ask(api, {**QUESTION, "title": "车船税在哪里缴纳", "topic": "vehicle_vessel"},
                  who=VOTER, key="k-unlike")
-    assert unlike["statusCode"] == 201 and unlike["json"]["suggestions"] == []
+    assert unlike["statusCode"] == 201
+    assert unlike["json"]["suggestions"] == []
 
 
 def test_officers_pin_hide_and_verify_into_an_article_draft(api: Any) -> None:
@@ -167,7 +177,8 @@ def test_officers_pin_hide_and_verify_into_an_article_draft(api: Any) -> None:
                      {"pinned": True}, "k-pin")
     assert pinned["statusCode"] == 200, pinned["json"]
     listed = get(api, "/v1/crowd/questions")["json"]["items"]
-    assert [q["id"] for q in listed] == [other, qid] and listed[0]["pinned"]
+    assert [q["id"] for q in listed] == [other, qid]
+    assert listed[0]["pinned"]
     assert [q["id"] for q in get(api, "/v1/crowd/questions", query={"topic": "iit"})
             ["json"]["items"]] == [qid]
 
@@ -176,13 +187,17 @@ def test_officers_pin_hide_and_verify_into_an_article_draft(api: Any) -> None:
     assert verified["statusCode"] == 200, verified["json"]
     drafts = get(api, "/v1/crowd/article-drafts", OFFICER)
     [draft] = drafts["json"]["items"]
-    assert draft["id"] == verified["json"]["draft_id"] and draft["state"] == "draft"
-    assert draft["question"] == QUESTION["title"] and draft["topic"] == "iit"
-    assert draft["source_answer"] == aid and draft["citations"] == []
+    assert draft["id"] == verified["json"]["draft_id"]
+    assert draft["state"] == "draft"
+    assert draft["question"] == QUESTION["title"]
+    assert draft["topic"] == "iit"
+    assert draft["source_answer"] == aid
+    assert draft["citations"] == []
     assert read(api, qid)["json"]["answers"][0]["officer_verified"] is True
     again = officer(api, f"/v1/crowd/answers/{aid}/verify",
                     "/v1/crowd/answers/{answer_id}/verify", {"answer_id": aid}, key="k-v2")
-    assert again["statusCode"] == 409 and again["json"]["field"] == "answer_id"
+    assert again["statusCode"] == 409
+    assert again["json"]["field"] == "answer_id"
 
     hidden = officer(api, f"/v1/crowd/answers/{aid}/hide", "/v1/crowd/answers/{answer_id}/hide",
                      {"answer_id": aid}, {"reason": "含个人信息"}, "k-hide-a")
@@ -198,7 +213,8 @@ def test_officers_pin_hide_and_verify_into_an_article_draft(api: Any) -> None:
     # still stored, with who and why, and in the moderation log
     item = boto3.client("dynamodb").get_item(TableName="crowd", Key={
         "pk": {"S": f"thread#{qid}"}, "sk": {"S": "question"}})["Item"]
-    assert item["hidden_by"]["S"] == "officer-fz-0001" and item["hidden_reason"]["S"] == "重复提问"
+    assert item["hidden_by"]["S"] == "officer-fz-0001"
+    assert item["hidden_reason"]["S"] == "重复提问"
     log = get(api, "/v1/crowd/moderation", OFFICER)["json"]["items"]
     assert [e["action"] for e in log] == ["hide", "hide", "verify", "pin"]
     assert log[0]["reason"] == "重复提问"
@@ -238,9 +254,11 @@ def test_unknown_posts_and_bad_ids_are_404_naming_the_field(api: Any) -> None:
     assert read(api, "q000000000000")["json"]["field"] == "question_id"
     assert read(api, "nonsense")["statusCode"] == 404
     missing = vote(api, "q000000000000-a00000000", 1)
-    assert missing["statusCode"] == 404 and missing["json"]["field"] == "answer_id"
+    assert missing["statusCode"] == 404
+    assert missing["json"]["field"] == "answer_id"
     bad = get(api, "/v1/crowd/questions", query={"cursor": "xyz"})
-    assert bad["statusCode"] == 400 and bad["json"]["field"] == "cursor"
+    assert bad["statusCode"] == 400
+    assert bad["json"]["field"] == "cursor"
 
 
 def test_no_identifier_in_any_answer(api: Any) -> None:
@@ -249,7 +267,8 @@ def test_no_identifier_in_any_answer(api: Any) -> None:
     shown = json.dumps(read(api, qid)["json"], ensure_ascii=False)
     listed = json.dumps(get(api, "/v1/crowd/questions")["json"], ensure_ascii=False)
     for person in (ASKER[1], ANSWERER[1], VOTER[1]):
-        assert person not in shown and person not in listed
+        assert person not in shown
+        assert person not in listed
     assert read(api, qid)["json"]["author"]["pseudonym"].startswith("税友")
 
 
