@@ -219,6 +219,17 @@ class CrowdRepository(DynamoAccess):
         return ([question_from(i) for i in answer.get("Items", [])],
                 encode_cursor(answer.get("LastEvaluatedKey")))
 
+    def drafts(self, cursor: str | None) -> tuple[list[ArticleDraft], str | None]:
+        items, after = self.feed("drafts", cursor)
+        return [draft_from_item(i) for i in items], after
+
+    def log(self, cursor: str | None) -> tuple[list[tuple[str, str, str, str, str | None]],
+                                               str | None]:
+        """The moderation log's page: (at, action, post, by, reason), newest first."""
+        items, after = self.feed("moderation", cursor)
+        return [(i["at"]["S"], i["action"]["S"], i["post"]["S"], i["by"]["S"],
+                 text_attr(i, "reason")) for i in items], after
+
     def feed(self, name: str, cursor: str | None,
              limit: int = PAGE) -> tuple[list[dict[str, Any]], str | None]:
         """A page of the ``feed`` index's list ``name`` (drafts, moderation), newest first."""

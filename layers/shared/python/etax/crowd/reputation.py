@@ -1,6 +1,7 @@
 """Reputation in crowd help (众包互助): Stack-Exchange-like rules, as data, and one pure fold.
 
-The rules (FACTS.md § 11; docs/usage/crowd.md has the table):
+The rules (after Stack Exchange's, https://meta.stackexchange.com/revisions/266551/2;
+docs/usage/crowd.md has the table):
 
 ======================================  ===============  ============
 event                                   the post's author  the other

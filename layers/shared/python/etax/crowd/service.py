@@ -8,11 +8,11 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Final
+from typing import Final
 
 from etax.crowd import model, reputation
 from etax.crowd.model import Answer, Mark, Question, check_question_id, question_of, visible
-from etax.crowd.repository import CrowdRepository, Quota, Raced, Reputations, draft_from_item
+from etax.crowd.repository import CrowdRepository, Quota, Raced, Reputations
 from etax.crowd.requests import AcceptRequest, AnswerRequest, AskRequest, HideRequest
 from etax.crowd.results import (
     Accepted,
@@ -277,21 +277,21 @@ class CrowdService:
         self.repository.verify(answer, draft, secrets.token_hex(8), mark)
         return Moderated(answer.id, "verify", mark.by, mark.at, draft_id=draft.id)
 
-    def _page(self, name: str, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    @staticmethod
+    def _page[T](read: Callable[[str | None], tuple[T, str | None]],
+                 cursor: str | None) -> tuple[T, str | None]:
         try:
-            return self.repository.feed(name, cursor)
+            return read(cursor)
         except ValueError:
             raise Malformed("this cursor does not come from this list", field="cursor") from None
 
     def drafts(self, cursor: str | None) -> Drafts:
-        items, after = self._page("drafts", cursor)
-        return Drafts([_draft(draft_from_item(i)) for i in items], after)
+        drafts, after = self._page(self.repository.drafts, cursor)
+        return Drafts([_draft(d) for d in drafts], after)
 
     def log(self, cursor: str | None) -> ModerationLog:
-        items, after = self._page("moderation", cursor)
-        return ModerationLog([LogEntry(i["at"]["S"], i["action"]["S"], i["post"]["S"],
-                                       i["by"]["S"], i.get("reason", {}).get("S"))
-                              for i in items], after)
+        entries, after = self._page(self.repository.log, cursor)
+        return ModerationLog([LogEntry(*entry) for entry in entries], after)
 
 
 def _draft(d: model.ArticleDraft) -> DraftShown:
