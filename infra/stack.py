@@ -11,6 +11,7 @@ from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
+from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
@@ -54,6 +55,7 @@ class EtaxStack(Stack):
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
         self.portal = Portal(self, "Portal", platform=self.platform)
         self.regulations = Regulations(self, "Regulations", platform=self.platform)
+        self.crowd = Crowd(self, "Crowd", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -98,6 +100,7 @@ class EtaxStack(Stack):
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
             "PortalBucketName": self.portal.bucket.bucket_name,
             "RegulationsTableName": self.regulations.table.table_name,
+            "CrowdTableName": self.crowd.table.table_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url
