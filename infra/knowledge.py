@@ -5,11 +5,11 @@ Resources: the knowledge table (articles with their state, their citations, the
 ``by_provision``, ``catalog`` and ``reviews`` indexes; a stream as the outbox of
 ``KnowledgeArticleChanged``), the subscriptions table (a ``by_work`` index), the API function
 ``knowledge`` (an article for anyone, the officers' review queue and review, a taxpayer's
-subscriptions) and two reactions to ``RegulationVersionPublished``, each a rule → queue (+ dead
+subscriptions) and the reaction to ``RegulationVersionPublished``, a rule → queue (+ dead
 letters, alarm) → function::
 
-    RegulationVersionPublished ─▶ knowledge_flags          (flags the citing articles)
-                               ─▶ regulation_subscribers   (one notification per subscriber)
+    RegulationVersionPublished ─▶ regulation_published: flags the citing articles, then one
+                                  notification per subscriber of the work
 """
 
 from __future__ import annotations
@@ -58,28 +58,18 @@ class Knowledge(Construct):
             description="Announces articles flagged for review or reviewed on the bus",
             filters=ANNOUNCING).failures
 
-        # a published amendment flags the articles citing what it changed
-        self.flagger: lambda_.Function = platform.function(
-            self, "knowledge_flags",
-            description="Flags for review the articles citing a provision an officer's "
-                        "published version amended or repealed",
-            environment=env, timeout=Duration.seconds(60))
-        grant(self.flagger, self.table, "UpdateItem", query=["by_provision"])
-        grant(self.flagger, regulations, "Query")
-        self.flags = platform.consumer(self, "Flags", function=self.flagger, batch_size=5)
-        platform.rule(self, "FlagRule", description="Published versions go to the flagger",
-                      pattern=PUBLISHED, to=self.flags)
-
-        # … and reaches the work's subscribers
-        self.fanout: lambda_.Function = platform.function(
-            self, "regulation_subscribers",
-            description="Notifies the subscribers of a work of each version an officer "
-                        "publishes", environment=env, publishes_events=True,
-            timeout=Duration.seconds(120))
-        grant(self.fanout, self.subscriptions, query=["by_work"])
-        grant(self.fanout, regulations, "Query")
-        self.fanout_queue = platform.consumer(self, "Subscribers", function=self.fanout,
-                                              batch_size=1)
-        platform.rule(self, "SubscriberRule",
-                      description="Published versions go to the subscribers' fan-out",
-                      pattern=PUBLISHED, to=self.fanout_queue)
+        # a published amendment flags the articles citing what it changed and reaches the
+        # work's subscribers
+        self.reaction: lambda_.Function = platform.function(
+            self, "regulation_published",
+            description="Flags the articles citing a provision an officer's published version "
+                        "amended or repealed; notifies the work's subscribers",
+            environment=env, publishes_events=True, timeout=Duration.seconds(120))
+        grant(self.reaction, self.table, "UpdateItem", query=["by_provision"])
+        grant(self.reaction, self.subscriptions, query=["by_work"])
+        grant(self.reaction, regulations, "Query")
+        self.published = platform.consumer(self, "Published", function=self.reaction,
+                                           batch_size=1)
+        platform.rule(self, "PublishedRule",
+                      description="Published versions go to the knowledge board's reaction",
+                      pattern=PUBLISHED, to=self.published)

@@ -11,6 +11,7 @@ from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
+from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.knowledge import Knowledge
@@ -55,6 +56,7 @@ class EtaxStack(Stack):
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
         self.portal = Portal(self, "Portal", platform=self.platform)
         self.regulations = Regulations(self, "Regulations", platform=self.platform)
+        self.crowd = Crowd(self, "Crowd", platform=self.platform)
         self.knowledge = Knowledge(self, "Knowledge", platform=self.platform,
                                    regulations=self.regulations.table)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
@@ -101,6 +103,7 @@ class EtaxStack(Stack):
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
             "PortalBucketName": self.portal.bucket.bucket_name,
             "RegulationsTableName": self.regulations.table.table_name,
+            "CrowdTableName": self.crowd.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,
         }

@@ -58,6 +58,7 @@ BOARD_TITLES = {
     "Notifications": "Notifications and the inbox (D15)",
     "Regulations": "The regulations library (D13)",
     "Knowledge": "The 12366 knowledge base and the library's subscribers (E16, D13)",
+    "Crowd": "Crowd help (A1)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

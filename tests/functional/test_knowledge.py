@@ -134,12 +134,12 @@ def test_an_amendment_flags_the_citing_articles_once_and_they_are_reviewed(kb: A
     regulations = load_handler("regulations")
     seeded = published_event(regulations, 1)
     assert seeded["published_by"] == "seed"
-    assert consume("knowledge_flags", seeded)[1] == []
+    assert consume("regulation_published", seeded)[1] == []
     assert read_article(kb, "credit-admin")["json"]["current"] is True  # history flags nothing
 
     detail = amend(regulations)
     for _ in range(2):  # a replay flags nothing more
-        assert consume("knowledge_flags", detail)[1] == []
+        assert consume("regulation_published", detail)[1] == []
     flagged = read_article(kb, "credit-admin")["json"]
     assert flagged["current"] is False
     assert flagged["state"] == "under_review"
@@ -198,7 +198,7 @@ def test_the_stream_announces_a_flag_and_a_review_not_a_seed(kb: Any) -> None:
     seeded = db.get_item(TableName="knowledge", Key=key)["Item"]
     assert event_for(Change.of({"eventName": "INSERT", "dynamodb": {"NewImage": seeded}})) is None
     detail = amend(load_handler("regulations"))
-    consume("knowledge_flags", detail)
+    consume("regulation_published", detail)
     flagged = db.get_item(TableName="knowledge", Key=key)["Item"]
     event = event_for(Change.of({"eventName": "MODIFY", "dynamodb": {
         "Keys": key, "NewImage": flagged, "OldImage": seeded}}))
@@ -216,10 +216,10 @@ def test_subscribers_get_one_notice_each_in_the_apis_wording(kb: Any) -> None:
     assert [w["id"] for w in call(kb, request("GET", "/v1/me/regulation-subscriptions",
                                               who=TAXPAYER))["json"]["works"]] == ["iit-law", WORK]
     regulations = load_handler("regulations")
-    assert consume("regulation_subscribers", published_event(regulations, 1))[1] == []
+    assert consume("regulation_published", published_event(regulations, 1))[1] == []
     detail = amend(regulations)
     sent: list[Any] = []
-    module = load_handler("regulation_subscribers")
+    module = load_handler("regulation_published")
     module.fanout.publisher.publish = lambda events: sent.extend(events)
     module.fanout.page_size = 1  # one subscriber a page: the pages are followed
     for _ in range(2):
@@ -252,7 +252,7 @@ def test_only_taxpayers_subscribe(kb: Any) -> None:
 
 
 def test_a_reseed_keeps_the_flag_and_duplicates_nothing(kb: Any) -> None:
-    consume("knowledge_flags", amend(load_handler("regulations")))
+    consume("regulation_published", amend(load_handler("regulations")))
     repository = KnowledgeRepository(boto3.client("dynamodb"))
     assert repository.seed(ARTICLES, "2026-12-02T00:00:00Z") == 0
     entry = repository.entry("credit-admin")
@@ -263,7 +263,7 @@ def test_a_reseed_keeps_the_flag_and_duplicates_nothing(kb: Any) -> None:
 
 def test_a_review_read_before_a_second_amendment_is_refused(kb: Any) -> None:
     regulations = load_handler("regulations")
-    consume("knowledge_flags", amend(regulations))
+    consume("regulation_published", amend(regulations))
     seen = get(kb, "/v1/kb/reviews", who=REVIEWER)["json"]["items"][0]
     assert (seen["id"], seen["revision"]) == ("credit-admin", 1)
     draft_id = draft(regulations, key="k-draft-3")["json"]["id"]
@@ -272,7 +272,7 @@ def test_a_review_read_before_a_second_amendment_is_refused(kb: Any) -> None:
     third = step(regulations, draft_id, "publish", REVIEWER, {"valid_from": "2027-06-01"},
                  "k-p-3")
     assert third["json"]["version"] == 3, third["json"]
-    assert consume("knowledge_flags", published_event(regulations, 3))[1] == []
+    assert consume("regulation_published", published_event(regulations, 3))[1] == []
     stale = review(kb, "credit-admin", {"revision": 1, "decision": "confirm"})
     assert stale["statusCode"] == 409, stale["json"]
     assert stale["json"]["field"] == "revision"
@@ -292,7 +292,7 @@ def test_the_notices_reach_the_inbox_once(kb: Any, monkeypatch: pytest.MonkeyPat
     subscribe(kb, PERSON, [WORK])
     detail = amend(load_handler("regulations"))
     sent: list[Any] = []
-    fanout = load_handler("regulation_subscribers")
+    fanout = load_handler("regulation_published")
     fanout.fanout.publisher.publish = lambda events: sent.extend(events)
     fanout.handler({"Records": [sqs_message(detail)]}, LambdaContext())
     notifier = load_handler("notifier")

@@ -1,7 +1,7 @@
 """The knowledge board as synthesized: the article public, the officers' and subscribers'
 routes behind the authorizer; each function with exactly the table actions it uses (no Scan,
-no batch writes); the two reactions to RegulationVersionPublished each behind a queue with its
-dead-letter queue; the stream announcing only articles' changes."""
+no batch writes); the reaction to RegulationVersionPublished behind a queue with its dead-letter
+queue; the stream announcing only articles' changes."""
 
 from __future__ import annotations
 
@@ -36,11 +36,8 @@ def test_each_function_has_exactly_the_table_actions_it_uses(prod: Template) -> 
     # DeleteItem: the subscriptions' (and the idempotency table's)
     assert dynamodb("knowledge") == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
                                      "dynamodb:PutItem", "dynamodb:DeleteItem"}
-    stream = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-              "dynamodb:ListStreams"}
-    assert dynamodb("knowledge_flags") - stream == {"dynamodb:UpdateItem", "dynamodb:Query"}
-    assert dynamodb("regulation_subscribers") == {"dynamodb:Query"}
-    assert {a for a in role_actions(prod, "regulation_subscribers")
+    assert dynamodb("regulation_published") == {"dynamodb:UpdateItem", "dynamodb:Query"}
+    assert {a for a in role_actions(prod, "regulation_published")
             if a.startswith("events:")} == {"events:PutEvents"}
 
 
@@ -50,10 +47,9 @@ def _rule_targets(template: Template) -> list[dict[str, Any]]:
             == ["RegulationVersionPublished"]]
 
 
-def test_published_versions_reach_the_flagger_and_the_fanout_through_queues(
-        prod: Template) -> None:
+def test_published_versions_reach_the_reaction_through_its_queue(prod: Template) -> None:
     rules = _rule_targets(prod)
-    assert len(rules) == 2
+    assert len(rules) == 1
     for rule in rules:
         assert rule["EventPattern"]["source"] == ["tax.regulations"]
         [target] = rule["Targets"]

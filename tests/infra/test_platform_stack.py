@@ -21,7 +21,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "filing_callbacks",
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
-             "knowledge_flags", "regulation_subscribers"}
+             "regulation_published", "crowd"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -53,6 +53,8 @@ PUBLIC_ROUTES = {
     "GET /v1/regulations/works",
     "GET /v1/regulations/works/{work_id}",
     "GET /v1/kb/articles/{id}",
+    "GET /v1/crowd/questions",
+    "GET /v1/crowd/questions/{question_id}",
 }
 
 
