@@ -13,6 +13,7 @@ from infra.certificates import Certificates
 from infra.config import StageConfig
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
+from infra.knowledge_search import KnowledgeSearch
 from infra.lottery import Lottery
 from infra.notifications import Notifications
 from infra.platform import Platform
@@ -54,6 +55,8 @@ class EtaxStack(Stack):
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
         self.portal = Portal(self, "Portal", platform=self.platform)
         self.regulations = Regulations(self, "Regulations", platform=self.platform)
+        self.knowledge_search = KnowledgeSearch(self, "KnowledgeSearch", platform=self.platform,
+                                                regulations=self.regulations.table)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -98,6 +101,8 @@ class EtaxStack(Stack):
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
             "PortalBucketName": self.portal.bucket.bucket_name,
             "RegulationsTableName": self.regulations.table.table_name,
+            "SearchBucketName": self.knowledge_search.bucket.bucket_name,
+            "SearchIndexerFunctionName": self.knowledge_search.indexer.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -94,6 +94,10 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Regulations",
                ("GET /v1/regulations/works", "GET /v1/regulations/works/{work_id}"),
                rate=100, burst=200, per_ip=1500),
+    # D13/E16: Chinese search, an in-memory index (no DynamoDB) but the heaviest computation
+    # of a public read; not cached: an answer changes when the index is rebuilt
+    RouteClass("Search", ("GET /v1/regulations/search", "GET /v1/kb/search"),
+               rate=100, burst=200, per_ip=600),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

@@ -306,6 +306,8 @@ REQUESTS: dict[str, Build] = {
         "kind": "platform.welcome", "title": "欢迎", "body": "Welcome to e-tax."}),
     "GET /v1/regulations/works": static(),
     "GET /v1/regulations/works/{work_id}": static(params=_work, query={"as_of": "2026-01-01"}),
+    "GET /v1/regulations/search": static(query={"q": "个税"}),
+    "GET /v1/kb/search": static(query={"q": "个税 汇算"}),
     "POST /v1/regulations/works/{work_id}/drafts": static({
         "act": {"title": "关于修改示例公告的公告", "document_number": "角色矩阵示例2026年第2号",
                 "issued": "2026-11-01"},
