@@ -26,6 +26,7 @@ from etax.errors import Unavailable
 from etax.knowledge.articles import Article, base
 from etax.knowledge.search import SearchIndex, documents_of
 from etax.platform.aws import lazy
+from etax.platform.observability import logger
 from etax.platform.settings import required
 from etax.regulations.model import Work
 from etax.rules.dates import business_date
@@ -155,11 +156,17 @@ class IndexCache:
     def current(self) -> SearchIndex:
         now = self.clock()
         if self.index is None or self.checked is None or now - self.checked >= self.recheck:
-            pointer = self.store.pointer()
             self.checked = now
-            if pointer is not None and pointer.key != self.key:
-                self.index = SearchIndex.from_bytes(self.store.artefact(pointer.key))
-                self.key = pointer.key
+            try:
+                pointer = self.store.pointer()
+                if pointer is not None and pointer.key != self.key:
+                    self.index = SearchIndex.from_bytes(self.store.artefact(pointer.key))
+                    self.key = pointer.key
+            except Exception:
+                if self.index is None:
+                    raise
+                # the index loaded before keeps answering; the next minute tries again
+                logger.exception("search index not reloaded", extra={"key": self.key})
         if self.index is None:
             raise Unavailable("the search index is not built yet", retry_after=60)
         return self.index

@@ -137,6 +137,7 @@ class SearchIndex:
         self.documents = tuple(documents)
         self.ranking = ranking
         self.digest = digest
+        self._values: dict[tuple[str, str | None], frozenset[str]] = {}
 
     @classmethod
     def build(cls, documents: Iterable[Document]) -> SearchIndex:
@@ -167,9 +168,13 @@ class SearchIndex:
         return len(self.documents)
 
     def values(self, facet: str, kind: str | None = None) -> frozenset[str]:
-        """Every value the documents (of ``kind``) have for ``facet``."""
-        return frozenset(v for d in self.documents if kind is None or d.kind == kind
-                         for v in d.facets.get(facet, "").split(MULTI) if v)
+        """Every value the documents (of ``kind``) have for ``facet`` (worked out once)."""
+        key = (facet, kind)
+        if key not in self._values:
+            self._values[key] = frozenset(
+                v for d in self.documents if kind is None or d.kind == kind
+                for v in d.facets.get(facet, "").split(MULTI) if v)
+        return self._values[key]
 
     def search(self, query: str, *, kind: str | None = None, k: int = 10,
                filters: Mapping[str, str] | None = None) -> list[Hit]:
