@@ -1,8 +1,8 @@
 """Boards D and E, Chinese search over the regulations library and the 12366 knowledge base
 (plan actions D13 信息公开 and E16 智能咨询; ADR 0022).
 
-Resources: the search layer (jieba and its dictionary cache, ``.build/layers/search``: attached
-to these two functions only), a versioned bucket for the index artefacts and their pointer,
+Resources: the search layer (jieba with its bytecode, ``.build/layers/search``: attached to
+these two functions only), a versioned bucket for the index artefacts and their pointer,
 the indexer ``knowledge_indexer`` (fed each ``RegulationVersionPublished`` through a queue, run
 every day just after midnight China time, and invoked directly by the local stack's seeding),
 and the search function ``knowledge_search`` serving the two public search routes.
@@ -42,10 +42,10 @@ class KnowledgeSearch(Construct):
                                     "`python scripts/build_layers.py` (make does)")
         self.layer = lambda_.LayerVersion(
             self, "SearchLayer",
-            code=lambda_.Code.from_asset(str(SEARCH_LAYER_DIR), exclude=["**/__pycache__"]),
+            code=lambda_.Code.from_asset(str(SEARCH_LAYER_DIR)),  # with its .pyc (build_layers)
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[lambda_.Architecture.X86_64, lambda_.Architecture.ARM_64],
-            description="Chinese segmentation (jieba) and its dictionary cache")
+            description="Chinese segmentation (jieba), bytecode compiled")
         self.bucket = s3.Bucket(
             self, "IndexBucket",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,

@@ -14,10 +14,11 @@ vocabulary:
 4. each synonym replaced by its group's canonical term (``lexicon/synonyms.txt``: 个税 →
    个人所得税, 专票 → 增值税专用发票, 黑名单 → 重大税收违法失信主体 …).
 
-jieba reads its dictionary once per process (about half a second to a second and a half). The
-search layer ships jieba's cache of that dictionary (``scripts/build_layers.py`` builds it next
-to the package), so a cold start loads the cache instead of parsing the dictionary; elsewhere
-jieba keeps its cache in the temporary folder. Pure: no AWS, no network.
+jieba reads its dictionary once per process (a second or so): the search function does it during
+its initialisation, outside any request. It is parsed, not loaded from jieba's cache: measured
+here, loading the cache built at package time is no faster than parsing (docs/benchmarks.md,
+"Chinese search"), and parsing through :func:`tokenizer` also spares the cold start jieba's
+default of writing that cache (9 MB) to the temporary folder. Pure: no AWS, no network.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from pathlib import Path
 from typing import Any, Final
 
 LEXICON: Final = Path(__file__).with_name("lexicon")
-CACHE_FILE: Final = "jieba.cache"  # next to the jieba package in the search layer
 USER_WORD_FREQUENCY: Final = 50_000
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -119,12 +119,6 @@ def normalise(text: str) -> str:
     return text
 
 
-def _jieba_cache_dir(jieba_module: Any) -> str | None:
-    """The folder of the cache shipped beside the jieba package (the search layer), if any."""
-    folder = Path(jieba_module.__file__).resolve().parent.parent
-    return str(folder) if (folder / CACHE_FILE).is_file() else None
-
-
 @cache
 def tokenizer() -> Any:
     """jieba's tokenizer with the tax user dictionary, initialised once per process."""
@@ -132,11 +126,9 @@ def tokenizer() -> Any:
 
     jieba.setLogLevel(logging.WARNING)
     segmenter = jieba.Tokenizer()
-    shipped = _jieba_cache_dir(jieba)
-    if shipped is not None:
-        segmenter.tmp_dir = shipped
-        segmenter.cache_file = CACHE_FILE
-    segmenter.initialize()
+    # what Tokenizer.initialize() does without a cache, minus writing one (jieba 0.42.1)
+    segmenter.FREQ, segmenter.total = segmenter.gen_pfdict(segmenter.get_dict_file())
+    segmenter.initialized = True
     for word, frequency in lexicon().words:
         segmenter.add_word(word, frequency)
     return segmenter
