@@ -32,8 +32,7 @@ def _params(*names: str) -> dict[str, str | None]:
                  "status": "only provisions of works of this validity today (现行有效, …)",
                  "issuer": "only provisions of works issued by this body (国家税务总局, …)",
                  "from": "only works issued on or after this day (YYYY-MM-DD)",
-                 "to": "only works issued on or before this day (YYYY-MM-DD)"},
-          problems=(503,))
+                 "to": "only works issued on or before this day (YYYY-MM-DD)"})
 def regulations() -> SearchAnswer:
     return service.regulations(_params("type", "status", "issuer", "from", "to"))
 
@@ -41,8 +40,7 @@ def regulations() -> SearchAnswer:
 @app.get("/v1/kb/search")
 @declares(query={**QUERY,
                  "topic": "only articles of this topic (iit, vat, invoice, …)",
-                 "taxpayer_type": "only articles for this taxpayer type (natural_person, …)"},
-          problems=(503,))
+                 "taxpayer_type": "only articles for this taxpayer type (natural_person, …)"})
 def kb() -> SearchAnswer:
     return service.kb(_params("topic", "taxpayer_type"))
 
