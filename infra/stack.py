@@ -11,6 +11,7 @@ from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
+from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.knowledge_search import KnowledgeSearch
@@ -57,6 +58,7 @@ class EtaxStack(Stack):
         self.regulations = Regulations(self, "Regulations", platform=self.platform)
         self.knowledge_search = KnowledgeSearch(self, "KnowledgeSearch", platform=self.platform,
                                                 regulations=self.regulations.table)
+        self.crowd = Crowd(self, "Crowd", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -103,6 +105,7 @@ class EtaxStack(Stack):
             "RegulationsTableName": self.regulations.table.table_name,
             "SearchBucketName": self.knowledge_search.bucket.bucket_name,
             "SearchIndexerFunctionName": self.knowledge_search.indexer.function_name,
+            "CrowdTableName": self.crowd.table.table_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

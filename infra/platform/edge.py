@@ -98,6 +98,10 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # of a public read; not cached: an answer changes when the index is rebuilt
     RouteClass("Search", ("GET /v1/regulations/search", "GET /v1/kb/search"),
                rate=100, burst=200, per_ip=600),
+    # A1: crowd help's questions, read by anyone (a Query, or a Query and a BatchGetItem)
+    RouteClass("Crowd",
+               ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
+               rate=100, burst=200, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

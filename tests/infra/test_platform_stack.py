@@ -20,7 +20,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "refund_notify", "acceptance_applications", "acceptance_events", "filing",
              "filing_callbacks",
              "filing_reminders", "notifications", "notifier", "notification_sender",
-             "regulations", "regulation_events", "knowledge_indexer", "knowledge_search"}
+             "regulations", "regulation_events", "crowd", "knowledge_indexer", "knowledge_search"}
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search"}  # and the search layer (ADR 0022)
 
 
@@ -54,6 +54,8 @@ PUBLIC_ROUTES = {
     "GET /v1/regulations/works/{work_id}",
     "GET /v1/regulations/search",
     "GET /v1/kb/search",
+    "GET /v1/crowd/questions",
+    "GET /v1/crowd/questions/{question_id}",
 }
 
 
