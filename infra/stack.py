@@ -15,6 +15,7 @@ from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.knowledge import Knowledge
+from infra.knowledge_search import KnowledgeSearch
 from infra.lottery import Lottery
 from infra.notifications import Notifications
 from infra.platform import Platform
@@ -59,6 +60,9 @@ class EtaxStack(Stack):
         self.crowd = Crowd(self, "Crowd", platform=self.platform)
         self.knowledge = Knowledge(self, "Knowledge", platform=self.platform,
                                    regulations=self.regulations.table)
+        self.knowledge_search = KnowledgeSearch(self, "KnowledgeSearch", platform=self.platform,
+                                                regulations=self.regulations.table,
+                                                knowledge=self.knowledge.table)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -103,6 +107,8 @@ class EtaxStack(Stack):
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
             "PortalBucketName": self.portal.bucket.bucket_name,
             "RegulationsTableName": self.regulations.table.table_name,
+            "SearchBucketName": self.knowledge_search.bucket.bucket_name,
+            "SearchIndexerFunctionName": self.knowledge_search.indexer.function_name,
             "CrowdTableName": self.crowd.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,

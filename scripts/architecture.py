@@ -58,6 +58,7 @@ BOARD_TITLES = {
     "Notifications": "Notifications and the inbox (D15)",
     "Regulations": "The regulations library (D13)",
     "Knowledge": "The 12366 knowledge base and the library's subscribers (E16, D13)",
+    "KnowledgeSearch": "Chinese search over the library and the knowledge base (D13, E16)",
     "Crowd": "Crowd help (A1)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")

@@ -67,7 +67,8 @@ import localstack_ctl  # noqa: E402
 
 LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
 LAYER_PATHS = [ROOT / "layers" / "shared" / "python",
-               ROOT / ".build" / "layers" / "deps" / "python"]
+               ROOT / ".build" / "layers" / "deps" / "python",
+               ROOT / ".build" / "layers" / "search" / "python"]  # the search functions' own
 RUNTIME_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -282,7 +283,9 @@ def zipped_size(directory: Path) -> tuple[int, int]:
 def bench_layers() -> list[str]:
     rows = ["| layer | zipped | unzipped |", "|---|---|---|"]
     for name, directory in (("shared (etax)", ROOT / "layers" / "shared"),
-                            ("deps (third-party)", ROOT / ".build" / "layers" / "deps")):
+                            ("deps (third-party)", ROOT / ".build" / "layers" / "deps"),
+                            ("search (jieba and its cache; the two search functions only)",
+                             ROOT / ".build" / "layers" / "search")):
         zipped, unzipped = zipped_size(directory)
         rows.append(f"| {name} | {zipped / 1e6:.2f} MB | {unzipped / 1e6:.2f} MB |")
     return rows

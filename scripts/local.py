@@ -363,6 +363,7 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
                 "monthly_fen": {"N": str(parse_yuan(identity["issuing_quota"]))}})
     seed_regulations(outputs, dynamodb)
     seed_knowledge(outputs, dynamodb)
+    build_search_index(outputs)
     campaign = seed_lottery(outputs)
     outputs["DemoLotteryCampaign"] = campaign
     write_portal_config(outputs)  # the portal's lottery page shows the demo campaign
@@ -392,6 +393,19 @@ def seed_knowledge(outputs: dict[str, Any], dynamodb: Any) -> None:
     written = KnowledgeRepository(dynamodb, outputs["KnowledgeTableName"]).seed(
         base(), datetime.now(UTC).isoformat(timespec="seconds"))
     print(f"seeded the knowledge base: {len(base())} articles, {written} new", flush=True)
+def build_search_index(outputs: dict[str, Any]) -> None:
+    """The first search index of the seeded library and knowledge base (ADR 0022): the indexer
+    invoked directly and waited for (it writes nothing when the corpus has not changed)."""
+    from botocore.config import Config
+
+    answer = client("lambda", outputs["Endpoint"],
+                    config=Config(read_timeout=180, retries={"max_attempts": 0})).invoke(
+        FunctionName=outputs["SearchIndexerFunctionName"], Payload=b"{}")
+    built = json.loads(answer["Payload"].read() or b"{}")
+    if answer.get("FunctionError") or "key" not in built:
+        raise RuntimeError(f"the search index was not built: {built}")
+    print(f"search index: {built['documents']} documents in {built['key']} "
+          f"({'written' if built['written'] else 'unchanged'})", flush=True)
 
 
 def seed_lottery(outputs: dict[str, Any]) -> str:

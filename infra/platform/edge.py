@@ -98,6 +98,10 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # not cached: a flag or a review changes it at once
     RouteClass("KnowledgeArticles", ("GET /v1/kb/articles/{id}",),
                rate=100, burst=200, per_ip=1500),
+    # D13/E16: Chinese search, an in-memory index (no DynamoDB) but the heaviest computation
+    # of a public read; not cached: an answer changes when the index is rebuilt
+    RouteClass("Search", ("GET /v1/regulations/search", "GET /v1/kb/search"),
+               rate=100, burst=200, per_ip=600),
     # A1: crowd help's questions, read by anyone (a Query, or a Query and a BatchGetItem)
     RouteClass("Crowd",
                ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),

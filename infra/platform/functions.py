@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,8 +206,10 @@ class Functions(Construct):
         environment: dict[str, str] | None = None,
         timeout: Duration | None = None,
         memory_size: int = 256,
+        layers: Sequence[lambda_.LayerVersion] = (),
     ) -> lambda_.Function:
-        """The function whose code is ``functions/<name>/`` (entry point ``handler.handler``)."""
+        """The function whose code is ``functions/<name>/`` (entry point ``handler.handler``),
+        with the dependencies and shared layers and any of its own (``layers``)."""
         code_dir = FUNCTIONS_DIR / name
         if not (code_dir / "handler.py").is_file():
             raise FileNotFoundError(f"{code_dir}/handler.py does not exist")
@@ -224,7 +227,7 @@ class Functions(Construct):
             architecture=self.architecture,
             code=lambda_.Code.from_asset(str(code_dir), exclude=["__pycache__", "*.pyc"]),
             handler="handler.handler",
-            layers=[self.deps_layer, self.shared_layer],
+            layers=[self.deps_layer, self.shared_layer, *layers],
             timeout=timeout or Duration.seconds(10),
             memory_size=memory_size,
             reserved_concurrent_executions=capacity.reserved if self.production else None,
@@ -248,10 +251,10 @@ class Functions(Construct):
         # one scope per function, named by its path (a board may make a function twice)
         release = Construct(self.releases, "".join(
             re.sub(r"[^A-Za-z0-9]", "", part) for part in function.node.path.split("/")[1:]))
-        layers = [self.deps_layer, self.shared_layer]
+        all_layers = [self.deps_layer, self.shared_layer, *layers]
         version = lambda_.Version(
             release, "Version", lambda_=function,
-            description=Lazy.string(_Fingerprint(function, layers)),
+            description=Lazy.string(_Fingerprint(function, all_layers)),
             removal_policy=RemovalPolicy.RETAIN)
         warm = self.production and capacity.warm > 0
         alias = lambda_.Alias(

@@ -51,7 +51,7 @@ IDENTITIES: dict[str, tuple[str, str, str | None] | None] = {
 OTHERS = {"taxpayer": ("taxpayer", B, None), "person": ("taxpayer", Q, None)}
 DELIVERY = {"recipient": "林晓明", "phone": "13800000000", "address": "福建省福州市鼓楼区五四路1号"}
 REGULATION = "iit-annual-bonus-2023-30"  # a seeded work of the regulations library
-C = uscc.complete("91350100MA2R7M8Z1")   # crowd help: an asker and answerer of no column
+C = uscc.complete("91350100MA2R7M8W1")   # crowd help: an asker and answerer of no column
 CROWD_QUESTION = {"body": "角色矩阵示例问题的正文。", "topic": "iit", "post_anyway": True}
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
@@ -338,6 +338,8 @@ REQUESTS: dict[str, Build] = {
         "kind": "platform.welcome", "title": "欢迎", "body": "Welcome to e-tax."}),
     "GET /v1/regulations/works": static(),
     "GET /v1/regulations/works/{work_id}": static(params=_work, query={"as_of": "2026-01-01"}),
+    "GET /v1/regulations/search": static(query={"q": "个税"}),
+    "GET /v1/kb/search": static(query={"q": "个税 汇算"}),
     "POST /v1/regulations/works/{work_id}/drafts": static({
         "act": {"title": "关于修改示例公告的公告", "document_number": "角色矩阵示例2026年第2号",
                 "issued": "2026-11-01"},

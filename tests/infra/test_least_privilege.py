@@ -31,6 +31,9 @@ REVIEWED_WILDCARDS = {
     ("s3:DeleteObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
     ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/documents/*"),
     ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/documents/*"),
+    # search: one artefact per build under indexes/, and its pointer (infra/knowledge_search.py)
+    ("s3:PutObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),
+    ("s3:GetObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),
 }
 # AWS-managed policies attached to roles (each acknowledged next to its resource)
 REVIEWED_MANAGED_POLICIES = {

@@ -21,7 +21,9 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "filing_callbacks",
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
-             "regulation_published", "crowd"}
+             "regulation_published", "crowd",
+             "knowledge_indexer", "knowledge_search"}
+SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search"}  # and the search layer (ADR 0022)
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -53,6 +55,8 @@ PUBLIC_ROUTES = {
     "GET /v1/regulations/works",
     "GET /v1/regulations/works/{work_id}",
     "GET /v1/kb/articles/{id}",
+    "GET /v1/regulations/search",
+    "GET /v1/kb/search",
     "GET /v1/crowd/questions",
     "GET /v1/crowd/questions/{question_id}",
 }
@@ -77,13 +81,13 @@ def test_every_function_runs_python_312_with_both_layers_and_tracing(prod: Templ
     assert set(functions) == FUNCTIONS
     layers = {k: v for k, v in resources(prod, "AWS::Lambda::LayerVersion").items()
               if not k.startswith("PortalPublish")}  # CDK's AWS CLI, for the portal's deploy
-    assert len(layers) == 2
+    assert len(layers) == 3  # the dependencies, the shared code, the search layer
     for name, function in functions.items():
         props = function["Properties"]
         assert props["Runtime"] == "python3.12", name
         assert props["Architectures"] == ["arm64"], name  # Graviton (tests/infra/test_capacity.py)
         assert props["Handler"] == "handler.handler", name
-        assert len(props["Layers"]) == 2, name
+        assert len(props["Layers"]) == (3 if name in SEARCH_FUNCTIONS else 2), name
         assert props["TracingConfig"] == {"Mode": "Active"}, name
         assert props["Environment"]["Variables"]["ETAX_STAGE"] == "prod"
         assert "LoggingConfig" in props, name
