@@ -19,6 +19,7 @@ from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.portal import Portal
 from infra.refunds import Refunds
+from infra.consult import Consult
 from infra.regulations import Regulations
 from infra.supply import Supply
 
@@ -54,6 +55,10 @@ class EtaxStack(Stack):
         self.notifications = Notifications(self, "Notifications", platform=self.platform)
         self.portal = Portal(self, "Portal", platform=self.platform)
         self.regulations = Regulations(self, "Regulations", platform=self.platform)
+        self.consult = Consult(self, "Consult", platform=self.platform,
+                               registry=self.acceptance.registry,
+                               acceptance=self.acceptance.table,
+                               channel_token=self.invoices.channel_token)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -98,6 +103,7 @@ class EtaxStack(Stack):
             "NotifierDeadLetterQueueUrl": self.notifications.queue.dead_letters.queue_url,
             "PortalBucketName": self.portal.bucket.bucket_name,
             "RegulationsTableName": self.regulations.table.table_name,
+            "ConsultTableName": self.consult.table.table_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

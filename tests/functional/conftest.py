@@ -62,6 +62,7 @@ FUNCTION_ENV = {
     "NOTIFICATIONS_TABLE": "notifications",
     "NOTIFICATION_LEDGER_TABLE": "notification-ledger",
     "REGULATIONS_TABLE": "regulations",
+    "CONSULT_TABLE": "consult",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)
