@@ -57,6 +57,7 @@ BOARD_TITLES = {
     "Refunds": "Refunds (B6)",
     "Notifications": "Notifications and the inbox (D15)",
     "Regulations": "The regulations library (D13)",
+    "Consult": "12366 smart consultation (E16)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

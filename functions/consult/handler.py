@@ -19,7 +19,7 @@ from etax.consult.local_index import LocalIndex
 from etax.consult.offices import RegisteredOffices
 from etax.consult.repository import ConsultRepository
 from etax.consult.requests import AskRequest, FeedbackRequest, ReplyRequest
-from etax.consult.results import Answer, Feedback, Figures, HandoffView, Hot, Queue
+from etax.consult.results import Feedback, Figures, HandoffView, Hot, Queue
 from etax.consult.rules import SLA_SECONDS, Asker
 from etax.consult.service import ConsultService
 from etax.invoices import channels
@@ -51,20 +51,21 @@ PUBLIC = Principal("public", "public")
 HANDOFFS = "/v1/consult/handoffs"
 
 
-def _asked(asker: Asker, principal: Principal, scope: str) -> dict[str, Any]:
-    return once.parsed(principal, scope, AskRequest, lambda body: service.ask(asker, body))
-
-
 @app.post("/v1/consult/ask")
-def ask() -> Answer:
-    return _asked(Asker("public"), PUBLIC, "POST /v1/consult/ask")  # type: ignore[return-value]
+@declares(body=(AskRequest,))
+def ask() -> dict[str, Any]:
+    asker = Asker("public")
+    return once.parsed(PUBLIC, "POST /v1/consult/ask", AskRequest,
+                       lambda body: service.ask(asker, body))
 
 
 @app.post("/v1/me/consult/ask")
-def ask_signed_in() -> Answer:
+@declares(body=(AskRequest,))
+def ask_signed_in() -> dict[str, Any]:
     principal = caller(app)
-    return _asked(service.asker(principal, "public"), principal,  # type: ignore[return-value]
-                  "POST /v1/me/consult/ask")
+    asker = service.asker(principal, "public")
+    return once.parsed(principal, "POST /v1/me/consult/ask", AskRequest,
+                       lambda body: service.ask(asker, body))
 
 
 @app.post("/v1/consult/answers/<answer_id>/feedback")

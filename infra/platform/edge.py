@@ -96,22 +96,23 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                rate=100, burst=200, per_ip=1500),
     # E16: 12366 consultation, asked by anyone (a handful of DynamoDB writes a question, the
     # answer from an in-process index); feedback, hot questions and figures
-    RouteClass("Consult",
+    RouteClass("Questions",
                ("POST /v1/consult/ask", "POST /v1/consult/answers/{answer_id}/feedback",
                 "GET /v1/consult/hot", "GET /v1/consult/figures"),
-               rate=100, burst=200, per_ip=300),
+               rate=50, burst=100, per_ip=300),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,
                partners=("bank_transfer", "pos", "online_banking", "mobile_banking",
                          "third_party"),
                partner_rate=50, partner_burst=100),
-    # C10: the WeChat-style and SMS-style message platforms' webhooks (signed by their token)
+    # C10 and E16: the WeChat-style and SMS-style message platforms' webhooks (signed by their
+    # token), verification's and consultation's; per method a little above one key's rate
     RouteClass("MessageChannels",
                ("GET /v1/channels/wechat", "POST /v1/channels/wechat", "POST /v1/channels/sms",
                 "GET /v1/consult/channels/wechat", "POST /v1/consult/channels/wechat",
                 "POST /v1/consult/channels/sms"),
-               rate=200, burst=400, per_ip=None,
+               rate=130, burst=260, per_ip=None,
                partners=("wechat", "sms"), partner_rate=100, partner_burst=200),
 )
 

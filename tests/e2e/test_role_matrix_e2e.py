@@ -109,6 +109,8 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
                 "issued": "2026-11-01"},
         "changes": [{"action": "amend", "article": 1, "text": "角色矩阵示例文本",
                      "summary": True}]})
+    handed = post(api, "/v1/me/consult/ask", p, {"question": "我的退税到哪一步了"})
+    assert handed["outcome"] == "handed_off", handed
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -117,6 +119,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "payment_id": payment["payment_id"], "method": "pos", "case_id": case["id"],
         "supply_id": supply["id"], "certificate": certificate["number"],
         "notification": notification, "draft_id": regulation["id"],
+        "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
     }
 
 
@@ -186,6 +189,14 @@ def _work(_: dict[str, Any]) -> dict[str, str]:
 
 def _draft(r: dict[str, Any]) -> dict[str, str]:
     return {"work_id": REGULATION, "draft_id": r["draft_id"]}
+
+
+def _answer(r: dict[str, Any]) -> dict[str, str]:
+    return {"answer_id": r["answer_id"]}
+
+
+def _handoff(r: dict[str, Any]) -> dict[str, str]:
+    return {"handoff_id": r["handoff_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -315,6 +326,20 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/approve": static(params=_draft),
     "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/publish": static(
         {"valid_from": "2099-01-01"}, _draft),
+    "POST /v1/consult/ask": static({"question": "个税年度汇算什么时候截止？", "channel": "web"}),
+    "POST /v1/consult/answers/{answer_id}/feedback": static({"helpful": True}, _answer),
+    "GET /v1/consult/hot": static(),
+    "GET /v1/consult/figures": static(),
+    "GET /v1/consult/channels/wechat": static(query={"echostr": "hello"}),
+    "POST /v1/consult/channels/wechat": static("<xml><Content>个税</Content></xml>"),
+    "POST /v1/consult/channels/sms": static({"from": "13800138000", "text": "个税"}),
+    "POST /v1/me/consult/ask": static({"question": "个税年度汇算什么时候截止？"}),
+    "GET /v1/consult/handoffs": static(),
+    "GET /v1/consult/handoffs/{handoff_id}": static(params=_handoff),
+    "POST /v1/consult/handoffs/{handoff_id}/claim": static(params=_handoff),
+    "POST /v1/consult/handoffs/{handoff_id}/answer": static({"text": "已受理，请留意消息。"},
+                                                            _handoff),
+    "POST /v1/consult/handoffs/{handoff_id}/close": static(params=_handoff),
 }
 
 
