@@ -11,6 +11,7 @@ from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
+from infra.consult import Consult
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
@@ -19,7 +20,6 @@ from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.portal import Portal
 from infra.refunds import Refunds
-from infra.consult import Consult
 from infra.regulations import Regulations
 from infra.supply import Supply
 

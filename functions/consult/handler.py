@@ -5,6 +5,7 @@ officers of the asker's tax office; feedback, hot questions and published figure
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -13,13 +14,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.people import RegisteredPeople
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
-from etax.consult.compose import Composer
 from etax.consult.guard import Guard
-from etax.consult.local_index import LocalIndex
 from etax.consult.offices import RegisteredOffices
 from etax.consult.repository import ConsultRepository
 from etax.consult.requests import AskRequest, FeedbackRequest, ReplyRequest
 from etax.consult.results import Feedback, Figures, HandoffView, Hot, Queue
+from etax.consult.retrieval import composer_for
 from etax.consult.rules import SLA_SECONDS, Asker
 from etax.consult.service import ConsultService
 from etax.invoices import channels
@@ -35,12 +35,13 @@ from etax.platform.once import Once
 from etax.platform.secrets import SecretField
 from etax.platform.settings import required
 from etax.regulations.seeds import corpus
+from etax.rules.dates import business_date
 
 app = make_resolver()
 once = Once(app)
 articles = base()
 service = ConsultService(
-    Composer(LocalIndex(articles), articles, corpus()),
+    composer_for(articles, corpus(), business_date(datetime.now(UTC))),
     Guard(tag for a in articles for tag in a.tags),
     ConsultRepository(),
     RegisteredOffices(RegistryRepository(), RegisteredPeople(AcceptanceRepository())),

@@ -11,7 +11,7 @@ import pytest
 
 from etax.consult.compose import Composer, confidence, simple_terms
 from etax.consult.guard import Guard, normalize
-from etax.consult.local_index import LocalIndex
+from etax.consult.local_index import Fused, LocalIndex, mixed_terms
 from etax.consult.rules import (
     SMS_MAX_CHARS,
     THRESHOLD,
@@ -87,6 +87,11 @@ def test_normalize_simplifies_traditional_and_narrows_full_width() -> None:
     ("我的年终奖怎么计税", "tax"),
     ("转人工", "human"),
     ("我要人工客服", "human"),
+    ("退税金额超过多少要转人工审核", "tax"),
+    ("专项扣除包括哪些保险和公积金", "tax"),
+    ("交通违章罚款在哪里交", "other_agency"),
+    ("租房合同押金不退怎么办", "out_of_domain"),
+    ("你是机器人还是真人", "out_of_domain"),
 ])
 def test_the_guard_reads_what_a_question_is(guard: Guard, question: str, kind: str) -> None:
     assert guard.read(question).kind == kind
@@ -133,7 +138,7 @@ def test_a_vague_question_has_a_low_confidence(composer: Composer) -> None:
 
 
 @pytest.mark.parametrize(("coverage", "best", "second", "expected"), [
-    (1.0, 10.0, 0.0, 1.0), (0.0, 10.0, 10.0, 0.0), (1.0, 10.0, 10.0, 0.7),
+    (1.0, 10.0, 0.0, 1.0), (0.0, 10.0, 10.0, 0.0), (1.0, 10.0, 10.0, 0.3),
     (0.5, 10.0, 5.0, 0.5), (0.0, 0.0, 0.0, 0.0)])
 def test_confidence_weighs_coverage_and_margin(coverage: float, best: float, second: float,
                                                expected: float) -> None:
@@ -158,6 +163,19 @@ class Fixed:
 
     def search(self, query: str, k: int) -> list[FixedHit]:
         return list(self.hits[:k])
+
+
+def test_fused_rankings_favour_what_both_find() -> None:
+    both = Fused(Fixed(FixedHit("a", 10.0), FixedHit("b", 9.0)),
+                 Fixed(FixedHit("b", 4.0), FixedHit("c", 2.0)), weight=0.5)
+    assert [(h.id, h.score) for h in both.search("q", 3)] == [
+        ("b", 0.95), ("a", 0.5), ("c", 0.25)]
+    assert Fused(Fixed(), Fixed(FixedHit("c", 2.0))).search("q", 3)[0].score == 0.6
+
+
+def test_mixed_terms_keep_words_pairs_and_characters() -> None:
+    terms = mixed_terms(lambda text: ["个人所得税"])("個稅")
+    assert terms == ["个人所得税", "个税", "个", "税"]
 
 
 def test_hits_of_unknown_articles_are_ignored() -> None:

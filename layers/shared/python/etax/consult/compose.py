@@ -28,7 +28,7 @@ from etax.regulations.model import Work
 
 RELATED: Final = 3
 CANDIDATES: Final = 6  # hits asked of the retriever: the best, the runner-up, related ones
-COVERAGE_WEIGHT: Final = 0.7  # the rest is the margin's
+COVERAGE_WEIGHT: Final = 0.3  # the rest is the margin's
 _QUESTION_WORDS = (
     "什么 怎么 怎样 如何 多少 哪些 哪个 哪里 是否 可以 能否 能不能 需要 需不需要 要不要 "
     "吗 呢 吧 啊 了 的 是 有 在 和 与 或 我 我们 你 您 请问 请 一下 一个 时候 什么时候 "

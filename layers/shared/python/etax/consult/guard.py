@@ -28,9 +28,10 @@ Kind = Literal["tax", "human", "own_records", "other_agency", "out_of_domain"]
 @dataclass(frozen=True, slots=True)
 class Phrases:
     tax_terms: tuple[str, ...]
+    core_terms: tuple[str, ...]  # another agency's matter is still a tax question with one
     other_agencies: Mapping[str, str]
     own_records: tuple[re.Pattern[str], ...]
-    human: tuple[str, ...]
+    human: tuple[re.Pattern[str], ...]
     traditional: Mapping[int, str]
 
 
@@ -40,9 +41,10 @@ def phrases() -> Phrases:
     pairs = raw["traditional"]
     return Phrases(
         tax_terms=tuple(t.lower() for t in raw["tax_terms"]),
+        core_terms=tuple(raw["core_terms"]),
         other_agencies=dict(raw["other_agencies"]),
         own_records=tuple(re.compile(p) for p in raw["own_records"]),
-        human=tuple(h.lower() for h in raw["human"]),
+        human=tuple(re.compile(h.lower()) for h in raw["human"]),
         traditional={ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)})
 
 
@@ -86,13 +88,13 @@ class Guard:
 
     def read(self, question: str) -> Intent:
         text = normalize(question, self.data.traditional)
-        if any(h in text for h in self.data.human):
+        if any(h.search(text) for h in self.data.human):
             return Intent("human", self.tax_terms_in(text))
         terms = self.tax_terms_in(text)
         if any(p.search(text) for p in self.data.own_records):
             return Intent("own_records", terms)
-        if terms:
-            return Intent("tax", terms)
         agency = next((a for matter, a in self.data.other_agencies.items() if matter in text),
                       None)
-        return Intent("other_agency", agency=agency) if agency else Intent("out_of_domain")
+        if agency and not any(core in text for core in self.data.core_terms):
+            return Intent("other_agency", agency=agency)
+        return Intent("tax", terms) if terms else Intent("out_of_domain")

@@ -21,7 +21,7 @@ Outcome = Literal["answered", "handed_off", "refused", "no_answer"]
 OUTCOMES: Final = ("answered", "handed_off", "refused", "no_answer")
 Channel = Literal["web", "app", "wechat", "sms"]
 CHANNELS: Final = ("web", "app", "wechat", "sms")
-THRESHOLD: Final = 0.45
+THRESHOLD: Final = 0.28
 """Below this confidence an answer is not given as the platform's: tuned on the evaluation set
 (docs/benchmarks.md, scripts/bench_consult.py)."""
 MAX_QUESTION: Final = 500  # characters

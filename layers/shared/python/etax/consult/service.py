@@ -102,7 +102,7 @@ class ConsultService:
         day = business_date(moment)
         intent = self.guard.read(request.question)
         composed: Composed | None = None
-        if intent.kind == "tax":
+        if intent.in_domain:  # for a hand-off too: its related questions
             composed = self.composer.compose(request.question, day)
         decision = decide(intent, asker, composed.confidence if composed else None)
         session_id = request.session_id or self.new_session()
