@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from etax.errors import Invalid, Malformed, Refused, StateChanged
 from etax.platform.outbox import Change as StreamChange
-from etax.regulations import drafts
+from etax.regulations import drafts, seeds
 from etax.regulations.codec import canonical_text, text_digest, version_json
 from etax.regulations.model import (
     AMENDED,
@@ -203,7 +204,7 @@ def test_the_seed_corpus_holds_together() -> None:
 
 
 def test_the_seed_check_refuses_duplicates_and_disorder() -> None:
-    raw = json.loads(DATA.read_text(encoding="utf-8"))["works"]
+    raw = json.loads((DATA / "works.json").read_text(encoding="utf-8"))["works"]
     works = [work_of(w) for w in raw]
     with pytest.raises(Invalid) as raised:
         check_corpus([*works, works[0]])
@@ -226,6 +227,21 @@ def test_the_seed_check_refuses_duplicates_and_disorder() -> None:
         iit.versions[1], provisions=iit.versions[1].provisions[1:])))
     with pytest.raises(Invalid):
         dropped.check()
+
+
+def test_ids_are_unique_across_the_corpus_files(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    one = json.loads((DATA / "works.json").read_text(encoding="utf-8"))["works"][0]
+    for name in ("works.json", "works-extra.json"):
+        (tmp_path / name).write_text(json.dumps({"works": [one]}), encoding="utf-8")
+    monkeypatch.setattr(seeds, "DATA", tmp_path)
+    corpus.cache_clear()
+    try:
+        with pytest.raises(Invalid) as raised:
+            seeds.corpus()
+        assert raised.value.field == "id"
+    finally:
+        corpus.cache_clear()
 
 
 def test_publishing_announces_the_canonical_text() -> None:
