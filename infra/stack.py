@@ -12,6 +12,7 @@ from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
 from infra.consult import Consult
+from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.lottery import Lottery
@@ -59,6 +60,7 @@ class EtaxStack(Stack):
                                registry=self.acceptance.registry,
                                acceptance=self.acceptance.table,
                                channel_token=self.invoices.channel_token)
+        self.crowd = Crowd(self, "Crowd", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -104,6 +106,7 @@ class EtaxStack(Stack):
             "PortalBucketName": self.portal.bucket.bucket_name,
             "RegulationsTableName": self.regulations.table.table_name,
             "ConsultTableName": self.consult.table.table_name,
+            "CrowdTableName": self.crowd.table.table_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -58,6 +58,7 @@ BOARD_TITLES = {
     "Notifications": "Notifications and the inbox (D15)",
     "Regulations": "The regulations library (D13)",
     "Consult": "12366 smart consultation (E16)",
+    "Crowd": "Crowd help (A1)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

@@ -100,6 +100,10 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                ("POST /v1/consult/ask", "POST /v1/consult/answers/{answer_id}/feedback",
                 "GET /v1/consult/hot", "GET /v1/consult/figures"),
                rate=50, burst=100, per_ip=300),
+    # A1: crowd help's questions, read by anyone (a Query, or a Query and a BatchGetItem)
+    RouteClass("Crowd",
+               ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
+               rate=100, burst=200, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,
@@ -107,12 +111,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                          "third_party"),
                partner_rate=50, partner_burst=100),
     # C10 and E16: the WeChat-style and SMS-style message platforms' webhooks (signed by their
-    # token), verification's and consultation's; per method a little above one key's rate
+    # token), verification's and consultation's; per method one key's rate
     RouteClass("MessageChannels",
                ("GET /v1/channels/wechat", "POST /v1/channels/wechat", "POST /v1/channels/sms",
                 "GET /v1/consult/channels/wechat", "POST /v1/consult/channels/wechat",
                 "POST /v1/consult/channels/sms"),
-               rate=130, burst=260, per_ip=None,
+               rate=100, burst=200, per_ip=None,
                partners=("wechat", "sms"), partner_rate=100, partner_burst=200),
 )
 

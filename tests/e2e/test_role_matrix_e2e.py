@@ -51,6 +51,8 @@ IDENTITIES: dict[str, tuple[str, str, str | None] | None] = {
 OTHERS = {"taxpayer": ("taxpayer", B, None), "person": ("taxpayer", Q, None)}
 DELIVERY = {"recipient": "林晓明", "phone": "13800000000", "address": "福建省福州市鼓楼区五四路1号"}
 REGULATION = "iit-annual-bonus-2023-30"  # a seeded work of the regulations library
+C = uscc.complete("91350100MA2R7M8Z1")   # crowd help: an asker and answerer of no column
+CROWD_QUESTION = {"body": "角色矩阵示例问题的正文。", "topic": "iit", "post_anyway": True}
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
 
@@ -111,8 +113,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
                      "summary": True}]})
     handed = post(api, "/v1/me/consult/ask", p, {"question": "我的退税到哪一步了"})
     assert handed["outcome"] == "handed_off", handed
+    crowd = crowd_records(api, a, bearer(token(api, "taxpayer", C)))
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
-    return {
+    return {**crowd,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
@@ -121,6 +124,21 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "notification": notification, "draft_id": regulation["id"],
         "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
     }
+
+
+def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
+    """Crowd help: C's question with C's answer (votes, verification), another to hide with
+    its answer, and A's question answered by C (A accepts)."""
+    made: dict[str, str] = {}
+    for name, asker in (("crowd", c), ("crowd_hide", c), ("crowd_own", a)):
+        run = uuid.uuid4().hex[:8]
+        question = post(api, "/v1/crowd/questions", asker,
+                        {**CROWD_QUESTION, "title": f"角色矩阵示例问题 {name} {run}"})
+        made[f"{name}_question"] = question["question"]["id"]
+        made[f"{name}_answer"] = post(
+            api, f"/v1/crowd/questions/{question['question']['id']}/answers", c,
+            {"body": "角色矩阵示例回答。"})["id"]
+    return made
 
 
 @dataclass(frozen=True)
@@ -191,12 +209,18 @@ def _draft(r: dict[str, Any]) -> dict[str, str]:
     return {"work_id": REGULATION, "draft_id": r["draft_id"]}
 
 
-def _answer(r: dict[str, Any]) -> dict[str, str]:
+def _consult_answer(r: dict[str, Any]) -> dict[str, str]:
     return {"answer_id": r["answer_id"]}
 
 
 def _handoff(r: dict[str, Any]) -> dict[str, str]:
     return {"handoff_id": r["handoff_id"]}
+def _question(r: dict[str, Any]) -> dict[str, str]:
+    return {"question_id": r["crowd_question"]}
+
+
+def _answer(r: dict[str, Any]) -> dict[str, str]:
+    return {"answer_id": r["crowd_answer"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -327,7 +351,8 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/regulations/works/{work_id}/drafts/{draft_id}/publish": static(
         {"valid_from": "2099-01-01"}, _draft),
     "POST /v1/consult/ask": static({"question": "个税年度汇算什么时候截止？", "channel": "web"}),
-    "POST /v1/consult/answers/{answer_id}/feedback": static({"helpful": True}, _answer),
+    "POST /v1/consult/answers/{answer_id}/feedback": static({"helpful": True},
+                                                           _consult_answer),
     "GET /v1/consult/hot": static(),
     "GET /v1/consult/figures": static(),
     "GET /v1/consult/channels/wechat": static(query={"echostr": "hello"}),
@@ -340,6 +365,24 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/consult/handoffs/{handoff_id}/answer": static({"text": "已受理，请留意消息。"},
                                                             _handoff),
     "POST /v1/consult/handoffs/{handoff_id}/close": static(params=_handoff),
+    "GET /v1/crowd/questions": static(query={"topic": "iit"}),
+    "GET /v1/crowd/questions/{question_id}": static(params=_question),
+    "POST /v1/crowd/questions": static({**CROWD_QUESTION, "title": "角色矩阵示例：提问"}),
+    "POST /v1/crowd/questions/{question_id}/answers": static({"body": "角色矩阵示例回答"},
+                                                             _question),
+    "POST /v1/crowd/questions/{question_id}/votes": static({"value": 1}, _question),
+    "POST /v1/crowd/answers/{answer_id}/votes": static({"value": 1}, _answer),
+    "POST /v1/crowd/questions/{question_id}/accept": lambda r: Request(
+        {"question_id": r["crowd_own_question"]}, {"answer_id": r["crowd_own_answer"]}),
+    "GET /v1/crowd/me": static(),
+    "POST /v1/crowd/questions/{question_id}/pin": static({"pinned": True}, _question),
+    "POST /v1/crowd/questions/{question_id}/hide": lambda r: Request(
+        {"question_id": r["crowd_hide_question"]}, {"reason": "角色矩阵示例"}),
+    "POST /v1/crowd/answers/{answer_id}/hide": lambda r: Request(
+        {"answer_id": r["crowd_hide_answer"]}, {"reason": "角色矩阵示例"}),
+    "POST /v1/crowd/answers/{answer_id}/verify": static({}, _answer),
+    "GET /v1/crowd/article-drafts": static(),
+    "GET /v1/crowd/moderation": static(),
 }
 
 

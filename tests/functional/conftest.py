@@ -63,6 +63,7 @@ FUNCTION_ENV = {
     "NOTIFICATION_LEDGER_TABLE": "notification-ledger",
     "REGULATIONS_TABLE": "regulations",
     "CONSULT_TABLE": "consult",
+    "CROWD_TABLE": "crowd",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

@@ -20,7 +20,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "refund_notify", "acceptance_applications", "acceptance_events", "filing",
              "filing_callbacks",
              "filing_reminders", "notifications", "notifier", "notification_sender",
-             "regulations", "regulation_events"}
+             "regulations", "regulation_events", "crowd"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -51,6 +51,8 @@ PUBLIC_ROUTES = {
     "POST /v1/filing/callbacks/{method}",
     "GET /v1/regulations/works",
     "GET /v1/regulations/works/{work_id}",
+    "GET /v1/crowd/questions",
+    "GET /v1/crowd/questions/{question_id}",
 }
 
 

@@ -29,6 +29,7 @@ KINDS: Final = {
     "law": "法律",
     "administrative_regulation": "行政法规",
     "state_council_document": "国务院规范性文件",
+    "national_standard": "国家标准",
     "sat_order": "国家税务总局令（部门规章）",
     "sat_announcement": "税务规范性文件（公告）",
     "joint_announcement": "财政部 税务总局等联合公告",
