@@ -20,7 +20,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "refund_notify", "acceptance_applications", "acceptance_events", "filing",
              "filing_callbacks",
              "filing_reminders", "notifications", "notifier", "notification_sender",
-             "regulations", "regulation_events", "crowd"}
+             "regulations", "regulation_events", "crowd", "consult"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -53,6 +53,13 @@ PUBLIC_ROUTES = {
     "GET /v1/regulations/works/{work_id}",
     "GET /v1/crowd/questions",
     "GET /v1/crowd/questions/{question_id}",
+    "POST /v1/consult/ask",
+    "POST /v1/consult/answers/{answer_id}/feedback",
+    "GET /v1/consult/hot",
+    "GET /v1/consult/figures",
+    "GET /v1/consult/channels/wechat",
+    "POST /v1/consult/channels/wechat",
+    "POST /v1/consult/channels/sms",
 }
 
 
