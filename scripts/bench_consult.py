@@ -148,6 +148,19 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+NOTES = [
+    "Reading these figures: the guard's phrases (`etax/consult/data/phrases.json`), the "
+    "question index, the fusion weight, the confidence's weights and the hand-off threshold "
+    "were tuned on these same questions: there is no held-out set, so the figures are an "
+    "upper estimate of what new questions get. The threshold trades wrong answers for "
+    "hand-offs: a lower one answers more and hands off less, and gives more answers from "
+    "another article. Top-1 and top-3 read the ranking whatever the confidence; an answer "
+    "under the threshold is handed off (signed in) or not given (anonymous). The latency is "
+    "the answer's computation only; a question through the API also writes its turn and "
+    "counters (three to four DynamoDB writes).",
+]
+
+
 def section(report: dict[str, Any], times: Sequence[float], rounds: int, retriever: str
             ) -> list[str]:
     def pct(x: float) -> str:
@@ -180,6 +193,7 @@ def section(report: dict[str, Any], times: Sequence[float], rounds: int, retriev
         f"{pct(report['handoff_rate'])} | |",
         f"| answer latency, warm, in-process: p50 / p99 ({len(times)} answers) | "
         f"{p50:.2f} ms / {p99:.2f} ms | p99 < 50 ms: {met(p99 < TARGETS['p99_ms'])} |", "",
+        *NOTES, "",
     ]
 
 
