@@ -52,14 +52,18 @@ class LocalHit:
 
 
 class LocalIndex:
-    """BM25 over each article's question forms and tags."""
+    """BM25 over each article's question forms and tags; with ``answers``, over its whole text
+    (the question forms twice, the answer, the tags), as the search kit's index reads it."""
 
     def __init__(self, articles: Iterable[Article],
-                 terms: Callable[[str], Sequence[str]] | None = None) -> None:
+                 terms: Callable[[str], Sequence[str]] | None = None, *,
+                 answers: bool = False) -> None:
         self.terms: Callable[[str], Sequence[str]] = terms or mixed_terms()
         self.docs: list[tuple[str, Counter[str], int]] = []
         for a in articles:
-            counts = Counter(self.terms(" ".join((*a.questions, *a.tags))))
+            text = (*a.questions, *a.questions, a.answer, *a.tags) if answers \
+                else (*a.questions, *a.tags)
+            counts = Counter(self.terms(" ".join(text)))
             self.docs.append((a.id, counts, sum(counts.values())))
         self.average = sum(n for *_, n in self.docs) / max(1, len(self.docs))
         frequency: Counter[str] = Counter()
