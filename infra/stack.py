@@ -11,6 +11,7 @@ from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
+from infra.consult import Consult
 from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
@@ -63,6 +64,11 @@ class EtaxStack(Stack):
         self.knowledge_search = KnowledgeSearch(self, "KnowledgeSearch", platform=self.platform,
                                                 regulations=self.regulations.table,
                                                 knowledge=self.knowledge.table)
+        self.consult = Consult(self, "Consult", platform=self.platform,
+                               registry=self.acceptance.registry,
+                               acceptance=self.acceptance.table,
+                               channel_token=self.invoices.channel_token,
+                               search=self.knowledge_search)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -109,6 +115,7 @@ class EtaxStack(Stack):
             "RegulationsTableName": self.regulations.table.table_name,
             "SearchBucketName": self.knowledge_search.bucket.bucket_name,
             "SearchIndexerFunctionName": self.knowledge_search.indexer.function_name,
+            "ConsultTableName": self.consult.table.table_name,
             "CrowdTableName": self.crowd.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,

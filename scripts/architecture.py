@@ -59,6 +59,7 @@ BOARD_TITLES = {
     "Regulations": "The regulations library (D13)",
     "Knowledge": "The 12366 knowledge base and the library's subscribers (E16, D13)",
     "KnowledgeSearch": "Chinese search over the library and the knowledge base (D13, E16)",
+    "Consult": "12366 smart consultation (E16)",
     "Crowd": "Crowd help (A1)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")

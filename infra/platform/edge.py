@@ -102,6 +102,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # of a public read; not cached: an answer changes when the index is rebuilt
     RouteClass("Search", ("GET /v1/regulations/search", "GET /v1/kb/search"),
                rate=100, burst=200, per_ip=600),
+    # E16: 12366 consultation, asked by anyone (a handful of DynamoDB writes a question, the
+    # answer from an in-process index); feedback, hot questions and figures
+    RouteClass("Questions",
+               ("POST /v1/consult/ask", "POST /v1/consult/answers/{answer_id}/feedback",
+                "GET /v1/consult/hot", "GET /v1/consult/figures"),
+               rate=50, burst=100, per_ip=300),
     # A1: crowd help's questions, read by anyone (a Query, or a Query and a BatchGetItem)
     RouteClass("Crowd",
                ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
@@ -112,10 +118,13 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                partners=("bank_transfer", "pos", "online_banking", "mobile_banking",
                          "third_party"),
                partner_rate=50, partner_burst=100),
-    # C10: the WeChat-style and SMS-style message platforms' webhooks (signed by their token)
+    # C10 and E16: the WeChat-style and SMS-style message platforms' webhooks (signed by their
+    # token), verification's and consultation's; per method one key's rate
     RouteClass("MessageChannels",
-               ("GET /v1/channels/wechat", "POST /v1/channels/wechat", "POST /v1/channels/sms"),
-               rate=200, burst=400, per_ip=None,
+               ("GET /v1/channels/wechat", "POST /v1/channels/wechat", "POST /v1/channels/sms",
+                "GET /v1/consult/channels/wechat", "POST /v1/consult/channels/wechat",
+                "POST /v1/consult/channels/sms"),
+               rate=100, burst=200, per_ip=None,
                partners=("wechat", "sms"), partner_rate=100, partner_burst=200),
 )
 

@@ -111,6 +111,8 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
                 "issued": "2026-11-01"},
         "changes": [{"action": "amend", "article": 1, "text": "角色矩阵示例文本",
                      "summary": True}]})
+    handed = post(api, "/v1/me/consult/ask", p, {"question": "我的退税到哪一步了"})
+    assert handed["outcome"] == "handed_off", handed
     crowd = crowd_records(api, a, bearer(token(api, "taxpayer", C)))
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd,
@@ -120,6 +122,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "payment_id": payment["payment_id"], "method": "pos", "case_id": case["id"],
         "supply_id": supply["id"], "certificate": certificate["number"],
         "notification": notification, "draft_id": regulation["id"],
+        "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
     }
 
 
@@ -212,6 +215,12 @@ def _article(_: dict[str, Any]) -> dict[str, str]:
     from etax.knowledge.articles import base
 
     return {"id": base()[0].id if base() else "No-Article-Seeded"}
+def _consult_answer(r: dict[str, Any]) -> dict[str, str]:
+    return {"answer_id": r["answer_id"]}
+
+
+def _handoff(r: dict[str, Any]) -> dict[str, str]:
+    return {"handoff_id": r["handoff_id"]}
 def _question(r: dict[str, Any]) -> dict[str, str]:
     return {"question_id": r["crowd_question"]}
 
@@ -356,6 +365,21 @@ REQUESTS: dict[str, Build] = {
                                                _article),
     "GET /v1/me/regulation-subscriptions": static(),
     "PUT /v1/me/regulation-subscriptions": static({"works": [REGULATION]}),
+    "POST /v1/consult/ask": static({"question": "个税年度汇算什么时候截止？", "channel": "web"}),
+    "POST /v1/consult/answers/{answer_id}/feedback": static({"helpful": True},
+                                                           _consult_answer),
+    "GET /v1/consult/hot": static(),
+    "GET /v1/consult/figures": static(),
+    "GET /v1/consult/channels/wechat": static(query={"echostr": "hello"}),
+    "POST /v1/consult/channels/wechat": static("<xml><Content>个税</Content></xml>"),
+    "POST /v1/consult/channels/sms": static({"from": "13800138000", "text": "个税"}),
+    "POST /v1/me/consult/ask": static({"question": "个税年度汇算什么时候截止？"}),
+    "GET /v1/consult/handoffs": static(),
+    "GET /v1/consult/handoffs/{handoff_id}": static(params=_handoff),
+    "POST /v1/consult/handoffs/{handoff_id}/claim": static(params=_handoff),
+    "POST /v1/consult/handoffs/{handoff_id}/answer": static({"text": "已受理，请留意消息。"},
+                                                            _handoff),
+    "POST /v1/consult/handoffs/{handoff_id}/close": static(params=_handoff),
     "GET /v1/crowd/questions": static(query={"topic": "iit"}),
     "GET /v1/crowd/questions/{question_id}": static(params=_question),
     "POST /v1/crowd/questions": static({**CROWD_QUESTION, "title": "角色矩阵示例：提问"}),

@@ -64,6 +64,7 @@ FUNCTION_ENV = {
     "REGULATIONS_TABLE": "regulations",
     "KNOWLEDGE_TABLE": "knowledge",
     "REGULATION_SUBSCRIPTIONS_TABLE": "regulation-subscriptions",
+    "CONSULT_TABLE": "consult",
     "CROWD_TABLE": "crowd",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",

@@ -30,7 +30,9 @@ LOCAL_ONLY_PUBLIC = {"POST /v1/auth/dev-token", "GET /v1/auth/jwks.json"}  # the
 CACHED = {"GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
           "GET /v1/lottery/campaigns/{campaign_id}", "GET /v1/openapi.json", "GET /v1/docs"}
 PARTNER_ROUTES = {"POST /v1/filing/callbacks/{method}", "GET /v1/channels/wechat",
-                  "POST /v1/channels/wechat", "POST /v1/channels/sms"}
+                  "POST /v1/channels/wechat", "POST /v1/channels/sms",
+                  "GET /v1/consult/channels/wechat", "POST /v1/consult/channels/wechat",
+                  "POST /v1/consult/channels/sms"}
 
 
 def template_of(stage: str, request: pytest.FixtureRequest) -> Template:

@@ -22,8 +22,9 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
              "regulation_published", "crowd",
-             "knowledge_indexer", "knowledge_search"}
-SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search"}  # and the search layer (ADR 0022)
+             "knowledge_indexer", "knowledge_search", "consult"}
+# the functions with the search layer (ADR 0022)
+SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -59,6 +60,13 @@ PUBLIC_ROUTES = {
     "GET /v1/kb/search",
     "GET /v1/crowd/questions",
     "GET /v1/crowd/questions/{question_id}",
+    "POST /v1/consult/ask",
+    "POST /v1/consult/answers/{answer_id}/feedback",
+    "GET /v1/consult/hot",
+    "GET /v1/consult/figures",
+    "GET /v1/consult/channels/wechat",
+    "POST /v1/consult/channels/wechat",
+    "POST /v1/consult/channels/sms",
 }
 
 

@@ -1,0 +1,112 @@
+"""The consultation's own retrieval, pure: a BM25 index over the articles' question forms and
+tags (what askers' questions resemble most), and the fusion of two rankings.
+
+A question reaches its article by the words it shares with the article's question forms; a
+typo, a colloquial or traditional form shares characters rather than words, so the question
+index counts Chinese characters and character pairs besides the words of the segmentation
+(:func:`mixed_terms`). The consultation fuses this ranking with the search kit's (which also
+reads the answers): each ranking's scores relative to its best, weighed
+(:data:`FUSION_WEIGHT` for the search kit's), summed (:class:`Fused`). Tuned on the evaluation
+set (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from etax.consult.compose import Hit, Retriever, simple_terms
+from etax.consult.guard import normalize
+from etax.knowledge.articles import Article
+
+K1: Final = 1.5
+B: Final = 0.75
+FUSION_WEIGHT: Final = 0.4
+DEPTH: Final = 20  # hits of each ranking fused
+_HAN: Final = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def mixed_terms(words: Callable[[str], Sequence[str]] | None = None
+                ) -> Callable[[str], list[str]]:
+    """Terms of a text: the words of ``words`` (the search kit's segmentation), then Latin
+    words, Chinese character pairs and single characters of the normalized text."""
+
+    def terms(text: str) -> list[str]:
+        folded = normalize(text)
+        found = list(words(text)) if words is not None else []
+        found += simple_terms(folded)
+        found += [ch for run in _HAN.findall(folded) for ch in run]
+        return found
+
+    return terms
+
+
+@dataclass(frozen=True, slots=True)
+class LocalHit:
+    id: str
+    score: float
+
+
+class LocalIndex:
+    """BM25 over each article's question forms and tags; with ``answers``, over its whole text
+    (the question forms twice, the answer, the tags), as the search kit's index reads it."""
+
+    def __init__(self, articles: Iterable[Article],
+                 terms: Callable[[str], Sequence[str]] | None = None, *,
+                 answers: bool = False) -> None:
+        self.terms: Callable[[str], Sequence[str]] = terms or mixed_terms()
+        self.docs: list[tuple[str, Counter[str], int]] = []
+        for a in articles:
+            text = (*a.questions, *a.questions, a.answer, *a.tags) if answers \
+                else (*a.questions, *a.tags)
+            counts = Counter(self.terms(" ".join(text)))
+            self.docs.append((a.id, counts, sum(counts.values())))
+        self.average = sum(n for *_, n in self.docs) / max(1, len(self.docs))
+        frequency: Counter[str] = Counter()
+        for _, counts, _ in self.docs:
+            frequency.update(counts.keys())
+        total = len(self.docs)
+        self.idf = {t: math.log(1 + (total - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+
+    def search(self, query: str, k: int) -> list[LocalHit]:
+        wanted = set(self.terms(query))
+        scored = []
+        for doc_id, counts, length in self.docs:
+            score = 0.0
+            for term in wanted:
+                tf = counts.get(term, 0)
+                if tf:
+                    score += self.idf[term] * tf * (K1 + 1) / (
+                        tf + K1 * (1 - B + B * length / self.average))
+            if score > 0:
+                scored.append(LocalHit(doc_id, round(score, 6)))
+        scored.sort(key=lambda h: (-h.score, h.id))
+        return scored[:k]
+
+
+class Fused:
+    """Two rankings as one: each hit's score relative to its ranking's best, weighed, summed
+    (a document in both rankings gains from both); scores in [0, 1]."""
+
+    def __init__(self, first: Retriever, second: Retriever,
+                 weight: float = FUSION_WEIGHT) -> None:
+        self.first = first
+        self.second = second
+        self.weight = weight
+
+    def search(self, query: str, k: int) -> list[LocalHit]:
+        fused: dict[str, float] = {}
+        for hits, weight in ((self.first.search(query, DEPTH), self.weight),
+                             (self.second.search(query, DEPTH), 1 - self.weight)):
+            ranked: Sequence[Hit] = hits
+            if not ranked or ranked[0].score <= 0:
+                continue
+            best = ranked[0].score
+            for hit in ranked:
+                fused[hit.id] = fused.get(hit.id, 0.0) + weight * hit.score / best
+        ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [LocalHit(doc_id, round(score, 6)) for doc_id, score in ordered]
