@@ -151,7 +151,8 @@ PSEUDO_PARAMETERS = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
 
 
 def update_nested_stacks(endpoint: str, cloud_assembly: Path) -> None:
-    """Bring each nested stack (the API, docs/decisions/0005) to the template just deployed.
+    """Bring each nested stack (the API, the releases, the alarms: docs/decisions/0005) to the
+    template just deployed.
 
     LocalStack creates a nested stack but does not update one: its ``AWS::CloudFormation::Stack``
     provider has no update (it logs a warning and keeps the old stack), so a changed route would
@@ -236,7 +237,8 @@ def update_stack(cloudformation: Any, stack_id: str, template_url: str,
 
 def resolve(value: Any, deployed: dict[str, Any], endpoint: str) -> str:
     """A value of the parent template as CloudFormation would pass it: the few intrinsics CDK
-    writes for a nested stack (``Fn::Join``, ``Ref``, a function's ``Fn::GetAtt … Arn``)."""
+    writes for a nested stack (``Fn::Join``, ``Ref``, a function's ``Fn::GetAtt … Arn``, a
+    queue's name or ARN, a table's stream ARN)."""
     if isinstance(value, str):
         return value
     if "Fn::Join" in value:
@@ -248,10 +250,19 @@ def resolve(value: Any, deployed: dict[str, Any], endpoint: str) -> str:
     if "Fn::GetAtt" in value:
         logical_id, attribute = value["Fn::GetAtt"]
         resource = deployed[logical_id]
-        if resource["ResourceType"] == "AWS::Lambda::Function" and attribute == "Arn":
+        kind, physical_id = resource["ResourceType"], str(resource["PhysicalResourceId"])
+        if kind == "AWS::Lambda::Function" and attribute == "Arn":
             configuration = client("lambda", endpoint).get_function_configuration(
-                FunctionName=resource["PhysicalResourceId"])
+                FunctionName=physical_id)
             return str(configuration["FunctionArn"])
+        if kind == "AWS::SQS::Queue" and attribute in ("QueueName", "Arn"):
+            # a queue's physical id is its URL (the alarms read its name, the consumers'
+            # event source mappings in the releases its ARN)
+            name = physical_id.rstrip("/").rsplit("/", 1)[-1]
+            return name if attribute == "QueueName" else f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+        if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
+            table = client("dynamodb", endpoint).describe_table(TableName=physical_id)["Table"]
+            return str(table["LatestStreamArn"])
     raise ValueError(f"cannot resolve {value!r} for a nested stack; "
                      "`make down` and `make up` deploy afresh")
 

@@ -52,10 +52,11 @@ service = ConsultService(
     sla_seconds=int(os.environ.get("CONSULT_SLA_SECONDS") or SLA_SECONDS))
 channel_token = SecretField("CHANNEL_TOKEN_SECRET", "token").value
 tokenizer()  # jieba's dictionary, read during the function's initialisation
-try:
-    cache.current()  # the artefact, loaded on cold start
-except Exception:  # none built yet, or the store failing: the question index answers alone
-    logger.warning("the search index is not loaded yet", exc_info=True)
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # a cold start (not a tool reading the routes)
+    try:
+        cache.current()  # the artefact, loaded during initialisation
+    except Exception:  # none built yet, or the store failing: the question index answers alone
+        logger.warning("the search index is not loaded yet", exc_info=True)
 PUBLIC = Principal("public", "public")
 HANDOFFS = "/v1/consult/handoffs"
 

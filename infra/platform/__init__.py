@@ -77,6 +77,8 @@ class Platform(Construct):
         self.functions = Functions(self, "Functions", stage=config.stage,
                                    version=config.version, retain_logs=self.retain,
                                    local=config.is_local, production=config.is_production)
+        # a release names the alarms that roll it back: they exist before it does
+        self.functions.releases.add_stack_dependency(self.observability.stack)
         self.bus: eventbridge.EventBus = event_bus(self, "Bus", stage=config.stage)
         self.signing = SigningKey(
             self, "SigningKey", description="Signs e-invoices and tax certificates (ECDSA P-256)",
@@ -91,8 +93,8 @@ class Platform(Construct):
         self.backups = None if config.is_local else backup_plan(self, "Backups",
                                                                 stage=config.stage)
         self.auth = Auth(self, "Auth", config=config, functions=self.functions)
-        self.functions.deploy(self.auth.authorizer,
-                              [self.observability.watch_authorizer(self.auth.authorizer)])
+        self.functions.deploy(self.auth.authorizer, [self.observability.alarm_name(
+            self.observability.watch_authorizer(self.auth.authorizer))])
         if self.auth.dev_issuer is not None:
             self.observability.watch_function(self.auth.dev_issuer)
         # LocalStack has no WAF: there the functions count the route classes' requests
@@ -133,7 +135,8 @@ class Platform(Construct):
         function = self.functions.create(scope, name, description=description, environment=env,
                                          **options)  # type: ignore[arg-type]
         errors = self.observability.watch_function(function)
-        self.functions.deploy(function, [errors] if errors else [])
+        self.functions.deploy(function,
+                              [self.observability.alarm_name(errors)] if errors else [])
         if publishes_events:
             self.bus.grant_put_events_to(function)
         if idempotent:

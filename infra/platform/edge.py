@@ -77,18 +77,20 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Registration", ("GET /v1/registration/verify/{credit_code}",),
                rate=300, burst=600, per_ip=300),
     # published, caller-independent answers (keys, specification, catalogue, campaigns, the
-    # API's contract)
+    # API's contract); cached five minutes, so 50 a second per method is many clients, and
+    # the share it frees is what the knowledge boards' public routes take
     RouteClass("Reference",
                ("GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
                 "GET /v1/lottery/campaigns/{campaign_id}", "GET /v1/openapi.json",
                 "GET /v1/docs"),
-               rate=100, burst=200, per_ip=1500, cache_seconds=300),
+               rate=50, burst=100, per_ip=1500, cache_seconds=300),
     # the lottery's period export and liveness: public, not cached (an export changes when
-    # its period closes; liveness must be live)
+    # its period closes; liveness must be live); a period's export is read by a few
+    # auditors, liveness by monitors
     RouteClass("Consultation",
                ("GET /v1/lottery/campaigns/{campaign_id}/periods/{index}/export",
                 "GET /v1/health"),
-               rate=100, burst=200, per_ip=1500),
+               rate=50, burst=100, per_ip=1500),
     # D13: the regulations library, read by anyone (a Query or two a read); not cached: an
     # answer depends on its as_of and on versions published since
     RouteClass("Regulations",

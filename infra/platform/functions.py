@@ -267,13 +267,16 @@ class Functions(Construct):
         return function
 
     def deploy(self, function: lambda_.Function,
-               alarms: list[cloudwatch.IAlarm]) -> codedeploy.LambdaDeploymentGroup | None:
+               alarm_names: list[str]) -> codedeploy.LambdaDeploymentGroup | None:
         """Outside ``local``, CodeDeploy shifts ``function``'s ``live`` alias to each new
         version (10 % for five minutes on production, all at once elsewhere) and rolls it
-        back when one of ``alarms`` (the function's own, from Observability) goes off."""
+        back when one of the alarms named ``alarm_names`` (the function's own, from
+        Observability's nested stack, named there literally) goes off."""
         alias = live(function)
         if self.deployments is None or not isinstance(alias, lambda_.Alias):
             return None
+        alarms = [cloudwatch.Alarm.from_alarm_name(alias.node.scope, f"Rollback{index}", name)  # type: ignore[arg-type]
+                  for index, name in enumerate(alarm_names)]
         return codedeploy.LambdaDeploymentGroup(
             alias.node.scope, "Deployment",  # type: ignore[arg-type]
             application=self.deployments,

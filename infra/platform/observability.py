@@ -6,15 +6,22 @@ iterator age, every consumer queue's oldest message, every table's throttles and
 account's concurrency headroom raise an alarm to one SNS topic (subscribed by
 ``alarm_email`` and/or ``alarm_topic_arn``, one of which is required outside ``local``:
 infra/config.py). Alarm construct ids are
-``<Thing><Signal>`` (``NotifierErrors``, ``Route…P99Latency``, ``InvoicesTableThrottles``).
-The thresholds are the constants below, each with why.
+``<Thing><Signal>`` (``NotifierErrors``, ``Route…P99Latency``, ``InvoicesTableThrottles``),
+their names ``etax-<stage>-<id>``. The thresholds are the constants below, each with why.
+
+The topic, the alarms and the dashboard are a nested stack of their own, ``Monitoring``
+(docs/decisions/0005): one alarm per function, route, queue and table is the largest group
+of resources, and it grows with every board. The alarms read the parent's functions, queues
+and tables by name (parameters the parent passes), and a release rolls back on an alarm it
+names literally (:meth:`Observability.alarm_name`), so no value flows between the nested
+stacks.
 """
 
 from __future__ import annotations
 
 import re
 
-from aws_cdk import Duration
+from aws_cdk import Duration, NestedStack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -104,8 +111,11 @@ class Observability(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str,
                  alarm_email: str | None, alarm_topic_arn: str | None = None) -> None:
         super().__init__(scope, construct_id)
+        self.stage = stage
         self.namespace = metrics_namespace(stage)  # the functions' and the metric filters'
-        self.topic = sns.Topic(self, "Alarms", display_name="e-tax platform alarms",
+        self.stack = NestedStack(self, "Monitoring",
+                                 description="The platform's alarms, their topic, the dashboard")
+        self.topic = sns.Topic(self.stack, "Alarms", display_name="e-tax platform alarms",
                                enforce_ssl=True)
         self.topic.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarms",
@@ -115,11 +125,11 @@ class Observability(Construct):
         ))
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
-        self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
+        self.dashboard = cloudwatch.Dashboard(self.stack, "Dashboard")
         self._actions: list[cloudwatch.IAlarmAction] = [actions.SnsAction(self.topic)]
         if alarm_topic_arn:  # the operators' own topic (paging, chat), as well as ours
             self._actions.append(actions.SnsAction(
-                sns.Topic.from_topic_arn(self, "OperatorsTopic", alarm_topic_arn)))
+                sns.Topic.from_topic_arn(self.stack, "OperatorsTopic", alarm_topic_arn)))
         self.alarms: list[cloudwatch.Alarm] = []
         self._errors: list[cloudwatch.IMetric] = []
         self._throttles: list[cloudwatch.IMetric] = []
@@ -133,7 +143,8 @@ class Observability(Construct):
         """An alarm to the topic when ``metric`` reaches ``threshold`` for ``periods`` periods
         running (missing data is fine)."""
         alarm = cloudwatch.Alarm(
-            self, construct_id,
+            self.stack, construct_id,
+            alarm_name=self.alarm_name(construct_id),
             alarm_description=description,
             metric=metric,
             threshold=threshold,
@@ -145,6 +156,12 @@ class Observability(Construct):
             alarm.add_alarm_action(action)
         self.alarms.append(alarm)
         return alarm
+
+    def alarm_name(self, alarm: cloudwatch.IAlarm | str) -> str:
+        """The name of an alarm made here (or of its construct id): ``etax-<stage>-<id>``,
+        known at synth time, so another stack can name it without a reference."""
+        construct_id = alarm if isinstance(alarm, str) else alarm.node.id
+        return f"etax-{self.stage}-{construct_id}"
 
     def alarm_on_dead_letters(self, queue: sqs.IQueue, name: str) -> cloudwatch.Alarm:
         """Any message in a dead-letter queue needs an operator."""

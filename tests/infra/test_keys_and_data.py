@@ -76,7 +76,9 @@ def test_any_other_signer_is_reported_on_the_alarm_topic(prod: Template, local: 
     (anything_but,) = other_role["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"]
     assert {_name(arn["Fn::GetAtt"][0]) for arn in anything_but["anything-but"]} == ISSUERS
     (target,) = properties["Targets"]
-    assert _name(target["Arn"]["Ref"]) == "PlatformObservabilityAlarms"
+    topic = target["Arn"]["Ref"]  # the alarm topic, in the Monitoring nested stack
+    assert _name(topic) == "Alarms"
+    assert prod.to_json()["Resources"][topic]["Type"] == "AWS::SNS::Topic"
     assert not [r for r in local.find_resources("AWS::Events::Rule").values()
                 if r["Properties"].get("EventPattern", {}).get("source") == ["aws.kms"]]
 

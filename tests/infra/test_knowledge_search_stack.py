@@ -80,11 +80,11 @@ def test_publication_article_changes_and_a_daily_schedule_run_the_indexer(
     assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
-def test_the_search_layer_is_on_the_search_functions_only(prod: Template) -> None:
+def test_the_search_layer_is_on_the_functions_that_search_only(prod: Template) -> None:
     [layer] = [k for k in resources(prod, "AWS::Lambda::LayerVersion") if "SearchLayer" in k]
     with_layer = {name for name, f in functions_by_service(prod).items()
                   if {"Ref": layer} in f["Properties"]["Layers"]}
-    assert with_layer == {"knowledge_search", "knowledge_indexer"}
+    assert with_layer == {"knowledge_search", "knowledge_indexer", "consult"}
 
 
 def test_the_bucket_and_the_indexer_are_outputs(local: Template) -> None:

@@ -63,3 +63,12 @@ def test_the_parent_values_resolve_as_cloudformation_would() -> None:
         "https://s3.us-east-1.amazonaws.com/assets/t.json"
     with pytest.raises(ValueError, match="cannot resolve"):
         local.resolve({"Fn::GetAtt": ["Bucket", "Arn"]}, deployed, "http://unused")
+
+
+def test_a_queue_passes_its_name_and_its_arn_from_its_url() -> None:
+    deployed = {"Queue": {"ResourceType": "AWS::SQS::Queue", "PhysicalResourceId":
+                          "http://sqs.us-east-1.localhost:4566/000000000000/etax-local-Q1"}}
+    assert local.resolve({"Fn::GetAtt": ["Queue", "QueueName"]}, deployed,
+                         "http://unused") == "etax-local-Q1"
+    assert local.resolve({"Fn::GetAtt": ["Queue", "Arn"]}, deployed, "http://unused") == \
+        f"arn:aws:sqs:{local.REGION}:{local.ACCOUNT}:etax-local-Q1"
