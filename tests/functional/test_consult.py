@@ -104,6 +104,7 @@ def test_answers_come_from_the_search_artefact_once_built(aws: None,
         Name="channel-token", SecretString=json.dumps({"token": TOKEN}))["ARN"]
     monkeypatch.setenv("CHANNEL_TOKEN_SECRET", arn)
     monkeypatch.setattr("etax.knowledge.articles.base", lambda: ARTICLES)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "etax-local-consult")  # in Lambda's runtime
     module = load_handler("consult")
     assert module.cache.key is not None  # loaded on cold start
     given = ask(module, WINDOW)["json"]
