@@ -105,4 +105,6 @@ def test_an_amendment_is_drafted_approved_by_a_second_officer_and_published(
     detail = wait_for("RegulationVersionPublished", announced)
     assert detail["valid_from"] == "2027-01-01"
     assert detail["draft"] == draft_id
-    assert NEW_TEXT in json.loads(detail["text"])[-1]["text"]
+    # the canonical text of the whole version, the amended provision in it
+    [amended] = [p for p in json.loads(detail["text"]) if p["article"] == 4]
+    assert amended["text"] == NEW_TEXT
