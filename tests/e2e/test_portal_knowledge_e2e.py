@@ -5,8 +5,8 @@ is read as of another day; an answer shows its provisions, or says plainly that 
 review once an amendment of one of them is published; the consultation answers the
 reconciliation window with its citation, refuses the weather, takes feedback once, asks a
 related question on a click, hands a signed-in taxpayer's question about its own refund to
-its office; all of it in English too and from the keyboard, passing axe-core's WCAG 2.1 A/AA
-rules."""
+its office; crowd help is browsed with people shown by pseudonym; all of it in English too and
+from the keyboard, passing axe-core's WCAG 2.1 A/AA rules."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ from playwright.sync_api import Page, expect
 from etax.consult.rules import REFUSAL
 from etax.knowledge.articles import base
 from etax.regulations.model import KINDS
+from etax.rules import uscc
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_platform_e2e import bearer, token
 from tests.e2e.test_portal_e2e import (
     SELLER,
     axe_violations,
     browser,
+    fresh_person,
     phone,
     portal,
     shot,
@@ -357,3 +359,53 @@ def test_the_consultation_in_english_from_the_keyboard(stack: dict[str, Any],
     expect(phone.locator("#results")).to_contain_text("Provisions (")
     assert axe_violations(phone) == []
     shot(phone, "knowledge-en")
+
+
+def test_anyone_browses_crowd_help_by_pseudonym(api: str, stack: dict[str, Any],
+                                               phone: Page) -> None:
+    run = uuid.uuid4().hex[:6]
+    asker = uscc.complete(f"91350100MA2K{int(run, 16) % 100000:05d}")  # people of this run
+    answerer = fresh_person()
+    title = f"小规模纳税人季度销售额多少以内免征增值税（门户{run}）？"
+    body = "个体户，想确认一下免征额。<b>不是标记</b>"
+    ask = requests.post(f"{api}/v1/crowd/questions", timeout=60, json={
+        "title": title, "body": body, "topic": "vat", "tags": ["小规模"], "post_anyway": True},
+        headers={**bearer(token(api, "taxpayer", asker)), "Idempotency-Key": str(uuid.uuid4())})
+    assert ask.status_code == 201, ask.text
+    qid = ask.json()["question"]["id"]
+    answered = requests.post(
+        f"{api}/v1/crowd/questions/{qid}/answers", timeout=60, json={"body": "季度30万元以内。"},
+        headers={**bearer(token(api, "taxpayer", answerer)),
+                 "Idempotency-Key": str(uuid.uuid4())})
+    assert answered.status_code == 201, answered.text
+    accepted = requests.post(
+        f"{api}/v1/crowd/questions/{qid}/accept", timeout=60,
+        json={"answer_id": answered.json()["id"]},
+        headers={**bearer(token(api, "taxpayer", asker)), "Idempotency-Key": str(uuid.uuid4())})
+    assert accepted.status_code == 200, accepted.text
+    shown = requests.get(f"{api}/v1/crowd/questions/{qid}", timeout=60).json()
+
+    phone.goto(portal(stack, "index.html"))
+    phone.get_by_role("link", name="纳税人互助").first.click()
+    phone.get_by_label("问答主题").select_option("vat")
+    phone.locator("#crowd-filter").get_by_role("button", name="显示").click()
+    expect(phone.locator("#crowd-list-heading")).to_be_focused(timeout=30_000)
+    entry = phone.locator("#crowd-items li", has_text=title)
+    expect(entry).to_contain_text(f"增值税 · {shown['author']['pseudonym']}")
+    expect(entry).to_contain_text("1个回答 · 已采纳")
+    entry.get_by_role("button", name=title).click()
+    thread = phone.locator("#thread")
+    expect(phone.locator("#thread-heading")).to_have_text(title, timeout=30_000)
+    expect(phone.locator("#thread-heading")).to_be_focused()
+    expect(thread.locator(".reply")).to_have_text(body)  # markup in a post stays text
+    assert thread.locator("b").count() == 0
+    expect(thread).to_contain_text(f"提问：{shown['author']['pseudonym']}")
+    answer = thread.locator("ol.hits > li").first
+    expect(answer).to_contain_text("已采纳")
+    expect(answer).to_contain_text("季度30万元以内。")
+    expect(answer).to_contain_text(f"回答：{shown['answers'][0]['author']['pseudonym']}")
+    text = phone.locator("main").inner_text()
+    assert asker not in text
+    assert answerer not in text  # people by pseudonym only
+    assert axe_violations(phone) == []
+    shot(phone, "crowd")
