@@ -32,7 +32,8 @@ export function fill(html) {
 
 function layout(name, title, body) {
   const nav = [["index", "nav_home"], ["verify", "nav_verify"], ["lottery", "nav_lottery"],
-    ["check", "nav_check"], ["tools", "nav_tools"], ["me", "nav_me"], ["inbox", "nav_inbox"],
+    ["check", "nav_check"], ["tools", "nav_tools"], ["knowledge", "nav_knowledge"],
+    ["consult", "nav_consult"], ["crowd", "nav_crowd"], ["me", "nav_me"], ["inbox", "nav_inbox"],
     ["office", "nav_office"],
   ].map(([page, key]) => {
     const current = page === name ? ' aria-current="page"' : "";

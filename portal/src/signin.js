@@ -4,7 +4,8 @@
 import { alertText, api, busy, config, element, masked, page, problemText, signIn, t } from "./common.js";
 import { authorizeUrl, finish, isReturn, SignInError } from "./oidc.js";
 
-const PAGES = new Set(["index", "verify", "lottery", "inbox", "check", "tools", "me"]); // where `next` may lead
+const PAGES = new Set(["index", "verify", "lottery", "inbox", "check", "tools", "me", "knowledge",
+  "consult"]); // where `next` may lead
 PAGES.add("office"); // the officer's review desk
 
 function next(wanted = new URLSearchParams(location.search).get("next")) {
