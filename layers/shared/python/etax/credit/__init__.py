@@ -1,9 +1,12 @@
 """Tax payment credit ratings (纳税缴费信用, plan action D12), the 2025 measures: the pure
-domain.
+domain, one job a module.
 
 * :mod:`~etax.credit.catalogue` — the indicators (points, kind, how each counts, valid days,
-  source) and the starting scores, as dated data (``data/indicators.json``), checked on load.
+  source) and the starting scores, as dated data (``data/indicators.json``), checked on load;
+* :mod:`~etax.credit.repair` — credit repair: the share restored by how soon a fault was
+  corrected (``data/repair.json``), the waiting periods, and the repair application an
+  officer approves or refuses.
 
-Sources: sources.md#credit; the choices where no text read gives a figure:
-sources.md#credit-choices.
+Sources: sources.md#credit, sources.md#credit-repair; the choices where no text read gives a
+figure: sources.md#credit-choices.
 """
