@@ -315,5 +315,6 @@ def test_score_never_exceeds_the_start_and_deductions_explain_it(
                                                                      recurring))
     assert result.score <= result.start
     assert result.start - result.score == sum((d.net for d in result.deductions), Decimal(0))
+    assert result.deducted == result.start - result.score
     assert all(Decimal(0) <= d.net <= d.points for d in result.deductions)
     assert result.level in ("A", "B", "C", "D")
