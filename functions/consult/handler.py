@@ -62,7 +62,7 @@ HANDOFFS = "/v1/consult/handoffs"
 
 
 @app.post("/v1/consult/ask")
-@declares(body=(AskRequest,))
+@declares(body=(AskRequest,), problems=(404,))  # a session_id that is not the asker's
 def ask() -> dict[str, Any]:
     asker = Asker("public")
     return once.parsed(PUBLIC, "POST /v1/consult/ask", AskRequest,
@@ -70,7 +70,7 @@ def ask() -> dict[str, Any]:
 
 
 @app.post("/v1/me/consult/ask")
-@declares(body=(AskRequest,))
+@declares(body=(AskRequest,), problems=(404,))
 def ask_signed_in() -> dict[str, Any]:
     principal = caller(app)
     asker = service.asker(principal, "public")
