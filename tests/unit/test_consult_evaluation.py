@@ -29,12 +29,21 @@ def _bench() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
-    bench = _bench()
+def bench() -> ModuleType:
+    return _bench()
+
+
+@pytest.fixture(scope="module")
+def pipeline(bench: ModuleType) -> Any:
+    return bench.pipeline()  # the knowledge base's indexes, built once for both sets
+
+
+@pytest.fixture(scope="module")
+def report(bench: ModuleType, pipeline: Any) -> dict[str, Any]:
     questions, ood = bench.load("questions-*.json"), bench.load("out_of_domain-*.json")
     assert len(questions) >= 300
     assert len(ood) >= 50
-    result: dict[str, Any] = bench.evaluate(bench.pipeline(), questions, ood)
+    result: dict[str, Any] = bench.evaluate(pipeline, questions, ood)
     return result
 
 
@@ -46,3 +55,32 @@ def test_at_or_above_its_floor(report: dict[str, Any], figure: str) -> None:
 @pytest.mark.parametrize("figure", sorted(CEILINGS))
 def test_at_or_below_its_ceiling(report: dict[str, Any], figure: str) -> None:
     assert report[figure] <= CEILINGS[figure]
+
+
+# The held-out set (tests/evaluation/held_out/: written after the tuning, never used for it)
+# held at a floor a little below its measured figures too: what new questions get must not
+# fall when the tuning set's figures are pushed up. Its misses are not printed anywhere, so
+# that it stays unseen by whoever tunes.
+HELD_OUT_FLOORS = {"top1": 0.74, "top3": 0.90, "ood_refused": 0.95}
+HELD_OUT_CEILINGS = {"answered_wrong": 0.08, "refused_in_domain": 0.05}
+
+
+@pytest.fixture(scope="module")
+def held_out(bench: ModuleType, pipeline: Any) -> dict[str, Any]:
+    questions = bench.load("questions*.json", bench.HELD_OUT)
+    ood = bench.load("out_of_domain*.json", bench.HELD_OUT)
+    assert len(questions) >= 150
+    assert len(ood) >= 40
+    result: dict[str, Any] = bench.evaluate(pipeline, questions, ood)
+    return result
+
+
+@pytest.mark.parametrize("figure", sorted(HELD_OUT_FLOORS))
+def test_the_held_out_set_at_or_above_its_floor(held_out: dict[str, Any], figure: str) -> None:
+    assert held_out[figure] >= HELD_OUT_FLOORS[figure]
+
+
+@pytest.mark.parametrize("figure", sorted(HELD_OUT_CEILINGS))
+def test_the_held_out_set_at_or_below_its_ceiling(held_out: dict[str, Any], figure: str
+                                                  ) -> None:
+    assert held_out[figure] <= HELD_OUT_CEILINGS[figure]
