@@ -132,9 +132,7 @@ def close(handoff_id: str) -> dict[str, Any]:
 
 
 @app.get("/v1/consult/channels/wechat")
-@declares(query={"signature": "sha1 of the sorted token, timestamp and nonce",
-                 "timestamp": "the sender's Unix time in seconds", "nonce": "1-64 characters",
-                 "echostr": "echoed back when the signature holds"})
+@declares(query=channels.WECHAT_HANDSHAKE_QUERY)
 def wechat_handshake() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
     service.admit_wechat_handshake(channel_token(), dict(params))
@@ -142,8 +140,7 @@ def wechat_handshake() -> Response[str]:
 
 
 @app.post("/v1/consult/channels/wechat")
-@declares(query={"msg_signature": "sha1 of the sorted token, timestamp, nonce and body",
-                 "timestamp": "the sender's Unix time in seconds", "nonce": "1-64 characters"})
+@declares(query=channels.WECHAT_MESSAGE_QUERY)
 def wechat_message() -> Response[str]:
     params = app.current_event.query_string_parameters or {}
     body = app.current_event.body or ""

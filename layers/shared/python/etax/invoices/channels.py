@@ -54,6 +54,15 @@ MAX_TEXT = 300
 WECHAT_WINDOW_SECONDS = 300
 """How far a WeChat-style ``timestamp`` may be from our clock, either way (five minutes: our
 choice; WeChat documents the parameter, not a window). A nonce is kept this long past it."""
+# The query parameters of a WeChat-style webhook, as the API's contract describes them (the
+# handshake's GET, the message's POST): one wording for every board that takes the channel.
+WECHAT_HANDSHAKE_QUERY = {
+    "signature": "sha1 of the sorted token, timestamp and nonce",
+    "timestamp": "the sender's Unix time in seconds", "nonce": "1-64 characters",
+    "echostr": "echoed back when the signature holds"}
+WECHAT_MESSAGE_QUERY = {
+    "msg_signature": "sha1 of the sorted token, timestamp, nonce and body",
+    "timestamp": "the sender's Unix time in seconds", "nonce": "1-64 characters"}
 _NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
