@@ -30,6 +30,13 @@ export function fill(html) {
     ).join(""));
 }
 
+/** The knowledge base's topics, in i18n.js's order (its ``topic_<key>`` texts; the keys are
+ * etax.knowledge.articles.TOPICS, tests/unit/test_portal_topics.py): ``<!-- topics -->`` in a
+ * page becomes one option per topic. */
+const topics = Object.keys(zh).filter((key) => key.startsWith("topic_"))
+  .map((key) => `<option value="${key.slice("topic_".length)}" data-i18n="${key}"></option>`)
+  .join("\n");
+
 function layout(name, title, body) {
   const nav = [["index", "nav_home"], ["verify", "nav_verify"], ["lottery", "nav_lottery"],
     ["check", "nav_check"], ["tools", "nav_tools"], ["knowledge", "nav_knowledge"],
@@ -61,7 +68,7 @@ function layout(name, title, body) {
 </header>
 <main id="main" tabindex="-1">
 <p id="alert" role="alert" class="alert" hidden></p>
-${body.trim()}
+${body.trim().replaceAll("<!-- topics -->", topics)}
 </main>
 </body>
 </html>
