@@ -246,6 +246,11 @@ def test_links(api: str, tokens: dict[str, str], session: requests.Session) -> N
 
     linked = schemathesis.openapi.from_path(DOCUMENT)  # valid requests only: things get made
     linked.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
+    # the document's links only: a link schemathesis infers from a list's answer (crowd help's
+    # questions → a question) draws differently as the run itself adds to the list, which
+    # Hypothesis refuses as flaky data generation; each operation is fuzzed by test_operation
+    # and reached with real ids by the role matrix
+    linked.config.phases.stateful.inference.algorithms = []
 
     class Links(linked.as_state_machine()):  # type: ignore[misc]
         def step(self, input: Any) -> Any:
