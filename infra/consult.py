@@ -65,7 +65,7 @@ class Consult(Construct):
                          "ACCEPTANCE_TABLE": acceptance.table_name,
                          "CHANNEL_TOKEN_SECRET": channel_token.secret_arn,
                          "CONSULT_SLA_SECONDS": str(SLA_SECONDS),
-                         "SEARCH_BUCKET": search.bucket.bucket_name},
+                         **search.reader_environment},
             publishes_events=True, idempotent=True, memory_size=1024, layers=[search.layer])
         grant(self.api_function, self.table, "GetItem", "Query", "PutItem", "UpdateItem",
               query=["by_office"])

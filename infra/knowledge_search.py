@@ -21,7 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from etax.knowledge.indexing import PREFIX
+from etax.knowledge.indexing import PREFIX, RECHECK_SECONDS
 from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.data import grant
@@ -30,6 +30,7 @@ from infra.platform.events import QueueConsumer
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_LAYER_DIR = ROOT / ".build" / "layers" / "search"  # scripts/build_layers.py
 PUBLIC_ROUTES = ("GET /v1/regulations/search", "GET /v1/kb/search")
+LOCAL_RECHECK_SECONDS = 5
 REINDEX_UTC_HOUR = "16"  # 00:05 Asia/Shanghai: a version or an article whose day has come
 NONCURRENT_DAYS = 30  # the pointer's earlier versions
 
@@ -63,6 +64,12 @@ class KnowledgeSearch(Construct):
                     "holds only an index derived from public texts, written by one function; "
                     "each build is logged by the indexer")
         env = {"SEARCH_BUCKET": self.bucket.bucket_name}
+        self.reader_environment = {
+            **env, "SEARCH_RECHECK_SECONDS": str(
+                LOCAL_RECHECK_SECONDS if platform.config.is_local else RECHECK_SECONDS)}
+        """what a function reading the index needs: its bucket, and how often it looks for a
+        newer build (once a minute; every few seconds on the local stack, where a tester
+        publishes and searches at once)"""
         objects = f"{self.bucket.bucket_arn}/{PREFIX}*"
 
         self.indexer: lambda_.Function = platform.function(
@@ -94,7 +101,7 @@ class KnowledgeSearch(Construct):
             self, "knowledge_search",
             description="D13/E16: Chinese search over the regulations library and the "
                         "knowledge base",
-            environment=env, memory_size=1024, layers=[self.layer])
+            environment=self.reader_environment, memory_size=1024, layers=[self.layer])
         self.function.add_to_role_policy(iam.PolicyStatement(
             actions=["s3:GetObject"], resources=[objects]))
         logical = Stack.of(self).resolve(

@@ -25,7 +25,7 @@ from etax.consult.service import ConsultService
 from etax.invoices import channels
 from etax.invoices.requests import SmsMessage
 from etax.knowledge.articles import base
-from etax.knowledge.indexing import IndexCache, IndexStore
+from etax.knowledge.indexing import IndexCache, IndexStore, recheck_seconds
 from etax.knowledge.text import tokenizer
 from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import Principal, caller
@@ -42,7 +42,8 @@ from etax.rules.dates import business_date
 app = make_resolver()
 once = Once(app)
 articles = base()
-cache = IndexCache(IndexStore())  # the search function's artefact, rechecked each minute
+# the search function's artefact, rechecked each minute (every few seconds locally)
+cache = IndexCache(IndexStore(), recheck=recheck_seconds())
 service = ConsultService(
     composer_for(articles, corpus(), business_date(datetime.now(UTC)), index=cache.current),
     Guard(tag for a in articles for tag in a.tags),

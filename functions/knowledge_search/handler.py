@@ -1,19 +1,19 @@
 """Chinese search over the regulations library and the 12366 knowledge base (plan actions D13
 and E16; ADR 0022): the current index, loaded from S3 on cold start and rechecked at most
-once a minute, answers the two public search routes."""
+once a minute (every few seconds on the local stack), answers the two public search routes."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from etax.knowledge.indexing import IndexCache, IndexStore
+from etax.knowledge.indexing import IndexCache, IndexStore, recheck_seconds
 from etax.knowledge.search_service import SearchAnswer, SearchService
 from etax.knowledge.text import tokenizer
 from etax.platform.api import declares, make_resolver
 from etax.platform.observability import instrument
 
 app = make_resolver()
-cache = IndexCache(IndexStore())
+cache = IndexCache(IndexStore(), recheck=recheck_seconds())
 service = SearchService(cache.current)
 tokenizer()  # jieba's dictionary, read during the function's initialisation, not a request
 

@@ -84,7 +84,7 @@ def test_a_published_amendment_becomes_searchable(api: str) -> None:
         return hits(api, "regulations", q=marker) or None
 
     # the event → the indexer's queue → a new artefact; the search function reads the pointer
-    # again at most once a minute
+    # again at most once a minute (every 5 s on the local stack)
     shown = wait_for("the amendment in the search index", found, timeout=240.0)
     assert [h["id"] for h in shown] == [f"{WORK}#1"]
     assert any(marker in s for s in shown[0]["highlights"])

@@ -91,3 +91,14 @@ def test_the_bucket_and_the_indexer_are_outputs(local: Template) -> None:
     outputs = local.find_outputs("*")
     assert "SearchBucketName" in outputs
     assert "SearchIndexerFunctionName" in outputs
+
+
+def test_the_readers_look_for_a_newer_index_each_minute_and_every_5_s_locally(
+        local: Template, prod: Template) -> None:
+    for template, seconds in ((prod, "60"), (local, "5")):
+        functions = functions_by_service(template)
+        for reader in ("knowledge_search", "consult"):
+            env = functions[reader]["Properties"]["Environment"]["Variables"]
+            assert env["SEARCH_RECHECK_SECONDS"] == seconds, reader
+    indexer = functions_by_service(prod)["knowledge_indexer"]["Properties"]
+    assert "SEARCH_RECHECK_SECONDS" not in indexer["Environment"]["Variables"]

@@ -222,6 +222,14 @@ def test_consumers_report_partial_failures_and_dead_letter(prod: Template) -> No
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
 
+def test_local_queues_hide_a_failed_message_for_one_timeout_of_its_consumer(
+        local: Template) -> None:
+    # the least an event source accepts, so the tests' failing messages dead-letter quickly
+    queues = resources(local, "AWS::SQS::Queue")
+    feed = [q for q in queues if q.startswith("AcceptanceRegistrationFeedQueue")]
+    assert [queues[q]["Properties"]["VisibilityTimeout"] for q in feed] == [5]
+
+
 def test_alarms_on_dead_letters_and_server_errors(prod: Template) -> None:
     alarms = resources(prod, "AWS::CloudWatch::Alarm").values()
     assert [a["Properties"].get("MetricName") for a in alarms

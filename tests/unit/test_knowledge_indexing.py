@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from etax.errors import Unavailable
+from etax.knowledge import indexing
 from etax.knowledge.articles import Article, Citation
 from etax.knowledge.indexing import POINTER, IndexBuilder, IndexCache, Pointer, current_articles
 from etax.regulations.seeds import corpus
@@ -104,3 +105,14 @@ def test_an_index_loaded_is_kept_when_the_store_fails() -> None:
 def test_the_seam_serves_the_seeded_base_current_on_the_day() -> None:
     day = date(2026, 12, 4)
     assert all(a.current_on(day) for a in current_articles(day))
+
+
+def test_the_recheck_interval_is_a_setting_of_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEARCH_RECHECK_SECONDS", raising=False)
+    assert indexing.recheck_seconds() == 60
+    monkeypatch.setenv("SEARCH_RECHECK_SECONDS", "5")
+    assert indexing.recheck_seconds() == 5
+    for wrong in ("0", "-1", "1.5", "soon"):
+        monkeypatch.setenv("SEARCH_RECHECK_SECONDS", wrong)
+        with pytest.raises(RuntimeError, match="SEARCH_RECHECK_SECONDS"):
+            indexing.recheck_seconds()

@@ -17,6 +17,7 @@ is loaded again only when the pointer names another artefact.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +36,18 @@ from etax.rules.dates import business_date
 PREFIX: Final = "indexes/"
 POINTER: Final = f"{PREFIX}current.json"
 RECHECK_SECONDS: Final = 60
+
+
+def recheck_seconds() -> float:
+    """How often the index's readers look for a newer build: ``SEARCH_RECHECK_SECONDS`` (set
+    by the infrastructure: every few seconds on the local stack), else once a minute."""
+    raw = os.environ.get("SEARCH_RECHECK_SECONDS", "")
+    if not raw:
+        return RECHECK_SECONDS
+    if not raw.isdigit() or int(raw) < 1:
+        raise RuntimeError("SEARCH_RECHECK_SECONDS must be a whole number of seconds, at least 1"
+                           " (infrastructure bug)")
+    return int(raw)
 
 
 def current_articles(day: date) -> list[Article]:
