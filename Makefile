@@ -137,8 +137,12 @@ validate: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
 	$(PY) -c "import aws_cdk as cdk, app; a = cdk.App(outdir='.build/cdk.out-validate'); app.build(a); a.synth()" > /dev/null
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- .build/cdk.out-validate/*.template.json
 
+# Two workers, each with its own LocalStack and deployment (tests/e2e/conftest.py), a test file
+# kept on one worker: the suite is mostly waiting (queues, dead letters, the index), which the
+# two overlap. E2E_WORKERS=0 runs it in one process.
+E2E_WORKERS ?= 2
 e2e: setup .build/chromium.stamp
-	$(PYTEST) tests/e2e -q --durations=20
+	$(PYTEST) tests/e2e -q --durations=20 $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist loadfile)
 
 bench: setup
 	$(PY) scripts/bench.py

@@ -110,9 +110,9 @@ def git_version() -> str:
         return "dev"
 
 
-def cdklocal(args: list[str], endpoint: str) -> None:
+def cdklocal(args: list[str], endpoint: str, cwd: Path = ROOT) -> None:
     command = [str(ROOT / "node_modules" / ".bin" / "cdklocal"), *args]
-    subprocess.run(command, cwd=ROOT, env=aws_env(endpoint), check=True)
+    subprocess.run(command, cwd=cwd, env=aws_env(endpoint), check=True)
 
 
 def bootstrapped(endpoint: str) -> bool:
@@ -126,9 +126,14 @@ def bootstrapped(endpoint: str) -> bool:
 def deploy(endpoint: str) -> dict[str, Any]:
     """Bootstrap (once) and deploy the CDK app to the local stack; return local outputs."""
     started = time.monotonic()
-    if not bootstrapped(endpoint):
-        cdklocal(["bootstrap", f"aws://{ACCOUNT}/{REGION}", "-c", f"stage={STAGE}"], endpoint)
     port = endpoint.rsplit(":", 1)[-1]
+    if not bootstrapped(endpoint):
+        # from a directory without the app: the environment is named, so nothing is synthesized
+        # (in the app's directory the CLI would synthesize it into the shared cdk.out first,
+        # which a second stack deploying at the same time refuses)
+        outside = ROOT / ".build" / f"bootstrap-{port}"
+        outside.mkdir(parents=True, exist_ok=True)
+        cdklocal(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], endpoint, cwd=outside)
     raw_outputs = ROOT / ".build" / f"cdk-outputs-{port}.json"
     cdklocal([
         "deploy", STACK_NAME,
