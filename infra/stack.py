@@ -19,6 +19,7 @@ from infra.knowledge import Knowledge
 from infra.knowledge_search import KnowledgeSearch
 from infra.lottery import Lottery
 from infra.notifications import Notifications
+from infra.outreach import Outreach
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.portal import Portal
@@ -69,6 +70,9 @@ class EtaxStack(Stack):
                                acceptance=self.acceptance.table,
                                channel_token=self.invoices.channel_token,
                                search=self.knowledge_search)
+        self.outreach = Outreach(self, "Outreach", platform=self.platform,
+                                 registry=self.acceptance.registry,
+                                 acceptance=self.acceptance.table)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -119,6 +123,9 @@ class EtaxStack(Stack):
             "CrowdTableName": self.crowd.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,
+            "OutreachTableName": self.outreach.table.table_name,
+            "OutreachQueueUrl": self.outreach.queue.queue.queue_url,
+            "OutreachDeadLetterQueueUrl": self.outreach.queue.dead_letters.queue_url,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

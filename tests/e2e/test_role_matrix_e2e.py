@@ -114,6 +114,11 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     handed = post(api, "/v1/me/consult/ask", p, {"question": "我的退税到哪一步了"})
     assert handed["outcome"] == "handed_off", handed
     crowd = crowd_records(api, a, bearer(token(api, "taxpayer", C)))
+    for subscriber in (a, p):  # the columns' own subscriptions, read by GET /v1/me/…
+        assert requests.post(f"{api}/v1/subscriptions", json={"topics": ["vat"]}, timeout=60,
+                             headers=subscriber).status_code == 200
+    mailing = post(api, "/v1/mailings", bearer(token(api, "officer", "officer-fz-0001", FUZHOU)),
+                   {**MAILING, "title": "角色矩阵示例推送"})
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -123,6 +128,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "supply_id": supply["id"], "certificate": certificate["number"],
         "notification": notification, "draft_id": regulation["id"],
         "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
+        "mailing_id": mailing["id"],
     }
 
 
@@ -139,6 +145,10 @@ def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, s
             api, f"/v1/crowd/questions/{question['question']['id']}/answers", c,
             {"body": "角色矩阵示例回答。"})["id"]
     return made
+
+
+MAILING = {"segment": {"topics": ["vat"], "provinces": ["35"], "taxpayer_types": ["general"]},
+           "kind": "guide", "title": "角色矩阵示例", "body": "角色矩阵示例正文。"}
 
 
 @dataclass(frozen=True)
@@ -227,6 +237,10 @@ def _question(r: dict[str, Any]) -> dict[str, str]:
 
 def _answer(r: dict[str, Any]) -> dict[str, str]:
     return {"answer_id": r["crowd_answer"]}
+
+
+def _mailing(r: dict[str, Any]) -> dict[str, str]:
+    return {"mailing_id": r["mailing_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -398,6 +412,11 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/crowd/answers/{answer_id}/verify": static({}, _answer),
     "GET /v1/crowd/article-drafts": static(),
     "GET /v1/crowd/moderation": static(),
+    "POST /v1/subscriptions": static({"topics": ["vat", "invoice"]}),
+    "GET /v1/me/subscriptions": static(),
+    "POST /v1/mailings/preview": static({"segment": MAILING["segment"]}),
+    "POST /v1/mailings": static({**MAILING, "title": "角色矩阵示例：推送"}),
+    "GET /v1/mailings/{mailing_id}": static(params=_mailing),
 }
 
 

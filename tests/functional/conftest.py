@@ -66,6 +66,8 @@ FUNCTION_ENV = {
     "REGULATION_SUBSCRIPTIONS_TABLE": "regulation-subscriptions",
     "CONSULT_TABLE": "consult",
     "CROWD_TABLE": "crowd",
+    "OUTREACH_TABLE": "outreach",
+    "OUTREACH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/outreach",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

@@ -1,0 +1,58 @@
+"""What subscribers and publishers send (pydantic: a 422 names the failing field). Text is
+stripped and refused when it holds control, bidi or invisible characters (line breaks and tabs
+allowed in a body); a mailing's title and body fit the notification contract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from etax.notifications.contract import LINK_PATTERN
+from etax.rules.text import SignedText, unsafe_reason
+
+
+def _lines(value: str) -> str:
+    """A body may break lines and hold tabs; no other control, bidi or invisible character."""
+    reason = unsafe_reason(value.replace("\n", " ").replace("\t", " "))
+    if reason is not None:
+        raise ValueError(reason.split(": control")[0] + ": not accepted in a mailing")
+    return value
+
+
+Industry = Annotated[str, SignedText(min_length=1, max_length=100)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class SubscribeRequest(BaseModel):
+    """The topics to follow (the taxpayer type, province and industry are the registry's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[Code] = Field(min_length=1, max_length=20)
+
+
+class SegmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[Code] = Field(min_length=1, max_length=20)
+    provinces: list[Code] = Field(min_length=1, max_length=40)
+    taxpayer_types: list[Code] = Field(min_length=1, max_length=3)
+    industries: list[Industry] = Field(default_factory=list, max_length=20)
+
+
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    segment: SegmentRequest
+
+
+class MailingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    segment: SegmentRequest
+    kind: Literal["policy", "guide", "reminder"]
+    title: Annotated[str, SignedText(min_length=1, max_length=100)]
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=2000), AfterValidator(_lines)]
+    link: Annotated[str, StringConstraints(pattern=LINK_PATTERN)] | None = None

@@ -1,0 +1,46 @@
+"""What the information-on-demand routes answer (typed results, :mod:`etax.platform.results`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etax.platform.results import optional
+
+
+@dataclass(frozen=True)
+class Subscription:
+    topics: list[str]
+    province: str
+    taxpayer_type: str
+    industry: str
+    updated_at: str
+    weekly_cap: int
+
+
+@dataclass(frozen=True)
+class SegmentShown:
+    topics: list[str]
+    provinces: list[str]
+    taxpayer_types: list[str]
+    industries: list[str]
+
+
+@dataclass(frozen=True)
+class Preview:
+    segment: SegmentShown
+    recipients: int  # distinct subscribers, before the weekly cap
+
+
+@dataclass(frozen=True)
+class Mailing:
+    id: str
+    state: str  # sending | sent
+    kind: str
+    title: str
+    segment: SegmentShown
+    recipients: int  # the preview's count when the mailing was made
+    sent: int
+    capped: int  # not sent: the person had its weekly cap of mailings
+    created_at: str
+    created_by: str
+    sent_at: str | None = optional()

@@ -1,0 +1,245 @@
+"""Information on demand: a taxpayer's subscription (its segment facts from the registry, never
+from the request), an officer's preview and mailing to a segment of its province, and the
+mailing's delivery, page by page, through the notification fan-out (ADR 0012) under each
+person's weekly cap."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Protocol
+
+from etax.acceptance.people import RegisteredPeople
+from etax.acceptance.registration.records import RegistrationRecord
+from etax.errors import NotFound, StateChanged
+from etax.outreach.catalogue import WEEKLY_CAP, province_of_office
+from etax.outreach.repository import OutreachRepository
+from etax.outreach.requests import MailingRequest, PreviewRequest, SegmentRequest, SubscribeRequest
+from etax.outreach.results import Mailing, Preview, SegmentShown, Subscription
+from etax.outreach.segments import (
+    Profile,
+    Segment,
+    checked_topics,
+    ensure_reach,
+    iso_week,
+    segment_of,
+)
+from etax.platform.auth import Principal
+from etax.platform.events import DomainEvent, Publisher
+from etax.rules import resident_id
+from etax.rules.dates import business_date
+
+SOURCE: Final = "tax.outreach"
+MAILED: Final = "OutreachMailed"
+CAP_DAYS: Final = 15  # a week's counter outlives its week, then expires
+
+
+class Registry(Protocol):
+    def get(self, credit_code: str) -> RegistrationRecord | None: ...
+
+
+class Starter(Protocol):
+    """Where a mailing's first page is queued (the sender's queue)."""
+
+    def start(self, message: dict[str, Any]) -> None: ...
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    province: str
+    taxpayer_type: str
+    industry: str
+
+
+class RegisteredFacts:
+    """The segment facts of a subscriber: an enterprise's registration (its type, its office's
+    province, its industry), a natural person's real-name registration (its office's
+    province)."""
+
+    def __init__(self, registry: Registry, people: RegisteredPeople) -> None:
+        self.registry = registry
+        self.people = people
+
+    def of(self, subject: str) -> Facts | None:
+        if resident_id.is_valid(subject):
+            person = self.people.get(subject)
+            province = province_of_office(person.tax_office) if person else None
+            return Facts(province, "natural_person", "") if province else None
+        record = self.registry.get(subject)
+        if record is None:
+            return None
+        province = province_of_office(record.tax_office_code)
+        return (Facts(province, record.taxpayer_type.value, record.industry)
+                if province else None)
+
+
+def _shown(segment: Segment) -> SegmentShown:
+    return SegmentShown(**segment.to_dict())
+
+
+def _segment(request: SegmentRequest) -> Segment:
+    return segment_of(request.topics, request.provinces, request.taxpayer_types,
+                      request.industries)
+
+
+def _subscription(profile: Profile, updated_at: str) -> Subscription:
+    return Subscription(topics=list(profile.topics), province=profile.province,
+                        taxpayer_type=profile.taxpayer_type, industry=profile.industry,
+                        updated_at=updated_at, weekly_cap=WEEKLY_CAP)
+
+
+def segment_from(item: dict[str, Any]) -> Segment:
+    """The segment a mailing item was made for."""
+    return Segment(**{k: tuple(x["S"] for x in v["L"]) for k, v in item["segment"]["M"].items()})
+
+
+def mailing_view(item: dict[str, Any]) -> Mailing:
+    segment = segment_from(item)
+    return Mailing(id=item["pk"]["S"].split("#", 1)[1], state=item["state"]["S"],
+                   kind=item["kind"]["S"], title=item["title"]["S"], segment=_shown(segment),
+                   recipients=int(item["recipients"]["N"]), sent=int(item["sent"]["N"]),
+                   capped=int(item["capped"]["N"]), created_at=item["created_at"]["S"],
+                   created_by=item["created_by"]["S"],
+                   sent_at=item["sent_at"]["S"] if "sent_at" in item else None)
+
+
+class OutreachService:
+    def __init__(self, repository: OutreachRepository, facts: RegisteredFacts,
+                 starter: Starter, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
+        self.repository = repository
+        self.facts = facts
+        self.starter = starter
+        self.now = now
+        self.new_id = new_id
+
+    # -- subscribers ------------------------------------------------------------------------
+
+    def subscribe(self, principal: Principal, request: SubscribeRequest) -> Subscription:
+        topics = checked_topics(request.topics)
+        facts = self.facts.of(principal.subject)
+        if facts is None:
+            raise StateChanged("register with the tax office first: the segments a "
+                               "subscription joins come from the registration", field="topics")
+        found = self.repository.subscription(principal.subject)
+        old, revision = (found[0], int(found[1]["revision"]["N"])) if found else (None, 0)
+        new = Profile(principal.subject, topics, facts.province, facts.taxpayer_type,
+                      facts.industry)
+        at = _iso(self.now())
+        self.repository.replace(new, old, revision, at, principal.subject)
+        return _subscription(new, at)
+
+    def mine(self, principal: Principal) -> Subscription:
+        found = self.repository.subscription(principal.subject)
+        if found is None:
+            raise NotFound("no subscription yet: POST /v1/subscriptions with your topics")
+        return _subscription(found[0], found[1]["updated_at"]["S"])
+
+    # -- publishers -------------------------------------------------------------------------
+
+    def _reachable(self, principal: Principal, request: SegmentRequest) -> Segment:
+        segment = _segment(request)
+        ensure_reach(segment, principal.role,
+                     province_of_office(principal.tax_office or ""))
+        return segment
+
+    def preview(self, principal: Principal, request: PreviewRequest) -> Preview:
+        segment = self._reachable(principal, request.segment)
+        return Preview(segment=_shown(segment),
+                       recipients=self.repository.distinct_members(segment))
+
+    def mail(self, principal: Principal, request: MailingRequest) -> Mailing:
+        segment = self._reachable(principal, request.segment)
+        mailing_id = self.new_id()
+        item = {"segment": {"M": {k: {"L": [{"S": x} for x in v]}
+                                  for k, v in segment.to_dict().items()}},
+                "kind": {"S": request.kind}, "title": {"S": request.title},
+                "body": {"S": request.body}, "state": {"S": "sending"},
+                "recipients": {"N": str(self.repository.distinct_members(segment))},
+                "sent": {"N": "0"}, "capped": {"N": "0"},
+                "created_at": {"S": _iso(self.now())}, "created_by": {"S": principal.subject},
+                "office": {"S": principal.tax_office or "admin"}}
+        if request.link:
+            item["link"] = {"S": request.link}
+        self.repository.create_mailing(mailing_id, item)
+        self.starter.start({"mailing_id": mailing_id, "part": 0, "cursor": None})
+        return mailing_view({"pk": {"S": f"mailing#{mailing_id}"}, **item})
+
+    def mailing(self, principal: Principal, mailing_id: str) -> Mailing:
+        item = self.repository.mailing(mailing_id)
+        if item is None or (principal.role != "admin"
+                            and item["office"]["S"] != principal.tax_office):
+            raise NotFound(f"no mailing {mailing_id} of your office")
+        return mailing_view(item)
+
+
+class MailingSender:
+    """Delivers a mailing one page of one partition per message: each person once (the
+    marker), under the weekly cap, as a notification event; then queues the next page, or
+    counts the markers and closes the mailing. A message received again redoes nothing twice:
+    a marked person is published again at most (the fan-out drops the repeat by its id)."""
+
+    def __init__(self, repository: OutreachRepository, publisher: Publisher, starter: Starter,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 page: int = 100) -> None:
+        self.repository = repository
+        self.publisher = publisher
+        self.starter = starter
+        self.now = now
+        self.page = page
+
+    def step(self, message: dict[str, Any]) -> str:
+        mailing_id = str(message["mailing_id"])
+        part = int(message.get("part", 0))
+        item = self.repository.mailing(mailing_id)
+        if item is None:
+            raise LookupError(f"no mailing {mailing_id}")
+        if item["state"]["S"] == "sent":
+            return "already sent"
+        segment = segment_from(item)
+        queries = [(p, prefix) for p in segment.partitions() for prefix in segment.prefixes()]
+        now = self.now()
+        at = _iso(now)
+        if part < len(queries):
+            partition, prefix = queries[part]
+            people, cursor = self.repository.members(partition, prefix, message.get("cursor"),
+                                                     self.page)
+            self._deliver(mailing_id, item, part, people, now, at)
+            following = ({"mailing_id": mailing_id, "part": part, "cursor": cursor} if cursor
+                         else {"mailing_id": mailing_id, "part": part + 1, "cursor": None})
+            self.starter.start(following)
+            return f"part {part + 1}/{len(queries)}: {len(people)} people"
+        sent, capped = self.repository.tally(mailing_id)
+        self.repository.finish(mailing_id, sent, capped, at)
+        return f"sent to {sent}, {capped} capped"
+
+    def _deliver(self, mailing_id: str, item: dict[str, Any], part: int,
+                 people: Sequence[str], now: datetime, at: str) -> None:
+        week = iso_week(business_date(now))
+        expires = int((now + timedelta(days=CAP_DAYS)).timestamp())
+        events = []
+        for person in people:
+            outcome = self.repository.deliver_once(mailing_id, person, part, week,
+                                                   WEEKLY_CAP, expires, at)
+            if outcome in ("sent", "again"):
+                events.append(DomainEvent(MAILED, {
+                    "mailing_id": mailing_id,
+                    "notification": notice(mailing_id, item, person)}))
+        if events:
+            self.publisher.publish(events)
+
+
+def notice(mailing_id: str, item: dict[str, Any], person: str) -> dict[str, Any]:
+    """The notification of a mailing for one person (the contract of ADR 0012)."""
+    shown = {"id": f"outreach:{mailing_id}:{person}", "recipient": person,
+             "kind": f"outreach.{item['kind']['S']}", "title": item["title"]["S"],
+             "body": item["body"]["S"]}
+    if "link" in item:
+        shown["link"] = item["link"]["S"]
+    return shown

@@ -1,0 +1,66 @@
+"""Information on demand (D15) as synthesized: every route behind the authorizer on one
+function, the sender on its own queue (a dead-letter queue after three receives) sending to that
+queue and to the bus, each role with exactly the table actions it uses (no Scan anywhere), the
+counters' TTL and the registry read by GetItem only."""
+
+from __future__ import annotations
+
+from aws_cdk.assertions import Template
+
+from infra.outreach import ROUTES
+from tests.infra.conftest import live_alias
+from tests.infra.test_calculators_stack import path_of
+from tests.infra.test_invoices_stack import policy_statements, role_actions
+from tests.infra.test_platform_stack import functions_by_service, resources
+from tests.infra.test_regulations_stack import function_id
+
+
+def test_every_route_is_signed_in_on_the_outreach_function(prod: Template) -> None:
+    alias = live_alias(prod, function_id(prod, "outreach"))
+    served: dict[str, str] = {}
+    for method in resources(prod, "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        if alias in str(props.get("Integration", {}).get("Uri", "")):
+            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
+            served[route] = props["AuthorizationType"]
+    assert served == dict.fromkeys(ROUTES, "CUSTOM")
+
+
+def test_each_role_has_exactly_the_actions_it_uses(prod: Template) -> None:
+    api = {a for a in role_actions(prod, "outreach") if a.startswith("dynamodb:")}
+    # PutItem/DeleteItem: the subscription and its members (and the idempotency table's)
+    assert api == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                   "dynamodb:DeleteItem", "dynamodb:UpdateItem"}
+    sender = role_actions(prod, "outreach_sender")
+    assert {a for a in sender if a.startswith("dynamodb:")} == {
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert "events:PutEvents" in sender
+    assert "sqs:SendMessage" in sender
+    assert "events:PutEvents" not in role_actions(prod, "outreach")
+    for service in ("outreach", "outreach_sender"):
+        assert not any(a in ("dynamodb:Scan", "dynamodb:*")
+                       for a in role_actions(prod, service)), service
+
+
+def test_the_sender_consumes_its_queue_one_message_at_a_time(prod: Template) -> None:
+    [mapping] = [m["Properties"] for m in resources(prod, "AWS::Lambda::EventSourceMapping")
+                 .values() if "OutreachMailings" in str(m["Properties"]["EventSourceArn"])]
+    assert mapping["BatchSize"] == 1
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queues = resources(prod, "AWS::SQS::Queue")
+    [queue] = [q["Properties"] for k, q in queues.items()
+               if k.startswith("OutreachMailingsQueue")]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 3
+    env = functions_by_service(prod)["outreach"]["Properties"]["Environment"]["Variables"]
+    assert {"OUTREACH_TABLE", "OUTREACH_QUEUE_URL", "REGISTRY_TABLE", "ACCEPTANCE_TABLE",
+            "IDEMPOTENCY_TABLE"} <= set(env)
+    registry = [s for s in policy_statements(prod, "outreach")
+                if "Registry" in str(s["Resource"])]
+    assert [s["Action"] for s in registry] == ["dynamodb:GetItem"]
+
+
+def test_the_weekly_counters_expire(local: Template) -> None:
+    [table] = [t["Properties"] for k, t in resources(local, "AWS::DynamoDB::Table").items()
+               if k.startswith("OutreachOutreachTable")]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert {"OutreachTableName", "OutreachQueueUrl"} <= set(local.find_outputs("*"))
