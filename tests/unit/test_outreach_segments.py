@@ -41,9 +41,10 @@ def test_a_segment_is_the_cross_product_of_its_choices_each_once() -> None:
     ((["vat"], ["35", "71"], ["general"], []), "segment.provinces[1]"),
     ((["vat"], ["35"], ["vip"], []), "segment.taxpayer_types[0]"),
 ])
-def test_an_unknown_value_is_named_by_its_place(args: tuple[list[str], ...], field: str) -> None:
+def test_an_unknown_value_is_named_by_its_place(
+        args: tuple[list[str], list[str], list[str], list[str]], field: str) -> None:
     with pytest.raises(Invalid) as raised:
-        segment_of(*args)
+        segment_of(args[0], args[1], args[2], args[3])
     assert raised.value.field == field
 
 
