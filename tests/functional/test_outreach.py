@@ -5,6 +5,7 @@ notification events; bad input names the field; another province's segment is re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from typing import Any
@@ -134,10 +135,16 @@ def test_bad_subscriptions_name_the_field(api: Any, body: dict[str, Any], field:
     assert json.loads(answer["body"])["field"] == field
 
 
-def test_an_unregistered_taxpayer_cannot_subscribe(api: Any) -> None:
+def test_an_unregistered_or_cancelled_taxpayer_cannot_subscribe(api: Any) -> None:
     answer = subscribe(api, code(99), ["vat"])
     assert answer["statusCode"] == 409
     assert "register" in json.loads(answer["body"])["detail"]
+    cancelled = register(98)
+    record = RegistryRepository().get(cancelled)
+    assert record is not None
+    RegistryRepository().put_unless_stale(dataclasses.replace(
+        record, status=Status.CANCELLED, revision=2))
+    assert subscribe(api, cancelled, ["vat"])["statusCode"] == 409
 
 
 def test_only_taxpayers_subscribe_and_only_officers_mail(api: Any) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from etax.acceptance.people import RegisteredPeople
-from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.records import RegistrationRecord, Status
 from etax.errors import NotFound, StateChanged
 from etax.outreach.catalogue import WEEKLY_CAP, province_of_office
 from etax.outreach.repository import OutreachRepository
@@ -59,8 +59,8 @@ class Facts:
 
 class RegisteredFacts:
     """The segment facts of a subscriber: an enterprise's registration (its type, its office's
-    province, its industry), a natural person's real-name registration (its office's
-    province)."""
+    province, its industry; none once cancelled), a natural person's real-name registration
+    (its office's province)."""
 
     def __init__(self, registry: Registry, people: RegisteredPeople) -> None:
         self.registry = registry
@@ -72,7 +72,7 @@ class RegisteredFacts:
             province = province_of_office(person.tax_office) if person else None
             return Facts(province, "natural_person", "") if province else None
         record = self.registry.get(subject)
-        if record is None:
+        if record is None or record.status is Status.CANCELLED:
             return None
         province = province_of_office(record.tax_office_code)
         return (Facts(province, record.taxpayer_type.value, record.industry)
