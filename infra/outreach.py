@@ -4,7 +4,7 @@ Resources: the outreach table (subscriptions, segment members, mailings and thei
 weekly counters with TTL); the API function ``outreach`` (taxpayers subscribe; officers preview
 and send to a segment of their province); the consumer ``outreach_sender`` on its own queue,
 fed by the API and by itself one page at a time, publishing each person's notification on the
-bus for the fan-out (ADR 0012).
+bus for the fan-out (ADR 0012); risk warnings, announced to the taxpayer the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from infra.platform.data import grant
 from infra.platform.events import QueueConsumer
 
 ROUTES = ("POST /v1/subscriptions", "GET /v1/me/subscriptions", "POST /v1/mailings/preview",
-          "POST /v1/mailings", "GET /v1/mailings/{mailing_id}")
+          "POST /v1/mailings", "GET /v1/mailings/{mailing_id}", "POST /v1/risk-warnings",
+          "GET /v1/risk-warnings/{warning_id}", "POST /v1/risk-warnings/{warning_id}/responses",
+          "POST /v1/risk-warnings/{warning_id}/close", "GET /v1/me/risk-warnings")
 
 
 class Outreach(Construct):
@@ -45,12 +47,15 @@ class Outreach(Construct):
         self.api_function: lambda_.Function = platform.function(
             self, "outreach",
             description="D15: subscriptions by topic (segments from the registry); officers' "
-                        "previews and mailings to a segment of their province",
+                        "previews and mailings to a segment of their province; risk warnings "
+                        "to named taxpayers",
             environment={**env, "OUTREACH_QUEUE_URL": self.queue.queue.queue_url,
                          "ACCEPTANCE_TABLE": acceptance.table_name},
-            idempotent=True)
-        # the subscription and its members in one transaction (Put, Delete); segment counts
-        grant(self.api_function, self.table, "GetItem", "Query", "PutItem", "DeleteItem")
+            idempotent=True, publishes_events=True)
+        # the subscription and its members in one transaction (Put, Delete); segment counts;
+        # a warning's trail (Update) and a taxpayer's warnings (the index)
+        grant(self.api_function, self.table, "GetItem", "Query", "PutItem", "DeleteItem",
+              "UpdateItem", query=["by_taxpayer"])
         platform.grant_registry_read(self.api_function, registry)
         grant(self.api_function, acceptance, "GetItem")  # a natural person's registration
         self.queue.queue.grant_send_messages(self.api_function)

@@ -124,6 +124,41 @@ def test_a_segment_is_counted_sent_and_reaches_exactly_its_people(
     assert refused.json()["field"] == "segment.provinces"
 
 
+def test_a_risk_warning_is_notified_answered_and_closed_with_its_trail(
+        api: str, aws: Any, stack: dict[str, Any]) -> None:
+    seller = register(aws, stack, FUZHOU, "general", "软件和信息技术服务业")
+    me = bearer(token(api, "taxpayer", seller))
+    officer = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+
+    def post(path: str, who: dict[str, str], body: dict[str, Any]) -> requests.Response:
+        return requests.post(f"{api}{path}", json=body, timeout=60,
+                             headers={**who, "Idempotency-Key": str(uuid.uuid4())})
+
+    issued = post("/v1/risk-warnings", officer, {
+        "taxpayer": seller, "topic": "filing", "title": "增值税申报收入与开票金额不一致",
+        "detail": "贵单位上月申报销售额低于同期开票金额，请核实。"})
+    assert issued.status_code == 201, issued.text
+    warning = issued.json()["id"]
+    notice = wait_for("the warning in the inbox",
+                      lambda: entries_with(api, me, f"risk:{warning}") or None)
+    assert notice[0]["link"] == f"/v1/risk-warnings/{warning}"
+    assert post(f"/v1/risk-warnings/{warning}/responses", me, {
+        "action": "correct", "text": "已更正申报。"}).json()["state"] == "corrected"
+    other = bearer(token(api, "taxpayer", "91350100M000100Y43"))
+    assert requests.get(f"{api}/v1/risk-warnings/{warning}", headers=other,
+                        timeout=60).status_code == 403
+    xiamen = bearer(token(api, "officer", "officer-xm-0001", XIAMEN))
+    assert post(f"/v1/risk-warnings/{warning}/close", xiamen,
+                {"conclusion": "不是本局的。"}).status_code == 403
+    closed = post(f"/v1/risk-warnings/{warning}/close", officer, {"conclusion": "已更正，关闭。"})
+    assert [step["action"] for step in closed.json()["trail"]] == [
+        "issued", "corrected", "closed"]
+    late = post(f"/v1/risk-warnings/{warning}/responses", me,
+                {"action": "explain", "text": "补充说明。"})
+    assert late.status_code == 409
+    assert late.json()["field"] == "action"
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"topics": ["weather"]}, "topics[0]"),
     ({"topics": []}, "topics"),

@@ -117,8 +117,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     for subscriber in (a, p):  # the columns' own subscriptions, read by GET /v1/me/…
         assert requests.post(f"{api}/v1/subscriptions", json={"topics": ["vat"]}, timeout=60,
                              headers=subscriber).status_code == 200
-    mailing = post(api, "/v1/mailings", bearer(token(api, "officer", "officer-fz-0001", FUZHOU)),
-                   {**MAILING, "title": "角色矩阵示例推送"})
+    fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+    mailing = post(api, "/v1/mailings", fuzhou, {**MAILING, "title": "角色矩阵示例推送"})
+    warning = post(api, "/v1/risk-warnings", fuzhou, {**WARNING, "taxpayer": A})
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -128,7 +129,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "supply_id": supply["id"], "certificate": certificate["number"],
         "notification": notification, "draft_id": regulation["id"],
         "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
-        "mailing_id": mailing["id"],
+        "mailing_id": mailing["id"], "warning_id": warning["id"],
     }
 
 
@@ -149,6 +150,8 @@ def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, s
 
 MAILING = {"segment": {"topics": ["vat"], "provinces": ["35"], "taxpayer_types": ["general"]},
            "kind": "guide", "title": "角色矩阵示例", "body": "角色矩阵示例正文。"}
+
+WARNING = {"topic": "invoice", "title": "角色矩阵示例风险提示", "detail": "角色矩阵示例。"}
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,10 @@ def _answer(r: dict[str, Any]) -> dict[str, str]:
 
 def _mailing(r: dict[str, Any]) -> dict[str, str]:
     return {"mailing_id": r["mailing_id"]}
+
+
+def _warning(r: dict[str, Any]) -> dict[str, str]:
+    return {"warning_id": r["warning_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -417,6 +424,13 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/mailings/preview": static({"segment": MAILING["segment"]}),
     "POST /v1/mailings": static({**MAILING, "title": "角色矩阵示例：推送"}),
     "GET /v1/mailings/{mailing_id}": static(params=_mailing),
+    "POST /v1/risk-warnings": lambda r: Request({}, {**WARNING, "taxpayer": r["credit_code"]}),
+    "GET /v1/risk-warnings/{warning_id}": static(params=_warning),
+    "POST /v1/risk-warnings/{warning_id}/responses": static(
+        {"action": "explain", "text": "角色矩阵示例说明。"}, _warning),
+    "POST /v1/risk-warnings/{warning_id}/close": static({"conclusion": "角色矩阵示例结论。"},
+                                                        _warning),
+    "GET /v1/me/risk-warnings": static(),
 }
 
 

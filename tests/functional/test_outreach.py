@@ -281,3 +281,90 @@ def test_a_natural_person_is_in_the_segment_of_its_office(api: Any) -> None:
     preview = post(api, "/v1/mailings/preview", {"segment": {
         "topics": ["iit"], "provinces": ["35"], "taxpayer_types": ["natural_person"]}})
     assert json.loads(preview["body"])["recipients"] == 1
+
+
+WARNING = {"taxpayer": "", "topic": "invoice", "title": "发票作废比例偏高",
+           "detail": "贵单位本月作废发票占比明显高于同行业，请核实开票情况。"}
+
+
+def warn(api: Any, taxpayer: str, who: tuple[str, ...] = OFFICER,
+         key: str = "k-warn") -> dict[str, Any]:
+    return post(api, "/v1/risk-warnings", {**WARNING, "taxpayer": taxpayer}, who=who, key=key)
+
+
+def on_warning(api: Any, method: str, warning_id: str, who: tuple[str, ...],
+               suffix: str = "", body: Any = None, key: str | None = None) -> dict[str, Any]:
+    return call(api, request(method, f"/v1/risk-warnings/{warning_id}{suffix}", who=who,
+                             body=body, key=key,
+                             resource=f"/v1/risk-warnings/{{warning_id}}{suffix}",
+                             params={"warning_id": warning_id}))
+
+
+def test_a_warning_is_notified_answered_and_closed_with_its_trail(api: Any) -> None:
+    seller = register(70)
+    sent: list[Any] = []
+    api.warnings.publisher.publish = lambda events: sent.extend(events)
+    created = warn(api, seller)
+    assert created["statusCode"] == 201, created["body"]
+    warning = json.loads(created["body"])
+    assert (warning["state"], warning["tax_office"], warning["source"]) == (
+        "issued", FUZHOU, "officer")
+    [event] = sent
+    assert event.detail["notification"] == {
+        "id": f"risk:{warning['id']}", "recipient": seller, "kind": "risk.warning",
+        "title": WARNING["title"], "body": WARNING["detail"],
+        "link": f"/v1/risk-warnings/{warning['id']}"}
+    me = ("taxpayer", seller)
+    explained = on_warning(api, "POST", warning["id"], me, "/responses",
+                           {"action": "explain", "text": "作废系客户退货所致，附合同。"}, "k-r1")
+    assert json.loads(explained["body"])["state"] == "explained"
+    on_warning(api, "POST", warning["id"], me, "/responses",
+               {"action": "correct", "text": "已规范开票流程。"}, "k-r2")
+    closed = on_warning(api, "POST", warning["id"], OFFICER, "/close",
+                        {"conclusion": "说明合理，予以关闭。"}, "k-close")
+    shown = json.loads(closed["body"])
+    assert [(s["action"], s["by"]) for s in shown["trail"]] == [
+        ("issued", "officer:officer-fz-0001"), ("explained", "taxpayer"),
+        ("corrected", "taxpayer"), ("closed", "officer:officer-fz-0001")]
+    late = on_warning(api, "POST", warning["id"], me, "/responses",
+                      {"action": "acknowledge", "text": "收到。"}, "k-r3")
+    assert late["statusCode"] == 409
+    assert json.loads(late["body"])["field"] == "action"
+    mine = call(api, request("GET", "/v1/me/risk-warnings", who=me))
+    assert [w["id"] for w in json.loads(mine["body"])["items"]] == [warning["id"]]
+
+
+def test_a_warning_is_the_taxpayer_s_and_its_office_s_alone(api: Any) -> None:
+    seller, other = register(71), register(72)
+    warning = json.loads(warn(api, seller)["body"])
+    assert on_warning(api, "GET", warning["id"], ("taxpayer", seller))["statusCode"] == 200
+    assert on_warning(api, "GET", warning["id"], ("taxpayer", other))["statusCode"] == 403
+    assert on_warning(api, "GET", warning["id"], GD_OFFICER)["statusCode"] == 403
+    assert on_warning(api, "POST", warning["id"], ("taxpayer", other), "/responses",
+                      {"action": "explain", "text": "不是我的。"}, "k-o")["statusCode"] == 403
+    assert on_warning(api, "GET", "nope", OFFICER)["statusCode"] == 404
+    # an officer warns only the taxpayers of its office
+    assert warn(api, seller, who=GD_OFFICER, key="k-gd")["statusCode"] == 403
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"taxpayer": "91350100MA9999999X"}, "taxpayer"),
+    ({"topic": "lottery"}, "topic"),
+    ({"title": ""}, "title"),
+    ({"detail": "x" * 2001}, "detail"),
+])
+def test_bad_warnings_name_the_field(api: Any, change: dict[str, Any], field: str) -> None:
+    seller = register(73)
+    answer = post(api, "/v1/risk-warnings", {**WARNING, "taxpayer": seller, **change},
+                  key=f"k-{field}")
+    assert answer["statusCode"] == 422, answer["body"]
+    assert json.loads(answer["body"])["field"] == field
+
+
+def test_a_response_of_an_unknown_kind_names_the_field(api: Any) -> None:
+    seller = register(74)
+    warning = json.loads(warn(api, seller)["body"])
+    answer = on_warning(api, "POST", warning["id"], ("taxpayer", seller), "/responses",
+                        {"action": "ignore", "text": "?"}, "k-bad")
+    assert answer["statusCode"] == 422
+    assert json.loads(answer["body"])["field"] == "action"

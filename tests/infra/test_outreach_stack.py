@@ -36,7 +36,7 @@ def test_each_role_has_exactly_the_actions_it_uses(prod: Template) -> None:
         "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
     assert "events:PutEvents" in sender
     assert "sqs:SendMessage" in sender
-    assert "events:PutEvents" not in role_actions(prod, "outreach")
+    assert "events:PutEvents" in role_actions(prod, "outreach")  # the warnings' notices
     for service in ("outreach", "outreach_sender"):
         assert not any(a in ("dynamodb:Scan", "dynamodb:*")
                        for a in role_actions(prod, service)), service
@@ -59,8 +59,10 @@ def test_the_sender_consumes_its_queue_one_message_at_a_time(prod: Template) -> 
     assert [s["Action"] for s in registry] == ["dynamodb:GetItem"]
 
 
-def test_the_weekly_counters_expire(local: Template) -> None:
+def test_the_weekly_counters_expire_and_warnings_are_listed_by_taxpayer(
+        local: Template) -> None:
     [table] = [t["Properties"] for k, t in resources(local, "AWS::DynamoDB::Table").items()
                if k.startswith("OutreachOutreachTable")]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["by_taxpayer"]
     assert {"OutreachTableName", "OutreachQueueUrl"} <= set(local.find_outputs("*"))

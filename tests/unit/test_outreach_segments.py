@@ -86,3 +86,16 @@ def test_an_officer_reaches_its_own_province_and_an_admin_every_one() -> None:
 def test_weeks_are_iso_weeks() -> None:
     assert iso_week(date(2026, 12, 4)) == "2026-W49"
     assert iso_week(date(2027, 1, 1)) == "2026-W53"
+
+
+def test_a_closed_warning_takes_no_step_and_responses_are_named_by_their_state() -> None:
+    from etax.errors import StateChanged
+    from etax.outreach.warnings import CLOSED, response_step, state_after
+
+    assert state_after("issued", "explained") == "explained"
+    assert state_after("explained", CLOSED) == CLOSED
+    with pytest.raises(StateChanged) as raised:
+        state_after(CLOSED, "acknowledged")
+    assert raised.value.field == "action"
+    step = response_step("correct", "已更正。", "2026-12-04T00:00:00Z")
+    assert (step.by, step.action) == ("taxpayer", "corrected")

@@ -1,6 +1,8 @@
 """Information on demand (plan action D15, 信息定制): subscriptions by topic, and officers'
 mailings to a segment of subscribers, delivered through the notification fan-out.
 
+Risk warnings to named taxpayers (:mod:`.warnings`) live in the same table.
+
 Pure rules: :mod:`.catalogue` (topics, taxpayer types, provinces, mailing kinds, the
 frequency cap), :mod:`.segments` (a subscriber's segment keys, a segment's partitions, an
 officer's reach). Storage and service: :mod:`.repository`, :mod:`.service`; what the routes
@@ -22,6 +24,10 @@ pk                                               sk                    holds
                                                                        person: the dedup marker
 ``cap#<subject>#<ISO week>``                     ``cap``               mailings a person got
                                                                        that week (TTL)
+``warning#<id>``                                 ``warning``           a risk warning and its
+                                                                       trail; carries ``warned``
+                                                                       (the taxpayer) for the
+                                                                       ``by_taxpayer`` index
 ===============================================  ====================  ========================
 
 A segment (topics × provinces × taxpayer types, optionally industries) is resolved by one

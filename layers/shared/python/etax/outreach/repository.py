@@ -8,6 +8,7 @@ from typing import Any, Final, Literal
 
 from etax.errors import AlreadyExists, StateChanged
 from etax.outreach.segments import Profile, Segment, subscriber_of
+from etax.outreach.tables import WARNINGS_INDEX
 from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, cancellation_codes, pages, table_name
 
@@ -183,6 +184,39 @@ class OutreachRepository(DynamoAccess):
                                        ":capped": {"N": str(capped)}, ":at": _s(at)})
 
 
+
+    # -- risk warnings ----------------------------------------------------------------------
+
+    def create_warning(self, warning_id: str, item: dict[str, Any]) -> None:
+        if not applied(self.db, "put_item", TableName=self.table,
+                       Item={"pk": _s(f"warning#{warning_id}"), "sk": _s("warning"), **item},
+                       ConditionExpression="attribute_not_exists(pk)"):
+            raise AlreadyExists(f"warning {warning_id} exists already", field="id")
+
+    def warning(self, warning_id: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self.db.get_item(
+            TableName=self.table, ConsistentRead=True,
+            Key={"pk": _s(f"warning#{warning_id}"), "sk": _s("warning")}).get("Item")
+        return item
+
+    def step(self, warning_id: str, state: str, new_state: str, step: dict[str, Any]) -> None:
+        """Append ``step`` to the trail and move the state, if it is still ``state``."""
+        if not applied(self.db, "update_item", TableName=self.table,
+                       Key={"pk": _s(f"warning#{warning_id}"), "sk": _s("warning")},
+                       UpdateExpression="SET #state = :new, trail = list_append(trail, :step)",
+                       ConditionExpression="#state = :state",
+                       ExpressionAttributeNames={"#state": "state"},
+                       ExpressionAttributeValues={":new": _s(new_state), ":state": _s(state),
+                                                  ":step": {"L": [{"M": step}]}}):
+            raise StateChanged("the warning changed meanwhile: read it and try again",
+                               field="action")
+
+    def warnings_of(self, taxpayer: str, limit: int = 50) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self.db.query(
+            TableName=self.table, IndexName=WARNINGS_INDEX, Limit=limit,
+            ScanIndexForward=False, KeyConditionExpression="warned = :t",
+            ExpressionAttributeValues={":t": _s(taxpayer)}).get("Items", [])
+        return items
 
 
 class QueueStarter:

@@ -56,3 +56,33 @@ class MailingRequest(BaseModel):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                            max_length=2000), AfterValidator(_lines)]
     link: Annotated[str, StringConstraints(pattern=LINK_PATTERN)] | None = None
+
+
+class WarningRequest(BaseModel):
+    """An officer's risk warning to a named taxpayer (credit code or resident ID)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    taxpayer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15,
+                                               max_length=18, pattern=r"^[0-9A-Z]+$")]
+    topic: Literal["invoice", "filing", "payment", "refund", "registration", "credit", "other"]
+    title: Annotated[str, SignedText(min_length=1, max_length=100)]
+    detail: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=2000), AfterValidator(_lines)]
+
+
+class ResponseRequest(BaseModel):
+    """The taxpayer's answer to a warning: it acknowledges, explains, or reports a correction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["acknowledge", "explain", "correct"]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=2000), AfterValidator(_lines)]
+
+
+class CloseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conclusion: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                 max_length=2000), AfterValidator(_lines)]

@@ -44,3 +44,39 @@ class Mailing:
     created_at: str
     created_by: str
     sent_at: str | None = optional()
+
+
+@dataclass(frozen=True)
+class StepShown:
+    at: str
+    by: str  # taxpayer | officer:<id>
+    action: str  # issued | acknowledged | explained | corrected | closed
+    text: str
+
+
+@dataclass(frozen=True)
+class RiskWarning:
+    id: str
+    taxpayer: str
+    tax_office: str
+    topic: str
+    title: str
+    detail: str
+    source: str  # officer (risk indicators later)
+    state: str  # issued | acknowledged | explained | corrected | closed
+    trail: list[StepShown]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class WarningSummary:
+    id: str
+    topic: str
+    title: str
+    state: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Warnings:
+    items: list[WarningSummary]

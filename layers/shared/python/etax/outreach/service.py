@@ -13,11 +13,28 @@ from typing import Any, Final, Protocol
 
 from etax.acceptance.people import RegisteredPeople
 from etax.acceptance.registration.records import RegistrationRecord, Status
-from etax.errors import NotFound, StateChanged
+from etax.errors import Invalid, NotFound, StateChanged
 from etax.outreach.catalogue import WEEKLY_CAP, province_of_office
 from etax.outreach.repository import OutreachRepository
-from etax.outreach.requests import MailingRequest, PreviewRequest, SegmentRequest, SubscribeRequest
-from etax.outreach.results import Mailing, Preview, SegmentShown, Subscription
+from etax.outreach.requests import (
+    CloseRequest,
+    MailingRequest,
+    PreviewRequest,
+    ResponseRequest,
+    SegmentRequest,
+    SubscribeRequest,
+    WarningRequest,
+)
+from etax.outreach.results import (
+    Mailing,
+    Preview,
+    RiskWarning,
+    SegmentShown,
+    StepShown,
+    Subscription,
+    Warnings,
+    WarningSummary,
+)
 from etax.outreach.segments import (
     Profile,
     Segment,
@@ -26,13 +43,15 @@ from etax.outreach.segments import (
     iso_week,
     segment_of,
 )
-from etax.platform.auth import Principal
+from etax.outreach.warnings import CLOSED, ISSUED, Step, response_step, state_after
+from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.events import DomainEvent, Publisher
 from etax.rules import resident_id
 from etax.rules.dates import business_date
 
 SOURCE: Final = "tax.outreach"
 MAILED: Final = "OutreachMailed"
+WARNED: Final = "RiskWarningIssued"
 CAP_DAYS: Final = 15  # a week's counter outlives its week, then expires
 
 
@@ -65,6 +84,15 @@ class RegisteredFacts:
     def __init__(self, registry: Registry, people: RegisteredPeople) -> None:
         self.registry = registry
         self.people = people
+
+    def office_of(self, subject: str) -> str | None:
+        """The office in charge of a taxpayer (None: not registered, or cancelled)."""
+        if resident_id.is_valid(subject):
+            person = self.people.get(subject)
+            return person.tax_office if person else None
+        record = self.registry.get(subject)
+        return None if record is None or record.status is Status.CANCELLED \
+            else record.tax_office_code
 
     def of(self, subject: str) -> Facts | None:
         if resident_id.is_valid(subject):
@@ -243,3 +271,91 @@ def notice(mailing_id: str, item: dict[str, Any], person: str) -> dict[str, Any]
     if "link" in item:
         shown["link"] = item["link"]["S"]
     return shown
+
+
+def _step(step: Step) -> dict[str, Any]:
+    return {"at": {"S": step.at}, "by": {"S": step.by}, "action": {"S": step.action},
+            "text": {"S": step.text}}
+
+
+def warning_view(item: dict[str, Any]) -> RiskWarning:
+    return RiskWarning(
+        id=item["pk"]["S"].split("#", 1)[1], taxpayer=item["warned"]["S"],
+        tax_office=item["tax_office"]["S"], topic=item["topic"]["S"], title=item["title"]["S"],
+        detail=item["detail"]["S"], source=item["source"]["S"], state=item["state"]["S"],
+        trail=[StepShown(at=s["M"]["at"]["S"], by=s["M"]["by"]["S"],
+                         action=s["M"]["action"]["S"], text=s["M"]["text"]["S"])
+               for s in item["trail"]["L"]],
+        created_at=item["created_at"]["S"])
+
+
+class WarningService:
+    """Risk warnings: issued by an officer of the taxpayer's office (notified to it through
+    the fan-out), answered by the taxpayer, closed by an officer; read by the taxpayer, its
+    office's officers and admins (others 403; an unknown id 404)."""
+
+    def __init__(self, repository: OutreachRepository, facts: RegisteredFacts,
+                 publisher: Publisher, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
+        self.repository = repository
+        self.facts = facts
+        self.publisher = publisher
+        self.now = now
+        self.new_id = new_id
+
+    def warn(self, principal: Principal, request: WarningRequest) -> RiskWarning:
+        office = self.facts.office_of(request.taxpayer)
+        if office is None:
+            raise Invalid("no registered taxpayer with this credit code or resident ID",
+                          field="taxpayer")
+        ensure_can_reach_taxpayer(principal, request.taxpayer, office)
+        warning_id, at = self.new_id(), _iso(self.now())
+        first = Step(at=at, by=f"officer:{principal.subject}", action=ISSUED,
+                     text=request.detail)
+        item = {"warned": {"S": request.taxpayer}, "tax_office": {"S": office},
+                "topic": {"S": request.topic}, "title": {"S": request.title},
+                "detail": {"S": request.detail}, "source": {"S": "officer"},
+                "state": {"S": ISSUED}, "trail": {"L": [{"M": _step(first)}]},
+                "created_at": {"S": at}}
+        self.repository.create_warning(warning_id, item)
+        self.publisher.publish([DomainEvent(WARNED, {
+            "warning_id": warning_id,
+            "notification": {"id": f"risk:{warning_id}", "recipient": request.taxpayer,
+                             "kind": "risk.warning", "title": request.title,
+                             "body": request.detail,
+                             "link": f"/v1/risk-warnings/{warning_id}"}})])
+        return warning_view({"pk": {"S": f"warning#{warning_id}"}, **item})
+
+    def _reachable(self, principal: Principal, warning_id: str) -> dict[str, Any]:
+        item = self.repository.warning(warning_id)
+        if item is None:
+            raise NotFound(f"no warning {warning_id}")
+        ensure_can_reach_taxpayer(principal, item["warned"]["S"], item["tax_office"]["S"])
+        return item
+
+    def read(self, principal: Principal, warning_id: str) -> RiskWarning:
+        return warning_view(self._reachable(principal, warning_id))
+
+    def respond(self, principal: Principal, warning_id: str,
+                request: ResponseRequest) -> RiskWarning:
+        item = self._reachable(principal, warning_id)
+        step = response_step(request.action, request.text, _iso(self.now()))
+        state = item["state"]["S"]
+        self.repository.step(warning_id, state, state_after(state, step.action), _step(step))
+        return self.read(principal, warning_id)
+
+    def close(self, principal: Principal, warning_id: str,
+              request: CloseRequest) -> RiskWarning:
+        item = self._reachable(principal, warning_id)
+        state = item["state"]["S"]
+        step = Step(at=_iso(self.now()), by=f"officer:{principal.subject}", action=CLOSED,
+                    text=request.conclusion)
+        self.repository.step(warning_id, state, state_after(state, CLOSED), _step(step))
+        return self.read(principal, warning_id)
+
+    def mine(self, principal: Principal) -> Warnings:
+        return Warnings(items=[
+            WarningSummary(id=i["pk"]["S"].split("#", 1)[1], topic=i["topic"]["S"],
+                           title=i["title"]["S"], state=i["state"]["S"],
+                           created_at=i["created_at"]["S"])
+            for i in self.repository.warnings_of(principal.subject)])
