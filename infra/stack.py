@@ -25,6 +25,7 @@ from infra.portal import Portal
 from infra.refunds import Refunds
 from infra.regulations import Regulations
 from infra.supply import Supply
+from infra.violators import Violators
 
 
 class EtaxStack(Stack):
@@ -69,6 +70,8 @@ class EtaxStack(Stack):
                                acceptance=self.acceptance.table,
                                channel_token=self.invoices.channel_token,
                                search=self.knowledge_search)
+        self.violators = Violators(self, "Violators", platform=self.platform,
+                                   registry=self.acceptance.registry)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -119,6 +122,8 @@ class EtaxStack(Stack):
             "CrowdTableName": self.crowd.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,
+            "ViolatorsTableName": self.violators.table.table_name,
+            "ViolatorRemovalsFunctionName": self.violators.removal_function.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url
