@@ -26,6 +26,7 @@ from infra.portal import Portal
 from infra.refunds import Refunds
 from infra.regulations import Regulations
 from infra.supply import Supply
+from infra.violators import Violators
 
 
 class EtaxStack(Stack):
@@ -73,6 +74,8 @@ class EtaxStack(Stack):
         self.outreach = Outreach(self, "Outreach", platform=self.platform,
                                  registry=self.acceptance.registry,
                                  acceptance=self.acceptance.table)
+        self.violators = Violators(self, "Violators", platform=self.platform,
+                                   registry=self.acceptance.registry)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -126,6 +129,8 @@ class EtaxStack(Stack):
             "OutreachTableName": self.outreach.table.table_name,
             "OutreachQueueUrl": self.outreach.queue.queue.queue_url,
             "OutreachDeadLetterQueueUrl": self.outreach.queue.dead_letters.queue_url,
+            "ViolatorsTableName": self.violators.table.table_name,
+            "ViolatorRemovalsFunctionName": self.violators.removal_function.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -62,6 +62,7 @@ BOARD_TITLES = {
     "Consult": "12366 smart consultation (E16)",
     "Crowd": "Crowd help (A1)",
     "Outreach": "Information on demand: subscriptions and mailings to segments (D15)",
+    "Violators": "The serious tax violators list and audit-case announcements (D12)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

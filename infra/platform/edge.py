@@ -114,6 +114,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Crowd",
                ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
                rate=100, burst=200, per_ip=1500),
+    # D12: the serious violators list and the audit-case announcements, read by anyone (one
+    # Query of a sparse index, or one GetItem); not cached: a removed entry leaves at once
+    RouteClass("Violators",
+               ("GET /v1/credit/violators", "GET /v1/credit/violators/{case_id}",
+                "GET /v1/violators/announcements"),
+               rate=20, burst=40, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

@@ -52,6 +52,7 @@ OTHERS = {"taxpayer": ("taxpayer", B, None), "person": ("taxpayer", Q, None)}
 DELIVERY = {"recipient": "林晓明", "phone": "13800000000", "address": "福建省福州市鼓楼区五四路1号"}
 REGULATION = "iit-annual-bonus-2023-30"  # a seeded work of the regulations library
 C = uscc.complete("91350100MA2R7M8W1")   # crowd help: an asker and answerer of no column
+V = uscc.complete("91350100MA2R7M8T1")   # the violators list: a party of no column (Fuzhou)
 CROWD_QUESTION = {"body": "角色矩阵示例问题的正文。", "topic": "iit", "post_anyway": True}
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
@@ -120,8 +121,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
     mailing = post(api, "/v1/mailings", fuzhou, {**MAILING, "title": "角色矩阵示例推送"})
     warning = post(api, "/v1/risk-warnings", fuzhou, {**WARNING, "taxpayer": A})
+    violators = violator_records(api, aws, stack, drafter)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
-    return {**crowd,
+    return {**crowd, **violators,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
@@ -152,6 +154,28 @@ MAILING = {"segment": {"topics": ["vat"], "provinces": ["35"], "taxpayer_types":
            "kind": "guide", "title": "角色矩阵示例", "body": "角色矩阵示例正文。"}
 
 WARNING = {"topic": "invoice", "title": "角色矩阵示例风险提示", "detail": "角色矩阵示例。"}
+def violator_case(served_on: str) -> dict[str, Any]:
+    return {"credit_code": V, "decision_number": "角色矩阵示例〔2026〕1号",
+            "served_on": served_on,
+            "responsible": {"name": "王五", "resident_id": "350102199003071234"},
+            "facts": {"false_special_invoices": 1}, "summary": "虚开增值税专用发票。",
+            "legal_basis": "《中华人民共和国发票管理办法》第二十一条", "penalty": "处罚款"}
+
+
+def violator_records(api: str, aws: Any, stack: dict[str, Any],
+                     recorder: dict[str, str]) -> dict[str, str]:
+    """The violators list: V's cases recorded by an officer of no column, one left pending (the
+    column's officer approves it), two published by a third officer (one stays, one is
+    removed)."""
+    register_seller(aws, stack, V, "福州角色矩阵违法失信示例有限公司")
+    approver = bearer(token(api, "officer", "officer-fz-0003", FUZHOU))
+    served = business_date(today()).isoformat()
+    made: dict[str, str] = {}
+    for name in ("violator_pending", "violator_listed", "violator_removable"):
+        made[name] = post(api, "/v1/violators/cases", recorder, violator_case(served))["id"]
+        if name != "violator_pending":
+            post(api, f"/v1/violators/cases/{made[name]}/approval", approver, {})
+    return made
 
 
 @dataclass(frozen=True)
@@ -431,6 +455,18 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/risk-warnings/{warning_id}/close": static({"conclusion": "角色矩阵示例结论。"},
                                                         _warning),
     "GET /v1/me/risk-warnings": static(),
+    "GET /v1/credit/violators": static(query={"office": FUZHOU}),
+    "GET /v1/credit/violators/{case_id}": lambda r: Request({"case_id": r["violator_listed"]}),
+    "GET /v1/violators/announcements": static(),
+    "POST /v1/violators/cases": lambda r: Request({}, violator_case(
+        business_date(today()).isoformat())),
+    "GET /v1/violators/cases/{case_id}": lambda r: Request({"case_id": r["violator_listed"]}),
+    "POST /v1/violators/cases/{case_id}/approval": lambda r: Request(
+        {"case_id": r["violator_pending"]}, {}),
+    "POST /v1/violators/cases/{case_id}/removal": lambda r: Request(
+        {"case_id": r["violator_removable"]}, {"reason": "paid_in_full"}),
+    "POST /v1/violators/announcements": lambda r: Request({}, {
+        "case_id": r["violator_listed"], "title": "角色矩阵示例公告", "body": "角色矩阵示例。"}),
 }
 
 

@@ -68,6 +68,7 @@ FUNCTION_ENV = {
     "CROWD_TABLE": "crowd",
     "OUTREACH_TABLE": "outreach",
     "OUTREACH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/outreach",
+    "VIOLATORS_TABLE": "violators",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

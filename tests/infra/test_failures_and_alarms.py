@@ -51,9 +51,9 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
                                                          request: pytest.FixtureRequest) -> None:
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
-    # nine bus rules to queues, the daily reminder and index schedules; outside local, the
-    # signing key's other-signers rule on the default bus
-    assert len(rules) == (11 if stage == "local" else 12)
+    # nine bus rules to queues, the daily reminder, index and violators' removal schedules;
+    # outside local, the signing key's other-signers rule on the default bus
+    assert len(rules) == (12 if stage == "local" else 13)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -146,7 +146,7 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
                 for m in resources(prod, "AWS::Lambda::EventSourceMapping").values()
                 if "StartingPosition" in m["Properties"]
                 for alias in aliases if alias in json.dumps(m["Properties"]["FunctionName"])}
-    assert len(streamed) == 7
+    assert len(streamed) == 8
     assert watched(prod, "IteratorAge") == streamed
     tables = set(resources(prod, "AWS::DynamoDB::Table"))
     assert watched(prod, "ReadThrottleEvents") == watched(prod, "WriteThrottleEvents") == tables

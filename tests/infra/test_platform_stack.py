@@ -22,7 +22,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
              "regulation_published", "crowd",
-             "knowledge_indexer", "knowledge_search", "consult"}
+             "knowledge_indexer", "knowledge_search", "consult",
+             "violators", "violator_events", "violator_removals"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
@@ -67,6 +68,9 @@ PUBLIC_ROUTES = {
     "GET /v1/consult/channels/wechat",
     "POST /v1/consult/channels/wechat",
     "POST /v1/consult/channels/sms",
+    "GET /v1/credit/violators",
+    "GET /v1/credit/violators/{case_id}",
+    "GET /v1/violators/announcements",
 }
 
 
