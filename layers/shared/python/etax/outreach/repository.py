@@ -4,7 +4,10 @@ access, writes conditional, the subscription and its segment members in one tran
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any, Final, Literal
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists, StateChanged
 from etax.outreach.segments import Profile, Segment, subscriber_of
@@ -13,11 +16,36 @@ from etax.platform.aws import DynamoAccess
 from etax.platform.dynamo import applied, cancellation_codes, pages, table_name
 
 PAGE: Final = 100
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
 Outcome = Literal["sent", "capped", "again", "done"]
 
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    if isinstance(value, set):
+        return sorted(value)
+    return value
+
+
+def plain(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as Python values (numbers as int), its ``pk``'s id as ``id``, no keys."""
+    values = {k: _native(_deserializer.deserialize(v)) for k, v in item.items()
+              if k not in ("pk", "sk")}
+    return {"id": item["pk"]["S"].split("#", 1)[1], **values}
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 
 
 def profile_from(item: dict[str, Any]) -> Profile:
@@ -35,9 +63,10 @@ class OutreachRepository(DynamoAccess):
     # -- subscriptions ----------------------------------------------------------------------
 
     def subscription(self, subscriber: str) -> tuple[Profile, dict[str, Any]] | None:
+        """The subscription and its item's values (``revision``, ``updated_at``)."""
         item = self.db.get_item(TableName=self.table, ConsistentRead=True, Key={
             "pk": _s(f"subscriber#{subscriber}"), "sk": _s("profile")}).get("Item")
-        return (profile_from(item), item) if item else None
+        return (profile_from(item), plain(item)) if item else None
 
     def replace(self, new: Profile | None, old: Profile | None, revision: int, at: str,
                 subscriber: str) -> None:
@@ -108,17 +137,18 @@ class OutreachRepository(DynamoAccess):
 
     # -- mailings ---------------------------------------------------------------------------
 
-    def create_mailing(self, mailing_id: str, item: dict[str, Any]) -> None:
+    def create_mailing(self, mailing_id: str, values: dict[str, Any]) -> None:
         if not applied(self.db, "put_item", TableName=self.table,
-                       Item={"pk": _s(f"mailing#{mailing_id}"), "sk": _s("mailing"), **item},
+                       Item={"pk": _s(f"mailing#{mailing_id}"), "sk": _s("mailing"),
+                             **to_item(values)},
                        ConditionExpression="attribute_not_exists(pk)"):
             raise AlreadyExists(f"mailing {mailing_id} exists already", field="id")
 
     def mailing(self, mailing_id: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = self.db.get_item(
+        item = self.db.get_item(
             TableName=self.table, ConsistentRead=True,
             Key={"pk": _s(f"mailing#{mailing_id}"), "sk": _s("mailing")}).get("Item")
-        return item
+        return plain(item) if item else None
 
     def deliver_once(self, mailing_id: str, subscriber: str, part: int, week: str, cap: int,
                      expires_at: int, at: str) -> Outcome:
@@ -187,17 +217,18 @@ class OutreachRepository(DynamoAccess):
 
     # -- risk warnings ----------------------------------------------------------------------
 
-    def create_warning(self, warning_id: str, item: dict[str, Any]) -> None:
+    def create_warning(self, warning_id: str, values: dict[str, Any]) -> None:
         if not applied(self.db, "put_item", TableName=self.table,
-                       Item={"pk": _s(f"warning#{warning_id}"), "sk": _s("warning"), **item},
+                       Item={"pk": _s(f"warning#{warning_id}"), "sk": _s("warning"),
+                             **to_item(values)},
                        ConditionExpression="attribute_not_exists(pk)"):
             raise AlreadyExists(f"warning {warning_id} exists already", field="id")
 
     def warning(self, warning_id: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = self.db.get_item(
+        item = self.db.get_item(
             TableName=self.table, ConsistentRead=True,
             Key={"pk": _s(f"warning#{warning_id}"), "sk": _s("warning")}).get("Item")
-        return item
+        return plain(item) if item else None
 
     def step(self, warning_id: str, state: str, new_state: str, step: dict[str, Any]) -> None:
         """Append ``step`` to the trail and move the state, if it is still ``state``."""
@@ -207,16 +238,15 @@ class OutreachRepository(DynamoAccess):
                        ConditionExpression="#state = :state",
                        ExpressionAttributeNames={"#state": "state"},
                        ExpressionAttributeValues={":new": _s(new_state), ":state": _s(state),
-                                                  ":step": {"L": [{"M": step}]}}):
+                                                  ":step": {"L": [_serializer.serialize(step)]}}):
             raise StateChanged("the warning changed meanwhile: read it and try again",
                                field="action")
 
     def warnings_of(self, taxpayer: str, limit: int = 50) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self.db.query(
+        return [plain(item) for item in self.db.query(
             TableName=self.table, IndexName=WARNINGS_INDEX, Limit=limit,
             ScanIndexForward=False, KeyConditionExpression="warned = :t",
-            ExpressionAttributeValues={":t": _s(taxpayer)}).get("Items", [])
-        return items
+            ExpressionAttributeValues={":t": _s(taxpayer)}).get("Items", [])]
 
 
 class QueueStarter:

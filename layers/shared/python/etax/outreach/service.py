@@ -124,17 +124,17 @@ def _subscription(profile: Profile, updated_at: str) -> Subscription:
 
 def segment_from(item: dict[str, Any]) -> Segment:
     """The segment a mailing item was made for."""
-    return Segment(**{k: tuple(x["S"] for x in v["L"]) for k, v in item["segment"]["M"].items()})
+    return Segment(**{k: tuple(v) for k, v in item["segment"].items()})
 
 
 def mailing_view(item: dict[str, Any]) -> Mailing:
     segment = segment_from(item)
-    return Mailing(id=item["pk"]["S"].split("#", 1)[1], state=item["state"]["S"],
-                   kind=item["kind"]["S"], title=item["title"]["S"], segment=_shown(segment),
-                   recipients=int(item["recipients"]["N"]), sent=int(item["sent"]["N"]),
-                   capped=int(item["capped"]["N"]), created_at=item["created_at"]["S"],
-                   created_by=item["created_by"]["S"],
-                   sent_at=item["sent_at"]["S"] if "sent_at" in item else None)
+    return Mailing(id=item["id"], state=item["state"],
+                   kind=item["kind"], title=item["title"], segment=_shown(segment),
+                   recipients=int(item["recipients"]), sent=int(item["sent"]),
+                   capped=int(item["capped"]), created_at=item["created_at"],
+                   created_by=item["created_by"],
+                   sent_at=item.get("sent_at"))
 
 
 class OutreachService:
@@ -156,7 +156,7 @@ class OutreachService:
             raise StateChanged("register with the tax office first: the segments a "
                                "subscription joins come from the registration", field="topics")
         found = self.repository.subscription(principal.subject)
-        old, revision = (found[0], int(found[1]["revision"]["N"])) if found else (None, 0)
+        old, revision = (found[0], int(found[1]["revision"])) if found else (None, 0)
         new = Profile(principal.subject, topics, facts.province, facts.taxpayer_type,
                       facts.industry)
         at = _iso(self.now())
@@ -167,7 +167,7 @@ class OutreachService:
         found = self.repository.subscription(principal.subject)
         if found is None:
             raise NotFound("no subscription yet: POST /v1/subscriptions with your topics")
-        return _subscription(found[0], found[1]["updated_at"]["S"])
+        return _subscription(found[0], found[1]["updated_at"])
 
     # -- publishers -------------------------------------------------------------------------
 
@@ -185,24 +185,22 @@ class OutreachService:
     def mail(self, principal: Principal, request: MailingRequest) -> Mailing:
         segment = self._reachable(principal, request.segment)
         mailing_id = self.new_id()
-        item = {"segment": {"M": {k: {"L": [{"S": x} for x in v]}
-                                  for k, v in segment.to_dict().items()}},
-                "kind": {"S": request.kind}, "title": {"S": request.title},
-                "body": {"S": request.body}, "state": {"S": "sending"},
-                "recipients": {"N": str(self.repository.distinct_members(segment))},
-                "sent": {"N": "0"}, "capped": {"N": "0"},
-                "created_at": {"S": _iso(self.now())}, "created_by": {"S": principal.subject},
-                "office": {"S": principal.tax_office or "admin"}}
+        item: dict[str, Any] = {
+            "segment": segment.to_dict(), "kind": request.kind, "title": request.title,
+            "body": request.body, "state": "sending",
+            "recipients": self.repository.distinct_members(segment), "sent": 0, "capped": 0,
+            "created_at": _iso(self.now()), "created_by": principal.subject,
+            "office": principal.tax_office or "admin"}
         if request.link:
-            item["link"] = {"S": request.link}
+            item["link"] = request.link
         self.repository.create_mailing(mailing_id, item)
         self.starter.start({"mailing_id": mailing_id, "part": 0, "cursor": None})
-        return mailing_view({"pk": {"S": f"mailing#{mailing_id}"}, **item})
+        return mailing_view({"id": mailing_id, **item})
 
     def mailing(self, principal: Principal, mailing_id: str) -> Mailing:
         item = self.repository.mailing(mailing_id)
         if item is None or (principal.role != "admin"
-                            and item["office"]["S"] != principal.tax_office):
+                            and item["office"] != principal.tax_office):
             raise NotFound(f"no mailing {mailing_id} of your office")
         return mailing_view(item)
 
@@ -228,7 +226,7 @@ class MailingSender:
         item = self.repository.mailing(mailing_id)
         if item is None:
             raise LookupError(f"no mailing {mailing_id}")
-        if item["state"]["S"] == "sent":
+        if item["state"] == "sent":
             return "already sent"
         segment = segment_from(item)
         queries = [(p, prefix) for p in segment.partitions() for prefix in segment.prefixes()]
@@ -266,27 +264,25 @@ class MailingSender:
 def notice(mailing_id: str, item: dict[str, Any], person: str) -> dict[str, Any]:
     """The notification of a mailing for one person (the contract of ADR 0012)."""
     shown = {"id": f"outreach:{mailing_id}:{person}", "recipient": person,
-             "kind": f"outreach.{item['kind']['S']}", "title": item["title"]["S"],
-             "body": item["body"]["S"]}
-    if "link" in item:
-        shown["link"] = item["link"]["S"]
+             "kind": f"outreach.{item['kind']}", "title": item["title"],
+             "body": item["body"]}
+    if item.get("link"):
+        shown["link"] = item["link"]
     return shown
 
 
 def _step(step: Step) -> dict[str, Any]:
-    return {"at": {"S": step.at}, "by": {"S": step.by}, "action": {"S": step.action},
-            "text": {"S": step.text}}
+    return {"at": step.at, "by": step.by, "action": step.action, "text": step.text}
 
 
 def warning_view(item: dict[str, Any]) -> RiskWarning:
     return RiskWarning(
-        id=item["pk"]["S"].split("#", 1)[1], taxpayer=item["warned"]["S"],
-        tax_office=item["tax_office"]["S"], topic=item["topic"]["S"], title=item["title"]["S"],
-        detail=item["detail"]["S"], source=item["source"]["S"], state=item["state"]["S"],
-        trail=[StepShown(at=s["M"]["at"]["S"], by=s["M"]["by"]["S"],
-                         action=s["M"]["action"]["S"], text=s["M"]["text"]["S"])
-               for s in item["trail"]["L"]],
-        created_at=item["created_at"]["S"])
+        id=item["id"], taxpayer=item["warned"],
+        tax_office=item["tax_office"], topic=item["topic"], title=item["title"],
+        detail=item["detail"], source=item["source"], state=item["state"],
+        trail=[StepShown(at=s["at"], by=s["by"], action=s["action"], text=s["text"])
+               for s in item["trail"]],
+        created_at=item["created_at"])
 
 
 class WarningService:
@@ -312,11 +308,9 @@ class WarningService:
         warning_id, at = self.new_id(), _iso(self.now())
         first = Step(at=at, by=f"officer:{principal.subject}", action=ISSUED,
                      text=request.detail)
-        item = {"warned": {"S": request.taxpayer}, "tax_office": {"S": office},
-                "topic": {"S": request.topic}, "title": {"S": request.title},
-                "detail": {"S": request.detail}, "source": {"S": "officer"},
-                "state": {"S": ISSUED}, "trail": {"L": [{"M": _step(first)}]},
-                "created_at": {"S": at}}
+        item = {"warned": request.taxpayer, "tax_office": office, "topic": request.topic,
+                "title": request.title, "detail": request.detail, "source": "officer",
+                "state": ISSUED, "trail": [_step(first)], "created_at": at}
         self.repository.create_warning(warning_id, item)
         self.publisher.publish([DomainEvent(WARNED, {
             "warning_id": warning_id,
@@ -324,13 +318,13 @@ class WarningService:
                              "kind": "risk.warning", "title": request.title,
                              "body": request.detail,
                              "link": f"/v1/risk-warnings/{warning_id}"}})])
-        return warning_view({"pk": {"S": f"warning#{warning_id}"}, **item})
+        return warning_view({"id": warning_id, **item})
 
     def _reachable(self, principal: Principal, warning_id: str) -> dict[str, Any]:
         item = self.repository.warning(warning_id)
         if item is None:
             raise NotFound(f"no warning {warning_id}")
-        ensure_can_reach_taxpayer(principal, item["warned"]["S"], item["tax_office"]["S"])
+        ensure_can_reach_taxpayer(principal, item["warned"], item["tax_office"])
         return item
 
     def read(self, principal: Principal, warning_id: str) -> RiskWarning:
@@ -340,14 +334,14 @@ class WarningService:
                 request: ResponseRequest) -> RiskWarning:
         item = self._reachable(principal, warning_id)
         step = response_step(request.action, request.text, _iso(self.now()))
-        state = item["state"]["S"]
+        state = item["state"]
         self.repository.step(warning_id, state, state_after(state, step.action), _step(step))
         return self.read(principal, warning_id)
 
     def close(self, principal: Principal, warning_id: str,
               request: CloseRequest) -> RiskWarning:
         item = self._reachable(principal, warning_id)
-        state = item["state"]["S"]
+        state = item["state"]
         step = Step(at=_iso(self.now()), by=f"officer:{principal.subject}", action=CLOSED,
                     text=request.conclusion)
         self.repository.step(warning_id, state, state_after(state, CLOSED), _step(step))
@@ -355,7 +349,7 @@ class WarningService:
 
     def mine(self, principal: Principal) -> Warnings:
         return Warnings(items=[
-            WarningSummary(id=i["pk"]["S"].split("#", 1)[1], topic=i["topic"]["S"],
-                           title=i["title"]["S"], state=i["state"]["S"],
-                           created_at=i["created_at"]["S"])
+            WarningSummary(id=i["id"], topic=i["topic"],
+                           title=i["title"], state=i["state"],
+                           created_at=i["created_at"])
             for i in self.repository.warnings_of(principal.subject)])
