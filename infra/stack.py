@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
+from infra.complaints import Complaints
 from infra.config import StageConfig
 from infra.consult import Consult
 from infra.crowd import Crowd
@@ -69,6 +70,8 @@ class EtaxStack(Stack):
                                acceptance=self.acceptance.table,
                                channel_token=self.invoices.channel_token,
                                search=self.knowledge_search)
+        self.complaints = Complaints(self, "Complaints", platform=self.platform,
+                                     registry=self.acceptance.registry)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -119,6 +122,9 @@ class EtaxStack(Stack):
             "CrowdTableName": self.crowd.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,
+            "ComplaintsTableName": self.complaints.table.table_name,
+            "ComplaintsEscalationFunctionName":
+                self.complaints.escalation_function.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -114,6 +114,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Crowd",
                ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
                rate=100, burst=200, per_ip=1500),
+    # D12: anonymous reports, filed and followed by tracking code and secret (a GetItem and
+    # an scrypt hash a follow; a PutItem a report); few, and a flood is spam: a low rate
+    RouteClass("Reports",
+               ("POST /v1/reports", "GET /v1/reports/{tracking_code}",
+                "POST /v1/reports/{tracking_code}/rating"),
+               rate=10, burst=20, per_ip=60),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

@@ -53,6 +53,8 @@ DELIVERY = {"recipient": "林晓明", "phone": "13800000000", "address": "福建
 REGULATION = "iit-annual-bonus-2023-30"  # a seeded work of the regulations library
 C = uscc.complete("91350100MA2R7M8W1")   # crowd help: an asker and answerer of no column
 CROWD_QUESTION = {"body": "角色矩阵示例问题的正文。", "topic": "iit", "post_anyway": True}
+COMPLAINT = {"kind": "service_attitude", "title": "角色矩阵示例投诉",
+             "facts": "角色矩阵示例：办税服务厅窗口未按规定一次性告知所需资料。"}
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
 
@@ -114,6 +116,8 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     handed = post(api, "/v1/me/consult/ask", p, {"question": "我的退税到哪一步了"})
     assert handed["outcome"] == "handed_off", handed
     crowd = crowd_records(api, a, bearer(token(api, "taxpayer", C)))
+    complaint = post(api, "/v1/complaints", a, {**COMPLAINT, "office": FUZHOU})
+    report = post(api, "/v1/reports", {}, {**COMPLAINT, "kind": "violation", "reported": A})
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -123,6 +127,8 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "supply_id": supply["id"], "certificate": certificate["number"],
         "notification": notification, "draft_id": regulation["id"],
         "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
+        "complaint_id": complaint["id"], "tracking_code": report["tracking_code"],
+        "report_secret": report["secret"],
     }
 
 
@@ -148,6 +154,7 @@ class Request:
     params: dict[str, str]
     body: Any = None
     query: dict[str, str] | None = None
+    headers: dict[str, str] | None = None
 
 
 def today() -> datetime:
@@ -227,6 +234,15 @@ def _question(r: dict[str, Any]) -> dict[str, str]:
 
 def _answer(r: dict[str, Any]) -> dict[str, str]:
     return {"answer_id": r["crowd_answer"]}
+
+
+def _complaint(r: dict[str, Any]) -> dict[str, str]:
+    return {"complaint_id": r["complaint_id"]}
+
+
+def _report(r: dict[str, Any]) -> Callable[[Any], Request]:
+    return lambda body: Request({"tracking_code": r["tracking_code"]}, body,
+                                headers={"X-Report-Secret": r["report_secret"]})
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -398,6 +414,18 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/crowd/answers/{answer_id}/verify": static({}, _answer),
     "GET /v1/crowd/article-drafts": static(),
     "GET /v1/crowd/moderation": static(),
+    "POST /v1/complaints": static({**COMPLAINT, "office": XIAMEN}),
+    "GET /v1/complaints/{complaint_id}": static(params=_complaint),
+    "GET /v1/me/complaints": static(),
+    "POST /v1/complaints/{complaint_id}/rating": static({"rating": 5}, _complaint),
+    "GET /v1/complaints": static(query={"state": "filed"}),
+    "POST /v1/complaints/{complaint_id}/accept": static({}, _complaint),
+    "POST /v1/complaints/{complaint_id}/refuse": static({"reason": "角色矩阵示例"}, _complaint),
+    "POST /v1/complaints/{complaint_id}/answer": static(
+        {"answer": "角色矩阵示例：已责令整改并告知。"}, _complaint),
+    "POST /v1/reports": static({**COMPLAINT, "kind": "violation", "reported": A}),
+    "GET /v1/reports/{tracking_code}": lambda r: _report(r)(None),
+    "POST /v1/reports/{tracking_code}/rating": lambda r: _report(r)({"rating": 4}),
 }
 
 
@@ -423,7 +451,7 @@ def send(api: str, route: str, request: Request, who: dict[str, str]) -> request
     body = request.body
     return requests.request(
         method, f"{api}{path}", params=request.query, timeout=60,
-        headers={**who, "Idempotency-Key": str(uuid.uuid4())},
+        headers={**who, **(request.headers or {}), "Idempotency-Key": str(uuid.uuid4())},
         **({"data": body.encode()} if isinstance(body, str) else {"json": body}))
 
 

@@ -22,7 +22,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
              "regulation_published", "crowd",
-             "knowledge_indexer", "knowledge_search", "consult"}
+             "knowledge_indexer", "knowledge_search", "consult", "complaints",
+             "complaints_escalation"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
@@ -67,6 +68,9 @@ PUBLIC_ROUTES = {
     "GET /v1/consult/channels/wechat",
     "POST /v1/consult/channels/wechat",
     "POST /v1/consult/channels/sms",
+    "POST /v1/reports",
+    "GET /v1/reports/{tracking_code}",
+    "POST /v1/reports/{tracking_code}/rating",
 }
 
 
