@@ -32,6 +32,7 @@ service = ComplaintService(ComplaintsRepository(), RegistryRepository())
 CASE = "/v1/complaints/{complaint_id}"
 SECRET_HEADER = "X-Report-Secret"  # noqa: S105 - the header's name, not a secret
 CURSOR = "the cursor of the previous page's answer"
+SECRET = {SECRET_HEADER: "the report's secret, as its filing answered it once"}
 
 
 def _query(name: str) -> str | None:
@@ -78,13 +79,13 @@ def report() -> tuple[ReportFiled, int]:
 
 
 @app.get("/v1/reports/<tracking_code>")
-@declares(problems=(404,))
+@declares(problems=(404,), headers=SECRET)
 def follow(tracking_code: str) -> CaseShown:
     return service.follow(tracking_code, _secret())
 
 
 @app.post("/v1/reports/<tracking_code>/rating")
-@declares(problems=(404,))
+@declares(problems=(404,), headers=SECRET)
 def rate_report(tracking_code: str) -> CaseShown:
     return service.rate_anonymous(tracking_code, _secret(), parse_body(app, RateRequest))
 

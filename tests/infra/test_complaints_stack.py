@@ -12,7 +12,7 @@ from infra.complaints import FILER_ROUTES, OFFICER_ROUTES, PUBLIC_ROUTES
 from infra.platform.edge import route_class
 from tests.infra.conftest import live_alias
 from tests.infra.test_calculators_stack import path_of
-from tests.infra.test_filing_stack import statements_of
+from tests.infra.test_invoices_stack import policy_statements as statements_of
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 from tests.infra.test_regulations_stack import function_id
