@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.acceptance import Acceptance
 from infra.calculators import Calculators
 from infra.certificates import Certificates
+from infra.complaints import Complaints
 from infra.config import StageConfig
 from infra.consult import Consult
 from infra.crowd import Crowd
@@ -76,6 +77,8 @@ class EtaxStack(Stack):
                                  acceptance=self.acceptance.table)
         self.violators = Violators(self, "Violators", platform=self.platform,
                                    registry=self.acceptance.registry)
+        self.complaints = Complaints(self, "Complaints", platform=self.platform,
+                                     registry=self.acceptance.registry)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -131,6 +134,9 @@ class EtaxStack(Stack):
             "OutreachDeadLetterQueueUrl": self.outreach.queue.dead_letters.queue_url,
             "ViolatorsTableName": self.violators.table.table_name,
             "ViolatorRemovalsFunctionName": self.violators.removal_function.function_name,
+            "ComplaintsTableName": self.complaints.table.table_name,
+            "ComplaintsEscalationFunctionName":
+                self.complaints.escalation_function.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

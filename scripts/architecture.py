@@ -63,6 +63,7 @@ BOARD_TITLES = {
     "Crowd": "Crowd help (A1)",
     "Outreach": "Information on demand: subscriptions and mailings to segments (D15)",
     "Violators": "The serious tax violators list and audit-case announcements (D12)",
+    "Complaints": "Complaints and reports (D12)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

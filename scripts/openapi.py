@@ -372,6 +372,9 @@ def operation(op: Json, *, folder: str, method: str, path: str, code: RouteCode,
     for name, meaning in declared["query"].items():
         parameters.append({"name": name, "in": "query", "required": False,
                            "description": meaning, "schema": {"type": "string"}})
+    for name, meaning in declared.get("headers", {}).items():
+        parameters.append({"name": name, "in": "header", "required": True,
+                           "description": meaning, "schema": {"type": "string"}})
     if code.idempotent:
         parameters.append({"name": "Idempotency-Key", "in": "header", "required": True,
                            "description": "1-128 printable characters, fresh per request: a "

@@ -137,7 +137,8 @@ class Api(NestedStack):
             ),
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=apigw.Cors.ALL_ORIGINS,
-                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
+                               "X-Report-Secret"],
                 max_age=Duration.minutes(10),
             ),
         )

@@ -120,6 +120,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                ("GET /v1/credit/violators", "GET /v1/credit/violators/{case_id}",
                 "GET /v1/violators/announcements"),
                rate=20, burst=40, per_ip=1500),
+    # D12: anonymous reports, filed and followed by tracking code and secret (a GetItem and
+    # an scrypt hash a follow; a PutItem a report); few, and a flood is spam: a low rate
+    RouteClass("Reports",
+               ("POST /v1/reports", "GET /v1/reports/{tracking_code}",
+                "POST /v1/reports/{tracking_code}/rating"),
+               rate=10, burst=20, per_ip=60),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

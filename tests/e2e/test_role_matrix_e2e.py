@@ -54,6 +54,8 @@ REGULATION = "iit-annual-bonus-2023-30"  # a seeded work of the regulations libr
 C = uscc.complete("91350100MA2R7M8W1")   # crowd help: an asker and answerer of no column
 V = uscc.complete("91350100MA2R7M8T1")   # the violators list: a party of no column (Fuzhou)
 CROWD_QUESTION = {"body": "角色矩阵示例问题的正文。", "topic": "iit", "post_anyway": True}
+COMPLAINT = {"kind": "service_attitude", "title": "角色矩阵示例投诉",
+             "facts": "角色矩阵示例：办税服务厅窗口未按规定一次性告知所需资料。"}
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
 
@@ -122,6 +124,8 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     mailing = post(api, "/v1/mailings", fuzhou, {**MAILING, "title": "角色矩阵示例推送"})
     warning = post(api, "/v1/risk-warnings", fuzhou, {**WARNING, "taxpayer": A})
     violators = violator_records(api, aws, stack, drafter)
+    complaint = post(api, "/v1/complaints", a, {**COMPLAINT, "office": FUZHOU})
+    report = post(api, "/v1/reports", {}, {**COMPLAINT, "kind": "violation", "reported": A})
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd, **violators,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -132,6 +136,8 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "notification": notification, "draft_id": regulation["id"],
         "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
         "mailing_id": mailing["id"], "warning_id": warning["id"],
+        "complaint_id": complaint["id"], "tracking_code": report["tracking_code"],
+        "report_secret": report["secret"],
     }
 
 
@@ -185,6 +191,7 @@ class Request:
     params: dict[str, str]
     body: Any = None
     query: dict[str, str] | None = None
+    headers: dict[str, str] | None = None
 
 
 def today() -> datetime:
@@ -272,6 +279,13 @@ def _mailing(r: dict[str, Any]) -> dict[str, str]:
 
 def _warning(r: dict[str, Any]) -> dict[str, str]:
     return {"warning_id": r["warning_id"]}
+def _complaint(r: dict[str, Any]) -> dict[str, str]:
+    return {"complaint_id": r["complaint_id"]}
+
+
+def _report(r: dict[str, Any]) -> Callable[[Any], Request]:
+    return lambda body: Request({"tracking_code": r["tracking_code"]}, body,
+                                headers={"X-Report-Secret": r["report_secret"]})
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -467,6 +481,18 @@ REQUESTS: dict[str, Build] = {
         {"case_id": r["violator_removable"]}, {"reason": "paid_in_full"}),
     "POST /v1/violators/announcements": lambda r: Request({}, {
         "case_id": r["violator_listed"], "title": "角色矩阵示例公告", "body": "角色矩阵示例。"}),
+    "POST /v1/complaints": static({**COMPLAINT, "office": XIAMEN}),
+    "GET /v1/complaints/{complaint_id}": static(params=_complaint),
+    "GET /v1/me/complaints": static(),
+    "POST /v1/complaints/{complaint_id}/rating": static({"rating": 5}, _complaint),
+    "GET /v1/complaints": static(query={"state": "filed"}),
+    "POST /v1/complaints/{complaint_id}/accept": static({}, _complaint),
+    "POST /v1/complaints/{complaint_id}/refuse": static({"reason": "角色矩阵示例"}, _complaint),
+    "POST /v1/complaints/{complaint_id}/answer": static(
+        {"answer": "角色矩阵示例：已责令整改并告知。"}, _complaint),
+    "POST /v1/reports": static({**COMPLAINT, "kind": "violation", "reported": A}),
+    "GET /v1/reports/{tracking_code}": lambda r: _report(r)(None),
+    "POST /v1/reports/{tracking_code}/rating": lambda r: _report(r)({"rating": 4}),
 }
 
 
@@ -492,7 +518,7 @@ def send(api: str, route: str, request: Request, who: dict[str, str]) -> request
     body = request.body
     return requests.request(
         method, f"{api}{path}", params=request.query, timeout=60,
-        headers={**who, "Idempotency-Key": str(uuid.uuid4())},
+        headers={**who, **(request.headers or {}), "Idempotency-Key": str(uuid.uuid4())},
         **({"data": body.encode()} if isinstance(body, str) else {"json": body}))
 
 

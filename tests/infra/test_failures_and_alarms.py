@@ -51,8 +51,9 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
                                                          request: pytest.FixtureRequest) -> None:
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
-    # nine bus rules to queues, the daily reminder, index and violators' removal schedules;
-    # outside local, the signing key's other-signers rule on the default bus
+    # the bus rules to queues; the daily reminder, index, violators' removal and complaints'
+    # escalation schedules; outside local, the signing key's other-signers rule on the
+    # default bus
     assert len(rules) == (12 if stage == "local" else 13)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():

@@ -23,7 +23,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "regulations", "regulation_events", "knowledge", "knowledge_events",
              "regulation_published", "crowd",
              "knowledge_indexer", "knowledge_search", "consult",
-             "violators", "violator_events", "violator_removals"}
+             "violators", "violator_events", "violator_removals", "complaints",
+             "complaints_escalation", "outreach", "outreach_sender"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
@@ -71,6 +72,9 @@ PUBLIC_ROUTES = {
     "GET /v1/credit/violators",
     "GET /v1/credit/violators/{case_id}",
     "GET /v1/violators/announcements",
+    "POST /v1/reports",
+    "GET /v1/reports/{tracking_code}",
+    "POST /v1/reports/{tracking_code}/rating",
 }
 
 

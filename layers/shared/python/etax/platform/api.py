@@ -213,7 +213,9 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
         serializer=serialize,
         cors=CORSConfig(
             allow_origin=cors_origin,
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            # X-Report-Secret: an anonymous report's secret (complaints, D12)
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
+                           "X-Report-Secret"],
             expose_headers=["Retry-After"],
             max_age=600,
         ),
@@ -314,16 +316,19 @@ CONTRACT = "__etax_contract__"
 
 def declares[F: Callable[..., Any]](*, body: tuple[type[BaseModel], ...] = (),
                                     query: Mapping[str, str] | None = None,
-                                    problems: tuple[int, ...] = ()) -> Callable[[F], F]:
+                                    problems: tuple[int, ...] = (),
+                                    headers: Mapping[str, str] | None = None
+                                    ) -> Callable[[F], F]:
     """Declare, for the API's contract only, what a route reads that its code cannot show:
     the body's models when it picks one at run time (the contract otherwise reads the model
     from the route's own ``parse_body``/``validate_body``/``once.create`` call), its query
-    parameters (name → what it means), and the problems it answers beyond those of its kind
-    (a 404 for a thing its body names). Nothing changes when the route runs."""
+    parameters (name → what it means), the request headers it requires (name → what it means),
+    and the problems it answers beyond those of its kind (a 404 for a thing its body names).
+    Nothing changes when the route runs."""
 
     def mark(route: F) -> F:
         setattr(route, CONTRACT, {"body": body, "query": dict(query or {}),
-                                  "problems": tuple(problems)})
+                                  "problems": tuple(problems), "headers": dict(headers or {})})
         return route
 
     return mark
