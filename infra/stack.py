@@ -12,6 +12,7 @@ from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.config import StageConfig
 from infra.consult import Consult
+from infra.credit import Credit
 from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
@@ -69,6 +70,8 @@ class EtaxStack(Stack):
                                acceptance=self.acceptance.table,
                                channel_token=self.invoices.channel_token,
                                search=self.knowledge_search)
+        self.credit = Credit(self, "Credit", platform=self.platform,
+                             registry=self.acceptance.registry, filing=self.filing.table)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {

@@ -114,6 +114,8 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Crowd",
                ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
                rate=100, burst=200, per_ip=1500),
+    # D12: the public A-list of a year's credit ratings, one Query on a sparse index a page
+    RouteClass("CreditList", ("GET /v1/credit/a-list",), rate=50, burst=100, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

@@ -66,6 +66,7 @@ FUNCTION_ENV = {
     "REGULATION_SUBSCRIPTIONS_TABLE": "regulation-subscriptions",
     "CONSULT_TABLE": "consult",
     "CROWD_TABLE": "crowd",
+    "CREDIT_TABLE": "credit",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)
