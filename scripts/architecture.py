@@ -61,6 +61,7 @@ BOARD_TITLES = {
     "KnowledgeSearch": "Chinese search over the library and the knowledge base (D13, E16)",
     "Consult": "12366 smart consultation (E16)",
     "Crowd": "Crowd help (A1)",
+    "Credit": "Tax payment credit ratings (D12)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

@@ -23,7 +23,7 @@ RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesInvoicesTable", "InvoiceServicesSequencesTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
                  "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
-                 "RegulationsRegulationsTable"}
+                 "RegulationsRegulationsTable", "CreditCreditTable"}
 
 
 def _signing_key(template: Template) -> tuple[str, Any]:

@@ -22,7 +22,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
              "regulation_published", "crowd",
-             "knowledge_indexer", "knowledge_search", "consult"}
+             "knowledge_indexer", "knowledge_search", "consult",
+             "credit", "credit_runs", "credit_violators"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
@@ -35,6 +36,7 @@ PUBLIC_ROUTES = {
     "POST /v1/auth/dev-token",
     "GET /v1/auth/jwks.json",
     "GET /v1/registration/verify/{credit_code}",
+    "GET /v1/credit/a-list",
     "GET /v1/keys",
     "GET /v1/invoices/spec",
     "POST /v1/invoices/verify",

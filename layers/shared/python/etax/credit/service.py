@@ -150,13 +150,19 @@ class CreditService:
     # -- the routes ---------------------------------------------------------------------------
 
     def rating(self, principal: Principal, code: str, year: int | None) -> Rating:
+        """The stored rating of ``year`` (the latest stored if None; the year so far, not
+        stored, for a taxpayer never rated)."""
         record = self.registry.get(code)
         ensure_can_reach_taxpayer(principal, code, record.tax_office_code if record else None)
-        found = self.store.latest_rating(code) if year is None else self.store.rating(code, year)
-        if found is None:
-            raise NotFound(f"no rating of {code}" + (f" for {year}" if year else ""),
-                           field="year" if year else "credit_code")
-        return found[0]
+        if year is None:
+            found = self.store.latest_rating(code)
+            if found is None:  # never rated: the year so far, as the preview shows it
+                return self._rate(self._registered(code), self.today().year)
+            return found[0]
+        stored = self.store.rating(code, year)
+        if stored is None:
+            raise NotFound(f"no rating of {code} for {year}", field="year")
+        return stored[0]
 
     def a_list(self, year: int | None, cursor: str | None, limit: int) -> AList:
         if year is None:
