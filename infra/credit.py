@@ -78,3 +78,9 @@ class Credit(Construct):
             self, "ViolatorsRule", description="Serious-violator listings rate D",
             pattern=events.EventPattern(source=["tax.violators"], detail_type=VIOLATOR_EVENTS),
             to=self.violators)
+
+    def grant_levels_read(self, function: lambda_.Function) -> None:
+        """Let ``function`` read taxpayers' latest credit levels (``etax.credit.levels``: one
+        Query on a taxpayer's partition of the credit table, nothing else)."""
+        function.add_environment("CREDIT_TABLE", self.table.table_name)
+        grant(function, self.table, "Query")

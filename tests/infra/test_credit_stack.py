@@ -70,3 +70,9 @@ def test_the_run_and_the_violators_have_queues_with_dead_letters(prod: Template)
     run_queues = [q for k, q in queues.items() if k.startswith("CreditRunsQueue")]
     assert run_queues
     assert "RedrivePolicy" in run_queues[0]["Properties"]
+
+
+def test_the_supply_worker_reads_credit_levels_only(prod: Template) -> None:
+    assert actions_on(prod, "supply_worker", "CreditTable") == {"dynamodb:Query"}
+    worker = functions_by_service(prod)["supply_worker"]
+    assert "CREDIT_TABLE" in worker["Properties"]["Environment"]["Variables"]

@@ -85,3 +85,20 @@ def test_links_name_the_filing_boards_routes() -> None:
     assert link(f"payment:{CODE}:vat:2026-09") == f"/v1/filing/obligations/{CODE}:vat:2026-09"
     assert link("violator:case-1") is None
     assert link("filing:") is None
+
+
+def test_an_evaluation_is_shown_with_descriptions_links_and_one_decimal() -> None:
+    from etax.credit.catalogue import Catalogue
+    from etax.credit.views import rating_of
+
+    due = date(2026, 10, 22)
+    records = (Record("filing", f"filing:{CODE}:vat:2026-09", due, date(2026, 10, 30)),)
+    evaluation = evaluate(YearFacts(2026, records, frozenset({records[0].reference})),
+                          Registration(date(2016, 3, 1), recurring_complete=True))
+    shown = rating_of(evaluation, credit_code=CODE, name="示例", catalogue=Catalogue.shipped(),
+                      evaluated_at="t")
+    [deduction] = shown.deductions
+    assert (deduction.indicator, deduction.points, deduction.restored, deduction.net) == (
+        "FILING_LATE", 5, "4.0", "1.0")
+    assert deduction.records[0].link == f"/v1/filing/obligations/{CODE}:vat:2026-09"
+    assert (shown.score, shown.level, shown.start) == ("92.0", "A", 93)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.registry import signed_in_enterprise
 from etax.credit import repair as repairs
 from etax.credit.catalogue import Catalogue
 from etax.credit.evaluation import Registration, YearFacts, evaluate, preview
@@ -169,14 +170,19 @@ class CreditService:
             raise Invalid("name the year of the list", field="year")
         return self.store.a_list(year, cursor, limit)
 
+    def _enterprise(self, principal: Principal) -> RegistrationRecord:
+        return signed_in_enterprise(self.registry, principal,
+                                    "credit ratings are of registered enterprise taxpayers "
+                                    "signed in with their credit code")
+
     def preview_me(self, principal: Principal) -> Rating:
-        return self._rate(self._registered(principal.subject), self.today().year)
+        return self._rate(self._enterprise(principal), self.today().year)
 
     # -- repairs ------------------------------------------------------------------------------
 
     def apply_repair(self, principal: Principal, request: RepairRequest) -> Repair:
-        code = principal.subject
-        record = self._registered(code)
+        record = self._enterprise(principal)
+        code = record.credit_code
         indicator = next((i for i in self.catalogue.indicators if i.code == request.indicator),
                          None)
         if indicator is None:
