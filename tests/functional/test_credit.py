@@ -324,3 +324,12 @@ def test_a_serious_violator_listing_rates_d_while_it_stands(violators: Any, api:
         "pk": {"S": f"taxpayer#{RETAILER}"}, "sk": {"S": "listing#case-1"}})["Item"]
     assert (stored["listed_on"]["S"], stored["removed_on"]["S"]) == ("2026-11-20", "2026-12-01")
     assert json.loads(json.dumps(stored["credit_code"])) == {"S": RETAILER}
+
+
+def test_a_run_of_a_past_year_rates_only_who_was_registered_in_it(runs: Any, queue: str) -> None:
+    assert runs.service.run_page({"run_id": "r-2025", "year": 2025, "segment": 0,
+                                  "segments": 1}) == 2
+    rated = {item["pk"]["S"].removeprefix("taxpayer#") for item in
+             boto3.client("dynamodb").scan(TableName="credit")["Items"]
+             if item["sk"]["S"] == "evaluation#2025"}
+    assert rated == {SELLER, RETAILER}  # the newcomer registered in 2026

@@ -32,10 +32,9 @@ from etax.credit.repository import Partition, repair_id
 from etax.credit.requests import DecisionRequest, RepairRequest, RunRequest
 from etax.credit.results import AList, Rating, Repair, Run
 from etax.credit.views import rating_of
-from etax.errors import Invalid, NotFound
+from etax.errors import Invalid, NotFound, Refused
 from etax.filing.repository import Obligation
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
-from etax.platform.errors import Forbidden
 from etax.rules.dates import business_date
 
 PAGE = 100
@@ -87,7 +86,7 @@ class Fanout(Protocol):
 
 def _officer_or_admin(principal: Principal) -> None:
     if principal.role not in ("officer", "admin"):
-        raise Forbidden(f"this route is for officers and admins; you are signed in as "
+        raise Refused(f"this route is for officers and admins; you are signed in as "
                         f"{principal.role}")
 
 
@@ -224,7 +223,7 @@ class CreditService:
     def decide(self, principal: Principal, application_id: str,
                request: DecisionRequest) -> Repair:
         if principal.role != "officer":
-            raise Forbidden("an officer of the taxpayer's tax office decides repairs")
+            raise Refused("an officer of the taxpayer's tax office decides repairs")
         repair, _office = self._repair(principal, application_id)
         application = repairs.RepairApplication(
             repair.id, repair.credit_code, repairs.FAULT, repair.record,
@@ -273,6 +272,8 @@ class CreditService:
                                             limit or PAGE)
         written = 0
         for record in page:
+            if record.registration_date > date(year, 12, 31):
+                continue  # registered after the year: not rated for it
             rating = self._rate(record, year)
             written += self.store.put_rating(rating, record.tax_office_code, run_id=run_id)
         if after is not None:
