@@ -13,6 +13,7 @@ from infra.certificates import Certificates
 from infra.complaints import Complaints
 from infra.config import StageConfig
 from infra.consult import Consult
+from infra.credit import Credit
 from infra.crowd import Crowd
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
@@ -79,6 +80,10 @@ class EtaxStack(Stack):
                                    registry=self.acceptance.registry)
         self.complaints = Complaints(self, "Complaints", platform=self.platform,
                                      registry=self.acceptance.registry)
+        self.credit = Credit(self, "Credit", platform=self.platform,
+                             registry=self.acceptance.registry, filing=self.filing.table)
+        # a D credit rating is never approved an invoice supply automatically
+        self.credit.grant_levels_read(self.supply.worker)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {

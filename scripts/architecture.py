@@ -64,6 +64,7 @@ BOARD_TITLES = {
     "Outreach": "Information on demand: subscriptions and mailings to segments (D15)",
     "Violators": "The serious tax violators list and audit-case announcements (D12)",
     "Complaints": "Complaints and reports (D12)",
+    "Credit": "Tax payment credit ratings (D12)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from etax.acceptance.registration.repository import RegistryRepository
+from etax.credit.levels import CreditLevels
 from etax.platform.aws import lazy
 from etax.platform.consumer import consumer, json_body
 from etax.platform.observability import instrument
@@ -22,7 +23,8 @@ service = SupplyService(
     SupplyRepository(), RegistryRepository(), IssuedInvoices(),
     adapter("carrier", simulated=lambda: SimulatedCarrier(
         lazy("dynamodb"), required("SUPPLY_TABLE"),
-        step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600")))))
+        step_seconds=float(os.environ.get("LOGISTICS_STEP_SECONDS", "3600")))),
+    credit=CreditLevels())
 worker = SupplyWorker(
     service, sqs, lambda: required("SUPPLY_QUEUE_URL"),
     poll_seconds=max(1, min(900, int(os.environ.get("LOGISTICS_POLL_SECONDS", "900")))),

@@ -126,6 +126,8 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                ("POST /v1/reports", "GET /v1/reports/{tracking_code}",
                 "POST /v1/reports/{tracking_code}/rating"),
                rate=10, burst=20, per_ip=60),
+    # D12: the public A-list of a year's credit ratings, one Query on a sparse index a page
+    RouteClass("CreditList", ("GET /v1/credit/a-list",), rate=30, burst=60, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

@@ -53,7 +53,8 @@ USAGE = ROOT / "docs" / "usage"
 # One usage page per board of infra/ (the plan's names; docs/architecture.md lists them).
 BOARD_PAGES = ("platform", "acceptance", "filing", "refunds", "supply", "invoices",
                "verification", "lottery", "calculators", "notifications", "consult",
-               "crowd", "knowledge", "search", "outreach", "violators", "complaints")
+               "crowd", "knowledge", "search", "outreach", "violators", "complaints",
+               "credit")
 RUNNABLE = frozenset({"sh", "python"})
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*$")

@@ -102,6 +102,11 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
                    {"method": "pos", "amount": filed["liability"]["outstanding"]})
     assert provider_confirms(api, master, payment).status_code == 200
 
+    # filed and paid long after the deadline: a fault of the year, corrected, to repair
+    repair = post(api, "/v1/credit/repairs", a, {"year": 2025,
+                                                 "indicator": "FILING_LATE",
+                                                 "record": f"filing:{oid}"})
+    run = post(api, "/v1/credit/evaluations", admin, {"year": 2025, "segments": 1})
     filed_iit(api, p, P)
     case = post(api, "/v1/refunds", p, {"kind": "iit_annual", "year": 2025, "account": account()})
     supply = post(api, "/v1/invoice-supplies", a, {
@@ -138,6 +143,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "mailing_id": mailing["id"], "warning_id": warning["id"],
         "complaint_id": complaint["id"], "tracking_code": report["tracking_code"],
         "report_secret": report["secret"],
+        "repair_id": repair["id"], "run_id": run["id"],
     }
 
 
@@ -286,6 +292,12 @@ def _complaint(r: dict[str, Any]) -> dict[str, str]:
 def _report(r: dict[str, Any]) -> Callable[[Any], Request]:
     return lambda body: Request({"tracking_code": r["tracking_code"]}, body,
                                 headers={"X-Report-Secret": r["report_secret"]})
+def _repair(r: dict[str, Any]) -> dict[str, str]:
+    return {"repair_id": r["repair_id"]}
+
+
+def _run(r: dict[str, Any]) -> dict[str, str]:
+    return {"run_id": r["run_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -493,6 +505,16 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/reports": static({**COMPLAINT, "kind": "violation", "reported": A}),
     "GET /v1/reports/{tracking_code}": lambda r: _report(r)(None),
     "POST /v1/reports/{tracking_code}/rating": lambda r: _report(r)({"rating": 4}),
+    "GET /v1/credit/ratings/{credit_code}": lambda r: Request({"credit_code": A}),
+    "GET /v1/credit/a-list": static(query={"year": "2025"}),
+    "GET /v1/me/credit/preview": static(),
+    "POST /v1/credit/repairs": static({"year": 2025, "indicator": "FILING_LATE",
+                                       "record": "filing:none"}),
+    "GET /v1/credit/repairs/{repair_id}": static(params=_repair),
+    "POST /v1/credit/repairs/{repair_id}/decision": static(
+        {"decision": "refuse", "reason": "角色矩阵示例"}, _repair),
+    "POST /v1/credit/evaluations": static({"year": 2100}),
+    "GET /v1/credit/evaluations/{run_id}": static(params=_run),
 }
 
 

@@ -70,6 +70,7 @@ FUNCTION_ENV = {
     "OUTREACH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/outreach",
     "VIOLATORS_TABLE": "violators",
     "COMPLAINTS_TABLE": "complaints",
+    "CREDIT_TABLE": "credit",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

@@ -276,6 +276,21 @@ def test_an_officer_approves_what_is_over_the_automatic_limit(
     assert pipeline.pump() == ["InvoiceSupplyApproved", "InvoiceSupplyShipped"]
 
 
+def test_a_d_credit_rating_is_never_approved_automatically(api: Any, pipeline: Pipeline) -> None:
+    from etax.credit.repository import CreditRepository
+    from etax.credit.results import Rating
+
+    CreditRepository().put_rating(Rating(
+        credit_code=SELLER, name="福州闽江示例科技有限公司", year=2026, level="D", score="93.0",
+        start=93, provisional=True, as_of="2026-11-28", deductions=[], direct_d=[], no_a=[],
+        evaluated_at="2026-11-28T02:00:00+00:00"), FUZHOU)
+    small = apply(api, PAPER)["json"]  # within the automatic limit, every check passing
+    assert pipeline.pump() == ["InvoiceSupplyApplied", "InvoiceSupplyReviewRequested"]
+    reasons = view(api, small["id"], who=OFFICER)["json"]["review_reasons"]
+    assert reasons == ["the taxpayer's credit rating is D (纳税缴费信用 D 级): invoice supply is "
+                       "restricted, an officer decides"]
+
+
 def test_a_digital_supply_raises_the_quota_that_issuing_then_uses(
         api: Any, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     retailer = ("taxpayer", RETAILER)

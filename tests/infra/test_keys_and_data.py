@@ -23,7 +23,8 @@ RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesInvoicesTable", "InvoiceServicesSequencesTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
                  "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
-                 "RegulationsRegulationsTable", "ComplaintsComplaintsTable"}
+                 "RegulationsRegulationsTable", "ComplaintsComplaintsTable",
+                 "CreditCreditTable"}
 
 
 def _signing_key(template: Template) -> tuple[str, Any]:

@@ -144,20 +144,27 @@ def _statements_on(template: Template, table: str) -> list[tuple[str, dict[str, 
             if arn in _listed(statement["Resource"])]
 
 
-def test_nothing_may_scan_or_delete_from_the_registry(prod: Template) -> None:
+def test_nothing_may_delete_from_the_registry_and_one_worker_scans_it(prod: Template) -> None:
     registry = _table(prod, "AcceptanceRegistryTable")
     actions = {action for _, statement in _statements_on(prod, registry)
                for action in _listed(statement["Action"])}
-    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem"}
+    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"}
+    scanners = {_name(logical) for logical, statement in _statements_on(prod, registry)
+                if "dynamodb:Scan" in _listed(statement["Action"])}
+    assert scanners == {"CreditCreditRunsFunctionServiceRoleDefaultPolicy"}
     writers = {_name(logical) for logical, statement in _statements_on(prod, registry)
                if "dynamodb:PutItem" in _listed(statement["Action"])}
     assert writers == {"AcceptanceAcceptanceFeedFunctionServiceRoleDefaultPolicy"}
 
 
-def test_no_function_scans_any_table(prod: Template) -> None:
-    scans = [logical for logical, statement in allowed(prod)
+def test_no_function_scans_any_table_but_the_annual_credit_run_the_register(
+        prod: Template) -> None:
+    """The annual credit evaluation reads every taxpayer (a parallel Scan of the registry, a
+    segment a message): the one Scan, on the one table."""
+    registry = {"Fn::GetAtt": [_table(prod, "AcceptanceRegistryTable"), "Arn"]}
+    scans = [(_name(logical), statement["Resource"]) for logical, statement in allowed(prod)
              if "dynamodb:Scan" in _listed(statement["Action"])]
-    assert scans == []
+    assert scans == [("CreditCreditRunsFunctionServiceRoleDefaultPolicy", registry)]
 
 
 def _idempotent_functions(template: Template) -> set[str]:

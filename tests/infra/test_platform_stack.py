@@ -24,7 +24,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "regulation_published", "crowd",
              "knowledge_indexer", "knowledge_search", "consult",
              "violators", "violator_events", "violator_removals", "complaints",
-             "complaints_escalation", "outreach", "outreach_sender"}
+             "complaints_escalation", "outreach", "outreach_sender",
+             "credit", "credit_runs", "credit_violators"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
@@ -37,6 +38,7 @@ PUBLIC_ROUTES = {
     "POST /v1/auth/dev-token",
     "GET /v1/auth/jwks.json",
     "GET /v1/registration/verify/{credit_code}",
+    "GET /v1/credit/a-list",
     "GET /v1/keys",
     "GET /v1/invoices/spec",
     "POST /v1/invoices/verify",

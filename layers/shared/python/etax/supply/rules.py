@@ -32,9 +32,10 @@ Digital (the applicant's invoices of the last :attr:`SupplyPolicy.window_days` d
 * ``quota_used`` — the month has used at least :attr:`SupplyPolicy.min_quota_use` of the
   current quota (no quota yet: passes; a first quota needs no history).
 
-Approval (our choice; sources.md#credit only says a D credit level restricts supply, and no credit
-data exist here yet): automatic when every check passed and the request is within the
-automatic limit (:attr:`SupplyPolicy.paper_auto_max` per type,
+Approval (our choice; sources.md#credit only says a D credit level restricts supply): never
+automatic for a taxpayer whose latest credit rating (:mod:`etax.credit`) is D — an officer
+decides, the reason named; otherwise automatic when every check passed and the request is
+within the automatic limit (:attr:`SupplyPolicy.paper_auto_max` per type,
 :attr:`SupplyPolicy.digital_auto_max_fen` per taxpayer type); otherwise an officer of the
 applicant's tax office approves or rejects. The limits are versioned data
 (:data:`POLICIES`, by effective date), not code.
@@ -244,9 +245,12 @@ class Decision:
 
 def decide(kind: Kind, checks: Sequence[Check], *, policy: SupplyPolicy, taxpayer_type: str,
            invoice_type: str | None = None, quantity: int | None = None,
-           monthly_quota_fen: int | None = None) -> Decision:
+           monthly_quota_fen: int | None = None, credit_level: str | None = None) -> Decision:
     """Approve automatically, or send to an officer with the reasons."""
     reasons = [f"check {c.name} failed: {c.detail}" for c in checks if not c.passed]
+    if credit_level == "D":
+        reasons.append("the taxpayer's credit rating is D (纳税缴费信用 D 级): invoice supply is "
+                       "restricted, an officer decides")
     if kind == "paper":
         limit = policy.paper_auto_max[invoice_type or ""]
         if (quantity or 0) > limit:

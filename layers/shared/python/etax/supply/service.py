@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from etax.acceptance.registration.records import RegistrationRecord
 from etax.acceptance.registration.registry import Registry, signed_in_enterprise
@@ -41,6 +41,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class CreditLevel(Protocol):
+    def level_of(self, credit_code: str) -> str | None: ...
+
+
 @dataclass
 class SupplyService:
     repository: SupplyRepository
@@ -48,6 +52,8 @@ class SupplyService:
     invoices: IssuedInvoices
     carrier: Carrier
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    credit: CreditLevel | None = None
+    """the applicant's credit level (a D is never approved automatically); None: not read"""
 
     # -- the taxpayer ---------------------------------------------------------------------
 
@@ -220,6 +226,7 @@ class SupplyService:
         now = self.now()
         policy = supply.policy_for(business_date(now))
         asked = application.request
+        level = self.credit.level_of(application.applicant) if self.credit else None
         if application.kind == "paper":
             previous = self.repository.previous_batch(application.applicant,
                                                       asked["invoice_type"],
@@ -231,7 +238,7 @@ class SupplyService:
             decision = supply.decide("paper", checks, policy=policy,
                                      taxpayer_type=application.taxpayer_type,
                                      invoice_type=asked["invoice_type"],
-                                     quantity=asked["quantity"])
+                                     quantity=asked["quantity"], credit_level=level)
         else:
             since = _iso(now - timedelta(days=policy.window_days))
             invoices = self.invoices.of_seller_since(application.applicant, since)
@@ -241,7 +248,8 @@ class SupplyService:
                                            policy=policy, block_size=ISSUING_BLOCK_SIZE)
             decision = supply.decide("digital", checks, policy=policy,
                                      taxpayer_type=application.taxpayer_type,
-                                     monthly_quota_fen=asked["monthly_quota_fen"])
+                                     monthly_quota_fen=asked["monthly_quota_fen"],
+                                     credit_level=level)
         sets = {"checks": [c.as_dict() for c in checks], "review_reasons": decision.reasons}
         at = _iso(now)
         if decision.automatic:

@@ -3,7 +3,9 @@
 Table ``REGISTRY_TABLE``: partition key ``credit_code`` (string), one item per
 taxpayer (specification: :data:`etax.acceptance.tables.REGISTRY`). Access patterns: get
 by credit code (public verification, the taxpayer's own record); conditional put by revision
-(the feed). No scans. The low-level client, as every repository (docs/decisions/0014).
+(the feed). One Scan, and only for the annual credit evaluation (:meth:`segment`): a parallel
+Scan's segment, page by page, is how the run reads the whole register. The low-level
+client, as every repository (docs/decisions/0014).
 """
 
 from __future__ import annotations
@@ -76,3 +78,15 @@ class RegistryRepository(DynamoAccess):
             Item=_to_item(record, record.updated_at or datetime.now(UTC).isoformat()),
             ConditionExpression="attribute_not_exists(credit_code) OR revision <= :revision",
             ExpressionAttributeValues={":revision": {"N": str(record.revision)}})
+
+    def segment(self, segment: int, segments: int, start: dict[str, Any] | None,
+                limit: int) -> tuple[list[RegistrationRecord], dict[str, Any] | None]:
+        """One page (at most ``limit`` records) of the segment ``segment`` of ``segments`` of
+        a parallel Scan, from ``start``; and the key to resume from (None: the segment's end).
+        """
+        request: dict[str, Any] = {"TableName": self.table, "Segment": segment,
+                                   "TotalSegments": segments, "Limit": limit}
+        if start:
+            request["ExclusiveStartKey"] = start
+        page = self.db.scan(**request)
+        return [_to_record(item) for item in page["Items"]], page.get("LastEvaluatedKey")
