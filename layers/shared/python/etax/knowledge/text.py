@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -52,6 +52,7 @@ class Lexicon:
     aliases: tuple[tuple[re.Pattern[str], str], ...]  # longest first
     simplified: dict[int, str]  # str.translate table: traditional → simplified
     stopwords: frozenset[str]
+    chatty: frozenset[str]  # the stop words of the chatty parts of a question (greetings …)
     words: tuple[tuple[str, int], ...]  # the user dictionary: word, frequency
 
     def forms(self, canonical: str) -> tuple[str, ...]:
@@ -81,14 +82,15 @@ def read_lexicon() -> Lexicon:
         raise ValueError("t2s.txt: an odd number of characters")
     simplified = {ord(t): s for t, s in zip(pairs[::2], pairs[1::2], strict=True) if t != s}
     stopwords = frozenset(" ".join(_lines("stopwords.txt")).split())
+    chatty = frozenset(" ".join(_lines("chatty.txt")).split())
     words: dict[str, int] = {}
     for line in _lines("dictionary.txt"):
         parts = line.split()
         words[parts[0]] = int(parts[1]) if len(parts) > 1 else USER_WORD_FREQUENCY
     for form in synonyms:
         words.setdefault(form, USER_WORD_FREQUENCY)
-    return Lexicon(synonyms, tuple((p, c) for _, p, c in aliases), simplified, stopwords,
-                   tuple(words.items()))
+    return Lexicon(synonyms, tuple((p, c) for _, p, c in aliases), simplified,
+                   stopwords | chatty, chatty, tuple(words.items()))
 
 
 @cache
@@ -134,10 +136,34 @@ def tokenizer() -> Any:
     return segmenter
 
 
+@lru_cache(maxsize=4096)
+def _segmented(normalised: str) -> tuple[str, ...]:
+    return tuple(tokenizer().lcut_for_search(normalised, HMM=True))
+
+
 def segments(normalised: str) -> list[str]:
-    """jieba's search-mode words of an already normalised text, punctuation kept."""
-    words: list[str] = tokenizer().lcut_for_search(normalised, HMM=True)
-    return words
+    """jieba's search-mode words of an already normalised text, punctuation kept (a text's
+    words are kept for the next time it is asked: a question is read by several rankings)."""
+    return list(_segmented(normalised))
+
+
+def content(text: str) -> str:
+    """The normalised text with what carries no meaning — stop words (the chatty parts of a
+    question: 请问, 我想问一下, 谢谢 …), punctuation, spaces — each made one space: the runs of
+    content words a character-level reading (character pairs and characters) takes. jieba's
+    precise mode, so each character is in one word."""
+    lex = lexicon()
+    parts = []
+    folded = unicodedata.normalize("NFKC", text).lower().translate(lex.simplified)
+    for word in _precise(folded):
+        keep = word.strip() and _WORD.search(word) and word not in lex.chatty
+        parts.append(word if keep else " ")
+    return " ".join("".join(parts).split())
+
+
+@lru_cache(maxsize=4096)
+def _precise(normalised: str) -> tuple[str, ...]:
+    return tuple(tokenizer().lcut(normalised, HMM=True))
 
 
 def terms(text: str) -> list[str]:
