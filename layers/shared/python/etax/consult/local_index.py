@@ -30,13 +30,15 @@ DEPTH: Final = 20  # hits of each ranking fused
 _HAN: Final = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def mixed_terms(words: Callable[[str], Sequence[str]] | None = None
-                ) -> Callable[[str], list[str]]:
+def mixed_terms(words: Callable[[str], Sequence[str]] | None = None,
+                content: Callable[[str], str] | None = None) -> Callable[[str], list[str]]:
     """Terms of a text: the words of ``words`` (the search kit's segmentation), then Latin
-    words, Chinese character pairs and single characters of the normalized text."""
+    words, Chinese character pairs and single characters of the normalized text — or of what
+    ``content`` keeps of it (the search kit's: its stop words left out, so the chatty parts of
+    a question add no pairs)."""
 
     def terms(text: str) -> list[str]:
-        folded = normalize(text)
+        folded = content(text) if content is not None else normalize(text)
         found = list(words(text)) if words is not None else []
         found += simple_terms(folded)
         found += [ch for run in _HAN.findall(folded) for ch in run]
