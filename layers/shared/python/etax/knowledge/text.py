@@ -122,6 +122,21 @@ def normalise(text: str) -> str:
 
 
 @cache
+def pinyin() -> dict[str, str]:
+    """The toneless pinyin of the characters of ``lexicon/pinyin.txt`` (some 8,000: those of
+    jieba's words of some frequency, of the lexicon and of the articles)."""
+    return dict(line.split() for line in _lines("pinyin.txt"))
+
+
+def sound(pair: str) -> str | None:
+    """How a pair of Chinese characters sounds (``~zheng qi`` for 征期 and for 征其), or None
+    when the table lacks one of them."""
+    table = pinyin()
+    first, second = table.get(pair[0]), table.get(pair[1])
+    return f"~{first} {second}" if first and second else None
+
+
+@cache
 def tokenizer() -> Any:
     """jieba's tokenizer with the tax user dictionary, initialised once per process."""
     import jieba
