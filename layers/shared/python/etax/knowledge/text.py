@@ -10,7 +10,8 @@ vocabulary:
 2. segmentation with jieba in its search mode (a long word also yields the words inside it:
    个人所得税 → 个人, 所得, 所得税, 个人所得税) over jieba's dictionary plus the tax user
    dictionary (``lexicon/dictionary.txt`` and every form of every synonym);
-3. punctuation, spaces and stop words (``lexicon/stopwords.txt``) dropped;
+3. punctuation, spaces and stop words (``lexicon/stopwords.txt``, and ``lexicon/chatty.txt``:
+   the chatty parts of a question as it is typed, 请问, 想问一下, 谢谢 …) dropped;
 4. each synonym replaced by its group's canonical term (``lexicon/synonyms.txt``: 个税 →
    个人所得税, 专票 → 增值税专用发票, 黑名单 → 重大税收违法失信主体 …).
 
@@ -46,7 +47,7 @@ def _lines(name: str) -> Iterator[str]:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """The tax lexicon's four tables, read from ``lexicon/``."""
+    """The tax lexicon's tables, read from ``lexicon/`` (the pinyin table apart: :func:`pinyin`)."""
 
     synonyms: dict[str, str]  # form → canonical term (the canonical term maps to itself)
     aliases: tuple[tuple[re.Pattern[str], str], ...]  # longest first
