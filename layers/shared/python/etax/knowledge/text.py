@@ -28,7 +28,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -56,11 +56,11 @@ class Lexicon:
     chatty: frozenset[str]  # the stop words of the chatty parts of a question (greetings …)
     words: tuple[tuple[str, int], ...]  # the user dictionary: word, frequency
 
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical → other forms
+
     def forms(self, canonical: str) -> tuple[str, ...]:
         """Every form of a canonical term (itself first): what a highlight looks for."""
-        return (canonical, *sorted((f for f, c in self.synonyms.items()
-                                    if c == canonical and f != canonical), key=len,
-                                   reverse=True))
+        return (canonical, *self.groups.get(canonical, ()))
 
 
 def read_lexicon() -> Lexicon:
@@ -90,8 +90,13 @@ def read_lexicon() -> Lexicon:
         words[parts[0]] = int(parts[1]) if len(parts) > 1 else USER_WORD_FREQUENCY
     for form in synonyms:
         words.setdefault(form, USER_WORD_FREQUENCY)
+    groups: dict[str, list[str]] = {}
+    for form, canonical in synonyms.items():
+        if form != canonical:
+            groups.setdefault(canonical, []).append(form)
     return Lexicon(synonyms, tuple((p, c) for _, p, c in aliases), simplified,
-                   stopwords | chatty, chatty, tuple(words.items()))
+                   stopwords | chatty, chatty, tuple(words.items()),
+                   {c: tuple(sorted(f, key=len, reverse=True)) for c, f in groups.items()})
 
 
 @cache
@@ -99,9 +104,11 @@ def lexicon() -> Lexicon:
     return read_lexicon()
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Character by character, the same length: NFKC where it gives one character, lower
-    case, simplified. Highlights find a term's place in a text through this."""
+    case, simplified. Highlights find a term's place in a text through this (a document's
+    text is folded once and kept: the same documents come back query after query)."""
     table = lexicon().simplified
     out = []
     for char in text:
