@@ -152,7 +152,13 @@ def percentile(values: Sequence[float], share: float) -> float:
 HELD_OUT = EVALUATION / "held_out"
 
 NOTES = [
-    "Reading these figures: the guard's phrases (`etax/consult/data/phrases.json`), the "
+    "Reading these figures: the tuning sets are `questions-a.json`, `questions-b.json` and, "
+    "added later, `questions-c.json` (with `out_of_domain-c.json`): a third set written the way "
+    "taxpayers type — spoken and casual, a story before the point, wrong characters of the same "
+    "sound, traditional characters, English and abbreviations mixed in — over nearly every "
+    "article, against which the lexicon's everyday forms of tax terms, its stop words for a "
+    "question's chatty parts and its traditional characters were worked out. "
+    "The guard's phrases (`etax/consult/data/phrases.json`), the lexicon, the "
     "question index, the fusion weight, the confidence's weights and the hand-off threshold "
     "were tuned on these same questions, so the figures above are an upper estimate; the "
     "held-out set (`tests/evaluation/held_out/`, written after the tuning and never used for "

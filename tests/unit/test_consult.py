@@ -24,6 +24,7 @@ from etax.consult.rules import (
     within_sla,
 )
 from etax.knowledge.articles import Article, Citation
+from etax.knowledge.text import sound
 from etax.regulations.seeds import corpus
 
 
@@ -176,6 +177,29 @@ def test_fused_rankings_favour_what_both_find() -> None:
 def test_mixed_terms_keep_words_pairs_and_characters() -> None:
     terms = mixed_terms(lambda text: ["个人所得税"])("個稅")
     assert terms == ["个人所得税", "个税", "个", "税"]
+
+
+def test_mixed_terms_pair_only_what_content_keeps() -> None:
+    terms = mixed_terms(None, lambda text: "年终奖")("请问一下年终奖，谢谢")
+    assert terms == ["年终", "终奖", "年", "终", "奖"]
+
+
+def test_a_pair_misspelt_with_a_character_of_the_same_sound_meets_its_pair() -> None:
+    index = LocalIndex(ARTICLES)
+    assert sound("退税") == sound("推税") == "~tui shui"
+    refund = next(a.id for a in ARTICLES if "退税" in " ".join(a.questions))
+    assert index.search("推税", 1)[0].id == refund
+
+
+def test_an_everyday_word_tag_alone_is_not_tax_vocabulary() -> None:
+    guard = Guard(["微信", "偶然所得"])
+    assert guard.read("怎么注册一个微信公众号").kind == "out_of_domain"
+    assert guard.read("偶然所得怎么算").kind == "tax"
+    assert guard.read("微信上能交税吗").kind == "tax"  # a tax word besides
+
+
+def test_the_guard_simplifies_with_the_search_kits_table_too() -> None:
+    assert normalize("職業資格") == "职业资格"
 
 
 def test_hits_of_unknown_articles_are_ignored() -> None:

@@ -20,13 +20,19 @@ ROOT = Path(__file__).resolve().parents[2]
 # the tuning set's figures are pushed up.
 SETS: dict[str, dict[str, Any]] = {
     "tuning": {"questions": ("questions-*.json", None), "ood": ("out_of_domain-*.json", None),
-               "least": (300, 50),
-               "floors": {"top1": 0.83, "top3": 0.93, "ood_refused": 0.95},
-               "ceilings": {"answered_wrong": 0.06, "refused_in_domain": 0.02}},
+               "least": (700, 120),
+               "floors": {"top1": 0.86, "top3": 0.95, "ood_refused": 0.97},
+               "ceilings": {"answered_wrong": 0.05, "refused_in_domain": 0.02}},
+    # the third tuning set alone: the questions as taxpayers type them (spoken, misspelt,
+    # traditional, mixed with English), the lexicon's everyday forms worked out against it
+    "tuning_c": {"questions": ("questions-c.json", None), "ood": ("out_of_domain-c.json", None),
+                 "least": (230, 30),
+                 "floors": {"top1": 0.84, "top3": 0.93, "ood_refused": 0.95},
+                 "ceilings": {"answered_wrong": 0.06, "refused_in_domain": 0.02}},
     "held_out": {"questions": ("questions*.json", "held_out"),
                  "ood": ("out_of_domain*.json", "held_out"), "least": (150, 40),
-                 "floors": {"top1": 0.74, "top3": 0.90, "ood_refused": 0.95},
-                 "ceilings": {"answered_wrong": 0.08, "refused_in_domain": 0.05}},
+                 "floors": {"top1": 0.79, "top3": 0.91, "ood_refused": 0.95},
+                 "ceilings": {"answered_wrong": 0.04, "refused_in_domain": 0.05}},
 }
 
 

@@ -12,7 +12,7 @@ from etax.errors import Invalid
 from etax.knowledge.artefact import MAGIC, BadArtefact, header
 from etax.knowledge.articles import Article, Citation, article_of
 from etax.knowledge.search import Document, SearchIndex, documents_of, highlights, terms
-from etax.knowledge.text import fold, normalise, read_lexicon
+from etax.knowledge.text import content, fold, normalise, read_lexicon
 from etax.regulations.model import Act, Change, amended
 from etax.regulations.seeds import corpus
 
@@ -75,6 +75,10 @@ def test_fold_keeps_the_length_for_highlights() -> None:
     ("普票", "增值税普通发票"), ("数电票", "全面数字化的电子发票"), ("小规模", "小规模纳税人"),
     ("黑名单", "重大税收违法失信主体"), ("離境退稅", "离境退税"), ("IIT", "个人所得税"),
     ("VAT", "增值税"), ("deadline", "截止"),
+    ("免征额", "起征点"), ("开发票", "开票"), ("专用发票", "增值税专用发票"), ("罚息", "滞纳金"),
+    ("退钱", "退税"), ("交税", "缴税"), ("报税", "申报"), ("工资税", "个人所得税"),
+    ("房租", "住房租金"), ("房贷", "住房贷款利息"), ("mortgage", "住房贷款利息"),
+    ("職業資格證書", "职业资格证书"),
 ])
 def test_synonyms_meet_on_the_canonical_term(asked: str, canonical: str) -> None:
     assert canonical in terms(asked)
@@ -86,6 +90,14 @@ def test_terms_drop_punctuation_and_stop_words_and_keep_repeats() -> None:
     assert "？" not in found
     assert "时候" not in found
     assert found.count("汇算清缴") == 2  # 年度汇算 and the 汇算 inside it
+
+
+def test_the_chatty_parts_of_a_question_are_left_out() -> None:
+    found = terms("您好，请问一下我想问一下年终奖怎么算，谢谢")
+    assert not {"您好", "请问", "想问一下", "谢谢"} & set(found)
+    assert "全年一次性奖金" in found
+    assert content("您好，请问一下年终奖怎么算，谢谢") == "年终奖怎么算"
+    assert content("個稅起徵點") == "个税起征点"
 
 
 def test_a_synonym_form_is_in_one_group_only() -> None:

@@ -6,7 +6,8 @@ guard also takes the knowledge base's tags), other agencies' matters with the ag
 to, regular expressions for the phrasing of a question about one's own records
 (我的退税到哪一步了, 查一下我的发票 …), and the words that ask for a person (转人工 …).
 Every match is made on the normalized question (:func:`normalize`): traditional characters
-simplified, full-width forms narrowed, Latin letters lower-cased, so 個稅 and ＩＩＴ count.
+simplified (the search kit's table, ``knowledge/lexicon/t2s.txt``, and this one's),
+full-width forms narrowed, Latin letters lower-cased, so 個稅 and ＩＩＴ count.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
+
+from etax.knowledge.text import lexicon
 
 PHRASES: Final = Path(__file__).with_name("data") / "phrases.json"
 
@@ -33,6 +36,7 @@ class Phrases:
     own_records: tuple[re.Pattern[str], ...]
     human: tuple[re.Pattern[str], ...]
     traditional: Mapping[int, str]
+    everyday_words: frozenset[str] = frozenset()  # tags that do not join the tax vocabulary
 
 
 @cache
@@ -45,7 +49,9 @@ def phrases() -> Phrases:
         other_agencies=dict(raw["other_agencies"]),
         own_records=tuple(re.compile(p) for p in raw["own_records"]),
         human=tuple(re.compile(h.lower()) for h in raw["human"]),
-        traditional={ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)})
+        traditional={**lexicon().simplified,
+                     **{ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}},
+        everyday_words=frozenset(raw.get("everyday_words", ())))
 
 
 def normalize(text: str, table: Mapping[int, str] | None = None) -> str:
@@ -71,12 +77,12 @@ class Intent:
 
 class Guard:
     """Reads a question's intent; ``extra_terms`` join the tax vocabulary (the knowledge
-    base's tags)."""
+    base's tags), but for the everyday words among them (微信, 春节 …)."""
 
     def __init__(self, extra_terms: Iterable[str] = (), data: Phrases | None = None) -> None:
         self.data = data or phrases()
-        terms = {normalize(t, self.data.traditional) for t in (*self.data.tax_terms,
-                                                                *extra_terms)}
+        extra = (t for t in extra_terms if t not in self.data.everyday_words)
+        terms = {normalize(t, self.data.traditional) for t in (*self.data.tax_terms, *extra)}
         self.terms = tuple(sorted((t for t in terms if t), key=len, reverse=True))
 
     def tax_terms_in(self, text: str) -> tuple[str, ...]:

@@ -22,21 +22,25 @@ from typing import Final
 from etax.consult.compose import Hit, Retriever, simple_terms
 from etax.consult.guard import normalize
 from etax.knowledge.articles import Article
+from etax.knowledge.text import sound
 
 K1: Final = 1.5
 B: Final = 0.75
 FUSION_WEIGHT: Final = 0.4
 DEPTH: Final = 20  # hits of each ranking fused
 _HAN: Final = re.compile(r"[\u4e00-\u9fff]+")
+_PAIR: Final = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
-def mixed_terms(words: Callable[[str], Sequence[str]] | None = None
-                ) -> Callable[[str], list[str]]:
+def mixed_terms(words: Callable[[str], Sequence[str]] | None = None,
+                content: Callable[[str], str] | None = None) -> Callable[[str], list[str]]:
     """Terms of a text: the words of ``words`` (the search kit's segmentation), then Latin
-    words, Chinese character pairs and single characters of the normalized text."""
+    words, Chinese character pairs and single characters of the normalized text — or of what
+    ``content`` keeps of it (the search kit's: its stop words left out, so the chatty parts of
+    a question add no pairs)."""
 
     def terms(text: str) -> list[str]:
-        folded = normalize(text)
+        folded = content(text) if content is not None else normalize(text)
         found = list(words(text)) if words is not None else []
         found += simple_terms(folded)
         found += [ch for run in _HAN.findall(folded) for ch in run]
@@ -53,7 +57,11 @@ class LocalHit:
 
 class LocalIndex:
     """BM25 over each article's question forms and tags; with ``answers``, over its whole text
-    (the question forms twice, the answer, the tags), as the search kit's index reads it."""
+    (the question forms twice, the answer, the tags), as the search kit's index reads it.
+
+    Each pair of Chinese characters is also indexed by its sound (toneless pinyin, not counted
+    in the article's length); a question's pair that no article holds is looked up by its
+    sound too, so a wrong character of the same sound (推税, 征其, 到仗) still meets its pair."""
 
     def __init__(self, articles: Iterable[Article],
                  terms: Callable[[str], Sequence[str]] | None = None, *,
@@ -64,7 +72,9 @@ class LocalIndex:
             text = (*a.questions, *a.questions, a.answer, *a.tags) if answers \
                 else (*a.questions, *a.tags)
             counts = Counter(self.terms(" ".join(text)))
-            self.docs.append((a.id, counts, sum(counts.values())))
+            length = sum(counts.values())
+            counts.update(_sounds(counts.elements()))
+            self.docs.append((a.id, counts, length))
         self.average = sum(n for *_, n in self.docs) / max(1, len(self.docs))
         frequency: Counter[str] = Counter()
         for _, counts, _ in self.docs:
@@ -74,6 +84,8 @@ class LocalIndex:
 
     def search(self, query: str, k: int) -> list[LocalHit]:
         wanted = set(self.terms(query))
+        # a pair no article holds may be a misspelling of one that sounds the same
+        wanted.update(_sounds(t for t in wanted if t not in self.idf))
         scored = []
         for doc_id, counts, length in self.docs:
             score = 0.0
@@ -86,6 +98,11 @@ class LocalIndex:
                 scored.append(LocalHit(doc_id, round(score, 6)))
         scored.sort(key=lambda h: (-h.score, h.id))
         return scored[:k]
+
+
+def _sounds(terms: Iterable[str]) -> list[str]:
+    """The sound of each pair of Chinese characters among ``terms`` (:func:`sound`)."""
+    return [s for t in terms if _PAIR.fullmatch(t) and (s := sound(t)) is not None]
 
 
 class Fused:

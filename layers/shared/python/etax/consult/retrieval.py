@@ -17,6 +17,7 @@ from etax.consult.compose import Composer, Hit
 from etax.consult.local_index import DEPTH, Fused, LocalIndex, mixed_terms
 from etax.knowledge.articles import Article
 from etax.knowledge.search import SearchIndex, article_documents, terms
+from etax.knowledge.text import content
 from etax.platform.observability import logger
 from etax.regulations.model import Work
 
@@ -77,6 +78,6 @@ def composer_for(articles: Iterable[Article], works: Iterable[Work], day: date,
     if index is None:
         built = SearchIndex.build(article_documents(served, day))
         index = lambda: built  # noqa: E731
-    both = mixed_terms(terms)
+    both = mixed_terms(terms, content)
     return Composer(Consulted(IndexRetriever(index), LocalIndex(served, both)), served, works,
                     both)

@@ -10,7 +10,8 @@ vocabulary:
 2. segmentation with jieba in its search mode (a long word also yields the words inside it:
    个人所得税 → 个人, 所得, 所得税, 个人所得税) over jieba's dictionary plus the tax user
    dictionary (``lexicon/dictionary.txt`` and every form of every synonym);
-3. punctuation, spaces and stop words (``lexicon/stopwords.txt``) dropped;
+3. punctuation, spaces and stop words (``lexicon/stopwords.txt``, and ``lexicon/chatty.txt``:
+   the chatty parts of a question as it is typed, 请问, 想问一下, 谢谢 …) dropped;
 4. each synonym replaced by its group's canonical term (``lexicon/synonyms.txt``: 个税 →
    个人所得税, 专票 → 增值税专用发票, 黑名单 → 重大税收违法失信主体 …).
 
@@ -27,8 +28,8 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -46,19 +47,20 @@ def _lines(name: str) -> Iterator[str]:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """The tax lexicon's four tables, read from ``lexicon/``."""
+    """The tax lexicon's tables, read from ``lexicon/`` (the pinyin table apart: :func:`pinyin`)."""
 
     synonyms: dict[str, str]  # form → canonical term (the canonical term maps to itself)
     aliases: tuple[tuple[re.Pattern[str], str], ...]  # longest first
     simplified: dict[int, str]  # str.translate table: traditional → simplified
     stopwords: frozenset[str]
+    chatty: frozenset[str]  # the stop words of the chatty parts of a question (greetings …)
     words: tuple[tuple[str, int], ...]  # the user dictionary: word, frequency
+
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical → other forms
 
     def forms(self, canonical: str) -> tuple[str, ...]:
         """Every form of a canonical term (itself first): what a highlight looks for."""
-        return (canonical, *sorted((f for f, c in self.synonyms.items()
-                                    if c == canonical and f != canonical), key=len,
-                                   reverse=True))
+        return (canonical, *self.groups.get(canonical, ()))
 
 
 def read_lexicon() -> Lexicon:
@@ -81,14 +83,20 @@ def read_lexicon() -> Lexicon:
         raise ValueError("t2s.txt: an odd number of characters")
     simplified = {ord(t): s for t, s in zip(pairs[::2], pairs[1::2], strict=True) if t != s}
     stopwords = frozenset(" ".join(_lines("stopwords.txt")).split())
+    chatty = frozenset(" ".join(_lines("chatty.txt")).split())
     words: dict[str, int] = {}
     for line in _lines("dictionary.txt"):
         parts = line.split()
         words[parts[0]] = int(parts[1]) if len(parts) > 1 else USER_WORD_FREQUENCY
     for form in synonyms:
         words.setdefault(form, USER_WORD_FREQUENCY)
-    return Lexicon(synonyms, tuple((p, c) for _, p, c in aliases), simplified, stopwords,
-                   tuple(words.items()))
+    groups: dict[str, list[str]] = {}
+    for form, canonical in synonyms.items():
+        if form != canonical:
+            groups.setdefault(canonical, []).append(form)
+    return Lexicon(synonyms, tuple((p, c) for _, p, c in aliases), simplified,
+                   stopwords | chatty, chatty, tuple(words.items()),
+                   {c: tuple(sorted(f, key=len, reverse=True)) for c, f in groups.items()})
 
 
 @cache
@@ -96,9 +104,11 @@ def lexicon() -> Lexicon:
     return read_lexicon()
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Character by character, the same length: NFKC where it gives one character, lower
-    case, simplified. Highlights find a term's place in a text through this."""
+    case, simplified. Highlights find a term's place in a text through this (a document's
+    text is folded once and kept: the same documents come back query after query)."""
     table = lexicon().simplified
     out = []
     for char in text:
@@ -120,6 +130,21 @@ def normalise(text: str) -> str:
 
 
 @cache
+def pinyin() -> dict[str, str]:
+    """The toneless pinyin of the characters of ``lexicon/pinyin.txt`` (some 8,000: those of
+    jieba's words of some frequency, of the lexicon and of the articles)."""
+    return dict(line.split() for line in _lines("pinyin.txt"))
+
+
+def sound(pair: str) -> str | None:
+    """How a pair of Chinese characters sounds (``~zheng qi`` for 征期 and for 征其), or None
+    when the table lacks one of them."""
+    table = pinyin()
+    first, second = table.get(pair[0]), table.get(pair[1])
+    return f"~{first} {second}" if first and second else None
+
+
+@cache
 def tokenizer() -> Any:
     """jieba's tokenizer with the tax user dictionary, initialised once per process."""
     import jieba
@@ -134,10 +159,34 @@ def tokenizer() -> Any:
     return segmenter
 
 
+@lru_cache(maxsize=4096)
+def _segmented(normalised: str) -> tuple[str, ...]:
+    return tuple(tokenizer().lcut_for_search(normalised, HMM=True))
+
+
 def segments(normalised: str) -> list[str]:
-    """jieba's search-mode words of an already normalised text, punctuation kept."""
-    words: list[str] = tokenizer().lcut_for_search(normalised, HMM=True)
-    return words
+    """jieba's search-mode words of an already normalised text, punctuation kept (a text's
+    words are kept for the next time it is asked: a question is read by several rankings)."""
+    return list(_segmented(normalised))
+
+
+def content(text: str) -> str:
+    """The normalised text with what carries no meaning — stop words (the chatty parts of a
+    question: 请问, 我想问一下, 谢谢 …), punctuation, spaces — each made one space: the runs of
+    content words a character-level reading (character pairs and characters) takes. jieba's
+    precise mode, so each character is in one word."""
+    lex = lexicon()
+    parts = []
+    folded = unicodedata.normalize("NFKC", text).lower().translate(lex.simplified)
+    for word in _precise(folded):
+        keep = word.strip() and _WORD.search(word) and word not in lex.chatty
+        parts.append(word if keep else " ")
+    return " ".join("".join(parts).split())
+
+
+@lru_cache(maxsize=4096)
+def _precise(normalised: str) -> tuple[str, ...]:
+    return tuple(tokenizer().lcut(normalised, HMM=True))
 
 
 def terms(text: str) -> list[str]:
