@@ -2,7 +2,11 @@
 
 The API is a nested stack of the stage's stack (docs/decisions/0005): its resources, methods,
 CORS preflights and Lambda permissions count against the nested template's 500-resource limit,
-not the parent's. The functions stay in the parent; CDK passes their ARNs in as parameters.
+not the parent's. A CORS preflight (OPTIONS) is made only on a path that serves a route a browser
+asks about first: a signed-in route, or a public one with a body; a public GET is a "simple"
+request when sent with safelisted headers only (the portal sends ``Accept`` alone), and a bare
+path segment such as ``/v1/credit`` serves nothing. The functions stay in the parent; CDK
+passes their ARNs in as parameters.
 
 API Gateway's own answers (no token, a refused token, an unknown path, throttling, a body over
 its limit, …) are gateway responses set to the platform's problem+json shape (``type``,
@@ -80,6 +84,12 @@ GATEWAY_PROBLEMS: dict[str, tuple[int, str, str, str]] = {
     "DEFAULT_4XX": (400, "bad-request", "Bad request", "$context.error.messageString"),
     "DEFAULT_5XX": (500, "internal", "Internal error", "$context.error.messageString"),
 }
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Report-Secret"]
+HEADER_GETS = frozenset({"/v1/reports/{tracking_code}"})
+"""public GETs that read a request header of their own (a report's secret): not simple"""
+CORS_MAX_AGE = Duration.minutes(10)
+"""the CORS preflight (OPTIONS) of a path a browser asks about first: any origin, these
+headers"""
 PROBLEM_HEADERS = {  # header values are literals in single quotes (API Gateway's mapping syntax)
     "Content-Type": "'application/problem+json'",
     "Access-Control-Allow-Origin": "'*'",
@@ -101,6 +111,9 @@ class Api(NestedStack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, retain_logs: bool,
                  authorizer_function: lambda_.IFunction,
                  limits: EdgeLimits | None = None) -> None:
+        # the partners' usage plans and keys are made in ``scope`` (the parent stack): they
+        # name the stage but are no part of its deployment, and the API's own template is
+        # the one near CloudFormation's 500 resources
         super().__init__(scope, construct_id,
                          description=f"e-tax platform ({stage}): the REST API")
         self.local = stage == LOCAL
@@ -135,13 +148,8 @@ class Api(NestedStack):
                 cache_cluster_enabled=bool(cached) or None,
                 cache_cluster_size=CACHE_CLUSTER_SIZE if cached else None,
             ),
-            default_cors_preflight_options=apigw.CorsOptions(
-                allow_origins=apigw.Cors.ALL_ORIGINS,
-                allow_headers=["Authorization", "Content-Type", "Idempotency-Key",
-                               "X-Report-Secret"],
-                max_age=Duration.minutes(10),
-            ),
         )
+        self._preflights: set[str] = set()
         # Referenced through an import in this stack, so that the authorizer's invoke
         # permission is made here too, next to the authorizer it is for.
         authorizer_handler = lambda_.Function.from_function_attributes(
@@ -178,7 +186,7 @@ class Api(NestedStack):
         else:
             self.firewall = ApiFirewall(self, "Firewall", stage=stage,
                                         stage_arn=self.rest_api.deployment_stage.stage_arn)
-        self.partner_plans = [] if self.local else self._partner_plans()
+        self.partner_plans = [] if self.local else self._partner_plans(scope)
         self._routed: set[str] = set()
         self.node.add_validation(_EveryClassifiedRouteServed(self._routed))
 
@@ -195,6 +203,15 @@ class Api(NestedStack):
               public: bool = False) -> apigw.Method:
         """Serve ``method path`` with ``function``; signed-in callers only unless ``public``."""
         resource = self.rest_api.root.resource_for_path(path)
+        simple = public and method == "GET" and path not in HEADER_GETS
+        if path not in self._preflights and not simple:
+            # a browser asks first only before a request that is not "simple": one signed in
+            # (Authorization), with a JSON body or an Idempotency-Key. A public GET sent with
+            # safelisted headers alone is simple, and a bare path segment serves nothing, so
+            # neither has a preflight (the API's stack stays inside its resource limit)
+            self._preflights.add(path)
+            resource.add_cors_preflight(allow_origins=apigw.Cors.ALL_ORIGINS,
+                                        allow_headers=CORS_HEADERS, max_age=CORS_MAX_AGE)
         # One permission per function for the whole API (source arn <api-id>/*/*/*), made in
         # the RestApi's scope, so in this nested stack, on the function's first route only.
         integration = self._integrations.setdefault(
@@ -229,15 +246,15 @@ class Api(NestedStack):
                     "and, outside local, WAF rate rule (infra/platform/edge.py)")
         return public_method
 
-    def _partner_plans(self) -> list[apigw.UsagePlan]:
+    def _partner_plans(self, scope: Construct) -> list[apigw.UsagePlan]:
         """One usage plan per partner class, with one API key per partner: the plan's throttle
         applies to each key, on the only routes that require a key (its class's)."""
         plans = []
         for route_class_ in ROUTE_CLASSES:
             if not route_class_.partners:
                 continue
-            plan = self.rest_api.add_usage_plan(
-                f"{route_class_.name}Plan",
+            plan = apigw.UsagePlan(
+                scope, f"{route_class_.name}Plan",
                 name=f"{self.rest_api.rest_api_name}-{route_class_.name}",
                 description=f"Partners calling {', '.join(route_class_.routes)}: one API key "
                             "each, throttled per key",
@@ -247,8 +264,8 @@ class Api(NestedStack):
                                                        stage=self.rest_api.deployment_stage)])
             for partner in route_class_.partners:
                 key_id = "".join(p.capitalize() for p in partner.split("_"))
-                plan.add_api_key(self.rest_api.add_api_key(
-                    f"{route_class_.name}{key_id}Key",
+                plan.add_api_key(apigw.ApiKey(
+                    scope, f"{route_class_.name}{key_id}Key",
                     api_key_name=f"{self.rest_api.rest_api_name}-{partner}",
                     description=f"The {partner} partner's key ({route_class_.name})"))
             plans.append(plan)

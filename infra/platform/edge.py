@@ -119,13 +119,13 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Violators",
                ("GET /v1/credit/violators", "GET /v1/credit/violators/{case_id}",
                 "GET /v1/violators/announcements"),
-               rate=20, burst=40, per_ip=1500),
+               rate=15, burst=30, per_ip=1500),
     # D12: anonymous reports, filed and followed by tracking code and secret (a GetItem and
     # an scrypt hash a follow; a PutItem a report); few, and a flood is spam: a low rate
     RouteClass("Reports",
                ("POST /v1/reports", "GET /v1/reports/{tracking_code}",
                 "POST /v1/reports/{tracking_code}/rating"),
-               rate=10, burst=20, per_ip=60),
+               rate=5, burst=10, per_ip=60),
     # D12: the public A-list of a year's credit ratings, one Query on a sparse index a page
     RouteClass("CreditList", ("GET /v1/credit/a-list",), rate=30, burst=60, per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method

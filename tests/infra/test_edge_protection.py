@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from etax.platform.api import MAX_BODY_BYTES
-from infra.platform.api import API_STAGE, THROTTLE_BURST, THROTTLE_RATE
+from infra.platform.api import API_STAGE, HEADER_GETS, THROTTLE_BURST, THROTTLE_RATE
 from infra.platform.edge import (
     ACCOUNT_RPS,
     PUBLIC_SHARE,
@@ -364,3 +364,18 @@ def test_a_signed_in_class_is_counted_per_token_outside_local(prod: Template) ->
             "Name": "authorization", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}]
         assert scope_down_patterns(rules[name]) == [
             path_pattern(r.split(" ", 1)[1]) for r in route_class_.routes]
+
+
+def test_a_preflight_where_a_browser_asks_first_and_nowhere_else(local: Template) -> None:
+    paths = route_paths(local)
+    by_path: dict[str, set[tuple[str, str]]] = {}
+    for method in resources(local, "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        resource = props["ResourceId"]
+        path = paths[resource["Ref"]] if "Ref" in resource else "/"
+        by_path.setdefault(path, set()).add((props["HttpMethod"], props["AuthorizationType"]))
+    assert by_path
+    for path, served in by_path.items():
+        asked_first = path in HEADER_GETS or any(
+            verb != "GET" or auth != "NONE" for verb, auth in served if verb != "OPTIONS")
+        assert (("OPTIONS", "NONE") in served) == asked_first, (path, served)

@@ -51,10 +51,10 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
                                                          request: pytest.FixtureRequest) -> None:
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
-    # the bus rules to queues; the daily reminder, index, violators' removal and complaints'
-    # escalation schedules; outside local, the signing key's other-signers rule on the
-    # default bus
-    assert len(rules) == (12 if stage == "local" else 13)
+    # ten bus rules to queues (the credit board's violator listings among them); the daily
+    # reminder, index, violators' removal and complaints' escalation schedules; outside local,
+    # the signing key's other-signers rule on the default bus
+    assert len(rules) == (14 if stage == "local" else 15)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -95,7 +95,7 @@ def test_every_queue_consumer_is_capped(stage: str, request: pytest.FixtureReque
     mappings = [m["Properties"] for m in
                 resources(template, "AWS::Lambda::EventSourceMapping").values()
                 if m["Properties"]["EventSourceArn"].get("Fn::GetAtt", [""])[0] in queues]
-    assert len(mappings) == 16
+    assert len(mappings) == 17
     for mapping in mappings:
         assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 10, mapping
     # and every consumer queue's oldest message has an alarm

@@ -24,6 +24,7 @@ RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
                  "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
                  "RegulationsRegulationsTable", "ComplaintsComplaintsTable",
+                 "OutreachOutreachTable",
                  "CreditCreditTable"}
 
 
