@@ -252,10 +252,18 @@ def test_bad_json_is_400(api: str) -> None:
 
 
 def test_cors_preflight_for_browsers(api: str) -> None:
-    answer = requests.options(f"{api}/v1/registration/verify/{SELLER}", headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"}, timeout=30)
+    # a signed-in route: the browser asks first (Authorization is not a simple header)
+    answer = requests.options(f"{api}/v1/registration/records/{SELLER}", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization"}, timeout=30)
     assert answer.status_code in (200, 204)
     assert answer.headers.get("Access-Control-Allow-Origin") == "*"
+    assert "authorization" in answer.headers.get("Access-Control-Allow-Headers", "").lower()
+    # a public GET is a simple request: no preflight, the answer itself allows any origin
+    simple = requests.get(f"{api}/v1/registration/verify/{SELLER}", timeout=30,
+                          headers={"Origin": "http://localhost:3000"})
+    assert simple.status_code == 200
+    assert simple.headers.get("Access-Control-Allow-Origin") == "*"
 
 
 def test_feed_failures_reach_the_dead_letter_queue_alone(stack: dict[str, Any],

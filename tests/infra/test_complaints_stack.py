@@ -11,21 +11,14 @@ from aws_cdk.assertions import Template
 from infra.complaints import FILER_ROUTES, OFFICER_ROUTES, PUBLIC_ROUTES
 from infra.platform.edge import route_class
 from tests.infra.conftest import live_alias
-from tests.infra.test_calculators_stack import path_of
 from tests.infra.test_invoices_stack import policy_statements as statements_of
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
-from tests.infra.test_regulations_stack import function_id
+from tests.infra.test_regulations_stack import function_id, served_routes
 
 
 def test_reports_are_public_and_the_rest_signed_in(prod: Template) -> None:
-    alias = live_alias(prod, function_id(prod, "complaints"))
-    served: dict[str, str] = {}
-    for method in resources(prod, "AWS::ApiGateway::Method").values():
-        props = method["Properties"]
-        if alias in str(props.get("Integration", {}).get("Uri", "")):
-            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
-            served[route] = props["AuthorizationType"]
+    served = served_routes(prod, "complaints")
     assert served == {**dict.fromkeys(PUBLIC_ROUTES, "NONE"),
                       **dict.fromkeys(FILER_ROUTES + OFFICER_ROUTES, "CUSTOM")}
     classes = {route_class(*route.split(" ", 1)) for route in PUBLIC_ROUTES}

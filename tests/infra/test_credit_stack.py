@@ -9,10 +9,8 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 
 from infra.credit import PUBLIC_ROUTES, ROUTES
-from tests.infra.conftest import live_alias
-from tests.infra.test_calculators_stack import path_of
 from tests.infra.test_platform_stack import functions_by_service, resources
-from tests.infra.test_regulations_stack import function_id
+from tests.infra.test_regulations_stack import served_routes
 from tests.infra.test_supply_stack import actions_on
 
 
@@ -31,13 +29,7 @@ def test_the_credit_table_has_the_sparse_a_list_index(prod: Template) -> None:
 
 
 def test_the_routes_and_who_may_call_them(prod: Template) -> None:
-    alias = live_alias(prod, function_id(prod, "credit"))
-    served: dict[str, str] = {}
-    for method in resources(prod, "AWS::ApiGateway::Method").values():
-        props = method["Properties"]
-        if alias in str(props.get("Integration", {}).get("Uri", "")):
-            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
-            served[route] = props["AuthorizationType"]
+    served = served_routes(prod, "credit")
     assert served == {**dict.fromkeys(PUBLIC_ROUTES, "NONE"), **dict.fromkeys(ROUTES, "CUSTOM")}
 
 

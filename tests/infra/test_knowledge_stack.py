@@ -10,21 +10,13 @@ from typing import Any
 from aws_cdk.assertions import Template
 
 from infra.knowledge import PUBLIC_ROUTES, SIGNED_IN_ROUTES
-from tests.infra.conftest import live_alias
-from tests.infra.test_calculators_stack import path_of
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import resources
-from tests.infra.test_regulations_stack import function_id
+from tests.infra.test_regulations_stack import served_routes
 
 
 def test_the_article_is_public_and_the_rest_signed_in(prod: Template) -> None:
-    alias = live_alias(prod, function_id(prod, "knowledge"))
-    served: dict[str, str] = {}
-    for method in resources(prod, "AWS::ApiGateway::Method").values():
-        props = method["Properties"]
-        if alias in str(props.get("Integration", {}).get("Uri", "")):
-            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
-            served[route] = props["AuthorizationType"]
+    served = served_routes(prod, "knowledge")
     assert served == {**dict.fromkeys(PUBLIC_ROUTES, "NONE"),
                       **dict.fromkeys(SIGNED_IN_ROUTES, "CUSTOM")}
 

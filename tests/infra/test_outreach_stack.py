@@ -8,21 +8,13 @@ from __future__ import annotations
 from aws_cdk.assertions import Template
 
 from infra.outreach import ROUTES
-from tests.infra.conftest import live_alias
-from tests.infra.test_calculators_stack import path_of
 from tests.infra.test_invoices_stack import policy_statements, role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
-from tests.infra.test_regulations_stack import function_id
+from tests.infra.test_regulations_stack import served_routes
 
 
 def test_every_route_is_signed_in_on_the_outreach_function(prod: Template) -> None:
-    alias = live_alias(prod, function_id(prod, "outreach"))
-    served: dict[str, str] = {}
-    for method in resources(prod, "AWS::ApiGateway::Method").values():
-        props = method["Properties"]
-        if alias in str(props.get("Integration", {}).get("Uri", "")):
-            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
-            served[route] = props["AuthorizationType"]
+    served = served_routes(prod, "outreach")
     assert served == dict.fromkeys(ROUTES, "CUSTOM")
 
 

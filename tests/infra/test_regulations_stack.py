@@ -19,14 +19,21 @@ def function_id(template: Template, service: str) -> str:
                 if v["Properties"] == found["Properties"])
 
 
-def test_reads_are_public_and_the_officers_routes_signed_in(prod: Template) -> None:
-    alias = live_alias(prod, function_id(prod, "regulations"))
+def served_routes(template: Template, service: str) -> dict[str, str]:
+    """Each ``METHOD /path`` the function ``service`` serves (through its alias), with its
+    authorization type (``NONE`` public, ``CUSTOM`` the authorizer)."""
+    alias = live_alias(template, function_id(template, service))
     served: dict[str, str] = {}
-    for method in resources(prod, "AWS::ApiGateway::Method").values():
+    for method in resources(template, "AWS::ApiGateway::Method").values():
         props = method["Properties"]
         if alias in str(props.get("Integration", {}).get("Uri", "")):
-            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
+            route = f"{props['HttpMethod']} {path_of(template, props['ResourceId']['Ref'])}"
             served[route] = props["AuthorizationType"]
+    return served
+
+
+def test_reads_are_public_and_the_officers_routes_signed_in(prod: Template) -> None:
+    served = served_routes(prod, "regulations")
     assert served == {**dict.fromkeys(PUBLIC_ROUTES, "NONE"),
                       **dict.fromkeys(OFFICER_ROUTES, "CUSTOM")}
 

@@ -8,20 +8,14 @@ from aws_cdk.assertions import Match, Template
 
 from infra.violators import OFFICER_ROUTES, PUBLIC_ROUTES
 from tests.infra.conftest import live_alias
-from tests.infra.test_calculators_stack import path_of
 from tests.infra.test_filing_stack import function_id
 from tests.infra.test_invoices_stack import policy_statements, role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
+from tests.infra.test_regulations_stack import served_routes
 
 
 def test_reads_are_public_and_the_officers_routes_signed_in(prod: Template) -> None:
-    alias = live_alias(prod, function_id(prod, "violators"))
-    served: dict[str, str] = {}
-    for method in resources(prod, "AWS::ApiGateway::Method").values():
-        props = method["Properties"]
-        if alias in str(props.get("Integration", {}).get("Uri", "")):
-            route = f"{props['HttpMethod']} {path_of(prod, props['ResourceId']['Ref'])}"
-            served[route] = props["AuthorizationType"]
+    served = served_routes(prod, "violators")
     assert served == {**dict.fromkeys(PUBLIC_ROUTES, "NONE"),
                       **dict.fromkeys(OFFICER_ROUTES, "CUSTOM")}
 
