@@ -55,3 +55,17 @@ def localstack() -> Iterator[Any]:
     yield handle
     handle.stop()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each fuzzed operation its own node id (``test_operation[GET /v1/health]``).
+
+    schemathesis names its items by operation but gives them all the function's node id;
+    pytest-xdist schedules by node id, so under two workers the operations of one function
+    would collapse into one test. The id is made from the item's own name, the same in every
+    worker's collection."""
+    for item in items:
+        if "[" in item.name and "[" not in item.nodeid and item.parent is not None:
+            # pytest names a Function by its original name and call parameters; these items
+            # carry their operation in the name alone
+            setattr(item, "_id", item.parent.id.child(item.name))  # noqa: B010
