@@ -76,6 +76,7 @@ def remove(case_id: str) -> dict[str, Any]:
 
 
 @app.post("/v1/violators/announcements")
+@declares(problems=(404,))  # a case_id that is not a published case
 def announce() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/violators/announcements", AnnouncementRequest,
                        service.announce, "officer")
