@@ -38,8 +38,7 @@ class Mailing:
     kind: str
     title: str
     segment: SegmentShown
-    recipients: int  # the preview's count when the mailing was made
-    sent: int
+    sent: int  # the people reached (final once the state is sent)
     capped: int  # not sent: the person had its weekly cap of mailings
     created_at: str
     created_by: str

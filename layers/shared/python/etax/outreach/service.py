@@ -131,7 +131,7 @@ def mailing_view(item: dict[str, Any]) -> Mailing:
     segment = segment_from(item)
     return Mailing(id=item["id"], state=item["state"],
                    kind=item["kind"], title=item["title"], segment=_shown(segment),
-                   recipients=int(item["recipients"]), sent=int(item["sent"]),
+                   sent=int(item["sent"]),
                    capped=int(item["capped"]), created_at=item["created_at"],
                    created_by=item["created_by"],
                    sent_at=item.get("sent_at"))
@@ -188,7 +188,7 @@ class OutreachService:
         item: dict[str, Any] = {
             "segment": segment.to_dict(), "kind": request.kind, "title": request.title,
             "body": request.body, "state": "sending",
-            "recipients": self.repository.distinct_members(segment), "sent": 0, "capped": 0,
+            "sent": 0, "capped": 0,
             "created_at": _iso(self.now()), "created_by": principal.subject,
             "office": principal.tax_office or "admin"}
         if request.link:
