@@ -25,7 +25,9 @@ FILER_ROUTES = ("POST /v1/complaints", "GET /v1/complaints/{complaint_id}",
 OFFICER_ROUTES = ("GET /v1/complaints", "POST /v1/complaints/{complaint_id}/accept",
                   "POST /v1/complaints/{complaint_id}/refuse",
                   "POST /v1/complaints/{complaint_id}/answer")
-PUBLIC_ROUTES = ("POST /v1/reports", "GET /v1/reports/{tracking_code}",
+SECRET_ROUTES = ("GET /v1/reports/{tracking_code}",)
+"""followed with the report's secret in a header (X-Report-Secret)"""
+PUBLIC_ROUTES = ("POST /v1/reports", *SECRET_ROUTES,
                  "POST /v1/reports/{tracking_code}/rating")
 ESCALATION_SCHEDULE_UTC_HOUR = "2"  # 10:00 in Asia/Shanghai, after the filing reminders
 
@@ -46,7 +48,7 @@ class Complaints(Construct):
               query=[OFFICE_INDEX, FILER_INDEX])
         platform.grant_registry_read(self.api_function, registry)
         platform.api.routes(self.api_function, *FILER_ROUTES, *OFFICER_ROUTES)
-        platform.api.routes(self.api_function, *PUBLIC_ROUTES, public=True)
+        platform.api.routes(self.api_function, *PUBLIC_ROUTES, public=True, own_headers=True)
 
         # the daily escalation run: Query the overdue index, mark once, publish
         self.escalation_function: lambda_.Function = platform.function(

@@ -85,8 +85,6 @@ GATEWAY_PROBLEMS: dict[str, tuple[int, str, str, str]] = {
     "DEFAULT_5XX": (500, "internal", "Internal error", "$context.error.messageString"),
 }
 CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Report-Secret"]
-HEADER_GETS = frozenset({"/v1/reports/{tracking_code}"})
-"""public GETs that read a request header of their own (a report's secret): not simple"""
 CORS_MAX_AGE = Duration.minutes(10)
 """the CORS preflight (OPTIONS) of a path a browser asks about first: any origin, these
 headers"""
@@ -190,20 +188,23 @@ class Api(NestedStack):
         self._routed: set[str] = set()
         self.node.add_validation(_EveryClassifiedRouteServed(self._routed))
 
-    def routes(self, function: lambda_.IFunction, *routes: str,
-               public: bool = False) -> list[apigw.Method]:
+    def routes(self, function: lambda_.IFunction, *routes: str, public: bool = False,
+               own_headers: bool = False) -> list[apigw.Method]:
         """Serve each of ``routes`` (``"METHOD /path"``) with ``function``, as :meth:`route`."""
         methods = []
         for route in routes:
             method, path = route.split(" ", 1)
-            methods.append(self.route(method, path, function, public=public))
+            methods.append(self.route(method, path, function, public=public,
+                                      own_headers=own_headers))
         return methods
 
     def route(self, method: str, path: str, function: lambda_.IFunction, *,
-              public: bool = False) -> apigw.Method:
-        """Serve ``method path`` with ``function``; signed-in callers only unless ``public``."""
+              public: bool = False, own_headers: bool = False) -> apigw.Method:
+        """Serve ``method path`` with ``function``; signed-in callers only unless ``public``.
+        ``own_headers``: the route reads a request header of its own (one of
+        :data:`CORS_HEADERS`), so even a public GET is not a simple request."""
         resource = self.rest_api.root.resource_for_path(path)
-        simple = public and method == "GET" and path not in HEADER_GETS
+        simple = public and method == "GET" and not own_headers
         if path not in self._preflights and not simple:
             # a browser asks first only before a request that is not "simple": one signed in
             # (Authorization), with a JSON body or an Idempotency-Key. A public GET sent with
