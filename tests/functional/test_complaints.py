@@ -225,3 +225,18 @@ def test_the_escalation_run_escalates_an_overdue_case_once(api: Any,
     assert read(api, answered["id"], FILER)["json"]["escalated"] is False
     today = datetime.now(UTC).isoformat()
     assert run.handler({"time": today}, LambdaContext())["overdue"] == 0
+
+
+@pytest.mark.parametrize("key", [
+    {"office": {"S": "13501000000"}, "pk": {"N": "1"}, "queued": {"S": "x"}},  # a wrong type
+    {"office": {"S": "13501000000"}, "pk": {"S": "case#x"}, "queued": {"S": "x"},
+     "extra": {"S": "y"}},  # an attribute the index's key has not
+    {"office": {"S": "13502000000"}, "pk": {"S": "case#x"}, "queued": {"S": "x"}},  # Xiamen's
+])
+def test_a_forged_cursor_is_a_400_naming_the_cursor(api: Any,
+                                                    key: dict[str, Any]) -> None:
+    import base64
+    cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    answer = get(api, "/v1/complaints", FUZHOU, query={"cursor": cursor})
+    assert answer["statusCode"] == 400, answer["body"]
+    assert json.loads(answer["body"])["field"] == "cursor"

@@ -3,7 +3,6 @@ once, every change one conditional UpdateItem on the case's state, lists by one 
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -12,8 +11,9 @@ from typing import Any
 from etax.complaints.model import Case
 from etax.complaints.rules import OPEN_SHARD
 from etax.complaints.tables import DEADLINE_INDEX, FILER_INDEX, OFFICE_INDEX
-from etax.errors import AlreadyExists, Malformed
+from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
+from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr
 
 PAGE = 50
@@ -57,22 +57,6 @@ def to_case(item: dict[str, Any]) -> Case:
         **{name: text_attr(item, name) for name in OPTIONAL},
         rating=rating or None,
         escalations=_read_steps(item, "escalations"), history=_read_steps(item, "history"))
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def decode_cursor(cursor: str, partition: str, value: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        key = None
-    if not isinstance(key, dict) or key.get(partition) != {"S": value}:
-        raise Malformed("not a cursor of this list", field="cursor")
-    return key
 
 
 class CaseExists(AlreadyExists):
@@ -139,7 +123,8 @@ class ComplaintsRepository(DynamoAccess):
             request["ExpressionAttributeNames"]["#state"] = "state"
             request["ExpressionAttributeValues"][":state"] = {"S": state}
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, partition, value)
+            request["ExclusiveStartKey"] = decode_cursor(cursor, ("pk", partition, "queued"),
+                                                         {partition: value})
         answer = self.db.query(**request)
         return ([to_case(item) for item in answer.get("Items", [])],
                 encode_cursor(answer.get("LastEvaluatedKey")))

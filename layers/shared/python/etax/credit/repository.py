@@ -20,8 +20,6 @@ Everything an evaluation reads of a taxpayer is ONE Query on its partition. GSI 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass
@@ -40,8 +38,9 @@ from etax.credit.results import (
     Run,
 )
 from etax.credit.tables import LEVEL_INDEX
-from etax.errors import AlreadyExists, Malformed, StateChanged
+from etax.errors import AlreadyExists, StateChanged
 from etax.platform.aws import DynamoAccess
+from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import applied, int_attr, table_name, text_attr
 from etax.platform.results import as_json
 
@@ -107,26 +106,6 @@ def _run(item: dict[str, Any]) -> Run:
     return Run(item["run_id"]["S"], int_attr(item, "year"),
                "done" if done >= segments else "running", segments, done,
                int_attr(item, "evaluated"), item["started_by"]["S"], item["started_at"]["S"])
-
-
-def encode_cursor(key: dict[str, Any] | None, year: int) -> str | None:
-    if not key:
-        return None
-    text = json.dumps({"y": year, "c": key["credit_code"]["S"], "p": key["pk"]["S"],
-                       "s": key["sk"]["S"]}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, year: int) -> dict[str, Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        value = None
-    if not isinstance(value, dict) or value.get("y") != year or \
-            not all(isinstance(value.get(k), str) for k in ("c", "p", "s")):
-        raise Malformed("this cursor does not come from this list", field="cursor")
-    return {"year_level": {"S": f"{year}#A"}, "credit_code": {"S": value["c"]},
-            "pk": {"S": value["p"]}, "sk": {"S": value["s"]}}
 
 
 class CreditRepository(DynamoAccess):
@@ -214,11 +193,12 @@ class CreditRepository(DynamoAccess):
             "KeyConditionExpression": "year_level = :level",
             "ExpressionAttributeValues": {":level": {"S": f"{year}#A"}}}
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, year)
+            request["ExclusiveStartKey"] = decode_cursor(
+                cursor, ("year_level", "credit_code", "pk", "sk"), {"year_level": f"{year}#A"})
         page = self._call("query", **request)
         items = [ListedTaxpayer(i["credit_code"]["S"], i["name"]["S"], int_attr(i, "year"))
                  for i in page["Items"]]
-        return AList(year, items, encode_cursor(page.get("LastEvaluatedKey"), year))
+        return AList(year, items, encode_cursor(page.get("LastEvaluatedKey")))
 
     # -- listings ---------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ the service reads again and retries).
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from etax.crowd.model import Answer, ArticleDraft, Mark, Question
 from etax.crowd.reputation import START, Grant
 from etax.errors import AlreadyExists, LimitReached, NotFound, StateChanged
 from etax.platform.aws import DynamoAccess
+from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import applied, int_attr, table_name, text_attr, transact
 
 QUESTIONS: Final = "questions"
@@ -122,25 +122,6 @@ def post_key(post_id: str) -> dict[str, Any]:
     return _key(f"thread#{post_id}", "question")
 
 
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    plain = {k: v["S"] for k, v in key.items()}
-    return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode()
-
-
-def decode_cursor(cursor: str, partition: str, value: str) -> dict[str, Any]:
-    """The start key of a cursor of the list ``partition = value`` (ValueError if not)."""
-    try:
-        plain = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as error:
-        raise ValueError("not a cursor") from error
-    if not isinstance(plain, dict) or set(plain) != {"pk", "sk", partition, "rank"} or \
-            not all(isinstance(v, str) for v in plain.values()) or plain[partition] != value:
-        raise ValueError("not a cursor of this list")
-    return {k: _s(v) for k, v in plain.items()}
-
-
 class CrowdRepository(DynamoAccess):
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         super().__init__(client)
@@ -214,7 +195,8 @@ class CrowdRepository(DynamoAccess):
             "Limit": limit, "KeyConditionExpression": f"{partition} = :v",
             "ExpressionAttributeValues": {":v": _s(value)}}
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, partition, value)
+            request["ExclusiveStartKey"] = decode_cursor(cursor, ("pk", "sk", partition, "rank"),
+                                                         {partition: value})
         answer = self.db.query(**request)
         return ([question_from(i) for i in answer.get("Items", [])],
                 encode_cursor(answer.get("LastEvaluatedKey")))
@@ -238,7 +220,8 @@ class CrowdRepository(DynamoAccess):
             "Limit": limit, "KeyConditionExpression": "feed = :v",
             "ExpressionAttributeValues": {":v": _s(name)}}
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, "feed", name)
+            request["ExclusiveStartKey"] = decode_cursor(cursor, ("pk", "sk", "feed", "rank"),
+                                                         {"feed": name})
         answer = self.db.query(**request)
         return answer.get("Items", []), encode_cursor(answer.get("LastEvaluatedKey"))
 

@@ -126,10 +126,7 @@ class CrowdService:
     def questions(self, topic: str | None, cursor: str | None) -> Questions:
         if topic is not None and topic not in TOPICS:
             raise Malformed(f"topic is one of {', '.join(TOPICS)}", field="topic")
-        try:
-            questions, after = self.repository.questions(topic, cursor)
-        except ValueError:
-            raise Malformed("this cursor does not come from this list", field="cursor") from None
+        questions, after = self.repository.questions(topic, cursor)
         return Questions([QuestionSummary(
             q.id, q.title, q.topic, list(q.tags), q.pseudonym, q.asked_at, q.score, q.answers,
             q.accepted is not None, q.pinned is not None) for q in questions], after)
@@ -277,20 +274,12 @@ class CrowdService:
         self.repository.verify(answer, draft, secrets.token_hex(8), mark)
         return Moderated(answer.id, "verify", mark.by, mark.at, draft_id=draft.id)
 
-    @staticmethod
-    def _page[T](read: Callable[[str | None], tuple[T, str | None]],
-                 cursor: str | None) -> tuple[T, str | None]:
-        try:
-            return read(cursor)
-        except ValueError:
-            raise Malformed("this cursor does not come from this list", field="cursor") from None
-
     def drafts(self, cursor: str | None) -> Drafts:
-        drafts, after = self._page(self.repository.drafts, cursor)
+        drafts, after = self.repository.drafts(cursor)
         return Drafts([_draft(d) for d in drafts], after)
 
     def log(self, cursor: str | None) -> ModerationLog:
-        entries, after = self._page(self.repository.log, cursor)
+        entries, after = self.repository.log(cursor)
         return ModerationLog([LogEntry(*entry) for entry in entries], after)
 
 

@@ -12,8 +12,6 @@ Every change of state is conditional on the state read (:class:`~etax.errors.Sta
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from dataclasses import asdict, fields
 from typing import Any, Final
@@ -22,6 +20,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists, StateChanged
 from etax.platform.aws import DynamoAccess
+from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import applied, pages, table_name
 from etax.violators.model import PENDING, PUBLISHED, REMOVED, Case
 from etax.violators.results import Announcement
@@ -48,25 +47,6 @@ def case_from(item: dict[str, Any]) -> Case:
     values["facts"] = {k: (v if isinstance(v, bool) else int(v))
                        for k, v in (values.get("facts") or {}).items()}
     return Case(**values)
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    plain = {k: v["S"] for k, v in key.items()}
-    return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode()
-
-
-def decode_cursor(cursor: str, partition: str, value: str) -> dict[str, Any]:
-    """The start key of a cursor of the list ``partition = value`` (ValueError if not)."""
-    try:
-        plain = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as error:
-        raise ValueError("not a cursor") from error
-    if not isinstance(plain, dict) or set(plain) != {"id", partition, "public_rank"} or \
-            not all(isinstance(v, str) for v in plain.values()) or plain[partition] != value:
-        raise ValueError("not a cursor of this list")
-    return {k: {"S": v} for k, v in plain.items()}
 
 
 class ViolatorRepository(DynamoAccess):
@@ -138,7 +118,8 @@ class ViolatorRepository(DynamoAccess):
             "Limit": limit, "KeyConditionExpression": f"{partition} = :v",
             "ExpressionAttributeValues": {":v": {"S": value}}}
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, partition, value)
+            request["ExclusiveStartKey"] = decode_cursor(cursor, ("id", partition, "public_rank"),
+                                                         {partition: value})
         answer = self.db.query(**request)
         return answer.get("Items", []), encode_cursor(answer.get("LastEvaluatedKey"))
 

@@ -140,10 +140,7 @@ class ViolatorService:
     def entries(self, office: str | None, cursor: str | None) -> Entries:
         if office is not None and not (office.isdigit() and len(office) <= 20):
             raise Malformed("an office is its code, digits", field="office")
-        try:
-            cases, after = self.repository.published(office, cursor)
-        except ValueError:
-            raise Malformed("not a cursor of this list", field="cursor") from None
+        cases, after = self.repository.published(office, cursor)
         return Entries(items=[self._entry(c) for c in cases], cursor=after)
 
     def entry(self, case_id: str) -> PublishedEntry:
@@ -169,8 +166,5 @@ class ViolatorService:
         return announcement
 
     def announcements(self, cursor: str | None) -> Announcements:
-        try:
-            items, after = self.repository.announcements(cursor)
-        except ValueError:
-            raise Malformed("not a cursor of this list", field="cursor") from None
+        items, after = self.repository.announcements(cursor)
         return Announcements(items=items, cursor=after)
