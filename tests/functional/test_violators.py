@@ -187,6 +187,9 @@ def test_the_daily_run_removes_entries_at_the_end_of_their_period(
     ({"facts": {"evaded": 1.5}}, 422, "facts.evaded"),
     ({"facts": {"false_ordinary_invoices": -1}}, 422, "facts.false_ordinary_invoices"),
     ({"tax_office": "13501000000"}, 422, "tax_office"),
+    ({"summary": "虚开\u202e发票"}, 422, "summary"),  # published text: no bidi override
+    ({"responsible": {"name": "林\u200b晓明", "resident_id": "350102199003071234"}}, 422,
+     "responsible.name"),
 ])
 def test_bad_cases_name_the_field(api: Any, change: dict[str, Any], status: int,
                                   field: str) -> None:

@@ -73,3 +73,17 @@ def test_excerpt_is_short_and_shows_invisible_characters_escaped() -> None:
     assert text.excerpt("x" * 100_000) == "x" * 40 + "…"
     assert text.excerpt("abc") == "abc"
     assert text.excerpt("a\u202eb") == "a\\u202eb"
+
+
+class Lines(BaseModel):
+    body: Annotated[str, text.SignedText(min_length=1, max_length=100, lines=True)]
+
+
+def test_text_of_lines_takes_breaks_and_tabs_and_nothing_else_refused() -> None:
+    assert Lines(body="第一行\n\t第二行").body == "第一行\n\t第二行"
+    for refused in ("a\u202eb", "a\u200bb", "a\rb", "a\x00b", "a\u2028b"):
+        with pytest.raises(ValidationError) as raised:
+            Lines(body=refused)
+        assert raised.value.errors()[0]["type"] == "signed_text"
+    with pytest.raises(ValidationError):
+        Signed(name="第一行\n第二行")  # a one-line text still refuses a break

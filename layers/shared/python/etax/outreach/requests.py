@@ -6,19 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from etax.notifications.contract import LINK_PATTERN
-from etax.rules.text import SignedText, unsafe_reason
-
-
-def _lines(value: str) -> str:
-    """A body may break lines and hold tabs; no other control, bidi or invisible character."""
-    reason = unsafe_reason(value.replace("\n", " ").replace("\t", " "))
-    if reason is not None:
-        raise ValueError(reason.split(": control")[0] + ": not accepted in a mailing")
-    return value
-
+from etax.rules.text import SignedText
 
 Industry = Annotated[str, SignedText(min_length=1, max_length=100)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -53,8 +44,7 @@ class MailingRequest(BaseModel):
     segment: SegmentRequest
     kind: Literal["policy", "guide", "reminder"]
     title: Annotated[str, SignedText(min_length=1, max_length=100)]
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                           max_length=2000), AfterValidator(_lines)]
+    body: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]
     link: Annotated[str, StringConstraints(pattern=LINK_PATTERN)] | None = None
 
 
@@ -67,8 +57,7 @@ class WarningRequest(BaseModel):
                                                max_length=18, pattern=r"^[0-9A-Z]+$")]
     topic: Literal["invoice", "filing", "payment", "refund", "registration", "credit", "other"]
     title: Annotated[str, SignedText(min_length=1, max_length=100)]
-    detail: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=2000), AfterValidator(_lines)]
+    detail: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]
 
 
 class ResponseRequest(BaseModel):
@@ -77,12 +66,10 @@ class ResponseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["acknowledge", "explain", "correct"]
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                           max_length=2000), AfterValidator(_lines)]
+    text: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]
 
 
 class CloseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conclusion: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                 max_length=2000), AfterValidator(_lines)]
+    conclusion: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]

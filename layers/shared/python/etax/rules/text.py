@@ -84,12 +84,15 @@ class SignedText:
     max_length: int
     min_length: int = 0
     strip: bool = True
+    lines: bool = False
+    """also accept line breaks and tabs (a body of several lines); nothing else of the
+    refused categories"""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic_core import core_schema
 
         return core_schema.no_info_after_validator_function(
-            check_signed_text,
+            check_text_of_lines if self.lines else check_signed_text,
             core_schema.str_schema(strip_whitespace=self.strip, min_length=self.min_length,
                                    max_length=self.max_length),
         )
@@ -103,3 +106,9 @@ def check_signed_text(value: str) -> str:
     from pydantic_core import PydanticCustomError
 
     raise PydanticCustomError("signed_text", "{reason}", {"reason": reason})
+
+
+def check_text_of_lines(value: str) -> str:
+    """As :func:`check_signed_text`, line breaks and tabs allowed."""
+    check_signed_text(value.replace("\n", " ").replace("\t", " "))
+    return value

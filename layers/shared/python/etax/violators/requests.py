@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from etax.rules import uscc
+from etax.rules.text import SignedText
 from etax.rules.types import ResidentId, Yuan
 from etax.violators.criteria import FEN_PER_YUAN, Facts
 
@@ -55,20 +56,23 @@ class ResponsiblePerson(BaseModel):
     """The legal representative or person in charge (法定代表人、负责人)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=50)
+    name: Annotated[str, SignedText(min_length=1, max_length=50)]
     resident_id: ResidentId
 
 
 class CaseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     credit_code: str = Field(min_length=18, max_length=18)
-    decision_number: str = Field(min_length=1, max_length=100)  # 税务处理/处罚决定书文号
-    served_on: date                                             # the decision served
+    # published text (order No. 54's fields) is refused with a control, bidi or invisible
+    # character, as signed text is (etax.rules.text)
+    decision_number: Annotated[str, SignedText(min_length=1, max_length=100)]  # 决定书文号
+    served_on: date  # the decision served
     responsible: ResponsiblePerson
     facts: FactsIn
-    summary: str = Field(min_length=1, max_length=1000)         # 主要税收违法失信事实
-    legal_basis: str = Field(min_length=1, max_length=500)      # 相关法律依据
-    penalty: str = Field(min_length=1, max_length=500)          # 税务处理、处罚情况
+    # 主要税收违法失信事实, 相关法律依据, 税务处理、处罚情况
+    summary: Annotated[str, SignedText(min_length=1, max_length=1000, lines=True)]
+    legal_basis: Annotated[str, SignedText(min_length=1, max_length=500, lines=True)]
+    penalty: Annotated[str, SignedText(min_length=1, max_length=500, lines=True)]
 
     @field_validator("credit_code")
     @classmethod
@@ -83,7 +87,7 @@ class RemovalRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     reason: Literal["paid_in_full", "decision_revoked", "other"]
-    note: str | None = Field(default=None, min_length=1, max_length=500)
+    note: Annotated[str, SignedText(min_length=1, max_length=500, lines=True)] | None = None
 
 
 class AnnouncementRequest(BaseModel):
@@ -91,5 +95,5 @@ class AnnouncementRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     case_id: str = Field(min_length=1, max_length=40)
-    title: str = Field(min_length=1, max_length=100)
-    body: str = Field(min_length=1, max_length=2000)
+    title: Annotated[str, SignedText(min_length=1, max_length=100)]
+    body: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]
