@@ -94,6 +94,8 @@ def test_tracking_codes_are_16_readable_characters() -> None:
     ({"kind": "violation", "title": "题", "facts": "十个字以上的事实说明"}, "title"),
     ({"kind": "violation", "title": "标题", "facts": "太短"}, "facts"),
     ({"kind": "violation", "title": "标题\u200b", "facts": "十个字以上的事实说明"}, "title"),
+    ({"kind": "violation", "title": "标题\n第二行", "facts": "十个字以上的事实说明"}, "title"),
+    ({"kind": "violation", "title": "标题", "facts": "十个字以上的事实\u202e说明"}, "facts"),
     ({"kind": "violation", "title": "标题", "facts": "十个字以上的事实说明", "office": "1"},
      "office"),
     ({"kind": "violation", "title": "标题", "facts": "十个字以上的事实说明",

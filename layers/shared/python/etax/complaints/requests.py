@@ -7,14 +7,13 @@ that is not valid Unicode never reaches here (the resolver refuses it)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from etax.complaints.rules import rating_bounds
 from etax.rules import uscc
-from etax.rules.text import REFUSED_CATEGORIES
+from etax.rules.text import SignedText
 
 TITLE_MAX: Final = 100
 FACTS_MAX: Final = 2000
@@ -22,19 +21,6 @@ ANSWER_MAX: Final = 2000
 REASON_MAX: Final = 500
 COMMENT_MAX: Final = 500
 OFFICE: Final = r"^[0-9]{11}$"
-
-
-def text(max_length: int, min_length: int = 1) -> object:
-    return StringConstraints(strip_whitespace=True, min_length=min_length,
-                             max_length=max_length)
-
-
-def _clean(value: str) -> str:
-    for position, char in enumerate(value):
-        if char not in "\n\t" and unicodedata.category(char) in REFUSED_CATEGORIES:
-            raise ValueError(f"character {position + 1} (U+{ord(char):04X}) is a control, bidi "
-                             "or invisible character")
-    return value
 
 
 def _credit_code(value: str) -> str:
@@ -51,8 +37,8 @@ def _rating(value: int) -> int:
     return value
 
 
-Title = Annotated[str, text(TITLE_MAX, 2), AfterValidator(_clean)]
-Facts = Annotated[str, text(FACTS_MAX, 10), AfterValidator(_clean)]
+Title = Annotated[str, SignedText(min_length=2, max_length=TITLE_MAX)]  # one line
+Facts = Annotated[str, SignedText(min_length=10, max_length=FACTS_MAX, lines=True)]
 CreditCodeText = Annotated[str, Field(max_length=24), AfterValidator(_credit_code)]
 
 
@@ -72,23 +58,24 @@ class FileRequest(BaseModel):
 class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answer: Annotated[str, text(ANSWER_MAX, 10), AfterValidator(_clean)]
+    answer: Annotated[str, SignedText(min_length=10, max_length=ANSWER_MAX, lines=True)]
 
 
 class RefuseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, text(REASON_MAX, 2), AfterValidator(_clean)]
+    reason: Annotated[str, SignedText(min_length=2, max_length=REASON_MAX, lines=True)]
 
 
 class AcceptRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, text(REASON_MAX, 2), AfterValidator(_clean)] | None = None
+    note: Annotated[str, SignedText(min_length=2, max_length=REASON_MAX, lines=True)] | None = None
 
 
 class RateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rating: Annotated[int, Field(strict=True), AfterValidator(_rating)]
-    comment: Annotated[str, text(COMMENT_MAX, 1), AfterValidator(_clean)] | None = None
+    comment: Annotated[str, SignedText(min_length=1, max_length=COMMENT_MAX,
+                                       lines=True)] | None = None
