@@ -130,7 +130,7 @@ def drain(runs: Any, queue: str) -> int:
 
 
 def start_run(api: Any, runs: Any, queue: str, monkeypatch: pytest.MonkeyPatch,
-              who: tuple[str, ...] = OFFICER) -> dict[str, Any]:
+              who: tuple[str, ...] = ("admin", "admin-1")) -> dict[str, Any]:
     monkeypatch.setattr("etax.credit.service.PAGE", 1)  # one taxpayer a message: resumes
     answer = post(api, "/v1/credit/evaluations", {"year": 2026, "segments": 2}, who,
                   key="run-1")
@@ -193,7 +193,10 @@ def test_ratings_are_the_taxpayers_and_its_offices(
     assert rating(api, SELLER, OFFICER)["statusCode"] == 200
     assert post(api, "/v1/credit/evaluations", {"year": 2026}, ("taxpayer", SELLER),
                 key="run-x")["statusCode"] == 403
-    future = post(api, "/v1/credit/evaluations", {"year": 2027}, OFFICER, key="run-y")
+    assert post(api, "/v1/credit/evaluations", {"year": 2026}, OFFICER,
+                key="run-o")["statusCode"] == 403  # the whole register: not an office's
+    future = post(api, "/v1/credit/evaluations", {"year": 2027}, ("admin", "admin-1"),
+                  key="run-y")
     assert (future["statusCode"], future["json"]["field"]) == (422, "year")
     wrong = get(api, f"/v1/credit/ratings/{SELLER}", OFFICER,
                 resource="/v1/credit/ratings/{credit_code}", params={"credit_code": SELLER},

@@ -244,7 +244,9 @@ class CreditService:
     # -- the annual run -----------------------------------------------------------------------
 
     def start_run(self, principal: Principal, request: RunRequest) -> Run:
-        _officer_or_admin(principal)
+        # the whole register's run: the platform's administrators start it, not an office
+        if principal.role != "admin":
+            raise Refused("an administrator starts the annual evaluation of the register")
         if request.year > self.today().year:
             raise Invalid(f"{request.year} has not begun", field="year")
         assert self.fanout is not None, "a run is started where its queue is wired"
