@@ -9,7 +9,6 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
-from etax.credit.fanout import QueueFanout
 from etax.credit.repository import CreditRepository
 from etax.credit.requests import DecisionRequest, RepairRequest, RunRequest
 from etax.credit.results import AList, Rating, Repair, Run
@@ -20,11 +19,12 @@ from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller, require_principal
 from etax.platform.observability import instrument
 from etax.platform.once import Once
+from etax.platform.queues import WorkQueue
 
 app = make_resolver()
 once = Once(app)
 service = CreditService(CreditRepository(), FilingRepository(), RegistryRepository(),
-                        fanout=QueueFanout())
+                        fanout=WorkQueue("CREDIT_RUN_QUEUE_URL"))
 A_LIST_PAGE = 100
 
 

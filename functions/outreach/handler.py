@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.people import RegisteredPeople
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
-from etax.outreach.repository import OutreachRepository, QueueStarter
+from etax.outreach.repository import OutreachRepository
 from etax.outreach.requests import (
     CloseRequest,
     MailingRequest,
@@ -29,6 +29,7 @@ from etax.platform.aws import lazy
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
 from etax.platform.once import Once
+from etax.platform.queues import WorkQueue
 from etax.platform.settings import required
 
 app = make_resolver()
@@ -36,7 +37,7 @@ once = Once(app)
 repository = OutreachRepository()
 facts = RegisteredFacts(RegistryRepository(), RegisteredPeople(AcceptanceRepository()))
 service = OutreachService(repository, facts,
-                          QueueStarter(lazy("sqs"), required("OUTREACH_QUEUE_URL")))
+                          WorkQueue("OUTREACH_QUEUE_URL"))
 warnings = WarningService(repository, facts,
                           EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), SOURCE))
 WARNING = "/v1/risk-warnings/{warning_id}"

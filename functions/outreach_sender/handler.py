@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import json
 
-from etax.outreach.repository import OutreachRepository, QueueStarter
+from etax.outreach.repository import OutreachRepository
 from etax.outreach.service import SOURCE, MailingSender
 from etax.platform.aws import lazy
 from etax.platform.consumer import consumer
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
+from etax.platform.queues import WorkQueue
 from etax.platform.settings import required
 
 sender = MailingSender(
     OutreachRepository(),
     EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), SOURCE),
-    QueueStarter(lazy("sqs"), required("OUTREACH_QUEUE_URL")))
+    WorkQueue("OUTREACH_QUEUE_URL"))
 
 handler = instrument(consumer(
     "outreach_sender", json.loads, lambda message, _receives: sender.step(message),

@@ -3,7 +3,6 @@ access, writes conditional, the subscription and its segment members in one tran
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, Final, Literal
 
@@ -248,13 +247,3 @@ class OutreachRepository(DynamoAccess):
             ScanIndexForward=False, KeyConditionExpression="warned = :t",
             ExpressionAttributeValues={":t": _s(taxpayer)}).get("Items", [])]
 
-
-class QueueStarter:
-    """Queues a page of a mailing for the sender (``OUTREACH_QUEUE_URL``)."""
-
-    def __init__(self, client: Any, queue_url: str) -> None:
-        self.client = client
-        self.queue_url = queue_url
-
-    def start(self, message: dict[str, Any]) -> None:
-        self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message))

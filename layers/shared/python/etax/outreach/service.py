@@ -60,9 +60,9 @@ class Registry(Protocol):
 
 
 class Starter(Protocol):
-    """Where a mailing's first page is queued (the sender's queue)."""
+    """Where a mailing's pages are queued (the sender's queue: a WorkQueue)."""
 
-    def start(self, message: dict[str, Any]) -> None: ...
+    def send(self, messages: Sequence[dict[str, Any]]) -> None: ...
 
 
 def _iso(moment: datetime) -> str:
@@ -194,7 +194,7 @@ class OutreachService:
         if request.link:
             item["link"] = request.link
         self.repository.create_mailing(mailing_id, item)
-        self.starter.start({"mailing_id": mailing_id, "part": 0, "cursor": None})
+        self.starter.send([{"mailing_id": mailing_id, "part": 0, "cursor": None}])
         return mailing_view({"id": mailing_id, **item})
 
     def mailing(self, principal: Principal, mailing_id: str) -> Mailing:
@@ -239,7 +239,7 @@ class MailingSender:
             self._deliver(mailing_id, item, part, people, now, at)
             following = ({"mailing_id": mailing_id, "part": part, "cursor": cursor} if cursor
                          else {"mailing_id": mailing_id, "part": part + 1, "cursor": None})
-            self.starter.start(following)
+            self.starter.send([following])
             return f"part {part + 1}/{len(queries)}: {len(people)} people"
         sent, capped = self.repository.tally(mailing_id)
         self.repository.finish(mailing_id, sent, capped, at)

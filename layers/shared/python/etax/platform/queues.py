@@ -82,3 +82,27 @@ class QueueSender:
             if not pending:
                 return []
         return [SendFailure(message, *last[entry_id]) for entry_id, message in pending.items()]
+
+
+class WorkQueue:
+    """The messages of a piece of work to one queue, named by the environment variable
+    ``url_variable``: a run's segments, the next page of a consumer's own work. Ten per batch;
+    :class:`~etax.errors.Unavailable` when some could still not be queued (the caller's work
+    fails and is tried again, nothing is dropped)."""
+
+    def __init__(self, url_variable: str, client: Any | None = None) -> None:
+        from etax.platform.aws import lazy
+
+        self.url_variable = url_variable
+        self.sender = QueueSender(client or lazy("sqs"))
+
+    def send(self, messages: Sequence[dict[str, Any]]) -> None:
+        from etax.errors import Unavailable
+        from etax.platform.settings import required
+
+        url = required(self.url_variable)
+        failures = self.sender.send([OutgoingMessage(url, message, str(index))
+                                     for index, message in enumerate(messages)])
+        if failures:
+            raise Unavailable(f"{len(failures)} message(s) could not be queued",
+                              retry_after=5)
