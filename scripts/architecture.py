@@ -103,13 +103,25 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
     parent: Json = dict(Template.from_stack(stack).to_json())
     resources: dict[str, Json] = dict(parent["Resources"])
     nested: list[tuple[Json, Json, str]] = []
+    found: dict[int, tuple[Json, Json]] = {}  # a nested stack's template and parameters
     for construct in stack.node.find_all():
         if isinstance(construct, cdk.NestedStack):
             resource = construct.nested_stack_resource
+            owner = construct.nested_stack_parent
             assert resource is not None
+            assert owner is not None
             stack_id = stack.resolve(resource.logical_id)
-            passed = resources[stack_id]["Properties"].get("Parameters", {})
-            nested.append((dict(Template.from_stack(construct).to_json()), passed, stack_id))
+            if owner is stack:
+                passed = resources[stack_id]["Properties"].get("Parameters", {})
+            else:  # a nested stack's own nested stack: its parameters in the parent's terms
+                owner_template, owner_passed = found[id(owner)]
+                passed = {name: owner_passed.get(value.get("Ref"), value)
+                          if isinstance(value, dict) else value
+                          for name, value in owner_template["Resources"][stack_id][
+                              "Properties"].get("Parameters", {}).items()}
+            template = dict(Template.from_stack(construct).to_json())
+            found[id(construct)] = (template, passed)
+            nested.append((template, passed, stack_id))
     boards = [Board(child.node.id, module_file(type(child).__module__))
               for child in stack.node.children if type(child).__module__.startswith("infra.")]
     # The functions' live aliases (the Releases nested stack, ADR 0018) stand for their
@@ -127,7 +139,8 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
         resources.update(_unalias(_passed_in(template["Resources"], passed), behind))
         stage.routes.extend(routes_of(template["Resources"], {
             k: {"Fn::GetAtt": [behind[".".join(v["Fn::GetAtt"])], "Arn"]}
-            if ".".join(v.get("Fn::GetAtt", [])) in behind else v for k, v in passed.items()}))
+            if ".".join(v.get("Fn::GetAtt", [])) in behind else v for k, v in passed.items()},
+            resources))
     for key, body in list(resources.items()):
         resources[key] = _unalias(body, behind)
     return boards, stage
@@ -170,10 +183,16 @@ def module_file(module: str) -> str:
                .relative_to(ROOT))
 
 
-def routes_of(api: dict[str, Json], passed: Json) -> list[tuple[str, str, str, bool]]:
-    """``(method, path, function logical id, public)`` of every method backed by a function."""
+def routes_of(api: dict[str, Json], passed: Json,
+              above: dict[str, Json] | None = None) -> list[tuple[str, str, str, bool]]:
+    """``(method, path, function logical id, public)`` of every method backed by a function;
+    ``above``: the resources of the stacks the template's parameters come from (a path of the
+    API's second part starts at a resource of the API's stack)."""
     def path_of(resource_id: str) -> str:
-        resource = api[resource_id]["Properties"]
+        if resource_id in passed:
+            resource_id = passed[resource_id]["Ref"]
+        resource = (api[resource_id] if resource_id in api else (above or {})[resource_id])[
+            "Properties"]
         parent = resource["ParentId"]
         prefix = path_of(parent["Ref"]) if "Ref" in parent else ""
         return f"{prefix}/{resource['PathPart']}"

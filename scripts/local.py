@@ -171,33 +171,47 @@ def update_nested_stacks(endpoint: str, cloud_assembly: Path) -> None:
     """
     cloudformation = client("cloudformation", endpoint)
     parent = json.loads((cloud_assembly / f"{STACK_NAME}.template.json").read_text())
+    update_nested_of(cloudformation, endpoint, cloud_assembly, STACK_NAME, parent, {})
+
+
+def update_nested_of(cloudformation: Any, endpoint: str, cloud_assembly: Path, stack_id: str,
+                     template: dict[str, Any], passed: dict[str, str]) -> None:
+    """Update the nested stacks of ``stack_id`` (deployed from ``template``, with the
+    parameters ``passed``), then theirs: the API's second part is a nested stack of the API's.
+    Each is walked whether its parent changed or not, as LocalStack left it as it was."""
     deployed = {r["LogicalResourceId"]: r for r in
-                cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]}
-    for logical_id, resource in parent["Resources"].items():
+                cloudformation.describe_stack_resources(StackName=stack_id)["StackResources"]}
+    for logical_id, resource in template["Resources"].items():
         if resource["Type"] != "AWS::CloudFormation::Stack":
             continue
         nested_id = deployed[logical_id]["PhysicalResourceId"]
-        template = json.loads((cloud_assembly / resource["Metadata"]["aws:asset:path"])
-                              .read_text())
-        current = cloudformation.get_template(StackName=nested_id)["TemplateBody"]
-        if (json.loads(current) if isinstance(current, str) else current) == template:
-            continue
+        nested = json.loads((cloud_assembly / resource["Metadata"]["aws:asset:path"])
+                            .read_text())
         properties = resource["Properties"]
-        started = time.monotonic()
-        template_url = resolve(properties["TemplateURL"], deployed, endpoint)
-        parameters = [{"ParameterKey": key, "ParameterValue": resolve(value, deployed, endpoint)}
-                      for key, value in properties.get("Parameters", {}).items()]
-        without_stages = template_without_stages(template)
-        if without_stages != template:
-            bucket, key = template_url.split("/", 3)[3].split("/", 1)
-            key = f"{key.removesuffix('.json')}-without-stages.json"
-            client("s3", endpoint).put_object(Bucket=bucket, Key=key,
-                                              Body=json.dumps(without_stages).encode())
-            update_stack(cloudformation, nested_id, template_url.rsplit("/", 1)[0] + f"/{key}",
-                         parameters)
-        update_stack(cloudformation, nested_id, template_url, parameters)
-        print(f"updated nested stack {resource['Metadata']['aws:cdk:path']} in "
-              f"{time.monotonic() - started:.0f} s", flush=True)
+        parameters = {key: resolve(value, deployed, endpoint, passed)
+                      for key, value in properties.get("Parameters", {}).items()}
+        current = cloudformation.get_template(StackName=nested_id)["TemplateBody"]
+        if (json.loads(current) if isinstance(current, str) else current) != nested:
+            update_nested(cloudformation, endpoint, nested_id, nested,
+                          resolve(properties["TemplateURL"], deployed, endpoint, passed),
+                          [{"ParameterKey": k, "ParameterValue": v}
+                           for k, v in parameters.items()])
+            print(f"updated nested stack {resource['Metadata']['aws:cdk:path']}", flush=True)
+        update_nested_of(cloudformation, endpoint, cloud_assembly, nested_id, nested, parameters)
+
+
+def update_nested(cloudformation: Any, endpoint: str, nested_id: str, template: dict[str, Any],
+                  template_url: str, parameters: list[dict[str, str]]) -> None:
+    """Update one nested stack to ``template``, in two steps when it has API stages."""
+    without_stages = template_without_stages(template)
+    if without_stages != template:
+        bucket, key = template_url.split("/", 3)[3].split("/", 1)
+        key = f"{key.removesuffix('.json')}-without-stages.json"
+        client("s3", endpoint).put_object(Bucket=bucket, Key=key,
+                                          Body=json.dumps(without_stages).encode())
+        update_stack(cloudformation, nested_id, template_url.rsplit("/", 1)[0] + f"/{key}",
+                     parameters)
+    update_stack(cloudformation, nested_id, template_url, parameters)
 
 
 def template_without_stages(template: dict[str, Any]) -> dict[str, Any]:
@@ -240,17 +254,21 @@ def update_stack(cloudformation: Any, stack_id: str, template_url: str,
         raise RuntimeError(f"nested stack {stack_id} {status}: {reasons}")
 
 
-def resolve(value: Any, deployed: dict[str, Any], endpoint: str) -> str:
+def resolve(value: Any, deployed: dict[str, Any], endpoint: str,
+            passed: dict[str, str] | None = None) -> str:
     """A value of the parent template as CloudFormation would pass it: the few intrinsics CDK
-    writes for a nested stack (``Fn::Join``, ``Ref``, a function's ``Fn::GetAtt … Arn``, a
-    queue's name or ARN, a table's stream ARN)."""
+    writes for a nested stack (``Fn::Join``, ``Ref`` to a resource or to one of the
+    parameters ``passed`` to the parent, a function's ``Fn::GetAtt … Arn``, a queue's name or
+    ARN, a table's stream ARN)."""
     if isinstance(value, str):
         return value
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
-        return str(separator).join(resolve(part, deployed, endpoint) for part in parts)
+        return str(separator).join(resolve(part, deployed, endpoint, passed) for part in parts)
     if "Ref" in value:
         name = value["Ref"]
+        if passed and name in passed:
+            return passed[name]
         return PSEUDO_PARAMETERS.get(name) or str(deployed[name]["PhysicalResourceId"])
     if "Fn::GetAtt" in value:
         logical_id, attribute = value["Fn::GetAtt"]

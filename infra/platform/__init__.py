@@ -232,7 +232,7 @@ class Platform(Construct):
         """Once every board is built: the public routes' alarms and the dashboard."""
         access_logs = self.api.node.try_find_child("AccessLogs")
         self.observability.watch_routes(
-            self.api.rest_api,
+            self.api.rest_api, self.api.methods,
             access_logs if isinstance(access_logs, logs.LogGroup) else None, API_STAGE)
         self.observability.finish()
 

@@ -2,11 +2,16 @@
 
 The API is a nested stack of the stage's stack (docs/decisions/0005): its resources, methods,
 CORS preflights and Lambda permissions count against the nested template's 500-resource limit,
-not the parent's. A CORS preflight (OPTIONS) is made only on a path that serves a route a browser
-asks about first: a signed-in route, or a public one with a body; a public GET is a "simple"
-request when sent with safelisted headers only (the portal sends ``Accept`` alone), and a bare
-path segment such as ``/v1/credit`` serves nothing. The functions stay in the parent; CDK
-passes their ARNs in as parameters.
+not the parent's. The methods under the paths of :data:`SECOND_PART` are in a nested stack of
+the API's own (:class:`ApiPart`), so that neither template nears the limit; the RestApi, its
+authorizer, deployment, stage and the functions' permissions stay in the API's stack, and the
+deployment waits for the part and is made anew when one of its routes changes.
+
+A CORS preflight (OPTIONS) is made only on a path that serves a route a browser asks about
+first: a signed-in route, or a public one with a body; a public GET is a "simple" request when
+sent with safelisted headers only (the portal sends ``Accept`` alone), and a bare path segment
+such as ``/v1/credit`` serves nothing. The functions stay in the parent; CDK passes their ARNs
+in as parameters.
 
 API Gateway's own answers (no token, a refused token, an unknown path, throttling, a body over
 its limit, …) are gateway responses set to the platform's problem+json shape (``type``,
@@ -26,10 +31,12 @@ edge-optimized endpoints).
 from __future__ import annotations
 
 import json
+import re
 
 import jsii
 from aws_cdk import Duration, NestedStack, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
@@ -88,6 +95,15 @@ CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Report-Se
 CORS_MAX_AGE = Duration.minutes(10)
 """the CORS preflight (OPTIONS) of a path a browser asks about first: any origin, these
 headers"""
+# The paths whose methods are in the second part of the API (:class:`ApiPart`): whole boards,
+# so that a board's function is integrated from one template. A path moves from one part to
+# the other only in two deployments (removed, then added): API Gateway refuses a second
+# resource of the same path while the first still exists.
+SECOND_PART: tuple[str, ...] = (
+    "/v1/credit", "/v1/me/credit", "/v1/violators", "/v1/complaints", "/v1/me/complaints",
+    "/v1/subscriptions", "/v1/me/subscriptions", "/v1/mailings", "/v1/risk-warnings",
+    "/v1/me/risk-warnings",
+)
 PROBLEM_HEADERS = {  # header values are literals in single quotes (API Gateway's mapping syntax)
     "Content-Type": "'application/problem+json'",
     "Access-Control-Allow-Origin": "'*'",
@@ -172,7 +188,7 @@ class Api(NestedStack):
                 templates={"application/json": gateway_problem_template(status, slug, title,
                                                                         detail)},
             )
-        self._integrations: dict[str, apigw.LambdaIntegration] = {}
+        self._integrations: dict[str, apigw.Integration] = {}
         acknowledge(self.rest_api, "AwsSolutions-APIG2",
                     "handlers validate requests, answering problem+json that names the field")
         acknowledge(self.rest_api, "AwsSolutions-COG4",
@@ -187,6 +203,10 @@ class Api(NestedStack):
         self.partner_plans = [] if self.local else self._partner_plans(scope)
         self._routed: set[str] = set()
         self.node.add_validation(_EveryClassifiedRouteServed(self._routed))
+        self.second_part = ApiPart(self, "Routes", stage=stage)
+        deployment = self.rest_api.latest_deployment
+        assert deployment is not None
+        deployment.node.add_dependency(self.second_part)
 
     def routes(self, function: lambda_.IFunction, *routes: str, public: bool = False,
                own_headers: bool = False) -> list[apigw.Method]:
@@ -203,7 +223,8 @@ class Api(NestedStack):
         """Serve ``method path`` with ``function``; signed-in callers only unless ``public``.
         ``own_headers``: the route reads a request header of its own (one of
         :data:`CORS_HEADERS`), so even a public GET is not a simple request."""
-        resource = self.rest_api.root.resource_for_path(path)
+        part = self.second_part if second_part(path) else None
+        resource = part.resource(path) if part else self.rest_api.root.resource_for_path(path)
         simple = public and method == "GET" and not own_headers
         if path not in self._preflights and not simple:
             # a browser asks first only before a request that is not "simple": one signed in
@@ -213,12 +234,8 @@ class Api(NestedStack):
             self._preflights.add(path)
             resource.add_cors_preflight(allow_origins=apigw.Cors.ALL_ORIGINS,
                                         allow_headers=CORS_HEADERS, max_age=CORS_MAX_AGE)
-        # One permission per function for the whole API (source arn <api-id>/*/*/*), made in
-        # the RestApi's scope, so in this nested stack, on the function's first route only.
-        integration = self._integrations.setdefault(
-            function.node.path,
-            apigw.LambdaIntegration(live(function), scope_permission_to_method=False),
-        )
+            self._redeploy_on(part, "OPTIONS", path)
+        integration = self._integration(function)
         route_class_ = route_class(method, path)
         if route_class_ is not None:
             self._routed.add(f"{method} {path}")
@@ -228,11 +245,18 @@ class Api(NestedStack):
             raise ValueError(f"public route {method} {path} has no class in "
                              "infra/platform/edge.py (its throttle, WAF rule and cache)")
         if not public:
-            return resource.add_method(method, integration, authorizer=self.authorizer,
-                                       authorization_type=apigw.AuthorizationType.CUSTOM)
+            self._redeploy_on(part, method, path, function.node.path)
+            signed_in = resource.add_method(
+                method, integration, authorization_type=apigw.AuthorizationType.CUSTOM,
+                authorizer=part.authorizer if part else self.authorizer)
+            if part:
+                part.methods.append(signed_in)
+            return signed_in
         partner = route_class_ is not None and bool(route_class_.partners) and not self.local
         cached = (route_class_ is not None and route_class_.cache_seconds > 0
                   and method == "GET" and not self.local)
+        self._redeploy_on(part, method, path, function.node.path, "public",
+                          "key" if partner else "", "cached" if cached else "")
         parameters = [f"method.request.path.{name}" for name in _path_parameters(path)]
         public_method = resource.add_method(
             method, integration, authorization_type=apigw.AuthorizationType.NONE,
@@ -242,10 +266,42 @@ class Api(NestedStack):
             cfn_method = public_method.node.default_child
             assert isinstance(cfn_method, apigw.CfnMethod)
             cfn_method.add_property_override("Integration.CacheKeyParameters", parameters)
+        if part:
+            part.methods.append(public_method)
         acknowledge(public_method, "AwsSolutions-APIG4",
                     "a public route of the plan (no sign-in): its class's per-method throttle "
                     "and, outside local, WAF rate rule (infra/platform/edge.py)")
         return public_method
+
+    @property
+    def methods(self) -> list[apigw.Method]:
+        """Every method of the API, in both parts."""
+        return [*self.rest_api.methods, *self.second_part.methods]
+
+    def _integration(self, function: lambda_.IFunction) -> apigw.Integration:
+        """The Lambda proxy integration of ``function``'s ``live`` alias, and on its first
+        route the function's one permission for the whole API (source arn
+        ``<api-id>/*/*/*``), made in this stack whichever part serves its routes."""
+        integration = self._integrations.get(function.node.path)
+        if integration is None:
+            target = live(function)
+            target.add_permission(
+                f"ApiPermission{len(self._integrations)}",
+                principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                source_arn=self.rest_api.arn_for_execute_api(), scope=self)
+            integration = apigw.AwsIntegration(
+                service="lambda", proxy=True,
+                path=f"2015-03-31/functions/{target.function_arn}/invocations")
+            self._integrations[function.node.path] = integration
+        return integration
+
+    def _redeploy_on(self, part: ApiPart | None, *route: str) -> None:
+        """A method of the second part counts in the deployment's logical id (the RestApi
+        counts its own): a changed route there makes a new deployment too."""
+        if part is not None:
+            deployment = self.rest_api.latest_deployment
+            assert deployment is not None
+            deployment.add_to_logical_id({"second part": list(route)})
 
     def _partner_plans(self, scope: Construct) -> list[apigw.UsagePlan]:
         """One usage plan per partner class, with one API key per partner: the plan's throttle
@@ -311,3 +367,58 @@ class _EveryClassifiedRouteServed:
     def validate(self) -> list[str]:
         return [f"{route} has a class in infra/platform/edge.py but no route"
                 for c in ROUTE_CLASSES for route in c.routes if route not in self.routed]
+
+
+def second_part(path: str) -> bool:
+    """Whether ``path``'s methods are in the second part of the API (:data:`SECOND_PART`)."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in SECOND_PART)
+
+
+class ApiPart(NestedStack):
+    """The methods under the paths of :data:`SECOND_PART`, on the API imported by its id: a
+    path's resources above its part's prefix are the API stack's (``/v1``, ``/v1/me``),
+    imported here once each; from the prefix down they are this stack's."""
+
+    def __init__(self, api: Api, construct_id: str, *, stage: str) -> None:
+        super().__init__(api, construct_id,
+                         description=f"e-tax platform ({stage}): the REST API's second part")
+        self.api = api
+        self.rest_api = apigw.RestApi.from_rest_api_attributes(
+            self, "RestApi", rest_api_id=api.rest_api.rest_api_id,
+            root_resource_id=api.rest_api.rest_api_root_resource_id)
+        self.authorizer = _AuthorizerOf(api.authorizer.authorizer_id)
+        self.methods: list[apigw.Method] = []
+        acknowledge(self, "AwsSolutions-APIG2",
+                    "handlers validate requests, answering problem+json that names the field")
+        acknowledge(self, "AwsSolutions-COG4",
+                    "the Lambda authorizer verifies JWTs from Cognito or any OIDC issuer")
+        self._imported: dict[str, apigw.IResource] = {}
+
+    def resource(self, path: str) -> apigw.IResource:
+        [prefix] = [p for p in SECOND_PART if path == p or path.startswith(p + "/")]
+        above = prefix.rsplit("/", 1)[0]
+        base = self._imported.get(above)
+        if base is None:
+            owned = self.api.rest_api.root.resource_for_path(above)
+            base = apigw.Resource.from_resource_attributes(
+                self, "Resource" + "".join(w.capitalize() for w in re.split(r"\W+", above)),
+                resource_id=owned.resource_id, rest_api=self.rest_api, path=above)
+            self._imported[above] = base
+        return base.resource_for_path(path[len(above) + 1:])
+
+
+@jsii.implements(apigw.IAuthorizer)
+class _AuthorizerOf:
+    """The API stack's token authorizer, named by its id in the second part (CDK attaches an
+    ``Authorizer`` object to one RestApi, and the part's is an import)."""
+
+    def __init__(self, authorizer_id: str) -> None:
+        self._authorizer_id = authorizer_id
+
+    @property
+    def authorizer_id(self) -> str:
+        return self._authorizer_id
+
+    @property
+    def authorization_type(self) -> apigw.AuthorizationType:
+        return apigw.AuthorizationType.CUSTOM

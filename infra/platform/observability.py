@@ -255,11 +255,12 @@ class Observability(Construct):
                 api.metric_latency(statistic="p50"), api.metric_latency(statistic="p99")]),
         )
 
-    def watch_routes(self, api: apigw.RestApi, access_logs: logs.ILogGroup | None,
-                     stage: str) -> None:
-        """p99 latency and 5xx rate of every public route (API Gateway's per-method metrics),
-        and the 429 rate of the whole API (429s counted from its access log)."""
-        for method in api.methods:
+    def watch_routes(self, api: apigw.RestApi, methods: list[apigw.Method],
+                     access_logs: logs.ILogGroup | None, stage: str) -> None:
+        """p99 latency and 5xx rate of every public route among ``methods`` (API Gateway's
+        per-method metrics), and the 429 rate of the whole API (429s counted from its access
+        log)."""
+        for method in methods:
             cfn = method.node.default_child
             if (method.http_method == "OPTIONS" or not isinstance(cfn, apigw.CfnMethod)
                     or cfn.authorization_type != "NONE"):

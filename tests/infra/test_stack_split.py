@@ -1,7 +1,7 @@
-"""What goes in which template (docs/decisions/0005, 0017): the API in its nested stack, the
-functions' versions, aliases and deployments in theirs, the alarms, their topic and the
-dashboard in theirs, everything else in the parent, and every template well inside
-CloudFormation's limits."""
+"""What goes in which template (docs/decisions/0005, 0017): the API in its nested stack with
+the methods of some boards in a nested stack of its own, the functions' versions, aliases and
+deployments in theirs, the alarms, their topic and the dashboard in theirs, everything else in
+the parent, and every template well inside CloudFormation's limits."""
 
 from __future__ import annotations
 
@@ -14,16 +14,18 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app
+from infra.platform.api import SECOND_PART, second_part
 from tests.infra.conftest import DEPLOY_TIME_FUNCTIONS, Synthesized
 
 # CloudFormation refuses a template over 500 resources, 200 parameters or 200 outputs; the
-# margin leaves room for a board or two before the split has to change. With the knowledge
-# boards the parent holds about 270 resources and Monitoring about 230 alarms (two per
-# function, two per public route): Monitoring is the one that fills first.
+# margin leaves room for a board or two before the split has to change. With the supervision
+# boards the local parent holds about 380 resources, Monitoring about 280 (two alarms per
+# function, two per public route), the API's stack about 390 and its second part about 100.
 MAX_RESOURCES = 490
 MAX_PARAMETERS = 200
 MAX_OUTPUTS = 200
 API_STACK = "Api"
+API_PART_STACK = "Routes"
 RELEASES_STACK = "Releases"
 MONITORING_STACK = "Monitoring"
 
@@ -41,7 +43,8 @@ def test_every_template_stays_well_inside_the_limits(stage: str,
                                                      request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
     found = templates(synthesized)
-    assert set(found) == {"parent", API_STACK, RELEASES_STACK, MONITORING_STACK}
+    assert set(found) == {"parent", API_STACK, API_PART_STACK, RELEASES_STACK,
+                          MONITORING_STACK}
     for name, template in found.items():
         counts = (len(template["Resources"]), len(template.get("Parameters", {})),
                   len(template.get("Outputs", {})))
@@ -117,6 +120,68 @@ def test_the_alarms_are_the_monitoring_stack_and_a_release_names_its_own(
 
 
 @pytest.mark.parametrize("stage", ["local", "prod"])
+def test_the_second_part_holds_its_boards_methods_on_the_same_api(
+        stage: str, request: pytest.FixtureRequest) -> None:
+    """The methods under :data:`SECOND_PART` are the part's, all others the API stack's; the
+    part makes no API, authorizer, deployment or permission of its own, and the deployment
+    waits for it."""
+    synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
+    api, part = synthesized.nested[API_STACK], synthesized.nested[API_PART_STACK]
+    for kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Authorizer",
+                 "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+                 "AWS::Lambda::Permission", "AWS::Lambda::Function"):
+        assert not of_type(part, kind), kind
+    assert len(of_type(part, "AWS::ApiGateway::Method")) > 20
+    paths = {path for _, path in routes(synthesized.merged.to_json()["Resources"])}
+    for prefix in SECOND_PART:  # each prefix names a board's paths: none is left unserved
+        assert any(second_part(path) and path.startswith(prefix) for path in paths), prefix
+    for template, inside in ((api, False), (part, True)):
+        for method, path in routes(synthesized.merged.to_json()["Resources"], template):
+            assert second_part(path) is inside, (method, path)
+    [deployment] = of_type(api, "AWS::ApiGateway::Deployment").values()
+    [part_stack] = of_type(api, "AWS::CloudFormation::Stack")
+    assert part_stack in deployment["DependsOn"]
+    # the part's methods use the API stack's authorizer and API, passed in
+    [authorizer] = of_type(api, "AWS::ApiGateway::Authorizer")
+    [rest_api] = of_type(api, "AWS::ApiGateway::RestApi")
+    passed = api["Resources"][part_stack]["Properties"]["Parameters"]
+    for method in of_type(part, "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        assert passed[props["RestApiId"]["Ref"]] == {"Ref": rest_api}
+        if props["AuthorizationType"] == "CUSTOM":
+            assert passed[props["AuthorizerId"]["Ref"]] == {"Ref": authorizer}
+
+
+def routes(resources: dict[str, Any],
+           template: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """``(method, path)`` of every method of ``template`` (all of ``resources`` if none), its
+    path read in ``resources``, the merged stage where a part's parameters are resolved."""
+    def path_of(resource_id: str) -> str:
+        props = resources[resource_id]["Properties"]
+        parent = props["ParentId"]
+        return (path_of(parent["Ref"]) if "Ref" in parent else "") + "/" + props["PathPart"]
+
+    found = []
+    for key, body in (template or {"Resources": resources})["Resources"].items():
+        if body["Type"] == "AWS::ApiGateway::Method":
+            resource = resources[key]["Properties"]["ResourceId"]
+            found.append((body["Properties"]["HttpMethod"],
+                          path_of(resource["Ref"]) if "Ref" in resource else "/"))
+    return found
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_no_path_is_made_twice(stage: str, request: pytest.FixtureRequest) -> None:
+    """API Gateway refuses a second resource of the same path: a path is made in one
+    template, whichever parts serve the paths below it."""
+    synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
+    resources = synthesized.merged.to_json()["Resources"]
+    made = Counter(json.dumps([body["Properties"]["ParentId"], body["Properties"]["PathPart"]])
+                   for body in resources.values() if body["Type"] == "AWS::ApiGateway::Resource")
+    assert [path for path, count in made.items() if count > 1] == []
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
 def test_one_api_permission_per_function_scoped_to_this_api(
         stage: str, request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
@@ -125,17 +190,11 @@ def test_one_api_permission_per_function_scoped_to_this_api(
     [authorizer] = of_type(api, "AWS::ApiGateway::Authorizer")
     assert not [p for p in of_type(parent, "AWS::Lambda::Permission").values()
                 if p["Properties"]["Principal"] == "apigateway.amazonaws.com"]
-    integrated = {json.dumps(m["Properties"]["Integration"]["Uri"])
-                  for m in of_type(api, "AWS::ApiGateway::Method").values()
-                  if m["Properties"]["Integration"]["Type"] == "AWS_PROXY"}
-    granted: Counter[str] = Counter()
     for permission in of_type(api, "AWS::Lambda::Permission").values():
         props = permission["Properties"]
         assert props["Action"] == "lambda:InvokeFunction"
         assert props["Principal"] == "apigateway.amazonaws.com"
-        parameter = props["FunctionName"]["Ref"]
-        assert parameter in api["Parameters"]
-        granted[parameter] += 1
+        assert props["FunctionName"]["Ref"] in api["Parameters"]
         parts = props["SourceArn"]["Fn::Join"][1]
         assert any(":execute-api:" in part for part in parts if isinstance(part, str)), props
         assert {"Ref": rest_api} in parts, props
@@ -143,25 +202,37 @@ def test_one_api_permission_per_function_scoped_to_this_api(
             assert parts[-2:] == ["/authorizers/", {"Ref": authorizer}]
         else:
             assert parts[-1] == "/*/*/*", props
-    # each function once: the authorizer, and every function a method integrates
+    # each function once, in both parts: the authorizer, and every function a method
+    # integrates (compared where the parts' parameters are resolved, the merged stage)
+    merged = synthesized.merged.to_json()["Resources"]
+    granted = Counter(json.dumps(body["Properties"]["FunctionName"])
+                      for body in merged.values() if body["Type"] == "AWS::Lambda::Permission"
+                      and body["Properties"]["Principal"] == "apigateway.amazonaws.com")
+    integrated = {json.dumps(body["Properties"]["Integration"]["Uri"]["Fn::Join"][1][-2])
+                  for body in merged.values() if body["Type"] == "AWS::ApiGateway::Method"
+                  and body["Properties"]["Integration"]["Type"] == "AWS_PROXY"}
     assert set(granted.values()) == {1}
-    served = {p for p in granted if any(p in uri for uri in integrated)}
-    assert len(served) == len(integrated) == len(granted) - 1
+    assert integrated <= set(granted)
+    assert len(integrated) == len(granted) - 1
 
 
 def test_a_changed_route_redeploys_the_api() -> None:
     """The deployment's logical id is a hash of the methods, so CloudFormation makes a new
     deployment when a route changes (and the stage serves it)."""
 
-    def deployment_id(extra_route: bool) -> str:
+    def deployment_id(extra_route: str | None) -> str:
         cdk_app = cdk.App(context={"stage": "local"}, builtin_cloud_formation_validation=False)
         stack = app.build(cdk_app)
         if extra_route:
-            stack.platform.api.route("GET", "/v1/health/deep", stack.platform.platform_function,
+            method, path = extra_route.split(" ")
+            stack.platform.api.route(method, path, stack.platform.platform_function,
                                      public=True)
         cdk_app.synth()
         api = stack.platform.api
         [deployment] = Template.from_stack(api).find_resources("AWS::ApiGateway::Deployment")
         return str(deployment)
 
-    assert deployment_id(False) != deployment_id(True)
+    # a route of the API's stack, and one of its second part (a template of its own)
+    ids = {deployment_id(None), deployment_id("GET /v1/health/deep"),
+           deployment_id("GET /v1/credit/deep")}
+    assert len(ids) == 3

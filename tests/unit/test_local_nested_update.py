@@ -72,3 +72,16 @@ def test_a_queue_passes_its_name_and_its_arn_from_its_url() -> None:
                          "http://unused") == "etax-local-Q1"
     assert local.resolve({"Fn::GetAtt": ["Queue", "Arn"]}, deployed, "http://unused") == \
         f"arn:aws:sqs:{local.REGION}:{local.ACCOUNT}:etax-local-Q1"
+
+
+def test_a_nested_stack_of_a_nested_stack_gets_the_values_passed_to_its_parent() -> None:
+    """The API's second part is a nested stack of the API's: what the API passes it reads the
+    API's own resources and the parameters the stage's stack passed the API."""
+    deployed = {"RestApi": {"PhysicalResourceId": "a1b2c3", "ResourceType":
+                            "AWS::ApiGateway::RestApi"}}
+    passed = {"fnArnParameter": "arn:aws:lambda:us-east-1:000000000000:function:f:live"}
+    assert local.resolve({"Ref": "RestApi"}, deployed, "http://unused", passed) == "a1b2c3"
+    assert local.resolve({"Ref": "fnArnParameter"}, deployed, "http://unused", passed) == \
+        passed["fnArnParameter"]
+    with pytest.raises(KeyError):
+        local.resolve({"Ref": "fnArnParameter"}, deployed, "http://unused")
