@@ -115,7 +115,7 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
                 passed = resources[stack_id]["Properties"].get("Parameters", {})
             else:  # a nested stack's own nested stack: its parameters in the parent's terms
                 owner_template, owner_passed = found[id(owner)]
-                passed = {name: owner_passed.get(value.get("Ref"), value)
+                passed = {name: owner_passed.get(str(value.get("Ref")), value)
                           if isinstance(value, dict) else value
                           for name, value in owner_template["Resources"][stack_id][
                               "Properties"].get("Parameters", {}).items()}

@@ -159,7 +159,7 @@ def routes(resources: dict[str, Any],
     def path_of(resource_id: str) -> str:
         props = resources[resource_id]["Properties"]
         parent = props["ParentId"]
-        return (path_of(parent["Ref"]) if "Ref" in parent else "") + "/" + props["PathPart"]
+        return (path_of(parent["Ref"]) if "Ref" in parent else "") + "/" + str(props["PathPart"])
 
     found = []
     for key, body in (template or {"Resources": resources})["Resources"].items():
