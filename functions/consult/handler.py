@@ -11,11 +11,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.offices import RegisteredOffices
 from etax.acceptance.people import RegisteredPeople
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
 from etax.consult.guard import Guard
-from etax.consult.offices import RegisteredOffices
 from etax.consult.repository import ConsultRepository
 from etax.consult.requests import AskRequest, FeedbackRequest, ReplyRequest
 from etax.consult.results import Feedback, Figures, HandoffView, Hot, Queue

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
-from etax.acceptance.people import RegisteredPeople
-from etax.acceptance.registration.records import RegistrationRecord, Status
+from etax.acceptance.offices import RegisteredOffices
+from etax.acceptance.registration.records import Status
 from etax.errors import Invalid, NotFound, StateChanged
 from etax.outreach.catalogue import WEEKLY_CAP, province_of_office
 from etax.outreach.repository import OutreachRepository
@@ -55,10 +55,6 @@ WARNED: Final = "RiskWarningIssued"
 CAP_DAYS: Final = 15  # a week's counter outlives its week, then expires
 
 
-class Registry(Protocol):
-    def get(self, credit_code: str) -> RegistrationRecord | None: ...
-
-
 class Starter(Protocol):
     """Where a mailing's pages are queued (the sender's queue: a WorkQueue)."""
 
@@ -76,23 +72,10 @@ class Facts:
     industry: str
 
 
-class RegisteredFacts:
+class RegisteredFacts(RegisteredOffices):
     """The segment facts of a subscriber: an enterprise's registration (its type, its office's
     province, its industry; none once cancelled), a natural person's real-name registration
     (its office's province)."""
-
-    def __init__(self, registry: Registry, people: RegisteredPeople) -> None:
-        self.registry = registry
-        self.people = people
-
-    def office_of(self, subject: str) -> str | None:
-        """The office in charge of a taxpayer (None: not registered, or cancelled)."""
-        if resident_id.is_valid(subject):
-            person = self.people.get(subject)
-            return person.tax_office if person else None
-        record = self.registry.get(subject)
-        return None if record is None or record.status is Status.CANCELLED \
-            else record.tax_office_code
 
     def of(self, subject: str) -> Facts | None:
         if resident_id.is_valid(subject):
@@ -300,7 +283,7 @@ class WarningService:
         self.new_id = new_id
 
     def warn(self, principal: Principal, request: WarningRequest) -> RiskWarning:
-        office = self.facts.office_of(request.taxpayer)
+        office = self.facts.active_office_of(request.taxpayer)
         if office is None:
             raise Invalid("no registered taxpayer with this credit code or resident ID",
                           field="taxpayer")

@@ -1,13 +1,15 @@
 """The tax office in charge of a taxpayer, as the registration records give it: an enterprise
 by its credit code in the registry, a natural person by the real-name registration (the same
-sources the refunds board routes its review queue by)."""
+sources the refunds board routes its review queue by). An enterprise whose registration is
+cancelled still has the office that kept it (``office_of``) but no office in charge of it now
+(``active_office_of``)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from etax.acceptance.people import RegisteredPeople
-from etax.acceptance.registration.records import RegistrationRecord
+from etax.acceptance.registration.records import RegistrationRecord, Status
 from etax.rules import resident_id
 
 
@@ -26,3 +28,11 @@ class RegisteredOffices:
             return person.tax_office if person is not None else None
         record = self.registry.get(subject)
         return record.tax_office_code if record is not None else None
+
+    def active_office_of(self, subject: str) -> str | None:
+        """The office in charge of a taxpayer now (None: not registered, or cancelled)."""
+        if resident_id.is_valid(subject):
+            return self.office_of(subject)
+        record = self.registry.get(subject)
+        return None if record is None or record.status is Status.CANCELLED \
+            else record.tax_office_code
