@@ -122,17 +122,28 @@ class OutreachRepository(DynamoAccess):
                 page.get("LastEvaluatedKey"))
 
     def distinct_members(self, segment: Segment) -> int:
-        """How many people the segment holds (one in several partitions counted once)."""
+        """How many people the segment holds (one in several partitions counted once).
+
+        A person is a member of one partition per topic (its facts are one province, one
+        taxpayer type, one industry), so a segment of one topic is counted by DynamoDB
+        (``Select=COUNT``: no member read back); several topics read the members' keys to
+        count each person once."""
         seen: set[str] = set()
+        counted = 0
         for partition in segment.partitions():
             for prefix in segment.prefixes():
                 condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if prefix else "")
                 values = {":pk": _s(partition), **({":prefix": _s(prefix)} if prefix else {})}
-                for page in pages(self.db, "query", TableName=self.table,
-                                  KeyConditionExpression=condition,
-                                  ExpressionAttributeValues=values, ProjectionExpression="sk"):
+                query: dict[str, Any] = {"TableName": self.table,
+                                         "KeyConditionExpression": condition,
+                                         "ExpressionAttributeValues": values}
+                if len(segment.topics) == 1:
+                    counted += sum(page["Count"] for page in pages(
+                        self.db, "query", **query, Select="COUNT"))
+                    continue
+                for page in pages(self.db, "query", **query, ProjectionExpression="sk"):
                     seen.update(subscriber_of(i["sk"]["S"]) for i in page.get("Items", []))
-        return len(seen)
+        return counted + len(seen)
 
     # -- mailings ---------------------------------------------------------------------------
 
