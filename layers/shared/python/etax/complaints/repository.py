@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from etax.complaints.model import Case
-from etax.complaints.rules import OPEN_SHARD
+from etax.complaints.rules import OPEN_SHARDS
 from etax.complaints.tables import DEADLINE_INDEX, FILER_INDEX, OFFICE_INDEX
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
@@ -39,7 +39,7 @@ def to_item(case: Case) -> dict[str, Any]:
         "state": {"S": case.state}, "title": {"S": case.title}, "facts": {"S": case.facts},
         "office": {"S": case.office}, "filed_at": {"S": case.filed_at},
         "due_on": {"S": case.due_on}, "queued": {"S": f"{case.filed_at}#{case.id}"},
-        "open_shard": {"S": OPEN_SHARD},
+        "open_shard": {"S": OPEN_SHARDS.of(case.id)},
         "history": _steps(case.history), "escalations": _steps(case.escalations)}
     for name in OPTIONAL:
         value = getattr(case, name)
@@ -138,14 +138,16 @@ class ComplaintsRepository(DynamoAccess):
         return self._list(FILER_INDEX, "filer", filer, cursor, None)
 
     def overdue(self, today: date, *, page_size: int = 500) -> Iterator[dict[str, str]]:
-        """Open cases whose deadline is before ``today`` (Queries of ``by_deadline``)."""
-        for page in pages(self.db, "query", TableName=self.table, IndexName=DEADLINE_INDEX,
-                          KeyConditionExpression="open_shard = :open AND due_on < :today",
-                          ExpressionAttributeValues={":open": {"S": OPEN_SHARD},
-                                                     ":today": {"S": today.isoformat()}},
-                          Limit=page_size):
-            for item in page.get("Items", []):
-                yield {name: value["S"] for name, value in item.items() if "S" in value}
+        """Open cases whose deadline is before ``today`` (a Query of ``by_deadline`` per
+        shard)."""
+        for shard in OPEN_SHARDS.all():
+            for page in pages(self.db, "query", TableName=self.table, IndexName=DEADLINE_INDEX,
+                              KeyConditionExpression="open_shard = :open AND due_on < :today",
+                              ExpressionAttributeValues={":open": {"S": shard},
+                                                         ":today": {"S": today.isoformat()}},
+                              Limit=page_size):
+                for item in page.get("Items", []):
+                    yield {name: value["S"] for name, value in item.items() if "S" in value}
 
     def escalate(self, case_id: str, escalation: dict[str, Any],
                  step: dict[str, Any]) -> Case | None:
@@ -177,4 +179,4 @@ class ComplaintsRepository(DynamoAccess):
                                  f"escalations[{len(case.escalations) - 1}], "
                                  f"history[{len(case.history) - 1}]",
                 ConditionExpression="attribute_exists(escalated_on)",
-                ExpressionAttributeValues={":open": {"S": OPEN_SHARD}})
+                ExpressionAttributeValues={":open": {"S": OPEN_SHARDS.of(case.id)}})

@@ -25,6 +25,7 @@ from etax.errors import Invalid, Refused, StateChanged
 from etax.filing.deadlines import Calendar
 from etax.filing.deadlines import load_data as filing_data
 from etax.platform.data import load
+from etax.platform.shards import Shards
 
 FILED, ACCEPTED, ANSWERED, REFUSED, RATED = "filed", "accepted", "answered", "refused", "rated"
 OPEN_STATES: Final = frozenset({FILED, ACCEPTED})
@@ -34,9 +35,9 @@ TRANSITIONS: Final[dict[str, tuple[frozenset[str], str]]] = {
     "answer": (frozenset({ACCEPTED}), ANSWERED),
     "rate": (frozenset({ANSWERED, REFUSED}), RATED),
 }
-OPEN_SHARD: Final = "open"
-"""the one partition of ``by_deadline``: open cases are few beside filings (a shard per day
-of the deadline would be the next step)"""
+OPEN_SHARDS: Final = Shards(8)
+"""the partitions of ``by_deadline``: open cases spread by a hash of their id, so no index
+partition takes every filing's write; the daily escalation Queries each"""
 
 CODE_BYTES: Final = 10  # 16 base32 characters: 80 random bits
 SECRET_BYTES: Final = 24  # 32 URL-safe characters: 192 random bits

@@ -32,7 +32,9 @@ over a period are one Query (for the tax payment certificate). GSI ``payments_of
 status (those made before the index was added too) are one Query, shown with its obligations.
 """
 
-OPEN_SHARDS = 16
+from etax.platform.shards import Shards
+
+OPEN_SHARDS = Shards(16)
 """Partitions of the ``by_due`` index (open obligations spread by a hash of their id)."""
 DUE_INDEX = "by_due"
 PAYER_INDEX = "by_payer"

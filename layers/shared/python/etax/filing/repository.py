@@ -7,7 +7,6 @@ are what make a replayed or racing callback harmless, and that needs exact expre
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,11 +115,6 @@ def obligation_key(identifier: str) -> dict[str, Any] | None:
     return {"pk": {"S": f"taxpayer#{taxpayer}"}, "sk": {"S": f"obligation#{tax_type}#{period}"}}
 
 
-def open_shard(identifier: str) -> str:
-    """The due-index partition of an open obligation: stable, spread evenly."""
-    return f"open#{hashlib.sha256(identifier.encode()).digest()[0] % OPEN_SHARDS}"
-
-
 def payment_key(payment_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"payment#{payment_id}"}, "sk": {"S": "payment"}}
 
@@ -213,7 +207,7 @@ class FilingRepository(DynamoAccess):
             "version": {"N": "1"},
             "created_by": {"S": obligation.created_by},
             "created_at": {"S": obligation.created_at},
-            "open_shard": {"S": open_shard(obligation.obligation_id)},
+            "open_shard": {"S": OPEN_SHARDS.of(obligation.obligation_id)},
         }
         if obligation.tax_office:
             item["tax_office"] = {"S": obligation.tax_office}
@@ -376,11 +370,11 @@ class FilingRepository(DynamoAccess):
     def due_between(self, first: date, last: date, *, page_size: int = 500) -> Iterator[Due]:
         """Every open obligation (not filed, or not paid) due from ``first`` through ``last``:
         one Query per shard of the sparse ``by_due`` index, page after page (no Scan)."""
-        for shard in range(OPEN_SHARDS):
+        for shard in OPEN_SHARDS.all():
             for page in pages(
                     self.db, "query", TableName=self.table, IndexName=DUE_INDEX, Limit=page_size,
                     KeyConditionExpression="open_shard = :shard AND due_date BETWEEN :a AND :b",
-                    ExpressionAttributeValues={":shard": {"S": f"open#{shard}"},
+                    ExpressionAttributeValues={":shard": {"S": shard},
                                                ":a": {"S": first.isoformat()},
                                                ":b": {"S": last.isoformat()}}):
                 for item in page["Items"]:
