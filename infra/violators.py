@@ -22,7 +22,8 @@ from infra.platform.data import grant
 
 PUBLIC_ROUTES = ("GET /v1/credit/violators", "GET /v1/credit/violators/{case_id}",
                  "GET /v1/violators/announcements")
-OFFICER_ROUTES = ("POST /v1/violators/cases", "GET /v1/violators/cases/{case_id}",
+OFFICER_ROUTES = ("POST /v1/violators/cases", "GET /v1/violators/cases",
+                  "GET /v1/violators/cases/{case_id}",
                   "POST /v1/violators/cases/{case_id}/approval",
                   "POST /v1/violators/cases/{case_id}/removal",
                   "POST /v1/violators/announcements")

@@ -15,7 +15,7 @@ from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.violators.repository import ViolatorRepository
 from etax.violators.requests import AnnouncementRequest, CaseRequest, RemovalRequest
-from etax.violators.results import Announcements, CaseShown, Entries, PublishedEntry
+from etax.violators.results import Announcements, Cases, CaseShown, Entries, PublishedEntry
 from etax.violators.service import ViolatorService
 
 app = make_resolver()
@@ -54,6 +54,12 @@ def announcements() -> Announcements:
 @app.post("/v1/violators/cases")
 def record() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/violators/cases", CaseRequest, service.record, "officer")
+
+
+@app.get("/v1/violators/cases")
+@declares(query={"cursor": CURSOR})
+def pending() -> Cases:
+    return service.pending(caller(app, "officer"), _query("cursor"))
 
 
 @app.get("/v1/violators/cases/<case_id>")

@@ -486,6 +486,7 @@ REQUESTS: dict[str, Build] = {
     "GET /v1/violators/announcements": static(),
     "POST /v1/violators/cases": lambda r: Request({}, violator_case(
         business_date(today()).isoformat())),
+    "GET /v1/violators/cases": static(),
     "GET /v1/violators/cases/{case_id}": lambda r: Request({"case_id": r["violator_listed"]}),
     "POST /v1/violators/cases/{case_id}/approval": lambda r: Request(
         {"case_id": r["violator_pending"]}, {}),

@@ -244,3 +244,31 @@ def test_an_announcement_of_an_approved_case(api: Any) -> None:
     assert [a["id"] for a in listed["items"]] == [made["json"]["id"]]
     assert listed["items"][0]["tax_office"] == "国家税务总局福州市税务局"
     assert public(api)["json"]["items"][0]["id"] == case["id"]  # the list holds cases alone
+
+
+def waiting(module: Any, who: tuple[str, ...], cursor: str | None = None) -> dict[str, Any]:
+    return get(module, "/v1/violators/cases", "/v1/violators/cases", who=who,
+               query={"cursor": cursor} if cursor else None)
+
+
+def test_an_office_lists_its_cases_waiting_for_approval_soonest_deadline_first(
+        api: Any) -> None:
+    """The second officer's work list: the office's pending cases by deadline, one Query of a
+    sparse index; an approved case leaves it; another office sees none of them."""
+    later = record(api, {**CASE, "served_on": "2026-12-01",
+                         "decision_number": "榕税稽罚〔2026〕90号"}, key="k-later")["json"]
+    sooner = record(api, key="k-sooner")["json"]
+    assert (sooner["deadline"], later["deadline"]) == ("2026-12-15", "2027-01-15")
+    listed = waiting(api, APPROVER)
+    assert listed["statusCode"] == 200, listed["json"]
+    assert [c["id"] for c in listed["json"]["items"]] == [sooner["id"], later["id"]]
+    assert listed["json"]["items"][0]["state"] == "pending"
+    assert RESIDENT_ID not in listed["body"]
+    assert waiting(api, OTHER_OFFICE)["json"]["items"] == []
+    assert waiting(api, ("taxpayer", TAXPAYER))["statusCode"] == 403
+
+    assert act(api, sooner["id"], "approval", APPROVER)["statusCode"] == 200
+    assert [c["id"] for c in waiting(api, APPROVER)["json"]["items"]] == [later["id"]]
+    forged = waiting(api, APPROVER, cursor="eyJpZCI6IHsiTiI6ICIxIn19")
+    assert forged["statusCode"] == 400, forged["json"]
+    assert forged["json"]["field"] == "cursor"

@@ -1,6 +1,9 @@
 """DynamoDB access for the violators list (:mod:`etax.violators.tables`).
 
-- ``id = <case id>``, ``kind = case``: a case; while it is published it carries
+- ``id = <case id>``, ``kind = case``: a case; while it waits for approval it carries
+  ``pending_office = <office>`` and ``pending_rank = <deadline>#<id>`` (the sparse
+  ``pending_by_office`` index, soonest deadline first), taken away when it is published; while
+  it is published it carries
   ``public_list = violators``, ``public_office = <office>``, ``public_rank = <listed on>#<id>``
   (the sparse ``published``/``published_by_office`` indexes, newest first) and ``ends_on``
   (``by_end``: the daily run's Query); removal takes the three ``public_*`` attributes away;
@@ -57,7 +60,9 @@ class ViolatorRepository(DynamoAccess):
     def create(self, case: Case) -> None:
         if not applied(self.db, "put_item", TableName=self.table,
                        Item=_item({**asdict(case), "kind": "case",
-                                   "grounds": list(case.grounds)}),
+                                   "grounds": list(case.grounds),
+                                   "pending_office": case.tax_office,
+                                   "pending_rank": f"{case.deadline}#{case.id}"}),
                        ConditionExpression="attribute_not_exists(id)"):
             raise AlreadyExists(f"case {case.id} already exists", field="id")
 
@@ -76,7 +81,7 @@ class ViolatorRepository(DynamoAccess):
                 UpdateExpression="SET #state = :published, approved_by = :by, listed_on = :on, "
                                  "late = :late, period_ends_on = :ends, ends_on = :ends, "
                                  "public_list = :list, public_office = :office, "
-                                 "public_rank = :rank",
+                                 "public_rank = :rank REMOVE pending_office, pending_rank",
                 ConditionExpression="#state = :pending AND recorded_by <> :by",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues=_item({
@@ -111,14 +116,22 @@ class ViolatorRepository(DynamoAccess):
         items, after = self._page(index, partition, value, cursor, limit)
         return [case_from(i) for i in items], after
 
+    def pending(self, office: str, cursor: str | None,
+                limit: int = PAGE) -> tuple[list[Case], str | None]:
+        """A page of ``office``'s cases waiting for approval, soonest deadline first."""
+        items, after = self._page("pending_by_office", "pending_office", office, cursor, limit,
+                                  rank="pending_rank", newest_first=False)
+        return [case_from(i) for i in items], after
+
     def _page(self, index: str, partition: str, value: str, cursor: str | None,
-              limit: int) -> tuple[list[dict[str, Any]], str | None]:
+              limit: int, *, rank: str = "public_rank",
+              newest_first: bool = True) -> tuple[list[dict[str, Any]], str | None]:
         request: dict[str, Any] = {
-            "TableName": self.table, "IndexName": index, "ScanIndexForward": False,
+            "TableName": self.table, "IndexName": index, "ScanIndexForward": not newest_first,
             "Limit": limit, "KeyConditionExpression": f"{partition} = :v",
             "ExpressionAttributeValues": {":v": {"S": value}}}
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, ("id", partition, "public_rank"),
+            request["ExclusiveStartKey"] = decode_cursor(cursor, ("id", partition, rank),
                                                          {partition: value})
         answer = self.db.query(**request)
         return answer.get("Items", []), encode_cursor(answer.get("LastEvaluatedKey"))

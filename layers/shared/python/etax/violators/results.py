@@ -74,6 +74,14 @@ class CaseShown:
 
 
 @dataclass(frozen=True)
+class Cases:
+    """A page of an office's cases waiting for a second officer's approval."""
+
+    items: list[CaseShown]
+    cursor: str | None = optional()
+
+
+@dataclass(frozen=True)
 class Expired:
     """The daily run's summary."""
 

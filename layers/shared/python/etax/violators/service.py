@@ -26,6 +26,7 @@ from etax.violators.requests import AnnouncementRequest, CaseRequest, RemovalReq
 from etax.violators.results import (
     Announcement,
     Announcements,
+    Cases,
     CaseShown,
     Entries,
     Expired,
@@ -86,6 +87,15 @@ class ViolatorService:
         if officer.tax_office != case.tax_office:
             raise Refused("only the officers of the case's tax office reach it", field="case_id")
         return case
+
+    def pending(self, officer: Principal, cursor: str | None) -> Cases:
+        """The cases of the officer's office waiting for approval, soonest deadline first (a
+        second officer's work list)."""
+        if officer.tax_office is None:
+            raise Refused("only an officer of a tax office has cases waiting", field="role")
+        cases, after = self.repository.pending(officer.tax_office, cursor)
+        return Cases(items=[c.shown(listing.in_force(date.fromisoformat(c.served_on)))
+                            for c in cases], cursor=after)
 
     def case(self, officer: Principal, case_id: str) -> CaseShown:
         case = self._case_of_office(officer, case_id)
