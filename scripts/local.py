@@ -188,16 +188,19 @@ def update_nested_of(cloudformation: Any, endpoint: str, cloud_assembly: Path, s
         nested = json.loads((cloud_assembly / resource["Metadata"]["aws:asset:path"])
                             .read_text())
         properties = resource["Properties"]
-        parameters = {key: resolve(value, deployed, endpoint, passed)
-                      for key, value in properties.get("Parameters", {}).items()}
         current = cloudformation.get_template(StackName=nested_id)["TemplateBody"]
         if (json.loads(current) if isinstance(current, str) else current) != nested:
             update_nested(cloudformation, endpoint, nested_id, nested,
                           resolve(properties["TemplateURL"], deployed, endpoint, passed),
-                          [{"ParameterKey": k, "ParameterValue": v}
-                           for k, v in parameters.items()])
+                          [{"ParameterKey": key,
+                            "ParameterValue": resolve(value, deployed, endpoint, passed)}
+                           for key, value in properties.get("Parameters", {}).items()])
             print(f"updated nested stack {resource['Metadata']['aws:cdk:path']}", flush=True)
-        update_nested_of(cloudformation, endpoint, cloud_assembly, nested_id, nested, parameters)
+        # what the nested stack was given, as deployed: its own nested stacks read it
+        given = cloudformation.describe_stacks(StackName=nested_id)["Stacks"][0]
+        update_nested_of(cloudformation, endpoint, cloud_assembly, nested_id, nested,
+                         {p["ParameterKey"]: p["ParameterValue"]
+                          for p in given.get("Parameters", [])})
 
 
 def update_nested(cloudformation: Any, endpoint: str, nested_id: str, template: dict[str, Any],
@@ -283,6 +286,12 @@ def resolve(value: Any, deployed: dict[str, Any], endpoint: str,
             # event source mappings in the releases its ARN)
             name = physical_id.rstrip("/").rsplit("/", 1)[-1]
             return name if attribute == "QueueName" else f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+        if kind == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
+            # a nested stack's output another nested stack is given (the functions' aliases)
+            stack = client("cloudformation", endpoint).describe_stacks(
+                StackName=physical_id)["Stacks"][0]
+            return next(str(o["OutputValue"]) for o in stack.get("Outputs", [])
+                        if o["OutputKey"] == attribute.removeprefix("Outputs."))
         if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
             table = client("dynamodb", endpoint).describe_table(TableName=physical_id)["Table"]
             return str(table["LatestStreamArn"])
