@@ -1,8 +1,8 @@
 """Ratings of service and surveys (plan action D12, 满意度评价 and 调查): a person rates a
 completed service once from its invitation; the ratings are published in aggregate per office,
 service and period (public); officers and admins publish surveys, each signed-in person answers
-once, the results are read by the publishing office at any time and by everyone once closed
-(docs/usage/feedback.md)."""
+once, the results (shown with the survey) are read by the publishing office at any time and by
+everyone once closed (docs/usage/feedback.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.feedback.repository import FeedbackRepository
 from etax.feedback.requests import RateRequest, ResponseRequest, SurveyRequest
-from etax.feedback.results import Invitations, Results, Survey, SurveyResults, Surveys
+from etax.feedback.results import Invitations, Results, Survey, Surveys
 from etax.feedback.service import FeedbackService, SurveyService
 from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller
@@ -70,9 +70,9 @@ def open_surveys() -> Surveys:
 
 
 @app.get("/v1/surveys/<survey_id>")
+@declares(query={"cursor": "the next page of text answers (the publishing office's officers)"})
 def read(survey_id: str) -> Survey:
-    caller(app, *READERS)
-    return surveys.read(survey_id)
+    return surveys.read(caller(app, *READERS), survey_id, _query("cursor"))
 
 
 @app.post("/v1/surveys/<survey_id>/responses")
@@ -81,12 +81,6 @@ def respond(survey_id: str) -> tuple[dict[str, Any], int]:
     return once.parsed(principal, f"POST {SURVEY.format(survey_id=survey_id)}/responses",
                        ResponseRequest,
                        lambda body: surveys.respond(principal, survey_id, body)), 201
-
-
-@app.get("/v1/surveys/<survey_id>/results")
-@declares(query={"cursor": "the next page of text answers (the publishing office's officers)"})
-def survey_results(survey_id: str) -> SurveyResults:
-    return surveys.results(caller(app, *READERS), survey_id, _query("cursor"))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

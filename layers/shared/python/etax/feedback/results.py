@@ -68,15 +68,6 @@ class QuestionShown:
     max: int | None = optional()
 
 
-@dataclass(frozen=True)
-class Survey:
-    id: str
-    title: str
-    office: str | None
-    published_at: str
-    closes_on: str
-    open: bool
-    questions: list[QuestionShown]
 
 
 @dataclass(frozen=True)
@@ -131,10 +122,22 @@ class TextPage:
 
 @dataclass(frozen=True)
 class SurveyResults:
-    survey: str
-    title: str
-    closes_on: str
-    closed: bool
+    """A survey's results: to its publishing office's officers and admins at any time, to
+    every signed-in person once it has closed; ``texts`` (the text answers, a page at a time)
+    to the publishing office's officers only."""
+
     responses: int
     questions: list[QuestionResult]
     texts: TextPage | None = optional()
+
+
+@dataclass(frozen=True)
+class Survey:
+    id: str
+    title: str
+    office: str | None
+    published_at: str
+    closes_on: str
+    open: bool
+    questions: list[QuestionShown]
+    results: SurveyResults | None = optional()

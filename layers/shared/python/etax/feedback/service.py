@@ -179,11 +179,11 @@ class SurveyService:
     def _today(self) -> str:
         return business_date(self.clock()).isoformat()
 
-    def _shown(self, survey: dict[str, Any]) -> Survey:
+    def _shown(self, survey: dict[str, Any], results: SurveyResults | None = None) -> Survey:
         return Survey(id=survey["id"], title=survey["title"], office=survey["office"],
                       published_at=survey["published_at"], closes_on=survey["closes_on"],
                       open=self._today() <= survey["closes_on"],
-                      questions=[_question(q) for q in survey["questions"]])
+                      questions=[_question(q) for q in survey["questions"]], results=results)
 
     def publish(self, principal: Principal, body: SurveyRequest) -> Survey:
         if principal.role == "officer" and principal.tax_office is None:
@@ -211,8 +211,11 @@ class SurveyService:
             raise NoSuchSurvey()
         return survey
 
-    def read(self, survey_id: str) -> Survey:
-        return self._shown(self._survey(survey_id))
+    def read(self, principal: Principal, survey_id: str, cursor: str | None) -> Survey:
+        """The survey, with its results when the caller may read them (the publishing office
+        and admins at any time, everyone once it has closed)."""
+        survey = self._survey(survey_id)
+        return self._shown(survey, self._results(principal, survey, cursor))
 
     def respond(self, principal: Principal, survey_id: str, body: ResponseRequest) -> Answered:
         survey = self._survey(survey_id)
@@ -225,18 +228,17 @@ class SurveyService:
                                 answers, rules.counters(survey["questions"], answers), at)
         return Answered(survey=survey_id, answered_at=at, answers=len(answers))
 
-    def results(self, principal: Principal, survey_id: str, cursor: str | None
-                ) -> SurveyResults:
-        survey = self._survey(survey_id)
+    def _results(self, principal: Principal, survey: dict[str, Any], cursor: str | None
+                 ) -> SurveyResults | None:
+        survey_id = survey["id"]
         closed = self._today() > survey["closes_on"]
         publishers = (principal.role == "officer" and survey["office"] is not None
                       and principal.tax_office == survey["office"])
-        if not (closed or publishers or principal.role == "admin"):
-            raise Refused("a survey's results are open to all once it has closed; until "
-                          "then to the publishing office", field="survey")
         if cursor is not None and not publishers:
             raise Malformed("the text answers are read by the publishing office's officers",
                             field="cursor")
+        if not (closed or publishers or principal.role == "admin"):
+            return None
         counts = self.repository.counters(survey_id)
         questions = []
         for qi, q in enumerate(survey["questions"]):
@@ -261,7 +263,5 @@ class SurveyService:
                                     for qid, text in rules.texts_of(survey["questions"],
                                                                     answers)],
                              cursor=after)
-        return SurveyResults(survey=survey_id, title=survey["title"],
-                             closes_on=survey["closes_on"], closed=closed,
-                             responses=counts.get("responses", 0), questions=questions,
+        return SurveyResults(responses=counts.get("responses", 0), questions=questions,
                              texts=texts)
