@@ -82,11 +82,11 @@ def refund_paid(inviter: Any, case_id: str, who: tuple[str, ...] = PERSON,
 
 
 def invitations(api: Any, who: tuple[str, ...]) -> dict[str, Any]:
-    return get(api, "/v1/me/feedback/invitations", who)
+    return get(api, "/v1/feedback", who)
 
 
 def rate(api: Any, who: tuple[str, ...], body: dict[str, Any], key: str) -> dict[str, Any]:
-    return post(api, "/v1/feedback/ratings", body, who, key)
+    return post(api, "/v1/feedback", body, who, key)
 
 
 def results(api: Any, **query: str) -> dict[str, Any]:
@@ -111,12 +111,13 @@ def test_a_completed_service_invites_once_and_its_rating_counts_once(
 
     mine = invitations(api, PERSON)
     assert mine["statusCode"] == 200, mine["json"]
-    [shown] = mine["json"]["items"]
+    [shown] = mine["json"]["invitations"]
     assert (shown["id"], shown["service"], shown["service_id"], shown["state"]) == (
         invitation, "refund", "RF-0001", "pending")
     assert PERSON[1] not in json.dumps(mine["json"])
-    assert invitations(api, OTHER)["json"]["items"] == []
-    assert invitations(api, FUZHOU)["statusCode"] == 403
+    assert invitations(api, OTHER)["json"]["invitations"] == []
+    assert invitations(api, FUZHOU)["json"]["invitations"] == []
+    assert invitations(api, ("partner", "bank-1"))["statusCode"] == 403
 
     # another person's invitation is not said to exist
     foreign = rate(api, OTHER, {"invitation": invitation, "score": 1}, "k-other")
@@ -142,7 +143,7 @@ def test_a_completed_service_invites_once_and_its_rating_counts_once(
                                    "sk": {"S": month}})["Item"]
     assert (aggregate["count"]["N"], aggregate["total"]["N"], aggregate["s4"]["N"]) == (
         "1", "4", "1")
-    assert invitations(api, PERSON)["json"]["items"][0]["state"] == "answered"
+    assert invitations(api, PERSON)["json"]["invitations"][0]["state"] == "answered"
     shown_results = results(api, office=FUZHOU_OFFICE, service="refund", month=month)
     assert shown_results["statusCode"] == 200, shown_results["json"]
     [row] = shown_results["json"]["items"]
@@ -178,7 +179,7 @@ def test_the_aggregate_is_published_from_five_ratings(api: Any, inviter: Any) ->
 
 def test_an_expired_invitation_is_refused(api: Any, inviter: Any) -> None:
     invitation = refund_paid(inviter, "RF-OLD", at=_now(-40))
-    assert invitations(api, PERSON)["json"]["items"][0]["state"] == "expired"
+    assert invitations(api, PERSON)["json"]["invitations"][0]["state"] == "expired"
     late = rate(api, PERSON, {"invitation": invitation, "score": 3}, "k-late")
     assert late["statusCode"] == 409
     assert late["json"]["field"] == "invitation"
@@ -200,9 +201,10 @@ def test_each_completed_service_invites_its_person(api: Any, inviter: Any) -> No
         "notification": {"id": "consult:HO-1:answered", "recipient": PERSON[1]}}, "d")
     deliver(inviter, "RefundApproved", {"case_id": "RF-9", "applicant": PERSON[1],
                                         "tax_office": FUZHOU_OFFICE}, "e")
-    mine = {i["service"] for i in invitations(api, PERSON)["json"]["items"]}
+    mine = {i["service"] for i in invitations(api, PERSON)["json"]["invitations"]}
     assert mine == {"complaint", "consultation"}
-    assert [i["service"] for i in invitations(api, COMPANY)["json"]["items"]] == ["application"]
+    assert [i["service"] for i in invitations(api, COMPANY)["json"]["invitations"]] == [
+        "application"]
     poisoned = inviter.handler({"Records": [sqs_message({"no": "event"}, "p")]},
                                LambdaContext())
     assert poisoned["batchItemFailures"] == [{"itemIdentifier": "p"}]
@@ -217,8 +219,8 @@ def publish(api: Any, body: dict[str, Any], who: tuple[str, ...] = FUZHOU,
 
 def respond(api: Any, survey_id: str, answers: dict[str, Any], who: tuple[str, ...],
             key: str) -> dict[str, Any]:
-    return post(api, f"/v1/surveys/{survey_id}/responses", {"answers": answers}, who, key,
-                "/v1/surveys/{survey_id}/responses", {"survey_id": survey_id})
+    return post(api, f"/v1/surveys/{survey_id}", {"answers": answers}, who, key,
+                "/v1/surveys/{survey_id}", {"survey_id": survey_id})
 
 
 def read_survey(api: Any, survey_id: str, who: tuple[str, ...],
@@ -258,8 +260,8 @@ def test_a_survey_is_answered_once_and_its_results_follow(api: Any) -> None:
     survey = published["json"]
     assert survey["open"] is True
     assert survey["office"] == FUZHOU_OFFICE
-    listed = get(api, "/v1/surveys", PERSON)
-    assert [s["id"] for s in listed["json"]["items"]] == [survey["id"]]
+    listed = invitations(api, PERSON)
+    assert [s["id"] for s in listed["json"]["surveys"]] == [survey["id"]]
     sid = survey["id"]
     shown = read_survey(api, sid, PERSON)
     assert [q["id"] for q in shown["json"]["questions"]] == [
@@ -314,7 +316,8 @@ def test_a_survey_is_answered_once_and_its_results_follow(api: Any) -> None:
     assert everyone["open"] is False
     assert everyone["results"]["responses"] == 2
     assert "texts" not in everyone["results"]
-    assert get(api, "/v1/surveys", PERSON)["json"]["items"] == []
+    api.ratings.clock = api.surveys.clock
+    assert invitations(api, PERSON)["json"]["surveys"] == []
     unknown = read_survey(api, "sv-none", PERSON)
     assert (unknown["statusCode"], unknown["json"]["field"]) == (404, "survey")
 

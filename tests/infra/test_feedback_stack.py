@@ -13,11 +13,11 @@ from aws_cdk.assertions import Template
 
 from infra.feedback import COMPLETED_SERVICES, PUBLIC_ROUTES, SIGNED_IN_ROUTES
 from infra.platform.edge import route_class
-from tests.infra.test_credit_stack import actions_on
 from tests.infra.test_invoices_stack import policy_statements as statements_of
 from tests.infra.test_invoices_stack import role_actions
 from tests.infra.test_platform_stack import functions_by_service, resources
 from tests.infra.test_regulations_stack import served_routes
+from tests.infra.test_supply_stack import actions_on
 
 
 def test_the_results_are_public_and_the_rest_signed_in(prod: Template) -> None:

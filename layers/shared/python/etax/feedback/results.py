@@ -21,10 +21,6 @@ class Invitation:
     answered_at: str | None = optional()
 
 
-@dataclass(frozen=True)
-class Invitations:
-    items: list[Invitation]
-    cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +78,16 @@ class SurveySummary:
 @dataclass(frozen=True)
 class Surveys:
     items: list[SurveySummary]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the signed-in person is asked for: its invitations to rate a service (pending,
+    answered, expired; newest first, ``cursor`` for the next page) and the open surveys."""
+
+    invitations: list[Invitation]
+    cursor: str | None
+    surveys: list[SurveySummary]
 
 
 @dataclass(frozen=True)

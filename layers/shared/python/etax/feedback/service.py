@@ -16,8 +16,8 @@ from etax.feedback.requests import RateRequest, ResponseRequest, SurveyRequest
 from etax.feedback.results import (
     Aggregate,
     Answered,
+    Asked,
     Invitation,
-    Invitations,
     OptionCount,
     QuestionResult,
     QuestionShown,
@@ -63,7 +63,7 @@ def invitation_event(invitation: dict[str, str]) -> DomainEvent:
             "kind": "feedback.invited", "title": f"请评价本次{label}服务",
             "body": (f"您的{label}事项 {invitation['service_id'][:60]} 已办结。欢迎在 "
                      f"{invitation['expires_on']} 前为本次服务评分（1–5 分）。"),
-            "link": "/v1/me/feedback/invitations"}},
+            "link": "/v1/feedback"}},
         resources=(f"feedback/{invitation['id']}",))
 
 
@@ -128,10 +128,12 @@ class FeedbackService:
 
     # -- ratings ---------------------------------------------------------------------------
 
-    def invitations(self, principal: Principal, cursor: str | None) -> Invitations:
+    def asked(self, principal: Principal, cursor: str | None, surveys: Surveys) -> Asked:
+        """The person's invitations (a page) and the open ``surveys``."""
         items, after = self.repository.of_person(principal.subject, cursor)
         today = self._today()
-        return Invitations(items=[_invitation(i, today) for i in items], cursor=after)
+        return Asked(invitations=[_invitation(i, today) for i in items], cursor=after,
+                     surveys=surveys.items)
 
     def rate(self, principal: Principal, body: RateRequest) -> Rated:
         invitation = self.repository.invitation(body.invitation)
