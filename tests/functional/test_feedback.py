@@ -335,3 +335,35 @@ def test_a_rating_written_twice_counts_once(api: Any, inviter: Any) -> None:
         repository.rate(invitation, score=5, comment=None, month="2026-12", at=_now())
     assert repository.aggregates(FUZHOU_OFFICE, "refund", "2026-12") == [
         {"count": 1, "total": 5, "s1": 0, "s2": 0, "s3": 0, "s4": 0, "s5": 1}]
+
+
+def test_a_complaint_answered_is_announced_and_invites_its_filer(api: Any,
+                                                                 inviter: Any) -> None:
+    """The complaints table's stream (the outbox) announces the answer; the event, delivered
+    to the invitations' consumer, invites the filer."""
+    complaints = load_handler("complaints")
+    filed = post(complaints, "/v1/complaints", {
+        "kind": "service_attitude", "title": "窗口人员态度生硬",
+        "facts": "办理发票领用时，窗口工作人员拒绝一次性告知所需资料。", "office": FUZHOU_OFFICE},
+        PERSON, "k-c")
+    case_id = filed["json"]["id"]
+    for action, body in (("accept", {}), ("answer", {"answer": "经调查，已责令窗口人员整改。"})):
+        done = post(complaints, f"/v1/complaints/{case_id}/{action}", body, FUZHOU,
+                    f"k-{action}", f"/v1/complaints/{{complaint_id}}/{action}",
+                    {"complaint_id": case_id})
+        assert done["statusCode"] == 200, done["json"]
+    new = boto3.client("dynamodb").get_item(TableName="complaints",
+                                            Key={"pk": {"S": f"case#{case_id}"}})["Item"]
+    old = {**new, "state": {"S": "accepted"}}
+    outbox = load_handler("complaint_events")
+    outbox.outbox.publisher = Captured()
+    outbox.handler({"Records": [{"eventName": "MODIFY",
+                                 "dynamodb": {"NewImage": new, "OldImage": old}}]},
+                   LambdaContext())
+    [announced] = outbox.outbox.publisher.events
+    assert announced.detail_type == "ComplaintAnswered"
+    assert announced.detail["notification"]["recipient"] == PERSON[1]
+    deliver(inviter, announced.detail_type, announced.detail)
+    [invitation] = invitations(api, PERSON)["json"]["invitations"]
+    assert (invitation["service"], invitation["service_id"], invitation["office"]) == (
+        "complaint", case_id, FUZHOU_OFFICE)
