@@ -5,7 +5,9 @@ the sparse ``by_deadline`` overdue index); the API function ``complaints`` (sign
 following and rating; anonymous reports by tracking code and secret; the responsible
 office's accepting, refusing and answering), which reads the registry to route a report to
 the office in charge of the reported taxpayer; the escalation function and its daily
-schedule, announcing escalated cases on the bus (a named filer notified by the fan-out).
+schedule, announcing escalated cases on the bus (a named filer notified by the fan-out); the
+table's stream announcing each case answered (``ComplaintAnswered``, the outbox), which the
+service ratings' invitations follow.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.complaints.outbox import ANNOUNCING
 from etax.complaints.tables import COMPLAINTS, DEADLINE_INDEX, FILER_INDEX, OFFICE_INDEX
 from infra.platform import Platform
 from infra.platform.data import grant
@@ -61,3 +64,9 @@ class Complaints(Construct):
             description="Every day at 10:00 Asia/Shanghai: escalate cases past their deadline",
             schedule=events.Schedule.cron(minute="0", hour=ESCALATION_SCHEDULE_UTC_HOUR),
             function=self.escalation_function)
+
+        # the outbox: a case answered is announced (the filer's notice, the rating invitation)
+        self.stream_failures = platform.outbox(
+            self, "ComplaintStream", table=self.table, name="complaint_events",
+            description="D12: announces each complaint or report answered on the bus",
+            filters=ANNOUNCING).failures

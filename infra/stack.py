@@ -15,6 +15,7 @@ from infra.config import StageConfig
 from infra.consult import Consult
 from infra.credit import Credit
 from infra.crowd import Crowd
+from infra.feedback import Feedback
 from infra.filing import FilingAndPayment
 from infra.invoices import InvoiceServices
 from infra.knowledge import Knowledge
@@ -84,6 +85,7 @@ class EtaxStack(Stack):
                              registry=self.acceptance.registry, filing=self.filing.table)
         # a D credit rating is never approved an invoice supply automatically
         self.credit.grant_levels_read(self.supply.worker)
+        self.feedback = Feedback(self, "Feedback", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -142,6 +144,10 @@ class EtaxStack(Stack):
             "ComplaintsTableName": self.complaints.table.table_name,
             "ComplaintsEscalationFunctionName":
                 self.complaints.escalation_function.function_name,
+            "ComplaintStreamFailuresQueueUrl": self.complaints.stream_failures.queue_url,
+            "FeedbackTableName": self.feedback.table.table_name,
+            "FeedbackQueueUrl": self.feedback.completed.queue.queue_url,
+            "FeedbackDeadLetterQueueUrl": self.feedback.completed.dead_letters.queue_url,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -65,6 +65,7 @@ BOARD_TITLES = {
     "Violators": "The serious tax violators list and audit-case announcements (D12)",
     "Complaints": "Complaints and reports (D12)",
     "Credit": "Tax payment credit ratings (D12)",
+    "Feedback": "Ratings of service and surveys (D12)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

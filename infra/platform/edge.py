@@ -128,6 +128,10 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                rate=5, burst=10, per_ip=60),
     # D12: the public A-list of a year's credit ratings, one Query on a sparse index a page
     RouteClass("CreditList", ("GET /v1/credit/a-list",), rate=30, burst=60, per_ip=1500),
+    # D12: the service ratings' published aggregates (one Query per kind of service); read
+    # by the curious, not by machines: the last 10 req/s of the public share
+    RouteClass("FeedbackResults", ("GET /v1/feedback/results",), rate=10, burst=20,
+               per_ip=1500),
     # B5: payment providers' signed callbacks, one partner per payment method
     RouteClass("PaymentCallbacks", ("POST /v1/filing/callbacks/{method}",),
                rate=200, burst=400, per_ip=None,

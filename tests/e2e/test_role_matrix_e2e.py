@@ -56,6 +56,8 @@ V = uscc.complete("91350100MA2R7M8T1")   # the violators list: a party of no col
 CROWD_QUESTION = {"body": "角色矩阵示例问题的正文。", "topic": "iit", "post_anyway": True}
 COMPLAINT = {"kind": "service_attitude", "title": "角色矩阵示例投诉",
              "facts": "角色矩阵示例：办税服务厅窗口未按规定一次性告知所需资料。"}
+SURVEY = {"title": "角色矩阵示例调查", "closes_on": "2099-12-31", "questions": [
+    {"id": "overall", "kind": "scale", "prompt": "总体满意度", "min": 1, "max": 5}]}
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
 
@@ -131,6 +133,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     violators = violator_records(api, aws, stack, drafter)
     complaint = post(api, "/v1/complaints", a, {**COMPLAINT, "office": FUZHOU})
     report = post(api, "/v1/reports", {}, {**COMPLAINT, "kind": "violation", "reported": A})
+    survey = post(api, "/v1/surveys", fuzhou, SURVEY)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd, **violators,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -142,7 +145,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "answer_id": handed["answer_id"], "handoff_id": handed["handoff_id"],
         "mailing_id": mailing["id"], "warning_id": warning["id"],
         "complaint_id": complaint["id"], "tracking_code": report["tracking_code"],
-        "report_secret": report["secret"],
+        "report_secret": report["secret"], "survey_id": survey["id"],
         "repair_id": repair["id"], "run_id": run["id"],
     }
 
@@ -287,6 +290,10 @@ def _warning(r: dict[str, Any]) -> dict[str, str]:
     return {"warning_id": r["warning_id"]}
 def _complaint(r: dict[str, Any]) -> dict[str, str]:
     return {"complaint_id": r["complaint_id"]}
+
+
+def _survey(r: dict[str, Any]) -> dict[str, str]:
+    return {"survey_id": r["survey_id"]}
 
 
 def _report(r: dict[str, Any]) -> Callable[[Any], Request]:
@@ -506,6 +513,13 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/reports": static({**COMPLAINT, "kind": "violation", "reported": A}),
     "GET /v1/reports/{tracking_code}": lambda r: _report(r)(None),
     "POST /v1/reports/{tracking_code}/rating": lambda r: _report(r)({"rating": 4}),
+    "GET /v1/feedback": static(),
+    # a score out of range: the invited roles reach the check (422), the others are refused
+    "POST /v1/feedback": static({"invitation": "inv-none", "score": 0}),
+    "GET /v1/feedback/results": static(query={"office": FUZHOU, "year": "2026"}),
+    "POST /v1/surveys": static(SURVEY),
+    "GET /v1/surveys/{survey_id}": static(params=_survey),
+    "POST /v1/surveys/{survey_id}": static({"answers": {"overall": 4}}, _survey),
     "GET /v1/credit/ratings/{credit_code}": lambda r: Request({"credit_code": A}),
     "GET /v1/credit/a-list": static(query={"year": "2025"}),
     "GET /v1/me/credit/preview": static(),

@@ -71,6 +71,7 @@ FUNCTION_ENV = {
     "VIOLATORS_TABLE": "violators",
     "COMPLAINTS_TABLE": "complaints",
     "CREDIT_TABLE": "credit",
+    "FEEDBACK_TABLE": "feedback",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

@@ -51,10 +51,11 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
                                                          request: pytest.FixtureRequest) -> None:
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
-    # ten bus rules to queues (the credit board's violator listings among them); the daily
+    # eleven bus rules to queues (the credit board's violator listings and the service
+    # ratings' completed services among them); the daily
     # reminder, index, violators' removal and complaints' escalation schedules; outside local,
     # the signing key's other-signers rule on the default bus
-    assert len(rules) == (14 if stage == "local" else 15)
+    assert len(rules) == (15 if stage == "local" else 16)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -95,7 +96,7 @@ def test_every_queue_consumer_is_capped(stage: str, request: pytest.FixtureReque
     mappings = [m["Properties"] for m in
                 resources(template, "AWS::Lambda::EventSourceMapping").values()
                 if m["Properties"]["EventSourceArn"].get("Fn::GetAtt", [""])[0] in queues]
-    assert len(mappings) == 17
+    assert len(mappings) == 18
     for mapping in mappings:
         assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 10, mapping
     # and every consumer queue's oldest message has an alarm
@@ -147,7 +148,7 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
                 for m in resources(prod, "AWS::Lambda::EventSourceMapping").values()
                 if "StartingPosition" in m["Properties"]
                 for alias in aliases if alias in json.dumps(m["Properties"]["FunctionName"])}
-    assert len(streamed) == 8
+    assert len(streamed) == 9
     assert watched(prod, "IteratorAge") == streamed
     tables = set(resources(prod, "AWS::DynamoDB::Table"))
     assert watched(prod, "ReadThrottleEvents") == watched(prod, "WriteThrottleEvents") == tables

@@ -25,7 +25,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "knowledge_indexer", "knowledge_search", "consult",
              "violators", "violator_events", "violator_removals", "complaints",
              "complaints_escalation", "outreach", "outreach_sender",
-             "credit", "credit_runs", "credit_violators"}
+             "credit", "credit_runs", "credit_violators", "complaint_events", "feedback",
+             "feedback_events"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 
@@ -39,6 +40,7 @@ PUBLIC_ROUTES = {
     "GET /v1/auth/jwks.json",
     "GET /v1/registration/verify/{credit_code}",
     "GET /v1/credit/a-list",
+    "GET /v1/feedback/results",
     "GET /v1/keys",
     "GET /v1/invoices/spec",
     "POST /v1/invoices/verify",

@@ -17,4 +17,5 @@ COMPLAINTS = TableSpec(
              Index(FILER_INDEX, Key("filer"), Key("queued")),
              Index(DEADLINE_INDEX, Key("open_shard"), Key("due_on"), "INCLUDE",
                    DEADLINE_INDEX_ATTRIBUTES)),
+    stream="NEW_AND_OLD_IMAGES",  # the outbox: a case answered is announced (outbox.py)
     holds_records=True)
