@@ -22,13 +22,12 @@ from infra.platform import Platform
 from infra.platform.data import grant
 from infra.platform.events import QueueConsumer
 
-SIGNED_IN_ROUTES = ("GET /v1/feedback", "POST /v1/feedback", "POST /v1/surveys",
-                    "GET /v1/surveys/{survey_id}", "POST /v1/surveys/{survey_id}")
-"""Few paths, on purpose: the API's nested template is at CloudFormation's 500-resource limit
-(each path a Resource, each signed-in path a CORS preflight): ``GET /v1/feedback`` is what a
-person is asked for (its invitations and the open surveys) and ``POST /v1/feedback`` a rating;
-a survey is answered by a ``POST`` to it, and its results are shown with it to whoever may
-read them."""
+SIGNED_IN_ROUTES = ("GET /v1/me/feedback", "POST /v1/feedback/ratings", "POST /v1/surveys",
+                    "GET /v1/surveys", "GET /v1/surveys/{survey_id}",
+                    "POST /v1/surveys/{survey_id}/responses")
+"""``GET /v1/me/feedback`` is what a person is asked for (its invitations and the open surveys);
+a survey's results are shown with it to whoever may read them. The paths are in the API's
+second part (``SECOND_PART``, infra/platform/api.py)."""
 PUBLIC_ROUTES = ("GET /v1/feedback/results",)
 COMPLETED_SERVICES = {  # source → the events of a service completed for a person
     "tax.acceptance": ("ApplicationApproved", "ApplicationRejected"),

@@ -1,10 +1,10 @@
 """Ratings of service and surveys (plan action D12, 满意度评价 and 调查): a person reads what it
-is asked for (``GET /v1/feedback``: its invitations and the open surveys) and rates a
-completed service once from its invitation (``POST /v1/feedback``); the ratings are published
-in aggregate per office, service and period (public); officers and admins publish surveys,
-each signed-in person answers once (``POST /v1/surveys/{survey_id}``), and the results, shown
-with the survey, are read by the publishing office at any time and by everyone once closed
-(docs/usage/feedback.md)."""
+is asked for (``GET /v1/me/feedback``: its invitations and the open surveys) and rates a
+completed service once from its invitation (``POST /v1/feedback/ratings``); the ratings are
+published in aggregate per office, service and period (public); officers and admins publish
+surveys, each signed-in person answers once (``POST /v1/surveys/{survey_id}/responses``), and
+the results, shown with the survey, are read by the publishing office at any time and by
+everyone once closed (docs/usage/feedback.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.feedback.repository import FeedbackRepository
 from etax.feedback.requests import RateRequest, ResponseRequest, SurveyRequest
-from etax.feedback.results import Asked, Results, Survey
+from etax.feedback.results import Asked, Results, Survey, Surveys
 from etax.feedback.service import FeedbackService, SurveyService
 from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller
@@ -38,15 +38,15 @@ def _query(name: str) -> str | None:
 
 # -- ratings --------------------------------------------------------------------------------
 
-@app.get("/v1/feedback")
+@app.get("/v1/me/feedback")
 @declares(query={"cursor": CURSOR})
 def asked() -> Asked:
     return ratings.asked(caller(app, *READERS), _query("cursor"), surveys.open_surveys())
 
 
-@app.post("/v1/feedback")
+@app.post("/v1/feedback/ratings")
 def rate() -> tuple[dict[str, Any], int]:
-    return once.create("POST /v1/feedback", RateRequest, ratings.rate, "taxpayer")
+    return once.create("POST /v1/feedback/ratings", RateRequest, ratings.rate, "taxpayer")
 
 
 @app.get("/v1/feedback/results")
@@ -65,16 +65,22 @@ def publish() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/surveys", SurveyRequest, surveys.publish, "officer", "admin")
 
 
+@app.get("/v1/surveys")
+def open_surveys() -> Surveys:
+    caller(app, *READERS)
+    return surveys.open_surveys()
+
+
 @app.get("/v1/surveys/<survey_id>")
 @declares(query={"cursor": "the next page of text answers (the publishing office's officers)"})
 def read(survey_id: str) -> Survey:
     return surveys.read(caller(app, *READERS), survey_id, _query("cursor"))
 
 
-@app.post("/v1/surveys/<survey_id>")
+@app.post("/v1/surveys/<survey_id>/responses")
 def respond(survey_id: str) -> tuple[dict[str, Any], int]:
     principal = caller(app, "taxpayer")
-    return once.parsed(principal, f"POST {SURVEY.format(survey_id=survey_id)}",
+    return once.parsed(principal, f"POST {SURVEY.format(survey_id=survey_id)}/responses",
                        ResponseRequest,
                        lambda body: surveys.respond(principal, survey_id, body)), 201
 

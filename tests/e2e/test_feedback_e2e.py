@@ -67,7 +67,7 @@ def test_a_decided_application_is_rated_once_and_counted(
     application_id = decided_application(api, people["seller"], people["fuzhou"])
 
     def invitation() -> dict[str, Any] | None:
-        mine = requests.get(f"{api}/v1/feedback", headers=people["seller"], timeout=60)
+        mine = requests.get(f"{api}/v1/me/feedback", headers=people["seller"], timeout=60)
         assert mine.status_code == 200, mine.text
         return next((i for i in mine.json()["invitations"]
                      if i["service_id"] == application_id),
@@ -80,13 +80,13 @@ def test_a_decided_application_is_rated_once_and_counted(
              lambda: entries_with(api, people["seller"],
                                   f"feedback-invited:{invited['id']}") or None)
 
-    foreign = post(api, "/v1/feedback", people["retailer"],
+    foreign = post(api, "/v1/feedback/ratings", people["retailer"],
                    {"invitation": invited["id"], "score": 1})
     assert (foreign.status_code, foreign.json()["field"]) == (404, "invitation")
-    rated = post(api, "/v1/feedback", people["seller"],
+    rated = post(api, "/v1/feedback/ratings", people["seller"],
                  {"invitation": invited["id"], "score": 4, "comment": "审批及时"})
     assert rated.status_code == 201, rated.text
-    twice = post(api, "/v1/feedback", people["seller"],
+    twice = post(api, "/v1/feedback/ratings", people["seller"],
                  {"invitation": invited["id"], "score": 5})
     assert (twice.status_code, twice.json()["field"]) == (409, "invitation")
     assert SELLER not in twice.text
@@ -106,16 +106,16 @@ def test_a_survey_is_answered_once(api: str, people: dict[str, dict[str, str]]) 
     published = post(api, "/v1/surveys", people["fuzhou"], SURVEY)
     assert published.status_code == 201, published.text
     survey = published.json()["id"]
-    listed = requests.get(f"{api}/v1/feedback", headers=people["person"], timeout=60).json()
+    listed = requests.get(f"{api}/v1/me/feedback", headers=people["person"], timeout=60).json()
     assert survey in [s["id"] for s in listed["surveys"]]
 
-    bad = post(api, f"/v1/surveys/{survey}", people["person"],
+    bad = post(api, f"/v1/surveys/{survey}/responses", people["person"],
                {"answers": {"channel": "信函", "overall": 4}})
     assert (bad.status_code, bad.json()["field"]) == (422, "answers.channel")
     answers = {"channel": "电子税务局", "overall": 4, "advice": "希望增加周末服务"}
-    answered = post(api, f"/v1/surveys/{survey}", people["person"], {"answers": answers})
+    answered = post(api, f"/v1/surveys/{survey}/responses", people["person"], {"answers": answers})
     assert answered.status_code == 201, answered.text
-    again = post(api, f"/v1/surveys/{survey}", people["person"], {"answers": answers})
+    again = post(api, f"/v1/surveys/{survey}/responses", people["person"], {"answers": answers})
     assert (again.status_code, again.json()["field"]) == (409, "survey")
 
     office = requests.get(f"{api}/v1/surveys/{survey}", headers=people["fuzhou"],

@@ -82,11 +82,11 @@ def refund_paid(inviter: Any, case_id: str, who: tuple[str, ...] = PERSON,
 
 
 def invitations(api: Any, who: tuple[str, ...]) -> dict[str, Any]:
-    return get(api, "/v1/feedback", who)
+    return get(api, "/v1/me/feedback", who)
 
 
 def rate(api: Any, who: tuple[str, ...], body: dict[str, Any], key: str) -> dict[str, Any]:
-    return post(api, "/v1/feedback", body, who, key)
+    return post(api, "/v1/feedback/ratings", body, who, key)
 
 
 def results(api: Any, **query: str) -> dict[str, Any]:
@@ -219,8 +219,8 @@ def publish(api: Any, body: dict[str, Any], who: tuple[str, ...] = FUZHOU,
 
 def respond(api: Any, survey_id: str, answers: dict[str, Any], who: tuple[str, ...],
             key: str) -> dict[str, Any]:
-    return post(api, f"/v1/surveys/{survey_id}", {"answers": answers}, who, key,
-                "/v1/surveys/{survey_id}", {"survey_id": survey_id})
+    return post(api, f"/v1/surveys/{survey_id}/responses", {"answers": answers}, who, key,
+                "/v1/surveys/{survey_id}/responses", {"survey_id": survey_id})
 
 
 def read_survey(api: Any, survey_id: str, who: tuple[str, ...],

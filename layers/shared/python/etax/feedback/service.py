@@ -63,7 +63,7 @@ def invitation_event(invitation: dict[str, str]) -> DomainEvent:
             "kind": "feedback.invited", "title": f"请评价本次{label}服务",
             "body": (f"您的{label}事项 {invitation['service_id'][:60]} 已办结。欢迎在 "
                      f"{invitation['expires_on']} 前为本次服务评分（1–5 分）。"),
-            "link": "/v1/feedback"}},
+            "link": "/v1/me/feedback"}},
         resources=(f"feedback/{invitation['id']}",))
 
 
