@@ -189,37 +189,45 @@ def update_nested_of(cloudformation: Any, endpoint: str, cloud_assembly: Path, s
                             .read_text())
         properties = resource["Properties"]
         current = cloudformation.get_template(StackName=nested_id)["TemplateBody"]
-        if (json.loads(current) if isinstance(current, str) else current) != nested:
-            update_nested(cloudformation, endpoint, nested_id, nested,
-                          resolve(properties["TemplateURL"], deployed, endpoint, passed),
-                          [{"ParameterKey": key,
-                            "ParameterValue": resolve(value, deployed, endpoint, passed)}
-                           for key, value in properties.get("Parameters", {}).items()])
-            print(f"updated nested stack {resource['Metadata']['aws:cdk:path']}", flush=True)
+        changed = (json.loads(current) if isinstance(current, str) else current) != nested
+        template_url = resolve(properties["TemplateURL"], deployed, endpoint, passed)
+        parameters = [{"ParameterKey": key,
+                       "ParameterValue": resolve(value, deployed, endpoint, passed)}
+                      for key, value in properties.get("Parameters", {}).items()] \
+            if changed else []
+        # first without its stages (and, when it has nested stacks of its own, without its
+        # API deployments: a deployment snapshots the methods, the second part's too, so it is
+        # made once they are updated), then its nested stacks, then the whole template
+        first = template_without_stages(nested, deployments=has_nested_stacks(nested)) \
+            if changed else nested
+        if first != nested:
+            bucket, key = template_url.split("/", 3)[3].split("/", 1)
+            key = f"{key.removesuffix('.json')}-first-step.json"
+            client("s3", endpoint).put_object(Bucket=bucket, Key=key,
+                                              Body=json.dumps(first).encode())
+            update_stack(cloudformation, nested_id,
+                         template_url.rsplit("/", 1)[0] + f"/{key}", parameters)
         # what the nested stack was given, as deployed: its own nested stacks read it
         given = cloudformation.describe_stacks(StackName=nested_id)["Stacks"][0]
         update_nested_of(cloudformation, endpoint, cloud_assembly, nested_id, nested,
                          {p["ParameterKey"]: p["ParameterValue"]
                           for p in given.get("Parameters", [])})
+        if changed:
+            update_stack(cloudformation, nested_id, template_url, parameters)
+            print(f"updated nested stack {resource['Metadata']['aws:cdk:path']}", flush=True)
 
 
-def update_nested(cloudformation: Any, endpoint: str, nested_id: str, template: dict[str, Any],
-                  template_url: str, parameters: list[dict[str, str]]) -> None:
-    """Update one nested stack to ``template``, in two steps when it has API stages."""
-    without_stages = template_without_stages(template)
-    if without_stages != template:
-        bucket, key = template_url.split("/", 3)[3].split("/", 1)
-        key = f"{key.removesuffix('.json')}-without-stages.json"
-        client("s3", endpoint).put_object(Bucket=bucket, Key=key,
-                                          Body=json.dumps(without_stages).encode())
-        update_stack(cloudformation, nested_id, template_url.rsplit("/", 1)[0] + f"/{key}",
-                     parameters)
-    update_stack(cloudformation, nested_id, template_url, parameters)
+def has_nested_stacks(template: dict[str, Any]) -> bool:
+    return any(v["Type"] == "AWS::CloudFormation::Stack" for v in template["Resources"].values())
 
 
-def template_without_stages(template: dict[str, Any]) -> dict[str, Any]:
-    """``template`` without its API Gateway stages, what depends on them or reads them."""
-    stages = {k for k, v in template["Resources"].items() if v["Type"] == "AWS::ApiGateway::Stage"}
+def template_without_stages(template: dict[str, Any], *,
+                            deployments: bool = False) -> dict[str, Any]:
+    """``template`` without its API Gateway stages (and ``deployments``, its deployments),
+    what depends on them or reads them."""
+    kinds = {"AWS::ApiGateway::Stage"} | ({"AWS::ApiGateway::Deployment"} if deployments
+                                         else set())
+    stages = {k for k, v in template["Resources"].items() if v["Type"] in kinds}
     if not stages:
         return template
 

@@ -85,3 +85,19 @@ def test_a_nested_stack_of_a_nested_stack_gets_the_values_passed_to_its_parent()
         passed["fnArnParameter"]
     with pytest.raises(KeyError):
         local.resolve({"Ref": "fnArnParameter"}, deployed, "http://unused")
+
+
+def test_a_nested_stack_with_its_own_first_drops_its_deployments_too() -> None:
+    """The API's stack has the second part as a nested stack: its deployment snapshots the
+    part's methods, so the first step leaves it out and the last makes it after the part."""
+    template = {**TEMPLATE, "Resources": {
+        **TEMPLATE["Resources"],
+        "Part": {"Type": "AWS::CloudFormation::Stack",
+                 "Properties": {"Parameters": {"api": {"Ref": "Api"}}}},
+    }}
+    assert local.has_nested_stacks(template)
+    assert not local.has_nested_stacks(TEMPLATE)
+    first = local.template_without_stages(template, deployments=True)
+    assert set(first["Resources"]) == {"Api", "Account", "Part"}
+    assert set(first["Outputs"]) == {"ApiRef"}
+    assert "Deployment1" in local.template_without_stages(template)["Resources"]
