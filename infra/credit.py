@@ -68,8 +68,8 @@ class Credit(Construct):
         self.runs.queue.grant_send_messages(self.run_worker)
 
         # the annual run, on a schedule: the measures evaluate the year before and publish
-        # its results in April (FACTS § 5; docs/sources.md#credit: "results for the previous
-        # year are published in April", first results under the 2025 measures in April 2026).
+        # its results in April (docs/sources.md#credit: first results under the 2025 measures
+        # in April 2026; docs/sources.md#credit-choices: the schedule).
         # 1 April, 09:00 Asia/Shanghai, starts the run of the previous year; the run's id is
         # the year's (annual-<year>), so a retried or repeated start sends nothing again.
         self.annual_function: lambda_.Function = platform.function(

@@ -142,6 +142,7 @@ class EtaxStack(Stack):
             "ComplaintsTableName": self.complaints.table.table_name,
             "ComplaintsEscalationFunctionName":
                 self.complaints.escalation_function.function_name,
+            "CreditAnnualFunctionName": self.credit.annual_function.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -1,5 +1,5 @@
 """The annual credit evaluation run, started by an EventBridge schedule once a year (1 April:
-the measures evaluate the year before and publish its results in April, FACTS § 5,
+the measures evaluate the year before and publish its results in April,
 sources.md#credit): the run of the previous year by the platform's clock, ``annual-<year>``,
 once — a second start (a retried delivery, an operator) finds the run and sends nothing.
 
