@@ -52,9 +52,9 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
     # ten bus rules to queues (the credit board's violator listings among them); the daily
-    # reminder, index, violators' removal and complaints' escalation schedules; outside local,
-    # the signing key's other-signers rule on the default bus
-    assert len(rules) == (14 if stage == "local" else 15)
+    # reminder, index, violators' removal and complaints' escalation schedules and the credit
+    # board's yearly run; outside local, the signing key's other-signers rule on the default bus
+    assert len(rules) == (15 if stage == "local" else 16)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
