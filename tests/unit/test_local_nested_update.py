@@ -85,3 +85,23 @@ def test_a_nested_stack_of_a_nested_stack_gets_the_values_passed_to_its_parent()
         passed["fnArnParameter"]
     with pytest.raises(KeyError):
         local.resolve({"Ref": "fnArnParameter"}, deployed, "http://unused")
+
+
+def test_another_nested_stacks_output_is_read_from_that_stack(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API's methods read the functions' live aliases, outputs of the releases' stack."""
+    outputs = [{"OutputKey": "FnLiveRef", "OutputValue": "arn:aws:lambda:f:live"}]
+
+    class Stacks:
+        def describe_stacks(self, StackName: str) -> dict[str, Any]:
+            assert StackName == "arn:releases"
+            return {"Stacks": [{"Outputs": outputs}]}
+
+    monkeypatch.setattr(local, "client", lambda service, endpoint: Stacks())
+    deployed = {"Releases": {"PhysicalResourceId": "arn:releases",
+                             "ResourceType": "AWS::CloudFormation::Stack"}}
+    assert local.resolve({"Fn::GetAtt": ["Releases", "Outputs.FnLiveRef"]}, deployed,
+                         "http://unused") == "arn:aws:lambda:f:live"
+    with pytest.raises(ValueError, match="cannot resolve"):
+        local.resolve({"Fn::GetAtt": ["Releases", "Outputs.Missing"]}, deployed,
+                      "http://unused")
