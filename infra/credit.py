@@ -3,7 +3,8 @@
 Resources: the credit table (ratings, listings and repair applications in each taxpayer's
 partition, evaluation runs; the sparse ``by_level`` index of the public A-list); the API
 function ``credit``; the annual run's worker ``credit_runs`` fed by its own queue (+ dead
-letters, alarm), one message a page of a segment of the register; and ``credit_violators``
+letters, alarm), one message a page of a segment of the register; ``credit_annual``, which a
+schedule invokes each 1 April to start the run of the previous year; and ``credit_violators``
 fed by a rule with the violators board's ``ViolatorListed`` / ``ViolatorRemoved`` events.
 Ratings read the platform's records: a taxpayer's obligations (one Query on its partition of
 the filing table) and its registration (the registry: GetItem; the run's worker alone Scans
@@ -28,6 +29,8 @@ ROUTES = ("GET /v1/credit/ratings/{credit_code}", "GET /v1/me/credit/preview",
           "POST /v1/credit/repairs/{repair_id}/decision", "POST /v1/credit/evaluations",
           "GET /v1/credit/evaluations/{run_id}")
 VIOLATOR_EVENTS = ["ViolatorListed", "ViolatorRemoved"]
+ANNUAL_RUN_SCHEDULE_UTC = {"minute": "0", "hour": "1", "day": "1", "month": "4"}
+"""1 April, 09:00 in Asia/Shanghai"""
 
 
 class Credit(Construct):
@@ -63,6 +66,25 @@ class Credit(Construct):
         platform.grant_registry_read(self.run_worker, registry)
         grant(self.run_worker, registry, "Scan")  # the register, a segment at a time
         self.runs.queue.grant_send_messages(self.run_worker)
+
+        # the annual run, on a schedule: the measures evaluate the year before and publish
+        # its results in April (docs/sources.md#credit: first results under the 2025 measures
+        # in April 2026; docs/sources.md#credit-choices: the schedule).
+        # 1 April, 09:00 Asia/Shanghai, starts the run of the previous year; the run's id is
+        # the year's (annual-<year>), so a retried or repeated start sends nothing again.
+        self.annual_function: lambda_.Function = platform.function(
+            self, "credit_annual",
+            description="D12: starts the annual credit evaluation of the previous year "
+                        "(1 April, once a year)",
+            environment={"CREDIT_TABLE": self.table.table_name, **queue_env})
+        grant(self.annual_function, self.table, "GetItem", "PutItem")
+        self.runs.queue.grant_send_messages(self.annual_function)
+        self.annual_schedule = platform.schedule(
+            self, "AnnualRun",
+            description="Every 1 April at 09:00 Asia/Shanghai: the credit evaluation of the "
+                        "previous year over the register",
+            schedule=events.Schedule.cron(**ANNUAL_RUN_SCHEDULE_UTC),
+            function=self.annual_function)
 
         # serious-violator listings: records that rate D while they stand
         self.violator_worker: lambda_.Function = platform.function(

@@ -148,6 +148,7 @@ class EtaxStack(Stack):
             "FeedbackTableName": self.feedback.table.table_name,
             "FeedbackQueueUrl": self.feedback.completed.queue.queue_url,
             "FeedbackDeadLetterQueueUrl": self.feedback.completed.dead_letters.queue_url,
+            "CreditAnnualFunctionName": self.credit.annual_function.function_name,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

@@ -270,7 +270,7 @@ def resolve(value: Any, deployed: dict[str, Any], endpoint: str,
     """A value of the parent template as CloudFormation would pass it: the few intrinsics CDK
     writes for a nested stack (``Fn::Join``, ``Ref`` to a resource or to one of the
     parameters ``passed`` to the parent, a function's ``Fn::GetAtt … Arn``, a queue's name or
-    ARN, a table's stream ARN)."""
+    ARN, a table's stream ARN, another nested stack's output)."""
     if isinstance(value, str):
         return value
     if "Fn::Join" in value:
@@ -294,15 +294,18 @@ def resolve(value: Any, deployed: dict[str, Any], endpoint: str,
             # event source mappings in the releases its ARN)
             name = physical_id.rstrip("/").rsplit("/", 1)[-1]
             return name if attribute == "QueueName" else f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
-        if kind == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
-            # a nested stack's output another nested stack is given (the functions' aliases)
-            stack = client("cloudformation", endpoint).describe_stacks(
-                StackName=physical_id)["Stacks"][0]
-            return next(str(o["OutputValue"]) for o in stack.get("Outputs", [])
-                        if o["OutputKey"] == attribute.removeprefix("Outputs."))
         if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
             table = client("dynamodb", endpoint).describe_table(TableName=physical_id)["Table"]
             return str(table["LatestStreamArn"])
+        if kind == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
+            # another nested stack's output (the API's methods read the releases' aliases);
+            # that stack comes before it in the parent's template, so it is updated already
+            [stack] = client("cloudformation", endpoint).describe_stacks(
+                StackName=physical_id)["Stacks"]
+            wanted = attribute.removeprefix("Outputs.")
+            for output in stack.get("Outputs", []):
+                if output["OutputKey"] == wanted:
+                    return str(output["OutputValue"])
     raise ValueError(f"cannot resolve {value!r} for a nested stack; "
                      "`make down` and `make up` deploy afresh")
 

@@ -3,18 +3,22 @@ period late and pays it late; the annual evaluation, started through its route, 
 the register (one queue message a page of a segment) and rates the seller with a deduction for
 each, linked to the obligation that caused it; the seller applies for repair of the corrected
 late filing, an officer of its office approves, and the points restored are the rule's share
-for the days from the deadline to the correction; the public A-list; another taxpayer and an
-officer of another office are refused."""
+for the days from the deadline to the correction, and the re-rating names the repair; a
+whole-record repair asked too soon and a direct-D repair without a direct D are 422s naming
+the field; the public A-list; another taxpayer and an officer of another office are refused.
+The annual schedule's function, invoked twice, starts the previous year's run once."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
 
-from etax.credit.repair import RepairPolicy
+from etax.credit.repair import RepairPolicy, whole_record_repair_from
 from tests.e2e.test_filing_e2e import (
     FUZHOU,
     RETAILER,
@@ -113,8 +117,19 @@ def test_late_filing_and_payment_rated_repaired_and_listed(api: str, master: byt
     [filing] = [d for d in repaired["deductions"] if d["indicator"] == "FILING_LATE"
                 and d["records"][0]["reference"] == f"filing:{oid}"]
     assert Decimal(filing["restored"]) == share
+    assert filing["repair"] == repair_id  # the re-rating names the repair
     assert Decimal(repaired["score"]) == score + share
     assert repaired["level"] == level_for(score + share)
+
+    # whole-record repair waits 6 months from the last violation (the platform's records);
+    # a direct D the rating does not list cannot be repaired
+    whole = post(api, "/v1/credit/repairs", seller, {"year": year, "kind": "whole_record"})
+    assert (whole.status_code, whole.json()["field"]) == (422, "kind"), whole.text
+    assert whole.json()["opens_on"] >= whole_record_repair_from(
+        due, RepairPolicy.shipped()).isoformat()
+    direct = post(api, "/v1/credit/repairs", seller,
+                  {"year": year, "kind": "direct_d", "indicator": "D_SERIOUS_VIOLATOR"})
+    assert (direct.status_code, direct.json()["field"]) == (422, "indicator"), direct.text
 
     # the public A-list: credit code, name and year only
     listed = get(api, "/v1/credit/a-list", params={"year": str(year)})
@@ -132,3 +147,22 @@ def test_late_filing_and_payment_rated_repaired_and_listed(api: str, master: byt
     # the seller's own standing so far this year
     preview = get(api, "/v1/me/credit/preview", seller)
     assert (preview.status_code, preview.json()["provisional"]) == (200, True)
+
+
+def test_the_annual_schedule_starts_the_previous_years_run_once(
+        api: str, aws: Any, stack: dict[str, Any]) -> None:
+    admin = bearer(token(api, "admin", "admin-0001"))
+    answers = []
+    for _ in range(2):  # the schedule's event, then a retried delivery of it
+        invoke = aws("lambda").invoke(FunctionName=stack["CreditAnnualFunctionName"],
+                                      Payload=json.dumps({"source": "aws.events"}).encode())
+        assert "FunctionError" not in invoke, invoke["Payload"].read()
+        answers.append(json.loads(invoke["Payload"].read()))
+    year = today().year - 1
+    assert answers[0] == answers[1]
+    assert (answers[0]["run"], answers[0]["year"]) == (f"annual-{year}", year)
+    done = wait_for("the annual run", lambda: (
+        answer if (answer := get(api, f"/v1/credit/evaluations/annual-{year}", admin).json())
+        ["state"] == "done" else None), timeout=180)
+    assert done["started_by"] == "schedule:annual-credit-run"
+    assert done["evaluated"] >= 1

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from etax.errors import Invalid
 from etax.rules import uscc
 from tests.functional.conftest import LambdaContext, call, load_handler
 from tests.functional.test_acceptance_registration import OFFICE, put_record
@@ -336,3 +337,147 @@ def test_a_run_of_a_past_year_rates_only_who_was_registered_in_it(runs: Any, que
              boto3.client("dynamodb").scan(TableName="credit")["Items"]
              if item["sk"]["S"] == "evaluation#2025"}
     assert rated == {SELLER, RETAILER}  # the newcomer registered in 2026
+
+
+def test_a_rerating_after_a_repair_is_kept_when_the_run_is_delivered_again(
+        api: Any, runs: Any, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = start_run(api, runs, queue, monkeypatch)
+    repair = apply(api, FILING_REPAIR)["json"]
+    assert decide(api, repair["id"], {"decision": "approve"})["statusCode"] == 200
+    assert rating(api, SELLER, OFFICER)["json"]["score"] == "87.0"  # re-rated outside the run
+    # a late redelivery of the run's pages: each taxpayer counted once, the re-rating kept
+    monkeypatch.setattr("etax.credit.service.PAGE", 100)
+    for segment in (0, 1):
+        body = {"run_id": started["id"], "year": 2026, "segment": segment, "segments": 2}
+        runs.handler({"Records": [{**sqs_message(body, f"late-{segment}")}]}, LambdaContext())
+    drain(runs, queue)
+    progress = get(api, f"/v1/credit/evaluations/{started['id']}", ("admin", "admin-1"),
+                   resource="/v1/credit/evaluations/{run_id}", params={"run_id": started["id"]})
+    assert progress["json"]["evaluated"] == 3
+    shown = rating(api, SELLER, OFFICER)["json"]
+    assert shown["score"] == "87.0"
+    assert shown["deductions"][0]["repair"] == repair["id"]
+
+
+WHOLE = {"year": 2026, "kind": "whole_record"}
+
+
+def test_a_whole_record_repair_waits_6_months_from_the_last_violation(api: Any) -> None:
+    early = apply(api, WHOLE, key="w-1")
+    # the last violation: the November return due 2026-11-16 (filed 2 days late)
+    assert (early["statusCode"], early["json"]["field"]) == (422, "kind")
+    assert early["json"]["opens_on"] == "2027-05-16"
+    clean = apply(api, WHOLE, who=("taxpayer", RETAILER), key="w-2")
+    assert (clean["statusCode"], clean["json"]["field"]) == (422, "kind")  # nothing to repair
+    named = apply(api, {**WHOLE, "record": f"filing:{SELLER}:vat:2026-09"}, key="w-3")
+    assert (named["statusCode"], named["json"]["field"]) == (422, "record")
+
+    api.service.now = lambda: datetime(2027, 6, 14, 2, 0, tzinfo=UTC)
+    # 2026 over, the December return never filed: the last violation is its deadline
+    still = apply(api, WHOLE, key="w-4")
+    assert (still["statusCode"], still["json"]["opens_on"]) == (422, "2027-06-15")
+
+    api.service.now = lambda: datetime(2027, 6, 15, 2, 0, tzinfo=UTC)
+    applied = apply(api, WHOLE, key="w-6")
+    assert applied["statusCode"] == 201, applied["json"]
+    repair = applied["json"]
+    # the October return and payment, 8 days late: 80 % of 5 each
+    assert {k: repair[k] for k in ("kind", "state", "last_violation_on", "restores")} == {
+        "kind": "whole_record", "state": "applied", "last_violation_on": "2026-12-15",
+        "restores": "8.0"}
+    assert "record" not in repair
+    twice = apply(api, WHOLE, key="w-7")
+    assert (twice["statusCode"], twice["json"]["field"]) == (409, "kind")
+    assert decide(api, repair["id"], {"decision": "approve"},
+                  who=XIAMEN_OFFICER)["statusCode"] == 403
+    approved = decide(api, repair["id"], {"decision": "approve"})
+    assert approved["statusCode"] == 200, approved["json"]
+    shown = get(api, f"/v1/credit/ratings/{SELLER}", ("taxpayer", SELLER),
+                resource="/v1/credit/ratings/{credit_code}", params={"credit_code": SELLER},
+                query={"year": "2026"})["json"]
+    assert shown["provisional"] is False
+    assert [(d["indicator"], d["restored"], d.get("repair")) for d in shown["deductions"]] == [
+        ("FILING_LATE", "4.0", repair["id"]), ("PAYMENT_LATE", "4.0", repair["id"]),
+        ("FILING_LATE", "5.0", None), ("FILING_LATE", "0.0", None)]
+    assert shown["score"] == "86.0"  # 93 − 20 + 5 (automatic) + 8
+
+
+def test_a_direct_d_repair_lifts_the_d_after_its_waiting_period(
+        violators: Any, api: Any) -> None:
+    def event(kind: str, detail: dict[str, str], ident: str) -> None:
+        answer = violators.handler({"Records": [listing_event(kind, detail, ident)]},
+                                   LambdaContext())
+        assert answer["batchItemFailures"] == []
+
+    body = {"year": 2025, "kind": "direct_d", "indicator": "D_SERIOUS_VIOLATOR"}
+    retailer = ("taxpayer", RETAILER)
+    event("ViolatorListed", {"case_id": "case-9", "credit_code": RETAILER,
+                             "listed_on": "2025-11-20"}, "l-1")
+    standing = apply(api, body, who=retailer, key="d-1")
+    assert (standing["statusCode"], standing["json"]["field"]) == (422, "indicator")
+    assert "still stands" in standing["json"]["detail"]
+    event("ViolatorRemoved", {"case_id": "case-9", "credit_code": RETAILER,
+                              "removed_on": "2026-06-01"}, "l-2")
+
+    api.service.now = lambda: datetime(2026, 8, 1, 2, 0, tzinfo=UTC)
+    early = apply(api, body, who=retailer, key="d-2")
+    assert (early["statusCode"], early["json"]["field"]) == (422, "indicator")
+    assert early["json"]["opens_on"] == "2026-11-20"  # 12 months from the day rated D
+    none = apply(api, body, key="d-3")  # the seller's 2025 lists no direct D
+    assert (none["statusCode"], none["json"]["field"]) == (422, "indicator")
+    unnamed = apply(api, {"year": 2025, "kind": "direct_d"}, who=retailer, key="d-4")
+    assert (unnamed["statusCode"], unnamed["json"]["field"]) == (422, "indicator")
+
+    api.service.now = lambda: NOW
+    applied = apply(api, body, who=retailer, key="d-5")
+    assert applied["statusCode"] == 201, applied["json"]
+    repair = applied["json"]
+    assert {k: repair[k] for k in ("kind", "indicator", "record", "rated_d_on")} == {
+        "kind": "direct_d", "indicator": "D_SERIOUS_VIOLATOR", "record": "violator:case-9",
+        "rated_d_on": "2025-11-20"}
+    assert decide(api, repair["id"], {"decision": "approve"})["statusCode"] == 200
+    shown = get(api, f"/v1/credit/ratings/{RETAILER}", OFFICER,
+                resource="/v1/credit/ratings/{credit_code}", params={"credit_code": RETAILER},
+                query={"year": "2025"})["json"]
+    assert (shown["level"], shown["score"]) == ("A", "93.0")
+    assert shown["direct_d"][0]["lifted_by"] == repair["id"]
+
+
+def test_zero_vat_returns_for_three_months_cost_11_points_and_the_a(api: Any) -> None:
+    table = boto3.resource("dynamodb").Table("filing")
+    for month, due in (("06", "2026-07-15"), ("07", "2026-08-15"), ("08", "2026-09-15")):
+        ident = obligation(RETAILER, f"2026-{month}", due, filed=f"{due}T01:00:00+00:00",
+                           paid=f"{due}T01:00:00+00:00")
+        table.update_item(Key={"pk": f"taxpayer#{RETAILER}",
+                               "sk": f"obligation#vat#2026-{month}"},
+                          UpdateExpression="SET return_kind = :k, return_answer = :a",
+                          ExpressionAttributeValues={
+                              ":k": "vat_general",
+                              ":a": json.dumps({"tax_due": "0.00", "carry_forward": "300.00"})})
+        assert ident
+    shown = rating(api, RETAILER, OFFICER)["json"]
+    assert (shown["score"], shown["level"], shown["no_a"]) == (
+        "82.0", "B", ["zero_or_negative_vat_returns"])
+    [deduction] = shown["deductions"]
+    assert deduction["indicator"] == "VAT_ZERO_NEGATIVE_RETURNS"
+    assert [r["link"] for r in deduction["records"]] == [
+        f"/v1/filing/obligations/{RETAILER}:vat:2026-{m}" for m in ("06", "07", "08")]
+
+
+def test_the_annual_schedule_starts_the_previous_years_run_once(
+        records: None, queue: str) -> None:
+    annual = _clocked(load_handler("credit_annual"))
+    first = annual.handler({"source": "aws.events"}, LambdaContext())
+    assert first == {"run": "annual-2025", "year": 2025, "started_at": NOW.isoformat()}
+    sqs = boto3.client("sqs")
+    sent = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=[
+        "ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]
+    assert sent == "4"
+    annual.service.now = lambda: datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    again = annual.handler({"source": "aws.events"}, LambdaContext())
+    assert again == first  # the run found: nothing sent again
+    assert sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=[
+        "ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"] == "4"
+    with pytest.raises(Invalid) as future:  # an operator's year not yet begun
+        annual.handler({"year": 2027}, LambdaContext())
+    assert future.value.field == "year"

@@ -68,3 +68,19 @@ def test_the_supply_worker_reads_credit_levels_only(prod: Template) -> None:
     assert actions_on(prod, "supply_worker", "CreditTable") == {"dynamodb:Query"}
     worker = functions_by_service(prod)["supply_worker"]
     assert "CREDIT_TABLE" in worker["Properties"]["Environment"]["Variables"]
+
+
+def test_the_annual_run_is_scheduled_each_first_of_april(prod: Template) -> None:
+    rules: dict[str, Any] = resources(prod, "AWS::Events::Rule")
+    annual = functions_by_service(prod)["credit_annual"]
+    [rule] = [r["Properties"] for r in rules.values()
+              if r["Properties"].get("ScheduleExpression") == "cron(0 1 1 4 ? *)"]
+    assert rule["State"] == "ENABLED"
+    [target] = rule["Targets"]
+    assert "DeadLetterConfig" in target
+    assert "RetryPolicy" in target
+    assert "CREDIT_RUN_QUEUE_URL" in annual["Properties"]["Environment"]["Variables"]
+    # it records the run (a conditional put, and a read of the run found) and nothing else
+    assert actions_on(prod, "credit_annual", "CreditTable") == {"dynamodb:GetItem",
+                                                                "dynamodb:PutItem"}
+    assert actions_on(prod, "credit_annual", "RegistryTable") == set()

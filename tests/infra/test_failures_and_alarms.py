@@ -52,10 +52,10 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
     # eleven bus rules to queues (the credit board's violator listings and the service
-    # ratings' completed services among them); the daily
-    # reminder, index, violators' removal and complaints' escalation schedules; outside local,
+    # ratings' completed services among them); the daily reminder, index, violators' removal
+    # and complaints' escalation schedules and the credit board's yearly run; outside local,
     # the signing key's other-signers rule on the default bus
-    assert len(rules) == (15 if stage == "local" else 16)
+    assert len(rules) == (16 if stage == "local" else 17)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:

@@ -25,8 +25,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "knowledge_indexer", "knowledge_search", "consult",
              "violators", "violator_events", "violator_removals", "complaints",
              "complaints_escalation", "outreach", "outreach_sender",
-             "credit", "credit_runs", "credit_violators", "complaint_events", "feedback",
-             "feedback_events"}
+             "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
+             "feedback", "feedback_events"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 

@@ -318,3 +318,76 @@ def test_score_never_exceeds_the_start_and_deductions_explain_it(
     assert result.deducted == result.start - result.score
     assert all(Decimal(0) <= d.net <= d.points for d in result.deductions)
     assert result.level in ("A", "B", "C", "D")
+
+
+def _zero(month: int, months: int = 1) -> Record:
+    """A zero or negative VAT return of 2026-``month`` (``months`` long), due the month after."""
+    first = 2026 * 12 + month - 1
+    return Record("vat_zero_return", f"return:2026-{month:02d}", date(2026, month + 1, 15),
+                  months=tuple(range(first, first + months)))
+
+
+@pytest.mark.parametrize(("returns", "deducted"), [
+    ((1, 2), False),                 # two months in a row
+    ((1, 2, 3), True),               # three in a row
+    ((1, 3, 5, 7, 9), False),        # five in all, none in a row
+    ((1, 3, 5, 7, 9, 11), True),     # six in all
+    ((1, 2, 4, 5, 7), False)])       # two runs of two, five in all
+def test_zero_or_negative_vat_returns_cost_11_points_and_the_a_once_a_year(
+        returns: tuple[int, ...], deducted: bool) -> None:
+    facts = YearFacts(2026, tuple(_zero(m) for m in returns))
+    result = evaluate(facts, OLD)
+    if not deducted:
+        assert (result.deductions, result.no_a, result.level) == ((), (), "A")
+        return
+    assert codes(result) == [("VAT_ZERO_NEGATIVE_RETURNS", 11,
+                              tuple(f"return:2026-{m:02d}" for m in returns))]
+    assert result.score == Decimal(82)
+    assert result.no_a == ("zero_or_negative_vat_returns",)
+    full = evaluate(facts, FULL)  # 100 − 11 = 89: B by the score; the bar is named all the same
+    assert (full.level, full.no_a) == ("B", ("zero_or_negative_vat_returns",))
+
+
+def test_a_zero_quarter_covers_its_three_months() -> None:
+    result = evaluate(YearFacts(2026, (_zero(4, months=3),)), OLD)
+    assert [d.code for d in result.deductions] == ["VAT_ZERO_NEGATIVE_RETURNS"]
+
+
+def test_the_no_a_bar_of_an_indicator_keeps_a_score_of_90_from_an_a() -> None:
+    data: dict[str, Any] = dict(load("etax.credit", "indicators"))
+    data["indicators"] = [*data["indicators"], {
+        "code": "TEST_BAR", "description": "一分，不得评为A级", "kind": "filing",
+        "record_kind": "test", "counting": "per_occurrence", "points": 1, "no_a": "test_bar",
+        "repairable": False, "valid_from": "2025-07-01", "valid_to": None, "source": "test"}]
+    result = evaluate(YearFacts(2026, _points_off(1)), FULL,
+                      catalogue=catalogue_from_dict(data))
+    assert (result.score, result.level, result.no_a) == (Decimal(99), "B", ("test_bar",))
+
+
+def test_a_whole_record_repair_gives_every_corrected_repairable_deduction_its_share() -> None:
+    records = (
+        _late("vat-08", date(2025, 8, 15), date(2025, 9, 1)),     # 17 days: 80 % of 5
+        _late("vat-09", date(2025, 9, 15), date(2025, 12, 20)),   # 96 days: 40 % of 5
+        _late("vat-10", date(2025, 10, 15), None),                # never filed: nothing back
+        _late("vat-11", date(2025, 11, 17), date(2025, 11, 18)),  # automatic: 100 %
+    )
+    plain = evaluate(YearFacts(2025, records), OLD)
+    repaired = evaluate(YearFacts(2025, records, whole_record_repaired=True), OLD)
+    assert [(d.restored_tenths, d.repaired) for d in plain.deductions] == [
+        (0, None), (0, None), (0, None), (50, "automatic")]
+    assert [(d.restored_tenths, d.repaired) for d in repaired.deductions] == [
+        (40, "whole_record"), (20, "whole_record"), (0, None), (50, "automatic")]
+    assert repaired.score - plain.score == Decimal(6)
+    one = evaluate(YearFacts(2025, records, frozenset({"filing:vat-08"})), OLD)
+    assert [d.repaired for d in one.deductions][:2] == ["fault", None]
+
+
+def test_a_lifted_direct_d_is_listed_and_the_level_comes_from_the_score() -> None:
+    record = Record("serious_violator_listing", "violator:1", date(2026, 5, 1))
+    facts = YearFacts(2026, (record, *_points_off(5)))
+    assert evaluate(facts, FULL, catalogue=ONE).level == "D"
+    lifted = evaluate(YearFacts(2026, facts.records,
+                                lifted_direct_d=frozenset({"D_SERIOUS_VIOLATOR"})),
+                      FULL, catalogue=ONE)
+    assert (lifted.level, lifted.score) == ("A", Decimal(95))
+    assert [(d.code, d.lifted) for d in lifted.direct_d] == [("D_SERIOUS_VIOLATOR", True)]

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from etax.credit.evaluation import Record, Registration, YearFacts, evaluate
 from etax.credit.records import (
     VIOLATOR_KIND,
+    ZERO_RETURN_KIND,
     Listing,
     link,
     listing_record,
     obligation_records,
+    period_months,
     year_records,
+    zero_or_negative,
 )
 from etax.filing.ledger import Ledger
 from etax.filing.repository import Obligation
@@ -102,3 +107,39 @@ def test_an_evaluation_is_shown_with_descriptions_links_and_one_decimal() -> Non
         "FILING_LATE", 5, "4.0", "1.0")
     assert deduction.records[0].link == f"/v1/filing/obligations/{CODE}:vat:2026-09"
     assert (shown.score, shown.level, shown.start) == ("92.0", "A", 93)
+
+
+def _vat_return(kind: str, answer: dict[str, str], period: str = "2026-09",
+                due: date = date(2026, 10, 22), tax_type: str = "vat") -> Obligation:
+    return Obligation(f"{CODE}:{tax_type}:{period}", CODE, "13501000000", tax_type, period, due,
+                      due, "none", "paid", 1, "x", "2026-01-01T00:00:00+00:00",
+                      return_kind=kind, return_answer=answer,
+                      filed_at="2026-10-10T02:00:00+00:00",
+                      ledger=Ledger(due_date=due, tax_fen=0), paid_at="2026-10-10T02:00:00+00:00")
+
+
+@pytest.mark.parametrize(("kind", "answer", "zero"), [
+    ("vat_general", {"tax_due": "0.00", "carry_forward": "120.00"}, True),   # negative
+    ("vat_general", {"tax_due": "0.00", "carry_forward": "0.00"}, True),     # zero
+    ("vat_general", {"tax_due": "13.00", "carry_forward": "0.00"}, False),
+    ("vat_small_scale", {"sales": "0.00", "tax_due": "0.00"}, True),
+    ("vat_small_scale", {"sales": "80000.00", "tax_due": "0.00"}, False),    # exempt, not zero
+    ("vat_small_scale", {"tax_due": "0.00"}, False),                         # unreadable
+    ("iit_annual", {"to_pay": "0.00"}, False)])
+def test_a_zero_or_negative_vat_return_is_a_record_linked_to_its_obligation(
+        kind: str, answer: dict[str, str], zero: bool) -> None:
+    obligation_ = _vat_return(kind, answer)
+    assert zero_or_negative(obligation_) is zero
+    found = [r for r in obligation_records(obligation_) if r.kind == ZERO_RETURN_KIND]
+    if not zero:
+        assert found == []
+        return
+    assert found == [Record(ZERO_RETURN_KIND, f"return:{CODE}:vat:2026-09", date(2026, 10, 22),
+                            months=(2026 * 12 + 8,))]
+    assert link(found[0].reference) == f"/v1/filing/obligations/{CODE}:vat:2026-09"
+
+
+def test_a_quarters_return_covers_three_months() -> None:
+    assert period_months("2026-Q2") == (2026 * 12 + 3, 2026 * 12 + 4, 2026 * 12 + 5)
+    assert period_months("2026-07") == (2026 * 12 + 6,)
+    assert period_months("someday") == ()

@@ -26,8 +26,10 @@ from etax.credit.repair import (
     approved_faults,
     direct_d_ends,
     direct_d_repair_from,
+    lifted_direct_d,
     policy_from_dict,
     refuse,
+    whole_record_approved,
     whole_record_repair_from,
 )
 from etax.errors import Fault, Invalid, Refused, StateChanged
@@ -133,19 +135,20 @@ def test_a_fault_of_an_unrepairable_indicator_is_refused() -> None:
 
 
 def test_whole_record_and_direct_d_wait() -> None:
-    with pytest.raises(Refused) as early:
+    with pytest.raises(Invalid) as early:
         apply_for_whole_record("r-2", "t", year=2025, last_violation_on=date(2025, 9, 10),
                                applied_on=date(2026, 3, 9), policy=POLICY)
-    assert early.value.field == "applied_on"
+    assert early.value.field == "kind"
     assert early.value.extra == {"opens_on": "2026-03-10"}
     whole = apply_for_whole_record("r-2", "t", year=2025, last_violation_on=date(2025, 9, 10),
                                    applied_on=date(2026, 3, 10), policy=POLICY)
     assert (whole.scope, whole.subject) == (WHOLE_RECORD, "2025")
     evasion = CATALOGUE.by_code("D_EVASION")
-    with pytest.raises(Refused) as too_soon:
+    with pytest.raises(Invalid) as too_soon:
         apply_for_direct_d("r-3", "t", indicator=evasion, rated_on=date(2026, 4, 20),
                            applied_on=date(2027, 4, 19))
-    assert too_soon.value.field == "applied_on"
+    assert too_soon.value.field == "indicator"
+    assert too_soon.value.extra == {"opens_on": "2027-04-20"}
     direct = apply_for_direct_d("r-3", "t", indicator=evasion, rated_on=date(2026, 4, 20),
                                 applied_on=date(2027, 4, 20))
     assert (direct.scope, direct.subject) == (DIRECT_D, "D_EVASION")
@@ -189,3 +192,18 @@ def test_a_decision_is_refused_naming_the_field(officer: str, on: date, reason: 
     with pytest.raises(Invalid) as refused:
         refuse(applied, officer=officer, on=on, reason=reason)
     assert refused.value.field == field
+
+
+def test_which_approved_applications_an_evaluation_reads() -> None:
+    applied = apply_for_whole_record("w", "t", year=2025, last_violation_on=date(2025, 1, 1),
+                                     applied_on=date(2025, 7, 1), policy=POLICY)
+    lifted = apply_for_direct_d("d", "t", indicator=CATALOGUE.by_code("D_EVASION"),
+                                rated_on=date(2025, 1, 1), applied_on=date(2026, 1, 1))
+    assert not whole_record_approved([applied], 2025)
+    approved = approve(applied, officer="o", on=date(2025, 7, 2))
+    assert whole_record_approved([approved], 2025)
+    assert not whole_record_approved([approved], 2024)
+    assert lifted_direct_d([lifted]) == frozenset()
+    assert lifted_direct_d([approve(lifted, officer="o", on=date(2026, 1, 2))]) == {"D_EVASION"}
+    refused = refuse(lifted, officer="o", on=date(2026, 1, 2), reason="未缴清")
+    assert lifted_direct_d([refused]) == frozenset()

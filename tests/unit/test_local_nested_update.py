@@ -101,3 +101,23 @@ def test_a_nested_stack_with_its_own_first_drops_its_deployments_too() -> None:
     assert set(first["Resources"]) == {"Api", "Account", "Part"}
     assert set(first["Outputs"]) == {"ApiRef"}
     assert "Deployment1" in local.template_without_stages(template)["Resources"]
+
+
+def test_another_nested_stacks_output_is_read_from_that_stack(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API's methods read the functions' live aliases, outputs of the releases' stack."""
+    outputs = [{"OutputKey": "FnLiveRef", "OutputValue": "arn:aws:lambda:f:live"}]
+
+    class Stacks:
+        def describe_stacks(self, StackName: str) -> dict[str, Any]:
+            assert StackName == "arn:releases"
+            return {"Stacks": [{"Outputs": outputs}]}
+
+    monkeypatch.setattr(local, "client", lambda service, endpoint: Stacks())
+    deployed = {"Releases": {"PhysicalResourceId": "arn:releases",
+                             "ResourceType": "AWS::CloudFormation::Stack"}}
+    assert local.resolve({"Fn::GetAtt": ["Releases", "Outputs.FnLiveRef"]}, deployed,
+                         "http://unused") == "arn:aws:lambda:f:live"
+    with pytest.raises(ValueError, match="cannot resolve"):
+        local.resolve({"Fn::GetAtt": ["Releases", "Outputs.Missing"]}, deployed,
+                      "http://unused")

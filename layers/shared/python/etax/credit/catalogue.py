@@ -15,11 +15,15 @@ How an indicator counts (``counting``):
 * ``per_amount_band`` — the points of the band its amount falls in, per record;
 * ``monthly_pattern`` — its points once for every calendar month with at least ``threshold``
   records (red-letter and voided invoices; the threshold is a choice, sources.md#credit-choices);
+* ``month_run`` — its points once in the year when the months its records cover (a return's
+  period) include ``consecutive`` months in a row or ``cumulative`` months in all (zero or
+  negative VAT returns: 3 consecutive or 6 months);
 * ``direct_d`` — any record rates D; ``direct_d_threshold`` — a record rates D when its amount
   is at least ``min_amount_fen`` and at least ``min_share_percent`` of its base (evasion of
   100,000 yuan or more that is 10 % or more of the tax due).
 
-Deduction indicators carry positive integer points; direct-D indicators carry none (they set
+A deduction indicator may bar an A while it deducts (``no_a``: the reason the evaluation
+names). Deduction indicators carry positive integer points; direct-D indicators carry none (they set
 the level, not the score) but a ``d_repair_wait_months``. Figures no text read here gives are
 marked ``choice`` in their ``source``. The catalogue is checked when loaded: a broken entry is a
 :class:`~etax.errors.Fault` naming it (``indicators[3].points``).
@@ -37,7 +41,8 @@ from etax.errors import Fault
 from etax.platform.data import load
 
 KINDS: Final = ("filing", "payment", "invoice", "refund", "blacklist", "direct_d")
-DEDUCTING: Final = ("per_occurrence", "per_month", "per_amount_band", "monthly_pattern")
+DEDUCTING: Final = ("per_occurrence", "per_month", "per_amount_band", "monthly_pattern",
+                    "month_run")
 DIRECT: Final = ("direct_d", "direct_d_threshold")
 COUNTINGS: Final = DEDUCTING + DIRECT
 
@@ -69,6 +74,10 @@ class Indicator:
     min_share_percent: int = 0
     repairable: bool = False
     d_repair_wait_months: int = 0
+    consecutive: int = 0
+    cumulative: int = 0
+    no_a: str | None = None
+    """why a deduction of it bars an A (the reason the evaluation names); None: it does not"""
 
     @property
     def direct(self) -> bool:
@@ -184,11 +193,18 @@ def indicator_from_dict(raw: Mapping[str, Any], field: str) -> Indicator:
     if not isinstance(repairable, bool):
         raise Fault(f"{field}.repairable must be true or false", field=f"{field}.repairable")
     common["repairable"] = repairable
+    no_a = raw.get("no_a")
+    if no_a is not None and (not isinstance(no_a, str) or not no_a.strip()):
+        raise Fault(f"{field}.no_a names the reason an A is barred", field=f"{field}.no_a")
+    common["no_a"] = no_a
     if counting == "per_amount_band":
         return Indicator(bands=_bands(raw.get("bands") or [], field), **common)
     common["points"] = _count(raw, "points", field, positive=True)
     if counting == "monthly_pattern":
         common["threshold"] = _count(raw, "threshold", field, positive=True)
+    if counting == "month_run":
+        common["consecutive"] = _count(raw, "consecutive", field, positive=True)
+        common["cumulative"] = _count(raw, "cumulative", field, positive=True)
     return Indicator(**common)
 
 

@@ -12,12 +12,15 @@ indicators' data are complete too. Figures as dated data (``data/indicators.json
 
 **Level** (art. 16, 17; sources.md#credit), in this order:
 
-1. **D** — any direct-D record, or a score under 40;
+1. **D** — any direct-D record not lifted by an approved direct-D repair, or a score under
+   40;
 2. **M** — a new taxpayer (registered after the first day of the year: not a full evaluation
    year, art. 15), or a score of 70 or more with no operating income in the year;
 3. **A** — a score of 90 or more, unless the taxpayer has operated for less than 3 years by
    the year's last day (counted from ``registered_on``: a choice, the measures say actual
-   operation) or was rated D the year before; then **B**;
+   operation), was rated D the year before, or has a deduction of an indicator that bars an
+   A (``no_a`` in the catalogue: zero or negative VAT returns for 3 consecutive or 6 months);
+   then **B**, each reason named in ``no_a``;
 4. **B** 70 to under 90; **C** 40 to under 70.
 
 Putting D before M (a new taxpayer with a direct-D record is D) follows the 2014 rule that M
@@ -30,8 +33,11 @@ after its deadline, or not done by ``as_of`` with the deadline passed; a surchar
 at ``as_of``; the other kinds by being recorded. Deductions are ordered by day, indicator code
 and records. Repair (:mod:`etax.credit.repair`) gives back a share of a deduction's points when
 all its records were corrected: without application within 3 days, otherwise when an officer
-approved the application for its first record. Scores are :class:`~decimal.Decimal` with one
-decimal place (a restored share is in tenths of a point); points are integers.
+approved the application for its first record or a whole-record repair of the year (which
+gives back every corrected repairable deduction of the year its share, as one application for
+them all: sources.md#credit-choices); ``repaired`` says which. Scores are
+:class:`~decimal.Decimal` with one decimal place (a restored share is in tenths of a
+point); points are integers.
 """
 
 from __future__ import annotations
@@ -67,6 +73,8 @@ class Record:
     done_on: date | None = None
     amount_fen: int = 0
     base_fen: int = 0
+    months: tuple[int, ...] = ()
+    """the months a return covers (``year * 12 + month - 1``), for a ``month_run``"""
 
     def at_fault(self, as_of: date) -> bool:
         if self.kind in DEADLINE_KINDS:
@@ -80,11 +88,14 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class YearFacts:
-    """The records of a year, and the records whose repair an officer approved."""
+    """The records of a year, and the repairs an officer approved: of single faults (the
+    records dating them), of the whole record, of direct Ds (their indicators' codes)."""
 
     year: int
     records: tuple[Record, ...] = ()
     approved_repairs: frozenset[str] = frozenset()
+    whole_record_repaired: bool = False
+    lifted_direct_d: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +117,9 @@ class Deduction:
     on: date
     corrected_on: date | None = None
     restored_tenths: int = 0
+    repaired: str | None = None
+    """how the points came back: ``automatic`` (corrected within 3 days), ``fault`` or
+    ``whole_record`` (an approved application)"""
 
     @property
     def record(self) -> str:
@@ -125,6 +139,8 @@ class DirectD:
     code: str
     record: str
     on: date
+    lifted: bool = False
+    """lifted by an approved direct-D repair: listed, no longer rating D"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,23 +197,40 @@ def _groups(indicator: Indicator, records: Sequence[Record],
         return [(indicator.points, tuple(g)) for g in months.values()]
     for r in records:  # monthly_pattern: every record of the kind counts towards it
         months[r.on.year, r.on.month].append(r)
+    if indicator.counting == "month_run":
+        covered = sorted({m for r in records for m in r.months})
+        if longest_run(covered) >= indicator.consecutive or len(covered) >= indicator.cumulative:
+            return [(indicator.points, tuple(records))]
+        return []
     return [(indicator.points, tuple(g)) for g in months.values()
             if len(g) >= indicator.threshold]
 
 
+def longest_run(months: Sequence[int]) -> int:
+    """The most consecutive months in ``months`` (sorted, distinct month indices)."""
+    best = run = 0
+    for i, month in enumerate(months):
+        run = run + 1 if i and month == months[i - 1] + 1 else 1
+        best = max(best, run)
+    return best
+
+
 def _deduction(indicator: Indicator, points: int, group: tuple[Record, ...],
-               approved: frozenset[str], policy: RepairPolicy) -> Deduction:
+               facts: YearFacts, policy: RepairPolicy) -> Deduction:
     group = tuple(sorted(group, key=lambda r: (r.on, r.reference)))
     on = group[0].on
     done = [r.done_on for r in group]
     corrected_on = None if None in done else max(d for d in done if d is not None)
-    restored = 0
+    restored, repaired = 0, None
     if indicator.repairable and corrected_on is not None:
         days = (corrected_on - on).days
-        if policy.automatic(days) or group[0].reference in approved:
+        repaired = ("automatic" if policy.automatic(days) else
+                    "fault" if group[0].reference in facts.approved_repairs else
+                    "whole_record" if facts.whole_record_repaired else None)
+        if repaired is not None:
             restored = policy.restored_tenths(points, days)
     return Deduction(indicator.code, points, tuple(r.reference for r in group), on,
-                     corrected_on, restored)
+                     corrected_on, restored, repaired)
 
 
 def _direct(indicator: Indicator, record: Record) -> bool:
@@ -239,10 +272,11 @@ def _evaluate(facts: YearFacts, registration: Registration, as_of: date, provisi
     for indicator in catalogue.indicators:
         mine = [r for r in in_year if r.kind == indicator.record_kind and indicator.valid_on(r.on)]
         if indicator.direct:
-            direct += [DirectD(indicator.code, r.reference, r.on) for r in mine
-                       if _direct(indicator, r)]
+            direct += [DirectD(indicator.code, r.reference, r.on,
+                               indicator.code in facts.lifted_direct_d)
+                       for r in mine if _direct(indicator, r)]
             continue
-        deductions += [_deduction(indicator, points, group, facts.approved_repairs, policy)
+        deductions += [_deduction(indicator, points, group, facts, policy)
                        for points, group in _groups(indicator, mine, as_of)]
     deductions.sort(key=lambda d: (d.on, d.code, d.records))
     direct.sort(key=lambda d: (d.on, d.code, d.record))
@@ -251,8 +285,11 @@ def _evaluate(facts: YearFacts, registration: Registration, as_of: date, provisi
         (OPERATING_UNDER_3_YEARS, not _operating_years_reached(registration.registered_on,
                                                                last, 3)),
         (PREVIOUS_D, registration.previous_level == "D")) if applies)
+    no_a += tuple(dict.fromkeys(reason for d in deductions
+                                if (reason := catalogue.by_code(d.code).no_a)))
     new = registration.registered_on > first
-    level = _level(score, bool(direct), new, registration.operating_income, bool(no_a))
+    level = _level(score, any(not d.lifted for d in direct), new,
+                   registration.operating_income, bool(no_a))
     return Evaluation(facts.year, as_of, provisional, start, tuple(deductions), tuple(direct),
                       score, level, no_a, new)
 

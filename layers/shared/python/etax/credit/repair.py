@@ -14,7 +14,14 @@ sources.md#credit-repair).
 
 **Waiting periods**: whole-record repair may be asked for 6 months after the last violation;
 a direct D after the months its indicator names (3, 6 or 12 by cause: which cause waits how
-long is a choice, sources.md#credit-choices), and a direct D lasts 2 years.
+long is a choice, sources.md#credit-choices), and a direct D lasts 2 years. Asked for too
+soon, an application is invalid (422) naming what was asked (``kind``, ``indicator``) and
+the first day it may be asked (``opens_on``), computed from the platform's records only.
+
+**What an approval gives** (choices, sources.md#credit-choices): a whole-record repair of a
+year gives back every corrected repairable deduction of that year its share for the days to
+its correction, as approved fault repairs of each would; a direct-D repair lifts that D, and
+the level is computed from the score again.
 
 **Applications**: ``applied`` → ``approved`` or ``refused`` by an officer, with who and when
 (and why, for a refusal). A refusal of the rules is a domain error naming the field.
@@ -175,8 +182,10 @@ def apply_for_whole_record(application_id: str, taxpayer: str, *, year: int,
     _check_ids(application_id, taxpayer)
     opens = whole_record_repair_from(last_violation_on, policy)
     if applied_on < opens:
-        raise Refused(f"whole-record repair may be asked for from {opens.isoformat()}",
-                      field="applied_on", extra={"opens_on": opens.isoformat()})
+        raise Invalid(f"whole-record repair may be asked for from {opens.isoformat()}, "
+                      f"{policy.whole_record_wait_months} months after the last violation "
+                      f"({last_violation_on.isoformat()})", field="kind",
+                      extra={"opens_on": opens.isoformat()})
     return RepairApplication(application_id, taxpayer, WHOLE_RECORD, str(year), applied_on)
 
 
@@ -186,8 +195,9 @@ def apply_for_direct_d(application_id: str, taxpayer: str, *, indicator: Indicat
     _check_ids(application_id, taxpayer)
     opens = direct_d_repair_from(rated_on, indicator)
     if applied_on < opens:
-        raise Refused(f"repair of a direct D for {indicator.code} may be asked for from "
-                      f"{opens.isoformat()}", field="applied_on",
+        raise Invalid(f"repair of a direct D for {indicator.code} may be asked for from "
+                      f"{opens.isoformat()}, {indicator.d_repair_wait_months} months after "
+                      f"the day rated D ({rated_on.isoformat()})", field="indicator",
                       extra={"opens_on": opens.isoformat()})
     return RepairApplication(application_id, taxpayer, DIRECT_D, indicator.code, applied_on)
 
@@ -221,3 +231,15 @@ def refuse(application: RepairApplication, *, officer: str, on: date,
 def approved_faults(applications: Iterable[RepairApplication]) -> frozenset[str]:
     """The records whose fault repair an officer approved (what an evaluation reads)."""
     return frozenset(a.subject for a in applications if a.scope == FAULT and a.state == APPROVED)
+
+
+def whole_record_approved(applications: Iterable[RepairApplication], year: int) -> bool:
+    """Whether an officer approved a whole-record repair of ``year``."""
+    return any(a.scope == WHOLE_RECORD and a.state == APPROVED and a.subject == str(year)
+               for a in applications)
+
+
+def lifted_direct_d(applications: Iterable[RepairApplication]) -> frozenset[str]:
+    """The indicators whose direct D an approved repair lifted."""
+    return frozenset(a.subject for a in applications
+                     if a.scope == DIRECT_D and a.state == APPROVED)

@@ -5,12 +5,15 @@
 ======================  =======================  ============================================
 pk                      sk                       holds
 ======================  =======================  ============================================
-``taxpayer#<code>``     ``evaluation#<year>``    the year's rating (its answer, with the run
-                                                 that wrote it); ``year_level`` =
-                                                 ``<year>#A`` only when rated A
+``taxpayer#<code>``     ``evaluation#<year>``    the year's rating (its answer) and
+                                                 ``run_id``, the last run that counted it (a
+                                                 re-rating outside a run keeps it);
+                                                 ``year_level`` = ``<year>#A`` only when
+                                                 rated A
 ``taxpayer#<code>``     ``listing#<case id>``    a serious-violator listing, and its removal
-``taxpayer#<code>``     ``repair#<key>``         a repair application of one fault (``key``:
-                                                 a digest of the record; one per fault)
+``taxpayer#<code>``     ``repair#<key>``         a repair application (``key``: a digest of
+                                                 its subject: one per fault, per year's
+                                                 whole record, per year's direct D)
 ``run#<id>``            ``run``                  an evaluation run: its segments and progress
 ======================  =======================  ============================================
 
@@ -44,10 +47,16 @@ from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import applied, int_attr, table_name, text_attr
 from etax.platform.results import as_json
 
+REPAIR_FIELDS = {"fault": "record", "whole_record": "kind", "direct_d": "indicator"}
+"""what a second application of the same subject names"""
+
 
 class RepairExists(AlreadyExists):
-    def __init__(self, record: str) -> None:
-        super().__init__(f"a repair of {record} was applied for already", field="record")
+    def __init__(self, repair: Repair) -> None:
+        subject = {"fault": repair.record, "whole_record": f"the whole record of {repair.year}",
+                   "direct_d": f"the direct D {repair.indicator} of {repair.year}"}[repair.kind]
+        super().__init__(f"a repair of {subject} was applied for already",
+                         field=REPAIR_FIELDS[repair.kind])
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +72,10 @@ def _taxpayer(code: str) -> dict[str, Any]:
     return {"S": f"taxpayer#{code}"}
 
 
-def repair_id(code: str, record: str) -> str:
-    return f"{code}-{hashlib.sha256(record.encode()).hexdigest()[:16]}"
+def repair_id(code: str, subject: str) -> str:
+    """The one application of ``subject``: a fault's record, ``whole_record:<year>`` or
+    ``direct_d:<year>:<indicator>``."""
+    return f"{code}-{hashlib.sha256(subject.encode()).hexdigest()[:16]}"
 
 
 def repair_key(application_id: str) -> dict[str, Any] | None:
@@ -150,21 +161,30 @@ class CreditRepository(DynamoAccess):
     def put_rating(self, rating: Rating, tax_office: str | None, *,
                    run_id: str | None = None) -> bool:
         """Store the year's rating. Within a run, once per taxpayer and year: a second
-        delivery of the run's message finds the run's rating there and changes nothing
-        (False)."""
-        item: dict[str, Any] = {
-            "pk": _taxpayer(rating.credit_code), "sk": {"S": f"evaluation#{rating.year}"},
+        delivery of the run's message finds the run's id there and changes nothing (False).
+        Outside a run (a re-rating after a repair or a listing) the rating is updated and
+        the id of the run that counted it kept, so a late delivery of that run's message
+        neither counts the taxpayer again nor overwrites the re-rating."""
+        key = {"pk": _taxpayer(rating.credit_code), "sk": {"S": f"evaluation#{rating.year}"}}
+        attributes: dict[str, Any] = {
             "credit_code": {"S": rating.credit_code}, "name": {"S": rating.name},
             "year": {"N": str(rating.year)}, "level": {"S": rating.level},
             "view": {"S": _text(rating)}}
         if tax_office:
-            item["tax_office"] = {"S": tax_office}
+            attributes["tax_office"] = {"S": tax_office}
         if rating.level == "A":
-            item["year_level"] = {"S": f"{rating.year}#A"}
+            attributes["year_level"] = {"S": f"{rating.year}#A"}
         if run_id is None:
-            self._call("put_item", TableName=self.table, Item=item)
+            names = {f"#{k}": k for k in attributes}
+            update = "SET " + ", ".join(f"#{k} = :{k}" for k in attributes)
+            if "year_level" not in attributes:
+                names["#year_level"] = "year_level"
+                update += " REMOVE #year_level"
+            self._call("update_item", TableName=self.table, Key=key, UpdateExpression=update,
+                       ExpressionAttributeNames=names,
+                       ExpressionAttributeValues={f":{k}": v for k, v in attributes.items()})
             return True
-        item["run_id"] = {"S": run_id}
+        item = {**key, **attributes, "run_id": {"S": run_id}}
         self.calls += 1
         return applied(self.db, "put_item", TableName=self.table, Item=item,
                        ConditionExpression="attribute_not_exists(run_id) OR run_id <> :run",
@@ -231,7 +251,7 @@ class CreditRepository(DynamoAccess):
                 **({"tax_office": {"S": tax_office}} if tax_office else {})}
         if not applied(self.db, "put_item", TableName=self.table, Item=item,
                        ConditionExpression="attribute_not_exists(pk)"):
-            raise RepairExists(repair.record)
+            raise RepairExists(repair)
 
     def repair(self, application_id: str) -> tuple[Repair, str | None] | None:
         key = repair_key(application_id)
@@ -256,8 +276,10 @@ class CreditRepository(DynamoAccess):
 
     # -- runs -------------------------------------------------------------------------------
 
-    def create_run(self, run: Run) -> None:
-        self._call("put_item", TableName=self.table, Item={
+    def create_run(self, run: Run) -> bool:
+        """Record a new run; False (nothing written) when a run of that id exists."""
+        self.calls += 1
+        return applied(self.db, "put_item", TableName=self.table, Item={
             "pk": {"S": f"run#{run.id}"}, "sk": {"S": "run"}, "run_id": {"S": run.id},
             "year": {"N": str(run.year)}, "segments": {"N": str(run.segments)},
             "evaluated": {"N": "0"}, "started_by": {"S": run.started_by},

@@ -12,15 +12,18 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z][
 
 
 class RepairRequest(BaseModel):
-    """A repair of one fault: the deduction's indicator and the record that dates it (as the
-    rating lists them)."""
+    """A repair application of the year's rating: of one fault (``kind`` ``fault``, the
+    default: the deduction's ``indicator`` and the ``record`` that dates it, as the rating
+    lists them), of the whole record (``whole_record``: nothing more), or of a direct D
+    (``direct_d``: the ``indicator`` of the direct D the rating lists)."""
 
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=2014, le=2100)
-    indicator: Code
+    kind: Literal["fault", "whole_record", "direct_d"] = "fault"
+    indicator: Code | None = None
     record: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
-                                             max_length=120)]
+                                             max_length=120)] | None = None
 
 
 class DecisionRequest(BaseModel):

@@ -25,6 +25,8 @@ class DeductionView:
     on: str
     records: list[RecordLink]
     corrected_on: str | None = optional()
+    repair: str | None = optional()
+    """the approved repair application that gave points back (fault or whole record)"""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class DirectDView:
     description: str
     on: str
     record: RecordLink
+    lifted_by: str | None = optional()
+    """the approved direct-D repair that lifted it: listed, no longer rating D"""
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,30 @@ class AList:
     next_cursor: str | None = optional()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Repair:
+    """A repair application: of one fault (``kind`` ``fault``), of a year's whole record
+    (``whole_record``) or of a direct D (``direct_d``); each kind shows what it is of."""
+
     id: str
     credit_code: str
     year: int
-    indicator: str
-    record: str
+    kind: str = "fault"
+    indicator: str | None = optional()
+    """the deduction's indicator (fault) or the direct D's (direct_d)"""
+    record: str | None = optional()
+    """the record dating the deduction (fault) or rating D (direct_d)"""
     state: str
     applied_on: str
-    fault_on: str
-    corrected_on: str
-    restores: str
-    """the points an approval gives back (the share for the days to the correction)"""
+    fault_on: str | None = optional()
+    corrected_on: str | None = optional()
+    last_violation_on: str | None = optional()
+    """whole_record: the day of the last violation the waiting period ran from"""
+    rated_d_on: str | None = optional()
+    """direct_d: the day rated D the waiting period ran from"""
+    restores: str | None = optional()
+    """fault, whole_record: the points an approval gives back (the shares for the days to
+    the corrections)"""
     decided_by: str | None = optional()
     decided_on: str | None = optional()
     reason: str | None = optional()

@@ -25,13 +25,13 @@ from typing import Any, Protocol
 from etax.acceptance.registration.records import RegistrationRecord
 from etax.acceptance.registration.registry import signed_in_enterprise
 from etax.credit import repair as repairs
-from etax.credit.catalogue import Catalogue
+from etax.credit.catalogue import Catalogue, Indicator
 from etax.credit.evaluation import Registration, YearFacts, evaluate, preview
 from etax.credit.records import Listing, year_records
 from etax.credit.repository import Partition, repair_id
 from etax.credit.requests import DecisionRequest, RepairRequest, RunRequest
 from etax.credit.results import AList, Rating, Repair, Run
-from etax.credit.views import rating_of
+from etax.credit.views import rating_of, repair_key
 from etax.errors import Invalid, NotFound, Refused
 from etax.filing.repository import Obligation
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
@@ -61,7 +61,7 @@ class Store(Protocol):
 
     def decide_repair(self, repair: Repair) -> None: ...
 
-    def create_run(self, run: Run) -> None: ...
+    def create_run(self, run: Run) -> bool: ...
 
     def run(self, run_id: str) -> Run | None: ...
 
@@ -82,6 +82,23 @@ class Registry(Protocol):
 
 class Fanout(Protocol):
     def send(self, messages: Sequence[dict[str, Any]]) -> None: ...
+
+
+ANNUAL_STARTER = "schedule:annual-credit-run"
+"""who ``started_by`` names for the scheduled annual run"""
+
+
+def _subject(repair: Repair) -> str:
+    """What a stored application is of, as :class:`repairs.RepairApplication` has it."""
+    if repair.kind == repairs.WHOLE_RECORD:
+        return str(repair.year)
+    if repair.kind == repairs.DIRECT_D:
+        return repair.indicator or ""
+    return repair.record or ""
+
+
+def _points(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.1")))
 
 
 def _officer_or_admin(principal: Principal) -> None:
@@ -106,30 +123,39 @@ class CreditService:
     # -- evaluating ---------------------------------------------------------------------------
 
     def _rate(self, record: RegistrationRecord, year: int, *,
-              partition: Partition | None = None) -> Rating:
+              partition: Partition | None = None,
+              obligations: list[Obligation] | None = None,
+              whole_record: bool = False) -> Rating:
+        """The year's rating from the platform's records (``whole_record``: as if a
+        whole-record repair of the year were approved, to show what one would give)."""
         today = self.today()
         if year > today.year:
             raise Invalid(f"{year} has not begun", field="year")
         as_of = min(today, date(year, 12, 31))
         partition = partition or self.store.partition(record.credit_code)
-        records = year_records(self.filings.obligations_of(record.credit_code),
-                               partition.listings, year, as_of)
-        approved = repairs.approved_faults(
-            repairs.RepairApplication(r.id, r.credit_code, repairs.FAULT, r.record,
-                                      date.fromisoformat(r.applied_on), r.state)
-            for r in partition.repairs if r.year == year)
+        if obligations is None:
+            obligations = self.filings.obligations_of(record.credit_code)
+        records = year_records(obligations, partition.listings, year, as_of)
+        applications = [repairs.RepairApplication(
+            r.id, r.credit_code, r.kind, _subject(r), date.fromisoformat(r.applied_on), r.state)
+            for r in partition.repairs if r.year == year]
         previous = partition.ratings.get(year - 1)
         registration = Registration(
             registered_on=record.registration_date, recurring_complete=True,
             nonrecurring_complete=False, operating_income=True,
             previous_level=None if previous is None or previous.provisional else previous.level)
-        facts = YearFacts(year, records, approved)
+        facts = YearFacts(year, records, repairs.approved_faults(applications),
+                          whole_record or repairs.whole_record_approved(applications, year),
+                          repairs.lifted_direct_d(applications))
         evaluation = (preview(facts, registration, as_of, catalogue=self.catalogue,
                               policy=self.policy) if today.year == year else
                       evaluate(facts, registration, catalogue=self.catalogue,
                                policy=self.policy))
+        named = {repair_key(a.scope, a.subject): a.application_id for a in applications
+                 if a.state == repairs.APPROVED}
         return rating_of(evaluation, credit_code=record.credit_code, name=record.name,
-                         catalogue=self.catalogue, evaluated_at=self.now().isoformat())
+                         catalogue=self.catalogue, evaluated_at=self.now().isoformat(),
+                         repairs=named)
 
     def _registered(self, code: str) -> RegistrationRecord:
         record = self.registry.get(code)
@@ -181,11 +207,33 @@ class CreditService:
 
     def apply_repair(self, principal: Principal, request: RepairRequest) -> Repair:
         record = self._enterprise(principal)
-        code = record.credit_code
-        indicator = next((i for i in self.catalogue.indicators if i.code == request.indicator),
-                         None)
+        if request.kind == repairs.WHOLE_RECORD:
+            if request.indicator is not None or request.record is not None:
+                raise Invalid("a whole-record repair names no indicator or record",
+                              field="indicator" if request.indicator is not None else "record")
+            repair = self._whole_record(record, request.year)
+        elif request.kind == repairs.DIRECT_D:
+            if request.record is not None:
+                raise Invalid("a direct-D repair names the indicator only", field="record")
+            repair = self._direct_d(record, request)
+        else:
+            repair = self._fault(record, request)
+        self.store.create_repair(repair, record.tax_office_code)
+        return repair
+
+    def _indicator(self, code: str | None) -> Indicator:
+        if code is None:
+            raise Invalid("name the indicator (as the rating lists it)", field="indicator")
+        indicator = next((i for i in self.catalogue.indicators if i.code == code), None)
         if indicator is None:
-            raise Invalid(f"no credit indicator {request.indicator}", field="indicator")
+            raise Invalid(f"no credit indicator {code}", field="indicator")
+        return indicator
+
+    def _fault(self, record: RegistrationRecord, request: RepairRequest) -> Repair:
+        code = record.credit_code
+        indicator = self._indicator(request.indicator)
+        if request.record is None:
+            raise Invalid("name the record that dates the deduction", field="record")
         rating = self._rate(record, request.year)
         deduction = next((d for d in rating.deductions if d.indicator == indicator.code
                           and d.records[0].reference == request.record), None)
@@ -202,13 +250,70 @@ class CreditService:
             applied_on=today, policy=self.policy)
         assert corrected is not None  # apply_for_fault refuses an uncorrected fault
         tenths = self.policy.restored_tenths(deduction.points, (corrected - fault_on).days)
-        repair = Repair(id=application.application_id, credit_code=code, year=request.year,
-                        indicator=indicator.code, record=request.record,
-                        state=application.state, applied_on=today.isoformat(),
-                        fault_on=deduction.on, corrected_on=corrected.isoformat(),
-                        restores=str((Decimal(tenths) / 10).quantize(Decimal("0.1"))))
-        self.store.create_repair(repair, record.tax_office_code)
-        return repair
+        return Repair(id=application.application_id, credit_code=code, year=request.year,
+                      indicator=indicator.code, record=request.record,
+                      state=application.state, applied_on=today.isoformat(),
+                      fault_on=deduction.on, corrected_on=corrected.isoformat(),
+                      restores=_points(Decimal(tenths) / 10))
+
+    def _whole_record(self, record: RegistrationRecord, year: int) -> Repair:
+        """Whole-record repair of ``year``: 6 months after the taxpayer's last violation (the
+        latest deduction or direct D of that year and of every year since, as the platform's
+        records show), when it gives something back."""
+        code = record.credit_code
+        partition = self.store.partition(code)
+        obligations = self.filings.obligations_of(code)
+        rating = self._rate(record, year, partition=partition, obligations=obligations)
+        ratings = [rating] + [self._rate(record, y, partition=partition,
+                                         obligations=obligations)
+                              for y in range(year + 1, self.today().year + 1)]
+        violations = [date.fromisoformat(d.on) for r in ratings for d in r.deductions]
+        violations += [date.fromisoformat(d.on) for r in ratings for d in r.direct_d]
+        if not violations:
+            raise Invalid(f"your {year} rating has no deduction to repair", field="kind")
+        last = max(violations)
+        today = self.today()
+        application = repairs.apply_for_whole_record(
+            repair_id(code, f"whole_record:{year}"), code, year=year, last_violation_on=last,
+            applied_on=today, policy=self.policy)
+        repaired = self._rate(record, year, partition=partition, obligations=obligations,
+                              whole_record=True)
+        gives = Decimal(repaired.score) - Decimal(rating.score)
+        if gives <= 0:
+            raise Invalid(f"your {year} rating has no corrected, repairable deduction left "
+                          "to repair", field="kind")
+        return Repair(id=application.application_id, credit_code=code, year=year,
+                      kind=repairs.WHOLE_RECORD, state=application.state,
+                      applied_on=today.isoformat(), last_violation_on=last.isoformat(),
+                      restores=_points(gives))
+
+    def _direct_d(self, record: RegistrationRecord, request: RepairRequest) -> Repair:
+        """Repair of a direct D the year's rating lists, after its cause's waiting period
+        from the day rated D (the direct D's day); a listing still standing is not repaired
+        (its removal ends it)."""
+        code = record.credit_code
+        indicator = self._indicator(request.indicator)
+        partition = self.store.partition(code)
+        rating = self._rate(record, request.year, partition=partition)
+        found = next((d for d in rating.direct_d
+                      if d.indicator == indicator.code and d.lifted_by is None), None)
+        if found is None:
+            raise Invalid(f"your {request.year} rating lists no direct D {indicator.code}",
+                          field="indicator")
+        today = self.today()
+        case = found.record.reference.removeprefix("violator:")
+        if any(listing.case_id == case and listing.standing(today)
+               for listing in partition.listings):
+            raise Invalid("the serious-violator listing still stands: its removal comes "
+                          "before a repair", field="indicator")
+        rated_on = date.fromisoformat(found.on)
+        application = repairs.apply_for_direct_d(
+            repair_id(code, f"direct_d:{request.year}:{indicator.code}"), code,
+            indicator=indicator, rated_on=rated_on, applied_on=today)
+        return Repair(id=application.application_id, credit_code=code, year=request.year,
+                      kind=repairs.DIRECT_D, indicator=indicator.code,
+                      record=found.record.reference, state=application.state,
+                      applied_on=today.isoformat(), rated_d_on=found.on)
 
     def _repair(self, principal: Principal, application_id: str) -> tuple[Repair, str | None]:
         found = self.store.repair(application_id)
@@ -226,7 +331,7 @@ class CreditService:
             raise Refused("an officer of the taxpayer's tax office decides repairs")
         repair, _office = self._repair(principal, application_id)
         application = repairs.RepairApplication(
-            repair.id, repair.credit_code, repairs.FAULT, repair.record,
+            repair.id, repair.credit_code, repair.kind, _subject(repair),
             date.fromisoformat(repair.applied_on), repair.state)
         today = self.today()
         if request.decision == "approve":
@@ -247,13 +352,26 @@ class CreditService:
         # the whole register's run: the platform's administrators start it, not an office
         if principal.role != "admin":
             raise Refused("an administrator starts the annual evaluation of the register")
-        if request.year > self.today().year:
-            raise Invalid(f"{request.year} has not begun", field="year")
+        return self._start(uuid.uuid4().hex, request.year, request.segments,
+                           principal.subject)
+
+    def start_annual(self, year: int | None = None, *, segments: int = 4) -> Run:
+        """The scheduled run of ``year`` (the previous year by the platform's clock): one run
+        a year, ``annual-<year>``; a second start (a retried schedule) finds it and sends
+        nothing again."""
+        return self._start(f"annual-{year or self.today().year - 1}",
+                           year or self.today().year - 1, segments, ANNUAL_STARTER)
+
+    def _start(self, run_id: str, year: int, segments: int, started_by: str) -> Run:
+        if year > self.today().year:
+            raise Invalid(f"{year} has not begun", field="year")
         assert self.fanout is not None, "a run is started where its queue is wired"
-        run = Run(id=uuid.uuid4().hex, year=request.year, state="running",
-                  segments=request.segments, segments_done=0, evaluated=0,
-                  started_by=principal.subject, started_at=self.now().isoformat())
-        self.store.create_run(run)
+        run = Run(id=run_id, year=year, state="running", segments=segments, segments_done=0,
+                  evaluated=0, started_by=started_by, started_at=self.now().isoformat())
+        if not self.store.create_run(run):
+            existing = self.store.run(run_id)
+            assert existing is not None
+            return existing
         self.fanout.send([{"run_id": run.id, "year": run.year, "segment": i,
                            "segments": run.segments} for i in range(run.segments)])
         return run
