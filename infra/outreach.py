@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -60,3 +61,19 @@ class Outreach(Construct):
         grant(self.api_function, acceptance, "GetItem")  # a natural person's registration
         self.queue.queue.grant_send_messages(self.api_function)
         platform.api.routes(self.api_function, *ROUTES)
+
+        # registration changes: a subscriber's members follow its registration
+        self.refiler: lambda_.Function = platform.function(
+            self, "outreach_registrations",
+            description="D15: a subscriber's segments follow its registration's changes",
+            environment={**env, "ACCEPTANCE_TABLE": acceptance.table_name})
+        grant(self.refiler, self.table, "GetItem", "PutItem", "DeleteItem")
+        platform.grant_registry_read(self.refiler, registry)
+        grant(self.refiler, acceptance, "GetItem")
+        self.registrations = platform.consumer(self, "Registrations", function=self.refiler,
+                                               batch_size=10)
+        platform.rule(self, "RegistrationsRule",
+                      description="Registration changes move subscribers between segments",
+                      pattern=events.EventPattern(source=["tax.registration"],
+                                                  detail_type=["RegistrationChanged"]),
+                      to=self.registrations)

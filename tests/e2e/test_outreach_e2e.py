@@ -26,20 +26,46 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 FUZHOU, XIAMEN, GUANGZHOU = "13501000000", "13502000000", "14401000000"
 
 
-def register(aws: Any, stack: dict[str, Any], office: str, kind: str, industry: str) -> str:
-    """A taxpayer registered through the registration feed (the market regulator's)."""
-    code = uscc.complete(f"91{office[1:7]}MA{uuid.uuid4().int % 10**7:07d}")
+def register(aws: Any, stack: dict[str, Any], office: str, kind: str, industry: str,
+             code: str | None = None, revision: int = 1) -> str:
+    """A taxpayer registered through the registration feed (the market regulator's); with
+    ``code``, a new ``revision`` of its registration."""
+    code = code or uscc.complete(f"91{office[1:7]}MA{uuid.uuid4().int % 10**7:07d}")
     record = {"credit_code": code, "name": f"推送示例企业{code[-6:]}", "status": "active",
               "registration_date": "2021-03-01", "tax_office_code": office,
               "tax_office_name": "国家税务总局示例税务局", "taxpayer_type": kind,
               "legal_representative": "王五", "address": "示例路1号", "industry": industry,
-              "revision": 1}
+              "revision": revision}
     aws("sqs").send_message(QueueUrl=stack["RegistrationFeedQueueUrl"],
                             MessageBody=json.dumps(record, ensure_ascii=False))
     dynamodb = aws("dynamodb")
-    wait_for(f"registration of {code}", lambda: dynamodb.get_item(
+    wait_for(f"registration of {code}", lambda: (item := dynamodb.get_item(
         TableName=stack["RegistryTableName"], Key={"credit_code": {"S": code}}).get("Item"))
+        and int(item["revision"]["N"]) >= revision and item)
     return code
+
+
+def test_a_subscription_follows_a_change_of_registration(
+        api: str, aws: Any, stack: dict[str, Any]) -> None:
+    """The feed makes a small-scale subscriber general: RegistrationChanged on the bus moves
+    it to the general taxpayers' segment, which a preview then counts."""
+    industry = f"推送变更业{uuid.uuid4().hex[:6]}"
+    code = register(aws, stack, FUZHOU, "small_scale", industry)
+    me = bearer(token(api, "taxpayer", code))
+    assert subscribe(api, me, ["vat"])["taxpayer_type"] == "small_scale"
+    register(aws, stack, FUZHOU, "general", industry, code=code, revision=2)
+    moved = wait_for("the subscription following the registration", lambda: (
+        shown if (shown := requests.get(f"{api}/v1/me/subscriptions", headers=me,
+                                        timeout=60).json())["taxpayer_type"] == "general"
+        else None))
+    assert (moved["topics"], moved["province"], moved["industry"]) == (["vat"], "35", industry)
+    officer = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+    for kind, count in (("small_scale", 0), ("general", 1)):
+        preview = requests.post(f"{api}/v1/mailings/preview", headers=officer, timeout=60,
+                                json={"segment": {"topics": ["vat"], "provinces": ["35"],
+                                                  "taxpayer_types": [kind],
+                                                  "industries": [industry]}})
+        assert preview.json()["recipients"] == count, (kind, preview.text)
 
 
 def subscribe(api: str, who: dict[str, str], topics: list[str]) -> dict[str, Any]:

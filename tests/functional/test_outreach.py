@@ -369,3 +369,56 @@ def test_a_response_of_an_unknown_kind_names_the_field(api: Any) -> None:
                         {"action": "ignore", "text": "?"}, "k-bad")
     assert answer["statusCode"] == 422
     assert json.loads(answer["body"])["field"] == "action"
+
+
+def registration_changed(credit_code: str, message_id: str) -> dict[str, Any]:
+    from tests.functional.test_supply import sqs_message
+
+    return sqs_message({"source": "tax.registration", "detail-type": "RegistrationChanged",
+                        "detail": {"credit_code": credit_code, "revision": 2}}, message_id)
+
+
+def test_a_subscriber_follows_its_registration_changes(api: Any) -> None:
+    """A small-scale subscriber becomes a general taxpayer (and moves office): its members
+    move to the segments its registration now gives, so the small-scale segment no longer
+    counts it; a redelivered change does nothing more; a cancelled registration ends the
+    subscription; a message that is no registration change is refused alone."""
+    moving, staying = register(1), register(2)
+    assert subscribe(api, moving, ["vat", "invoice"])["statusCode"] == 200
+    assert subscribe(api, staying, ["vat"])["statusCode"] == 200
+    small = {"segment": SEGMENT}
+    general = {"segment": {**SEGMENT, "provinces": ["35"], "taxpayer_types": ["general"]}}
+    assert post(api, "/v1/mailings/preview", small)["json"]["recipients"] == 2
+
+    record = RegistryRepository().get(moving)
+    assert record is not None
+    RegistryRepository().put_unless_stale(dataclasses.replace(
+        record, taxpayer_type=TaxpayerType.GENERAL, tax_office_code=XIAMEN, revision=2))
+    refiler = load_handler("outreach_registrations")
+    answer = refiler.handler({"Records": [registration_changed(moving, "r-1"),
+                                          registration_changed(staying, "r-2"),
+                                          sqs_message_of({"detail-type": "Other"}, "r-3")]},
+                             LambdaContext())
+    assert answer["batchItemFailures"] == [{"itemIdentifier": "r-3"}]
+    assert post(api, "/v1/mailings/preview", small)["json"]["recipients"] == 1
+    assert post(api, "/v1/mailings/preview", general)["json"]["recipients"] == 1
+    mine = call(api, request("GET", "/v1/me/subscriptions", who=("taxpayer", moving)))
+    assert (mine["json"]["taxpayer_type"], mine["json"]["province"],
+            mine["json"]["topics"]) == ("general", "35", ["vat", "invoice"])
+    again = refiler.handler({"Records": [registration_changed(moving, "r-1")]},
+                            LambdaContext())
+    assert again["batchItemFailures"] == []
+    assert post(api, "/v1/mailings/preview", general)["json"]["recipients"] == 1
+
+    RegistryRepository().put_unless_stale(dataclasses.replace(
+        record, status=Status.CANCELLED, revision=3))
+    refiler.handler({"Records": [registration_changed(moving, "r-4")]}, LambdaContext())
+    assert post(api, "/v1/mailings/preview", general)["json"]["recipients"] == 0
+    gone = call(api, request("GET", "/v1/me/subscriptions", who=("taxpayer", moving)))
+    assert gone["statusCode"] == 404
+
+
+def sqs_message_of(body: dict[str, Any], message_id: str) -> dict[str, Any]:
+    from tests.functional.test_supply import sqs_message
+
+    return sqs_message(body, message_id)

@@ -51,11 +51,12 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
                                                          request: pytest.FixtureRequest) -> None:
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
-    # eleven bus rules to queues (the credit board's violator listings and the service
-    # ratings' completed services among them); the daily reminder, index, violators' removal
+    # twelve bus rules to queues (the credit board's violator listings, the service ratings'
+    # completed services and outreach's registration changes among them); the daily
+    # reminder, index, violators' removal
     # and complaints' escalation schedules and the credit board's yearly run; outside local,
     # the signing key's other-signers rule on the default bus
-    assert len(rules) == (16 if stage == "local" else 17)
+    assert len(rules) == (17 if stage == "local" else 18)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -96,7 +97,7 @@ def test_every_queue_consumer_is_capped(stage: str, request: pytest.FixtureReque
     mappings = [m["Properties"] for m in
                 resources(template, "AWS::Lambda::EventSourceMapping").values()
                 if m["Properties"]["EventSourceArn"].get("Fn::GetAtt", [""])[0] in queues]
-    assert len(mappings) == 18
+    assert len(mappings) == 19
     for mapping in mappings:
         assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 10, mapping
     # and every consumer queue's oldest message has an alarm

@@ -24,7 +24,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "regulation_published", "crowd",
              "knowledge_indexer", "knowledge_search", "consult",
              "violators", "violator_events", "violator_removals", "complaints",
-             "complaints_escalation", "outreach", "outreach_sender",
+             "complaints_escalation", "outreach", "outreach_sender", "outreach_registrations",
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events"}
 # the functions with the search layer (ADR 0022)

@@ -61,6 +61,16 @@ class Starter(Protocol):
     def send(self, messages: Sequence[dict[str, Any]]) -> None: ...
 
 
+class _NoMailings:
+    """The starter of a service that starts no mailing (the registration changes' consumer)."""
+
+    def send(self, messages: Sequence[dict[str, Any]]) -> None:
+        raise RuntimeError("this function starts no mailing")
+
+
+NO_MAILINGS: Final = _NoMailings()
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -145,6 +155,24 @@ class OutreachService:
         at = _iso(self.now())
         self.repository.replace(new, old, revision, at, principal.subject)
         return _subscription(new, at)
+
+    def refile(self, subscriber: str) -> str:
+        """A subscriber's registration changed (``RegistrationChanged``): its members move to
+        the segments its registration now gives (another type, office, industry), and a
+        cancelled registration ends the subscription. Idempotent: a redelivered change finds
+        the subscription filed already (``same``); a concurrent change of it is
+        StateChanged, retried by the queue."""
+        found = self.repository.subscription(subscriber)
+        if found is None:
+            return "none"
+        old, revision = found[0], int(found[1]["revision"])
+        facts = self.facts.of(subscriber)
+        new = None if facts is None else Profile(subscriber, old.topics, facts.province,
+                                                 facts.taxpayer_type, facts.industry)
+        if new == old:
+            return "same"
+        self.repository.replace(new, old, revision, _iso(self.now()), subscriber)
+        return "moved" if new is not None else "removed"
 
     def mine(self, principal: Principal) -> Subscription:
         found = self.repository.subscription(principal.subject)
