@@ -45,6 +45,7 @@ def asked() -> Asked:
 
 
 @app.post("/v1/feedback/ratings")
+@declares(problems=(404,))  # an invitation that is not the caller's (or none)
 def rate() -> tuple[dict[str, Any], int]:
     return once.create("POST /v1/feedback/ratings", RateRequest, ratings.rate, "taxpayer")
 
