@@ -4,14 +4,13 @@ as credit records; the taxpayer's current year rated again on each."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.credit.records import Listing
 from etax.credit.repository import CreditRepository
 from etax.credit.service import CreditService
 from etax.filing.repository import FilingRepository
-from etax.platform.consumer import PoisonedMessage, json_body
+from etax.platform.consumer import PoisonedMessage, bus_event
 from etax.platform.consumer import consumer as make_consumer
 from etax.platform.observability import instrument
 
@@ -19,11 +18,7 @@ service = CreditService(CreditRepository(), FilingRepository(), RegistryReposito
 
 
 def listing_of(body: str) -> Listing:
-    event: Any = json_body(body)
-    detail = event.get("detail") if isinstance(event, dict) else None
-    kind = event.get("detail-type") if isinstance(event, dict) else None
-    if not isinstance(detail, dict) or kind not in ("ViolatorListed", "ViolatorRemoved"):
-        raise PoisonedMessage("not a violator listing event")
+    kind, detail = bus_event(body, "ViolatorListed", "ViolatorRemoved")
     try:
         case, code = str(detail["case_id"]), str(detail["credit_code"])
         if kind == "ViolatorListed":

@@ -6,13 +6,11 @@ the notification fan-out."""
 
 from __future__ import annotations
 
-import json
-
 from etax.feedback.repository import FeedbackRepository
 from etax.feedback.rules import Completed, completed
 from etax.feedback.service import InvitationService
 from etax.platform.aws import lazy
-from etax.platform.consumer import PoisonedMessage, consumer
+from etax.platform.consumer import bus_event, consumer
 from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
 from etax.platform.settings import required
@@ -22,14 +20,7 @@ service = InvitationService(FeedbackRepository(), publisher)
 
 
 def parse(body: str) -> Completed | None:
-    try:
-        envelope = json.loads(body)
-        detail_type, detail = str(envelope["detail-type"]), envelope["detail"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise PoisonedMessage(f"not an event: {error!r}") from None
-    if not isinstance(detail, dict):
-        raise PoisonedMessage("an event's detail is an object")
-    return completed(detail_type, detail)
+    return completed(*bus_event(body))
 
 
 def step(done: Completed | None, _receives: int) -> str:

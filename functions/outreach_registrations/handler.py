@@ -4,14 +4,12 @@ now gives, a cancelled registration ends its subscription (docs/usage/outreach.m
 
 from __future__ import annotations
 
-from typing import Any
-
 from etax.acceptance.people import RegisteredPeople
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
 from etax.outreach.repository import OutreachRepository
 from etax.outreach.service import NO_MAILINGS, OutreachService, RegisteredFacts
-from etax.platform.consumer import PoisonedMessage, json_body
+from etax.platform.consumer import PoisonedMessage, bus_event
 from etax.platform.consumer import consumer as make_consumer
 from etax.platform.observability import instrument
 from etax.rules import uscc
@@ -21,11 +19,7 @@ service = OutreachService(OutreachRepository(), RegisteredFacts(
 
 
 def credit_code_of(body: str) -> str:
-    event: Any = json_body(body)
-    detail = event.get("detail") if isinstance(event, dict) else None
-    if (not isinstance(event, dict) or event.get("detail-type") != "RegistrationChanged"
-            or not isinstance(detail, dict)):
-        raise PoisonedMessage("not a registration change")
+    _, detail = bus_event(body, "RegistrationChanged")
     code = detail.get("credit_code")
     if not isinstance(code, str) or not uscc.is_valid(code):
         raise PoisonedMessage("a registration change without a valid credit code")

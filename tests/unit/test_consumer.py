@@ -247,3 +247,18 @@ def test_the_route_once_step_makes_its_store_on_first_use(monkeypatch: pytest.Mo
     monkeypatch.delenv("IDEMPOTENCY_TABLE", raising=False)
     with pytest.raises(Exception, match="IDEMPOTENCY_TABLE"):
         _ = Once(app).store
+
+
+def test_a_bus_event_is_read_from_its_envelope_or_the_message_is_poisoned() -> None:
+    from etax.platform.consumer import PoisonedMessage, bus_event
+
+    body = json.dumps({"detail-type": "RegistrationChanged", "detail": {"credit_code": "x"}})
+    assert bus_event(body) == ("RegistrationChanged", {"credit_code": "x"})
+    assert bus_event(body, "RegistrationChanged")[1] == {"credit_code": "x"}
+    for bad in ("not json", "[]", json.dumps({"detail-type": "A"}),
+                json.dumps({"detail-type": "A", "detail": "text"}),
+                json.dumps({"detail-type": 3, "detail": {}})):
+        with pytest.raises(PoisonedMessage):
+            bus_event(bad)
+    with pytest.raises(PoisonedMessage, match="not one of"):
+        bus_event(body, "ViolatorListed")

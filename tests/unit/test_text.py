@@ -87,3 +87,11 @@ def test_text_of_lines_takes_breaks_and_tabs_and_nothing_else_refused() -> None:
         assert raised.value.errors()[0]["type"] == "signed_text"
     with pytest.raises(ValidationError):
         Signed(name="第一行\n第二行")  # a one-line text still refuses a break
+
+
+def test_a_text_of_lines_checked_outside_a_model_allows_breaks_and_tabs_only() -> None:
+    from etax.rules.text import unsafe_lines_reason
+
+    assert unsafe_lines_reason("第一行\n第二行\t说明") is None
+    assert unsafe_lines_reason("第一行\u202e翻转") is not None
+    assert unsafe_lines_reason("零宽\u200b字符") is not None

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from etax.errors import Invalid
 from etax.rules.dates import business_date
-from etax.rules.text import unsafe_reason
+from etax.rules.text import unsafe_lines_reason
 
 INVITATION_DAYS: Final = 30
 """An invitation may be answered for 30 days from the day the service was completed: long
@@ -214,7 +214,7 @@ def check_answers(questions: Sequence[Mapping[str, Any]],
             value = value.strip()
             if len(value) > TEXT_ANSWER_MAX:
                 raise Invalid(f"at most {TEXT_ANSWER_MAX} characters", field=field)
-            reason = unsafe_reason(value.replace("\n", " "))
+            reason = unsafe_lines_reason(value)
             if reason is not None:
                 raise Invalid(reason, field=field)
             if not value:

@@ -74,6 +74,21 @@ def event_detail(body: str, field: str, *, what: str = "event") -> str:
     return value
 
 
+def bus_event(body: str, *types: str) -> tuple[str, dict[str, Any]]:
+    """``(detail-type, detail)`` of the EventBridge event in an SQS message, its type one of
+    ``types`` when they are given; else :class:`PoisonedMessage`."""
+    try:
+        event = json.loads(body)
+        kind, detail = event["detail-type"], event["detail"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise PoisonedMessage(f"not an event: {error!r}") from None
+    if not isinstance(kind, str) or not isinstance(detail, dict):
+        raise PoisonedMessage("an event has a type and a detail object")
+    if types and kind not in types:
+        raise PoisonedMessage(f"not one of the events {', '.join(types)}")
+    return kind, detail
+
+
 def receives_of(record: SQSRecord) -> int:
     """How many times this message was received, this time included."""
     return int(record.attributes.approximate_receive_count or "1")

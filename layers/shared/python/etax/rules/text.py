@@ -110,5 +110,15 @@ def check_signed_text(value: str) -> str:
 
 def check_text_of_lines(value: str) -> str:
     """As :func:`check_signed_text`, line breaks and tabs allowed."""
-    check_signed_text(value.replace("\n", " ").replace("\t", " "))
+    check_signed_text(_one_line(value))
     return value
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ").replace("\t", " ")
+
+
+def unsafe_lines_reason(text: str) -> str | None:
+    """As :func:`unsafe_reason` for a text of several lines (line breaks and tabs allowed):
+    for a text checked outside a model (a survey's free answer)."""
+    return unsafe_reason(_one_line(text))
