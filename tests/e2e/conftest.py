@@ -7,6 +7,7 @@ Nothing is skipped: if LocalStack cannot start, every test using it fails with t
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -43,8 +44,10 @@ def state_dir(ctl: ModuleType) -> Path:
 
 
 @pytest.fixture(scope="session")
-def localstack() -> Iterator[Any]:
-    """A running LocalStack; ``.endpoint`` is its URL (``http://127.0.0.1:<port>``)."""
+def localstack(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A running LocalStack; ``.endpoint`` is its URL (``http://127.0.0.1:<port>``). When a
+    test of the session failed, its log is kept as ``.build/e2e-logs/localstack-<worker>.log``
+    (the state dir goes), so a failure on a busy machine can be read afterwards."""
     ctl = load_localstack_ctl()
     directory = state_dir(ctl)
     try:
@@ -54,6 +57,11 @@ def localstack() -> Iterator[Any]:
         pytest.fail(f"LocalStack could not be started: {error}", pytrace=False)
     yield handle
     handle.stop()
+    if request.session.testsfailed:
+        kept = Path(ctl.BUILD_DIR) / "e2e-logs" / f"localstack-{directory.name}.log"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.copyfile(handle.log_file, kept)
     shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -153,7 +153,9 @@ def test_an_amendment_reaches_the_knowledge_base_and_the_subscribers(
     wait_for("KnowledgeArticleChanged (flagged)", lambda: next((
         e for e in events_seen(aws, watched, seen)
         if e["detail-type"] == "KnowledgeArticleChanged" and e["detail"]["id"] == article.id
-        and e["detail"]["change"] == "flagged"), None))
+        and e["detail"]["change"] == "flagged"), None),
+        describe=lambda: [(e["detail-type"], e["detail"].get("id"), e["detail"].get("change"))
+                          for e in seen])
 
     # an officer confirms the answer: current again (so the base is left as it was found)
     queue = requests.get(f"{api}/v1/kb/reviews", headers=reviewer, params={"limit": "100"},

@@ -290,6 +290,29 @@ def test_timeout_is_enforced_and_next_invocation_gets_a_fresh_worker(localstack:
     assert second_pid != first_pid
 
 
+def test_the_timeout_counts_from_the_end_of_a_slow_init(localstack: Any) -> None:
+    """As on Lambda, a cold start's imports have their own budget: after a timeout the next
+    invocation starts a fresh worker, whose 3 s init before a 2 s timeout's quick handler is
+    no timeout (a busy machine slows inits, not handlers)."""
+    lam = client(localstack, "lambda")
+    source = """
+    import time
+
+    time.sleep(3)
+
+    def handler(event, context):
+        time.sleep(event.get("sleep", 0))
+        return context.get_remaining_time_in_millis()
+    """
+    function = create_function(lam, source, timeout=2)
+    error, result = invoke(lam, function, {"sleep": 10})
+    assert error == "Unhandled"
+    assert result["errorType"] == "Sandbox.Timedout"
+    error, remaining = invoke(lam, function, {})
+    assert error is None, remaining
+    assert 1000 < remaining <= 2000
+
+
 def test_unhandled_exception_is_a_function_error_with_stack(localstack: Any) -> None:
     lam = client(localstack, "lambda")
     source = """

@@ -17,6 +17,10 @@ dependency missing from the function's layers fails here as it would in the clou
   writes to CloudWatch Logs.
 * The function timeout is enforced here: at the deadline the worker's process group is killed,
   the invocation ends as ``Sandbox.Timedout`` and the next invocation starts a fresh worker.
+  As on Lambda, the timeout counts from the end of the init (the imports at module level),
+  which has its own budget: ``INIT_SECONDS`` (Lambda's ten seconds), or the function timeout
+  when that is longer (Lambda runs a slow init again within the invocation's timeout). A cold
+  start slowed down by a busy machine is therefore not a timeout of the handler.
 
 Select it with ``LAMBDA_RUNTIME_EXECUTOR=local``.
 """
@@ -106,6 +110,14 @@ def layer_search_path(function_version: FunctionVersion) -> list[str]:
 
 
 # Without LocalStack installed (the project-wide mypy run) its base classes are ``Any``.
+INIT_SECONDS = 10.0  # Lambda's budget for an on-demand init phase
+
+
+def init_budget(timeout_s: float) -> float:
+    """Seconds a worker's init may take before the invocation that started it times out."""
+    return max(INIT_SECONDS, timeout_s)
+
+
 class InitTimeout(LambdaRuntimeException):  # type: ignore[misc, unused-ignore]
     """The worker did not report the end of its init before the deadline."""
 
@@ -322,17 +334,17 @@ class LocalRuntimeExecutor(RuntimeExecutor):  # type: ignore[misc, unused-ignore
             request_id = payload["invoke-id"]
             timeout_s = float(self.function_version.config.timeout)
             started = time.monotonic()
-            deadline = started + timeout_s
             worker = self._worker
             if worker is None or worker.process.poll() is not None:
                 if worker is not None:
                     self._discard(worker)
                 try:
-                    worker = self._spawn(deadline)
+                    worker = self._spawn(started + init_budget(timeout_s))
                 except InitTimeout:
                     return self._timed_out(request_id, started, timeout_s, memory_mb=0)
                 except InitExit as exc:
                     return self._runtime_exit(request_id, started, exc.exit_text)
+            deadline = time.monotonic() + timeout_s  # the handler's time, after any init
             init, self._init = self._init, None
             if init is not None and init.error is not None:
                 self._discard(worker)
