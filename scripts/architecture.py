@@ -66,6 +66,8 @@ BOARD_TITLES = {
     "Complaints": "Complaints and reports (D12)",
     "Credit": "Tax payment credit ratings (D12)",
     "Feedback": "Ratings of service and surveys (D12)",
+    "Analytics": "The analytical store: the bus archived, Parquet tables, revenue analytics "
+                 "(E19)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]
@@ -97,6 +99,7 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
     from aws_cdk.assertions import Template
 
     import app
+    from infra.platform.boards import Board as BoardStack
 
     cdk_app = cdk.App(context=context, builtin_cloud_formation_validation=False)
     stack = app.build(cdk_app)
@@ -121,17 +124,32 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
                           for name, value in owner_template["Resources"][stack_id][
                               "Properties"].get("Parameters", {}).items()}
             template = dict(Template.from_stack(construct).to_json())
+            if isinstance(construct, BoardStack):  # its ids are its own: named as the parent's
+                template = _prefixed(template, construct.node.id)
             found[id(construct)] = (template, passed)
             nested.append((template, passed, stack_id))
     boards = [Board(child.node.id, module_file(type(child).__module__))
               for child in stack.node.children if type(child).__module__.startswith("infra.")]
     # The functions' live aliases (the Releases nested stack, ADR 0018) stand for their
     # functions: whatever invokes an alias (by its id or the stack output) is the function.
+    # A board in a nested stack of its own (infra/platform/boards.py) hands its resources to
+    # the other templates as outputs: a parameter passing one is the resource itself.
+    exported: dict[str, Json] = {}
+    for template, _, stack_id in nested:
+        for name, output in template.get("Outputs", {}).items():
+            value = output["Value"]
+            if "Ref" in value or "Fn::GetAtt" in value:
+                exported[f"{stack_id}.Outputs.{name}"] = value
+    for index, (template, passed, stack_id) in enumerate(nested):
+        nested[index] = (template, {
+            name: exported.get(".".join(value.get("Fn::GetAtt", [])), value)
+            if isinstance(value, dict) else value for name, value in passed.items()}, stack_id)
     behind: dict[str, str] = {}
     for template, passed, stack_id in nested:
         for key, body in template["Resources"].items():
             if body["Type"] == "AWS::Lambda::Alias":
-                behind[key] = str(passed[body["Properties"]["FunctionName"]["Ref"]]["Ref"])
+                function = body["Properties"]["FunctionName"]["Ref"]
+                behind[key] = str(passed[function]["Ref"]) if function in passed else function
         for name, output in template.get("Outputs", {}).items():
             if output["Value"].get("Ref") in behind:
                 behind[f"{stack_id}.Outputs.{name}"] = behind[output["Value"]["Ref"]]
@@ -139,12 +157,45 @@ def synthesize(context: dict[str, str]) -> tuple[list[Board], Stage]:
     for template, passed, _ in nested:
         resources.update(_unalias(_passed_in(template["Resources"], passed), behind))
         stage.routes.extend(routes_of(template["Resources"], {
-            k: {"Fn::GetAtt": [behind[".".join(v["Fn::GetAtt"])], "Arn"]}
-            if ".".join(v.get("Fn::GetAtt", [])) in behind else v for k, v in passed.items()},
-            resources))
+            k: {"Fn::GetAtt": [behind[_named(v)], "Arn"]} if _named(v) in behind else v
+            for k, v in passed.items()}, resources))
     for key, body in list(resources.items()):
         resources[key] = _unalias(body, behind)
     return boards, stage
+
+
+def _prefixed(template: Json, prefix: str) -> Json:
+    """A board's nested template with its resources' ids starting with the board's id (as
+    they do in the parent, where a board's ids are made below its construct)."""
+    own = {key for key in template["Resources"] if not key.startswith(prefix)}
+
+    def renamed(value: Any) -> Any:
+        if isinstance(value, list):
+            return [renamed(v) for v in value]
+        if isinstance(value, str):
+            return f"{prefix}{value}" if value in own else value
+        if not isinstance(value, dict):
+            return value
+        if list(value) == ["Ref"] and value["Ref"] in own:
+            return {"Ref": f"{prefix}{value['Ref']}"}
+        if list(value) == ["Fn::GetAtt"] and value["Fn::GetAtt"][0] in own:
+            return {"Fn::GetAtt": [f"{prefix}{value['Fn::GetAtt'][0]}",
+                                   *value["Fn::GetAtt"][1:]]}
+        return {k: renamed(v) for k, v in value.items()}
+
+    resources = {(f"{prefix}{key}" if key in own else key): {
+        k: renamed(v) if k in ("Properties", "DependsOn") else v for k, v in body.items()}
+        for key, body in template["Resources"].items()}
+    outputs = {name: {**output, "Value": renamed(output["Value"])}
+               for name, output in template.get("Outputs", {}).items()}
+    return {**template, "Resources": resources, "Outputs": outputs}
+
+
+def _named(value: Any) -> str:
+    """The resource (or ``stack.Outputs.name``) a passed ``Ref`` or ``Fn::GetAtt`` names."""
+    if not isinstance(value, dict):
+        return ""
+    return ".".join(value.get("Fn::GetAtt", [])) or str(value.get("Ref", ""))
 
 
 def _passed_in(value: Any, passed: Json) -> Any:

@@ -45,6 +45,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.nag import LAMBDA_BASIC_EXECUTION, acknowledge
+from infra.platform.boards import Board
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = ROOT / "functions"
@@ -248,8 +249,11 @@ class Functions(Construct):
                     "active tracing: xray:PutTraceSegments/PutTelemetryRecords accept only '*'")
         acknowledge(function, "AwsSolutions-L1",
                     "Python 3.12 is pinned: the dependency layer is built for it; moved on purpose")
-        # one scope per function, named by its path (a board may make a function twice)
-        release = Construct(self.releases, "".join(
+        # one scope per function, named by its path (a board may make a function twice); a
+        # board in a nested stack of its own keeps its functions' releases in its template
+        # (infra/platform/boards.py): the aliases its queues and schedules invoke are its own
+        home = Stack.of(function)
+        release = Construct(home if isinstance(home, Board) else self.releases, "".join(
             re.sub(r"[^A-Za-z0-9]", "", part) for part in function.node.path.split("/")[1:]))
         all_layers = [self.deps_layer, self.shared_layer, *layers]
         version = lambda_.Version(

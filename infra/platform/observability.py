@@ -20,8 +20,9 @@ stacks.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from aws_cdk import Duration, NestedStack
+from aws_cdk import Duration, NestedStack, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -34,6 +35,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from infra.platform.boards import Board
 from infra.platform.functions import metrics_namespace
 
 # ---- thresholds (one place) -------------------------------------------------------------
@@ -107,6 +109,26 @@ def label(construct: IConstruct) -> str:
     return re.sub(r"(Function|Queue)$", "", text)
 
 
+@dataclass
+class Panel:
+    """Where a group of alarms is made and shown: a stack (Monitoring, or a board's own) and
+    its dashboard, with the metrics graphed there."""
+
+    stack: Stack
+    dashboard: cloudwatch.Dashboard
+    alarms: list[cloudwatch.Alarm] = field(default_factory=list)
+    errors: list[cloudwatch.IMetric] = field(default_factory=list)
+    throttles: list[cloudwatch.IMetric] = field(default_factory=list)
+    queue_ages: list[cloudwatch.IMetric] = field(default_factory=list)
+    iterator_ages: list[cloudwatch.IMetric] = field(default_factory=list)
+    table_throttles: list[cloudwatch.IMetric] = field(default_factory=list)
+
+    def alarm_widgets(self) -> None:
+        for start in range(0, len(self.alarms), ALARMS_PER_WIDGET):
+            self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(
+                title="Alarms", alarms=self.alarms[start:start + ALARMS_PER_WIDGET], width=24))
+
+
 class Observability(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str,
                  alarm_email: str | None, alarm_topic_arn: str | None = None) -> None:
@@ -130,20 +152,35 @@ class Observability(Construct):
         if alarm_topic_arn:  # the operators' own topic (paging, chat), as well as ours
             self._actions.append(actions.SnsAction(
                 sns.Topic.from_topic_arn(self.stack, "OperatorsTopic", alarm_topic_arn)))
-        self.alarms: list[cloudwatch.Alarm] = []
-        self._errors: list[cloudwatch.IMetric] = []
-        self._throttles: list[cloudwatch.IMetric] = []
-        self._queue_ages: list[cloudwatch.IMetric] = []
-        self._iterator_ages: list[cloudwatch.IMetric] = []
-        self._table_throttles: list[cloudwatch.IMetric] = []
+        self.main = Panel(self.stack, self.dashboard)
+        self.panels: dict[str, Panel] = {}  # a board's own (infra/platform/boards.py)
         self._route_latency: list[cloudwatch.IMetric] = []
 
+    @property
+    def alarms(self) -> list[cloudwatch.Alarm]:
+        """Every alarm, the boards' too."""
+        return [*self.main.alarms, *(a for p in self.panels.values() for a in p.alarms)]
+
+    def panel_of(self, construct: IConstruct) -> Panel:
+        """Where the alarms of ``construct`` go: the Monitoring stack, or, for a board in a
+        nested stack of its own, that stack (its own dashboard too), so that no value flows
+        from a board's template to Monitoring's and back."""
+        stack = Stack.of(construct)
+        if not isinstance(stack, Board):
+            return self.main
+        if stack.node.path not in self.panels:
+            self.panels[stack.node.path] = Panel(stack, cloudwatch.Dashboard(
+                stack, f"{stack.node.id}Dashboard"))
+        return self.panels[stack.node.path]
+
     def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric, *,
-               threshold: float = 1, periods: int = 1) -> cloudwatch.Alarm:
+               threshold: float = 1, periods: int = 1,
+               panel: Panel | None = None) -> cloudwatch.Alarm:
         """An alarm to the topic when ``metric`` reaches ``threshold`` for ``periods`` periods
-        running (missing data is fine)."""
+        running (missing data is fine), in ``panel``'s stack (Monitoring's by default)."""
+        home = panel or self.main
         alarm = cloudwatch.Alarm(
-            self.stack, construct_id,
+            home.stack, construct_id,
             alarm_name=self.alarm_name(construct_id),
             alarm_description=description,
             metric=metric,
@@ -154,7 +191,7 @@ class Observability(Construct):
         )
         for action in self._actions:
             alarm.add_alarm_action(action)
-        self.alarms.append(alarm)
+        home.alarms.append(alarm)
         return alarm
 
     def alarm_name(self, alarm: cloudwatch.IAlarm | str) -> str:
@@ -167,7 +204,8 @@ class Observability(Construct):
         """Any message in a dead-letter queue needs an operator."""
         return self._alarm(f"{name}DeadLetters", f"messages in the dead-letter queue of {name}",
                            queue.metric_approximate_number_of_messages_visible(
-                               period=Duration.minutes(1), statistic="Maximum"))
+                               period=Duration.minutes(1), statistic="Maximum"),
+                           panel=self.panel_of(queue))
 
     def alarm_on_metric(self, name: str, *, metric_name: str, service: str,
                         description: str) -> cloudwatch.Alarm:
@@ -180,18 +218,18 @@ class Observability(Construct):
         """Errors and throttles alarms for one function (``errors=False``: the authorizer,
         whose refusals are function errors by API Gateway's contract:
         :meth:`watch_authorizer`); returns the errors alarm (what rolls a deployment back)."""
-        name = label(function)
+        name, panel = label(function), self.panel_of(function)
         error_metric = function.metric_errors(period=PERIOD, statistic="Sum")
         throttle_metric = function.metric_throttles(period=PERIOD, statistic="Sum")
         errors_alarm = None
         if errors:
             errors_alarm = self._alarm(f"{name}Errors",
                                        f"{name}: {FUNCTION_ERRORS}+ errors in 5 minutes",
-                                       error_metric, threshold=FUNCTION_ERRORS)
+                                       error_metric, threshold=FUNCTION_ERRORS, panel=panel)
         self._alarm(f"{name}Throttles", f"{name}: invocations throttled", throttle_metric,
-                    threshold=FUNCTION_THROTTLES)
-        self._errors.append(error_metric)
-        self._throttles.append(throttle_metric)
+                    threshold=FUNCTION_THROTTLES, panel=panel)
+        panel.errors.append(error_metric)
+        panel.throttles.append(throttle_metric)
         return errors_alarm
 
     def watch_authorizer(self, function: lambda_.Function) -> cloudwatch.Alarm:
@@ -217,19 +255,19 @@ class Observability(Construct):
 
     def watch_stream(self, function: lambda_.IFunction) -> None:
         """A stream consumer's iterator age: how late the table's facts are announced."""
-        name = label(function)
+        name, panel = label(function), self.panel_of(function)
         age = function.metric("IteratorAge", period=PERIOD, statistic="Maximum")
         self._alarm(f"{name}IteratorAge", f"{name}: stream records waiting over 5 minutes", age,
-                    threshold=ITERATOR_AGE_MS)
-        self._iterator_ages.append(age)
+                    threshold=ITERATOR_AGE_MS, panel=panel)
+        panel.iterator_ages.append(age)
 
     def watch_queue(self, queue: sqs.IQueue) -> None:
         """A consumer queue's oldest message: a backlog or a stuck consumer."""
-        name = label(queue)
+        name, panel = label(queue), self.panel_of(queue)
         age = queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum")
         self._alarm(f"{name}OldestMessage", f"{name}: a message waiting over 30 minutes", age,
-                    threshold=QUEUE_OLDEST_MESSAGE_SECONDS)
-        self._queue_ages.append(age)
+                    threshold=QUEUE_OLDEST_MESSAGE_SECONDS, panel=panel)
+        panel.queue_ages.append(age)
 
     def watch_table(self, table: dynamodb.ITable) -> None:
         """A table's read and write throttle events, as one alarm."""
@@ -239,9 +277,10 @@ class Observability(Construct):
         throttles = cloudwatch.MathExpression(
             expression="FILL(reads, 0) + FILL(writes, 0)", label=f"{name} throttles",
             using_metrics={"reads": reads, "writes": writes}, period=PERIOD)
+        panel = self.panel_of(table)
         self._alarm(f"{name}Throttles", f"{name} table: requests throttled", throttles,
-                    threshold=TABLE_THROTTLES)
-        self._table_throttles += [reads, writes]
+                    threshold=TABLE_THROTTLES, panel=panel)
+        panel.table_throttles += [reads, writes]
 
     def watch_api(self, api: apigw.RestApi) -> None:
         """5xx alarm, and the API's traffic, errors and latency on the dashboard."""
@@ -304,19 +343,20 @@ class Observability(Construct):
             return cloudwatch.GraphWidget(title=title, left=metrics, width=12,
                                           legend_position=cloudwatch.LegendPosition.RIGHT)
 
+        main = self.main
         self.dashboard.add_widgets(
             graph("Public routes p99 latency (ms)", self._route_latency),
-            graph("Lambda errors", self._errors))
+            graph("Lambda errors", main.errors))
         self.dashboard.add_widgets(
-            graph("Lambda throttles", self._throttles),
+            graph("Lambda throttles", main.throttles),
             graph("Account concurrency (headroom)", [cloudwatch.Metric(
                 namespace="AWS/Lambda", metric_name=name, period=PERIOD, statistic="Maximum")
                 for name in ("ConcurrentExecutions", "ClaimedAccountConcurrency")]))
         self.dashboard.add_widgets(
-            graph("Queues: oldest message (s)", self._queue_ages),
-            graph("Streams: iterator age (ms)", self._iterator_ages))
+            graph("Queues: oldest message (s)", main.queue_ages),
+            graph("Streams: iterator age (ms)", main.iterator_ages))
         self.dashboard.add_widgets(
-            graph("Table throttles", self._table_throttles),
+            graph("Table throttles", main.table_throttles),
             graph("Business", [_business(self.namespace, metric, service)
                                for metric, service in BUSINESS_METRICS.items()]))
         self._alarm("AccountConcurrencyHeadroom",
@@ -326,9 +366,13 @@ class Observability(Construct):
                                       metric_name="ClaimedAccountConcurrency", period=PERIOD,
                                       statistic="Maximum"),
                     threshold=ACCOUNT_CONCURRENCY * CONCURRENCY_HEADROOM_SHARE)
-        for start in range(0, len(self.alarms), ALARMS_PER_WIDGET):
-            self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(
-                title="Alarms", alarms=self.alarms[start:start + ALARMS_PER_WIDGET], width=24))
+        main.alarm_widgets()
+        for panel in self.panels.values():  # a board's dashboard: its own graphs and alarms
+            panel.dashboard.add_widgets(graph("Lambda errors", panel.errors),
+                                        graph("Lambda throttles", panel.throttles))
+            panel.dashboard.add_widgets(graph("Queues: oldest message (s)", panel.queue_ages),
+                                        graph("Table throttles", panel.table_throttles))
+            panel.alarm_widgets()
 
 
 def _business(namespace: str, metric_name: str, service: str) -> cloudwatch.Metric:

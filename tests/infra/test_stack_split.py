@@ -29,6 +29,7 @@ API_STACK = "Api"
 API_PART_STACK = "Routes"
 RELEASES_STACK = "Releases"
 MONITORING_STACK = "Monitoring"
+BOARD_STACKS = ("Analytics",)  # the boards built as nested stacks (infra/platform/boards.py)
 
 
 def templates(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -45,7 +46,7 @@ def test_every_template_stays_well_inside_the_limits(stage: str,
     synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
     found = templates(synthesized)
     assert set(found) == {"parent", API_STACK, API_PART_STACK, RELEASES_STACK,
-                          MONITORING_STACK}
+                          MONITORING_STACK, *BOARD_STACKS}
     for name, template in found.items():
         counts = (len(template["Resources"]), len(template.get("Parameters", {})),
                   len(template.get("Outputs", {})))
@@ -62,7 +63,7 @@ def test_the_api_is_the_nested_stack_and_the_functions_stay_in_the_parent(
         stage: str, request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
     parent, api = synthesized.parent, synthesized.nested[API_STACK]
-    assert len(of_type(parent, "AWS::CloudFormation::Stack")) == 3
+    assert len(of_type(parent, "AWS::CloudFormation::Stack")) == 3 + len(BOARD_STACKS)
     # the partners' usage plans and keys name the stage but are no part of its deployment
     assert not [k for k, v in parent["Resources"].items()
                 if v["Type"].startswith("AWS::ApiGateway::") and v["Type"] not in (
@@ -118,6 +119,37 @@ def test_the_alarms_are_the_monitoring_stack_and_a_release_names_its_own(
                        if "Monitoring" in k]
     assert monitoring_id in parent["Resources"][releases_id]["DependsOn"]
     assert "Monitoring" not in json.dumps(parent["Resources"][releases_id]["Properties"])
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_a_board_in_its_own_stack_keeps_its_releases_and_alarms(
+        stage: str, request: pytest.FixtureRequest) -> None:
+    """A board built as a nested stack (infra/platform/boards.py) holds its functions with
+    their versions, aliases (and deployment groups), its alarms and its dashboard: nothing of
+    it is in Releases or Monitoring, which never read a value from it (a board reads from
+    them, one way, so no two templates wait for each other)."""
+    synthesized: Synthesized = request.getfixturevalue(f"{stage}_synth")
+    parent = synthesized.parent
+    for name in BOARD_STACKS:
+        board = synthesized.nested[name]
+        functions = of_type(board, "AWS::Lambda::Function")
+        assert functions
+        assert len(of_type(board, "AWS::Lambda::Version")) == len(functions)
+        assert len(of_type(board, "AWS::Lambda::Alias")) == len(functions)
+        assert len(of_type(board, "AWS::CodeDeploy::DeploymentGroup")) == (
+            0 if stage == "local" else len(functions))
+        alarms = of_type(board, "AWS::CloudWatch::Alarm")
+        assert len(alarms) >= 2 * len(functions)
+        assert all(a["Properties"]["AlarmName"].startswith(f"etax-{stage}-")
+                   for a in alarms.values())
+        assert len(of_type(board, "AWS::CloudWatch::Dashboard")) == 1
+        [board_id] = [k for k in of_type(parent, "AWS::CloudFormation::Stack") if name in k]
+        for other in (RELEASES_STACK, MONITORING_STACK, API_STACK):
+            [other_id] = [k for k in of_type(parent, "AWS::CloudFormation::Stack")
+                          if other in k]
+            if other == API_STACK:  # the API invokes the board's aliases: it reads them
+                continue
+            assert board_id not in json.dumps(parent["Resources"][other_id]), (name, other)
 
 
 @pytest.mark.parametrize("stage", ["local", "prod"])
