@@ -48,11 +48,13 @@ node_modules/.stamp: package.json package-lock.json
 	PATH="$(SYSTEM_PATH)" npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The dependencies layer for both architectures (x86_64 for the local stack, arm64 for every
+# The dependencies and analytics layers for both architectures (and the search layer) (x86_64 for the local stack, arm64 for every
 # other stage, which the infra tests synthesize), made together by one run of the script (a
 # grouped target: a parallel make runs it once) and skipped while the stamps are current.
-LAYER_STAMPS := .build/layers/deps.stamp .build/layers/deps-arm64.stamp .build/layers/search.stamp
-$(LAYER_STAMPS) &: layers/deps/requirements.txt layers/search/requirements.txt $(VENV)/.stamp
+LAYER_STAMPS := .build/layers/deps.stamp .build/layers/deps-arm64.stamp .build/layers/search.stamp \
+	.build/layers/analytics.stamp .build/layers/analytics-arm64.stamp
+$(LAYER_STAMPS) &: layers/deps/requirements.txt layers/search/requirements.txt \
+		layers/analytics/requirements.txt $(VENV)/.stamp
 	$(PY) scripts/build_layers.py
 
 # The portal's pages (portal/dist), built with the pinned toolchain of package.json.

@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.acceptance import Acceptance
+from infra.analytics import Analytics
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.complaints import Complaints
@@ -86,6 +87,8 @@ class EtaxStack(Stack):
         # a D credit rating is never approved an invoice supply automatically
         self.credit.grant_levels_read(self.supply.worker)
         self.feedback = Feedback(self, "Feedback", platform=self.platform)
+        # new boards in nested stacks of their own (infra/platform/boards.py)
+        self.analytics = Analytics(self, "Analytics", platform=self.platform)
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -149,6 +152,12 @@ class EtaxStack(Stack):
             "FeedbackQueueUrl": self.feedback.completed.queue.queue_url,
             "FeedbackDeadLetterQueueUrl": self.feedback.completed.dead_letters.queue_url,
             "CreditAnnualFunctionName": self.credit.annual_function.function_name,
+            "AnalyticsBucketName": self.analytics.bucket.bucket_name,
+            "AnalyticsTableName": self.analytics.table.table_name,
+            "AnalyticsCompactorFunctionName": self.analytics.compactor.function_name,
+            "AnalyticsArchiveQueueUrl": self.analytics.archived.queue.queue_url,
+            "AnalyticsArchiveDeadLetterQueueUrl":
+                self.analytics.archived.dead_letters.queue_url,
         }
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url

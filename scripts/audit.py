@@ -3,7 +3,8 @@
 
 What is audited: the Python packages of every environment the project installs (the
 functions' dependencies layer, layers/deps/requirements.txt; the search functions' layer,
-layers/search/requirements.txt; the project venv,
+layers/search/requirements.txt; the analytical store's layer, layers/analytics/requirements.txt;
+the project venv,
 requirements/dev.txt; LocalStack's venv, requirements/localstack.txt; the Lambda-like venv,
 requirements/lambda-runtime.txt) and, where those environments are installed, what they hold
 beyond the files (pip itself, for one); and every npm package of package-lock.json, transitive
@@ -49,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "security" / "advisories"
 EXCEPTIONS = ROOT / "security" / "audit-exceptions.toml"
 PYTHON_LOCKS = ("layers/deps/requirements.txt", "layers/search/requirements.txt",
+                "layers/analytics/requirements.txt",
                 "requirements/dev.txt", "requirements/localstack.txt",
                 "requirements/lambda-runtime.txt")
 PYTHON_ENVS = (".venv", ".venv-localstack", ".venv-lambda")

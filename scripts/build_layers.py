@@ -18,6 +18,10 @@ serves both architectures), with its bytecode compiled for Python 3.12 (unchecke
 files, valid whatever the files' times in the zip): importing jieba then takes a tenth of the
 time it takes to compile its 5 MB of tables at every cold start.
 
+The analytics layer (``.build/layers/analytics`` and ``analytics-arm64``,
+layers/analytics/requirements.txt) is attached to the analytical store's functions only:
+DuckDB, compiled, so built per architecture like the dependencies layer.
+
 Usage: python scripts/build_layers.py [--force] [--architecture x86_64|arm64]
 """
 
@@ -42,27 +46,42 @@ ARCHITECTURES = {
 PYTHON_VERSION = "3.12"
 SEARCH_REQUIREMENTS = ROOT / "layers" / "search" / "requirements.txt"
 SEARCH = "search"
+ANALYTICS_REQUIREMENTS = ROOT / "layers" / "analytics" / "requirements.txt"
+ANALYTICS = "analytics"
 
 
-def output(architecture: str) -> Path:
-    return LAYERS / ARCHITECTURES[architecture][1]
+# pip platform tags of the compiled layers: manylinux2014 (glibc 2.17) and 2.28, which newer
+# wheels (DuckDB's) need; the Lambda runtime of Python 3.12 (Amazon Linux 2023) has glibc 2.34
+PLATFORM_TAGS = {
+    "x86_64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64"),
+    "arm64": ("manylinux2014_aarch64", "manylinux_2_28_aarch64"),
+}
 
 
-def stamp(architecture: str) -> Path:
-    return LAYERS / f"{ARCHITECTURES[architecture][1]}.stamp"
+def output(architecture: str, layer: str = "deps") -> Path:
+    folder = ARCHITECTURES[architecture][1]
+    return LAYERS / (folder if layer == "deps" else folder.replace("deps", layer))
 
 
-def requirements_hash(architecture: str) -> str:
+def stamp(architecture: str, layer: str = "deps") -> Path:
+    return output(architecture, layer).with_suffix(".stamp")
+
+
+def requirements_hash(architecture: str, requirements: Path = REQUIREMENTS) -> str:
     """Hash of the pinned requirements and of the target platform."""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes())
+    digest = hashlib.sha256(requirements.read_bytes())
     digest.update(f"{ARCHITECTURES[architecture][0]}/{PYTHON_VERSION}".encode())
+    if requirements != REQUIREMENTS:
+        digest.update("/".join(PLATFORM_TAGS[architecture]).encode())
     return digest.hexdigest()
 
 
-def build(architecture: str = "x86_64", force: bool = False) -> Path:
-    """Build the layer of ``architecture`` (its `python/` folder) and return its folder."""
-    wanted = requirements_hash(architecture)
-    out, done = output(architecture), stamp(architecture)
+def build(architecture: str = "x86_64", force: bool = False, layer: str = "deps") -> Path:
+    """Build the layer ``layer`` (``deps`` or ``analytics``) of ``architecture`` (its
+    `python/` folder) and return its folder."""
+    requirements = REQUIREMENTS if layer == "deps" else ANALYTICS_REQUIREMENTS
+    wanted = requirements_hash(architecture, requirements)
+    out, done = output(architecture, layer), stamp(architecture, layer)
     if not force and done.exists() and done.read_text().strip() == wanted:
         return out
     if out.exists():
@@ -73,13 +92,15 @@ def build(architecture: str = "x86_64", force: bool = False) -> Path:
         [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "--target", str(target),
-            "--platform", ARCHITECTURES[architecture][0],
+            *[argument for tag in (PLATFORM_TAGS[architecture] if layer != "deps"
+                                   else (ARCHITECTURES[architecture][0],))
+              for argument in ("--platform", tag)],
             "--implementation", "cp",
             "--python-version", PYTHON_VERSION,
             "--only-binary=:all:",
             "--no-deps",
             "--no-compile",
-            "-r", str(REQUIREMENTS),
+            "-r", str(requirements),
         ],
         check=True,
     )
@@ -127,6 +148,10 @@ def main() -> None:
         out = build(architecture, force=args.force)
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"dependencies layer ({architecture}): {out.relative_to(ROOT)} "
+              f"({size / 1e6:.1f} MB unzipped)")
+        out = build(architecture, force=args.force, layer=ANALYTICS)
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        print(f"analytics layer ({architecture}): {out.relative_to(ROOT)} "
               f"({size / 1e6:.1f} MB unzipped)")
     out = build_search(force=args.force)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -34,6 +34,13 @@ REVIEWED_WILDCARDS = {
     # search: one artefact per build under indexes/, and its pointer (infra/knowledge_search.py)
     ("s3:PutObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),
     ("s3:GetObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),
+    # the analytical store: one object per batch and day under raw/, one file per day and
+    # province under tables/ (infra/analytics.py)
+    ("s3:PutObject", "<StoreBucket.Arn>/raw/*"),
+    ("s3:GetObject", "<StoreBucket.Arn>/raw/*"),
+    ("s3:PutObject", "<StoreBucket.Arn>/tables/*"),
+    ("s3:DeleteObject", "<StoreBucket.Arn>/tables/*"),
+    ("s3:GetObject", "<StoreBucket.Arn>/tables/*"),
 }
 # AWS-managed policies attached to roles (each acknowledged next to its resource)
 REVIEWED_MANAGED_POLICIES = {

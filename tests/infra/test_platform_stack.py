@@ -26,9 +26,11 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "violators", "violator_events", "violator_removals", "complaints",
              "complaints_escalation", "outreach", "outreach_sender", "outreach_registrations",
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
-             "feedback", "feedback_events"}
+             "feedback", "feedback_events",
+             "analytics", "analytics_archive", "analytics_compactor"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
+ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor"}  # DuckDB's layer
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -101,13 +103,14 @@ def test_every_function_runs_python_312_with_both_layers_and_tracing(prod: Templ
     assert set(functions) == FUNCTIONS
     layers = {k: v for k, v in resources(prod, "AWS::Lambda::LayerVersion").items()
               if not k.startswith("PortalPublish")}  # CDK's AWS CLI, for the portal's deploy
-    assert len(layers) == 3  # the dependencies, the shared code, the search layer
+    assert len(layers) == 4  # the dependencies, the shared code, the search, the analytics
     for name, function in functions.items():
         props = function["Properties"]
         assert props["Runtime"] == "python3.12", name
         assert props["Architectures"] == ["arm64"], name  # Graviton (tests/infra/test_capacity.py)
         assert props["Handler"] == "handler.handler", name
-        assert len(props["Layers"]) == (3 if name in SEARCH_FUNCTIONS else 2), name
+        assert len(props["Layers"]) == (
+            3 if name in SEARCH_FUNCTIONS | ANALYTICS_FUNCTIONS else 2), name
         assert props["TracingConfig"] == {"Mode": "Active"}, name
         assert props["Environment"]["Variables"]["ETAX_STAGE"] == "prod"
         assert "LoggingConfig" in props, name

@@ -1,0 +1,208 @@
+"""Board E, tax big data: the analytical store (plan action E19, docs/analytics.md), a board
+in a nested stack of its own (:class:`infra.platform.boards.Board`).
+
+Resources: the store's bucket (``raw/`` the archive, ``tables/`` the Parquet tables,
+``athena-results/`` on the stages with Athena); its state table (the dirty days); the
+pseudonyms' key; the analytics layer (DuckDB, ``.build/layers/analytics[-arm64]``); the
+archive function behind a queue every event of the bus reaches (a rule on the bus: every
+``tax.*`` source, notification requests left out: they carry the message and the address,
+not a fact); the compactor and its schedule; the analytics API function (officers). Outside
+``local``, the same tables are declared for Athena: a Glue database and one table per
+store table (Parquet, partition projection on ``date`` and ``province``, so no crawler and no
+partition to add), and an Athena workgroup writing its results under ``athena-results/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_athena as athena
+from aws_cdk import aws_events as events
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from etax.analytics.archive import RAW_PREFIX
+from etax.analytics.schemas import ATHENA_TYPES, PARTITIONS, TABLES, Table
+from etax.analytics.tables import ANALYTICS
+from infra.nag import acknowledge
+from infra.platform import Platform
+from infra.platform.boards import Board
+from infra.platform.data import grant
+from infra.platform.events import QueueConsumer
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER_DIRS = {"x86_64": ROOT / ".build" / "layers" / "analytics",  # scripts/build_layers.py
+              "arm64": ROOT / ".build" / "layers" / "analytics-arm64"}
+ROUTES = ("GET /v1/analytics/revenue",)
+TABLES_PREFIX = "tables/"
+RESULTS_PREFIX = "athena-results/"
+COMPACTION_MINUTES = 15
+PROJECTED_FROM = "2024-01-01"  # the first day Athena's partition projection lists
+
+
+class Analytics(Board):
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
+        super().__init__(scope, construct_id,
+                         description="E19: the analytical store (archive, Parquet tables, "
+                                     "DuckDB queries; Athena outside local)")
+        architecture = platform.functions.architecture.name
+        layer_dir = LAYER_DIRS[architecture]
+        if not (layer_dir / "python").is_dir():
+            raise FileNotFoundError(f"{layer_dir} is missing: run "
+                                    "`python scripts/build_layers.py` (make does)")
+        self.layer = lambda_.LayerVersion(
+            self, "AnalyticsLayer", code=lambda_.Code.from_asset(str(layer_dir)),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[platform.functions.architecture],
+            description="DuckDB (Parquet, SQL) for the analytical store")
+        self.bucket = s3.Bucket(
+            self, "StoreBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(
+                id="athena-results", prefix=RESULTS_PREFIX, expiration=Duration.days(30))],
+            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
+            auto_delete_objects=False,
+        )
+        acknowledge(self.bucket, "AwsSolutions-S1",
+                    "written by the store's functions only, each write logged by them; "
+                    "CloudTrail data events cover reads where an account wants them")
+        self.table = platform.table(self, ANALYTICS)
+        self.pseudonym_key = platform.secret(
+            self, "PseudonymKey",
+            description="The analytical store's key for the pseudonyms of natural persons",
+            key="key", length=48,
+            not_rotated="a new key changes every pseudonym: the tables would be compacted "
+                        "again from the raw archive, an operator's step")
+        store_env = {"ANALYTICS_BUCKET": self.bucket.bucket_name,
+                     ANALYTICS.variable: self.table.table_name}
+
+        # the archive: every event of the bus, raw
+        self.archive: lambda_.Function = platform.function(
+            self, "analytics_archive",
+            description="E19: archives every event of the bus to the analytical store",
+            environment=store_env, timeout=Duration.seconds(30))
+        self.archive.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:PutObject"], resources=[self.bucket.arn_for_objects(f"{RAW_PREFIX}*")]))
+        grant(self.archive, self.table, "UpdateItem")
+        self.archived: QueueConsumer = platform.consumer(
+            self, "Archive", function=self.archive, batch_size=100)
+        platform.rule(self, "ArchiveRule",
+                      description="Every fact of the platform's contexts, to the analytical "
+                                  "store's raw archive",
+                      pattern=events.EventPattern(
+                          source=events.Match.prefix("tax."),
+                          detail_type=events.Match.anything_but("NotificationRequested")),
+                      to=self.archived)
+
+        # the compactor: the dirty days into the tables
+        self.compactor: lambda_.Function = platform.function(
+            self, "analytics_compactor",
+            description="E19: compacts the archived days into the Parquet tables",
+            environment={**store_env,
+                         "ANALYTICS_PSEUDONYM_SECRET": self.pseudonym_key.secret_arn},
+            timeout=Duration.minutes(5), memory_size=2048, layers=[self.layer])
+        self.compactor.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{RAW_PREFIX}*")]))
+        self.compactor.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:DeleteObject"],
+            resources=[self.bucket.arn_for_objects(f"{TABLES_PREFIX}*")]))
+        self.compactor.add_to_role_policy(listing(self.bucket, RAW_PREFIX, TABLES_PREFIX))
+        grant(self.compactor, self.table, "Query", "DeleteItem")
+        self.pseudonym_key.grant_read(self.compactor)
+        platform.schedule(self, "Compaction",
+                          description=f"Every {COMPACTION_MINUTES} minutes: the days the "
+                                      "archive wrote to since, compacted",
+                          schedule=events.Schedule.rate(Duration.minutes(COMPACTION_MINUTES)),
+                          function=self.compactor)
+
+        # the officers' reports
+        self.function: lambda_.Function = platform.function(
+            self, "analytics",
+            description="E19: revenue analytics for officers over the analytical store",
+            environment=store_env, timeout=Duration.seconds(29), memory_size=2048,
+            layers=[self.layer])
+        self.function.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{TABLES_PREFIX}*")]))
+        self.function.add_to_role_policy(listing(self.bucket, TABLES_PREFIX))
+        platform.api.routes(self.function, *ROUTES)
+
+        bucket_logical = Stack.of(self).resolve(
+            self.bucket.node.default_child.logical_id)  # type: ignore[union-attr]
+        for function, prefixes in ((self.archive, (RAW_PREFIX,)),
+                                   (self.compactor, (RAW_PREFIX, TABLES_PREFIX)),
+                                   (self.function, (TABLES_PREFIX,))):
+            for prefix in prefixes:
+                acknowledge(function,
+                            f"AwsSolutions-IAM5[Resource::<{bucket_logical}.Arn>/{prefix}*]",
+                            "the store's objects are named per day and province under this "
+                            "prefix; only the prefix can be named")
+
+        if not platform.config.is_local:
+            self.declare_for_athena(platform)
+
+    def declare_for_athena(self, platform: Platform) -> None:
+        """The Glue database, one Glue table per store table, and the Athena workgroup."""
+        database_name = f"etax_{platform.config.stage}".replace("-", "_")
+        database = glue.CfnDatabase(self, "Catalog", catalog_id=self.account,
+                                    database_input=glue.CfnDatabase.DatabaseInputProperty(
+                                        name=database_name,
+                                        description="The e-tax analytical store"))
+        for table in TABLES:
+            declared = glue.CfnTable(
+                self, f"{table.name.capitalize()}Table", catalog_id=self.account,
+                database_name=database_name, table_input=athena_table(table, self.bucket))
+            declared.add_resource_dependency(database)
+        athena.CfnWorkGroup(
+            self, "WorkGroup", name=f"etax-{platform.config.stage}-analytics",
+            description="Queries of the analytical store",
+            work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
+                enforce_work_group_configuration=True,
+                result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
+                    output_location=self.bucket.s3_url_for_object(RESULTS_PREFIX),
+                    encryption_configuration=athena.CfnWorkGroup
+                    .EncryptionConfigurationProperty(encryption_option="SSE_S3"))))
+
+
+def listing(bucket: s3.IBucket, *prefixes: str) -> iam.PolicyStatement:
+    """``s3:ListBucket`` on ``bucket``, for keys under ``prefixes`` only."""
+    return iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
+                               conditions={"StringLike": {"s3:prefix": [
+                                   f"{p}*" for p in prefixes]}})
+
+
+def athena_table(table: Table, bucket: s3.IBucket) -> glue.CfnTable.TableInputProperty:
+    """A store table for Athena: Parquet under its prefix, partitions projected (every day
+    from :data:`PROJECTED_FROM`, every two-digit province), so a new partition needs nothing."""
+    location = bucket.s3_url_for_object(table.prefix.rstrip("/"))
+    return glue.CfnTable.TableInputProperty(
+        name=table.name, description=table.description, table_type="EXTERNAL_TABLE",
+        parameters={
+            "classification": "parquet", "EXTERNAL": "TRUE",
+            "projection.enabled": "true",
+            "projection.date.type": "date", "projection.date.format": "yyyy-MM-dd",
+            "projection.date.range": f"{PROJECTED_FROM},NOW",
+            "projection.date.interval": "1", "projection.date.interval.unit": "DAYS",
+            "projection.province.type": "integer", "projection.province.range": "0,99",
+            "projection.province.digits": "2",
+            "storage.location.template":
+                f"{location}/date=${{date}}/province=${{province}}",
+        },
+        partition_keys=[glue.CfnTable.ColumnProperty(name=name, type=ATHENA_TYPES[kind],
+                                                     comment=about)
+                        for name, kind, about in PARTITIONS],
+        storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
+            location=location,
+            input_format="org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            output_format="org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            serde_info=glue.CfnTable.SerdeInfoProperty(
+                serialization_library="org.apache.hadoop.hive.ql.io.parquet.serde."
+                                      "ParquetHiveSerDe"),
+            columns=[glue.CfnTable.ColumnProperty(name=c.name, type=ATHENA_TYPES[c.type],
+                                                  comment=c.description)
+                     for c in table.columns]))

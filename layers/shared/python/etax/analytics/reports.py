@@ -1,0 +1,70 @@
+"""The officers' reports over the analytical store: who may read what, and the checks of a
+report's parameters (errors name the query parameter)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from etax.analytics import queries
+from etax.analytics.results import Revenue, RevenueRow
+from etax.analytics.service import revenue
+from etax.analytics.store import Store
+from etax.errors import Invalid
+from etax.platform.auth import Principal
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+MAX_MONTHS = 36
+
+
+def months_between(first: str, last: str) -> int:
+    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
+
+
+def _month(value: str | None, field: str) -> str:
+    if value is None or not MONTH.fullmatch(value):
+        raise Invalid("a month, YYYY-MM (e.g. 2026-12)", field=field)
+    return value
+
+
+def checked_range(first: str | None, last: str | None) -> tuple[str, str]:
+    first, last = _month(first, "from"), _month(last, "to")
+    count = months_between(first, last)
+    if count < 1:
+        raise Invalid("a month not before `from`", field="to")
+    if count > MAX_MONTHS:
+        raise Invalid(f"at most {MAX_MONTHS} months from `from`", field="to")
+    return first, last
+
+
+def office_of(principal: Principal) -> str | None:
+    """The office whose figures ``principal`` reads: an officer its own, an administrator
+    every office (None)."""
+    if principal.role == "admin":
+        return None
+    if not principal.tax_office:
+        raise Invalid("an officer's token names its tax office", field="authorization")
+    return principal.tax_office
+
+
+class Reports:
+    def __init__(self, store: Store, connect: Any) -> None:
+        self.store = store
+        self.connect = connect  # a new DuckDB connection (duckdb.connect)
+
+    def revenue(self, principal: Principal, first: str | None, last: str | None,
+                by: str | None) -> Revenue:
+        grouping = by or "tax"
+        if grouping not in queries.GROUPINGS:
+            raise Invalid(f"one of {', '.join(queries.GROUPINGS)}", field="by")
+        start, end = checked_range(first, last)
+        office = office_of(principal)
+        connection = self.connect()
+        try:
+            lines, files = revenue(connection, self.store, first=start, last=end, by=grouping,
+                                   office=office)
+        finally:
+            connection.close()
+        rows = [RevenueRow(line.key, line.payments, line.amount_fen) for line in lines]
+        return Revenue(start, end, grouping, office or "all", rows,
+                       sum(r.payments for r in rows), sum(r.amount_fen for r in rows), files)

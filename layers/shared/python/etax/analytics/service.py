@@ -1,0 +1,164 @@
+"""The analytical store's three jobs: archive a batch of events, compact a day, answer a
+query (docs/analytics.md). The S3 files are behind :class:`~etax.analytics.store.Store`,
+the dirty days behind :class:`~etax.analytics.repository.DirtyDays`; the DuckDB connection
+is given by the caller (the archive's function does not carry DuckDB)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from etax.analytics import queries
+from etax.analytics.archive import (
+    CHINA,
+    by_day,
+    events_in,
+    lines_of,
+    raw_day_prefix,
+    raw_key,
+)
+from etax.analytics.compaction import by_province, partition_key, rows_by_table, write_parquet
+from etax.analytics.repository import DirtyDays
+from etax.analytics.schemas import PARTITIONS, PAYMENTS, TABLES, Event, Table
+from etax.analytics.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    objects: int
+    events: int
+    days: tuple[str, ...]
+
+
+def archive(events: Sequence[Event], store: Store, days: DirtyDays) -> Archived:
+    """Write ``events`` to the raw archive (one object per day) and mark their days."""
+    grouped = by_day(events)
+    for day, batch in sorted(grouped.items()):
+        store.put(raw_key(day, batch), lines_of(batch), "application/x-ndjson")
+        days.mark(day)
+    return Archived(len(grouped), len(events), tuple(sorted(grouped)))
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
+    day: str
+    events: int
+    rows: dict[str, int]
+    duplicates: int
+    damaged_lines: int
+    refused: dict[str, list[str]]
+    files_written: int
+    files_removed: int
+
+
+def compact_day(day: str, store: Store, connection: Any,
+                tables: Sequence[Table] = TABLES) -> Compacted:
+    """Rewrite every table's partitions of ``day`` from all of the day's raw objects."""
+    events: list[Event] = []
+    damaged = 0
+    for key, _ in store.keys(raw_day_prefix(day)):
+        found, bad = events_in(store.get(key))
+        events += found
+        damaged += bad
+    result = rows_by_table(events, tables)
+    work = Path(tempfile.mkdtemp(prefix=f"compact-{day}-"))
+    written = removed = 0
+    try:
+        for table in tables:
+            prefix = f"{table.prefix}date={day}/"
+            before = {key for key, _ in store.keys(prefix)}
+            kept = set()
+            for province, rows in sorted(by_province(result.tables[table.name]).items()):
+                path = write_parquet(connection, table, rows, work / province)
+                key = partition_key(table, day, province)
+                store.put(key, path.read_bytes(), "application/vnd.apache.parquet")
+                kept.add(key)
+                written += 1
+            stale = sorted(before - kept)  # a province with no row left (a mapping fixed)
+            store.delete(stale)
+            removed += len(stale)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Compacted(day, len(events), {t: len(r) for t, r in result.tables.items()},
+                     result.duplicates, damaged, result.refused, written, removed)
+
+
+def compact_pending(store: Store, days: DirtyDays, connection: Any) -> list[Compacted]:
+    """Compact every dirty day, and forget those no archive write touched meanwhile."""
+    done = []
+    for day, marks in days.pending():
+        done.append(compact_day(day, store, connection))
+        days.clear(day, marks)
+    return done
+
+
+def _empty(table: Table) -> str:
+    columns = [*((c.name, c.type) for c in table.columns), *((p[0], p[1]) for p in PARTITIONS)]
+    return "SELECT " + ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in columns) + " LIMIT 0"
+
+
+def load_views(connection: Any, store: Store, first_day: str, last_day: str,
+               tables: Sequence[Table] = (PAYMENTS,)) -> dict[str, int]:
+    """Make each table a view over its files of the days from ``first_day`` to ``last_day``
+    (copied locally when they changed); the number of files each reads."""
+    counts = {}
+    for table in tables:
+        files = [store.local_copy(key, etag)
+                 for key, etag in store.partitions(table.prefix, first_day, last_day)]
+        counts[table.name] = len(files)
+        if any("'" in str(f) for f in files):
+            raise ValueError("a cached file's path has no quote")
+        if files:
+            listed = ", ".join(f"'{f}'" for f in files)
+            source = (f"(SELECT * FROM read_parquet([{listed}], "  # noqa: S608 (our own paths)
+                      "hive_partitioning = true, union_by_name = true, "
+                      "hive_types = {'date': DATE, 'province': VARCHAR}))")
+        else:
+            source = f"({_empty(table)})"
+        connection.execute(f'CREATE OR REPLACE VIEW "{table.name}" AS '
+                           f"{queries.deduplicated(table, source + ' AS files')}")
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueLine:
+    key: str
+    payments: int
+    amount_fen: int
+
+
+def month_bounds(first: str, last: str) -> tuple[datetime, datetime]:
+    """The instants (UTC) bounding the Asia/Shanghai months ``first`` to ``last``
+    (``YYYY-MM``), the last included."""
+    start = datetime.combine(date.fromisoformat(f"{first}-01"), time(), CHINA)
+    end_month = date.fromisoformat(f"{last}-01")
+    following = (end_month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, datetime.combine(following, time(), CHINA)
+
+
+def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
+            office: str | None) -> tuple[list[RevenueLine], int]:
+    """Revenue collected in the months ``first`` to ``last`` grouped ``by``, for ``office``
+    alone when it is given; and the number of files read."""
+    start, end = month_bounds(first, last)
+    # a payment's partition is the day it was announced: the day it was confirmed or, for a
+    # late announcement, a few days after; three days' slack at the end covers it
+    files = load_views(connection, store, start.date().isoformat(),
+                       (end.date() + timedelta(days=3)).isoformat())
+    parameters: list[Any] = [utc_naive(start), utc_naive(end)]
+    if office is not None:
+        parameters.append(office)
+    answer = connection.execute(queries.revenue(by, office=office is not None),
+                                parameters).fetchall()
+    return ([RevenueLine(str(key), int(count), int(amount)) for key, count, amount in answer],
+            sum(files.values()))
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """The store's timestamps are UTC without an offset (:func:`etax.analytics.schemas.instant`)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)

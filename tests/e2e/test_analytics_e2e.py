@@ -1,0 +1,192 @@
+"""The analytical store on the local stack: an invoice issued, a return filed and a payment
+confirmed through the API reach the raw archive from the bus; the compactor writes them into
+the Parquet tables (a natural person buyer only as a pseudonym); the revenue report grows by
+exactly the payment, for the administrator and for the office's officer, and not for another
+office's; a redelivered event and a late one change nothing twice (docs/analytics.md)."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+
+from etax.analytics.archive import day_of
+from etax.rules import uscc
+from tests.e2e.test_filing_e2e import master, open_obligation, post, provider_confirms
+from tests.e2e.test_lottery_e2e import issue, wait_for
+from tests.e2e.test_platform_e2e import bearer, token
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
+__all__ = ["master"]  # the filing module's fixture, used here
+
+FUZHOU = "13501000000"
+XIAMEN = "13502000000"
+SELLER = "91350100M000100Y43"
+BUYER_ID = "350102199003071234"
+
+
+def fresh_taxpayer() -> str:
+    """A credit code no other test uses (Fuzhou's region), so its obligation is new."""
+    body = "".join(random.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return uscc.complete(f"91350100{body}")
+
+
+def revenue(api: str, who: dict[str, str], month: str, by: str = "tax") -> dict[str, Any]:
+    answer = requests.get(f"{api}/v1/analytics/revenue", headers=who, timeout=60,
+                          params={"from": month, "to": month, "by": by})
+    assert answer.status_code == 200, answer.text
+    shown: dict[str, Any] = answer.json()
+    return shown
+
+
+def vat_of(report: dict[str, Any]) -> int:
+    return sum(int(r["amount_fen"]) for r in report["rows"] if r["key"] == "vat")
+
+
+def compact(aws: Callable[[str], Any], stack: dict[str, Any],
+            days: list[str] | None = None) -> dict[str, Any]:
+    answer = aws("lambda").invoke(FunctionName=stack["AnalyticsCompactorFunctionName"],
+                                  Payload=json.dumps({"days": days} if days else {}).encode())
+    payload: dict[str, Any] = json.loads(answer["Payload"].read())
+    assert "FunctionError" not in answer, payload
+    return payload
+
+
+def archived(aws: Callable[[str], Any], stack: dict[str, Any], day: str, *needles: str) -> bool:
+    """Whether the raw archive of ``day`` holds every one of ``needles``."""
+    s3, bucket = aws("s3"), stack["AnalyticsBucketName"]
+    found = ""
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket,
+                                                             Prefix=f"raw/date={day}/"):
+        for item in page.get("Contents", []):
+            found += s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
+    return all(n in found for n in needles)
+
+
+def table_rows(aws: Callable[[str], Any], stack: dict[str, Any], table: str, day: str,
+               tmp_path: Any) -> tuple[list[dict[str, Any]], bytes]:
+    """The rows of a table's partitions of ``day`` (read with DuckDB, as a tester would),
+    and the files' bytes."""
+    s3, bucket = aws("s3"), stack["AnalyticsBucketName"]
+    files, raw = [], b""
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"tables/{table}/v1/date={day}/")
+    for n, item in enumerate(listed.get("Contents", [])):
+        body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        raw += body
+        path = tmp_path / f"{table}-{n}.parquet"
+        path.write_bytes(body)
+        files.append(str(path))
+    if not files:
+        return [], raw
+    connection = duckdb.connect()
+    cursor = connection.execute("SELECT * FROM read_parquet(?)", [files])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()], raw
+
+
+def test_facts_reach_the_store_and_the_revenue_exactly_once(
+        api: str, aws: Callable[[str], Any], stack: dict[str, Any], master: bytes,
+        tmp_path: Any) -> None:
+    now = datetime.now(UTC)
+    day, month = day_of(now.isoformat()), day_of(now.isoformat())[:7]
+    admin = bearer(token(api, "admin", "admin-analytics-e2e"))
+    fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+    xiamen = bearer(token(api, "officer", "officer-xm-0001", XIAMEN))
+    compact(aws, stack)  # what earlier tests left, so the figures before are complete
+    before = {"admin": vat_of(revenue(api, admin, month)),
+              "fuzhou": vat_of(revenue(api, fuzhou, month)),
+              "xiamen": vat_of(revenue(api, xiamen, month))}
+
+    # an invoice to a natural person, a return filed and a payment confirmed
+    seller = bearer(token(api, "taxpayer", SELLER))
+    invoice = issue(api, seller, BUYER_ID)
+    code = fresh_taxpayer()
+    taxpayer = bearer(token(api, "taxpayer", code))
+    opener = bearer(token(api, "admin", "admin-analytics-e2e"))
+    filed = open_obligation(api, taxpayer, code, month, "150000.00", opened_by=opener)
+    oid = filed["obligation_id"]
+    payment = post(api, f"/v1/filing/obligations/{oid}/payments", taxpayer,
+                   {"method": "bank_transfer", "amount": "1500.00"})
+    assert payment.status_code == 201, payment.text
+    assert provider_confirms(api, master, payment.json()).status_code == 200
+
+    wait_for("the facts in the raw archive", lambda: archived(
+        aws, stack, day, invoice["number"], oid, payment.json()["payment_id"]) or None)
+    compacted = compact(aws, stack)
+    assert day in [d["day"] for d in compacted["days"]], compacted
+
+    # the tables: the invoice with its buyer pseudonymized, the return, the payment
+    invoices, invoice_bytes = table_rows(aws, stack, "invoices", day, tmp_path)
+    [row] = [r for r in invoices if r["number"] == invoice["number"]]
+    assert row["kind"] == "issued"
+    assert row["seller"] == SELLER
+    assert str(row["buyer"]).startswith("p:")
+    assert BUYER_ID.encode() not in invoice_bytes
+    returns, _ = table_rows(aws, stack, "returns", day, tmp_path)
+    [filed_row] = [r for r in returns if r["obligation_id"] == oid]
+    assert (filed_row["taxpayer"], filed_row["tax_due_fen"]) == (code, 150_000)
+    payments, _ = table_rows(aws, stack, "payments", day, tmp_path)
+    [paid] = [r for r in payments if r["obligation_id"] == oid]
+    assert (paid["amount_fen"], paid["office"], paid["province"]) == (150_000, FUZHOU, "35")
+
+    # the revenue grew by exactly the payment, for the country and Fuzhou, not Xiamen
+    assert vat_of(revenue(api, admin, month)) == before["admin"] + 150_000
+    assert vat_of(revenue(api, fuzhou, month)) == before["fuzhou"] + 150_000
+    assert vat_of(revenue(api, xiamen, month)) == before["xiamen"]
+    by_office = revenue(api, admin, month, by="office")
+    assert FUZHOU in [r["key"] for r in by_office["rows"]]
+
+    # the payment's event delivered again, and again a day late: counted once
+    envelope = next(json.loads(line) for line in _raw_lines(aws, stack, day)
+                    if payment.json()["payment_id"] in line
+                    and '"PaymentConfirmed"' in line)
+    queue = stack["AnalyticsArchiveQueueUrl"]
+    aws("sqs").send_message(QueueUrl=queue, MessageBody=json.dumps(envelope))
+    late = {**envelope, "id": str(uuid.uuid4()),
+            "time": (now + timedelta(days=1)).isoformat().replace("+00:00", "Z")}
+    aws("sqs").send_message(QueueUrl=queue, MessageBody=json.dumps(late))
+    next_day = day_of(late["time"])
+    wait_for("the late copy archived", lambda: archived(aws, stack, next_day, late["id"]) or None)
+    compact(aws, stack)
+    assert vat_of(revenue(api, admin, month)) == before["admin"] + 150_000
+
+
+def _raw_lines(aws: Callable[[str], Any], stack: dict[str, Any], day: str) -> list[str]:
+    s3, bucket = aws("s3"), stack["AnalyticsBucketName"]
+    lines: list[str] = []
+    for item in s3.list_objects_v2(Bucket=bucket, Prefix=f"raw/date={day}/").get("Contents", []):
+        lines += s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode().splitlines()
+    return lines
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"from": "2026-13", "to": "2026-12"}, "from"),
+    ({"from": "2026-12", "to": "2026-11"}, "to"),
+    ({"from": "2026-12"}, "to"),
+    ({"from": "2020-01", "to": "2026-12"}, "to"),
+    ({"from": "2026-12", "to": "2026-12", "by": "colour"}, "by"),
+])
+def test_bad_report_parameters_name_the_field(api: str, params: dict[str, str],
+                                              field: str) -> None:
+    admin = bearer(token(api, "admin", "admin-analytics-e2e"))
+    answer = requests.get(f"{api}/v1/analytics/revenue", headers=admin, params=params,
+                          timeout=60)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == field
+
+
+def test_the_revenue_is_for_officers_only(api: str) -> None:
+    params = {"from": "2026-12", "to": "2026-12"}
+    anonymous = requests.get(f"{api}/v1/analytics/revenue", params=params, timeout=60)
+    assert anonymous.status_code == 401
+    taxpayer = bearer(token(api, "taxpayer", SELLER))
+    refused = requests.get(f"{api}/v1/analytics/revenue", headers=taxpayer, params=params,
+                           timeout=60)
+    assert refused.status_code == 403

@@ -1,0 +1,214 @@
+"""The analytical store's pure parts: the archive's days and names, the tables' rows (a fact
+once, a person pseudonymized, bad details refused), the Parquet files DuckDB writes and the
+views over them, and the queries in Athena's dialect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import sqlglot
+
+from etax.analytics import queries
+from etax.analytics.archive import (
+    NotAnEvent,
+    by_day,
+    day_of,
+    event_of,
+    events_in,
+    lines_of,
+    raw_key,
+)
+from etax.analytics.compaction import rows_by_table, write_parquet
+from etax.analytics.parties import party, province_of, pseudonym
+from etax.analytics.reports import checked_range, months_between
+from etax.analytics.schemas import (
+    ATHENA_TYPES,
+    INVOICES,
+    PARTITIONS,
+    PAYMENTS,
+    TABLES,
+    Event,
+    instant,
+)
+from etax.analytics.service import month_bounds, utc_naive
+from etax.errors import Invalid
+
+KEY = b"k" * 32
+COMPANY = "91350100M000100Y43"
+PERSON = "350102199003071234"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def envelope(kind: str, detail: dict[str, Any], *, event_id: str = "e-1",
+             time: str = "2026-12-04T17:30:00Z", source: str = "tax.filing") -> dict[str, Any]:
+    return {"id": event_id, "source": source, "detail-type": kind, "time": time,
+            "detail": detail}
+
+
+def payment(payment_id: str = "pay-1", amount: Any = 100_000, **extra: Any) -> dict[str, Any]:
+    return {"payment_id": payment_id, "obligation_id": "ob-1", "taxpayer": COMPANY,
+            "tax_type": "vat", "period": "2026-11", "amount_fen": amount,
+            "method": "bank_transfer", "confirmed_at": "2026-12-04T17:29:59+00:00",
+            "office": "13501000000", **extra}
+
+
+def test_the_day_is_china_s_and_a_bad_time_is_not_an_event() -> None:
+    assert day_of("2026-12-04T17:30:00Z") == "2026-12-05"  # 01:30 in Beijing
+    assert day_of("2026-12-04T15:59:59+00:00") == "2026-12-04"
+    for bad in ("yesterday", "2026-12-04T10:00:00"):
+        with pytest.raises(NotAnEvent):
+            day_of(bad)
+    with pytest.raises(NotAnEvent):
+        event_of({"id": "x", "source": "aws.s3", "detail-type": "A", "time": "2026-12-04T00:00Z",
+                  "detail": {}})
+    with pytest.raises(NotAnEvent):
+        event_of({"id": "x"})
+
+
+def test_a_batch_is_named_by_its_events_whatever_their_order() -> None:
+    a = event_of(envelope("PaymentConfirmed", payment(), event_id="a"))
+    b = event_of(envelope("PaymentConfirmed", payment(), event_id="b"))
+    assert raw_key("2026-12-05", [a, b]) == raw_key("2026-12-05", [b, a])
+    assert raw_key("2026-12-05", [a]) != raw_key("2026-12-05", [a, b])
+    assert raw_key("2026-12-05", [a]).startswith("raw/date=2026-12-05/")
+    late = event_of(envelope("PaymentConfirmed", payment(), time="2026-12-01T00:00:00Z"))
+    assert sorted(by_day([a, late])) == ["2026-12-01", "2026-12-05"]
+
+
+def test_raw_lines_read_back_and_damage_is_counted() -> None:
+    events = [event_of(envelope("PaymentConfirmed", payment(), event_id=str(n)))
+              for n in range(3)]
+    body = lines_of(events) + b"not json\n" + b'{"id": "no source"}\n'
+    found, damaged = events_in(body)
+    assert [e.id for e in found] == ["0", "1", "2"]
+    assert damaged == 2
+
+
+def test_a_person_is_a_keyed_pseudonym_and_a_company_its_code() -> None:
+    assert party(COMPANY, KEY) == COMPANY
+    alias = party(PERSON, KEY)
+    assert alias == pseudonym(PERSON, KEY)
+    assert alias is not None
+    assert alias.startswith("p:")
+    assert PERSON not in alias
+    assert party(PERSON.lower(), KEY) == alias  # an x check digit in either case
+    assert party(PERSON, b"another key") != alias
+    assert party(None, KEY) is None
+    assert party("", KEY) is None
+    assert province_of(COMPANY) == "35"
+    assert province_of(PERSON) == "35"
+    assert province_of("nonsense") == province_of(None) == "00"
+
+
+def test_one_row_per_fact_the_earliest_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANALYTICS_PSEUDONYM_SECRET", "unused")
+    first = event_of(envelope("PaymentConfirmed", payment(), event_id="b",
+                              time="2026-12-04T17:30:00Z"))
+    again = event_of(envelope("PaymentConfirmed", payment(), event_id="a",
+                              time="2026-12-04T17:31:00Z"))  # the outbox announced it twice
+    other = event_of(envelope("PaymentConfirmed", payment("pay-2", 5), event_id="c"))
+    floaty = event_of(envelope("PaymentConfirmed", payment("pay-3", 1.5), event_id="d"))
+    day = rows_by_table([again, other, first, first, floaty])
+    rows = {r["payment_id"]: r for r in day.tables["payments"]}
+    assert set(rows) == {"pay-1", "pay-2"}
+    assert rows["pay-1"]["event_id"] == "b"
+    assert rows["pay-1"]["amount_fen"] == 100_000
+    assert rows["pay-1"]["confirmed_at"] == "2026-12-04 17:29:59"
+    assert rows["pay-1"]["province"] == "35"
+    assert day.refused == {"payments": ["d"]}
+    assert day.duplicates == 3  # "b" twice in both tables, "a" again in payments
+    assert len(day.tables["events"]) == 4  # by event id: the two announcements are two events
+    assert day.tables["invoices"] == []
+
+
+def test_an_invoice_to_a_person_keeps_no_id_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("etax.analytics.parties._key", lambda: KEY)
+    issued = event_of(envelope("InvoiceIssued", {
+        "number": "26352000000000000001", "type": "81", "issue_date": "2026-12-04",
+        "seller_credit_code": COMPANY, "buyer_id": PERSON, "total_fen": 21800,
+        "channel": "mobile"}, source="tax.invoices"))
+    [row] = rows_by_table([issued]).tables["invoices"]
+    assert row["buyer"] == pseudonym(PERSON, KEY)
+    assert PERSON not in json.dumps(row)
+
+
+def test_instants_are_kept_in_utc() -> None:
+    assert instant("2026-12-05T09:00:00+08:00") == "2026-12-05 01:00:00"
+    with pytest.raises(ValueError, match="offset"):
+        instant("2026-12-05T09:00:00")
+
+
+def test_parquet_written_and_read_through_the_deduplicating_view(tmp_path: Path) -> None:
+    events = [event_of(envelope("PaymentConfirmed", payment(f"pay-{n}", 100 * n),
+                                event_id=f"e{n}")) for n in range(1, 4)]
+    rows = rows_by_table(events).tables["payments"]
+    connection = duckdb.connect()
+    day_one = write_parquet(connection, PAYMENTS, rows, tmp_path / "one")
+    # the same payment announced again on another day: a second partition holds it
+    again = rows_by_table([event_of(envelope(
+        "PaymentConfirmed", payment("pay-1", 100), event_id="late",
+        time="2026-12-06T01:00:00Z"))]).tables["payments"]
+    day_two = write_parquet(connection, PAYMENTS, again, tmp_path / "two")
+    layout = {}
+    for path, day in ((day_one, "2026-12-05"), (day_two, "2026-12-06")):
+        target = tmp_path / "t" / f"date={day}" / "province=35" / "part-0.parquet"
+        target.parent.mkdir(parents=True)
+        path.rename(target)
+        layout[day] = target
+    files = ", ".join(f"'{p}'" for p in layout.values())
+    source = (f"(SELECT * FROM read_parquet([{files}], "  # noqa: S608 (the test's files)
+              "hive_partitioning = true, "
+              "hive_types = {'date': DATE, 'province': VARCHAR})) AS files")
+    connection.execute(f"CREATE VIEW payments AS {queries.deduplicated(PAYMENTS, source)}")
+    start, end = month_bounds("2026-12", "2026-12")
+    answer = connection.execute(queries.revenue("tax", office=True), [
+        utc_naive(start), utc_naive(end), "13501000000"]).fetchall()
+    assert answer == [("vat", 3, 600)]  # 100 + 200 + 300, the late copy counted once
+    types = dict(connection.execute(
+        "SELECT column_name, column_type FROM (DESCRIBE payments)").fetchall())
+    assert types["amount_fen"] == "BIGINT"
+    assert types["confirmed_at"] == "TIMESTAMP"
+
+
+def test_month_bounds_are_china_s_months() -> None:
+    start, end = month_bounds("2026-11", "2026-12")
+    assert start.isoformat() == "2026-11-01T00:00:00+08:00"
+    assert end.isoformat() == "2027-01-01T00:00:00+08:00"
+    assert months_between("2026-11", "2027-02") == 4
+    assert checked_range("2026-01", "2026-12") == ("2026-01", "2026-12")
+    for first, last, field in (("2026-1", "2026-12", "from"), ("2026-12", None, "to"),
+                               ("2026-12", "2026-11", "to"), ("2023-01", "2026-12", "to")):
+        with pytest.raises(Invalid) as refused:
+            checked_range(first, last)
+        assert refused.value.field == field
+
+
+@pytest.mark.parametrize("sql", [
+    *queries.every_query(),
+    *(queries.deduplicated(t, f"{t.name}_files") for t in TABLES),
+])
+def test_every_query_transpiles_to_athena(sql: str) -> None:
+    [athena] = sqlglot.transpile(sql, read="duckdb", write="athena")
+    sqlglot.parse_one(athena, read="athena")  # and reads back in Athena's dialect
+    assert "strftime" not in athena.lower()  # DuckDB's date function rewritten
+
+
+def test_the_tables_are_documented_column_by_column() -> None:
+    page = (ROOT / "docs" / "analytics.md").read_text()
+    for table in TABLES:
+        assert f"`{table.name}` (v{table.version})" in page, table.name
+        for column in table.columns:
+            assert f"`{column.name}`" in page, f"{table.name}.{column.name}"
+        assert all(c.type in ATHENA_TYPES for c in table.columns)
+    for name, _, _ in PARTITIONS:
+        assert f"`{name}`" in page
+
+
+def test_every_table_reads_only_its_events() -> None:
+    assert INVOICES.reads(Event("x", "tax.invoices", "InvoiceIssued", "", {}))
+    assert not INVOICES.reads(Event("x", "tax.filing", "InvoiceIssued", "", {}))
+    assert len({t.name for t in TABLES}) == len(TABLES)
