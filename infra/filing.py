@@ -3,7 +3,8 @@
 Resources: the filing table (obligations with their returns and ledgers, payments) with the
 sparse ``by_due`` index the reminder run Queries and the sparse ``by_payer`` index of confirmed
 payments; the providers' callback secret; the API function (obligations, returns, payments,
-signed receipts); the public callback function; the reminder function and its daily schedule.
+signed receipts); the public callback function; the reminder function and its daily schedule;
+the table's stream announcing returns filed and payments confirmed on the bus (the outbox).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from etax.filing import outbox as filing_outbox
 from etax.filing.tables import FILING
 from infra.platform import Platform
 from infra.platform.data import grant
@@ -86,6 +88,14 @@ class FilingAndPayment(Construct):
             schedule=events.Schedule.cron(minute="0", hour=REMINDER_SCHEDULE_UTC_HOUR),
             function=self.reminder_function,
         )
+
+        # the outbox: returns filed and payments confirmed, announced from the table's stream
+        self.stream_failures = platform.outbox(
+            self, "FilingStream", table=self.table, name="filing_events",
+            description="Announces returns filed and payments confirmed on the bus from the "
+                        "filing table's stream",
+            filters=filing_outbox.ANNOUNCING,  # a reminder's claim or a payment started: nothing
+        ).failures
 
     def grant_payment_records(self, function: lambda_.Function) -> None:
         """Let ``function`` read confirmed payments (one Query on ``by_payer``, nothing else):

@@ -115,6 +115,7 @@ class EtaxStack(Stack):
             "FilingTableName": self.filing.table.table_name,
             "PaymentCallbackSecretArn": self.filing.callback_secret.secret_arn,
             "FilingRemindersFunctionName": self.filing.reminder_function.function_name,
+            "FilingStreamFailuresQueueUrl": self.filing.stream_failures.queue_url,
             "SupplyTableName": self.supply.supply.table_name,
             "SupplyQueueUrl": self.supply.queue.queue.queue_url,
             "SupplyDeadLetterQueueUrl": self.supply.queue.dead_letters.queue_url,

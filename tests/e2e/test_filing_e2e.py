@@ -1,8 +1,9 @@
 """Filing and payment (B5) on the local stack over HTTP: an obligation filed with the tax
 computed, paid in two parts through two methods confirmed by signed provider callbacks, with a
-signed receipt; a late payment with the surcharge; the reminder run invoked twice for a day after
-the deadline publishing exactly one reminder per obligation (seen through a rule and a queue the
-test owns); another taxpayer refused."""
+signed receipt, the return and the payments announced on the bus from the table's stream; a
+late payment with the surcharge; the reminder run invoked twice for a day after the deadline
+publishing exactly one reminder per obligation (seen through a rule and a queue the test owns);
+another taxpayer refused."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from etax.filing import deadlines
 from etax.rules import money, uscc
 from etax.rules.dates import business_date
 from etax.simulations.payments import SimulatedProvider
+from tests.e2e.app_fixtures import bus_tap
 from tests.e2e.test_notifications_e2e import entries_with, inbox
 from tests.e2e.test_platform_e2e import bearer, token
+from tests.e2e.test_supply_e2e import events_seen
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
@@ -46,14 +49,16 @@ def months_back(n: int) -> str:
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
-def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float = 90.0) -> T:
+def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float = 90.0,
+                describe: Callable[[], object] | None = None) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = probe()
         if value is not None:
             return value
         time.sleep(1.0)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    seen = f"; last seen: {describe()}" if describe is not None else ""
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{seen}")
 
 
 def post(api: str, path: str, who: dict[str, str], body: dict[str, Any]) -> requests.Response:
@@ -91,6 +96,14 @@ def master(aws: Any, stack: dict[str, Any]) -> bytes:
     return str(json.loads(secret["SecretString"])["key"]).encode()
 
 
+@pytest.fixture(scope="module")
+def announced(stack: dict[str, Any], aws: Callable[[str], Any]) -> Iterator[str]:
+    """A queue receiving the filing facts the table's stream announces on the bus."""
+    with bus_tap(aws, stack, "filing", {"source": ["tax.filing"],
+                                        "detail-type": ["ReturnFiled", "PaymentConfirmed"]}) as url:
+        yield url
+
+
 def provider_confirms(api: str, master: bytes, payment: dict[str, Any], *,
                       signature: str | None = None) -> requests.Response:
     """The simulated provider of the payment's method POSTs its signed callback."""
@@ -103,7 +116,7 @@ def provider_confirms(api: str, master: bytes, payment: dict[str, Any], *,
 
 
 def test_filed_with_the_tax_computed_paid_in_two_parts_with_a_receipt(
-        api: str, master: bytes) -> None:
+        api: str, master: bytes, aws: Callable[[str], Any], announced: str) -> None:
     taxpayer = bearer(token(api, "taxpayer", RETAILER))
     period = months_back(0)  # due next month: nothing late
     filed = open_obligation(api, taxpayer, RETAILER, period, "150000.00")
@@ -139,6 +152,43 @@ def test_filed_with_the_tax_computed_paid_in_two_parts_with_a_receipt(
     paid = obligation(api, taxpayer, oid).json()
     assert (paid["status"], paid["liability"]["tax_paid"],
             paid["liability"]["outstanding"]) == ("paid", "1500.00", "0.00")
+
+    # the return filed and both payments confirmed, announced on the bus (amounts in fen); a
+    # consumer dedupes on the fact's id (a retried stream batch may announce twice)
+    seen: list[dict[str, Any]] = []
+
+    def facts() -> dict[str, dict[str, Any]] | None:
+        found = {e["detail"].get("payment_id") or e["detail"]["obligation_id"]: e
+                 for e in events_seen(aws, announced, seen)
+                 if e["detail"]["obligation_id"] == oid}
+        return found if len(found) == 3 else None
+
+    def fields(event: dict[str, Any]) -> dict[str, Any]:
+        assert event["detail"]["schema_version"] == 1
+        return {k: v for k, v in event["detail"].items()
+                if k not in ("schema_version", "occurred_at")}
+
+    paid_ids = [first.json()["payment_id"], second.json()["payment_id"]]
+    facts_seen = wait_for("ReturnFiled and two PaymentConfirmed", facts, timeout=120,
+                          describe=lambda: [(e["detail-type"], e["detail"].get("obligation_id"))
+                                            for e in seen])
+    return_filed = facts_seen[oid]
+    assert return_filed["detail-type"] == "ReturnFiled"
+    assert return_filed["resources"] == [f"obligation/{oid}"]
+    assert fields(return_filed) == {
+        "obligation_id": oid, "taxpayer": RETAILER, "tax_type": "vat", "period": period,
+        "kind": "vat_small_scale", "filed_at": filed["return"]["filed_at"],
+        "tax_due_fen": 150_000, "sales_fen": 15_000_000, "office": FUZHOU}
+    for payment_id, method, amount_fen in zip(paid_ids, ("bank_transfer", "mobile_banking"),
+                                              (100_000, 50_000), strict=True):
+        confirmed_at = requests.get(f"{api}/v1/filing/payments/{payment_id}", headers=taxpayer,
+                                    timeout=60).json()["confirmed_at"]
+        assert facts_seen[payment_id]["detail-type"] == "PaymentConfirmed"
+        assert facts_seen[payment_id]["resources"] == [f"payment/{payment_id}"]
+        assert fields(facts_seen[payment_id]) == {
+            "payment_id": payment_id, "obligation_id": oid, "taxpayer": RETAILER,
+            "tax_type": "vat", "period": period, "amount_fen": amount_fen, "method": method,
+            "confirmed_at": confirmed_at, "office": FUZHOU}
 
     receipt = requests.get(f"{api}/v1/filing/payments/{second.json()['payment_id']}/receipt",
                            headers=taxpayer, timeout=60)
@@ -226,6 +276,7 @@ def test_reminders_once_per_obligation_per_day_even_when_run_twice(
     rule = f"e2e-reminders-{run}"
     events.put_rule(Name=rule, EventBusName=stack["EventBusName"], EventPattern=json.dumps({
         "source": ["tax.filing", "tax.e2e"],
+        "detail-type": ["FilingReminderIssued", "Sentinel"],  # not the returns filed
         "detail": {"taxpayer": [*codes, f"sentinel-{run}"]}}))
     events.put_targets(Rule=rule, EventBusName=stack["EventBusName"],
                        Targets=[{"Id": "queue", "Arn": queue_arn}])

@@ -620,3 +620,76 @@ def test_the_obligations_list_shows_each_payment_with_its_receipt_once_confirmed
                               resource="/v1/filing/obligations", method="GET",
                               who=("taxpayer", OTHER)))["json"]["obligations"]
     assert [o["payments"] for o in mine] == [[]]
+
+
+def stream_records() -> list[dict[str, Any]]:
+    """The filing table's stream records so far, as Lambda receives them (from moto's backend:
+    its in-process Streams API answers "not yet implemented")."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends["123456789012"]["us-east-1"].get_table("filing")
+    assert table.stream_shard is not None
+    return [json.loads(json.dumps(r.to_json(), default=str)) for r in table.stream_shard.items]
+
+
+class Captured:
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def publish(self, events: Any) -> None:
+        self.events.extend(events)
+
+
+def test_returns_filed_and_payments_confirmed_are_announced_from_the_stream(
+        filing: Any, callbacks: Any) -> None:
+    """The table's stream is the outbox: a return filed (taxed, or settled at once with nothing
+    payable) and a payment confirmed are announced with their amounts in fen; a payment
+    started or failed, a reminder's claim and the ledger moving announce nothing, and the event
+    source's filter lets through exactly the records that announce."""
+    from etax.filing.outbox import ANNOUNCING
+    from tests.unit.test_outbox import wakes
+
+    oid = create(filing, current_period())["json"]["obligation_id"]
+    taxed = file_return(filing, oid, {"sales": "150000.00"})["json"]
+    exempt = create(filing, "2026-Q3")["json"]["obligation_id"]
+    assert file_return(filing, exempt, {"sales": "280000.00"})["json"]["status"] == "paid"
+    paid = start_payment(filing, oid, "bank_transfer", "1000.00")["json"]
+    assert confirm(callbacks, paid)["json"]["changed"] is True
+    assert confirm(callbacks, paid)["json"]["changed"] is False  # a replay: no write
+    failed = start_payment(filing, oid, "pos", "500.00")["json"]
+    body, headers = SimulatedProvider("pos", MASTER).callback(
+        failed["payment_id"], 50_000, status="failed")
+    assert send_callback(callbacks, "pos", body, headers["X-Signature"])["json"]["changed"]
+    FilingRepository().claim_reminder(oid, date(2099, 1, 1))
+
+    records = stream_records()
+    events_fn = load_handler("filing_events")
+    events_fn.outbox.publisher = Captured()
+    events_fn.handler({"Records": records}, LambdaContext())
+    announced = events_fn.outbox.publisher.events
+    assert [e.detail_type for e in announced] == ["ReturnFiled", "ReturnFiled",
+                                                  "PaymentConfirmed"]
+    filed_event, exempt_event, confirmed_event = announced
+    assert filed_event.detail == {
+        "obligation_id": oid, "taxpayer": RETAILER, "tax_type": "vat",
+        "period": current_period(), "kind": "vat_small_scale",
+        "filed_at": taxed["return"]["filed_at"], "tax_due_fen": 150_000,
+        "sales_fen": 15_000_000, "office": OFFICE}
+    assert filed_event.resources == (f"obligation/{oid}",)
+    assert (exempt_event.detail["obligation_id"], exempt_event.detail["tax_due_fen"],
+            exempt_event.detail["sales_fen"]) == (exempt, 0, 28_000_000)
+    shown = get(filing, f"/v1/filing/payments/{paid['payment_id']}",
+                "/v1/filing/payments/{payment_id}", {"payment_id": paid["payment_id"]})["json"]
+    assert confirmed_event.detail == {
+        "payment_id": paid["payment_id"], "obligation_id": oid, "taxpayer": RETAILER,
+        "tax_type": "vat", "period": current_period(), "amount_fen": 100_000,
+        "method": "bank_transfer", "confirmed_at": shown["confirmed_at"], "office": OFFICE}
+    assert type(confirmed_event.detail["amount_fen"]) is int
+    assert confirmed_event.resources == (f"payment/{paid['payment_id']}",)
+
+    woken = [r for r in records if wakes(ANNOUNCING, r)]
+    assert len(woken) == 3 < len(records)
+    events_fn.outbox.publisher = Captured()
+    events_fn.handler({"Records": woken}, LambdaContext())
+    assert [(e.detail_type, e.detail, e.resources) for e in events_fn.outbox.publisher.events
+            ] == [(e.detail_type, e.detail, e.resources) for e in announced]

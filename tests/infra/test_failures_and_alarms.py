@@ -149,7 +149,7 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
                 for m in resources(prod, "AWS::Lambda::EventSourceMapping").values()
                 if "StartingPosition" in m["Properties"]
                 for alias in aliases if alias in json.dumps(m["Properties"]["FunctionName"])}
-    assert len(streamed) == 9
+    assert len(streamed) == 10
     assert watched(prod, "IteratorAge") == streamed
     tables = set(resources(prod, "AWS::DynamoDB::Table"))
     assert watched(prod, "ReadThrottleEvents") == watched(prod, "WriteThrottleEvents") == tables

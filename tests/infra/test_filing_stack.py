@@ -1,11 +1,16 @@
 """Filing and payment (B5) as synthesized: the table's sparse indexes, the daily schedule of the
 reminder run (Query on the due index only, PutEvents on the bus), the public callback route and
-its secret, and who may do what."""
+its secret, the table's stream announcing returns filed and payments confirmed (the outbox, its
+filter and its failures queue), and who may do what."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from aws_cdk.assertions import Match, Template
 
+from etax.filing import outbox as filing_outbox
 from tests.infra.conftest import live_alias
 from tests.infra.test_invoices_stack import policy_statements as statements_of
 from tests.infra.test_invoices_stack import role_actions
@@ -81,7 +86,7 @@ def test_the_reminder_run_may_only_query_the_due_index_and_claim(prod: Template)
 
 def test_no_filing_function_may_scan_or_delete_in_the_filing_table(prod: Template) -> None:
     [table] = [k for k in resources(prod, "AWS::DynamoDB::Table") if "FilingTable" in k]
-    for service in ("filing", "filing_callbacks", "filing_reminders"):
+    for service in ("filing", "filing_callbacks", "filing_reminders", "filing_events"):
         for statement in statements_of(prod, service):
             if table in str(statement["Resource"]):
                 granted = statement["Action"] if isinstance(statement["Action"], list) \
@@ -136,3 +141,38 @@ def test_a_refused_confirmation_time_raises_an_alarm(prod: Template) -> None:
         "MetricName": REFUSED_TIME_METRIC, "Namespace": "ETax/prod",
         "Dimensions": [{"Name": "service", "Value": "filing_callbacks"}],
         "Threshold": 1, "AlarmActions": Match.any_value()})
+
+
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_returns_filed_and_payments_confirmed_leave_through_the_table_stream(
+        stage: str, request: pytest.FixtureRequest) -> None:
+    """The filing table's stream feeds filing_events (PutEvents on the bus, nothing on the
+    table), woken only by the records that announce (etax.filing.outbox.ANNOUNCING); failed
+    batches are bisected, retried, then parked in a queue with an alarm, given as an output."""
+    template: Template = request.getfixturevalue(stage)
+    [(table_id, table)] = [(k, t) for k, t in resources(template, "AWS::DynamoDB::Table").items()
+                           if "FilingTable" in k]
+    assert table["Properties"]["StreamSpecification"] == {
+        "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    events_fn = function_id(template, "filing_events")
+    alias = live_alias(template, events_fn)
+    [mapping] = [m["Properties"] for m in
+                 resources(template, "AWS::Lambda::EventSourceMapping").values()
+                 if alias in json.dumps(m["Properties"]["FunctionName"])]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [
+        json.loads(json.dumps(p)) for p in filing_outbox.ANNOUNCING]
+    assert (mapping["BisectBatchOnFunctionError"], mapping["MaximumRetryAttempts"],
+            mapping["StartingPosition"]) == (True, 5, "TRIM_HORIZON")
+    [failures, _] = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"]
+    assert failures.startswith("FilingAndPaymentFilingStreamFailures")
+    assert any(a["Properties"].get("Dimensions") == [{"Name": "QueueName", "Value": {
+        "Fn::GetAtt": [failures, "QueueName"]}}]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values())
+    assert template.find_outputs("FilingStreamFailuresQueueUrl")[
+        "FilingStreamFailuresQueueUrl"]["Value"] == {"Ref": failures}
+    actions = role_actions(template, "filing_events")
+    assert "events:PutEvents" in actions
+    assert not {a for a in actions if a.startswith("dynamodb:")} - {
+        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams"}  # the stream only: no item of the table

@@ -24,7 +24,8 @@ REVIEWED_WILDCARDS = {
     *(("dynamodb:ListStreams", f"<{table}.Arn>/stream/*") for table in (
         "AcceptanceAcceptanceTable", "InvoiceServicesInvoicesTable", "LotteryDrawsTable",
         "RefundsRefundsTable", "SupplySupplyTable", "RegulationsRegulationsTable",
-        "KnowledgeKnowledgeTable", "ViolatorsViolatorsTable", "ComplaintsComplaintsTable")),
+        "KnowledgeKnowledgeTable", "ViolatorsViolatorsTable", "ComplaintsComplaintsTable",
+        "FilingAndPaymentFilingTable")),
     # uploads: one object key per document under each prefix (infra/acceptance.py)
     ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
     ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),

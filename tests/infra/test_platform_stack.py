@@ -18,7 +18,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "calculators", "supply", "supply_events", "supply_worker", "certificates",
              "refunds", "refund_events", "refund_checks", "refund_approval", "refund_payment",
              "refund_notify", "acceptance_applications", "acceptance_events", "filing",
-             "filing_callbacks",
+             "filing_callbacks", "filing_events",
              "filing_reminders", "notifications", "notifier", "notification_sender",
              "regulations", "regulation_events", "knowledge", "knowledge_events",
              "regulation_published", "crowd",

@@ -1,5 +1,6 @@
 """The filing table (described in :mod:`etax.filing`): the sparse ``by_due`` index the
-reminder run queries and the sparse ``by_payer`` index of confirmed payments."""
+reminder run queries and the sparse ``by_payer`` index of confirmed payments; its stream is the
+outbox of returns filed and payments confirmed (:mod:`etax.filing.outbox`)."""
 
 from __future__ import annotations
 
@@ -20,4 +21,5 @@ FILING = TableSpec(
                    DUE_INDEX_ATTRIBUTES),
              Index(PAYER_INDEX, Key("payer"), Key("paid_on")),
              Index(PAYMENTS_INDEX, Key("taxpayer"), Key("payment_id"), "INCLUDE",
-                   PAYMENT_INDEX_ATTRIBUTES)), holds_records=True)
+                   PAYMENT_INDEX_ATTRIBUTES)),
+    stream="NEW_AND_OLD_IMAGES", holds_records=True)
