@@ -72,23 +72,24 @@ def archived(aws: Callable[[str], Any], stack: dict[str, Any], day: str, *needle
 
 def table_rows(aws: Callable[[str], Any], stack: dict[str, Any], table: str, day: str,
                tmp_path: Any) -> tuple[list[dict[str, Any]], bytes]:
-    """The rows of a table's partitions of ``day`` (read with DuckDB, as a tester would),
-    and the files' bytes."""
+    """The rows of a table's partitions of ``day`` (read with DuckDB, as a tester would; the
+    province from the file's partition), and the files' bytes."""
     s3, bucket = aws("s3"), stack["AnalyticsBucketName"]
-    files, raw = [], b""
+    rows: list[dict[str, Any]] = []
+    raw = b""
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"tables/{table}/v1/date={day}/")
+    connection = duckdb.connect()
     for n, item in enumerate(listed.get("Contents", [])):
         body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
         raw += body
         path = tmp_path / f"{table}-{n}.parquet"
         path.write_bytes(body)
-        files.append(str(path))
-    if not files:
-        return [], raw
-    connection = duckdb.connect()
-    cursor = connection.execute("SELECT * FROM read_parquet(?)", [files])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()], raw
+        cursor = connection.execute("SELECT * FROM read_parquet(?)", [str(path)])
+        names = [d[0] for d in cursor.description]
+        province = item["Key"].split("/province=")[1].split("/")[0]
+        rows += [{**dict(zip(names, row, strict=True)), "province": province}
+                 for row in cursor.fetchall()]
+    return rows, raw
 
 
 def test_facts_reach_the_store_and_the_revenue_exactly_once(

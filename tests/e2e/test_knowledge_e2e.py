@@ -7,6 +7,7 @@ amendment in exactly the API's wording."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -62,6 +63,30 @@ def kb_article(api: str, article_id: str) -> dict[str, Any]:
     assert answer.status_code == 200, answer.text
     shown: dict[str, Any] = answer.json()
     return shown
+
+
+def outbox_state(aws: Callable[[str], Any], service: str) -> dict[str, Any]:
+    """What a waiting test says about an outbox that stayed silent: its stream mapping's state
+    and last result, and the end of its function's log."""
+    lam = aws("lambda")
+    for page in lam.get_paginator("list_functions").paginate():
+        for function in page["Functions"]:
+            variables = (function.get("Environment") or {}).get("Variables") or {}
+            if variables.get("POWERTOOLS_SERVICE_NAME") != service:
+                continue
+            name = function["FunctionName"]
+            mappings = lam.list_event_source_mappings(FunctionName=f"{name}:live")
+            group = (function.get("LoggingConfig") or {}).get("LogGroup", f"/aws/lambda/{name}")
+            try:
+                tail = [e["message"][:300] for e in aws("logs").filter_log_events(
+                    logGroupName=group, startTime=int((time.time() - 300) * 1000))[
+                    "events"]][-15:]
+            except Exception as error:  # a description, never the failure
+                tail = [repr(error)]
+            return {"mappings": [{k: m.get(k) for k in ("State", "LastProcessingResult",
+                                                        "StartingPosition", "BatchSize")}
+                                 for m in mappings["EventSourceMappings"]], "log": tail}
+    return {"function": f"{service} not found"}
 
 
 def target(api: str) -> tuple[Article | None, str, str]:
@@ -154,8 +179,8 @@ def test_an_amendment_reaches_the_knowledge_base_and_the_subscribers(
         e for e in events_seen(aws, watched, seen)
         if e["detail-type"] == "KnowledgeArticleChanged" and e["detail"]["id"] == article.id
         and e["detail"]["change"] == "flagged"), None),
-        describe=lambda: [(e["detail-type"], e["detail"].get("id"), e["detail"].get("change"))
-                          for e in seen])
+        describe=lambda: ([(e["detail-type"], e["detail"].get("id"), e["detail"].get("change"))
+                           for e in seen], outbox_state(aws, "knowledge_events")))
 
     # an officer confirms the answer: current again (so the base is left as it was found)
     queue = requests.get(f"{api}/v1/kb/reviews", headers=reviewer, params={"limit": "100"},
