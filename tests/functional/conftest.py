@@ -72,6 +72,7 @@ FUNCTION_ENV = {
     "COMPLAINTS_TABLE": "complaints",
     "CREDIT_TABLE": "credit",
     "FEEDBACK_TABLE": "feedback",
+    "ANALYTICS_TABLE": "analytics",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

@@ -37,7 +37,8 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Store
     with mock_aws():
         s3, dynamodb = boto3.client("s3"), boto3.client("dynamodb")
         s3.create_bucket(Bucket="store")
-        create_table(dynamodb, ANALYTICS, "analytics")
+        if "analytics" not in dynamodb.list_tables()["TableNames"]:  # every table's fixture
+            create_table(dynamodb, ANALYTICS, "analytics")
         yield Store("store", s3, tmp_path / "cache"), DirtyDays("analytics", dynamodb)
 
 
