@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_athena as athena
 from aws_cdk import aws_events as events
 from aws_cdk import aws_glue as glue
@@ -31,7 +31,7 @@ from etax.analytics.tables import ANALYTICS
 from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.boards import Board
-from infra.platform.data import grant
+from infra.platform.data import grant, private_bucket
 from infra.platform.events import QueueConsumer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,16 +59,10 @@ class Analytics(Board):
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[platform.functions.architecture],
             description="DuckDB (Parquet, SQL) for the analytical store")
-        self.bucket = s3.Bucket(
-            self, "StoreBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+        self.bucket = private_bucket(
+            self, "StoreBucket", retain=platform.retain,
             lifecycle_rules=[s3.LifecycleRule(
-                id="athena-results", prefix=RESULTS_PREFIX, expiration=Duration.days(30))],
-            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
-            auto_delete_objects=False,
-        )
+                id="athena-results", prefix=RESULTS_PREFIX, expiration=Duration.days(30))])
         acknowledge(self.bucket, "AwsSolutions-S1",
                     "written by the store's functions only, each write logged by them; "
                     "CloudTrail data events cover reads where an account wants them")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -24,7 +24,7 @@ from constructs import Construct
 from etax.knowledge.indexing import PREFIX, RECHECK_SECONDS
 from infra.nag import acknowledge
 from infra.platform import Platform
-from infra.platform.data import grant
+from infra.platform.data import grant, private_bucket
 from infra.platform.events import QueueConsumer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,18 +48,12 @@ class KnowledgeSearch(Construct):
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[lambda_.Architecture.X86_64, lambda_.Architecture.ARM_64],
             description="Chinese segmentation (jieba), bytecode compiled")
-        self.bucket = s3.Bucket(
-            self, "IndexBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+        self.bucket = private_bucket(
+            self, "IndexBucket", retain=platform.retain,
             versioned=True,  # an artefact or the pointer overwritten by mistake is recovered
             lifecycle_rules=[s3.LifecycleRule(
                 id="earlier-pointers",
-                noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS))],
-            removal_policy=RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY,
-            auto_delete_objects=False,
-        )
+                noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS))])
         acknowledge(self.bucket, "AwsSolutions-S1",
                     "holds only an index derived from public texts, written by one function; "
                     "each build is logged by the indexer")

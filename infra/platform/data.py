@@ -9,6 +9,7 @@ from aws_cdk import RemovalPolicy, Stack, Tags
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from etax.platform.tables import Key, TableSpec
@@ -125,3 +126,19 @@ def grant(grantee: iam.IGrantable, on: dynamodb.ITable | str | list[dynamodb.ITa
         assert not isinstance(table, str), "query= names indexes of a table, not of an ARN"
         grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
             actions=["dynamodb:Query"], resources=[index_arn(table, index) for index in query]))
+
+
+def private_bucket(scope: Construct, construct_id: str, *, retain: bool, versioned: bool = False,
+                   lifecycle_rules: Sequence[s3.LifecycleRule] = ()) -> s3.Bucket:
+    """A bucket no public access reaches: encrypted (S3-managed keys), TLS only, kept with
+    its objects when the stage is retained (and never emptied by a deployment)."""
+    return s3.Bucket(
+        scope, construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        versioned=versioned or None,
+        lifecycle_rules=list(lifecycle_rules) or None,
+        removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        auto_delete_objects=False,
+    )

@@ -108,6 +108,11 @@ def _common(event: Event) -> Row:
 
 COMMON: Final = (Column("event_id", "VARCHAR", "the bus event's id (the first delivery kept)"),
                  Column("event_time", "TIMESTAMP", "when the fact was announced (UTC)"))
+# the columns of filing's facts (returns, payments)
+TAXPAYER: Final = Column("taxpayer", "VARCHAR",
+                         "the taxpayer's credit code, or a person's pseudonym")
+TAX_TYPE: Final = Column("tax_type", "VARCHAR", "the tax (vat, iit, …)")
+OFFICE: Final = Column("office", "VARCHAR", "the tax office in charge, where known")
 
 
 def _event_row(event: Event) -> Row:
@@ -163,14 +168,13 @@ def _return_row(event: Event) -> Row:
 RETURNS = Table(
     "returns", 1, "Returns filed (B5), one per obligation.",
     (*COMMON, Column("obligation_id", "VARCHAR", "the obligation the return answers"),
-     Column("taxpayer", "VARCHAR", "the taxpayer's credit code, or a person's pseudonym"),
-     Column("tax_type", "VARCHAR", "the tax (vat, iit, …)"),
+     TAXPAYER, TAX_TYPE,
      Column("period", "VARCHAR", "the tax period (YYYY-MM, YYYY-Qn or YYYY)"),
      Column("return_kind", "VARCHAR", "the return's form"),
      Column("filed_at", "TIMESTAMP", "when it was filed"),
      Column("tax_due_fen", "BIGINT", "the tax the return computed, in fen"),
      Column("sales_fen", "BIGINT", "the taxable sales declared, in fen, where the form has them"),
-     Column("office", "VARCHAR", "the tax office in charge, where known")),
+     OFFICE),
     ("obligation_id",), (("tax.filing", "ReturnFiled"),), _return_row, "taxpayer")
 
 
@@ -187,13 +191,12 @@ PAYMENTS = Table(
     "payments", 1, "Payments confirmed (B5): the revenue collected.",
     (*COMMON, Column("payment_id", "VARCHAR", "the payment"),
      Column("obligation_id", "VARCHAR", "the obligation it pays"),
-     Column("taxpayer", "VARCHAR", "the taxpayer's credit code, or a person's pseudonym"),
-     Column("tax_type", "VARCHAR", "the tax (vat, iit, …)"),
+     TAXPAYER, TAX_TYPE,
      Column("period", "VARCHAR", "the tax period paid"),
      Column("amount_fen", "BIGINT", "the amount collected, in fen"),
      Column("method", "VARCHAR", "how it was paid"),
      Column("confirmed_at", "TIMESTAMP", "when the provider confirmed it"),
-     Column("office", "VARCHAR", "the tax office in charge, where known")),
+     OFFICE),
     ("payment_id",), (("tax.filing", "PaymentConfirmed"),), _payment_row, "taxpayer")
 
 
