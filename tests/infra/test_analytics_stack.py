@@ -1,0 +1,63 @@
+"""The analytical store's board (infra/analytics.py): its rule takes every fact of the bus but
+notification requests, the archive and the compactor reach only their prefixes, and outside
+``local`` the store's tables are declared for Athena as the schemas say (docs/analytics.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from etax.analytics.schemas import ATHENA_TYPES, PARTITIONS, TABLES
+from tests.infra.conftest import Synthesized
+
+
+def resources(template: Template, kind: str) -> dict[str, Any]:
+    return dict(template.find_resources(kind))
+
+
+def test_every_fact_of_the_bus_is_archived_but_notification_requests(local: Template) -> None:
+    [rule] = [r for r in resources(local, "AWS::Events::Rule").values()
+              if "analytical store" in r["Properties"].get("Description", "")]
+    assert rule["Properties"]["EventPattern"] == {
+        "source": [{"prefix": "tax."}],
+        "detail-type": [{"anything-but": ["NotificationRequested"]}]}
+
+
+def test_outside_local_the_tables_are_declared_for_athena(local_synth: Synthesized,
+                                                         prod_synth: Synthesized) -> None:
+    assert not resources(local_synth.merged, "AWS::Glue::Table")
+    assert not resources(local_synth.merged, "AWS::Athena::WorkGroup")
+    declared = {t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
+                for t in resources(prod_synth.merged, "AWS::Glue::Table").values()}
+    assert set(declared) == {t.name for t in TABLES}
+    [database] = resources(prod_synth.merged, "AWS::Glue::Database").values()
+    assert database["Properties"]["DatabaseInput"]["Name"] == "etax_prod"
+    for table in TABLES:
+        found = declared[table.name]
+        columns = found["StorageDescriptor"]["Columns"]
+        assert [(c["Name"], c["Type"]) for c in columns] == [
+            (c.name, ATHENA_TYPES[c.type]) for c in table.columns]
+        assert [p["Name"] for p in found["PartitionKeys"]] == [p[0] for p in PARTITIONS]
+        parameters = found["Parameters"]
+        assert parameters["projection.enabled"] == "true"
+        assert parameters["classification"] == "parquet"
+        template = json.dumps(parameters["storage.location.template"])
+        assert f"{table.prefix.rstrip('/')}/date=${{date}}/province=${{province}}" in template
+    [workgroup] = resources(prod_synth.merged, "AWS::Athena::WorkGroup").values()
+    configuration = workgroup["Properties"]["WorkGroupConfiguration"]
+    assert configuration["EnforceWorkGroupConfiguration"] is True
+    assert "athena-results/" in json.dumps(configuration["ResultConfiguration"])
+
+
+def test_the_archive_writes_raw_only_and_the_reports_read_tables_only(prod: Template) -> None:
+    policies = resources(prod, "AWS::IAM::Policy")
+    by_role = {json.dumps(p["Properties"]["Roles"]): json.dumps(p["Properties"]["PolicyDocument"])
+               for p in policies.values()}
+    archive = [doc for role, doc in by_role.items() if "AnalyticsArchive" in role]
+    reports = [doc for role, doc in by_role.items() if "AnalyticsFunctionServiceRole" in role]
+    assert archive
+    assert reports
+    assert all("/tables/" not in doc for doc in archive)
+    assert all("s3:PutObject" not in doc and "/raw/" not in doc for doc in reports)
