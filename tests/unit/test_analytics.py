@@ -5,6 +5,7 @@ views over them, and the queries in Athena's dialect."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +23,19 @@ from etax.analytics.archive import (
     lines_of,
     raw_key,
 )
-from etax.analytics.compaction import rows_by_table, write_parquet
+from etax.analytics.compaction import Spill, Spilled, write_partitions
 from etax.analytics.parties import party, province_of, pseudonym
 from etax.analytics.reports import checked_range, months_between
 from etax.analytics.schemas import (
     ATHENA_TYPES,
+    BY_NAME,
     INVOICES,
     PARTITIONS,
     PAYMENTS,
     TABLES,
     Event,
     instant,
+    row_of,
 )
 from etax.analytics.service import month_bounds, utc_naive
 from etax.errors import Invalid
@@ -104,25 +107,48 @@ def test_a_person_is_a_keyed_pseudonym_and_a_company_its_code() -> None:
     assert province_of("nonsense") == province_of(None) == "00"
 
 
-def test_one_row_per_fact_the_earliest_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ANALYTICS_PSEUDONYM_SECRET", "unused")
+def compacted(events: list[Event], work: Path, *names: str
+              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int], Spilled]:
+    """The facts each table keeps of ``events`` (read back from the Parquet files DuckDB
+    wrote, the province from the partition), how many, and what was spilled."""
+    connection = duckdb.connect()
+    with Spill(work / "spill") as spill:
+        spill.add(events)
+    found: dict[str, list[dict[str, Any]]] = {}
+    counts = {}
+    for name in names:
+        count, files = write_partitions(connection, BY_NAME[name], spill.paths[name],
+                                        work / name)
+        counts[name] = count
+        found[name] = []
+        for province, paths in files.items():
+            for path in paths:
+                cursor = connection.execute("SELECT * FROM read_parquet(?)", [str(path)])
+                columns = [d[0] for d in cursor.description]
+                found[name] += [{**dict(zip(columns, row, strict=True)), "province": province}
+                                for row in cursor.fetchall()]
+    return found, counts, spill.result
+
+
+def test_one_row_per_fact_the_earliest_kept(tmp_path: Path) -> None:
     first = event_of(envelope("PaymentConfirmed", payment(), event_id="b",
                               time="2026-12-04T17:30:00Z"))
     again = event_of(envelope("PaymentConfirmed", payment(), event_id="a",
                               time="2026-12-04T17:31:00Z"))  # the outbox announced it twice
     other = event_of(envelope("PaymentConfirmed", payment("pay-2", 5), event_id="c"))
     floaty = event_of(envelope("PaymentConfirmed", payment("pay-3", 1.5), event_id="d"))
-    day = rows_by_table([again, other, first, first, floaty])
-    rows = {r["payment_id"]: r for r in day.tables["payments"]}
+    found, counts, spilled = compacted([again, other, first, first, floaty], tmp_path,
+                                       "payments", "events", "invoices")
+    rows = {r["payment_id"]: r for r in found["payments"]}
     assert set(rows) == {"pay-1", "pay-2"}
     assert rows["pay-1"]["event_id"] == "b"
     assert rows["pay-1"]["amount_fen"] == 100_000
-    assert rows["pay-1"]["confirmed_at"] == "2026-12-04 17:29:59"
+    assert rows["pay-1"]["confirmed_at"] == datetime(2026, 12, 4, 17, 29, 59)
     assert rows["pay-1"]["province"] == "35"
-    assert day.refused == {"payments": ["d"]}
-    assert day.duplicates == 3  # "b" twice in both tables, "a" again in payments
-    assert len(day.tables["events"]) == 4  # by event id: the two announcements are two events
-    assert day.tables["invoices"] == []
+    assert spilled.refused == {"payments": ["d"]}
+    assert spilled.rows["payments"] - counts["payments"] == 2  # "b" again, and "a"
+    assert counts["events"] == 4  # by event id: the two announcements are two events
+    assert counts["invoices"] == 0
 
 
 def test_an_invoice_to_a_person_keeps_no_id_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,7 +157,8 @@ def test_an_invoice_to_a_person_keeps_no_id_number(monkeypatch: pytest.MonkeyPat
         "number": "26352000000000000001", "type": "81", "issue_date": "2026-12-04",
         "seller_credit_code": COMPANY, "buyer_id": PERSON, "total_fen": 21800,
         "channel": "mobile"}, source="tax.invoices"))
-    [row] = rows_by_table([issued]).tables["invoices"]
+    row = row_of(INVOICES, issued)
+    assert row is not None
     assert row["buyer"] == pseudonym(PERSON, KEY)
     assert PERSON not in json.dumps(row)
 
@@ -143,23 +170,21 @@ def test_instants_are_kept_in_utc() -> None:
 
 
 def test_parquet_written_and_read_through_the_deduplicating_view(tmp_path: Path) -> None:
-    events = [event_of(envelope("PaymentConfirmed", payment(f"pay-{n}", 100 * n),
-                                event_id=f"e{n}")) for n in range(1, 4)]
-    rows = rows_by_table(events).tables["payments"]
     connection = duckdb.connect()
-    day_one = write_parquet(connection, PAYMENTS, rows, tmp_path / "one")
-    # the same payment announced again on another day: a second partition holds it
-    again = rows_by_table([event_of(envelope(
-        "PaymentConfirmed", payment("pay-1", 100), event_id="late",
-        time="2026-12-06T01:00:00Z"))]).tables["payments"]
-    day_two = write_parquet(connection, PAYMENTS, again, tmp_path / "two")
-    layout = {}
-    for path, day in ((day_one, "2026-12-05"), (day_two, "2026-12-06")):
-        target = tmp_path / "t" / f"date={day}" / "province=35" / "part-0.parquet"
-        target.parent.mkdir(parents=True)
-        path.rename(target)
-        layout[day] = target
-    files = ", ".join(f"'{p}'" for p in layout.values())
+    days = {
+        "2026-12-05": [event_of(envelope("PaymentConfirmed", payment(f"pay-{n}", 100 * n),
+                                         event_id=f"e{n}")) for n in range(1, 4)],
+        # the same payment announced again on another day: a second partition holds it
+        "2026-12-06": [event_of(envelope("PaymentConfirmed", payment("pay-1", 100),
+                                         event_id="late", time="2026-12-06T01:00:00Z"))]}
+    layout = []
+    for day, events in days.items():
+        with Spill(tmp_path / day / "spill") as spill:
+            spill.add(events)
+        _, written = write_partitions(connection, PAYMENTS, spill.paths["payments"],
+                                      tmp_path / "t" / f"date={day}")
+        layout += [p for paths in written.values() for p in paths]
+    files = ", ".join(f"'{p}'" for p in layout)
     source = (f"(SELECT * FROM read_parquet([{files}], "  # noqa: S608 (the test's files)
               "hive_partitioning = true, "
               "hive_types = {'date': DATE, 'province': VARCHAR})) AS files")

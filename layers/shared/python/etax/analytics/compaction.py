@@ -1,11 +1,14 @@
 """Compaction: a day's raw events → the tables' Parquet partitions of that day.
 
-Pure but for DuckDB writing the files: :func:`rows_by_table` turns the day's events into
-each table's rows, one per fact (:attr:`Table.key`: the first announcement kept, by event
-time then id, so a redelivered or re-announced event counts once), and :func:`write_parquet`
-writes one file per province with DuckDB (``COPY … TO … (FORMAT PARQUET)``: typed columns,
-zstd). A day is always compacted whole from every raw object of the day, so running it again
-(a late event came in) rewrites the same partitions with the late rows in them.
+The day's raw objects are read one at a time, and each event's row of each table
+(:func:`etax.analytics.schemas.row_of`) is appended to that table's spill file (JSON lines in
+the function's temporary storage): the memory holds one raw object, never the day, however
+many events the day has (docs/benchmarks.md, the analytical store). DuckDB then reads each
+spill file once and writes the table's partitions, one Parquet file per province (typed
+columns, zstd), keeping one row per fact (:attr:`Table.key`: the first announcement, by event
+time then id), so a redelivered or re-announced event counts once. A day is always compacted
+whole from every raw object of the day, so running it again (a late event came in) rewrites
+the same partitions with the late rows in them.
 
 An event whose detail does not fit its table (a field missing, an amount that is not an
 integer) is left out of that table and counted in ``refused`` (the compactor logs the counts
@@ -19,72 +22,88 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any
 
-from etax.analytics.schemas import TABLES, Event, Row, Table, row_of
+from etax.analytics.schemas import TABLES, Event, Table, row_of
 
 
 @dataclass(slots=True)
-class DayRows:
-    tables: dict[str, list[Row]] = field(default_factory=dict)
+class Spilled:
+    rows: dict[str, int] = field(default_factory=dict)  # rows spilled per table
     refused: dict[str, list[str]] = field(default_factory=dict)  # table → event ids
-    duplicates: int = 0
 
 
-def rows_by_table(events: Iterable[Event], tables: Sequence[Table] = TABLES) -> DayRows:
-    """Each table's rows of the day, one per key, the earliest announcement kept."""
-    ordered = sorted(events, key=lambda e: (e.time, e.id))
-    result = DayRows()
-    for table in tables:
-        kept: dict[tuple[Any, ...], Row] = {}
-        for event in ordered:
-            try:
-                row = row_of(table, event)
-            except (KeyError, ValueError, TypeError):
-                result.refused.setdefault(table.name, []).append(event.id)
-                continue
-            if row is None:
-                continue
-            key = tuple(row[k] for k in table.key)
-            if key in kept:
-                result.duplicates += 1
-                continue
-            kept[key] = row
-        result.tables[table.name] = list(kept.values())
-    return result
+class Spill:
+    """Each table's rows, appended to its JSON-lines file under ``work`` as events come."""
+
+    def __init__(self, work: Path, tables: Sequence[Table] = TABLES) -> None:
+        work.mkdir(parents=True, exist_ok=True)
+        self.tables = tables
+        self.paths = {t.name: work / f"{t.name}.jsonl" for t in tables}
+        self._files: dict[str, IO[str]] = {}
+        self.result = Spilled({t.name: 0 for t in tables})
+
+    def __enter__(self) -> Spill:
+        self._files = {name: path.open("w", encoding="utf-8")
+                       for name, path in self.paths.items()}
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        for handle in self._files.values():
+            handle.close()
+
+    def add(self, events: Iterable[Event]) -> None:
+        for event in events:
+            for table in self.tables:
+                try:
+                    row = row_of(table, event)
+                except (KeyError, ValueError, TypeError):
+                    self.result.refused.setdefault(table.name, []).append(event.id)
+                    continue
+                if row is None:
+                    continue
+                self._files[table.name].write(json.dumps(row, ensure_ascii=False) + "\n")
+                self.result.rows[table.name] += 1
 
 
-def by_province(rows: Iterable[Row]) -> dict[str, list[Row]]:
-    provinces: dict[str, list[Row]] = {}
-    for row in rows:
-        provinces.setdefault(str(row["province"]), []).append(row)
-    return provinces
+def _quoted(path: Path) -> str:
+    if "'" in str(path):
+        raise ValueError(f"a work file's path has no quote: {path}")
+    return f"'{path}'"
 
 
-def select_typed(table: Table, source: str) -> str:
-    """A SELECT of ``table``'s columns, typed, from a JSON-lines file ``source``."""
+def select_facts(table: Table, source: Path) -> str:
+    """One row per fact of ``table`` from its spill file ``source``, typed, its province
+    included (the partition column)."""
     columns = ", ".join(f"'{c.name}': '{c.type}'" for c in table.columns)
     names = ", ".join(f'"{c.name}"' for c in table.columns)
-    if "'" in source:
-        raise ValueError(f"a work file's path has no quote: {source!r}")
-    return (f"SELECT {names} FROM read_json('{source}', "  # noqa: S608 (the schema's names)
-            f"format = 'newline_delimited', columns = {{{columns}}})")
+    keys = ", ".join(f'"{k}"' for k in table.key)
+    return (f"SELECT {names}, province FROM read_json({_quoted(source)}, "  # noqa: S608 (schema)
+            f"format = 'newline_delimited', columns = {{{columns}, 'province': 'VARCHAR'}}) "
+            f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY event_time, event_id) = 1")
 
 
-def write_parquet(connection: Any, table: Table, rows: Sequence[Row], work: Path) -> Path:
-    """One Parquet file of ``rows`` (the province left out: it is the file's partition),
-    written through DuckDB; its path."""
-    work.mkdir(parents=True, exist_ok=True)
-    source, target = work / f"{table.name}.jsonl", work / f"{table.name}.parquet"
-    names = table.column_names()
-    with source.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps({n: row.get(n) for n in names}, ensure_ascii=False) + "\n")
-    connection.execute(f"COPY ({select_typed(table, str(source))}) TO '{target}' "
-                       "(FORMAT PARQUET, COMPRESSION ZSTD)")
-    source.unlink()
-    return target
+def write_partitions(connection: Any, table: Table, source: Path,
+                     target: Path) -> tuple[int, dict[str, list[Path]]]:
+    """Write ``table``'s facts from its spill file into ``target/province=<NN>/`` (Parquet);
+    the number of facts and each province's files."""
+    if source.stat().st_size == 0:
+        return 0, {}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    connection.execute(
+        f"COPY ({select_facts(table, source)}) TO {_quoted(target)} "
+        "(FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (province), "
+        "FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE)")
+    files: dict[str, list[Path]] = {}
+    for path in sorted(target.glob("province=*/*.parquet")):
+        files.setdefault(path.parent.name.removeprefix("province="), []).append(path)
+    listed = ", ".join(_quoted(p) for paths in files.values() for p in paths)
+    [(count,)] = connection.execute(
+        f"SELECT count(*) FROM read_parquet([{listed}])").fetchall()  # noqa: S608 (our files)
+    return int(count), files
 
 
-def partition_key(table: Table, day: str, province: str) -> str:
-    return f"{table.prefix}date={day}/province={province}/part-0.parquet"
+def partition_key(table: Table, day: str, province: str, name: str = "part-0.parquet") -> str:
+    return f"{table.prefix}date={day}/province={province}/{name}"

@@ -22,7 +22,7 @@ from etax.analytics.archive import (
     raw_day_prefix,
     raw_key,
 )
-from etax.analytics.compaction import by_province, partition_key, rows_by_table, write_parquet
+from etax.analytics.compaction import Spill, partition_key, write_partitions
 from etax.analytics.repository import DirtyDays
 from etax.analytics.schemas import PARTITIONS, PAYMENTS, TABLES, Event, Table
 from etax.analytics.store import Store
@@ -58,34 +58,39 @@ class Compacted:
 
 def compact_day(day: str, store: Store, connection: Any,
                 tables: Sequence[Table] = TABLES) -> Compacted:
-    """Rewrite every table's partitions of ``day`` from all of the day's raw objects."""
-    events: list[Event] = []
-    damaged = 0
-    for key, _ in store.keys(raw_day_prefix(day)):
-        found, bad = events_in(store.get(key))
-        events += found
-        damaged += bad
-    result = rows_by_table(events, tables)
+    """Rewrite every table's partitions of ``day`` from all of the day's raw objects (read
+    one at a time: :mod:`etax.analytics.compaction`)."""
+    events = damaged = written = removed = 0
+    facts: dict[str, int] = {}
     work = Path(tempfile.mkdtemp(prefix=f"compact-{day}-"))
-    written = removed = 0
     try:
+        with Spill(work / "spill", tables) as spill:
+            for key, _ in store.keys(raw_day_prefix(day)):
+                found, bad = events_in(store.get(key))
+                spill.add(found)
+                events += len(found)
+                damaged += bad
         for table in tables:
+            count, files = write_partitions(connection, table, spill.paths[table.name],
+                                            work / "tables" / table.name)
+            facts[table.name] = count
             prefix = f"{table.prefix}date={day}/"
             before = {key for key, _ in store.keys(prefix)}
             kept = set()
-            for province, rows in sorted(by_province(result.tables[table.name]).items()):
-                path = write_parquet(connection, table, rows, work / province)
-                key = partition_key(table, day, province)
-                store.put(key, path.read_bytes(), "application/vnd.apache.parquet")
-                kept.add(key)
-                written += 1
+            for province, paths in sorted(files.items()):
+                for path in paths:
+                    key = partition_key(table, day, province, path.name)
+                    store.put(key, path.read_bytes(), "application/vnd.apache.parquet")
+                    kept.add(key)
+                    written += 1
             stale = sorted(before - kept)  # a province with no row left (a mapping fixed)
             store.delete(stale)
             removed += len(stale)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Compacted(day, len(events), {t: len(r) for t, r in result.tables.items()},
-                     result.duplicates, damaged, result.refused, written, removed)
+    spilled = spill.result
+    duplicates = sum(spilled.rows[name] - count for name, count in facts.items())
+    return Compacted(day, events, facts, duplicates, damaged, spilled.refused, written, removed)
 
 
 def compact_pending(store: Store, days: DirtyDays, connection: Any) -> list[Compacted]:
