@@ -43,6 +43,25 @@ def revenue(by: str, *, office: bool) -> str:
             "GROUP BY 1 ORDER BY 1")
 
 
+INVOICING: Final = {  # the invoicing's ``by``: its key over the invoices view
+    "province": "province",
+    "seller": "seller",
+    "day": "strftime(issue_date, '%Y-%m-%d')",
+    "kind": "kind",
+}
+
+
+def invoicing(by: str, *, top: int | None = None) -> str:
+    """Invoices announced between two instants (``event_time >= ? AND < ?``) grouped ``by``
+    (a key of :data:`INVOICING`): their count and total; the ``top`` groups by total."""
+    order = "3 DESC, 1" if top else "1"
+    limit = f" LIMIT {int(top)}" if top else ""
+    return (f"SELECT {INVOICING[by]} AS grouping_key, "  # noqa: S608 (constants; ? values)
+            "count(*) AS invoices, sum(total_fen) AS total_fen FROM invoices "
+            f"WHERE event_time >= ? AND event_time < ? GROUP BY 1 ORDER BY {order}{limit}")
+
+
 def every_query() -> list[str]:
     """Every query text the platform runs (what the transpile test checks)."""
-    return [revenue(by, office=office) for by in GROUPINGS for office in (False, True)]
+    return ([revenue(by, office=office) for by in GROUPINGS for office in (False, True)]
+            + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)])
