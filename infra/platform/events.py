@@ -85,6 +85,9 @@ class QueueConsumer(Construct):
         observability.watch_queue(self.queue)
 
 
+STREAM_BATCH_SIZE = 100
+
+
 class StreamOutbox(Construct):
     """A table's stream feeding the function that announces its facts on the bus.
 
@@ -121,7 +124,11 @@ class StreamOutbox(Construct):
         live(function).add_event_source(sources.DynamoEventSource(
             table,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=10,
+            # Lambda's default for streams: a poll reads up to this many records, and where
+            # the filters are applied after the read (the local stack) a table's burst of
+            # records that announce nothing (a reset, a seed) is read ten times faster than
+            # at 10; a failing batch is still bisected down to its record
+            batch_size=STREAM_BATCH_SIZE,
             bisect_batch_on_error=True,
             retry_attempts=5,
             on_failure=sources.SqsDlq(self.failures),
