@@ -41,6 +41,9 @@ ROUTES = ("GET /v1/analytics/revenue",)
 TABLES_PREFIX = "tables/"
 RESULTS_PREFIX = "athena-results/"
 COMPACTION_MINUTES = 15
+# the spill files and the day's Parquet: about 600 bytes an event (docs/benchmarks.md)
+COMPACTION_TMP_MB = 10240
+QUERY_SCAN_CUTOFF_BYTES = 200 * 1024 ** 3  # a national year's invoices are about 0.5 TB
 PROJECTED_FROM = "2024-01-01"  # the first day Athena's partition projection lists
 
 
@@ -100,7 +103,8 @@ class Analytics(Board):
             description="E19: compacts the archived days into the Parquet tables",
             environment={**store_env,
                          "ANALYTICS_PSEUDONYM_SECRET": self.pseudonym_key.secret_arn},
-            timeout=Duration.minutes(5), memory_size=2048, layers=[self.layer])
+            timeout=Duration.minutes(15), memory_size=2048, layers=[self.layer],
+            ephemeral_mb=COMPACTION_TMP_MB)
         self.compactor.add_to_role_policy(iam.PolicyStatement(
             actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{RAW_PREFIX}*")]))
         self.compactor.add_to_role_policy(iam.PolicyStatement(
@@ -157,6 +161,8 @@ class Analytics(Board):
             description="Queries of the analytical store",
             work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
                 enforce_work_group_configuration=True,
+                # a query naming no partition scans every file: refused past this, not billed
+                bytes_scanned_cutoff_per_query=QUERY_SCAN_CUTOFF_BYTES,
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
                     output_location=self.bucket.s3_url_for_object(RESULTS_PREFIX),
                     encryption_configuration=athena.CfnWorkGroup

@@ -497,14 +497,21 @@ def seed_lottery(outputs: dict[str, Any]) -> str:
     return str(body["id"])
 
 
-def stack_resources(outputs: dict[str, Any], resource_type: str) -> list[str]:
-    """The physical ids of the app stack's resources of one type (tables, queues)."""
+def stack_resources(outputs: dict[str, Any], resource_type: str,
+                    stack: str | None = None) -> list[str]:
+    """The physical ids of the app stack's resources of one type (tables, queues), its nested
+    stacks' too (a board in a stack of its own: docs/decisions/0005)."""
     cloudformation = client("cloudformation", outputs["Endpoint"])
     pages = cloudformation.get_paginator("list_stack_resources").paginate(
-        StackName=outputs["StackName"])
-    return sorted(resource["PhysicalResourceId"] for page in pages
-                  for resource in page["StackResourceSummaries"]
-                  if resource["ResourceType"] == resource_type)
+        StackName=stack or outputs["StackName"])
+    found: list[str] = []
+    for page in pages:
+        for resource in page["StackResourceSummaries"]:
+            if resource["ResourceType"] == resource_type:
+                found.append(resource["PhysicalResourceId"])
+            elif resource["ResourceType"] == "AWS::CloudFormation::Stack":
+                found += stack_resources(outputs, resource_type, resource["PhysicalResourceId"])
+    return sorted(found)
 
 
 def empty_table(dynamodb: Any, table: str) -> int:
@@ -531,7 +538,8 @@ def reset(outputs: dict[str, Any]) -> None:
     counters: lottery draws per person, invoice checks per day, …) and drop the messages
     waiting in its queues (dead-letter queues too), then seed again.
 
-    The signing keys, secrets and uploaded files stay; a message a function is handling at that
+    The analytical store's archive and tables go with them (they are what the events made);
+    the signing keys, secrets and uploaded files stay; a message a function is handling at that
     moment may still end in its dead-letter queue.
     """
     sqs = client("sqs", outputs["Endpoint"])
@@ -543,7 +551,21 @@ def reset(outputs: dict[str, Any]) -> None:
     tables = stack_resources(outputs, "AWS::DynamoDB::Table")
     deleted = sum(empty_table(dynamodb, table) for table in tables)
     print(f"emptied {len(tables)} tables ({deleted} items) and {len(queues)} queues", flush=True)
+    if outputs.get("AnalyticsBucketName"):  # the analytical store: what the events made
+        removed = empty_bucket(client("s3", outputs["Endpoint"]), outputs["AnalyticsBucketName"])
+        print(f"emptied the analytical store ({removed} objects)", flush=True)
     seed(outputs)
+
+
+def empty_bucket(s3: Any, bucket: str) -> int:
+    """Delete every object of ``bucket``; the number deleted."""
+    removed = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            removed += len(keys)
+    return removed
 
 
 def function_log_groups(outputs: dict[str, Any], name: str) -> list[str]:

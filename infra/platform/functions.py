@@ -35,6 +35,7 @@ from aws_cdk import (
     Lazy,
     NestedStack,
     RemovalPolicy,
+    Size,
     Stack,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -139,6 +140,8 @@ def fingerprint(function: lambda_.Function, layers: list[lambda_.LayerVersion]) 
     frozen: list[object] = [cfn.code, cfn.environment, cfn.handler, cfn.runtime,
                             cfn.memory_size, cfn.timeout, cfn.architectures,
                             cfn.tracing_config, cfn.logging_config, cfn.role]
+    if cfn.ephemeral_storage is not None:  # only where set: the others' versions stay
+        frozen.append(cfn.ephemeral_storage)
     for layer in layers:
         layer_cfn = layer.node.default_child
         assert isinstance(layer_cfn, lambda_.CfnLayerVersion)
@@ -208,6 +211,7 @@ class Functions(Construct):
         timeout: Duration | None = None,
         memory_size: int = 256,
         layers: Sequence[lambda_.LayerVersion] = (),
+        ephemeral_mb: int | None = None,
     ) -> lambda_.Function:
         """The function whose code is ``functions/<name>/`` (entry point ``handler.handler``),
         with the dependencies and shared layers and any of its own (``layers``)."""
@@ -231,6 +235,8 @@ class Functions(Construct):
             layers=[self.deps_layer, self.shared_layer, *layers],
             timeout=timeout or Duration.seconds(10),
             memory_size=memory_size,
+            # /tmp beyond Lambda's 512 MB, for a function that spills to disk
+            ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
             reserved_concurrent_executions=capacity.reserved if self.production else None,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,

@@ -517,7 +517,6 @@ REQUESTS: dict[str, Build] = {
     # a score out of range: the invited roles reach the check (422), the others are refused
     "POST /v1/feedback/ratings": static({"invitation": "inv-none", "score": 0}),
     "GET /v1/feedback/results": static(query={"office": FUZHOU, "year": "2026"}),
-    "GET /v1/analytics/revenue": static(query={"from": "2026-12", "to": "2026-12"}),
     "POST /v1/surveys": static(SURVEY),
     "GET /v1/surveys": static(),
     "GET /v1/surveys/{survey_id}": static(params=_survey),
@@ -532,6 +531,7 @@ REQUESTS: dict[str, Build] = {
         {"decision": "refuse", "reason": "角色矩阵示例"}, _repair),
     "POST /v1/credit/evaluations": static({"year": 2100}),
     "GET /v1/credit/evaluations/{run_id}": static(params=_run),
+    "GET /v1/analytics/revenue": static(query={"from": "2026-12", "to": "2026-12"}),
 }
 
 

@@ -48,6 +48,7 @@ def test_outside_local_the_tables_are_declared_for_athena(local_synth: Synthesiz
     [workgroup] = resources(prod_synth.merged, "AWS::Athena::WorkGroup").values()
     configuration = workgroup["Properties"]["WorkGroupConfiguration"]
     assert configuration["EnforceWorkGroupConfiguration"] is True
+    assert configuration["BytesScannedCutoffPerQuery"] == 200 * 1024 ** 3
     assert "athena-results/" in json.dumps(configuration["ResultConfiguration"])
 
 
