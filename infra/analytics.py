@@ -43,7 +43,7 @@ RESULTS_PREFIX = "athena-results/"
 COMPACTION_MINUTES = 15
 # the spill files and the day's Parquet: about 600 bytes an event (docs/benchmarks.md)
 COMPACTION_TMP_MB = 10240
-QUERY_SCAN_CUTOFF_BYTES = 200 * 1024 ** 3  # a national year's invoices are about 0.5 TB
+QUERY_SCAN_CUTOFF_BYTES = 200 * 1024 ** 3  # a national year, all columns: about 0.4 TB
 PROJECTED_FROM = "2024-01-01"  # the first day Athena's partition projection lists
 
 
