@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from etax.analytics import queries
-from etax.analytics.results import Revenue, RevenueRow
+from etax.analytics.results import Revenue
 from etax.analytics.service import revenue
 from etax.analytics.store import Store
 from etax.errors import Invalid
@@ -61,10 +61,9 @@ class Reports:
         office = office_of(principal)
         connection = self.connect()
         try:
-            lines, files = revenue(connection, self.store, first=start, last=end, by=grouping,
-                                   office=office)
+            rows, files = revenue(connection, self.store, first=start, last=end, by=grouping,
+                                  office=office)
         finally:
             connection.close()
-        rows = [RevenueRow(line.key, line.payments, line.amount_fen) for line in lines]
         return Revenue(start, end, grouping, office or "all", rows,
                        sum(r.payments for r in rows), sum(r.amount_fen for r in rows), files)

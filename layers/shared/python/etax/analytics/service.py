@@ -24,6 +24,7 @@ from etax.analytics.archive import (
 )
 from etax.analytics.compaction import Spill, partition_key, write_partitions
 from etax.analytics.repository import DirtyDays
+from etax.analytics.results import RevenueRow
 from etax.analytics.schemas import PARTITIONS, PAYMENTS, TABLES, Event, Table
 from etax.analytics.store import Store
 
@@ -130,13 +131,6 @@ def load_views(connection: Any, store: Store, first_day: str, last_day: str,
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class RevenueLine:
-    key: str
-    payments: int
-    amount_fen: int
-
-
 def month_bounds(first: str, last: str) -> tuple[datetime, datetime]:
     """The instants (UTC) bounding the Asia/Shanghai months ``first`` to ``last``
     (``YYYY-MM``), the last included."""
@@ -147,7 +141,7 @@ def month_bounds(first: str, last: str) -> tuple[datetime, datetime]:
 
 
 def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
-            office: str | None) -> tuple[list[RevenueLine], int]:
+            office: str | None) -> tuple[list[RevenueRow], int]:
     """Revenue collected in the months ``first`` to ``last`` grouped ``by``, for ``office``
     alone when it is given; and the number of files read."""
     start, end = month_bounds(first, last)
@@ -160,7 +154,7 @@ def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
         parameters.append(office)
     answer = connection.execute(queries.revenue(by, office=office is not None),
                                 parameters).fetchall()
-    return ([RevenueLine(str(key), int(count), int(amount)) for key, count, amount in answer],
+    return ([RevenueRow(str(key), int(count), int(amount)) for key, count, amount in answer],
             sum(files.values()))
 
 
