@@ -8,10 +8,16 @@ tables: that undoes concurrent writes to other items, and the stream readers
 keep pointing at the replaced table, so a table's stream stops after the first
 cancelled transaction. Real DynamoDB has none of this.
 
-This module makes every item write go through one lock, and gives transactions
-two phases under it: every condition is checked first, and nothing is written
-(nothing reaches the stream) unless all of them hold. moto's own code then
-applies the items, its conditions now certain to hold. Reads are not locked.
+Reads are not safe either: a table with a sort key keeps its items in a
+``defaultdict`` by partition key, so reading an absent key inserts an empty
+partition, and a transaction deep-copying that table at the same instant fails
+with "dictionary changed size during iteration" (a 500 under concurrent
+lottery scans). So every item read goes through the same lock.
+
+This module makes every item write and read go through one lock, and gives
+transactions two phases under it: every condition is checked first, and nothing
+is written (nothing reaches the stream) unless all of them hold. moto's own code
+then applies the items, its conditions now certain to hold.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 _LOCK = threading.RLock()
 _INSTALLED = False
 WRITES = ("put_item", "update_item", "delete_item")
+READS = ("get_item", "query", "scan", "batch_get_item", "transact_get_items")
 
 
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,7 +89,7 @@ def install() -> None:
     from moto.dynamodb.exceptions import TransactionCanceledException
     from moto.dynamodb.models import DynamoDBBackend
 
-    for name in WRITES:
+    for name in WRITES + READS:
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     apply_transaction = DynamoDBBackend.transact_write_items
 
