@@ -74,8 +74,11 @@ def table(scope: Construct, spec: TableSpec, *, retain: bool) -> dynamodb.Table:
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         deletion_protection=retain and spec.holds_records,
     )
-    if retain and spec.holds_records:
-        Tags.of(built).add(BACKUP_TAG, Stack.of(built).stack_name)
+    if retain and spec.holds_records:  # the stage's plan selects by its own stack's name,
+        stack = Stack.of(built)           # a board's nested stack included
+        while stack.nested_stack_parent is not None:
+            stack = stack.nested_stack_parent
+        Tags.of(built).add(BACKUP_TAG, stack.stack_name)
     for index in spec.indexes:
         built.add_global_secondary_index(
             index_name=index.name,
