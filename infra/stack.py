@@ -24,11 +24,13 @@ from infra.knowledge_search import KnowledgeSearch
 from infra.lottery import Lottery
 from infra.notifications import Notifications
 from infra.outreach import Outreach
+from infra.partner_bank import PartnerBank
 from infra.platform import Platform
 from infra.platform.api import API_STAGE
 from infra.portal import Portal
 from infra.refunds import Refunds
 from infra.regulations import Regulations
+from infra.sharing import Sharing
 from infra.supply import Supply
 from infra.violators import Violators
 
@@ -89,6 +91,13 @@ class EtaxStack(Stack):
         self.feedback = Feedback(self, "Feedback", platform=self.platform)
         # new boards in nested stacks of their own (infra/platform/boards.py)
         self.analytics = Analytics(self, "Analytics", platform=self.platform)
+        self.sharing = Sharing(self, "Sharing", platform=self.platform,
+                               registry=self.acceptance.registry, credit=self.credit.table,
+                               filing=self.filing.table, quotas=self.invoices.quotas)
+        # the partner's side, a real client of the partners' routes (local only: it signs in
+        # through the dev issuer)
+        self.partner_bank = PartnerBank(self, "PartnerBank", platform=self.platform) \
+            if self.platform.config.is_local else None
         self.platform.finish()  # the public routes' alarms and the dashboard, every board built
 
         outputs = {
@@ -159,7 +168,11 @@ class EtaxStack(Stack):
             "AnalyticsArchiveQueueUrl": self.analytics.archived.queue.queue_url,
             "AnalyticsArchiveDeadLetterQueueUrl":
                 self.analytics.archived.dead_letters.queue_url,
+            "SharingTableName": self.sharing.table.table_name,
+            "SharingStreamFailuresQueueUrl": self.sharing.stream.failures.queue_url,
         }
+        if self.partner_bank is not None:
+            outputs["PartnerBankApiId"] = self.partner_bank.api_id
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url
         simulated = {"LotteryLedgerTableName": self.lottery.ledger,  # the simulated partners'

@@ -368,8 +368,11 @@ def write_portal_config(outputs: dict[str, Any]) -> None:
 def local_outputs(endpoint: str, stack_outputs: dict[str, str]) -> dict[str, Any]:
     """Stack outputs plus what a local client needs: the API URL that resolves offline."""
     api_url = f"{endpoint}/_aws/execute-api/{stack_outputs['ApiId']}/{stack_outputs['ApiStage']}"
+    bank = ({"PartnerBankUrl": f"{endpoint}/_aws/execute-api/"
+                               f"{stack_outputs['PartnerBankApiId']}/api"}
+            if "PartnerBankApiId" in stack_outputs else {})
     return {
-        **stack_outputs,
+        **stack_outputs, **bank,
         "ApiUrl": api_url,
         "ApiUrlAsDeployed": stack_outputs["ApiUrl"],
         "Endpoint": endpoint,
@@ -629,6 +632,8 @@ def banner(outputs: dict[str, Any]) -> str:
         "The e-tax platform is running on the local stack.",
         f"  portal    {outputs['PortalUrl']}  (open it in a browser)",
         f"  API URL   {api}",
+        *([f"  bank      {outputs['PartnerBankUrl']}  (the demo partner bank's loan "
+           "pre-check: POST /prechecks)"] if "PartnerBankUrl" in outputs else []),
         f"  AWS       {outputs['Endpoint']} (any credentials, region {REGION}: e.g. "
         f"AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={REGION} "
         f".venv/bin/aws --endpoint-url {outputs['Endpoint']} dynamodb list-tables)",

@@ -134,6 +134,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     complaint = post(api, "/v1/complaints", a, {**COMPLAINT, "office": FUZHOU})
     report = post(api, "/v1/reports", {}, {**COMPLAINT, "kind": "violation", "reported": A})
     survey = post(api, "/v1/surveys", fuzhou, SURVEY)
+    consent = post(api, "/v1/consents", a, consent_terms())  # to the partner column's bank
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd, **violators,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -146,7 +147,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "mailing_id": mailing["id"], "warning_id": warning["id"],
         "complaint_id": complaint["id"], "tracking_code": report["tracking_code"],
         "report_secret": report["secret"], "survey_id": survey["id"],
-        "repair_id": repair["id"], "run_id": run["id"],
+        "repair_id": repair["id"], "run_id": run["id"], "consent_id": consent["consent_id"],
     }
 
 
@@ -305,6 +306,16 @@ def _repair(r: dict[str, Any]) -> dict[str, str]:
 
 def _run(r: dict[str, Any]) -> dict[str, str]:
     return {"run_id": r["run_id"]}
+
+
+def consent_terms() -> dict[str, Any]:
+    """A's consent to the partner column's bank (its agreement: etax/sharing/data)."""
+    return {"partner": "bank-minjiang-demo", "scopes": ["rating", "tax_paid"],
+            "purpose": "loan_precheck", "expires_at": (today() + timedelta(days=30)).isoformat()}
+
+
+def _consent(r: dict[str, Any]) -> dict[str, str]:
+    return {"consent_id": r["consent_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -532,6 +543,18 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/credit/evaluations": static({"year": 2100}),
     "GET /v1/credit/evaluations/{run_id}": static(params=_run),
     "GET /v1/analytics/revenue": static(query={"from": "2026-12", "to": "2026-12"}),
+    "POST /v1/consents": lambda r: Request({}, consent_terms()),
+    "GET /v1/me/consents": static(),
+    "GET /v1/consents/{consent_id}": static(params=_consent),
+    "GET /v1/consents/{consent_id}/reads": static(params=_consent),
+    # authorised already: the owner's answer is refused 409
+    "POST /v1/consents/{consent_id}/decision": static({"decision": "reject"}, _consent),
+    "GET /v1/partner/taxpayers/{credit_code}/{scope}": lambda r: Request(
+        {"credit_code": A, "scope": "rating"}),
+    "POST /v1/partner/consents": lambda r: Request({}, {
+        **{k: v for k, v in consent_terms().items() if k != "partner"}, "credit_code": B}),
+    # last of the consent's rows: the owner revokes it
+    "DELETE /v1/consents/{consent_id}": static(params=_consent),
 }
 
 

@@ -73,6 +73,7 @@ FUNCTION_ENV = {
     "CREDIT_TABLE": "credit",
     "FEEDBACK_TABLE": "feedback",
     "ANALYTICS_TABLE": "analytics",
+    "SHARING_TABLE": "sharing",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

@@ -149,7 +149,7 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
                 for m in resources(prod, "AWS::Lambda::EventSourceMapping").values()
                 if "StartingPosition" in m["Properties"]
                 for alias in aliases if alias in json.dumps(m["Properties"]["FunctionName"])}
-    assert len(streamed) == 10
+    assert len(streamed) == 11
     assert watched(prod, "IteratorAge") == streamed
     tables = set(resources(prod, "AWS::DynamoDB::Table"))
     assert watched(prod, "ReadThrottleEvents") == watched(prod, "WriteThrottleEvents") == tables
@@ -158,8 +158,9 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
 def test_one_dashboard_with_the_service_and_business_metrics(prod: Template) -> None:
     """The platform's dashboard; a board in a stack of its own has its own beside it."""
     dashboards = resources(prod, "AWS::CloudWatch::Dashboard")
-    [dashboard] = [d for k, d in dashboards.items() if "Analytics" not in k]
-    assert len(dashboards) == 2  # and the analytical store's
+    [dashboard] = [d for k, d in dashboards.items()
+                   if "Analytics" not in k and "Sharing" not in k]
+    assert len(dashboards) == 3  # and the analytical store's, and data sharing's
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for title in ("Public routes p99 latency", "Lambda errors", "Lambda throttles",
                   "Queues: oldest message", "Streams: iterator age", "Table throttles",

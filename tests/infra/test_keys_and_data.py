@@ -25,7 +25,7 @@ RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
                  "RegulationsRegulationsTable", "ComplaintsComplaintsTable",
                  "OutreachOutreachTable",
-                 "CreditCreditTable"}
+                 "CreditCreditTable", "SharingTable"}
 
 
 def _signing_key(template: Template) -> tuple[str, Any]:

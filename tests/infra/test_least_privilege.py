@@ -25,7 +25,7 @@ REVIEWED_WILDCARDS = {
         "AcceptanceAcceptanceTable", "InvoiceServicesInvoicesTable", "LotteryDrawsTable",
         "RefundsRefundsTable", "SupplySupplyTable", "RegulationsRegulationsTable",
         "KnowledgeKnowledgeTable", "ViolatorsViolatorsTable", "ComplaintsComplaintsTable",
-        "FilingAndPaymentFilingTable")),
+        "FilingAndPaymentFilingTable", "SharingTable")),
     # uploads: one object key per document under each prefix (infra/acceptance.py)
     ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
     ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),

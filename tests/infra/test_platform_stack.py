@@ -27,7 +27,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "complaints_escalation", "outreach", "outreach_sender", "outreach_registrations",
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events",
-             "analytics", "analytics_archive", "analytics_compactor"}
+             "analytics", "analytics_archive", "analytics_compactor",
+             "sharing", "sharing_events"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor"}  # DuckDB's layer
