@@ -18,6 +18,7 @@ from tests.functional.conftest import call, load_handler
 from tests.functional.test_acceptance_registration import put_record
 from tests.functional.test_credit import obligation
 from tests.functional.test_invoices import request
+from tests.functional.test_supply import Clock
 
 SELLER = "91350100M000100Y43"
 OTHER = "91350100MA2Y8KXX1B"
@@ -62,17 +63,11 @@ def records(aws: None) -> None:
     usage(SELLER, "202512", 9_999)  # before the window
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    still = Clock()
+    still.now = NOW
+    return still
 
 
 @pytest.fixture

@@ -15,27 +15,27 @@ CreditCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
                                               max_length=18)]
 
 
-class GrantRequest(BaseModel):
-    """The taxpayer grants ``partner`` a consent: Authorised at once."""
+class Terms(BaseModel):
+    """What a consent lets its partner read, why, and until when."""
 
     model_config = ConfigDict(extra="forbid")
 
-    partner: PartnerId
     scopes: list[Scope] = Field(min_length=1, max_length=4)
     purpose: Purpose
     expires_at: AwareDatetime
 
 
-class ConsentAsk(BaseModel):
+class GrantRequest(Terms):
+    """The taxpayer grants ``partner`` a consent: Authorised at once."""
+
+    partner: PartnerId
+
+
+class ConsentAsk(Terms):
     """A partner asks the taxpayer ``credit_code`` for a consent: AwaitingAuthorisation until
     the taxpayer answers."""
 
-    model_config = ConfigDict(extra="forbid")
-
     credit_code: CreditCode
-    scopes: list[Scope] = Field(min_length=1, max_length=4)
-    purpose: Purpose
-    expires_at: AwareDatetime
 
 
 class DecisionRequest(BaseModel):
