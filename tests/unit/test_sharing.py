@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from etax.errors import Fault, Invalid, NotFound, Refused, StateChanged
+from etax.errors import Fault, Invalid, Refused, StateChanged
 from etax.platform.data import load
 from etax.sharing import consents, scopes
 from etax.sharing.consents import Agreements, Consent
@@ -35,7 +35,7 @@ def consent(**changes: Any) -> Consent:
 def test_the_shipped_agreements_are_checked_and_in_force() -> None:
     assert BANK.in_force(date(2026, 12, 4))
     assert AGREEMENTS.partner("bank-minjiang-demo", date(2026, 12, 4)) is BANK
-    with pytest.raises(NotFound):
+    with pytest.raises(Invalid):
         AGREEMENTS.partner("bank-minjiang-demo", date(2031, 1, 1))
     with pytest.raises(Refused):
         AGREEMENTS.signed_partner("unknown-bank", date(2026, 12, 4))

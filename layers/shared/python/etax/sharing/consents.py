@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from etax.errors import Fault, Invalid, NotFound, Refused, StateChanged
+from etax.errors import Fault, Invalid, Refused, StateChanged
 from etax.platform.data import load
 
 AWAITING: Final = "AwaitingAuthorisation"
@@ -93,11 +93,11 @@ class Agreements:
         return cls(scopes, labels, purposes, partners)
 
     def partner(self, partner_id: str, today: date) -> Partner:
-        """The partner of an agreement in force, or NotFound naming ``partner``."""
+        """The partner of an agreement in force, or Invalid naming ``partner``."""
         found = self.partners.get(partner_id)
         if found is None or not found.in_force(today):
-            raise NotFound(f"no data-sharing agreement in force with {partner_id!r}",
-                           field="partner")
+            raise Invalid(f"no data-sharing agreement in force with {partner_id!r}",
+                          field="partner")
         return found
 
     def signed_partner(self, partner_id: str, today: date) -> Partner:
