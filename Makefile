@@ -24,7 +24,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST := $(PY) -m pytest
 
-.PHONY: help setup up run-up deploy run-deploy seed reset down test ci lint audit unit functional \
+.PHONY: help setup localstack-env up run-up deploy run-deploy seed reset down test ci lint audit unit functional \
         infra validate e2e bench clean
 
 help:
@@ -77,12 +77,22 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 	$(PY) scripts/localstack_ctl.py setup
 	@mkdir -p .build && touch $@
 
-setup: $(VENV)/.stamp node_modules/.stamp $(LAYER_STAMPS) portal/dist/.stamp
+# LocalStack's own environment (.venv-localstack and the project's plugin); the script keeps
+# its own stamp, so a current one costs a second.
+localstack-env: $(VENV)/.stamp
 	@$(PY) scripts/localstack_ctl.py setup
+
+setup: $(VENV)/.stamp node_modules/.stamp $(LAYER_STAMPS) portal/dist/.stamp localstack-env
+
+# The setup's parts after the venv (the layers, the portal's toolchain, LocalStack's
+# environment, the browser) are mostly downloads, independent of each other: `make test` and
+# `make up` run them side by side.
+SETUP_JOBS ?= 4
 
 # --- the local stack -------------------------------------------------------------------------
 
-up: setup
+up:
+	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) setup
 	@$(MAKE) --no-print-directory run-up
 
 run-up:
@@ -106,7 +116,8 @@ down:
 # --- tests -----------------------------------------------------------------------------------
 
 # A second make after setup, so the suites run with the venv's pinned Node on the PATH.
-test: setup
+test:
+	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) setup .build/chromium.stamp
 	@$(MAKE) --no-print-directory lint audit unit functional infra validate e2e
 
 # What runs without LocalStack, as the delivery pipeline's build runs it (infra/pipeline.py).
