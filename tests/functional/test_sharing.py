@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from etax.sharing import consents
 from tests.functional.conftest import call, load_handler
 from tests.functional.test_acceptance_registration import put_record
 from tests.functional.test_credit import obligation
@@ -295,3 +296,16 @@ def test_the_outbox_announces_each_move_with_the_notices(api: Any) -> None:
     assert authorised is not None
     assert authorised.detail["notification"]["recipient"] == "bank-minjiang-demo"
     assert json.dumps(authorised.detail, ensure_ascii=False).count(SELLER) == 1
+
+
+def test_a_read_between_the_look_up_and_the_revocation_does_not_stop_it(api: Any) -> None:
+    """The bank's read counter moves the consent's item; the company's revocation, made from
+    the consent as it read it just before, still ends it (and keeps the read counted)."""
+    consent = grant(api, scopes=["rating"])["json"]
+    store = api.service.store
+    as_read = store.get(consent["consent_id"])
+    assert read(api, "rating")["statusCode"] == 200  # the counter moves meanwhile
+    store.move(as_read, consents.revoke(as_read, NOW))
+    after = store.get(consent["consent_id"])
+    assert (after.status, after.reads) == ("Revoked", 1)
+    assert read(api, "rating")["statusCode"] == 403

@@ -115,16 +115,24 @@ class SharingRepository(DynamoAccess):
         return consent_from_item(item) if item else None
 
     def move(self, before: Consent, after: Consent) -> None:
-        """``before`` → ``after`` if the consent is still as read (StateChanged if not); a
+        """``before`` → ``after``: the status and its instants only, if the status has not
+        moved since ``before`` was read (StateChanged if it has). A read counted meanwhile
+        touches only the read counter, so it neither stops the move nor is undone by it. A
         partner's request leaving AwaitingAuthorisation frees its guard in the same
         transaction."""
-        actions: list[dict[str, Any]] = [{"Put": {
-            "TableName": self.table, "Item": _item(after),
-            "ConditionExpression": "#s = :status AND updated_at = :updated AND #r = :reads",
-            "ExpressionAttributeNames": {"#s": "status", "#r": "reads"},
-            "ExpressionAttributeValues": {":status": {"S": before.status},
-                                          ":updated": {"S": stamp(before.updated_at)},
-                                          ":reads": {"N": str(before.reads)}}}}]
+        moved = {name: getattr(after, name) for name in ("authorised_at", "ended_at")
+                 if getattr(after, name) is not None}
+        values: dict[str, Any] = {":status": {"S": before.status}, ":to": {"S": after.status},
+                                  ":updated": {"S": stamp(before.updated_at)},
+                                  ":now": {"S": stamp(after.updated_at)},
+                                  **{f":{n}": {"S": stamp(v)} for n, v in moved.items()}}
+        actions: list[dict[str, Any]] = [{"Update": {
+            "TableName": self.table, "Key": _key(before.consent_id),
+            "UpdateExpression": "SET #s = :to, updated_at = :now"
+                                + "".join(f", {n} = :{n}" for n in moved),
+            "ConditionExpression": "#s = :status AND updated_at = :updated",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": values}}]
         if before.created_by == "partner" and before.authorised_at is None:
             actions.append({"Delete": {
                 "TableName": self.table, "Key": _guard_key(before.partner, before.taxpayer),
