@@ -112,3 +112,13 @@ def test_docs_answers_a_self_contained_reference_page() -> None:
     assert "<code>POST /v1/invoices</code>" in page
     assert "http://" not in page  # nothing fetched elsewhere
     assert "https://" not in page
+
+
+
+def test_an_unknown_path_is_answered_percent_encoded() -> None:
+    """No control or bidi character the client sent reaches the problem body."""
+    event = sample_event("platform/health.json")
+    event["path"] = "/v1/nowhere\u202e\u0000"
+    answer = call(load_handler("platform"), event)
+    assert answer["statusCode"] == 404
+    assert answer["json"]["detail"] == "no route for GET /v1/nowhere%E2%80%AE%00"

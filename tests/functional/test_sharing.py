@@ -267,6 +267,9 @@ def test_who_may_do_what(api: Any) -> None:
     assert unknown["statusCode"] == 404
     assert unknown["json"]["field"] == "scope"
     assert on_consent(api, "GET", "cns_" + "0" * 20, ("taxpayer", SELLER))["statusCode"] == 404
+    odd = on_consent(api, "GET", consent["consent_id"] + "'<b>", ("taxpayer", SELLER))
+    assert odd["statusCode"] == 404
+    assert "<b>" not in json.dumps(odd["json"])  # the client's text is not echoed
     assert on_consent(api, "GET", consent["consent_id"], ("taxpayer", SELLER),
                       tail="/reads", query={"cursor": "bm90LWEtY3Vyc29y"})["statusCode"] == 400
 

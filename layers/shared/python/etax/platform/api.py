@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -237,7 +238,10 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
     @app.not_found
     def _not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
-        return problem_response(NotFound(f"no route for {event.http_method} {event.path}"))
+        # the path as the client sent it, percent-encoded: no control or bidi character of it
+        # reaches the problem body (or a log line reading it)
+        path = urllib.parse.quote(event.path, safe="/-._~")
+        return problem_response(NotFound(f"no route for {event.http_method} {path}"))
 
     @app.exception_handler(Exception)
     def _bug(error: Exception) -> Response[str]:

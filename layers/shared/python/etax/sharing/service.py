@@ -13,6 +13,7 @@ Who may do what — written here once:
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,9 @@ class Sales(Protocol):
     def monthly_usage(self, credit_code: str, months: list[str]) -> dict[str, int]: ...
 
 
+CONSENT_ID = re.compile(r"cns_[0-9a-f]{20}")
+
+
 def _new_id() -> str:
     return "cns_" + secrets.token_hex(10)
 
@@ -128,12 +132,16 @@ class SharingService:
         self.store.create(consent, guard=False)
         return self.view_of(consent, now)
 
+    def _find(self, consent_id: str) -> Consent | None:
+        """The consent of a well-formed id (anything else is looked up nowhere)."""
+        return self.store.get(consent_id) if CONSENT_ID.fullmatch(consent_id) else None
+
     def _own(self, principal: Principal, consent_id: str) -> Consent:
         """The taxpayer's own consent; another's, or none, is NotFound alike."""
         taxpayer = _enterprise(principal)
-        consent = self.store.get(consent_id) if consent_id.startswith("cns_") else None
+        consent = self._find(consent_id)
         if consent is None or consent.taxpayer != taxpayer:
-            raise NotFound(f"no consent {consent_id[:40]} of yours", field="consent_id")
+            raise NotFound("no consent of yours with this id", field="consent_id")
         return consent
 
     def decide(self, principal: Principal, consent_id: str,
@@ -170,10 +178,9 @@ class SharingService:
         now, today = self._clock()
         if principal.role == "partner":
             partner = self.agreements.signed_partner(principal.subject, today)
-            consent = self.store.get(consent_id) if consent_id.startswith("cns_") else None
+            consent = self._find(consent_id)
             if consent is None or consent.partner != partner.id:
-                raise NotFound(f"no consent {consent_id[:40]} given to you",
-                               field="consent_id")
+                raise NotFound("no consent given to you with this id", field="consent_id")
             return self.view_of(consent, now)
         if principal.role != "taxpayer":
             raise Refused("a consent is seen by its taxpayer and its partner only")
@@ -198,11 +205,11 @@ class SharingService:
         now, today = self._clock()
         partner = self.agreements.signed_partner(principal.subject, today)
         if scope not in scopes.SCOPES:
-            raise NotFound(f"no scope {scope[:20]!r}: the scopes are "
-                           f"{', '.join(scopes.SCOPES)}", field="scope")
+            raise NotFound(f"no such scope: the scopes are {', '.join(scopes.SCOPES)}",
+                           field="scope")
         taxpayer = _credit_code(credit_code)
         if consent_id is not None:
-            one = self.store.get(consent_id) if consent_id.startswith("cns_") else None
+            one = self._find(consent_id)
             candidates = [one] if one and one.partner == partner.id \
                 and one.taxpayer == taxpayer else []
         else:
