@@ -22,5 +22,5 @@ class CreditRatings:
                                         credit_code, None)
         except NotFound:
             return None
-        return scopes.rating_data(rating.year, rating.level, rating.score, rating.provisional,
-                                  rating.as_of)
+        return scopes.RatingData(year=rating.year, level=rating.level, score=rating.score,
+                                 provisional=rating.provisional, as_of=rating.as_of)

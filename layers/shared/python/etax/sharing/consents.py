@@ -93,19 +93,24 @@ class Agreements:
         return cls(scopes, labels, purposes, partners)
 
     def partner(self, partner_id: str, today: date) -> Partner:
-        """The partner of an agreement in force, or Invalid naming ``partner``."""
-        found = self.partners.get(partner_id)
-        if found is None or not found.in_force(today):
-            raise Invalid(f"no data-sharing agreement in force with {partner_id!r}",
+        """The partner named in a request, under an agreement in force; else Invalid naming
+        ``partner``."""
+        found = self._in_force(partner_id, today)
+        if found is None:
+            raise Invalid("no data-sharing agreement in force with this partner",
                           field="partner")
         return found
 
     def signed_partner(self, partner_id: str, today: date) -> Partner:
         """The caller's own agreement (a partner's token): Refused when it has none."""
-        found = self.partners.get(partner_id)
-        if found is None or not found.in_force(today):
+        found = self._in_force(partner_id, today)
+        if found is None:
             raise Refused("your partner id has no data-sharing agreement in force")
         return found
+
+    def _in_force(self, partner_id: str, today: date) -> Partner | None:
+        found = self.partners.get(partner_id)
+        return found if found is not None and found.in_force(today) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,10 +95,6 @@ class ReturnsData:
     returns: list[ReturnLine]
 
 
-def rating_data(year: int, level: str, score: str, provisional: bool, as_of: str) -> RatingData:
-    return RatingData(year=year, level=level, score=score, provisional=provisional, as_of=as_of)
-
-
 def tax_paid(span: Window, payments: Iterable[tuple[str, int]]) -> TaxPaidData:
     """``payments``: (tax type, amount in fen) of each confirmed payment paid in ``span``."""
     by_type: dict[str, int] = {}
