@@ -153,8 +153,10 @@ def test_feed_applies_newer_revisions_and_announces_them(
     assert held.registration_date == date(2016, 3, 1)
     [event] = publisher.events
     assert event.detail_type == "RegistrationChanged"
+    # the registry's public facts, no name or person: the analytical store's taxpayers table
     assert event.detail == {"credit_code": CODE, "status": "cancelled",
-                            "tax_office_code": OFFICE, "revision": 2}
+                            "tax_office_code": OFFICE, "taxpayer_type": "general",
+                            "industry": "", "revision": 2}
 
 
 def test_feed_never_rolls_a_record_back(

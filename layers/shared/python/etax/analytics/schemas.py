@@ -217,7 +217,27 @@ REFUNDS = Table(
      Column("paid_at", "TIMESTAMP", "when the treasury paid it")),
     ("case_id",), (("tax.refunds", "RefundPaid"),), _refund_row, "applicant")
 
-TABLES: Final = (EVENTS, INVOICES, RETURNS, PAYMENTS, REFUNDS)
+def _taxpayer_row(event: Event) -> Row:
+    d = event.detail
+    return {**_common(event), "credit_code": str(d["credit_code"]),
+            "revision": int(d["revision"]), "status": str(d["status"]),
+            "taxpayer_type": d.get("taxpayer_type"), "industry": d.get("industry") or None,
+            "office": d.get("tax_office_code")}
+
+
+TAXPAYERS = Table(
+    "taxpayers", 1, "Registrations of enterprises as the registry announced them (B4): "
+                    "their type, industry and office, one row per revision.",
+    (*COMMON, Column("credit_code", "VARCHAR", "the enterprise's credit code"),
+     Column("revision", "BIGINT", "the registry's revision of the record"),
+     Column("status", "VARCHAR", "active, suspended, abnormal or cancelled"),
+     Column("taxpayer_type", "VARCHAR", "general or small_scale"),
+     Column("industry", "VARCHAR", "the registered industry (国民经济行业分类), where known"),
+     OFFICE),
+    ("credit_code", "revision"), (("tax.registration", "RegistrationChanged"),),
+    _taxpayer_row, "credit_code")
+
+TABLES: Final = (EVENTS, INVOICES, RETURNS, PAYMENTS, REFUNDS, TAXPAYERS)
 BY_NAME: Final = {t.name: t for t in TABLES}
 
 

@@ -102,6 +102,8 @@ class RegistrationService:
                         "credit_code": stored.credit_code,
                         "status": stored.status.value,
                         "tax_office_code": stored.tax_office_code,
+                        "taxpayer_type": stored.taxpayer_type.value,
+                        "industry": stored.industry,
                         "revision": stored.revision,
                     },
                     resources=(f"taxpayer/{stored.credit_code}",),
