@@ -140,8 +140,10 @@ unit: $(VENV)/.stamp
 functional: $(VENV)/.stamp
 	$(PYTEST) tests/functional -q -n auto
 
+# Mostly synths (the CDK's Node and Python): two workers taking tests as they free up
+# (each synthesizes the local and prod stages once for its session).
 infra: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
-	CDK_VALIDATION=false $(PYTEST) tests/infra -q
+	CDK_VALIDATION=false $(PYTEST) tests/infra -q -n 2 --dist worksteal
 
 # The one synth with CDK's built-in CloudFormation validation on, then cfn-lint on the templates
 # (the stage's and its nested API stack's).
