@@ -29,6 +29,7 @@ from etax.analytics.archive import RAW_PREFIX
 from etax.analytics.schemas import ATHENA_TYPES, PARTITIONS, TABLES, Table
 from etax.analytics.tables import ANALYTICS
 from infra.nag import acknowledge
+from infra.open_data import OpenData
 from infra.platform import Platform
 from infra.platform.boards import Board
 from infra.platform.data import grant, private_bucket
@@ -129,6 +130,11 @@ class Analytics(Board):
             actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{TABLES_PREFIX}*")]))
         self.function.add_to_role_policy(listing(self.bucket, TABLES_PREFIX))
         platform.api.routes(self.function, *ROUTES)
+
+        # open data: the released aggregates, public (infra/open_data.py)
+        self.open_data = OpenData(self, "OpenData", platform=platform, store=self.bucket,
+                                  tables_prefix=TABLES_PREFIX, layer=self.layer,
+                                  store_env=store_env)
 
         bucket_logical = Stack.of(self).resolve(
             self.bucket.node.default_child.logical_id)  # type: ignore[union-attr]

@@ -168,11 +168,16 @@ class EtaxStack(Stack):
             "AnalyticsArchiveQueueUrl": self.analytics.archived.queue.queue_url,
             "AnalyticsArchiveDeadLetterQueueUrl":
                 self.analytics.archived.dead_letters.queue_url,
+            "OpenDataBucketName": self.analytics.open_data.bucket.bucket_name,
+            "OpenDataPublisherFunctionName":
+                self.analytics.open_data.publisher.function_name,
             "SharingTableName": self.sharing.table.table_name,
             "SharingStreamFailuresQueueUrl": self.sharing.stream.failures.queue_url,
         }
         if self.partner_bank is not None:
             outputs["PartnerBankApiId"] = self.partner_bank.api_id
+        if self.analytics.open_data.url is not None:  # on local, scripts/local.py's
+            outputs["OpenDataUrl"] = self.analytics.open_data.url
         if self.portal.url is not None:  # on local, scripts/local.py adds the one it serves
             outputs["PortalUrl"] = self.portal.url
         simulated = {"LotteryLedgerTableName": self.lottery.ledger,  # the simulated partners'

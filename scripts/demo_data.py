@@ -128,3 +128,65 @@ def lottery_campaign(today: date) -> dict[str, Any]:
              "expected_entries": 1000, "tiers": tiers},
         ],
     }
+
+
+# The open data's demo month: synthetic enterprises (region, industry, how many), enough in
+# some cells to be shown and few in others to be withheld (docs/open-data.md).
+OPEN_DATA_GROUPS = (
+    ("350100", "软件和信息技术服务业", 16), ("350100", "零售业", 14), ("350100", "批发业", 12),
+    ("350200", "零售业", 6), ("350200", "餐饮业", 13), ("350100", "航空运输业", 2),
+    ("440100", "软件和信息技术服务业", 18), ("440100", "零售业", 15), ("440100", "批发业", 4),
+    ("110100", "软件和信息技术服务业", 20), ("110100", "批发业", 11),
+)
+OPEN_DATA_DAYS = (2, 10, 15, 20)  # registrations, invoices, payments, invoices
+
+
+def open_data_events(month: str) -> list[dict[str, Any]]:
+    """The bus events of the open data's demo month (``YYYY-MM``), as the archive receives
+    them: each enterprise registered, two invoices, one VAT payment. The same month gives
+    the same events (ids included), so seeding twice archives nothing new."""
+    import random
+    import uuid
+    from datetime import UTC, datetime
+
+    from etax.rules import uscc
+
+    chooser = random.Random(f"open-data-{month}")  # noqa: S311 (synthetic demo data)
+    year, number = int(month[:4]), int(month[5:])
+
+    def at(day: int, minute: int) -> str:
+        return datetime(year, number, day, 2, minute % 60, tzinfo=UTC).isoformat()
+
+    def event(kind: str, source: str, time: str, detail: dict[str, Any]) -> dict[str, Any]:
+        return {"id": str(uuid.UUID(int=chooser.getrandbits(128))), "source": source,
+                "detail-type": kind, "time": time.replace("+00:00", "Z"), "detail": detail}
+
+    events = []
+    for region, industry, count in OPEN_DATA_GROUPS:
+        office = f"1{region}0000"
+        for n in range(count):
+            code = uscc.complete(f"91{region}" + "".join(
+                chooser.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9)))
+            events.append(event("RegistrationChanged", "tax.registration", at(2, n), {
+                "credit_code": code, "status": "active", "tax_office_code": office,
+                "taxpayer_type": chooser.choice(["general", "small_scale"]),
+                "industry": industry, "revision": 1}))
+            scale = 20 if industry == "航空运输业" else 1
+            for day in (10, 20):
+                events.append(event("InvoiceIssued", "tax.invoices", at(day, n), {
+                    "number": str(chooser.randint(10 ** 19, 10 ** 20 - 1)), "type": "81",
+                    "issue_date": f"{month}-{day:02d}", "seller_credit_code": code,
+                    "buyer_id": None, "total_fen": chooser.randint(5_000, 2_000_000) * scale,
+                    "channel": "web"}))
+            events.append(event("PaymentConfirmed", "tax.filing", at(15, n), {
+                "payment_id": str(uuid.UUID(int=chooser.getrandbits(128))),
+                "obligation_id": str(uuid.UUID(int=chooser.getrandbits(128))),
+                "taxpayer": code, "tax_type": "vat", "period": month,
+                "amount_fen": chooser.randint(1_000, 300_000), "method": "bank_transfer",
+                "confirmed_at": at(15, n), "office": office}))
+    return events
+
+
+def open_data_month(today: date) -> str:
+    """The demo month: two months back, closed whatever the day (docs/open-data.md)."""
+    return (today.replace(day=1) - timedelta(days=32)).replace(day=1).isoformat()[:7]

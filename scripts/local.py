@@ -371,8 +371,9 @@ def local_outputs(endpoint: str, stack_outputs: dict[str, str]) -> dict[str, Any
     bank = ({"PartnerBankUrl": f"{endpoint}/_aws/execute-api/"
                                f"{stack_outputs['PartnerBankApiId']}/api"}
             if "PartnerBankApiId" in stack_outputs else {})
+    open_data = {"OpenDataUrl": f"{endpoint}/{stack_outputs['OpenDataBucketName']}/"}
     return {
-        **stack_outputs, **bank,
+        **stack_outputs, **bank, **open_data,
         "ApiUrl": api_url,
         "ApiUrlAsDeployed": stack_outputs["ApiUrl"],
         "Endpoint": endpoint,
@@ -422,10 +423,64 @@ def seed(outputs: dict[str, Any], timeout: float = 90.0) -> None:
     seed_knowledge(outputs, dynamodb)
     build_search_index(outputs)
     campaign = seed_lottery(outputs)
+    seed_open_data(outputs)
     outputs["DemoLotteryCampaign"] = campaign
     write_portal_config(outputs)  # the portal's lottery page shows the demo campaign
     print(f"seeded {len(demo_data.REGISTRY)} registered taxpayers through the registration feed "
           f"and the seller's issuing quota; lottery campaign {campaign} (region 35)", flush=True)
+
+
+def seed_open_data(outputs: dict[str, Any], timeout: float = 120.0) -> None:
+    """The open data's demo month (``demo_data.open_data_events``): its events sent through
+    the analytical store's archive queue as the bus would, the days compacted, the month
+    released (docs/open-data.md). Once released it is left as it is: a release is never
+    rewritten, and ``reset`` empties the store but not the public bucket."""
+    from datetime import UTC, datetime
+
+    endpoint = outputs["Endpoint"]
+    month = demo_data.open_data_month(datetime.now(UTC).date())
+    sqs, s3 = client("sqs", endpoint), client("s3", endpoint)
+    with contextlib.suppress(s3.exceptions.ClientError):
+        s3.head_object(Bucket=outputs["OpenDataBucketName"],
+                       Key=f"open-data/invoices-by-industry/{month}.json")
+        print(f"the open data's demo month {month} is released", flush=True)
+        return  # released once and never rewritten (a reset leaves the public bucket as it is)
+    events = demo_data.open_data_events(month)
+    for start in range(0, len(events), 10):
+        answer = sqs.send_message_batch(QueueUrl=outputs["AnalyticsArchiveQueueUrl"], Entries=[
+            {"Id": str(n), "MessageBody": json.dumps(e, ensure_ascii=False)}
+            for n, e in enumerate(events[start:start + 10])])
+        if answer.get("Failed"):
+            raise RuntimeError(f"archive messages refused: {answer['Failed']}")
+    days = sorted({e["time"][:10] for e in events})
+    waiting = {e["id"] for e in events}
+    deadline = time.monotonic() + timeout
+    while waiting:
+        for day in days:
+            pages = s3.get_paginator("list_objects_v2").paginate(
+                Bucket=outputs["AnalyticsBucketName"], Prefix=f"raw/date={day}/")
+            for item in (i for page in pages for i in page.get("Contents", [])):
+                body = s3.get_object(Bucket=outputs["AnalyticsBucketName"],
+                                     Key=item["Key"])["Body"].read().decode()
+                waiting -= {json.loads(line)["id"] for line in body.splitlines() if line}
+        if not waiting:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(waiting)} open data demo events not archived "
+                               f"within {timeout:.0f} s")
+        time.sleep(1.0)
+    from botocore.config import Config
+
+    lambdas = client("lambda", endpoint, config=Config(read_timeout=600, retries={
+        "max_attempts": 1}))
+    for function, payload in ((outputs["AnalyticsCompactorFunctionName"], {"days": days}),
+                              (outputs["OpenDataPublisherFunctionName"], {"month": month})):
+        answer = lambdas.invoke(FunctionName=function, Payload=json.dumps(payload).encode())
+        result = answer["Payload"].read().decode()
+        if "FunctionError" in answer or "refused" in result:
+            raise RuntimeError(f"{function} failed on the open data demo: {result[:500]}")
+    print(f"seeded the open data's demo month {month}: {len(events)} events archived, "
+          "compacted and released", flush=True)
 
 
 def seed_regulations(outputs: dict[str, Any], dynamodb: Any) -> None:

@@ -67,23 +67,26 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # C11: six DynamoDB calls a scan (one transaction); signed-in, but everyone's
     RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300,
                per_identity=300),
-    # A3: pure computation, no DynamoDB
+    # A3: pure computation, no DynamoDB (90 a second per method: 60 went to open data)
     RouteClass("Calculators",
                ("POST /v1/tools/iit/withholding", "POST /v1/tools/iit/annual",
                 "POST /v1/tools/iit/bonus", "POST /v1/tools/vat",
                 "POST /v1/tools/vehicle-vessel", "POST /v1/tools/departure-refund"),
-               rate=100, burst=200, per_ip=600),
+               rate=90, burst=180, per_ip=600),
     # B4: the public credit-code check, one GetItem
     RouteClass("Registration", ("GET /v1/registration/verify/{credit_code}",),
                rate=300, burst=600, per_ip=300),
     # published, caller-independent answers (keys, specification, catalogue, campaigns, the
-    # API's contract); cached five minutes, so 50 a second per method is many clients, and
-    # the share it frees is what the knowledge boards' public routes take
+    # API's contract, the open data sets' releases); cached five minutes, so 40 a second per
+    # method is many clients, and the share it frees is what the knowledge boards' public
+    # routes take
     RouteClass("Reference",
                ("GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
                 "GET /v1/lottery/campaigns/{campaign_id}", "GET /v1/openapi.json",
-                "GET /v1/docs"),
-               rate=50, burst=100, per_ip=1500, cache_seconds=300),
+                "GET /v1/docs", "GET /v1/open-data/datasets",
+                "GET /v1/open-data/datasets/{dataset_id}",
+                "GET /v1/open-data/datasets/{dataset_id}/releases/{month}"),
+               rate=40, burst=80, per_ip=1500, cache_seconds=300),
     # the lottery's period export and liveness: public, not cached (an export changes when
     # its period closes; liveness must be live); a period's export is read by a few
     # auditors, liveness by monitors

@@ -543,6 +543,12 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/credit/evaluations": static({"year": 2100}),
     "GET /v1/credit/evaluations/{run_id}": static(params=_run),
     "GET /v1/analytics/revenue": static(query={"from": "2026-12", "to": "2026-12"}),
+    "GET /v1/open-data/datasets": static(),
+    "GET /v1/open-data/datasets/{dataset_id}": lambda r: Request(
+        {"dataset_id": "revenue-by-tax"}),
+    # a month that is not one: 422 for anyone (a released one is the open data test's)
+    "GET /v1/open-data/datasets/{dataset_id}/releases/{month}": lambda r: Request(
+        {"dataset_id": "revenue-by-tax", "month": "2026-13"}),
     "POST /v1/consents": lambda r: Request({}, consent_terms()),
     "GET /v1/me/consents": static(),
     "GET /v1/consents/{consent_id}": static(params=_consent),

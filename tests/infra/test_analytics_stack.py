@@ -62,3 +62,33 @@ def test_the_archive_writes_raw_only_and_the_reports_read_tables_only(prod: Temp
     assert reports
     assert all("/tables/" not in doc for doc in archive)
     assert all("s3:PutObject" not in doc and "/raw/" not in doc for doc in reports)
+
+
+def test_open_data_is_public_through_cloudfront_and_written_by_the_publisher_alone(
+        local_synth: Synthesized, prod_synth: Synthesized) -> None:
+    """The open-data bucket is private and read outside ``local`` through CloudFront's
+    origin access control; the publisher alone writes it, under ``open-data/`` only, and reads
+    the store's tables, never its raw archive; the routes' function only reads; the publisher
+    runs every day."""
+    assert not resources(local_synth.merged, "AWS::CloudFront::Distribution")  # LocalStack's S3
+    prod = prod_synth.merged
+    [distribution] = [d for k, d in resources(prod, "AWS::CloudFront::Distribution").items()
+                      if "OpenData" in k]
+    [origin] = distribution["Properties"]["DistributionConfig"]["Origins"]
+    assert "OriginAccessControlId" in origin
+    buckets = {k: b for k, b in resources(prod, "AWS::S3::Bucket").items() if "OpenData" in k}
+    [bucket] = buckets.values()
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    policies = {json.dumps(p["Properties"]["Roles"]): json.dumps(p["Properties"]["PolicyDocument"])
+                for p in resources(prod, "AWS::IAM::Policy").values()}
+    [publisher] = [doc for role, doc in policies.items() if "OpenDataPublisher" in role]
+    [routes] = [doc for role, doc in policies.items()
+                if "OpenDataOpenDataFunction" in role or "OpenDataFunctionServiceRole" in role]
+    assert "/open-data/*" in publisher
+    assert "/tables/*" in publisher
+    assert "/raw/" not in publisher
+    assert "s3:PutObject" not in routes
+    assert "s3:DeleteObject" not in publisher
+    [schedule] = [r for r in resources(prod, "AWS::Events::Rule").values()
+                  if "open data" in r["Properties"].get("Description", "")]
+    assert schedule["Properties"]["ScheduleExpression"] == "cron(0 20 * * ? *)"

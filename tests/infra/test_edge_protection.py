@@ -29,7 +29,9 @@ from tests.infra.test_platform_stack import resources, route_paths
 STAGES = ["local", "prod"]
 LOCAL_ONLY_PUBLIC = {"POST /v1/auth/dev-token", "GET /v1/auth/jwks.json"}  # the dev issuer
 CACHED = {"GET /v1/keys", "GET /v1/invoices/spec", "GET /v1/applications/items",
-          "GET /v1/lottery/campaigns/{campaign_id}", "GET /v1/openapi.json", "GET /v1/docs"}
+          "GET /v1/lottery/campaigns/{campaign_id}", "GET /v1/openapi.json", "GET /v1/docs",
+          "GET /v1/open-data/datasets", "GET /v1/open-data/datasets/{dataset_id}",
+          "GET /v1/open-data/datasets/{dataset_id}/releases/{month}"}
 PARTNER_ROUTES = {"POST /v1/filing/callbacks/{method}", "GET /v1/channels/wechat",
                   "POST /v1/channels/wechat", "POST /v1/channels/sms",
                   "GET /v1/consult/channels/wechat", "POST /v1/consult/channels/wechat",
@@ -251,6 +253,9 @@ def test_caller_independent_gets_are_cached_outside_local(prod: Template) -> Non
     campaign = routes["GET /v1/lottery/campaigns/{campaign_id}"]
     assert campaign["RequestParameters"] == {"method.request.path.campaign_id": True}
     assert campaign["Integration"]["CacheKeyParameters"] == ["method.request.path.campaign_id"]
+    release = routes["GET /v1/open-data/datasets/{dataset_id}/releases/{month}"]
+    assert sorted(release["Integration"]["CacheKeyParameters"]) == [
+        "method.request.path.dataset_id", "method.request.path.month"]
 
 
 def test_partners_call_with_their_own_api_key_outside_local(prod: Template) -> None:

@@ -54,9 +54,9 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
     # twelve bus rules to queues (the credit board's violator listings, the service ratings'
     # completed services and outreach's registration changes among them); the daily
     # reminder, index, violators' removal
-    # and complaints' escalation schedules and the credit board's yearly run; outside local,
-    # the signing key's other-signers rule on the default bus
-    assert len(rules) == (19 if stage == "local" else 20)
+    # and complaints' escalation schedules, the credit board's yearly run and the open data's
+    # daily releases; outside local, the signing key's other-signers rule on the default bus
+    assert len(rules) == (20 if stage == "local" else 21)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:

@@ -42,6 +42,9 @@ REVIEWED_WILDCARDS = {
     ("s3:PutObject", "<StoreBucket.Arn>/tables/*"),
     ("s3:DeleteObject", "<StoreBucket.Arn>/tables/*"),
     ("s3:GetObject", "<StoreBucket.Arn>/tables/*"),
+    # open data: one file per data set and month under open-data/ (infra/open_data.py)
+    ("s3:PutObject", "<OpenDataBucket.Arn>/open-data/*"),
+    ("s3:GetObject", "<OpenDataBucket.Arn>/open-data/*"),
 }
 # AWS-managed policies attached to roles (each acknowledged next to its resource)
 REVIEWED_MANAGED_POLICIES = {

@@ -28,10 +28,10 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events",
              "analytics", "analytics_archive", "analytics_compactor",
-             "sharing", "sharing_events"}
+             "sharing", "sharing_events", "open_data", "open_data_publisher"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
-ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor"}  # DuckDB's layer
+ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "open_data_publisher"}  # DuckDB
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
@@ -78,6 +78,9 @@ PUBLIC_ROUTES = {
     "POST /v1/consult/channels/sms",
     "GET /v1/credit/violators",
     "GET /v1/credit/violators/{case_id}",
+    "GET /v1/open-data/datasets",
+    "GET /v1/open-data/datasets/{dataset_id}",
+    "GET /v1/open-data/datasets/{dataset_id}/releases/{month}",
     "GET /v1/violators/announcements",
     "POST /v1/reports",
     "GET /v1/reports/{tracking_code}",

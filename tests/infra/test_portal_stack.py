@@ -47,13 +47,15 @@ def test_local_has_no_distribution_and_no_deploy_time_function(local: Template) 
 
 
 def test_production_serves_the_pages_through_cloudfront_only_over_https(prod: Template) -> None:
-    [distribution] = resources(prod, "AWS::CloudFront::Distribution").values()
+    [distribution] = [d for k, d in resources(prod, "AWS::CloudFront::Distribution").items()
+                      if k.startswith("Portal")]
     config = distribution["Properties"]["DistributionConfig"]
     assert config["DefaultRootObject"] == "index.html"
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     [origin] = config["Origins"]
     assert "OriginAccessControlId" in origin  # the bucket is read by CloudFront alone
-    assert len(resources(prod, "AWS::CloudFront::OriginAccessControl")) == 1
+    # the portal's, and the open data's (infra/open_data.py)
+    assert len(resources(prod, "AWS::CloudFront::OriginAccessControl")) == 2
 
 
 def test_the_pages_load_only_their_own_files_and_call_only_the_api(prod: Template) -> None:

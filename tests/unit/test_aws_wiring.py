@@ -21,6 +21,7 @@ NOT_CONTEXTS = {"platform", "rules"}
 # Modules of a context allowed to talk to AWS besides its repository: its adapters.
 ADAPTERS = {
     "acceptance/documents.py",  # the S3 document store (presigned forms, copy, delete)
+    "analytics/store.py",  # the store's and the open data's S3 objects (conditional writes)
 }
 
 

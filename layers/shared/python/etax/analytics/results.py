@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,39 @@ class Revenue:
     payments: int
     total_fen: int
     files_read: int
+
+
+@dataclass(frozen=True)
+class ReleaseEntry:
+    """A month of an open data set, released: its figures and its files' keys in the public
+    bucket (``OpenDataUrl`` + key)."""
+
+    month: str
+    published_at: str
+    cells: int
+    suppressed: int
+    json: str
+    csv: str
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    id: str
+    title: str
+    description: str
+    contributor: str
+    dimensions: list[str]
+    measures: list[str]
+    dictionary: str
+    releases: list[ReleaseEntry]
+
+
+@dataclass(frozen=True)
+class OpenDatasets:
+    datasets: list[DatasetSummary]
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    dataset: DatasetSummary
+    data_dictionary: dict[str, Any]

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from etax.platform.aws import client as aws_client
 from etax.platform.settings import required
 
@@ -34,9 +36,44 @@ class Store:
     def put(self, key: str, body: bytes, content_type: str) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 
+    def put_new(self, key: str, body: bytes, content_type: str,
+                metadata: dict[str, str] | None = None) -> bool:
+        """Write ``key`` only if it is absent (S3's conditional write); False if it was there."""
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
+                               Metadata=metadata or {}, IfNoneMatch="*")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("PreconditionFailed",
+                                                                "ConditionalRequestConflict"):
+                return False
+            raise
+        return True
+
+    def exists(self, key: str) -> bool:
+        return self.metadata(key) is not None
+
+    def metadata(self, key: str) -> dict[str, str] | None:
+        """The user metadata of ``key``, None when there is no such object."""
+        try:
+            head = self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return dict(head.get("Metadata", {}))
+
     def get(self, key: str) -> bytes:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return body
+
+    def find(self, key: str) -> bytes | None:
+        """``key``'s bytes, None when there is no such object."""
+        try:
+            return self.get(key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
 
     def keys(self, prefix: str, *, start_after: str = "") -> Iterator[tuple[str, str]]:
         """``(key, etag)`` of the objects under ``prefix``, in key order."""
