@@ -24,8 +24,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST := $(PY) -m pytest
 
-.PHONY: help setup localstack-env up run-up deploy run-deploy seed reset down test ci lint audit unit functional \
-        infra validate e2e bench clean
+.PHONY: help setup localstack-env up run-up deploy run-deploy seed reset down test in-process ci lint \
+        audit unit functional infra validate e2e bench clean
 
 help:
 	@echo "make up       run the whole stack locally (LocalStack on the host), Ctrl-C stops it"
@@ -115,10 +115,16 @@ down:
 
 # --- tests -----------------------------------------------------------------------------------
 
-# A second make after setup, so the suites run with the venv's pinned Node on the PATH.
+# A second make after setup, so the suites run with the venv's pinned Node on the PATH. The
+# e2e suite starts at once, beside the in-process suites run one after the other: its
+# LocalStacks spend much of their time waiting (deploys, queues, dead letters), which the
+# others fill. Each side's output is printed whole when it ends (the in-process side first).
 test:
 	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) setup .build/chromium.stamp
-	@$(MAKE) --no-print-directory lint audit unit functional infra validate e2e
+	@$(MAKE) --no-print-directory -j2 --output-sync=recurse e2e in-process
+
+in-process:
+	@$(MAKE) --no-print-directory -j1 lint audit unit functional infra validate
 
 # What runs without LocalStack, as the delivery pipeline's build runs it (infra/pipeline.py).
 ci: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
