@@ -148,3 +148,12 @@ def test_unknown_sets_and_months(buckets: tuple[Store, Store], params: dict[str,
     answer = get(api, path, resource, params)
     assert answer["statusCode"] == status, answer
     assert (answer["json"] or {}).get("field") == field
+
+
+def test_before_the_first_release_the_sets_are_listed_without_releases(
+        buckets: tuple[Store, Store]) -> None:
+    api = load_handler("open_data")
+    listed = get(api, "/v1/open-data/datasets", "/v1/open-data/datasets", {})
+    assert listed["statusCode"] == 200
+    assert [(d["id"], d["releases"]) for d in listed["json"]["datasets"]] == [
+        ("invoices-by-industry", []), ("revenue-by-tax", [])]

@@ -131,13 +131,21 @@ class OpenDataReader:
         self.public = public
 
     def datasets(self) -> OpenDatasets:
-        held = releases(self.public)
-        return OpenDatasets([_summary(d, held[d.id]) for d in DATASETS])
+        held = self._released()
+        return OpenDatasets([_summary(d, held.get(d.id, [])) for d in DATASETS])
 
     def dataset(self, dataset_id: str) -> OpenDataset:
         dataset = _dataset(dataset_id)
-        summary = _summary(dataset, releases(self.public)[dataset.id])
+        summary = _summary(dataset, self._released().get(dataset.id, []))
         return OpenDataset(summary, dataset.dictionary())
+
+    def _released(self) -> dict[str, list[dict[str, Any]]]:
+        """Each data set's releases, from the catalogue the publisher keeps (one read);
+        none before the first release."""
+        body = self.public.find(CATALOGUE_KEY)
+        if body is None:
+            return {}
+        return {d["id"]: d["releases"] for d in json.loads(body)["datasets"]}
 
     def release(self, dataset_id: str, month: str) -> dict[str, Any]:
         dataset = _dataset(dataset_id)
