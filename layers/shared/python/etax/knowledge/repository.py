@@ -27,14 +27,10 @@ from etax.knowledge.articles import Article, article_of
 from etax.knowledge.codec import article_json, reason_from, reason_json
 from etax.knowledge.review import CURRENT, UNDER_REVIEW, Entry, Reason, flag_key
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr, transact
+from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr
 
 CATALOG = "article"
 QUEUE = "under_review"
-
-
-class _Seeded(Exception):
-    """The article is there already (the seed leaves it as it is)."""
 
 
 def _pk(article_id: str) -> dict[str, str]:
@@ -122,18 +118,14 @@ class KnowledgeRepository(DynamoAccess):
             item = {"pk": _pk(article.id), "sk": {"S": "article"}, "catalog": {"S": CATALOG},
                     "article": {"S": json.dumps(article_json(article), ensure_ascii=False)},
                     "state": {"S": CURRENT}, "revision": {"N": "0"}, "seeded_at": {"S": at}}
-            citations = {cited(c.work_id, c.provision) for c in article.citations}
-            # the article and its citations together (one call, all or none)
-            try:
-                transact(self.db, [
-                    {"Put": {"TableName": self.table, "Item": item,
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
-                    *({"Put": {"TableName": self.table, "Item": {
-                        "pk": _pk(article.id), "sk": {"S": f"cites#{c}"}, "cited": {"S": c}}}}
-                      for c in sorted(citations))], {0: _Seeded})
-            except _Seeded:
+            if not applied(self.db, "put_item", TableName=self.table, Item=item,
+                           ConditionExpression="attribute_not_exists(pk)"):
                 continue
             written += 1
+            for c in article.citations:
+                self.db.put_item(TableName=self.table, Item={
+                    "pk": _pk(article.id), "sk": {"S": f"cites#{cited(c.work_id, c.provision)}"},
+                    "cited": {"S": cited(c.work_id, c.provision)}})
         return written
 
     def flag(self, article_id: str, work_id: str, version: int,
