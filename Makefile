@@ -24,7 +24,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST := $(PY) -m pytest
 
-.PHONY: help setup localstack-env up run-up deploy run-deploy seed reset down test in-process ci lint \
+.PHONY: help setup localstack-env up run-up deploy run-deploy seed reset down test ci lint \
         audit unit functional infra validate e2e bench clean
 
 help:
@@ -115,16 +115,13 @@ down:
 
 # --- tests -----------------------------------------------------------------------------------
 
-# A second make after setup, so the suites run with the venv's pinned Node on the PATH. The
-# e2e suite starts at once, beside the in-process suites run one after the other: its
-# LocalStacks spend much of their time waiting (deploys, queues, dead letters), which the
-# others fill. Each side's output is printed whole when it ends (the in-process side first).
+# A second make after setup, so the suites run with the venv's pinned Node on the PATH. One
+# suite at a time: each fills the two cores (the e2e suite's LocalStacks about 80 % of them);
+# run side by side, the e2e and in-process suites took longer together than one after the
+# other (docs/benchmarks.md, "The test suites").
 test:
 	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) setup .build/chromium.stamp
-	@$(MAKE) --no-print-directory -j2 --output-sync=recurse e2e in-process
-
-in-process:
-	@$(MAKE) --no-print-directory -j1 lint audit unit functional infra validate
+	@$(MAKE) --no-print-directory lint audit unit functional infra validate e2e
 
 # What runs without LocalStack, as the delivery pipeline's build runs it (infra/pipeline.py).
 ci: $(VENV)/.stamp $(LAYER_STAMPS) portal/dist/.stamp
