@@ -26,7 +26,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from etax.analytics.archive import RAW_PREFIX
-from etax.analytics.schemas import ATHENA_TYPES, PARTITIONS, TABLES, Table
+from etax.analytics.schemas import ATHENA_TYPES, FIRST_DAY, PARTITIONS, TABLES, Table
 from etax.analytics.tables import ANALYTICS
 from infra.nag import acknowledge
 from infra.open_data import OpenData
@@ -45,7 +45,6 @@ COMPACTION_MINUTES = 15
 # the spill files and the day's Parquet: about 600 bytes an event (docs/benchmarks.md)
 COMPACTION_TMP_MB = 10240
 QUERY_SCAN_CUTOFF_BYTES = 200 * 1024 ** 3  # a national year, all columns: about 0.4 TB
-PROJECTED_FROM = "2024-01-01"  # the first day Athena's partition projection lists
 
 
 class Analytics(Board):
@@ -184,7 +183,7 @@ def listing(bucket: s3.IBucket, *prefixes: str) -> iam.PolicyStatement:
 
 def athena_table(table: Table, bucket: s3.IBucket) -> glue.CfnTable.TableInputProperty:
     """A store table for Athena: Parquet under its prefix, partitions projected (every day
-    from :data:`PROJECTED_FROM`, every two-digit province), so a new partition needs nothing."""
+    from :data:`FIRST_DAY`, every two-digit province), so a new partition needs nothing."""
     location = bucket.s3_url_for_object(table.prefix.rstrip("/"))
     return glue.CfnTable.TableInputProperty(
         name=table.name, description=table.description, table_type="EXTERNAL_TABLE",
@@ -192,7 +191,7 @@ def athena_table(table: Table, bucket: s3.IBucket) -> glue.CfnTable.TableInputPr
             "classification": "parquet", "EXTERNAL": "TRUE",
             "projection.enabled": "true",
             "projection.date.type": "date", "projection.date.format": "yyyy-MM-dd",
-            "projection.date.range": f"{PROJECTED_FROM},NOW",
+            "projection.date.range": f"{FIRST_DAY},NOW",
             "projection.date.interval": "1", "projection.date.interval.unit": "DAYS",
             "projection.province.type": "integer", "projection.province.range": "0,99",
             "projection.province.digits": "2",

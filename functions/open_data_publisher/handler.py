@@ -10,8 +10,9 @@ from typing import Any
 import duckdb
 
 from etax.analytics.archive import CHINA
-from etax.analytics.open_data import MONTH, closed, releasable
+from etax.analytics.open_data import closed, releasable
 from etax.analytics.publication import publish
+from etax.analytics.service import MONTH
 from etax.analytics.store import Store
 from etax.platform.observability import instrument, logger
 from etax.platform.settings import required

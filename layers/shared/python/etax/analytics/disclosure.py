@@ -143,11 +143,11 @@ def protect(cells: Mapping[Key, Cell], amount: str) -> frozenset[Key]:
         if not exposed:
             return frozenset(hidden)
         target = min(exposed)
-        pick = next((_complement(g, hidden, cells, amount) for g in groups
-                     if target in g.cells() and _complement(g, hidden, cells, amount)), None)
-        if pick is None:  # every cell beside it is withheld already: widen to any relation
-            pick = next(c for g in groups if hidden & set(g.cells())
-                        if (c := _complement(g, hidden, cells, amount)))
+        near = [g for g in groups if target in g.cells()]
+        # a cell of a relation of the solved one; if all of theirs are withheld, of any
+        # relation holding a withheld cell
+        wider = [g for g in groups if hidden & set(g.cells())]
+        pick = next(c for g in (*near, *wider) if (c := _complement(g, hidden, cells, amount)))
         hidden.add(pick)
 
 

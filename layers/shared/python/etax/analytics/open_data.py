@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,8 +29,8 @@ from etax.analytics.disclosure import (
     protect,
 )
 from etax.analytics.schemas import INVOICES, PAYMENTS, TAXPAYERS, Table
+from etax.analytics.service import month_bounds
 
-MONTH: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CLOSING_DAYS: Final = 5  # a month is released from the 6th of the next (late facts come in)
 RELEASED_MONTHS: Final = 12  # the scheduled run releases the closed months of the last year
 PREFIX: Final = "open-data/"
@@ -151,9 +150,8 @@ def cells_query(dataset: Dataset) -> str:
         by = ", ".join([*grouped, "contributor"])
         outer = f" GROUP BY {', '.join(grouped)}" if grouped else ""
         parts.append(
-            f"SELECT {', '.join(keys)}, count(*) AS contributors, "  # noqa: S608 (schema)
-            + ", ".join(f"sum({m.name}) AS {m.name}" for m in dataset.measures)
-            + f", max({dataset.amount}) AS largest FROM (SELECT "
+            f"SELECT {', '.join(keys)}, count(*) AS contributors, {sums}, "  # noqa: S608
+            f"max({dataset.amount}) AS largest FROM (SELECT "
             + ", ".join([*grouped, "contributor", sums])
             + f" FROM facts GROUP BY {by}) AS per_contributor{outer}")
     return f"WITH facts AS ({dataset.facts}) " + " UNION ALL ".join(parts)
@@ -222,8 +220,8 @@ def release(dataset: Dataset, month: str, cells: Mapping[Key, Cell],
 
 def month_days(month: str) -> tuple[date, date]:
     """The first day of ``month`` and the first of the next."""
-    first = date.fromisoformat(f"{month}-01")
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    start, end = month_bounds(month, month)
+    return start.date(), end.date()
 
 
 def closed(month: str, today: date) -> bool:

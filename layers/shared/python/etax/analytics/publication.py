@@ -5,9 +5,8 @@ public bucket once; the catalogue rebuilt from what the bucket holds."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from etax.analytics.archive import CHINA
@@ -16,7 +15,6 @@ from etax.analytics.open_data import (
     CATALOGUE_KEY,
     CLOSING_DAYS,
     DATASETS,
-    MONTH,
     PREFIX,
     Dataset,
     cells_of,
@@ -27,12 +25,10 @@ from etax.analytics.open_data import (
     release_key,
 )
 from etax.analytics.results import DatasetSummary, OpenDataset, OpenDatasets, ReleaseEntry
-from etax.analytics.schemas import TAXPAYERS
-from etax.analytics.service import load_views, utc_naive
+from etax.analytics.schemas import FIRST_DAY, TAXPAYERS
+from etax.analytics.service import checked_month, load_views, month_bounds, utc_naive
 from etax.analytics.store import Store
-from etax.errors import Invalid, NotFound
-
-FIRST_DAY = "2024-01-01"  # the store's first day (as Athena's partition projection's)
+from etax.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +41,10 @@ class Released:
 
 
 def _parameters(dataset: Dataset, month: str) -> list[Any]:
-    first, following = month_days(month)
+    """The month's bounds: its days, or its instants in UTC as the store keeps them."""
     if dataset.bounds == "day":
-        return [first, following]
-    return [utc_naive(datetime.combine(day, time(), CHINA)) for day in (first, following)]
+        return list(month_days(month))
+    return [utc_naive(moment) for moment in month_bounds(month, month)]
 
 
 def _load(connection: Any, store: Store, dataset: Dataset, month: str, today: date) -> None:
@@ -121,9 +117,6 @@ def catalogue(public: Store, updated_at: str) -> dict[str, Any]:
          "dictionary": dictionary_key(d.id), "releases": held[d.id]} for d in DATASETS]}
 
 
-DATASET_ID = re.compile(r"[a-z0-9-]{1,40}")
-
-
 class OpenDataReader:
     """What the public open-data routes answer, read from the public bucket."""
 
@@ -149,8 +142,7 @@ class OpenDataReader:
 
     def release(self, dataset_id: str, month: str) -> dict[str, Any]:
         dataset = _dataset(dataset_id)
-        if not MONTH.fullmatch(month):
-            raise Invalid("a month, YYYY-MM (e.g. 2026-10)", field="month")
+        checked_month(month, "month")
         body = self.public.find(release_key(dataset.id, month, "json"))
         if body is None:
             raise NotFound("that month of the data set is not released")
@@ -159,7 +151,7 @@ class OpenDataReader:
 
 
 def _dataset(dataset_id: str) -> Dataset:
-    dataset = BY_ID.get(dataset_id) if DATASET_ID.fullmatch(dataset_id) else None
+    dataset = BY_ID.get(dataset_id)
     if dataset is None:
         raise NotFound("no such open data set")
     return dataset

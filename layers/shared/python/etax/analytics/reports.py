@@ -3,17 +3,15 @@ report's parameters (errors name the query parameter)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from etax.analytics import queries
 from etax.analytics.results import Revenue
-from etax.analytics.service import revenue
+from etax.analytics.service import checked_month, revenue
 from etax.analytics.store import Store
 from etax.errors import Invalid
 from etax.platform.auth import Principal
 
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 MAX_MONTHS = 36
 
 
@@ -21,14 +19,8 @@ def months_between(first: str, last: str) -> int:
     return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
 
 
-def _month(value: str | None, field: str) -> str:
-    if value is None or not MONTH.fullmatch(value):
-        raise Invalid("a month, YYYY-MM (e.g. 2026-12)", field=field)
-    return value
-
-
 def checked_range(first: str | None, last: str | None) -> tuple[str, str]:
-    first, last = _month(first, "from"), _month(last, "to")
+    first, last = checked_month(first, "from"), checked_month(last, "to")
     count = months_between(first, last)
     if count < 1:
         raise Invalid("a month not before `from`", field="to")

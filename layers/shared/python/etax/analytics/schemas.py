@@ -38,6 +38,8 @@ Row = dict[str, Any]
 
 ATHENA_TYPES: Final = {"VARCHAR": "string", "BIGINT": "bigint", "INTEGER": "int",
                        "DATE": "date", "TIMESTAMP": "timestamp"}
+FIRST_DAY: Final = "2024-01-01"
+"""The store's first day: what reads every day start from, and Athena's partition projection."""
 PARTITIONS: Final = (("date", "DATE", "the Asia/Shanghai day of the event on the bus"),
                      ("province", "VARCHAR", "the taxpayer's province code (two digits), "
                                              "00 when unknown"))

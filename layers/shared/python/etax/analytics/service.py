@@ -5,6 +5,7 @@ is given by the caller (the archive's function does not carry DuckDB)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -27,6 +28,16 @@ from etax.analytics.repository import DirtyDays
 from etax.analytics.results import RevenueRow
 from etax.analytics.schemas import PARTITIONS, PAYMENTS, TABLES, Event, Table
 from etax.analytics.store import Store
+from etax.errors import Invalid
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def checked_month(value: str | None, field: str) -> str:
+    """``value`` if it is a month ``YYYY-MM``; else Invalid naming ``field``."""
+    if value is None or not MONTH.fullmatch(value):
+        raise Invalid("a month, YYYY-MM (e.g. 2026-12)", field=field)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
