@@ -32,7 +32,7 @@ from infra.nag import acknowledge
 from infra.open_data import OpenData
 from infra.platform import Platform
 from infra.platform.boards import Board
-from infra.platform.data import grant, private_bucket
+from infra.platform.data import grant, listing, private_bucket
 from infra.platform.events import QueueConsumer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,13 +172,6 @@ class Analytics(Board):
                     output_location=self.bucket.s3_url_for_object(RESULTS_PREFIX),
                     encryption_configuration=athena.CfnWorkGroup
                     .EncryptionConfigurationProperty(encryption_option="SSE_S3"))))
-
-
-def listing(bucket: s3.IBucket, *prefixes: str) -> iam.PolicyStatement:
-    """``s3:ListBucket`` on ``bucket``, for keys under ``prefixes`` only."""
-    return iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
-                               conditions={"StringLike": {"s3:prefix": [
-                                   f"{p}*" for p in prefixes]}})
 
 
 def athena_table(table: Table, bucket: s3.IBucket) -> glue.CfnTable.TableInputProperty:

@@ -23,7 +23,7 @@ from constructs import Construct
 from etax.analytics.open_data import PREFIX
 from infra.nag import acknowledge
 from infra.platform import Platform
-from infra.platform.data import private_bucket
+from infra.platform.data import listing, private_bucket
 
 PUBLIC_ROUTES = ("GET /v1/open-data/datasets", "GET /v1/open-data/datasets/{dataset_id}",
                  "GET /v1/open-data/datasets/{dataset_id}/releases/{month}")
@@ -48,15 +48,11 @@ class OpenData(Construct):
             memory_size=2048, layers=[layer])
         self.publisher.add_to_role_policy(iam.PolicyStatement(
             actions=["s3:GetObject"], resources=[store.arn_for_objects(f"{tables_prefix}*")]))
-        self.publisher.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:ListBucket"], resources=[store.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{tables_prefix}*"]}}))
+        self.publisher.add_to_role_policy(listing(store, tables_prefix))
         self.publisher.add_to_role_policy(iam.PolicyStatement(
             actions=["s3:GetObject", "s3:PutObject"],
             resources=[self.bucket.arn_for_objects(f"{PREFIX}*")]))
-        self.publisher.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{PREFIX}*"]}}))
+        self.publisher.add_to_role_policy(listing(self.bucket, PREFIX))
         platform.schedule(self, "Releases",
                           description="Every day: the closed months of the open data sets "
                                       "not released yet",
@@ -69,9 +65,7 @@ class OpenData(Construct):
             environment=public_env, timeout=Duration.seconds(10))
         self.function.add_to_role_policy(iam.PolicyStatement(
             actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{PREFIX}*")]))
-        self.function.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{PREFIX}*"]}}))
+        self.function.add_to_role_policy(listing(self.bucket, PREFIX))
         platform.api.routes(self.function, *PUBLIC_ROUTES, public=True)
 
         stack = Stack.of(self)

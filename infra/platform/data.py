@@ -145,3 +145,10 @@ def private_bucket(scope: Construct, construct_id: str, *, retain: bool, version
         removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         auto_delete_objects=False,
     )
+
+
+def listing(bucket: s3.IBucket, *prefixes: str) -> iam.PolicyStatement:
+    """``s3:ListBucket`` on ``bucket``, for keys under ``prefixes`` only."""
+    return iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
+                               conditions={"StringLike": {"s3:prefix": [
+                                   f"{p}*" for p in prefixes]}})
