@@ -114,7 +114,6 @@ def test_docs_answers_a_self_contained_reference_page() -> None:
     assert "https://" not in page
 
 
-
 def test_an_unknown_path_is_answered_percent_encoded() -> None:
     """No control or bidi character the client sent reaches the problem body."""
     event = sample_event("platform/health.json")

@@ -71,3 +71,14 @@ def test_only_repositories_and_adapters_of_a_context_use_the_sdk() -> None:
 def test_the_adapters_named_exist() -> None:
     for relative in ADAPTERS:
         assert (ETAX / relative).is_file(), relative
+
+
+def test_a_missing_object_is_told_from_any_other_s3_failure() -> None:
+    from botocore.exceptions import ClientError
+
+    from etax.platform.aws import missing_object
+
+    for code in ("404", "NoSuchKey", "NotFound"):
+        assert missing_object(ClientError({"Error": {"Code": code}}, "GetObject"))
+    assert not missing_object(ClientError({"Error": {"Code": "AccessDenied"}}, "GetObject"))
+    assert not missing_object(ValueError("no response"))

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from etax.acceptance.catalogue import matches_signature
 from etax.acceptance.results import UploadForm
-from etax.platform.aws import LazyClient
+from etax.platform.aws import LazyClient, missing_object
 
 UPLOAD_SECONDS = 900
 DOWNLOAD_SECONDS = 300
@@ -88,7 +88,7 @@ class DocumentStore:
         try:
             head = self.s3.head_object(Bucket=self.bucket, Key=source)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if missing_object(error):
                 raise UploadProblem("nothing was uploaded with this form yet") from None
             raise
         size = int(head["ContentLength"])

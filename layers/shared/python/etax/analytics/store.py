@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from etax.platform.aws import client as aws_client
+from etax.platform.aws import missing_object
 from etax.platform.settings import required
 
 BUCKET_VARIABLE = "ANALYTICS_BUCKET"
@@ -57,7 +58,7 @@ class Store:
         try:
             head = self.s3.head_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if missing_object(error):
                 return None
             raise
         return dict(head.get("Metadata", {}))
@@ -71,7 +72,7 @@ class Store:
         try:
             return self.get(key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if missing_object(error):
                 return None
             raise
 

@@ -70,3 +70,14 @@ class LazyClient:
 def lazy(service: str) -> LazyClient:
     """The process's client for ``service``, made when it is first used (not now)."""
     return LazyClient(lambda: client(service))
+
+
+MISSING_OBJECT_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+def missing_object(error: Exception) -> bool:
+    """Whether an S3 call failed because the object is not there (GetObject answers
+    ``NoSuchKey``, HeadObject a bare ``404``)."""
+    response = getattr(error, "response", None)
+    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in MISSING_OBJECT_CODES
