@@ -235,5 +235,13 @@ page(() => {
   };
   follow();
   window.addEventListener("hashchange", follow);
+  // a search in the page's address (a link, or the form sent by the browser before this script
+  // ran) is shown as if typed
+  const asked = new URLSearchParams(location.search);
+  const form = document.getElementById("search");
+  if (asked.get("q")?.trim()) {
+    for (const name of ["q", "type", "status", "topic"]) form[name].value = asked.get(name) ?? "";
+    search(form);
+  }
   document.addEventListener("languagechange", () => { showResults(); showWork(); showArticle(); });
 });

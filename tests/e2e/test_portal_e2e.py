@@ -23,7 +23,7 @@ import pytest
 import requests
 import segno
 from PIL import Image, ImageFilter
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from etax.rules import resident_id
 from tests.e2e.test_filing_e2e import master, provider_confirms  # noqa: F401 (a fixture)
@@ -114,6 +114,13 @@ def phone(browser: Browser, stack: dict[str, Any]) -> Iterator[Page]:
 
 def portal(stack: dict[str, Any], page: str) -> str:
     return str(stack["PortalUrl"]).rsplit("/", 1)[0] + f"/{page}"
+
+
+def follow(page: Page, link: Locator) -> None:
+    """Follows a link and waits for the new page's scripts: a form used before they run would
+    be sent by the browser itself, as a plain GET of the page."""
+    with page.expect_navigation():
+        link.click()
 
 
 def sign_in(page: Page, stack: dict[str, Any], subject: str, next_page: str) -> None:
@@ -283,7 +290,7 @@ def test_anyone_checks_a_credit_code_and_a_certificate(api: str, stack: dict[str
     verdict = requests.get(f"{api}/v1/certificates/{number}/verify", timeout=30).json()
 
     phone.goto(portal(stack, "index.html"))
-    phone.get_by_role("link", name="证照查验").first.click()
+    follow(phone, phone.get_by_role("link", name="证照查验").first)
     phone.get_by_label("统一社会信用代码").fill(SELLER.lower())  # typed in lower case
     phone.locator("#by-code").get_by_role("button", name="查验").click()
     code = phone.locator("#code-result")

@@ -29,6 +29,7 @@ from tests.e2e.test_portal_e2e import (
     SELLER,
     axe_violations,
     browser,
+    follow,
     fresh_person,
     phone,
     portal,
@@ -62,7 +63,7 @@ def search(page: Page, words: str) -> None:
 def test_a_search_marks_the_words_found_and_filters_by_kind(
         api: str, stack: dict[str, Any], phone: Page) -> None:
     phone.goto(portal(stack, "index.html"))
-    phone.get_by_role("link", name="法规与知识库").first.click()
+    follow(phone, phone.get_by_role("link", name="法规与知识库").first)
     search(phone, "个税 汇算")
     results = phone.locator("#results")
     provisions = search_api(api, "regulations", q="个税 汇算")
@@ -109,6 +110,12 @@ def test_a_search_marks_the_words_found_and_filters_by_kind(
     # no words: the problem names the field
     search(phone, "   ")
     expect(phone.get_by_role("alert")).to_contain_text("（字段：q）", timeout=30_000)
+
+    # a search in the page's address (a link, or the form sent before the script ran) is run
+    phone.goto(portal(stack, "knowledge.html?q=%E4%B8%AA%E7%A8%8E+%E6%B1%87%E7%AE%97&type=law"))
+    expect(phone.get_by_label("关键词")).to_have_value("个税 汇算")
+    expect(phone.get_by_label("法规类型")).to_have_value("law")
+    expect(results).to_contain_text(f"法规条款（{len(laws)}条）", timeout=30_000)
 
 
 def test_a_work_is_read_as_of_another_day(api: str, stack: dict[str, Any],
@@ -224,7 +231,7 @@ def ask(page: Page, question: str) -> dict[str, Any]:
 def test_the_consultation_answers_refuses_takes_feedback_and_asks_related_questions(
         api: str, stack: dict[str, Any], phone: Page) -> None:
     phone.goto(portal(stack, "index.html"))
-    phone.get_by_role("link", name="12366智能咨询").first.click()
+    follow(phone, phone.get_by_role("link", name="12366智能咨询").first)
     expect(phone.get_by_role("link", name=TO_SIGN_IN)).to_be_visible()
     given = ask(phone, WINDOW)
     assert given["outcome"] == "answered", given
@@ -388,7 +395,7 @@ def test_anyone_browses_crowd_help_by_pseudonym(api: str, stack: dict[str, Any],
     shown = requests.get(f"{api}/v1/crowd/questions/{qid}", timeout=60).json()
 
     phone.goto(portal(stack, "index.html"))
-    phone.get_by_role("link", name="纳税人互助").first.click()
+    follow(phone, phone.get_by_role("link", name="纳税人互助").first)
     phone.get_by_label("问答主题").select_option("vat")
     phone.locator("#crowd-filter").get_by_role("button", name="显示").click()
     expect(phone.locator("#crowd-list-heading")).to_be_focused(timeout=30_000)
