@@ -261,6 +261,18 @@ def test_a_reseed_keeps_the_flag_and_duplicates_nothing(kb: Any) -> None:
     assert repository.citing(WORK, "4") == ["credit-admin", "credit-admin-too"]
 
 
+def test_a_seed_cut_short_before_an_article_writes_it_whole_next_time(kb: Any) -> None:
+    # a seed that wrote the citations and stopped before the article (which goes last)
+    db = boto3.client("dynamodb")
+    repository = KnowledgeRepository(db)
+    db.delete_item(TableName=repository.table,
+                   Key={"pk": {"S": "article#credit-admin-too"}, "sk": {"S": "article"}})
+    assert repository.entry("credit-admin-too") is None
+    assert repository.seed(ARTICLES, "2026-12-02T00:00:00Z") == 1
+    assert repository.entry("credit-admin-too") is not None
+    assert repository.citing(WORK, "4") == ["credit-admin", "credit-admin-too"]
+
+
 def test_a_review_read_before_a_second_amendment_is_refused(kb: Any) -> None:
     regulations = load_handler("regulations")
     consume("regulation_published", amend(regulations))

@@ -8,6 +8,8 @@ import pytest
 
 from etax.platform.dynamo import (
     applied,
+    batch_get,
+    batch_put,
     cancellation_codes,
     failed_conditions,
     int_attr,
@@ -129,3 +131,63 @@ def test_the_first_refusal_in_its_order_whose_condition_failed_is_raised() -> No
 def test_a_cancellation_no_refusal_names_is_raised_as_it_came() -> None:
     with pytest.raises(Cancelled):
         transact(Transactions(["TransactionConflict", None]), [{}, {}], {0: Taken})
+
+
+class BatchClient:
+    """BatchWriteItem that leaves the last request of each of its first ``throttled`` calls
+    unprocessed, as DynamoDB does when throttled."""
+
+    def __init__(self, throttled: int) -> None:
+        self.throttled = throttled
+        self.calls: list[list[dict[str, Any]]] = []
+        self.written: list[dict[str, Any]] = []
+
+    def batch_write_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        (table, requests), = RequestItems.items()
+        self.calls.append(requests)
+        left = requests[-1:] if len(self.calls) <= self.throttled else []
+        self.written += [r["PutRequest"]["Item"] for r in requests[:len(requests) - len(left)]]
+        return {"UnprocessedItems": {table: left} if left else {}}
+
+
+def test_a_batch_put_goes_25_a_call_and_sends_the_unprocessed_again() -> None:
+    items = [{"pk": {"S": str(n)}} for n in range(60)]
+    db, pauses = BatchClient(throttled=2), []
+    batch_put(db, "t", items, sleep=pauses.append)
+    assert [len(call) for call in db.calls] == [25, 1, 1, 25, 10]  # 24+1, then 0 left over
+    assert sorted(db.written, key=lambda i: int(i["pk"]["S"])) == items
+    assert pauses == [0.05, 0.1]
+
+
+def test_a_batch_put_still_throttled_after_its_attempts_is_an_error() -> None:
+    db = BatchClient(throttled=99)
+    with pytest.raises(RuntimeError, match="not written after 3 attempts"):
+        batch_put(db, "t", [{"pk": {"S": "1"}}, {"pk": {"S": "2"}}], attempts=3,
+                  sleep=lambda _: None)
+    assert len(db.calls) == 3
+
+
+class GetClient:
+    """BatchGetItem over ``stored`` that leaves the last key of its first call unprocessed."""
+
+    def __init__(self, stored: set[str]) -> None:
+        self.stored = stored
+        self.calls: list[dict[str, Any]] = []
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        (table, request), = RequestItems.items()
+        self.calls.append(request)
+        keys = request["Keys"]
+        left = keys[-1:] if len(self.calls) == 1 else []
+        found = [k for k in keys[:len(keys) - len(left)] if k["pk"]["S"] in self.stored]
+        return {"Responses": {table: found},
+                "UnprocessedKeys": {table: {**request, "Keys": left}} if left else {}}
+
+
+def test_a_batch_get_answers_the_items_there_100_keys_a_call_consistently() -> None:
+    keys = [{"pk": {"S": str(n)}} for n in range(150)]
+    db = GetClient({"3", "99", "149"})
+    found = batch_get(db, "t", keys, sleep=lambda _: None, ProjectionExpression="pk")
+    assert sorted(int(i["pk"]["S"]) for i in found) == [3, 99, 149]
+    assert [len(c["Keys"]) for c in db.calls] == [100, 1, 50]
+    assert all(c["ConsistentRead"] and c["ProjectionExpression"] == "pk" for c in db.calls)

@@ -27,7 +27,15 @@ from etax.knowledge.articles import Article, article_of
 from etax.knowledge.codec import article_json, reason_from, reason_json
 from etax.knowledge.review import CURRENT, UNDER_REVIEW, Entry, Reason, flag_key
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr
+from etax.platform.dynamo import (
+    applied,
+    batch_get,
+    batch_put,
+    int_attr,
+    pages,
+    table_name,
+    text_attr,
+)
 
 CATALOG = "article"
 QUEUE = "under_review"
@@ -112,21 +120,26 @@ class KnowledgeRepository(DynamoAccess):
 
     # writing
     def seed(self, articles: Iterable[Article], at: str) -> int:
-        """Each article not there yet, with its citations; answers the articles written."""
-        written = 0
-        for article in articles:
-            item = {"pk": _pk(article.id), "sk": {"S": "article"}, "catalog": {"S": CATALOG},
-                    "article": {"S": json.dumps(article_json(article), ensure_ascii=False)},
-                    "state": {"S": CURRENT}, "revision": {"N": "0"}, "seeded_at": {"S": at}}
-            if not applied(self.db, "put_item", TableName=self.table, Item=item,
-                           ConditionExpression="attribute_not_exists(pk)"):
-                continue
-            written += 1
-            for c in article.citations:
-                self.db.put_item(TableName=self.table, Item={
-                    "pk": _pk(article.id), "sk": {"S": f"cites#{cited(c.work_id, c.provision)}"},
-                    "cited": {"S": cited(c.work_id, c.provision)}})
-        return written
+        """Each article not there yet (a strongly consistent read of the seed's keys), with
+        its citations, 25 items a call; answers the articles written. An article already there
+        is never rewritten (its review state and reviewed answer kept); the citations are
+        written before the articles, so a seed cut short leaves no article without its
+        citations, and the next one writes the rest."""
+        wanted = list(articles)
+        present = {item["pk"]["S"] for item in batch_get(
+            self.db, self.table, [{"pk": _pk(a.id), "sk": {"S": "article"}} for a in wanted],
+            ProjectionExpression="pk")}
+        new = [article for article in wanted if _pk(article.id)["S"] not in present]
+        batch_put(self.db, self.table, [
+            {"pk": _pk(article.id), "sk": {"S": f"cites#{cited(c.work_id, c.provision)}"},
+             "cited": {"S": cited(c.work_id, c.provision)}}
+            for article in new for c in article.citations])
+        batch_put(self.db, self.table, [
+            {"pk": _pk(article.id), "sk": {"S": "article"}, "catalog": {"S": CATALOG},
+             "article": {"S": json.dumps(article_json(article), ensure_ascii=False)},
+             "state": {"S": CURRENT}, "revision": {"N": "0"}, "seeded_at": {"S": at}}
+            for article in new])
+        return len(new)
 
     def flag(self, article_id: str, work_id: str, version: int,
              reasons: tuple[Reason, ...]) -> bool:

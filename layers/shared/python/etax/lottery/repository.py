@@ -33,9 +33,16 @@ from etax.lottery.stored import (
     draw_id,
 )
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr, transact
+from etax.platform.dynamo import (
+    applied,
+    batch_put,
+    int_attr,
+    pages,
+    table_name,
+    text_attr,
+    transact,
+)
 
-MAX_BATCH_WRITE = 25
 BATCH_ATTEMPTS = 8
 
 
@@ -169,23 +176,13 @@ class LotteryRepository(DynamoAccess):
             for tier in campaign.period(period.index).tiers:
                 split = shard_split(tier.count, period.shards[tier.name])
                 for shard, remaining in enumerate(split):
-                    stock.append({"PutRequest": {"Item": {
-                        **stock_key(campaign.id, period.index, tier.name, shard),
-                        "remaining": {"N": str(remaining)},
-                        "initial": {"N": str(remaining)}}}})
-        self._batch_write(stock)
-
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), MAX_BATCH_WRITE):
-            pending = {self.table: requests[start:start + MAX_BATCH_WRITE]}
-            for attempt in range(BATCH_ATTEMPTS):
-                answer = self.db.batch_write_item(RequestItems=pending)
-                pending = answer.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                time.sleep(0.05 * 2 ** attempt)
-            if pending:
-                raise RuntimeError("inventory shards not written after retries; create again")
+                    stock.append({**stock_key(campaign.id, period.index, tier.name, shard),
+                                  "remaining": {"N": str(remaining)},
+                                  "initial": {"N": str(remaining)}})
+        try:
+            batch_put(self.db, self.table, stock, attempts=BATCH_ATTEMPTS)
+        except RuntimeError:
+            raise RuntimeError("inventory shards not written after retries; create again") from None
 
     def campaign(self, campaign_id: str) -> StoredCampaign | None:
         """The campaign and its periods: one Query on the campaign's partition."""

@@ -11,10 +11,14 @@ function's environment).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from etax.platform.settings import table_name as table_name  # the repositories' one import
+
+MAX_BATCH_WRITE = 25  # DynamoDB's limits of requests in one BatchWriteItem
+MAX_BATCH_GET = 100  # and in one BatchGetItem
 
 
 def text_attr(item: Mapping[str, Any], name: str) -> str | None:
@@ -52,6 +56,48 @@ def count_under(db: Any, table: str, key: str, limit: int, expires_at: int) -> b
         ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
                                    ":ttl": {"N": str(expires_at)}},
     )
+
+
+def batch_put(db: Any, table: str, items: Sequence[Mapping[str, Any]], attempts: int = 8,
+              sleep: Callable[[float], None] = time.sleep) -> None:
+    """Put ``items`` (unconditionally) into ``table`` in BatchWriteItem calls of 25, the
+    unprocessed ones (throttling) sent again with a growing pause; RuntimeError when some are
+    still unprocessed after ``attempts`` calls (each put is whole: writing again is safe)."""
+    for start in range(0, len(items), MAX_BATCH_WRITE):
+        pending: dict[str, Any] = {table: [{"PutRequest": {"Item": item}}
+                                           for item in items[start:start + MAX_BATCH_WRITE]]}
+        for attempt in range(attempts):
+            if attempt:
+                sleep(0.05 * 2 ** (attempt - 1))
+            pending = db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+        if pending:
+            raise RuntimeError(f"{table}: items not written after {attempts} attempts")
+
+
+def batch_get(db: Any, table: str, keys: Sequence[Mapping[str, Any]], attempts: int = 8,
+              sleep: Callable[[float], None] = time.sleep,
+              **options: Any) -> list[dict[str, Any]]:
+    """The items of ``table`` at ``keys`` that exist (strongly consistent unless ``options``
+    say otherwise; ``ProjectionExpression`` and its names may be given), in BatchGetItem calls
+    of 100, the unprocessed keys asked again with a growing pause; RuntimeError when some are
+    still unread after ``attempts`` calls. In no particular order."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), MAX_BATCH_GET):
+        pending: dict[str, Any] = {table: {"ConsistentRead": True, **options,
+                                           "Keys": list(keys[start:start + MAX_BATCH_GET])}}
+        for attempt in range(attempts):
+            if attempt:
+                sleep(0.05 * 2 ** (attempt - 1))
+            answer = db.batch_get_item(RequestItems=pending)
+            found += answer.get("Responses", {}).get(table, [])
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+        if pending:
+            raise RuntimeError(f"{table}: items not read after {attempts} attempts")
+    return found
 
 
 def pages(db: Any, operation: str, **request: Any) -> Iterator[dict[str, Any]]:
