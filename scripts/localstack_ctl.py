@@ -21,7 +21,8 @@ Python API (used by ``tests/e2e/conftest.py``)::
     handle.endpoint  # "http://127.0.0.1:<port>"
     handle.stop()
 
-Only the standard library is used, so any Python >= 3.9 can run this file; paths are relative to the
+Only the standard library is used, so any Python >= 3.9 can run this file (the setup installs
+with the uv of the project's environment, ``.venv``); paths are relative to the
 repository root (this file's parent's parent), so it works from any directory and in a fresh clone.
 """
 
@@ -172,10 +173,8 @@ def write_stamp(venv: Path, stamp: dict[str, str]) -> None:
 
 
 def setup_environment() -> dict[str, str]:
-    """The caller's environment for setup steps, with pip's cache kept inside the project."""
-    env = {key: value for key, value in os.environ.items() if key not in DROPPED_VARIABLES}
-    env.setdefault("PIP_CACHE_DIR", str(BUILD_DIR / "pip-cache"))
-    return env
+    """The caller's environment for setup steps, without another environment's settings."""
+    return {key: value for key, value in os.environ.items() if key not in DROPPED_VARIABLES}
 
 
 def run(command: list[str], what: str) -> None:
@@ -195,20 +194,25 @@ def run(command: list[str], what: str) -> None:
         )
 
 
-def pip(*args: str) -> list[str]:
-    """A pip command of the LocalStack environment (its pip also installs into .venv-lambda)."""
-    return [str(venv_python(LOCALSTACK_VENV)), "-m", "pip", "--disable-pip-version-check", *args]
+def install(venv: Path, *args: str) -> list[str]:
+    """An install into ``venv`` by uv, which the project's environment holds (pinned in
+    requirements/dev.txt; this script runs in that environment): seconds where pip took a
+    minute for LocalStack's environment."""
+    found = [Path(sys.executable).parent / "uv", REPO_ROOT / ".venv" / "bin" / "uv"]
+    uv = next((path for path in found if path.exists()), None)
+    if uv is None:
+        raise LocalStackError("uv not found in the project's environment: run `make setup`")
+    return [str(uv), "pip", "install", "--quiet", "--python", str(venv_python(venv)), *args]
 
 
-def create_venv(venv: Path, version: str, *, with_pip: bool) -> None:
-    """Create ``venv`` on Python ``version`` unless it exists with that working interpreter."""
+def create_venv(venv: Path, version: str) -> None:
+    """Create ``venv`` on Python ``version`` unless it exists with that working interpreter
+    (without pip: uv installs into it)."""
     if python_version_of(venv_python(venv)) == version:
         return
     python = find_python(version)
-    command = [str(python), "-m", "venv", "--clear", str(venv)]
-    if not with_pip:
-        command.append("--without-pip")
-    run(command, f"creating {venv.relative_to(REPO_ROOT)} with {python}")
+    run([str(python), "-m", "venv", "--clear", "--without-pip", str(venv)],
+        f"creating {venv.relative_to(REPO_ROOT)} with {python}")
 
 
 def install_plugin() -> None:
@@ -221,21 +225,21 @@ def install_plugin() -> None:
         ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", "*.pyc"),
     )
     run(
-        pip("install", "--no-deps", "--no-build-isolation", "--force-reinstall", str(source)),
+        install(LOCALSTACK_VENV, "--no-deps", "--no-build-isolation", "--reinstall", str(source)),
         "installing the etax-localstack plugin",
     )
 
 
 def setup_localstack_venv() -> None:
     """``.venv-localstack`` (Python 3.13): LocalStack's pinned environment plus the plugin."""
-    create_venv(LOCALSTACK_VENV, LOCALSTACK_PYTHON, with_pip=True)
+    create_venv(LOCALSTACK_VENV, LOCALSTACK_PYTHON)
     stamp = read_stamp(LOCALSTACK_VENV)
     wanted = {
         "requirements": digest([LOCALSTACK_REQUIREMENTS]),
         "plugin": digest(plugin_sources()),
     }
     if stamp.get("requirements") != wanted["requirements"]:
-        run(pip("install", "-r", str(LOCALSTACK_REQUIREMENTS)), "installing LocalStack")
+        run(install(LOCALSTACK_VENV, "-r", str(LOCALSTACK_REQUIREMENTS)), "installing LocalStack")
         stamp.pop("plugin", None)
     if stamp.get("plugin") != wanted["plugin"]:
         install_plugin()
@@ -243,19 +247,12 @@ def setup_localstack_venv() -> None:
 
 
 def setup_lambda_venv() -> None:
-    """``.venv-lambda``: Python 3.12 with the runtime's boto3 and nothing else (not even pip)."""
-    create_venv(LAMBDA_VENV, LAMBDA_PYTHON, with_pip=False)
+    """``.venv-lambda``: Python 3.12 with the runtime's boto3 and nothing else (no pip)."""
+    create_venv(LAMBDA_VENV, LAMBDA_PYTHON)
     wanted = {"requirements": digest([LAMBDA_REQUIREMENTS])}
     if read_stamp(LAMBDA_VENV) != wanted:
         run(
-            pip(
-                "--python",
-                str(venv_python(LAMBDA_VENV)),
-                "install",
-                "--no-compile",
-                "-r",
-                str(LAMBDA_REQUIREMENTS),
-            ),
+            install(LAMBDA_VENV, "-r", str(LAMBDA_REQUIREMENTS)),  # no bytecode, as before
             "installing the Lambda runtime SDK into .venv-lambda",
         )
         write_stamp(LAMBDA_VENV, wanted)
