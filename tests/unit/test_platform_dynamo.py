@@ -152,7 +152,7 @@ class BatchClient:
 
 def test_a_batch_put_goes_25_a_call_and_sends_the_unprocessed_again() -> None:
     items = [{"pk": {"S": str(n)}} for n in range(60)]
-    db, pauses = BatchClient(throttled=2), []
+    db, pauses = BatchClient(throttled=2), list[float]()
     batch_put(db, "t", items, sleep=pauses.append)
     assert [len(call) for call in db.calls] == [25, 1, 1, 25, 10]  # 24+1, then 0 left over
     assert sorted(db.written, key=lambda i: int(i["pk"]["S"])) == items
