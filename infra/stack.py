@@ -173,6 +173,8 @@ class EtaxStack(Stack):
                 self.analytics.open_data.publisher.function_name,
             "SharingTableName": self.sharing.table.table_name,
             "SharingStreamFailuresQueueUrl": self.sharing.stream.failures.queue_url,
+            "SharingFeedQueueUrl": self.sharing.feed.queue.queue_url,
+            "SharingFeedDeadLetterQueueUrl": self.sharing.feed.dead_letters.queue_url,
         }
         if self.partner_bank is not None:
             outputs["PartnerBankApiId"] = self.partner_bank.api_id

@@ -1,5 +1,6 @@
 """Data sharing (plan action D14): bank–tax consents (银税互动) granted, asked for, answered and
-revoked; a partner's reads within them, each logged and shown to the taxpayer."""
+revoked; a partner's reads within them, each logged and shown to the taxpayer; a partner
+department's signed feed of the facts it is entitled to."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.credit.repository import CreditRepository
 from etax.credit.service import CreditService
+from etax.documents.signing import KmsDocumentSigner
 from etax.filing.repository import FilingRepository
 from etax.invoices.sales import IssuedSales
 from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller, require_principal
+from etax.platform.aws import lazy
 from etax.platform.observability import instrument
 from etax.platform.once import Once
+from etax.platform.settings import required
 from etax.sharing.adapters import CreditRatings
-from etax.sharing.repository import SharingRepository
+from etax.sharing.outbound import OutboundFeed
+from etax.sharing.repository import FeedRepository, SharingRepository
 from etax.sharing.requests import ConsentAsk, DecisionRequest, GrantRequest
 from etax.sharing.results import Consents, ConsentView, PartnerData, Reads
 from etax.sharing.service import SharingService
@@ -29,6 +34,7 @@ service = SharingService(
     SharingRepository(),
     CreditRatings(CreditService(CreditRepository(), filings, RegistryRepository())),
     filings, IssuedSales())
+feed = OutboundFeed(FeedRepository(), KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID")))
 
 
 def _cursor() -> str | None:
@@ -79,6 +85,14 @@ def ask() -> tuple[dict[str, Any], int]:
 def partner_read(credit_code: str, scope: str) -> PartnerData:
     return service.read(caller(app, "partner"), credit_code, scope,
                         app.current_event.get_query_string_value("consent_id"))
+
+
+@app.get("/v1/partner/feed")
+@declares(query={"after": "the `next` of the page read before (from the start if absent)",
+                 "limit": "at most this many entries, 1 to 100 (100 if absent)"})
+def department_feed() -> dict[str, Any]:
+    return feed.read(caller(app, "partner"), app.current_event.get_query_string_value("after"),
+                     app.current_event.get_query_string_value("limit"))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

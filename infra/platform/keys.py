@@ -4,7 +4,7 @@ issuer's; and the generated secrets boards share with outside systems."""
 from __future__ import annotations
 
 import jsii
-from aws_cdk import IStableListProducer, Lazy, RemovalPolicy
+from aws_cdk import IStableListProducer, Lazy, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -73,7 +73,7 @@ class SigningKey:
 
     def __init__(self, scope: Construct, construct_id: str, *, description: str, alias: str,
                  retain: bool) -> None:
-        self.scope, self.construct_id = scope, construct_id
+        self.scope, self.construct_id, self.alias_name = scope, construct_id, alias
         self.key = signing_key(scope, construct_id, description=description, retain=retain)
         self.alias = self.key.add_alias(f"alias/{alias}")
         self.signers: list[str] = []
@@ -81,9 +81,24 @@ class SigningKey:
                      principals=Lazy.list(_Listed(self.signers)))
 
     def grant_sign(self, function: lambda_.Function) -> None:
-        """Let ``function``'s role sign (``kms:Sign``) and read the public key it publishes."""
-        assert function.role is not None, "a function made by the platform has its role"
-        self.signers.append(function.role.role_arn)
+        """Let ``function``'s role sign (``kms:Sign``) and read the public key it publishes.
+
+        A function of a board in a nested stack of its own gets a role named by this key's
+        alias and the function (``etax-<stage>-signing-<Function>``), and the key's policy
+        names it by that ARN: the role's ARN read from the board's stack would make the key
+        wait for the board's stack, which waits for the key (a dependency cycle)."""
+        role = function.role
+        assert isinstance(role, iam.Role), "a function made by the platform has its role"
+        home = Stack.of(self.key)
+        if Stack.of(function) is home:
+            self.signers.append(role.role_arn)
+        else:
+            name = f"{self.alias_name.replace('/', '-')}-{function.node.id}"[:64]
+            cfn = role.node.default_child
+            assert isinstance(cfn, iam.CfnRole)
+            cfn.role_name = name
+            self.signers.append(home.format_arn(service="iam", region="", resource="role",
+                                                resource_name=name))
         self.key.grant(function, "kms:Sign", "kms:GetPublicKey")
 
     def alarm_on_other_signers(self, topic: sns.ITopic, *, dead_letters: sqs.IQueue

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from etax.documents.signing import verify_envelope
 from tests.e2e.test_analytics_e2e import fresh_taxpayer
 from tests.e2e.test_filing_e2e import master, post, provider_confirms
 from tests.e2e.test_lottery_e2e import register_seller, wait_for
@@ -135,3 +136,40 @@ def test_an_expired_consent_permits_nothing(api: str, aws: Any, stack: dict[str,
     shown = requests.get(f"{api}/v1/consents/{consent_id}", headers=who, timeout=60).json()
     assert shown["status"] == "Expired"
     assert shown["reads"] == 2
+
+
+def test_a_department_reads_a_registration_change_on_its_signed_feed(
+        api: str, aws: Any, stack: dict[str, Any]) -> None:
+    """A company registered through the registry's feed: the market regulator (a partner
+    department under a data-feed agreement) finds the change on its feed, in a page whose
+    signature verifies with the platform's published key; a bank has no feed."""
+    code = fresh_taxpayer()
+    register_seller(aws, stack, code, "端到端共享示例有限公司")
+    department = bearer(token(api, "partner", "market-regulator-demo"))
+
+    def listed() -> dict[str, Any] | None:
+        after: str | None = None
+        while True:
+            answer = requests.get(f"{api}/v1/partner/feed", headers=department, timeout=60,
+                                  params={"after": after} if after else None)
+            assert answer.status_code == 200, answer.text
+            page: dict[str, Any] = answer.json()
+            for entry in page["document"]["entries"]:
+                if entry["type"] == "RegistrationChanged" and \
+                        entry["detail"]["credit_code"] == code:
+                    return page
+            if not page["document"]["entries"]:
+                return None
+            after = page["document"]["next"]
+
+    page = wait_for("the registration on the department's feed", listed)
+    [key] = requests.get(f"{api}/v1/keys", timeout=60).json()["keys"]
+    verify_envelope(page, key["public_key_pem"])
+    [entry] = [e for e in page["document"]["entries"] if e["detail"]["credit_code"] == code]
+    assert (entry["source"], entry["detail"]["status"]) == ("tax.registration", "active")
+    assert page["document"]["department"] == "market-regulator-demo"
+    bank = bearer(token(api, "partner", "bank-minjiang-demo"))
+    assert requests.get(f"{api}/v1/partner/feed", headers=bank, timeout=60).status_code == 403
+    bad = requests.get(f"{api}/v1/partner/feed", headers=department, timeout=60,
+                       params={"after": "not-a-cursor"})
+    assert (bad.status_code, bad.json()["field"]) == (422, "after")

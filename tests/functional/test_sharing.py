@@ -14,8 +14,10 @@ from typing import Any
 import boto3
 import pytest
 
+from etax.documents.signing import SignatureMismatch, verify_envelope
 from etax.sharing import consents
-from tests.functional.conftest import call, load_handler
+from etax.sharing.feed import SETTLE
+from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler
 from tests.functional.test_acceptance_registration import put_record
 from tests.functional.test_credit import obligation
 from tests.functional.test_invoices import request
@@ -72,10 +74,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def api(records: None, clock: Clock) -> Any:
+def api(records: None, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("SIGNING_KEY_ID", "1234abcd-12ab-34cd-56ef-1234567890ab")
     module = load_handler("sharing")
     module.service.now = clock
     module.service.ratings.credit.now = clock
+    module.feed.now = clock
+    module.feed.signer.kms = DigestKms()
     return module
 
 
@@ -312,3 +317,65 @@ def test_a_read_between_the_look_up_and_the_revocation_does_not_stop_it(api: Any
     after = store.get(consent["consent_id"])
     assert (after.status, after.reads) == ("Revoked", 1)
     assert read(api, "rating")["statusCode"] == 403
+
+
+REGULATOR = ("partner", "market-regulator-demo")
+
+
+def bus_message(event_id: str, source: str, kind: str, detail: dict[str, Any]) -> dict[str, Any]:
+    return {"messageId": f"m-{event_id}", "body": json.dumps({
+        "id": event_id, "source": source, "detail-type": kind,
+        "time": "2026-12-04T01:00:00Z", "detail": detail}), "attributes": {
+        "ApproximateReceiveCount": "1"}}
+
+
+def feed_page(api: Any, who: tuple[str, ...], **query: str) -> dict[str, Any]:
+    return send(api, "GET", "/v1/partner/feed", who, query=query or None)
+
+
+def test_a_department_reads_its_facts_once_each_in_signed_pages(api: Any) -> None:
+    lister = load_handler("sharing_feed")
+    listed = {"case_id": "c-1", "credit_code": SELLER, "listed_on": "2026-12-03"}
+    batch = {"Records": [
+        bus_message("e-1", "tax.violators", "ViolatorListed", listed),
+        bus_message("e-1", "tax.violators", "ViolatorListed", listed),  # delivered twice
+        bus_message("e-2", "tax.filing", "PaymentConfirmed", {"taxpayer": PERSON}),
+        bus_message("e-3", "tax.registration", "RegistrationChanged",
+                    {"credit_code": SELLER, "status": "cancelled", "revision": 2}),
+        {"messageId": "m-bad", "body": "not json", "attributes": {
+            "ApproximateReceiveCount": "1"}},
+    ]}
+    lister.feed.now = lambda: NOW - 2 * SETTLE  # received long enough before the reads
+    answer = lister.handler(batch, LambdaContext())
+    assert answer["batchItemFailures"] == [{"itemIdentifier": "m-bad"}]
+
+    first = feed_page(api, REGULATOR, limit="1")
+    assert first["statusCode"] == 200, first
+    page = first["json"]
+    assert [e["id"] for e in page["document"]["entries"]] == ["e-1"]
+    assert page["document"]["entries"][0]["detail"] == listed
+    assert page["document"]["agreement"] == "LOCAL-DEMO-SJGX-001"
+    public = api.feed.signer.public_key()["public_key_pem"]
+    verify_envelope(page, public)
+    tampered = json.loads(json.dumps(page))
+    tampered["document"]["entries"][0]["detail"]["credit_code"] = OTHER
+    with pytest.raises(SignatureMismatch):
+        verify_envelope(tampered, public)
+    rest = feed_page(api, REGULATOR, after=page["document"]["next"])["json"]
+    assert [e["id"] for e in rest["document"]["entries"]] == ["e-3"]  # no payment, no copy
+    end = feed_page(api, REGULATOR, after=rest["document"]["next"])["json"]
+    assert end["document"]["entries"] == []
+
+
+@pytest.mark.parametrize(("who", "query", "status", "field"), [
+    (BANK, {}, 403, None),  # a bank has no feed
+    (("taxpayer", SELLER), {}, 403, None),
+    (REGULATOR, {"after": "not-a-cursor"}, 422, "after"),
+    (REGULATOR, {"limit": "500"}, 422, "limit"),
+])
+def test_only_a_department_reads_a_feed_and_bad_reads_name_the_field(
+        api: Any, who: tuple[str, ...], query: dict[str, str], status: int,
+        field: str | None) -> None:
+    answer = feed_page(api, who, **query)
+    assert answer["statusCode"] == status, answer
+    assert (answer["json"] or {}).get("field") == field

@@ -62,3 +62,42 @@ def test_the_demo_bank_is_deployed_by_chalices_construct_on_local_only(
     assert {"PLATFORM_API_ID", "PLATFORM_API_URL", "PLATFORM_API_STAGE"} <= set(variables)
     assert function["Properties"]["Handler"] == "app.app"
     assert "PartnerBankApiId" in local_synth.parent["Outputs"]
+
+
+def test_the_departments_facts_reach_their_feed_and_the_pages_are_signed(
+        prod_synth: Synthesized) -> None:
+    """A rule sends the fact types the departments receive (from the agreements) to the
+    feed's queue; the feed's function only puts into the sharing table; the sharing function
+    signs with the platform's key (kms:Sign)."""
+    from etax.sharing.feed import Departments
+
+    template = Template.from_json(prod_synth.nested["Sharing"])
+    facts = Departments.shipped().facts()
+    [rule] = [r for r in resources(template, "AWS::Events::Rule").values()
+              if "partner departments" in r["Properties"].get("Description", "")]
+    pattern = rule["Properties"]["EventPattern"]
+    assert set(pattern["source"]) == {s for s, _ in facts}
+    assert set(pattern["detail-type"]) == {t for _, t in facts}
+    feed = json.loads(_policy_of(template, "SharingFeedFunctionServiceRole"))
+    actions = {a for document in feed for statement in document["Statement"]
+               for a in ([statement["Action"]] if isinstance(statement["Action"], str)
+                         else statement["Action"]) if a.startswith("dynamodb:")}
+    assert actions == {"dynamodb:PutItem"}
+    assert "kms:Sign" in _policy_of(template, "SharingFunctionServiceRole")
+    assert "kms:Sign" not in _policy_of(template, "SharingFeedFunctionServiceRole")
+
+
+def test_the_board_s_signing_role_is_named_and_the_key_lets_it_alone_sign(
+        prod_synth: Synthesized) -> None:
+    """The sharing function's role (in the board's nested stack) has a name the key's policy
+    in the parent stack names it by: no reference between the two stacks, so no cycle."""
+    template = Template.from_json(prod_synth.nested["Sharing"])
+    [role] = [r for logical, r in resources(template, "AWS::IAM::Role").items()
+              if logical.startswith("SharingFunctionServiceRole")]
+    assert role["Properties"]["RoleName"] == "etax-prod-signing-SharingFunction"
+    keys = resources(Template.from_json(prod_synth.parent), "AWS::KMS::Key").values()
+    [key] = [k for k in keys if k["Properties"].get("KeyUsage") == "SIGN_VERIFY"]
+    [deny] = [s for s in key["Properties"]["KeyPolicy"]["Statement"]
+              if s.get("Sid") == "OnlyTheIssuingRolesSign"]
+    allowed = json.dumps(deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"])
+    assert ":role/etax-prod-signing-SharingFunction" in allowed

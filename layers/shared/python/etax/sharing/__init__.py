@@ -1,6 +1,7 @@
 """Data sharing (数据共用, plan action D14): bank–tax consents (银税互动) — a taxpayer lets a
 named bank read named scopes of its records for a purpose until an expiry, every read
-audited and shown to the taxpayer.
+audited and shown to the taxpayer — and the outbound feed of the facts partner departments
+are entitled to (:mod:`~etax.sharing.feed`, :mod:`~etax.sharing.outbound`).
 
 * :mod:`~etax.sharing.consents` — the partners under agreement (``data/agreements.json``) and
   the consent's lifecycle and terms, pure;
@@ -23,6 +24,11 @@ pk                                  sk                          holds
                                                                 request awaiting a taxpayer's
                                                                 answer at a time (TTL when it
                                                                 would expire)
+``feed#<department>``               ``<instant>#<event id>``    a fact on a department's feed
+                                                                (:mod:`~etax.sharing.feed`, TTL
+                                                                90 days)
+``listed#<department>#<event id>``  ``guard``                   the fact is on that feed (put in
+                                                                the entry's transaction, TTL)
 ==================================  ==========================  ================================
 
 GSI ``by_taxpayer`` (``taxpayer``, ``created_key``) and GSI ``by_pair`` (``pair`` =

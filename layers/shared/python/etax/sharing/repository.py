@@ -12,6 +12,7 @@ from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import int_attr, table_name, text_attr, transact
 from etax.sharing.consents import AUTHORISED, Consent
+from etax.sharing.feed import Entry
 from etax.sharing.tables import PAIR_INDEX, TAXPAYER_INDEX
 
 PAIR_LIMIT = 100
@@ -201,3 +202,48 @@ class SharingRepository(DynamoAccess):
         return ([{name: value["S"] for name, value in item.items()
                   if name in ("read_id", "scope", "partner", "at")} for item in page["Items"]],
                 encode_cursor(page.get("LastEvaluatedKey")))
+
+
+class FeedRepository(DynamoAccess):
+    """Each department's feed in the sharing table: ``pk = feed#<department>``,
+    ``sk = <received at, UTC, microseconds>#<event id>``, the fact as JSON; and beside each
+    entry its guard (``pk = listed#<department>#<event id>``, ``sk = guard``), written in the
+    same transaction, so a redelivered fact is listed once. Both are kept
+    :data:`~etax.sharing.feed.KEEP_DAYS` days (the table's TTL)."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table_name("SHARING_TABLE")
+
+    def append(self, department: str, entry: Entry) -> bool:
+        """The entry on the department's feed; False when its fact is there already."""
+        expires = {"N": str(entry.expires())}
+        try:
+            transact(self.db, [
+                {"Put": {"TableName": self.table, "Item": {
+                    "pk": {"S": f"listed#{department}#{entry.event_id}"}, "sk": {"S": "guard"},
+                    "guard_expires": expires},
+                    "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": self.table, "Item": {
+                    "pk": {"S": f"feed#{department}"}, "sk": {"S": entry.position},
+                    "entry": {"S": json.dumps(entry.shown(), ensure_ascii=False)},
+                    "guard_expires": expires}}},
+            ], {0: lambda: AlreadyExists("listed already")})
+        except AlreadyExists:
+            return False
+        return True
+
+    def page(self, department: str, after: str | None, before: str,
+             limit: int) -> list[dict[str, Any]]:
+        """The entries after ``after`` (a position) and before ``before`` (an instant),
+        oldest first."""
+        request: dict[str, Any] = {
+            "TableName": self.table, "Limit": limit,
+            "KeyConditionExpression": "pk = :pk AND sk < :before",
+            "ExpressionAttributeValues": {":pk": {"S": f"feed#{department}"},
+                                          ":before": {"S": before}}}
+        if after is not None:
+            request["ExclusiveStartKey"] = {"pk": {"S": f"feed#{department}"},
+                                            "sk": {"S": after}}
+        items = self.db.query(**request)["Items"]
+        return [{"position": i["sk"]["S"], **json.loads(i["entry"]["S"])} for i in items]
