@@ -38,7 +38,7 @@ from infra.platform.events import QueueConsumer
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_DIRS = {"x86_64": ROOT / ".build" / "layers" / "analytics",  # scripts/build_layers.py
               "arm64": ROOT / ".build" / "layers" / "analytics-arm64"}
-ROUTES = ("GET /v1/analytics/revenue",)
+ROUTES = ("GET /v1/analytics/revenue", "GET /v1/analytics/risk-warnings")
 TABLES_PREFIX = "tables/"
 RESULTS_PREFIX = "athena-results/"
 COMPACTION_MINUTES = 15

@@ -1,7 +1,8 @@
-"""Revenue analytics for officers (plan action E19, docs/analytics.md): ``GET
-/v1/analytics/revenue`` — the revenue collected in a range of months by tax, province, office
-or month, read from the analytical store's payments table with DuckDB; an officer reads its
-own office's, an administrator the whole country's."""
+"""Revenue analytics and risk warnings for officers (plan action E19, docs/analytics.md,
+docs/risk.md): ``GET /v1/analytics/revenue`` — the revenue collected in a range of months by
+tax, province, office or month, read from the analytical store's payments table with DuckDB;
+``GET /v1/analytics/risk-warnings`` — a month's risk indicators and the warnings they raise,
+each explained. An officer reads its own office's, an administrator the whole country's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import duckdb
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.analytics.reports import Reports
-from etax.analytics.results import Revenue
+from etax.analytics.results import Revenue, RiskWarnings
 from etax.analytics.store import Store
 from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller
@@ -30,6 +31,14 @@ def _query(name: str) -> str | None:
 def revenue() -> Revenue:
     return reports.revenue(caller(app, "officer", "admin"), _query("from"), _query("to"),
                            _query("by"))
+
+
+@app.get("/v1/analytics/risk-warnings")
+@declares(query={"month": "the month, 2026-11",
+                 "indicator": "one indicator's warnings only (its id; every one if absent)"})
+def risk_warnings() -> RiskWarnings:
+    return reports.risk_warnings(caller(app, "officer", "admin"), _query("month"),
+                                 _query("indicator"))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

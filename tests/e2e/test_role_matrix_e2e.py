@@ -543,6 +543,7 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/credit/evaluations": static({"year": 2100}),
     "GET /v1/credit/evaluations/{run_id}": static(params=_run),
     "GET /v1/analytics/revenue": static(query={"from": "2026-12", "to": "2026-12"}),
+    "GET /v1/analytics/risk-warnings": static(query={"month": "2026-11"}),
     "GET /v1/open-data/datasets": static(),
     "GET /v1/open-data/datasets/{dataset_id}": lambda r: Request(
         {"dataset_id": "revenue-by-tax"}),
@@ -559,6 +560,8 @@ REQUESTS: dict[str, Build] = {
         {"credit_code": A, "scope": "rating"}),
     "POST /v1/partner/consents": lambda r: Request({}, {
         **{k: v for k, v in consent_terms().items() if k != "partner"}, "credit_code": B}),
+    # a department's feed: the partner column is a bank, which has none (403)
+    "GET /v1/partner/feed": static(),
     # last of the consent's rows: the owner revokes it
     "DELETE /v1/consents/{consent_id}": static(params=_consent),
 }

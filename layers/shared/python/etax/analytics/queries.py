@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from etax.analytics import risk
 from etax.analytics.schemas import PARTITIONS, Table
 
 GROUPINGS: Final = {  # the revenue's ``by``: its key expression over the payments view
@@ -64,4 +65,5 @@ def invoicing(by: str, *, top: int | None = None) -> str:
 def every_query() -> list[str]:
     """Every query text the platform runs (what the transpile test checks)."""
     return ([revenue(by, office=office) for by in GROUPINGS for office in (False, True)]
-            + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)])
+            + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)]
+            + [risk.invoicing_query(), risk.returns_query(), risk.sellers_query(3)])

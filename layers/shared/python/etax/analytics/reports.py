@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from etax.analytics import queries
-from etax.analytics.results import Revenue
-from etax.analytics.service import checked_month, revenue
+from etax.analytics import queries, risk
+from etax.analytics.results import Revenue, RiskWarnings
+from etax.analytics.service import checked_month, revenue, risk_warnings
 from etax.analytics.store import Store
 from etax.errors import Invalid
 from etax.platform.auth import Principal
@@ -59,3 +59,25 @@ class Reports:
             connection.close()
         return Revenue(start, end, grouping, office or "all", rows,
                        sum(r.payments for r in rows), sum(r.amount_fen for r in rows), files)
+
+    def risk_warnings(self, principal: Principal, month: str | None,
+                      indicator: str | None) -> RiskWarnings:
+        """The warnings of ``month`` (required), of one ``indicator`` when given: an
+        officer's own office's taxpayers, an administrator's all."""
+        chosen = checked_month(month, "month")
+        if indicator is not None and indicator not in risk.INDICATORS:
+            raise Invalid(f"one of {', '.join(risk.INDICATORS)}", field="indicator")
+        office = office_of(principal)
+        connection = self.connect()
+        try:
+            found, files = risk_warnings(connection, self.store, chosen)
+        finally:
+            connection.close()
+        shown = [w for w in found if (office is None or w.office == office)
+                 and (indicator is None or w.indicator == indicator)]
+        wanted = [i for i in risk.INDICATORS.values() if indicator in (None, i.id)]
+        return RiskWarnings(
+            chosen, office or "all",
+            [{**i.as_dict(), "warnings": sum(w.indicator == i.id for w in shown)}
+             for i in wanted],
+            [w.as_dict() for w in shown], files)

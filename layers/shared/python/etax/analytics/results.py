@@ -63,3 +63,16 @@ class OpenDatasets:
 class OpenDataset:
     dataset: DatasetSummary
     data_dictionary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RiskWarnings:
+    """The risk warnings of ``month`` (docs/risk.md): the indicators computed, each with its
+    formula, threshold and source and the number of warnings it raised; and the warnings,
+    each with its figures and the records behind them. ``office`` as in :class:`Revenue`."""
+
+    month: str
+    office: str
+    indicators: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    files_read: int

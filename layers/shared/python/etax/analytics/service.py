@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from etax.analytics import queries
+from etax.analytics import queries, risk
 from etax.analytics.archive import (
     CHINA,
     by_day,
@@ -26,11 +26,22 @@ from etax.analytics.archive import (
 from etax.analytics.compaction import Spill, partition_key, write_partitions
 from etax.analytics.repository import DirtyDays
 from etax.analytics.results import RevenueRow
-from etax.analytics.schemas import PARTITIONS, PAYMENTS, TABLES, Event, Table
+from etax.analytics.schemas import (
+    FIRST_DAY,
+    INVOICES,
+    PARTITIONS,
+    PAYMENTS,
+    RETURNS,
+    TABLES,
+    TAXPAYERS,
+    Event,
+    Table,
+)
 from etax.analytics.store import Store
 from etax.errors import Invalid
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+LAST_DAY = "9999-12-31"  # a range's end that takes every day there is
 
 
 def checked_month(value: str | None, field: str) -> str:
@@ -172,3 +183,29 @@ def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
 def utc_naive(moment: datetime) -> datetime:
     """The store's timestamps are UTC without an offset (:func:`etax.analytics.schemas.instant`)."""
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def risk_warnings(connection: Any, store: Store, month: str) -> tuple[list[risk.Warning], int]:
+    """The risk warnings of ``month`` (``YYYY-MM``, Asia/Shanghai; :mod:`etax.analytics.risk`)
+    and the number of files read: the invoices of that month and the
+    :data:`~etax.analytics.risk.HISTORY_MONTHS` before it, the month's VAT returns (filed
+    within a year after it), and every registration (the newest says the taxpayer's
+    industry and office)."""
+    first = risk.months_before(month, risk.HISTORY_MONTHS)[0]
+    start, end = month_bounds(first, month)
+    month_start, _ = month_bounds(month, month)
+    # an invoice's partition is the day it was announced, its issue day or a few days after;
+    # a return is filed in the month after its period, or late
+    files = load_views(connection, store, start.date().isoformat(),
+                       (end.date() + timedelta(days=3)).isoformat(), (INVOICES,))
+    files |= load_views(connection, store, month_start.date().isoformat(),
+                        (end.date() + timedelta(days=366)).isoformat(), (RETURNS,))
+    files |= load_views(connection, store, FIRST_DAY, LAST_DAY, (TAXPAYERS,))
+    invoiced = connection.execute(risk.invoicing_query(),
+                                  [start.date(), end.date()]).fetchall()
+    filed = connection.execute(risk.returns_query(), [month]).fetchall()
+    sellers = sorted({row[0] for row in invoiced})
+    registered = connection.execute(risk.sellers_query(len(sellers)),
+                                    sellers or [""]).fetchall()
+    inputs = risk.rows_to_inputs(invoiced, filed, registered)
+    return risk.assess(month, *inputs), sum(files.values())

@@ -1,0 +1,137 @@
+"""The risk indicators' rules (etax.analytics.risk): each threshold on both sides, in exact
+arithmetic, and the figures and records a warning carries."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from etax.analytics.risk import (
+    INDICATORS,
+    MIN_PEERS,
+    SPIKE_FLOOR_FEN,
+    Filed,
+    Invoicing,
+    Registered,
+    assess,
+    months_before,
+    ratio,
+    rows_to_inputs,
+)
+
+MONTH = "2026-11"
+A, B = "91350100MA00000011", "91350100MA00000022"
+FUZHOU = "13501000000"
+RETAIL = Registered("零售业", FUZHOU)
+
+
+def kinds(found: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(w.indicator, w.taxpayer) for w in found]
+
+
+def test_months_before_cross_a_year() -> None:
+    assert months_before("2026-02", 3) == ["2025-11", "2025-12", "2026-01"]
+    assert months_before(MONTH, 3) == ["2026-08", "2026-09", "2026-10"]
+
+
+def test_a_nil_return_while_invoicing_is_warned_with_its_figures_and_returns() -> None:
+    invoiced = [Invoicing(A, MONTH, 4, 452_000), Invoicing(B, MONTH, 1, 0)]
+    returns = [Filed(A, "ob-a", 0, 0), Filed(B, "ob-b", 0, 0)]
+    [warning] = assess(MONTH, invoiced, returns, {A: RETAIL})
+    assert (warning.indicator, warning.taxpayer) == ("zero-return-while-invoicing", A)
+    assert dict(warning.figures) == {"declared_sales_fen": 0, "tax_due_fen": 0,
+                                     "invoiced_fen": 452_000, "invoices": 4}
+    assert dict(warning.records) == {"returns": ["ob-a"]}
+    assert (warning.industry, warning.office, warning.month) == ("零售业", FUZHOU, MONTH)
+    # B's invoices were all credited by red-letter ones: nothing invoiced, nothing to warn
+
+
+@pytest.mark.parametrize(("sales", "warned"), [(0, True), (-100, True), (1, False),
+                                               (None, False)])
+def test_declared_sales_at_zero_or_below_alone_are_a_nil_return(sales: int | None,
+                                                                 warned: bool) -> None:
+    found = assess(MONTH, [Invoicing(A, MONTH, 1, 100)], [Filed(A, "ob", sales, 0)], {})
+    assert kinds(found) == ([("zero-return-while-invoicing", A)] if warned else [])
+
+
+def history(*amounts: int) -> list[Invoicing]:
+    months = [*months_before(MONTH, 3), MONTH]
+    return [Invoicing(A, m, 1, fen) for m, fen in zip(months, amounts, strict=True) if fen]
+
+
+@pytest.mark.parametrize(("amounts", "warned"), [
+    ((4_000_000, 4_000_000, 4_000_000, 12_000_000), True),  # three times the mean exactly
+    ((4_000_000, 4_000_000, 4_000_000, 11_999_999), False),  # a fen short
+    ((0, 0, 4_000_000, 12_000_000), True),  # months without invoices count as zero
+    ((0, 0, 0, 50_000_000), False),  # no history: a new business is not a spike
+    ((1_000_000, 1_000_000, 1_000_000, SPIKE_FLOOR_FEN - 1), False),  # under the floor
+    ((1_000_000, 1_000_000, 1_000_000, SPIKE_FLOOR_FEN), True),
+])
+def test_a_spike_is_three_times_the_mean_of_the_months_before_above_a_floor(
+        amounts: tuple[int, ...], warned: bool) -> None:
+    found = assess(MONTH, history(*amounts), [], {A: RETAIL})
+    assert kinds(found) == ([("invoicing-spike", A)] if warned else [])
+    if warned:
+        figures = found[0].figures
+        assert figures["months_before"] == dict(zip(months_before(MONTH, 3), amounts[:3],
+                                                    strict=True))
+        assert figures["mean_before_fen"] == sum(amounts[:3]) // 3
+        assert Fraction(figures["growth"]) >= 3
+
+
+def peers(burdens: list[tuple[int, int]], industry: str = "零售业"
+          ) -> tuple[list[Filed], dict[str, Registered]]:
+    returns, registry = [], {}
+    for n, (due, sales) in enumerate(burdens):
+        code = f"91350100MA{n:08d}"
+        returns.append(Filed(code, f"ob-{n}", sales, due))
+        registry[code] = Registered(industry, FUZHOU)
+    return returns, registry
+
+
+def test_a_burden_more_than_a_fifth_below_the_industry_mean_is_warned() -> None:
+    # burdens 3 %, 3 %, 3 %, 3 % and x: the mean is (12 % + x) / 5; the floor is 80 % of it
+    # x = 2 %: mean 2.8 %, floor 2.24 % -> warned; x = 2.4 %: mean 2.88 %, floor 2.304 % -> not
+    for due, warned in ((2_000, True), (2_400, False)):
+        returns, registry = peers([(3_000, 100_000)] * 4 + [(due, 100_000)])
+        found = assess(MONTH, [], returns, registry)
+        assert kinds(found) == ([("burden-below-industry", "91350100MA00000004")]
+                                if warned else [])
+    returns, registry = peers([(3_000, 100_000)] * 4 + [(2_000, 100_000)])
+    [warning] = assess(MONTH, [], returns, registry)
+    assert warning.figures == {"burden": "0.0200", "industry_mean": "0.0280",
+                               "peers": 5, "declared_sales_fen": 100_000, "tax_due_fen": 2_000}
+    assert warning.records == {"returns": ["ob-4"]}
+
+
+def test_an_industry_of_fewer_than_five_taxpayers_has_no_mean_to_compare() -> None:
+    returns, registry = peers([(3_000, 100_000)] * (MIN_PEERS - 2) + [(0, 100_000)])
+    assert assess(MONTH, [], returns, registry) == []
+    # no sales, no burden: a nil return is not a peer (and not a low burden)
+    returns, registry = peers([(3_000, 100_000)] * (MIN_PEERS - 1) + [(0, 0)])
+    assert assess(MONTH, [], returns, registry) == []
+
+
+def test_ratios_are_shown_to_four_places_half_to_even() -> None:
+    assert ratio(Fraction(1, 3)) == "0.3333"
+    assert ratio(Fraction(5, 100_000)) == "0.0000"  # 0.00005 -> even
+    assert ratio(Fraction(15, 100_000)) == "0.0002"
+    assert ratio(Fraction(3)) == "3.0000"
+
+
+def test_the_rows_of_the_store_become_the_inputs() -> None:
+    invoicing, returns, registry = rows_to_inputs(
+        [(A, MONTH, 2, 1_000)], [(A, "ob", None, 0, "零售业", FUZHOU), (B, "ob2", 5, 1, None,
+                                                                         None)],
+        [(A, "批发业", "13502000000")])
+    assert invoicing == [Invoicing(A, MONTH, 2, 1_000)]
+    assert returns == [Filed(A, "ob", None, 0), Filed(B, "ob2", 5, 1)]
+    assert registry == {A: Registered("批发业", "13502000000"), B: Registered(None, None)}
+
+
+def test_every_indicator_says_its_formula_threshold_and_source() -> None:
+    for indicator in INDICATORS.values():
+        shown = indicator.as_dict()
+        assert all(shown[k] for k in ("id", "title", "formula", "threshold", "source"))
+        assert shown["source"].startswith("docs/sources.md#risk-indicators")
