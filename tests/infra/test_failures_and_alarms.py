@@ -56,7 +56,7 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
     # reminder, index, violators' removal
     # and complaints' escalation schedules, the credit board's yearly run and the open data's
     # daily releases; outside local, the signing key's other-signers rule on the default bus
-    assert len(rules) == (20 if stage == "local" else 21)
+    assert len(rules) == (21 if stage == "local" else 22)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -97,7 +97,7 @@ def test_every_queue_consumer_is_capped(stage: str, request: pytest.FixtureReque
     mappings = [m["Properties"] for m in
                 resources(template, "AWS::Lambda::EventSourceMapping").values()
                 if m["Properties"]["EventSourceArn"].get("Fn::GetAtt", [""])[0] in queues]
-    assert len(mappings) == 20
+    assert len(mappings) == 21
     for mapping in mappings:
         assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 10, mapping
     # and every consumer queue's oldest message has an alarm

@@ -5,6 +5,8 @@ the documents bucket versioned, its browser origins named by the stage."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import aws_cdk as cdk
@@ -18,7 +20,8 @@ from tests.infra.test_least_privilege import _name
 
 ISSUERS = {"InvoiceServicesInvoicesFunctionServiceRole",
            "FilingAndPaymentFilingFunctionServiceRole",
-           "CertificatesCertificatesFunctionServiceRole"}
+           "CertificatesCertificatesFunctionServiceRole",
+           "SharingFunctionServiceRole"}  # a board's, in its nested stack: a named role
 RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesInvoicesTable", "InvoiceServicesSequencesTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
@@ -32,6 +35,16 @@ def _signing_key(template: Template) -> tuple[str, Any]:
     (logical, key), = [(k, v) for k, v in template.find_resources("AWS::KMS::Key").items()
                        if _name(k) == "PlatformSigningKey"]
     return logical, key
+
+
+def _role(arn: Any) -> str:
+    """The role an ARN of the key's policy names, by its construct: a role of the parent stack
+    by its ``GetAtt``, a board's by its name (``etax-<stage>-signing-<Function>``)."""
+    if "Fn::GetAtt" in arn:
+        assert arn["Fn::GetAtt"][1] == "Arn"
+        return _name(arn["Fn::GetAtt"][0])
+    (function,) = re.findall(r":role/etax-[a-z]+-signing-(\w+)", json.dumps(arn))
+    return f"{function}ServiceRole"
 
 
 def _signers(template: Template) -> set[str]:
@@ -52,8 +65,7 @@ def test_only_the_issuing_roles_may_sign(stage: str, request: pytest.FixtureRequ
     assert deny["Principal"] == {"AWS": "*"}
     assert deny["Action"] == "kms:Sign"
     exempt = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
-    assert {_name(arn["Fn::GetAtt"][0]) for arn in exempt} == ISSUERS
-    assert all(arn["Fn::GetAtt"][1] == "Arn" for arn in exempt)
+    assert {_role(arn) for arn in exempt} == ISSUERS
 
 
 def test_the_signing_key_has_an_alias(prod: Template) -> None:
@@ -76,7 +88,7 @@ def test_any_other_signer_is_reported_on_the_alarm_topic(prod: Template, local: 
     not_a_role, other_role = detail["$or"]
     assert not_a_role == {"userIdentity": {"type": [{"anything-but": ["AssumedRole"]}]}}
     (anything_but,) = other_role["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"]
-    assert {_name(arn["Fn::GetAtt"][0]) for arn in anything_but["anything-but"]} == ISSUERS
+    assert {_role(arn) for arn in anything_but["anything-but"]} == ISSUERS
     (target,) = properties["Targets"]
     topic = target["Arn"]["Ref"]  # the alarm topic, in the Monitoring nested stack
     assert _name(topic) == "Alarms"

@@ -28,7 +28,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events",
              "analytics", "analytics_archive", "analytics_compactor",
-             "sharing", "sharing_events", "open_data", "open_data_publisher"}
+             "sharing", "sharing_events", "sharing_feed", "open_data", "open_data_publisher"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "open_data_publisher"}  # DuckDB
