@@ -21,8 +21,7 @@ import requests
 
 from etax.analytics.disclosure import TOTAL, Cell
 from etax.rules import uscc
-from tests.e2e.test_analytics_e2e import archived, compact
-from tests.e2e.test_lottery_e2e import wait_for
+from tests.e2e.test_analytics_e2e import through_the_archive
 from tests.unit.test_open_data import solvable
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -108,19 +107,7 @@ def test_a_closed_month_is_released_protected_and_public(
         api: str, aws: Callable[[str], Any], stack: dict[str, Any]) -> None:
     month = closed_month(datetime.now(UTC).date())
     events, expected = facts(month)
-    queue = stack["AnalyticsArchiveQueueUrl"]
-    for start in range(0, len(events), 10):
-        aws("sqs").send_message_batch(QueueUrl=queue, Entries=[
-            {"Id": str(n), "MessageBody": json.dumps(e, ensure_ascii=False)}
-            for n, e in enumerate(events[start:start + 10])])
-    days = sorted({e["time"][:10] for e in events})
-    last = events[-1]
-    wait_for("the month's facts archived",
-             lambda: archived(aws, stack, last["time"][:10], last["id"]) or None)
-    wait_for("every fact archived", lambda: all(
-        archived(aws, stack, day, *[e["id"] for e in events if e["time"][:10] == day])
-        for day in days) or None, timeout=120)
-    compact(aws, stack, days)
+    through_the_archive(aws, stack, events)
 
     released = publisher(aws, stack, {"month": month})["releases"]
     assert {(r["dataset"], r["new"]) for r in released} == {

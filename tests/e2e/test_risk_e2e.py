@@ -6,7 +6,6 @@ administrator (one indicator)."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,8 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.test_analytics_e2e import FUZHOU, XIAMEN, archived, compact
-from tests.e2e.test_lottery_e2e import wait_for
+from tests.e2e.test_analytics_e2e import FUZHOU, XIAMEN, through_the_archive
 from tests.e2e.test_open_data_e2e import company, envelope
 from tests.e2e.test_platform_e2e import bearer, token
 
@@ -71,16 +69,7 @@ def test_an_office_reads_its_taxpayers_warnings_each_explained(
         api: str, aws: Callable[[str], Any], stack: dict[str, Any]) -> None:
     industry = f"零售业（端到端{random.randrange(10**6):06d}）"
     events, codes = facts(industry)
-    queue = stack["AnalyticsArchiveQueueUrl"]
-    for start in range(0, len(events), 10):
-        aws("sqs").send_message_batch(QueueUrl=queue, Entries=[
-            {"Id": str(n), "MessageBody": json.dumps(e, ensure_ascii=False)}
-            for n, e in enumerate(events[start:start + 10])])
-    days = sorted({e["time"][:10] for e in events})
-    wait_for("every fact archived", lambda: all(
-        archived(aws, stack, day, *[e["id"] for e in events if e["time"][:10] == day])
-        for day in days) or None, timeout=120)
-    compact(aws, stack, days)
+    through_the_archive(aws, stack, events)
 
     officer = bearer(token(api, "officer", "officer-fz-0001", tax_office=FUZHOU))
     body = warnings(api, officer, month=MONTH)

@@ -59,6 +59,19 @@ def vat(store: Store, *, office: str | None = None, by: str = "tax") -> list[Any
     return [(line.key, line.payments, line.amount_fen) for line in lines]
 
 
+def compacted(store: Store, envelopes: list[dict[str, Any]]) -> None:
+    """Bus envelopes written to the raw archive of their days, one object a day, and each day
+    compacted (what the archive's and the compactor's functions do, without their queues)."""
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for envelope in envelopes:
+        by_day.setdefault(envelope["time"][:10], []).append(envelope)
+    for day, batch in by_day.items():
+        store.put(f"raw/date={day}/batch.jsonl",
+                  "\n".join(json.dumps(e, ensure_ascii=False) for e in batch).encode(),
+                  "application/x-ndjson")
+        compact_day(day, store, duckdb.connect())
+
+
 def test_archived_compacted_and_read_once_per_fact(aws: tuple[Store, DirtyDays]) -> None:
     store, days = aws
     batch = [paid("e1", "p1", 150_000), paid("e2", "p2", 5_000, taxpayer=PERSON)]

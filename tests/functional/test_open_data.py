@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import duckdb
 import pytest
 from moto import mock_aws
 
 from etax.analytics.open_data import closed
-from etax.analytics.service import compact_day
 from etax.analytics.store import Store
 from etax.rules import uscc
 from tests.functional.conftest import LambdaContext, call, load_handler
+from tests.functional.test_analytics import compacted
 from tests.functional.test_invoices import request
 
 MONTH = "2026-10"
@@ -63,15 +62,8 @@ def events(sellers: int, industry: str, first: int) -> list[dict[str, Any]]:
 
 
 def fill(store: Store) -> None:
-    by_day: dict[str, list[dict[str, Any]]] = {}
-    for envelope in events(12, "零售业", 0) + events(3, "航空运输业", 100) \
-            + events(15, "批发业", 200):
-        by_day.setdefault(envelope["time"][:10], []).append(envelope)
-    for day, batch in by_day.items():
-        store.put(f"raw/date={day}/batch.jsonl",
-                  "\n".join(json.dumps(e, ensure_ascii=False) for e in batch).encode(),
-                  "application/x-ndjson")
-        compact_day(day, store, duckdb.connect())
+    compacted(store, events(12, "零售业", 0) + events(3, "航空运输业", 100)
+              + events(15, "批发业", 200))
 
 
 def get(module: Any, path: str, resource: str, params: dict[str, str]) -> dict[str, Any]:

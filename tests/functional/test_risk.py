@@ -5,20 +5,18 @@ its own office's taxpayers only, bad parameters named."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import duckdb
 import pytest
 from moto import mock_aws
 
-from etax.analytics.service import compact_day
 from etax.analytics.store import Store
 from etax.rules import uscc
 from tests.functional.conftest import call, load_handler
+from tests.functional.test_analytics import compacted
 from tests.functional.test_invoices import request
 
 FUZHOU, XIAMEN = "13501000000", "13502000000"
@@ -79,14 +77,7 @@ def fill(store: Store) -> None:
                invoice(31, 1, "2026-11-08", 99_000, "InvoiceVoided")]
     events += [filed(1, 0, 0), filed(9, 0, 0)]
     events += [filed(n, 1_000_000, 30_000) for n in (2, 4, 5, 6)] + [filed(3, 1_000_000, 5_000)]
-    by_day: dict[str, list[dict[str, Any]]] = {}
-    for envelope in events:
-        by_day.setdefault(envelope["time"][:10], []).append(envelope)
-    for day, batch in by_day.items():
-        store.put(f"raw/date={day}/batch.jsonl",
-                  "\n".join(json.dumps(e, ensure_ascii=False) for e in batch).encode(),
-                  "application/x-ndjson")
-        compact_day(day, store, duckdb.connect())
+    compacted(store, events)
 
 
 def warnings(who: tuple[str, ...], **query: str) -> dict[str, Any]:
