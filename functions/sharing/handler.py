@@ -88,10 +88,10 @@ def partner_read(credit_code: str, scope: str) -> PartnerData:
 
 
 @app.get("/v1/partner/feed")
-@declares(query={"after": "the `next` of the page read before (from the start if absent)",
+@declares(query={"cursor": "the `next` of the page read before (from the start if absent)",
                  "limit": "at most this many entries, 1 to 100 (100 if absent)"})
 def department_feed() -> dict[str, Any]:
-    return feed.read(caller(app, "partner"), app.current_event.get_query_string_value("after"),
+    return feed.read(caller(app, "partner"), _cursor(),
                      app.current_event.get_query_string_value("limit"))
 
 

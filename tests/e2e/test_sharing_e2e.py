@@ -148,10 +148,10 @@ def test_a_department_reads_a_registration_change_on_its_signed_feed(
     department = bearer(token(api, "partner", "market-regulator-demo"))
 
     def listed() -> dict[str, Any] | None:
-        after: str | None = None
+        cursor: str | None = None
         while True:
             answer = requests.get(f"{api}/v1/partner/feed", headers=department, timeout=60,
-                                  params={"after": after} if after else None)
+                                  params={"cursor": cursor} if cursor else None)
             assert answer.status_code == 200, answer.text
             page: dict[str, Any] = answer.json()
             for entry in page["document"]["entries"]:
@@ -160,7 +160,7 @@ def test_a_department_reads_a_registration_change_on_its_signed_feed(
                     return page
             if not page["document"]["entries"]:
                 return None
-            after = page["document"]["next"]
+            cursor = page["document"]["next"]
 
     page = wait_for("the registration on the department's feed", listed)
     [key] = requests.get(f"{api}/v1/keys", timeout=60).json()["keys"]
@@ -171,5 +171,5 @@ def test_a_department_reads_a_registration_change_on_its_signed_feed(
     bank = bearer(token(api, "partner", "bank-minjiang-demo"))
     assert requests.get(f"{api}/v1/partner/feed", headers=bank, timeout=60).status_code == 403
     bad = requests.get(f"{api}/v1/partner/feed", headers=department, timeout=60,
-                       params={"after": "not-a-cursor"})
-    assert (bad.status_code, bad.json()["field"]) == (422, "after")
+                       params={"cursor": "not-a-cursor"})
+    assert (bad.status_code, bad.json()["field"]) == (400, "cursor")

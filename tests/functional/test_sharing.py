@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from etax.documents.signing import SignatureMismatch, verify_envelope
+from etax.platform.cursors import encode_cursor
 from etax.sharing import consents
 from etax.sharing.feed import SETTLE
 from tests.functional.conftest import DigestKms, LambdaContext, call, load_handler
@@ -361,16 +362,22 @@ def test_a_department_reads_its_facts_once_each_in_signed_pages(api: Any) -> Non
     tampered["document"]["entries"][0]["detail"]["credit_code"] = OTHER
     with pytest.raises(SignatureMismatch):
         verify_envelope(tampered, public)
-    rest = feed_page(api, REGULATOR, after=page["document"]["next"])["json"]
+    rest = feed_page(api, REGULATOR, cursor=page["document"]["next"])["json"]
     assert [e["id"] for e in rest["document"]["entries"]] == ["e-3"]  # no payment, no copy
-    end = feed_page(api, REGULATOR, after=rest["document"]["next"])["json"]
+    end = feed_page(api, REGULATOR, cursor=rest["document"]["next"])["json"]
     assert end["document"]["entries"] == []
+    assert end["document"]["next"] == rest["document"]["next"]  # read on from there later
 
 
 @pytest.mark.parametrize(("who", "query", "status", "field"), [
     (BANK, {}, 403, None),  # a bank has no feed
     (("taxpayer", SELLER), {}, 403, None),
-    (REGULATOR, {"after": "not-a-cursor"}, 422, "after"),
+    (REGULATOR, {"cursor": "not-a-cursor"}, 400, "cursor"),
+    # a cursor of another department's feed (or of another list) is not this feed's
+    (REGULATOR, {"cursor": encode_cursor({"pk": {"S": "feed#another-department"},
+                                          "sk": {"S": "2026-12-04T01:00:00.000000+00:00#e"}})},
+     400, "cursor"),
+    (REGULATOR, {"cursor": encode_cursor({"pk": {"S": "consent#c-1"}})}, 400, "cursor"),
     (REGULATOR, {"limit": "500"}, 422, "limit"),
 ])
 def test_only_a_department_reads_a_feed_and_bad_reads_name_the_field(

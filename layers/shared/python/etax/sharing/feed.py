@@ -12,9 +12,6 @@ feed carries registry and public-list facts only).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -35,7 +32,6 @@ NOT_SHAREABLE: Final = frozenset({("tax.filing", "PaymentConfirmed"),
                                   ("tax.filing", "ReturnFiled"),
                                   ("tax.invoices", "InvoiceIssued"),
                                   ("tax.refunds", "RefundPaid")})
-_SK = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00#[\w-]{1,128}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,24 +127,6 @@ def instant(moment: datetime) -> str:
     """``moment`` as the feed orders it (UTC, to the microsecond): an entry whose position
     sorts below ``instant(t)`` was received before ``t``."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def cursor_of(position: str) -> str:
-    """The opaque cursor after ``position`` (URL-safe)."""
-    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
-
-
-def position_of(cursor: str | None) -> str | None:
-    """The position a cursor stands after; None for none (the feed's start)."""
-    if cursor is None or cursor == "":
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
-    if len(cursor) > 256 or not _SK.fullmatch(text):
-        raise Invalid("a cursor this feed gave (its `next`)", field="after")
-    return text
 
 
 def page_limit(value: str | None) -> int:

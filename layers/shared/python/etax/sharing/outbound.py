@@ -11,22 +11,14 @@ from typing import Any, Protocol
 
 from etax.documents.signing import Signature
 from etax.platform.auth import Principal
-from etax.sharing.feed import (
-    SETTLE,
-    Departments,
-    Entry,
-    cursor_of,
-    instant,
-    page_limit,
-    position_of,
-)
+from etax.sharing.feed import SETTLE, Departments, Entry, instant, page_limit
 
 
 class Feeds(Protocol):
     def append(self, department: str, entry: Entry) -> bool: ...
 
-    def page(self, department: str, after: str | None, before: str,
-             limit: int) -> list[dict[str, Any]]: ...
+    def page(self, department: str, cursor: str | None, before: str,
+             limit: int) -> tuple[list[dict[str, Any]], str | None]: ...
 
 
 class Signer(Protocol):
@@ -59,7 +51,7 @@ class OutboundFeed:
     departments: Departments = field(default_factory=Departments.shipped)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def read(self, principal: Principal, after: str | None,
+    def read(self, principal: Principal, cursor: str | None,
              limit: str | None) -> dict[str, Any]:
         """A page of the caller's feed after its cursor, signed: ``{"document": {...},
         "signature": {...}}`` (verifiable with ``GET /v1/keys``). ``next`` is the cursor to
@@ -68,14 +60,13 @@ class OutboundFeed:
         none can still appear behind a cursor given."""
         now = self.now()
         department = self.departments.signed(principal.subject, now.date())
-        position, count = position_of(after), page_limit(limit)
-        entries = self.feeds.page(department.id, position, instant(now - SETTLE), count)
-        last = entries[-1]["position"] if entries else position
+        entries, following = self.feeds.page(department.id, cursor or None,
+                                             instant(now - SETTLE), page_limit(limit))
         document = {
             "department": department.id, "agreement": department.agreement,
             "issued_at": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "after": after or None,
-            "entries": [{k: v for k, v in e.items() if k != "position"} for e in entries],
-            "next": cursor_of(last) if last is not None else None,
+            "cursor": cursor or None,
+            "entries": entries,
+            "next": following,
         }
         return {"document": document, "signature": self.signer.sign(document).as_dict()}

@@ -233,17 +233,19 @@ class FeedRepository(DynamoAccess):
             return False
         return True
 
-    def page(self, department: str, after: str | None, before: str,
-             limit: int) -> list[dict[str, Any]]:
-        """The entries after ``after`` (a position) and before ``before`` (an instant),
-        oldest first."""
+    def page(self, department: str, cursor: str | None, before: str,
+             limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        """The entries after ``cursor`` (one this department's feed gave, else Malformed
+        naming ``cursor``) and before ``before`` (an instant), oldest first, and the cursor
+        after the last of them (the one given when there are none)."""
+        partition = f"feed#{department}"
         request: dict[str, Any] = {
             "TableName": self.table, "Limit": limit,
             "KeyConditionExpression": "pk = :pk AND sk < :before",
-            "ExpressionAttributeValues": {":pk": {"S": f"feed#{department}"},
-                                          ":before": {"S": before}}}
-        if after is not None:
-            request["ExclusiveStartKey"] = {"pk": {"S": f"feed#{department}"},
-                                            "sk": {"S": after}}
+            "ExpressionAttributeValues": {":pk": {"S": partition}, ":before": {"S": before}}}
+        start = decode_cursor(cursor, ("pk", "sk"), {"pk": partition}) if cursor else None
+        if start is not None:
+            request["ExclusiveStartKey"] = start
         items = self.db.query(**request)["Items"]
-        return [{"position": i["sk"]["S"], **json.loads(i["entry"]["S"])} for i in items]
+        last = {"pk": items[-1]["pk"], "sk": items[-1]["sk"]} if items else start
+        return [json.loads(i["entry"]["S"]) for i in items], encode_cursor(last)
