@@ -17,6 +17,7 @@ from etax.analytics.risk import (
     assess,
     months_before,
     ratio,
+    registrations_query,
     rows_to_inputs,
 )
 
@@ -122,12 +123,18 @@ def test_ratios_are_shown_to_four_places_half_to_even() -> None:
 
 def test_the_rows_of_the_store_become_the_inputs() -> None:
     invoicing, returns, registry = rows_to_inputs(
-        [(A, MONTH, 2, 1_000)], [(A, "ob", None, 0, "零售业", FUZHOU), (B, "ob2", 5, 1, None,
-                                                                         None)],
+        [(A, MONTH, 2, 1_000)], [(A, "ob", None, 0, FUZHOU), (B, "ob2", 5, 1, FUZHOU)],
         [(A, "批发业", "13502000000")])
     assert invoicing == [Invoicing(A, MONTH, 2, 1_000)]
     assert returns == [Filed(A, "ob", None, 0), Filed(B, "ob2", 5, 1)]
-    assert registry == {A: Registered("批发业", "13502000000"), B: Registered(None, None)}
+    # the registration's office wins; a filer never registered keeps its return's office
+    assert registry == {A: Registered("批发业", "13502000000"), B: Registered(None, FUZHOU)}
+
+
+def test_the_registrations_are_asked_for_one_code_at_least() -> None:
+    assert registrations_query(2).endswith("IN (?, ?)")
+    with pytest.raises(ValueError, match="at least one"):
+        registrations_query(0)
 
 
 def test_every_indicator_says_its_formula_threshold_and_source() -> None:

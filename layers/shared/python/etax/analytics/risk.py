@@ -224,31 +224,32 @@ NEWEST_REGISTRATION: Final = (
 
 
 def returns_query() -> str:
-    """The VAT returns of the period ``?``, each with its taxpayer's newest registered
-    industry and office."""
-    return ("SELECT r.taxpayer, r.obligation_id, r.sales_fen, r.tax_due_fen, "  # noqa: S608
-            "t.industry, coalesce(t.office, r.office) AS office FROM returns AS r LEFT JOIN "
-            f"({NEWEST_REGISTRATION}) AS t ON t.credit_code = r.taxpayer "
-            "WHERE r.tax_type = 'vat' AND r.period = ?")
+    """The VAT returns of the period ``?``."""
+    return ("SELECT taxpayer, obligation_id, sales_fen, tax_due_fen, office FROM returns "
+            "WHERE tax_type = 'vat' AND period = ?")
 
 
-def sellers_query(count: int) -> str:
-    """The newest registered industry and office of ``count`` credit codes (``?`` each)."""
-    marks = ", ".join("?" for _ in range(max(count, 1)))
+def registrations_query(count: int) -> str:
+    """The newest registered industry and office of ``count`` (at least one) credit codes,
+    a ``?`` each."""
+    if count < 1:
+        raise ValueError("at least one credit code")
+    marks = ", ".join("?" for _ in range(count))
     return (f"SELECT credit_code, industry, office FROM ({NEWEST_REGISTRATION}) AS n "  # noqa: S608
             f"WHERE credit_code IN ({marks})")
 
 
 def rows_to_inputs(invoicing_rows: Sequence[Sequence[Any]],
                    returns_rows: Sequence[Sequence[Any]],
-                   seller_rows: Sequence[Sequence[Any]]
+                   registration_rows: Sequence[Sequence[Any]]
                    ) -> tuple[list[Invoicing], list[Filed], dict[str, Registered]]:
-    """The queries' rows as :func:`assess`'s inputs."""
+    """The queries' rows as :func:`assess`'s inputs; a filer the store has no registration
+    of keeps the office its return names."""
     invoicing = [Invoicing(str(t), str(m), int(n or 0), int(fen or 0))
                  for t, m, n, fen in invoicing_rows]
     returns = [Filed(str(t), str(o), None if s is None else int(s), int(d or 0))
-               for t, o, s, d, _industry, _office in returns_rows]
-    registry = {str(c): Registered(i, o) for c, i, o in seller_rows}
-    for t, _o, _s, _d, industry, office in returns_rows:
-        registry.setdefault(str(t), Registered(industry, office))
+               for t, o, s, d, _office in returns_rows]
+    registry = {str(c): Registered(i, o) for c, i, o in registration_rows}
+    for t, _o, _s, _d, office in returns_rows:
+        registry.setdefault(str(t), Registered(None, office))
     return invoicing, returns, registry

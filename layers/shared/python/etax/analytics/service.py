@@ -204,8 +204,8 @@ def risk_warnings(connection: Any, store: Store, month: str) -> tuple[list[risk.
     invoiced = connection.execute(risk.invoicing_query(),
                                   [start.date(), end.date()]).fetchall()
     filed = connection.execute(risk.returns_query(), [month]).fetchall()
-    sellers = sorted({row[0] for row in invoiced})
-    registered = connection.execute(risk.sellers_query(len(sellers)),
-                                    sellers or [""]).fetchall()
+    taxpayers = sorted({row[0] for row in invoiced} | {row[0] for row in filed})
+    registered = connection.execute(risk.registrations_query(len(taxpayers)),
+                                    taxpayers).fetchall() if taxpayers else []
     inputs = risk.rows_to_inputs(invoiced, filed, registered)
     return risk.assess(month, *inputs), sum(files.values())
