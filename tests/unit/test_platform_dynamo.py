@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ from etax.platform.dynamo import (
     batch_put,
     cancellation_codes,
     failed_conditions,
+    from_item,
     int_attr,
     pages,
     text_attr,
+    to_item,
     transact,
 )
 
@@ -191,3 +194,15 @@ def test_a_batch_get_answers_the_items_there_100_keys_a_call_consistently() -> N
     assert sorted(int(i["pk"]["S"]) for i in found) == [3, 99, 149]
     assert [len(c["Keys"]) for c in db.calls] == [100, 1, 50]
     assert all(c["ConsistentRead"] and c["ProjectionExpression"] == "pk" for c in db.calls)
+
+
+def test_items_round_trip_with_whole_numbers_as_ints_and_no_floats() -> None:
+    values = {"id": "c1", "fen": 226_000, "rate": Decimal("0.0125"), "gone": None,
+              "figures": {"months": {"2026-09": 0}, "growth": "3.0000"}, "tags": {"b", "a"},
+              "announced": True}
+    item = to_item(values)
+    assert "gone" not in item
+    assert item["fen"] == {"N": "226000"}
+    assert from_item(item) == {"id": "c1", "fen": 226_000, "rate": "0.0125",
+                               "figures": {"months": {"2026-09": 0}, "growth": "3.0000"},
+                               "tags": ["a", "b"], "announced": True}

@@ -3,20 +3,23 @@ access, writes conditional, the subscription and its segment members in one tran
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Final, Literal
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists, StateChanged
 from etax.outreach.segments import Profile, Segment, subscriber_of
 from etax.outreach.tables import WARNINGS_INDEX
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, cancellation_codes, pages, table_name
+from etax.platform.dynamo import (
+    applied,
+    attribute,
+    cancellation_codes,
+    from_item,
+    pages,
+    table_name,
+    to_item,
+)
 
 PAGE: Final = 100
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 Outcome = Literal["sent", "capped", "again", "done"]
 
 
@@ -24,27 +27,10 @@ def _s(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def _native(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _native(v) for k, v in value.items()}
-    if isinstance(value, set):
-        return sorted(value)
-    return value
-
-
 def plain(item: dict[str, Any]) -> dict[str, Any]:
     """An item as Python values (numbers as int), its ``pk``'s id as ``id``, no keys."""
-    values = {k: _native(_deserializer.deserialize(v)) for k, v in item.items()
-              if k not in ("pk", "sk")}
+    values = {k: v for k, v in from_item(item).items() if k not in ("pk", "sk")}
     return {"id": item["pk"]["S"].split("#", 1)[1], **values}
-
-
-def to_item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 
 
 def profile_from(item: dict[str, Any]) -> Profile:
@@ -248,7 +234,7 @@ class OutreachRepository(DynamoAccess):
                        ConditionExpression="#state = :state",
                        ExpressionAttributeNames={"#state": "state"},
                        ExpressionAttributeValues={":new": _s(new_state), ":state": _s(state),
-                                                  ":step": {"L": [_serializer.serialize(step)]}}):
+                                                  ":step": {"L": [attribute(step)]}}):
             raise StateChanged("the warning changed meanwhile: read it and try again",
                                field="action")
 

@@ -13,12 +13,53 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from etax.platform.settings import table_name as table_name  # the repositories' one import
 
 MAX_BATCH_WRITE = 25  # DynamoDB's limits of requests in one BatchWriteItem
 MAX_BATCH_GET = 100  # and in one BatchGetItem
+
+
+@cache
+def _codec() -> tuple[Any, Any]:
+    """boto3's serializer and deserializer of DynamoDB values, made on first use."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(_native(v) for v in value)
+    return value
+
+
+def attribute(value: Any) -> dict[str, Any]:
+    """One Python value as a low-level attribute value (e.g. a list element to append)."""
+    serialized: dict[str, Any] = _codec()[0].serialize(value)
+    return serialized
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Python values as a low-level item; a None value is left out (never stored as NULL)."""
+    serialize = _codec()[0].serialize
+    return {k: serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A low-level item as Python values: a whole number an ``int``, any other number its
+    decimal string (never a float), a set a sorted list."""
+    deserialize = _codec()[1].deserialize
+    return {k: _native(deserialize(v)) for k, v in item.items()}
 
 
 def text_attr(item: Mapping[str, Any], name: str) -> str | None:
