@@ -206,7 +206,8 @@ def test_month_bounds_are_china_s_months() -> None:
     assert months_between("2026-11", "2027-02") == 4
     assert checked_range("2026-01", "2026-12") == ("2026-01", "2026-12")
     for first, last, field in (("2026-1", "2026-12", "from"), ("2026-12", None, "to"),
-                               ("2026-12", "2026-11", "to"), ("2023-01", "2026-12", "to")):
+                               ("2026-12", "2026-11", "to"), ("2023-01", "2026-12", "to"),
+                               ("0000-01", "2026-12", "from"), ("2099-01", "9999-12", "to")):
         with pytest.raises(Invalid) as refused:
             checked_range(first, last)
         assert refused.value.field == field
