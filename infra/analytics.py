@@ -38,7 +38,11 @@ from infra.platform.events import QueueConsumer
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_DIRS = {"x86_64": ROOT / ".build" / "layers" / "analytics",  # scripts/build_layers.py
               "arm64": ROOT / ".build" / "layers" / "analytics-arm64"}
-ROUTES = ("GET /v1/analytics/revenue", "GET /v1/analytics/risk-warnings")
+ROUTES = ("GET /v1/analytics/revenue", "GET /v1/analytics/risk-warnings",
+          "POST /v1/analytics/risk-runs", "GET /v1/analytics/risk-cases",
+          "GET /v1/analytics/risk-cases/{case_id}",
+          "POST /v1/analytics/risk-cases/{case_id}/verdict")
+RISK_RUN_MINUTES = 5
 TABLES_PREFIX = "tables/"
 RESULTS_PREFIX = "athena-results/"
 COMPACTION_MINUTES = 15
@@ -119,15 +123,32 @@ class Analytics(Board):
                           schedule=events.Schedule.rate(Duration.minutes(COMPACTION_MINUTES)),
                           function=self.compactor)
 
-        # the officers' reports
+        # the officers' reports and the risk indicators' watch-list
         self.function: lambda_.Function = platform.function(
             self, "analytics",
-            description="E19: revenue analytics for officers over the analytical store",
+            description="E19: revenue analytics, risk warnings and the watch-list for "
+                        "officers over the analytical store",
             environment=store_env, timeout=Duration.seconds(29), memory_size=2048,
-            layers=[self.layer])
-        self.function.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{TABLES_PREFIX}*")]))
-        self.function.add_to_role_policy(listing(self.bucket, TABLES_PREFIX))
+            layers=[self.layer], publishes_events=True, idempotent=True)
+        # the risk indicators' monthly run, each day until the month due is run
+        self.risk_run: lambda_.Function = platform.function(
+            self, "analytics_risk",
+            description="E19: runs the risk indicators for the month whose VAT returns fell "
+                        "due, opening the watch-list's cases",
+            environment=store_env, timeout=Duration.minutes(RISK_RUN_MINUTES),
+            memory_size=2048, layers=[self.layer], publishes_events=True)
+        for reader in (self.function, self.risk_run):
+            reader.add_to_role_policy(iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[self.bucket.arn_for_objects(f"{TABLES_PREFIX}*")]))
+            reader.add_to_role_policy(listing(self.bucket, TABLES_PREFIX))
+            # cases opened (Put), announced and judged (Update, a transaction), listed (Query)
+            grant(reader, self.table, "GetItem", "PutItem", "UpdateItem", "Query")
+        platform.schedule(self, "RiskRun",
+                          description="Each day at 03:00 Asia/Shanghai: the risk indicators "
+                                      "of the month whose VAT returns fell due, once",
+                          schedule=events.Schedule.cron(minute="0", hour="19"),
+                          function=self.risk_run)
         platform.api.routes(self.function, *ROUTES)
 
         # open data: the released aggregates, public (infra/open_data.py)
@@ -139,7 +160,8 @@ class Analytics(Board):
             self.bucket.node.default_child.logical_id)  # type: ignore[union-attr]
         for function, prefixes in ((self.archive, (RAW_PREFIX,)),
                                    (self.compactor, (RAW_PREFIX, TABLES_PREFIX)),
-                                   (self.function, (TABLES_PREFIX,))):
+                                   (self.function, (TABLES_PREFIX,)),
+                                   (self.risk_run, (TABLES_PREFIX,))):
             for prefix in prefixes:
                 acknowledge(function,
                             f"AwsSolutions-IAM5[Resource::<{bucket_logical}.Arn>/{prefix}*]",

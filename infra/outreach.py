@@ -4,7 +4,9 @@ Resources: the outreach table (subscriptions, segment members, mailings and thei
 weekly counters with TTL); the API function ``outreach`` (taxpayers subscribe; officers preview
 and send to a segment of their province); the consumer ``outreach_sender`` on its own queue,
 fed by the API and by itself one page at a time, publishing each person's notification on the
-bus for the fan-out (ADR 0012); risk warnings, announced to the taxpayer the same way.
+bus for the fan-out (ADR 0012); risk warnings, announced to the taxpayer the same way, an
+officer's or a risk indicator's (the consumer ``outreach_indicators``, fed by the tax data
+board's ``RiskCaseOpened``).
 """
 
 from __future__ import annotations
@@ -77,3 +79,21 @@ class Outreach(Construct):
                       pattern=events.EventPattern(source=["tax.registration"],
                                                   detail_type=["RegistrationChanged"]),
                       to=self.registrations)
+
+        # the risk indicators' cases: each a risk warning to its taxpayer
+        self.indicators_function: lambda_.Function = platform.function(
+            self, "outreach_indicators",
+            description="D15: the risk indicators' cases as risk warnings to their taxpayers",
+            environment={**env, "ACCEPTANCE_TABLE": acceptance.table_name},
+            publishes_events=True)
+        grant(self.indicators_function, self.table, "PutItem")
+        platform.grant_registry_read(self.indicators_function, registry)
+        grant(self.indicators_function, acceptance, "GetItem")
+        self.indicator_cases = platform.consumer(self, "IndicatorCases",
+                                                 function=self.indicators_function,
+                                                 batch_size=10)
+        platform.rule(self, "IndicatorCasesRule",
+                      description="The risk indicators' new cases warn their taxpayers",
+                      pattern=events.EventPattern(source=["tax.analytics"],
+                                                  detail_type=["RiskCaseOpened"]),
+                      to=self.indicator_cases)

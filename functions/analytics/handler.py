@@ -1,23 +1,40 @@
-"""Revenue analytics and risk warnings for officers (plan action E19, docs/analytics.md,
-docs/risk.md): ``GET /v1/analytics/revenue`` — the revenue collected in a range of months by
-tax, province, office or month, read from the analytical store's payments table with DuckDB;
-``GET /v1/analytics/risk-warnings`` — a month's risk indicators and the warnings they raise,
-each explained. An officer reads its own office's, an administrator the whole country's."""
+"""Revenue analytics, risk warnings and the watch-list for officers (plan action E19,
+docs/analytics.md, docs/risk.md): ``GET /v1/analytics/revenue`` — the revenue collected in a
+range of months by tax, province, office or month, read from the analytical store's payments
+table with DuckDB; ``GET /v1/analytics/risk-warnings`` — a month's risk indicators and the
+warnings they raise, each explained, with each indicator's precision; the watch-list — the
+cases a month's run opened (``/v1/analytics/risk-cases``), each judged once by an officer of its
+office; ``POST /v1/analytics/risk-runs`` — an administrator runs a month now. An officer reads
+its own office's, an administrator the whole country's."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import duckdb
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.analytics.reports import Reports
-from etax.analytics.results import Revenue, RiskWarnings
+from etax.analytics.repository import RiskCases
+from etax.analytics.requests import RunRequest, VerdictRequest
+from etax.analytics.results import Revenue, RiskCase, RiskCasePage, RiskWarnings
+from etax.analytics.service import checked_month
 from etax.analytics.store import Store
+from etax.analytics.watchlist import SOURCE, Watchlist
 from etax.platform.api import declares, make_resolver
 from etax.platform.auth import caller
+from etax.platform.aws import lazy
+from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
+from etax.platform.once import Once
+from etax.platform.settings import required
 
 app = make_resolver()
-reports = Reports(Store(), duckdb.connect)
+once = Once(app)
+watchlist = Watchlist(RiskCases(), EventPublisher(lazy("events"), required("EVENT_BUS_NAME"),
+                                                  SOURCE))
+reports = Reports(Store(), duckdb.connect, watchlist.precision)
+CASE = "/v1/analytics/risk-cases/{case_id}"
 
 
 def _query(name: str) -> str | None:
@@ -39,6 +56,40 @@ def revenue() -> Revenue:
 def risk_warnings() -> RiskWarnings:
     return reports.risk_warnings(caller(app, "officer", "admin"), _query("month"),
                                  _query("indicator"))
+
+
+@app.post("/v1/analytics/risk-runs")
+def risk_run() -> dict[str, Any]:
+    principal = caller(app, "admin")
+    return once.parsed(principal, "POST /v1/analytics/risk-runs", RunRequest,
+                       lambda body: watchlist.run(body.month, reports.warnings_of(body.month)))
+
+
+@app.get("/v1/analytics/risk-cases")
+@declares(query={"month": "the month, 2026-11",
+                 "indicator": "one indicator's cases only (its id)",
+                 "verdict": "open (none yet), confirmed or false_alarm",
+                 "cursor": "the `next` of the page read before (from the start if absent)"})
+def risk_cases() -> RiskCasePage:
+    principal = caller(app, "officer", "admin")
+    return watchlist.page(principal, checked_month(_query("month"), "month"),
+                          _query("indicator"), _query("verdict"), _query("cursor"))
+
+
+@app.get("/v1/analytics/risk-cases/<case_id>")
+@declares(problems=(404,))
+def risk_case(case_id: str) -> RiskCase:
+    return watchlist.read(caller(app, "officer", "admin"), case_id)
+
+
+@app.post("/v1/analytics/risk-cases/<case_id>/verdict")
+@declares(problems=(404,))
+def verdict(case_id: str) -> dict[str, Any]:
+    principal = caller(app, "officer", "admin")
+    return once.parsed(principal, f"POST {CASE.format(case_id=case_id)}/verdict",
+                       VerdictRequest,
+                       lambda body: watchlist.decide(principal, case_id, body.verdict,
+                                                     body.note))
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -2,11 +2,14 @@
 sent through the analytical store's archive queue as the bus would, their days compacted,
 then ``GET /v1/analytics/risk-warnings`` read by the office's officer (its taxpayers'
 warnings, each with its figures), another office's officer (none of them) and an
-administrator (one indicator)."""
+administrator (one indicator); then the month run: its cases on the watch-list, the
+taxpayers warned through the information-on-demand flow, an officer's verdict counted in the
+indicator's precision."""
 
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +18,8 @@ import pytest
 import requests
 
 from tests.e2e.test_analytics_e2e import FUZHOU, XIAMEN, through_the_archive
+from tests.e2e.test_lottery_e2e import wait_for
+from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_open_data_e2e import company, envelope
 from tests.e2e.test_platform_e2e import bearer, token
 
@@ -65,12 +70,18 @@ def warnings(api: str, who: dict[str, str], **query: str) -> dict[str, Any]:
     return shown
 
 
-def test_an_office_reads_its_taxpayers_warnings_each_explained(
-        api: str, aws: Callable[[str], Any], stack: dict[str, Any]) -> None:
+@pytest.fixture(scope="module")
+def month(aws: Callable[[str], Any], stack: dict[str, Any]) -> tuple[str, list[str]]:
+    """The facts of :func:`facts` in the store, compacted: their industry and companies."""
     industry = f"零售业（端到端{random.randrange(10**6):06d}）"
     events, codes = facts(industry)
     through_the_archive(aws, stack, events)
+    return industry, codes
 
+
+def test_an_office_reads_its_taxpayers_warnings_each_explained(
+        api: str, month: tuple[str, list[str]]) -> None:
+    industry, codes = month
     officer = bearer(token(api, "officer", "officer-fz-0001", tax_office=FUZHOU))
     body = warnings(api, officer, month=MONTH)
     assert body["office"] == FUZHOU
@@ -100,3 +111,70 @@ def test_an_office_reads_its_taxpayers_warnings_each_explained(
     bad = requests.get(f"{api}/v1/analytics/risk-warnings", headers=officer, timeout=60,
                        params={"month": MONTH, "indicator": "nope"})
     assert (bad.status_code, bad.json()["field"]) == (422, "indicator")
+
+
+def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_judged(
+        api: str, month: tuple[str, list[str]]) -> None:
+    """An administrator runs the month: a case for each warning, on its office's watch-list;
+    the taxpayer finds the risk warning in its warnings and its inbox (the information-on-
+    demand flow) and answers it; the officer's verdict is kept once and counted in the
+    indicator's precision."""
+    _, codes = month
+    admin = bearer(token(api, "admin", "admin-0001"))
+    officer = bearer(token(api, "officer", "officer-fz-0001", tax_office=FUZHOU))
+    ran = requests.post(f"{api}/v1/analytics/risk-runs", json={"month": MONTH}, timeout=120,
+                        headers={**admin, "Idempotency-Key": str(uuid.uuid4())})
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["month"] == MONTH
+    assert ran.json()["warnings"] >= 3
+
+    listed = requests.get(f"{api}/v1/analytics/risk-cases", headers=officer, timeout=60,
+                          params={"month": MONTH, "verdict": "open"})
+    assert listed.status_code == 200, listed.text
+    ours = {c["taxpayer"]: c for c in listed.json()["items"] if c["taxpayer"] in codes}
+    assert {c: ours[c]["indicator"] for c in ours} == {
+        codes[0]: "zero-return-while-invoicing", codes[1]: "invoicing-spike",
+        codes[2]: "burden-below-industry"}
+    case = ours[codes[0]]
+    assert codes[0] not in case["id"]
+    xiamen = bearer(token(api, "officer", "officer-xm-0001", tax_office=XIAMEN))
+    assert requests.get(f"{api}/v1/analytics/risk-cases/{case['id']}", headers=xiamen,
+                        timeout=60).status_code == 403
+
+    taxpayer = bearer(token(api, "taxpayer", codes[0]))
+    warning_id = case["warning_id"]
+    wait_for("the taxpayer's risk warning", lambda: [
+        w for w in requests.get(f"{api}/v1/me/risk-warnings", headers=taxpayer,
+                                timeout=60).json()["items"] if w["id"] == warning_id] or None)
+    shown = requests.get(f"{api}/v1/risk-warnings/{warning_id}", headers=taxpayer,
+                         timeout=60).json()
+    assert (shown["source"], shown["case_id"], shown["topic"]) == (
+        "indicator", case["id"], "filing")
+    assert "金额合计2,260.00元" in shown["detail"]
+    wait_for("the notice in the inbox",
+             lambda: entries_with(api, taxpayer, f"risk:{warning_id}") or None)
+    answered = requests.post(
+        f"{api}/v1/risk-warnings/{warning_id}/responses", timeout=60,
+        headers={**taxpayer, "Idempotency-Key": str(uuid.uuid4())},
+        json={"action": "explain", "text": "本月销售已于次月补充申报。"})
+    assert answered.status_code == 200, answered.text
+
+    def precision() -> dict[str, Any]:
+        body = warnings(api, officer, month=MONTH, indicator="zero-return-while-invoicing")
+        shown: dict[str, Any] = body["indicators"][0]
+        return shown
+
+    before = precision()["verdicts"]
+    judged = requests.post(f"{api}/v1/analytics/risk-cases/{case['id']}/verdict", timeout=60,
+                           headers={**officer, "Idempotency-Key": str(uuid.uuid4())},
+                           json={"verdict": "confirmed", "note": "约谈核实，确有少报。"})
+    assert judged.status_code == 200, judged.text
+    assert (judged.json()["verdict"], judged.json()["verdict_by"]) == (
+        "confirmed", "officer:officer-fz-0001")
+    again = requests.post(f"{api}/v1/analytics/risk-cases/{case['id']}/verdict", timeout=60,
+                          headers={**officer, "Idempotency-Key": str(uuid.uuid4())},
+                          json={"verdict": "false_alarm", "note": "改判。"})
+    assert (again.status_code, again.json()["field"]) == (409, "verdict")
+    after = precision()
+    assert after["verdicts"] == {**before, "confirmed": before["confirmed"] + 1}
+    assert after["precision"] is not None

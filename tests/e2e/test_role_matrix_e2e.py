@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 import requests
 
+from etax.analytics.cases import case_of
+from etax.analytics.repository import RiskCases
+from etax.analytics.risk import Warning
 from etax.rules import uscc
 from etax.rules.dates import business_date
 from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, person_id, post_form
@@ -58,6 +61,7 @@ COMPLAINT = {"kind": "service_attitude", "title": "角色矩阵示例投诉",
              "facts": "角色矩阵示例：办税服务厅窗口未按规定一次性告知所需资料。"}
 SURVEY = {"title": "角色矩阵示例调查", "closes_on": "2099-12-31", "questions": [
     {"id": "overall", "kind": "scale", "prompt": "总体满意度", "min": 1, "max": 5}]}
+RISK_MONTH = "2024-02"  # the watch-list's case of the matrix (no test runs this month)
 OK_REFUSALS = {400, 409, 422}  # "ok": the route's logic answered about the request or state
 
 
@@ -135,6 +139,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     report = post(api, "/v1/reports", {}, {**COMPLAINT, "kind": "violation", "reported": A})
     survey = post(api, "/v1/surveys", fuzhou, SURVEY)
     consent = post(api, "/v1/consents", a, consent_terms())  # to the partner column's bank
+    risk_case = open_risk_case(aws, stack)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd, **violators,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
@@ -148,7 +153,20 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
         "complaint_id": complaint["id"], "tracking_code": report["tracking_code"],
         "report_secret": report["secret"], "survey_id": survey["id"],
         "repair_id": repair["id"], "run_id": run["id"], "consent_id": consent["consent_id"],
+        "risk_case": risk_case,
     }
+
+
+def open_risk_case(aws: Any, stack: dict[str, Any]) -> str:
+    """A case of A on the watch-list (Fuzhou), written as a month's run writes it: the run
+    itself is the risk test's (tests/e2e/test_risk_e2e.py); the matrix is about who reaches
+    the case."""
+    found = Warning("zero-return-while-invoicing", A, RISK_MONTH, "零售业", FUZHOU,
+                    {"declared_sales_fen": 0, "tax_due_fen": 0, "invoiced_fen": 100_000,
+                     "invoices": 1}, {"returns": [f"{A}#vat#{RISK_MONTH}"]})
+    case = case_of(found, datetime.now(UTC).isoformat(timespec="seconds"))
+    RiskCases(stack["AnalyticsTableName"], aws("dynamodb")).open(case)
+    return str(case["id"])
 
 
 def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
@@ -312,6 +330,10 @@ def consent_terms() -> dict[str, Any]:
     """A's consent to the partner column's bank (its agreement: etax/sharing/data)."""
     return {"partner": "bank-minjiang-demo", "scopes": ["rating", "tax_paid"],
             "purpose": "loan_precheck", "expires_at": (today() + timedelta(days=30)).isoformat()}
+
+
+def _risk_case(r: dict[str, Any]) -> dict[str, str]:
+    return {"case_id": r["risk_case"]}
 
 
 def _consent(r: dict[str, Any]) -> dict[str, str]:
@@ -544,6 +566,13 @@ REQUESTS: dict[str, Build] = {
     "GET /v1/credit/evaluations/{run_id}": static(params=_run),
     "GET /v1/analytics/revenue": static(query={"from": "2026-12", "to": "2026-12"}),
     "GET /v1/analytics/risk-warnings": static(query={"month": "2026-11"}),
+    # a month no test writes facts in: the run is real and opens nothing
+    "POST /v1/analytics/risk-runs": static({"month": "2024-01"}),
+    "GET /v1/analytics/risk-cases": static(query={"month": RISK_MONTH}),
+    "GET /v1/analytics/risk-cases/{case_id}": static(params=_risk_case),
+    # the column's officer judges it; the administrator after it is refused 409 (judged)
+    "POST /v1/analytics/risk-cases/{case_id}/verdict": static(
+        {"verdict": "false_alarm", "note": "角色矩阵示例。"}, _risk_case),
     "GET /v1/open-data/datasets": static(),
     "GET /v1/open-data/datasets/{dataset_id}": lambda r: Request(
         {"dataset_id": "revenue-by-tax"}),

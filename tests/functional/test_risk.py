@@ -5,17 +5,15 @@ its own office's taxpayers only, bad parameters named."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from etax.analytics.store import Store
 from etax.rules import uscc
-from tests.functional.conftest import call, load_handler
+from tests.functional.conftest import LambdaContext, call, load_handler
 from tests.functional.test_analytics import compacted
 from tests.functional.test_invoices import request
 
@@ -24,15 +22,13 @@ MONTH = "2026-11"
 
 
 @pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Store]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1", "ANALYTICS_BUCKET": "store"}.items():
-        monkeypatch.setenv(name, value)
+def store(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Store:
+    """The store's bucket beside every table (moto, ``aws``)."""
+    monkeypatch.setenv("ANALYTICS_BUCKET", "store")
     monkeypatch.setattr("etax.analytics.parties._key", lambda: b"functional-key")
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="store")
-        yield Store("store", s3, tmp_path / "cache")
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="store")
+    return Store("store", s3, tmp_path / "cache")
 
 
 def code(n: int) -> str:
@@ -124,6 +120,8 @@ def test_each_indicator_warns_with_its_figures_and_an_office_sees_its_own(store:
 @pytest.mark.parametrize(("who", "query", "status", "field"), [
     (("officer", "o", FUZHOU), {}, 422, "month"),
     (("officer", "o", FUZHOU), {"month": "2026-13"}, 422, "month"),
+    (("officer", "o", FUZHOU), {"month": "0001-01"}, 422, "month"),  # no months before it
+    (("officer", "o", FUZHOU), {"month": "9999-12"}, 422, "month"),  # nor after
     (("officer", "o", FUZHOU), {"month": MONTH, "indicator": "nope"}, 422, "indicator"),
     (("taxpayer", code(1)), {"month": MONTH}, 403, None),
     (None, {"month": MONTH}, 401, None),
@@ -138,3 +136,249 @@ def test_bad_reads_name_the_parameter_and_taxpayers_read_none(
     assert answer["statusCode"] == status, answer
     if field:
         assert answer["json"]["field"] == field
+
+
+# -- the watch-list: a month's run, the taxpayers warned, the officers' verdicts ------------
+
+ADMIN = ("admin", "admin-1")
+FZ_OFFICER = ("officer", "officer-fz", FUZHOU)
+
+
+def api(method: str, path: str, who: tuple[str, ...] | None, *, body: Any = None,
+        key: str | None = None, query: dict[str, str] | None = None,
+        resource: str | None = None, params: dict[str, str] | None = None) -> dict[str, Any]:
+    event = request(method, path, who=who, body=body, key=key, resource=resource,
+                    params=params)
+    event["queryStringParameters"] = query or None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()} or None
+    return call(load_handler("analytics"), event)
+
+
+def run(month: str, key: str) -> dict[str, Any]:
+    answer = api("POST", "/v1/analytics/risk-runs", ADMIN, body={"month": month}, key=key)
+    assert answer["statusCode"] == 200, answer
+    shown: dict[str, Any] = answer["json"]
+    return shown
+
+
+def cases(who: tuple[str, ...], **query: str) -> dict[str, Any]:
+    answer = api("GET", "/v1/analytics/risk-cases", who, query={"month": MONTH, **query})
+    assert answer["statusCode"] == 200, answer
+    shown: dict[str, Any] = answer["json"]
+    return shown
+
+
+def on_case(method: str, case_id: str, who: tuple[str, ...], suffix: str = "",
+            body: Any = None, key: str | None = None) -> dict[str, Any]:
+    return api(method, f"/v1/analytics/risk-cases/{case_id}{suffix}", who, body=body, key=key,
+               resource=f"/v1/analytics/risk-cases/{{case_id}}{suffix}",
+               params={"case_id": case_id})
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The events the analytics functions publish (the cases announced), kept in order."""
+    sent: list[Any] = []
+    monkeypatch.setattr("etax.platform.events.EventPublisher.publish",
+                        lambda self, events: sent.extend(events))
+    return sent
+
+
+def test_a_run_opens_a_case_per_warning_once_and_each_office_lists_its_own(
+        store: Store, published: list[Any]) -> None:
+    fill(store)
+    first = run(MONTH, "k-run-1")
+    assert (first["month"], first["warnings"], first["opened"], first["announced"]) == (
+        MONTH, 4, 4, 4)
+    assert [e.detail_type for e in published] == ["RiskCaseOpened"] * 4
+    said = {e.detail["taxpayer"]: e.detail for e in published}
+    nil = said[code(1)]
+    assert (nil["indicator"], nil["office"], nil["topic"]) == (
+        "zero-return-while-invoicing", FUZHOU, "filing")
+    assert nil["title"] == "风险提示：2026年11月申报销售额为零，但当月开具了发票"
+    assert "申报销售额为0.00元，当月开具发票2张，金额合计3,390.00元" in nil["detail"]
+    assert "是此前三个月月均40,000.00元的10.0000倍" in said[code(2)]["detail"]
+    assert "税负率为0.50%" in said[code(3)]["detail"]
+    assert "平均税负率为2.50%" in said[code(3)]["detail"]
+    assert set(nil) == {"case_id", "warning_id", "indicator", "month", "taxpayer", "office",
+                        "topic", "title", "detail"}  # nothing of the other taxpayers
+
+    again = run(MONTH, "k-run-2")  # a second run opens and announces nothing
+    assert (again["warnings"], again["opened"], again["announced"]) == (4, 0, 0)
+    assert len(published) == 4
+
+    fuzhou = cases(FZ_OFFICER)
+    assert fuzhou["office"] == FUZHOU
+    assert fuzhou["next"] is None
+    assert sorted(c["taxpayer"] for c in fuzhou["items"]) == [code(1), code(2), code(3)]
+    assert all(c["verdict"] is None and c["month"] == MONTH for c in fuzhou["items"])
+    xiamen = cases(("officer", "officer-xm", XIAMEN))
+    assert [c["taxpayer"] for c in xiamen["items"]] == [code(9)]
+    spikes = cases(ADMIN, indicator="invoicing-spike")
+    assert (spikes["office"], [c["taxpayer"] for c in spikes["items"]]) == ("all", [code(2)])
+    case = on_case("GET", said[code(2)]["case_id"], FZ_OFFICER)["json"]
+    assert case["figures"]["growth"] == "10.0000"
+    assert case["warning_id"] == said[code(2)]["warning_id"]
+    assert code(2) not in case["id"]  # the id names no taxpayer
+
+
+def test_a_run_cut_short_is_finished_by_the_next(store: Store, published: list[Any],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cases are opened but the announcements fail: the next run announces them."""
+    fill(store)
+
+    def fail(self: Any, events: Any) -> None:
+        raise RuntimeError("the bus is away")
+
+    monkeypatch.setattr("etax.platform.events.EventPublisher.publish", fail)
+    broken = api("POST", "/v1/analytics/risk-runs", ADMIN, body={"month": MONTH}, key="k-1")
+    assert broken["statusCode"] == 500
+    monkeypatch.setattr("etax.platform.events.EventPublisher.publish",
+                        lambda self, events: published.extend(events))
+    done = run(MONTH, "k-2")
+    assert (done["opened"], done["announced"]) == (3, 4)  # one opened before the failure
+    assert len({e.detail["case_id"] for e in published}) == 4
+
+
+def test_officers_judge_their_office_s_cases_once_and_the_precision_follows(
+        store: Store, published: list[Any]) -> None:
+    fill(store)
+    run(MONTH, "k-run")
+    ids = {e.detail["taxpayer"]: e.detail["case_id"] for e in published}
+
+    def judge(case_id: str, verdict: str, who: tuple[str, ...] = FZ_OFFICER,
+              key: str | None = None) -> dict[str, Any]:
+        return on_case("POST", case_id, who, "/verdict",
+                       {"verdict": verdict, "note": "核实：发票与申报不符，已约谈。"},
+                       key or f"k-{case_id}-{verdict}-{who[1]}")
+
+    confirmed = judge(ids[code(1)], "confirmed")
+    assert confirmed["statusCode"] == 200, confirmed
+    assert (confirmed["json"]["verdict"], confirmed["json"]["verdict_by"]) == (
+        "confirmed", "officer:officer-fz")
+    assert judge(ids[code(2)], "false_alarm")["statusCode"] == 200
+    twice = judge(ids[code(1)], "false_alarm")
+    assert (twice["statusCode"], twice["json"]["field"]) == (409, "verdict")
+    other_office = judge(ids[code(3)], "confirmed", ("officer", "officer-xm", XIAMEN))
+    assert other_office["statusCode"] == 403
+    assert on_case("GET", ids[code(3)], ("officer", "officer-xm", XIAMEN))["statusCode"] == 403
+    assert on_case("GET", ids[code(3)], ("taxpayer", code(3)))["statusCode"] == 403
+    unknown = on_case("GET", f"{MONTH}.{FUZHOU}.{'0' * 16}", FZ_OFFICER)
+    assert unknown["statusCode"] == 404
+    assert on_case("GET", "not-a-case", FZ_OFFICER)["statusCode"] == 404
+    bad = on_case("POST", ids[code(3)], FZ_OFFICER, "/verdict",
+                  {"verdict": "maybe", "note": "？"}, "k-bad")
+    assert (bad["statusCode"], bad["json"]["field"]) == (422, "verdict")
+
+    still_open = cases(FZ_OFFICER, verdict="open")
+    assert [c["taxpayer"] for c in still_open["items"]] == [code(3)]
+    assert [c["taxpayer"] for c in cases(FZ_OFFICER, verdict="false_alarm")["items"]] == [
+        code(2)]
+    indicators = {i["id"]: i for i in warnings(FZ_OFFICER, month=MONTH)["json"]["indicators"]}
+    assert indicators["zero-return-while-invoicing"]["verdicts"] == {"confirmed": 1,
+                                                                     "false_alarm": 0}
+    assert indicators["zero-return-while-invoicing"]["precision"] == "1.0000"
+    assert indicators["invoicing-spike"]["precision"] == "0.0000"
+    assert indicators["burden-below-industry"]["precision"] is None
+
+
+@pytest.mark.parametrize(("who", "query", "status", "field"), [
+    (FZ_OFFICER, {}, 422, "month"),
+    (FZ_OFFICER, {"month": MONTH, "verdict": "maybe"}, 422, "verdict"),
+    (FZ_OFFICER, {"month": MONTH, "indicator": "nope"}, 422, "indicator"),
+    (FZ_OFFICER, {"month": MONTH, "cursor": "not-a-cursor"}, 400, "cursor"),
+    (("taxpayer", code(1)), {"month": MONTH}, 403, None),
+])
+def test_bad_case_lists_name_the_parameter(store: Store, who: tuple[str, ...],
+                                           query: dict[str, str], status: int,
+                                           field: str | None) -> None:
+    answer = api("GET", "/v1/analytics/risk-cases", who, query=query)
+    assert answer["statusCode"] == status, answer
+    if field:
+        assert answer["json"]["field"] == field
+
+
+def test_only_an_administrator_runs_a_month_and_the_month_is_checked(store: Store) -> None:
+    officer = api("POST", "/v1/analytics/risk-runs", FZ_OFFICER, body={"month": MONTH},
+                  key="k-o")
+    assert officer["statusCode"] == 403
+    bad = api("POST", "/v1/analytics/risk-runs", ADMIN, body={"month": "2026-13"}, key="k-b")
+    assert (bad["statusCode"], bad["json"]["field"]) == (422, "month")
+
+
+def test_the_watch_list_pages_with_its_cursor(store: Store, published: list[Any]) -> None:
+    from etax.analytics.repository import RiskCases
+    from etax.errors import Malformed
+
+    fill(store)
+    run(MONTH, "k-run")
+    first, following = RiskCases().page(MONTH, FUZHOU, None, limit=2)
+    assert len(first) == 2
+    assert following
+    rest, end = RiskCases().page(MONTH, FUZHOU, following, limit=2)
+    assert len(rest) == 1
+    assert end is None
+    assert {c["id"] for c in first} | {c["id"] for c in rest} == {
+        e.detail["case_id"] for e in published if e.detail["office"] == FUZHOU}
+    xiamen_cursor = RiskCases().page(MONTH, None, None, limit=4)[0]  # every office's
+    assert len(xiamen_cursor) == 4
+    with pytest.raises(Malformed) as refused:  # Fuzhou's cursor on Xiamen's list
+        RiskCases().page(MONTH, XIAMEN, following)
+    assert refused.value.field == "cursor"
+
+
+def test_the_schedule_runs_the_month_due_once(store: Store, published: list[Any]) -> None:
+    from datetime import datetime
+
+    from etax.analytics.archive import CHINA
+    from etax.analytics.cases import due_month
+
+    scheduled = load_handler("analytics_risk")
+    first = scheduled.handler({}, LambdaContext())
+    assert first["month"] == due_month(datetime.now(CHINA).date())
+    assert scheduled.handler({}, LambdaContext()) == {"month": None}
+    fill(store)
+    named = scheduled.handler({"month": MONTH}, LambdaContext())  # an operator's month
+    assert (named["month"], named["opened"]) == (MONTH, 4)
+
+
+def test_a_case_becomes_the_taxpayer_s_risk_warning_once(store: Store,
+                                                         published: list[Any]) -> None:
+    """The outreach board's consumer turns the announcement into a risk warning to the
+    taxpayer, issued by the indicator and notified; a redelivery warns nobody twice; the
+    taxpayer answers it as an officer's warning."""
+    from tests.functional.test_supply import sqs_message
+
+    fill(store)
+    run(MONTH, "k-run")
+    announced = next(e for e in published if e.detail["taxpayer"] == code(1))
+    published.clear()
+    consumer = load_handler("outreach_indicators")
+    message = sqs_message({"source": "tax.analytics", "detail-type": "RiskCaseOpened",
+                           "detail": announced.detail}, "m-1")
+    poisoned = sqs_message({"source": "tax.analytics", "detail-type": "RiskCaseOpened",
+                            "detail": {**announced.detail, "warning_id": "x"}}, "m-2")
+    answer = consumer.handler({"Records": [message, poisoned]}, LambdaContext())
+    assert answer["batchItemFailures"] == [{"itemIdentifier": "m-2"}]
+    assert consumer.handler({"Records": [message]}, LambdaContext()) == {
+        "batchItemFailures": []}
+    notices = [e.detail["notification"] for e in published]
+    assert len(notices) == 2
+    assert notices[0] == notices[1]
+    assert (notices[0]["recipient"], notices[0]["kind"]) == (code(1), "risk.warning")
+
+    warning_id = announced.detail["warning_id"]
+    outreach = load_handler("outreach")
+    shown = call(outreach, request("GET", f"/v1/risk-warnings/{warning_id}",
+                                   who=("taxpayer", code(1)),
+                                   resource="/v1/risk-warnings/{warning_id}",
+                                   params={"warning_id": warning_id}))["json"]
+    assert (shown["source"], shown["case_id"], shown["tax_office"]) == (
+        "indicator", announced.detail["case_id"], FUZHOU)
+    assert shown["trail"][0]["by"] == "indicator:zero-return-while-invoicing"
+    answered = call(outreach, request(
+        "POST", f"/v1/risk-warnings/{warning_id}/responses", who=("taxpayer", code(1)),
+        body={"action": "correct", "text": "已更正申报。"}, key="k-answer",
+        resource="/v1/risk-warnings/{warning_id}/responses",
+        params={"warning_id": warning_id}))
+    assert answered["json"]["state"] == "corrected"

@@ -92,3 +92,19 @@ def test_open_data_is_public_through_cloudfront_and_written_by_the_publisher_alo
     [schedule] = [r for r in resources(prod, "AWS::Events::Rule").values()
                   if "open data" in r["Properties"].get("Description", "")]
     assert schedule["Properties"]["ScheduleExpression"] == "cron(0 20 * * ? *)"
+
+
+def test_the_risk_run_is_scheduled_daily_and_reads_tables_only(prod: Template) -> None:
+    """The risk indicators' run each day at 03:00 Asia/Shanghai (19:00 UTC), reading the
+    tables (never the raw archive, never writing the store), writing the watch-list's cases."""
+    rules = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()
+             if "risk indicators" in r["Properties"].get("Description", "")]
+    assert [r["ScheduleExpression"] for r in rules] == ["cron(0 19 * * ? *)"]
+    from tests.infra.test_invoices_stack import policy_statements
+
+    run = json.dumps(policy_statements(prod, "analytics_risk"))
+    assert "/tables/" in run
+    assert "/raw/" not in run
+    assert "s3:PutObject" not in run
+    assert "dynamodb:Scan" not in run
+    assert "events:PutEvents" in run

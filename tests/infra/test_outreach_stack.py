@@ -58,3 +58,18 @@ def test_the_weekly_counters_expire_and_warnings_are_listed_by_taxpayer(
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["by_taxpayer"]
     assert {"OutreachTableName", "OutreachQueueUrl"} <= set(local.find_outputs("*"))
+
+
+def test_the_risk_indicators_cases_reach_their_own_consumer(prod: Template) -> None:
+    """The tax data board's new cases, by a rule of their own, to a consumer that writes the
+    warning (Put) and reads the registry (an unknown office), and publishes the notice."""
+    [rule] = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()
+              if r["Properties"].get("EventPattern", {}).get("detail-type") == ["RiskCaseOpened"]]
+    assert rule["EventPattern"]["source"] == ["tax.analytics"]
+    actions = role_actions(prod, "outreach_indicators")
+    assert {a for a in actions if a.startswith("dynamodb:")} == {"dynamodb:PutItem",
+                                                                 "dynamodb:GetItem"}
+    assert "events:PutEvents" in actions
+    outreach = [s for s in policy_statements(prod, "outreach_indicators")
+                if "Outreach" in str(s["Resource"]) and "dynamodb:" in str(s["Action"])]
+    assert [s["Action"] for s in outreach] == ["dynamodb:PutItem"]

@@ -3,6 +3,7 @@ report's parameters (errors name the query parameter)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from etax.analytics import queries, risk
@@ -40,9 +41,20 @@ def office_of(principal: Principal) -> str | None:
 
 
 class Reports:
-    def __init__(self, store: Store, connect: Any) -> None:
+    def __init__(self, store: Store, connect: Any,
+                 precision: Callable[[], dict[str, dict[str, Any]]] | None = None) -> None:
         self.store = store
         self.connect = connect  # a new DuckDB connection (duckdb.connect)
+        # each indicator's verdicts and precision (the watch-list's), if the caller keeps them
+        self.precision = precision or dict
+
+    def warnings_of(self, month: str) -> list[risk.Warning]:
+        """Every warning of ``month``, nationwide, as the store holds it now."""
+        connection = self.connect()
+        try:
+            return risk_warnings(connection, self.store, month)[0]
+        finally:
+            connection.close()
 
     def revenue(self, principal: Principal, first: str | None, last: str | None,
                 by: str | None) -> Revenue:
@@ -76,8 +88,9 @@ class Reports:
         shown = [w for w in found if (office is None or w.office == office)
                  and (indicator is None or w.indicator == indicator)]
         wanted = [i for i in risk.INDICATORS.values() if indicator in (None, i.id)]
+        judged = self.precision()
         return RiskWarnings(
             chosen, office or "all",
-            [{**i.as_dict(), "warnings": sum(w.indicator == i.id for w in shown)}
-             for i in wanted],
+            [{**i.as_dict(), "warnings": sum(w.indicator == i.id for w in shown),
+              **judged.get(i.id, {})} for i in wanted],
             [w.as_dict() for w in shown], files)

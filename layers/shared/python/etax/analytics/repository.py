@@ -1,15 +1,29 @@
-"""DynamoDB access of the analytical store: the dirty days (:mod:`etax.analytics.tables`)."""
+"""DynamoDB access of the analytical store (:mod:`etax.analytics.tables`): the dirty days, and
+the risk indicators' cases."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from etax.analytics.cases import CONFIRMED, FALSE_ALARM, OPEN
 from etax.analytics.tables import ANALYTICS
+from etax.errors import Malformed, StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, int_attr, pages, text_attr
+from etax.platform.cursors import decode_cursor, encode_cursor
+from etax.platform.dynamo import (
+    applied,
+    from_item,
+    int_attr,
+    pages,
+    text_attr,
+    to_item,
+    transact,
+)
 from etax.platform.settings import table_name
 
 DIRTY = "dirty"
+VERDICTS = "risk-verdicts"
+RUNS = "risk-run"
 
 
 class DirtyDays(DynamoAccess):
@@ -43,3 +57,124 @@ class DirtyDays(DynamoAccess):
     @staticmethod
     def _key(day: str) -> dict[str, Any]:
         return {"pk": {"S": DIRTY}, "sk": {"S": day}}
+
+
+class RiskCases(DynamoAccess):
+    """The watch-list's cases, the indicators' verdict counts and the months run, in the
+    analytics table (:mod:`etax.analytics.tables`): a case at ``pk = risk#<month>``,
+    ``sk = case#<office>#<digest>`` (an office's cases of a month are one Query); the counts
+    at ``pk = risk-verdicts``, ``sk = <indicator>``, moved in the transaction that gives a
+    verdict; a month run at ``pk = risk-run``, ``sk = <month>``."""
+
+    PAGE = 50
+
+    def __init__(self, table: str | None = None, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table or table_name(ANALYTICS.variable)
+
+    @staticmethod
+    def _key(identifier: str) -> dict[str, Any]:
+        month, office, digest = identifier.split(".")
+        return {"pk": {"S": f"risk#{month}"}, "sk": {"S": f"case#{office}#{digest}"}}
+
+    def open(self, case: dict[str, Any]) -> bool:
+        """Store a new case; False if it is open already (its verdict, if any, stays)."""
+        return applied(self.db, "put_item", TableName=self.table,
+                       Item={**self._key(case["id"]), **to_item(case)},
+                       ConditionExpression="attribute_not_exists(pk)")
+
+    def announced(self, identifier: str) -> None:
+        self.db.update_item(TableName=self.table, Key=self._key(identifier),
+                            UpdateExpression="SET announced = :yes",
+                            ExpressionAttributeValues={":yes": {"BOOL": True}})
+
+    def get(self, identifier: str) -> dict[str, Any] | None:
+        item = self.db.get_item(TableName=self.table, Key=self._key(identifier),
+                                ConsistentRead=True).get("Item")
+        return _case(item) if item else None
+
+    def page(self, month: str, office: str | None, cursor: str | None, *,
+             indicator: str | None = None, verdict: str | None = None,
+             limit: int = PAGE) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of ``month``'s cases, of ``office`` alone when given, in id order; only one
+        ``indicator``'s, only those with ``verdict`` (``open``: none yet) when given."""
+        prefix = f"case#{office}#" if office is not None else "case#"
+        request: dict[str, Any] = {
+            "TableName": self.table, "Limit": limit, "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": f"risk#{month}"},
+                                          ":prefix": {"S": prefix}}}
+        filters: list[str] = []
+        names: dict[str, str] = {}
+        values = request["ExpressionAttributeValues"]
+        if indicator is not None:
+            filters.append("#indicator = :indicator")
+            names["#indicator"] = "indicator"
+            values[":indicator"] = {"S": indicator}
+        if verdict == OPEN:
+            filters.append("attribute_not_exists(#verdict)")
+            names["#verdict"] = "verdict"
+        elif verdict is not None:
+            filters.append("#verdict = :verdict")
+            names["#verdict"] = "verdict"
+            values[":verdict"] = {"S": verdict}
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if cursor:
+            start = decode_cursor(cursor, ("pk", "sk"), {"pk": f"risk#{month}"})
+            if not start["sk"]["S"].startswith(prefix):
+                raise Malformed("this cursor does not come from this list", field="cursor")
+            request["ExclusiveStartKey"] = start
+        answer = self.db.query(**request)
+        return ([_case(i) for i in answer.get("Items", [])],
+                encode_cursor(answer.get("LastEvaluatedKey")))
+
+    def decide(self, case: dict[str, Any], verdict: str, by: str, note: str, at: str) -> None:
+        """The verdict on ``case``, and its indicator's count, in one transaction; refused
+        (StateChanged naming ``verdict``) if the case was judged meanwhile."""
+        transact(self.db, [
+            {"Update": {"TableName": self.table, "Key": self._key(case["id"]),
+                        "UpdateExpression": "SET #verdict = :verdict, verdict_by = :by, "
+                                            "verdict_note = :note, verdict_at = :at",
+                        "ConditionExpression": "attribute_exists(pk) AND "
+                                               "attribute_not_exists(#verdict)",
+                        "ExpressionAttributeNames": {"#verdict": "verdict"},
+                        "ExpressionAttributeValues": {":verdict": {"S": verdict},
+                                                      ":by": {"S": by}, ":note": {"S": note},
+                                                      ":at": {"S": at}}}},
+            {"Update": {"TableName": self.table,
+                        "Key": {"pk": {"S": VERDICTS}, "sk": {"S": case["indicator"]}},
+                        "UpdateExpression": "ADD #verdict :one",
+                        "ExpressionAttributeNames": {"#verdict": verdict},
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        ], {0: lambda: StateChanged("this case was judged meanwhile: read it again",
+                                    field="verdict")})
+
+    def verdicts(self) -> dict[str, dict[str, int]]:
+        """Each indicator's verdict counts (``confirmed``, ``false_alarm``)."""
+        found: dict[str, dict[str, int]] = {}
+        for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
+                          KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": VERDICTS}}):
+            for item in page.get("Items", []):
+                found[text_attr(item, "sk") or ""] = {
+                    name: int_attr(item, name) for name in (CONFIRMED, FALSE_ALARM)}
+        return found
+
+    def run_of(self, month: str) -> dict[str, Any] | None:
+        item = self.db.get_item(TableName=self.table, ConsistentRead=True,
+                                Key={"pk": {"S": RUNS}, "sk": {"S": month}}).get("Item")
+        return from_item(item) if item else None
+
+    def record_run(self, month: str, values: dict[str, Any]) -> None:
+        self.db.put_item(TableName=self.table,
+                         Item={"pk": {"S": RUNS}, "sk": {"S": month}, **to_item(values)})
+
+
+def _case(item: dict[str, Any]) -> dict[str, Any]:
+    values = from_item(item)
+    values.pop("pk", None)
+    values.pop("sk", None)
+    return values

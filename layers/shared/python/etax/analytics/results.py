@@ -76,3 +76,49 @@ class RiskWarnings:
     indicators: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
     files_read: int
+
+
+@dataclass(frozen=True)
+class RiskCase:
+    """A case on the officers' watch-list (docs/risk.md#the-watch-list): the warning that
+    opened it (indicator, taxpayer, month, figures, records), the risk warning sent to the
+    taxpayer (``warning_id``: ``GET /v1/risk-warnings/{id}``), and the officer's verdict
+    (None while open)."""
+
+    id: str
+    month: str
+    indicator: str
+    taxpayer: str
+    office: str | None
+    industry: str | None
+    figures: dict[str, Any]
+    records: dict[str, Any]
+    opened_at: str
+    warning_id: str
+    verdict: str | None
+    verdict_by: str | None
+    verdict_note: str | None
+    verdict_at: str | None
+
+
+@dataclass(frozen=True)
+class RiskCasePage:
+    """A page of a month's cases (``office`` as in :class:`Revenue`); ``next`` the cursor of
+    the next page, None at the end."""
+
+    month: str
+    office: str
+    items: list[RiskCase]
+    next: str | None
+
+
+@dataclass(frozen=True)
+class RiskRun:
+    """A month's indicators run: the warnings they raised, the cases opened by this run
+    (those open before are kept as they are) and the taxpayers warned."""
+
+    month: str
+    warnings: int
+    opened: int
+    announced: int
+    ran_at: str

@@ -73,3 +73,21 @@ class CloseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     conclusion: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]
+
+
+class IndicatorCase(BaseModel):
+    """A case of the risk indicators' watch-list to warn its taxpayer of (the detail of the
+    tax data board's ``RiskCaseOpened``, etax.analytics.cases.announcement)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    case_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}\.[0-9A-Za-z]{1,20}"
+                                                      r"\.[0-9a-f]{16}$")]
+    warning_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+    indicator: Annotated[str, StringConstraints(pattern=r"^[a-z-]{1,40}$")]
+    taxpayer: Annotated[str, StringConstraints(min_length=15, max_length=18,
+                                               pattern=r"^[0-9A-Z]+$")]
+    office: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None
+    topic: Literal["invoice", "filing", "payment", "refund", "registration", "credit", "other"]
+    title: Annotated[str, SignedText(min_length=1, max_length=100)]
+    detail: Annotated[str, SignedText(min_length=1, max_length=2000, lines=True)]

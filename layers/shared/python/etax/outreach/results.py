@@ -48,7 +48,7 @@ class Mailing:
 @dataclass(frozen=True)
 class StepShown:
     at: str
-    by: str  # taxpayer | officer:<id>
+    by: str  # taxpayer | officer:<id> | indicator:<id>
     action: str  # issued | acknowledged | explained | corrected | closed
     text: str
 
@@ -61,10 +61,11 @@ class RiskWarning:
     topic: str
     title: str
     detail: str
-    source: str  # officer (risk indicators later)
+    source: str  # officer | indicator
     state: str  # issued | acknowledged | explained | corrected | closed
     trail: list[StepShown]
     created_at: str
+    case_id: str | None = optional()  # the watch-list's case, for a warning of an indicator
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, Final, Protocol
 
 from etax.acceptance.offices import RegisteredOffices
 from etax.acceptance.registration.records import Status
-from etax.errors import Invalid, NotFound, StateChanged
+from etax.errors import AlreadyExists, Invalid, NotFound, StateChanged
 from etax.outreach.catalogue import WEEKLY_CAP, province_of_office
 from etax.outreach.repository import OutreachRepository
 from etax.outreach.requests import (
@@ -293,7 +293,7 @@ def warning_view(item: dict[str, Any]) -> RiskWarning:
         detail=item["detail"], source=item["source"], state=item["state"],
         trail=[StepShown(at=s["at"], by=s["by"], action=s["action"], text=s["text"])
                for s in item["trail"]],
-        created_at=item["created_at"])
+        created_at=item["created_at"], case_id=item.get("case_id"))
 
 
 class WarningService:
@@ -330,6 +330,37 @@ class WarningService:
                              "body": request.detail,
                              "link": f"/v1/risk-warnings/{warning_id}"}})])
         return warning_view({"id": warning_id, **item})
+
+    def from_indicator(self, case: dict[str, Any]) -> str:
+        """The risk warning a case of the indicators' watch-list sends its taxpayer (the
+        ``RiskCaseOpened`` detail: its ids, taxpayer, office and words): issued by the
+        indicator, answered and closed as an officer's is. Once: the warning's id is the
+        case's, so a redelivered case finds it and its notification (whose id is the warning's)
+        is sent again at most, which the inbox keeps once. ``warned``, ``known`` (there
+        already) or ``no office`` (the registry knows none: the case stays with the
+        administrators)."""
+        warning_id = case["warning_id"]
+        office = case.get("office") or self.facts.active_office_of(case["taxpayer"])
+        if office is None:
+            return "no office"
+        first = Step(at=_iso(self.now()), by=f"indicator:{case['indicator']}", action=ISSUED,
+                     text=case["detail"])
+        item = {"warned": case["taxpayer"], "tax_office": office,
+                "topic": case["topic"], "title": case["title"], "detail": case["detail"],
+                "source": "indicator", "case_id": case["case_id"], "state": ISSUED,
+                "trail": [_step(first)], "created_at": first.at}
+        try:
+            self.repository.create_warning(warning_id, item)
+            outcome = "warned"
+        except AlreadyExists:
+            outcome = "known"
+        self.publisher.publish([DomainEvent(WARNED, {
+            "warning_id": warning_id,
+            "notification": {"id": f"risk:{warning_id}", "recipient": case["taxpayer"],
+                             "kind": "risk.warning", "title": case["title"],
+                             "body": case["detail"],
+                             "link": f"/v1/risk-warnings/{warning_id}"}})])
+        return outcome
 
     def _reachable(self, principal: Principal, warning_id: str) -> dict[str, Any]:
         item = self.repository.warning(warning_id)

@@ -16,8 +16,9 @@ RESPONSES: Final[dict[str, str]] = {"acknowledge": "acknowledged", "explain": "e
 TOPICS: Final = ("invoice", "filing", "payment", "refund", "registration", "credit", "other")
 ISSUED: Final = "issued"
 CLOSED: Final = "closed"
-SOURCES: Final = ("officer",)
-"""who raised a warning: an officer now; the risk indicators of the tax data board later"""
+SOURCES: Final = ("officer", "indicator")
+"""who raised a warning: an officer, or a risk indicator of the tax data board (a case of its
+watch-list, docs/risk.md#the-watch-list)"""
 
 
 @dataclass(frozen=True, slots=True)

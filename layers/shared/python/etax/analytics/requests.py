@@ -1,0 +1,28 @@
+"""What officers and administrators send the analytics routes (pydantic: a 422 names the
+failing field)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from etax.rules.text import SignedText
+
+
+class RunRequest(BaseModel):
+    """Run the risk indicators for a month now (the schedule runs each month once its VAT
+    returns are due)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
+
+
+class VerdictRequest(BaseModel):
+    """An officer's verdict on a case of the watch-list, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["confirmed", "false_alarm"]
+    note: Annotated[str, SignedText(min_length=1, max_length=1000, lines=True)]
