@@ -1,6 +1,8 @@
 // The officer's area: its tax office's review queues (online acceptance applications, refund
 // cases, invoice supply applications), each item with what there is to decide and the decision:
-// approve, or reject with a reason. A decided item leaves its queue and the result is announced.
+// approve, or reject with a reason; and the risk indicators' open cases of the last two months
+// (the watch-list), each judged a confirmed risk or a false alarm with the officer's finding.
+// A decided item leaves its queue and the result is announced.
 import {
   alertText, api, element, facts, known, masked, page, problemText, session, t, when,
 } from "./common.js";
@@ -12,6 +14,41 @@ const documents = new Map(); // acceptance application id → its documents, onc
 function label(prefix, value) {
   return known(`${prefix}_${value}`, value);
 }
+
+/** An amount in fen as yuan, in integers (never a float): 226000 → "2,260.00". */
+function yuan(fen) {
+  const sign = fen < 0 ? "-" : "";
+  const whole = Math.trunc(Math.abs(fen) / 100);
+  return `${sign}${whole.toLocaleString("en-US")}.${String(Math.abs(fen) % 100).padStart(2, "0")}`;
+}
+
+/** The months before this one (China's calendar), newest first: ["2026-11", "2026-10"]. */
+function recentMonths(count) {
+  const now = new Date(Date.now() + 8 * 3600 * 1000);
+  let year = now.getUTCFullYear();
+  let month = now.getUTCMonth() + 1;
+  const months = [];
+  for (let n = 0; n < count; n += 1) {
+    [year, month] = month > 1 ? [year, month - 1] : [year - 1, 12];
+    months.push(`${year}-${String(month).padStart(2, "0")}`);
+  }
+  return months;
+}
+
+const RATIOS = new Set(["burden", "industry_mean"]);
+
+/** A case's figures, each named: amounts in yuan, ratios as percentages. */
+function riskFigures(c) {
+  return Object.entries(c.figures).filter(([, value]) => typeof value !== "object")
+    .map(([key, value]) => `${label("risk_figure", key)}：${key.endsWith("_fen") ? yuan(value)
+      : RATIOS.has(key) ? `${(Number(value) * 100).toFixed(2)}%` : value}`).join("；");
+}
+
+const DECISION = { // the words of the usual queue's decision form
+  approve: "office_approve", reject: "office_reject", label: "office_reason_label",
+  hint: "office_reason_hint", needed: "office_reason_needed", approved: "office_approved",
+  rejected: "office_rejected", always: false,
+};
 
 /** Each queue: where it is read, its items, how an item is shown, how it is decided. */
 const queues = {
@@ -59,6 +96,22 @@ const queues = {
       { method: "POST", auth: true, idempotent: true, body: approve ? { decision: "approve" }
         : { decision: "reject", reason } }),
   },
+  risks: {
+    months: 2, // a month's cases open once its VAT returns are due: the last two months'
+    path: (month) => `/v1/analytics/risk-cases?month=${month}&verdict=open`,
+    items: (data) => data.items,
+    title: (c) => `${label("risk_indicator", c.indicator)} · ${c.month}`,
+    facts: (c) => [["case_id", c.id], ["office_taxpayer", masked(c.taxpayer)],
+      ["office_industry", c.industry], ["office_figures", riskFigures(c)],
+      ["office_opened", when(c.opened_at)]],
+    decide: (c, confirm, note) => api(
+      `/v1/analytics/risk-cases/${encodeURIComponent(c.id)}/verdict`,
+      { method: "POST", auth: true, idempotent: true,
+        body: { verdict: confirm ? "confirmed" : "false_alarm", note } }),
+    decision: { approve: "office_confirm", reject: "office_false_alarm",
+      label: "office_note_label", hint: "office_note_hint", needed: "office_note_needed",
+      approved: "office_confirmed", rejected: "office_dismissed", always: true },
+  },
 };
 
 function announce(text) {
@@ -68,6 +121,7 @@ function announce(text) {
 /** One queued item: its heading, its facts, and the decision form. */
 function entry(name, item) {
   const queue = queues[name];
+  const words = queue.decision ?? DECISION;
   const id = `${name}-${item.id}`;
   const article = element("article", null, { class: "case", "aria-labelledby": `${id}-title` });
   article.append(element("h3", queue.title(item), { id: `${id}-title`, tabindex: "-1" }),
@@ -77,19 +131,19 @@ function entry(name, item) {
     id: `${id}-reason`, name: "reason", rows: "2", maxlength: String(REASON_MAX),
     "aria-describedby": `${id}-hint`,
   });
-  form.append(element("label", t("office_reason_label"), { for: `${id}-reason` }), reason,
-    element("p", t("office_reason_hint"), { class: "hint", id: `${id}-hint` }),
-    element("button", t("office_approve"), { type: "submit", value: "approve" }),
-    element("button", t("office_reject"), { type: "submit", value: "reject", class: "reject" }));
+  form.append(element("label", t(words.label), { for: `${id}-reason` }), reason,
+    element("p", t(words.hint), { class: "hint", id: `${id}-hint` }),
+    element("button", t(words.approve), { type: "submit", value: "approve" }),
+    element("button", t(words.reject), { type: "submit", value: "reject", class: "reject" }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const approve = event.submitter?.value === "approve";
     const text = reason.value.trim();
     alertText(null);
     reason.removeAttribute("aria-invalid");
-    if (!approve && text.length < 2) {
+    if ((!approve || words.always) && text.length < 2) {
       reason.setAttribute("aria-invalid", "true");
-      alertText(t("office_reason_needed"));
+      alertText(t(words.needed));
       reason.focus();
       return;
     }
@@ -119,7 +173,8 @@ function decided(name, item, approve) {
   const index = items.indexOf(item);
   items.splice(index, 1);
   draw(name);
-  announce(t(approve ? "office_approved" : "office_rejected",
+  const words = queues[name].decision ?? DECISION;
+  announce(t(approve ? words.approved : words.rejected,
     { what: queues[name].title(item), id: item.id }));
   const next = items[Math.min(index, items.length - 1)];
   document.getElementById(next ? `${name}-${next.id}-title` : `office-${name}-heading`)?.focus();
@@ -133,8 +188,17 @@ function draw(name) {
   section.querySelector(".body").replaceChildren(...items.map((item) => entry(name, item)));
 }
 
+/** A queue's items: its one route, or its route for each recent month, put together. */
+async function read(queue) {
+  if (!queue.months) return api(queue.path, { auth: true });
+  const pages = await Promise.all(recentMonths(queue.months)
+    .map((month) => api(queue.path(month), { auth: true })));
+  return pages.find((answer) => !answer.ok)
+    ?? { ok: true, data: { items: pages.flatMap((answer) => answer.data.items) } };
+}
+
 async function load(name) {
-  const answer = await api(queues[name].path, { auth: true });
+  const answer = await read(queues[name]);
   if (!answer.ok) {
     alertText(problemText(answer));
     return;

@@ -4,17 +4,25 @@ acceptance application wait for review; an officer of their tax office signs in,
 desk in the navigation, sees each with what there is to decide, rejects the refund with a
 reason and approves the others; the decisions land (the taxpayer's records say so); an officer
 of another office sees empty queues; the page passes axe-core's WCAG 2.1 A/AA rules in both
-languages."""
+languages. The watch-list's open cases of the last two months are judged there too: a finding
+is required, the verdict lands on the case."""
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from etax.analytics.archive import CHINA
+from etax.analytics.cases import case_of
+from etax.analytics.repository import RiskCases
+from etax.analytics.risk import Warning
+from etax.rules import uscc
 from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, post_form
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_platform_e2e import bearer, token
@@ -173,3 +181,49 @@ def test_an_officer_of_another_office_sees_empty_queues(
     refused = post(api, f"/v1/invoice-supplies/{supply['id']}/decision", xiamen,
                    {"decision": "approve"})
     assert refused.status_code == 403, refused.text
+
+
+def last_month() -> str:
+    today = datetime.now(CHINA).date().replace(day=1) - timedelta(days=1)
+    return f"{today:%Y-%m}"
+
+
+def test_an_officer_judges_a_risk_case_of_its_office_in_the_portal(
+        api: str, aws: Any, stack: dict[str, Any], phone: Page) -> None:
+    """A case of the watch-list of last month (opened as a month's run opens it; the run is
+    test_risk_e2e's): shown with its indicator, the taxpayer masked and the figures in yuan;
+    a verdict without a finding is refused on the page; confirmed, it leaves the list and the
+    case says so."""
+    month = last_month()
+    taxpayer = uscc.complete(f"91350100MA{random.randrange(10**7):07d}")
+    found = Warning("invoicing-spike", taxpayer, month, "零售业", FUZHOU,
+                    {"invoiced_fen": 40_000_000, "invoices": 2, "mean_before_fen": 4_000_000,
+                     "growth": "10.0000", "months_before": {}}, {})
+    case = case_of(found, datetime.now(UTC).isoformat(timespec="seconds"))
+    assert RiskCases(stack["AnalyticsTableName"], aws("dynamodb")).open(case)
+
+    sign_in_officer(phone, stack, "officer-fz-0001", FUZHOU)
+    risks = phone.locator("#office-risks")
+    queued = risks.locator("article", has_text=case["id"])
+    expect(queued).to_contain_text(f"开票金额异常增长 · {month}", timeout=30_000)
+    expect(queued).to_contain_text("开票金额（元）：400,000.00")
+    expect(queued).to_contain_text("增长倍数：10.0000")
+    expect(queued).to_contain_text(f"{taxpayer[:4]}…{taxpayer[-4:]}")
+    assert taxpayer not in phone.locator("main").inner_text()
+    assert axe_violations(phone) == []
+
+    queued.get_by_role("button", name="确认风险").click()
+    expect(phone.get_by_role("alert")).to_have_text("请填写研判意见（至少2个字）。")
+    note = queued.get_by_label("研判意见（必填）")
+    expect(note).to_be_focused()
+    note.fill("约谈核实，开票无真实业务支撑")
+    queued.get_by_role("button", name="确认风险").click()
+    expect(phone.get_by_role("status")).to_contain_text(f"已确认风险：开票金额异常增长 · {month}")
+    expect(risks.locator("article", has_text=case["id"])).to_have_count(0)
+    shot(phone, "office-risk-judged")
+
+    officer = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+    judged = requests.get(f"{api}/v1/analytics/risk-cases/{case['id']}", headers=officer,
+                          timeout=30).json()
+    assert (judged["verdict"], judged["verdict_note"]) == (
+        "confirmed", "约谈核实，开票无真实业务支撑")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from etax.analytics import cases as rules
+from etax.analytics.reports import office_of
 from etax.analytics.repository import RiskCases
 from etax.analytics.results import RiskCase, RiskCasePage, RiskRun
 from etax.analytics.risk import INDICATORS, Warning
@@ -34,16 +35,6 @@ def case_view(item: dict[str, Any]) -> RiskCase:
         opened_at=item["opened_at"], warning_id=item["warning_id"],
         verdict=item.get("verdict"), verdict_by=item.get("verdict_by"),
         verdict_note=item.get("verdict_note"), verdict_at=item.get("verdict_at"))
-
-
-def office_scope(principal: Principal) -> str | None:
-    """The office whose cases ``principal`` reads: an officer its own, an administrator all
-    (None)."""
-    if principal.role == "admin":
-        return None
-    if not principal.tax_office:
-        raise Invalid("an officer's token names its tax office", field="authorization")
-    return principal.tax_office
 
 
 class Watchlist:
@@ -91,7 +82,7 @@ class Watchlist:
             raise Invalid(f"one of {', '.join(INDICATORS)}", field="indicator")
         if verdict is not None and verdict not in FILTERS:
             raise Invalid(f"one of {', '.join(FILTERS)}", field="verdict")
-        office = office_scope(principal)
+        office = office_of(principal)
         items, following = self.cases.page(month, office, cursor, indicator=indicator,
                                            verdict=verdict)
         return RiskCasePage(month, office or "all", [case_view(i) for i in items], following)
