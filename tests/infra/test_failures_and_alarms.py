@@ -51,12 +51,12 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
                                                          request: pytest.FixtureRequest) -> None:
     template: Template = request.getfixturevalue(stage)
     rules = resources(template, "AWS::Events::Rule")
-    # twelve bus rules to queues (the credit board's violator listings, the service ratings'
-    # completed services and outreach's registration changes among them); the daily
-    # reminder, index, violators' removal
-    # and complaints' escalation schedules, the credit board's yearly run and the open data's
-    # daily releases; outside local, the signing key's other-signers rule on the default bus
-    assert len(rules) == (21 if stage == "local" else 22)
+    # the bus rules to queues (the credit board's violator listings, the service ratings'
+    # completed services, outreach's registration changes and the risk indicators' cases
+    # among them); the daily reminder, index, violators' removal, complaints' escalation and
+    # risk indicators' schedules, the credit board's yearly run and the open data's daily
+    # releases; outside local, the signing key's other-signers rule on the default bus
+    assert len(rules) == (23 if stage == "local" else 24)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -97,7 +97,7 @@ def test_every_queue_consumer_is_capped(stage: str, request: pytest.FixtureReque
     mappings = [m["Properties"] for m in
                 resources(template, "AWS::Lambda::EventSourceMapping").values()
                 if m["Properties"]["EventSourceArn"].get("Fn::GetAtt", [""])[0] in queues]
-    assert len(mappings) == 21
+    assert len(mappings) == 22
     for mapping in mappings:
         assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 10, mapping
     # and every consumer queue's oldest message has an alarm

@@ -25,13 +25,15 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "knowledge_indexer", "knowledge_search", "consult",
              "violators", "violator_events", "violator_removals", "complaints",
              "complaints_escalation", "outreach", "outreach_sender", "outreach_registrations",
+             "outreach_indicators",
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events",
-             "analytics", "analytics_archive", "analytics_compactor",
+             "analytics", "analytics_archive", "analytics_compactor", "analytics_risk",
              "sharing", "sharing_events", "sharing_feed", "open_data", "open_data_publisher"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
-ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "open_data_publisher"}  # DuckDB
+ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
+                       "open_data_publisher"}  # DuckDB
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.
