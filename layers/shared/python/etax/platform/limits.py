@@ -98,14 +98,19 @@ def source_ip(event: Mapping[str, Any]) -> str:
     return str(identity.get("sourceIp") or "unknown")
 
 
+def clock() -> float:
+    """The limiter's clock (epoch seconds), looked up on each check."""
+    return time.time()
+
+
 class Limiter(DynamoAccess):
     """Counts requests to the limited routes (``limits``) in the table named ``table``."""
 
     def __init__(self, limits: tuple[Limit, ...], table: str, client: Any | None = None,
-                 now: Callable[[], float] = time.time) -> None:
+                 now: Callable[[], float] | None = None) -> None:
         super().__init__(client)
         self.table = table
-        self.now = now
+        self.now = now or (lambda: clock())
         self.by_route = {route: limit for limit in limits for route in limit.routes}
 
     @classmethod
