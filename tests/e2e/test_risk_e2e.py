@@ -34,17 +34,19 @@ def at(day: str) -> datetime:
 
 def facts(industry: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Six companies of Fuzhou in an industry of their own: 0 files a nil return while
-    invoicing, 1 invoices ten times its usual month, 2 pays a burden far below the others'."""
+    invoicing, 1 invoices ten times its usual month, 2 pays a burden far below the others', 3
+    and 4 invoice each other (对开)."""
     codes = [company("350100") for _ in range(6)]
     events = [envelope("tax.registration", "RegistrationChanged", at("2025-01-02"), {
         "credit_code": c, "status": "active", "revision": 1, "tax_office_code": FUZHOU,
         "taxpayer_type": "general", "industry": industry}) for c in codes]
 
-    def invoice(seller: str, day: str, total_fen: int) -> dict[str, Any]:
+    def invoice(seller: str, day: str, total_fen: int, buyer: str | None = None
+                ) -> dict[str, Any]:
         number = "".join(random.choice("0123456789") for _ in range(20))
         return envelope("tax.invoices", "InvoiceIssued", at(day), {
             "number": number, "type": "81", "issue_date": day, "seller_credit_code": seller,
-            "buyer_id": None, "total_fen": total_fen, "channel": "web"})
+            "buyer_id": buyer, "total_fen": total_fen, "channel": "web"})
 
     def vat_return(taxpayer: str, sales_fen: int, tax_due_fen: int) -> dict[str, Any]:
         return envelope("tax.filing", "ReturnFiled", at("2025-04-10"), {
@@ -53,6 +55,8 @@ def facts(industry: str) -> tuple[list[dict[str, Any]], list[str]]:
             "tax_due_fen": tax_due_fen, "sales_fen": sales_fen, "office": FUZHOU})
 
     events += [invoice(codes[0], "2025-03-03", 226_000)]
+    events += [invoice(codes[3], "2025-03-10", 15_000_000, codes[4]),  # invoicing each other
+               invoice(codes[4], "2025-03-11", 14_000_000, codes[3])]
     events += [invoice(codes[1], day, 4_000_000) for day in ("2024-12-05", "2025-01-06",
                                                              "2025-02-05")]
     events += [invoice(codes[1], "2025-03-05", 40_000_000)]
@@ -89,7 +93,11 @@ def test_an_office_reads_its_taxpayers_warnings_each_explained(
             if w["taxpayer"] in codes}
     assert set(mine) == {("zero-return-while-invoicing", codes[0]),
                          ("invoicing-spike", codes[1]),
-                         ("burden-below-industry", codes[2])}
+                         ("burden-below-industry", codes[2]),
+                         ("circular-invoicing", codes[3]), ("circular-invoicing", codes[4])}
+    ring = mine[("circular-invoicing", codes[3])]
+    assert ring["figures"] == {"enterprises": 2, "chains": 1, "invoiced_fen": 15_000_000,
+                               "received_fen": 14_000_000}
     nil = mine[("zero-return-while-invoicing", codes[0])]
     assert nil["figures"]["invoiced_fen"] == 226_000
     assert nil["records"] == {"returns": [f"{codes[0]}#vat#{MONTH}"]}
@@ -126,7 +134,7 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
                         headers={**admin, "Idempotency-Key": str(uuid.uuid4())})
     assert ran.status_code == 200, ran.text
     assert ran.json()["month"] == MONTH
-    assert ran.json()["warnings"] >= 3
+    assert ran.json()["warnings"] >= 5
 
     listed = requests.get(f"{api}/v1/analytics/risk-cases", headers=officer, timeout=60,
                           params={"month": MONTH, "verdict": "open"})
@@ -134,7 +142,8 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
     ours = {c["taxpayer"]: c for c in listed.json()["items"] if c["taxpayer"] in codes}
     assert {c: ours[c]["indicator"] for c in ours} == {
         codes[0]: "zero-return-while-invoicing", codes[1]: "invoicing-spike",
-        codes[2]: "burden-below-industry"}
+        codes[2]: "burden-below-industry", codes[3]: "circular-invoicing",
+        codes[4]: "circular-invoicing"}
     case = ours[codes[0]]
     assert codes[0] not in case["id"]
     xiamen = bearer(token(api, "officer", "officer-xm-0001", tax_office=XIAMEN))

@@ -43,12 +43,12 @@ def registered(n: int, office: str = FUZHOU, industry: str = "零售业") -> dic
                        "industry": industry}}
 
 
-def invoice(n: int, seller: int, day: str, total_fen: int, kind: str = "InvoiceIssued"
-            ) -> dict[str, Any]:
+def invoice(n: int, seller: int, day: str, total_fen: int, kind: str = "InvoiceIssued",
+            buyer: str | None = None) -> dict[str, Any]:
     return {"id": f"i{n}-{kind}", "source": "tax.invoices", "detail-type": kind,
             "time": f"{day}T02:00:00Z",
             "detail": {"number": f"2635{n:016d}", "type": "81", "issue_date": day,
-                       "seller_credit_code": code(seller), "buyer_id": None,
+                       "seller_credit_code": code(seller), "buyer_id": buyer,
                        "total_fen": total_fen, "channel": "web"}}
 
 
@@ -103,7 +103,7 @@ def test_each_indicator_warns_with_its_figures_and_an_office_sees_its_own(store:
     assert (low["burden"], low["industry_mean"], low["peers"]) == ("0.0050", "0.0250", 5)
     counts = {i["id"]: i["warnings"] for i in body["indicators"]}
     assert counts == {"zero-return-while-invoicing": 1, "invoicing-spike": 1,
-                      "burden-below-industry": 1}
+                      "burden-below-industry": 1, "circular-invoicing": 0}
     assert all(i["formula"] and i["threshold"] and i["source"] for i in body["indicators"])
 
     xiamen = warnings(("officer", "officer-xm", XIAMEN), month=MONTH)["json"]
@@ -115,6 +115,30 @@ def test_each_indicator_warns_with_its_figures_and_an_office_sees_its_own(store:
     assert [i["id"] for i in everyone["indicators"]] == ["invoicing-spike"]
     quiet = warnings(("officer", "officer-fz", FUZHOU), month="2026-10")["json"]
     assert quiet["warnings"] == []
+
+
+def test_a_ring_of_invoices_among_three_enterprises_warns_each(store: Store) -> None:
+    """21 invoices 22, 22 invoices 23, 23 invoices 21, each ¥100,000 or more in the month (a
+    red-letter invoice deducted, a voided one left out); 24 invoices 21 but nobody invoices 24;
+    a natural person's purchase is no link."""
+    events = [registered(n) for n in (21, 22, 23, 24)]
+    events += [invoice(60, 21, "2026-11-02", 12_000_000, buyer=code(22)),
+               invoice(61, 22, "2026-11-09", 11_000_000, buyer=code(23)),
+               invoice(62, 23, "2026-11-16", 10_000_000, buyer=code(21)),
+               invoice(63, 23, "2026-11-17", 500_000, buyer=code(21)),
+               invoice(64, 23, "2026-11-18", 9_000_000, buyer=code(24)),
+               invoice(65, 24, "2026-11-19", 20_000_000, buyer=code(21)),
+               invoice(66, 21, "2026-11-20", 30_000_000, buyer="350102199003071234")]
+    compacted(store, events)
+    body = warnings(("officer", "officer-fz", FUZHOU), month=MONTH,
+                    indicator="circular-invoicing")["json"]
+    shown = {w["taxpayer"]: w for w in body["warnings"]}
+    assert set(shown) == {code(21), code(22), code(23)}
+    mine = shown[code(21)]
+    assert mine["figures"] == {"enterprises": 3, "chains": 1, "invoiced_fen": 12_000_000,
+                               "received_fen": 10_500_000}
+    assert mine["records"] == {"chains": [[code(21), code(22), code(23)]]}
+    assert body["indicators"][0]["warnings"] == 3
 
 
 @pytest.mark.parametrize(("who", "query", "status", "field"), [

@@ -56,8 +56,14 @@ def test_each_indicator_warns_in_its_own_words_with_its_figures() -> None:
         "declared_sales_fen": 1_000_000, "tax_due_fen": 5_000}))
     assert "税负率为0.50%" in low.detail
     assert "同行业5户纳税人的平均税负率为2.50%" in low.detail
+    ring = cases.words(warning("circular-invoicing", {
+        "enterprises": 3, "chains": 1, "invoiced_fen": 12_000_000, "received_fen": 10_500_000}))
+    assert ring.topic == "invoice"
+    assert "与其他2户企业之间的发票开具形成闭环" in ring.detail
+    assert "开具发票120,000.00元" in ring.detail
+    assert "取得发票105,000.00元" in ring.detail
     with pytest.raises(ValueError, match="no words"):
-        cases.words(warning("circular-invoicing", {}))
+        cases.words(warning("an-indicator-unknown", {}))
 
 
 def test_a_case_carries_its_warning_and_is_announced_without_figures_of_others() -> None:

@@ -8,18 +8,23 @@ from fractions import Fraction
 import pytest
 
 from etax.analytics.risk import (
+    CIRCLE_FLOOR_FEN,
     INDICATORS,
     MIN_PEERS,
     SPIKE_FLOOR_FEN,
     Filed,
     Invoicing,
+    Link,
     Registered,
     assess,
+    circles,
+    links_of,
     months_before,
     ratio,
     registrations_query,
     rows_to_inputs,
 )
+from etax.rules import uscc
 
 MONTH = "2026-11"
 A, B = "91350100MA00000011", "91350100MA00000022"
@@ -142,3 +147,41 @@ def test_every_indicator_says_its_formula_threshold_and_source() -> None:
         shown = indicator.as_dict()
         assert all(shown[k] for k in ("id", "title", "formula", "threshold", "source"))
         assert shown["source"].startswith("docs/sources.md#risk-indicators")
+
+
+C, D, E = "91350100MA00000033", "91350100MA00000044", "91350100MA00000055"
+
+
+def link(seller: str, buyer: str, fen: int = CIRCLE_FLOOR_FEN) -> Link:
+    return Link(seller, buyer, 1, fen)
+
+
+def test_circles_are_closed_chains_of_two_to_four_found_once_shortest_first() -> None:
+    links = [link(A, B), link(B, A),                       # invoicing each other (对开)
+             link(C, D), link(D, E), link(E, C),           # a ring of three (环开)
+             link(B, C)]                                   # a link into it closes nothing
+    assert circles(links) == [(A, B), (C, D, E)]
+    five = [link(a, b) for a, b in ((A, B), (B, C), (C, D), (D, E), (E, A))]
+    assert circles(five) == []  # longer than four: not a small group
+    assert circles([link(A, B), link(B, A, CIRCLE_FLOOR_FEN - 1)]) == []  # a link below
+    assert circles([link(A, A)]) == []  # a seller to itself
+    both_ways = [link(C, D), link(D, E), link(E, C), link(C, E), link(E, D), link(D, C)]
+    assert circles(both_ways) == [(C, D), (C, E), (D, E), (C, D, E), (C, E, D)]
+
+
+def test_each_enterprise_of_a_chain_is_warned_with_its_own_two_links() -> None:
+    found = assess(MONTH, [], [], {C: RETAIL},
+                   [link(C, D, 12_000_000), link(D, E, 11_000_000), link(E, C, 10_500_000)])
+    assert kinds(found) == [("circular-invoicing", C), ("circular-invoicing", D),
+                            ("circular-invoicing", E)]
+    mine = found[0]
+    assert dict(mine.figures) == {"enterprises": 3, "chains": 1, "invoiced_fen": 12_000_000,
+                                  "received_fen": 10_500_000}
+    assert dict(mine.records) == {"chains": [[C, D, E]]}
+    assert (mine.industry, mine.office) == ("零售业", FUZHOU)
+
+
+def test_links_to_natural_persons_are_left_out() -> None:
+    seller, buyer = uscc.complete("91350100MA0000001"), uscc.complete("91350100MA0000002")
+    rows = [(seller, buyer, 2, 20_000_000), (buyer, "pseudonym-0f3a", 1, 20_000_000)]
+    assert links_of(rows) == [Link(seller, buyer, 2, 20_000_000)]

@@ -102,6 +102,12 @@ def words(warning: Warning) -> Words:
                      f"{yuan(figures['tax_due_fen'])}元÷申报销售额"
                      f"{yuan(figures['declared_sales_fen'])}元），同行业{figures['peers']}户"
                      f"纳税人的平均税负率为{percent(figures['industry_mean'])}。{ASK}")
+    if warning.indicator == "circular-invoicing":
+        return Words("invoice", f"风险提示：{when}与其他企业之间的发票开具形成闭环",
+                     f"您{when}与其他{figures['enterprises'] - 1}户企业之间的发票开具形成闭环"
+                     f"（对开或环开）：您向其中一户开具发票{yuan(figures['invoiced_fen'])}元，"
+                     f"从其中一户取得发票{yuan(figures['received_fen'])}元。"
+                     f"请确认交易真实，货物、服务与资金流向和发票一致。{ASK}")
     raise ValueError(f"no words for the indicator {warning.indicator!r}")
 
 

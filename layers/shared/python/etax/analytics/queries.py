@@ -66,4 +66,5 @@ def every_query() -> list[str]:
     """Every query text the platform runs (what the transpile test checks)."""
     return ([revenue(by, office=office) for by in GROUPINGS for office in (False, True)]
             + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)]
-            + [risk.invoicing_query(), risk.returns_query(), risk.registrations_query(3)])
+            + [risk.invoicing_query(), risk.returns_query(), risk.registrations_query(3),
+               risk.links_query()])

@@ -13,7 +13,10 @@ without a database:
   least :data:`SPIKE_FLOOR_FEN`, for a taxpayer that invoiced in one of them;
 - ``burden-below-industry``: the VAT burden (tax due ÷ declared sales) more than
   :data:`BURDEN_SHORTFALL` below the mean burden of the taxpayer's industry that month, the
-  industry counting at least :data:`MIN_PEERS` taxpayers with sales.
+  industry counting at least :data:`MIN_PEERS` taxpayers with sales;
+- ``circular-invoicing``: a closed chain of 2 to :data:`CIRCLE_MAX` enterprises in the
+  month, each invoicing the next at least :data:`CIRCLE_FLOOR_FEN` and the last the first
+  (对开、环开).
 
 Invoicing is the invoices issued in the month (by issue date), red-letter invoices deducted,
 voided invoices left out — as the open data counts it. Returns are the monthly VAT returns of
@@ -29,11 +32,16 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any, Final
 
+from etax.rules import uscc
+
 SPIKE_FACTOR: Final = 3
 HISTORY_MONTHS: Final = 3
 SPIKE_FLOOR_FEN: Final = 10_000_000  # ¥100,000
 BURDEN_SHORTFALL: Final = Fraction(1, 5)  # 20 % below the industry's mean
 MIN_PEERS: Final = 5
+CIRCLE_FLOOR_FEN: Final = 10_000_000  # ¥100,000 a link of a chain
+CIRCLE_MAX: Final = 4  # enterprises in a chain
+CIRCLES_SHOWN: Final = 5  # the chains a warning lists (the shortest first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,12 @@ INDICATORS: Final = {i.id: i for i in (
         f"with at least {MIN_PEERS} taxpayers",
         "docs/sources.md#risk-indicators (纳税评估管理办法, 国税发〔2005〕43号; 20 % below the "
         "industry)"),
+    Indicator(
+        "circular-invoicing", "环开发票 (circular invoicing)",
+        f"the month's invoicing between enterprises, seller to buyer; a chain of 2 to "
+        f"{CIRCLE_MAX} enterprises, each invoicing the next and the last the first",
+        f"every link of the chain ≥ ¥{CIRCLE_FLOOR_FEN // 100:,} in the month",
+        "docs/sources.md#risk-indicators (the platform's own threshold, written down there)"),
 )}
 
 
@@ -79,6 +93,16 @@ class Invoicing:
 
     taxpayer: str
     month: str
+    invoices: int
+    invoiced_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A seller's invoicing to one enterprise in a month."""
+
+    seller: str
+    buyer: str
     invoices: int
     invoiced_fen: int
 
@@ -131,10 +155,34 @@ def months_before(month: str, count: int) -> list[str]:
     return found[::-1]
 
 
+def circles(links: Iterable[Link]) -> list[tuple[str, ...]]:
+    """Every closed chain of 2 to :data:`CIRCLE_MAX` distinct enterprises of ``links`` in
+    which each invoiced the next at least :data:`CIRCLE_FLOOR_FEN` and the last the first;
+    each chain once, from its smallest credit code, shortest first."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    for link in links:
+        if link.invoiced_fen >= CIRCLE_FLOOR_FEN and link.seller != link.buyer:
+            edges[link.seller].add(link.buyer)
+    found: list[tuple[str, ...]] = []
+
+    def walk(path: list[str]) -> None:
+        for following in sorted(edges.get(path[-1], ())):
+            if following == path[0]:
+                found.append(tuple(path))
+            elif (following > path[0] and following not in path
+                  and len(path) < CIRCLE_MAX):
+                walk([*path, following])
+
+    for start in sorted(edges):
+        walk([start])
+    return sorted(found, key=lambda chain: (len(chain), chain))
+
+
 def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
-           registry: Mapping[str, Registered]) -> list[Warning]:
+           registry: Mapping[str, Registered], links: Iterable[Link] = ()) -> list[Warning]:
     """Every warning of ``month``: its invoicing (and the :data:`HISTORY_MONTHS` months
-    before), its VAT returns, and each taxpayer's registration (industry, office)."""
+    before), its VAT returns, each taxpayer's registration (industry, office), and its
+    invoicing between enterprises (``links``)."""
     by_month: dict[str, dict[str, Invoicing]] = defaultdict(dict)
     for row in invoicing:
         by_month[row.month][row.taxpayer] = row
@@ -200,6 +248,23 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
                     "declared_sales_fen": sum(e.sales_fen or 0 for e in entries),
                     "tax_due_fen": sum(e.tax_due_fen for e in entries),
                 }, {"returns": sorted(e.obligation_id for e in entries)}))
+
+    amounts: dict[tuple[str, str], int] = {}
+    for link in links:
+        amounts[(link.seller, link.buyer)] = link.invoiced_fen
+    chains_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for chain in circles(Link(s, b, 0, fen) for (s, b), fen in amounts.items()):
+        for member in chain:
+            chains_of[member].append(chain)
+    for taxpayer, chains in sorted(chains_of.items()):
+        first = chains[0]
+        at = first.index(taxpayer)
+        following, before = first[(at + 1) % len(first)], first[at - 1]
+        found.append(warning("circular-invoicing", taxpayer, {
+            "enterprises": len(first), "chains": len(chains),
+            "invoiced_fen": amounts[(taxpayer, following)],
+            "received_fen": amounts[(before, taxpayer)],
+        }, {"chains": [list(c) for c in chains[:CIRCLES_SHOWN]]}))
     return sorted(found, key=lambda w: (w.indicator, w.taxpayer))
 
 
@@ -214,6 +279,25 @@ def invoicing_query() -> str:
             "WHERE i.issue_date >= ? AND i.issue_date < ? AND i.kind IN ('issued', 'red') "
             "AND NOT EXISTS (SELECT 1 FROM invoices AS v WHERE v.kind = 'voided' "
             "AND v.number = i.number) GROUP BY 1, 2")
+
+
+def links_query() -> str:
+    """Each seller's invoicing to each buyer, for issue dates from ``?`` to before ``?``
+    (invoices issued and red-letter invoices, voided ones left out), the pairs of at least
+    ``?`` fen only."""
+    return ("SELECT i.seller, i.buyer, "
+            "sum(CASE WHEN i.kind = 'issued' THEN 1 ELSE 0 END) AS invoices, "
+            "sum(i.total_fen) AS invoiced_fen FROM invoices AS i "
+            "WHERE i.issue_date >= ? AND i.issue_date < ? AND i.kind IN ('issued', 'red') "
+            "AND i.buyer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM invoices AS v "
+            "WHERE v.kind = 'voided' AND v.number = i.number) "
+            "GROUP BY 1, 2 HAVING sum(i.total_fen) >= ?")
+
+
+def links_of(rows: Sequence[Sequence[Any]]) -> list[Link]:
+    """The links query's rows between enterprises (a natural person's pseudonym left out)."""
+    return [Link(str(s), str(b), int(n or 0), int(fen or 0)) for s, b, n, fen in rows
+            if uscc.is_valid(str(b))]
 
 
 # each enterprise's newest registration (the registry's latest revision the store holds)

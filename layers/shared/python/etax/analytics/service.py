@@ -206,8 +206,11 @@ def risk_warnings(connection: Any, store: Store, month: str) -> tuple[list[risk.
     invoiced = connection.execute(risk.invoicing_query(),
                                   [start.date(), end.date()]).fetchall()
     filed = connection.execute(risk.returns_query(), [month]).fetchall()
-    taxpayers = sorted({row[0] for row in invoiced} | {row[0] for row in filed})
+    links = risk.links_of(connection.execute(
+        risk.links_query(), [month_start.date(), end.date(), risk.CIRCLE_FLOOR_FEN]).fetchall())
+    taxpayers = sorted({row[0] for row in invoiced} | {row[0] for row in filed}
+                       | {link.seller for link in links} | {link.buyer for link in links})
     registered = connection.execute(risk.registrations_query(len(taxpayers)),
                                     taxpayers).fetchall() if taxpayers else []
     inputs = risk.rows_to_inputs(invoiced, filed, registered)
-    return risk.assess(month, *inputs), sum(files.values())
+    return risk.assess(month, *inputs, links), sum(files.values())
