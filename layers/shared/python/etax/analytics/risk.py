@@ -259,11 +259,11 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
     for taxpayer, chains in sorted(chains_of.items()):
         first = chains[0]
         at = first.index(taxpayer)
-        following, before = first[(at + 1) % len(first)], first[at - 1]
+        following, previous = first[(at + 1) % len(first)], first[at - 1]
         found.append(warning("circular-invoicing", taxpayer, {
             "enterprises": len(first), "chains": len(chains),
             "invoiced_fen": amounts[(taxpayer, following)],
-            "received_fen": amounts[(before, taxpayer)],
+            "received_fen": amounts[(previous, taxpayer)],
         }, {"chains": [list(c) for c in chains[:CIRCLES_SHOWN]]}))
     return sorted(found, key=lambda w: (w.indicator, w.taxpayer))
 
