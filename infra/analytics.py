@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_athena as athena
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -28,6 +29,7 @@ from constructs import Construct
 from etax.analytics.archive import RAW_PREFIX
 from etax.analytics.schemas import ATHENA_TYPES, FIRST_DAY, PARTITIONS, TABLES, Table
 from etax.analytics.tables import ANALYTICS
+from etax.invoices.tables import QUOTAS
 from infra.nag import acknowledge
 from infra.open_data import OpenData
 from infra.platform import Platform
@@ -52,7 +54,8 @@ QUERY_SCAN_CUTOFF_BYTES = 200 * 1024 ** 3  # a national year, all columns: about
 
 
 class Analytics(Board):
-    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
+                 quotas: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id,
                          description="E19: the analytical store (archive, Parquet tables, "
                                      "DuckDB queries; Athena outside local)")
@@ -144,6 +147,9 @@ class Analytics(Board):
             reader.add_to_role_policy(listing(self.bucket, TABLES_PREFIX))
             # cases opened (Put), announced and judged (Update, a transaction), listed (Query)
             grant(reader, self.table, "GetItem", "PutItem", "UpdateItem", "Query")
+            # the sellers' monthly issuing quotas (顶额开具), read in batches
+            grant(reader, quotas, "BatchGetItem")
+            reader.add_environment(QUOTAS.variable, quotas.table_name)
         platform.schedule(self, "RiskRun",
                           description="Each day at 03:00 Asia/Shanghai: the risk indicators "
                                       "of the month whose VAT returns fell due, once",

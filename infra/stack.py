@@ -90,7 +90,8 @@ class EtaxStack(Stack):
         self.credit.grant_levels_read(self.supply.worker)
         self.feedback = Feedback(self, "Feedback", platform=self.platform)
         # new boards in nested stacks of their own (infra/platform/boards.py)
-        self.analytics = Analytics(self, "Analytics", platform=self.platform)
+        self.analytics = Analytics(self, "Analytics", platform=self.platform,
+                                   quotas=self.invoices.quotas)
         self.sharing = Sharing(self, "Sharing", platform=self.platform,
                                registry=self.acceptance.registry, credit=self.credit.table,
                                filing=self.filing.table, quotas=self.invoices.quotas)

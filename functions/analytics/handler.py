@@ -15,7 +15,7 @@ import duckdb
 from aws_lambda_powertools.logging import correlation_paths
 
 from etax.analytics.reports import Reports
-from etax.analytics.repository import RiskCases
+from etax.analytics.repository import IssuingQuotas, RiskCases
 from etax.analytics.requests import RunRequest, VerdictRequest
 from etax.analytics.results import Revenue, RiskCase, RiskCasePage, RiskWarnings
 from etax.analytics.service import checked_month
@@ -33,7 +33,7 @@ app = make_resolver()
 once = Once(app)
 watchlist = Watchlist(RiskCases(), EventPublisher(lazy("events"), required("EVENT_BUS_NAME"),
                                                   SOURCE))
-reports = Reports(Store(), duckdb.connect, watchlist.precision)
+reports = Reports(Store(), duckdb.connect, watchlist.precision, IssuingQuotas().of)
 CASE = "/v1/analytics/risk-cases/{case_id}"
 
 

@@ -15,7 +15,7 @@ import duckdb
 
 from etax.analytics.archive import CHINA
 from etax.analytics.reports import Reports
-from etax.analytics.repository import RiskCases
+from etax.analytics.repository import IssuingQuotas, RiskCases
 from etax.analytics.service import checked_month
 from etax.analytics.store import Store
 from etax.analytics.watchlist import SOURCE, Watchlist
@@ -26,7 +26,7 @@ from etax.platform.settings import required
 
 watchlist = Watchlist(RiskCases(), EventPublisher(lazy("events"), required("EVENT_BUS_NAME"),
                                                   SOURCE))
-reports = Reports(Store(), duckdb.connect)
+reports = Reports(Store(), duckdb.connect, quotas=IssuingQuotas().of)
 
 
 def run(event: dict[str, Any], context: Any) -> dict[str, object]:

@@ -35,7 +35,7 @@ function recentMonths(count) {
   return months;
 }
 
-const RATIOS = new Set(["burden", "industry_mean"]);
+const RATIOS = new Set(["burden", "industry_mean", "share"]);
 
 /** A case's figures, each named: amounts in yuan, ratios as percentages. */
 function riskFigures(c) {

@@ -57,6 +57,7 @@ def facts(industry: str) -> tuple[list[dict[str, Any]], list[str]]:
     events += [invoice(codes[0], "2025-03-03", 226_000)]
     events += [invoice(codes[3], "2025-03-10", 15_000_000, codes[4]),  # invoicing each other
                invoice(codes[4], "2025-03-11", 14_000_000, codes[3])]
+    events += [invoice(codes[5], "2025-03-12", 980_000)]  # 98 % of its quota (month())
     events += [invoice(codes[1], day, 4_000_000) for day in ("2024-12-05", "2025-01-06",
                                                              "2025-02-05")]
     events += [invoice(codes[1], "2025-03-05", 40_000_000)]
@@ -79,6 +80,8 @@ def month(aws: Callable[[str], Any], stack: dict[str, Any]) -> tuple[str, list[s
     """The facts of :func:`facts` in the store, compacted: their industry and companies."""
     industry = f"零售业（端到端{random.randrange(10**6):06d}）"
     events, codes = facts(industry)
+    aws("dynamodb").put_item(TableName=stack["IssuingQuotaTableName"], Item={
+        "key": {"S": f"quota#{codes[5]}"}, "monthly_fen": {"N": "1000000"}})
     through_the_archive(aws, stack, events)
     return industry, codes
 
@@ -94,7 +97,9 @@ def test_an_office_reads_its_taxpayers_warnings_each_explained(
     assert set(mine) == {("zero-return-while-invoicing", codes[0]),
                          ("invoicing-spike", codes[1]),
                          ("burden-below-industry", codes[2]),
-                         ("circular-invoicing", codes[3]), ("circular-invoicing", codes[4])}
+                         ("circular-invoicing", codes[3]), ("circular-invoicing", codes[4]),
+                         ("invoicing-at-quota", codes[5])}
+    assert mine[("invoicing-at-quota", codes[5])]["figures"]["share"] == "0.9800"
     ring = mine[("circular-invoicing", codes[3])]
     assert ring["figures"] == {"enterprises": 2, "chains": 1, "invoiced_fen": 15_000_000,
                                "received_fen": 14_000_000}
@@ -134,7 +139,7 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
                         headers={**admin, "Idempotency-Key": str(uuid.uuid4())})
     assert ran.status_code == 200, ran.text
     assert ran.json()["month"] == MONTH
-    assert ran.json()["warnings"] >= 5
+    assert ran.json()["warnings"] >= 6
 
     listed = requests.get(f"{api}/v1/analytics/risk-cases", headers=officer, timeout=60,
                           params={"month": MONTH, "verdict": "open"})
@@ -143,7 +148,7 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
     assert {c: ours[c]["indicator"] for c in ours} == {
         codes[0]: "zero-return-while-invoicing", codes[1]: "invoicing-spike",
         codes[2]: "burden-below-industry", codes[3]: "circular-invoicing",
-        codes[4]: "circular-invoicing"}
+        codes[4]: "circular-invoicing", codes[5]: "invoicing-at-quota"}
     case = ours[codes[0]]
     assert codes[0] not in case["id"]
     xiamen = bearer(token(api, "officer", "officer-xm-0001", tax_office=XIAMEN))

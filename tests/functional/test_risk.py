@@ -103,7 +103,8 @@ def test_each_indicator_warns_with_its_figures_and_an_office_sees_its_own(store:
     assert (low["burden"], low["industry_mean"], low["peers"]) == ("0.0050", "0.0250", 5)
     counts = {i["id"]: i["warnings"] for i in body["indicators"]}
     assert counts == {"zero-return-while-invoicing": 1, "invoicing-spike": 1,
-                      "burden-below-industry": 1, "circular-invoicing": 0}
+                      "burden-below-industry": 1, "invoicing-at-quota": 0,
+                      "circular-invoicing": 0}
     assert all(i["formula"] and i["threshold"] and i["source"] for i in body["indicators"])
 
     xiamen = warnings(("officer", "officer-xm", XIAMEN), month=MONTH)["json"]
@@ -139,6 +140,22 @@ def test_a_ring_of_invoices_among_three_enterprises_warns_each(store: Store) -> 
                                "received_fen": 10_500_000}
     assert mine["records"] == {"chains": [[code(21), code(22), code(23)]]}
     assert body["indicators"][0]["warnings"] == 3
+
+
+def test_invoicing_at_the_top_of_the_quota_reads_the_sellers_quotas(store: Store) -> None:
+    """31 used 96 % of its monthly quota, 32 half of it, 33 has none."""
+    quotas = boto3.client("dynamodb")
+    for seller, fen in ((31, 10_000_000), (32, 10_000_000)):
+        quotas.put_item(TableName="quotas", Item={"key": {"S": f"quota#{code(seller)}"},
+                                                  "monthly_fen": {"N": str(fen)}})
+    compacted(store, [registered(n) for n in (31, 32, 33)] + [
+        invoice(70, 31, "2026-11-03", 6_000_000), invoice(71, 31, "2026-11-20", 3_600_000),
+        invoice(72, 32, "2026-11-03", 5_000_000), invoice(73, 33, "2026-11-03", 50_000_000)])
+    body = warnings(("officer", "officer-fz", FUZHOU), month=MONTH,
+                    indicator="invoicing-at-quota")["json"]
+    assert [(w["taxpayer"], w["figures"]) for w in body["warnings"]] == [
+        (code(31), {"invoiced_fen": 9_600_000, "invoices": 2, "quota_fen": 10_000_000,
+                    "share": "0.9600"})]
 
 
 @pytest.mark.parametrize(("who", "query", "status", "field"), [

@@ -62,6 +62,10 @@ def test_each_indicator_warns_in_its_own_words_with_its_figures() -> None:
     assert "与其他2户企业之间的发票开具形成闭环" in ring.detail
     assert "开具发票120,000.00元" in ring.detail
     assert "取得发票105,000.00元" in ring.detail
+    top = cases.words(warning("invoicing-at-quota", {
+        "invoiced_fen": 9_600_000, "invoices": 2, "quota_fen": 10_000_000, "share": "0.9600"}))
+    assert top.topic == "invoice"
+    assert "占月度开票额度100,000.00元的96.00%" in top.detail
     with pytest.raises(ValueError, match="no words"):
         cases.words(warning("an-indicator-unknown", {}))
 

@@ -185,3 +185,20 @@ def test_links_to_natural_persons_are_left_out() -> None:
     seller, buyer = uscc.complete("91350100MA0000001"), uscc.complete("91350100MA0000002")
     rows = [(seller, buyer, 2, 20_000_000), (buyer, "pseudonym-0f3a", 1, 20_000_000)]
     assert links_of(rows) == [Link(seller, buyer, 2, 20_000_000)]
+
+
+@pytest.mark.parametrize(("invoiced", "quota", "warned"), [
+    (9_500_000, 10_000_000, True),    # 95 % of the quota: at the top
+    (10_000_000, 10_000_000, True),
+    (9_499_999, 10_000_000, False),   # just below
+    (9_500_000, None, False),         # no quota
+    (9_500_000, 0, False),
+])
+def test_invoicing_at_the_top_of_the_monthly_quota_is_warned(invoiced: int, quota: int | None,
+                                                             warned: bool) -> None:
+    found = assess(MONTH, [Invoicing(A, MONTH, 12, invoiced)], [], {A: RETAIL},
+                   quotas={} if quota is None else {A: quota})
+    assert kinds(found) == ([("invoicing-at-quota", A)] if warned else [])
+    if warned:
+        assert found[0].figures["quota_fen"] == quota
+        assert found[0].figures["share"] == ratio(Fraction(invoiced, quota or 1))

@@ -102,6 +102,12 @@ def words(warning: Warning) -> Words:
                      f"{yuan(figures['tax_due_fen'])}元÷申报销售额"
                      f"{yuan(figures['declared_sales_fen'])}元），同行业{figures['peers']}户"
                      f"纳税人的平均税负率为{percent(figures['industry_mean'])}。{ASK}")
+    if warning.indicator == "invoicing-at-quota":
+        return Words("invoice", f"风险提示：{when}开票金额接近或达到月度开票额度",
+                     f"您{when}开具发票{figures['invoices']}张，金额合计"
+                     f"{yuan(figures['invoiced_fen'])}元，占月度开票额度"
+                     f"{yuan(figures['quota_fen'])}元的{percent(figures['share'])}。"
+                     f"请确认开票与实际经营相符。{ASK}")
     if warning.indicator == "circular-invoicing":
         return Words("invoice", f"风险提示：{when}与其他企业之间的发票开具形成闭环",
                      f"您{when}与其他{figures['enterprises'] - 1}户企业之间的发票开具形成闭环"

@@ -3,7 +3,7 @@ report's parameters (errors name the query parameter)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from etax.analytics import queries, risk
@@ -42,17 +42,19 @@ def office_of(principal: Principal) -> str | None:
 
 class Reports:
     def __init__(self, store: Store, connect: Any,
-                 precision: Callable[[], dict[str, dict[str, Any]]] | None = None) -> None:
+                 precision: Callable[[], dict[str, dict[str, Any]]] | None = None,
+                 quotas: Callable[[Sequence[str]], Mapping[str, int]] | None = None) -> None:
         self.store = store
         self.connect = connect  # a new DuckDB connection (duckdb.connect)
         # each indicator's verdicts and precision (the watch-list's), if the caller keeps them
         self.precision = precision or dict
+        self.quotas = quotas  # the sellers' monthly issuing quotas, if the caller reads them
 
     def warnings_of(self, month: str) -> list[risk.Warning]:
         """Every warning of ``month``, nationwide, as the store holds it now."""
         connection = self.connect()
         try:
-            return risk_warnings(connection, self.store, month)[0]
+            return risk_warnings(connection, self.store, month, self.quotas)[0]
         finally:
             connection.close()
 
@@ -82,7 +84,7 @@ class Reports:
         office = office_of(principal)
         connection = self.connect()
         try:
-            found, files = risk_warnings(connection, self.store, chosen)
+            found, files = risk_warnings(connection, self.store, chosen, self.quotas)
         finally:
             connection.close()
         shown = [w for w in found if (office is None or w.office == office)

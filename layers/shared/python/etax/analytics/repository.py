@@ -3,15 +3,18 @@ the risk indicators' cases."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from etax.analytics.cases import CONFIRMED, FALSE_ALARM, OPEN
 from etax.analytics.tables import ANALYTICS
 from etax.errors import Malformed, StateChanged
+from etax.invoices.tables import QUOTAS
 from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import (
     applied,
+    batch_get,
     from_item,
     int_attr,
     pages,
@@ -178,3 +181,19 @@ def _case(item: dict[str, Any]) -> dict[str, Any]:
     values.pop("pk", None)
     values.pop("sk", None)
     return values
+
+
+class IssuingQuotas(DynamoAccess):
+    """The sellers' monthly issuing quotas, read from the invoices board's quota table
+    (``quota#<credit code>``: ``monthly_fen``) for the ``invoicing-at-quota`` indicator."""
+
+    def __init__(self, table: str | None = None, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table or table_name(QUOTAS.variable)
+
+    def of(self, sellers: Sequence[str]) -> dict[str, int]:
+        """The quota (fen) of each of ``sellers`` that has one."""
+        items = batch_get(self.db, self.table,
+                          [{"key": {"S": f"quota#{seller}"}} for seller in sellers])
+        return {(text_attr(item, "key") or "").removeprefix("quota#"): int_attr(item, "monthly_fen")
+                for item in items}

@@ -14,6 +14,9 @@ without a database:
 - ``burden-below-industry``: the VAT burden (tax due ÷ declared sales) more than
   :data:`BURDEN_SHORTFALL` below the mean burden of the taxpayer's industry that month, the
   industry counting at least :data:`MIN_PEERS` taxpayers with sales;
+- ``invoicing-at-quota``: 顶额开具 for the fully digitalised invoices, which have a monthly
+  issuing quota and no per-invoice limit: a month's invoicing at least :data:`QUOTA_SHARE`
+  of the seller's monthly quota;
 - ``circular-invoicing``: a closed chain of 2 to :data:`CIRCLE_MAX` enterprises in the
   month, each invoicing the next at least :data:`CIRCLE_FLOOR_FEN` and the last the first
   (对开、环开).
@@ -39,6 +42,7 @@ HISTORY_MONTHS: Final = 3
 SPIKE_FLOOR_FEN: Final = 10_000_000  # ¥100,000
 BURDEN_SHORTFALL: Final = Fraction(1, 5)  # 20 % below the industry's mean
 MIN_PEERS: Final = 5
+QUOTA_SHARE: Final = Fraction(95, 100)  # of the monthly issuing quota
 CIRCLE_FLOOR_FEN: Final = 10_000_000  # ¥100,000 a link of a chain
 CIRCLE_MAX: Final = 4  # enterprises in a chain
 CIRCLES_SHOWN: Final = 5  # the chains a warning lists (the shortest first)
@@ -78,6 +82,13 @@ INDICATORS: Final = {i.id: i for i in (
         f"with at least {MIN_PEERS} taxpayers",
         "docs/sources.md#risk-indicators (纳税评估管理办法, 国税发〔2005〕43号; 20 % below the "
         "industry)"),
+    Indicator(
+        "invoicing-at-quota", "顶额开具 (invoicing at the top of the quota)",
+        "the month's invoicing ÷ the seller's monthly issuing quota (the fully digitalised "
+        "invoices' limit: a quota a month, no per-invoice limit)",
+        f"≥ {QUOTA_SHARE.numerator / QUOTA_SHARE.denominator:.0%} of the quota",
+        "docs/sources.md#risk-indicators (顶额开具 in public use; the share of the quota is "
+        "the platform's own threshold)"),
     Indicator(
         "circular-invoicing", "环开发票 (circular invoicing)",
         f"the month's invoicing between enterprises, seller to buyer; a chain of 2 to "
@@ -179,10 +190,11 @@ def circles(links: Iterable[Link]) -> list[tuple[str, ...]]:
 
 
 def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
-           registry: Mapping[str, Registered], links: Iterable[Link] = ()) -> list[Warning]:
+           registry: Mapping[str, Registered], links: Iterable[Link] = (),
+           quotas: Mapping[str, int] | None = None) -> list[Warning]:
     """Every warning of ``month``: its invoicing (and the :data:`HISTORY_MONTHS` months
-    before), its VAT returns, each taxpayer's registration (industry, office), and its
-    invoicing between enterprises (``links``)."""
+    before), its VAT returns, each taxpayer's registration (industry, office), its invoicing
+    between enterprises (``links``) and the sellers' monthly issuing quotas (fen)."""
     by_month: dict[str, dict[str, Invoicing]] = defaultdict(dict)
     for row in invoicing:
         by_month[row.month][row.taxpayer] = row
@@ -248,6 +260,14 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
                     "declared_sales_fen": sum(e.sales_fen or 0 for e in entries),
                     "tax_due_fen": sum(e.tax_due_fen for e in entries),
                 }, {"returns": sorted(e.obligation_id for e in entries)}))
+
+    for taxpayer, row in this.items():
+        quota = (quotas or {}).get(taxpayer)
+        if quota and quota > 0 and Fraction(row.invoiced_fen, quota) >= QUOTA_SHARE:
+            found.append(warning("invoicing-at-quota", taxpayer, {
+                "invoiced_fen": row.invoiced_fen, "invoices": row.invoices,
+                "quota_fen": quota, "share": ratio(Fraction(row.invoiced_fen, quota)),
+            }, {}))
 
     amounts: dict[tuple[str, str], int] = {}
     for link in links:

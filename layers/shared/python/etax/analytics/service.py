@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -187,12 +187,15 @@ def utc_naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def risk_warnings(connection: Any, store: Store, month: str) -> tuple[list[risk.Warning], int]:
+def risk_warnings(connection: Any, store: Store, month: str,
+                  quotas: Callable[[Sequence[str]], Mapping[str, int]] | None = None
+                  ) -> tuple[list[risk.Warning], int]:
     """The risk warnings of ``month`` (``YYYY-MM``, Asia/Shanghai; :mod:`etax.analytics.risk`)
     and the number of files read: the invoices of that month and the
     :data:`~etax.analytics.risk.HISTORY_MONTHS` before it, the month's VAT returns (filed
     within a year after it), and every registration (the newest says the taxpayer's
-    industry and office)."""
+    industry and office); ``quotas`` reads the monthly issuing quotas (fen) of the sellers
+    that invoiced in the month, if given."""
     first = risk.months_before(month, risk.HISTORY_MONTHS)[0]
     start, end = month_bounds(first, month)
     month_start, _ = month_bounds(month, month)
@@ -213,4 +216,6 @@ def risk_warnings(connection: Any, store: Store, month: str) -> tuple[list[risk.
     registered = connection.execute(risk.registrations_query(len(taxpayers)),
                                     taxpayers).fetchall() if taxpayers else []
     inputs = risk.rows_to_inputs(invoiced, filed, registered)
-    return risk.assess(month, *inputs, links), sum(files.values())
+    sellers = sorted({row[0] for row in invoiced if row[1] == month})
+    held = quotas(sellers) if quotas is not None and sellers else {}
+    return risk.assess(month, *inputs, links, held), sum(files.values())
