@@ -172,6 +172,13 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
         headers={**taxpayer, "Idempotency-Key": str(uuid.uuid4())},
         json={"action": "explain", "text": "本月销售已于次月补充申报。"})
     assert answered.status_code == 200, answered.text
+    # the planted burden and 顶额开具 cases reach their taxpayers' inboxes too, explained
+    for planted, said in ((codes[2], "税负率为0.50%"), (codes[5], "的98.00%")):
+        inbox_of = bearer(token(api, "taxpayer", planted))
+        notice = f"risk:{ours[planted]['warning_id']}"
+        [entry] = wait_for(f"the notice of {ours[planted]['indicator']}",
+                           lambda who=inbox_of, nid=notice: entries_with(api, who, nid) or None)
+        assert said in entry["body"], entry
 
     def precision() -> dict[str, Any]:
         body = warnings(api, officer, month=MONTH, indicator="zero-return-while-invoicing")
@@ -192,3 +199,15 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
     after = precision()
     assert after["verdicts"] == {**before, "confirmed": before["confirmed"] + 1}
     assert after["precision"] is not None
+    # the burden case was a false alarm: the officer says so, and it leaves the open list
+    burden = ours[codes[2]]["id"]
+    dismissed = requests.post(f"{api}/v1/analytics/risk-cases/{burden}/verdict", timeout=60,
+                              headers={**officer, "Idempotency-Key": str(uuid.uuid4())},
+                              json={"verdict": "false_alarm", "note": "季节性让利促销，属实。"})
+    assert dismissed.status_code == 200, dismissed.text
+    still_open = requests.get(f"{api}/v1/analytics/risk-cases", headers=officer, timeout=60,
+                              params={"month": MONTH, "verdict": "open"}).json()["items"]
+    assert burden not in [c["id"] for c in still_open]
+    alarms = requests.get(f"{api}/v1/analytics/risk-cases", headers=officer, timeout=60,
+                          params={"month": MONTH, "verdict": "false_alarm"}).json()["items"]
+    assert burden in [c["id"] for c in alarms]
