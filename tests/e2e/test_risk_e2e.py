@@ -67,6 +67,12 @@ def facts(industry: str) -> tuple[list[dict[str, Any]], list[str]]:
     return events, codes
 
 
+def notices(api: str, taxpayer: str, notice: str) -> list[dict[str, Any]]:
+    """The inbox entries of ``taxpayer`` with the id ``notice``, once there are some."""
+    who = bearer(token(api, "taxpayer", taxpayer))
+    return wait_for(f"the notice {notice}", lambda: entries_with(api, who, notice) or None)
+
+
 def warnings(api: str, who: dict[str, str], **query: str) -> dict[str, Any]:
     answer = requests.get(f"{api}/v1/analytics/risk-warnings", headers=who, timeout=120,
                           params=query)
@@ -174,10 +180,7 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
     assert answered.status_code == 200, answered.text
     # the planted burden and 顶额开具 cases reach their taxpayers' inboxes too, explained
     for planted, said in ((codes[2], "税负率为0.50%"), (codes[5], "的98.00%")):
-        inbox_of = bearer(token(api, "taxpayer", planted))
-        notice = f"risk:{ours[planted]['warning_id']}"
-        [entry] = wait_for(f"the notice of {ours[planted]['indicator']}",
-                           lambda who=inbox_of, nid=notice: entries_with(api, who, nid) or None)
+        [entry] = notices(api, planted, f"risk:{ours[planted]['warning_id']}")
         assert said in entry["body"], entry
 
     def precision() -> dict[str, Any]:
