@@ -40,16 +40,16 @@ from etax.analytics.schemas import (
 from etax.analytics.store import Store
 from etax.errors import Invalid
 
-MONTH = re.compile(r"20\d{2}-(0[1-9]|1[0-2])")
-"""a month the store's reports take: 2000-01 to 2099-12 (a year 0001 or 9999 would take the
-date arithmetic out of range; the store begins in 2024)"""
+MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
+"""a month the store's reports take: 1900-01 to 2099-12 (a year 0001 or 9999 would take the
+date arithmetic out of range; the store begins in 2024, so an earlier month has nothing)"""
 LAST_DAY = "9999-12-31"  # a range's end that takes every day there is
 
 
 def checked_month(value: str | None, field: str) -> str:
     """``value`` if it is a month ``YYYY-MM``; else Invalid naming ``field``."""
     if value is None or not MONTH.fullmatch(value):
-        raise Invalid("a month, YYYY-MM, from 2000-01 to 2099-12 (e.g. 2026-12)", field=field)
+        raise Invalid("a month, YYYY-MM, from 1900-01 to 2099-12 (e.g. 2026-12)", field=field)
     return value
 
 
