@@ -5,6 +5,7 @@ counted once, a day marked while it was compacted compacted again."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Store
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
+    # the functions' file cache in the test's own folder (not shared with another worker)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr("etax.analytics.parties._key", lambda: b"functional-key")
     with mock_aws():
         s3, dynamodb = boto3.client("s3"), boto3.client("dynamodb")

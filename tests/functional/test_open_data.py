@@ -6,6 +6,7 @@ an unknown data set is 404, a month that is not one 422 naming ``month``."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,8 @@ def buckets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[S
                         "AWS_DEFAULT_REGION": "us-east-1", "ANALYTICS_BUCKET": "store",
                         "OPEN_DATA_BUCKET": "public"}.items():
         monkeypatch.setenv(name, value)
+    # the functions' file cache in the test's own folder (not shared with another worker)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr("etax.analytics.parties._key", lambda: b"functional-key")
     with mock_aws():
         s3 = boto3.client("s3")

@@ -5,6 +5,7 @@ its own office's taxpayers only, bad parameters named."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ MONTH = "2026-11"
 
 @pytest.fixture
 def store(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Store:
-    """The store's bucket beside every table (moto, ``aws``)."""
+    """The store's bucket beside every table (moto, ``aws``); the functions' file cache in the
+    test's own folder (another worker's test has a bucket of the same name and other files)."""
     monkeypatch.setenv("ANALYTICS_BUCKET", "store")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr("etax.analytics.parties._key", lambda: b"functional-key")
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="store")

@@ -7,7 +7,9 @@ same ETag: a warm function reads only the partitions that changed.
 
 from __future__ import annotations
 
+import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,7 +110,9 @@ class Store:
         if path.exists() and tag.exists() and tag.read_text() == etag:
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
+        # a name of its own: two processes sharing the cache (Lambda workers of the local
+        # stack share its temporary folder) never write into one partial file
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}.partial")
         self.s3.download_file(self.bucket, key, str(partial))
         partial.replace(path)
         tag.write_text(etag)
