@@ -108,3 +108,40 @@ def test_the_precision_is_the_confirmed_share_of_the_judged(confirmed: int, alar
 def test_a_scheduled_run_takes_the_newest_month_whose_returns_fell_due(today: str,
                                                                         month: str) -> None:
     assert cases.due_month(date.fromisoformat(today)) == month
+
+
+def test_a_case_of_a_pseudonymous_taxpayer_is_opened_but_announced_to_no_one() -> None:
+    """The store keeps a natural person as a pseudonym: the case is on the watch-list, and no
+    announcement carries an address the outreach board could not use (it would be poisoned)."""
+    from datetime import UTC, datetime
+
+    from etax.analytics.watchlist import Watchlist
+
+    class Cases:
+        def __init__(self) -> None:
+            self.opened: list[str] = []
+
+        def open(self, case: dict[str, object]) -> bool:
+            self.opened.append(str(case["taxpayer"]))
+            return True
+
+        def announced(self, identifier: str) -> None:
+            raise AssertionError("nothing announced")
+
+        def record_run(self, month: str, values: dict[str, object]) -> None:
+            pass
+
+    sent: list[object] = []
+
+    class Bus:
+        def publish(self, events: list[object]) -> None:
+            sent.extend(events)
+
+    stored = Cases()
+    person = Warning("invoicing-spike", "p:0123456789abcdef01234567", "2026-10", None,
+                     "13501000000", {"invoiced_fen": 1, "invoices": 1, "mean_before_fen": 1,
+                                     "growth": "3.0000"}, {})
+    done = Watchlist(stored, Bus(), lambda: datetime(2026, 11, 20, tzinfo=UTC)).run(  # type: ignore[arg-type]
+        "2026-10", [person])
+    assert (done.opened, done.announced, sent) == (1, 0, [])
+    assert stored.opened == ["p:0123456789abcdef01234567"]

@@ -18,6 +18,7 @@ from etax.analytics.risk import INDICATORS, Warning
 from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal
 from etax.platform.events import DomainEvent, Publisher
+from etax.rules import uscc
 
 SOURCE = "tax.analytics"
 FILTERS = (rules.OPEN, *rules.VERDICTS)
@@ -61,6 +62,8 @@ class Watchlist:
                 if stored is None or stored.get("announced"):
                     continue
                 case = stored
+            if not uscc.is_valid(case["taxpayer"]):
+                continue  # a person's pseudonym in the store: no one to address the warning to
             self.publisher.publish([DomainEvent(rules.EVENT,
                                                 rules.announcement(case, warning))])
             self.cases.announced(case["id"])
