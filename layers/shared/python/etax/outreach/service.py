@@ -323,13 +323,18 @@ class WarningService:
                 "title": request.title, "detail": request.detail, "source": "officer",
                 "state": ISSUED, "trail": [_step(first)], "created_at": at}
         self.repository.create_warning(warning_id, item)
+        self._notify(warning_id, item)
+        return warning_view({"id": warning_id, **item})
+
+    def _notify(self, warning_id: str, item: dict[str, Any]) -> None:
+        """The warning's notice to its taxpayer, through the fan-out (its id the warning's:
+        sent again, the inbox keeps one)."""
         self.publisher.publish([DomainEvent(WARNED, {
             "warning_id": warning_id,
-            "notification": {"id": f"risk:{warning_id}", "recipient": request.taxpayer,
-                             "kind": "risk.warning", "title": request.title,
-                             "body": request.detail,
+            "notification": {"id": f"risk:{warning_id}", "recipient": item["warned"],
+                             "kind": "risk.warning", "title": item["title"],
+                             "body": item["detail"],
                              "link": f"/v1/risk-warnings/{warning_id}"}})])
-        return warning_view({"id": warning_id, **item})
 
     def from_indicator(self, case: dict[str, Any]) -> str:
         """The risk warning a case of the indicators' watch-list sends its taxpayer (the
@@ -354,12 +359,7 @@ class WarningService:
             outcome = "warned"
         except AlreadyExists:
             outcome = "known"
-        self.publisher.publish([DomainEvent(WARNED, {
-            "warning_id": warning_id,
-            "notification": {"id": f"risk:{warning_id}", "recipient": case["taxpayer"],
-                             "kind": "risk.warning", "title": case["title"],
-                             "body": case["detail"],
-                             "link": f"/v1/risk-warnings/{warning_id}"}})])
+        self._notify(warning_id, item)
         return outcome
 
     def _reachable(self, principal: Principal, warning_id: str) -> dict[str, Any]:
