@@ -204,13 +204,17 @@ def test_an_overpayment_made_through_filing_is_refunded_exactly_once(
     assert ledger["liability"]["refundable"] == due
     assert money.parse_yuan(due) > 1500_00
     body = {"kind": "general", "obligation_id": oid, "account": account("兴业银行")}
-    # five applications at once for the same obligation: one case, the others 409
+    # five applications at once for the same obligation: one case; each other one finds the
+    # obligation held by that case (409) or, handled after the case was already paid (a
+    # cold start can take longer than the pipeline), nothing left to refund (422)
     with ThreadPoolExecutor(max_workers=5) as pool:
         answers = list(pool.map(lambda _: post(api, "/v1/refunds", retailer, body), range(5)))
     created = [a for a in answers if a.status_code == 201]
     assert len(created) == 1, [a.text for a in answers]
-    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
-    assert all(a.json()["field"] == "obligation_id" for a in answers if a.status_code == 409)
+    others = [a for a in answers if a.status_code != 201]
+    assert all(a.status_code in (409, 422) for a in others), [a.text for a in others]
+    assert all(a.json()["field"] == "obligation_id" for a in others)
+    assert all("nothing to refund" in a.json()["detail"] for a in others if a.status_code == 422)
     case = created[0].json()
     assert (case["amount"], case["obligation_id"], case["tax_office"]) == (due, oid, FUZHOU)
     assert case["computation"]["paid"] == money.format_yuan(2 * money.parse_yuan(due))

@@ -165,3 +165,28 @@ def test_a_problem_about_a_key_without_a_name_names_the_body() -> None:
     assert Unprocessable("unknown field", field="").body()["field"] == "body"
     assert Unprocessable("bad", field="items[0].price").body()["field"] == "items[0].price"
     assert "field" not in Unprocessable("bad").body()
+
+
+@pytest.mark.parametrize(("code", "status"), [
+    ("TransactionConflictException", 503), ("ProvisionedThroughputExceededException", 503),
+    ("ThrottlingException", 503), ("ValidationException", 500), ("AccessDeniedException", 500),
+])
+def test_a_storage_that_says_busy_is_a_503_to_send_again_any_other_failure_a_500(
+        code: str, status: int) -> None:
+    """A write refused because another request's transaction holds the item (or a throttled
+    table) is transient: 503 with ``Retry-After``, not a 500 logged as the platform's bug."""
+    from botocore.exceptions import ClientError
+
+    app = make_resolver()
+
+    @app.get("/write")
+    def _write() -> None:
+        raise ClientError({"Error": {"Code": code, "Message": "m"}}, "PutItem")
+
+    answer = _answer(app, "/write")
+    assert answer["statusCode"] == status
+    if status == 503:
+        assert answer["multiValueHeaders"]["Retry-After"] == ["1"]
+        assert json.loads(answer["body"])["type"] == "urn:etax:problem:unavailable"
+    else:
+        assert "request_id" in json.loads(answer["body"])

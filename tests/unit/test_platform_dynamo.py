@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from etax.errors import Unavailable
 from etax.platform.dynamo import (
     applied,
     batch_get,
@@ -19,6 +20,7 @@ from etax.platform.dynamo import (
     text_attr,
     to_item,
     transact,
+    write_transaction,
 )
 
 
@@ -99,11 +101,17 @@ class Transactions:
     class exceptions:
         TransactionCanceledException = Cancelled
 
-    def __init__(self, codes: list[str | None] | None = None) -> None:
+    def __init__(self, codes: list[str | None] | None = None, *,
+                 conflicts: int = 0) -> None:
         self.codes = codes
+        self.conflicts = conflicts  # the first calls cancelled by other transactions
+        self.calls = 0
         self.written: list[list[Any]] = []
 
     def transact_write_items(self, TransactItems: list[Any]) -> None:
+        self.calls += 1
+        if self.calls <= self.conflicts:
+            raise Cancelled(["None", "TransactionConflict"])
         if self.codes is not None:
             raise Cancelled(self.codes)
         self.written.append(TransactItems)
@@ -133,7 +141,38 @@ def test_the_first_refusal_in_its_order_whose_condition_failed_is_raised() -> No
 
 def test_a_cancellation_no_refusal_names_is_raised_as_it_came() -> None:
     with pytest.raises(Cancelled):
-        transact(Transactions(["TransactionConflict", None]), [{}, {}], {0: Taken})
+        transact(Transactions(["ValidationError", None]), [{}, {}], {0: Taken})
+
+
+def test_a_transaction_in_conflict_with_others_is_sent_again_with_growing_pauses() -> None:
+    db, pauses = Transactions(conflicts=3), list[float]()
+    write_transaction(db, [{"Put": {}}], sleep=pauses.append)
+    assert (db.calls, db.written) == (4, [[{"Put": {}}]])
+    assert len(pauses) == 3
+    for pause, full in zip(pauses, (0.02, 0.04, 0.08), strict=True):
+        assert full / 2 <= pause <= full
+
+
+def test_a_condition_that_fails_after_a_conflict_is_the_callers_refusal() -> None:
+    db = Transactions(["ConditionalCheckFailed", "None"], conflicts=1)
+    with pytest.raises(Taken):
+        transact(db, [{}, {}], {0: Taken})
+    assert db.calls == 2
+
+
+def test_conflicts_on_every_attempt_are_a_503_to_send_again_with_nothing_written() -> None:
+    db, pauses = Transactions(conflicts=100), list[float]()
+    with pytest.raises(Unavailable) as raised:
+        write_transaction(db, [{}], attempts=4, sleep=pauses.append)
+    assert (db.calls, db.written, len(pauses)) == (4, [], 3)
+    assert raised.value.retry_after == 1
+
+
+def test_a_cancellation_with_a_failed_condition_is_not_sent_again() -> None:
+    db = Transactions(["TransactionConflict", "ConditionalCheckFailed"])
+    with pytest.raises(Cancelled):
+        write_transaction(db, [{}, {}], sleep=lambda _: None)
+    assert db.calls == 1
 
 
 class BatchClient:

@@ -23,8 +23,9 @@ The kinds:
 - :class:`Refused` — the caller may not do this, or a rule refuses it whoever asks;
 - :class:`LimitReached` — the caller used up its allowance; ``retry_after`` seconds until it
   renews;
-- :class:`Unavailable` — a partner (a bank, a payment service) could not answer; optionally
-  ``retry_after`` seconds;
+- :class:`Unavailable` — a partner (a bank, a payment service) could not answer, or the
+  platform's own records stayed busy with other requests' writes; optionally ``retry_after``
+  seconds;
 - :class:`Fault` — the platform itself is at fault (misconfigured, its data inconsistent): not
   the caller's doing.
 """
@@ -90,7 +91,8 @@ class LimitReached(DomainError):
 
 
 class Unavailable(DomainError):
-    """A partner could not answer; try again (after ``retry_after`` seconds when known)."""
+    """A partner could not answer, or the records stayed busy; try again (after
+    ``retry_after`` seconds when known)."""
 
     def __init__(self, detail: str, *, retry_after: int | None = None,
                  field: str | None = None, extra: dict[str, Any] | None = None) -> None:

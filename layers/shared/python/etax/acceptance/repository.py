@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, pages, table_name
+from etax.platform.dynamo import applied, pages, table_name, write_transaction
 
 
 @functools.cache
@@ -178,6 +178,6 @@ class AcceptanceRepository(DynamoAccess):
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         try:
-            self.db.transact_write_items(TransactItems=actions)
+            write_transaction(self.db, actions)
         except self.db.exceptions.TransactionCanceledException as error:
             raise ConditionFailed(str(error)) from None

@@ -16,8 +16,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from etax.platform.aws import aws_error_code, missing_object
 from etax.platform.aws import client as aws_client
-from etax.platform.aws import missing_object
 from etax.platform.settings import required
 
 BUCKET_VARIABLE = "ANALYTICS_BUCKET"
@@ -46,8 +46,7 @@ class Store:
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
                                Metadata=metadata or {}, IfNoneMatch="*")
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("PreconditionFailed",
-                                                                "ConditionalRequestConflict"):
+            if aws_error_code(error) in ("PreconditionFailed", "ConditionalRequestConflict"):
                 return False
             raise
         return True

@@ -17,7 +17,14 @@ from etax.errors import AlreadyExists
 from etax.filing import DUE_INDEX, OPEN_SHARDS, PAYER_INDEX, PAYMENTS_INDEX
 from etax.filing.ledger import Allocation, Ledger
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, int_attr, pages, table_name, text_attr
+from etax.platform.dynamo import (
+    applied,
+    int_attr,
+    pages,
+    table_name,
+    text_attr,
+    write_transaction,
+)
 
 OPEN, FILED, PAID = "open", "filed", "paid"
 PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
@@ -299,7 +306,7 @@ class FilingRepository(DynamoAccess):
         obligation_update = (f"SET {LEDGER_SET}, #status = :status"
                              + (", paid_at = :at" if settled else "") + " ADD version :one"
                              + (" REMOVE open_shard" if settled else ""))
-        actions = [
+        actions: list[dict[str, Any]] = [
             {"Update": {
                 "TableName": self.table, "Key": payment_key(payment.payment_id),
                 "UpdateExpression": "SET #status = :confirmed, provider_ref = :ref, "
@@ -327,7 +334,7 @@ class FilingRepository(DynamoAccess):
                     ":one": {"N": "1"}, **({":at": {"S": confirmed_at}} if settled else {})}}},
         ]
         try:
-            self.db.transact_write_items(TransactItems=actions)
+            write_transaction(self.db, actions)
         except self.db.exceptions.TransactionCanceledException:
             raise StateChanged(payment.payment_id) from None
 

@@ -60,7 +60,7 @@ from typing import Any
 from etax.documents.canonical import canonical_bytes
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, count_under, table_name, transact
+from etax.platform.dynamo import applied, count_under, table_name, transact, write_transaction
 
 BLOCK_SIZE = 1000
 CLEANUP_DAYS = 31
@@ -323,7 +323,7 @@ class InvoiceRepository(InvoiceReader):
             raise StatusChanged(number)
         total = int(invoice.document["total_fen"])
         try:
-            self.db.transact_write_items(TransactItems=[
+            write_transaction(self.db, [
                 {"Update": {
                     "TableName": self.invoices, "Key": {"number": {"S": number}},
                     "UpdateExpression": "SET #s = :voided",

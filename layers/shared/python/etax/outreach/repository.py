@@ -17,6 +17,7 @@ from etax.platform.dynamo import (
     pages,
     table_name,
     to_item,
+    write_transaction,
 )
 
 PAGE: Final = 100
@@ -84,7 +85,7 @@ class OutreachRepository(DynamoAccess):
                                     "ConditionExpression": condition,
                                     **({"ExpressionAttributeValues": values} if values else {})}})
         try:
-            self.db.transact_write_items(TransactItems=actions)
+            write_transaction(self.db, actions)
         except self.db.exceptions.TransactionCanceledException as error:
             if "ConditionalCheckFailed" in cancellation_codes(error):
                 raise StateChanged("the subscription changed meanwhile: read it and try again",
@@ -155,7 +156,7 @@ class OutreachRepository(DynamoAccess):
         reached through another of the mailing's partitions)."""
         marker = {"pk": _s(f"mailing#{mailing_id}"), "sk": _s(f"to#{subscriber}")}
         try:
-            self.db.transact_write_items(TransactItems=[
+            write_transaction(self.db, [
                 {"Put": {"TableName": self.table,
                          "Item": {**marker, "state": _s("sent"), "at": _s(at),
                                   "part": {"N": str(part)}},

@@ -46,6 +46,7 @@ from pydantic import BaseModel, ValidationError
 
 from etax import errors as domain
 from etax.platform.auth import principal_from_event
+from etax.platform.aws import aws_error_code, busy
 from etax.platform.errors import (
     BadRequest,
     Conflict,
@@ -245,6 +246,11 @@ def make_resolver(*, cors_origin: str = "*", max_body_bytes: int = MAX_BODY_BYTE
 
     @app.exception_handler(Exception)
     def _bug(error: Exception) -> Response[str]:
+        if busy(error):  # a service's transient refusal: the client may send it again
+            logger.warning("storage busy", extra={"code": aws_error_code(error)})
+            return problem_response(problem_for(domain.Unavailable(
+                "the platform's records are busy; nothing was written, send the request "
+                "again", retry_after=1)))
         logger.exception("unhandled error")
         request_id = app.current_event.request_context.request_id
         problem = ProblemError(

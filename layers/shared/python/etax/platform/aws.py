@@ -73,11 +73,27 @@ def lazy(service: str) -> LazyClient:
 
 
 MISSING_OBJECT_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+BUSY_CODES = frozenset({  # an AWS service's errors that say "busy now, send it again"
+    "TransactionConflictException", "ProvisionedThroughputExceededException",
+    "ThrottlingException", "RequestLimitExceeded", "TransactionInProgressException"})
+
+
+def aws_error_code(error: BaseException) -> str | None:
+    """The error code of a botocore ``ClientError``, or None for any other exception."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code else None
+
+
+def busy(error: BaseException) -> bool:
+    """Whether ``error`` is an AWS service saying it is busy (a write conflicting with a
+    transaction on the same item, throttling) after the client's own retries."""
+    return aws_error_code(error) in BUSY_CODES
 
 
 def missing_object(error: Exception) -> bool:
     """Whether an S3 call failed because the object is not there (GetObject answers
     ``NoSuchKey``, HeadObject a bare ``404``)."""
-    response = getattr(error, "response", None)
-    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
-    return code in MISSING_OBJECT_CODES
+    return aws_error_code(error) in MISSING_OBJECT_CODES

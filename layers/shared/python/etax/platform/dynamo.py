@@ -11,16 +11,19 @@ function's environment).
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from etax.errors import Unavailable
 from etax.platform.settings import table_name as table_name  # the repositories' one import
 
 MAX_BATCH_WRITE = 25  # DynamoDB's limits of requests in one BatchWriteItem
 MAX_BATCH_GET = 100  # and in one BatchGetItem
+CONFLICT_ATTEMPTS = 6  # a transaction sent at most this many times while others hold its items
 
 
 @cache
@@ -163,13 +166,53 @@ def failed_conditions(error: Any) -> set[int]:
             if code == "ConditionalCheckFailed"}
 
 
+def only_conflicts(error: Any) -> bool:
+    """Whether a transaction was cancelled only because other transactions held some of its
+    items (``TransactionConflict``), no condition having failed: the same write may apply
+    when sent again."""
+    codes = {code for code in cancellation_codes(error) if code not in (None, "None")}
+    return codes == {"TransactionConflict"}
+
+
+class Contended(Unavailable):
+    """A record stayed held by other requests' writes for every attempt: nothing was written;
+    the request may be sent again."""
+
+    def __init__(self) -> None:
+        super().__init__("the records this request changes are being changed by other "
+                         "requests; nothing was written, send it again", retry_after=1)
+
+
+def write_transaction(db: Any, actions: Sequence[Mapping[str, Any]], *,
+                      attempts: int = CONFLICT_ATTEMPTS,
+                      sleep: Callable[[float], None] = time.sleep) -> None:
+    """``TransactWriteItems`` of ``actions``, sent again after a growing, jittered pause
+    (20 ms, 40 ms, … each between half and all of it) while DynamoDB cancels it only for
+    conflicts with other transactions on the same items — as it does when many requests
+    take from one counter at once. Any other cancellation (a condition that failed) is
+    raised as it came, for the caller to read; conflicts on every attempt raise
+    :class:`Contended` (503, ``Retry-After: 1``), never a 500."""
+    for attempt in range(attempts):
+        if attempt:
+            # jitter spreads the retries of requests that collided (not a secret)
+            sleep(0.02 * 2 ** (attempt - 1) * random.uniform(0.5, 1))  # noqa: S311
+        try:
+            db.transact_write_items(TransactItems=list(actions))
+            return
+        except db.exceptions.TransactionCanceledException as error:
+            if not only_conflicts(error):
+                raise
+    raise Contended
+
+
 def transact(db: Any, actions: Sequence[Mapping[str, Any]],
              refusals: Mapping[int, Callable[[], Exception]]) -> None:
-    """Write ``actions`` in one transaction. Cancelled because the condition of action ``i``
-    failed: ``refusals[i]()`` is raised — the first of ``refusals``, in its order, whose
-    action failed —; cancelled for any other reason: the cancellation, as it came."""
+    """Write ``actions`` in one transaction (:func:`write_transaction`: sent again while it
+    conflicts with others). Cancelled because the condition of action ``i`` failed:
+    ``refusals[i]()`` is raised — the first of ``refusals``, in its order, whose action
+    failed —; cancelled for any other reason: the cancellation, as it came."""
     try:
-        db.transact_write_items(TransactItems=list(actions))
+        write_transaction(db, actions)
     except db.exceptions.TransactionCanceledException as error:
         failed = failed_conditions(error)
         for index, refusal in refusals.items():

@@ -17,7 +17,13 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from etax.errors import AlreadyExists
 from etax.platform.aws import DynamoAccess
-from etax.platform.dynamo import applied, cancellation_codes, failed_conditions, table_name
+from etax.platform.dynamo import (
+    applied,
+    cancellation_codes,
+    failed_conditions,
+    table_name,
+    write_transaction,
+)
 from etax.platform.results import as_json
 from etax.refunds.cases import REVIEW, Case, Stage, claim_key, from_item, released_when, to_item
 
@@ -112,7 +118,7 @@ class RefundRepository(DynamoAccess):
                              "ConditionExpression": "attribute_not_exists(case_id)"}}
                     for claim in case.claims]
         try:
-            self.db.transact_write_items(TransactItems=actions)
+            write_transaction(self.db, actions)
         except self.db.exceptions.TransactionCanceledException as error:
             failed = failed_conditions(error)
             if 0 in failed:
@@ -188,7 +194,7 @@ class RefundRepository(DynamoAccess):
         others = [*also, *self.release_actions(case, target)]
         if others:
             try:
-                self.db.transact_write_items(TransactItems=[{"Update": update}, *others])
+                write_transaction(self.db, [{"Update": update}, *others])
             except self.db.exceptions.TransactionCanceledException as error:
                 reasons = cancellation_codes(error)
                 if not reasons or reasons[0] == "ConditionalCheckFailed":
