@@ -467,7 +467,9 @@ def test_a_company_sees_its_invoices_and_the_payments_of_its_obligations(
                                     "items": [{"name": "茶叶", "quantity": "1",
                                                "unit_price": "200.00", "tax_rate": "0.09"}],
                                     "channel": "mobile"})
-    period = f"20{20 + uuid.uuid4().int % 5}-{uuid.uuid4().int % 12 + 1:02d}"  # a past month
+    # a past month of 2020-2023: the demo seller's obligations of 2024 are the refunds' (their
+    # e2e and usage page), which may run on the same stack
+    period = f"20{20 + uuid.uuid4().int % 4}-{uuid.uuid4().int % 12 + 1:02d}"
     oid = post("/v1/filing/obligations", {"taxpayer": SELLER, "tax_type": "vat",
                                           "period": period})["obligation_id"]
     post(f"/v1/filing/obligations/{oid}/return", {"kind": "vat_general", "data": {
