@@ -23,6 +23,7 @@ from infra.knowledge import Knowledge
 from infra.knowledge_search import KnowledgeSearch
 from infra.lottery import Lottery
 from infra.notifications import Notifications
+from infra.office import Office
 from infra.outreach import Outreach
 from infra.partner_bank import PartnerBank
 from infra.platform import Platform
@@ -95,6 +96,8 @@ class EtaxStack(Stack):
         self.sharing = Sharing(self, "Sharing", platform=self.platform,
                                registry=self.acceptance.registry, credit=self.credit.table,
                                filing=self.filing.table, quotas=self.invoices.quotas)
+        self.office = Office(self, "Office", platform=self.platform,
+                             registry=self.acceptance.registry)
         # the partner's side, a real client of the partners' routes (local only: it signs in
         # through the dev issuer)
         self.partner_bank = PartnerBank(self, "PartnerBank", platform=self.platform) \
@@ -176,6 +179,9 @@ class EtaxStack(Stack):
             "SharingStreamFailuresQueueUrl": self.sharing.stream.failures.queue_url,
             "SharingFeedQueueUrl": self.sharing.feed.queue.queue_url,
             "SharingFeedDeadLetterQueueUrl": self.sharing.feed.dead_letters.queue_url,
+            "OfficeTableName": self.office.table.table_name,
+            "OfficeAlertsQueueUrl": self.office.alerts.queue.queue_url,
+            "OfficeAlertsDeadLetterQueueUrl": self.office.alerts.dead_letters.queue_url,
         }
         if self.partner_bank is not None:
             outputs["PartnerBankApiId"] = self.partner_bank.api_id

@@ -68,6 +68,7 @@ BOARD_TITLES = {
     "Feedback": "Ratings of service and surveys (D12)",
     "Analytics": "The analytical store: the bus archived, Parquet tables, revenue analytics "
                  "(E19)",
+    "Office": "The officers' mobile office: field documents, the on-duty roster, alerts (E18)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

@@ -93,7 +93,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     RouteClass("Consultation",
                ("GET /v1/lottery/campaigns/{campaign_id}/periods/{index}/export",
                 "GET /v1/health"),
-               rate=50, burst=100, per_ip=1500),
+               rate=40, burst=80, per_ip=1500),
+    # E18: a field document checked by the taxpayer an inspector shows it to (two GetItems
+    # and the signature checked); one check an inspection, so few: the 20 req/s the
+    # Consultation class gave up
+    RouteClass("FieldDocuments", ("GET /v1/field-documents/{number}/verify",),
+               rate=20, burst=40, per_ip=300),
     # D13: the regulations library, read by anyone (a Query or two a read); not cached: an
     # answer depends on its as_of and on versions published since
     RouteClass("Regulations",

@@ -3,11 +3,12 @@
 Every dead-letter queue, every function's errors and throttles, every public route's p99
 latency and 5xx rate, the API's 429 rate, the authorizer's failures, every stream consumer's
 iterator age, every consumer queue's oldest message, every table's throttles and the
-account's concurrency headroom raise an alarm to one SNS topic (subscribed by
-``alarm_email`` and/or ``alarm_topic_arn``, one of which is required outside ``local``:
-infra/config.py). Alarm construct ids are
-``<Thing><Signal>`` (``NotifierErrors``, ``Route…P99Latency``, ``InvoicesTableThrottles``),
-their names ``etax-<stage>-<id>``. The thresholds are the constants below, each with why.
+account's concurrency headroom raise an alarm to one SNS topic, and tell it when the alarm is
+over (subscribed by ``alarm_email`` and/or ``alarm_topic_arn``, one of which is required
+outside ``local``: infra/config.py; and by the on-duty officers' alerts, infra/office.py).
+Alarm construct ids are ``<Thing><Signal>`` (``NotifierErrors``, ``Route…P99Latency``,
+``InvoicesTableThrottles``), their names ``etax-<stage>-<id>``. The thresholds are the
+constants below, each with why.
 
 The topic, the alarms and the dashboard are a nested stack of their own, ``Monitoring``
 (docs/decisions/0005): one alarm per function, route, queue and table is the largest group
@@ -191,6 +192,8 @@ class Observability(Construct):
         )
         for action in self._actions:
             alarm.add_alarm_action(action)
+            # and its return to normal: what resolves an on-duty officer's alert (infra/office.py)
+            alarm.add_ok_action(action)
         home.alarms.append(alarm)
         return alarm
 

@@ -1,5 +1,6 @@
 // Public checks: what a unified social credit code's parts say and whether it is registered,
-// and whether a tax certificate was issued by the platform (and a copy is the one issued).
+// whether a tax certificate was issued by the platform (and a copy is the one issued), and
+// whether a field document an inspector shows was issued and still stands.
 import { alertText, api, busy, element, facts, known, page, problemText, t } from "./common.js";
 
 const shown = {}; // the last answer of each check, to redraw on a language switch
@@ -75,14 +76,47 @@ function showCertificate() {
   document.getElementById("certificate-result").hidden = false;
 }
 
+function fieldDocumentVerdict(answer) {
+  if (!answer.ok) return ["fd_unknown", false];
+  const { data } = answer;
+  if (!data.authentic) return ["fd_altered", false];
+  return data.status === "withdrawn" ? ["fd_withdrawn", false] : ["fd_authentic", true];
+}
+
+function showFieldDocument() {
+  const answer = shown["field-document"];
+  if (!answer) return;
+  const [key, good] = fieldDocumentVerdict(answer);
+  const body = document.getElementById("field-document-result-body");
+  body.replaceChildren(verdict(key, good), element("p", t(`explain_${key}`)));
+  if (answer.ok) {
+    const { data } = answer;
+    body.append(facts([
+      ["fd_number", data.number],
+      ["fd_kind", data.kind_name],
+      ["cert_issue_date", data.issue_date],
+      ["cert_status", known(`fd_status_${data.status}`, data.status)],
+      ["fd_taxpayer", `${data.taxpayer.name}（${data.taxpayer.credit_code}）`],
+      ["cert_office", named(data.tax_office)],
+      ["fd_inspectors", data.inspectors.join("、")],
+      ["cert_digest", data.digest],
+    ]));
+  } else {
+    body.append(element("p", problemText(answer), { class: "hint" }));
+  }
+  document.getElementById("field-document-result").hidden = false;
+}
+
+const VERDICT_404 = new Set(["certificate", "field-document"]); // "not issued" is a verdict
+
 async function check(form, which, path, show) {
   await busy(form, async () => {
     const answer = await api(path);
-    if (!answer.ok && !(which === "certificate" && answer.status === 404)) {
+    if (!answer.ok && !(VERDICT_404.has(which) && answer.status === 404)) {
       alertText(problemText(answer));
       return;
     }
-    shown[which] = which === "certificate" ? answer : answer.data; // a 404 is a verdict too
+    shown[which] = VERDICT_404.has(which) ? answer : answer.data;
     show();
     document.getElementById(`${which}-result-heading`).focus();
   });
@@ -104,5 +138,14 @@ page(() => {
       `/v1/certificates/${encodeURIComponent(form.number.value.trim())}/verify${query}`,
       showCertificate);
   });
-  document.addEventListener("languagechange", () => { showCode(); showCertificate(); });
+  document.getElementById("by-field-document").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    check(form, "field-document",
+      `/v1/field-documents/${encodeURIComponent(form.number.value.trim())}/verify`,
+      showFieldDocument);
+  });
+  document.addEventListener("languagechange", () => {
+    showCode(); showCertificate(); showFieldDocument();
+  });
 });

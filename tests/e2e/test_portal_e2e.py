@@ -337,6 +337,50 @@ def test_anyone_checks_a_credit_code_and_a_certificate(api: str, stack: dict[str
     expect(phone.get_by_role("alert")).to_contain_text("digest", timeout=30_000)
 
 
+def test_a_taxpayer_checks_the_notice_an_inspector_shows(api: str, stack: dict[str, Any],
+                                                         phone: Page) -> None:
+    """The check page's third form: a field document issued by two inspectors, then
+    withdrawn; an unknown number said plainly (docs/usage/office.md)."""
+    fuzhou = "13501000000"
+    drafted = requests.post(f"{api}/v1/office/field-documents", timeout=60, json={
+        "kind": "inspection_notice", "taxpayer": SELLER, "matters": "发票开具与取得情况",
+        "period": {"from": "2025-07", "to": "2025-09"}},
+        headers={**bearer(token(api, "officer", "officer-fz-0201", fuzhou)),
+                 "Idempotency-Key": str(uuid.uuid4())})
+    assert drafted.status_code == 201, drafted.text
+    document_id = drafted.json()["id"]
+    issued = requests.post(f"{api}/v1/office/field-documents/{document_id}/countersign",
+                           headers=bearer(token(api, "officer", "officer-fz-0202", fuzhou)),
+                           timeout=60)
+    assert issued.status_code == 200, issued.text
+    number = issued.json()["number"]
+
+    phone.goto(portal(stack, "check.html"))
+    form = phone.locator("#by-field-document")
+    form.get_by_label("文书编号").fill(number)
+    form.get_by_role("button", name="查验").click()
+    result = phone.locator("#field-document-result")
+    expect(result).to_contain_text("文书真实有效", timeout=30_000)
+    facts = shown_facts(result)
+    assert facts["文书名称"] == "税务检查通知书"
+    assert facts["检查人员"] == "officer-fz-0201、officer-fz-0202"
+    assert facts["纳税人"].endswith(f"（{SELLER}）")
+    assert facts["状态"] == "有效"
+    assert axe_violations(phone) == []
+
+    withdrawn = requests.post(
+        f"{api}/v1/office/field-documents/{document_id}/withdraw", timeout=60,
+        json={"reason": "检查安排调整"},
+        headers=bearer(token(api, "officer", "officer-fz-0201", fuzhou)))
+    assert withdrawn.status_code == 200, withdrawn.text
+    form.get_by_role("button", name="查验").click()
+    expect(result).to_contain_text("文书已撤回", timeout=30_000)
+    assert shown_facts(result)["状态"] == "已撤回"
+    form.get_by_label("文书编号").fill(f"{fuzhou}-JC-1999-00001")
+    form.get_by_role("button", name="查验").click()
+    expect(result).to_contain_text("查无此文书", timeout=30_000)
+
+
 def test_the_calculators_show_each_answer_step_by_step(api: str, stack: dict[str, Any],
                                                        phone: Page) -> None:
     phone.goto(portal(stack, "tools.html"))

@@ -23,6 +23,8 @@ import requests
 from etax.analytics.cases import case_of
 from etax.analytics.repository import RiskCases
 from etax.analytics.risk import Warning
+from etax.office.alerts import iso
+from etax.platform.dynamo import to_item
 from etax.rules import uscc
 from etax.rules.dates import business_date
 from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, person_id, post_form
@@ -140,8 +142,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     survey = post(api, "/v1/surveys", fuzhou, SURVEY)
     consent = post(api, "/v1/consents", a, consent_terms())  # to the partner column's bank
     risk_case = open_risk_case(aws, stack)
+    office = office_records(api, aws, stack, drafter, fuzhou, admin)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
-    return {**crowd, **violators,
+    return {**crowd, **violators, **office,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
@@ -167,6 +170,30 @@ def open_risk_case(aws: Any, stack: dict[str, Any]) -> str:
     case = case_of(found, datetime.now(UTC).isoformat(timespec="seconds"))
     RiskCases(stack["AnalyticsTableName"], aws("dynamodb")).open(case)
     return str(case["id"])
+
+
+def office_records(api: str, aws: Any, stack: dict[str, Any], drafter: dict[str, str],
+                   fuzhou: dict[str, str], admin: dict[str, str]) -> dict[str, str]:
+    """A field document for A, drafted by another officer and countersigned by the column's;
+    a shift to come (for an officer of no column) to remove; an alert sent to the column's
+    officer, written as the alerts' consumer writes one (the alarm's path is the office
+    test's: tests/e2e/test_office_e2e.py)."""
+    drafted = post(api, "/v1/office/field-documents", drafter, {
+        "kind": "inspection_notice", "taxpayer": A, "matters": "角色矩阵示例检查事项",
+        "period": {"from": "2025-01", "to": "2025-06"}})
+    issued = post(api, f"/v1/office/field-documents/{drafted['id']}/countersign", fuzhou, None)
+    later = today() + timedelta(hours=1)
+    shift = post(api, "/v1/office/duty", admin, {
+        "officer": "officer-fz-0003", "starts_at": later.isoformat(),
+        "ends_at": (later + timedelta(hours=1)).isoformat()})
+    alert_id = f"{today():%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:12]}"
+    aws("dynamodb").put_item(TableName=stack["OfficeTableName"], Item=to_item({
+        "pk": "alerts", "sk": alert_id, "alarm": "etax-local-RoleMatrixExample",
+        "state": "ALARM", "old_state": "OK", "reason": "角色矩阵示例", "description": "",
+        "changed_at": iso(today()),
+        "recipients": ["officer-fz-0001"]}))
+    return {"field_document": drafted["id"], "field_number": issued["number"],
+            "shift_id": shift["shift_id"], "alert_id": alert_id}
 
 
 def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
@@ -338,6 +365,14 @@ def _risk_case(r: dict[str, Any]) -> dict[str, str]:
 
 def _consent(r: dict[str, Any]) -> dict[str, str]:
     return {"consent_id": r["consent_id"]}
+
+
+def _field_document(r: dict[str, Any]) -> dict[str, str]:
+    return {"document_id": r["field_document"]}
+
+
+def _alert(r: dict[str, Any]) -> dict[str, str]:
+    return {"alert_id": r["alert_id"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -593,6 +628,29 @@ REQUESTS: dict[str, Build] = {
     "GET /v1/partner/feed": static(),
     # last of the consent's rows: the owner revokes it
     "DELETE /v1/consents/{consent_id}": static(params=_consent),
+    "POST /v1/office/field-documents": static({
+        "kind": "inquiry_notice", "taxpayer": A, "matters": "角色矩阵示例询问事项",
+        "appointment": {"at": (today() + timedelta(days=3)).isoformat(),
+                        "place": "角色矩阵示例地点"}}),
+    "GET /v1/office/field-documents/{document_id}": static(params=_field_document),
+    "GET /v1/office/field-documents/{document_id}/document": static(params=_field_document),
+    # countersigned already (by the column's officer): 409 for the officers of the office
+    "POST /v1/office/field-documents/{document_id}/countersign": static(
+        params=_field_document),
+    "GET /v1/field-documents/{number}/verify": lambda r: Request(
+        {"number": r["field_number"]}),
+    "POST /v1/office/duty": static({
+        "officer": "officer-fz-0004", "starts_at": (today() + timedelta(days=1)).isoformat(),
+        "ends_at": (today() + timedelta(days=1, hours=8)).isoformat()}),
+    "GET /v1/office/duty": static(),
+    "GET /v1/office/alerts": static(),
+    "GET /v1/office/alerts/{alert_id}": static(params=_alert),
+    # the column's officer acknowledges it; the administrator after it is refused 409
+    "POST /v1/office/alerts/{alert_id}/ack": static(params=_alert),
+    # one of its inspectors withdraws it; the administrator after it is refused 409
+    "POST /v1/office/field-documents/{document_id}/withdraw": static(
+        {"reason": "角色矩阵示例撤回"}, _field_document),
+    "DELETE /v1/office/duty/{shift_id}": lambda r: Request({"shift_id": r["shift_id"]}),
 }
 
 

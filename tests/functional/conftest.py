@@ -78,6 +78,7 @@ FUNCTION_ENV = {
     "FEEDBACK_TABLE": "feedback",
     "ANALYTICS_TABLE": "analytics",
     "SHARING_TABLE": "sharing",
+    "OFFICE_TABLE": "office",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

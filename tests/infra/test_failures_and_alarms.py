@@ -97,7 +97,7 @@ def test_every_queue_consumer_is_capped(stage: str, request: pytest.FixtureReque
     mappings = [m["Properties"] for m in
                 resources(template, "AWS::Lambda::EventSourceMapping").values()
                 if m["Properties"]["EventSourceArn"].get("Fn::GetAtt", [""])[0] in queues]
-    assert len(mappings) == 22
+    assert len(mappings) == 23
     for mapping in mappings:
         assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 10, mapping
     # and every consumer queue's oldest message has an alarm
@@ -125,6 +125,7 @@ def test_every_function_has_errors_and_throttles_alarms(stage: str,
     assert len(errors_alarms) == len(functions) - 1
     for alarm in alarms(template):
         assert alarm["AlarmActions"], alarm
+        assert alarm["OKActions"] == alarm["AlarmActions"], alarm  # the end of it told too
 
 
 def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
@@ -159,8 +160,8 @@ def test_one_dashboard_with_the_service_and_business_metrics(prod: Template) -> 
     """The platform's dashboard; a board in a stack of its own has its own beside it."""
     dashboards = resources(prod, "AWS::CloudWatch::Dashboard")
     [dashboard] = [d for k, d in dashboards.items()
-                   if "Analytics" not in k and "Sharing" not in k]
-    assert len(dashboards) == 3  # and the analytical store's, and data sharing's
+                   if not any(board in k for board in ("Analytics", "Sharing", "Office"))]
+    assert len(dashboards) == 4  # and the analytical store's, data sharing's, the office's
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for title in ("Public routes p99 latency", "Lambda errors", "Lambda throttles",
                   "Queues: oldest message", "Streams: iterator age", "Table throttles",

@@ -21,14 +21,15 @@ from tests.infra.test_least_privilege import _name
 ISSUERS = {"InvoiceServicesInvoicesFunctionServiceRole",
            "FilingAndPaymentFilingFunctionServiceRole",
            "CertificatesCertificatesFunctionServiceRole",
-           "SharingFunctionServiceRole"}  # a board's, in its nested stack: a named role
+           "SharingFunctionServiceRole",  # a board's, in its nested stack: a named role
+           "OfficeFunctionServiceRole"}
 RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesInvoicesTable", "InvoiceServicesSequencesTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
                  "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
                  "RegulationsRegulationsTable", "ComplaintsComplaintsTable",
                  "OutreachOutreachTable",
-                 "CreditCreditTable", "SharingTable"}
+                 "CreditCreditTable", "SharingTable", "OfficeTable"}
 
 
 def _signing_key(template: Template) -> tuple[str, Any]:

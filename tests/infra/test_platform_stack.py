@@ -29,7 +29,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events",
              "analytics", "analytics_archive", "analytics_compactor", "analytics_risk",
-             "sharing", "sharing_events", "sharing_feed", "open_data", "open_data_publisher"}
+             "sharing", "sharing_events", "sharing_feed", "open_data", "open_data_publisher",
+             "office", "office_alerts"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
@@ -62,6 +63,7 @@ PUBLIC_ROUTES = {
     "POST /v1/tools/vehicle-vessel",
     "POST /v1/tools/departure-refund",
     "GET /v1/certificates/{number}/verify",
+    "GET /v1/field-documents/{number}/verify",
     "GET /v1/applications/items",
     "POST /v1/filing/callbacks/{method}",
     "GET /v1/regulations/works",
