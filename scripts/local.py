@@ -123,8 +123,17 @@ def bootstrapped(endpoint: str) -> bool:
     return True
 
 
-def deploy(endpoint: str) -> dict[str, Any]:
-    """Bootstrap (once) and deploy the CDK app to the local stack; return local outputs."""
+def synthesize(endpoint: str, assembly: Path) -> None:
+    """The app synthesized for the local stage into the cloud assembly ``assembly``, which any
+    number of local stacks then deploy from (:func:`deploy`): the e2e suite's two workers
+    synthesize once between them."""
+    cdklocal(["synth", STACK_NAME, "--quiet", "--output", str(assembly),
+              "-c", f"stage={STAGE}", "-c", f"version={git_version()}"], endpoint)
+
+
+def deploy(endpoint: str, assembly: Path | None = None) -> dict[str, Any]:
+    """Bootstrap (once) and deploy the CDK app to the local stack; return local outputs. The
+    app is synthesized for this deployment, or read from ``assembly`` (:func:`synthesize`)."""
     started = time.monotonic()
     port = endpoint.rsplit(":", 1)[-1]
     if not bootstrapped(endpoint):
@@ -135,16 +144,17 @@ def deploy(endpoint: str) -> dict[str, Any]:
         outside.mkdir(parents=True, exist_ok=True)
         cdklocal(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], endpoint, cwd=outside)
     raw_outputs = ROOT / ".build" / f"cdk-outputs-{port}.json"
+    source = (["--app", str(assembly)] if assembly is not None else [
+        "--output", str(ROOT / ".build" / f"cdk.out-{port}"),
+        "-c", f"stage={STAGE}", "-c", f"version={git_version()}"])
     cdklocal([
         "deploy", STACK_NAME,
         "--require-approval", "never",
         "--outputs-file", str(raw_outputs),
-        "--output", str(ROOT / ".build" / f"cdk.out-{port}"),
-        "-c", f"stage={STAGE}",
-        "-c", f"version={git_version()}",
+        *source,
         "--progress", "events",
     ], endpoint)
-    update_nested_stacks(endpoint, ROOT / ".build" / f"cdk.out-{port}")
+    update_nested_stacks(endpoint, assembly or ROOT / ".build" / f"cdk.out-{port}")
     outputs = local_outputs(endpoint, json.loads(raw_outputs.read_text())[STACK_NAME])
     publish_portal(outputs)
     print(f"deployed {STACK_NAME} in {time.monotonic() - started:.0f} s", flush=True)

@@ -3,8 +3,10 @@ session's LocalStack (``localstack`` fixture), the demo data seeded, and clients
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,9 +34,26 @@ def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
         outputs: dict[str, Any] = json.loads(Path(running).read_text())
         return outputs
     localstack = request.getfixturevalue("localstack")
-    outputs = local.deploy(localstack.endpoint)
+    outputs = local.deploy(localstack.endpoint, shared_assembly(localstack.endpoint))
     local.seed(outputs)
     return outputs
+
+
+def shared_assembly(endpoint: str) -> Path:
+    """The app synthesized once for the whole test run, whichever worker comes first (the
+    others wait on a lock), into ``.build/cdk.out-e2e``: each worker's stack deploys from it,
+    instead of each synthesizing the same app at the same time on a machine of two cores."""
+    assembly = ROOT / ".build" / "cdk.out-e2e"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    assembly.parent.mkdir(parents=True, exist_ok=True)
+    with (ROOT / ".build" / "cdk.out-e2e.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = ROOT / ".build" / "cdk.out-e2e.run"
+        if not (stamp.exists() and stamp.read_text() == run and assembly.is_dir()):
+            shutil.rmtree(assembly, ignore_errors=True)
+            local.synthesize(endpoint, assembly)
+            stamp.write_text(run)
+    return assembly
 
 
 @pytest.fixture(scope="session")
