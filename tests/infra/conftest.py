@@ -5,12 +5,19 @@ AwsSolutions checks run in every synth: an unacknowledged finding fails it.
 The API is a nested stack (docs/decisions/0005). ``local`` and ``prod`` are each stage's
 templates with the nested stacks folded into the parent, so a test asks about a route or a
 function wherever CloudFormation gets it; ``local_synth``/``prod_synth`` keep the templates
-apart for the tests of what goes where and of the per-template limits."""
+apart for the tests of what goes where and of the per-template limits.
+
+Under two workers (pytest-xdist) each stage is synthesized once for the run, by the first
+worker that needs it (the other waits on a lock and reads the templates it wrote to
+``.build``): a synth is the suite's largest cost, and both workers need both stages."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -80,32 +87,62 @@ def merge(parent: dict[str, Any], nested: dict[str, tuple[str, dict[str, Any]]])
     return Template.from_json({**parent, "Resources": resources, "Outputs": outputs})
 
 
-def synthesize(context: dict[str, Any]) -> Synthesized:
+def templates_of(context: dict[str, Any]) -> dict[str, Any]:
+    """The app synthesized with ``context``: its parent template and each nested stack's
+    (by construct id: its logical id in the parent and its template), as JSON."""
     cdk_app = cdk.App(context=context, builtin_cloud_formation_validation=False)
     stack = app.build(cdk_app)
     cdk_app.synth()
-    parent = dict(Template.from_stack(stack).to_json())
     nested: dict[str, tuple[str, dict[str, Any]]] = {}
     for construct in stack.node.find_all():
         if isinstance(construct, cdk.NestedStack):
             resource = construct.nested_stack_resource
             assert resource is not None
-            logical_id = stack.resolve(resource.logical_id)
-            nested[construct.node.id] = (logical_id,
+            nested[construct.node.id] = (stack.resolve(resource.logical_id),
                                          dict(Template.from_stack(construct).to_json()))
-    return Synthesized(parent=parent,
+    return {"parent": dict(Template.from_stack(stack).to_json()), "nested": nested}
+
+
+def synthesized_from(templates: dict[str, Any]) -> Synthesized:
+    nested = {name: (logical_id, template)
+              for name, (logical_id, template) in templates["nested"].items()}
+    return Synthesized(parent=templates["parent"],
                        nested={name: template for name, (_, template) in nested.items()},
-                       merged=merge(parent, nested))
+                       merged=merge(templates["parent"], nested))
+
+
+def synthesize(context: dict[str, Any]) -> Synthesized:
+    return synthesized_from(templates_of(context))
+
+
+def shared_synth(name: str, context: dict[str, Any]) -> Synthesized:
+    """:func:`synthesize` once per test run under pytest-xdist: the first worker writes the
+    templates to ``.build/infra-synth-<name>.json`` under a lock, the others read them."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return synthesize(context)
+    build = Path(__file__).resolve().parents[2] / ".build"
+    build.mkdir(exist_ok=True)
+    saved = build / f"infra-synth-{name}.json"
+    with (build / f"infra-synth-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if saved.exists():
+            kept = json.loads(saved.read_text())
+            if kept["run"] == run:
+                return synthesized_from(kept["templates"])
+        templates = templates_of(context)
+        saved.write_text(json.dumps({"run": run, "templates": templates}))
+    return synthesized_from(templates)
 
 
 @pytest.fixture(scope="session")
 def local_synth() -> Synthesized:
-    return synthesize({"stage": "local"})
+    return shared_synth("local", {"stage": "local"})
 
 
 @pytest.fixture(scope="session")
 def prod_synth() -> Synthesized:
-    return synthesize(PROD_CONTEXT)
+    return shared_synth("prod", PROD_CONTEXT)
 
 
 @pytest.fixture(scope="session")
