@@ -308,3 +308,13 @@ def business_metrics(out: str) -> list[tuple[str, float, dict[str, str]]]:
             found.append((name, float(value[0] if isinstance(value, list) else value),
                           {k: emf[k] for k in keys if k != "service"}))
     return found
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The events the functions publish on the bus (EventPublisher.publish), kept in order
+    and not sent."""
+    sent: list[Any] = []
+    monkeypatch.setattr("etax.platform.events.EventPublisher.publish",
+                        lambda self, events: sent.extend(events))
+    return sent

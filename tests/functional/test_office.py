@@ -36,14 +36,6 @@ INQUIRY: dict[str, Any] = {
 
 
 @pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    sent: list[Any] = []
-    monkeypatch.setattr("etax.platform.events.EventPublisher.publish",
-                        lambda self, events: sent.extend(events))
-    return sent
-
-
-@pytest.fixture
 def module(aws: None, monkeypatch: pytest.MonkeyPatch, published: list[Any]) -> Any:
     monkeypatch.setenv("SIGNING_KEY_ID", "1234abcd-12ab-34cd-56ef-1234567890ab")
     put_record(SELLER)

@@ -219,15 +219,6 @@ def on_case(method: str, case_id: str, who: tuple[str, ...], suffix: str = "",
                params={"case_id": case_id})
 
 
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The events the analytics functions publish (the cases announced), kept in order."""
-    sent: list[Any] = []
-    monkeypatch.setattr("etax.platform.events.EventPublisher.publish",
-                        lambda self, events: sent.extend(events))
-    return sent
-
-
 def test_a_run_opens_a_case_per_warning_once_and_each_office_lists_its_own(
         store: Store, published: list[Any]) -> None:
     fill(store)

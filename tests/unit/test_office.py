@@ -113,3 +113,22 @@ def test_a_digest_is_64_hexadecimal_digits_lower_cased() -> None:
     for bad in ("a" * 63, "g" * 64, ""):
         with pytest.raises(Invalid):
             documents.check_digest(bad)
+
+
+def test_a_notice_prints_the_same_bytes_each_time_and_withdrawn_it_is_stamped() -> None:
+    number = documents.number_of("13501000000", documents.INSPECTION, 2026, 1)
+    document = {
+        "spec": documents.SPEC, "number": number, "kind": documents.INSPECTION,
+        "kind_name": "税务检查通知书", "issue_date": "2026-12-06",
+        "issued_at": "2026-12-06T02:00:00Z",
+        "taxpayer": {"name": "福州示例有限公司", "credit_code": "91350100M000100Y43"},
+        "tax_office": {"code": "13501000000", "name": "国家税务总局福州市税务局"},
+        "inspectors": ["officer-fz-0001", "officer-fz-0002"],
+        "content": {"matters": "增值税申报情况", "period": {"from": "2025-01", "to": "2025-12"}},
+        "verify": documents.verify_path(number), "qr": documents.verify_path(number)}
+    envelope = {"document": document,
+                "signature": {"algorithm": "ES256", "key_id": "k", "value": "c2ln"}}
+    printed = documents.render_pdf(envelope, "issued")
+    assert printed.startswith(b"%PDF")
+    assert documents.render_pdf(envelope, "issued") == printed
+    assert documents.render_pdf(envelope, "withdrawn") != printed

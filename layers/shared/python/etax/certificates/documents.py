@@ -18,11 +18,10 @@ bytes, which the verification route compares with what was issued.
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 from etax.documents.canonical import canonical_bytes
-from etax.documents.pdf import FONT, canvas_for, draw_qr, signature_footer, stamp
+from etax.documents.pdf import signed_page
 from etax.rules import money
 
 SPEC = "etax-certificate/1"
@@ -60,34 +59,9 @@ def _content_lines(document: dict[str, Any]) -> list[str]:
 
 def render_pdf(envelope: dict[str, Any], status: str = "valid") -> bytes:
     """One A4 page: title, number, holder, content, the issuing office, the QR code."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-
     document = envelope["document"]
-    width, height = A4
-    buffer = io.BytesIO()
-    pdf = canvas_for(buffer, (width, height))
-    pdf.setTitle(f"{document['type_name']} {document['number']}")
-    pdf.setAuthor(document["tax_office"]["name"])
-    pdf.setFont(FONT, 18)
-    pdf.drawCentredString(width / 2, height - 30 * mm, document["type_name"])
-    pdf.setFont(FONT, 10)
-    right = width - 20 * mm
-    pdf.drawRightString(right, height - 40 * mm, f"编号：{document['number']}")
-    pdf.drawRightString(right, height - 46 * mm, f"开具日期：{document['issue_date']}")
-    y = height - 62 * mm
-    pdf.setFont(FONT, 11)
-    for line in _content_lines(document):
-        pdf.drawString(20 * mm, y, line)
-        y -= 8 * mm
-    pdf.drawString(20 * mm, y - 6 * mm, f"税务机关：{document['tax_office']['name']}"
-                                        f"（{document['tax_office']['code']}）")
-    draw_qr(pdf, document["qr"], right - 30 * mm, 30 * mm, 30 * mm)
-    pdf.setFont(FONT, 8)
-    pdf.drawString(20 * mm, 34 * mm, f"扫码或访问 {document['verify']} 查验真伪")
-    pdf.drawString(20 * mm, 15 * mm, signature_footer(envelope["signature"]))
-    if status != "valid":
-        stamp(pdf, "已作废 REVOKED", width, height)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return signed_page(envelope, title=document["type_name"],
+                       number_line=f"编号：{document['number']}",
+                       date_line=f"开具日期：{document['issue_date']}",
+                       lines=_content_lines(document), office=document["tax_office"],
+                       stamp_text=None if status == "valid" else "已作废 REVOKED")

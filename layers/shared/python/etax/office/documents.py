@@ -26,14 +26,13 @@ SHA-256 of a copy's canonical document — whether the copy is the one issued.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from etax.documents.canonical import canonical_bytes
-from etax.documents.pdf import FONT, canvas_for, draw_qr, signature_footer, stamp
+from etax.documents.pdf import signed_page
 from etax.errors import Invalid
 from etax.rules.dates import SHANGHAI
 
@@ -136,34 +135,9 @@ def _text_lines(document: dict[str, Any]) -> list[str]:
 def render_pdf(envelope: dict[str, Any], status: str) -> bytes:
     """One A4 page: the title, number and date, the notice's text, the office, the QR code;
     a withdrawn document is stamped so."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-
     document = envelope["document"]
-    width, height = A4
-    buffer = io.BytesIO()
-    pdf = canvas_for(buffer, (width, height))
-    pdf.setTitle(f"{document['kind_name']} {document['number']}")
-    pdf.setAuthor(document["tax_office"]["name"])
-    pdf.setFont(FONT, 18)
-    pdf.drawCentredString(width / 2, height - 30 * mm, document["kind_name"])
-    pdf.setFont(FONT, 10)
-    right = width - 20 * mm
-    pdf.drawRightString(right, height - 40 * mm, f"编号：{document['number']}")
-    pdf.drawRightString(right, height - 46 * mm, f"日期：{document['issue_date']}")
-    y = height - 62 * mm
-    pdf.setFont(FONT, 11)
-    for line in _text_lines(document):
-        pdf.drawString(20 * mm, y, line)
-        y -= 8 * mm
-    pdf.drawString(20 * mm, y - 6 * mm, f"税务机关：{document['tax_office']['name']}"
-                                        f"（{document['tax_office']['code']}）")
-    draw_qr(pdf, document["qr"], right - 30 * mm, 30 * mm, 30 * mm)
-    pdf.setFont(FONT, 8)
-    pdf.drawString(20 * mm, 34 * mm, f"扫码或访问 {document['verify']} 查验真伪")
-    pdf.drawString(20 * mm, 15 * mm, signature_footer(envelope["signature"]))
-    if status == "withdrawn":
-        stamp(pdf, "已撤回 WITHDRAWN", width, height)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return signed_page(envelope, title=document["kind_name"],
+                       number_line=f"编号：{document['number']}",
+                       date_line=f"日期：{document['issue_date']}",
+                       lines=_text_lines(document), office=document["tax_office"],
+                       stamp_text="已撤回 WITHDRAWN" if status == "withdrawn" else None)
