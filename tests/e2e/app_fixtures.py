@@ -89,29 +89,41 @@ def bus_tap(aws: Callable[[str], Any], stack: dict[str, Any], name: str,
         sqs.delete_queue(QueueUrl=url)
 
 
-def function_errors(aws: Callable[[str], Any], service: str, since: float) -> list[str]:
-    """The error lines the function of ``service`` (its ``POWERTOOLS_SERVICE_NAME``) logged
-    since ``since`` (epoch seconds), each cut to 1,000 characters: what a test's failure
-    message quotes when the stack answered a 5xx, so that the cause is read from the run."""
+def function_of(aws: Callable[[str], Any], service: str) -> dict[str, Any] | None:
+    """The deployed function of ``service`` (its ``POWERTOOLS_SERVICE_NAME``), or None."""
     lam = aws("lambda")
     for page in lam.get_paginator("list_functions").paginate():
         for function in page["Functions"]:
             variables = (function.get("Environment") or {}).get("Variables") or {}
-            if variables.get("POWERTOOLS_SERVICE_NAME") != service:
-                continue
-            # the group the function names, and Lambda's default one (where the local
-            # stack writes, its logging configuration being accepted but not applied)
-            named = (function.get("LoggingConfig") or {}).get("LogGroup")
-            groups = {f"/aws/lambda/{function['FunctionName']}", *([named] if named else [])}
-            events: list[str] = []
-            for group in sorted(groups):
-                try:
-                    events += [e["message"] for page_ in aws("logs").get_paginator(
-                        "filter_log_events").paginate(logGroupName=group,
-                                                      startTime=int(since * 1000))
-                               for e in page_["events"]]
-                except aws("logs").exceptions.ResourceNotFoundException:
-                    continue
-            return [m[:1000] for m in events if '"level":"ERROR"' in m.replace(" ", "")
-                    or "Traceback" in m or "Task timed out" in m]
-    return [f"no function of service {service}"]
+            if variables.get("POWERTOOLS_SERVICE_NAME") == service:
+                found: dict[str, Any] = function
+                return found
+    return None
+
+
+def log_lines(aws: Callable[[str], Any], function: dict[str, Any], since: float) -> list[str]:
+    """What ``function`` logged since ``since`` (epoch seconds): its named log group's and
+    Lambda's default group's (where the local stack writes, its logging configuration being
+    accepted but not applied)."""
+    named = (function.get("LoggingConfig") or {}).get("LogGroup")
+    lines: list[str] = []
+    for group in sorted({f"/aws/lambda/{function['FunctionName']}", *([named] if named else [])}):
+        try:
+            lines += [e["message"] for page in aws("logs").get_paginator(
+                "filter_log_events").paginate(logGroupName=group, startTime=int(since * 1000))
+                      for e in page["events"]]
+        except aws("logs").exceptions.ResourceNotFoundException:
+            continue
+    return lines
+
+
+def function_errors(aws: Callable[[str], Any], service: str, since: float) -> list[str]:
+    """The error lines the function of ``service`` logged since ``since``, each cut to 1,000
+    characters: what a test's failure message quotes when the stack answered a 5xx, so that
+    the cause is read from the run."""
+    function = function_of(aws, service)
+    if function is None:
+        return [f"no function of service {service}"]
+    return [m[:1000] for m in log_lines(aws, function, since)
+            if '"level":"ERROR"' in m.replace(" ", "") or "Traceback" in m
+            or "Task timed out" in m]

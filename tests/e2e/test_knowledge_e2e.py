@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from etax.knowledge.articles import Article, base
-from tests.e2e.app_fixtures import bus_tap
+from tests.e2e.app_fixtures import bus_tap, function_of, log_lines
 from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_notifications_e2e import entries_with, person
 from tests.e2e.test_platform_e2e import bearer, token
@@ -68,25 +68,18 @@ def kb_article(api: str, article_id: str) -> dict[str, Any]:
 def outbox_state(aws: Callable[[str], Any], service: str) -> dict[str, Any]:
     """What a waiting test says about an outbox that stayed silent: its stream mapping's state
     and last result, and the end of its function's log."""
-    lam = aws("lambda")
-    for page in lam.get_paginator("list_functions").paginate():
-        for function in page["Functions"]:
-            variables = (function.get("Environment") or {}).get("Variables") or {}
-            if variables.get("POWERTOOLS_SERVICE_NAME") != service:
-                continue
-            name = function["FunctionName"]
-            mappings = lam.list_event_source_mappings(FunctionName=f"{name}:live")
-            group = (function.get("LoggingConfig") or {}).get("LogGroup", f"/aws/lambda/{name}")
-            try:
-                tail = [e["message"][:300] for e in aws("logs").filter_log_events(
-                    logGroupName=group, startTime=int((time.time() - 300) * 1000))[
-                    "events"]][-15:]
-            except Exception as error:  # a description, never the failure
-                tail = [repr(error)]
-            return {"mappings": [{k: m.get(k) for k in ("State", "LastProcessingResult",
-                                                        "StartingPosition", "BatchSize")}
-                                 for m in mappings["EventSourceMappings"]], "log": tail}
-    return {"function": f"{service} not found"}
+    function = function_of(aws, service)
+    if function is None:
+        return {"function": f"{service} not found"}
+    mappings = aws("lambda").list_event_source_mappings(
+        FunctionName=f"{function['FunctionName']}:live")
+    try:
+        tail = [line[:300] for line in log_lines(aws, function, time.time() - 300)][-15:]
+    except Exception as error:  # a description, never the failure
+        tail = [repr(error)]
+    return {"mappings": [{k: m.get(k) for k in ("State", "LastProcessingResult",
+                                                "StartingPosition", "BatchSize")}
+                         for m in mappings["EventSourceMappings"]], "log": tail}
 
 
 def target(api: str) -> tuple[Article | None, str, str]:
