@@ -104,7 +104,9 @@ class FilingAndPayment(Construct):
         grant(function, self.table, query=["by_payer"])
 
     def grant_refund_ledger(self, function: lambda_.Function, *, record: bool = False) -> None:
-        """Let ``function`` read obligations' ledgers (``etax.filing.refunds``: GetItem) and,
-        with ``record``, record a refund in one (UpdateItem, inside the refund's transaction)."""
+        """Let ``function`` read obligations' ledgers (``etax.filing.refunds``: GetItem, and
+        ConditionCheckItem: a case is stored only if the ledger is as read) and, with
+        ``record``, record a refund in one (UpdateItem, inside the refund's transaction)."""
         function.add_environment("FILING_TABLE", self.table.table_name)
-        grant(function, self.table, "GetItem", *(["UpdateItem"] if record else []))
+        grant(function, self.table, "GetItem",
+              *(["UpdateItem"] if record else ["ConditionCheckItem"]))

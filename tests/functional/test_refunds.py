@@ -416,6 +416,42 @@ def test_one_open_case_per_obligation_and_the_ledger_pays_it_once(pipeline: Pipe
     assert sum(int(p["amount_fen"]["N"]) for p in treasury_payments()) == 200_00
 
 
+@pytest.mark.parametrize(("refunded_meanwhile", "status", "amount"), [
+    (200_00, 422, None),  # paid in full by another case meanwhile: nothing left
+    (150_00, 201, "50.00"),  # partly: the case is for what is left, not what was read
+])
+def test_an_application_computed_from_a_ledger_a_refund_moved_is_computed_again(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, refunded_meanwhile: int,
+        status: int, amount: str | None) -> None:
+    """Another case of the obligation paid (its claim let go, the ledger's refunded sum moved)
+    between this application's read of the ledger and its store: the stored case must not
+    stand on the stale read (it would have been a second case for money already refunded)."""
+    from etax.filing.refunds import FilingOverpayments
+
+    real = FilingOverpayments.get
+    reads: list[int] = []
+
+    def stale_then_real(self: FilingOverpayments, obligation: str) -> Any:
+        found = real(self, obligation)
+        if not reads:  # the first read is from before the other case's payment
+            boto3.client("dynamodb").update_item(
+                TableName="filing", Key=obligation_key(obligation),
+                UpdateExpression="SET refunded_fen = :r", ExpressionAttributeValues={
+                    ":r": {"N": str(refunded_meanwhile)}})
+        reads.append(found.refunded_fen if found else -1)
+        return found
+
+    monkeypatch.setattr(FilingOverpayments, "get", stale_then_real)
+    answer = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER))
+    assert answer["statusCode"] == status, answer["json"]
+    assert reads == [0, refunded_meanwhile]  # read again after the store was refused
+    if amount is None:
+        assert answer["json"]["field"] == "obligation_id"
+        assert "nothing to refund" in answer["json"]["detail"]
+    else:
+        assert answer["json"]["amount"] == amount
+
+
 def test_a_case_the_ledger_no_longer_covers_is_not_paid(pipeline: Pipeline) -> None:
     case_id = apply(pipeline.api, GENERAL, who=("taxpayer", SELLER))["json"]["id"]
     for _ in range(2):

@@ -145,6 +145,9 @@ class MemoryLedger:
                            "iit_annual", self.overpaid_fen, 0, self.overpaid_fen,
                            self.refund_due_fen, self.refunded_fen)
 
+    def unchanged(self, overpayment: Overpayment) -> dict[str, Any]:
+        return {"before": overpayment.refunded_fen}
+
     def record_refund(self, overpayment: Overpayment, amount_fen: int) -> dict[str, Any]:
         if amount_fen > overpayment.refundable_fen:
             raise ValueError("not refundable")

@@ -6,7 +6,10 @@ has paid, adds the amount to ``refunded_fen`` in the same ``TransactWriteItems``
 case to ``paid``, conditional on ``refunded_fen`` still holding the value the refund was
 checked against. ``overpaid_fen`` only grows (payments) and ``refund_due_fen`` is fixed by the
 return, so ``refunded_fen`` can never pass ``overpaid + refund_due``: two refunds racing on one
-ledger cannot both be recorded, and a refund found not covered is never paid.
+ledger cannot both be recorded, and a refund found not covered is never paid. A case is
+created under the same condition (:meth:`FilingOverpayments.unchanged`, in the case's own
+transaction): an application computed from a ledger that a refund paid meanwhile is computed
+again, not stored.
 """
 
 from __future__ import annotations
@@ -48,18 +51,26 @@ class FilingOverpayments:
         obligation = self.repository.get_obligation(obligation_id, consistent=True)
         return None if obligation is None else overpayment_of(obligation)
 
-    def record_refund(self, overpayment: Overpayment, amount_fen: int) -> dict[str, Any]:
-        if amount_fen <= 0 or amount_fen > overpayment.refundable_fen:
-            raise ValueError(f"{amount_fen} fen is not refundable from {overpayment.obligation_id}"
-                             f" ({overpayment.refundable_fen} fen is)")
+    def _as_read(self, overpayment: Overpayment) -> dict[str, Any]:
+        """The obligation's key and the condition that its refunded sum is still as read."""
         key = obligation_key(overpayment.obligation_id)
         assert key is not None
         before = overpayment.refunded_fen
         condition = ("attribute_not_exists(refunded_fen) OR refunded_fen = :before" if before == 0
                      else "refunded_fen = :before")
-        return {"Update": {
-            "TableName": self.repository.table, "Key": key,
-            "UpdateExpression": "SET refunded_fen = :after",
-            "ConditionExpression": f"attribute_exists(pk) AND ({condition})",
-            "ExpressionAttributeValues": {":before": {"N": str(before)},
-                                          ":after": {"N": str(before + amount_fen)}}}}
+        return {"TableName": self.repository.table, "Key": key,
+                "ConditionExpression": f"attribute_exists(pk) AND ({condition})",
+                "ExpressionAttributeValues": {":before": {"N": str(before)}}}
+
+    def unchanged(self, overpayment: Overpayment) -> dict[str, Any]:
+        return {"ConditionCheck": self._as_read(overpayment)}
+
+    def record_refund(self, overpayment: Overpayment, amount_fen: int) -> dict[str, Any]:
+        if amount_fen <= 0 or amount_fen > overpayment.refundable_fen:
+            raise ValueError(f"{amount_fen} fen is not refundable from {overpayment.obligation_id}"
+                             f" ({overpayment.refundable_fen} fen is)")
+        update = self._as_read(overpayment)
+        update["UpdateExpression"] = "SET refunded_fen = :after"
+        update["ExpressionAttributeValues"][":after"] = {
+            "N": str(overpayment.refunded_fen + amount_fen)}
+        return {"Update": update}

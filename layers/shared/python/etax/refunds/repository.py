@@ -100,10 +100,12 @@ class RefundRepository(DynamoAccess):
         super().__init__(client)
         self.table = table_name("REFUNDS_TABLE")
 
-    def create(self, case: Case) -> None:
+    def create(self, case: Case, also: Sequence[dict[str, Any]] = ()) -> None:
         """Store a new case and its claims in one transaction: the case id must be new and
-        nothing it claims may be held by another case (:class:`ClaimTaken` names which)."""
-        if not case.claims:
+        nothing it claims may be held by another case (:class:`ClaimTaken` names which); the
+        ``also`` actions (the ledger it was computed from, unchanged) must hold too
+        (:class:`LedgerMoved` if one does not)."""
+        if not case.claims and not also:
             if not applied(self.db, "put_item", TableName=self.table,
                            Item=serialize(to_item(case)),
                            ConditionExpression="attribute_not_exists(case_id)"):
@@ -117,6 +119,7 @@ class RefundRepository(DynamoAccess):
                                                 "claimed_at": case.submitted_at}),
                              "ConditionExpression": "attribute_not_exists(case_id)"}}
                     for claim in case.claims]
+        actions += also
         try:
             write_transaction(self.db, actions)
         except self.db.exceptions.TransactionCanceledException as error:
@@ -124,6 +127,8 @@ class RefundRepository(DynamoAccess):
             if 0 in failed:
                 raise CaseExists(case.case_id) from None
             for index in sorted(failed):
+                if index > len(case.claims):
+                    raise LedgerMoved(f"case {case.case_id}: the ledger moved") from None
                 claim = case.claims[index - 1]
                 raise ClaimTaken(claim, self.holder(claim)) from None
             for claim in case.claims:  # no reasons given: find the claim that is held

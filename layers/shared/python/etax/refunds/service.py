@@ -43,7 +43,7 @@ from etax.errors import (
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.refunds.cases import SUBMITTED, Case, Stage
 from etax.refunds.pipeline import decide
-from etax.refunds.repository import ClaimTaken, RefundRepository, decode_cursor
+from etax.refunds.repository import ClaimTaken, LedgerMoved, RefundRepository, decode_cursor
 from etax.refunds.requests import (
     ExportRefundIn,
     GeneralRefundIn,
@@ -92,6 +92,8 @@ def iit_obligation_id(person: str, year: int) -> str:
 
 
 CLAIM_FIELDS = {"obligation": "obligation_id", "declaration": "declaration_number"}
+# an application computed from a ledger a refund moved meanwhile is computed again this often
+LEDGER_ATTEMPTS = 3
 
 
 @dataclass
@@ -161,6 +163,27 @@ class RefundService:
         conditions: list[str] = []
         if record is not None and record.status is not Status.ACTIVE:
             conditions.append("registration_not_active")
+        case, also = self._case(applicant, request, now, conditions)
+        self._check_account(applicant, request.account.number)
+        for attempt in range(LEDGER_ATTEMPTS):
+            if attempt:  # a refund was recorded meanwhile: computed again from the ledger
+                case, also = self._case(applicant, request, now, conditions)
+            try:
+                self.repository.create(case, also)
+            except ClaimTaken as taken:
+                raise self._taken(taken, request) from None
+            except LedgerMoved:
+                continue
+            return case.view()
+        raise StateChanged("the obligation's ledger kept changing while the application was "
+                           "stored; send it again", field="obligation_id")
+
+    def _case(self, applicant: Applicant, request: RefundIn, now: datetime,
+              conditions: list[str]) -> tuple[Case, list[dict[str, Any]]]:
+        """The new case, computed from the records as they are now, and the actions that keep
+        its computation true in the transaction that stores it (the ledger unchanged)."""
+        conditions = list(conditions)
+        also: list[dict[str, Any]] = []
         try:
             if isinstance(request, ExportRefundIn):
                 amount, computation, claims = self._export(applicant, request)
@@ -170,13 +193,14 @@ class RefundService:
                 amount, computation = self._from_ledger(found, request)
                 claims = [f"open#obligation#{found.obligation_id}"]
                 office, obligation = found.tax_office or applicant.tax_office, found.obligation_id
+                also.append(self.overpayments.unchanged(found))
         except RefundRuleError as error:
             raise Invalid(error.reason, field=error.field) from None
         if computation.get("capped"):
             conditions.append("input_vat_cap_applied")
-        self._check_account(applicant, request.account.number)
+        today = business_date(now)
         at = now.isoformat()
-        case = Case(
+        return Case(
             case_id=f"RF{today:%Y%m%d}{uuid.uuid4().hex[:10].upper()}",
             kind=request.kind, applicant=applicant.subject, applicant_kind=applicant.kind,
             tax_office=office, state=SUBMITTED, amount_fen=amount,
@@ -184,12 +208,7 @@ class RefundService:
             account_bank=request.account.bank, account_number=request.account.number,
             submitted_at=at, updated_at=at,
             trail=(Stage(SUBMITTED, at, applicant.subject),), conditions=tuple(conditions),
-            obligation_id=obligation, claims=tuple(claims))
-        try:
-            self.repository.create(case)
-        except ClaimTaken as taken:
-            raise self._taken(taken, request) from None
-        return case.view()
+            obligation_id=obligation, claims=tuple(claims)), also
 
     @staticmethod
     def _taken(taken: ClaimTaken, request: RefundIn) -> StateChanged:

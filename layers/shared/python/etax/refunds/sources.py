@@ -54,6 +54,11 @@ class Overpayments(Protocol):
         """The obligation's ledger, read consistently; None if there is no such obligation."""
         ...
 
+    def unchanged(self, overpayment: Overpayment) -> dict[str, Any]:
+        """The ``TransactWriteItems`` action (a ``ConditionCheck``) that holds while the
+        ledger's refunded sum is still ``overpayment.refunded_fen``."""
+        ...
+
     def record_refund(self, overpayment: Overpayment, amount_fen: int) -> dict[str, Any]:
         """The ``TransactWriteItems`` action that adds ``amount_fen`` to the ledger's
         refunded sum, conditional on it still being ``overpayment.refunded_fen``; ValueError if
