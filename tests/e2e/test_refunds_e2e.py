@@ -393,8 +393,11 @@ def test_a_refused_payment_is_dead_lettered_then_redriven_and_paid_once(
                                  "account": {"bank": "中国银行", "number": number}})
     assert case["tax_office"] == XIAMEN
     dlq, queue = stack["RefundPaymentDeadLetterQueueUrl"], stack["RefundPaymentQueueUrl"]
-    wait_for("the payment's dead letter", lambda: depth(aws, dlq), timeout=180,
-             describe=lambda: read(api, taxpayer, case["id"]).json())
+    # this case's message (refused on each of its three receives) in the dead-letter queue
+    wait_for("the payment's dead letter", lambda: (
+        depth(aws, dlq)
+        and read(api, taxpayer, case["id"]).json().get("payment", {}).get("attempts", 0) >= 3
+    ) or None, timeout=180, describe=lambda: read(api, taxpayer, case["id"]).json())
     stuck = read(api, taxpayer, case["id"]).json()
     assert stuck["state"] == "approved"
     assert stuck["payment"]["attempts"] >= 3
