@@ -129,8 +129,10 @@ def test_least_privilege(prod: Template, local: Template) -> None:
     for source in ("AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                    "InvoiceServicesInvoicesTable"):  # who applies, the export's invoices
         assert actions_on(prod, "refunds", table_id(prod, source)) == {"dynamodb:GetItem"}
-    # the filing ledger: read when applying, recorded in only by the payment stage
-    assert actions_on(prod, "refunds", filing) == {"dynamodb:GetItem"}
+    # the filing ledger: read when applying (and checked unchanged as the case is stored),
+    # recorded in only by the payment stage
+    assert actions_on(prod, "refunds", filing) == {"dynamodb:GetItem",
+                                                   "dynamodb:ConditionCheckItem"}
     assert actions_on(prod, "refund_payment", filing) == {"dynamodb:GetItem",
                                                           "dynamodb:UpdateItem"}
     for service in ("refund_checks", "refund_approval", "refund_notify", "refund_events"):
