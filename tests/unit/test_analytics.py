@@ -25,7 +25,7 @@ from etax.analytics.archive import (
 )
 from etax.analytics.compaction import Spill, Spilled, write_partitions
 from etax.analytics.parties import party, province_of, pseudonym
-from etax.analytics.reports import checked_range, months_between
+from etax.analytics.reports import checked_range
 from etax.analytics.schemas import (
     ATHENA_TYPES,
     BY_NAME,
@@ -39,6 +39,7 @@ from etax.analytics.schemas import (
 )
 from etax.analytics.service import month_bounds, utc_naive
 from etax.errors import Invalid
+from etax.rules.dates import months_between
 
 KEY = b"k" * 32
 COMPANY = "91350100M000100Y43"

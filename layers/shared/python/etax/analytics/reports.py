@@ -12,12 +12,9 @@ from etax.analytics.service import checked_month, revenue, risk_warnings
 from etax.analytics.store import Store
 from etax.errors import Invalid
 from etax.platform.auth import Principal
+from etax.rules.dates import months_between
 
 MAX_MONTHS = 36
-
-
-def months_between(first: str, last: str) -> int:
-    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
 
 
 def checked_range(first: str | None, last: str | None) -> tuple[str, str]:

@@ -34,7 +34,7 @@ from typing import Any, Final
 from etax.documents.canonical import canonical_bytes
 from etax.documents.pdf import signed_page
 from etax.errors import Invalid
-from etax.rules.dates import SHANGHAI
+from etax.rules.dates import SHANGHAI, months_between
 
 SPEC: Final = "etax-field-document/1"
 INSPECTION: Final = "inspection_notice"
@@ -75,18 +75,14 @@ def check_digest(value: str) -> str:
     return value.lower()
 
 
-def _months(first: str, last: str) -> int:
-    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
-
-
 def check_period(first: str, last: str, today: date) -> dict[str, str]:
     """An inspection's periods: months ``first`` to ``last`` (``YYYY-MM``), none after the
     current month, at most :data:`MAX_PERIOD_MONTHS`."""
-    if _months(first, last) < 1:
+    if months_between(first, last) < 1:
         raise Invalid("period.to: a month not before period.from", field="period.to")
     if last > f"{today:%Y-%m}":
         raise Invalid("period.to: a month not after the current one", field="period.to")
-    if _months(first, last) > MAX_PERIOD_MONTHS:
+    if months_between(first, last) > MAX_PERIOD_MONTHS:
         raise Invalid(f"period: at most {MAX_PERIOD_MONTHS} months", field="period.from")
     return {"from": first, "to": last}
 

@@ -26,3 +26,9 @@ def business_date(now: datetime) -> date:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware; a naive time has no business day")
     return now.astimezone(SHANGHAI).date()
+
+
+def months_between(first: str, last: str) -> int:
+    """How many months ``first`` to ``last`` (``YYYY-MM``, both counted) span: 1 for the same
+    month, 0 or less when ``last`` is before ``first``."""
+    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
