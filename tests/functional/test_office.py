@@ -214,6 +214,8 @@ def test_who_reads_a_document_and_what_a_draft_shows(module: Any) -> None:
     ({"period": {"from": "2025-13", "to": "2025-12"}}, 422, "period.from"),
     ({"matters": "x\u202ey"}, 422, "matters"),
     ({"kind": "search_warrant"}, 422, "kind"),
+    ({"appointment": {"at": "2026-12-10T09:30:00+08:00", "place": "第一稽查局"}}, 422,
+     "appointment"),  # a field of the other kind is refused, not ignored
     ({"extra": 1}, 422, "extra"),
 ])
 def test_a_draft_that_breaks_a_rule_is_refused_naming_the_field(
@@ -223,6 +225,14 @@ def test_a_draft_that_breaks_a_rule_is_refused_naming_the_field(
     assert answer["statusCode"] == status, answer["json"]
     if field:
         assert answer["json"]["field"] == field
+
+
+@pytest.mark.parametrize("change", [{"period": {"from": "2025-01", "to": "2025-12"}},
+                                    {"place": "纳税人生产经营场所"}])
+def test_an_inquiry_with_an_inspections_fields_is_refused_naming_them(
+        module: Any, change: dict[str, Any]) -> None:
+    answer = draft(module, {**INQUIRY, **change})
+    assert (answer["statusCode"], answer["json"]["field"]) == (422, next(iter(change)))
 
 
 @pytest.mark.parametrize(("at", "field"), [

@@ -42,13 +42,15 @@ def test_the_same_change_is_the_same_alert_and_another_instant_another() -> None
 
 
 def test_an_alerts_words_say_what_why_and_when_in_beijing_time() -> None:
-    title, body = alerts.words(alerts.AlarmChange("etax-x-Errors", "ALARM", "OK", "5 errors",
-                                                  "", NOW))
+    change = alerts.AlarmChange("etax-x-Errors", "ALARM", "OK", "5 errors", "", NOW)
+    title, body = alerts.words(change, change.alert_id)
     assert title == "平台告警：etax-x-Errors"
     assert "原因：5 errors" in body
     assert "2026-12-06 10:00:00（北京时间）" in body
     assert "说明：（无）" in body
-    title, _ = alerts.words(alerts.AlarmChange("a" * 300, "OK", "ALARM", "", "", NOW))
+    assert f"/v1/office/alerts/{change.alert_id}/ack" in body
+    assert alerts.ALERT_ID.fullmatch(change.alert_id)
+    title, _ = alerts.words(alerts.AlarmChange("a" * 300, "OK", "ALARM", "", "", NOW), "x")
     assert len(title) == 100
 
 

@@ -32,6 +32,7 @@ MAX_AHEAD_DAYS: Final = 90
 KEPT_DAYS: Final = 90  # a shift or an alert is kept this long after it ends or is raised
 NAME_LIMIT: Final = 255  # CloudWatch's limit for an alarm's name
 REASON_LIMIT: Final = 600  # characters of the reason carried into an alert
+ALERT_ID: Final = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")  # what AlarmChange.alert_id gives
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +81,15 @@ def parse_alarm(body: str) -> AlarmChange:
                        changed_at=_instant(changed))
 
 
-def words(change: AlarmChange) -> tuple[str, str]:
-    """The notification's title and body: what alarmed, why, when (Beijing time)."""
+def words(change: AlarmChange, alert_id: str) -> tuple[str, str]:
+    """The notification's title and body: what alarmed, why, when (Beijing time), and how the
+    alert ``alert_id`` is acknowledged."""
     when = change.changed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
     if change.state == ALARM:
         title = f"平台告警：{change.name}"
         lines = [f"告警：{change.name}", f"说明：{change.description or '（无）'}",
                  f"原因：{change.reason or '（无）'}", f"时间：{when}（北京时间）",
-                 "请确认（POST /v1/office/alerts/{id}/ack）并处理。"]
+                 f"请确认（POST /v1/office/alerts/{alert_id}/ack）并处理。"]
     else:
         title = f"告警已恢复：{change.name}"
         lines = [f"告警：{change.name} 已恢复正常", f"原因：{change.reason or '（无）'}",

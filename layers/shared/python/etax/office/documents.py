@@ -48,6 +48,8 @@ class Kind:
 
 
 KINDS: Final = {INSPECTION: Kind("税务检查通知书", "JC"), INQUIRY: Kind("询问通知书", "XW")}
+# a draft's fields that belong to the other kind: refused (422 naming them), never ignored
+NOT_OF_KIND: Final = {INSPECTION: ("appointment",), INQUIRY: ("period", "place")}
 MAX_PERIOD_MONTHS: Final = 120  # an inspection covers at most ten years of periods
 INQUIRY_MAX_DAYS: Final = 60  # an inquiry is set at most this many days after it is drafted
 DRAFT_DAYS: Final = 7  # a draft not countersigned within a week expires

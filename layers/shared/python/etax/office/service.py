@@ -47,7 +47,6 @@ NUMBERING_ATTEMPTS = 5  # another document of the office took the number: number
 # the ids the platform gives; anything else names nothing (404, never a key sent as typed)
 DOCUMENT_ID = re.compile(r"fd-[0-9a-f]{16}")
 SHIFT_ID = re.compile(r"sh-[0-9a-f]{12}")
-ALERT_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
 
 
 class Signer(Protocol):
@@ -85,6 +84,9 @@ class FieldDocuments:
         if record.tax_office_code != office:
             raise Refused("a field document is issued to a taxpayer of the officer's office")
         now = self.now()
+        for name in documents.NOT_OF_KIND[request.kind]:
+            if getattr(request, name) is not None:
+                raise Invalid(f"{name}: not part of a {request.kind}", field=name)
         content: dict[str, Any] = {"matters": request.matters}
         if request.kind == documents.INSPECTION:
             if request.period is None:
@@ -331,8 +333,7 @@ class Operations:
 
     def _tell(self, alert_id: str, change: AlarmChange, recipients: list[str],
               what: str) -> None:
-        title, body = alerts.words(change)
-        body = body.replace("{id}", alert_id)
+        title, body = alerts.words(change, alert_id)
         self.publisher.publish([DomainEvent(
             "OpsAlertRaised" if what == "raised" else "OpsAlertResolved",
             {"alert_id": alert_id, "alarm": change.name,
@@ -342,7 +343,7 @@ class Operations:
             for officer in recipients])
 
     def _visible(self, principal: Principal, alert_id: str) -> dict[str, Any]:
-        alert = self.repository.alert(alert_id) if ALERT_ID.fullmatch(alert_id) else None
+        alert = self.repository.alert(alert_id) if alerts.ALERT_ID.fullmatch(alert_id) else None
         if alert is None:
             raise NotFound(f"no alert {alert_id}")
         if principal.role == "admin":
