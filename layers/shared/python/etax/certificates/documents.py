@@ -17,10 +17,9 @@ bytes, which the verification route compares with what was issued.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from etax.documents.canonical import canonical_bytes
+from etax.documents.canonical import digest as digest
 from etax.documents.pdf import signed_page
 from etax.rules import money
 
@@ -29,10 +28,6 @@ SPEC = "etax-certificate/1"
 
 def verify_path(number: str) -> str:
     return f"/v1/certificates/{number}/verify"
-
-
-def digest(document: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_bytes(document)).hexdigest()
 
 
 def _content_lines(document: dict[str, Any]) -> list[str]:

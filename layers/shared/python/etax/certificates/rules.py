@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from etax.documents.canonical import presented_digest
+
 RESIDENCY: Final = "tax_residency"
 TAX_PAYMENT: Final = "tax_payment"
 KIND_NAMES: Final = {RESIDENCY: "中国税收居民身份证明", TAX_PAYMENT: "中华人民共和国税收完税证明"}
@@ -44,7 +46,6 @@ NUMBER_PREFIX: Final = {RESIDENCY: "RC", TAX_PAYMENT: "TP"}
 RESIDENCY_YEARS_BACK: Final = 3
 PAYMENT_PERIOD_MAX_DAYS: Final = 366
 _COUNTRY = re.compile(r"[A-Z]{2}")
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class CertificateRefused(ValueError):
@@ -77,8 +78,8 @@ def check_country(code: str) -> str:
 def check_digest(text: str) -> str:
     """A presented document digest in the form :func:`etax.certificates.documents.digest`
     gives (64 lowercase hex digits); outer spaces and upper case are accepted."""
-    value = text.strip().lower()
-    if not _DIGEST.fullmatch(value):
+    value = presented_digest(text)
+    if value is None:
         raise CertificateRefused("digest", "the SHA-256 of the certificate's document: 64 "
                                            "hexadecimal digits")
     return value

@@ -9,8 +9,12 @@ integers, booleans, null, arrays and objects).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from typing import Any
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class NotCanonical(ValueError):
@@ -44,3 +48,16 @@ def canonical_bytes(document: Any) -> bytes:
     _check(document, "$")
     return json.dumps(document, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def digest(document: Any) -> str:
+    """The SHA-256 of ``document``'s canonical bytes, as 64 lowercase hex digits: what a signed
+    document's public check compares a copy with."""
+    return hashlib.sha256(canonical_bytes(document)).hexdigest()
+
+
+def presented_digest(text: str) -> str | None:
+    """A digest a client presents, as :func:`digest` writes it (outer spaces and upper case
+    accepted); None when it is not 64 hexadecimal digits."""
+    value = text.strip().lower()
+    return value if _DIGEST.fullmatch(value) else None

@@ -25,13 +25,13 @@ SHA-256 of a copy's canonical document — whether the copy is the one issued.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from etax.documents.canonical import canonical_bytes
+from etax.documents.canonical import digest as digest
+from etax.documents.canonical import presented_digest
 from etax.documents.pdf import signed_page
 from etax.errors import Invalid
 from etax.rules.dates import SHANGHAI, months_between
@@ -54,7 +54,6 @@ MAX_PERIOD_MONTHS: Final = 120  # an inspection covers at most ten years of peri
 INQUIRY_MAX_DAYS: Final = 60  # an inquiry is set at most this many days after it is drafted
 DRAFT_DAYS: Final = 7  # a draft not countersigned within a week expires
 NUMBER = re.compile(r"\d{11}-(JC|XW)-\d{4}-\d{5}")
-_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def number_of(office: str, kind: str, year: int, sequence: int) -> str:
@@ -65,16 +64,14 @@ def verify_path(number: str) -> str:
     return f"/v1/field-documents/{number}/verify"
 
 
-def digest(document: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_bytes(document)).hexdigest()
-
-
 def check_digest(value: str) -> str:
-    """A copy's SHA-256 as 64 hexadecimal digits (either case), lower-cased; 422 otherwise."""
-    if not _DIGEST.fullmatch(value):
+    """A copy's SHA-256 as :func:`digest` writes it (outer spaces, upper case accepted);
+    422 naming ``digest`` otherwise."""
+    presented = presented_digest(value)
+    if presented is None:
         raise Invalid("digest: the SHA-256 of the copy's canonical document, 64 hexadecimal "
                       "digits", field="digest")
-    return value.lower()
+    return presented
 
 
 def check_period(first: str, last: str, today: date) -> dict[str, str]:
