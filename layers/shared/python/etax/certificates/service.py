@@ -22,7 +22,7 @@ from etax.certificates.payments import PaymentRecords
 from etax.certificates.repository import CertificateRepository, StoredCertificate
 from etax.certificates.requests import CertificateRequest
 from etax.certificates.results import Issued, Verdict
-from etax.documents.signing import Signature, SignatureMismatch, verify_envelope
+from etax.documents.signing import Signature, check_issued
 from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.rules import money, resident_id, uscc
@@ -153,21 +153,13 @@ class CertificateService:
         certificate = self.repository.get(number)
         if certificate is None:
             raise NotFound(f"no certificate {number}: it was not issued by this platform")
-        try:
-            verify_envelope(certificate.envelope, self.signer.public_key()["public_key_pem"])
-            intact = True
-        except SignatureMismatch:
-            intact = False
-        issued_digest = digest(certificate.document)
-        matches = None
-        if wanted is not None:
-            matches = wanted == issued_digest
-        authentic = intact and matches is not False
+        checked = check_issued(certificate.envelope, self.signer.public_key()["public_key_pem"],
+                               wanted)
         document = certificate.document
-        verdict = "authentic" if authentic else "altered"
-        return Verdict(number=number, verdict=verdict, authentic=authentic,
+        verdict = "authentic" if checked.authentic else "altered"
+        return Verdict(number=number, verdict=verdict, authentic=checked.authentic,
                        status=certificate.status, type=document["type"],
                        type_name=document["type_name"], issue_date=document["issue_date"],
                        holder=_masked_holder(document["holder"]),
-                       tax_office=document["tax_office"], digest=issued_digest,
-                       matches=matches, signature=certificate.signature)
+                       tax_office=document["tax_office"], digest=checked.digest,
+                       matches=checked.matches, signature=certificate.signature)

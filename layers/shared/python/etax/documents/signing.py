@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from etax.documents.canonical import canonical_bytes
+from etax.documents.canonical import canonical_bytes, digest
 
 ALGORITHM = "ES256"
 
@@ -82,3 +82,31 @@ def verify_envelope(envelope: dict[str, Any], public_key_pem: str) -> None:
                    ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, KeyError, ValueError) as error:
         raise SignatureMismatch("the signature does not match the document") from error
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCheck:
+    """The public check of a stored signed document against what a reader holds: whether its
+    stored record still verifies (``intact``), its ``digest``, and whether the copy presented
+    by digest is the one issued (``matches``; None when none was presented)."""
+
+    intact: bool
+    digest: str
+    matches: bool | None
+
+    @property
+    def authentic(self) -> bool:
+        return self.intact and self.matches is not False
+
+
+def check_issued(envelope: dict[str, Any], public_key_pem: str,
+                 presented: str | None) -> IssuedCheck:
+    """:class:`IssuedCheck` of the stored ``envelope`` and a copy's ``presented`` digest (as
+    :func:`etax.documents.canonical.presented_digest` reads it)."""
+    try:
+        verify_envelope(envelope, public_key_pem)
+        intact = True
+    except SignatureMismatch:
+        intact = False
+    issued = digest(envelope["document"])
+    return IssuedCheck(intact, issued, None if presented is None else presented == issued)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from etax.acceptance.registration.records import Status
 from etax.acceptance.registration.registry import Registry
-from etax.documents.signing import SignatureMismatch, verify_envelope
+from etax.documents.signing import check_issued
 from etax.errors import AlreadyExists, Invalid, NotFound, Refused, StateChanged
 from etax.office import alerts, documents
 from etax.office.alerts import AlarmChange
@@ -227,22 +227,15 @@ class FieldDocuments:
                   if documents.NUMBER.fullmatch(number) else None)
         if stored is None:
             raise NotFound(f"no field document {number}: it was not issued by this platform")
-        envelope = {"document": stored["document"], "signature": stored["signature"]}
-        try:
-            verify_envelope(envelope, self.signer.public_key()["public_key_pem"])
-            intact = True
-        except SignatureMismatch:
-            intact = False
-        issued_digest = documents.digest(stored["document"])
-        matches = None if wanted is None else wanted == issued_digest
-        authentic = intact and matches is not False
         document = stored["document"]
+        checked = check_issued({"document": document, "signature": stored["signature"]},
+                               self.signer.public_key()["public_key_pem"], wanted)
         return FieldDocumentVerdict(
-            number=number, verdict="authentic" if authentic else "altered",
-            authentic=authentic, status=stored["state"], kind=document["kind"],
+            number=number, verdict="authentic" if checked.authentic else "altered",
+            authentic=checked.authentic, status=stored["state"], kind=document["kind"],
             kind_name=document["kind_name"], issue_date=document["issue_date"],
             taxpayer=document["taxpayer"], tax_office=document["tax_office"],
-            inspectors=document["inspectors"], digest=issued_digest, matches=matches,
+            inspectors=document["inspectors"], digest=checked.digest, matches=checked.matches,
             signature=stored["signature"], withdrawn_at=stored.get("withdrawn_at"))
 
     @staticmethod
