@@ -6,7 +6,9 @@ Resources: the store's bucket (``raw/`` the archive, ``tables/`` the Parquet tab
 pseudonyms' key; the analytics layer (DuckDB, ``.build/layers/analytics[-arm64]``); the
 archive function behind a queue every event of the bus reaches (a rule on the bus: every
 ``tax.*`` source, notification requests left out: they carry the message and the address,
-not a fact); the compactor and its schedule; the analytics API function (officers). Outside
+not a fact); the compactor and its schedule; the analytics API function (officers: reports, the
+watch-list, the revenue desk); the risk indicators' daily run and the daily revenue briefing,
+each on its schedule. Outside
 ``local``, the same tables are declared for Athena: a Glue database and one table per
 store table (Parquet, partition projection on ``date`` and ``province``, so no crawler and no
 partition to add), and an Athena workgroup writing its results under ``athena-results/``.
@@ -43,7 +45,13 @@ LAYER_DIRS = {"x86_64": ROOT / ".build" / "layers" / "analytics",  # scripts/bui
 ROUTES = ("GET /v1/analytics/revenue", "GET /v1/analytics/risk-warnings",
           "POST /v1/analytics/risk-runs", "GET /v1/analytics/risk-cases",
           "GET /v1/analytics/risk-cases/{case_id}",
-          "POST /v1/analytics/risk-cases/{case_id}/verdict")
+          "POST /v1/analytics/risk-cases/{case_id}/verdict",
+          "GET /v1/analytics/revenue/movements", "GET /v1/analytics/revenue-plans/{year}",
+          "PUT /v1/analytics/revenue-plans/{year}/{office}",
+          "GET /v1/analytics/revenue-plans/{year}/{office}",
+          "GET /v1/analytics/charts/revenue", "GET /v1/analytics/charts/plan",
+          "GET /v1/analytics/briefings/me", "PUT /v1/analytics/briefings/me",
+          "DELETE /v1/analytics/briefings/me")
 RISK_RUN_MINUTES = 5
 TABLES_PREFIX = "tables/"
 RESULTS_PREFIX = "athena-results/"
@@ -155,6 +163,24 @@ class Analytics(Board):
                                       "of the month whose VAT returns fell due, once",
                           schedule=events.Schedule.cron(minute="0", hour="19"),
                           function=self.risk_run)
+        # the daily revenue briefing to the officers subscribed
+        self.briefing: lambda_.Function = platform.function(
+            self, "analytics_briefing",
+            description="E18/E19: the daily revenue briefing to the officers subscribed",
+            environment=store_env, timeout=Duration.minutes(RISK_RUN_MINUTES),
+            memory_size=2048, layers=[self.layer], publishes_events=True)
+        self.briefing.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"],
+            resources=[self.bucket.arn_for_objects(f"{TABLES_PREFIX}*")]))
+        self.briefing.add_to_role_policy(listing(self.bucket, TABLES_PREFIX))
+        grant(self.briefing, self.table, "GetItem", "Query")  # the plans, the subscriptions
+        platform.schedule(self, "Briefing",
+                          description="Each day at 07:30 Asia/Shanghai: yesterday's revenue "
+                                      "to the officers subscribed",
+                          schedule=events.Schedule.cron(minute="30", hour="23"),
+                          function=self.briefing)
+        # a briefing's subscription ended (Delete); the plans' revisions (a transaction of Puts)
+        grant(self.function, self.table, "DeleteItem")
         platform.api.routes(self.function, *ROUTES)
 
         # open data: the released aggregates, public (infra/open_data.py)
@@ -167,7 +193,8 @@ class Analytics(Board):
         for function, prefixes in ((self.archive, (RAW_PREFIX,)),
                                    (self.compactor, (RAW_PREFIX, TABLES_PREFIX)),
                                    (self.function, (TABLES_PREFIX,)),
-                                   (self.risk_run, (TABLES_PREFIX,))):
+                                   (self.risk_run, (TABLES_PREFIX,)),
+                                   (self.briefing, (TABLES_PREFIX,))):
             for prefix in prefixes:
                 acknowledge(function,
                             f"AwsSolutions-IAM5[Resource::<{bucket_logical}.Arn>/{prefix}*]",

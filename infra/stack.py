@@ -169,6 +169,7 @@ class EtaxStack(Stack):
             "AnalyticsBucketName": self.analytics.bucket.bucket_name,
             "AnalyticsTableName": self.analytics.table.table_name,
             "AnalyticsCompactorFunctionName": self.analytics.compactor.function_name,
+            "AnalyticsBriefingFunctionName": self.analytics.briefing.function_name,
             "AnalyticsArchiveQueueUrl": self.analytics.archived.queue.queue_url,
             "AnalyticsArchiveDeadLetterQueueUrl":
                 self.analytics.archived.dead_letters.queue_url,

@@ -54,6 +54,7 @@ Json = dict[str, Any]
 
 TITLE = "e-tax platform API"
 VERSION = "v1"
+NO_CONTENT = 204  # a route answering Response(status_code=204): documented with no content
 DESCRIPTION = (
     "The e-tax platform's REST API, generated from the code (scripts/openapi.py). Errors are "
     "`application/problem+json` (RFC 9457) naming the failing `field`; a POST that creates a "
@@ -276,6 +277,11 @@ def _status(tree: ast.AST) -> int | None:
                 and node.func.attr == "create" and isinstance(node.func.value, ast.Name)
                 and node.func.value.id == "once"):
             return 201  # etax.platform.once.Once.create: answered 201 (Created)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "Response"):  # Response(status_code=204, …)
+            given = [k.value for k in node.keywords if k.arg == "status_code"]
+            if given and isinstance(given[0], ast.Constant) and given[0].value == NO_CONTENT:
+                return NO_CONTENT
     return None
 
 
@@ -392,7 +398,10 @@ def operation(op: Json, *, folder: str, method: str, path: str, code: RouteCode,
     answers: Json = op.pop("responses")
     (_, answer), = answers.items()
     answer["description"] = "the answer"
-    if code.content_type is not None:
+    if code.status == NO_CONTENT:
+        answer["description"] = "done; no content"
+        answer.pop("content", None)
+    elif code.content_type is not None:
         schema: Json = {"type": "string", "contentMediaType": code.content_type}
         if code.content_type == "application/json":  # a document served as written
             schema = {"type": "object"}

@@ -4,20 +4,39 @@ range of months by tax, province, office or month, read from the analytical stor
 table with DuckDB; ``GET /v1/analytics/risk-warnings`` — a month's risk indicators and the
 warnings they raise, each explained, with each indicator's precision; the watch-list — the
 cases a month's run opened (``/v1/analytics/risk-cases``), each judged once by an officer of its
-office; ``POST /v1/analytics/risk-runs`` — an administrator runs a month now. An officer reads
-its own office's, an administrator the whole country's."""
+office; ``POST /v1/analytics/risk-runs`` — an administrator runs a month now. The revenue desk
+(docs/analytics.md#the-revenue-desk): a month's largest movements and the taxpayers behind
+them, the yearly plans and their progress, the charts of both (SVG), and the subscription to
+the daily briefing (sent by ``analytics_briefing``). An officer reads its own office's, an
+administrator the whole country's."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import duckdb
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.analytics.desk import RevenueDesk
 from etax.analytics.reports import Reports
-from etax.analytics.repository import IssuingQuotas, RiskCases
-from etax.analytics.requests import RunRequest, VerdictRequest
-from etax.analytics.results import Revenue, RiskCase, RiskCasePage, RiskWarnings
+from etax.analytics.repository import (
+    BriefingSubscriptions,
+    IssuingQuotas,
+    RevenuePlans,
+    RiskCases,
+)
+from etax.analytics.requests import PlanRequest, RunRequest, VerdictRequest
+from etax.analytics.results import (
+    BriefingSubscription,
+    Movements,
+    PlanHistory,
+    PlanProgress,
+    Revenue,
+    RiskCase,
+    RiskCasePage,
+    RiskWarnings,
+)
 from etax.analytics.service import checked_month
 from etax.analytics.store import Store
 from etax.analytics.watchlist import SOURCE, Watchlist
@@ -31,10 +50,16 @@ from etax.platform.settings import required
 
 app = make_resolver()
 once = Once(app)
-watchlist = Watchlist(RiskCases(), EventPublisher(lazy("events"), required("EVENT_BUS_NAME"),
-                                                  SOURCE))
-reports = Reports(Store(), duckdb.connect, watchlist.precision, IssuingQuotas().of)
+publisher = EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), SOURCE)
+watchlist = Watchlist(RiskCases(), publisher)
+store = Store()
+reports = Reports(store, duckdb.connect, watchlist.precision, IssuingQuotas().of)
+desk = RevenueDesk(reports, store, duckdb.connect, RevenuePlans(), BriefingSubscriptions(),
+                   publisher)
 CASE = "/v1/analytics/risk-cases/{case_id}"
+PLAN = "/v1/analytics/revenue-plans/{year}/{office}"
+SVG = {"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; "
+                                                                "style-src 'unsafe-inline'"}
 
 
 def _query(name: str) -> str | None:
@@ -44,10 +69,71 @@ def _query(name: str) -> str | None:
 
 @app.get("/v1/analytics/revenue")
 @declares(query={"from": "the first month, 2026-01", "to": "the last month, 2026-12",
-                 "by": "tax (default), province, office or month"})
+                 "by": "tax (default), province, office, month or industry"})
 def revenue() -> Revenue:
     return reports.revenue(caller(app, "officer", "admin"), _query("from"), _query("to"),
                            _query("by"))
+
+
+@app.get("/v1/analytics/revenue/movements")
+@declares(query={"month": "the month, 2026-11",
+                 "against": "previous-month (default) or previous-year",
+                 "top": "how many taxpayers behind the movement, 1 to 50 (default 10)"})
+def revenue_movements() -> Movements:
+    return desk.movements(caller(app, "officer", "admin"), _query("month"), _query("against"),
+                          _query("top"))
+
+
+@app.get("/v1/analytics/revenue-plans/<year>")
+def plan_progress(year: str) -> PlanProgress:
+    return desk.progress(caller(app, "officer", "admin"), year)
+
+
+@app.put("/v1/analytics/revenue-plans/<year>/<office>")
+def set_plan(year: str, office: str) -> dict[str, Any]:
+    principal = caller(app, "admin")
+    return once.parsed(principal, f"PUT {PLAN.format(year=year, office=office)}", PlanRequest,
+                       lambda body: desk.set_plan(principal, year, office, body))
+
+
+@app.get("/v1/analytics/revenue-plans/<year>/<office>")
+@declares(problems=(404,))
+def plan_history(year: str, office: str) -> PlanHistory:
+    return desk.plan_history(caller(app, "officer", "admin"), year, office)
+
+
+@app.get("/v1/analytics/charts/revenue")
+@declares(query={"from": "the first month, 2026-01", "to": "the last month, 2026-12",
+                 "by": "tax (default), province, office, month or industry"})
+def revenue_chart() -> Response[str]:
+    drawn = desk.revenue_chart(caller(app, "officer", "admin"), _query("from"), _query("to"),
+                               _query("by"))
+    return Response(status_code=200, content_type="image/svg+xml", body=drawn, headers=SVG)
+
+
+@app.get("/v1/analytics/charts/plan")
+@declares(query={"year": "the plan's year, 2026"})
+def plan_chart() -> Response[str]:
+    drawn = desk.plan_chart(caller(app, "officer", "admin"), _query("year"))
+    return Response(status_code=200, content_type="image/svg+xml", body=drawn, headers=SVG)
+
+
+@app.get("/v1/analytics/briefings/me")
+@declares(problems=(404,))
+def briefing() -> BriefingSubscription:
+    return desk.subscription(caller(app, "officer"))
+
+
+@app.put("/v1/analytics/briefings/me")
+def subscribe() -> BriefingSubscription:
+    return desk.subscribe(caller(app, "officer"))
+
+
+@app.delete("/v1/analytics/briefings/me")
+@declares(problems=(404,))
+def unsubscribe() -> Response[str]:
+    desk.unsubscribe(caller(app, "officer"))
+    return Response(status_code=204, body="")
 
 
 @app.get("/v1/analytics/risk-warnings")

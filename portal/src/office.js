@@ -2,9 +2,11 @@
 // cases, invoice supply applications), each item with what there is to decide and the decision:
 // approve, or reject with a reason; and the risk indicators' open cases of the last two months
 // (the watch-list), each judged a confirmed risk or a false alarm with the officer's finding.
-// A decided item leaves its queue and the result is announced.
+// A decided item leaves its queue and the result is announced. Above them, the office's revenue
+// this year against its plan and the time progress: the server's chart, and its figures as a
+// table (what the chart shows, for a screen reader too).
 import {
-  alertText, api, element, facts, known, masked, page, problemText, session, t, when,
+  alertText, api, element, facts, known, masked, page, problemText, session, t, table, when,
 } from "./common.js";
 
 const REASON_MAX = 200; // the shortest limit of the three decision routes (invoice supply)
@@ -213,6 +215,55 @@ async function load(name) {
   draw(name);
 }
 
+/** Basis points as a percentage: 4355 → "43.55%"; none → "—". */
+function percent(bp) {
+  if (bp === null || bp === undefined) return "—";
+  const sign = bp < 0 ? "-" : "";
+  return `${sign}${Math.trunc(Math.abs(bp) / 100)}.${String(Math.abs(bp) % 100).padStart(2, "0")}%`;
+}
+
+let revenue = null; // this year's progress, to redraw on a language switch
+let chartUrl = null;
+
+function drawRevenue() {
+  if (!revenue) return;
+  const section = document.getElementById("office-revenue");
+  const [standing] = revenue.offices;
+  section.querySelector(".summary").textContent = t("office_revenue_summary", {
+    year: revenue.year, as_of: revenue.as_of, collected: yuan(standing.collected_fen),
+    plan: standing.plan_fen === null ? t("office_revenue_no_plan") : yuan(standing.plan_fen),
+    progress: percent(standing.progress_bp), time: percent(revenue.time_progress_bp),
+  });
+  section.querySelector("img").alt = t("office_revenue_chart_alt", { year: revenue.year });
+  section.querySelector(".body").replaceChildren(table("office_revenue_table",
+    ["office_revenue_tax", "office_revenue_plan", "office_revenue_collected",
+      "office_revenue_progress"],
+    standing.taxes.map((row) => [label("tax", row.tax),
+      row.plan_fen === null ? "—" : yuan(row.plan_fen), yuan(row.collected_fen),
+      percent(row.progress_bp)])));
+}
+
+async function loadRevenue() {
+  const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
+  const [shown, chart] = await Promise.all([
+    api(`/v1/analytics/revenue-plans/${year}`, { auth: true }),
+    api(`/v1/analytics/charts/plan?year=${year}`, { auth: true }),
+  ]);
+  if (!shown.ok) {
+    alertText(problemText(shown));
+    return;
+  }
+  revenue = shown.data;
+  if (chart.ok && typeof chart.data === "string") {
+    if (chartUrl) URL.revokeObjectURL(chartUrl);
+    chartUrl = URL.createObjectURL(new Blob([chart.data], { type: "image/svg+xml" }));
+    const figure = document.querySelector("#office-revenue figure");
+    figure.querySelector("img").src = chartUrl;
+    figure.hidden = false;
+  }
+  drawRevenue();
+}
+
 page(async () => {
   const current = session();
   if (!current) {
@@ -227,9 +278,10 @@ page(async () => {
   const office = document.getElementById("office-of");
   const showOffice = () => { office.textContent = t("office_of", { office: current.tax_office }); };
   showOffice();
-  await Promise.all(Object.keys(queues).map(load));
+  await Promise.all([loadRevenue(), ...Object.keys(queues).map(load)]);
   document.addEventListener("languagechange", () => {
     showOffice();
+    drawRevenue();
     Object.keys(answers).forEach(draw);
   });
 });

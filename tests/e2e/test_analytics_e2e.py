@@ -208,3 +208,90 @@ def test_the_revenue_is_for_officers_only(api: str) -> None:
     refused = requests.get(f"{api}/v1/analytics/revenue", headers=taxpayer, params=params,
                            timeout=60)
     assert refused.status_code == 403
+
+
+def test_the_revenue_desk_and_the_daily_briefing_on_the_stack(
+        api: str, aws: Callable[[str], Any], stack: dict[str, Any]) -> None:
+    """An office of the test's own (its figures are the test's alone): payments and
+    registrations through the archive; revenue by industry, the month's movement and its
+    taxpayers, the plan's progress and its chart; the briefing of the day reaches the
+    subscribed officer's inbox (docs/analytics.md#the-revenue-desk)."""
+    from etax.analytics.archive import CHINA
+    from tests.e2e.test_notifications_e2e import inbox
+
+    office = f"1359{random.randrange(10 ** 7):07d}"
+    officer = f"officer-desk-{uuid.uuid4().hex[:6]}"
+    mine = bearer(token(api, "officer", officer, office))
+    admin = bearer(token(api, "admin", "admin-analytics-e2e"))
+    yesterday = datetime.now(CHINA).date() - timedelta(days=1)
+    earlier = (yesterday.replace(day=1) - timedelta(days=1)).replace(day=15)
+    month, before_month, year = f"{yesterday:%Y-%m}", f"{earlier:%Y-%m}", yesterday.year
+    retail, software = fresh_taxpayer(), fresh_taxpayer()
+    run = uuid.uuid4().hex[:8]
+
+    def envelope(n: int, kind: str, day: Any, detail: dict[str, Any]) -> dict[str, Any]:
+        return {"id": f"desk-{run}-{n}", "source": "tax.filing" if kind.startswith("Pay")
+                else "tax.registration", "detail-type": kind,
+                "time": f"{day.isoformat()}T02:00:00Z", "detail": detail}
+
+    def paid(n: int, taxpayer: str, fen: int, day: Any) -> dict[str, Any]:
+        return envelope(n, "PaymentConfirmed", day, {
+            "payment_id": f"desk-{run}-{n}", "obligation_id": f"desk-{run}-ob{n}",
+            "taxpayer": taxpayer, "tax_type": "vat", "period": f"{day:%Y-%m}",
+            "amount_fen": fen, "method": "bank_transfer",
+            "confirmed_at": f"{day.isoformat()}T02:00:00Z", "office": office})
+
+    def registered(n: int, code: str, industry: str) -> dict[str, Any]:
+        return envelope(n, "RegistrationChanged", earlier, {
+            "credit_code": code, "status": "active", "revision": 1,
+            "tax_office_code": office, "taxpayer_type": "general", "industry": industry})
+
+    plan = requests.put(f"{api}/v1/analytics/revenue-plans/{year}/{office}", timeout=60,
+                        headers={**admin, "Idempotency-Key": f"plan-{run}"},
+                        json={"taxes": {"vat": "10000.00"}, "reason": "e2e"})
+    assert plan.status_code == 200, plan.text
+    subscribed = requests.put(f"{api}/v1/analytics/briefings/me", headers=mine, timeout=60)
+    assert subscribed.status_code == 200, subscribed.text
+    through_the_archive(aws, stack, [
+        registered(1, retail, "零售业"), registered(2, software, "软件和信息技术服务业"),
+        paid(3, retail, 50_000, earlier), paid(4, retail, 300_000, yesterday),
+        paid(5, software, 20_000, yesterday)])
+
+    by_industry = revenue(api, mine, month, by="industry")
+    assert {r["key"]: r["amount_fen"] for r in by_industry["rows"]} == {
+        "零售业": 300_000, "软件和信息技术服务业": 20_000}
+    moved = requests.get(f"{api}/v1/analytics/revenue/movements", headers=mine, timeout=60,
+                         params={"month": month})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["against_month"], moved.json()["before_fen"],
+            moved.json()["after_fen"]) == (before_month, 50_000, 320_000)
+    assert [(m["taxpayer"], m["change_fen"]) for m in moved.json()["movers"]] == [
+        (retail, 250_000), (software, 20_000)]
+
+    progress = requests.get(f"{api}/v1/analytics/revenue-plans/{year}", headers=mine,
+                            timeout=60)
+    assert progress.status_code == 200, progress.text
+    [standing] = progress.json()["offices"]
+    this_year = 320_000 + (50_000 if earlier.year == year else 0)
+    assert (standing["office"], standing["plan_fen"], standing["collected_fen"]) == (
+        office, 1_000_000, this_year)
+    assert standing["progress_bp"] == this_year * 10_000 // 1_000_000
+    chart = requests.get(f"{api}/v1/analytics/charts/plan", headers=mine, timeout=60,
+                         params={"year": str(year)})
+    assert chart.status_code == 200, chart.text
+    assert chart.headers["Content-Type"].startswith("image/svg+xml")
+    assert "序时进度" in chart.text
+    assert chart.text.lstrip().startswith("<svg")
+
+    answer = aws("lambda").invoke(FunctionName=stack["AnalyticsBriefingFunctionName"],
+                                  Payload=json.dumps({"day": yesterday.isoformat()}).encode())
+    summary = json.loads(answer["Payload"].read())
+    assert "FunctionError" not in answer, summary
+    assert summary["day"] == yesterday.isoformat()
+    entry = wait_for("the briefing in the officer's inbox", lambda: next(
+        (e for e in inbox(api, mine, limit="100")["items"]
+         if e["kind"] == "analytics.revenue_briefing" and office in e["title"]), None))
+    assert f"{yesterday.month}月{yesterday.day}日入库 3200.00 元（2 笔）" in entry["body"]
+    assert "年度计划 10000.00 元" in entry["body"]
+    gone = requests.delete(f"{api}/v1/analytics/briefings/me", headers=mine, timeout=60)
+    assert gone.status_code == 204, gone.text

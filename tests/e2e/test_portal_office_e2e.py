@@ -227,3 +227,37 @@ def test_an_officer_judges_a_risk_case_of_its_office_in_the_portal(
                           timeout=30).json()
     assert (judged["verdict"], judged["verdict_note"]) == (
         "confirmed", "约谈核实，开票无真实业务支撑")
+
+
+def test_an_officer_sees_its_offices_revenue_against_the_plan(
+        api: str, stack: dict[str, Any], phone: Page) -> None:
+    """An office of the test's own with this year's plan (set by an administrator over the
+    API): the desk says where the year stands against the plan and the time progress, shows
+    the server's chart (an image with its words) and the same figures as a table; axe clean
+    in both languages."""
+    office = f"1358{random.randrange(10 ** 7):07d}"
+    year = datetime.now(CHINA).year
+    admin = bearer(token(api, "admin", "admin-0001"))
+    planned = requests.put(f"{api}/v1/analytics/revenue-plans/{year}/{office}", timeout=60,
+                           headers={**admin, "Idempotency-Key": f"portal-plan-{office}"},
+                           json={"taxes": {"vat": "12000.00", "vehicle_vessel": "300.00"}})
+    assert planned.status_code == 200, planned.text
+
+    sign_in_officer(phone, stack, "officer-desk-0001", office)
+    section = phone.locator("#office-revenue")
+    expect(section.locator(".summary")).to_contain_text("年度计划 12,300.00", timeout=30_000)
+    expect(section.locator(".summary")).to_contain_text("序时进度")
+    chart = section.get_by_role("img")
+    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("alt", re.compile("序时进度"))
+    assert phone.evaluate("document.querySelector('#office-revenue img').naturalWidth") > 0
+    table = section.get_by_role("table")
+    expect(table.get_by_role("row", name=re.compile("增值税"))).to_contain_text("12,000.00")
+    expect(table.get_by_role("row", name=re.compile("车船税"))).to_contain_text("0.00%")
+    assert axe_violations(phone) == []
+    shot(phone, "office-revenue")
+    phone.evaluate("localStorage.setItem('etax.lang', 'en')")
+    phone.reload()
+    expect(section.locator(".summary")).to_contain_text("plan 12,300.00", timeout=30_000)
+    expect(section.get_by_role("table").get_by_role("row", name=re.compile("VAT"))).to_be_visible()
+    assert axe_violations(phone) == []

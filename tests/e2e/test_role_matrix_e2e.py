@@ -608,6 +608,19 @@ REQUESTS: dict[str, Build] = {
     # the column's officer judges it; the administrator after it is refused 409 (judged)
     "POST /v1/analytics/risk-cases/{case_id}/verdict": static(
         {"verdict": "false_alarm", "note": "角色矩阵示例。"}, _risk_case),
+    "GET /v1/analytics/revenue/movements": static(query={"month": "2026-11"}),
+    "GET /v1/analytics/revenue-plans/{year}": lambda r: Request({"year": "2025"}),
+    # a year of the past no other test plans (the administrator's plan the next row reads)
+    "PUT /v1/analytics/revenue-plans/{year}/{office}": lambda r: Request(
+        {"year": "2025", "office": FUZHOU}, {"taxes": {"vat": "1000000.00"},
+                                             "reason": "角色矩阵示例"}),
+    "GET /v1/analytics/revenue-plans/{year}/{office}": lambda r: Request(
+        {"year": "2025", "office": FUZHOU}),
+    "GET /v1/analytics/charts/revenue": static(query={"from": "2026-11", "to": "2026-12"}),
+    "GET /v1/analytics/charts/plan": static(query={"year": "2025"}),
+    "PUT /v1/analytics/briefings/me": static(),
+    "GET /v1/analytics/briefings/me": static(),
+    "DELETE /v1/analytics/briefings/me": static(),
     "GET /v1/open-data/datasets": static(),
     "GET /v1/open-data/datasets/{dataset_id}": lambda r: Request(
         {"dataset_id": "revenue-by-tax"}),

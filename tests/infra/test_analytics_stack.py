@@ -109,3 +109,21 @@ def test_the_risk_run_is_scheduled_daily_and_reads_tables_only(prod: Template) -
     assert "s3:PutObject" not in run
     assert "dynamodb:Scan" not in run
     assert "events:PutEvents" in run
+
+
+def test_the_briefing_is_scheduled_each_morning_and_reads_tables_only(prod: Template) -> None:
+    """The daily revenue briefing at 07:30 Asia/Shanghai (23:30 UTC), reading the tables and
+    the plans and subscriptions (never writing the store or the analytics table),
+    announcing on the bus."""
+    rules = [r["Properties"] for r in resources(prod, "AWS::Events::Rule").values()
+             if "revenue to the officers" in r["Properties"].get("Description", "")]
+    assert [r["ScheduleExpression"] for r in rules] == ["cron(30 23 * * ? *)"]
+    from tests.infra.test_invoices_stack import policy_statements
+
+    briefing = json.dumps(policy_statements(prod, "analytics_briefing"))
+    assert "/tables/" in briefing
+    assert "/raw/" not in briefing
+    for never in ("s3:PutObject", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                  "dynamodb:DeleteItem", "dynamodb:Scan"):
+        assert never not in briefing, never
+    assert "events:PutEvents" in briefing

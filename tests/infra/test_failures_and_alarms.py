@@ -54,9 +54,10 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
     # the bus rules to queues (the credit board's violator listings, the service ratings'
     # completed services, outreach's registration changes and the risk indicators' cases
     # among them); the daily reminder, index, violators' removal, complaints' escalation and
-    # risk indicators' schedules, the credit board's yearly run and the open data's daily
-    # releases; outside local, the signing key's other-signers rule on the default bus
-    assert len(rules) == (23 if stage == "local" else 24)
+    # risk indicators' schedules, the credit board's yearly run, the open data's daily
+    # releases and the daily revenue briefing; outside local, the signing key's other-signers
+    # rule on the default bus
+    assert len(rules) == (24 if stage == "local" else 25)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:

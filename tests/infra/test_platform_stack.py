@@ -29,12 +29,13 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "credit", "credit_runs", "credit_violators", "credit_annual", "complaint_events",
              "feedback", "feedback_events",
              "analytics", "analytics_archive", "analytics_compactor", "analytics_risk",
-             "sharing", "sharing_events", "sharing_feed", "open_data", "open_data_publisher",
+             "analytics_briefing", "sharing", "sharing_events", "sharing_feed", "open_data",
+             "open_data_publisher",
              "office", "office_alerts"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
-                       "open_data_publisher"}  # DuckDB
+                       "analytics_briefing", "open_data_publisher"}  # DuckDB
 
 
 # Anyone may call these; the dev issuer's exist on the local stack only.

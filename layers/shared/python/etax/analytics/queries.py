@@ -20,7 +20,16 @@ GROUPINGS: Final = {  # the revenue's ``by``: its key expression over the paymen
     "province": "province",
     "office": "coalesce(office, 'unknown')",
     "month": "strftime(confirmed_at, '%Y-%m')",
+    "industry": "coalesce(industry, 'unknown')",
 }
+"""``industry`` is the payer's registered industry in its newest registration (a natural
+person, or an enterprise the store has no registration of: ``unknown``)."""
+
+WITH_INDUSTRY: Final = (  # the payments, each with its payer's newest registered industry
+    "(SELECT p.*, r.industry FROM payments AS p LEFT JOIN (SELECT credit_code, industry FROM "
+    "(SELECT credit_code, industry, row_number() OVER (PARTITION BY credit_code "
+    "ORDER BY revision DESC) AS newest FROM taxpayers) AS ranked WHERE newest = 1) AS r "
+    "ON r.credit_code = p.taxpayer) AS payments")
 
 
 def deduplicated(table: Table, source: str) -> str:
@@ -38,10 +47,48 @@ def revenue(by: str, *, office: bool) -> str:
     """Revenue collected between two instants (``confirmed_at >= ? AND < ?``), grouped
     ``by`` (a key of :data:`GROUPINGS`), for one office when ``office``."""
     where = "confirmed_at >= ? AND confirmed_at < ?" + (" AND office = ?" if office else "")
+    source = WITH_INDUSTRY if by == "industry" else "payments"
     return (f"SELECT {GROUPINGS[by]} AS grouping_key, "  # noqa: S608 (constants; ? values)
             "count(*) AS payments, "
-            f"sum(amount_fen) AS amount_fen FROM payments WHERE {where} "
+            f"sum(amount_fen) AS amount_fen FROM {source} WHERE {where} "
             "GROUP BY 1 ORDER BY 1")
+
+
+def collected() -> str:
+    """Revenue collected between two instants (``confirmed_at >= ? AND < ?``) by office and
+    tax: what a yearly plan's progress is measured with."""
+    return ("SELECT coalesce(office, 'unknown') AS office, tax_type, count(*) AS payments, "
+            "sum(amount_fen) AS amount_fen FROM payments "
+            "WHERE confirmed_at >= ? AND confirmed_at < ? GROUP BY 1, 2 ORDER BY 1, 2")
+
+
+_BOTH_RANGES: Final = ("((confirmed_at >= ? AND confirmed_at < ?) "
+                       "OR (confirmed_at >= ? AND confirmed_at < ?))")
+
+
+def movement_totals(*, office: bool) -> str:
+    """The revenue of two ranges of instants (the earlier's bounds, then the later's: each
+    pair given twice, once for the sums and once for the filter), for one office when
+    ``office``: ``(before_fen, after_fen)``."""
+    where = _BOTH_RANGES + (" AND office = ?" if office else "")
+    return ("SELECT sum(CASE WHEN confirmed_at >= ? AND confirmed_at < ? "  # noqa: S608
+            "THEN amount_fen ELSE 0 END) AS before_fen, "
+            "sum(CASE WHEN confirmed_at >= ? AND confirmed_at < ? THEN amount_fen "
+            f"ELSE 0 END) AS after_fen FROM payments WHERE {where}")
+
+
+def movers(*, office: bool) -> str:
+    """The taxpayers whose revenue moved most between two ranges (parameters as
+    :func:`movement_totals`, then how many): each one's revenue in both, the largest change
+    (up or down) first, ties by taxpayer."""
+    where = _BOTH_RANGES + (" AND office = ?" if office else "")
+    return ("SELECT taxpayer, before_fen, after_fen FROM (SELECT taxpayer, "  # noqa: S608
+            "sum(CASE WHEN confirmed_at >= ? AND confirmed_at < ? THEN amount_fen "
+            "ELSE 0 END) AS before_fen, "
+            "sum(CASE WHEN confirmed_at >= ? AND confirmed_at < ? THEN amount_fen "
+            f"ELSE 0 END) AS after_fen FROM payments WHERE {where} GROUP BY taxpayer) "
+            "AS moved WHERE before_fen <> after_fen "
+            "ORDER BY abs(after_fen - before_fen) DESC, taxpayer LIMIT ?")
 
 
 INVOICING: Final = {  # the invoicing's ``by``: its key over the invoices view
@@ -65,6 +112,8 @@ def invoicing(by: str, *, top: int | None = None) -> str:
 def every_query() -> list[str]:
     """Every query text the platform runs (what the transpile test checks)."""
     return ([revenue(by, office=office) for by in GROUPINGS for office in (False, True)]
+            + [collected()]
+            + [q(office=office) for q in (movement_totals, movers) for office in (False, True)]
             + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)]
             + [risk.invoicing_query(), risk.returns_query(), risk.registrations_query(3),
                risk.links_query()])

@@ -27,6 +27,7 @@ from etax.platform.settings import table_name
 DIRTY = "dirty"
 VERDICTS = "risk-verdicts"
 RUNS = "risk-run"
+BRIEFING = "briefing"
 
 
 class DirtyDays(DynamoAccess):
@@ -197,3 +198,115 @@ class IssuingQuotas(DynamoAccess):
                           [{"key": {"S": f"quota#{seller}"}} for seller in sellers])
         return {(text_attr(item, "key") or "").removeprefix("quota#"): int_attr(item, "monthly_fen")
                 for item in items}
+
+
+class RevenuePlans(DynamoAccess):
+    """The yearly revenue plans in the analytics table: an office's current plan for a year
+    at ``pk = plan#<year>``, ``sk = <office>`` (a year's offices are one Query), each revision
+    kept at ``pk = plan-history#<year>#<office>``, ``sk = <revision, six digits>``; both
+    written in one transaction, conditioned on the revision read."""
+
+    def __init__(self, table: str | None = None, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table or table_name(ANALYTICS.variable)
+
+    def of_year(self, year: int) -> dict[str, dict[str, Any]]:
+        """Each office's current plan for ``year``: ``taxes`` (fen by tax), ``revision``,
+        ``set_by``, ``set_at``."""
+        found: dict[str, dict[str, Any]] = {}
+        for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
+                          KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": f"plan#{year}"}}):
+            for item in page.get("Items", []):
+                found[text_attr(item, "sk") or ""] = _plan(item)
+        return found
+
+    def get(self, year: int, office: str) -> dict[str, Any] | None:
+        item = self.db.get_item(TableName=self.table, ConsistentRead=True,
+                                Key={"pk": {"S": f"plan#{year}"}, "sk": {"S": office}}
+                                ).get("Item")
+        return _plan(item) if item else None
+
+    def history(self, year: int, office: str) -> list[dict[str, Any]]:
+        """Every revision of ``office``'s plan for ``year``, the first first."""
+        found: list[dict[str, Any]] = []
+        for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
+                          KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={
+                              ":pk": {"S": f"plan-history#{year}#{office}"}}):
+            found += [_plan(item) for item in page.get("Items", [])]
+        return found
+
+    def set(self, year: int, office: str, values: dict[str, Any], seen: int | None) -> None:
+        """Store ``values`` (``taxes``, ``revision`` = ``seen`` + 1, ``set_by``, ``set_at``,
+        ``reason``) as ``office``'s plan for ``year`` and in its history, if the plan is still
+        at revision ``seen`` (None: none yet); else StateChanged naming ``taxes``."""
+        condition = ("attribute_not_exists(pk)" if seen is None else "revision = :seen")
+        current: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": {"pk": {"S": f"plan#{year}"}, "sk": {"S": office}, **to_item(values)},
+            "ConditionExpression": condition}
+        if seen is not None:
+            current["ExpressionAttributeValues"] = {":seen": {"N": str(seen)}}
+        transact(self.db, [
+            {"Put": current},
+            {"Put": {"TableName": self.table,
+                     "Item": {"pk": {"S": f"plan-history#{year}#{office}"},
+                              "sk": {"S": f"{values['revision']:06d}"}, **to_item(values)},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ], {0: lambda: StateChanged("the plan was changed meanwhile: read it again",
+                                    field="taxes"),
+            1: lambda: StateChanged("the plan was changed meanwhile: read it again",
+                                    field="taxes")})
+
+
+def _plan(item: dict[str, Any]) -> dict[str, Any]:
+    values = from_item(item)
+    return {"taxes": {str(k): int(v) for k, v in dict(values.get("taxes", {})).items()},
+            "revision": int(values.get("revision", 0)), "set_by": values.get("set_by"),
+            "set_at": values.get("set_at"), "reason": values.get("reason")}
+
+
+class BriefingSubscriptions(DynamoAccess):
+    """The officers who asked for the daily revenue briefing, in the analytics table:
+    ``pk = briefing``, ``sk = <office>#<officer>`` (one partition: every subscription is one
+    Query, an office's a prefix of it; a few thousand officers at most)."""
+
+    def __init__(self, table: str | None = None, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table or table_name(ANALYTICS.variable)
+
+    @staticmethod
+    def _key(office: str, officer: str) -> dict[str, Any]:
+        return {"pk": {"S": BRIEFING}, "sk": {"S": f"{office}#{officer}"}}
+
+    def subscribe(self, office: str, officer: str, at: str) -> str:
+        """Subscribe ``officer`` of ``office``; when it was (kept if it was already)."""
+        answer = self.db.update_item(
+            TableName=self.table, Key=self._key(office, officer), ReturnValues="ALL_NEW",
+            UpdateExpression="SET subscribed_at = if_not_exists(subscribed_at, :at)",
+            ExpressionAttributeValues={":at": {"S": at}})
+        return text_attr(answer["Attributes"], "subscribed_at") or at
+
+    def get(self, office: str, officer: str) -> str | None:
+        """When ``officer`` of ``office`` subscribed, None if it is not."""
+        item = self.db.get_item(TableName=self.table, Key=self._key(office, officer),
+                                ConsistentRead=True).get("Item")
+        return text_attr(item, "subscribed_at") if item else None
+
+    def unsubscribe(self, office: str, officer: str) -> bool:
+        """Whether ``officer`` was subscribed (and is no more)."""
+        return applied(self.db, "delete_item", TableName=self.table,
+                       Key=self._key(office, officer),
+                       ConditionExpression="attribute_exists(pk)")
+
+    def every(self) -> dict[str, list[str]]:
+        """The officers subscribed, by office, in order."""
+        found: dict[str, list[str]] = {}
+        for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
+                          KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": BRIEFING}}):
+            for item in page.get("Items", []):
+                office, _, officer = (text_attr(item, "sk") or "").partition("#")
+                found.setdefault(office, []).append(officer)
+        return found

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from etax.rules.text import SignedText
+from etax.rules.types import Yuan
 
 
 class RunRequest(BaseModel):
@@ -26,3 +27,14 @@ class VerdictRequest(BaseModel):
 
     verdict: Literal["confirmed", "false_alarm"]
     note: Annotated[str, SignedText(min_length=1, max_length=1000, lines=True)]
+
+
+class PlanRequest(BaseModel):
+    """An office's revenue plan for a year, tax by tax (yuan, two places at most), and why
+    it is set or changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    taxes: Annotated[dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,31}$")],
+                          Yuan], Field(min_length=1, max_length=20)]
+    reason: Annotated[str, SignedText(min_length=1, max_length=500, lines=True)] | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from etax.analytics.plans import OfficeProgress
+
 
 @dataclass(frozen=True)
 class RevenueRow:
@@ -122,3 +124,83 @@ class RiskRun:
     opened: int
     announced: int
     ran_at: str
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A taxpayer behind a movement: its revenue in both months, the change (fen) and the
+    change against the earlier month (basis points; None when it paid nothing then)."""
+
+    taxpayer: str
+    before_fen: int
+    after_fen: int
+    change_fen: int
+    change_bp: int | None
+
+
+@dataclass(frozen=True)
+class Movements:
+    """``month``'s revenue against ``against_month``'s (``office`` as in :class:`Revenue`),
+    and the taxpayers whose revenue moved most, the largest change (up or down) first."""
+
+    month: str
+    against_month: str
+    office: str
+    before_fen: int
+    after_fen: int
+    change_fen: int
+    change_bp: int | None
+    movers: list[Mover]
+    files_read: int
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """An office's revenue plan for a year (fen by tax, and in all), at its revision."""
+
+    year: int
+    office: str
+    taxes: dict[str, int]
+    plan_fen: int
+    revision: int
+    set_by: str | None
+    set_at: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class PlanHistory:
+    year: int
+    office: str
+    revisions: list[PlanView]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    """The progress of ``year`` to ``as_of`` (Asia/Shanghai, included): ``elapsed_days`` of
+    ``days`` gone by (``time_progress_bp``, 序时进度), and each office's plan and collections
+    (:class:`etax.analytics.plans.OfficeProgress`)."""
+
+    year: int
+    as_of: str
+    elapsed_days: int
+    days: int
+    time_progress_bp: int
+    offices: list[OfficeProgress]
+    files_read: int
+
+
+@dataclass(frozen=True)
+class BriefingSubscription:
+    officer: str
+    office: str
+    subscribed_at: str
+
+
+@dataclass(frozen=True)
+class Briefed:
+    """A day's briefing: the offices briefed and the notifications sent."""
+
+    day: str
+    offices: int
+    notifications: int

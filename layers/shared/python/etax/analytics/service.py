@@ -171,8 +171,9 @@ def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
     start, end = month_bounds(first, last)
     # a payment's partition is the day it was announced: the day it was confirmed or, for a
     # late announcement, a few days after; three days' slack at the end covers it
-    files = load_views(connection, store, start.date().isoformat(),
-                       (end.date() + timedelta(days=3)).isoformat())
+    files = payment_views(connection, store, start, end)
+    if by == "industry":  # each payer's newest registration says its industry
+        files |= load_views(connection, store, FIRST_DAY, LAST_DAY, (TAXPAYERS,))
     parameters: list[Any] = [utc_naive(start), utc_naive(end)]
     if office is not None:
         parameters.append(office)
@@ -180,6 +181,48 @@ def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
                                 parameters).fetchall()
     return ([RevenueRow(str(key), int(count), int(amount)) for key, count, amount in answer],
             sum(files.values()))
+
+
+def payment_views(connection: Any, store: Store, start: datetime,
+                  end: datetime) -> dict[str, int]:
+    """The payments view over the partitions that may hold payments confirmed from
+    ``start`` to ``end``: a payment's partition is the day it was announced, the day it was
+    confirmed or, for a late announcement, a few days after; three days' slack covers it."""
+    return load_views(connection, store, start.date().isoformat(),
+                      (end.date() + timedelta(days=3)).isoformat())
+
+
+def collected(connection: Any, store: Store, start: datetime,
+              end: datetime) -> tuple[list[tuple[Any, ...]], int]:
+    """The collected query's rows (office, tax, payments, fen) from ``start`` to ``end``, and
+    the number of files read."""
+    files = payment_views(connection, store, start, end)
+    rows = connection.execute(queries.collected(), [utc_naive(start), utc_naive(end)]).fetchall()
+    return [tuple(row) for row in rows], sum(files.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    before_fen: int
+    after_fen: int
+    movers: list[tuple[str, int, int]]  # taxpayer, before, after; the largest change first
+    files: int
+
+
+def movements(connection: Any, store: Store, before: tuple[datetime, datetime],
+              after: tuple[datetime, datetime], office: str | None, top: int) -> Moved:
+    """The revenue of the ranges ``before`` and ``after`` (of ``office`` alone when given),
+    and the ``top`` taxpayers whose revenue moved most between them."""
+    files = payment_views(connection, store, min(before[0], after[0]), max(before[1], after[1]))
+    bounds = [utc_naive(moment) for moment in (*before, *after)]
+    parameters: list[Any] = [*bounds, *bounds] + ([office] if office is not None else [])
+    row = connection.execute(queries.movement_totals(office=office is not None),
+                             parameters).fetchone()
+    moved = connection.execute(queries.movers(office=office is not None),
+                               [*parameters, top]).fetchall()
+    return Moved(int(row[0] or 0) if row else 0, int(row[1] or 0) if row else 0,
+                 [(str(t), int(b or 0), int(a or 0)) for t, b, a in moved],
+                 sum(files.values()))
 
 
 def utc_naive(moment: datetime) -> datetime:
