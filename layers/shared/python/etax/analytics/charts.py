@@ -94,7 +94,7 @@ def bar_chart(title: str, subtitle: str, bars: Sequence[Bar], *,
 def _short(label: str, limit: int = 17) -> str:
     """``label`` cut to ``limit`` units of width (a Chinese character two, a Latin letter
     one: about 8 px a unit at the chart's size), an ellipsis for what is cut."""
-    width, kept = 0, []
+    width, kept = 0, list[str]()
     for character in label:
         width += 2 if unicodedata.east_asian_width(character) in "WF" else 1
         if width > limit:
