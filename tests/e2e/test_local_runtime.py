@@ -731,3 +731,33 @@ def test_transactions_are_all_or_nothing_for_readers_and_streams(localstack: Any
     wins = [i for i in items if i["pk"]["S"].startswith("win-")]
     stock = next(i for i in items if i["pk"]["S"] == "stock")
     assert (won, len(wins), stock["left"]["N"]) == (10, 10, "0")
+
+
+def test_a_replaced_resource_stays_in_its_stack(localstack: Any) -> None:
+    """An update that replaces a resource (a queue renamed: a new queue, the old one deleted)
+    leaves it listed in the stack with its new physical id, as CloudFormation does
+    (etax_localstack.cfn_replacement: the engine dropped it), and its ``Ref`` resolves."""
+    cfn, sqs = client(localstack, "cloudformation"), client(localstack, "sqs")
+    name = unique("etax-replace")
+
+    def template(queue: str) -> dict[str, Any]:
+        return {"Resources": {"Queue": {"Type": "AWS::SQS::Queue",
+                                        "Properties": {"QueueName": queue}}},
+                "Outputs": {"QueueUrl": {"Value": {"Ref": "Queue"}}}}
+
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template(f"{name}-a")))
+    first = wait_stack(cfn, name, "CREATE_COMPLETE")["QueueUrl"]
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(template(f"{name}-b")))
+    second = wait_stack(cfn, name, "UPDATE_COMPLETE")["QueueUrl"]
+    assert first != second
+    assert second.endswith(f"{name}-b")
+    [listed] = cfn.describe_stack_resources(StackName=name)["StackResources"]
+    assert (listed["LogicalResourceId"], listed["PhysicalResourceId"],
+            listed["ResourceStatus"]) == ("Queue", second, "UPDATE_COMPLETE")
+    urls = sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", [])
+    assert [u.rsplit("/", 1)[1] for u in urls] == [f"{name}-b"]  # the old queue deleted
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+    assert any(e["LogicalResourceId"] == "Queue" and e["ResourceStatus"] == "DELETE_COMPLETE"
+               for e in events)  # the old copy's deletion is still told
+    cfn.delete_stack(StackName=name)
+    wait_stack(cfn, name, "DELETE_COMPLETE")
