@@ -51,7 +51,10 @@ ROUTES = ("GET /v1/analytics/revenue", "GET /v1/analytics/risk-warnings",
           "GET /v1/analytics/revenue-plans/{year}/{office}",
           "GET /v1/analytics/charts/revenue", "GET /v1/analytics/charts/plan",
           "GET /v1/analytics/briefings/me", "PUT /v1/analytics/briefings/me",
-          "DELETE /v1/analytics/briefings/me")
+          "DELETE /v1/analytics/briefings/me",
+          "GET /v1/analytics/enterprises/{credit_code}", "GET /v1/analytics/key-enterprises",
+          "PUT /v1/analytics/key-enterprises/{credit_code}",
+          "DELETE /v1/analytics/key-enterprises/{credit_code}")
 RISK_RUN_MINUTES = 5
 TABLES_PREFIX = "tables/"
 RESULTS_PREFIX = "athena-results/"
@@ -63,7 +66,8 @@ QUERY_SCAN_CUTOFF_BYTES = 200 * 1024 ** 3  # a national year, all columns: about
 
 class Analytics(Board):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform,
-                 quotas: dynamodb.ITable) -> None:
+                 quotas: dynamodb.ITable, registry: dynamodb.ITable,
+                 credit: dynamodb.ITable) -> None:
         super().__init__(scope, construct_id,
                          description="E19: the analytical store (archive, Parquet tables, "
                                      "DuckDB queries; Athena outside local)")
@@ -179,8 +183,13 @@ class Analytics(Board):
                                       "to the officers subscribed",
                           schedule=events.Schedule.cron(minute="30", hour="23"),
                           function=self.briefing)
-        # a briefing's subscription ended (Delete); the plans' revisions (a transaction of Puts)
+        # a briefing's subscription ended, a key enterprise no longer (Delete); the plans'
+        # revisions (a transaction of Puts)
         grant(self.function, self.table, "DeleteItem")
+        # the 360° view: the enterprise's registration (its office) and its newest rating
+        platform.grant_registry_read(self.function, registry)
+        self.function.add_environment("CREDIT_TABLE", credit.table_name)
+        grant(self.function, credit, "Query")
         platform.api.routes(self.function, *ROUTES)
 
         # open data: the released aggregates, public (infra/open_data.py)

@@ -92,7 +92,8 @@ class EtaxStack(Stack):
         self.feedback = Feedback(self, "Feedback", platform=self.platform)
         # new boards in nested stacks of their own (infra/platform/boards.py)
         self.analytics = Analytics(self, "Analytics", platform=self.platform,
-                                   quotas=self.invoices.quotas)
+                                   quotas=self.invoices.quotas,
+                                   registry=self.acceptance.registry, credit=self.credit.table)
         self.sharing = Sharing(self, "Sharing", platform=self.platform,
                                registry=self.acceptance.registry, credit=self.credit.table,
                                filing=self.filing.table, quotas=self.invoices.quotas)

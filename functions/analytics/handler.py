@@ -7,8 +7,9 @@ cases a month's run opened (``/v1/analytics/risk-cases``), each judged once by a
 office; ``POST /v1/analytics/risk-runs`` — an administrator runs a month now. The revenue desk
 (docs/analytics.md#the-revenue-desk): a month's largest movements and the taxpayers behind
 them, the yearly plans and their progress, the charts of both (SVG), and the subscription to
-the daily briefing (sent by ``analytics_briefing``). An officer reads its own office's, an
-administrator the whole country's."""
+the daily briefing (sent by ``analytics_briefing``). The 360° view of an enterprise and the
+office's key enterprises (docs/analytics.md#the-360-view). An officer reads its own office's,
+an administrator the whole country's."""
 
 from __future__ import annotations
 
@@ -18,17 +19,28 @@ import duckdb
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
+from etax.acceptance.registration.repository import RegistryRepository
 from etax.analytics.desk import RevenueDesk
+from etax.analytics.profile import Profiles
 from etax.analytics.reports import Reports
 from etax.analytics.repository import (
     BriefingSubscriptions,
     IssuingQuotas,
+    KeyEnterprises,
     RevenuePlans,
     RiskCases,
 )
-from etax.analytics.requests import PlanRequest, RunRequest, VerdictRequest
+from etax.analytics.requests import (
+    KeyEnterpriseRequest,
+    PlanRequest,
+    RunRequest,
+    VerdictRequest,
+)
 from etax.analytics.results import (
     BriefingSubscription,
+    EnterpriseProfile,
+    KeyEnterprise,
+    KeyEnterpriseList,
     Movements,
     PlanHistory,
     PlanProgress,
@@ -40,7 +52,8 @@ from etax.analytics.results import (
 from etax.analytics.service import checked_month
 from etax.analytics.store import Store
 from etax.analytics.watchlist import SOURCE, Watchlist
-from etax.platform.api import declares, make_resolver
+from etax.credit.repository import CreditRepository
+from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import caller
 from etax.platform.aws import lazy
 from etax.platform.events import EventPublisher
@@ -56,10 +69,23 @@ store = Store()
 reports = Reports(store, duckdb.connect, watchlist.precision, IssuingQuotas().of)
 desk = RevenueDesk(reports, store, duckdb.connect, RevenuePlans(), BriefingSubscriptions(),
                    publisher)
+ratings = CreditRepository()
+profiles = Profiles(store, duckdb.connect, RegistryRepository(), lambda code: _rating(code),
+                    watchlist.cases, KeyEnterprises())
 CASE = "/v1/analytics/risk-cases/{case_id}"
 PLAN = "/v1/analytics/revenue-plans/{year}/{office}"
 SVG = {"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; "
                                                                 "style-src 'unsafe-inline'"}
+
+
+def _rating(credit_code: str) -> dict[str, Any] | None:
+    """The enterprise's newest credit rating: its year, level and score."""
+    found = ratings.latest_rating(credit_code)
+    if found is None:
+        return None
+    rating, _ = found
+    return {"year": rating.year, "level": rating.level, "score": rating.score,
+            "provisional": rating.provisional}
 
 
 def _query(name: str) -> str | None:
@@ -176,6 +202,33 @@ def verdict(case_id: str) -> dict[str, Any]:
                        VerdictRequest,
                        lambda body: watchlist.decide(principal, case_id, body.verdict,
                                                      body.note))
+
+
+@app.get("/v1/analytics/enterprises/<credit_code>")
+@declares(problems=(404,))
+def enterprise(credit_code: str) -> EnterpriseProfile:
+    return profiles.view(caller(app, "officer", "admin"), credit_code)
+
+
+@app.get("/v1/analytics/key-enterprises")
+@declares(query={"office": "the tax office (an administrator's: required; an officer's: its "
+                           "own, if given)"})
+def key_enterprises() -> KeyEnterpriseList:
+    return profiles.listed(caller(app, "officer", "admin"), _query("office"))
+
+
+@app.put("/v1/analytics/key-enterprises/<credit_code>")
+@declares(problems=(404,))
+def mark_key_enterprise(credit_code: str) -> KeyEnterprise:
+    principal = caller(app, "officer", "admin")
+    return profiles.mark(principal, credit_code, parse_body(app, KeyEnterpriseRequest))
+
+
+@app.delete("/v1/analytics/key-enterprises/<credit_code>")
+@declares(problems=(404,))
+def unmark_key_enterprise(credit_code: str) -> Response[str]:
+    profiles.unmark(caller(app, "officer", "admin"), credit_code)
+    return Response(status_code=204, body="")
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

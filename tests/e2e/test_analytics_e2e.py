@@ -295,3 +295,56 @@ def test_the_revenue_desk_and_the_daily_briefing_on_the_stack(
     assert "年度计划 10000.00 元" in entry["body"]
     gone = requests.delete(f"{api}/v1/analytics/briefings/me", headers=mine, timeout=60)
     assert gone.status_code == 204, gone.text
+
+
+def test_an_enterprise_seen_whole_and_kept_among_the_key_enterprises(
+        api: str, aws: Callable[[str], Any], stack: dict[str, Any]) -> None:
+    """The demo seller of Fuzhou seen whole by Fuzhou's officer (its registration, twelve
+    months of invoicing with an invoice just issued, its payments), kept on the office's key
+    enterprise list and taken off; Xiamen's officer is told it does not exist."""
+    from etax.analytics.archive import CHINA
+
+    fuzhou = bearer(token(api, "officer", "officer-fz-0001", FUZHOU))
+    xiamen = bearer(token(api, "officer", "officer-xm-0001", XIAMEN))
+    this_month = f"{datetime.now(CHINA):%Y-%m}"
+
+    def invoicing() -> dict[str, Any]:
+        shown = requests.get(f"{api}/v1/analytics/enterprises/{SELLER}", headers=fuzhou,
+                             timeout=60)
+        assert shown.status_code == 200, shown.text
+        view: dict[str, Any] = shown.json()
+        assert view["registration"]["tax_office"]["code"] == FUZHOU
+        assert view["months"][1] == this_month
+        [month] = [m for m in view["invoicing"] if m["month"] == this_month]
+        return {"view": view, **month}
+
+    compact(aws, stack)  # what earlier tests left, so the figures before are complete
+    before = invoicing()
+    invoice = issue(api, bearer(token(api, "taxpayer", SELLER)), BUYER_ID)
+    day = day_of(datetime.now(UTC).isoformat())
+    wait_for("the invoice archived", lambda: archived(aws, stack, day, invoice["number"]) or None)
+    compact(aws, stack)
+
+    after = invoicing()
+    assert after["issued"] == before["issued"] + 1
+    assert after["issued_fen"] == before["issued_fen"] + invoice_total(invoice)
+    assert after["view"]["registration"]["credit_code"] == SELLER
+    assert requests.get(f"{api}/v1/analytics/enterprises/{SELLER}", headers=xiamen,
+                        timeout=60).status_code == 404
+
+    key = f"{api}/v1/analytics/key-enterprises/{SELLER}"
+    marked = requests.put(key, headers=fuzhou, json={"note": "e2e 重点税源"}, timeout=60)
+    assert marked.status_code == 200, marked.text
+    listed = requests.get(f"{api}/v1/analytics/key-enterprises", headers=fuzhou, timeout=60)
+    assert SELLER in [i["credit_code"] for i in listed.json()["items"]]
+    assert requests.put(key, headers=xiamen, json={}, timeout=60).status_code == 404
+    assert requests.delete(key, headers=fuzhou, timeout=60).status_code == 204
+    listed = requests.get(f"{api}/v1/analytics/key-enterprises", headers=fuzhou, timeout=60)
+    assert SELLER not in [i["credit_code"] for i in listed.json()["items"]]
+
+
+def invoice_total(invoice: dict[str, Any]) -> int:
+    """An issued invoice's total with tax in fen, as the API answered it (yuan text)."""
+    from etax.rules.money import parse_yuan
+
+    return parse_yuan(str(invoice["total"]))

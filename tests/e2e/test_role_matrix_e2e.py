@@ -621,6 +621,12 @@ REQUESTS: dict[str, Build] = {
     "PUT /v1/analytics/briefings/me": static(),
     "GET /v1/analytics/briefings/me": static(),
     "DELETE /v1/analytics/briefings/me": static(),
+    "GET /v1/analytics/enterprises/{credit_code}": lambda r: Request({"credit_code": A}),
+    "PUT /v1/analytics/key-enterprises/{credit_code}": lambda r: Request(
+        {"credit_code": A}, {"note": "角色矩阵示例"}),
+    # another office's officer names Fuzhou: 422 (an officer reads its own office's list)
+    "GET /v1/analytics/key-enterprises": static(query={"office": FUZHOU}),
+    "DELETE /v1/analytics/key-enterprises/{credit_code}": lambda r: Request({"credit_code": A}),
     "GET /v1/open-data/datasets": static(),
     "GET /v1/open-data/datasets/{dataset_id}": lambda r: Request(
         {"dataset_id": "revenue-by-tax"}),

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from etax.analytics.desk import RevenueDesk
+from etax.analytics.profile import Profiles
 from etax.analytics.store import Store
 from etax.errors import Invalid
 from tests.functional.conftest import LambdaContext, load_handler
@@ -57,8 +58,9 @@ def ok(answer: dict[str, Any], status: int = 200) -> dict[str, Any]:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The desk's day: :data:`TODAY` (Asia/Shanghai)."""
+    """The desk's and the 360° view's day: :data:`TODAY` (Asia/Shanghai)."""
     monkeypatch.setattr(RevenueDesk, "today", lambda self: TODAY)
+    monkeypatch.setattr(Profiles, "today", lambda self: TODAY)
 
 
 def test_revenue_by_industry_takes_each_payer_s_registered_industry(store: Store) -> None:
@@ -241,3 +243,118 @@ def test_the_daily_briefing_reaches_the_subscribed_officers_once_a_day(
     with pytest.raises(Invalid) as refused:
         briefing.handler({"day": "2026-02-30"}, LambdaContext())
     assert refused.value.field == "day"
+
+
+# -- the 360° view and the key enterprises ----------------------------------------------------
+
+def registry_record(credit_code: str, office: str = FUZHOU) -> None:
+    from etax.acceptance.registration.records import RegistrationRecord, Status, TaxpayerType
+    from etax.acceptance.registration.repository import RegistryRepository
+
+    RegistryRepository().put_unless_stale(RegistrationRecord(
+        credit_code=credit_code, name="福州示例零售有限公司", status=Status.ACTIVE,
+        registration_date=date(2020, 1, 2), tax_office_code=office,
+        tax_office_name="国家税务总局福州市税务局", taxpayer_type=TaxpayerType.GENERAL,
+        legal_representative="张三", address="福州市鼓楼区", industry="零售业", revision=1,
+        updated_at="2026-01-01T00:00:00+00:00"))
+
+
+def invoice_event(n: int, seller: str, buyer: str, fen: int, day: str,
+                  kind: str = "InvoiceIssued") -> dict[str, Any]:
+    return {"id": f"inv{n}-{kind}", "source": "tax.invoices", "detail-type": kind,
+            "time": f"{day}T02:00:00Z",
+            "detail": {"number": f"2635{n:016d}", "type": "81", "issue_date": day,
+                       "seller_credit_code": seller, "buyer_id": buyer,
+                       "total_fen": fen, "channel": "web"}}
+
+
+ENTERPRISE = "/v1/analytics/enterprises/{credit_code}"
+KEY = "/v1/analytics/key-enterprises/{credit_code}"
+
+
+def test_an_enterprise_seen_whole_by_its_office(store: Store, clock: None) -> None:
+    from etax.analytics.cases import case_of
+    from etax.analytics.repository import RiskCases
+    from etax.analytics.risk import Warning
+    from etax.credit.repository import CreditRepository
+    from etax.credit.results import Rating
+
+    fill(store)
+    registry_record(code(1))
+    compacted(store, [invoice_event(1, code(1), code(2), 113_000, "2026-11-03"),
+                      invoice_event(2, code(1), code(2), -13_000, "2026-11-09", "InvoiceRedIssued"),
+                      invoice_event(3, code(2), code(1), 50_000, "2026-10-12")])
+    CreditRepository().put_rating(Rating(
+        credit_code=code(1), name="福州示例零售有限公司", year=2025, level="A", score="95.0",
+        start=100, provisional=False, as_of="2026-04-01", deductions=[], direct_d=[], no_a=[],
+        evaluated_at="2026-04-01T00:00:00+00:00"), FUZHOU)
+    case = case_of(Warning("invoicing-spike", code(1), "2026-11", "零售业", FUZHOU,
+                           {"invoiced_fen": 100_000}, {}), "2026-12-01T00:00:00Z")
+    assert RiskCases().open(case)
+
+    shown = ok(api("GET", f"/v1/analytics/enterprises/{code(1)}", FZ, resource=ENTERPRISE,
+                   params={"credit_code": code(1)}))
+    assert shown["months"] == ["2026-01", "2026-12"]
+    assert (shown["registration"]["name"], shown["registration"]["tax_office"]["code"]) == (
+        "福州示例零售有限公司", FUZHOU)
+    assert shown["rating"] == {"year": 2025, "level": "A", "score": "95.0", "provisional": False}
+    months = {m["month"]: m for m in shown["invoicing"]}
+    assert len(months) == 12
+    assert (months["2026-11"]["issued"], months["2026-11"]["issued_fen"]) == (1, 100_000)
+    assert (months["2026-10"]["received"], months["2026-10"]["received_fen"]) == (1, 50_000)
+    assert [(p["period"], p["amount_fen"]) for p in shown["payments"]] == [
+        ("2026-11", 300_000), ("2026-10", 100_000)]  # the newest first
+    assert [(c["id"], c["indicator"]) for c in shown["risk_cases"]] == [
+        (case["id"], "invoicing-spike")]
+    assert shown["key_enterprise"] is None
+
+    # kept among the office's key enterprises, with a note; listed; no longer
+    marked = ok(api("PUT", f"/v1/analytics/key-enterprises/{code(1)}", FZ, resource=KEY,
+                    params={"credit_code": code(1)}, body={"note": "年纳税千万元以上"}))
+    assert (marked["office"], marked["marked_by"], marked["note"]) == (FUZHOU, "officer-fz",
+                                                                      "年纳税千万元以上")
+    again = ok(api("PUT", f"/v1/analytics/key-enterprises/{code(1)}", ADMIN, resource=KEY,
+                   params={"credit_code": code(1)}, body={}))
+    assert again == marked  # a mark already there is kept as it was
+    listed = ok(api("GET", "/v1/analytics/key-enterprises", FZ))
+    assert [(i["credit_code"], i["name"]) for i in listed["items"]] == [
+        (code(1), "福州示例零售有限公司")]
+    viewed = ok(api("GET", f"/v1/analytics/enterprises/{code(1)}", FZ, resource=ENTERPRISE,
+                    params={"credit_code": code(1)}))
+    assert viewed["key_enterprise"]["note"] == "年纳税千万元以上"
+    assert ok(api("DELETE", f"/v1/analytics/key-enterprises/{code(1)}", FZ, resource=KEY,
+                  params={"credit_code": code(1)}), 204) == {}
+    assert ok(api("GET", "/v1/analytics/key-enterprises", FZ))["items"] == []
+
+
+@pytest.mark.parametrize(("who", "credit_code", "status", "field"), [
+    (XM, "registered", 404, None),  # another office's: as if it did not exist
+    (FZ, "unregistered", 404, None),
+    (FZ, "91350100M000100Y4X", 422, "credit_code"),  # a wrong check character
+    (FZ, "９1350100M000100Y43", 422, "credit_code"),
+    (("taxpayer", "registered"), "registered", 403, None),
+    (None, "registered", 401, None),
+])
+def test_the_360_view_is_for_the_enterprise_s_office(store: Store, who: Any, credit_code: str,
+                                                     status: int, field: str | None) -> None:
+    registry_record(code(1))
+    chosen = {"registered": code(1), "unregistered": code(9)}.get(credit_code, credit_code)
+    caller = (who[0], code(1)) if who and who[1] == "registered" else who
+    for method, path, resource in (("GET", f"/v1/analytics/enterprises/{chosen}", ENTERPRISE),
+                                   ("PUT", f"/v1/analytics/key-enterprises/{chosen}", KEY),
+                                   ("DELETE", f"/v1/analytics/key-enterprises/{chosen}", KEY)):
+        answer = api(method, path, caller, resource=resource, params={"credit_code": chosen},
+                     body={} if method == "PUT" else None)
+        assert answer["statusCode"] == status, (method, answer)
+        if field:
+            assert answer["json"]["field"] == field
+
+
+@pytest.mark.parametrize(("who", "query", "field"), [
+    (ADMIN, {}, "office"), (ADMIN, {"office": "135"}, "office"),
+    (FZ, {"office": XIAMEN}, "office"),
+])
+def test_a_key_enterprise_list_names_its_office(store: Store, who: Any, query: dict[str, str],
+                                                field: str) -> None:
+    answer = api("GET", "/v1/analytics/key-enterprises", who, query=query)
+    assert (answer["statusCode"], answer["json"]["field"]) == (422, field)

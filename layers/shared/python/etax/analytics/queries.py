@@ -109,11 +109,53 @@ def invoicing(by: str, *, top: int | None = None) -> str:
             f"WHERE event_time >= ? AND event_time < ? GROUP BY 1 ORDER BY {order}{limit}")
 
 
+# -- one enterprise's records (the officers' 360° view: etax.analytics.profile) -------------
+
+PROFILE_ROWS: Final = 100  # the newest returns, payments and refunds an enterprise's view lists
+
+
+def invoicing_by_month(side: str) -> str:
+    """An enterprise's invoices by month of issue between two days (``issue_date >= ? AND
+    < ?``), as the ``seller`` or the ``buyer`` (``?`` its credit code): the invoices issued
+    (count) and the total with tax of the issued and red-letter ones."""
+    if side not in ("seller", "buyer"):
+        raise ValueError(f"no side {side!r}")
+    return (f"SELECT strftime(issue_date, '%Y-%m') AS month, "  # noqa: S608 (constants)
+            "sum(CASE WHEN kind = 'issued' THEN 1 ELSE 0 END) AS invoices, "
+            "sum(CASE WHEN kind IN ('issued', 'red') THEN total_fen ELSE 0 END) AS total_fen "
+            f"FROM invoices WHERE {side} = ? AND issue_date >= ? AND issue_date < ? "
+            "GROUP BY 1 ORDER BY 1")
+
+
+def enterprise_returns() -> str:
+    """An enterprise's returns filed since an instant (``taxpayer = ? AND filed_at >= ?``),
+    the newest first."""
+    return ("SELECT obligation_id, tax_type, period, return_kind, sales_fen, tax_due_fen, "  # noqa: S608
+            "filed_at FROM returns WHERE taxpayer = ? AND filed_at >= ? "
+            f"ORDER BY filed_at DESC, obligation_id LIMIT {PROFILE_ROWS}")
+
+
+def enterprise_payments() -> str:
+    """An enterprise's payments confirmed since an instant, the newest first."""
+    return ("SELECT payment_id, tax_type, period, amount_fen, method, confirmed_at "  # noqa: S608
+            "FROM payments WHERE taxpayer = ? AND confirmed_at >= ? "
+            f"ORDER BY confirmed_at DESC, payment_id LIMIT {PROFILE_ROWS}")
+
+
+def enterprise_refunds() -> str:
+    """An enterprise's refunds paid since an instant, the newest first."""
+    return ("SELECT case_id, refund_kind, amount_fen, paid_at FROM refunds "  # noqa: S608
+            "WHERE applicant = ? AND paid_at >= ? "
+            f"ORDER BY paid_at DESC, case_id LIMIT {PROFILE_ROWS}")
+
+
 def every_query() -> list[str]:
     """Every query text the platform runs (what the transpile test checks)."""
     return ([revenue(by, office=office) for by in GROUPINGS for office in (False, True)]
             + [collected()]
             + [q(office=office) for q in (movement_totals, movers) for office in (False, True)]
+            + [invoicing_by_month(side) for side in ("seller", "buyer")]
+            + [enterprise_returns(), enterprise_payments(), enterprise_refunds()]
             + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)]
             + [risk.invoicing_query(), risk.returns_query(), risk.registrations_query(3),
                risk.links_query()])

@@ -156,6 +156,22 @@ class RiskCases(DynamoAccess):
         ], {0: lambda: StateChanged("this case was judged meanwhile: read it again",
                                     field="verdict")})
 
+    def of_taxpayer(self, months: Sequence[str], office: str,
+                    taxpayer: str) -> list[dict[str, Any]]:
+        """Every case of ``taxpayer`` (of ``office``) in ``months``, the months in order: one
+        Query a month, over the office's cases of it."""
+        found: list[dict[str, Any]] = []
+        for month in months:
+            for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
+                              KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                              FilterExpression="taxpayer = :taxpayer",
+                              ExpressionAttributeValues={
+                                  ":pk": {"S": f"risk#{month}"},
+                                  ":prefix": {"S": f"case#{office}#"},
+                                  ":taxpayer": {"S": taxpayer}}):
+                found += [_case(item) for item in page.get("Items", [])]
+        return found
+
     def verdicts(self) -> dict[str, dict[str, int]]:
         """Each indicator's verdict counts (``confirmed``, ``false_alarm``)."""
         found: dict[str, dict[str, int]] = {}
@@ -310,3 +326,51 @@ class BriefingSubscriptions(DynamoAccess):
                 office, _, officer = (text_attr(item, "sk") or "").partition("#")
                 found.setdefault(office, []).append(officer)
         return found
+
+
+class KeyEnterprises(DynamoAccess):
+    """Each office's key enterprises (重点税源企业), in the analytics table:
+    ``pk = key#<office>``, ``sk = <credit code>`` (an office's list is one Query)."""
+
+    def __init__(self, table: str | None = None, client: Any | None = None) -> None:
+        super().__init__(client)
+        self.table = table or table_name(ANALYTICS.variable)
+
+    @staticmethod
+    def _key(office: str, credit_code: str) -> dict[str, Any]:
+        return {"pk": {"S": f"key#{office}"}, "sk": {"S": credit_code}}
+
+    def mark(self, office: str, credit_code: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Mark ``credit_code`` (``values``: ``marked_by``, ``marked_at``, ``note``); a mark
+        already there is kept as it was. The mark as stored."""
+        names = {f"#{k}": k for k in values}
+        answer = self.db.update_item(
+            TableName=self.table, Key=self._key(office, credit_code), ReturnValues="ALL_NEW",
+            UpdateExpression="SET " + ", ".join(f"#{k} = if_not_exists(#{k}, :{k})"
+                                                for k in values),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={f":{k}": v for k, v in to_item(values).items()})
+        return _mark(answer["Attributes"])
+
+    def get(self, office: str, credit_code: str) -> dict[str, Any] | None:
+        item = self.db.get_item(TableName=self.table, Key=self._key(office, credit_code),
+                                ConsistentRead=True).get("Item")
+        return _mark(item) if item else None
+
+    def unmark(self, office: str, credit_code: str) -> None:
+        self.db.delete_item(TableName=self.table, Key=self._key(office, credit_code))
+
+    def of(self, office: str) -> list[dict[str, Any]]:
+        """``office``'s key enterprises, by credit code."""
+        found: list[dict[str, Any]] = []
+        for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
+                          KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": f"key#{office}"}}):
+            found += [_mark(item) for item in page.get("Items", [])]
+        return found
+
+
+def _mark(item: dict[str, Any]) -> dict[str, Any]:
+    values = from_item(item)
+    return {"credit_code": values["sk"], "marked_by": values.get("marked_by"),
+            "marked_at": values.get("marked_at"), "note": values.get("note")}

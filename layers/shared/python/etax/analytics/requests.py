@@ -38,3 +38,11 @@ class PlanRequest(BaseModel):
     taxes: Annotated[dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,31}$")],
                           Yuan], Field(min_length=1, max_length=20)]
     reason: Annotated[str, SignedText(min_length=1, max_length=500, lines=True)] | None = None
+
+
+class KeyEnterpriseRequest(BaseModel):
+    """An enterprise kept among the office's key enterprises, and why (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, SignedText(min_length=1, max_length=500, lines=True)] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from etax.acceptance.registration.results import OwnerRecord
 from etax.analytics.plans import OfficeProgress
 
 
@@ -204,3 +205,51 @@ class Briefed:
     day: str
     offices: int
     notifications: int
+
+
+@dataclass(frozen=True)
+class MonthInvoicing:
+    """An enterprise's invoices of a month: issued (as the seller) and received (as the
+    buyer), each the count issued and the total with tax of the issued and red-letter ones."""
+
+    month: str
+    issued: int
+    issued_fen: int
+    received: int
+    received_fen: int
+
+
+@dataclass(frozen=True)
+class EnterpriseProfile:
+    """An enterprise seen whole (docs/analytics.md#the-360-view): its registration now, its
+    newest credit rating, whether its office keeps it among its key enterprises, and the
+    ``months`` (first, last) of invoicing by month, returns filed, payments and refunds
+    (the newest 100 of each), with the watch-list's cases about it."""
+
+    credit_code: str
+    months: list[str]
+    registration: OwnerRecord
+    key_enterprise: dict[str, Any] | None
+    rating: dict[str, Any] | None
+    invoicing: list[MonthInvoicing]
+    returns: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+    refunds: list[dict[str, Any]]
+    risk_cases: list[dict[str, Any]]
+    files_read: int
+
+
+@dataclass(frozen=True)
+class KeyEnterprise:
+    credit_code: str
+    name: str | None
+    office: str
+    marked_by: str
+    marked_at: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class KeyEnterpriseList:
+    office: str
+    items: list[KeyEnterprise]
