@@ -279,8 +279,9 @@ def resolve(value: Any, deployed: dict[str, Any], endpoint: str,
             passed: dict[str, str] | None = None) -> str:
     """A value of the parent template as CloudFormation would pass it: the few intrinsics CDK
     writes for a nested stack (``Fn::Join``, ``Ref`` to a resource or to one of the
-    parameters ``passed`` to the parent, a function's ``Fn::GetAtt … Arn``, a queue's name or
-    ARN, a table's stream ARN, another nested stack's output)."""
+    parameters ``passed`` to the parent, the ``Fn::GetAtt … Arn`` of a function, a queue, a
+    table, the bus or a key, a queue's name, a table's stream ARN, another nested stack's
+    output)."""
     if isinstance(value, str):
         return value
     if "Fn::Join" in value:
@@ -304,9 +305,14 @@ def resolve(value: Any, deployed: dict[str, Any], endpoint: str,
             # event source mappings in the releases its ARN)
             name = physical_id.rstrip("/").rsplit("/", 1)[-1]
             return name if attribute == "QueueName" else f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
-        if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
+        if kind == "AWS::DynamoDB::Table" and attribute in ("StreamArn", "Arn"):
             table = client("dynamodb", endpoint).describe_table(TableName=physical_id)["Table"]
-            return str(table["LatestStreamArn"])
+            return str(table["LatestStreamArn" if attribute == "StreamArn" else "TableArn"])
+        if kind == "AWS::Events::EventBus" and attribute == "Arn":  # the bus a board publishes to
+            return str(client("events", endpoint).describe_event_bus(Name=physical_id)["Arn"])
+        if kind == "AWS::KMS::Key" and attribute == "Arn":  # the signing key a board signs with
+            return str(client("kms", endpoint).describe_key(KeyId=physical_id)
+                       ["KeyMetadata"]["Arn"])
         if kind == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
             # another nested stack's output (the API's methods read the releases' aliases);
             # that stack comes before it in the parent's template, so it is updated already

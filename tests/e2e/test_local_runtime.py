@@ -761,3 +761,41 @@ def test_a_replaced_resource_stays_in_its_stack(localstack: Any) -> None:
                for e in events)  # the old copy's deletion is still told
     cfn.delete_stack(StackName=name)
     wait_stack(cfn, name, "DELETE_COMPLETE")
+
+
+@pytest.mark.parametrize("named", ["by its Ref", "by its name"])
+def test_a_redeployed_function_s_alias_serves_its_new_code(localstack: Any, named: str) -> None:
+    """A function's code changed and the stack updated: a new version is published and the
+    alias moves to it, whether the version names the function by its ``Ref`` (a board's own
+    stack) or by its name alone (a stack of releases, passed the name): LocalStack's version
+    and alias providers had no update, and the engine's replacement of the alias failed on
+    the alias already there (etax_localstack.cfn_replacement)."""
+    cfn, lam = client(localstack, "cloudformation"), client(localstack, "lambda")
+    name = unique("etax-alias")
+    function = {"Ref": "Function"} if named == "by its Ref" else name
+
+    def template(answer: str) -> dict[str, Any]:
+        return {"Resources": {
+            "Function": {"Type": "AWS::Lambda::Function", "Properties": {
+                "FunctionName": name, "Runtime": "python3.12", "Handler": "index.handler",
+                "Role": ROLE, "Code": {"ZipFile": f"def handler(event, context):\n"
+                                                  f"    return {answer!r}\n"}}},
+            "Version": {"Type": "AWS::Lambda::Version", "DependsOn": "Function", "Properties": {
+                "FunctionName": function, "Description": f"fingerprint {answer}"}},
+            "Live": {"Type": "AWS::Lambda::Alias", "Properties": {
+                "FunctionName": function, "Name": "live",
+                "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]}}}}}
+
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template("first")))
+    wait_stack(cfn, name, "CREATE_COMPLETE")
+    assert invoke(lam, f"{name}:live", {}) == (None, "first")
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(template("second")))
+    wait_stack(cfn, name, "UPDATE_COMPLETE")
+    assert invoke(lam, f"{name}:live", {}) == (None, "second")
+    alias = lam.get_alias(FunctionName=name, Name="live")
+    assert alias["FunctionVersion"] != "1"
+    listed = {r["LogicalResourceId"] for r in
+              cfn.describe_stack_resources(StackName=name)["StackResources"]}
+    assert listed == {"Function", "Version", "Live"}
+    cfn.delete_stack(StackName=name)
+    wait_stack(cfn, name, "DELETE_COMPLETE")

@@ -11,8 +11,9 @@ LocalStack loads each piece through its documented entry-point groups (see ``pyp
 * ``AWS::ApiGateway::Authorizer`` CloudFormation resource provider - missing in the community build.
 * an ``on_infra_start`` hook that evaluates Lambda authorizers on execute-api calls, which the
   community build never does.
-* an ``on_infra_start`` hook that keeps a resource an update replaced in its stack's resources
-  (the CloudFormation engine dropped it with its old copy).
+* ``on_infra_start`` hooks for stack updates: a resource an update replaced stays in its
+  stack's resources (the CloudFormation engine dropped it with its old copy), a function's
+  changed version is published and its alias moves to it (the providers had no update).
 """
 
 __version__ = "0.1.0"
