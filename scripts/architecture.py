@@ -341,9 +341,12 @@ def render(boards: list[Board], local: Stage, prod: Stage) -> str:
             label = fn(key)
             only = "" if key in prod_functions else " (local stage only)"
             description = props.get("Description", "")
+            # the cloud's timeout (locally a function serving routes has the gateway's 29 s)
+            timeout = (prod.resources[key] if key in prod_functions else body).get(
+                "Properties", {}).get("Timeout", 3)
             rows["functions"].append(
                 f"| {label}{only} | {props.get('MemorySize', 128)} MB, "
-                f"{props.get('Timeout', 3)} s | {description} |")
+                f"{timeout} s | {description} |")
         elif kind == "AWS::DynamoDB::Table":
             keys = ", ".join(f"{k['AttributeName']} ({k['KeyType'].lower()})"
                              for k in props["KeySchema"])
@@ -389,7 +392,9 @@ def render(boards: list[Board], local: Stage, prod: Stage) -> str:
 
     out = ["Generated from the synthesized templates of the `local` stage (compared with a "
            "`prod` synth for what exists locally only) by `scripts/architecture.py`; memory "
-           "and timeout as deployed. Names are the CDK construct ids under each board.", ""]
+           "and timeout as deployed in the cloud (on the local stage a function serving routes "
+           "waits as long as API Gateway, 29 s). Names are the CDK construct ids under each "
+           "board.", ""]
     for board in boards:
         rows = by_board.get(board.construct_id, {})
         title = BOARD_TITLES.get(board.construct_id, board.construct_id)

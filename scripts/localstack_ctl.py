@@ -58,6 +58,7 @@ DEFAULT_PORT = 4566
 STAMP_FILE = ".etax-setup.json"
 LOCALSTACK_PYTHON = "3.13"  # what LocalStack's runtime needs
 LAMBDA_PYTHON = "3.12"  # the functions' runtime (python3.12)
+EMPTY_POLL_BACKOFF_SECONDS = 1  # the longest wait of an event-source poller on an empty source
 
 READY_TIMEOUT_SECONDS = 60.0
 # LocalStack's shutdown can hang on its Lambda log thread retrying against the stopping gateway;
@@ -415,6 +416,14 @@ def localstack_environment(port: int, state: StatePaths) -> dict[str, str]:
             "HOME": str(state.sub("home")),
         }
     )
+    # LocalStack's event-source pollers short-poll an SQS queue or a stream and, while it is
+    # empty, wait 1, 2, 4, 8 then 10 s between polls: the first message after a quiet spell
+    # waited up to 10 s at each hop of a pipeline. Polled each second at most, a refund's four
+    # queues take seconds, not half a minute (docs/benchmarks.md, "The test suites"). The CPU
+    # the extra polls take is why the functions serving routes get API Gateway's 29 s on the
+    # local stage (infra/platform/api.py). A caller's own value is kept.
+    env.setdefault("LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC",
+                   str(EMPTY_POLL_BACKOFF_SECONDS))
     return env
 
 

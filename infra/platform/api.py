@@ -44,7 +44,7 @@ from constructs import Construct, IValidation
 from infra.config import LOCAL
 from infra.nag import acknowledge
 from infra.platform.edge import ROUTE_CLASSES, RouteClass, route_class
-from infra.platform.functions import live
+from infra.platform.functions import live, serves_routes
 from infra.platform.limits import EdgeLimits
 from infra.platform.waf import ApiFirewall
 
@@ -56,6 +56,11 @@ LOGGING_LEVEL = apigw.MethodLoggingLevel.ERROR
 # API Gateway caches the authorizer's verdict per token for this long, whatever the token's exp;
 # the functions check exp themselves (etax.platform.auth), this bounds what a verdict can outlive.
 AUTHORIZER_CACHE_TTL = Duration.seconds(60)
+LOCAL_ROUTE_TIMEOUT_SECONDS = 29
+"""On the local stage, a function serving routes may run as long as API Gateway waits (29 s),
+whatever its own timeout: there one machine's cores run LocalStack, its pollers and every
+function's cold start at once (fifty lottery scans start sixteen), and a cold start there is
+no measure of one in the cloud, where the function keeps its own (docs/benchmarks.md)."""
 
 # response type → (status, problem slug, title, detail); the slugs are etax.platform.errors'.
 # The two defaults only catch types added after these were listed: their status is fixed so
@@ -236,6 +241,12 @@ class Api(NestedStack):
             resource.add_cors_preflight(allow_origins=apigw.Cors.ALL_ORIGINS,
                                         allow_headers=CORS_HEADERS, max_age=CORS_MAX_AGE)
             self._redeploy_on(part, "OPTIONS", path)
+        if isinstance(function, lambda_.Function):
+            serves_routes(function)
+            cfn = function.node.default_child
+            if self.local and isinstance(cfn, lambda_.CfnFunction) and (
+                    not isinstance(cfn.timeout, int) or cfn.timeout < LOCAL_ROUTE_TIMEOUT_SECONDS):
+                cfn.timeout = LOCAL_ROUTE_TIMEOUT_SECONDS
         integration = self._integration(function)
         route_class_ = route_class(method, path)
         if route_class_ is not None:

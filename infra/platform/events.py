@@ -14,7 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
-from infra.platform.functions import live
+from infra.platform.functions import consumes_a_queue, live
 from infra.platform.observability import Observability
 
 MAX_RECEIVE_COUNT = 3
@@ -55,6 +55,7 @@ class QueueConsumer(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, construct_id)
+        consumes_a_queue(function)  # its timeout is what the queue's visibility is made of
         removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
         self.dead_letters = sqs.Queue(
             self, "DeadLetters",

@@ -300,3 +300,24 @@ class Functions(Construct):
                                                         stopped_deployment=True,
                                                         deployment_in_alarm=bool(alarms)),
         )
+
+
+_ROUTED, _CONSUMER = "_etax_serves_routes", "_etax_consumes_a_queue"
+
+
+def serves_routes(function: lambda_.Function) -> None:
+    """Mark ``function`` as serving API routes (its timeout may be raised on the local stage:
+    infra/platform/api.py), never also a queue's consumer (whose visibility timeout is
+    worked out from the function's)."""
+    if getattr(function, _CONSUMER, False):
+        raise ValueError(f"{function.node.path} consumes a queue: a function serving routes "
+                         "is its own function")
+    setattr(function, _ROUTED, True)
+
+
+def consumes_a_queue(function: lambda_.Function) -> None:
+    """Mark ``function`` as a queue's consumer, never also serving routes."""
+    if getattr(function, _ROUTED, False):
+        raise ValueError(f"{function.node.path} serves API routes: a queue's consumer is its "
+                         "own function")
+    setattr(function, _CONSUMER, True)

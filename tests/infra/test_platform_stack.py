@@ -352,3 +352,34 @@ def test_the_token_lifetime_cap_is_bounded(value: str) -> None:
                       builtin_cloud_formation_validation=False)
     with pytest.raises(ConfigError, match=r"auth_max_token_lifetime|whole number"):
         app.build(cdk_app)
+
+
+def test_on_the_local_stage_a_function_serving_routes_waits_as_long_as_the_gateway(
+        local: Template, prod: Template) -> None:
+    """Locally every function serving routes has API Gateway's 29 s (its cold start shares
+    the machine with LocalStack and its pollers: infra/platform/api.py); in the cloud each keeps
+    its own. Queue consumers keep theirs everywhere (their queues' visibility is made of it)."""
+    from infra.platform.api import LOCAL_ROUTE_TIMEOUT_SECONDS
+
+    here, there = functions_by_service(local), functions_by_service(prod)
+    for service in ("lottery", "verification", "analytics", "office"):
+        assert here[service]["Properties"]["Timeout"] == LOCAL_ROUTE_TIMEOUT_SECONDS, service
+    assert there["lottery"]["Properties"]["Timeout"] == 10
+    assert there["analytics"]["Properties"]["Timeout"] == 29
+    for consumer in ("refund_payment", "notifier", "office_alerts"):
+        assert here[consumer]["Properties"]["Timeout"] == there[consumer]["Properties"]["Timeout"]
+
+
+def test_a_function_is_either_a_queue_s_consumer_or_serves_routes() -> None:
+    from aws_cdk import App, Duration, Stack
+    from aws_cdk import aws_lambda as lambda_
+
+    from infra.platform.functions import consumes_a_queue, serves_routes
+
+    stack = Stack(App(), "Probe")
+    both = lambda_.Function(stack, "Both", runtime=lambda_.Runtime.PYTHON_3_12,
+                            handler="index.handler", timeout=Duration.seconds(10),
+                            code=lambda_.Code.from_inline("def handler(e, c): pass"))
+    serves_routes(both)
+    with pytest.raises(ValueError, match="serves API routes"):
+        consumes_a_queue(both)
