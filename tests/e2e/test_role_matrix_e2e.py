@@ -23,10 +23,9 @@ import requests
 from etax.analytics.cases import case_of
 from etax.analytics.repository import RiskCases
 from etax.analytics.risk import Warning
-from etax.office.alerts import iso
 from etax.platform.dynamo import to_item
 from etax.rules import uscc
-from etax.rules.dates import business_date
+from etax.rules.dates import business_date, utc_stamp
 from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, person_id, post_form
 from tests.e2e.test_filing_e2e import master, provider_confirms
 from tests.e2e.test_lottery_e2e import campaign_body, issue, register_seller, scan, wait_for
@@ -190,7 +189,7 @@ def office_records(api: str, aws: Any, stack: dict[str, Any], drafter: dict[str,
     aws("dynamodb").put_item(TableName=stack["OfficeTableName"], Item=to_item({
         "pk": "alerts", "sk": alert_id, "alarm": "etax-local-RoleMatrixExample",
         "state": "ALARM", "old_state": "OK", "reason": "角色矩阵示例", "description": "",
-        "changed_at": iso(today()),
+        "changed_at": utc_stamp(today()),
         "recipients": ["officer-fz-0001"]}))
     return {"field_document": drafted["id"], "field_number": issued["number"],
             "shift_id": shift["shift_id"], "alert_id": alert_id}

@@ -121,3 +121,38 @@ def test_another_nested_stacks_output_is_read_from_that_stack(
     with pytest.raises(ValueError, match="cannot resolve"):
         local.resolve({"Fn::GetAtt": ["Releases", "Outputs.Missing"]}, deployed,
                       "http://unused")
+
+
+def test_a_board_gets_the_arns_of_the_tables_the_bus_and_the_key_it_is_passed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A board in a nested stack of its own is passed the registry's ARN, the bus's, the
+    signing key's: each read from its service, as the deployed resource has it."""
+
+    class Services:
+        def __init__(self, service: str) -> None:
+            self.service = service
+
+        def describe_table(self, TableName: str) -> dict[str, Any]:
+            return {"Table": {"TableArn": f"arn:aws:dynamodb:r:a:table/{TableName}",
+                              "LatestStreamArn": f"arn:stream:{TableName}"}}
+
+        def describe_event_bus(self, Name: str) -> dict[str, Any]:
+            return {"Arn": f"arn:aws:events:r:a:event-bus/{Name}"}
+
+        def describe_key(self, KeyId: str) -> dict[str, Any]:
+            return {"KeyMetadata": {"Arn": f"arn:aws:kms:r:a:key/{KeyId}"}}
+
+    monkeypatch.setattr(local, "client", lambda service, endpoint: Services(service))
+    deployed = {
+        "Registry": {"PhysicalResourceId": "registry", "ResourceType": "AWS::DynamoDB::Table"},
+        "Bus": {"PhysicalResourceId": "etax-local", "ResourceType": "AWS::Events::EventBus"},
+        "Key": {"PhysicalResourceId": "k-1", "ResourceType": "AWS::KMS::Key"}}
+    expected = {("Registry", "Arn"): "arn:aws:dynamodb:r:a:table/registry",
+                ("Registry", "StreamArn"): "arn:stream:registry",
+                ("Bus", "Arn"): "arn:aws:events:r:a:event-bus/etax-local",
+                ("Key", "Arn"): "arn:aws:kms:r:a:key/k-1"}
+    for (logical_id, attribute), arn in expected.items():
+        assert local.resolve({"Fn::GetAtt": [logical_id, attribute]}, deployed,
+                             "http://unused") == arn
+    with pytest.raises(ValueError, match="cannot resolve"):
+        local.resolve({"Fn::GetAtt": ["Key", "KeyId"]}, deployed, "http://unused")

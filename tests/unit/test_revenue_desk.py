@@ -144,3 +144,13 @@ def test_a_long_label_is_cut_by_its_width_not_its_length() -> None:
     assert labels == ["软件和信息技术服…", "零售业", "a" * 17 + "…"]
     # the whole label stays in the bar's tooltip
     assert "软件和信息技术服务业: x" in [t.text for t in root.iter(f"{SVG}title")]
+
+
+def test_an_instant_is_written_in_utc_with_a_z() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from etax.rules.dates import utc_stamp
+
+    moment = datetime(2026, 12, 6, 22, 57, 3, 456789, tzinfo=timezone(timedelta(hours=8)))
+    assert utc_stamp(moment) == "2026-12-06T14:57:03Z"
+    assert utc_stamp(moment, "milliseconds") == "2026-12-06T14:57:03.456Z"

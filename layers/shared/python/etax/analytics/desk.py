@@ -33,6 +33,7 @@ from etax.errors import Invalid, NotFound
 from etax.platform.auth import Principal
 from etax.platform.dev_identities import TAX_OFFICE
 from etax.platform.events import DomainEvent, Publisher
+from etax.rules.dates import utc_stamp
 from etax.rules.money import format_yuan
 
 YEAR = re.compile(r"20[2-9][0-9]")
@@ -62,10 +63,6 @@ def percent(bp: int | None) -> str:
     sign = "-" if bp < 0 else ""
     whole, rest = divmod(abs(bp), 100)
     return f"{sign}{whole}.{rest:02d}%"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -129,7 +126,7 @@ class RevenueDesk:
                               field=f"taxes.{tax}")
         current = self.plans.get(chosen, where)
         values = {"taxes": taxes, "revision": (current["revision"] if current else 0) + 1,
-                  "set_by": principal.subject, "set_at": _stamp(self.now()),
+                  "set_by": principal.subject, "set_at": utc_stamp(self.now()),
                   "reason": request.reason}
         self.plans.set(chosen, where, values, current["revision"] if current else None)
         return _plan_view(chosen, where, values)
@@ -223,7 +220,7 @@ class RevenueDesk:
 
     def subscribe(self, principal: Principal) -> BriefingSubscription:
         office = _officer_office(principal)
-        at = self.subscriptions.subscribe(office, principal.subject, _stamp(self.now()))
+        at = self.subscriptions.subscribe(office, principal.subject, utc_stamp(self.now()))
         return BriefingSubscription(principal.subject, office, at)
 
     def unsubscribe(self, principal: Principal) -> None:

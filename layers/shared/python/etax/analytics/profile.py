@@ -29,19 +29,16 @@ from etax.errors import Invalid, NotFound
 from etax.platform.auth import Principal
 from etax.platform.dev_identities import TAX_OFFICE
 from etax.rules import uscc
+from etax.rules.dates import utc_stamp
 
 MONTHS = 12  # the months an enterprise's view covers, this one included
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):  # the store's instants: UTC without an offset
-        return _stamp(value.replace(tzinfo=UTC))
+        return utc_stamp(value.replace(tzinfo=UTC))
     return str(value)
 
 
@@ -130,7 +127,7 @@ class Profiles:
     def mark(self, principal: Principal, credit_code: str,
              request: KeyEnterpriseRequest) -> KeyEnterprise:
         record = self._record(principal, credit_code)
-        values = {"marked_by": principal.subject, "marked_at": _stamp(self.now())}
+        values = {"marked_by": principal.subject, "marked_at": utc_stamp(self.now())}
         if request.note is not None:
             values["note"] = request.note
         kept = self.keys.mark(record.tax_office_code, credit_code, values)

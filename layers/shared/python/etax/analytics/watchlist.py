@@ -19,13 +19,10 @@ from etax.errors import Invalid, NotFound, Refused
 from etax.platform.auth import Principal
 from etax.platform.events import DomainEvent, Publisher
 from etax.rules import uscc
+from etax.rules.dates import utc_stamp
 
 SOURCE = "tax.analytics"
 FILTERS = (rules.OPEN, *rules.VERDICTS)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def case_view(item: dict[str, Any]) -> RiskCase:
@@ -51,7 +48,7 @@ class Watchlist:
         """Open a case for each of ``warnings`` (``month``'s) not open yet and announce every
         case not announced yet — a run cut short between the two is finished by the next, the
         taxpayer warned once (the warning's id is the case's) — then record the run."""
-        at = _stamp(self.now())
+        at = utc_stamp(self.now())
         opened = announced = 0
         for warning in warnings:
             case = rules.case_of(warning, at)
@@ -111,7 +108,7 @@ class Watchlist:
         case = self._reachable(principal, identifier)
         rules.ensure_undecided(case)
         self.cases.decide(case, verdict, f"{principal.role}:{principal.subject}", note,
-                          _stamp(self.now()))
+                          utc_stamp(self.now()))
         return self.read(principal, identifier)
 
     def precision(self) -> dict[str, dict[str, Any]]:

@@ -43,7 +43,7 @@ from etax.errors import Malformed, NotFound, Refused, StateChanged
 from etax.invoices import channels
 from etax.platform.auth import Principal
 from etax.platform.events import DomainEvent, Publisher
-from etax.rules.dates import business_date
+from etax.rules.dates import business_date, utc_stamp
 
 MAX_QUEUE = 100
 HOT_LISTED = 10
@@ -62,10 +62,6 @@ def sender_key(channel: str, sender: str) -> str:
 
 def article_link(article_id: str) -> str:
     return f"/v1/kb/articles/{article_id}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _parse(moment: str) -> datetime:
@@ -107,7 +103,7 @@ class ConsultService:
         decision = decide(intent, asker, composed.confidence if composed else None)
         session_id = request.session_id or self.new_session()
         turn = self.repository.next_turn(session_id, asker.key, new=request.session_id is None,
-                                         at=_iso(moment),
+                                         at=utc_stamp(moment),
                                          expires_at=int(moment.timestamp()) + KEEP_SECONDS)
         answer_id = f"{session_id}.{turn}"
         answered = decision.outcome == "answered" and composed is not None
@@ -118,7 +114,7 @@ class ConsultService:
         self.repository.put_turn(answer_id, {
             "question": request.question, "channel": request.channel,
             "outcome": decision.outcome, "reason": decision.reason, "article_id": article,
-            "confidence": composed.confidence if composed else 0.0, "asked_at": _iso(moment),
+            "confidence": composed.confidence if composed else 0.0, "asked_at": utc_stamp(moment),
             "expires_at": int(moment.timestamp()) + KEEP_SECONDS})
         week = week_of(day)
         self.repository.count(week, "asked", decision.outcome)
@@ -129,7 +125,7 @@ class ConsultService:
             assert asker.subject is not None
             self.repository.put_handoff(handoff, {
                 "state": "waiting", "office": asker.office, "asker": asker.subject,
-                "queued": f"waiting#{_iso(moment)}#{handoff}", "queued_at": _iso(moment),
+                "queued": f"waiting#{utc_stamp(moment)}#{handoff}", "queued_at": utc_stamp(moment),
                 "question": request.question, "channel": request.channel,
                 "session_id": session_id, "reason": decision.reason})
         return Answer(
@@ -208,7 +204,7 @@ class ConsultService:
         item = self._officer_of(principal, handoff_id)
         moment = self.now()
         view = self._move(handoff_id, "claim", {
-            "state": "claimed", "claimed_by": principal.subject, "claimed_at": _iso(moment),
+            "state": "claimed", "claimed_by": principal.subject, "claimed_at": utc_stamp(moment),
             "queued": f"claimed#{item['queued_at']}#{handoff_id}"})
         week = week_of(business_date(moment))
         if within_sla(_parse(str(item["queued_at"])), moment, self.sla_seconds):
@@ -223,7 +219,7 @@ class ConsultService:
         if item.get("claimed_by") not in (None, principal.subject):
             raise Refused("another officer claimed this hand-off", field="handoff_id")
         view = self._move(handoff_id, "answer", {
-            "state": "answered", "reply": request.text, "answered_at": _iso(self.now()),
+            "state": "answered", "reply": request.text, "answered_at": utc_stamp(self.now()),
             "queued": f"answered#{item['queued_at']}#{handoff_id}"})
         self.publisher.publish([DomainEvent("ConsultationAnswered", {
             "handoff_id": handoff_id, "office": item["office"],
@@ -237,7 +233,7 @@ class ConsultService:
     def close(self, principal: Principal, handoff_id: str) -> HandoffView:
         item = self._officer_of(principal, handoff_id)
         return self._move(handoff_id, "close", {
-            "state": "closed", "closed_at": _iso(self.now()),
+            "state": "closed", "closed_at": utc_stamp(self.now()),
             "queued": f"closed#{item['queued_at']}#{handoff_id}"})
 
     # -- feedback, hot questions, figures -------------------------------------------------

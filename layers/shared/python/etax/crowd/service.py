@@ -35,7 +35,7 @@ from etax.crowd.similarity import Candidate, Terms, similar, simple_terms
 from etax.errors import Malformed, NotFound, StateChanged
 from etax.knowledge.articles import TOPICS, Article, base
 from etax.platform.auth import Principal
-from etax.rules.dates import SHANGHAI, business_date
+from etax.rules.dates import SHANGHAI, business_date, utc_stamp
 
 CANDIDATE_QUESTIONS: Final = 200  # the topic's latest questions compared with a new one
 ATTEMPTS: Final = 4  # reads and writes of one vote or acceptance racing another
@@ -60,10 +60,6 @@ class CrowdSettings:
                    number("CROWD_ANSWERS_PER_DAY", cls.answers_per_day),
                    number("CROWD_VOTES_PER_DAY", cls.votes_per_day),
                    number("CROWD_GUIDE_THRESHOLD", cls.guide_threshold))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def pseudonym() -> str:
@@ -146,7 +142,7 @@ class CrowdService:
         suggestions = self._suggestions(request)
         if suggestions and not request.post_anyway:
             return Asked(False, suggestions)
-        at = _iso(self.now())
+        at = utc_stamp(self.now(), "milliseconds")
         name, _ = self.repository.ensure_profile(principal.subject, pseudonym(), at)
         question = Question(f"q{secrets.token_hex(6)}", request.title, request.body,
                             request.topic, tuple(request.tags), principal.subject, name, at)
@@ -158,7 +154,7 @@ class CrowdService:
                request: AnswerRequest) -> AnswerShown:
         visible(self.repository.question(check_question_id(question_id)), "question_id",
                 "question")
-        at = _iso(self.now())
+        at = utc_stamp(self.now(), "milliseconds")
         name, points = self.repository.ensure_profile(principal.subject, pseudonym(), at)
         answer = Answer(f"{question_id}-a{secrets.token_hex(4)}", question_id, request.body,
                         principal.subject, name, at)
@@ -185,7 +181,7 @@ class CrowdService:
             previous = self.repository.vote(post_id, voter)
             model.check_vote(post.author, voter, previous[0] if previous else None, value,
                              field)
-            at = _iso(self.now())
+            at = utc_stamp(self.now(), "milliseconds")
             quota = self._quota(voter, "votes", self.settings.votes_per_day)
             _, voter_points = self.repository.ensure_profile(voter, pseudonym(), at)
             author_points = (self.repository.profile(post.author) or ("", reputation.START))[1]
@@ -231,8 +227,9 @@ class CrowdService:
             event = {"type": "accepted", "question": question.id, "answer": answer.id,
                      "author": answer.author, "accepter": question.author, "day": day}
             try:
-                self.repository.accept(question, answer,
-                                       (secrets.token_hex(8), _iso(self.now()), event), writes)
+                at = utc_stamp(self.now(), "milliseconds")
+                self.repository.accept(question, answer, (secrets.token_hex(8), at, event),
+                                       writes)
             except Raced:
                 continue
             return Accepted(question.id, answer.id)
@@ -241,7 +238,7 @@ class CrowdService:
     # -- officers --------------------------------------------------------------------------------
 
     def _mark(self, principal: Principal, reason: str | None = None) -> Mark:
-        return Mark(principal.subject, _iso(self.now()), reason)
+        return Mark(principal.subject, utc_stamp(self.now(), "milliseconds"), reason)
 
     def pin(self, principal: Principal, question_id: str, pinned: bool) -> Moderated:
         question = visible(self.repository.question(check_question_id(question_id)),

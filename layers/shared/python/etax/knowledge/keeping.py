@@ -26,13 +26,10 @@ from etax.platform.events import DomainEvent, Publisher
 from etax.regulations.model import Version, Work
 from etax.regulations.render import published_by_officer, version_of_event
 from etax.regulations.repository import RegulationRepository
+from etax.rules.dates import utc_stamp
 
 SOURCE: Final = "tax.knowledge"
 NOTIFIED: Final = "RegulationChangeNotified"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _published(regulations: RegulationRepository,
@@ -57,7 +54,7 @@ class Keeper:
         if not published_by_officer(detail):
             return "seeded: nothing to flag"
         work, version, previous = _published(self.regulations, detail)
-        flagged = flags(work.id, version, previous, _iso(self.now()), self.repository.citing)
+        flagged = flags(work.id, version, previous, utc_stamp(self.now()), self.repository.citing)
         written = sum(self.repository.flag(article_id, work.id, version.number, reasons)
                       for article_id, reasons in flagged.items())
         return f"{written} of {len(flagged)} citing articles flagged"

@@ -37,11 +37,7 @@ from etax.platform.auth import Principal
 from etax.regulations.model import Work, read
 from etax.regulations.repository import RegulationRepository
 from etax.regulations.seeds import corpus
-from etax.rules.dates import business_date
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+from etax.rules.dates import business_date, utc_stamp
 
 
 def check_id(article_id: str) -> str:
@@ -131,7 +127,7 @@ class KnowledgeService:
                                f"{request.revision}: read it again", field="revision")
         article: Article = (replace(entry.article, answer=request.answer)
                             if request.answer is not None else entry.article)
-        at = _iso(self.now())
+        at = utc_stamp(self.now())
         self.repository.reviewed(entry, principal.subject, at, article)
         return Reviewed(article.id, CURRENT, entry.revision + 1, request.decision,
                         article.answer, principal.subject, at)
@@ -146,6 +142,6 @@ class KnowledgeService:
     def subscribe(self, principal: Principal, request: SubscriptionsRequest) -> Subscriptions:
         known = {w.id: w for w in corpus()}
         works = checked_works(request.works, known)
-        self.subscriptions.replace(principal.subject, works, _iso(self.now()))
+        self.subscriptions.replace(principal.subject, works, utc_stamp(self.now()))
         return Subscriptions([SubscribedWork(w, known[w].title, known[w].document_number)
                               for w in sorted(works)], MAX_WORKS)

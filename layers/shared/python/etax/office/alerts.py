@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from etax.errors import Invalid
-from etax.rules.dates import SHANGHAI
+from etax.rules.dates import SHANGHAI, utc_stamp
 
 ALARM: Final = "ALARM"
 OK: Final = "OK"
@@ -130,12 +130,8 @@ def on_duty(shifts: Iterable[Shift], moment: datetime) -> list[str]:
     return sorted({s.officer for s in shifts if s.covers(moment)})
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def as_detail(change: AlarmChange) -> dict[str, Any]:
     """The change as the alert records it."""
     return {"alarm": change.name, "state": change.state, "old_state": change.old_state,
             "reason": change.reason, "description": change.description,
-            "changed_at": iso(change.changed_at)}
+            "changed_at": utc_stamp(change.changed_at)}

@@ -40,7 +40,7 @@ from etax.office.results import (
 from etax.platform.auth import Principal
 from etax.platform.dynamo import Contended
 from etax.platform.events import DomainEvent, Publisher
-from etax.rules.dates import business_date
+from etax.rules.dates import business_date, utc_stamp
 
 SOURCE = "tax.office"
 NUMBERING_ATTEMPTS = 5  # another document of the office took the number: number it again
@@ -101,7 +101,7 @@ class FieldDocuments:
             content["at"] = documents.check_appointment(request.appointment.at, now)
             content["place"] = request.appointment.place
         document_id = f"fd-{secrets.token_hex(8)}"
-        at = alerts.iso(now)
+        at = utc_stamp(now)
         expires = now + timedelta(days=documents.DRAFT_DAYS)
         values = {
             "state": "drafted", "kind": request.kind, "office": office,
@@ -109,7 +109,7 @@ class FieldDocuments:
             "taxpayer_name": record.name, "drafted_by": principal.subject,
             "inspectors": [principal.subject], "content": content,
             "trail": [_step(at, principal.subject, "drafted")],
-            "draft_expires": alerts.iso(expires), "expires_at": int(expires.timestamp()),
+            "draft_expires": utc_stamp(expires), "expires_at": int(expires.timestamp()),
         }
         if not self.repository.put_draft(document_id, values):
             raise AlreadyExists("a document with this id exists already; send it again")
@@ -119,7 +119,7 @@ class FieldDocuments:
         stored = (self.repository.document(document_id)
                   if DOCUMENT_ID.fullmatch(document_id) else None)
         if stored is None or (stored["state"] == "drafted"
-                              and stored["draft_expires"] <= alerts.iso(self.now())):
+                              and stored["draft_expires"] <= utc_stamp(self.now())):
             raise NotFound(f"no field document {document_id}")
         return {**stored, "id": document_id}
 
@@ -165,7 +165,7 @@ class FieldDocuments:
             raise StateChanged("the inquiry's time has passed: draft it again",
                                field="appointment.at")
         day = business_date(now)
-        at = alerts.iso(now)
+        at = utc_stamp(now)
         inspectors = [*stored["inspectors"], principal.subject]
         for _ in range(NUMBERING_ATTEMPTS):
             sequence = self.repository.last_number(office, stored["kind"], day.year) + 1
@@ -212,7 +212,7 @@ class FieldDocuments:
         stored = self._reachable(principal, document_id)
         if principal.role != "admin" and principal.subject not in stored["inspectors"]:
             raise Refused("a field document is withdrawn by one of its inspectors")
-        at = alerts.iso(self.now())
+        at = utc_stamp(self.now())
         step = _step(at, principal.subject, "withdrawn", reason)
         self.repository.withdraw(document_id, step, at)
         return self._shown({**stored, "state": "withdrawn", "withdrawn_at": at,
@@ -267,7 +267,7 @@ class Operations:
         return [alerts.Shift(shift_id=s["shift_id"], officer=s["officer"],
                              starts_at=datetime.fromisoformat(s["starts_at"]),
                              ends_at=datetime.fromisoformat(s["ends_at"]), set_by=s["set_by"])
-                for s in self.repository.shifts_ending_after(alerts.iso(moment))]
+                for s in self.repository.shifts_ending_after(utc_stamp(moment))]
 
     def add_shift(self, principal: Principal, request: ShiftRequest) -> Shift:
         _admin(principal)
@@ -275,9 +275,9 @@ class Operations:
         alerts.check_shift(request.starts_at, request.ends_at, now)
         starts, ends = request.starts_at.astimezone(UTC), request.ends_at.astimezone(UTC)
         shift_id = f"sh-{secrets.token_hex(6)}"
-        self.repository.put_shift(alerts.iso(ends), shift_id, {
-            "shift_id": shift_id, "officer": request.officer, "starts_at": alerts.iso(starts),
-            "ends_at": alerts.iso(ends), "set_by": principal.subject,
+        self.repository.put_shift(utc_stamp(ends), shift_id, {
+            "shift_id": shift_id, "officer": request.officer, "starts_at": utc_stamp(starts),
+            "ends_at": utc_stamp(ends), "set_by": principal.subject,
             "expires_at": int((ends + timedelta(days=alerts.KEPT_DAYS)).timestamp())})
         shift = alerts.Shift(shift_id, request.officer, starts, ends, principal.subject)
         return _shown_shift(shift, now)
@@ -287,14 +287,14 @@ class Operations:
             raise Refused("the on-duty roster is read by officers and administrators")
         now = self.now()
         shifts = sorted(self._shifts(now), key=lambda s: (s.starts_at, s.officer))
-        return Roster(at=alerts.iso(now), on_duty=alerts.on_duty(shifts, now),
+        return Roster(at=utc_stamp(now), on_duty=alerts.on_duty(shifts, now),
                       shifts=[_shown_shift(s, now) for s in shifts])
 
     def remove_shift(self, principal: Principal, shift_id: str) -> None:
         _admin(principal)
         for shift in self._shifts(self.now()) if SHIFT_ID.fullmatch(shift_id) else []:
             if shift.shift_id == shift_id:
-                self.repository.delete_shift(f"{alerts.iso(shift.ends_at)}#{shift_id}")
+                self.repository.delete_shift(f"{utc_stamp(shift.ends_at)}#{shift_id}")
                 return
         raise NotFound(f"no shift {shift_id} still to come or under way")
 
@@ -319,7 +319,7 @@ class Operations:
             if open_id is None:
                 return "nothing open"
             alert = self.repository.alert(open_id)
-            self.repository.resolve(change.name, open_id, alerts.iso(change.changed_at))
+            self.repository.resolve(change.name, open_id, utc_stamp(change.changed_at))
             self._tell(open_id, change, list(alert["recipients"]) if alert else [], "resolved")
             return "resolved"
         return "ignored"
@@ -357,7 +357,7 @@ class Operations:
 
     def acknowledge(self, principal: Principal, alert_id: str) -> Alert:
         alert = self._visible(principal, alert_id)
-        at = alerts.iso(self.now())
+        at = utc_stamp(self.now())
         if not self.repository.acknowledge(alert_id, principal.subject, at):
             raise StateChanged(f"acknowledged already by {alert.get('acknowledged_by')}",
                                field="alert_id")
@@ -372,7 +372,7 @@ def _admin(principal: Principal) -> None:
 
 def _shown_shift(shift: alerts.Shift, now: datetime) -> Shift:
     return Shift(shift_id=shift.shift_id, officer=shift.officer,
-                 starts_at=alerts.iso(shift.starts_at), ends_at=alerts.iso(shift.ends_at),
+                 starts_at=utc_stamp(shift.starts_at), ends_at=utc_stamp(shift.ends_at),
                  set_by=shift.set_by, on_duty=shift.covers(now))
 
 

@@ -47,7 +47,7 @@ from etax.outreach.warnings import CLOSED, ISSUED, Step, response_step, state_af
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.platform.events import DomainEvent, Publisher
 from etax.rules import resident_id
-from etax.rules.dates import business_date
+from etax.rules.dates import business_date, utc_stamp
 
 SOURCE: Final = "tax.outreach"
 MAILED: Final = "OutreachMailed"
@@ -69,10 +69,6 @@ class _NoMailings:
 
 
 NO_MAILINGS: Final = _NoMailings()
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +148,7 @@ class OutreachService:
         old, revision = (found[0], int(found[1]["revision"])) if found else (None, 0)
         new = Profile(principal.subject, topics, facts.province, facts.taxpayer_type,
                       facts.industry)
-        at = _iso(self.now())
+        at = utc_stamp(self.now())
         self.repository.replace(new, old, revision, at, principal.subject)
         return _subscription(new, at)
 
@@ -171,7 +167,7 @@ class OutreachService:
                                                  facts.taxpayer_type, facts.industry)
         if new == old:
             return "same"
-        self.repository.replace(new, old, revision, _iso(self.now()), subscriber)
+        self.repository.replace(new, old, revision, utc_stamp(self.now()), subscriber)
         return "moved" if new is not None else "removed"
 
     def mine(self, principal: Principal) -> Subscription:
@@ -200,7 +196,7 @@ class OutreachService:
             "segment": segment.to_dict(), "kind": request.kind, "title": request.title,
             "body": request.body, "state": "sending",
             "sent": 0, "capped": 0,
-            "created_at": _iso(self.now()), "created_by": principal.subject,
+            "created_at": utc_stamp(self.now()), "created_by": principal.subject,
             "office": principal.tax_office or "admin"}
         if request.link:
             item["link"] = request.link
@@ -242,7 +238,7 @@ class MailingSender:
         segment = segment_from(item)
         queries = [(p, prefix) for p in segment.partitions() for prefix in segment.prefixes()]
         now = self.now()
-        at = _iso(now)
+        at = utc_stamp(now)
         if part < len(queries):
             partition, prefix = queries[part]
             people, cursor = self.repository.members(partition, prefix, message.get("cursor"),
@@ -316,7 +312,7 @@ class WarningService:
             raise Invalid("no registered taxpayer with this credit code or resident ID",
                           field="taxpayer")
         ensure_can_reach_taxpayer(principal, request.taxpayer, office)
-        warning_id, at = self.new_id(), _iso(self.now())
+        warning_id, at = self.new_id(), utc_stamp(self.now())
         first = Step(at=at, by=f"officer:{principal.subject}", action=ISSUED,
                      text=request.detail)
         item = {"warned": request.taxpayer, "tax_office": office, "topic": request.topic,
@@ -348,7 +344,7 @@ class WarningService:
         office = case.get("office") or self.facts.active_office_of(case["taxpayer"])
         if office is None:
             return "no office"
-        first = Step(at=_iso(self.now()), by=f"indicator:{case['indicator']}", action=ISSUED,
+        first = Step(at=utc_stamp(self.now()), by=f"indicator:{case['indicator']}", action=ISSUED,
                      text=case["detail"])
         item = {"warned": case["taxpayer"], "tax_office": office,
                 "topic": case["topic"], "title": case["title"], "detail": case["detail"],
@@ -375,7 +371,7 @@ class WarningService:
     def respond(self, principal: Principal, warning_id: str,
                 request: ResponseRequest) -> RiskWarning:
         item = self._reachable(principal, warning_id)
-        step = response_step(request.action, request.text, _iso(self.now()))
+        step = response_step(request.action, request.text, utc_stamp(self.now()))
         state = item["state"]
         self.repository.step(warning_id, state, state_after(state, step.action), _step(step))
         return self.read(principal, warning_id)
@@ -384,7 +380,7 @@ class WarningService:
               request: CloseRequest) -> RiskWarning:
         item = self._reachable(principal, warning_id)
         state = item["state"]
-        step = Step(at=_iso(self.now()), by=f"officer:{principal.subject}", action=CLOSED,
+        step = Step(at=utc_stamp(self.now()), by=f"officer:{principal.subject}", action=CLOSED,
                     text=request.conclusion)
         self.repository.step(warning_id, state, state_after(state, CLOSED), _step(step))
         return self.read(principal, warning_id)

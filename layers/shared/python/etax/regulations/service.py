@@ -37,11 +37,7 @@ from etax.regulations.results import (
     Works,
     WorkShown,
 )
-from etax.rules.dates import business_date
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+from etax.rules.dates import business_date, utc_stamp
 
 
 def _act(act: Act) -> ActShown:
@@ -122,7 +118,7 @@ class RegulationService:
         # the changes must apply to the current version (checked again when published)
         amended(current, changes, act, current.valid_from + timedelta(days=1))
         draft = Draft(f"d-{uuid.uuid4().hex[:12]}", work.id, current.number, act, changes,
-                      principal.subject, _iso(self.now()))
+                      principal.subject, utc_stamp(self.now()))
         self.repository.add_draft(draft)
         return _shown(draft)
 
@@ -137,13 +133,13 @@ class RegulationService:
 
     def submit(self, principal: Principal, work_id: str, draft_id: str) -> DraftShown:
         draft = self._draft(work_id, draft_id)
-        moved = drafts.submit(draft, _iso(self.now()))
+        moved = drafts.submit(draft, utc_stamp(self.now()))
         self.repository.move_draft(moved, draft.state)
         return _shown(moved)
 
     def approve(self, principal: Principal, work_id: str, draft_id: str) -> DraftShown:
         draft = self._draft(work_id, draft_id)
-        moved = drafts.approve(draft, principal.subject, _iso(self.now()))
+        moved = drafts.approve(draft, principal.subject, utc_stamp(self.now()))
         self.repository.move_draft(moved, draft.state)
         return _shown(moved)
 
@@ -153,7 +149,7 @@ class RegulationService:
         work = self._work(work_id)
         current = work.versions[-1]
         # refuses a draft that is not approved
-        published = drafts.publish(draft, principal.subject, _iso(self.now()),
+        published = drafts.publish(draft, principal.subject, utc_stamp(self.now()),
                                    current.number + 1, request.valid_from)
         if current.number != draft.base_version:
             raise StateChanged("the work has a newer version than the draft amends: draft "

@@ -7,7 +7,7 @@ handle: China has kept UTC+8 without daylight saving since 1991.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -32,3 +32,10 @@ def months_between(first: str, last: str) -> int:
     """How many months ``first`` to ``last`` (``YYYY-MM``, both counted) span: 1 for the same
     month, 0 or less when ``last`` is before ``first``."""
     return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
+
+
+def utc_stamp(moment: datetime, timespec: str = "seconds") -> str:
+    """``moment`` as the platform writes instants: UTC, ISO 8601, ``Z`` for the zone
+    (``2026-12-06T14:57:03Z``; ``timespec="milliseconds"`` where order within a second
+    matters)."""
+    return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")

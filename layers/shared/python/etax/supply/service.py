@@ -20,7 +20,7 @@ from etax.acceptance.registration.registry import Registry, signed_in_enterprise
 from etax.errors import Invalid, Malformed, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal, ensure_can_reach_taxpayer
 from etax.rules import money
-from etax.rules.dates import business_date
+from etax.rules.dates import business_date, utc_stamp
 from etax.rules.invoice_types import type_name
 from etax.supply import rules as supply
 from etax.supply.logistics import Carrier, Parcel
@@ -35,10 +35,6 @@ ISSUING_BLOCK_SIZE = 1000  # etax.invoices.repository.BLOCK_SIZE: the issuer's n
 
 def _field_error(field: str, reason: str) -> Invalid:
     return Invalid(f"{field}: {reason}", field=field)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class CreditLevel(Protocol):
@@ -112,7 +108,7 @@ class SupplyService:
                 raise _field_error("monthly_quota", "the quota in force is already "
                                    f"{money.format_yuan(quota)} yuan a month: ask for more")
             asked["quota_before_fen"] = quota
-        at = _iso(now)
+        at = utc_stamp(now, "milliseconds")
         application = Application(
             id=f"S{business_date(now):%Y%m%d}{uuid.uuid4().hex[:10].upper()}",
             applicant=applicant.credit_code, applicant_name=applicant.name,
@@ -208,7 +204,8 @@ class SupplyService:
             raise _field_error("reason", "a rejection gives its reason")
         target = supply.APPROVED if request.decision == "approve" else supply.REJECTED
         note = request.reason or "approved by the tax office"
-        if not self.repository.move(application_id, supply.REVIEW, target, at=_iso(self.now()),
+        at = utc_stamp(self.now(), "milliseconds")
+        if not self.repository.move(application_id, supply.REVIEW, target, at=at,
                                     by=principal.subject, note=note):
             raise StateChanged(f"application {application_id} was decided meanwhile",
                                field="decision")
@@ -240,7 +237,7 @@ class SupplyService:
                                      invoice_type=asked["invoice_type"],
                                      quantity=asked["quantity"], credit_level=level)
         else:
-            since = _iso(now - timedelta(days=policy.window_days))
+            since = utc_stamp(now - timedelta(days=policy.window_days), "milliseconds")
             invoices = self.invoices.of_seller_since(application.applicant, since)
             quota, used = self.invoices.quota(application.applicant,
                                               f"{business_date(now):%Y%m}")
@@ -251,7 +248,7 @@ class SupplyService:
                                      monthly_quota_fen=asked["monthly_quota_fen"],
                                      credit_level=level)
         sets = {"checks": [c.as_dict() for c in checks], "review_reasons": decision.reasons}
-        at = _iso(now)
+        at = utc_stamp(now, "milliseconds")
         if decision.automatic:
             self.repository.move(application_id, supply.SUBMITTED, supply.APPROVED, at=at,
                                  by=SYSTEM, note="used invoices verified; approved "
@@ -267,7 +264,7 @@ class SupplyService:
         application = self.repository.get(application_id, consistent=True)
         if application is None or application.state != supply.APPROVED:
             return application.state if application else "missing"
-        at = _iso(self.now())
+        at = utc_stamp(self.now(), "milliseconds")
         asked = application.request
         if application.kind == "digital":
             self.invoices.set_quota(application.applicant, asked["monthly_quota_fen"],
@@ -317,6 +314,6 @@ class SupplyService:
         if delivered is None:
             return False
         self.repository.move(application_id, supply.SHIPPED, supply.DELIVERED,
-                             at=_iso(self.now()), by=SYSTEM,
+                             at=utc_stamp(self.now(), "milliseconds"), by=SYSTEM,
                              note=f"delivered at {delivered.at} ({delivered.label})")
         return True
