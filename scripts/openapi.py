@@ -17,7 +17,9 @@ What each part of the document comes from:
   (``once.create`` answers 201, ``return x, 202``);
   ``Idempotency-Key`` where the route runs ``once``;
 * the problems (``application/problem+json``, ``etax.platform.errors``) each route may answer,
-  by what it does: every route 422 (text that is not Unicode) and 429; signed-in 401 and 403;
+  by what it does: every route 422 (text that is not Unicode), 429 and 503 (the data store
+  busy, or a write meeting others on the same records: nothing written, ``Retry-After``);
+  signed-in 401 and 403;
   a path parameter 400 and 404; a query parameter 400; a body 400, 413 and 422; a change 409;
 * the ``links`` from a created thing's answer to the operations that take it (:data:`LINKS`).
 
@@ -59,7 +61,7 @@ DESCRIPTION = (
     "The e-tax platform's REST API, generated from the code (scripts/openapi.py). Errors are "
     "`application/problem+json` (RFC 9457) naming the failing `field`; a POST that creates a "
     "thing or moves money takes an `Idempotency-Key` header and answers a retry with the first "
-    "answer; a 429 says when to retry in `Retry-After`. Signed-in routes take a bearer JWT from "
+    "answer; a 429 or a 503 says when to retry in `Retry-After`. Signed-in routes take a bearer JWT from "
     "the stage's token issuer (the local stack's: `POST /v1/auth/dev-token`).")
 PROBLEMS: dict[int, str] = {
     400: "Bad request: the body is not a JSON object, a header the route needs is missing, or "
@@ -74,6 +76,8 @@ PROBLEMS: dict[int, str] = {
     422: "Unprocessable: a field failed its rules (named in `field`), or text is not Unicode",
     429: "Too many requests: retry after `Retry-After` seconds",
     500: "Internal error: logged with the request id",
+    503: "Busy: the data store is throttling, or the write met others on the same records; "
+         "nothing was written: send it again after `Retry-After` seconds",
 }
 PROBLEM_SCHEMA: Json = {
     "type": "object",
@@ -86,7 +90,7 @@ PROBLEM_SCHEMA: Json = {
         "detail": {"type": "string"},
         "field": {"type": "string", "description": "the field, parameter or header that failed"},
         "request_id": {"type": "string"},
-        "retry_after": {"type": "integer", "description": "seconds (429)"},
+        "retry_after": {"type": "integer", "description": "seconds (429, 503)"},
     },
     "additionalProperties": True,
 }
@@ -409,7 +413,7 @@ def operation(op: Json, *, folder: str, method: str, path: str, code: RouteCode,
             schema["format"] = "binary"
         answer["content"] = {code.content_type: {"schema": schema}}
     responses: Json = {str(code.status or 200): answer}
-    problems = {422, 429, 500}
+    problems = {422, 429, 500, 503}
     if not public:
         problems |= {401, 403}
     if keyed:
@@ -533,7 +537,7 @@ def pruned(whole: Json) -> Json:
 def _problem_response(status: int, meaning: str) -> Json:
     response: Json = {"description": meaning, "content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}}}
-    if status == 429:
+    if status in (429, 503):
         response["headers"] = {"Retry-After": {"description": "seconds to wait",
                                                "schema": {"type": "integer"}}}
     return response

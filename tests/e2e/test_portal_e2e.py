@@ -481,12 +481,19 @@ def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(
     refunds = phone.locator("#me-refunds")
     expect(refunds).to_contain_text(case["id"])
     expect(refunds).to_contain_text("614.40")
+
+    def stages() -> list[str]:
+        return [stage["label"] for stage in requests.get(
+            f"{api}/v1/refunds/{case['id']}", headers=own, timeout=30).json()["stages"]]
+
+    # the stages are loaded on the click, as they are then: the pipeline may move on meanwhile
+    before = stages()
     refunds.get_by_role("button", name="查看办理进度").click()
-    stages = requests.get(f"{api}/v1/refunds/{case['id']}", headers=own,
-                          timeout=30).json()["stages"]
-    expect(refunds.locator("table tbody tr")).to_have_count(len(stages))  # loaded on the click
-    shown = shown_rows(refunds.locator("table"))
-    assert [row[0] for row in shown] == [stage["label"] for stage in stages]
+    expect(refunds.locator("table tbody tr").nth(len(before) - 1)).to_be_visible()
+    shown = [row[0] for row in shown_rows(refunds.locator("table"))]
+    after = stages()
+    assert len(before) <= len(shown) <= len(after), (before, shown, after)
+    assert shown == after[:len(shown)]
     expect(phone.locator(f"#case-{case['id']}")).to_be_focused()
     expect(phone.get_by_text("暂无发票领用申请。")).to_be_visible()
     assert person not in phone.locator("main").inner_text()  # the ID is shown masked
