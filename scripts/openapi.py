@@ -61,8 +61,8 @@ DESCRIPTION = (
     "The e-tax platform's REST API, generated from the code (scripts/openapi.py). Errors are "
     "`application/problem+json` (RFC 9457) naming the failing `field`; a POST that creates a "
     "thing or moves money takes an `Idempotency-Key` header and answers a retry with the first "
-    "answer; a 429 or a 503 says when to retry in `Retry-After`. Signed-in routes take a bearer JWT from "
-    "the stage's token issuer (the local stack's: `POST /v1/auth/dev-token`).")
+    "answer; a 429 or a 503 says when to retry in `Retry-After`. Signed-in routes take a "
+    "bearer JWT from the stage's token issuer (the local stack's: `POST /v1/auth/dev-token`).")
 PROBLEMS: dict[int, str] = {
     400: "Bad request: the body is not a JSON object, a header the route needs is missing, or "
          "a path or query parameter is not of its form (named in `field`)",
