@@ -70,12 +70,6 @@ reports = Reports(store, duckdb.connect, watchlist.precision, IssuingQuotas().of
 desk = RevenueDesk(reports, store, duckdb.connect, RevenuePlans(), BriefingSubscriptions(),
                    publisher)
 ratings = CreditRepository()
-profiles = Profiles(store, duckdb.connect, RegistryRepository(), lambda code: _rating(code),
-                    watchlist.cases, KeyEnterprises())
-CASE = "/v1/analytics/risk-cases/{case_id}"
-PLAN = "/v1/analytics/revenue-plans/{year}/{office}"
-SVG = {"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; "
-                                                                "style-src 'unsafe-inline'"}
 
 
 def _rating(credit_code: str) -> dict[str, Any] | None:
@@ -86,6 +80,14 @@ def _rating(credit_code: str) -> dict[str, Any] | None:
     rating, _ = found
     return {"year": rating.year, "level": rating.level, "score": rating.score,
             "provisional": rating.provisional}
+
+
+profiles = Profiles(store, duckdb.connect, RegistryRepository(), _rating, watchlist.cases,
+                    KeyEnterprises())
+CASE = "/v1/analytics/risk-cases/{case_id}"
+PLAN = "/v1/analytics/revenue-plans/{year}/{office}"
+SVG = {"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; "
+                                                                "style-src 'unsafe-inline'"}
 
 
 def _query(name: str) -> str | None:

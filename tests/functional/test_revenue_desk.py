@@ -210,7 +210,8 @@ def test_the_charts_are_svg_of_the_same_figures(store: Store, clock: None) -> No
 
 
 def test_the_daily_briefing_reaches_the_subscribed_officers_once_a_day(
-        store: Store, published: list[Any], clock: None) -> None:
+        store: Store, published: list[Any], clock: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     fill(store)
     ok(set_plan(ADMIN, {"taxes": {"vat": "10000.00"}}, "k-brief"))
     assert api("GET", "/v1/analytics/briefings/me", FZ)["statusCode"] == 404
@@ -221,7 +222,16 @@ def test_the_daily_briefing_reaches_the_subscribed_officers_once_a_day(
     assert api("PUT", "/v1/analytics/briefings/me", ADMIN)["statusCode"] == 403
 
     briefing = load_handler("analytics_briefing")
+    listed: list[str] = []  # the store's partitions listed: once, for the whole year
+    partitions = Store.partitions
+
+    def counted(self: Store, prefix: str, first_day: str, last_day: str) -> Any:
+        listed.append(prefix)
+        return partitions(self, prefix, first_day, last_day)
+
+    monkeypatch.setattr(Store, "partitions", counted)
     done = briefing.handler({"day": "2026-11-20"}, LambdaContext())
+    assert len(listed) == 1
     assert done == {"day": "2026-11-20", "offices": 1, "notifications": 1}
     [event] = published
     assert event.detail_type == "RevenueBriefing"

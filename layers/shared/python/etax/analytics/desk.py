@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from etax.analytics import charts, plans
@@ -27,7 +27,15 @@ from etax.analytics.results import (
     PlanView,
 )
 from etax.analytics.risk import months_before
-from etax.analytics.service import checked_month, collected, month_bounds, movements
+from etax.analytics.service import (
+    checked_month,
+    collected,
+    collected_rows,
+    day_bounds,
+    month_bounds,
+    movements,
+    payment_views,
+)
 from etax.analytics.store import Store
 from etax.errors import Invalid, NotFound
 from etax.platform.auth import Principal
@@ -63,12 +71,6 @@ def percent(bp: int | None) -> str:
     sign = "-" if bp < 0 else ""
     whole, rest = divmod(abs(bp), 100)
     return f"{sign}{whole}.{rest:02d}%"
-
-
-def _day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The instants bounding the Asia/Shanghai days ``first`` to ``last``, both included."""
-    return (datetime.combine(first, time(), CHINA),
-            datetime.combine(last + timedelta(days=1), time(), CHINA))
 
 
 class RevenueDesk:
@@ -147,20 +149,22 @@ class RevenueDesk:
         chosen = checked_year(year)
         return self._progress(chosen, self.today(), office_of(principal))
 
-    def _progress(self, year: int, day: date, office: str | None) -> PlanProgress:
+    def _progress(self, year: int, day: date, office: str | None,
+                  rows: list[tuple[Any, ...]] | None = None) -> PlanProgress:
+        """The progress of ``year`` to ``day``: of ``office``, or every office with a plan or a
+        collection; ``rows`` the year's collected rows if the caller read them already."""
         elapsed, days = plans.time_progress(year, day)
         last = min(day, date(year, 12, 31))
         stored = self.plans.of_year(year)
-        by_office: dict[str, dict[str, int]] = {}
         files = 0
-        if elapsed:
+        if rows is None and elapsed:
             connection = self.connect()
             try:
                 rows, files = collected(connection, self.store,
-                                        *_day_bounds(date(year, 1, 1), last))
+                                        *day_bounds(date(year, 1, 1), last))
             finally:
                 connection.close()
-            by_office = plans.by_office(rows)
+        by_office = plans.by_office(rows or [])
         offices = [office] if office is not None else sorted(set(stored) | set(by_office))
         return PlanProgress(
             year, last.isoformat(), elapsed, days, plans.basis_points(elapsed, days) or 0,
@@ -237,16 +241,18 @@ class RevenueDesk:
         subscribed = self.subscriptions.every()
         if not subscribed:
             return Briefed(chosen.isoformat(), 0, 0)
+        # the year's payments made a view once; the day, the month and the year read from it
         connection = self.connect()
         try:
-            daily, _ = collected(connection, self.store, *_day_bounds(chosen, chosen))
-            monthly, _ = collected(connection, self.store,
-                                   *_day_bounds(chosen.replace(day=1), chosen))
+            payment_views(connection, self.store, *day_bounds(date(chosen.year, 1, 1), chosen))
+            daily = collected_rows(connection, *day_bounds(chosen, chosen))
+            monthly = collected_rows(connection, *day_bounds(chosen.replace(day=1), chosen))
+            yearly = collected_rows(connection, *day_bounds(date(chosen.year, 1, 1), chosen))
         finally:
             connection.close()
         today, month = plans.by_office(daily), plans.by_office(monthly)
         count = {o: sum(int(r[2]) for r in daily if r[0] == o) for o in subscribed}
-        year = self._progress(chosen.year, chosen, None)
+        year = self._progress(chosen.year, chosen, None, yearly)
         progress = {o.office: o for o in year.offices}
         events = []
         for office, officers in sorted(subscribed.items()):

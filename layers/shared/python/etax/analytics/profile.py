@@ -8,11 +8,13 @@ administrator every one; the office is the registry's, never the request's."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from etax.analytics import queries
 from etax.analytics.archive import CHINA
+from etax.analytics.desk import checked_office
+from etax.analytics.reports import office_of
 from etax.analytics.repository import KeyEnterprises, RiskCases
 from etax.analytics.requests import KeyEnterpriseRequest
 from etax.analytics.results import (
@@ -23,11 +25,10 @@ from etax.analytics.results import (
 )
 from etax.analytics.risk import months_before
 from etax.analytics.schemas import INVOICES, PAYMENTS, REFUNDS, RETURNS
-from etax.analytics.service import load_views, utc_naive
+from etax.analytics.service import day_bounds, load_views, utc_naive
 from etax.analytics.store import Store
 from etax.errors import Invalid, NotFound
 from etax.platform.auth import Principal
-from etax.platform.dev_identities import TAX_OFFICE
 from etax.rules import uscc
 from etax.rules.dates import utc_stamp
 
@@ -78,7 +79,7 @@ class Profiles:
         this_month = f"{today:%Y-%m}"
         months = [*months_before(this_month, MONTHS - 1), this_month]
         first = date.fromisoformat(f"{months[0]}-01")
-        since = datetime.combine(first, time(), CHINA)
+        since, _ = day_bounds(first, today)
         connection = self.connect()
         try:
             files = load_views(connection, self.store, first.isoformat(),
@@ -141,16 +142,13 @@ class Profiles:
 
     def listed(self, principal: Principal, office: str | None) -> KeyEnterpriseList:
         """An officer's own office's key enterprises; an administrator names the office."""
-        if principal.role == "admin":
-            if office is None or not TAX_OFFICE.fullmatch(office):
-                raise Invalid("the tax office whose list to read, 11 digits", field="office")
-            chosen = office
+        own = office_of(principal)  # an officer's (its token's); None for an administrator
+        if own is None:
+            chosen = checked_office(office)
+        elif office is not None and office != own:
+            raise Invalid("an officer reads its own office's list only", field="office")
         else:
-            if not principal.tax_office:
-                raise Invalid("an officer's token names its tax office", field="authorization")
-            if office is not None and office != principal.tax_office:
-                raise Invalid("an officer reads its own office's list only", field="office")
-            chosen = principal.tax_office
+            chosen = own
         marks = self.keys.of(chosen)
         names = {m["credit_code"]: self.registry.get(m["credit_code"]) for m in marks}
         return KeyEnterpriseList(chosen, [

@@ -164,6 +164,12 @@ def month_bounds(first: str, last: str) -> tuple[datetime, datetime]:
     return start, datetime.combine(following, time(), CHINA)
 
 
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants bounding the Asia/Shanghai days ``first`` to ``last``, both included."""
+    return (datetime.combine(first, time(), CHINA),
+            datetime.combine(last + timedelta(days=1), time(), CHINA))
+
+
 def revenue(connection: Any, store: Store, *, first: str, last: str, by: str,
             office: str | None) -> tuple[list[RevenueRow], int]:
     """Revenue collected in the months ``first`` to ``last`` grouped ``by``, for ``office``
@@ -197,8 +203,14 @@ def collected(connection: Any, store: Store, start: datetime,
     """The collected query's rows (office, tax, payments, fen) from ``start`` to ``end``, and
     the number of files read."""
     files = payment_views(connection, store, start, end)
+    return collected_rows(connection, start, end), sum(files.values())
+
+
+def collected_rows(connection: Any, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    """The collected query's rows from ``start`` to ``end`` over the payments view already
+    made (:func:`payment_views` of a range that holds this one)."""
     rows = connection.execute(queries.collected(), [utc_naive(start), utc_naive(end)]).fetchall()
-    return [tuple(row) for row in rows], sum(files.values())
+    return [tuple(row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
