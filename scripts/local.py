@@ -571,21 +571,25 @@ def seed_lottery(outputs: dict[str, Any]) -> str:
     return str(body["id"])
 
 
-def stack_resources(outputs: dict[str, Any], resource_type: str,
-                    stack: str | None = None) -> list[str]:
-    """The physical ids of the app stack's resources of one type (tables, queues), its nested
-    stacks' too (a board in a stack of its own: docs/decisions/0005)."""
+def stack_resources(outputs: dict[str, Any], *resource_types: str,
+                    stack: str | None = None) -> dict[str, list[str]]:
+    """The physical ids of the app stack's resources of the given types (tables, queues), its
+    nested stacks' too (a board in a stack of its own: docs/decisions/0005), by type: one walk
+    of the stacks for every type asked."""
     cloudformation = client("cloudformation", outputs["Endpoint"])
-    pages = cloudformation.get_paginator("list_stack_resources").paginate(
-        StackName=stack or outputs["StackName"])
-    found: list[str] = []
-    for page in pages:
-        for resource in page["StackResourceSummaries"]:
-            if resource["ResourceType"] == resource_type:
-                found.append(resource["PhysicalResourceId"])
-            elif resource["ResourceType"] == "AWS::CloudFormation::Stack":
-                found += stack_resources(outputs, resource_type, resource["PhysicalResourceId"])
-    return sorted(found)
+    found: dict[str, list[str]] = {kind: [] for kind in resource_types}
+
+    def walk(name: str) -> None:
+        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=name)
+        for page in pages:
+            for resource in page["StackResourceSummaries"]:
+                if resource["ResourceType"] in found:
+                    found[resource["ResourceType"]].append(resource["PhysicalResourceId"])
+                elif resource["ResourceType"] == "AWS::CloudFormation::Stack":
+                    walk(resource["PhysicalResourceId"])
+
+    walk(stack or outputs["StackName"])
+    return {kind: sorted(ids) for kind, ids in found.items()}
 
 
 def empty_table(dynamodb: Any, table: str) -> int:
@@ -617,12 +621,12 @@ def reset(outputs: dict[str, Any]) -> None:
     moment may still end in its dead-letter queue.
     """
     sqs = client("sqs", outputs["Endpoint"])
-    queues = stack_resources(outputs, "AWS::SQS::Queue")
+    resources = stack_resources(outputs, "AWS::SQS::Queue", "AWS::DynamoDB::Table")
+    queues, tables = resources["AWS::SQS::Queue"], resources["AWS::DynamoDB::Table"]
     for queue in queues:
         with contextlib.suppress(sqs.exceptions.PurgeQueueInProgress):
             sqs.purge_queue(QueueUrl=queue)
     dynamodb = client("dynamodb", outputs["Endpoint"])
-    tables = stack_resources(outputs, "AWS::DynamoDB::Table")
     deleted = sum(empty_table(dynamodb, table) for table in tables)
     print(f"emptied {len(tables)} tables ({deleted} items) and {len(queues)} queues", flush=True)
     if outputs.get("AnalyticsBucketName"):  # the analytical store: what the events made
