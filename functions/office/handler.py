@@ -1,6 +1,7 @@
 """The officers' mobile office (plan action E18, 移动办公): field documents drafted by one
 inspector, countersigned by a second, issued as signed PDFs with a QR code that anyone
-verifies; the on-duty roster the platform's alarms are sent to, and their alerts."""
+verifies; internal approvals routed through reviewers of the office; the on-duty roster the
+platform's alarms are sent to, and their alerts."""
 
 from __future__ import annotations
 
@@ -11,10 +12,26 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.documents.signing import KmsDocumentSigner
+from etax.office.approval_service import Approvals
 from etax.office.documents import render_pdf
 from etax.office.repository import OfficeRepository
-from etax.office.requests import FieldDocumentRequest, ShiftRequest, WithdrawRequest
-from etax.office.results import Alert, AlertPage, FieldDocument, FieldDocumentVerdict, Roster
+from etax.office.requests import (
+    ApprovalRequest,
+    DecisionRequest,
+    FieldDocumentRequest,
+    ResubmitRequest,
+    ShiftRequest,
+    WithdrawRequest,
+)
+from etax.office.results import (
+    Alert,
+    AlertPage,
+    Approval,
+    ApprovalPage,
+    FieldDocument,
+    FieldDocumentVerdict,
+    Roster,
+)
 from etax.office.service import SOURCE, FieldDocuments, Operations
 from etax.platform.api import declares, make_resolver, parse_body
 from etax.platform.auth import caller
@@ -32,6 +49,7 @@ field_documents = FieldDocuments(
     repository, RegistryRepository(), KmsDocumentSigner(lazy("kms"), required("SIGNING_KEY_ID")),
     publisher)
 operations = Operations(repository, publisher)
+approvals = Approvals(repository, publisher)
 
 
 @app.post("/v1/office/field-documents")
@@ -70,6 +88,43 @@ def withdraw(document_id: str) -> FieldDocument:
 @declares(query={"digest": "the SHA-256 of the document held, to check it is the one issued"})
 def verify(number: str) -> FieldDocumentVerdict:
     return field_documents.verify(number, app.current_event.get_query_string_value("digest"))
+
+
+@app.post("/v1/office/approvals")
+def submit_approval() -> tuple[dict[str, Any], int]:
+    return once.create("POST /v1/office/approvals", ApprovalRequest, approvals.submit,
+                       "officer")
+
+
+@app.get("/v1/office/approvals")
+@declares(query={"box": "to-review (the default: waiting for you) or submitted (yours)",
+                 "cursor": "the next page's cursor"})
+def list_approvals() -> ApprovalPage:
+    query = app.current_event.get_query_string_value
+    return approvals.listed(caller(app, "officer"), query("box"), query("cursor"))
+
+
+@app.get("/v1/office/approvals/<approval_id>")
+def read_approval(approval_id: str) -> Approval:
+    return approvals.read(caller(app, "officer", "admin"), approval_id)
+
+
+@app.post("/v1/office/approvals/<approval_id>/decisions")
+def decide_approval(approval_id: str) -> Approval:
+    return approvals.decide(caller(app, "officer"), approval_id,
+                            parse_body(app, DecisionRequest))
+
+
+@app.post("/v1/office/approvals/<approval_id>/resubmit")
+def resubmit_approval(approval_id: str) -> Approval:
+    return approvals.resubmit(caller(app, "officer"), approval_id,
+                              parse_body(app, ResubmitRequest))
+
+
+@app.post("/v1/office/approvals/<approval_id>/withdraw")
+def withdraw_approval(approval_id: str) -> Approval:
+    return approvals.withdraw(caller(app, "officer"), approval_id,
+                              parse_body(app, WithdrawRequest).reason)
 
 
 @app.post("/v1/office/duty")

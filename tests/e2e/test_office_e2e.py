@@ -1,13 +1,14 @@
 """The officers' mobile office on the local stack: a field document drafted by one inspector,
 countersigned by a second, printed as a signed PDF with a QR code, and verified by anyone
 (the taxpayer told in its inbox); an alarm of the stack reaching the on-duty officer's inbox
-through the alarm topic, and acknowledged."""
+through the alarm topic, and acknowledged; an internal approval through its reviewers."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -134,3 +135,60 @@ def test_an_alarm_of_the_stack_reaches_the_on_duty_officers_inbox(
     finally:
         requests.delete(f"{api}/v1/office/duty/{shift.json()['shift_id']}", headers=admin,
                         timeout=60)
+
+
+def test_an_internal_approval_passes_its_reviewers_in_turn_each_told_in_the_inbox(
+        api: str) -> None:
+    clerk = bearer(token(api, "officer", "officer-fz-0201", FUZHOU))
+    head = bearer(token(api, "officer", "officer-fz-0202", FUZHOU))
+    director = bearer(token(api, "officer", "officer-fz-0203", FUZHOU))
+    xiamen = bearer(token(api, "officer", "officer-xm-0201", "13502000000"))
+    submitted = post(api, "/v1/office/approvals", clerk, {
+        "category": "case", "title": "关于某公司顶额开具风险的处理意见",
+        "body": "经核实，建议约谈企业负责人。\n请审批。",
+        "reviewers": ["officer-fz-0202", "officer-fz-0203"]}, key=True)
+    assert submitted.status_code == 201, submitted.text
+    approval_id = submitted.json()["id"]
+    path = f"/v1/office/approvals/{approval_id}"
+
+    # the first reviewer finds it in the inbox and in the list to review
+    message = wait_for("the first reviewer's message", lambda: next(
+        (e for e in inbox(api, head, limit="100")["items"]
+         if e["kind"] == "office.approval_to_review" and e["link"] == path), None))
+    assert "第 1/2 位" in message["body"]
+    waiting = requests.get(f"{api}/v1/office/approvals", headers=head, timeout=60).json()
+    assert approval_id in [a["id"] for a in waiting["approvals"]]
+    # another office's officer sees nothing of it; the director may not decide before its turn
+    assert requests.get(f"{api}{path}", headers=xiamen, timeout=60).status_code == 404
+    assert post(api, f"{path}/decisions", director,
+                {"decision": "approve"}).status_code == 403
+
+    returned = post(api, f"{path}/decisions", head,
+                    {"decision": "return", "comment": "请补充约谈提纲"})
+    assert returned.json()["state"] == "returned", returned.text
+    wait_for("the submitter's return", lambda: next(
+        (e for e in inbox(api, clerk, limit="100")["items"]
+         if e["kind"] == "office.approval_returned" and e["link"] == path), None))
+    again = post(api, f"{path}/resubmit", clerk, {"body": "约谈提纲见附件。\n请审批。"})
+    assert (again.json()["state"], again.json()["round"]) == ("pending", 2), again.text
+    first = post(api, f"{path}/decisions", head,
+                 {"decision": "approve", "conditions": "约谈须两人以上参加"})
+    assert first.json()["waiting_for"] == "officer-fz-0203", first.text
+    # two decisions of the director at once: one applies, the other is told it changed
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: post(api, f"{path}/decisions", director,
+                                               {"decision": "approve"}), range(2)))
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+
+    done = requests.get(f"{api}{path}", headers=clerk, timeout=60).json()
+    assert done["state"] == "approved"
+    assert [s["action"] for s in done["trail"]] == [
+        "submitted", "returned", "resubmitted", "approved_with_conditions", "approved"]
+    assert [c["text"] for c in done["conditions"]] == ["约谈须两人以上参加"]
+    told = wait_for("the submitter's outcome", lambda: next(
+        (e for e in inbox(api, clerk, limit="100")["items"]
+         if e["kind"] == "office.approval_approved" and e["link"] == path), None))
+    assert "附条件：约谈须两人以上参加" in told["body"]
+    mine = requests.get(f"{api}/v1/office/approvals", params={"box": "submitted"},
+                        headers=clerk, timeout=60).json()
+    assert mine["approvals"][0]["id"] == approval_id

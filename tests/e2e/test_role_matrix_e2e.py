@@ -176,7 +176,8 @@ def office_records(api: str, aws: Any, stack: dict[str, Any], drafter: dict[str,
     """A field document for A, drafted by another officer and countersigned by the column's;
     a shift to come (for an officer of no column) to remove; an alert sent to the column's
     officer, written as the alerts' consumer writes one (the alarm's path is the office
-    test's: tests/e2e/test_office_e2e.py)."""
+    test's: tests/e2e/test_office_e2e.py); an approval for the column's officer to review,
+    and one of its own waiting for the other officer."""
     drafted = post(api, "/v1/office/field-documents", drafter, {
         "kind": "inspection_notice", "taxpayer": A, "matters": "角色矩阵示例检查事项",
         "period": {"from": "2025-01", "to": "2025-06"}})
@@ -191,8 +192,15 @@ def office_records(api: str, aws: Any, stack: dict[str, Any], drafter: dict[str,
         "state": "ALARM", "old_state": "OK", "reason": "角色矩阵示例", "description": "",
         "changed_at": utc_stamp(today()),
         "recipients": ["officer-fz-0001"]}))
+    to_review = post(api, "/v1/office/approvals", drafter, {
+        "category": "document", "title": "角色矩阵示例请示", "body": "角色矩阵示例正文",
+        "reviewers": ["officer-fz-0001"]})
+    submitted = post(api, "/v1/office/approvals", fuzhou, {
+        "category": "leave", "title": "角色矩阵示例请假", "body": "角色矩阵示例正文",
+        "reviewers": ["officer-fz-0002"]})
     return {"field_document": drafted["id"], "field_number": issued["number"],
-            "shift_id": shift["shift_id"], "alert_id": alert_id}
+            "shift_id": shift["shift_id"], "alert_id": alert_id,
+            "approval_to_review": to_review["id"], "approval_submitted": submitted["id"]}
 
 
 def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
@@ -372,6 +380,14 @@ def _field_document(r: dict[str, Any]) -> dict[str, str]:
 
 def _alert(r: dict[str, Any]) -> dict[str, str]:
     return {"alert_id": r["alert_id"]}
+
+
+def _to_review(r: dict[str, Any]) -> dict[str, str]:
+    return {"approval_id": r["approval_to_review"]}
+
+
+def _submitted(r: dict[str, Any]) -> dict[str, str]:
+    return {"approval_id": r["approval_submitted"]}
 
 
 def _none(_: dict[str, Any]) -> dict[str, str]:
@@ -669,6 +685,18 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/office/field-documents/{document_id}/withdraw": static(
         {"reason": "角色矩阵示例撤回"}, _field_document),
     "DELETE /v1/office/duty/{shift_id}": lambda r: Request({"shift_id": r["shift_id"]}),
+    "POST /v1/office/approvals": static({
+        "category": "other", "title": "角色矩阵示例请示", "body": "角色矩阵示例正文",
+        "reviewers": ["officer-fz-0002"]}),
+    "GET /v1/office/approvals": static(query={"box": "to-review"}),
+    "GET /v1/office/approvals/{approval_id}": static(params=_to_review),
+    # the column's officer is its reviewer: approved, then 409 for whoever comes after
+    "POST /v1/office/approvals/{approval_id}/decisions": static(
+        {"decision": "approve"}, _to_review),
+    # the column's officer's own approval, pending: 409 (only a returned one is resubmitted)
+    "POST /v1/office/approvals/{approval_id}/resubmit": static({}, _submitted),
+    "POST /v1/office/approvals/{approval_id}/withdraw": static(
+        {"reason": "角色矩阵示例撤回"}, _submitted),
 }
 
 

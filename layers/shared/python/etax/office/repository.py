@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from etax.errors import StateChanged
+from etax.office.tables import REVIEWING_INDEX
 from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import (
@@ -41,6 +42,10 @@ def document_key(document_id: str) -> dict[str, Any]:
 
 def number_key(number: str) -> dict[str, Any]:
     return _key(f"fnum#{number}", "doc")
+
+
+def approval_key(approval_id: str) -> dict[str, Any]:
+    return _key(f"appr#{approval_id}", "doc")
 
 
 def sequence_key(office: str, kind: str, year: int) -> dict[str, Any]:
@@ -215,4 +220,56 @@ class OfficeRepository(DynamoAccess):
             request["ExclusiveStartKey"] = decode_cursor(cursor, ("pk", "sk"), {"pk": ALERTS})
         answer = self.db.query(**request)
         return ([{**from_item(i), "alert_id": i["sk"]["S"]} for i in answer.get("Items", [])],
+                encode_cursor(answer.get("LastEvaluatedKey")))
+
+    # -- internal approvals ---------------------------------------------------------------------
+
+    def put_approval(self, approval_id: str, values: Mapping[str, Any]) -> bool:
+        return self._put_new(approval_key(approval_id), values)
+
+    def approval(self, approval_id: str) -> dict[str, Any] | None:
+        return self._get(approval_key(approval_id))
+
+    def change_approval(self, approval_id: str, version: int, values: Mapping[str, Any],
+                        step: Mapping[str, Any], reviewing: tuple[str, str] | None) -> bool:
+        """The approval read at ``version`` changed to ``values`` with ``step`` on its trail,
+        waiting for ``reviewing`` (its index key and queue position) or for nobody; False if it
+        changed meanwhile."""
+        names = {f"#v{i}": k for i, k in enumerate(values)}
+        given = {f":v{i}": v for i, v in enumerate(values.values())}
+        sets = [f"#v{i} = :v{i}" for i in range(len(values))]
+        sets += ["trail = list_append(trail, :step)", "version = :next"]
+        removes = ""
+        if reviewing is None:
+            removes = " REMOVE reviewing, queued"
+        else:
+            sets += ["reviewing = :reviewing", "queued = :queued"]
+            given |= {":reviewing": reviewing[0], ":queued": reviewing[1]}
+        return applied(self.db, "update_item", TableName=self.table,
+                       Key=approval_key(approval_id),
+                       UpdateExpression="SET " + ", ".join(sets) + removes,
+                       ConditionExpression="version = :version",
+                       ExpressionAttributeNames=names,
+                       ExpressionAttributeValues={
+                           **to_item(given), ":step": {"L": [attribute(dict(step))]},
+                           ":version": {"N": str(version)}, ":next": {"N": str(version + 1)}})
+
+    def approvals(self, index: str, key: str, cursor: str | None,
+                  limit: int = PAGE) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of the approvals of ``index`` (:data:`REVIEWING_INDEX`: waiting for
+        ``key``'s officer, longest waiting first; :data:`SUBMITTED_INDEX`: submitted by them,
+        newest first)."""
+        partition = "reviewing" if index == REVIEWING_INDEX else "submitter"
+        sort = "queued" if index == REVIEWING_INDEX else "pk"
+        request: dict[str, Any] = {
+            "TableName": self.table, "IndexName": index, "Limit": limit,
+            "ScanIndexForward": index == REVIEWING_INDEX,
+            "KeyConditionExpression": f"{partition} = :key",
+            "ExpressionAttributeValues": {":key": {"S": key}}}
+        if cursor:
+            request["ExclusiveStartKey"] = decode_cursor(
+                cursor, tuple(dict.fromkeys(("pk", "sk", partition, sort))), {partition: key})
+        answer = self.db.query(**request)
+        return ([{**from_item(i), "id": i["pk"]["S"].removeprefix("appr#")}
+                 for i in answer.get("Items", [])],
                 encode_cursor(answer.get("LastEvaluatedKey")))

@@ -58,3 +58,36 @@ class ShiftRequest(BaseModel):
     officer: Annotated[str, StringConstraints(pattern=OFFICER)]
     starts_at: datetime
     ends_at: datetime
+
+
+class ApprovalRequest(BaseModel):
+    """A document routed through ``reviewers`` of the submitter's office, in that order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Literal["document", "case", "expense", "leave", "other"]
+    title: Annotated[str, SignedText(min_length=2, max_length=100)]
+    body: Annotated[str, SignedText(min_length=2, max_length=2000, lines=True)]
+    reviewers: list[Annotated[str, StringConstraints(pattern=OFFICER)]]
+    reference: Annotated[str, SignedText(min_length=1, max_length=64)] | None = None
+
+
+class DecisionRequest(BaseModel):
+    """A reviewer's decision: ``approve`` (optionally with ``conditions``), ``return`` for
+    changes or ``reject`` (each with a ``comment``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "return", "reject"]
+    comment: Annotated[str, SignedText(min_length=2, max_length=500)] | None = None
+    conditions: Annotated[str, SignedText(min_length=2, max_length=500)] | None = None
+
+
+class ResubmitRequest(BaseModel):
+    """A returned approval sent again, its title or body revised (either optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, SignedText(min_length=2, max_length=100)] | None = None
+    body: Annotated[str, SignedText(min_length=2, max_length=2000, lines=True)] | None = None
+    comment: Annotated[str, SignedText(min_length=2, max_length=500)] | None = None

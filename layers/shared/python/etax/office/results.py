@@ -13,7 +13,7 @@ from etax.platform.results import optional
 class Step:
     at: str
     by: str
-    action: str  # drafted | countersigned | withdrawn
+    action: str  # drafted | countersigned | withdrawn; an approval's: submitted, approved, …
     text: str | None = optional()
 
 
@@ -89,4 +89,38 @@ class Alert:
 @dataclass(frozen=True)
 class AlertPage:
     alerts: list[Alert]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class Condition:
+    by: str
+    at: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Approval:
+    id: str
+    state: str  # pending | returned | approved | rejected | withdrawn
+    category: str
+    category_name: str
+    title: str
+    body: str
+    tax_office: str
+    submitted_by: str
+    submitted_at: str
+    reviewers: list[str]  # in order
+    position: int  # the reviewer whose turn it is (0-based), or was when it ended
+    round: int  # 1, and one more at each resubmission
+    conditions: list[Condition]  # given with the approvals so far
+    trail: list[Step]
+    reference: str | None = optional()
+    waiting_for: str | None = optional()  # pending: the reviewer whose turn it is
+    decided_at: str | None = optional()  # approved, rejected or withdrawn
+
+
+@dataclass(frozen=True)
+class ApprovalPage:
+    approvals: list[Approval]
     cursor: str | None

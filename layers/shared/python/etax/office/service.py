@@ -1,6 +1,7 @@
 """The mobile office's services: field documents drafted, countersigned, issued, withdrawn and
 verified (:class:`FieldDocuments`), and the on-duty roster with the alerts it receives
-(:class:`Operations`). Who may do what:
+(:class:`Operations`); internal approvals are :mod:`etax.office.approval_service`'s. Who may do
+what:
 
 - a field document is drafted by an officer for an active enterprise of its own office, and
   issued when another officer of that office countersigns it; it is read by the officers of
@@ -27,7 +28,10 @@ from etax.errors import AlreadyExists, Invalid, NotFound, Refused, StateChanged
 from etax.office import alerts, documents
 from etax.office.alerts import AlarmChange
 from etax.office.repository import OfficeRepository, SequenceMoved
-from etax.office.requests import FieldDocumentRequest, ShiftRequest
+from etax.office.requests import (
+    FieldDocumentRequest,
+    ShiftRequest,
+)
 from etax.office.results import (
     Alert,
     AlertPage,
