@@ -162,7 +162,8 @@ def generate(size: int, days: int, store: FolderStore, seed: int = 7) -> dict[st
             batch.append(_envelope(f"i{number}", "tax.invoices", "InvoiceIssued", stamp, {
                 "number": f"26{seller.province}{number:016d}", "type": "81",
                 "issue_date": day.isoformat(), "seller_credit_code": seller.code,
-                "buyer_id": buyer, "total_fen": amount, "channel": "web"}))
+                "buyer_id": buyer, "total_fen": amount, "amount_fen": amount * 100 // 113,
+                "channel": "web"}))
             counts["invoices"] += 1
             if number % 10 == 0:
                 batch.append(_envelope(f"p{number}", "tax.filing", "PaymentConfirmed", stamp, {

@@ -173,10 +173,11 @@ def open_data_events(month: str) -> list[dict[str, Any]]:
                 "industry": industry, "revision": 1}))
             scale = 20 if industry == "航空运输业" else 1
             for day in (10, 20):
+                total = chooser.randint(5_000, 2_000_000) * scale
                 events.append(event("InvoiceIssued", "tax.invoices", at(day, n), {
                     "number": str(chooser.randint(10 ** 19, 10 ** 20 - 1)), "type": "81",
                     "issue_date": f"{month}-{day:02d}", "seller_credit_code": code,
-                    "buyer_id": None, "total_fen": chooser.randint(5_000, 2_000_000) * scale,
+                    "buyer_id": None, "total_fen": total, "amount_fen": total * 100 // 113,
                     "channel": "web"}))
             events.append(event("PaymentConfirmed", "tax.filing", at(15, n), {
                 "payment_id": str(uuid.UUID(int=chooser.getrandbits(128))),

@@ -87,6 +87,9 @@ def through_the_archive(aws: Callable[[str], Any], stack: dict[str, Any],
     return days
 
 
+GOODS_CODE = "1060512990000000000"  # a goods code (19 digits, the first 1: goods)
+
+
 def table_rows(aws: Callable[[str], Any], stack: dict[str, Any], table: str, day: str,
                tmp_path: Any) -> tuple[list[dict[str, Any]], bytes]:
     """The rows of a table's partitions of ``day`` (read with DuckDB, as a tester would; the
@@ -125,6 +128,18 @@ def test_facts_reach_the_store_and_the_revenue_exactly_once(
     # an invoice to a natural person, a return filed and a payment confirmed
     seller = bearer(token(api, "taxpayer", SELLER))
     invoice = issue(api, seller, BUYER_ID)
+    # and one whose first line carries its goods' tax classification code
+    classified = requests.post(f"{api}/v1/invoices", timeout=60, json={
+        "buyer": {"name": "陈小明", "id_number": BUYER_ID}, "channel": "api",
+        "items": [{"name": "示例商品", "quantity": "2", "unit_price": "100.00",
+                   "tax_rate": "0.13", "tax_code": GOODS_CODE},
+                  {"name": "示例服务", "quantity": "1", "unit_price": "50.00",
+                   "tax_rate": "0.06"}]},
+        headers={**seller, "Idempotency-Key": str(uuid.uuid4())})
+    assert classified.status_code == 201, classified.text
+    envelope = requests.get(f"{api}/v1/invoices/{classified.json()['number']}", timeout=60,
+                            headers=seller).json()
+    assert [i.get("tax_code") for i in envelope["document"]["items"]] == [GOODS_CODE, None]
     code = fresh_taxpayer()
     taxpayer = bearer(token(api, "taxpayer", code))
     opener = bearer(token(api, "admin", "admin-analytics-e2e"))
@@ -136,7 +151,8 @@ def test_facts_reach_the_store_and_the_revenue_exactly_once(
     assert provider_confirms(api, master, payment.json()).status_code == 200
 
     wait_for("the facts in the raw archive", lambda: archived(
-        aws, stack, day, invoice["number"], oid, payment.json()["payment_id"]) or None)
+        aws, stack, day, invoice["number"], classified.json()["number"], oid,
+        payment.json()["payment_id"]) or None)
     compacted = compact(aws, stack)
     assert day in [d["day"] for d in compacted["days"]], compacted
 
@@ -147,6 +163,12 @@ def test_facts_reach_the_store_and_the_revenue_exactly_once(
     assert row["seller"] == SELLER
     assert str(row["buyer"]).startswith("p:")
     assert BUYER_ID.encode() not in invoice_bytes
+    number = classified.json()["number"]
+    [with_lines] = [r for r in invoices if r["number"] == number]
+    assert (with_lines["amount_fen"], with_lines["total_fen"]) == (25_000, 28_000)
+    lines, _ = table_rows(aws, stack, "invoice_lines", day, tmp_path)
+    assert [(r["line"], r["tax_code"], r["amount_fen"]) for r in lines
+            if r["number"] == number] == [(1, GOODS_CODE, 20_000)]  # the second unclassified
     returns, _ = table_rows(aws, stack, "returns", day, tmp_path)
     [filed_row] = [r for r in returns if r["obligation_id"] == oid]
     assert (filed_row["taxpayer"], filed_row["tax_due_fen"]) == (code, 150_000)

@@ -33,26 +33,36 @@ def at(day: str) -> datetime:
 
 
 def facts(industry: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Six companies of Fuzhou in an industry of their own: 0 files a nil return while
+    """Eight companies of Fuzhou in an industry of their own: 0 files a nil return while
     invoicing, 1 invoices ten times its usual month, 2 pays a burden far below the others', 3
-    and 4 invoice each other (对开)."""
-    codes = [company("350100") for _ in range(6)]
+    and 4 invoice each other (对开), 5 invoices 98 % of its quota; 6 and 7 are small-scale: 6
+    invoices ¥460,000 (without tax) a month for twelve months, 7 files a nil return for the
+    quarter while invoicing in it; 8 sells goods (by their tax classification code) it never
+    bought."""
+    codes = [company("350100") for _ in range(9)]
     events = [envelope("tax.registration", "RegistrationChanged", at("2025-01-02"), {
         "credit_code": c, "status": "active", "revision": 1, "tax_office_code": FUZHOU,
-        "taxpayer_type": "general", "industry": industry}) for c in codes]
+        "taxpayer_type": "small_scale" if n in (6, 7) else "general", "industry": industry})
+        for n, c in enumerate(codes)]
 
-    def invoice(seller: str, day: str, total_fen: int, buyer: str | None = None
-                ) -> dict[str, Any]:
+    def invoice(seller: str, day: str, total_fen: int, buyer: str | None = None,
+                announced: str | None = None, amount_fen: int | None = None,
+                tax_code: str | None = None) -> dict[str, Any]:
         number = "".join(random.choice("0123456789") for _ in range(20))
-        return envelope("tax.invoices", "InvoiceIssued", at(day), {
+        lines = ({"lines": [{"line": 1, "tax_code": tax_code, "amount_fen": amount_fen}]}
+                 if tax_code else {})
+        return envelope("tax.invoices", "InvoiceIssued", at(announced or day), {
             "number": number, "type": "81", "issue_date": day, "seller_credit_code": seller,
-            "buyer_id": buyer, "total_fen": total_fen, "channel": "web"})
+            "buyer_id": buyer, "total_fen": total_fen, "channel": "web",
+            **({} if amount_fen is None else {"amount_fen": amount_fen}), **lines})
 
-    def vat_return(taxpayer: str, sales_fen: int, tax_due_fen: int) -> dict[str, Any]:
+    def vat_return(taxpayer: str, sales_fen: int, tax_due_fen: int, period: str = MONTH,
+                   kind: str = "vat_general") -> dict[str, Any]:
         return envelope("tax.filing", "ReturnFiled", at("2025-04-10"), {
-            "obligation_id": f"{taxpayer}#vat#{MONTH}", "taxpayer": taxpayer, "tax_type": "vat",
-            "period": MONTH, "kind": "vat_general", "filed_at": "2025-04-10T02:00:00Z",
-            "tax_due_fen": tax_due_fen, "sales_fen": sales_fen, "office": FUZHOU})
+            "obligation_id": f"{taxpayer}#vat#{period}", "taxpayer": taxpayer,
+            "tax_type": "vat", "period": period, "kind": kind,
+            "filed_at": "2025-04-10T02:00:00Z", "tax_due_fen": tax_due_fen,
+            "sales_fen": sales_fen, "office": FUZHOU})
 
     events += [invoice(codes[0], "2025-03-03", 226_000)]
     events += [invoice(codes[3], "2025-03-10", 15_000_000, codes[4]),  # invoicing each other
@@ -62,8 +72,18 @@ def facts(industry: str) -> tuple[list[dict[str, Any]], list[str]]:
                                                              "2025-02-05")]
     events += [invoice(codes[1], "2025-03-05", 40_000_000)]
     events += [vat_return(codes[0], 0, 0), vat_return(codes[2], 1_000_000, 5_000)]
-    events += [vat_return(c, 1_000_000, 30_000) for c in codes[3:]] + [
+    events += [vat_return(c, 1_000_000, 30_000) for c in codes[3:6]] + [
         vat_return(codes[1], 40_000_000, 1_200_000)]
+    # announced on one day (a day's file, not twelve), issued over the twelve months to March
+    events += [invoice(codes[6], f"{month}-15", 47_380_000, announced="2025-03-20",
+                       amount_fen=46_000_000)
+               for month in [f"2024-{m:02d}" for m in range(4, 13)] + [
+                   f"2025-{m:02d}" for m in range(1, 4)]]
+    events += [invoice(codes[7], "2025-01-15", 30_900, amount_fen=30_000),
+               invoice(codes[7], "2025-02-15", 20_600, amount_fen=20_000),
+               vat_return(codes[7], 0, 0, "2025-Q1", "vat_small_scale")]
+    events += [invoice(codes[8], "2025-03-14", 16_950_000, amount_fen=15_000_000,
+                       tax_code="1070101010100000000")]
     return events, codes
 
 
@@ -104,7 +124,16 @@ def test_an_office_reads_its_taxpayers_warnings_each_explained(
                          ("invoicing-spike", codes[1]),
                          ("burden-below-industry", codes[2]),
                          ("circular-invoicing", codes[3]), ("circular-invoicing", codes[4]),
-                         ("invoicing-at-quota", codes[5])}
+                         ("invoicing-at-quota", codes[5]),
+                         ("small-scale-over-threshold", codes[6]),
+                         ("zero-return-while-invoicing", codes[7]),
+                         ("goods-sold-never-bought", codes[8])}
+    unmatched = mine[("goods-sold-never-bought", codes[8])]["figures"]
+    assert unmatched["categories"] == [{"category": "10701", "sold_fen": 15_000_000}]
+    over = mine[("small-scale-over-threshold", codes[6])]["figures"]
+    assert (over["invoiced_amount_fen"], over["first_month"]) == (552_000_000, "2024-04")
+    quarterly = mine[("zero-return-while-invoicing", codes[7])]["figures"]
+    assert (quarterly["period"], quarterly["invoiced_fen"]) == ("2025-Q1", 51_500)
     assert mine[("invoicing-at-quota", codes[5])]["figures"]["share"] == "0.9800"
     ring = mine[("circular-invoicing", codes[3])]
     assert ring["figures"] == {"enterprises": 2, "chains": 1, "invoiced_fen": 15_000_000,
@@ -145,7 +174,7 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
                         headers={**admin, "Idempotency-Key": str(uuid.uuid4())})
     assert ran.status_code == 200, ran.text
     assert ran.json()["month"] == MONTH
-    assert ran.json()["warnings"] >= 6
+    assert ran.json()["warnings"] >= 9
 
     listed = requests.get(f"{api}/v1/analytics/risk-cases", headers=officer, timeout=60,
                           params={"month": MONTH, "verdict": "open"})
@@ -154,7 +183,9 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
     assert {c: ours[c]["indicator"] for c in ours} == {
         codes[0]: "zero-return-while-invoicing", codes[1]: "invoicing-spike",
         codes[2]: "burden-below-industry", codes[3]: "circular-invoicing",
-        codes[4]: "circular-invoicing", codes[5]: "invoicing-at-quota"}
+        codes[4]: "circular-invoicing", codes[5]: "invoicing-at-quota",
+        codes[6]: "small-scale-over-threshold", codes[7]: "zero-return-while-invoicing",
+        codes[8]: "goods-sold-never-bought"}
     case = ours[codes[0]]
     assert codes[0] not in case["id"]
     xiamen = bearer(token(api, "officer", "officer-xm-0001", tax_office=XIAMEN))
@@ -179,7 +210,9 @@ def test_a_month_s_run_puts_cases_on_the_watch_list_warns_each_taxpayer_and_is_j
         json={"action": "explain", "text": "本月销售已于次月补充申报。"})
     assert answered.status_code == 200, answered.text
     # the planted burden and 顶额开具 cases reach their taxpayers' inboxes too, explained
-    for planted, said in ((codes[2], "税负率为0.50%"), (codes[5], "的98.00%")):
+    for planted, said in ((codes[2], "税负率为0.50%"), (codes[5], "的98.00%"),
+                          (codes[6], "合计5,520,000.00元"), (codes[7], "2025年第1季度"),
+                          (codes[8], "10701（150,000.00元）")):
         [entry] = notices(api, planted, f"risk:{ours[planted]['warning_id']}")
         assert said in entry["body"], entry
 

@@ -11,10 +11,13 @@ import boto3
 import pytest
 
 from etax.documents.signing import SignatureMismatch, verify_envelope
+from etax.invoices.outbox import event_for
 from etax.platform.idempotency import Idempotency
+from etax.platform.outbox import Change
 from etax.rules import qr
 from tests.functional.conftest import LambdaContext, call, sample_event, with_token_expiry
 from tests.functional.test_acceptance_registration import put_record
+from tests.unit.test_outbox import record
 
 SELLER = "91350100M000100Y43"
 BUYER_ID = "350102199003071234"
@@ -89,6 +92,26 @@ def test_issue_computes_signs_and_numbers(invoicing: Any) -> None:
         verify_envelope(envelope, keys[0]["public_key_pem"])
 
 
+def test_a_lines_tax_classification_code_is_signed_with_it_and_announced(
+        invoicing: Any) -> None:
+    code = "1090101000000000000"
+    items = [{**ISSUE["items"][0], "tax_code": code}, ISSUE["items"][1]]
+    answer = issue(invoicing, {**ISSUE, "items": items})
+    assert answer["statusCode"] == 201, answer["json"]
+    number = answer["json"]["number"]
+    envelope = call(invoicing, request("GET", f"/v1/invoices/{number}", who=SELLER_WHO,
+                                       resource="/v1/invoices/{number}",
+                                       params={"number": number}))["json"]
+    assert [line.get("tax_code") for line in envelope["document"]["items"]] == [code, None]
+    keys = call(invoicing, request("GET", "/v1/keys"))["json"]["keys"]
+    verify_envelope(envelope, keys[0]["public_key_pem"])  # the code is part of what is signed
+    item = {"number": number, "status": "normal", "doc": json.dumps(envelope["document"])}
+    event = event_for(Change.of(record("INSERT", item)))
+    assert event is not None
+    assert event.detail["lines"] == [{"line": 1, "tax_code": code, "amount_fen": 100_000}]
+    assert event.detail["amount_fen"] == 109_999
+
+
 def test_numbers_are_consecutive_and_never_reused(invoicing: Any) -> None:
     numbers = [issue(invoicing, key=f"k-{i}")["json"]["number"] for i in range(3)]
     sequences = [int(n[5:]) for n in numbers]
@@ -146,6 +169,11 @@ def test_idempotency_key_is_required(invoicing: Any) -> None:
     ({"items": [{**ISSUE["items"][0], "unit": "台\x07"}]}, "items[0].unit"),
     ({"remarks": "合同号 A-1\n价税合计 0.00"}, "remarks"),
     ({"remarks": "\u2060"}, "remarks"),
+    # a tax classification code is 19 digits, its first a part of the code table (1-6)
+    ({"items": [{**ISSUE["items"][0], "tax_code": "107010101010000000"}]}, "items[0].tax_code"),
+    ({"items": [{**ISSUE["items"][0], "tax_code": "9070101010100000000"}]}, "items[0].tax_code"),
+    ({"items": [{**ISSUE["items"][0], "tax_code": "1070101010100000000\n"}]},
+     "items[0].tax_code"),
 ])
 def test_bad_requests_name_the_field(invoicing: Any, change: dict[str, Any],
                                      field: str) -> None:

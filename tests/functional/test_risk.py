@@ -6,10 +6,12 @@ its own office's taxpayers only, bad parameters named."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import boto3
+import duckdb
 import pytest
 
 from etax.analytics.store import Store
@@ -38,29 +40,37 @@ def code(n: int) -> str:
     return uscc.complete(f"91350100MA{n:07d}")
 
 
-def registered(n: int, office: str = FUZHOU, industry: str = "零售业") -> dict[str, Any]:
+def registered(n: int, office: str = FUZHOU, industry: str = "零售业",
+               kind: str = "general") -> dict[str, Any]:
     return {"id": f"r{n}", "source": "tax.registration", "detail-type": "RegistrationChanged",
-            "time": "2026-06-01T01:00:00Z",
+            "time": "2025-06-01T01:00:00Z",
             "detail": {"credit_code": code(n), "status": "active", "revision": 1,
-                       "tax_office_code": office, "taxpayer_type": "general",
+                       "tax_office_code": office, "taxpayer_type": kind,
                        "industry": industry}}
 
 
 def invoice(n: int, seller: int, day: str, total_fen: int, kind: str = "InvoiceIssued",
-            buyer: str | None = None) -> dict[str, Any]:
+            buyer: str | None = None, amount_fen: int | None = None,
+            lines: Sequence[tuple[str, int]] = ()) -> dict[str, Any]:
+    """An invoice's event; ``lines``: (tax classification code, amount without tax)."""
+    classified = [{"line": i + 1, "tax_code": tax_code, "amount_fen": fen}
+                  for i, (tax_code, fen) in enumerate(lines)]
     return {"id": f"i{n}-{kind}", "source": "tax.invoices", "detail-type": kind,
             "time": f"{day}T02:00:00Z",
             "detail": {"number": f"2635{n:016d}", "type": "81", "issue_date": day,
                        "seller_credit_code": code(seller), "buyer_id": buyer,
-                       "total_fen": total_fen, "channel": "web"}}
+                       "total_fen": total_fen, "channel": "web",
+                       **({} if amount_fen is None else {"amount_fen": amount_fen}),
+                       **({"lines": classified} if classified else {})}}
 
 
-def filed(seller: int, sales_fen: int, tax_due_fen: int) -> dict[str, Any]:
-    obligation = f"{code(seller)}#vat#{MONTH}"
-    return {"id": f"f{seller}", "source": "tax.filing", "detail-type": "ReturnFiled",
-            "time": "2026-12-10T02:00:00Z",
+def filed(seller: int, sales_fen: int, tax_due_fen: int, period: str = MONTH,
+          kind: str = "vat_general") -> dict[str, Any]:
+    obligation = f"{code(seller)}#vat#{period}"
+    return {"id": f"f{seller}-{period}", "source": "tax.filing", "detail-type": "ReturnFiled",
+            "time": "2026-12-10T02:00:00Z" if period == MONTH else "2027-01-12T02:00:00Z",
             "detail": {"obligation_id": obligation, "taxpayer": code(seller),
-                       "tax_type": "vat", "period": MONTH, "kind": "vat_general",
+                       "tax_type": "vat", "period": period, "kind": kind,
                        "filed_at": "2026-12-10T02:00:00Z", "tax_due_fen": tax_due_fen,
                        "sales_fen": sales_fen, "office": FUZHOU}}
 
@@ -96,7 +106,7 @@ def test_each_indicator_warns_with_its_figures_and_an_office_sees_its_own(store:
     assert set(shown) == {("zero-return-while-invoicing", code(1)),
                           ("invoicing-spike", code(2)), ("burden-below-industry", code(3))}
     nil = shown[("zero-return-while-invoicing", code(1))]
-    assert nil["figures"] == {"declared_sales_fen": 0, "tax_due_fen": 0,
+    assert nil["figures"] == {"period": MONTH, "declared_sales_fen": 0, "tax_due_fen": 0,
                               "invoiced_fen": 339_000, "invoices": 2}  # the voided one left out
     assert nil["records"] == {"returns": [f"{code(1)}#vat#{MONTH}"]}
     assert (nil["industry"], nil["office"]) == ("零售业", FUZHOU)
@@ -107,6 +117,7 @@ def test_each_indicator_warns_with_its_figures_and_an_office_sees_its_own(store:
     counts = {i["id"]: i["warnings"] for i in body["indicators"]}
     assert counts == {"zero-return-while-invoicing": 1, "invoicing-spike": 1,
                       "burden-below-industry": 1, "invoicing-at-quota": 0,
+                      "small-scale-over-threshold": 0, "goods-sold-never-bought": 0,
                       "circular-invoicing": 0}
     assert all(i["formula"] and i["threshold"] and i["source"] for i in body["indicators"])
 
@@ -417,3 +428,81 @@ def test_a_case_becomes_the_taxpayer_s_risk_warning_once(store: Store,
         resource="/v1/risk-warnings/{warning_id}/responses",
         params={"warning_id": warning_id}))
     assert answered["json"]["state"] == "corrected"
+
+
+def test_a_small_scale_taxpayer_over_the_standard_and_a_quarterly_nil_return_are_warned(
+        store: Store) -> None:
+    """41 (small-scale) invoices ¥460,000 without tax each month from 2026-01 to 2026-12:
+    ¥5,520,000 in twelve months; 42 (general) the same; 43 (small-scale) files a nil return
+    for 2026-Q4 while invoicing in October and November. An invoice announced before the
+    store kept amounts (a file of 2026-01 without the column) counts for nothing."""
+    events = [registered(41, kind="small_scale"), registered(42),
+              registered(43, kind="small_scale")]
+    for m in range(1, 13):
+        for seller in (41, 42):
+            events.append(invoice(100 * seller + m, seller, f"2026-{m:02d}-15", 51_980_000,
+                                  amount_fen=46_000_000))
+    events += [invoice(4301, 43, "2026-10-09", 30_900, amount_fen=30_000),
+               invoice(4302, 43, "2026-11-09", 20_600, amount_fen=20_000)]
+    events += [filed(43, 0, 0, "2026-Q4", "vat_small_scale")]
+    compacted(store, events)
+    body = warnings(("officer", "officer-fz", FUZHOU), month="2026-12")["json"]
+    shown = {(w["indicator"], w["taxpayer"]): w["figures"] for w in body["warnings"]}
+    assert set(shown) == {("small-scale-over-threshold", code(41)),
+                          ("zero-return-while-invoicing", code(43))}
+    over = shown[("small-scale-over-threshold", code(41))]
+    assert (over["invoiced_amount_fen"], over["standard_fen"]) == (552_000_000, 500_000_000)
+    assert over["first_month"] == "2026-01"
+    assert over["months"]["2026-06"] == 46_000_000
+    assert shown[("zero-return-while-invoicing", code(43))] == {
+        "period": "2026-Q4", "declared_sales_fen": 0, "tax_due_fen": 0,
+        "invoiced_fen": 51_500, "invoices": 2}
+
+    # January's file written before the store kept amounts: read, its amounts NULL
+    [(january, _)] = store.partitions("tables/invoices/v1/", "2026-01-15", "2026-01-15")
+    with tempfile.TemporaryDirectory() as folder:
+        old, new = Path(folder) / "old.parquet", Path(folder) / "new.parquet"
+        old.write_bytes(store.get(january))
+        duckdb.execute(f"COPY (SELECT * EXCLUDE (amount_fen) FROM read_parquet('{old}')) "  # noqa: S608
+                       f"TO '{new}' (FORMAT parquet)")
+        store.put(january, new.read_bytes(), "application/octet-stream")
+    body = warnings(("officer", "officer-fz", FUZHOU), month="2026-12",
+                    indicator="small-scale-over-threshold")["json"]
+    [warning] = body["warnings"]
+    assert warning["figures"]["invoiced_amount_fen"] == 506_000_000  # eleven months
+    assert warning["figures"]["months"]["2026-01"] == 0
+
+
+OIL, STEEL, PAPER = "1070101010100000000", "1080201000000000000", "1050101000000000000"
+
+
+def test_goods_a_trader_sold_without_buying_them_are_warned_by_category(store: Store) -> None:
+    """51, a wholesaler, sells oil (¥150,000) and steel (¥120,000) in November and bought steel
+    from 52 in September: oil is warned, steel is not. 53, a retailer, bought the oil it sells
+    in January; 54 makes metal goods (its inputs become other goods); 55 sells paper on an
+    invoice then voided. Only 51 is warned."""
+    events = [registered(51, industry="批发业"), registered(52, industry="批发业"),
+              registered(53, industry="零售业"), registered(54, industry="金属制品业"),
+              registered(55, industry="零售业")]
+    events += [invoice(5101, 51, "2026-11-10", 16_950_000, buyer=code(60), amount_fen=15_000_000,
+                       lines=[(OIL, 15_000_000)]),
+               invoice(5102, 51, "2026-11-12", 13_560_000, buyer=code(60), amount_fen=12_000_000,
+                       lines=[(STEEL, 12_000_000)]),
+               invoice(5201, 52, "2026-09-03", 11_300_000, buyer=code(51), amount_fen=10_000_000,
+                       lines=[(STEEL, 10_000_000)]),
+               invoice(5202, 52, "2026-01-20", 2_260_000, buyer=code(53), amount_fen=2_000_000,
+                       lines=[(OIL, 2_000_000)]),
+               invoice(5301, 53, "2026-11-15", 22_600_000, buyer=code(60), amount_fen=20_000_000,
+                       lines=[(OIL, 20_000_000)]),
+               invoice(5401, 54, "2026-11-15", 22_600_000, buyer=code(60), amount_fen=20_000_000,
+                       lines=[(STEEL, 20_000_000)]),
+               invoice(5501, 55, "2026-11-16", 22_600_000, buyer=code(60), amount_fen=20_000_000,
+                       lines=[(PAPER, 20_000_000)]),
+               invoice(5501, 55, "2026-11-17", 22_600_000, "InvoiceVoided", buyer=code(60))]
+    compacted(store, events)
+    body = warnings(("officer", "officer-fz", FUZHOU), month=MONTH,
+                    indicator="goods-sold-never-bought")["json"]
+    [warning] = body["warnings"]
+    assert warning["taxpayer"] == code(51)
+    assert warning["figures"] == {"categories": [{"category": "10701", "sold_fen": 15_000_000}],
+                                  "sold_fen": 15_000_000, "first_month": "2025-12"}

@@ -29,13 +29,14 @@ from etax.analytics.reports import checked_range
 from etax.analytics.schemas import (
     ATHENA_TYPES,
     BY_NAME,
+    INVOICE_LINES,
     INVOICES,
     PARTITIONS,
     PAYMENTS,
     TABLES,
     Event,
     instant,
-    row_of,
+    rows_of,
 )
 from etax.analytics.service import month_bounds, utc_naive
 from etax.errors import Invalid
@@ -158,10 +159,35 @@ def test_an_invoice_to_a_person_keeps_no_id_number(monkeypatch: pytest.MonkeyPat
         "number": "26352000000000000001", "type": "81", "issue_date": "2026-12-04",
         "seller_credit_code": COMPANY, "buyer_id": PERSON, "total_fen": 21800,
         "channel": "mobile"}, source="tax.invoices"))
-    row = row_of(INVOICES, issued)
-    assert row is not None
+    [row] = rows_of(INVOICES, issued)
     assert row["buyer"] == pseudonym(PERSON, KEY)
     assert PERSON not in json.dumps(row)
+
+
+def test_an_invoices_classified_lines_are_a_row_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("etax.analytics.parties._key", lambda: KEY)
+    detail = {"number": "26352000000000000002", "type": "81", "issue_date": "2026-12-04",
+              "seller_credit_code": COMPANY, "buyer_id": PERSON, "total_fen": 33900,
+              "amount_fen": 30000, "channel": "web",
+              "lines": [{"line": 1, "tax_code": "1070101010100000000", "amount_fen": 20000},
+                        {"line": 3, "tax_code": "3040203000000000000", "amount_fen": 10000}]}
+    issued = event_of(envelope("InvoiceIssued", detail, source="tax.invoices"))
+    rows = rows_of(INVOICE_LINES, issued)
+    assert [(r["line"], r["tax_code"], r["amount_fen"]) for r in rows] == [
+        (1, "1070101010100000000", 20000), (3, "3040203000000000000", 10000)]
+    assert {r["province"] for r in rows} == {COMPANY[2:4]}
+    assert all(r["buyer"] == pseudonym(PERSON, KEY) and r["kind"] == "issued" for r in rows)
+    [invoice] = rows_of(INVOICES, issued)
+    assert invoice["amount_fen"] == 30000
+    # an invoice without classified lines has none; a voided one is the invoices table's
+    assert rows_of(INVOICE_LINES, event_of(envelope("InvoiceIssued", {
+        **detail, "lines": None}, source="tax.invoices"))) == []
+    assert rows_of(INVOICE_LINES, event_of(envelope("InvoiceVoided", detail,
+                                                    source="tax.invoices"))) == []
+    with pytest.raises(ValueError, match="19 digits"):
+        rows_of(INVOICE_LINES, event_of(envelope("InvoiceIssued", {
+            **detail, "lines": [{"line": 1, "tax_code": "107", "amount_fen": 1}]},
+            source="tax.invoices")))
 
 
 def test_instants_are_kept_in_utc() -> None:
@@ -227,10 +253,12 @@ def test_every_query_transpiles_to_athena(sql: str) -> None:
 def test_the_tables_are_documented_column_by_column() -> None:
     page = (ROOT / "docs" / "analytics.md").read_text()
     for table in TABLES:
-        assert f"`{table.name}` (v{table.version})" in page, table.name
+        heading = f"### `{table.name}` (v{table.version})"
+        assert heading in page, table.name
+        section = page.split(heading, 1)[1].split("\n#", 1)[0]  # to the next heading
         for column in table.columns:
-            assert f"`{column.name}`" in page, f"{table.name}.{column.name}"
-        assert all(c.type in ATHENA_TYPES for c in table.columns)
+            row = f"| `{column.name}` | {column.type} | {ATHENA_TYPES[column.type]} |"
+            assert row in section, f"{table.name}.{column.name}"
     for name, _, _ in PARTITIONS:
         assert f"`{name}`" in page
 

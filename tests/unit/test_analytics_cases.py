@@ -66,6 +66,26 @@ def test_each_indicator_warns_in_its_own_words_with_its_figures() -> None:
         "invoiced_fen": 9_600_000, "invoices": 2, "quota_fen": 10_000_000, "share": "0.9600"}))
     assert top.topic == "invoice"
     assert "占月度开票额度100,000.00元的96.00%" in top.detail
+    quarterly = cases.words(warning("zero-return-while-invoicing", {
+        "period": "2026-Q3", "declared_sales_fen": 0, "tax_due_fen": 0, "invoiced_fen": 51_500,
+        "invoices": 2}))
+    assert quarterly.title == "风险提示：2026年第3季度申报销售额为零，但当季开具了发票"
+    assert "当季开具发票2张，金额合计515.00元" in quarterly.detail
+    over = cases.words(warning("small-scale-over-threshold", {
+        "invoiced_amount_fen": 552_000_000, "standard_fen": 500_000_000,
+        "first_month": "2025-11", "months": {}, "taxpayer_type": "small_scale"}))
+    assert over.topic == "registration"
+    assert "2025年11月至2026年10月连续12个月开具发票金额（不含税）合计5,520,000.00元" in (
+        over.detail)
+    assert "5,000,000.00元的小规模纳税人标准" in over.detail
+    unmatched = cases.words(warning("goods-sold-never-bought", {
+        "categories": [{"category": "10701", "sold_fen": 12_000_000},
+                       {"category": "10903", "sold_fen": 10_000_000}],
+        "sold_fen": 22_000_000, "first_month": "2025-11"}))
+    assert unmatched.topic == "invoice"
+    assert "2025年11月至2026年10月未取得同类货物的进货发票：10701（120,000.00元）、" \
+           "10903（100,000.00元）" in unmatched.detail
+    assert "不含税金额合计220,000.00元" in unmatched.detail
     with pytest.raises(ValueError, match="no words"):
         cases.words(warning("an-indicator-unknown", {}))
 

@@ -11,19 +11,21 @@ from etax.analytics.risk import (
     CIRCLE_FLOOR_FEN,
     INDICATORS,
     MIN_PEERS,
+    SMALL_SCALE_STANDARD_FEN,
+    SOLD_FLOOR_FEN,
     SPIKE_FLOOR_FEN,
     Filed,
     Invoicing,
     Link,
     Registered,
+    Traded,
     assess,
     circles,
-    links_of,
     months_before,
+    quarter_ending,
     ratio,
-    registrations_query,
-    rows_to_inputs,
 )
+from etax.analytics.risk_store import links_of, registrations_query, rows_to_inputs, traded_of
 from etax.rules import uscc
 
 MONTH = "2026-11"
@@ -46,7 +48,7 @@ def test_a_nil_return_while_invoicing_is_warned_with_its_figures_and_returns() -
     returns = [Filed(A, "ob-a", 0, 0), Filed(B, "ob-b", 0, 0)]
     [warning] = assess(MONTH, invoiced, returns, {A: RETAIL})
     assert (warning.indicator, warning.taxpayer) == ("zero-return-while-invoicing", A)
-    assert dict(warning.figures) == {"declared_sales_fen": 0, "tax_due_fen": 0,
+    assert dict(warning.figures) == {"period": MONTH, "declared_sales_fen": 0, "tax_due_fen": 0,
                                      "invoiced_fen": 452_000, "invoices": 4}
     assert dict(warning.records) == {"returns": ["ob-a"]}
     assert (warning.industry, warning.office, warning.month) == ("零售业", FUZHOU, MONTH)
@@ -128,12 +130,65 @@ def test_ratios_are_shown_to_four_places_half_to_even() -> None:
 
 def test_the_rows_of_the_store_become_the_inputs() -> None:
     invoicing, returns, registry = rows_to_inputs(
-        [(A, MONTH, 2, 1_000)], [(A, "ob", None, 0, FUZHOU), (B, "ob2", 5, 1, FUZHOU)],
-        [(A, "批发业", "13502000000")])
-    assert invoicing == [Invoicing(A, MONTH, 2, 1_000)]
-    assert returns == [Filed(A, "ob", None, 0), Filed(B, "ob2", 5, 1)]
+        [(A, MONTH, 2, 1_130, 1_000), (B, MONTH, 1, 500, None)],
+        [(A, "ob", None, 0, FUZHOU, MONTH), (B, "ob2", 5, 1, FUZHOU, "2026-Q4")],
+        [(A, "批发业", "13502000000", "small_scale")])
+    assert invoicing == [Invoicing(A, MONTH, 2, 1_130, 1_000), Invoicing(B, MONTH, 1, 500)]
+    assert returns == [Filed(A, "ob", None, 0, MONTH), Filed(B, "ob2", 5, 1, "2026-Q4")]
     # the registration's office wins; a filer never registered keeps its return's office
-    assert registry == {A: Registered("批发业", "13502000000"), B: Registered(None, FUZHOU)}
+    assert registry == {A: Registered("批发业", "13502000000", "small_scale"),
+                        B: Registered(None, FUZHOU)}
+
+
+def test_a_quarterly_nil_return_is_read_in_the_quarters_last_month_against_its_invoicing(
+        ) -> None:
+    invoiced = [Invoicing(A, "2026-10", 2, 30_000), Invoicing(A, "2026-11", 1, 20_000)]
+    returns = [Filed(A, "ob-q", 0, 0, "2026-Q4")]
+    [warning] = assess("2026-12", invoiced, returns, {A: RETAIL})
+    assert warning.figures == {"period": "2026-Q4", "declared_sales_fen": 0,
+                               "tax_due_fen": 0, "invoiced_fen": 50_000, "invoices": 3}
+    assert warning.records == {"returns": ["ob-q"]}
+    # a month that ends no quarter reads no quarterly return; sales declared: no warning
+    assert assess("2026-11", invoiced, returns, {A: RETAIL}) == []
+    assert assess("2026-12", invoiced, [Filed(A, "ob-q", 1, 0, "2026-Q4")], {}) == []
+    assert quarter_ending("2026-03") == "2026-Q1"
+    assert [quarter_ending(f"2026-{m:02d}") for m in (1, 2, 4, 11)] == [None] * 4
+
+
+def test_a_quarterly_return_is_no_peer_of_the_monthly_burdens() -> None:
+    returns, registry = peers([(130_000, 1_000_000)] * MIN_PEERS)
+    registry[A] = RETAIL
+    monthly = Filed(A, "ob-a", 1_000_000, 10_000, "2026-12")
+    assert kinds(assess("2026-12", [], [*returns, monthly], registry)) == [
+        ("burden-below-industry", A)]
+    quarterly = Filed(A, "ob-q", 1_000_000, 10_000, "2026-Q4")
+    assert assess("2026-12", [], [*returns, quarterly], registry) == []
+
+
+def year_of(amount_fen: int, months: int = 12) -> list[Invoicing]:
+    """``amount_fen`` (without tax) a month over the ``months`` to MONTH."""
+    spread = [*months_before(MONTH, months - 1), MONTH]
+    return [Invoicing(A, m, 10, amount_fen * 113 // 100, amount_fen) for m in spread]
+
+
+@pytest.mark.parametrize(("invoicing", "kind", "warned"), [
+    (year_of(41_666_667), "small_scale", True),  # 12 × ¥416,666.67 = ¥5,000,000.04
+    (year_of(41_666_666), "small_scale", False),  # ¥4,999,999.92: within the standard
+    (year_of(41_666_667), "general", False),
+    ([*year_of(41_666_667, 11)[:-1], Invoicing(A, "2025-11", 1, 10**9, 10**9)],
+     "small_scale", False),  # a thirteenth month back counts for nothing
+])
+def test_a_small_scale_taxpayer_invoicing_beyond_the_standard_in_twelve_months_is_warned(
+        invoicing: list[Invoicing], kind: str, warned: bool) -> None:
+    registry = {A: Registered("零售业", FUZHOU, kind)}
+    found = [w for w in assess(MONTH, invoicing, [], registry)
+             if w.indicator == "small-scale-over-threshold"]
+    assert bool(found) is warned
+    if warned:
+        assert found[0].figures["invoiced_amount_fen"] == 500_000_004
+        assert found[0].figures["standard_fen"] == SMALL_SCALE_STANDARD_FEN
+        assert found[0].figures["first_month"] == "2025-12"
+        assert len(found[0].figures["months"]) == 12
 
 
 def test_the_registrations_are_asked_for_one_code_at_least() -> None:
@@ -202,3 +257,33 @@ def test_invoicing_at_the_top_of_the_monthly_quota_is_warned(invoiced: int, quot
     if warned:
         assert found[0].figures["quota_fen"] == quota
         assert found[0].figures["share"] == ratio(Fraction(invoiced, quota or 1))
+
+
+WHOLESALE = Registered("批发业", FUZHOU)
+
+
+@pytest.mark.parametrize(("registered", "sold", "bought", "warned"), [
+    (WHOLESALE, SOLD_FLOOR_FEN, 0, True),  # the floor exactly, nothing bought
+    (RETAIL, 20_000_000, -100, True),  # what was bought was credited back
+    (WHOLESALE, SOLD_FLOOR_FEN - 1, 0, False),  # below the floor
+    (WHOLESALE, 20_000_000, 1, False),  # some of it bought
+    (Registered("金属制品业", FUZHOU), 20_000_000, 0, False),  # a maker transforms its inputs
+    (Registered(None, FUZHOU), 20_000_000, 0, False),  # no industry known
+])
+def test_goods_a_trader_sold_but_never_bought_are_warned(
+        registered: Registered, sold: int, bought: int, warned: bool) -> None:
+    traded = [Traded(A, "10701", sold, bought), Traded(A, "10903", 50_000_000, 9_000)]
+    found = [w for w in assess(MONTH, [], [], {A: registered}, traded=traded)
+             if w.indicator == "goods-sold-never-bought"]
+    assert bool(found) is warned
+    if warned:
+        assert found[0].figures == {"categories": [{"category": "10701", "sold_fen": sold}],
+                                    "sold_fen": sold, "first_month": "2025-12"}
+
+
+def test_unmatched_categories_are_listed_largest_first() -> None:
+    traded = [Traded(A, "10701", 12_000_000, 0), Traded(A, "10903", 30_000_000, 0)]
+    [warning] = assess(MONTH, [], [], {A: WHOLESALE}, traded=traded)
+    assert [c["category"] for c in warning.figures["categories"]] == ["10903", "10701"]
+    assert warning.figures["sold_fen"] == 42_000_000
+    assert traded_of([(A, "10701", 5, None)]) == [Traded(A, "10701", 5, 0)]

@@ -25,7 +25,7 @@ def test_typed_values_and_the_same_payload() -> None:
     # the "once" store matches replays on this payload: the client's text, not the values
     assert request.model_dump(mode="json")["items"][0] == {
         "name": "笔记本电脑", "spec": "", "unit": "", "quantity": "2.50",
-        "unit_price": 1000, "tax_rate": "0.130"}
+        "unit_price": 1000, "tax_rate": "0.130", "tax_code": None}
 
 
 def test_a_credit_code_is_normalized() -> None:

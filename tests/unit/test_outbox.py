@@ -115,7 +115,8 @@ def test_a_mapping_that_fails_fails_the_batch() -> None:
 
 INVOICE = {"number": "26352000000000000001", "type": "special", "issue_date": "2026-11-28",
            "seller": {"credit_code": "91350100M000100Y43"},
-           "buyer": {"id_number": "350102199003071234"}, "total_fen": 113000, "channel": "web"}
+           "buyer": {"id_number": "350102199003071234"}, "total_fen": 113000, "amount_fen": 100000,
+           "channel": "web"}
 
 
 def test_the_invoices_stream_announces_issue_red_letter_and_voiding() -> None:

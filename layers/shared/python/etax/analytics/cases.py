@@ -86,10 +86,22 @@ def words(warning: Warning) -> Words:
     """The risk warning a case sends its taxpayer, in its own words and figures."""
     figures, when = warning.figures, _month_words(warning.month)
     if warning.indicator == "zero-return-while-invoicing":
-        return Words("filing", f"风险提示：{when}申报销售额为零，但当月开具了发票",
-                     f"您{when}的增值税申报销售额为{yuan(figures['declared_sales_fen'])}元，"
-                     f"当月开具发票{figures['invoices']}张，金额合计"
+        period = figures.get("period", warning.month)
+        quarter = "-Q" in period
+        span = f"{period[:4]}年第{period[-1]}季度" if quarter else when
+        this = "当季" if quarter else "当月"
+        return Words("filing", f"风险提示：{span}申报销售额为零，但{this}开具了发票",
+                     f"您{span}的增值税申报销售额为{yuan(figures['declared_sales_fen'])}元，"
+                     f"{this}开具发票{figures['invoices']}张，金额合计"
                      f"{yuan(figures['invoiced_fen'])}元。{ASK}")
+    if warning.indicator == "small-scale-over-threshold":
+        first = _month_words(figures["first_month"])
+        return Words("registration", "风险提示：连续12个月开票金额超过小规模纳税人标准",
+                     f"您登记为小规模纳税人，{first}至{when}连续12个月开具发票金额（不含税）"
+                     f"合计{yuan(figures['invoiced_amount_fen'])}元，超过年应征增值税销售额"
+                     f"{yuan(figures['standard_fen'])}元的小规模纳税人标准。年应税销售额超过"
+                     "标准的，应当向主管税务机关办理一般纳税人登记。请核实销售额并按规定办理"
+                     f"登记。{ASK}")
     if warning.indicator == "invoicing-spike":
         return Words("invoice", f"风险提示：{when}开票金额较此前三个月大幅增长",
                      f"您{when}开具发票{figures['invoices']}张，金额合计"
@@ -108,6 +120,15 @@ def words(warning: Warning) -> Words:
                      f"{yuan(figures['invoiced_fen'])}元，占月度开票额度"
                      f"{yuan(figures['quota_fen'])}元的{percent(figures['share'])}。"
                      f"请确认开票与实际经营相符。{ASK}")
+    if warning.indicator == "goods-sold-never-bought":
+        first = _month_words(figures["first_month"])
+        listed = "、".join(f"{c['category']}（{yuan(c['sold_fen'])}元）"
+                           for c in figures["categories"])
+        return Words("invoice", f"风险提示：{when}销售的货物未见同类进货",
+                     f"您{when}开具发票销售的货物中，以下类别（税收分类编码前5位）"
+                     f"{first}至{when}未取得同类货物的进货发票：{listed}，"
+                     f"不含税金额合计{yuan(figures['sold_fen'])}元。"
+                     f"请确认货物来源，进货、销货与发票相符。{ASK}")
     if warning.indicator == "circular-invoicing":
         return Words("invoice", f"风险提示：{when}与其他企业之间的发票开具形成闭环",
                      f"您{when}与其他{figures['enterprises'] - 1}户企业之间的发票开具形成闭环"

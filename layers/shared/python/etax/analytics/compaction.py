@@ -1,7 +1,7 @@
 """Compaction: a day's raw events → the tables' Parquet partitions of that day.
 
 The day's raw objects are read one at a time, and each event's row of each table
-(:func:`etax.analytics.schemas.row_of`) is appended to that table's spill file (JSON lines in
+(:func:`etax.analytics.schemas.rows_of`) is appended to that table's spill file (JSON lines in
 the function's temporary storage): the memory holds one raw object, never the day, however
 many events the day has (docs/benchmarks.md, the analytical store). DuckDB then reads each
 spill file once and writes the table's partitions, one Parquet file per province (typed
@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from etax.analytics.schemas import TABLES, Event, Table, row_of
+from etax.analytics.schemas import TABLES, Event, Table, rows_of
 
 
 @dataclass(slots=True)
@@ -58,14 +58,13 @@ class Spill:
         for event in events:
             for table in self.tables:
                 try:
-                    row = row_of(table, event)
+                    rows = rows_of(table, event)
                 except (KeyError, ValueError, TypeError):
                     self.result.refused.setdefault(table.name, []).append(event.id)
                     continue
-                if row is None:
-                    continue
-                self._files[table.name].write(json.dumps(row, ensure_ascii=False) + "\n")
-                self.result.rows[table.name] += 1
+                for row in rows:
+                    self._files[table.name].write(json.dumps(row, ensure_ascii=False) + "\n")
+                self.result.rows[table.name] += len(rows)
 
 
 def _quoted(path: Path) -> str:

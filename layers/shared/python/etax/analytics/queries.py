@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from etax.analytics import risk
+from etax.analytics import risk_store
 from etax.analytics.schemas import PARTITIONS, Table
 
 GROUPINGS: Final = {  # the revenue's ``by``: its key expression over the payments view
@@ -157,5 +157,6 @@ def every_query() -> list[str]:
             + [invoicing_by_month(side) for side in ("seller", "buyer")]
             + [enterprise_returns(), enterprise_payments(), enterprise_refunds()]
             + [invoicing(by, top=top) for by in INVOICING for top in (None, 20)]
-            + [risk.invoicing_query(), risk.returns_query(), risk.registrations_query(3),
-               risk.links_query()])
+            + [risk_store.invoicing_query(), risk_store.returns_query(),
+               risk_store.registrations_query(3), risk_store.links_query(),
+               risk_store.traded_query()])

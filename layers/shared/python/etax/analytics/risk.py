@@ -2,12 +2,14 @@
 taxpayer for a month from the facts the store keeps (invoices, VAT returns, registrations),
 each warning with the figures that raised it and the records behind them.
 
-The store's queries (:func:`invoicing_query`, :func:`returns_query`) only gather per-taxpayer
-figures; the rules are here, in integers and fractions, so a threshold is exact and tested
+The store's queries (:mod:`etax.analytics.risk_store`) only gather per-taxpayer figures; the
+rules are here, in integers and fractions, so a threshold is exact and tested
 without a database:
 
 - ``zero-return-while-invoicing``: a monthly VAT return declaring no sales (零申报) while the
-  taxpayer's invoices of the month total more than zero;
+  taxpayer's invoices of the month total more than zero; or, in a quarter's last month, a
+  quarterly VAT return (a small-scale taxpayer's) declaring none while the quarter's invoices
+  total more than zero;
 - ``invoicing-spike``: a month's invoicing at least :data:`SPIKE_FACTOR` times the mean of
   the :data:`HISTORY_MONTHS` months before (months without invoices count as zero), and at
   least :data:`SPIKE_FLOOR_FEN`, for a taxpayer that invoiced in one of them;
@@ -17,25 +19,32 @@ without a database:
 - ``invoicing-at-quota``: 顶额开具 for the fully digitalised invoices, which have a monthly
   issuing quota and no per-invoice limit: a month's invoicing at least :data:`QUOTA_SHARE`
   of the seller's monthly quota;
+- ``small-scale-over-threshold``: a taxpayer registered small-scale whose invoicing of the
+  twelve months to the month (amounts without tax) exceeds the small-scale standard,
+  :data:`SMALL_SCALE_STANDARD_FEN` — it invoices beyond the capacity it is registered for,
+  and should be registered a general taxpayer;
+- ``goods-sold-never-bought``: 进销品目不符 for a trading enterprise (wholesale or retail,
+  which sells what it buys): goods of a category (the first :data:`CATEGORY_DIGITS` digits of
+  the lines' tax classification codes) sold in the month for at least
+  :data:`SOLD_FLOOR_FEN` without tax, while no invoice it received in the
+  :data:`STANDARD_MONTHS` months to the month was for goods of that category;
 - ``circular-invoicing``: a closed chain of 2 to :data:`CIRCLE_MAX` enterprises in the
   month, each invoicing the next at least :data:`CIRCLE_FLOOR_FEN` and the last the first
   (对开、环开).
 
 Invoicing is the invoices issued in the month (by issue date), red-letter invoices deducted,
-voided invoices left out — as the open data counts it. Returns are the monthly VAT returns of
-the period (a quarterly return is not read: docs/risk.md).
+voided invoices left out — as the open data counts it. Returns are the VAT returns of the
+month's period and, in a quarter's last month, of the quarter's (docs/risk.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any, Final
-
-from etax.rules import uscc
 
 SPIKE_FACTOR: Final = 3
 HISTORY_MONTHS: Final = 3
@@ -46,6 +55,11 @@ QUOTA_SHARE: Final = Fraction(95, 100)  # of the monthly issuing quota
 CIRCLE_FLOOR_FEN: Final = 10_000_000  # ¥100,000 a link of a chain
 CIRCLE_MAX: Final = 4  # enterprises in a chain
 CIRCLES_SHOWN: Final = 5  # the chains a warning lists (the shortest first)
+CATEGORY_DIGITS: Final = 5  # a chapter (章) of the tax classification code table
+SOLD_FLOOR_FEN: Final = 10_000_000  # ¥100,000 of a category sold in the month
+TRADING_INDUSTRIES: Final = ("批发业", "零售业")  # 国民经济行业分类 divisions 51 and 52
+SMALL_SCALE_STANDARD_FEN: Final = 500_000_000  # ¥5,000,000 of sales in twelve months
+STANDARD_MONTHS: Final = 12  # the months the small-scale standard counts (连续12个月)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +78,10 @@ class Indicator:
 INDICATORS: Final = {i.id: i for i in (
     Indicator(
         "zero-return-while-invoicing", "零申报但有开票 (a nil return while invoicing)",
-        "declared sales of the month's VAT returns; the month's invoicing (issued, red-letter "
-        "deducted, voided left out)",
-        "declared sales ≤ 0 while the month's invoicing > 0",
+        "declared sales of the month's VAT returns and the month's invoicing (issued, "
+        "red-letter deducted, voided left out); in a quarter's last month, of the quarter's "
+        "returns and the quarter's invoicing",
+        "declared sales ≤ 0 while the invoicing of the same period > 0",
         "docs/sources.md#risk-indicators (纳税评估管理办法, 国税发〔2005〕43号: 申报与发票比对)"),
     Indicator(
         "invoicing-spike", "开票金额异常增长 (a spike of invoicing)",
@@ -90,6 +105,24 @@ INDICATORS: Final = {i.id: i for i in (
         "docs/sources.md#risk-indicators (顶额开具 in public use; the share of the quota is "
         "the platform's own threshold)"),
     Indicator(
+        "small-scale-over-threshold", "超过小规模纳税人标准开票 (invoicing beyond the "
+        "small-scale registration)",
+        f"the invoicing, amounts without tax, of the {STANDARD_MONTHS} months to the month "
+        "(the month and the eleven before) of a taxpayer registered small-scale",
+        f"> ¥{SMALL_SCALE_STANDARD_FEN // 100:,} (the small-scale standard of annual sales)",
+        "docs/sources.md#risk-indicators (增值税法 art. 9; 财税〔2018〕33号; 增值税一般纳税人"
+        "登记管理办法, 国家税务总局令第43号)"),
+    Indicator(
+        "goods-sold-never-bought", "进销品目不符 (goods sold that were never bought)",
+        f"for a wholesale or retail enterprise: the goods it invoiced in the month by category "
+        f"(the first {CATEGORY_DIGITS} digits of the lines' tax classification codes, amounts "
+        f"without tax), against the goods of the same category on the invoices it received in "
+        f"the {STANDARD_MONTHS} months to the month",
+        f"a category sold for ≥ ¥{SOLD_FLOOR_FEN // 100:,} in the month with nothing of it "
+        "bought",
+        "docs/sources.md#risk-indicators (sales and purchases that do not match, in public "
+        "use; the category's digits and the floor are the platform's own)"),
+    Indicator(
         "circular-invoicing", "环开发票 (circular invoicing)",
         f"the month's invoicing between enterprises, seller to buyer; a chain of 2 to "
         f"{CIRCLE_MAX} enterprises, each invoicing the next and the last the first",
@@ -106,6 +139,7 @@ class Invoicing:
     month: str
     invoices: int
     invoiced_fen: int
+    amount_fen: int | None = None  # without tax (None: not read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +153,16 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Traded:
+    """A seller's goods of a category sold in the month, and bought over the window."""
+
+    taxpayer: str
+    category: str
+    sold_fen: int
+    bought_fen: int
+
+
+@dataclass(frozen=True, slots=True)
 class Filed:
     """A VAT return of the month."""
 
@@ -126,12 +170,14 @@ class Filed:
     obligation_id: str
     sales_fen: int | None
     tax_due_fen: int
+    period: str | None = None  # YYYY-Qn: a quarterly return; else the month's
 
 
 @dataclass(frozen=True, slots=True)
 class Registered:
     industry: str | None
     office: str | None
+    taxpayer_type: str | None = None  # general or small_scale
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +212,12 @@ def months_before(month: str, count: int) -> list[str]:
     return found[::-1]
 
 
+def quarter_ending(month: str) -> str | None:
+    """The quarter (``YYYY-Qn``) whose last month is ``month``, or None."""
+    number = int(month[5:])
+    return f"{month[:4]}-Q{number // 3}" if number % 3 == 0 else None
+
+
 def circles(links: Iterable[Link]) -> list[tuple[str, ...]]:
     """Every closed chain of 2 to :data:`CIRCLE_MAX` distinct enterprises of ``links`` in
     which each invoiced the next at least :data:`CIRCLE_FLOOR_FEN` and the last the first;
@@ -191,10 +243,12 @@ def circles(links: Iterable[Link]) -> list[tuple[str, ...]]:
 
 def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
            registry: Mapping[str, Registered], links: Iterable[Link] = (),
-           quotas: Mapping[str, int] | None = None) -> list[Warning]:
-    """Every warning of ``month``: its invoicing (and the :data:`HISTORY_MONTHS` months
-    before), its VAT returns, each taxpayer's registration (industry, office), its invoicing
-    between enterprises (``links``) and the sellers' monthly issuing quotas (fen)."""
+           quotas: Mapping[str, int] | None = None,
+           traded: Iterable[Traded] = ()) -> list[Warning]:
+    """Every warning of ``month``: its invoicing (and the months before), its VAT returns,
+    each taxpayer's registration (industry, office, type), its invoicing between enterprises
+    (``links``), the sellers' monthly issuing quotas (fen) and their goods sold and bought by
+    category (``traded``)."""
     by_month: dict[str, dict[str, Invoicing]] = defaultdict(dict)
     for row in invoicing:
         by_month[row.month][row.taxpayer] = row
@@ -210,15 +264,22 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
 
     found: list[Warning] = []
     this = by_month.get(month, {})
+    quarter = quarter_ending(month)
+    quarter_months = [*months_before(month, 2), month]
     for taxpayer, entries in filed.items():
-        declared = [e.sales_fen for e in entries if e.sales_fen is not None]
-        invoiced = this.get(taxpayer)
-        if declared and sum(declared) <= 0 and invoiced and invoiced.invoiced_fen > 0:
-            found.append(warning("zero-return-while-invoicing", taxpayer, {
-                "declared_sales_fen": sum(declared),
-                "tax_due_fen": sum(e.tax_due_fen for e in entries),
-                "invoiced_fen": invoiced.invoiced_fen, "invoices": invoiced.invoices,
-            }, {"returns": sorted(e.obligation_id for e in entries)}))
+        for period in (month, quarter):
+            of_period = [e for e in entries if (e.period or month) == period]
+            declared = [e.sales_fen for e in of_period if e.sales_fen is not None]
+            rows = [by_month.get(m, {}).get(taxpayer)
+                    for m in (quarter_months if period == quarter else [month])]
+            invoiced_fen = sum(r.invoiced_fen for r in rows if r is not None)
+            if declared and sum(declared) <= 0 and invoiced_fen > 0:
+                found.append(warning("zero-return-while-invoicing", taxpayer, {
+                    "period": period, "declared_sales_fen": sum(declared),
+                    "tax_due_fen": sum(e.tax_due_fen for e in of_period),
+                    "invoiced_fen": invoiced_fen,
+                    "invoices": sum(r.invoices for r in rows if r is not None),
+                }, {"returns": sorted(e.obligation_id for e in of_period)}))
 
     history = months_before(month, HISTORY_MONTHS)
     for taxpayer, row in this.items():
@@ -236,8 +297,12 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
                                   for m, r in zip(history, before, strict=True)},
             }, {}))
 
+    # the burden of the month's returns (a quarterly return is a small-scale taxpayer's, levied
+    # at one rate on its sales: its burden says nothing against an industry's)
+    monthly = {t: [e for e in entries if (e.period or month) == month]
+               for t, entries in filed.items()}
     burdens: dict[str, Fraction] = {}
-    for taxpayer, entries in filed.items():
+    for taxpayer, entries in monthly.items():
         sales = sum(e.sales_fen for e in entries if e.sales_fen is not None)
         if sales > 0:
             burdens[taxpayer] = Fraction(sum(e.tax_due_fen for e in entries), sales)
@@ -253,7 +318,7 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
         floor = mean * (1 - BURDEN_SHORTFALL)
         for taxpayer in sorted(members):
             if burdens[taxpayer] < floor:
-                entries = filed[taxpayer]
+                entries = monthly[taxpayer]
                 found.append(warning("burden-below-industry", taxpayer, {
                     "burden": ratio(burdens[taxpayer]), "industry_mean": ratio(mean),
                     "peers": len(members),
@@ -268,6 +333,33 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
                 "invoiced_fen": row.invoiced_fen, "invoices": row.invoices,
                 "quota_fen": quota, "share": ratio(Fraction(row.invoiced_fen, quota)),
             }, {}))
+
+    year = [*months_before(month, STANDARD_MONTHS - 1), month]
+    for taxpayer, known in sorted(registry.items()):
+        if known.taxpayer_type != "small_scale":
+            continue
+        rows = [by_month.get(m, {}).get(taxpayer) for m in year]
+        sales = sum(r.amount_fen or 0 for r in rows if r is not None)
+        if sales > SMALL_SCALE_STANDARD_FEN:
+            found.append(warning("small-scale-over-threshold", taxpayer, {
+                "invoiced_amount_fen": sales, "standard_fen": SMALL_SCALE_STANDARD_FEN,
+                "months": {m: (r.amount_fen or 0) if r else 0
+                           for m, r in zip(year, rows, strict=True)},
+                "first_month": year[0], "taxpayer_type": "small_scale",
+            }, {}))
+
+    unmatched: dict[str, list[Traded]] = defaultdict(list)
+    for sale in traded:
+        industry = registry.get(sale.taxpayer, Registered(None, None)).industry or ""
+        if (industry.startswith(TRADING_INDUSTRIES) and sale.sold_fen >= SOLD_FLOOR_FEN
+                and sale.bought_fen <= 0):
+            unmatched[sale.taxpayer].append(sale)
+    for taxpayer, goods in sorted(unmatched.items()):
+        goods.sort(key=lambda t: (-t.sold_fen, t.category))
+        found.append(warning("goods-sold-never-bought", taxpayer, {
+            "categories": [{"category": t.category, "sold_fen": t.sold_fen} for t in goods],
+            "sold_fen": sum(t.sold_fen for t in goods), "first_month": year[0],
+        }, {}))
 
     amounts: dict[tuple[str, str], int] = {}
     for link in links:
@@ -286,74 +378,3 @@ def assess(month: str, invoicing: Iterable[Invoicing], returns: Iterable[Filed],
             "received_fen": amounts[(previous, taxpayer)],
         }, {"chains": [list(c) for c in chains[:CIRCLES_SHOWN]]}))
     return sorted(found, key=lambda w: (w.indicator, w.taxpayer))
-
-
-# -- the store's queries (DuckDB's dialect, ``?`` values; queries.every_query lists them) ----
-
-def invoicing_query() -> str:
-    """Each seller's invoicing per month of issue, for issue dates from ``?`` to before
-    ``?``: invoices issued and red-letter invoices, voided ones left out."""
-    return ("SELECT i.seller AS taxpayer, strftime(i.issue_date, '%Y-%m') AS month, "
-            "sum(CASE WHEN i.kind = 'issued' THEN 1 ELSE 0 END) AS invoices, "
-            "sum(i.total_fen) AS invoiced_fen FROM invoices AS i "
-            "WHERE i.issue_date >= ? AND i.issue_date < ? AND i.kind IN ('issued', 'red') "
-            "AND NOT EXISTS (SELECT 1 FROM invoices AS v WHERE v.kind = 'voided' "
-            "AND v.number = i.number) GROUP BY 1, 2")
-
-
-def links_query() -> str:
-    """Each seller's invoicing to each buyer, for issue dates from ``?`` to before ``?``
-    (invoices issued and red-letter invoices, voided ones left out), the pairs of at least
-    ``?`` fen only."""
-    return ("SELECT i.seller, i.buyer, "
-            "sum(CASE WHEN i.kind = 'issued' THEN 1 ELSE 0 END) AS invoices, "
-            "sum(i.total_fen) AS invoiced_fen FROM invoices AS i "
-            "WHERE i.issue_date >= ? AND i.issue_date < ? AND i.kind IN ('issued', 'red') "
-            "AND i.buyer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM invoices AS v "
-            "WHERE v.kind = 'voided' AND v.number = i.number) "
-            "GROUP BY 1, 2 HAVING sum(i.total_fen) >= ?")
-
-
-def links_of(rows: Sequence[Sequence[Any]]) -> list[Link]:
-    """The links query's rows between enterprises (a natural person's pseudonym left out)."""
-    return [Link(str(s), str(b), int(n or 0), int(fen or 0)) for s, b, n, fen in rows
-            if uscc.is_valid(str(b))]
-
-
-# each enterprise's newest registration (the registry's latest revision the store holds)
-NEWEST_REGISTRATION: Final = (
-    "SELECT credit_code, industry, office FROM (SELECT credit_code, industry, office, "
-    "row_number() OVER (PARTITION BY credit_code ORDER BY revision DESC) AS newest "
-    "FROM taxpayers) AS ranked WHERE newest = 1")
-
-
-def returns_query() -> str:
-    """The VAT returns of the period ``?``."""
-    return ("SELECT taxpayer, obligation_id, sales_fen, tax_due_fen, office FROM returns "
-            "WHERE tax_type = 'vat' AND period = ?")
-
-
-def registrations_query(count: int) -> str:
-    """The newest registered industry and office of ``count`` (at least one) credit codes,
-    a ``?`` each."""
-    if count < 1:
-        raise ValueError("at least one credit code")
-    marks = ", ".join("?" for _ in range(count))
-    return (f"SELECT credit_code, industry, office FROM ({NEWEST_REGISTRATION}) AS n "  # noqa: S608
-            f"WHERE credit_code IN ({marks})")
-
-
-def rows_to_inputs(invoicing_rows: Sequence[Sequence[Any]],
-                   returns_rows: Sequence[Sequence[Any]],
-                   registration_rows: Sequence[Sequence[Any]]
-                   ) -> tuple[list[Invoicing], list[Filed], dict[str, Registered]]:
-    """The queries' rows as :func:`assess`'s inputs; a filer the store has no registration
-    of keeps the office its return names."""
-    invoicing = [Invoicing(str(t), str(m), int(n or 0), int(fen or 0))
-                 for t, m, n, fen in invoicing_rows]
-    returns = [Filed(str(t), str(o), None if s is None else int(s), int(d or 0))
-               for t, o, s, d, _office in returns_rows]
-    registry = {str(c): Registered(i, o) for c, i, o in registration_rows}
-    for t, _o, _s, _d, office in returns_rows:
-        registry.setdefault(str(t), Registered(None, office))
-    return invoicing, returns, registry

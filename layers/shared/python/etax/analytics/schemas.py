@@ -75,7 +75,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # the columns naming the fact (one row per key)
     events: tuple[tuple[str, str], ...]  # (source, detail-type) it reads
-    row: Callable[[Event], Row]  # the row of one event it reads
+    row: Callable[[Event], Row | list[Row]]  # the row (or rows) of one event it reads
     province_field: str | None  # the event detail's taxpayer the province is taken from
 
     @property
@@ -137,6 +137,7 @@ def _invoice_row(event: Event) -> Row:
             "number": str(d["number"]), "invoice_type": str(d["type"]),
             "issue_date": str(d["issue_date"]), "seller": str(d["seller_credit_code"]),
             "buyer": party(d.get("buyer_id")), "total_fen": _fen(d["total_fen"]),
+            "amount_fen": None if d.get("amount_fen") is None else _fen(d["amount_fen"]),
             "channel": str(d.get("channel") or ""),
             "red_letter_of": d.get("red_letter_of")}
 
@@ -151,9 +152,46 @@ INVOICES = Table(
      Column("buyer", "VARCHAR", "the buyer's credit code, or a natural person's pseudonym"),
      Column("total_fen", "BIGINT", "the total with tax, in fen (negative on a red invoice)"),
      Column("channel", "VARCHAR", "where it was issued (web, api, …)"),
-     Column("red_letter_of", "VARCHAR", "the invoice a red-letter invoice credits")),
+     Column("red_letter_of", "VARCHAR", "the invoice a red-letter invoice credits"),
+     Column("amount_fen", "BIGINT", "the amount without tax, in fen (negative on a red "
+                                    "invoice); added to v1, NULL on invoices announced "
+                                    "before")),
     ("kind", "number"),
     tuple(("tax.invoices", kind) for kind in INVOICE_KINDS), _invoice_row,
+    "seller_credit_code")
+
+
+def _line_rows(event: Event) -> list[Row]:
+    d = event.detail
+    invoice = {**_common(event), "kind": INVOICE_KINDS[event.detail_type],
+               "number": str(d["number"]), "issue_date": str(d["issue_date"]),
+               "seller": str(d["seller_credit_code"]), "buyer": party(d.get("buyer_id"))}
+    rows = []
+    for line in d.get("lines") or ():
+        code = str(line["tax_code"])
+        if not (len(code) == 19 and code.isdigit()):
+            raise ValueError(f"a tax classification code has 19 digits: {code!r}")
+        rows.append({**invoice, "line": int(line["line"]), "tax_code": code,
+                     "amount_fen": _fen(line["amount_fen"])})
+    return rows
+
+
+INVOICE_LINES = Table(
+    "invoice_lines", 1,
+    "The lines of invoices issued and red-letter invoices that carry a goods and services "
+    "tax classification code (商品和服务税收分类编码), one row a line (B4); voided invoices "
+    "are those of the invoices table.",
+    (*COMMON, Column("kind", "VARCHAR", "issued or red (a red-letter invoice)"),
+     Column("number", "VARCHAR", "the invoice number"),
+     Column("line", "INTEGER", "the line's number on the invoice"),
+     Column("issue_date", "DATE", "the day the invoice was issued"),
+     Column("seller", "VARCHAR", "the seller's credit code"),
+     Column("buyer", "VARCHAR", "the buyer's credit code, or a natural person's pseudonym"),
+     Column("tax_code", "VARCHAR", "the line's tax classification code (19 digits)"),
+     Column("amount_fen", "BIGINT", "the line's amount without tax, in fen (negative on a "
+                                    "red invoice)")),
+    ("kind", "number", "line"),
+    (("tax.invoices", "InvoiceIssued"), ("tax.invoices", "InvoiceRedIssued")), _line_rows,
     "seller_credit_code")
 
 
@@ -239,16 +277,17 @@ TAXPAYERS = Table(
     ("credit_code", "revision"), (("tax.registration", "RegistrationChanged"),),
     _taxpayer_row, "credit_code")
 
-TABLES: Final = (EVENTS, INVOICES, RETURNS, PAYMENTS, REFUNDS, TAXPAYERS)
+TABLES: Final = (EVENTS, INVOICES, INVOICE_LINES, RETURNS, PAYMENTS, REFUNDS, TAXPAYERS)
 BY_NAME: Final = {t.name: t for t in TABLES}
 
 
-def row_of(table: Table, event: Event) -> Row | None:
-    """``table``'s row of ``event``, its province added, or None (an event it does not read;
-    the events table reads every event)."""
+def rows_of(table: Table, event: Event) -> list[Row]:
+    """``table``'s rows of ``event`` (one, or one a line), its province added to each; none
+    for an event it does not read (the events table reads every event)."""
     if table is not EVENTS and not table.reads(event):
-        return None
-    row = table.row(event)
+        return []
+    made = table.row(event)
     taxpayer = event.detail.get(table.province_field) if table.province_field else None
-    row["province"] = province_of(taxpayer if isinstance(taxpayer, str) else None)
-    return row
+    province = province_of(taxpayer if isinstance(taxpayer, str) else None)
+    rows = made if isinstance(made, list) else [made]
+    return [{**row, "province": province} for row in rows]

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from etax.analytics import queries, risk
+from etax.analytics import queries, risk, risk_store
 from etax.analytics.archive import (
     CHINA,
     by_day,
@@ -28,6 +28,7 @@ from etax.analytics.repository import DirtyDays
 from etax.analytics.results import RevenueRow
 from etax.analytics.schemas import (
     FIRST_DAY,
+    INVOICE_LINES,
     INVOICES,
     PARTITIONS,
     PAYMENTS,
@@ -145,9 +146,12 @@ def load_views(connection: Any, store: Store, first_day: str, last_day: str,
             raise ValueError("a cached file's path has no quote")
         if files:
             listed = ", ".join(f"'{f}'" for f in files)
-            source = (f"(SELECT * FROM read_parquet([{listed}], "  # noqa: S608 (our own paths)
+            # by name with the empty table: a column added to the table's version after a
+            # file was written reads NULL from it (docs/analytics.md)
+            source = (f"((SELECT * FROM read_parquet([{listed}], "  # noqa: S608 (our own paths)
                       "hive_partitioning = true, union_by_name = true, "
-                      "hive_types = {'date': DATE, 'province': VARCHAR}))")
+                      "hive_types = {'date': DATE, 'province': VARCHAR})) "
+                      f"UNION ALL BY NAME ({_empty(table)}))")
         else:
             source = f"({_empty(table)})"
         connection.execute(f'CREATE OR REPLACE VIEW "{table.name}" AS '
@@ -246,31 +250,36 @@ def risk_warnings(connection: Any, store: Store, month: str,
                   quotas: Callable[[Sequence[str]], Mapping[str, int]] | None = None
                   ) -> tuple[list[risk.Warning], int]:
     """The risk warnings of ``month`` (``YYYY-MM``, Asia/Shanghai; :mod:`etax.analytics.risk`)
-    and the number of files read: the invoices of that month and the
-    :data:`~etax.analytics.risk.HISTORY_MONTHS` before it, the month's VAT returns (filed
-    within a year after it), and every registration (the newest says the taxpayer's
-    industry and office); ``quotas`` reads the monthly issuing quotas (fen) of the sellers
-    that invoiced in the month, if given."""
-    first = risk.months_before(month, risk.HISTORY_MONTHS)[0]
+    and the number of files read: the invoices and their classified lines of that month and
+    the eleven before it (the small-scale standard's twelve months, the goods bought), the
+    month's VAT returns and, in a quarter's last month, the quarter's (filed within a year
+    after it), and every registration (the newest says the taxpayer's industry, office and
+    type); ``quotas`` reads the monthly issuing quotas (fen) of the sellers that invoiced in
+    the month, if given."""
+    first = risk.months_before(month, max(risk.HISTORY_MONTHS, risk.STANDARD_MONTHS - 1))[0]
     start, end = month_bounds(first, month)
     month_start, _ = month_bounds(month, month)
     # an invoice's partition is the day it was announced, its issue day or a few days after;
     # a return is filed in the month after its period, or late
     files = load_views(connection, store, start.date().isoformat(),
-                       (end.date() + timedelta(days=3)).isoformat(), (INVOICES,))
+                       (end.date() + timedelta(days=3)).isoformat(), (INVOICES, INVOICE_LINES))
     files |= load_views(connection, store, month_start.date().isoformat(),
                         (end.date() + timedelta(days=366)).isoformat(), (RETURNS,))
     files |= load_views(connection, store, FIRST_DAY, LAST_DAY, (TAXPAYERS,))
-    invoiced = connection.execute(risk.invoicing_query(),
+    invoiced = connection.execute(risk_store.invoicing_query(),
                                   [start.date(), end.date()]).fetchall()
-    filed = connection.execute(risk.returns_query(), [month]).fetchall()
-    links = risk.links_of(connection.execute(
-        risk.links_query(), [month_start.date(), end.date(), risk.CIRCLE_FLOOR_FEN]).fetchall())
+    filed = connection.execute(risk_store.returns_query(),
+                               [month, risk.quarter_ending(month) or month]).fetchall()
+    links = risk_store.links_of(connection.execute(risk_store.links_query(), [
+        month_start.date(), end.date(), risk.CIRCLE_FLOOR_FEN]).fetchall())
+    traded = risk_store.traded_of(connection.execute(risk_store.traded_query(), [
+        month_start.date(), end.date(), start.date(), end.date()]).fetchall())
     taxpayers = sorted({row[0] for row in invoiced} | {row[0] for row in filed}
-                       | {link.seller for link in links} | {link.buyer for link in links})
-    registered = connection.execute(risk.registrations_query(len(taxpayers)),
+                       | {link.seller for link in links} | {link.buyer for link in links}
+                       | {row.taxpayer for row in traded})
+    registered = connection.execute(risk_store.registrations_query(len(taxpayers)),
                                     taxpayers).fetchall() if taxpayers else []
-    inputs = risk.rows_to_inputs(invoiced, filed, registered)
+    inputs = risk_store.rows_to_inputs(invoiced, filed, registered)
     sellers = sorted({row[0] for row in invoiced if row[1] == month})
     held = quotas(sellers) if quotas is not None and sellers else {}
-    return risk.assess(month, *inputs, links, held), sum(files.values())
+    return risk.assess(month, *inputs, links, held, traded), sum(files.values())

@@ -36,8 +36,14 @@ def event_for(change: Change) -> DomainEvent | None:
         "seller_credit_code": document["seller"]["credit_code"],
         "buyer_id": document["buyer"].get("credit_code") or document["buyer"].get("id_number"),
         "total_fen": document["total_fen"],
+        "amount_fen": document["amount_fen"],
         "channel": document["channel"],
     }
+    classified = [{"line": line["line"], "tax_code": line["tax_code"],
+                   "amount_fen": line["amount_fen"]}
+                  for line in document.get("items", []) if line.get("tax_code")]
+    if classified:  # the lines' goods and services, for the tax data (docs/analytics.md)
+        detail["lines"] = classified
     if change.name == "INSERT":
         if document.get("red_letter_of"):
             return DomainEvent("InvoiceRedIssued", {**detail,

@@ -119,6 +119,9 @@ class BuyerIn(BaseModel):
         return self.credit_code is not None
 
 
+TAX_CODE = r"^[1-6][0-9]{18}$"
+
+
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -128,6 +131,10 @@ class ItemIn(BaseModel):
     quantity: NumberText | int
     unit_price: NumberText | int
     tax_rate: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)]
+    tax_code: Annotated[str, StringConstraints(pattern=TAX_CODE)] | None = None
+    """the goods and services tax classification code (商品和服务税收分类编码): 19 digits,
+    the first its part (1 goods, 2 labour, 3 services, 4 intangibles, 5 immovables, 6 not a
+    sale); optional"""
 
     _read: ItemValues | Unaccepted = PrivateAttr()
 

@@ -111,6 +111,7 @@ class InvoiceService:
                 "quantity": str(values.quantity), "unit_price": str(values.unit_price),
                 "tax_rate": values.rate.text,
                 "amount_fen": line.amount_fen, "tax_fen": line.tax_fen,
+                **({"tax_code": item.tax_code} if item.tax_code else {}),
             })
         totals = money.compute_totals(amounts)
         if totals.total_fen <= 0:

@@ -27,6 +27,9 @@ LINE: dict[str, Any] = {
         "tax_rate": {"enum": ["0.13", "0.09", "0.06", "0.03", "0.01", "0"]},
         "amount_fen": FEN,
         "tax_fen": FEN,
+        "tax_code": {"type": "string", "pattern": "^[1-6][0-9]{18}$",
+                     "description": "商品和服务税收分类编码 (the goods and services tax "
+                                    "classification code), where the issuer gave it"},
     },
 }
 
