@@ -1,7 +1,8 @@
 // The officer's area: its tax office's review queues (online acceptance applications, refund
 // cases, invoice supply applications), each item with what there is to decide and the decision:
 // approve, or reject with a reason; and the risk indicators' open cases of the last two months
-// (the watch-list), each judged a confirmed risk or a false alarm with the officer's finding.
+// (the watch-list), each judged a confirmed risk or a false alarm with the officer's finding;
+// the internal approvals waiting for this officer, agreed or sent back for changes.
 // A decided item leaves its queue and the result is announced. Above them, the office's revenue
 // this year against its plan and the time progress: the server's chart, and its figures as a
 // table (what the chart shows, for a screen reader too).
@@ -97,6 +98,26 @@ const queues = {
       `/v1/invoice-supplies/${encodeURIComponent(a.id)}/decision`,
       { method: "POST", auth: true, idempotent: true, body: approve ? { decision: "approve" }
         : { decision: "reject", reason } }),
+  },
+  approvals: {
+    path: "/v1/office/approvals?box=to-review",
+    items: (data) => data.approvals,
+    title: (a) => `${label("approval_category", a.category)} · ${a.title}`,
+    facts: (a) => [["case_id", a.id], ["office_submitted_by", a.submitted_by],
+      ["submitted_at", when(a.submitted_at)], ["office_body", a.body],
+      ["office_turn", t("office_turn_of", { turn: a.position + 1, of: a.reviewers.length })],
+      ["office_conditions", a.conditions.map((c) => `${c.by}：${c.text}`).join("；")],
+      ["office_trail", a.trail.map((s) => `${when(s.at)} ${s.by} ${label("approval_step",
+        s.action)}${s.text ? `（${s.text}）` : ""}`).join("；")]],
+    decide: (a, approve, comment) => api(
+      `/v1/office/approvals/${encodeURIComponent(a.id)}/decisions`,
+      { method: "POST", auth: true, body: approve
+        ? { decision: "approve", ...(comment ? { comment } : {}) }
+        : { decision: "return", comment } }),
+    decision: { approve: "office_agree", reject: "office_send_back",
+      label: "office_comment_label", hint: "office_comment_hint",
+      needed: "office_comment_needed", approved: "office_agreed", rejected: "office_sent_back",
+      always: false },
   },
   risks: {
     months: 2, // a month's cases open once its VAT returns are due: the last two months'

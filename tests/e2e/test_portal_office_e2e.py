@@ -5,12 +5,14 @@ desk in the navigation, sees each with what there is to decide, rejects the refu
 reason and approves the others; the decisions land (the taxpayer's records say so); an officer
 of another office sees empty queues; the page passes axe-core's WCAG 2.1 A/AA rules in both
 languages. The watch-list's open cases of the last two months are judged there too: a finding
-is required, the verdict lands on the case."""
+is required, the verdict lands on the case; and the internal approvals waiting for the officer
+are agreed or sent back."""
 
 from __future__ import annotations
 
 import random
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -261,3 +263,49 @@ def test_an_officer_sees_its_offices_revenue_against_the_plan(
     expect(section.locator(".summary")).to_contain_text("plan 12,300.00", timeout=30_000)
     expect(section.get_by_role("table").get_by_role("row", name=re.compile("VAT"))).to_be_visible()
     assert axe_violations(phone) == []
+
+
+def test_an_officer_agrees_or_sends_back_an_approval_in_the_portal(
+        api: str, stack: dict[str, Any], phone: Page) -> None:
+    """Two internal approvals wait for the signed-in officer (the first reviewer of each):
+    shown with the submitter, the text, its turn and the trail; sending one back without a
+    comment is refused on the page; agreed, the other moves on to the next reviewer."""
+    reviewer = f"officer-fz-{random.randrange(5000, 10**4)}"
+    clerk = bearer(token(api, "officer", "officer-fz-0301", FUZHOU))
+    made = []
+    for title in ("关于补充检查人员的请示", "关于调整约谈时间的请示"):
+        answer = requests.post(f"{api}/v1/office/approvals", timeout=60, json={
+            "category": "document", "title": title, "body": "拟于下周开展，请审批。",
+            "reviewers": [reviewer, "officer-fz-0302"]},
+            headers={**clerk, "Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code == 201, answer.text
+        made.append(answer.json()["id"])
+
+    sign_in_officer(phone, stack, reviewer, FUZHOU)
+    approvals = phone.locator("#office-approvals")
+    first = approvals.locator("article", has_text=made[0])
+    expect(first).to_contain_text("文书审批 · 关于补充检查人员的请示", timeout=30_000)
+    expect(first).to_contain_text("officer-fz-0301")
+    expect(first).to_contain_text("第 1/2 位")
+    expect(first).to_contain_text("提交")
+    assert axe_violations(phone) == []
+
+    first.get_by_role("button", name="退回修改").click()
+    expect(phone.get_by_role("alert")).to_have_text("退回修改需要填写意见（至少2个字）。")
+    comment = first.get_by_label("审批意见（退回时必填）")
+    expect(comment).to_be_focused()
+    comment.fill("请写明检查人员姓名")
+    first.get_by_role("button", name="退回修改").click()
+    expect(phone.get_by_role("status")).to_contain_text(
+        "已退回修改：文书审批 · 关于补充检查人员的请示")
+    expect(approvals.locator("article", has_text=made[0])).to_have_count(0)
+    approvals.locator("article", has_text=made[1]).get_by_role("button", name="同意").click()
+    expect(phone.get_by_role("status")).to_contain_text(
+        "已同意：文书审批 · 关于调整约谈时间的请示")
+    expect(approvals.get_by_text("暂无待你审批的事项。")).to_be_visible()
+    shot(phone, "office-approvals")
+
+    returned, agreed = (requests.get(f"{api}/v1/office/approvals/{i}", headers=clerk,
+                                     timeout=30).json() for i in made)
+    assert (returned["state"], returned["trail"][-1]["text"]) == ("returned", "请写明检查人员姓名")
+    assert (agreed["state"], agreed["waiting_for"]) == ("pending", "officer-fz-0302")
