@@ -127,6 +127,13 @@ EVENTS = Table(
      Column("detail_type", "VARCHAR", "the event's type")),
     ("event_id",), (), _event_row, None)
 
+# the columns an invoice and its lines share
+NUMBER: Final = Column("number", "VARCHAR", "the invoice number")
+PARTIES: Final = (
+    Column("issue_date", "DATE", "the day the invoice was issued"),
+    Column("seller", "VARCHAR", "the seller's credit code"),
+    Column("buyer", "VARCHAR", "the buyer's credit code, or a natural person's pseudonym"))
+
 INVOICE_KINDS: Final = {"InvoiceIssued": "issued", "InvoiceRedIssued": "red",
                         "InvoiceVoided": "voided"}
 
@@ -145,11 +152,7 @@ def _invoice_row(event: Event) -> Row:
 INVOICES = Table(
     "invoices", 1, "Invoices issued, red-letter invoices and voided invoices (B4).",
     (*COMMON, Column("kind", "VARCHAR", "issued, red (a red-letter invoice) or voided"),
-     Column("number", "VARCHAR", "the invoice number"),
-     Column("invoice_type", "VARCHAR", "the invoice type code"),
-     Column("issue_date", "DATE", "the day the invoice was issued"),
-     Column("seller", "VARCHAR", "the seller's credit code"),
-     Column("buyer", "VARCHAR", "the buyer's credit code, or a natural person's pseudonym"),
+     NUMBER, Column("invoice_type", "VARCHAR", "the invoice type code"), *PARTIES,
      Column("total_fen", "BIGINT", "the total with tax, in fen (negative on a red invoice)"),
      Column("channel", "VARCHAR", "where it was issued (web, api, …)"),
      Column("red_letter_of", "VARCHAR", "the invoice a red-letter invoice credits"),
@@ -182,11 +185,7 @@ INVOICE_LINES = Table(
     "tax classification code (商品和服务税收分类编码), one row a line (B4); voided invoices "
     "are those of the invoices table.",
     (*COMMON, Column("kind", "VARCHAR", "issued or red (a red-letter invoice)"),
-     Column("number", "VARCHAR", "the invoice number"),
-     Column("line", "INTEGER", "the line's number on the invoice"),
-     Column("issue_date", "DATE", "the day the invoice was issued"),
-     Column("seller", "VARCHAR", "the seller's credit code"),
-     Column("buyer", "VARCHAR", "the buyer's credit code, or a natural person's pseudonym"),
+     NUMBER, Column("line", "INTEGER", "the line's number on the invoice"), *PARTIES,
      Column("tax_code", "VARCHAR", "the line's tax classification code (19 digits)"),
      Column("amount_fen", "BIGINT", "the line's amount without tax, in fen (negative on a "
                                     "red invoice)")),

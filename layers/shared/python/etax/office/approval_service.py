@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from etax.errors import AlreadyExists, Invalid, NotFound, Refused, StateChanged
+from etax.errors import AlreadyExists, Invalid, NotFound, StateChanged
 from etax.office import approvals
 from etax.office.repository import OfficeRepository
 from etax.office.requests import ApprovalRequest, DecisionRequest, ResubmitRequest
 from etax.office.results import Approval, ApprovalPage, Condition, Step
+from etax.office.service import office_of_officer
 from etax.office.tables import REVIEWING_INDEX, SUBMITTED_INDEX
 from etax.platform.auth import Principal
 from etax.platform.events import DomainEvent, Publisher
@@ -139,11 +140,7 @@ class Approvals:
 
 def _approver(principal: Principal) -> str:
     """The office of a signed-in officer (internal approvals are the officers' own)."""
-    if principal.role != "officer":
-        raise Refused("internal approvals are the officers' own")
-    if not principal.tax_office:
-        raise Invalid("an officer's token names its tax office", field="authorization")
-    return principal.tax_office
+    return office_of_officer(principal, "internal approvals are the officers' own")
 
 
 def _shown_approval(stored: dict[str, Any]) -> Approval:

@@ -59,10 +59,12 @@ class Signer(Protocol):
     def public_key(self) -> dict[str, Any]: ...
 
 
-def _officer(principal: Principal) -> str:
-    """The office of a signed-in officer (Refused for anyone else)."""
+def office_of_officer(principal: Principal,
+                      refusal: str = "field documents are drafted and countersigned by "
+                                     "officers") -> str:
+    """The office of a signed-in officer (Refused with ``refusal`` for anyone else)."""
     if principal.role != "officer":
-        raise Refused("field documents are drafted and countersigned by officers")
+        raise Refused(refusal)
     if not principal.tax_office:
         raise Invalid("an officer's token names its tax office", field="authorization")
     return principal.tax_office
@@ -81,7 +83,7 @@ class FieldDocuments:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def draft(self, principal: Principal, request: FieldDocumentRequest) -> FieldDocument:
-        office = _officer(principal)
+        office = office_of_officer(principal)
         record = self.registry.get(request.taxpayer)
         if record is None or record.status is not Status.ACTIVE:
             raise Invalid("taxpayer: an active registered taxpayer", field="taxpayer")
@@ -154,7 +156,7 @@ class FieldDocuments:
     def countersign(self, principal: Principal, document_id: str) -> FieldDocument:
         """A second officer of the office countersigns: the document is numbered, signed and
         issued, and its taxpayer told in its inbox."""
-        office = _officer(principal)
+        office = office_of_officer(principal)
         stored = self._stored(document_id)
         if stored["office"] != office:
             raise Refused("a field document is countersigned by an officer of its office")
