@@ -18,6 +18,7 @@ from infra.credit import Credit
 from infra.crowd import Crowd
 from infra.feedback import Feedback
 from infra.filing import FilingAndPayment
+from infra.ideas import Ideas
 from infra.invoices import InvoiceServices
 from infra.knowledge import Knowledge
 from infra.knowledge_search import KnowledgeSearch
@@ -99,6 +100,7 @@ class EtaxStack(Stack):
                                filing=self.filing.table, quotas=self.invoices.quotas)
         self.office = Office(self, "Office", platform=self.platform,
                              registry=self.acceptance.registry)
+        self.ideas = Ideas(self, "Ideas", platform=self.platform)
         # the partner's side, a real client of the partners' routes (local only: it signs in
         # through the dev issuer)
         self.partner_bank = PartnerBank(self, "PartnerBank", platform=self.platform) \
@@ -152,6 +154,7 @@ class EtaxStack(Stack):
             "SearchIndexerFunctionName": self.knowledge_search.indexer.function_name,
             "ConsultTableName": self.consult.table.table_name,
             "CrowdTableName": self.crowd.table.table_name,
+            "IdeasTableName": self.ideas.table.table_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,
             "OutreachTableName": self.outreach.table.table_name,

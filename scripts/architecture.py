@@ -69,6 +69,7 @@ BOARD_TITLES = {
     "Analytics": "The analytical store: the bus archived, Parquet tables, revenue analytics "
                  "(E19)",
     "Office": "The officers' mobile office: field documents, the on-duty roster, alerts (E18)",
+    "Ideas": "The idea space: ideas, supports, review and moderation (A2)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

@@ -121,7 +121,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # A1: crowd help's questions, read by anyone (a Query, or a Query and a BatchGetItem)
     RouteClass("Crowd",
                ("GET /v1/crowd/questions", "GET /v1/crowd/questions/{question_id}"),
-               rate=100, burst=200, per_ip=1500),
+               rate=70, burst=140, per_ip=1500),
+    # A2: the idea space, read by anyone (a Query of its listing, or a GetItem and a Query);
+    # the 60 req/s the crowd's reads gave up
+    RouteClass("Ideas",
+               ("GET /v1/ideas", "GET /v1/ideas/similar", "GET /v1/ideas/{idea_id}"),
+               rate=20, burst=40, per_ip=1500),
     # D12: the serious violators list and the audit-case announcements, read by anyone (one
     # Query of a sparse index, or one GetItem); not cached: a removed entry leaves at once
     RouteClass("Violators",

@@ -142,8 +142,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     consent = post(api, "/v1/consents", a, consent_terms())  # to the partner column's bank
     risk_case = open_risk_case(aws, stack)
     office = office_records(api, aws, stack, drafter, fuzhou, admin)
+    ideas = idea_records(api, a, bearer(token(api, "taxpayer", C)), drafter)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
-    return {**crowd, **violators, **office,
+    return {**crowd, **violators, **office, **ideas,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
@@ -201,6 +202,21 @@ def office_records(api: str, aws: Any, stack: dict[str, Any], drafter: dict[str,
     return {"field_document": drafted["id"], "field_number": issued["number"],
             "shift_id": shift["shift_id"], "alert_id": alert_id,
             "approval_to_review": to_review["id"], "approval_submitted": submitted["id"]}
+
+
+def idea_records(api: str, a: dict[str, str], c: dict[str, str],
+                 drafter: dict[str, str]) -> dict[str, str]:
+    """The idea space: C's idea (to support, comment, decide, merge into), another of C's to
+    hide, an officer's to merge, and the taxpayer column's own (to withdraw)."""
+    def idea(who: dict[str, str], title: str) -> str:
+        made = post(api, "/v1/ideas", who, {"title": title, "body": "角色矩阵示例创意的正文内容。",
+                                            "category": "service"})
+        return str(made["idea"]["id"])
+
+    return {"idea": idea(c, "角色矩阵示例：办税大厅叫号提醒"),
+            "idea_to_hide": idea(c, "角色矩阵示例：待隐藏的创意"),
+            "idea_to_merge": idea(drafter, "角色矩阵示例：待合并的创意"),
+            "own_idea": idea(a, "角色矩阵示例：纳税人自己的创意")}
 
 
 def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
@@ -697,6 +713,29 @@ REQUESTS: dict[str, Build] = {
     "POST /v1/office/approvals/{approval_id}/resubmit": static({}, _submitted),
     "POST /v1/office/approvals/{approval_id}/withdraw": static(
         {"reason": "角色矩阵示例撤回"}, _submitted),
+    "POST /v1/ideas": static({"title": "角色矩阵示例创意", "body": "角色矩阵示例创意的正文内容。",
+                              "category": "other"}),
+    "GET /v1/ideas": static(),
+    "GET /v1/ideas/similar": static(query={"title": "角色矩阵示例创意"}),
+    "GET /v1/ideas/hidden": static(),
+    "GET /v1/ideas/{idea_id}": lambda r: Request({"idea_id": r["idea"]}),
+    "GET /v1/me/ideas": static(),
+    # C's idea: supported once a taxpayer (409 the second time), commented, decided (409: not
+    # under review)
+    "POST /v1/ideas/{idea_id}/supports": lambda r: Request({"idea_id": r["idea"]}),
+    "POST /v1/ideas/{idea_id}/comments": lambda r: Request({"idea_id": r["idea"]},
+                                                           {"body": "角色矩阵示例评论"}),
+    "POST /v1/ideas/{idea_id}/decision": lambda r: Request({"idea_id": r["idea"]},
+                                                           {"decision": "adopt"}),
+    # hidden by the column's officer; 409 for the others after it
+    "POST /v1/ideas/{idea_id}/hide": lambda r: Request({"idea_id": r["idea_to_hide"]},
+                                                       {"reason": "角色矩阵示例隐藏"}),
+    # merged into C's idea by the column's officer; 409 for the others after it
+    "POST /v1/ideas/{idea_id}/merge": lambda r: Request({"idea_id": r["idea_to_merge"]},
+                                                        {"into": r["idea"]}),
+    # the taxpayer column's own idea
+    "POST /v1/ideas/{idea_id}/withdraw": lambda r: Request({"idea_id": r["own_idea"]},
+                                                           {"reason": "角色矩阵示例撤回"}),
 }
 
 

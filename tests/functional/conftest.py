@@ -79,6 +79,7 @@ FUNCTION_ENV = {
     "ANALYTICS_TABLE": "analytics",
     "SHARING_TABLE": "sharing",
     "OFFICE_TABLE": "office",
+    "IDEAS_TABLE": "ideas",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

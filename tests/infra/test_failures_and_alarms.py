@@ -160,9 +160,9 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
 def test_one_dashboard_with_the_service_and_business_metrics(prod: Template) -> None:
     """The platform's dashboard; a board in a stack of its own has its own beside it."""
     dashboards = resources(prod, "AWS::CloudWatch::Dashboard")
-    [dashboard] = [d for k, d in dashboards.items()
-                   if not any(board in k for board in ("Analytics", "Sharing", "Office"))]
-    assert len(dashboards) == 4  # and the analytical store's, data sharing's, the office's
+    boards = ("Analytics", "Sharing", "Office", "Ideas")  # each with a dashboard of its own
+    [dashboard] = [d for k, d in dashboards.items() if not any(board in k for board in boards)]
+    assert len(dashboards) == 1 + len(boards)
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for title in ("Public routes p99 latency", "Lambda errors", "Lambda throttles",
                   "Queues: oldest message", "Streams: iterator age", "Table throttles",

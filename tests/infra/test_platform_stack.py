@@ -31,7 +31,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "analytics", "analytics_archive", "analytics_compactor", "analytics_risk",
              "analytics_briefing", "sharing", "sharing_events", "sharing_feed", "open_data",
              "open_data_publisher",
-             "office", "office_alerts"}
+             "office", "office_alerts", "ideas"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
@@ -41,6 +41,9 @@ ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
 # Anyone may call these; the dev issuer's exist on the local stack only.
 PUBLIC_ROUTES = {
     "GET /v1/health",
+    "GET /v1/ideas",
+    "GET /v1/ideas/similar",
+    "GET /v1/ideas/{idea_id}",
     "GET /v1/openapi.json",
     "GET /v1/docs",
     "POST /v1/auth/dev-token",

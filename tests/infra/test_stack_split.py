@@ -29,7 +29,7 @@ API_STACK = "Api"
 API_PART_STACK = "Routes"
 RELEASES_STACK = "Releases"
 MONITORING_STACK = "Monitoring"
-BOARD_STACKS = ("Analytics", "Sharing", "Office")  # the boards built as nested stacks (boards.py)
+BOARD_STACKS = ("Analytics", "Sharing", "Office", "Ideas")  # the boards built as nested stacks
 LOCAL_STACKS = ("PartnerBank",)  # the demo partner bank's app, on local only
 
 
