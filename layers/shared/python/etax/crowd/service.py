@@ -7,7 +7,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Final
 
 from etax.crowd import model, reputation
@@ -35,7 +35,7 @@ from etax.crowd.similarity import Candidate, Terms, similar, simple_terms
 from etax.errors import Malformed, NotFound, StateChanged
 from etax.knowledge.articles import TOPICS, Article, base
 from etax.platform.auth import Principal
-from etax.rules.dates import SHANGHAI, business_date, utc_stamp
+from etax.rules.dates import day_allowance, utc_stamp
 
 CANDIDATE_QUESTIONS: Final = 200  # the topic's latest questions compared with a new one
 ATTEMPTS: Final = 4  # reads and writes of one vote or acceptance racing another
@@ -82,11 +82,7 @@ class CrowdService:
 
     def _day(self) -> tuple[str, int, int]:
         """Today (China), the epoch second its counters expire, the seconds until tomorrow."""
-        now = self.now()
-        today = business_date(now)
-        tomorrow = datetime.combine(today + timedelta(days=1), time(), SHANGHAI)
-        retry = max(1, int((tomorrow - now).total_seconds()) + 1)
-        return today.isoformat(), int((tomorrow + timedelta(days=2)).timestamp()), retry
+        return day_allowance(self.now())
 
     def _quota(self, person: str, kind: str, ceiling: int) -> Quota:
         day, expires, retry = self._day()

@@ -20,9 +20,9 @@ from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import (
     applied,
-    attribute,
     from_item,
     pages,
+    stepped,
     table_name,
     to_item,
     transact,
@@ -69,21 +69,9 @@ class IdeaRepository(DynamoAccess):
         """The idea read at ``version`` changed to ``values``, ``step`` on its trail; taken out
         of the public list (``unlist``) and put on the hidden one (``hide``); False if it
         changed meanwhile."""
-        names = {f"#v{i}": k for i, k in enumerate(values)}
-        given = {f":v{i}": v for i, v in enumerate(values.values())}
-        sets = [f"#v{i} = :v{i}" for i in range(len(values))]
-        sets += ["trail = list_append(trail, :step)", "version = :next"]
-        if hide:
-            sets.append("hidden_listed = :hidden")
-            given[":hidden"] = HIDDEN
-        removes = " REMOVE listed" if unlist or hide else ""
-        return applied(self.db, "update_item", TableName=self.table, Key=idea_key(idea_id),
-                       UpdateExpression="SET " + ", ".join(sets) + removes,
-                       ConditionExpression="version = :version",
-                       ExpressionAttributeNames=names,
-                       ExpressionAttributeValues={
-                           **to_item(given), ":step": {"L": [attribute(dict(step))]},
-                           ":version": {"N": str(version)}, ":next": {"N": str(version + 1)}})
+        return stepped(self.db, self.table, idea_key(idea_id), version,
+                       {**values, **({"hidden_listed": HIDDEN} if hide else {})}, step,
+                       removes=("listed",) if unlist or hide else ())
 
     def support(self, idea_id: str, subject: str, at: str, open_states: tuple[str, ...],
                 now: str) -> None:

@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from etax.crowd.similarity import Candidate, similar
@@ -43,7 +43,7 @@ from etax.ideas.results import (
     Supported,
 )
 from etax.platform.auth import Principal
-from etax.rules.dates import SHANGHAI, business_date, utc_stamp
+from etax.rules.dates import day_allowance, utc_stamp
 
 IDEA_ID = re.compile(r"id-[0-9a-f]{20}")
 CANDIDATES = 200  # the newest listed ideas a new one is compared with
@@ -64,13 +64,9 @@ class IdeaService:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _allowance(self, subject: str, kind: str) -> None:
-        now = self.now()
-        today = business_date(now)
-        tomorrow = datetime.combine(today + timedelta(days=1), time(), SHANGHAI)
+        day, expires, retry = day_allowance(self.now())
         ceiling = rules.DAILY[kind]
-        if not self.repository.count(subject, kind, today.isoformat(), ceiling,
-                                     int((tomorrow + timedelta(days=2)).timestamp())):
-            retry = max(1, int((tomorrow - now).total_seconds()) + 1)
+        if not self.repository.count(subject, kind, day, ceiling, expires):
             raise LimitReached(f"at most {ceiling} {kind} a day; the allowance renews in "
                                f"{retry} s", retry_after=retry)
 
@@ -119,9 +115,9 @@ class IdeaService:
             comments=comments, mine=mine, merged_into=stored.get("merged_into"),
             hidden=Hidden(**hidden) if hidden and insider else None)
 
-    def _similar(self, title: str, exclude: str | None = None) -> list[IdeaSummary]:
+    def _similar(self, title: str) -> list[IdeaSummary]:
         recent, _ = self.repository.listing(False, None, limit=CANDIDATES)
-        by_id = {i["id"]: i for i in recent if i["id"] != exclude}
+        by_id = {i["id"]: i for i in recent}
         found = similar(title, (Candidate("idea", i["id"], i["title"], (i["title"],))
                                 for i in by_id.values()))
         return [self._summary(by_id[s.id]) for s in found]

@@ -17,6 +17,7 @@ from etax.platform.dynamo import (
     from_item,
     int_attr,
     pages,
+    stepped,
     table_name,
     to_item,
     transact,
@@ -235,24 +236,11 @@ class OfficeRepository(DynamoAccess):
         """The approval read at ``version`` changed to ``values`` with ``step`` on its trail,
         waiting for ``reviewing`` (its index key and queue position) or for nobody; False if it
         changed meanwhile."""
-        names = {f"#v{i}": k for i, k in enumerate(values)}
-        given = {f":v{i}": v for i, v in enumerate(values.values())}
-        sets = [f"#v{i} = :v{i}" for i in range(len(values))]
-        sets += ["trail = list_append(trail, :step)", "version = :next"]
-        removes = ""
         if reviewing is None:
-            removes = " REMOVE reviewing, queued"
-        else:
-            sets += ["reviewing = :reviewing", "queued = :queued"]
-            given |= {":reviewing": reviewing[0], ":queued": reviewing[1]}
-        return applied(self.db, "update_item", TableName=self.table,
-                       Key=approval_key(approval_id),
-                       UpdateExpression="SET " + ", ".join(sets) + removes,
-                       ConditionExpression="version = :version",
-                       ExpressionAttributeNames=names,
-                       ExpressionAttributeValues={
-                           **to_item(given), ":step": {"L": [attribute(dict(step))]},
-                           ":version": {"N": str(version)}, ":next": {"N": str(version + 1)}})
+            return stepped(self.db, self.table, approval_key(approval_id), version, values,
+                           step, removes=("reviewing", "queued"))
+        return stepped(self.db, self.table, approval_key(approval_id), version,
+                       {**values, "reviewing": reviewing[0], "queued": reviewing[1]}, step)
 
     def approvals(self, index: str, key: str, cursor: str | None,
                   limit: int = PAGE) -> tuple[list[dict[str, Any]], str | None]:

@@ -87,6 +87,27 @@ def applied(db: Any, operation: str, **request: Any) -> bool:
     return True
 
 
+def stepped(db: Any, table: str, key: Mapping[str, Any], version: int,
+            values: Mapping[str, Any], step: Mapping[str, Any], *,
+            removes: Sequence[str] = ()) -> bool:
+    """The record ``key`` read at ``version`` changed: ``values`` set (attribute → value),
+    ``step`` appended to its ``trail``, ``removes`` removed, ``version`` one more — in one
+    conditional UpdateItem; False if it changed meanwhile (its version moved)."""
+    names = {f"#v{i}": name for i, name in enumerate(values)}
+    given = {f":v{i}": value for i, value in enumerate(values.values())}
+    sets = [*(f"#v{i} = :v{i}" for i in range(len(values))),
+            "trail = list_append(trail, :step)", "version = :next"]
+    names |= {f"#r{i}": name for i, name in enumerate(removes)}
+    removed = (" REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))) if removes else ""
+    return applied(db, "update_item", TableName=table, Key=dict(key),
+                   UpdateExpression="SET " + ", ".join(sets) + removed,
+                   ConditionExpression="version = :version",
+                   ExpressionAttributeNames=names,
+                   ExpressionAttributeValues={
+                       **to_item(given), ":step": {"L": [attribute(dict(step))]},
+                       ":version": {"N": str(version)}, ":next": {"N": str(version + 1)}})
+
+
 def count_under(db: Any, table: str, key: str, limit: int, expires_at: int) -> bool:
     """Add one to the counter ``key`` of ``table`` (key attribute ``key``, count ``n``, TTL
     ``expires_at``) while it is under ``limit``, in one conditional UpdateItem; False when it

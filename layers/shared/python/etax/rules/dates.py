@@ -7,7 +7,7 @@ handle: China has kept UTC+8 without daylight saving since 1991.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -26,6 +26,17 @@ def business_date(now: datetime) -> date:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware; a naive time has no business day")
     return now.astimezone(SHANGHAI).date()
+
+
+def day_allowance(now: datetime) -> tuple[str, int, int]:
+    """A person's allowance of the day at ``now``: the day (Asia/Shanghai, ISO), the epoch
+    second a counter of it may expire (two days after the day ends: it outlives the day
+    whatever the clock skew) and the seconds until the next day (at least 1: a
+    ``Retry-After``)."""
+    today = business_date(now)
+    tomorrow = datetime.combine(today + timedelta(days=1), time(), SHANGHAI)
+    retry = max(1, int((tomorrow - now).total_seconds()) + 1)
+    return today.isoformat(), int((tomorrow + timedelta(days=2)).timestamp()), retry
 
 
 def months_between(first: str, last: str) -> int:
