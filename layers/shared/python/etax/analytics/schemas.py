@@ -27,12 +27,14 @@ stages with a Glue catalog (``infra/analytics.py``): :data:`ATHENA_TYPES` maps t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from etax.analytics.parties import party, province_of
+from etax.invoices.spec import TAX_CODE
 
 Row = dict[str, Any]
 
@@ -172,7 +174,7 @@ def _line_rows(event: Event) -> list[Row]:
     rows = []
     for line in d.get("lines") or ():
         code = str(line["tax_code"])
-        if not (len(code) == 19 and code.isdigit()):
+        if not re.fullmatch(TAX_CODE, code):  # the invoices' own rule for the code
             raise ValueError(f"a tax classification code has 19 digits: {code!r}")
         rows.append({**invoice, "line": int(line["line"]), "tax_code": code,
                      "amount_fen": _fen(line["amount_fen"])})

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from etax.errors import Invalid
+from etax.invoices.spec import TAX_CODE
 from etax.invoices.verification_rules import VerifyInputError, VerifyQuery, query_from_request
 from etax.rules import money, resident_id, uscc
 from etax.rules.refusal import Refusal
@@ -117,9 +118,6 @@ class BuyerIn(BaseModel):
     @property
     def is_enterprise(self) -> bool:
         return self.credit_code is not None
-
-
-TAX_CODE = r"^[1-6][0-9]{18}$"
 
 
 class ItemIn(BaseModel):

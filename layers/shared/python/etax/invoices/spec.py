@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+TAX_CODE = r"^[1-6][0-9]{18}$"  # 商品和服务税收分类编码: 19 digits, the first its part (1-6)
 FEN = {"type": "integer", "minimum": -(10**13), "maximum": 10**13}
 TEXT = {"type": "string", "maxLength": 300}
 
@@ -27,7 +28,7 @@ LINE: dict[str, Any] = {
         "tax_rate": {"enum": ["0.13", "0.09", "0.06", "0.03", "0.01", "0"]},
         "amount_fen": FEN,
         "tax_fen": FEN,
-        "tax_code": {"type": "string", "pattern": "^[1-6][0-9]{18}$",
+        "tax_code": {"type": "string", "pattern": TAX_CODE,
                      "description": "商品和服务税收分类编码 (the goods and services tax "
                                     "classification code), where the issuer gave it"},
     },
