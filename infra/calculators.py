@@ -1,8 +1,10 @@
-"""Board A, the tax toolbox (plan action A3): the tax calculators as public routes.
+"""Board A, the tax toolbox (plan action A3): the tax calculators and the service guide as
+public routes.
 
-One function serves every calculator (``functions/calculators``); it reads no table and calls no
-other service: the rules are data in the shared layer (``etax/calculators/data``), so its role
-has nothing but its logs and traces.
+One function serves every calculator and the guide (``functions/calculators``); it reads no
+table and calls no other service: the rules and the guide are data in the shared layer
+(``etax/calculators/data``, ``etax/guide/data``, filing's calendar), so its role has nothing
+but its logs and traces.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ ROUTES = (
     "/v1/tools/vehicle-vessel",
     "/v1/tools/departure-refund",
 )
+GUIDE = "GET /v1/guide"
 
 
 class Calculators(Construct):
@@ -28,6 +31,7 @@ class Calculators(Construct):
         self.function: lambda_.Function = platform.function(
             self, "calculators",
             description="A3: tax calculators (income tax, VAT, vehicle and vessel tax, "
-                        "departure refund)",
+                        "departure refund) and the service guide",
         )
-        platform.api.routes(self.function, *(f"POST {path}" for path in ROUTES), public=True)
+        platform.api.routes(self.function, *(f"POST {path}" for path in ROUTES), GUIDE,
+                            public=True)

@@ -1,5 +1,6 @@
-"""The tax toolbox's calculators (plan action A3, the tax toolbox; shared with B5 filing):
-public routes, each a thin call of one calculator of :mod:`etax.calculators`."""
+"""The tax toolbox (plan action A3; the calculators shared with B5 filing): public routes,
+each a thin call of one calculator of :mod:`etax.calculators`, and the service guide
+(:mod:`etax.guide.navigator`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from etax.calculators.results import (
     VehicleTax,
     Withholding,
 )
+from etax.guide import navigator
+from etax.guide.results import Guide, GuideCatalogue
 from etax.platform.api import declares, json_body, make_resolver, parse_body
 from etax.platform.observability import instrument
 
@@ -54,6 +57,22 @@ def vehicle_vessel_tax() -> VehicleTax:
 def departure_tax_refund() -> DepartureRefund:
     return departure_refund.compute(parse_body(app, departure_refund.Request),
                                     on=today_in_china())
+
+
+@app.get("/v1/guide")
+@declares(query={
+    "taxpayer_type": "small_scale, general, natural_person or overseas_visitor; alone: the "
+                     "matters of that type",
+    "matter": "the matter's id (the catalogue lists them); with taxpayer_type: its guide",
+    "on": "the day the deadlines and figures are for (2026-12-06; today in Asia/Shanghai)"})
+def service_guide() -> Guide | GuideCatalogue:
+    event = app.current_event
+    taxpayer_type = event.get_query_string_value("taxpayer_type")
+    matter = event.get_query_string_value("matter")
+    on = navigator.day(event.get_query_string_value("on"), today_in_china())
+    if matter is None:
+        return navigator.catalogue(taxpayer_type)
+    return navigator.guide(taxpayer_type, matter, on)
 
 
 handler = instrument(app.resolve, correlation_paths.API_GATEWAY_REST)

@@ -1,4 +1,5 @@
-// The tax calculators: each form posts its filled fields to its calculator and shows the
+// The tax toolbox: the service guide (a matter's steps, channels and this month's deadlines),
+// and the calculators: each form posts its filled fields to its calculator and shows the
 // answer's main figures, then every step of the computation as a table, and the rules used.
 import { stepLabels } from "./i18n.js";
 import {
@@ -58,7 +59,97 @@ function choose(form) {
   }
 }
 
+// -- the service guide: a taxpayer type's matters, then one matter's steps and deadlines ------
+
+const ZH = "zh-CN"; // the guide's own text is Chinese in either language
+let guideAnswer = null;
+
+async function loadMatters(form) {
+  const type = form.taxpayer_type.value;
+  const answer = await api(`/v1/guide?taxpayer_type=${encodeURIComponent(type)}`);
+  if (!answer.ok) {
+    alertText(problemText(answer));
+    return;
+  }
+  form.matter.replaceChildren(...answer.data.matters.map((matter) =>
+    element("option", matter.title, { value: matter.id })));
+}
+
+function guideStep(step) {
+  const item = element("li");
+  item.append(element("h5", step.title, { lang: ZH }), element("p", step.detail, { lang: ZH }));
+  const list = facts([
+    ["guide_documents", step.documents.join("、")],
+    ["guide_channels", step.channels.map((channel) => channel.label).join("、")],
+    ["guide_route", step.route],
+  ]);
+  for (const node of list.querySelectorAll("dd")) node.setAttribute("lang", ZH);
+  if (step.page) {
+    list.append(element("dt", t("guide_page")));
+    const cell = element("dd");
+    cell.append(element("a", `${t("guide_open_page")} ${step.page.replace(/^\//, "")}`,
+      { href: step.page.replace(/^\//, "") }));
+    list.append(cell);
+  }
+  item.append(list);
+  return item;
+}
+
+function showGuide() {
+  const guide = guideAnswer;
+  if (!guide) return;
+  document.getElementById("guide-result-heading").textContent =
+    `${guide.title}（${guide.taxpayer_type_label}）`;
+  const body = document.getElementById("guide-result-body");
+  body.replaceChildren(element("p", guide.summary, { lang: ZH }));
+  if (guide.deadlines.length) {
+    body.append(table("guide_deadlines", ["col_tax_type", "col_period", "col_opens", "col_due",
+      "col_days_left", "col_status"], guide.deadlines.map((deadline) => [
+      deadline.tax_label, deadline.period, deadline.opens, deadline.due_date,
+      String(deadline.days_left), t(`guide_state_${deadline.state}`)])));
+    if (guide.deadlines.some((deadline) => !deadline.calendar_known)) {
+      body.append(element("p", t("guide_calendar_unknown"), { class: "hint" }));
+    }
+  } else {
+    body.append(element("p", t("guide_no_deadline")));
+  }
+  body.append(element("h4", t("guide_steps")));
+  const steps = element("ol", null, { class: "steps" });
+  steps.append(...guide.steps.map(guideStep));
+  body.append(steps);
+  if (guide.rules.length) {
+    body.append(table("rules_caption", ["col_table", "col_from", "col_to"],
+      guide.rules.map((rule) => [rule.table, rule.effective_from, rule.effective_to ?? "—"])));
+  }
+  body.append(element("p", t("guide_revised", { version: guide.version, revised: guide.revised }),
+    { class: "hint" }));
+  document.getElementById("guide-result").hidden = false;
+}
+
+function startGuide() {
+  const form = document.getElementById("guide");
+  loadMatters(form);
+  form.taxpayer_type.addEventListener("change", () => loadMatters(form));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(form, async () => {
+      const query = new URLSearchParams({ taxpayer_type: form.taxpayer_type.value,
+        matter: form.matter.value });
+      const answer = await api(`/v1/guide?${query}`);
+      if (!answer.ok) {
+        alertText(problemText(answer));
+        return;
+      }
+      guideAnswer = answer.data;
+      showGuide();
+      document.getElementById("guide-result-heading").focus();
+    });
+  });
+  document.addEventListener("languagechange", showGuide);
+}
+
 page(() => {
+  startGuide();
   for (const form of document.querySelectorAll("form.tool")) {
     const section = element("section", null, { class: "card result", "aria-live": "polite" });
     const heading = element("h3", null, { id: `${form.id}-result`, tabindex: "-1" });

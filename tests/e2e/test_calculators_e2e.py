@@ -1,13 +1,18 @@
-"""The tax toolbox's calculators on the local stack over HTTP, as a client calls them: every
-route without signing in, answers exact to the fen with their steps, and 422 problems naming
-the field for bad input."""
+"""The tax toolbox on the local stack over HTTP, as a client calls it: every calculator route
+without signing in, answers exact to the fen with their steps, and 422 problems naming the
+field for bad input; the service guide's steps with this month's deadline from filing's
+calendar."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
+
+from etax.calculators.common import today_in_china
+from etax.filing import deadlines
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
@@ -107,3 +112,36 @@ def test_bad_input_is_a_422_naming_the_field(api: str, path: str, body: dict[str
     assert answer.status_code == 422, answer.text
     assert answer.headers["Content-Type"].startswith("application/problem+json")
     assert answer.json()["field"] == field
+
+
+def test_the_guide_gives_a_small_scale_monthly_return_with_this_month_deadline(
+        api: str) -> None:
+    answer = requests.get(f"{api}/v1/guide", params={
+        "taxpayer_type": "small_scale", "matter": "vat-monthly-return"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    guide = answer.json()
+    assert guide["title"] == "增值税按月申报"
+    assert [s["route"] for s in guide["steps"]][1:4] == [
+        "POST /v1/tools/vat", "POST /v1/filing/obligations/{obligation_id}/return",
+        "POST /v1/filing/obligations/{obligation_id}/payments"]
+    today = today_in_china()
+    last_month = f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
+    this_month = next(d for d in guide["deadlines"] if d["this_month"])
+    expected = deadlines.deadline("vat", last_month)
+    assert (this_month["period"], this_month["due_date"], this_month["how"]) == (
+        last_month, expected.due_date.isoformat(), expected.how)
+    assert this_month["days_left"] == (expected.due_date - today).days
+    assert guide["rules"][0]["table"] == "vat.small_scale"
+
+    # the route a step names is the platform's: the calculator it points to answers
+    small = ok(api, "vat", {"taxpayer": "small_scale", "sales": "150000"})
+    assert small["rules"][0]["effective_from"] == guide["rules"][0]["effective_from"]
+
+    refused = requests.get(f"{api}/v1/guide", params={
+        "taxpayer_type": "natural_person", "matter": "vat-monthly-return"}, timeout=30)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "matter"
+    catalogue = requests.get(f"{api}/v1/guide", timeout=30).json()
+    assert {m["id"] for m in catalogue["matters"]} >= {
+        "vat-monthly-return", "first-vat-return", "iit-annual-reconciliation",
+        "departure-refund", "invoice-supply"}

@@ -132,3 +132,46 @@ def test_an_ineligible_refund_is_an_answer_not_an_error(tools: ModuleType) -> No
     assert answer["json"]["eligible"] is False
     assert answer["json"]["reason"] == (
         "S on 2026-11-20: refundable purchases 150.00 < the minimum 200.00")
+
+
+def guide_event(**query: str) -> dict[str, Any]:
+    event = sample_event("calculators/guide.json")
+    event["queryStringParameters"] = query or None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    return event
+
+
+def test_the_guide_answers_a_small_scale_monthly_return(tools: ModuleType,
+                                                        api_calls: ApiCalls) -> None:
+    answer = call(tools, sample_event("calculators/guide.json"))
+    assert answer["statusCode"] == 200, answer["body"]
+    body = answer["json"]
+    assert (body["matter"], body["taxpayer_type"], body["on"]) == (
+        "vat-monthly-return", "small_scale", "2026-12-06")
+    assert body["steps"][2]["route"] == "POST /v1/filing/obligations/{obligation_id}/return"
+    assert body["steps"][0]["channels"][0] == {"id": "api",
+                                               "label": "平台 API（应用、财务软件接入）"}
+    assert [(d["period"], d["due_date"], d["this_month"]) for d in body["deadlines"]] == [
+        ("2026-11", "2026-12-15", True)]
+    assert body["rules"][0]["table"] == "vat.small_scale"
+    assert api_calls.calls == []
+    today = call(tools, guide_event(taxpayer_type="small_scale", matter="vat-monthly-return"))
+    assert today["json"]["on"] == today_in_china().isoformat()
+
+
+def test_the_guide_catalogue_and_its_refusals_name_the_field(tools: ModuleType) -> None:
+    catalogue = call(tools, guide_event(taxpayer_type="natural_person"))
+    assert catalogue["statusCode"] == 200
+    assert [m["id"] for m in catalogue["json"]["matters"]] == [
+        "iit-annual-reconciliation", "vehicle-vessel-tax"]
+    assert call(tools, guide_event())["json"]["taxpayer_types"]["overseas_visitor"] == "境外旅客"
+    for query, field in (({"taxpayer_type": "company"}, "taxpayer_type"),
+                         ({"matter": "vat-monthly-return"}, "taxpayer_type"),
+                         ({"taxpayer_type": "general", "matter": "departure-refund"}, "matter"),
+                         ({"taxpayer_type": "general", "matter": "x" * 300}, "matter"),
+                         ({"taxpayer_type": "general", "matter": "invoice-supply",
+                           "on": "2026-02-30"}, "on")):
+        refused = call(tools, guide_event(**query))
+        assert refused["statusCode"] == 422, (query, refused["body"])
+        assert refused["json"]["field"] == field
+        assert "x" * 50 not in refused["body"]
