@@ -32,6 +32,7 @@ from infra.platform.api import API_STAGE
 from infra.portal import Portal
 from infra.refunds import Refunds
 from infra.regulations import Regulations
+from infra.school import School
 from infra.sharing import Sharing
 from infra.supply import Supply
 from infra.violators import Violators
@@ -101,6 +102,7 @@ class EtaxStack(Stack):
         self.office = Office(self, "Office", platform=self.platform,
                              registry=self.acceptance.registry)
         self.ideas = Ideas(self, "Ideas", platform=self.platform)
+        self.school = School(self, "School", platform=self.platform)
         # the partner's side, a real client of the partners' routes (local only: it signs in
         # through the dev issuer)
         self.partner_bank = PartnerBank(self, "PartnerBank", platform=self.platform) \
@@ -155,6 +157,8 @@ class EtaxStack(Stack):
             "ConsultTableName": self.consult.table.table_name,
             "CrowdTableName": self.crowd.table.table_name,
             "IdeasTableName": self.ideas.table.table_name,
+            "SchoolTableName": self.school.table.table_name,
+            "SchoolRemindersFunctionName": self.school.reminder_function.function_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,
             "OutreachTableName": self.outreach.table.table_name,

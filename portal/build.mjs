@@ -40,7 +40,8 @@ const topics = Object.keys(zh).filter((key) => key.startsWith("topic_"))
 function layout(name, title, body) {
   const nav = [["index", "nav_home"], ["verify", "nav_verify"], ["lottery", "nav_lottery"],
     ["check", "nav_check"], ["tools", "nav_tools"], ["knowledge", "nav_knowledge"],
-    ["consult", "nav_consult"], ["crowd", "nav_crowd"], ["ideas", "nav_ideas"], ["me", "nav_me"],
+    ["consult", "nav_consult"], ["crowd", "nav_crowd"], ["ideas", "nav_ideas"], ["school", "nav_school"],
+    ["me", "nav_me"],
     ["inbox", "nav_inbox"],
     ["office", "nav_office"],
   ].map(([page, key]) => {

@@ -70,6 +70,8 @@ BOARD_TITLES = {
                  "(E19)",
     "Office": "The officers' mobile office: field documents, the on-duty roster, alerts (E18)",
     "Ideas": "The idea space: ideas, supports, review and moderation (A2)",
+    "School": "The tax school: sessions, enrolment and the waiting list, attendance, "
+              "certificates and evaluations (E17)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

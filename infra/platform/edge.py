@@ -60,19 +60,24 @@ class RouteClass:
 
 ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # C10 and certificates: one DynamoDB call a check; people and offices checking invoices
+    # (780 a second per method: 60 went to the tax school)
     RouteClass("Verification",
                ("POST /v1/invoices/verify", "POST /v1/invoices/qr/parse",
                 "GET /v1/certificates/{number}/verify"),
-               rate=800, burst=1600, per_ip=300),
+               rate=780, burst=1560, per_ip=300),
     # C11: six DynamoDB calls a scan (one transaction); signed-in, but everyone's
     RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300,
                per_identity=300),
-    # A3: pure computation, no DynamoDB (90 a second per method: 60 went to open data)
+    # A3: pure computation, no DynamoDB (80 a second per method: 60 went to open data, 60
+    # to the guide)
     RouteClass("Calculators",
                ("POST /v1/tools/iit/withholding", "POST /v1/tools/iit/annual",
                 "POST /v1/tools/iit/bonus", "POST /v1/tools/vat",
                 "POST /v1/tools/vehicle-vessel", "POST /v1/tools/departure-refund"),
-               rate=90, burst=180, per_ip=600),
+               rate=80, burst=160, per_ip=600),
+    # A3: the service guide, data and filing's calendar in memory (no DynamoDB); not cached:
+    # its deadlines and figures depend on the day
+    RouteClass("Guide", ("GET /v1/guide",), rate=60, burst=120, per_ip=600),
     # B4: the public credit-code check, one GetItem
     RouteClass("Registration", ("GET /v1/registration/verify/{credit_code}",),
                rate=300, burst=600, per_ip=300),
@@ -126,6 +131,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # the 60 req/s the crowd's reads gave up
     RouteClass("Ideas",
                ("GET /v1/ideas", "GET /v1/ideas/similar", "GET /v1/ideas/{idea_id}"),
+               rate=20, burst=40, per_ip=1500),
+    # E17: the tax school's schedule, a session's seats, a completion certificate checked
+    # (a Query, a GetItem, or a GetItem and the signature checked)
+    RouteClass("School",
+               ("GET /v1/school/sessions", "GET /v1/school/sessions/{session_id}",
+                "GET /v1/school/certificates/{number}/verify"),
                rate=20, burst=40, per_ip=1500),
     # D12: the serious violators list and the audit-case announcements, read by anyone (one
     # Query of a sparse index, or one GetItem); not cached: a removed entry leaves at once

@@ -103,10 +103,12 @@ function showGuide() {
   const body = document.getElementById("guide-result-body");
   body.replaceChildren(element("p", guide.summary, { lang: ZH }));
   if (guide.deadlines.length) {
-    body.append(table("guide_deadlines", ["col_tax_type", "col_period", "col_opens", "col_due",
-      "col_days_left", "col_status"], guide.deadlines.map((deadline) => [
-      deadline.tax_label, deadline.period, deadline.opens, deadline.due_date,
-      String(deadline.days_left), t(`guide_state_${deadline.state}`)])));
+    // four columns read on a phone: the tax is the matter's, the first day only said when
+    // the period is not open yet
+    body.append(table("guide_deadlines", ["col_period", "col_due", "col_days_left",
+      "col_status"], guide.deadlines.map((deadline) => [deadline.period, deadline.due_date,
+      String(deadline.days_left), deadline.state === "not_yet_open"
+        ? t("guide_opens_on", { day: deadline.opens }) : t(`guide_state_${deadline.state}`)])));
     if (guide.deadlines.some((deadline) => !deadline.calendar_known)) {
       body.append(element("p", t("guide_calendar_unknown"), { class: "hint" }));
     }

@@ -216,7 +216,7 @@ def test_every_page_meets_wcag_2_1_aa(stack: dict[str, Any], phone: Page, langua
     phone.goto(portal(stack, "index.html"))
     phone.evaluate(f"localStorage.setItem('etax.lang', '{language}')")
     for name in ("index", "verify", "lottery", "signin", "inbox", "check", "tools", "me",
-                 "office", "knowledge", "consult", "crowd", "ideas"):
+                 "office", "knowledge", "consult", "crowd", "ideas", "school"):
         phone.goto(portal(stack, f"{name}.html"))
         phone.wait_for_load_state("networkidle")
         expect(phone.locator("html")).to_have_attribute("lang",
@@ -426,6 +426,38 @@ def test_the_calculators_show_each_answer_step_by_step(api: str, stack: dict[str
     bonus.get_by_label("全年一次性奖金").fill("abc")
     bonus.get_by_role("button", name="计算").click()
     expect(phone.get_by_role("alert")).to_contain_text("bonus", timeout=30_000)
+
+
+def test_the_guide_shows_a_matter_steps_and_this_month_deadline(api: str, stack: dict[str, Any],
+                                                                phone: Page) -> None:
+    phone.goto(portal(stack, "tools.html"))
+    guide = phone.locator("#guide")
+    guide.get_by_label("纳税人类型").select_option("natural_person")
+    expect(guide.get_by_label("办理事项")).to_contain_text("个人所得税综合所得年度汇算")
+    guide.get_by_label("纳税人类型").select_option("small_scale")
+    expect(guide.get_by_label("办理事项")).to_contain_text("增值税按季申报")
+    guide.get_by_label("办理事项").select_option("vat-monthly-return")
+    guide.get_by_role("button", name="查看办理指引").click()
+    expected = requests.get(f"{api}/v1/guide", timeout=30, params={
+        "taxpayer_type": "small_scale", "matter": "vat-monthly-return"}).json()
+    result = phone.locator("#guide-result")
+    expect(result.get_by_role("heading", level=3)).to_have_text(
+        "增值税按月申报（小规模纳税人）", timeout=30_000)
+    deadlines = shown_rows(result.locator("table", has_text="申报期限"))
+    assert [[row[0], row[1]] for row in deadlines] == [
+        [d["period"], d["due_date"]] for d in expected["deadlines"]]
+    assert [h.strip() for h in result.locator("ol.steps h5").all_inner_texts()] == [
+        s["title"] for s in expected["steps"]]
+    expect(result.get_by_role("link", name="打开 tools.html")).to_have_attribute(
+        "href", "tools.html")
+    assert axe_violations(phone) == []
+    shot(phone, "guide")
+
+    # in English the labels follow; the guide's own text stays Chinese, marked so
+    phone.get_by_role("button", name="Switch to English").click()
+    expect(result.locator("table", has_text="Deadlines")).to_be_visible()
+    expect(result.get_by_role("heading", level=3)).to_have_attribute("lang", "zh-CN")
+    assert axe_violations(phone) == []
 
 
 def test_a_taxpayer_sees_its_own_registration_obligations_refunds_and_supplies(

@@ -143,8 +143,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     risk_case = open_risk_case(aws, stack)
     office = office_records(api, aws, stack, drafter, fuzhou, admin)
     ideas = idea_records(api, a, bearer(token(api, "taxpayer", C)), drafter)
+    school = school_records(api, fuzhou)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
-    return {**crowd, **violators, **office, **ideas,
+    return {**crowd, **violators, **office, **ideas, **school,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
@@ -217,6 +218,25 @@ def idea_records(api: str, a: dict[str, str], c: dict[str, str],
             "idea_to_hide": idea(c, "角色矩阵示例：待隐藏的创意"),
             "idea_to_merge": idea(drafter, "角色矩阵示例：待合并的创意"),
             "own_idea": idea(a, "角色矩阵示例：纳税人自己的创意")}
+
+
+SCHOOL_SESSION = {"title": "角色矩阵示例课程", "audience": "all", "place": "福州市税务局纳税人学堂",
+                  "capacity": 30}
+
+
+def school_records(api: str, fuzhou: dict[str, str]) -> dict[str, str]:
+    """A session of the Fuzhou office a month ahead, open to all, with a place held by each
+    learner column (taxpayer A, person P and the two officers: each gives its own up)."""
+    starts = datetime.now(UTC) + timedelta(days=30)
+    session = post(api, "/v1/school/sessions", fuzhou, {
+        **SCHOOL_SESSION, "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat()})
+    for role, subject, office in (("taxpayer", A, None), ("taxpayer", P, None),
+                                  ("officer", "officer-fz-0001", FUZHOU),
+                                  ("officer", "officer-xm-0001", XIAMEN)):
+        post(api, f"/v1/school/sessions/{session['id']}/enrolments",
+             bearer(token(api, role, subject, office)), None)
+    return {"school_session": str(session["id"])}
 
 
 def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
@@ -418,6 +438,10 @@ def static(body: Any = None, params: Callable[[dict[str, Any]], dict[str, str]] 
     return lambda r: Request(params(r), body, query)
 
 
+def _school(r: dict[str, Any]) -> Request:
+    return Request({"session_id": r["school_session"]})
+
+
 REQUESTS: dict[str, Build] = {
     "GET /v1/health": static(),
     "GET /v1/me": static(),
@@ -432,6 +456,8 @@ REQUESTS: dict[str, Build] = {
                                              "displacement_l": "1.998"}),
     "POST /v1/tools/departure-refund": static({"purchases": [
         {"amount": "1000", "vat_rate": "0.13", "store": "福州东街口百货", "date": "2026-11-20"}]}),
+    "GET /v1/guide": static(query={"taxpayer_type": "small_scale",
+                                   "matter": "vat-monthly-return"}),
     "GET /v1/registration/verify/{credit_code}": lambda r: Request({"credit_code": A}),
     "GET /v1/registration/records/{credit_code}": lambda r: Request({"credit_code": A}),
     "PATCH /v1/registration/records/{credit_code}": lambda r: Request(
@@ -736,6 +762,25 @@ REQUESTS: dict[str, Build] = {
     # the taxpayer column's own idea
     "POST /v1/ideas/{idea_id}/withdraw": lambda r: Request({"idea_id": r["own_idea"]},
                                                            {"reason": "角色矩阵示例撤回"}),
+    "POST /v1/school/sessions": lambda r: Request({}, {
+        **SCHOOL_SESSION, "starts_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        "ends_at": (datetime.now(UTC) + timedelta(days=30, hours=1)).isoformat()}),
+    "GET /v1/school/sessions": static(),
+    "GET /v1/school/sessions/{session_id}": _school,
+    # each learner column holds a place (school_records): enrolling again is a 409, giving it
+    # up a 200 (then enrolling a 201); the session has not started: attendance is a 409, an
+    # evaluation too (no attendance), and nobody has a certificate yet
+    "POST /v1/school/sessions/{session_id}/enrolments": _school,
+    "DELETE /v1/school/sessions/{session_id}/enrolments/me": _school,
+    "GET /v1/school/sessions/{session_id}/enrolments": _school,
+    "POST /v1/school/sessions/{session_id}/attendance": lambda r: Request(
+        {"session_id": r["school_session"]}, {"attended": [A]}),
+    "POST /v1/school/sessions/{session_id}/evaluations": lambda r: Request(
+        {"session_id": r["school_session"]}, {"score": 5}),
+    "GET /v1/school/sessions/{session_id}/certificate": _school,
+    "GET /v1/me/school": static(),
+    "GET /v1/school/certificates/{number}/verify": static(
+        params=lambda r: {"number": f"XT-{r['school_session']}-0001"}),
 }
 
 

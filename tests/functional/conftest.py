@@ -80,6 +80,7 @@ FUNCTION_ENV = {
     "SHARING_TABLE": "sharing",
     "OFFICE_TABLE": "office",
     "IDEAS_TABLE": "ideas",
+    "SCHOOL_TABLE": "school",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)

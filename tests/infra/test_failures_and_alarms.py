@@ -160,7 +160,8 @@ def test_public_routes_streams_and_tables_are_watched(prod: Template) -> None:
 def test_one_dashboard_with_the_service_and_business_metrics(prod: Template) -> None:
     """The platform's dashboard; a board in a stack of its own has its own beside it."""
     dashboards = resources(prod, "AWS::CloudWatch::Dashboard")
-    boards = ("Analytics", "Sharing", "Office", "Ideas")  # each with a dashboard of its own
+    # each with a dashboard of its own
+    boards = ("Analytics", "Sharing", "Office", "Ideas", "School")
     [dashboard] = [d for k, d in dashboards.items() if not any(board in k for board in boards)]
     assert len(dashboards) == 1 + len(boards)
     body = json.dumps(dashboard["Properties"]["DashboardBody"])

@@ -31,7 +31,8 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "analytics", "analytics_archive", "analytics_compactor", "analytics_risk",
              "analytics_briefing", "sharing", "sharing_events", "sharing_feed", "open_data",
              "open_data_publisher",
-             "office", "office_alerts", "ideas"}
+             "office", "office_alerts", "ideas",
+             "school", "school_reminders"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
@@ -44,6 +45,9 @@ PUBLIC_ROUTES = {
     "GET /v1/ideas",
     "GET /v1/ideas/similar",
     "GET /v1/ideas/{idea_id}",
+    "GET /v1/school/sessions",
+    "GET /v1/school/sessions/{session_id}",
+    "GET /v1/school/certificates/{number}/verify",
     "GET /v1/openapi.json",
     "GET /v1/docs",
     "POST /v1/auth/dev-token",
@@ -66,6 +70,7 @@ PUBLIC_ROUTES = {
     "POST /v1/tools/vat",
     "POST /v1/tools/vehicle-vessel",
     "POST /v1/tools/departure-refund",
+    "GET /v1/guide",
     "GET /v1/certificates/{number}/verify",
     "GET /v1/field-documents/{number}/verify",
     "GET /v1/applications/items",

@@ -29,7 +29,8 @@ API_STACK = "Api"
 API_PART_STACK = "Routes"
 RELEASES_STACK = "Releases"
 MONITORING_STACK = "Monitoring"
-BOARD_STACKS = ("Analytics", "Sharing", "Office", "Ideas")  # the boards built as nested stacks
+# the boards built as nested stacks
+BOARD_STACKS = ("Analytics", "Sharing", "Office", "Ideas", "School")
 LOCAL_STACKS = ("PartnerBank",)  # the demo partner bank's app, on local only
 
 

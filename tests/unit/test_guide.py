@@ -192,7 +192,7 @@ def test_a_type_or_matter_the_guide_does_not_have_is_named(
 
 
 @pytest.mark.parametrize("text", ["2026-13-01", "20261206", "tomorrow", "2026-12-6",
-                                  "２０２６-12-06"])
+                                  "２０２６-12-06", "0001-01-01", "9999-12-31", "1999-12-31"])
 def test_a_day_not_written_as_a_date_is_named(text: str) -> None:
     with pytest.raises(InputError) as refused:
         navigator.day(text, date(2026, 12, 6))
@@ -204,3 +204,15 @@ def test_a_day_before_the_rules_on_record_is_named() -> None:
     with pytest.raises(InputError) as refused:
         navigator.guide("overseas_visitor", "departure-refund", date(2010, 1, 1))
     assert refused.value.field == "on"
+
+
+@pytest.mark.parametrize("on", [date(2000, 1, 1), date(2099, 12, 31)], ids=str)
+def test_the_first_and_last_days_answer_or_name_the_day(on: date) -> None:
+    """Every matter on the bounds of ``on``: an answer, or a 422 naming ``on`` (no rule on
+    record that day), never an error of the calendar's arithmetic."""
+    for matter in navigator.content()["matters"]:
+        for taxpayer_type in matter["taxpayer_types"]:
+            try:
+                navigator.guide(taxpayer_type, matter["id"], on)
+            except InputError as error:
+                assert error.field == "on"  # noqa: PT017 (the other outcome is an answer)

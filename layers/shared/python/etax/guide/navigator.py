@@ -37,6 +37,7 @@ from etax.guide.results import (
 from etax.platform.data import load
 
 PLACEHOLDER = re.compile(r"\{([a-z_.]+)\}")
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the days the guide answers for
 _SHOWN_CHOICES = 12
 
 
@@ -100,6 +101,8 @@ def day(text: str | None, today: date) -> date:
         asked = None
     if asked is None:
         raise InputError("on", "a day written 2026-12-06")
+    if not FIRST_DAY <= asked <= LAST_DAY:
+        raise InputError("on", f"a day from {FIRST_DAY} to {LAST_DAY}")
     return asked
 
 
