@@ -6,7 +6,7 @@ acceptance table's stream."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -16,7 +16,7 @@ from constructs import Construct
 from etax.acceptance.tables import ACCEPTANCE, REGISTRY
 from infra.nag import acknowledge
 from infra.platform import Platform
-from infra.platform.data import grant
+from infra.platform.data import grant, upload_bucket
 from infra.platform.events import QueueConsumer
 
 REGISTRATION_ROUTES = (  # signed in; the credit-code check is public
@@ -116,40 +116,8 @@ class Acceptance(Construct):
               "ConditionCheckItem", query=["by_office"] if query_index else [])
 
     def _documents_bucket(self, platform: Platform) -> s3.Bucket:
-        """Private, encrypted, TLS only; abandoned uploads expire; browsers may POST forms."""
-        removal = RemovalPolicy.RETAIN if platform.retain else RemovalPolicy.DESTROY
-        scope = Construct(self, "Uploads")
-        # access-log delivery granted by a bucket policy, not the legacy log-delivery ACL
-        scope.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
-        logs = s3.Bucket(
-            scope, "DocumentsAccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs",
-                                              expiration=Duration.days(365))],
-            removal_policy=removal,
-        )
-        acknowledge(logs, "AwsSolutions-S1",
-                    "this bucket is itself the access-log destination of the documents bucket")
-        return s3.Bucket(
-            scope, "DocumentsBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            versioned=True,  # an overwritten or deleted document can be recovered
-            server_access_logs_bucket=logs,
-            server_access_logs_prefix="documents/",
-            lifecycle_rules=[s3.LifecycleRule(
-                id="abandoned-uploads", prefix="incoming/",
-                expiration=Duration.days(ABANDONED_UPLOAD_DAYS),
-                noncurrent_version_expiration=Duration.days(ABANDONED_UPLOAD_DAYS),
-                abort_incomplete_multipart_upload_after=Duration.days(ABANDONED_UPLOAD_DAYS))],
-            cors=[s3.CorsRule(
-                allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
-                allowed_origins=list(platform.config.upload_origins),
-                allowed_headers=["*"],
-                exposed_headers=["ETag", "Location"],
-                max_age=3000)],
-            removal_policy=removal,
-        )
+        """Private, encrypted, TLS only; abandoned uploads expire; browsers may POST forms
+        (the uploads kit's bucket)."""
+        return upload_bucket(self, "Documents", retain=platform.retain,
+                             origins=platform.config.upload_origins,
+                             abandoned_days=ABANDONED_UPLOAD_DAYS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy, Stack, Tags
+from aws_cdk import Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -152,3 +152,41 @@ def listing(bucket: s3.IBucket, *prefixes: str) -> iam.PolicyStatement:
     return iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
                                conditions={"StringLike": {"s3:prefix": [
                                    f"{p}*" for p in prefixes]}})
+
+
+def upload_bucket(scope: Construct, name: str, *, retain: bool, origins: Sequence[str],
+                  incoming_prefix: str = "incoming/", abandoned_days: int = 1) -> s3.Bucket:
+    """The bucket of an uploads kit (:mod:`etax.platform.uploads`), in ``Uploads`` under
+    ``scope``: private, encrypted, TLS only, versioned (an overwritten or deleted file can be
+    recovered), its access logged to a bucket of its own (``<name>AccessLogs``), what stays
+    under ``incoming_prefix`` unconfirmed expired after ``abandoned_days``, and browsers of
+    ``origins`` allowed to POST forms and GET downloads."""
+    removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
+    holder = Construct(scope, "Uploads")
+    # access-log delivery granted by a bucket policy, not the legacy log-delivery ACL
+    holder.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+    logs = s3.Bucket(
+        holder, f"{name}AccessLogs",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,
+        lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs",
+                                          expiration=Duration.days(365))],
+        removal_policy=removal)
+    acknowledge(logs, "AwsSolutions-S1",
+                f"this bucket is itself the access-log destination of the {name.lower()} "
+                "bucket")
+    return s3.Bucket(
+        holder, f"{name}Bucket",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, versioned=True,
+        server_access_logs_bucket=logs, server_access_logs_prefix=f"{name.lower()}/",
+        lifecycle_rules=[s3.LifecycleRule(
+            id="abandoned-uploads", prefix=incoming_prefix,
+            expiration=Duration.days(abandoned_days),
+            noncurrent_version_expiration=Duration.days(abandoned_days),
+            abort_incomplete_multipart_upload_after=Duration.days(abandoned_days))],
+        cors=[s3.CorsRule(
+            allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+            allowed_origins=list(origins), allowed_headers=["*"],
+            exposed_headers=["ETag", "Location"], max_age=3000)],
+        removal_policy=removal)

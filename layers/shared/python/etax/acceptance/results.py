@@ -10,6 +10,7 @@ from typing import Any
 
 from etax.acceptance.registration.results import OwnerRecord
 from etax.platform.results import named, optional
+from etax.platform.uploads import UploadForm as UploadForm
 
 
 @dataclass(frozen=True)
@@ -133,18 +134,6 @@ class Document:
     requested_at: str
     size: int | None = optional()  # once confirmed
     confirmed_at: str | None = optional()
-
-
-@dataclass(frozen=True)
-class UploadForm:
-    """A presigned POST: the browser posts ``fields`` and the file to ``url``."""
-
-    url: str
-    fields: dict[str, str]
-    method: str
-    expires_in: int
-    max_bytes: int
-    content_type: str
 
 
 @dataclass(frozen=True)

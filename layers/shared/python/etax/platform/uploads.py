@@ -1,0 +1,106 @@
+"""Files people upload, as a kit: the browser (or a client) posts the file straight to a
+private bucket through a presigned POST whose policy S3 itself enforces — the exact key, the
+``Content-Type`` and a ``content-length-range`` —, the API then checks what arrived before
+keeping it, and hands it back through a presigned GET that expires.
+
+Used by the application documents (:mod:`etax.acceptance.documents`) and the app square's
+packages (:mod:`etax.apps.packages`). The bucket is :func:`infra.platform.data.upload_bucket`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+
+from etax.platform.aws import LazyClient, missing_object
+
+UPLOAD_SECONDS = 900
+DOWNLOAD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A presigned POST: the browser posts ``fields`` and the file to ``url``."""
+
+    url: str
+    fields: dict[str, str]
+    method: str
+    expires_in: int
+    max_bytes: int
+    content_type: str
+
+
+def s3_client(path_style: bool) -> LazyClient:
+    """SigV4 always; path-style URLs on the local stack (no DNS for bucket host names). Made
+    on first use."""
+
+    def make() -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if path_style else "virtual"}))
+
+    return LazyClient(make)
+
+
+class Uploads:
+    """One bucket's presigned forms, checks of what arrived, and expiring downloads."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.s3 = client
+        self.bucket = bucket
+
+    def form(self, key: str, content_type: str, max_bytes: int,
+             min_bytes: int = 1) -> UploadForm:
+        """A presigned POST for exactly this key and type, of ``min_bytes`` to ``max_bytes``."""
+        form: dict[str, Any] = self.s3.generate_presigned_post(
+            Bucket=self.bucket, Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[["eq", "$Content-Type", content_type],
+                        ["content-length-range", min_bytes, max_bytes]],
+            ExpiresIn=UPLOAD_SECONDS)
+        return UploadForm(url=form["url"], fields=form["fields"], method="POST",
+                          expires_in=UPLOAD_SECONDS, max_bytes=max_bytes,
+                          content_type=content_type)
+
+    def head(self, key: str) -> dict[str, Any] | None:
+        """The object's metadata, or None when nothing was uploaded there."""
+        try:
+            answer: dict[str, Any] = self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if missing_object(error):
+                return None
+            raise
+        return answer
+
+    def first_bytes(self, key: str, count: int) -> bytes:
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key,
+                                         Range=f"bytes=0-{count - 1}")["Body"].read()
+        return body
+
+    def read(self, key: str) -> bytes:
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return body
+
+    def move(self, source: str, target: str) -> None:
+        self.s3.copy_object(Bucket=self.bucket, Key=target,
+                            CopySource={"Bucket": self.bucket, "Key": source},
+                            MetadataDirective="COPY")
+        self.s3.delete_object(Bucket=self.bucket, Key=source)
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def download_url(self, key: str, filename: str, seconds: int = DOWNLOAD_SECONDS) -> str:
+        """A presigned GET of ``key`` that expires after ``seconds``, saved as ``filename``."""
+        disposition = f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+        url: str = self.s3.generate_presigned_url(
+            "get_object", ExpiresIn=seconds,
+            Params={"Bucket": self.bucket, "Key": key,
+                    "ResponseContentDisposition": disposition})
+        return url
