@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra.acceptance import Acceptance
 from infra.analytics import Analytics
+from infra.apps import Apps
 from infra.calculators import Calculators
 from infra.certificates import Certificates
 from infra.complaints import Complaints
@@ -103,6 +104,7 @@ class EtaxStack(Stack):
                              registry=self.acceptance.registry)
         self.ideas = Ideas(self, "Ideas", platform=self.platform)
         self.school = School(self, "School", platform=self.platform)
+        self.apps = Apps(self, "Apps", platform=self.platform)
         # the partner's side, a real client of the partners' routes (local only: it signs in
         # through the dev issuer)
         self.partner_bank = PartnerBank(self, "PartnerBank", platform=self.platform) \
@@ -158,6 +160,8 @@ class EtaxStack(Stack):
             "CrowdTableName": self.crowd.table.table_name,
             "IdeasTableName": self.ideas.table.table_name,
             "SchoolTableName": self.school.table.table_name,
+            "AppsTableName": self.apps.table.table_name,
+            "PackagesBucketName": self.apps.packages.bucket_name,
             "SchoolRemindersFunctionName": self.school.reminder_function.function_name,
             "KnowledgeTableName": self.knowledge.table.table_name,
             "RegulationSubscriptionsTableName": self.knowledge.subscriptions.table_name,

@@ -41,6 +41,7 @@ function layout(name, title, body) {
   const nav = [["index", "nav_home"], ["verify", "nav_verify"], ["lottery", "nav_lottery"],
     ["check", "nav_check"], ["tools", "nav_tools"], ["knowledge", "nav_knowledge"],
     ["consult", "nav_consult"], ["crowd", "nav_crowd"], ["ideas", "nav_ideas"], ["school", "nav_school"],
+    ["apps", "nav_apps"],
     ["me", "nav_me"],
     ["inbox", "nav_inbox"],
     ["office", "nav_office"],

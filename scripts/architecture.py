@@ -72,6 +72,8 @@ BOARD_TITLES = {
     "Ideas": "The idea space: ideas, supports, review and moderation (A2)",
     "School": "The tax school: sessions, enrolment and the waiting list, attendance, "
               "certificates and evaluations (E17)",
+    "Apps": "The app square: apps, versions and their checked packages, review, "
+            "downloads and ratings (A3)",
 }
 HASH = re.compile(r"[0-9A-F]{8}$")
 Json = dict[str, Any]

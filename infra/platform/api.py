@@ -109,7 +109,7 @@ SECOND_PART: tuple[str, ...] = (
     "/v1/subscriptions", "/v1/me/subscriptions", "/v1/mailings", "/v1/risk-warnings",
     "/v1/me/risk-warnings", "/v1/feedback", "/v1/me/feedback", "/v1/surveys",
     "/v1/analytics", "/v1/consents", "/v1/me/consents", "/v1/partner", "/v1/open-data",
-    "/v1/ideas", "/v1/me/ideas", "/v1/school", "/v1/me/school",
+    "/v1/ideas", "/v1/me/ideas", "/v1/school", "/v1/me/school", "/v1/apps", "/v1/me/apps",
 )
 PROBLEM_HEADERS = {  # header values are literals in single quotes (API Gateway's mapping syntax)
     "Content-Type": "'application/problem+json'",

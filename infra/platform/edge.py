@@ -60,11 +60,11 @@ class RouteClass:
 
 ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # C10 and certificates: one DynamoDB call a check; people and offices checking invoices
-    # (780 a second per method: 60 went to the tax school)
+    # (760 a second per method: 60 went to the tax school, 60 to the app square)
     RouteClass("Verification",
                ("POST /v1/invoices/verify", "POST /v1/invoices/qr/parse",
                 "GET /v1/certificates/{number}/verify"),
-               rate=780, burst=1560, per_ip=300),
+               rate=760, burst=1520, per_ip=300),
     # C11: six DynamoDB calls a scan (one transaction); signed-in, but everyone's
     RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300,
                per_identity=300),
@@ -138,6 +138,12 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                ("GET /v1/school/sessions", "GET /v1/school/sessions/{session_id}",
                 "GET /v1/school/certificates/{number}/verify"),
                rate=20, burst=40, per_ip=1500),
+    # A3: the app square's public list and apps (a Query or two; the search filters the
+    # listing in memory), and a download link (a transaction counting it, a presigned GET)
+    RouteClass("Apps",
+               ("GET /v1/apps", "GET /v1/apps/{app_id}",
+                "POST /v1/apps/{app_id}/versions/{version}/downloads"),
+               rate=20, burst=40, per_ip=600),
     # D12: the serious violators list and the audit-case announcements, read by anyone (one
     # Query of a sparse index, or one GetItem); not cached: a removed entry leaves at once
     RouteClass("Violators",

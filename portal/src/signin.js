@@ -5,7 +5,7 @@ import { alertText, api, busy, config, element, masked, page, problemText, signI
 import { authorizeUrl, finish, isReturn, SignInError } from "./oidc.js";
 
 const PAGES = new Set(["index", "verify", "lottery", "inbox", "check", "tools", "me", "knowledge",
-  "consult", "ideas", "school"]); // where `next` may lead
+  "consult", "ideas", "school", "apps"]); // where `next` may lead
 PAGES.add("office"); // the officer's review desk
 
 function next(wanted = new URLSearchParams(location.search).get("next")) {

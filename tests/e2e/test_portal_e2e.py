@@ -216,7 +216,7 @@ def test_every_page_meets_wcag_2_1_aa(stack: dict[str, Any], phone: Page, langua
     phone.goto(portal(stack, "index.html"))
     phone.evaluate(f"localStorage.setItem('etax.lang', '{language}')")
     for name in ("index", "verify", "lottery", "signin", "inbox", "check", "tools", "me",
-                 "office", "knowledge", "consult", "crowd", "ideas", "school"):
+                 "office", "knowledge", "consult", "crowd", "ideas", "school", "apps"):
         phone.goto(portal(stack, f"{name}.html"))
         phone.wait_for_load_state("networkidle")
         expect(phone.locator("html")).to_have_attribute("lang",

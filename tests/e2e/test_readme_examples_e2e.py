@@ -55,7 +55,7 @@ BOARD_PAGES = ("platform", "acceptance", "filing", "refunds", "supply", "invoice
                "verification", "lottery", "calculators", "notifications", "consult",
                "crowd", "knowledge", "search", "outreach", "violators", "complaints",
                "credit", "feedback", "analytics", "sharing", "open-data", "office", "ideas",
-               "school")
+               "school", "apps")
 RUNNABLE = frozenset({"sh", "python"})
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*$")

@@ -27,6 +27,9 @@ from etax.platform.dynamo import to_item
 from etax.rules import uscc
 from etax.rules.dates import business_date, utc_stamp
 from tests.e2e.test_acceptance_e2e import PDF, add_document, confirm, person_id, post_form
+from tests.e2e.test_apps_e2e import declare as declare_version
+from tests.e2e.test_apps_e2e import package, published_version, uploaded_version
+from tests.e2e.test_apps_e2e import register as register_app
 from tests.e2e.test_filing_e2e import master, provider_confirms
 from tests.e2e.test_lottery_e2e import campaign_body, issue, register_seller, scan, wait_for
 from tests.e2e.test_notifications_e2e import entries_with
@@ -144,8 +147,9 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     office = office_records(api, aws, stack, drafter, fuzhou, admin)
     ideas = idea_records(api, a, bearer(token(api, "taxpayer", C)), drafter)
     school = school_records(api, fuzhou)
+    apps = app_records(api, drafter)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
-    return {**crowd, **violators, **office, **ideas, **school,
+    return {**crowd, **violators, **office, **ideas, **school, **apps,
         "credit_code": A, "resident_id": P, "application_id": application["id"],
         "document_id": document["document"]["id"], "invoice": invoice,
         "campaign_id": stack["DemoLotteryCampaign"], "obligation_id": oid,
@@ -237,6 +241,20 @@ def school_records(api: str, fuzhou: dict[str, str]) -> dict[str, str]:
         post(api, f"/v1/school/sessions/{session['id']}/enrolments",
              bearer(token(api, role, subject, office)), None)
     return {"school_session": str(session["id"])}
+
+
+def app_records(api: str, drafter: dict[str, str]) -> dict[str, str]:
+    """The developer column's app with 1.0.0 published (to read and download), 1.0.2
+    published (to withdraw), 1.0.1 in review (to decide) and 9.9.9 declared (to submit:
+    nothing uploaded); the reviewer is an officer of no column."""
+    developer = bearer(token(api, "developer", "dev-appsquare-0001"))
+    app_id = register_app(api, developer, "角色矩阵示例应用")
+    for version in ("1.0.0", "1.0.2"):
+        published_version(api, developer, drafter, app_id, version)
+    assert uploaded_version(api, developer, app_id, "1.0.1").status_code == 200
+    declared = declare_version(api, developer, app_id, "9.9.9", package("9.9.9"))
+    assert declared.status_code == 201, declared.text
+    return {"app_id": app_id}
 
 
 def crowd_records(api: str, a: dict[str, str], c: dict[str, str]) -> dict[str, str]:
@@ -436,6 +454,10 @@ Build = Callable[[dict[str, Any]], Request]
 def static(body: Any = None, params: Callable[[dict[str, Any]], dict[str, str]] = _none,
            query: dict[str, str] | None = None) -> Build:
     return lambda r: Request(params(r), body, query)
+
+
+def _app(r: dict[str, Any]) -> Request:
+    return Request({"app_id": r["app_id"]})
 
 
 def _school(r: dict[str, Any]) -> Request:
@@ -781,6 +803,30 @@ REQUESTS: dict[str, Build] = {
     "GET /v1/me/school": static(),
     "GET /v1/school/certificates/{number}/verify": static(
         params=lambda r: {"number": f"XT-{r['school_session']}-0001"}),
+    "POST /v1/apps": static({"name": "角色矩阵示例应用二", "category": "other",
+                             "summary": "角色矩阵示例应用的简介文字。"}),
+    "GET /v1/apps": static(query={"q": "角色矩阵"}),
+    "GET /v1/apps/reviews": static(),
+    "GET /v1/me/apps": static(),
+    "GET /v1/apps/{app_id}": _app,
+    # the developer column's own app (app_records): a version declared again (201), 9.9.9
+    # submitted with nothing uploaded (409), 1.0.1 decided (200, then 409), 1.0.2 withdrawn
+    # (200, then 409), 1.0.0 downloaded; rated once a taxpayer (then 409)
+    "POST /v1/apps/{app_id}/versions": lambda r: Request({"app_id": r["app_id"]}, {
+        "version": "9.9.9", "release_notes": "角色矩阵示例版本。", "filename": "ledger.zip",
+        "content_type": "application/zip", "size": 100, "sha256": "a" * 64,
+        "manifest": {"permissions": [], "apis": []}}),
+    "POST /v1/apps/{app_id}/versions/{version}/submit": lambda r: Request(
+        {"app_id": r["app_id"], "version": "9.9.9"}),
+    "POST /v1/apps/{app_id}/versions/{version}/decision": lambda r: Request(
+        {"app_id": r["app_id"], "version": "1.0.1"}, {"decision": "approve"}),
+    "POST /v1/apps/{app_id}/versions/{version}/withdraw": lambda r: Request(
+        {"app_id": r["app_id"], "version": "1.0.2"}, {"reason": "角色矩阵示例下架"}),
+    "POST /v1/apps/{app_id}/versions/{version}/downloads": lambda r: Request(
+        {"app_id": r["app_id"], "version": "1.0.0"}),
+    "POST /v1/apps/{app_id}/ratings": lambda r: Request({"app_id": r["app_id"]}, {"score": 4}),
+    "POST /v1/apps/{app_id}/reports": lambda r: Request({"app_id": r["app_id"]}, {
+        "version": "1.0.0", "problem": "角色矩阵示例：导入发票时程序闪退。"}),
 }
 
 

@@ -63,6 +63,7 @@ FUNCTION_ENV = {
     "REFUND_TREASURY_TABLE": "refund-treasury",
     "ACCEPTANCE_TABLE": "acceptance",
     "DOCUMENTS_BUCKET": "documents",
+    "PACKAGES_BUCKET": "packages",
     "NOTIFICATIONS_TABLE": "notifications",
     "NOTIFICATION_LEDGER_TABLE": "notification-ledger",
     "REGULATIONS_TABLE": "regulations",
@@ -81,6 +82,7 @@ FUNCTION_ENV = {
     "OFFICE_TABLE": "office",
     "IDEAS_TABLE": "ideas",
     "SCHOOL_TABLE": "school",
+    "APPS_TABLE": "apps",
     "AUTH_ISSUER": "https://dev-issuer.etax.local",
     "AUTH_AUDIENCE": "etax-api",
     # the simulated partners, as on the local and test stages (docs/partners.md)
@@ -207,6 +209,7 @@ def aws() -> Iterator[None]:
     with mock_aws():
         dynamodb_backends[ACCOUNT][REGION].tables = copy.deepcopy(tables)
         boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"])
+        boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["PACKAGES_BUCKET"])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
 

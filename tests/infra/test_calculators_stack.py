@@ -31,7 +31,8 @@ def tools_function_id(template: Template) -> str:
                 if v["Properties"] == tools["Properties"])
 
 
-def test_six_public_post_routes_served_by_the_tools_function(prod: Template) -> None:
+def test_the_public_routes_of_the_tools_function(prod: Template) -> None:
+    """The six calculators (POST) and the service guide (GET), none signed in."""
     function_id = live_alias(prod, tools_function_id(prod))
     served: dict[str, str] = {}
     for method in resources(prod, "AWS::ApiGateway::Method").values():
@@ -40,7 +41,7 @@ def test_six_public_post_routes_served_by_the_tools_function(prod: Template) -> 
         if function_id in uri:
             served[path_of(prod, props["ResourceId"]["Ref"])] = (
                 f"{props['HttpMethod']} {props['AuthorizationType']}")
-    assert served == dict.fromkeys(ROUTES, "POST NONE")
+    assert served == {**dict.fromkeys(ROUTES, "POST NONE"), "/v1/guide": "GET NONE"}
 
 
 def test_the_tools_function_reaches_nothing_but_its_logs_and_traces(prod: Template) -> None:

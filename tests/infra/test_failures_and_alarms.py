@@ -55,9 +55,9 @@ def test_every_rule_target_is_retried_and_dead_lettered(stage: str,
     # completed services, outreach's registration changes and the risk indicators' cases
     # among them); the daily reminder, index, violators' removal, complaints' escalation and
     # risk indicators' schedules, the credit board's yearly run, the open data's daily
-    # releases and the daily revenue briefing; outside local, the signing key's other-signers
-    # rule on the default bus
-    assert len(rules) == (24 if stage == "local" else 25)
+    # releases, the daily revenue briefing and the tax school's hourly reminders; outside
+    # local, the signing key's other-signers rule on the default bus
+    assert len(rules) == (25 if stage == "local" else 26)
     queues = resources(template, "AWS::SQS::Queue")
     for rule_id, rule in rules.items():
         for target in rule["Properties"]["Targets"]:
@@ -161,7 +161,7 @@ def test_one_dashboard_with_the_service_and_business_metrics(prod: Template) -> 
     """The platform's dashboard; a board in a stack of its own has its own beside it."""
     dashboards = resources(prod, "AWS::CloudWatch::Dashboard")
     # each with a dashboard of its own
-    boards = ("Analytics", "Sharing", "Office", "Ideas", "School")
+    boards = ("Analytics", "Sharing", "Office", "Ideas", "School", "Apps")
     [dashboard] = [d for k, d in dashboards.items() if not any(board in k for board in boards)]
     assert len(dashboards) == 1 + len(boards)
     body = json.dumps(dashboard["Properties"]["DashboardBody"])

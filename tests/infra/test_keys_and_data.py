@@ -22,14 +22,15 @@ ISSUERS = {"InvoiceServicesInvoicesFunctionServiceRole",
            "FilingAndPaymentFilingFunctionServiceRole",
            "CertificatesCertificatesFunctionServiceRole",
            "SharingFunctionServiceRole",  # a board's, in its nested stack: a named role
-           "OfficeFunctionServiceRole"}
+           "OfficeFunctionServiceRole",
+           "SchoolFunctionServiceRole"}  # completion certificates
 RECORD_TABLES = {"AcceptanceRegistryTable", "AcceptanceAcceptanceTable",
                  "InvoiceServicesInvoicesTable", "InvoiceServicesSequencesTable",
                  "InvoiceServicesQuotaTable", "FilingAndPaymentFilingTable",
                  "RefundsRefundsTable", "LotteryDrawsTable", "CertificatesCertificatesTable",
                  "RegulationsRegulationsTable", "ComplaintsComplaintsTable",
                  "OutreachOutreachTable",
-                 "CreditCreditTable", "SharingTable", "OfficeTable"}
+                 "CreditCreditTable", "SharingTable", "OfficeTable", "SchoolTable"}
 
 
 def _signing_key(template: Template) -> tuple[str, Any]:

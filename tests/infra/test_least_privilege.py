@@ -32,6 +32,12 @@ REVIEWED_WILDCARDS = {
     ("s3:DeleteObject", "<AcceptanceUploadsDocumentsBucket.Arn>/incoming/*"),
     ("s3:PutObject", "<AcceptanceUploadsDocumentsBucket.Arn>/documents/*"),
     ("s3:GetObject", "<AcceptanceUploadsDocumentsBucket.Arn>/documents/*"),
+    # the app square's packages: the same split, the uploads kit's (the board's own stack)
+    ("s3:PutObject", "<UploadsPackagesBucket.Arn>/incoming/*"),
+    ("s3:GetObject", "<UploadsPackagesBucket.Arn>/incoming/*"),
+    ("s3:DeleteObject", "<UploadsPackagesBucket.Arn>/incoming/*"),
+    ("s3:PutObject", "<UploadsPackagesBucket.Arn>/packages/*"),
+    ("s3:GetObject", "<UploadsPackagesBucket.Arn>/packages/*"),
     # search: one artefact per build under indexes/, and its pointer (infra/knowledge_search.py)
     ("s3:PutObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),
     ("s3:GetObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),

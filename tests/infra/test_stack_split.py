@@ -30,7 +30,7 @@ API_PART_STACK = "Routes"
 RELEASES_STACK = "Releases"
 MONITORING_STACK = "Monitoring"
 # the boards built as nested stacks
-BOARD_STACKS = ("Analytics", "Sharing", "Office", "Ideas", "School")
+BOARD_STACKS = ("Analytics", "Sharing", "Office", "Ideas", "School", "Apps")
 LOCAL_STACKS = ("PartnerBank",)  # the demo partner bank's app, on local only
 
 

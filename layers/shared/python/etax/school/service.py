@@ -238,8 +238,8 @@ class SchoolService:
                               field="digest")
         stored = self.repository.certificate(number) if len(number) <= 40 else None
         if stored is None:
-            raise NotFound(f"no completion certificate {number[:40]}: not issued by this "
-                           "platform", field="number")
+            raise NotFound("no such completion certificate: not issued by this platform",
+                           field="number")
         document = stored["document"]
         checked = check_issued({"document": document, "signature": stored["signature"]},
                                self.signer.public_key()["public_key_pem"], wanted)
@@ -256,7 +256,7 @@ class SchoolService:
         stored = (self.repository.session(session_id)
                   if re.fullmatch(SESSION_ID, session_id) else None)
         if stored is None:
-            raise NotFound(f"no session {session_id[:40]}", field="session_id")
+            raise NotFound("no such session", field="session_id")
         return stored
 
     def _organised(self, principal: Principal, session_id: str) -> dict[str, Any]:
