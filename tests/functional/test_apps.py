@@ -279,3 +279,14 @@ def test_a_broken_version_is_reported_once_and_its_publisher_told(
     assert unknown["statusCode"] == 409
     mine = send(apps, "GET", "/v1/me/apps", DEVELOPER)["json"]["apps"][0]["versions"][0]
     assert mine["reports"] == 1
+
+
+@pytest.mark.parametrize("version", ["abc", "1.0", "01.0.0", "9.9.9"])
+def test_a_version_that_is_not_one_of_the_app_is_a_404_on_every_route(
+        apps: Any, version: str) -> None:
+    app_id, _ = published_app(apps)
+    for who, route, body in (
+            (DEVELOPER, "submit", None), (OFFICER, "decision", {"decision": "approve"}),
+            (DEVELOPER, "withdraw", {"reason": "下架"}), (None, "downloads", None)):
+        answer = send(apps, "POST", f"/v1/apps/{app_id}/versions/{version}/{route}", who, body)
+        assert (answer["statusCode"], answer["json"]["field"]) == (404, "version"), route

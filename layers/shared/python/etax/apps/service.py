@@ -148,6 +148,7 @@ class AppService:
         app = self._app(app_id)
         if not (rules.owns(principal, app) or principal.role == "admin"):
             raise Refused("the app's publisher and administrators withdraw its versions")
+        self._stored_version(app_id, version)
         others = [v["version"] for v in self.repository.versions(app_id)
                   if v["state"] == rules.PUBLISHED and v["version"] != version]
         latest = max(others, key=rules.version_key) if others else None
