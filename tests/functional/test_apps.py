@@ -35,9 +35,9 @@ MANIFEST = {"permissions": ["network", "storage"],
 
 
 def package(version: str = "1.0.0", manifest: dict[str, Any] | None = None,
-            extra: bytes = b"") -> bytes:
+            extra: bytes = b"", compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         archive.writestr("manifest.json", json.dumps(
             {"name": APP["name"], "version": version, **(manifest or MANIFEST)}))
         archive.writestr("app/main.js", b"console.log('ledger');" + extra)
@@ -196,6 +196,7 @@ def test_a_withdrawn_version_is_no_longer_offered(apps: Any) -> None:
      "manifest"),
     ({}, package("2.0.0"), "manifest"),  # the package says another version
     ({}, package(extra=EICAR), "package"),
+    ({}, package(compression=zipfile.ZIP_BZIP2), "manifest"),  # not stored or deflated
 ])
 def test_a_package_that_fails_a_check_is_refused_naming_the_field(
         apps: Any, changes: dict[str, Any], data: bytes | None, field: str) -> None:

@@ -16,6 +16,9 @@ from etax.apps import rules
 from etax.apps.scanning import Scanner
 from etax.platform.uploads import Uploads
 
+READABLE = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})  # what app packages use
+ENCRYPTED = 0x1  # general purpose bit 0: the file is encrypted (unscannable)
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -33,9 +36,11 @@ def _unpacked(data: bytes) -> tuple[dict[str, bytes], Any, str | None]:
         members = archive.infolist()
         if sum(m.file_size for m in members) > rules.MAX_UNPACKED_BYTES:
             return {}, None, "the package unpacks to more than the limit"
+        if any(m.compress_type not in READABLE or m.flag_bits & ENCRYPTED for m in members):
+            return {}, None, "the package holds an encrypted file or one of a compression " \
+                             "method other than stored or deflated"
         files = {m.filename: archive.read(m) for m in members if not m.is_dir()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
-            NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         return {}, None, "the package is not a readable zip archive"
     try:
         manifest = json.loads(files.get(rules.MANIFEST_FILE, b"null").decode("utf-8"))

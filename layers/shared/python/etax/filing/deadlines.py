@@ -188,14 +188,21 @@ def holiday_block_days(calendar: Calendar, start: date, end: date) -> int:
     return days
 
 
-def surcharge_rate(on: date) -> Decimal:
-    """The daily late-payment surcharge rate in force on ``on``."""
+def surcharge_version(on: date) -> dict[str, Any]:
+    """The data's surcharge entry in force on ``on`` (its ``daily_rate``, ``effective_from``
+    and ``source``); ValueError when none is."""
     versions = sorted((v for v in load_data()["surcharge"]
                        if date.fromisoformat(v["effective_from"]) <= on),
                       key=lambda v: v["effective_from"])
     if not versions:
         raise ValueError(f"no surcharge rate in force on {on}")
-    return Decimal(versions[-1]["daily_rate"])
+    version: dict[str, Any] = versions[-1]
+    return version
+
+
+def surcharge_rate(on: date) -> Decimal:
+    """The daily late-payment surcharge rate in force on ``on``."""
+    return Decimal(surcharge_version(on)["daily_rate"])
 
 
 def reminder_window_days() -> int:

@@ -58,12 +58,11 @@ def _small_scale(day: date) -> Figures:
 
 
 def _surcharge(day: date) -> Figures:
-    versions = sorted((v for v in deadlines.load_data()["surcharge"]
-                       if date.fromisoformat(v["effective_from"]) <= day),
-                      key=lambda v: v["effective_from"])
-    if not versions:
-        raise InputError("on", f"no late-payment surcharge rate on record for {day.isoformat()}")
-    version = versions[-1]
+    try:
+        version = deadlines.surcharge_version(day)
+    except ValueError:
+        raise InputError("on", f"no late-payment surcharge rate on record for "
+                               f"{day.isoformat()}") from None
     return Figures({"filing.surcharge.daily_rate": percent(Decimal(version["daily_rate"]))},
                    [Rule("filing.surcharge", version["effective_from"], None,
                          [version["source"]])])
