@@ -67,6 +67,8 @@ let guideAnswer = null;
 async function loadMatters(form) {
   const type = form.taxpayer_type.value;
   const answer = await api(`/v1/guide?taxpayer_type=${encodeURIComponent(type)}`);
+  // the first load and a quick change of type race: only the type still chosen fills the list
+  if (form.taxpayer_type.value !== type) return;
   if (!answer.ok) {
     alertText(problemText(answer));
     return;
