@@ -2,23 +2,29 @@
 nested stack of its own (:class:`infra.platform.boards.Board`).
 
 Resources: the school table (sessions with their seat and waiting counts, places, waiting-list
-markers, evaluations, completion certificates; the ``by_schedule`` and ``by_learner`` indexes),
-the API function ``school`` (enrolment and its waiting list in conditional transactions, the
-certificates signed with the platform's key, notices through the notification fan-out) and the
-hourly reminder run ``school_reminders``.
+markers, evaluations, completion certificates; courses, courseware, questions, library
+documents; the ``by_schedule`` and ``by_learner`` indexes), the API function ``school``
+(enrolment and its waiting list in conditional transactions, the certificates signed with the
+platform's key, notices through the notification fan-out), the hourly reminder run
+``school_reminders``, and the courses' function ``school_courses`` with the courseware bucket of
+the uploads kit (``incoming/`` written by the presigned forms, expired when abandoned;
+``files/`` the checked files, read through expiring links).
 """
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from etax.school.tables import LEARNER_INDEX, SCHEDULE_INDEX, SCHOOL
+from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.boards import Board
-from infra.platform.data import grant
+from infra.platform.data import grant, upload_bucket
 
 PUBLIC_ROUTES = ("GET /v1/school/sessions", "GET /v1/school/sessions/{session_id}",
                  "GET /v1/school/certificates/{number}/verify")
@@ -28,6 +34,18 @@ ROUTES = ("POST /v1/school/sessions", "POST /v1/school/sessions/{session_id}/enr
           "POST /v1/school/sessions/{session_id}/attendance",
           "POST /v1/school/sessions/{session_id}/evaluations",
           "GET /v1/school/sessions/{session_id}/certificate", "GET /v1/me/school")
+COURSE_PUBLIC_ROUTES = ("GET /v1/school/courses", "GET /v1/school/courses/{course_id}",
+                        "GET /v1/school/library", "GET /v1/school/library/{document_id}",
+                        "POST /v1/school/library/{document_id}/downloads")
+COURSE_ROUTES = (
+    "POST /v1/school/courses", "POST /v1/school/courses/{course_id}/courseware",
+    "POST /v1/school/courses/{course_id}/courseware/{number}/publish",
+    "POST /v1/school/courses/{course_id}/courseware/{number}/downloads",
+    "GET /v1/school/courses/{course_id}/questions",
+    "POST /v1/school/courses/{course_id}/questions",
+    "POST /v1/school/courses/{course_id}/questions/{question_id}/answers",
+    "POST /v1/school/courses/{course_id}/questions/{question_id}/hide",
+    "POST /v1/school/library", "POST /v1/school/library/{document_id}/publish")
 
 
 class School(Board):
@@ -49,6 +67,38 @@ class School(Board):
         platform.grant_signing(self.function)
         platform.api.routes(self.function, *PUBLIC_ROUTES, public=True)
         platform.api.routes(self.function, *ROUTES)
+
+        # the courses, their courseware and Q&A, the library
+        self.courseware: s3.Bucket = upload_bucket(self, "Courseware", retain=platform.retain,
+                                                   origins=platform.config.upload_origins)
+        self.course_function: lambda_.Function = platform.function(
+            self, "school_courses",
+            description="E17: courses, courseware, Q&A and the digital library",
+            environment={**env, "COURSEWARE_BUCKET": self.courseware.bucket_name},
+            idempotent=True, publishes_events=True, memory_size=512)
+        # a course, a file, a question (Put); a file's number, its checks, an answer, a
+        # moderation, a day's count, the library's revision (Update, a question's with its
+        # course's count in a transaction); the lists (Query)
+        grant(self.course_function, self.table, "GetItem", "PutItem", "UpdateItem", "Query",
+              query=(SCHEDULE_INDEX,))
+        # the presigned POST is signed by this role: it writes incoming/ only; a checked file
+        # is copied to files/ (read for the download links), never deleted there
+        arn = self.courseware.bucket_arn
+        self.course_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+            resources=[f"{arn}/incoming/*"]))
+        self.course_function.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:GetObject"], resources=[f"{arn}/files/*"]))
+        cfn = self.courseware.node.default_child
+        assert isinstance(cfn, s3.CfnBucket)
+        logical = Stack.of(self.courseware).resolve(cfn.logical_id)
+        for prefix in ("incoming", "files"):
+            acknowledge(self.course_function,
+                        f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/{prefix}/*]",
+                        "object keys are made per file under this prefix; only the prefix "
+                        "can be named")
+        platform.api.routes(self.course_function, *COURSE_PUBLIC_ROUTES, public=True)
+        platform.api.routes(self.course_function, *COURSE_ROUTES)
 
         # the hourly reminder run: the schedule's next day, each seated person once
         self.reminder_function: lambda_.Function = platform.function(

@@ -20,7 +20,7 @@ from etax.apps.requests import (
     VersionRequest,
     WithdrawRequest,
 )
-from etax.apps.results import App, AppList, AppVersion, Download, Rated, ReviewQueue
+from etax.apps.results import App, AppList, AppVersion, Rated, ReviewQueue
 from etax.apps.scanning import SignatureScanner
 from etax.apps.service import AppService
 from etax.platform.api import declares, make_resolver, parse_body
@@ -30,7 +30,7 @@ from etax.platform.events import EventPublisher
 from etax.platform.observability import instrument
 from etax.platform.once import Once
 from etax.platform.settings import required, settings
-from etax.platform.uploads import Uploads, s3_client
+from etax.platform.uploads import Download, Uploads, s3_client
 
 app = make_resolver(max_body_bytes=16384)
 once = Once(app)

@@ -60,11 +60,12 @@ class RouteClass:
 
 ROUTE_CLASSES: tuple[RouteClass, ...] = (
     # C10 and certificates: one DynamoDB call a check; people and offices checking invoices
-    # (760 a second per method: 60 went to the tax school, 60 to the app square)
+    # (720 a second per method: 60 went to the tax school's sessions, 60 to the app square,
+    # 40 to the school's courses and library)
     RouteClass("Verification",
                ("POST /v1/invoices/verify", "POST /v1/invoices/qr/parse",
                 "GET /v1/certificates/{number}/verify"),
-               rate=760, burst=1520, per_ip=300),
+               rate=720, burst=1440, per_ip=300),
     # C11: six DynamoDB calls a scan (one transaction); signed-in, but everyone's
     RouteClass("LotteryScan", ("POST /v1/lottery/scan",), rate=500, burst=1000, per_ip=300,
                per_identity=300),
@@ -138,6 +139,14 @@ ROUTE_CLASSES: tuple[RouteClass, ...] = (
                ("GET /v1/school/sessions", "GET /v1/school/sessions/{session_id}",
                 "GET /v1/school/certificates/{number}/verify"),
                rate=20, burst=40, per_ip=1500),
+    # E17: the school's courses (a Query, or a GetItem and a Query), the library searched (a
+    # GetItem and an in-memory index) and read, a document's download link (an UpdateItem
+    # counting it, a presigned GET)
+    RouteClass("SchoolCourses",
+               ("GET /v1/school/courses", "GET /v1/school/courses/{course_id}",
+                "GET /v1/school/library", "GET /v1/school/library/{document_id}",
+                "POST /v1/school/library/{document_id}/downloads"),
+               rate=24, burst=48, per_ip=600),
     # A3: the app square's public list and apps (a Query or two; the search filters the
     # listing in memory), and a download link (a transaction counting it, a presigned GET)
     RouteClass("Apps",

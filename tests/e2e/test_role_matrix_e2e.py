@@ -35,6 +35,8 @@ from tests.e2e.test_lottery_e2e import campaign_body, issue, register_seller, sc
 from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
 from tests.e2e.test_refunds_e2e import account, filed_iit, register
+from tests.e2e.test_school_courses_e2e import course as school_course
+from tests.e2e.test_school_courses_e2e import file_body, published_courseware, shelved, slides
 from tests.role_matrix import MATRIX, ROLES
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
@@ -146,7 +148,7 @@ def records(api: str, aws: Any, stack: dict[str, Any], master: bytes) -> dict[st
     risk_case = open_risk_case(aws, stack)
     office = office_records(api, aws, stack, drafter, fuzhou, admin)
     ideas = idea_records(api, a, bearer(token(api, "taxpayer", C)), drafter)
-    school = school_records(api, fuzhou)
+    school = {**school_records(api, fuzhou), **course_records(api, fuzhou, a)}
     apps = app_records(api, drafter)
     wait_for("the inbox item", lambda: entries_with(api, a, notification) or None)
     return {**crowd, **violators, **office, **ideas, **school, **apps,
@@ -241,6 +243,27 @@ def school_records(api: str, fuzhou: dict[str, str]) -> dict[str, str]:
         post(api, f"/v1/school/sessions/{session['id']}/enrolments",
              bearer(token(api, role, subject, office)), None)
     return {"school_session": str(session["id"])}
+
+
+def course_records(api: str, fuzhou: dict[str, str], a: dict[str, str]) -> dict[str, str]:
+    """A course of the Fuzhou office open to all, with courseware 1 published (to download)
+    and 2 declared (to publish: nothing uploaded); two of A's questions under it (one to
+    answer, one to hide); a library document published (to read and download) and one
+    declared (to publish)."""
+    course_id = school_course(api, fuzhou, "角色矩阵示例课程", audience="all")
+    published_courseware(api, fuzhou, course_id, slides("role matrix"))
+    post(api, f"/v1/school/courses/{course_id}/courseware", fuzhou,
+         file_body(slides("declared"), "lesson-1.pdf"))
+    made = {"school_course": course_id}
+    for name in ("school_question", "school_question_hide"):
+        made[name] = post(api, f"/v1/school/courses/{course_id}/questions", a,
+                          {"title": f"角色矩阵示例问题 {name}"})["id"]
+    made["library_document"] = shelved(api, fuzhou, "角色矩阵示例资料",
+                                       "角色矩阵示例资料的摘要文字。", slides("library"))
+    made["library_declared"] = post(api, "/v1/school/library", fuzhou, {
+        **file_body(slides("declared"), "guide.pdf", title="角色矩阵示例待发布资料"),
+        "summary": "角色矩阵示例资料的摘要文字。", "category": "other"})["document"]["id"]
+    return made
 
 
 def app_records(api: str, drafter: dict[str, str]) -> dict[str, str]:
@@ -458,6 +481,10 @@ def static(body: Any = None, params: Callable[[dict[str, Any]], dict[str, str]] 
 
 def _app(r: dict[str, Any]) -> Request:
     return Request({"app_id": r["app_id"]})
+
+
+def _course(r: dict[str, Any]) -> Request:
+    return Request({"course_id": r["school_course"]})
 
 
 def _school(r: dict[str, Any]) -> Request:
@@ -803,6 +830,40 @@ REQUESTS: dict[str, Build] = {
     "GET /v1/me/school": static(),
     "GET /v1/school/certificates/{number}/verify": static(
         params=lambda r: {"number": f"XT-{r['school_session']}-0001"}),
+    "POST /v1/school/courses": static({
+        "title": "角色矩阵示例课程二", "audience": "taxpayers",
+        "summary": "角色矩阵示例课程的简介文字。",
+        "lessons": [{"title": "第一讲", "minutes": 30}]}),
+    "GET /v1/school/courses": static(),
+    "GET /v1/school/courses/{course_id}": _course,
+    # courseware 1 published (downloaded), 2 declared with nothing uploaded (publishing it is
+    # a 409); a question of A's answered, another hidden by the column's officer (a 409 for
+    # the administrator after it, or before it the other way round)
+    "POST /v1/school/courses/{course_id}/courseware": lambda r: Request(
+        {"course_id": r["school_course"]}, file_body(slides("again"), "lesson-1.pdf")),
+    "POST /v1/school/courses/{course_id}/courseware/{number}/publish": lambda r: Request(
+        {"course_id": r["school_course"], "number": "2"}),
+    "POST /v1/school/courses/{course_id}/courseware/{number}/downloads": lambda r: Request(
+        {"course_id": r["school_course"], "number": "1"}),
+    "GET /v1/school/courses/{course_id}/questions": _course,
+    "POST /v1/school/courses/{course_id}/questions": lambda r: Request(
+        {"course_id": r["school_course"]}, {"title": "角色矩阵示例问题"}),
+    "POST /v1/school/courses/{course_id}/questions/{question_id}/answers": lambda r: Request(
+        {"course_id": r["school_course"], "question_id": r["school_question"]},
+        {"body": "角色矩阵示例回答。"}),
+    "POST /v1/school/courses/{course_id}/questions/{question_id}/hide": lambda r: Request(
+        {"course_id": r["school_course"], "question_id": r["school_question_hide"]},
+        {"reason": "角色矩阵示例隐藏"}),
+    "GET /v1/school/library": static(query={"q": "角色矩阵"}),
+    "POST /v1/school/library": static({
+        **file_body(slides("another"), "guide.pdf", title="角色矩阵示例资料二"),
+        "summary": "角色矩阵示例资料的摘要文字。", "category": "other"}),
+    "GET /v1/school/library/{document_id}": lambda r: Request(
+        {"document_id": r["library_document"]}),
+    "POST /v1/school/library/{document_id}/publish": lambda r: Request(
+        {"document_id": r["library_declared"]}),
+    "POST /v1/school/library/{document_id}/downloads": lambda r: Request(
+        {"document_id": r["library_document"]}),
     "POST /v1/apps": static({"name": "角色矩阵示例应用二", "category": "other",
                              "summary": "角色矩阵示例应用的简介文字。"}),
     "GET /v1/apps": static(query={"q": "角色矩阵"}),

@@ -64,6 +64,7 @@ FUNCTION_ENV = {
     "ACCEPTANCE_TABLE": "acceptance",
     "DOCUMENTS_BUCKET": "documents",
     "PACKAGES_BUCKET": "packages",
+    "COURSEWARE_BUCKET": "courseware",
     "NOTIFICATIONS_TABLE": "notifications",
     "NOTIFICATION_LEDGER_TABLE": "notification-ledger",
     "REGULATIONS_TABLE": "regulations",
@@ -210,6 +211,7 @@ def aws() -> Iterator[None]:
         dynamodb_backends[ACCOUNT][REGION].tables = copy.deepcopy(tables)
         boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"])
         boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["PACKAGES_BUCKET"])
+        boto3.client("s3").create_bucket(Bucket=FUNCTION_ENV["COURSEWARE_BUCKET"])
         boto3.client("events").create_event_bus(Name=FUNCTION_ENV["EVENT_BUS_NAME"])
         yield
 

@@ -38,6 +38,12 @@ REVIEWED_WILDCARDS = {
     ("s3:DeleteObject", "<UploadsPackagesBucket.Arn>/incoming/*"),
     ("s3:PutObject", "<UploadsPackagesBucket.Arn>/packages/*"),
     ("s3:GetObject", "<UploadsPackagesBucket.Arn>/packages/*"),
+    # the tax school's courseware and library files: the same split (the board's own stack)
+    ("s3:PutObject", "<UploadsCoursewareBucket.Arn>/incoming/*"),
+    ("s3:GetObject", "<UploadsCoursewareBucket.Arn>/incoming/*"),
+    ("s3:DeleteObject", "<UploadsCoursewareBucket.Arn>/incoming/*"),
+    ("s3:PutObject", "<UploadsCoursewareBucket.Arn>/files/*"),
+    ("s3:GetObject", "<UploadsCoursewareBucket.Arn>/files/*"),
     # search: one artefact per build under indexes/, and its pointer (infra/knowledge_search.py)
     ("s3:PutObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),
     ("s3:GetObject", "<KnowledgeSearchIndexBucket.Arn>/indexes/*"),

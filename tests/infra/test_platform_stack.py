@@ -32,7 +32,7 @@ FUNCTIONS = {"platform", "acceptance_registration", "acceptance_feed", "authoriz
              "analytics_briefing", "sharing", "sharing_events", "sharing_feed", "open_data",
              "open_data_publisher",
              "office", "office_alerts", "ideas",
-             "school", "school_reminders", "apps"}
+             "school", "school_reminders", "school_courses", "apps"}
 # the functions with the search layer (ADR 0022)
 SEARCH_FUNCTIONS = {"knowledge_indexer", "knowledge_search", "consult"}
 ANALYTICS_FUNCTIONS = {"analytics", "analytics_compactor", "analytics_risk",
@@ -48,6 +48,11 @@ PUBLIC_ROUTES = {
     "GET /v1/school/sessions",
     "GET /v1/school/sessions/{session_id}",
     "GET /v1/school/certificates/{number}/verify",
+    "GET /v1/school/courses",
+    "GET /v1/school/courses/{course_id}",
+    "GET /v1/school/library",
+    "GET /v1/school/library/{document_id}",
+    "POST /v1/school/library/{document_id}/downloads",
     "GET /v1/apps",
     "GET /v1/apps/{app_id}",
     "POST /v1/apps/{app_id}/versions/{version}/downloads",

@@ -9,23 +9,14 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
 from typing import Any
 
 from etax.apps import rules
 from etax.apps.scanning import Scanner
-from etax.platform.uploads import Uploads
+from etax.platform.uploads import Check, Uploads
 
 READABLE = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})  # what app packages use
 ENCRYPTED = 0x1  # general purpose bit 0: the file is encrypted (unscannable)
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    name: str
-    passed: bool
-    field: str | None = None
-    detail: str | None = None
 
 
 def _unpacked(data: bytes) -> tuple[dict[str, bytes], Any, str | None]:

@@ -76,15 +76,6 @@ class ReviewQueue:
 
 
 @dataclass(frozen=True)
-class Download:
-    url: str
-    expires_in: int
-    filename: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
 class Rated:
     score: int
     ratings: int

@@ -30,7 +30,6 @@ from etax.apps.results import (
     AppList,
     AppVersion,
     CheckResult,
-    Download,
     Rated,
     ReviewItem,
     ReviewQueue,
@@ -40,7 +39,7 @@ from etax.apps.scanning import Scanner
 from etax.errors import Invalid, Malformed, NotFound, Refused, StateChanged
 from etax.platform.auth import Principal
 from etax.platform.events import DomainEvent, Publisher
-from etax.platform.uploads import Uploads
+from etax.platform.uploads import Download, Uploads
 from etax.rules.dates import utc_stamp
 
 APP_ID = re.compile(r"app-[0-9a-f]{16}")

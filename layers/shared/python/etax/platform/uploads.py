@@ -9,6 +9,8 @@ packages (:mod:`etax.apps.packages`). The bucket is :func:`infra.platform.data.u
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +21,19 @@ from etax.platform.aws import LazyClient, missing_object
 
 UPLOAD_SECONDS = 900
 DOWNLOAD_SECONDS = 300
+CHUNK = 1024 * 1024  # bytes read at a time when a file is hashed
+HEAD_BYTES = 16  # the first bytes a type is told by
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check of what arrived: its name, whether it passed, and when not, the declared field
+    it contradicts and why."""
+
+    name: str
+    passed: bool
+    field: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,18 @@ class UploadForm:
     expires_in: int
     max_bytes: int
     content_type: str
+
+
+@dataclass(frozen=True)
+class Download:
+    """A kept file's link that expires after ``expires_in`` seconds, with what its bytes must
+    be: ``size`` and ``sha256``."""
+
+    url: str
+    expires_in: int
+    filename: str
+    size: int
+    sha256: str
 
 
 def s3_client(path_style: bool) -> LazyClient:
@@ -82,6 +109,42 @@ class Uploads:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key,
                                          Range=f"bytes=0-{count - 1}")["Body"].read()
         return body
+
+    def sha256(self, key: str) -> str:
+        """The SHA-256 (hex) of the object's bytes, read a chunk at a time (a large file is
+        never held whole)."""
+        hashed = hashlib.sha256()
+        body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        for chunk in iter(lambda: body.read(CHUNK), b""):
+            hashed.update(chunk)
+        return hashed.hexdigest()
+
+    def received(self, key: str, *, size: int, content_type: str, sha256: str,
+                 typed: Callable[[str, bytes], bool]) -> list[Check]:
+        """What arrived at ``key`` checked against what was declared, in order: its exact size,
+        its type (as stored and, by ``typed``, by its first bytes) and the SHA-256 of its bytes;
+        an empty list when nothing arrived. A failed check names the field: ``size``,
+        ``content_type`` or ``sha256``."""
+        head = self.head(key)
+        if head is None:
+            return []
+        arrived = int(head["ContentLength"])
+        if arrived != size:
+            return [Check("size", False, "size",
+                          f"the upload has {arrived} bytes, not the {size} declared")]
+        checks = [Check("size", True)]
+        kind = (str(head.get("ContentType", "")) == content_type
+                and typed(content_type, self.first_bytes(key, HEAD_BYTES)))
+        checks.append(Check("type", kind, None if kind else "content_type",
+                            None if kind else f"the file's content is not {content_type}"))
+        if not kind:
+            return checks
+        digest = self.sha256(key)
+        matches = digest == sha256
+        checks.append(Check("sha256", matches, None if matches else "sha256",
+                            None if matches else f"the bytes' SHA-256 is {digest}, not the one "
+                                                 "declared"))
+        return checks
 
     def read(self, key: str) -> bytes:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()

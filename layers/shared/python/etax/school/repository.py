@@ -77,17 +77,30 @@ class SchoolRepository(DynamoAccess):
 
     # -- sessions ---------------------------------------------------------------------------
 
-    def put_session(self, session_id: str, values: Mapping[str, Any], starts_key: str) -> None:
-        self.db.put_item(TableName=self.table,
-                         Item={**to_item({**values, "seats_taken": 0, "waiting_count": 0,
-                                          "certificate_seq": 0, "evaluations": 0,
-                                          "score_sum": 0, "listed": LISTED,
-                                          "starts_key": starts_key}),
-                               **_session_key(session_id)},
-                         ConditionExpression="attribute_not_exists(pk)")
+    def put_session(self, session_id: str, values: Mapping[str, Any], starts_key: str,
+                    pointer: Mapping[str, Any] | None = None) -> None:
+        """The session; with ``pointer`` (:func:`etax.school.courses_repository
+        .session_pointer`), in one transaction with the item that lists it on its course."""
+        put = {"TableName": self.table,
+               "Item": {**to_item({**values, "seats_taken": 0, "waiting_count": 0,
+                                   "certificate_seq": 0, "evaluations": 0, "score_sum": 0,
+                                   "listed": LISTED, "starts_key": starts_key}),
+                        **_session_key(session_id)},
+               "ConditionExpression": "attribute_not_exists(pk)"}
+        if pointer is None:
+            self.db.put_item(**put)
+            return
+        self.db.transact_write_items(TransactItems=[
+            {"Put": put}, {"Put": {"TableName": self.table, "Item": dict(pointer)}}])
 
     def session(self, session_id: str) -> dict[str, Any] | None:
         item = self.db.get_item(TableName=self.table, Key=_session_key(session_id),
+                                ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def course(self, course_id: str) -> dict[str, Any] | None:
+        """A course a session is scheduled for (:mod:`etax.school.courses_repository`)."""
+        item = self.db.get_item(TableName=self.table, Key=_key(f"course#{course_id}", "course"),
                                 ConsistentRead=True).get("Item")
         return from_item(item) if item else None
 

@@ -20,6 +20,7 @@ from etax.platform.dynamo import Contended
 from etax.platform.events import DomainEvent, Publisher
 from etax.rules.dates import utc_stamp
 from etax.school import rules
+from etax.school.courses_repository import session_pointer
 from etax.school.repository import Moved, NoLine, NoSeat, SchoolRepository
 from etax.school.requests import AttendanceRequest, EvaluationRequest, SessionRequest
 from etax.school.results import (
@@ -79,7 +80,17 @@ class SchoolService:
                   "place": request.place, "capacity": request.capacity,
                   "tax_office": principal.tax_office or "admin",
                   "created_by": principal.subject, "created_at": utc_stamp(now)}
-        self.repository.put_session(session_id, values, rules.starts_key(starts_at, session_id))
+        key = rules.starts_key(starts_at, session_id)
+        pointer = None
+        if request.course_id is not None:
+            course = self.repository.course(request.course_id)
+            if course is None:
+                raise NotFound("no such course", field="course_id")
+            values.update(course_id=request.course_id, course=course["title"])
+            pointer = session_pointer(request.course_id, key, {
+                name: values[name] for name in ("id", "title", "starts_at", "ends_at",
+                                                "place", "capacity")})
+        self.repository.put_session(session_id, values, key, pointer)
         stored = self.repository.session(session_id)
         assert stored is not None
         return self._shown(stored)
@@ -288,6 +299,7 @@ class SchoolService:
         capacity, taken = int(session["capacity"]), int(session["seats_taken"])
         return Session(
             id=session["id"], title=session["title"], course=session.get("course"),
+            course_id=session.get("course_id"),
             audience=session["audience"], starts_at=session["starts_at"],
             ends_at=session["ends_at"], place=session["place"],
             tax_office=session["tax_office"], capacity=capacity, seats_taken=taken,
