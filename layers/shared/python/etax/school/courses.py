@@ -320,7 +320,7 @@ class CourseService:
                                        sha256=stored["sha256"], typed=catalogue.typed)
         if not checks:
             raise StateChanged("nothing was uploaded with the file's form yet", field="file")
-        at = utc_stamp(self.now())
+        at = utc_stamp(self.now(), "milliseconds")  # the library lists the latest first
         shown = [asdict(c) for c in checks]
         failed = [c for c in checks if not c.passed]
         if failed:

@@ -99,20 +99,18 @@ class CourseRepository(DynamoAccess):
         return self._listed(COURSES, cursor, PAGE)
 
     def course_parts(self, course_id: str, since: str) -> dict[str, list[dict[str, Any]]]:
-        """The course's files and its sessions starting from ``since`` (one query of the
-        course's partition below its questions)."""
+        """The course's files and its sessions starting from ``since``, in one query of the
+        course's partition (its keys sort ``course``, ``question#…``, ``session#<start>…``,
+        ``ware#…``: from the first session to come to the last file)."""
         parts: dict[str, list[dict[str, Any]]] = {"ware": [], "session": []}
         for page in pages(self.db, "query", TableName=self.table, ConsistentRead=True,
                           KeyConditionExpression="pk = :pk AND sk BETWEEN :from AND :to",
                           ExpressionAttributeValues={":pk": {"S": f"course#{course_id}"},
-                                                     ":from": {"S": "session#"},
+                                                     ":from": {"S": f"session#{since}"},
                                                      ":to": {"S": "ware#~"}}):
             for item in page.get("Items", []):
-                sk = item["sk"]["S"]
-                if sk.startswith("ware#"):
-                    parts["ware"].append(from_item(item))
-                elif sk >= f"session#{since}":
-                    parts["session"].append(from_item(item))
+                kind = "ware" if item["sk"]["S"].startswith("ware#") else "session"
+                parts[kind].append(from_item(item))
         return parts
 
     # -- courseware -------------------------------------------------------------------------
