@@ -137,6 +137,22 @@ export function element(tag, text, attributes = {}) {
   return node;
 }
 
+const ENTITIES = { "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#x27;": "'", "&amp;": "&" };
+
+/** A search snippet as the platform's searches give it (HTML-escaped text, the query's words
+ * in <em>…</em>) made into text and <mark> nodes: nothing of it is ever parsed as HTML, so an
+ * unexpected tag stays visible text. The snippet's own text is Chinese in either language. */
+export function highlighted(snippet) {
+  const unescape = (text) => text.replace(/&(?:lt|gt|quot|amp|#x27);/g, (e) => ENTITIES[e]);
+  const node = element("p", null, { class: "snippet", lang: "zh-CN" });
+  for (const part of String(snippet).split(/(<em>[\s\S]*?<\/em>)/)) {
+    const marked = /^<em>([\s\S]*)<\/em>$/.exec(part);
+    if (marked) node.append(element("mark", unescape(marked[1])));
+    else if (part) node.append(document.createTextNode(unescape(part)));
+  }
+  return node;
+}
+
 /** A text key's message if the table has it in either language, else `fallback`. */
 export function known(key, fallback) {
   return key in messages.zh ? t(key) : fallback;

@@ -2,14 +2,15 @@
 // in force and the current answers, their matching words marked), a work read as of any day
 // (its number, issuers and validity that day, exactly the provisions in force), and an answer
 // with the provisions it rests on (or, while it is under review, the notice saying so).
-import { alertText, api, busy, element, facts, known, page, problemText, t } from "./common.js";
+import {
+  alertText, api, busy, element, facts, highlighted, known, page, problemText, t,
+} from "./common.js";
 
 const STATUS_KEYS = {
   现行有效: "in_force", 已修改: "amended", 部分失效: "partly_repealed", 全文废止: "repealed",
   尚未生效: "not_yet", 全文失效: "expired",
 };
 const ZH = "zh-CN"; // the library's and the answers' own text is Chinese in either language
-const ENTITIES = { "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#x27;": "'", "&amp;": "&" };
 
 const shown = {}; // the last search, work and article, to redraw on a language switch
 
@@ -19,20 +20,6 @@ function validity(status) {
 
 function kind(value, fallback) {
   return known(`kind_${value}`, fallback ?? value);
-}
-
-/** A search snippet as the index gives it (HTML-escaped text, the query's words in
- * <em>…</em>) made into text and <mark> nodes: nothing of it is ever parsed as HTML, so an
- * unexpected tag stays visible text. */
-export function highlighted(snippet) {
-  const unescape = (text) => text.replace(/&(?:lt|gt|quot|amp|#x27);/g, (e) => ENTITIES[e]);
-  const node = element("p", null, { class: "snippet", lang: ZH });
-  for (const part of String(snippet).split(/(<em>[\s\S]*?<\/em>)/)) {
-    const marked = /^<em>([\s\S]*)<\/em>$/.exec(part);
-    if (marked) node.append(element("mark", unescape(marked[1])));
-    else if (part) node.append(document.createTextNode(unescape(part)));
-  }
-  return node;
 }
 
 function opener(key, open) {

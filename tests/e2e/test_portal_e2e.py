@@ -11,6 +11,7 @@ Each page's screenshot is saved in ``.build/screenshots/`` (the run's artefacts)
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -582,3 +583,65 @@ def test_a_company_sees_its_invoices_and_the_payments_of_its_obligations(
     in_english = phone.locator("#me-obligations article", has_text=f"VAT · {period}")
     expect(in_english).to_contain_text("confirmed")
     assert axe_violations(phone) == []
+
+
+def test_the_school_shows_a_course_with_its_courseware_and_searches_the_library(
+        api: str, stack: dict[str, Any], phone: Page) -> None:
+    """The school page's courses and digital library (docs/usage/school.md): an officer's
+    course with its lessons and a published file, found in the list and opened; a library
+    document found by its word, the word marked in the summary's snippet."""
+    # the courses' own helpers, imported here: their module imports this one (fresh_person)
+    from tests.e2e.test_school_courses_e2e import (
+        KEEPER,
+        course,
+        published_courseware,
+        shelved,
+        slides,
+    )
+
+    keeper = bearer(token(api, *KEEPER))
+    unique = uuid.uuid4().hex[:6]
+    title = f"小规模纳税人增值税申报 {unique}"
+    course_id = course(api, keeper, title)  # two lessons: 20 and 35 minutes
+    data = slides(f"portal courseware {unique}")
+    published_courseware(api, keeper, course_id, data)  # lesson 2's, lesson-2.pdf
+    word = f"留抵退税{unique}"
+    document = f"{word}办理指南"
+    document_id = shelved(api, keeper, document,
+                          f"增量留抵退税的条件、申请和到账：{word}的完整步骤。", slides(word))
+    wait_for("the document in the library's search", lambda: [
+        r for r in requests.get(f"{api}/v1/school/library", timeout=60,
+                                params={"q": word}).json()["results"]
+        if r["document"]["id"] == document_id] or None)
+
+    phone.goto(portal(stack, "school.html"))
+    entry = phone.locator("#courses-items li", has_text=title)
+    expect(entry).to_contain_text("2 讲，共 55 分钟", timeout=30_000)
+    entry.get_by_role("button", name=title).click()
+    shown = phone.locator("#course")
+    expect(shown.get_by_role("heading", level=2)).to_have_text(title, timeout=30_000)
+    expect(shown.get_by_role("heading", level=2)).to_be_focused()
+    expect(shown.locator("ol.lessons > li")).to_contain_text(["申报前的准备 · 20 分钟",
+                                                              "填写申报表 · 35 分钟"])
+    files = shown.locator("table", has_text="lesson-2.pdf")
+    expect(files).to_be_visible()
+    checksum = hashlib.sha256(data).hexdigest()
+    [row] = shown_rows(files)
+    assert row[:3] == ["第二讲课件", "第 2 讲", "lesson-2.pdf"]
+    assert row[4] == f"{checksum[:12]}…"  # shortened: the whole checksum in its title
+    expect(files.locator("td.digest")).to_have_attribute("title", checksum)
+    # not signed in: the file and the questions ask for a sign-in
+    expect(files.get_by_role("link", name="登录后下载")).to_have_attribute(
+        "href", "signin.html?next=school")
+    expect(shown).to_contain_text("登录后可以查看、提出和回答问题")
+
+    library = phone.locator("#library-search")
+    library.get_by_label("关键词").fill(word)
+    library.get_by_role("button", name="搜索").click()
+    hit = phone.locator("#library-items li", has_text=document)
+    expect(hit.locator("mark", has_text=word)).to_have_count(1, timeout=30_000)
+    expect(hit).to_contain_text("办税指南")
+    expect(hit).to_contain_text("增值税")
+    expect(phone.locator("#library-total")).to_be_focused()
+    assert axe_violations(phone) == []
+    shot(phone, "school-courses")
