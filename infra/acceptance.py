@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from etax.acceptance.tables import ACCEPTANCE, REGISTRY
-from infra.nag import acknowledge
 from infra.platform import Platform
-from infra.platform.data import grant, upload_bucket
+from infra.platform.data import grant, grant_uploads, upload_bucket
 from infra.platform.events import QueueConsumer
 
 REGISTRATION_ROUTES = (  # signed in; the credit-code check is public
@@ -79,21 +77,8 @@ class Acceptance(Construct):
         )
         grant(self.applications, self.registry, "GetItem")  # the applicant's office
         self._grant_acceptance(self.applications, query_index=True)
-        # the presigned POST is signed by this role: it may write incoming/ only; a confirmed
-        # upload is copied to documents/ (read for download links), never deleted there
-        bucket_arn = self.documents.bucket_arn
-        self.applications.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-            resources=[f"{bucket_arn}/incoming/*"]))
-        self.applications.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject"],
-            resources=[f"{bucket_arn}/documents/*"]))
-        for prefix in ("incoming", "documents"):
-            acknowledge(self.applications,
-                        f"AwsSolutions-IAM5[Resource::<{self._logical(self.documents)}.Arn>"
-                        f"/{prefix}/*]",
-                        "object keys are made per upload under this prefix; only the prefix "
-                        "can be named")
+        # the presigned POST is signed by this role; a confirmed upload is copied to documents/
+        grant_uploads(self.applications, self.documents, "documents")
         api.route("GET", "/v1/applications/items", self.applications, public=True)
         api.routes(self.applications, *APPLICATION_ROUTES)
 
@@ -101,14 +86,6 @@ class Acceptance(Construct):
             self, "AcceptanceStream", table=self.table, name="acceptance_events",
             description="Announces application state changes (with the applicant's "
                         "notification) on the bus from the acceptance table's stream").failures
-
-    @staticmethod
-    def _logical(bucket: s3.Bucket) -> str:
-        from aws_cdk import Stack
-
-        cfn = bucket.node.default_child
-        assert isinstance(cfn, s3.CfnBucket)
-        return Stack.of(bucket).resolve(cfn.logical_id)  # type: ignore[no-any-return]
 
     def _grant_acceptance(self, function: lambda_.Function, *, query_index: bool) -> None:
         """Reads, conditional writes and transactions on the acceptance table; no Scan."""

@@ -9,17 +9,14 @@ expiring links) and the API function ``apps``.
 
 from __future__ import annotations
 
-from aws_cdk import Stack
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from etax.apps.tables import APPS, LISTING_INDEX, OWNER_INDEX, REVIEW_INDEX
-from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.boards import Board
-from infra.platform.data import grant, upload_bucket
+from infra.platform.data import grant, grant_uploads, upload_bucket
 
 PUBLIC_ROUTES = ("GET /v1/apps", "GET /v1/apps/{app_id}",
                  "POST /v1/apps/{app_id}/versions/{version}/downloads")
@@ -47,20 +44,7 @@ class Apps(Board):
             idempotent=True, publishes_events=True, memory_size=1024)  # a package in memory
         grant(self.function, self.table, "GetItem", "PutItem", "UpdateItem", "Query",
               query=(LISTING_INDEX, OWNER_INDEX, REVIEW_INDEX))
-        # the presigned POST is signed by this role: it writes incoming/ only; a checked
-        # package is copied to packages/ (read for the download links), never deleted there
-        arn = self.packages.bucket_arn
-        self.function.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-            resources=[f"{arn}/incoming/*"]))
-        self.function.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject"], resources=[f"{arn}/packages/*"]))
-        cfn = self.packages.node.default_child
-        assert isinstance(cfn, s3.CfnBucket)
-        logical = Stack.of(self.packages).resolve(cfn.logical_id)
-        for prefix in ("incoming", "packages"):
-            acknowledge(self.function, f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/{prefix}/*]",
-                        "object keys are made per version under this prefix; only the prefix "
-                        "can be named")
+        # the presigned POST is signed by this role; a checked package is copied to packages/
+        grant_uploads(self.function, self.packages, "packages")
         platform.api.routes(self.function, *PUBLIC_ROUTES, public=True)
         platform.api.routes(self.function, *ROUTES)

@@ -13,18 +13,16 @@ the uploads kit (``incoming/`` written by the presigned forms, expired when aban
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from etax.school.tables import LEARNER_INDEX, SCHEDULE_INDEX, SCHOOL
-from infra.nag import acknowledge
 from infra.platform import Platform
 from infra.platform.boards import Board
-from infra.platform.data import grant, upload_bucket
+from infra.platform.data import grant, grant_uploads, upload_bucket
 
 PUBLIC_ROUTES = ("GET /v1/school/sessions", "GET /v1/school/sessions/{session_id}",
                  "GET /v1/school/certificates/{number}/verify")
@@ -81,22 +79,8 @@ class School(Board):
         # course's count in a transaction); the lists (Query)
         grant(self.course_function, self.table, "GetItem", "PutItem", "UpdateItem", "Query",
               query=(SCHEDULE_INDEX,))
-        # the presigned POST is signed by this role: it writes incoming/ only; a checked file
-        # is copied to files/ (read for the download links), never deleted there
-        arn = self.courseware.bucket_arn
-        self.course_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-            resources=[f"{arn}/incoming/*"]))
-        self.course_function.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject"], resources=[f"{arn}/files/*"]))
-        cfn = self.courseware.node.default_child
-        assert isinstance(cfn, s3.CfnBucket)
-        logical = Stack.of(self.courseware).resolve(cfn.logical_id)
-        for prefix in ("incoming", "files"):
-            acknowledge(self.course_function,
-                        f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/{prefix}/*]",
-                        "object keys are made per file under this prefix; only the prefix "
-                        "can be named")
+        # the presigned POST is signed by this role; a checked file is copied to files/
+        grant_uploads(self.course_function, self.courseware, "files")
         platform.api.routes(self.course_function, *COURSE_PUBLIC_ROUTES, public=True)
         platform.api.routes(self.course_function, *COURSE_ROUTES)
 

@@ -9,6 +9,7 @@ from aws_cdk import Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -190,3 +191,25 @@ def upload_bucket(scope: Construct, name: str, *, retain: bool, origins: Sequenc
             allowed_origins=list(origins), allowed_headers=["*"],
             exposed_headers=["ETag", "Location"], max_age=3000)],
         removal_policy=removal)
+
+
+def grant_uploads(function: lambda_.Function, bucket: s3.Bucket, kept_prefix: str,
+                  incoming_prefix: str = "incoming") -> None:
+    """``function`` signs the presigned forms of an uploads kit's ``bucket`` and checks what
+    arrives: it writes, reads and deletes under ``incoming_prefix`` only (where the forms put
+    files), and copies a checked file to ``kept_prefix`` and reads it there (for the download
+    links), never deleting it. Object keys are made per file under each prefix, so only the
+    prefix can be named: each wildcard is acknowledged."""
+    arn = bucket.bucket_arn
+    function.add_to_role_policy(iam.PolicyStatement(
+        actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+        resources=[f"{arn}/{incoming_prefix}/*"]))
+    function.add_to_role_policy(iam.PolicyStatement(
+        actions=["s3:PutObject", "s3:GetObject"], resources=[f"{arn}/{kept_prefix}/*"]))
+    cfn = bucket.node.default_child
+    assert isinstance(cfn, s3.CfnBucket)
+    logical = Stack.of(bucket).resolve(cfn.logical_id)
+    for prefix in (incoming_prefix, kept_prefix):
+        acknowledge(function, f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/{prefix}/*]",
+                    "object keys are made per file under this prefix; only the prefix can be "
+                    "named")

@@ -20,6 +20,7 @@ from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
 from etax.platform.dynamo import (
     applied,
+    count_under,
     from_item,
     pages,
     stepped,
@@ -165,10 +166,5 @@ class IdeaRepository(DynamoAccess):
     def count(self, subject: str, kind: str, day: str, ceiling: int, expires: int) -> bool:
         """One more of ``kind`` for ``subject`` on ``day`` while under ``ceiling``; False when
         the day's allowance is used up (nothing counted then)."""
-        return applied(self.db, "update_item", TableName=self.table,
-                       Key=_key(f"quota#{subject}#{kind}", day),
-                       UpdateExpression="ADD n :one SET expires_at = :ttl",
-                       ConditionExpression="attribute_not_exists(n) OR n < :ceiling",
-                       ExpressionAttributeValues={":one": {"N": "1"},
-                                                  ":ceiling": {"N": str(ceiling)},
-                                                  ":ttl": {"N": str(expires)}})
+        return count_under(self.db, self.table, _key(f"quota#{subject}#{kind}", day), ceiling,
+                           expires)

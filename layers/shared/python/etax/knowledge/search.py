@@ -21,7 +21,6 @@ corpus digest) built once per publication and loaded by the search function.
 from __future__ import annotations
 
 import heapq
-import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +30,7 @@ from etax.errors import Invalid
 from etax.knowledge.articles import TOPICS, Article
 from etax.knowledge.bm25 import Bm25
 from etax.knowledge.text import fold, lexicon, terms
+from etax.platform.snippets import snippets
 from etax.regulations.model import Work, read
 
 __all__ = ["FILTERS", "KINDS", "Document", "Hit", "SearchIndex", "documents_of", "terms"]
@@ -93,28 +93,7 @@ def highlights(text: str, query_terms: Iterable[str], *, count: int = SNIPPETS) 
     the text's beginning when nothing matches."""
     lex = lexicon()
     wanted = [form for term in set(query_terms) for form in lex.forms(term) if form]
-    spans = _marks(text, wanted)
-    if not spans:
-        return (_snippet(text, 0, min(len(text), SNIPPET), []),) if text else ()
-    snippets: list[str] = []
-    index = 0
-    while index < len(spans) and len(snippets) < count:
-        start = max(0, spans[index][0] - LEAD)
-        end = min(len(text), start + SNIPPET)
-        inside = [s for s in spans[index:] if s[1] <= end]
-        snippets.append(_snippet(text, start, end, inside))
-        index += max(1, len(inside))
-    return tuple(snippets)
-
-
-def _snippet(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> str:
-    parts = ["…" if start > 0 else ""]
-    at = start
-    for s, e in spans:
-        parts += [html.escape(text[at:s]), "<em>", html.escape(text[s:e]), "</em>"]
-        at = e
-    parts += [html.escape(text[at:end]), "…" if end < len(text) else ""]
-    return "".join(parts)
+    return tuple(snippets(text, _marks(text, wanted), count, width=SNIPPET, lead=LEAD))
 
 
 def _passes(facets: Mapping[str, str], filters: Mapping[str, str]) -> bool:

@@ -108,14 +108,16 @@ def stepped(db: Any, table: str, key: Mapping[str, Any], version: int,
                        ":version": {"N": str(version)}, ":next": {"N": str(version + 1)}})
 
 
-def count_under(db: Any, table: str, key: str, limit: int, expires_at: int) -> bool:
-    """Add one to the counter ``key`` of ``table`` (key attribute ``key``, count ``n``, TTL
-    ``expires_at``) while it is under ``limit``, in one conditional UpdateItem; False when it
-    had reached the limit (nothing is added then)."""
+def count_under(db: Any, table: str, key: str | Mapping[str, Any], limit: int,
+                expires_at: int) -> bool:
+    """Add one to the counter ``key`` of ``table`` (a string: the key attribute ``key``; or the
+    item's whole key, e.g. ``pk`` and ``sk``; count ``n``, TTL ``expires_at``) while it is under
+    ``limit``, in one conditional UpdateItem; False when it had reached the limit (nothing is
+    added then)."""
     return applied(
         db, "update_item",
         TableName=table,
-        Key={"key": {"S": key}},
+        Key={"key": {"S": key}} if isinstance(key, str) else dict(key),
         UpdateExpression="ADD n :one SET expires_at = :ttl",
         ConditionExpression="attribute_not_exists(n) OR n < :limit",
         ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},

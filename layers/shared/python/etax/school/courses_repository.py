@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
-from etax.platform.dynamo import applied, from_item, pages, table_name, to_item
+from etax.platform.dynamo import applied, count_under, from_item, pages, table_name, to_item
 from etax.school.catalogue import AWAITING_UPLOAD, MAX_ANSWERS, MAX_COURSEWARE, PUBLISHED
 from etax.school.tables import SCHEDULE_INDEX
 
@@ -231,13 +231,8 @@ class CourseRepository(DynamoAccess):
 
     def count(self, subject: str, kind: str, day: str, ceiling: int, expires: int) -> bool:
         """One more of ``kind`` for ``subject`` on ``day`` while under ``ceiling``."""
-        return applied(self.db, "update_item", TableName=self.table,
-                       Key=_key(f"quota#{subject}#{kind}", day),
-                       UpdateExpression="ADD n :one SET expires_at = :ttl",
-                       ConditionExpression="attribute_not_exists(n) OR n < :ceiling",
-                       ExpressionAttributeValues={":one": {"N": "1"},
-                                                  ":ceiling": {"N": str(ceiling)},
-                                                  ":ttl": {"N": str(expires)}})
+        return count_under(self.db, self.table, _key(f"quota#{subject}#{kind}", day), ceiling,
+                           expires)
 
     # -- the library ------------------------------------------------------------------------
 

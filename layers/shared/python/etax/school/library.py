@@ -16,7 +16,6 @@ published first), each with snippets of its summary where the query's terms are 
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,9 +23,8 @@ from typing import Any, Final
 
 from etax.crowd.similarity import simple_terms
 from etax.knowledge.bm25 import Bm25
+from etax.platform.snippets import snippets
 
-SNIPPET: Final = 60
-LEAD: Final = 12
 SNIPPETS: Final = 2
 
 
@@ -58,31 +56,11 @@ def highlights(text: str, query_terms: Sequence[str], count: int = SNIPPETS) -> 
             start = folded.find(term, start + 1)
     spans: list[tuple[int, int]] = []
     for i, on in enumerate(marked):
-        if on and (not spans or spans[-1][1] != i):
-            spans.append((i, i + 1))
-        elif on:
+        if on and spans and spans[-1][1] == i:
             spans[-1] = (spans[-1][0], i + 1)
-    if not spans:
-        return [_snippet(text, 0, min(len(text), SNIPPET), [])] if text else []
-    snippets: list[str] = []
-    index = 0
-    while index < len(spans) and len(snippets) < count:
-        start = max(0, spans[index][0] - LEAD)
-        end = min(len(text), start + SNIPPET)
-        inside = [(s, min(e, end)) for s, e in spans[index:] if s < end]
-        snippets.append(_snippet(text, start, end, inside))
-        index += len(inside)
-    return snippets
-
-
-def _snippet(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> str:
-    parts = ["…" if start > 0 else ""]
-    at = start
-    for s, e in spans:
-        parts += [html.escape(text[at:s]), "<em>", html.escape(text[s:e]), "</em>"]
-        at = e
-    parts += [html.escape(text[at:end]), "…" if end < len(text) else ""]
-    return "".join(parts)
+        elif on:
+            spans.append((i, i + 1))
+    return snippets(text, spans, count)
 
 
 @dataclass(frozen=True, slots=True)
