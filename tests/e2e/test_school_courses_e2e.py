@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import requests
 
 from tests.e2e.test_acceptance_e2e import post_form
@@ -20,6 +21,8 @@ from tests.e2e.test_lottery_e2e import wait_for
 from tests.e2e.test_notifications_e2e import entries_with
 from tests.e2e.test_platform_e2e import bearer, token
 from tests.e2e.test_portal_e2e import fresh_person
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.e2e]
 
 FUZHOU = "13501000000"
 KEEPER = ("officer", "officer-fz-0001", FUZHOU)
