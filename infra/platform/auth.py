@@ -11,6 +11,13 @@ from infra.config import StageConfig
 from infra.platform.functions import Functions
 from infra.platform.keys import signing_key
 
+TIMEOUT_SECONDS = 5
+LOCAL_TIMEOUT_SECONDS = 20
+"""On the local stage the authorizer waits longer than in the cloud, for the same reason the
+functions serving routes do (``infra.platform.api.LOCAL_ROUTE_TIMEOUT_SECONDS``): a burst of
+new tokens (a hundred people enrolling at once) starts several of its cold starts at once on
+cores LocalStack shares, and one timing out at 5 s answered a 500 for a valid token."""
+
 
 class Auth(Construct):
     """The authorizer function; on ``local``, the dev issuer's key and function too.
@@ -40,7 +47,8 @@ class Auth(Construct):
             self, "authorizer",
             description="Verifies bearer JWTs for API Gateway",
             environment=environment,
-            timeout=Duration.seconds(5),
+            timeout=Duration.seconds(LOCAL_TIMEOUT_SECONDS if config.is_local
+                                     else TIMEOUT_SECONDS),
         )
         if self.dev_key is not None:
             self.dev_key.grant(self.authorizer, "kms:GetPublicKey")

@@ -384,6 +384,10 @@ def test_on_the_local_stage_a_function_serving_routes_waits_as_long_as_the_gatew
     assert there["analytics"]["Properties"]["Timeout"] == 29
     for consumer in ("refund_payment", "notifier", "office_alerts"):
         assert here[consumer]["Properties"]["Timeout"] == there[consumer]["Properties"]["Timeout"]
+    # the authorizer too, within API Gateway's wait: a burst of new tokens starts several of
+    # its cold starts at once on the local stack
+    assert here["authorizer"]["Properties"]["Timeout"] == 20
+    assert there["authorizer"]["Properties"]["Timeout"] == 5
 
 
 def test_a_function_is_either_a_queue_s_consumer_or_serves_routes() -> None:
