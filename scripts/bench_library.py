@@ -70,7 +70,7 @@ def measure(size: int, queries: int) -> str:
     builds = []
     for _ in range(5):
         started = time.perf_counter()
-        shelf = Shelf.build(1, documents)
+        shelf = Shelf.build("bench", documents)
         builds.append(time.perf_counter() - started)
     chance = random.Random(5)  # noqa: S311 - repeatable queries
     asked = ["".join(chance.sample(WORDS, chance.randint(1, 3))) for _ in range(queries)]

@@ -429,3 +429,17 @@ def test_an_unpublished_document_is_not_offered_and_bad_searches_name_the_field(
     wrong = send(courses, "POST", "/v1/school/library", KEEPER,
                  {**file_body(PDF), **LIBRARY[0], "category": "novel"})
     assert (wrong["statusCode"], wrong["json"]["field"]) == (422, "category")
+
+
+def test_the_library_found_again_after_its_table_is_emptied_and_written_anew(
+        courses: Any) -> None:
+    """A reset empties the table (the local stack's `make reset`): the publications after it
+    must not bring an earlier revision back, or the search keeps the shelf it built before."""
+    shelved(courses)
+    assert send(courses, "GET", "/v1/school/library")["json"]["total"] == 3  # the shelf built
+    dynamodb = boto3.client("dynamodb")
+    for item in dynamodb.scan(TableName="school")["Items"]:
+        dynamodb.delete_item(TableName="school", Key={"pk": item["pk"], "sk": item["sk"]})
+    again = shelved(courses)
+    found = send(courses, "GET", "/v1/school/library")["json"]
+    assert sorted(r["document"]["id"] for r in found["results"]) == sorted(again)

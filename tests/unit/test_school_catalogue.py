@@ -59,7 +59,7 @@ def document(n: int, title: str, summary: str, category: str = "guide",
             "tags": list(tags), "published_at": f"2026-12-0{n}T00:00:00Z"}
 
 
-SHELF = Shelf.build(3, [
+SHELF = Shelf.build("r3", [
     document(1, "增值税小规模纳税人减免政策", "月销售额10万元以下免征增值税。", "policy",
              ("增值税",)),
     document(2, "电子发票开具指南", "数电发票的开具与红字发票。", "guide", ("发票",)),

@@ -12,13 +12,14 @@
   whole), the ids in the order asked;
 - ``library#<id>`` / ``document`` — a library document; once published ``listed`` =
   ``library`` and ``starts_key`` (its publication) put it on ``by_schedule``;
-- ``library`` / ``revision`` — the library's revision, counted up at each publication: the
-  search rebuilds its index when it moves;
+- ``library`` / ``revision`` — the library's revision, a new random one at each publication:
+  the search rebuilds its index when it changes;
 - ``quota#<subject>#<kind>`` / ``<day>`` — a person's questions or answers of a day (TTL).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -253,15 +254,17 @@ class CourseRepository(DynamoAccess):
         return self._settle(_document_key(document_id), values)
 
     def move_revision(self) -> None:
-        """The library changed: its searches build their index again."""
-        self.db.update_item(TableName=self.table, Key=_key(LIBRARY, "revision"),
-                            UpdateExpression="ADD n :one",
-                            ExpressionAttributeValues={":one": {"N": "1"}})
+        """The library changed: a new revision (random, not a count: a table emptied and
+        written again never brings an earlier revision back), so its searches build their
+        index again."""
+        self.db.put_item(TableName=self.table,
+                         Item={**_key(LIBRARY, "revision"),
+                               "revision": {"S": secrets.token_hex(8)}})
 
-    def revision(self) -> int:
+    def revision(self) -> str:
         item = self.db.get_item(TableName=self.table, Key=_key(LIBRARY, "revision"),
                                 ConsistentRead=True).get("Item")
-        return int(item["n"]["N"]) if item else 0
+        return item["revision"]["S"] if item else ""
 
     def shelf(self, limit: int) -> list[dict[str, Any]]:
         """The published documents, the latest first, at most ``limit``."""

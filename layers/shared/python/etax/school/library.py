@@ -75,12 +75,12 @@ class Shelf:
     """The library's published documents at ``revision``, latest published first, and their
     index."""
 
-    revision: int
+    revision: str
     documents: tuple[Mapping[str, Any], ...]
     ranking: Bm25
 
     @classmethod
-    def build(cls, revision: int, documents: Sequence[Mapping[str, Any]]) -> Shelf:
+    def build(cls, revision: str, documents: Sequence[Mapping[str, Any]]) -> Shelf:
         ordered = tuple(sorted(documents, key=lambda d: (d["published_at"], d["id"]),
                                reverse=True))
         return cls(revision, ordered, Bm25.build([simple_terms(searched(d)) for d in ordered]))
