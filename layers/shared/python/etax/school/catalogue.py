@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from etax.errors import Refused
 from etax.platform.auth import Principal
-from etax.school.rules import AUDIENCE_ROLES, ORGANISERS
+from etax.school.rules import AUDIENCE_ROLES, ORGANISERS, organises
 
 MIB: Final = 1024 * 1024
 MAX_FILE_BYTES: Final = 100 * MIB
@@ -95,10 +95,9 @@ def check_learner(principal: Principal, course: Mapping[str, Any]) -> None:
                       f"for {' and '.join(AUDIENCE_ROLES[course['audience']])} accounts")
 
 
-def keeps(principal: Principal, course: Mapping[str, Any]) -> bool:
-    """An administrator, or an officer of the office that published the course."""
-    return principal.role == "admin" or (
-        principal.role == "officer" and principal.tax_office == course["tax_office"])
+keeps = organises
+"""An administrator, or an officer of the office that published the course or document: the
+same rule as a session's organisers."""
 
 
 def question_id(at_ms: int, salt: str) -> str:

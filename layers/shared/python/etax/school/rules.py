@@ -28,6 +28,7 @@ The figures are the platform's own choices (docs/sources.md#tax-school).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
@@ -75,8 +76,9 @@ def may_enrol(principal: Principal, audience: str) -> None:
                       f"{' and '.join(AUDIENCE_ROLES[audience])} accounts")
 
 
-def organises(principal: Principal, session: dict[str, Any]) -> bool:
-    """An administrator, or an officer of the office that scheduled the session."""
+def organises(principal: Principal, session: Mapping[str, Any]) -> bool:
+    """An administrator, or an officer of the office that scheduled the session (or
+    published the course or library document: :data:`etax.school.catalogue.keeps`)."""
     return principal.role == "admin" or (
         principal.role == "officer" and principal.tax_office == session["tax_office"])
 
