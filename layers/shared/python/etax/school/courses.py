@@ -80,7 +80,7 @@ class CourseService:
                   "tax_office": principal.tax_office or "admin",
                   "created_by": principal.subject, "created_at": utc_stamp(self.now())}
         self.repository.put_course(course_id, values)
-        return self._course(self._stored(course_id), parts={"ware": [], "session": []})
+        return self._course(values, parts={"ware": [], "session": []})  # as written: no read
 
     def courses(self, cursor: str | None) -> CoursePage:
         found, following = self.repository.courses(cursor)
