@@ -15,11 +15,10 @@ from etax.acceptance.offices import RegisteredOffices
 from etax.acceptance.people import RegisteredPeople
 from etax.acceptance.registration.repository import RegistryRepository
 from etax.acceptance.repository import AcceptanceRepository
-from etax.consult.guard import Guard
 from etax.consult.repository import ConsultRepository
 from etax.consult.requests import AskRequest, FeedbackRequest, ReplyRequest
 from etax.consult.results import Feedback, Figures, HandoffView, Hot, Queue
-from etax.consult.retrieval import composer_for
+from etax.consult.retrieval import composer_for, guard_for
 from etax.consult.rules import SLA_SECONDS, Asker
 from etax.consult.service import ConsultService
 from etax.invoices import channels
@@ -46,7 +45,7 @@ articles = base()
 cache = IndexCache(IndexStore(), recheck=recheck_seconds())
 service = ConsultService(
     composer_for(articles, corpus(), business_date(datetime.now(UTC)), index=cache.current),
-    Guard(tag for a in articles for tag in a.tags),
+    guard_for(articles),
     ConsultRepository(),
     RegisteredOffices(RegistryRepository(), RegisteredPeople(AcceptanceRepository())),
     EventPublisher(lazy("events"), required("EVENT_BUS_NAME"), "tax.consult"),

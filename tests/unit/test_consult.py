@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from etax.consult.asked import asked
 from etax.consult.compose import Composer, confidence, simple_terms
-from etax.consult.guard import Guard, normalize
+from etax.consult.guard import Guard, domain_words, normalize
 from etax.consult.local_index import Fused, LocalIndex, mixed_terms
 from etax.consult.rules import (
     SMS_MAX_CHARS,
@@ -23,7 +24,7 @@ from etax.consult.rules import (
     week_of,
     within_sla,
 )
-from etax.knowledge.articles import Article, Citation
+from etax.knowledge.articles import Article, Citation, base
 from etax.knowledge.text import sound
 from etax.regulations.seeds import corpus
 
@@ -167,11 +168,49 @@ class Fixed:
 
 
 def test_fused_rankings_favour_what_both_find() -> None:
-    both = Fused(Fixed(FixedHit("a", 10.0), FixedHit("b", 9.0)),
-                 Fixed(FixedHit("b", 4.0), FixedHit("c", 2.0)), weight=0.5)
+    both = Fused((Fixed(FixedHit("a", 10.0), FixedHit("b", 9.0)), 0.5),
+                 (Fixed(FixedHit("b", 4.0), FixedHit("c", 2.0)), 0.5))
     assert [(h.id, h.score) for h in both.search("q", 3)] == [
         ("b", 0.95), ("a", 0.5), ("c", 0.25)]
-    assert Fused(Fixed(), Fixed(FixedHit("c", 2.0))).search("q", 3)[0].score == 0.6
+    assert Fused((Fixed(), 0.4), (Fixed(FixedHit("c", 2.0)), 0.6)).search("q", 3)[0].score == 0.6
+
+
+def test_fused_rankings_weigh_each_of_several() -> None:
+    three = Fused((Fixed(FixedHit("a", 3.0)), 0.15), (Fixed(FixedHit("a", 1.0)), 0.15),
+                  (Fixed(FixedHit("b", 8.0), FixedHit("a", 4.0)), 0.7))
+    assert [(h.id, h.score) for h in three.search("q", 2)] == [("b", 0.7), ("a", 0.65)]
+
+
+def test_a_question_asked_of_an_article_brings_its_wording_to_it() -> None:
+    salary = article("a-salary", "iit", "工资薪金怎么交个税？", "按月累计预扣。")
+    labour = article("b-labour", "iit", "劳务报酬怎么交个税？", "按次预扣预缴。")
+    question = "接私单赚的钱怎么交个税"
+    assert LocalIndex([salary, labour]).search(question, 1)[0].id == "a-salary"
+    asked = LocalIndex([salary, labour], asked={"b-labour": ("周末接私单的收入要报税吗",)})
+    assert asked.search(question, 1)[0].id == "b-labour"
+
+
+def test_the_seeded_asked_questions_are_of_articles_of_the_base() -> None:
+    ids = {a.id for a in base()}
+    questions = asked()
+    assert sum(map(len, questions.values())) >= 900
+    assert set(questions) <= ids
+    assert len(questions) == len(ids)  # every article has been asked of
+
+
+def test_a_knowledge_base_s_own_words_are_those_it_uses_far_more_than_chinese_at_large() -> None:
+    texts = ["纳税人抽中奖级后领取奖金，奖级以抽奖页面为准。",
+             "同一奖级的奖金相同，奖级越高奖金越多。", "今天我们讨论奖级和奖金。"]
+    own = domain_words(texts)
+    assert {"奖级", "奖金"} <= own  # 5 and 4 uses, rare in Chinese at large
+    assert not {"今天", "我们", "页面"} & own  # used once
+
+
+def test_a_question_with_two_of_the_base_s_own_words_is_read_as_tax() -> None:
+    guard = Guard([], domain=["奖级", "奖品", "号码"])
+    assert guard.read("抽中某奖级但奖品已发完，会改发吗").kind == "tax"
+    assert guard.read("双色球下期号码预测").kind == "out_of_domain"  # one is not enough
+    assert guard.read("明天福州天气怎么样").kind == "out_of_domain"
 
 
 def test_mixed_terms_keep_words_pairs_and_characters() -> None:

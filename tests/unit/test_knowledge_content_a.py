@@ -1,5 +1,6 @@
-"""The seeded articles on IIT, VAT, invoices, verification and the lottery, and their evaluation
-questions (``tests/evaluation/questions-a.json``, ``out_of_domain-a.json``): a data check."""
+"""The seeded articles on IIT, VAT, invoices, verification and the lottery, the questions asked
+of them (``etax/consult/data/asked/questions-a.json``) and the out-of-domain questions written
+with these (``tests/evaluation/out_of_domain-a.json``): a data check."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from etax.consult.asked import ASKED
 from etax.knowledge.articles import DATA, Article, article_of, base
 
 EVALUATION = Path(__file__).parents[1] / "evaluation"
@@ -23,8 +25,9 @@ def ours() -> list[Article]:
 
 
 def load(name: str) -> list[dict[str, Any]]:
+    folder = ASKED if name.startswith("questions") else EVALUATION
     questions: list[dict[str, Any]] = json.loads(
-        (EVALUATION / name).read_text(encoding="utf-8"))["questions"]
+        (folder / name).read_text(encoding="utf-8"))["questions"]
     return questions
 
 

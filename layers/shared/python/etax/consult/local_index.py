@@ -1,13 +1,12 @@
-"""The consultation's own retrieval, pure: a BM25 index over the articles' question forms and
-tags (what askers' questions resemble most), and the fusion of two rankings.
+"""The consultation's own retrieval, pure: BM25 indexes over the articles — their question
+forms and tags (what askers' questions resemble most), or their whole text — and the fusion of
+several rankings.
 
-A question reaches its article by the words it shares with the article's question forms; a
-typo, a colloquial or traditional form shares characters rather than words, so the question
-index counts Chinese characters and character pairs besides the words of the segmentation
-(:func:`mixed_terms`). The consultation fuses this ranking with the search kit's (which also
-reads the answers): each ranking's scores relative to its best, weighed
-(:data:`FUSION_WEIGHT` for the search kit's), summed (:class:`Fused`). Tuned on the evaluation
-set (docs/benchmarks.md).
+A question reaches its article by the words it shares with the article; a typo, a colloquial
+or traditional form shares characters rather than words, so these indexes count Chinese
+characters and character pairs besides the words of the segmentation (:func:`mixed_terms`).
+The consultation fuses their rankings with the search kit's: each ranking's scores relative to
+its best, weighed, summed (:class:`Fused`; the weights are :mod:`.retrieval`'s).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,7 +25,6 @@ from etax.knowledge.text import sound
 
 K1: Final = 1.5
 B: Final = 0.75
-FUSION_WEIGHT: Final = 0.4
 DEPTH: Final = 20  # hits of each ranking fused
 _HAN: Final = re.compile(r"[\u4e00-\u9fff]+")
 _PAIR: Final = re.compile(r"[\u4e00-\u9fff]{2}")
@@ -57,7 +55,8 @@ class LocalHit:
 
 class LocalIndex:
     """BM25 over each article's question forms and tags; with ``answers``, over its whole text
-    (the question forms twice, the answer, the tags), as the search kit's index reads it.
+    (the question forms twice, the answer, the tags), as the search kit's index reads it; with
+    ``asked`` (by article id: :mod:`.asked`), the questions asked of it besides.
 
     Each pair of Chinese characters is also indexed by its sound (toneless pinyin, not counted
     in the article's length); a question's pair that no article holds is looked up by its
@@ -65,12 +64,14 @@ class LocalIndex:
 
     def __init__(self, articles: Iterable[Article],
                  terms: Callable[[str], Sequence[str]] | None = None, *,
-                 answers: bool = False) -> None:
+                 answers: bool = False, asked: Mapping[str, Sequence[str]] | None = None
+                 ) -> None:
         self.terms: Callable[[str], Sequence[str]] = terms or mixed_terms()
         self.docs: list[tuple[str, Counter[str], int]] = []
         for a in articles:
             text = (*a.questions, *a.questions, a.answer, *a.tags) if answers \
                 else (*a.questions, *a.tags)
+            text += tuple((asked or {}).get(a.id, ()))
             counts = Counter(self.terms(" ".join(text)))
             length = sum(counts.values())
             counts.update(_sounds(counts.elements()))
@@ -106,20 +107,17 @@ def _sounds(terms: Iterable[str]) -> list[str]:
 
 
 class Fused:
-    """Two rankings as one: each hit's score relative to its ranking's best, weighed, summed
-    (a document in both rankings gains from both); scores in [0, 1]."""
+    """Several rankings as one: each hit's score relative to its ranking's best, weighed by the
+    ranking's weight, summed (a document found by several rankings gains from each); with
+    weights summing to 1, scores in [0, 1]."""
 
-    def __init__(self, first: Retriever, second: Retriever,
-                 weight: float = FUSION_WEIGHT) -> None:
-        self.first = first
-        self.second = second
-        self.weight = weight
+    def __init__(self, *rankings: tuple[Retriever, float]) -> None:
+        self.rankings = rankings
 
     def search(self, query: str, k: int) -> list[LocalHit]:
         fused: dict[str, float] = {}
-        for hits, weight in ((self.first.search(query, DEPTH), self.weight),
-                             (self.second.search(query, DEPTH), 1 - self.weight)):
-            ranked: Sequence[Hit] = hits
+        for retriever, weight in self.rankings:
+            ranked: Sequence[Hit] = retriever.search(query, DEPTH)
             if not ranked or ranked[0].score <= 0:
                 continue
             best = ranked[0].score

@@ -1,6 +1,12 @@
 """The retrievers the consultation answers from: the search kit's index — the artefact the
 search function loads (:class:`etax.knowledge.indexing.IndexCache`), or one built here — fused
-with the question index of :mod:`.local_index`, both over the articles current on the day.
+with two indexes of :mod:`.local_index` (the articles' question forms; their whole text, read
+by characters and pairs as well as words), all over the articles current on the day.
+
+The weights (:data:`WEIGHTS`) were chosen on the questions of the evaluation that no article's
+question forms were written from (docs/benchmarks.md, "12366 consultation: evaluation"): the
+question-form index ranks the tuning sets' questions best, having their wordings among its
+forms, and new questions worst; the whole-text index ranks new questions best.
 
 The artefact leaves out the articles flagged for review (its builder's seam,
 :func:`etax.knowledge.indexing.current_articles`): a hit of the question index that the
@@ -10,10 +16,13 @@ answers alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from typing import Final
 
-from etax.consult.compose import Composer, Hit
+from etax.consult.asked import asked
+from etax.consult.compose import QUESTION_WORDS, Composer, Hit
+from etax.consult.guard import Guard, domain_words
 from etax.consult.local_index import DEPTH, Fused, LocalIndex, mixed_terms
 from etax.knowledge.articles import Article
 from etax.knowledge.search import SearchIndex, article_documents, terms
@@ -21,7 +30,9 @@ from etax.knowledge.text import content
 from etax.platform.observability import logger
 from etax.regulations.model import Work
 
-RANKING = "the search kit's index artefact fused with the question index"
+RANKING = ("the search kit's index artefact fused with the question-form and whole-text "
+           "indexes")
+WEIGHTS: Final = {"search kit": 0.15, "question forms": 0.15, "whole text": 0.7}
 
 
 class IndexRetriever:
@@ -59,9 +70,10 @@ class IndexRetriever:
 class Consulted:
     """The fused ranking, restricted to the articles the search index serves."""
 
-    def __init__(self, index: IndexRetriever, questions: LocalIndex) -> None:
+    def __init__(self, index: IndexRetriever, questions: LocalIndex, whole: LocalIndex) -> None:
         self.index = index
-        self.fused = Fused(index, questions)
+        self.fused = Fused((index, WEIGHTS["search kit"]), (questions, WEIGHTS["question forms"]),
+                           (whole, WEIGHTS["whole text"]))
 
     def search(self, query: str, k: int) -> Sequence[Hit]:
         served = self.index.served()
@@ -70,14 +82,29 @@ class Consulted:
 
 
 def composer_for(articles: Iterable[Article], works: Iterable[Work], day: date,
-                 index: Callable[[], SearchIndex] | None = None) -> Composer:
+                 index: Callable[[], SearchIndex] | None = None,
+                 questions: Mapping[str, Sequence[str]] | None = None) -> Composer:
     """The composer over the articles current on ``day``: ranked by the search artefact
     (``index``: the cache's current index) or, without one, by an index of those articles
-    built here, fused with the question index."""
+    built here, fused with the question-form and whole-text indexes, which read each article
+    with the questions asked of it (``questions``; the seeded ones, :func:`.asked.asked`, if
+    not given)."""
     served = [a for a in articles if a.current_on(day)]
     if index is None:
         built = SearchIndex.build(article_documents(served, day))
         index = lambda: built  # noqa: E731
     both = mixed_terms(terms, content)
-    return Composer(Consulted(IndexRetriever(index), LocalIndex(served, both)), served, works,
-                    both)
+    questions = asked() if questions is None else questions
+    retriever = Consulted(IndexRetriever(index), LocalIndex(served, both, asked=questions),
+                          LocalIndex(served, both, answers=True, asked=questions))
+    return Composer(retriever, served, works, both)
+
+
+def guard_for(articles: Iterable[Article]) -> Guard:
+    """The guard over the knowledge base's ``articles``: their tags join the tax vocabulary,
+    and their own words (:func:`etax.consult.guard.domain_words`) read a question told
+    without one of its terms."""
+    articles = list(articles)
+    return Guard((t for a in articles for t in a.tags),
+                 domain=domain_words((" ".join((*a.questions, a.answer, *a.tags))
+                                      for a in articles), QUESTION_WORDS))
