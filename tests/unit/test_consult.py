@@ -298,3 +298,11 @@ def test_the_service_level_counts_the_wait_until_claimed() -> None:
 def test_weeks_are_iso_weeks() -> None:
     assert week_of(date(2026, 12, 4)) == "2026-W49"
     assert week_days("2026-W49") == (date(2026, 11, 30), date(2026, 12, 6))
+
+
+def test_a_shop_s_or_a_lender_s_matter_is_theirs_unless_a_tax_word_is_asked() -> None:
+    guard = Guard(["退货", "房贷"])
+    assert guard.read("淘宝买的衣服退货了，退款几天到账？").agency == "购物平台或消费者协会"
+    assert guard.read("LPR降了，房贷月供会变吗").agency == "贷款银行"
+    assert guard.read("淘宝买东西能开发票吗").kind == "tax"
+    assert guard.read("提前还款的房贷利息还能在个税里扣除吗").kind == "tax"
