@@ -218,8 +218,8 @@ def _met(ok: bool) -> str:
 
 
 def section(asked: dict[str, Any], times: Sequence[float], rounds: int, retriever: str,
-            held_out: dict[str, Any], fresh: dict[str, Any] | None = None) -> list[str]:
-    unseen = [("held-out", held_out), *([("fresh", fresh)] if fresh else [])]
+            unseen: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The report: ``unseen`` are the unseen sets' figures by name (the targets read there)."""
 
     def sizes(report: dict[str, Any]) -> str:
         return f"{report['questions']} + {report['out_of_domain']}"
@@ -232,7 +232,7 @@ def section(asked: dict[str, Any], times: Sequence[float], rounds: int, retrieve
             if key in TARGET_TEXT else value
 
     p50, p99 = statistics.median(times), percentile(times, 0.99)
-    header = " | ".join(f"{name} set" for name, _ in unseen)
+    header = " | ".join(name for name, _ in unseen)
     rows = [f"| {label} | " + " | ".join(cell(r, key) for _, r in unseen)
             + f" | {TARGET_TEXT.get(key, '')} |" for key, label in FIGURES]
     return [
@@ -267,12 +267,15 @@ def main() -> None:
     questions, ood = load("questions-*.json", ASKED), load("out_of_domain-*.json")
     p = pipeline()
     report = evaluate(p, questions, ood)
-    held_out = evaluate(p, load("questions*.json", HELD_OUT), load("out_of_domain*.json", HELD_OUT))
-    fresh_questions = load("questions*.json", FRESH)
-    fresh = evaluate(p, fresh_questions, load("out_of_domain*.json", FRESH)) \
-        if fresh_questions else None
+    sets = {name: (load("questions*.json", folder), load("out_of_domain*.json", folder))
+            for name, folder in (("held-out set", HELD_OUT), ("fresh set", FRESH))}
+    unseen = [(name, evaluate(p, *both)) for name, both in sets.items() if both[0]]
+    fresh = dict(unseen).get("fresh set")
+    together = [q for both in sets.values() for q in both[0]], \
+        [q for both in sets.values() for q in both[1]]
+    unseen.append(("both together", evaluate(p, *together)))
     times = latencies(p, [*questions, *ood], args.rounds)
-    lines = section(report, times, args.rounds, RANKING, held_out, fresh)
+    lines = section(report, times, args.rounds, RANKING, unseen)
     print("\n".join(lines))
     if args.by_form:
         for form, (n, right) in sorted(report["by_form"].items()):
