@@ -25,7 +25,12 @@ from etax.consult.rules import (
     within_sla,
 )
 from etax.knowledge.articles import Article, Citation, base
-from etax.knowledge.text import sound
+from etax.knowledge.text import (
+    USER_WORD_FREQUENCY,
+    general_frequency,
+    sound,
+    tokenizer,
+)
 from etax.regulations.seeds import corpus
 
 
@@ -204,6 +209,13 @@ def test_a_knowledge_base_s_own_words_are_those_it_uses_far_more_than_chinese_at
     own = domain_words(texts)
     assert {"奖级", "奖金"} <= own  # 5 and 4 uses, rare in Chinese at large
     assert not {"今天", "我们", "页面"} & own  # used once
+
+
+def test_a_word_s_general_frequency_is_jieba_s_own_not_the_tax_dictionary_s() -> None:
+    assert tokenizer().FREQ["汇算"] == USER_WORD_FREQUENCY  # the tax dictionary's count
+    assert general_frequency("汇算")[0] < 100  # jieba's general corpus hardly has it
+    count, total = general_frequency("今天")
+    assert 1_000 < count < total
 
 
 def test_a_question_with_two_of_the_base_s_own_words_is_read_as_tax() -> None:

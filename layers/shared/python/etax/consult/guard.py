@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from etax.knowledge.text import lexicon, normalise, tokenizer
+from etax.knowledge.text import general_frequency, lexicon, normalise, tokenizer
 
 PHRASES: Final = Path(__file__).with_name("data") / "phrases.json"
 DOMAIN_LEAST_USES: Final = 3  # times the articles use a word for it to be one of their own
@@ -103,10 +103,13 @@ def domain_words(texts: Iterable[str], skipped: Iterable[str] = ()) -> frozenset
         uses.update(w for w in segmenter.lcut(normalise(text))
                     if len(w) >= 2 and _HAN.fullmatch(w) and w not in left_out)
     total = sum(uses.values())
-    general = segmenter.total
-    return frozenset(
-        w for w, n in uses.items() if n >= DOMAIN_LEAST_USES
-        and math.log((n / total) / ((segmenter.FREQ.get(w, 0) + 1) / general)) >= DOMAIN_RATIO)
+
+    def ratio(word: str, n: int) -> float:
+        count, general = general_frequency(word)
+        return math.log((n / total) / ((count + 1) / general))
+
+    return frozenset(w for w, n in uses.items()
+                     if n >= DOMAIN_LEAST_USES and ratio(w, n) >= DOMAIN_RATIO)
 
 
 def _longest_first(terms: Iterable[str]) -> tuple[str, ...]:

@@ -154,9 +154,21 @@ def tokenizer() -> Any:
     # what Tokenizer.initialize() does without a cache, minus writing one (jieba 0.42.1)
     segmenter.FREQ, segmenter.total = segmenter.gen_pfdict(segmenter.get_dict_file())
     segmenter.initialized = True
+    _GENERAL["total"] = segmenter.total
     for word, frequency in lexicon().words:
+        _GENERAL[word] = segmenter.FREQ.get(word, 0)
         segmenter.add_word(word, frequency)
     return segmenter
+
+
+_GENERAL: dict[str, int] = {}  # jieba's own counts of the user dictionary's words, and its total
+
+
+def general_frequency(word: str) -> tuple[int, int]:
+    """How many times jieba's own dictionary — word counts over a general corpus — counts
+    ``word``, and its total: the count before the tax user dictionary set its own."""
+    segmenter = tokenizer()
+    return _GENERAL.get(word, segmenter.FREQ.get(word, 0)), _GENERAL["total"]
 
 
 @lru_cache(maxsize=4096)
