@@ -424,3 +424,23 @@ def test_only_the_applicant_adds_and_confirms_documents(registered: None) -> Non
         assert request(APPLICATIONS, "POST", confirm_path, auth)["statusCode"] == 403
         assert request(APPLICATIONS, "POST", f"/v1/applications/{application_id}/submit",
                        auth)["statusCode"] == 403
+
+
+def test_a_confirmation_the_store_fails_to_record_can_be_sent_again(
+        registered: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document is moved to its kept place only once its record says so: when that
+    write fails the upload stays where the form put it and the confirmation sent again
+    succeeds (before, the upload was gone and the document pending for good)."""
+    application_id = create(SELLER_AUTH, "nonprofit_tax_exemption", "a-store")["json"]["id"]
+    def failing(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("the store failed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(AcceptanceRepository, "confirm_document", failing)
+        assert upload(application_id, "articles_of_association")["statusCode"] == 500
+    [pending] = request(APPLICATIONS, "GET", f"/v1/applications/{application_id}",
+                        SELLER_AUTH)["json"]["documents"]
+    confirmed = request(APPLICATIONS, "POST", f"/v1/applications/{application_id}/documents/"
+                        f"{pending['id']}/confirm", SELLER_AUTH)
+    assert (confirmed["statusCode"], confirmed["json"]["status"]) == (200, "confirmed"), \
+        confirmed["json"]

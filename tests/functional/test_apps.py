@@ -291,3 +291,24 @@ def test_a_version_that_is_not_one_of_the_app_is_a_404_on_every_route(
             (DEVELOPER, "withdraw", {"reason": "下架"}), (None, "downloads", None)):
         answer = send(apps, "POST", f"/v1/apps/{app_id}/versions/{version}/{route}", who, body)
         assert (answer["statusCode"], answer["json"]["field"]) == (404, "version"), route
+
+
+def test_a_submission_the_store_fails_to_record_can_be_sent_again(
+        apps: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package is kept only once its version says so: when that write fails the upload
+    stays where the form put it, and the same submission sent again is checked and kept."""
+    app_id = registered(apps)
+    data = package()
+    uploaded(declared(apps, app_id, data), data)
+    repository = apps.service.repository
+
+    def failing(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("the store failed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(repository, "move", failing)
+        assert submitted(apps, app_id)["statusCode"] == 500
+    again = submitted(apps, app_id)
+    assert (again["statusCode"], again["json"]["state"]) == (200, "in_review"), again["json"]
+    kept = boto3.client("s3").list_objects_v2(Bucket="packages")["Contents"]
+    assert [o["Key"].split("/")[0] for o in kept] == ["packages"]  # the upload gone, kept once

@@ -12,6 +12,7 @@ through a presigned POST whose policy S3 itself enforces, then confirmed by the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +58,12 @@ class DocumentStore:
         """A presigned POST for exactly this key, type and size range."""
         return self.uploads.form(key, content_type, max_bytes)
 
-    def confirm(self, source: str, target: str, content_type: str,
-                max_bytes: int) -> Stored:
-        """Check the uploaded object and move it to its kept place; UploadProblem if it is
-        missing or not what was declared (then it is deleted)."""
+    def confirm(self, source: str, target: str, content_type: str, max_bytes: int,
+                record: Callable[[Stored], object]) -> Stored:
+        """Check the uploaded object and move it to its kept place, ``record`` writing that
+        it is kept (before the upload is deleted: a failure of the write leaves the upload to
+        be confirmed again); UploadProblem if it is missing or not what was declared (then it
+        is deleted)."""
         head = self.uploads.head(source)
         if head is None:
             raise UploadProblem("nothing was uploaded with this form yet")
@@ -77,8 +80,14 @@ class DocumentStore:
         if problem:
             self.uploads.delete(source)
             raise UploadProblem(problem)
-        self.uploads.move(source, target)
-        return Stored(size=size, content_type=content_type)
+        stored = Stored(size=size, content_type=content_type)
+
+        def recorded() -> bool:
+            record(stored)
+            return True
+
+        self.uploads.move(source, target, recorded)
+        return stored
 
     def download_url(self, key: str, filename: str) -> str:
         return self.uploads.download_url(key, filename)

@@ -18,6 +18,7 @@ from etax.acceptance.applications import Action, State, TrailEntry
 from etax.acceptance.catalogue import DOCUMENT_KINDS, ITEMS, UnknownItem, item
 from etax.acceptance.documents import (
     DocumentStore,
+    Stored,
     UploadProblem,
     document_key,
     incoming_key,
@@ -189,21 +190,26 @@ class ApplicationService:
             return _document(document)
         self._editable(application)
         target = document_key(application_id, document_id)
+        at = self.now()
+
+        def confirmed(stored: Stored) -> dict[str, Any]:
+            return {"status": "confirmed", "key": target, "size": stored.size,
+                    "confirmed_at": at}
+
         try:
-            stored = self.documents.confirm(str(document["incoming_key"]), target,
-                                            str(document["content_type"]),
-                                            int(document["max_bytes"]))
+            stored = self.documents.confirm(
+                str(document["incoming_key"]), target, str(document["content_type"]),
+                int(document["max_bytes"]),
+                lambda stored: self.repo.confirm_document(
+                    application_pk(application_id), f"document#{document_id}",
+                    confirmed(stored)))
         except UploadProblem as problem:
             now = self.repo.get(application_pk(application_id), f"document#{document_id}")
             if now is not None and now["status"] == "confirmed":   # a concurrent confirmation
                 return _document(now)
             raise Invalid(f"upload not accepted: {problem.reason}",
                           field="document_id") from None
-        values = {"status": "confirmed", "key": target, "size": stored.size,
-                  "confirmed_at": self.now()}
-        self.repo.confirm_document(application_pk(application_id), f"document#{document_id}",
-                                   values)
-        return _document({**document, **values})
+        return _document({**document, **confirmed(stored)})
 
     def download(self, principal: Principal, application_id: str,
                  document_id: str) -> Download:

@@ -129,15 +129,16 @@ class AppService:
         shown = [asdict(c) for c in checks]
         failed = [c for c in checks if not c.passed]
         if failed:
-            self.uploads.delete(source)
             self.repository.move(app_id, version, rules.AWAITING_UPLOAD,
                                  {"state": rules.FAILED_CHECKS, "checks": shown,
                                   "submitted_at": at})
+            self.uploads.delete(source)  # after the write: a failure of it leaves the upload
             raise Invalid(f"{failed[0].name}: {failed[0].detail}", field=failed[0].field)
-        self.uploads.move(source, package_key(app_id, version, stored["filename"]))
-        if not self.repository.move(app_id, version, rules.AWAITING_UPLOAD,
-                                    {"state": rules.IN_REVIEW, "checks": shown,
-                                     "submitted_at": at, "in_review": "review"}):
+        if not self.uploads.move(
+                source, package_key(app_id, version, stored["filename"]),
+                lambda: self.repository.move(app_id, version, rules.AWAITING_UPLOAD,
+                                             {"state": rules.IN_REVIEW, "checks": shown,
+                                              "submitted_at": at, "in_review": "review"})):
             raise StateChanged("this version was submitted meanwhile", field="version")
         return self._version(self._stored_version(app_id, version), insider=True)
 

@@ -150,11 +150,19 @@ class Uploads:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return body
 
-    def move(self, source: str, target: str) -> None:
+    def move(self, source: str, target: str, recorded: Callable[[], bool]) -> bool:
+        """``source`` copied to ``target``, then ``recorded()`` — the write that says the file
+        is kept there —, then ``source`` deleted if it said so (its answer returned). A
+        failure of the write leaves the upload where it was, so that the request can be sent
+        again; a failure of the delete leaves a copy the bucket's rule for abandoned uploads
+        expires."""
         self.s3.copy_object(Bucket=self.bucket, Key=target,
                             CopySource={"Bucket": self.bucket, "Key": source},
                             MetadataDirective="COPY")
-        self.s3.delete_object(Bucket=self.bucket, Key=source)
+        done = recorded()
+        if done:
+            self.s3.delete_object(Bucket=self.bucket, Key=source)
+        return done
 
     def delete(self, key: str) -> None:
         self.s3.delete_object(Bucket=self.bucket, Key=key)

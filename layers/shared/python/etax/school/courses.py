@@ -324,12 +324,12 @@ class CourseService:
         shown = [asdict(c) for c in checks]
         failed = [c for c in checks if not c.passed]
         if failed:
-            self.uploads.delete(source)
             settle({"state": FAILED_CHECKS, "checks": shown, "checked_at": at})
+            self.uploads.delete(source)  # after the write: a failure of it leaves the upload
             raise Invalid(f"{failed[0].name}: {failed[0].detail}", field=failed[0].field)
-        self.uploads.move(source, catalogue.kept_key(owner, number, stored["filename"]))
         values = {"state": PUBLISHED, "checks": shown, "published_at": at}
-        if not settle(values):
+        if not self.uploads.move(source, catalogue.kept_key(owner, number, stored["filename"]),
+                                 lambda: settle(values)):
             raise StateChanged("this file was published meanwhile", field="state")
         return {**stored, **values}
 
