@@ -443,3 +443,49 @@ def test_the_library_found_again_after_its_table_is_emptied_and_written_anew(
     again = shelved(courses)
     found = send(courses, "GET", "/v1/school/library")["json"]
     assert sorted(r["document"]["id"] for r in found["results"]) == sorted(again)
+
+
+class RevisionFails:
+    """The real client, but a write that gives the library a new revision fails (the store
+    failing between two writes)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def put_item(self, **request: Any) -> Any:
+        if request["Item"]["sk"] == {"S": "revision"}:
+            raise RuntimeError("the store failed")
+        return self.real.put_item(**request)
+
+    def transact_write_items(self, **request: Any) -> Any:
+        if any(a.get("Put", {}).get("Item", {}).get("sk") == {"S": "revision"}
+               for a in request["TransactItems"]):
+            raise RuntimeError("the store failed")
+        return self.real.transact_write_items(**request)
+
+
+def test_a_publication_the_search_cannot_learn_of_is_not_made(courses: Any) -> None:
+    """The document's publication and the library's new revision are one write: when the
+    revision cannot be written the document stays unpublished, its upload where it was (so it
+    is published once the store is back), never published where the search, its revision
+    unmoved, misses it."""
+    answer = send(courses, "POST", "/v1/school/library", KEEPER,
+                  {**file_body(PDF), **LIBRARY[0], "filename": "doc.pdf"})
+    uploaded(answer["json"], PDF)
+    document_id = answer["json"]["document"]["id"]
+    repository = courses.service.repository
+    real = repository.db
+    repository._db = RevisionFails(real)
+    try:
+        failed = send(courses, "POST", f"/v1/school/library/{document_id}/publish", KEEPER)
+    finally:
+        repository._db = real
+    assert failed["statusCode"] == 500
+    assert send(courses, "GET", f"/v1/school/library/{document_id}")["statusCode"] == 404
+    assert send(courses, "GET", "/v1/school/library")["json"]["total"] == 0
+    done = send(courses, "POST", f"/v1/school/library/{document_id}/publish", KEEPER)
+    assert done["statusCode"] == 200, done["json"]
+    assert send(courses, "GET", "/v1/school/library")["json"]["total"] == 1

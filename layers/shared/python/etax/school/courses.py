@@ -226,7 +226,6 @@ class CourseService:
         settled = self._settle(document, "library", document_id,
                                lambda values: self.repository.settle_document(document_id,
                                                                               values))
-        self.repository.move_revision()
         return self._document(settled)
 
     def search(self, q: str | None, category: str | None, tag: str | None) -> LibraryPage:

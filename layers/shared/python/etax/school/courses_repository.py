@@ -25,7 +25,16 @@ from typing import Any, Final
 
 from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
-from etax.platform.dynamo import applied, count_under, from_item, pages, table_name, to_item
+from etax.platform.dynamo import (
+    applied,
+    count_under,
+    failed_conditions,
+    from_item,
+    pages,
+    table_name,
+    to_item,
+    write_transaction,
+)
 from etax.school.catalogue import AWAITING_UPLOAD, MAX_ANSWERS, MAX_COURSEWARE, PUBLISHED
 from etax.school.tables import SCHEDULE_INDEX
 
@@ -151,16 +160,20 @@ class CourseRepository(DynamoAccess):
         self.count_download(_ware_key(course_id, number))
 
     def _settle(self, key: dict[str, Any], values: Mapping[str, Any]) -> bool:
+        return applied(self.db, "update_item", **self._settling(key, values))
+
+    def _settling(self, key: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        """The update that sets ``values`` on the file at ``key`` while it awaits its upload."""
         names = {f"#f{i}": name for i, name in enumerate(values)}
         assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(values)))
         item = to_item(dict(values))
-        return applied(self.db, "update_item", TableName=self.table, Key=key,
-                       UpdateExpression=f"SET {assignments}",
-                       ConditionExpression="#state = :awaiting",
-                       ExpressionAttributeNames={**names, "#state": "state"},
-                       ExpressionAttributeValues={
-                           **{f":v{i}": item[name] for i, name in enumerate(values)},
-                           ":awaiting": {"S": AWAITING_UPLOAD}})
+        return {"TableName": self.table, "Key": key,
+                "UpdateExpression": f"SET {assignments}",
+                "ConditionExpression": "#state = :awaiting",
+                "ExpressionAttributeNames": {**names, "#state": "state"},
+                "ExpressionAttributeValues": {
+                    **{f":v{i}": item[name] for i, name in enumerate(values)},
+                    ":awaiting": {"S": AWAITING_UPLOAD}}}
 
     # -- questions and answers --------------------------------------------------------------
 
@@ -247,19 +260,24 @@ class CourseRepository(DynamoAccess):
 
     def settle_document(self, document_id: str, values: Mapping[str, Any]) -> bool:
         """As :meth:`settle_courseware`; a published document is put on the library's list
-        in the same write."""
-        if values.get("state") == PUBLISHED:
-            values = {**values, "listed": LIBRARY,
-                      "starts_key": f"{values['published_at']}#{document_id}"}
-        return self._settle(_document_key(document_id), values)
-
-    def move_revision(self) -> None:
-        """The library changed: a new revision (random, not a count: a table emptied and
-        written again never brings an earlier revision back), so its searches build their
-        index again."""
-        self.db.put_item(TableName=self.table,
-                         Item={**_key(LIBRARY, "revision"),
-                               "revision": {"S": secrets.token_hex(8)}})
+        and the library given a new revision (random, not a count: a table emptied and
+        written again never brings an earlier revision back, so its searches build their
+        index again) in the same transaction: the search never lags a publication."""
+        if values.get("state") != PUBLISHED:
+            return self._settle(_document_key(document_id), values)
+        values = {**values, "listed": LIBRARY,
+                  "starts_key": f"{values['published_at']}#{document_id}"}
+        revision = {"Put": {"TableName": self.table,
+                            "Item": {**_key(LIBRARY, "revision"),
+                                     "revision": {"S": secrets.token_hex(8)}}}}
+        try:
+            write_transaction(self.db, [
+                {"Update": self._settling(_document_key(document_id), values)}, revision])
+        except self.db.exceptions.TransactionCanceledException as error:
+            if 0 in failed_conditions(error):
+                return False
+            raise
+        return True
 
     def revision(self) -> str:
         item = self.db.get_item(TableName=self.table, Key=_key(LIBRARY, "revision"),
