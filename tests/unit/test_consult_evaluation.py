@@ -78,3 +78,19 @@ def test_at_or_above_its_floor(reports: dict[str, dict[str, Any]], name: str,
 def test_at_or_below_its_ceiling(reports: dict[str, dict[str, Any]], name: str,
                                  figure: str) -> None:
     assert reports[name][figure] <= SETS[name]["ceilings"][figure]
+
+
+def test_no_unseen_question_is_among_the_asked_ones() -> None:
+    """The indexes read the asked questions with their articles: an unseen set's question
+    among them would be answered from its own wording, and its set would no longer measure
+    what a new question gets. Compared as letters and digits alone, case folded."""
+    bench = _bench()
+
+    def squeezed(questions: Any) -> set[str]:
+        return {"".join(ch for ch in q.question if ch.isalnum()).casefold() for q in questions}
+
+    asked = squeezed(bench.load("questions-*.json", bench.ASKED))
+    for folder in ("held_out", "fresh"):
+        unseen = squeezed(bench.load("questions*.json", bench.EVALUATION / folder))
+        overlap = len(unseen & asked)  # a count, so that a failure prints no question
+        assert overlap == 0, folder
