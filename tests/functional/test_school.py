@@ -290,3 +290,50 @@ def test_the_schedule_lists_sessions_soonest_first_and_not_those_over(school: An
     school.service.now = lambda: NOW + timedelta(days=10)
     assert [s["id"] for s in send(school, "GET", "/v1/school/sessions")["json"]["sessions"]] \
         == [later]
+
+
+class Counting:
+    """The real client, counting the calls made through it by operation."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        operation = getattr(self.real, name)
+        if not callable(operation) or name.startswith("_") or name == "exceptions":
+            return operation
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return operation(*args, **kwargs)
+        return counted
+
+
+def test_one_s_places_come_a_page_at_a_time_each_page_s_sessions_read_at_once(
+        school: Any) -> None:
+    """GET /v1/me/school gives the next page's cursor (before, a person with more places
+    than a page never saw the rest), and reads the page's sessions in one batch, not one
+    read a place."""
+    ids = []
+    for n in range(22):
+        day = f"2026-12-{10 + n:02d}"
+        session = scheduled(school, title=f"纳税申报实务第{n + 1}讲",
+                            starts_at=f"{day}T14:00:00+08:00", ends_at=f"{day}T16:00:00+08:00")
+        assert enrol(school, session["id"], person(1))["statusCode"] == 201
+        ids.append(session["id"])
+    repository = school.service.repository
+    counting = Counting(repository.db)
+    repository._db = counting
+    first = send(school, "GET", "/v1/me/school", person(1))["json"]
+    repository._db = counting.real
+    assert len(first["places"]) == 20
+    assert first["cursor"]
+    assert counting.calls.get("get_item", 0) == 0
+    assert counting.calls["batch_get_item"] == 1
+    rest = send(school, "GET", "/v1/me/school", person(1), query={"cursor": first["cursor"]})
+    assert len(rest["json"]["places"]) == 2
+    assert rest["json"]["cursor"] is None
+    seen = [p["session_id"] for p in first["places"] + rest["json"]["places"]]
+    assert sorted(seen) == sorted(ids)
+    assert all(p["session"]["title"].startswith("纳税申报实务") for p in first["places"])

@@ -19,13 +19,21 @@ counts never disagree with the places however many requests run at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from etax.errors import StateChanged
 from etax.platform.aws import DynamoAccess
 from etax.platform.cursors import decode_cursor, encode_cursor
-from etax.platform.dynamo import applied, from_item, pages, table_name, to_item, transact
+from etax.platform.dynamo import (
+    applied,
+    batch_get,
+    from_item,
+    pages,
+    table_name,
+    to_item,
+    transact,
+)
 from etax.school.rules import CANCELLED, SEATED, WAITING
 from etax.school.tables import LEARNER_INDEX, SCHEDULE_INDEX
 
@@ -97,6 +105,11 @@ class SchoolRepository(DynamoAccess):
         item = self.db.get_item(TableName=self.table, Key=_session_key(session_id),
                                 ConsistentRead=True).get("Item")
         return from_item(item) if item else None
+
+    def sessions(self, session_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The sessions of ``session_ids`` that exist, by id (a page's in one BatchGetItem)."""
+        keys = [_session_key(i) for i in dict.fromkeys(session_ids)]
+        return {s["id"]: s for s in map(from_item, batch_get(self.db, self.table, keys))}
 
     def course(self, course_id: str) -> dict[str, Any] | None:
         """A course a session is scheduled for (:mod:`etax.school.courses_repository`)."""

@@ -54,6 +54,7 @@ class Place:
 @dataclass(frozen=True)
 class MyPlaces:
     places: list[Place]
+    cursor: str | None  # the next page's, None on the last
 
 
 @dataclass(frozen=True)

@@ -160,9 +160,13 @@ class SchoolService:
         raise Contended
 
     def mine(self, principal: Principal, cursor: str | None) -> MyPlaces:
-        found, _ = self.repository.learner_places(principal.subject, cursor)
-        return MyPlaces([self._place(p, self._session(p["pk"].removeprefix("session#")))
-                         for p in found])
+        """A page of the caller's places, the latest session first, each with its session
+        (the page's sessions read in one batch) and the next page's cursor."""
+        found, following = self.repository.learner_places(principal.subject, cursor)
+        sessions = self.repository.sessions(p["pk"].removeprefix("session#") for p in found)
+        return MyPlaces([self._place(p, sessions[p["pk"].removeprefix("session#")])
+                         for p in found if p["pk"].removeprefix("session#") in sessions],
+                        following)
 
     def roll(self, principal: Principal, session_id: str) -> Roll:
         """The organisers' list: the seated in the order they enrolled, the waiting in line."""
