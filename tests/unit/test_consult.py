@@ -227,12 +227,28 @@ def test_a_question_with_two_of_the_base_s_own_words_is_read_as_tax() -> None:
 
 def test_mixed_terms_keep_words_pairs_and_characters() -> None:
     terms = mixed_terms(lambda text: ["个人所得税"])("個稅")
-    assert terms == ["个人所得税", "个税", "个", "税"]
+    assert terms == ("个人所得税", "个税", "个", "税")
+
+
+def test_a_text_s_terms_are_read_once_for_every_index_that_asks() -> None:
+    read: list[str] = []
+
+    def words(text: str) -> list[str]:
+        read.append(text)
+        return [text]
+
+    terms = mixed_terms(words)
+    salary = article("a-salary", "iit", "工资薪金怎么交个税？", "按月累计预扣。")
+    LocalIndex([salary], terms)
+    LocalIndex([salary], terms, answers=True)  # its question form, read again: not segmented
+    assert read == ["工资薪金怎么交个税？", "按月累计预扣。"]
+    assert LocalIndex([salary], terms).search("工资薪金怎么交个税？", 1)[0].id == "a-salary"
+    assert read.count("工资薪金怎么交个税？") == 1
 
 
 def test_mixed_terms_pair_only_what_content_keeps() -> None:
     terms = mixed_terms(None, lambda text: "年终奖")("请问一下年终奖，谢谢")
-    assert terms == ["年终", "终奖", "年", "终", "奖"]
+    assert terms == ("年终", "终奖", "年", "终", "奖")
 
 
 def test_a_pair_misspelt_with_a_character_of_the_same_sound_meets_its_pair() -> None:

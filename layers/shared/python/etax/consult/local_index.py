@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from etax.consult.compose import Hit, Retriever, simple_terms
@@ -31,18 +32,21 @@ _PAIR: Final = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
 def mixed_terms(words: Callable[[str], Sequence[str]] | None = None,
-                content: Callable[[str], str] | None = None) -> Callable[[str], list[str]]:
+                content: Callable[[str], str] | None = None
+                ) -> Callable[[str], tuple[str, ...]]:
     """Terms of a text: the words of ``words`` (the search kit's segmentation), then Latin
     words, Chinese character pairs and single characters of the normalized text — or of what
     ``content`` keeps of it (the search kit's: its stop words left out, so the chatty parts of
-    a question add no pairs)."""
+    a question add no pairs). A text's terms are kept for the next time it is asked (the
+    indexes built over the same question forms, a question read by several rankings)."""
 
-    def terms(text: str) -> list[str]:
+    @lru_cache(maxsize=4096)
+    def terms(text: str) -> tuple[str, ...]:
         folded = content(text) if content is not None else normalize(text)
         found = list(words(text)) if words is not None else []
         found += simple_terms(folded)
         found += [ch for run in _HAN.findall(folded) for ch in run]
-        return found
+        return tuple(found)
 
     return terms
 
@@ -69,10 +73,11 @@ class LocalIndex:
         self.terms: Callable[[str], Sequence[str]] = terms or mixed_terms()
         self.docs: list[tuple[str, Counter[str], int]] = []
         for a in articles:
-            text = (*a.questions, *a.questions, a.answer, *a.tags) if answers \
+            parts = (*a.questions, *a.questions, a.answer, *a.tags) if answers \
                 else (*a.questions, *a.tags)
-            text += tuple((asked or {}).get(a.id, ()))
-            counts = Counter(self.terms(" ".join(text)))
+            parts += tuple((asked or {}).get(a.id, ()))
+            # part by part (no term spans two parts): the same text's terms read once
+            counts = Counter(term for part in parts for term in self.terms(part))
             length = sum(counts.values())
             counts.update(_sounds(counts.elements()))
             self.docs.append((a.id, counts, length))
