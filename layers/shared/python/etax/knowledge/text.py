@@ -145,8 +145,9 @@ def sound(pair: str) -> str | None:
 
 
 @cache
-def tokenizer() -> Any:
-    """jieba's tokenizer with the tax user dictionary, initialised once per process."""
+def _jieba() -> tuple[Any, dict[str, int], int]:
+    """jieba's tokenizer with the tax user dictionary, and jieba's own counts of the user
+    dictionary's words with the total they are out of (before the user dictionary set its)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -154,21 +155,23 @@ def tokenizer() -> Any:
     # what Tokenizer.initialize() does without a cache, minus writing one (jieba 0.42.1)
     segmenter.FREQ, segmenter.total = segmenter.gen_pfdict(segmenter.get_dict_file())
     segmenter.initialized = True
-    _GENERAL["total"] = segmenter.total
+    general, total = {}, segmenter.total
     for word, frequency in lexicon().words:
-        _GENERAL[word] = segmenter.FREQ.get(word, 0)
+        general[word] = segmenter.FREQ.get(word, 0)
         segmenter.add_word(word, frequency)
-    return segmenter
+    return segmenter, general, total
 
 
-_GENERAL: dict[str, int] = {}  # jieba's own counts of the user dictionary's words, and its total
+def tokenizer() -> Any:
+    """jieba's tokenizer with the tax user dictionary, initialised once per process."""
+    return _jieba()[0]
 
 
 def general_frequency(word: str) -> tuple[int, int]:
     """How many times jieba's own dictionary — word counts over a general corpus — counts
     ``word``, and its total: the count before the tax user dictionary set its own."""
-    segmenter = tokenizer()
-    return _GENERAL.get(word, segmenter.FREQ.get(word, 0)), _GENERAL["total"]
+    segmenter, general, total = _jieba()
+    return general.get(word, segmenter.FREQ.get(word, 0)), total
 
 
 @lru_cache(maxsize=4096)
