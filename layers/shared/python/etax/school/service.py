@@ -163,10 +163,10 @@ class SchoolService:
         """A page of the caller's places, the latest session first, each with its session
         (the page's sessions read in one batch) and the next page's cursor."""
         found, following = self.repository.learner_places(principal.subject, cursor)
-        sessions = self.repository.sessions(p["pk"].removeprefix("session#") for p in found)
-        return MyPlaces([self._place(p, sessions[p["pk"].removeprefix("session#")])
-                         for p in found if p["pk"].removeprefix("session#") in sessions],
-                        following)
+        of = [(p, p["pk"].removeprefix("session#")) for p in found]
+        sessions = self.repository.sessions(session_id for _, session_id in of)
+        return MyPlaces([self._place(p, sessions[session_id]) for p, session_id in of
+                         if session_id in sessions], following)
 
     def roll(self, principal: Principal, session_id: str) -> Roll:
         """The organisers' list: the seated in the order they enrolled, the waiting in line."""
