@@ -97,6 +97,20 @@ def test_the_weather_is_refused(api: str) -> None:
     assert answer.json()["citations"] == []
 
 
+def test_questions_in_a_taxpayer_s_words_and_other_services_matters(api: str) -> None:
+    """What the deployed function reads besides the articles: a question with no tax term
+    but two of the knowledge base's own words is answered (the guard's own words), one
+    worded as taxpayers asked before finds its article (the asked questions the layer ships),
+    and a lender's matter is refused naming whom to ask."""
+    prize = ask(api, "抽中某奖级但提示奖品已发放完毕，会不会改发较低奖级？").json()
+    assert (prize["outcome"], prize["article_id"]) == ("answered", "lottery-sold-out"), prize
+    freelance = ask(api, "做 freelance 接私单的收入需要申报 IIT 吗").json()
+    assert freelance["article_id"] == "iit-labour-remuneration", freelance
+    lender = ask(api, "花呗额度太低了，怎么才能提额？").json()
+    assert (lender["outcome"], lender["citations"]) == ("refused", []), lender
+    assert "金融机构" in lender["text"]
+
+
 def test_bad_questions_name_the_field(api: str) -> None:
     for body, field in (({"question": ""}, "question"), ({"question": "税" * 10_000}, "question"),
                         ({"question": "个税", "channel": "fax"}, "channel")):
