@@ -79,6 +79,7 @@ def load(pattern: str, folder: Path = EVALUATION) -> list[Question]:
 class Pipeline:
     guard: Guard
     composer: Composer
+    built: tuple[float, float] = (0.0, 0.0)  # seconds the guard and the composer took
 
     def run(self, question: str, asker: Asker) -> tuple[str, list[str]]:
         """The outcome and the ranked article ids (the answer's, then its related ones)."""
@@ -91,9 +92,15 @@ class Pipeline:
 
 
 def pipeline() -> Pipeline:
+    """The consultation's guard and composer, built as the function builds them at its cold
+    start (jieba's dictionary read first, apart), with the time each took."""
+    text_module.tokenizer()
     articles = base()
-    return Pipeline(guard_for(articles),
-                    composer_for(articles, corpus(), DAY))
+    started = time.perf_counter()
+    guard = guard_for(articles)
+    guarded = time.perf_counter()
+    composer = composer_for(articles, corpus(), DAY)
+    return Pipeline(guard, composer, (guarded - started, time.perf_counter() - guarded))
 
 
 def _rate(part: int, whole: int) -> float:
@@ -283,13 +290,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="print the top-1 misses")
     args = parser.parse_args()
     questions, ood = load("questions-*.json", ASKED), load("out_of_domain-*.json")
-    text_module.tokenizer()  # jieba's dictionary, read first: what the function builds apart
-    started = time.perf_counter()
-    articles = base()
-    guard = guard_for(articles)
-    guarded = time.perf_counter()
-    p = Pipeline(guard, composer_for(articles, corpus(), DAY))
-    built = (guarded - started, time.perf_counter() - guarded)
+    p = pipeline()
     report = evaluate(p, questions, ood)
     sets = {name: (load("questions*.json", folder), load("out_of_domain*.json", folder))
             for name, folder in (("held-out set", HELD_OUT), ("fresh set", FRESH))}
@@ -299,7 +300,7 @@ def main() -> None:
         [q for both in sets.values() for q in both[1]]
     unseen.append(("both together", evaluate(p, *together)))
     times = latencies(p, [*questions, *ood], args.rounds)
-    lines = section(report, times, args.rounds, RANKING, unseen, built)
+    lines = section(report, times, args.rounds, RANKING, unseen, p.built)
     print("\n".join(lines))
     if args.by_form:
         for form, (n, right) in sorted(report["by_form"].items()):
